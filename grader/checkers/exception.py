@@ -1,0 +1,43 @@
+"""Kind ``exception``: a case where the function must raise a given exception.
+
+The reference is the exception the reference solution raised; the answer is
+what the student's function did.  A subclass counts (``LinAlgError`` is a
+``ValueError``), judged by the exception's class hierarchy as reported.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from grader.checkers.base import Checker, Verdict, register
+
+
+@dataclass(frozen=True)
+class StudentException:
+    """What the student's code raised, as plain data (never the exception object)."""
+
+    name: str
+    bases: tuple[str, ...]
+    message: str
+
+
+@register
+class ExceptionChecker(Checker):
+    kind = "exception"
+
+    @dataclass(frozen=True)
+    class Options:
+        pass
+
+    def check(self, reference: Any, answer: Any, options: Any) -> Verdict:
+        expected = reference if isinstance(reference, str) else reference.name
+        if isinstance(answer, StudentException):
+            if expected in answer.bases or answer.name == expected:
+                return Verdict.correct(f"Raised {answer.name} as required.")
+            return Verdict.incorrect(f"Expected {expected} to be raised, but got {answer.name}: "
+                                     f"{_short(answer.message)}")
+        return Verdict.incorrect(f"Expected {expected} to be raised, but the function returned a value.")
+
+
+def _short(message: str, limit: int = 200) -> str:
+    return message if len(message) <= limit else message[:limit] + "…"

@@ -1,0 +1,59 @@
+"""Kind ``rubric``: prose graded against a list of required ideas.
+
+Each idea has points and regular expressions for the ways it may be said; an
+idea is found when any of its patterns matches the answer (case-insensitive,
+after folding Unicode maths and LaTeX spacing).  The verdict names which
+ideas were found and which were not.  It is always *provisional*: the
+pipeline marks rubric parts for an instructor to confirm or override.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from grader.checkers.base import Checker, Status, Verdict, register
+
+
+def fold_prose(text: str) -> str:
+    """Lower-case, NFKC-folded text with LaTeX noise reduced, for pattern matching."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"\\(left|right|,|;|!|quad|qquad)", " ", text)
+    text = re.sub(r"\\(text|mathrm|operatorname)\{([^{}]*)\}", r"\2", text)
+    text = text.replace("\\cdot", "*").replace("\\times", "*").replace("$", " ")
+    return re.sub(r"\s+", " ", text).lower()
+
+
+@register
+class RubricChecker(Checker):
+    kind = "rubric"
+
+    @dataclass(frozen=True)
+    class Options:
+        pass
+
+    def check(self, reference: Any, answer: Any, options: Any) -> Verdict:
+        ideas = tuple(reference)
+        text = fold_prose(answer if isinstance(answer, str) else str(answer))
+        if not text.strip():
+            return Verdict(Status.INCORRECT, 0.0, "No answer text found.")
+        total = sum(idea.points for idea in ideas)
+        found, missing, details = 0.0, [], []
+        for number, idea in enumerate(ideas, 1):
+            hit = next((m for p in idea.patterns if (m := re.search(p, text, re.IGNORECASE))), None)
+            if hit:
+                found += idea.points
+                details.append(f"idea {number} found ({idea.points:g} pt): {idea.idea} — “{hit.group(0)}”")
+            else:
+                missing.append(number)
+                details.append(f"idea {number} not found: {idea.idea}")
+        credit = found / total if total else 0.0
+        if not missing:
+            summary = f"All {len(ideas)} rubric ideas found."
+        else:
+            summary = (f"{len(ideas) - len(missing)} of {len(ideas)} rubric ideas found; missing: "
+                       + "; ".join(ideas[n - 1].idea for n in missing) + ".")
+        summary += " (Provisional: an instructor confirms this.)"
+        verdict = Verdict.partial(credit, summary)
+        return Verdict(verdict.status, verdict.credit, verdict.feedback, None, tuple(details))

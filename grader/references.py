@@ -1,0 +1,264 @@
+"""Spec → references: run the instructor's (trusted) SymPy/NumPy code.
+
+Every reference answer is *computed* here: a part's ``reference`` expression,
+each code case's arguments and the reference solution's output for them, and
+the values of known mistakes.  Failures become located :class:`SpecIssue`\\ s,
+never tracebacks.
+
+Instructor code is trusted; student text and code never come near this
+module's ``eval``/``exec``.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from grader.spec import Case, CodeSpec, Mistake, Part, ProblemSet, SpecError, SpecIssue
+
+
+class RaisedException:
+    """What a reference solution raised for a case (the case expects it)."""
+
+    def __init__(self, exc: BaseException):
+        self.name = type(exc).__name__
+        self.bases = tuple(c.__name__ for c in type(exc).__mro__)
+        self.message = str(exc)
+
+    def __repr__(self) -> str:
+        return f"<raises {self.name}>"
+
+
+@dataclass(frozen=True)
+class MistakeValue:
+    mistake: Mistake
+    value: Any  # the wrong answer for a text part; None for code mistakes
+
+
+@dataclass(frozen=True)
+class CaseReference:
+    case: Case
+    args: tuple
+    expected: Any  # the value, or a RaisedException
+    mistake_values: tuple[tuple[Mistake, Any], ...]  # per code mistake with a 'solution': its output here
+
+
+@dataclass(frozen=True)
+class PartReference:
+    part: Part
+    value: Any  # the reference of a written answer (None for code-only parts)
+    mistakes: tuple[MistakeValue, ...]
+    cases: tuple[CaseReference, ...]
+    predicates: tuple[tuple[Mistake, Callable[..., bool]], ...]  # code mistakes given by 'when'
+
+
+@dataclass(frozen=True)
+class ProblemReferences:
+    problem_set: ProblemSet
+    parts: dict[str, PartReference] = field(default_factory=dict)
+
+    def __getitem__(self, label: str) -> PartReference:
+        return self.parts[label]
+
+
+def base_namespace() -> dict[str, Any]:
+    """What spec code sees: all of SymPy, plus numpy as ``np``, scipy and ``stats``."""
+    import numpy as np
+    import scipy
+    import scipy.optimize
+    import scipy.stats
+    import sympy
+
+    ns: dict[str, Any] = {}
+    exec("from sympy import *", ns)  # noqa: S102 - trusted instructor namespace
+    ns.update(np=np, numpy=np, scipy=scipy, stats=scipy.stats, sp=sympy, sympy=sympy)
+    return ns
+
+
+def case_seed(problem_id: str, label: str, case_name: str) -> int:
+    """A fixed seed per case, so generated inputs are the same on every run and machine."""
+    digest = hashlib.sha256(f"{problem_id}/{label}/{case_name}".encode()).digest()
+    return int.from_bytes(digest[:4], "little")
+
+
+def _short_error(exc: BaseException) -> str:
+    # The last frame inside spec code points at the culprit; the type and message say what.
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) < 400 else text[:400] + "…"
+
+
+def compute_references(ps: ProblemSet) -> ProblemReferences:
+    """Compute every reference of a problem set, or raise :class:`SpecError` listing all failures."""
+    issues: list[SpecIssue] = []
+    ns = base_namespace()
+    if ps.setup:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(compile(ps.setup, f"{ps.path}:setup", "exec"), ns)  # noqa: S102 - trusted
+        except Exception as exc:  # noqa: BLE001 - report any failure, located
+            raise SpecError([SpecIssue(ps.path, _setup_line(ps), f"the 'setup' code failed: {_short_error(exc)}")])
+
+    refs = ProblemReferences(ps)
+    for part in ps.parts:
+        try:
+            refs.parts[part.label] = _part_reference(ps, part, ns, issues)
+        except _Located as loc:
+            issues.append(SpecIssue(ps.path, loc.line, f"part {part.label}: {loc.message}"))
+    if issues:
+        raise SpecError(issues)
+    return refs
+
+
+class _Located(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _setup_line(ps: ProblemSet) -> int:
+    try:
+        for number, text in enumerate(ps.path.read_text(encoding="utf-8").splitlines(), 1):
+            if text.startswith("setup:"):
+                return number
+    except OSError:
+        pass
+    return 0
+
+
+def _eval(expression: str, ns: dict, line: int, what: str, extra: dict | None = None) -> Any:
+    scope = dict(ns)
+    if extra:
+        scope.update(extra)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return eval(compile(expression, f"<{what}>", "eval"), scope)  # noqa: S307 - trusted spec code
+    except SyntaxError as exc:
+        raise _Located(line, f"{what} is not a valid Python expression: {exc.msg}") from None
+    except Exception as exc:  # noqa: BLE001
+        raise _Located(line, f"computing {what} failed: {_short_error(exc)}") from None
+
+
+def load_function(source: str, name: str, ns: dict, line: int, what: str) -> Callable:
+    """Exec trusted solution source and return the function called ``name``."""
+    scope = dict(ns)
+    try:
+        exec(compile(source, f"<{what}>", "exec"), scope)  # noqa: S102 - trusted spec code
+    except SyntaxError as exc:
+        raise _Located(line, f"{what} is not valid Python: {exc.msg} (line {exc.lineno} of it)") from None
+    except Exception as exc:  # noqa: BLE001
+        raise _Located(line, f"{what} failed to run: {_short_error(exc)}") from None
+    fn = scope.get(name)
+    if not callable(fn):
+        raise _Located(line, f"{what} does not define a function {name!r}")
+    return fn
+
+
+def call_reference(fn: Callable, args: tuple) -> Any:
+    """Call trusted code on a deep copy of the arguments (a solution must not alter the case)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*copy.deepcopy(args))
+    except Exception as exc:  # noqa: BLE001 - an expected exception is a result
+        return RaisedException(exc)
+
+
+def case_arguments(ps: ProblemSet, part: Part, case: Case, ns: dict) -> tuple:
+    if isinstance(case.args, str):
+        import numpy as np
+
+        rng = np.random.default_rng(case_seed(ps.id, part.label, case.name))
+        value = _eval(case.args, ns, case.line, f"the arguments of case {case.name!r}", {"rng": rng})
+        if not isinstance(value, (tuple, list)):
+            raise _Located(case.line, f"the arguments of case {case.name!r} must evaluate to a list or tuple "
+                           f"of arguments, got {type(value).__name__}")
+        return tuple(value)
+    return tuple(_plain(a) for a in case.args)
+
+
+def _plain(value: Any) -> Any:
+    """YAML literal → plain Python (our LineList/LineDict subclasses must not reach student code)."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _part_reference(ps: ProblemSet, part: Part, ns: dict, issues: list[SpecIssue]) -> PartReference:
+    value = None
+    if part.kind == "rubric":
+        value = part.rubric
+    elif part.reference is not None:
+        value = _eval(part.reference, ns, part.line, "the reference")
+    mistakes = []
+    for m in part.mistakes:
+        if m.value is not None:
+            mistakes.append(MistakeValue(m, _eval(m.value, ns, m.line, "a mistake's value")))
+    cases: list[CaseReference] = []
+    predicates: list[tuple[Mistake, Callable]] = []
+    if part.code is not None:
+        cases, predicates = _code_references(ps, part, part.code, ns, issues)
+    return PartReference(part, value, tuple(mistakes), tuple(cases), tuple(predicates))
+
+
+def _code_references(ps: ProblemSet, part: Part, code: CodeSpec, ns: dict, issues: list[SpecIssue]):
+    solution = load_function(code.solution, code.function, ns, code.line, "the reference solution")
+    wrong: list[tuple[Mistake, Callable]] = []
+    predicates: list[tuple[Mistake, Callable]] = []
+    for m in part.mistakes:
+        if m.solution is not None:
+            wrong.append((m, load_function(m.solution, code.function, ns, m.line, "a mistake's solution")))
+        elif m.when is not None:
+            try:
+                compiled = compile(m.when, "<mistake predicate>", "eval")
+            except SyntaxError as exc:
+                raise _Located(m.line, f"a mistake's 'when' is not a valid Python expression: {exc.msg}") from None
+
+            def predicate(outcome_ns: dict, _code=compiled) -> bool:
+                scope = dict(ns)
+                scope.update(outcome_ns)
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        return bool(eval(_code, scope))  # noqa: S307 - trusted predicate on plain data
+                except Exception:  # noqa: BLE001 - a predicate that cannot apply does not match
+                    return False
+
+            predicates.append((m, predicate))
+
+    cases = []
+    for case in code.cases:
+        try:
+            args = case_arguments(ps, part, case, ns)
+        except _Located as loc:
+            issues.append(SpecIssue(ps.path, loc.line, f"part {part.label}: {loc.message}"))
+            continue
+        expected = call_reference(solution, args)
+        if isinstance(expected, RaisedException):
+            if case.raises is None:
+                issues.append(SpecIssue(ps.path, case.line, f"part {part.label}: the reference solution raised "
+                                        f"{expected.name} on case {case.name!r} ({expected.message}); "
+                                        f"add 'raises: {expected.name}' if that is expected"))
+                continue
+            if case.raises not in expected.bases:
+                issues.append(SpecIssue(ps.path, case.line, f"part {part.label}: case {case.name!r} expects "
+                                        f"{case.raises} but the reference solution raised {expected.name}"))
+                continue
+        elif case.raises is not None:
+            issues.append(SpecIssue(ps.path, case.line, f"part {part.label}: case {case.name!r} expects "
+                                    f"{case.raises} but the reference solution returned normally"))
+            continue
+        mistake_values = tuple((m, call_reference(fn, args)) for m, fn in wrong)
+        cases.append(CaseReference(case, args, expected, mistake_values))
+    return cases, predicates
+
+
+def format_exception_for_spec(exc: BaseException) -> str:  # pragma: no cover - debugging aid
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()

@@ -1,0 +1,505 @@
+"""Problem specs: YAML files → validated :class:`ProblemSet` objects.
+
+The format is documented in ``docs/spec-format.md``.  Loading checks every
+key and value and collects *all* problems, each as a :class:`SpecIssue` with
+file and line, so an instructor fixes a spec in one pass.  Nothing here runs
+spec code; :mod:`grader.references` does that.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from grader.checkers import get_checker, known_kinds, make_options
+from grader.yamlread import LineDict, LineList, YamlError, load_yaml_file
+
+
+@dataclass(frozen=True)
+class SpecIssue:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}, line {self.line}" if self.line else str(self.path)
+        return f"{where}: {self.message}"
+
+
+class SpecError(Exception):
+    """One or more problems in spec files; ``issues`` lists each, located."""
+
+    def __init__(self, issues: list[SpecIssue]):
+        super().__init__("\n".join(str(i) for i in issues))
+        self.issues = issues
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of a student function (code parts)."""
+
+    name: str
+    public: bool
+    args: Any  # a Python expression (str) evaluated in the spec namespace, or a YAML list of literal args
+    raises: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer with targeted feedback.
+
+    Exactly one of ``value`` (a Python expression computing the wrong answer,
+    matched against text answers with the part's checker), ``solution`` (the
+    source of a wrong function, matched against code outputs case by case)
+    or ``when`` (a predicate over a code outcome: ``value``, ``exception``,
+    ``message``, ``args``) is set.
+    """
+
+    feedback: str
+    credit: float
+    value: str | None
+    solution: str | None
+    when: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class RubricIdea:
+    idea: str
+    points: float
+    patterns: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class CodeSpec:
+    function: str
+    kind: str
+    options: Any
+    solution: str
+    cases: tuple[Case, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Part:
+    label: str
+    title: str
+    points: float
+    prompt: str
+    kind: str | None  # kind of a written answer; None for code-only parts
+    options: Any
+    reference: str | None  # Python expression computing the reference
+    names: tuple[str, ...]  # how a written answer may name the quantity
+    code: CodeSpec | None
+    mistakes: tuple[Mistake, ...]
+    rubric: tuple[RubricIdea, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class ProblemSet:
+    id: str
+    title: str
+    path: Path
+    setup: str
+    submission_files: tuple[str, ...]
+    parts: tuple[Part, ...]
+    digest: str  # sha256 of the spec file: a changed spec means regrading
+
+    def part(self, label: str) -> Part:
+        for p in self.parts:
+            if p.label == label:
+                return p
+        raise KeyError(label)
+
+    @property
+    def max_score(self) -> float:
+        return sum(p.points for p in self.parts)
+
+
+# ---------------------------------------------------------------------------
+# Finding spec files
+
+def find_spec_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and directories into a sorted list of ``.yaml``/``.yml`` specs."""
+    found: list[Path] = []
+    missing: list[SpecIssue] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            missing.append(SpecIssue(path, 0, "no such file or directory"))
+    if missing:
+        raise SpecError(missing)
+    if not found:
+        raise SpecError([SpecIssue(Path(str(p)), 0, "no problem specs (*.yaml) found here") for p in paths])
+    return found
+
+
+def load_problem_sets(paths: Iterable[str | Path]) -> list[ProblemSet]:
+    """Load every spec under ``paths``; raise :class:`SpecError` listing all problems."""
+    files = find_spec_files(paths)
+    sets: list[ProblemSet] = []
+    issues: list[SpecIssue] = []
+    for f in files:
+        try:
+            sets.append(load_problem_set(f))
+        except SpecError as exc:
+            issues.extend(exc.issues)
+    seen: dict[str, Path] = {}
+    for ps in sets:
+        if ps.id in seen:
+            issues.append(SpecIssue(ps.path, 1, f"problem set id {ps.id!r} is also used by {seen[ps.id]}"))
+        seen[ps.id] = ps.path
+    if issues:
+        raise SpecError(issues)
+    return sets
+
+
+# ---------------------------------------------------------------------------
+# Validation
+
+_TOP_KEYS = {"id": True, "title": True, "setup": False, "submission_files": False, "parts": True,
+             "handout": False, "defaults": False}
+_PART_KEYS = {"label": True, "title": True, "points": True, "prompt": False, "kind": False,
+              "options": False, "reference": False, "names": False, "code": False,
+              "mistakes": False, "rubric": False}
+_CODE_KEYS = {"function": True, "kind": True, "options": False, "solution": True, "cases": True}
+_CASE_KEYS = {"name": False, "public": False, "args": True, "raises": False}
+_MISTAKE_KEYS = {"feedback": True, "credit": False, "value": False, "solution": False, "when": False}
+_RUBRIC_KEYS = {"idea": True, "points": True, "patterns": True}
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class _Collector:
+    def __init__(self, path: Path):
+        self.path = path
+        self.issues: list[SpecIssue] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.issues.append(SpecIssue(self.path, line, message))
+
+    def keys(self, mapping: Any, allowed: dict[str, bool], what: str, line: int) -> bool:
+        """Check a mapping's keys; return False (after reporting) when it is not a mapping."""
+        if not isinstance(mapping, dict):
+            self.add(line, f"{what} must be a mapping of keys to values, got {_describe(mapping)}")
+            return False
+        for key in mapping:
+            if key not in allowed:
+                close = _closest(str(key), allowed)
+                hint = f" (did you mean {close!r}?)" if close else ""
+                self.add(_line(mapping, key), f"unknown key {key!r} in {what}{hint}; expected one of: "
+                         f"{', '.join(allowed)}")
+        for key, required in allowed.items():
+            if required and key not in mapping:
+                self.add(_line(mapping, None), f"{what} is missing the required key {key!r}")
+        return True
+
+    def text(self, mapping: dict, key: str, what: str, required: bool = True) -> str | None:
+        value = mapping.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.add(_line(mapping, key), f"{what} {key!r} must be non-empty text, got {_describe(value)}")
+            return None
+        return value
+
+    def number(self, mapping: dict, key: str, what: str, low: float, high: float | None) -> float | None:
+        value = mapping.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.add(_line(mapping, key), f"{what} {key!r} must be a number, got {_describe(value)}")
+            return None
+        if value < low or (high is not None and value > high):
+            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+            self.add(_line(mapping, key), f"{what} {key!r} must be {bound}, got {value}")
+            return None
+        return float(value)
+
+
+def _line(mapping: Any, key: Any) -> int:
+    if isinstance(mapping, LineDict):
+        return mapping.line_of(key) if key is not None else mapping.line
+    if isinstance(mapping, LineList):
+        return mapping.line
+    return 0
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _closest(key: str, allowed: Iterable[str]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def load_problem_set(path: Path) -> ProblemSet:
+    path = Path(path)
+    c = _Collector(path)
+    try:
+        data = load_yaml_file(path)
+    except YamlError as exc:
+        raise SpecError([SpecIssue(path, exc.line, exc.message)]) from None
+    if not c.keys(data, _TOP_KEYS, "the problem set", 1):
+        raise SpecError(c.issues)
+
+    set_id = c.text(data, "id", "the problem set's") or ""
+    title = c.text(data, "title", "the problem set's") or ""
+    setup = c.text(data, "setup", "the problem set's", required=False) or ""
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        c.add(_line(data, "defaults"), "'defaults' must be a mapping of option names to values")
+        defaults = {}
+    files = data.get("submission_files") or []
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        c.add(_line(data, "submission_files"), "'submission_files' must be a list of file names")
+        files = []
+
+    parts: list[Part] = []
+    raw_parts = data.get("parts")
+    if raw_parts is not None and (not isinstance(raw_parts, list) or not raw_parts):
+        c.add(_line(data, "parts"), "'parts' must be a non-empty list of parts")
+        raw_parts = []
+    labels: dict[str, int] = {}
+    for index, raw in enumerate(raw_parts or []):
+        line = raw_parts.line_of(index) if isinstance(raw_parts, LineList) else 0
+        part = _load_part(c, raw, line, defaults)
+        if part is None:
+            continue
+        if part.label in labels:
+            c.add(part.line, f"part label {part.label!r} is used twice (first on line {labels[part.label]})")
+            continue
+        labels[part.label] = part.line
+        parts.append(part)
+
+    if c.issues:
+        raise SpecError(c.issues)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return ProblemSet(set_id, title, path, setup, tuple(files), tuple(parts), digest)
+
+
+def _options(c: _Collector, kind: str, raw: Any, defaults: dict, line: int, what: str) -> Any:
+    if raw is not None and not isinstance(raw, dict):
+        c.add(line, f"{what} options must be a mapping, got {_describe(raw)}")
+        raw = {}
+    merged = {}
+    try:
+        option_names = {f for f in get_checker(kind).Options.__dataclass_fields__}
+    except KeyError:
+        return None
+    # Problem-set defaults (e.g. rtol/atol from the handout) apply where the kind takes them.
+    merged.update({k: v for k, v in defaults.items() if k in option_names})
+    merged.update(raw or {})
+    try:
+        return make_options(kind, merged)
+    except (ValueError, TypeError) as exc:
+        bad_line = line
+        if isinstance(raw, LineDict):
+            for key in raw:
+                if repr(key) in str(exc):
+                    bad_line = raw.line_of(key)
+        c.add(bad_line, f"{what}: {exc}")
+        return None
+
+
+def _kind(c: _Collector, mapping: dict, what: str) -> str | None:
+    kind = mapping.get("kind")
+    if kind is None:
+        return None
+    if not isinstance(kind, str):
+        c.add(_line(mapping, "kind"), f"{what} 'kind' must be text, got {_describe(kind)}")
+        return None
+    try:
+        get_checker(kind)
+    except KeyError:
+        close = _closest(kind, known_kinds())
+        hint = f" (did you mean {close!r}?)" if close else ""
+        c.add(_line(mapping, "kind"), f"{what} has unknown kind {kind!r}{hint}; known kinds: {', '.join(known_kinds())}")
+        return None
+    return kind
+
+
+def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | None:
+    if not c.keys(raw, _PART_KEYS, "a part", line):
+        return None
+    label = raw.get("label")
+    if not isinstance(label, (str, int, float)) or isinstance(label, bool) or not str(label).strip():
+        if "label" in raw:
+            c.add(_line(raw, "label"), f"a part's 'label' must be text like 'Q2.1a' or 'A1', got {_describe(label)}")
+        return None
+    label = str(label)
+    what = f"part {label}"
+    line = raw.line if isinstance(raw, LineDict) else line
+    title = c.text(raw, "title", what) or label
+    points = c.number(raw, "points", what, 0, None)
+    if points is not None and points <= 0:
+        c.add(_line(raw, "points"), f"{what} 'points' must be more than 0, got {points:g}")
+    prompt = c.text(raw, "prompt", what, required=False) or ""
+    kind = _kind(c, raw, what)
+    reference = c.text(raw, "reference", what)
+    options = _options(c, kind, raw.get("options"), defaults, _line(raw, "options"), what) if kind else None
+
+    names = raw.get("names") or []
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        c.add(_line(raw, "names"), f"{what} 'names' must be a list of texts (how an answer may name the quantity)")
+        names = []
+
+    code = None
+    if raw.get("code") is not None:
+        code = _load_code(c, raw["code"], _line(raw, "code"), defaults, what)
+
+    rubric = []
+    raw_rubric = raw.get("rubric")
+    if raw_rubric is not None:
+        if not isinstance(raw_rubric, list) or not raw_rubric:
+            c.add(_line(raw, "rubric"), f"{what} 'rubric' must be a non-empty list of ideas")
+        else:
+            for i, idea in enumerate(raw_rubric):
+                item = _load_rubric_idea(c, idea, raw_rubric.line_of(i), what)
+                if item:
+                    rubric.append(item)
+
+    if "kind" not in raw and code is None:
+        c.add(line, f"{what} needs a 'kind' (how a written answer is checked), a 'code' section, or both")
+    if kind == "rubric":
+        if not rubric and raw_rubric is None:
+            c.add(line, f"{what} has kind 'rubric' but no 'rubric' list of ideas")
+        if rubric and points is not None and abs(sum(r.points for r in rubric) - points) > 1e-9:
+            c.add(_line(raw, "rubric"), f"{what}: the rubric ideas' points add up to "
+                  f"{sum(r.points for r in rubric):g}, but the part is worth {points:g}")
+    elif kind and "reference" not in raw:
+        c.add(line, f"{what} has kind {kind!r} but no 'reference' (a SymPy/NumPy expression computing the answer)")
+
+    mistakes = []
+    raw_mistakes = raw.get("mistakes")
+    if raw_mistakes is not None:
+        if not isinstance(raw_mistakes, list):
+            c.add(_line(raw, "mistakes"), f"{what} 'mistakes' must be a list")
+        else:
+            for i, m in enumerate(raw_mistakes):
+                item = _load_mistake(c, m, raw_mistakes.line_of(i), what, has_code=code is not None,
+                                     has_text=kind is not None)
+                if item:
+                    mistakes.append(item)
+
+    return Part(label, title, points or 0.0, prompt, kind, options, reference, tuple(names), code,
+                tuple(mistakes), tuple(rubric), line)
+
+
+def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str) -> CodeSpec | None:
+    if not c.keys(raw, _CODE_KEYS, f"{what} 'code'", line):
+        return None
+    function = raw.get("function")
+    if function is not None and (not isinstance(function, str) or not _IDENTIFIER.match(function)):
+        c.add(_line(raw, "function"), f"{what} code 'function' must be a Python function name, got {_describe(function)}")
+        function = None
+    kind = _kind(c, raw, f"{what} code")
+    options = _options(c, kind, raw.get("options"), defaults, _line(raw, "options"), f"{what} code") if kind else None
+    solution = c.text(raw, "solution", f"{what} code")
+    cases = []
+    raw_cases = raw.get("cases")
+    if raw_cases is not None:
+        if not isinstance(raw_cases, list) or not raw_cases:
+            c.add(_line(raw, "cases"), f"{what} code 'cases' must be a non-empty list")
+        else:
+            names: set[str] = set()
+            for i, rc in enumerate(raw_cases):
+                case = _load_case(c, rc, raw_cases.line_of(i), f"{what} case {i + 1}", i)
+                if case is None:
+                    continue
+                if case.name in names:
+                    c.add(case.line, f"{what}: case name {case.name!r} is used twice")
+                names.add(case.name)
+                cases.append(case)
+            if cases and not any(case.public for case in cases):
+                c.add(_line(raw, "cases"), f"{what} has no public case: students need at least one to self-check")
+    if function and solution and kind and options is not None:
+        return CodeSpec(function, kind, options, solution, tuple(cases), raw.line if isinstance(raw, LineDict) else line)
+    return None
+
+
+def _load_case(c: _Collector, raw: Any, line: int, what: str, index: int) -> Case | None:
+    if not c.keys(raw, _CASE_KEYS, what, line):
+        return None
+    name = raw.get("name", f"case {index + 1}")
+    if not isinstance(name, str):
+        c.add(_line(raw, "name"), f"{what} 'name' must be text")
+        name = f"case {index + 1}"
+    public = raw.get("public", False)
+    if not isinstance(public, bool):
+        c.add(_line(raw, "public"), f"{what} 'public' must be true or false, got {_describe(public)}")
+        public = False
+    args = raw.get("args")
+    if "args" in raw and not isinstance(args, (str, list)):
+        c.add(_line(raw, "args"), f"{what} 'args' must be a list of arguments or a Python expression giving them")
+    raises = raw.get("raises")
+    if raises is not None and (not isinstance(raises, str) or not _IDENTIFIER.match(raises)):
+        c.add(_line(raw, "raises"), f"{what} 'raises' must be an exception name like ValueError")
+        raises = None
+    return Case(name, public, args, raises, raw.line if isinstance(raw, LineDict) else line)
+
+
+def _load_mistake(c: _Collector, raw: Any, line: int, what: str, has_code: bool, has_text: bool) -> Mistake | None:
+    if not c.keys(raw, _MISTAKE_KEYS, f"a mistake of {what}", line):
+        return None
+    line = raw.line if isinstance(raw, LineDict) else line
+    feedback = c.text(raw, "feedback", f"{what} mistake")
+    credit = raw.get("credit", 0.0)
+    if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not 0 <= credit < 1:
+        c.add(_line(raw, "credit"), f"{what} mistake 'credit' must be a number from 0 up to (not including) 1, "
+              f"got {_describe(credit)}")
+        credit = 0.0
+    given = [k for k in ("value", "solution", "when") if raw.get(k) is not None]
+    if len(given) != 1:
+        c.add(line, f"{what} mistake needs exactly one of 'value', 'solution' or 'when', got "
+              f"{', '.join(given) or 'none'}")
+        return None
+    if given[0] == "value" and not has_text:
+        c.add(_line(raw, "value"), f"{what} mistake has a 'value' but the part has no written-answer 'kind'")
+    if given[0] in ("solution", "when") and not has_code:
+        c.add(_line(raw, given[0]), f"{what} mistake has a '{given[0]}' but the part has no 'code' section")
+    for key in given:
+        if not isinstance(raw[key], str):
+            c.add(_line(raw, key), f"{what} mistake '{key}' must be Python code as text")
+            return None
+    if feedback is None:
+        return None
+    return Mistake(feedback, float(credit), raw.get("value"), raw.get("solution"), raw.get("when"), line)
+
+
+def _load_rubric_idea(c: _Collector, raw: Any, line: int, what: str) -> RubricIdea | None:
+    if not c.keys(raw, _RUBRIC_KEYS, f"a rubric idea of {what}", line):
+        return None
+    idea = c.text(raw, "idea", f"{what} rubric")
+    points = c.number(raw, "points", f"{what} rubric", 0, None)
+    patterns = raw.get("patterns")
+    if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) for p in patterns):
+        c.add(_line(raw, "patterns"), f"{what} rubric 'patterns' must be a non-empty list of regular expressions")
+        return None
+    for i, p in enumerate(patterns):
+        try:
+            re.compile(p)
+        except re.error as exc:
+            c.add(patterns.line_of(i) if isinstance(patterns, LineList) else line,
+                  f"{what} rubric pattern {p!r} is not a valid regular expression: {exc}")
+            return None
+    if idea is None or points is None:
+        return None
+    return RubricIdea(idea, points, tuple(patterns), raw.line if isinstance(raw, LineDict) else line)

@@ -1,0 +1,104 @@
+"""YAML reading that keeps line numbers and refuses duplicate keys.
+
+PyYAML's ``safe_load`` forgets where things were and silently keeps the last
+of two equal keys.  A spec author needs "problems/q2.yaml, line 14: ..."; so
+mappings come back as :class:`LineDict` and lists as :class:`LineList`, which
+remember the line of the node and of each key/item (1-based).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class LineDict(dict):
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):
+    line: int = 0
+    item_lines: list
+
+    def line_of(self, index: int) -> int:
+        try:
+            return self.item_lines[index]
+        except IndexError:
+            return self.line
+
+
+class YamlError(ValueError):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) or key is None:
+            raise YamlError(key_node.start_mark.line + 1, f"a key must be text, got {key!r}")
+        key_line = key_node.start_mark.line + 1
+        if key in result:
+            raise YamlError(
+                key_line,
+                f"key {key!r} appears twice in this mapping (first on line {result.key_lines[key]})",
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_line
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_yaml_text(text: str) -> Any:
+    """Parse YAML text; raise :class:`YamlError` with a 1-based line on failure."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except YamlError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        what = exc.problem or str(exc)
+        raise YamlError(line, f"not valid YAML: {what}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(0, f"not valid YAML: {exc}") from None
+
+
+def load_yaml_file(path: Path, max_bytes: int = 5_000_000) -> Any:
+    """Read and parse a YAML file, with clear errors for unreadable files."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlError(0, f"cannot read the file: {exc.strerror}") from None
+    if len(raw) > max_bytes:
+        raise YamlError(0, f"the file is too large ({len(raw)} bytes; the limit is {max_bytes})")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlError(0, f"the file is not UTF-8 text (bad byte at offset {exc.start})") from None
+    return load_yaml_text(text)
