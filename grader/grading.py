@@ -1,0 +1,375 @@
+"""Answers → verdicts → results: grade one submission against computed references.
+
+A submission is a list of files.  Written-answer files (answers.yaml,
+Markdown) are read in this process; code files run in the sandbox, which
+returns plain data.  Each part is graded from every file that answers it and
+the best verdict counts (the result says which file it came from).
+
+Nothing here lets an exception escape for one part or one file: a failure
+becomes that part's status with the reason, so other parts and other
+students are never lost.
+"""
+from __future__ import annotations
+
+import ast
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from grader.checkers import Status, Verdict, get_checker
+from grader.checkers.exception import StudentException
+from grader.readers import CODE_SUFFIXES, WrittenAnswer, WrittenReading, text_reader_for
+from grader.references import CaseReference, PartReference, ProblemReferences, RaisedException
+from grader.results import CaseResult, PartResult, SubmissionResult
+
+NOT_ANSWERED = "not answered"
+NOT_DEFINED = "not defined"
+ERROR = "error"
+
+MAX_SUBMISSION_FILE_BYTES = 5_000_000
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One file's verdict on one part, before the best is chosen."""
+
+    verdict: Verdict
+    source: str
+    answer: str = ""
+    answer_latex: str = ""
+    cases: tuple[CaseResult, ...] = ()
+    hidden_cases: int = 0
+
+
+def submission_files(entry: Path) -> list[Path]:
+    """The files of one student's entry: a single file, or every file in a folder."""
+    if entry.is_file():
+        return [entry]
+    return sorted(p for p in entry.rglob("*") if p.is_file() and not any(
+        part.startswith(".") or part == "__pycache__" for part in p.relative_to(entry).parts))
+
+
+class Grader:
+    """Grades submissions against problem sets.  One per run; reuses its sandbox pool.
+
+    ``public_only`` is the student self-check: hidden cases are neither run
+    nor named, only counted.
+    """
+
+    def __init__(self, references: list[ProblemReferences], *, public_only: bool = False, pool: Any = None,
+                 call_timeout: float = 2.0):
+        self.references = references
+        self.public_only = public_only
+        self._pool = pool
+        self._own_pool = False
+        self.call_timeout = call_timeout
+
+    # -- the sandbox pool is started lazily: written answers never need it
+    @property
+    def pool(self):
+        if self._pool is None:
+            from grader.sandbox import WorkerPool
+
+            self._pool = WorkerPool()
+            self._own_pool = True
+        return self._pool
+
+    def close(self) -> None:
+        if self._own_pool and self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def __enter__(self) -> "Grader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -----------------------------------------------------------------------
+    def grade(self, student: str, files: Iterable[Path]) -> SubmissionResult:
+        started = time.perf_counter()
+        files = list(files)
+        notes: list[str] = []
+        isolation: dict = {}
+        parts: list[PartResult] = []
+        if not files:
+            notes.append("The submission holds no files.")
+        for refs in self.references:
+            candidates, set_notes, set_isolation = self._candidates(refs, files)
+            notes.extend(set_notes)
+            isolation.update(set_isolation)
+            for part in refs.problem_set.parts:
+                parts.append(self._best(refs, refs[part.label], candidates.get(part.label, [])))
+        return SubmissionResult(student, tuple(parts), tuple(dict.fromkeys(notes)), isolation,
+                                time.perf_counter() - started)
+
+    # -----------------------------------------------------------------------
+    def _candidates(self, refs: ProblemReferences, files: list[Path]):
+        candidates: dict[str, list[Candidate]] = {}
+        notes: list[str] = []
+        isolation: dict = {}
+        ps = refs.problem_set
+        for path in files:
+            if path.suffix.lower() in CODE_SUFFIXES:
+                if not _answers_code_of(ps, path):
+                    continue
+                code_candidates, code_notes, isolation = self._grade_code(refs, path)
+                notes.extend(code_notes)
+                for label, cand in code_candidates.items():
+                    candidates.setdefault(label, []).append(cand)
+                continue
+            reader = text_reader_for(path)
+            if reader is None:
+                continue
+            try:
+                if path.stat().st_size > MAX_SUBMISSION_FILE_BYTES:
+                    notes.append(f"{path.name}: the file is too large to read "
+                                 f"({path.stat().st_size} bytes; the limit is {MAX_SUBMISSION_FILE_BYTES}).")
+                    continue
+                reading: WrittenReading = reader(path, ps)
+            except Exception as exc:  # noqa: BLE001 - a bad file must not stop the submission
+                notes.append(_file_problem(path, exc))
+                continue
+            notes.extend(reading.notes)
+            for label, answer in reading.answers.items():
+                candidates.setdefault(label, []).append(self._grade_written(refs[label], answer))
+        return candidates, notes, isolation
+
+    # -----------------------------------------------------------------------
+    def _grade_written(self, ref: PartReference, answer: WrittenAnswer) -> Candidate:
+        part = ref.part
+        shown = _show(answer.value)
+        if answer.problem:
+            return Candidate(Verdict.unreadable(answer.problem), answer.source, shown)
+        if part.kind is None:
+            return Candidate(Verdict.unreadable("This part is answered by code, not in writing."), answer.source, shown)
+        checker = get_checker(part.kind)
+        verdict = _safe_check(checker, ref.value, answer.value, part.options)
+        if not verdict.is_correct and verdict.status is not Status.UNREADABLE:
+            for mistake in ref.mistakes:
+                match = _safe_check(checker, mistake.value, answer.value, part.options)
+                if match.is_correct:
+                    credit = max(verdict.credit, mistake.mistake.credit)
+                    verdict = Verdict.partial(credit, mistake.mistake.feedback, verdict.read_as)
+                    break
+        return Candidate(verdict, answer.source, shown, verdict.read_as or "")
+
+    # -----------------------------------------------------------------------
+    def _grade_code(self, refs: ProblemReferences, path: Path):
+        from grader.readers.code import load_code
+        from grader.sandbox import Call
+
+        ps = refs.problem_set
+        code_parts = [refs[p.label] for p in ps.parts if p.code is not None]
+        calls, index = [], []
+        for ref in code_parts:
+            for number, case_ref in enumerate(ref.cases, 1):
+                if self.public_only and not case_ref.case.public:
+                    continue
+                calls.append(Call(ref.part.code.function, case_ref.args,
+                                  case_id=f"{ref.part.label}/{number}", capture_output=case_ref.case.public))
+                index.append((ref.part.label, number, case_ref))
+        try:
+            source = load_code(path)
+        except Exception as exc:  # noqa: BLE001 - e.g. a malformed notebook
+            message = _file_problem(path, exc)
+            return {r.part.label: Candidate(Verdict(Status.UNREADABLE, 0.0, message), path.name)
+                    for r in code_parts}, [message], {}
+        run = self.pool.run(source, calls, call_timeout=self.call_timeout)
+        notes = [f"{path.name}: {n}" for n in run.notes]
+        if run.load_status != "ok":
+            message = f"{path.name} could not be run: {run.load_message}"
+            return {r.part.label: Candidate(Verdict.incorrect(message), path.name) for r in code_parts}, \
+                [message], run.isolation
+
+        outcomes: dict[str, list[tuple[int, CaseReference, Any]]] = {}
+        for (label, number, case_ref), outcome in zip(index, run.outcomes):
+            outcomes.setdefault(label, []).append((number, case_ref, outcome))
+        result = {}
+        for ref in code_parts:
+            result[ref.part.label] = self._code_part(ref, outcomes.get(ref.part.label, []), path.name)
+        return result, notes, run.isolation
+
+    def _code_part(self, ref: PartReference, runs: list, source: str) -> Candidate:
+        part, code = ref.part, ref.part.code
+        hidden_total = sum(1 for c in ref.cases if not c.case.public)
+        hidden_not_run = hidden_total if self.public_only else 0
+        if not runs:
+            return Candidate(Verdict.incorrect("No cases were run."), source, hidden_cases=hidden_not_run)
+        if all(outcome.status == NOT_DEFINED for _, _, outcome in runs):
+            return Candidate(Verdict(Status.INCORRECT, 0.0, f"{code.function} is not defined."), source,
+                             hidden_cases=hidden_total)
+        case_results: list[CaseResult] = []
+        credits: list[float] = []
+        mistake_feedback: list[str] = []
+        hidden_number = 0
+        for number, case_ref, outcome in runs:
+            public = case_ref.case.public
+            if not public:
+                hidden_number += 1
+            verdict, matched = self._code_case(ref, case_ref, outcome)
+            credits.append(verdict.credit)
+            if matched and matched not in mistake_feedback:
+                mistake_feedback.append(matched)
+            name = case_ref.case.name if public else f"hidden case {hidden_number}"
+            case_results.append(CaseResult(name, public, verdict.status.value, round(verdict.credit, 6),
+                                           verdict.feedback, outcome.stdout if public else ""))
+        credit = sum(credits) / len(credits)
+        passed = sum(1 for c in credits if c >= 1.0)
+        summary = f"{passed} of {len(credits)} cases passed."
+        if credit >= 1.0:
+            summary = f"All {len(credits)} cases passed."
+        if mistake_feedback:
+            summary += " " + " ".join(mistake_feedback)
+        verdict = Verdict.partial(credit, summary)
+        return Candidate(verdict, source, cases=tuple(case_results), hidden_cases=hidden_total)
+
+    def _code_case(self, ref: PartReference, case_ref: CaseReference, outcome: Any) -> tuple[Verdict, str]:
+        code = ref.part.code
+        status = outcome.status
+        if status == NOT_DEFINED:
+            return Verdict.incorrect(f"{code.function} is not defined."), ""
+        if status in ("timeout", "memory", "crashed", "bad value"):
+            return Verdict.incorrect(_outcome_reason(outcome)), ""
+        answer = _student_answer(outcome)
+        if isinstance(case_ref.expected, RaisedException):
+            verdict = _safe_check(get_checker("exception"), case_ref.expected, answer, None)
+        elif isinstance(answer, StudentException):
+            verdict = Verdict.incorrect(f"Raised {answer.name}: {_short(answer.message)}")
+        else:
+            verdict = _safe_check(get_checker(code.kind), case_ref.expected, _scalar(answer, code.kind),
+                                  code.options)
+        if verdict.is_correct:
+            return verdict, ""
+        for mistake, wrong in case_ref.mistake_values:
+            if isinstance(wrong, RaisedException) or isinstance(answer, StudentException):
+                continue
+            if _safe_check(get_checker(code.kind), wrong, _scalar(answer, code.kind), code.options).is_correct:
+                return Verdict.partial(mistake.credit, mistake.feedback), mistake.feedback
+        for mistake, predicate in ref.predicates:
+            scope = {"value": answer if not isinstance(answer, StudentException) else None,
+                     "exception": answer.name if isinstance(answer, StudentException) else None,
+                     "message": answer.message if isinstance(answer, StudentException) else "",
+                     "args": case_ref.args}
+            if predicate(scope):
+                return Verdict.partial(mistake.credit, mistake.feedback), mistake.feedback
+        return verdict, ""
+
+    # -----------------------------------------------------------------------
+    def _best(self, refs: ProblemReferences, ref: PartReference, candidates: list[Candidate]) -> PartResult:
+        part = ref.part
+        ps = refs.problem_set
+        hidden = sum(1 for c in ref.cases if not c.case.public)
+        if not candidates:
+            if part.kind is None and part.code is not None:
+                status, feedback = NOT_DEFINED, f"{part.code.function} is not defined in any file of the submission."
+            else:
+                status, feedback = NOT_ANSWERED, "Not answered: no file of the submission answers this part."
+            return PartResult(ps.id, part.label, part.title, part.points, 0.0, status, feedback,
+                              provisional=part.kind == "rubric", hidden_cases=hidden)
+        # Best credit wins; among equals, a readable verdict beats "could not read".
+        best = max(candidates, key=lambda c: (c.verdict.credit, c.verdict.status is not Status.UNREADABLE))
+        verdict = best.verdict
+        return PartResult(
+            problem_set=ps.id, label=part.label, title=part.title, max_score=part.points,
+            score=round(verdict.credit * part.points, 6), status=verdict.status.value,
+            feedback=verdict.feedback, source=best.source, answer=best.answer,
+            answer_latex=best.answer_latex, provisional=part.kind == "rubric" and best.source != "" and
+            not best.cases, details=verdict.details, cases=best.cases, hidden_cases=hidden,
+        )
+
+
+# ---------------------------------------------------------------------------
+def _answers_code_of(ps, path: Path) -> bool:
+    """Does this code file belong to the problem set?  By its name, or by the functions it defines."""
+    if path.name in ps.submission_files:
+        return True
+    wanted = {p.code.function for p in ps.parts if p.code is not None}
+    if not wanted:
+        return False
+    try:
+        from grader.readers.code import load_code
+
+        source = load_code(path)
+    except Exception:  # noqa: BLE001 - unreadable files are reported when graded by name
+        return False
+    defined: set[str] = set()
+    for cell in source.cells:
+        text = getattr(cell, "source", cell)
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        defined.update(n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        defined.update(t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
+                       if isinstance(t, ast.Name))
+    return bool(defined & wanted)
+
+
+def _student_answer(outcome: Any) -> Any:
+    if outcome.status == "raised":
+        return StudentException(outcome.exception or "Exception", tuple(outcome.exception_bases or ()),
+                                outcome.message or "")
+    return outcome.value
+
+
+def _scalar(value: Any, kind: str) -> Any:
+    """A 0-d array counts as a float where a number is asked (the handout allows it)."""
+    if kind == "number" and isinstance(value, np.ndarray) and value.shape == ():
+        return value.item()
+    if kind == "number" and isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _outcome_reason(outcome: Any) -> str:
+    reasons = {
+        "timeout": "The call took longer than the time limit and was stopped.",
+        "memory": "The call used more memory than allowed and was stopped.",
+        "crashed": "The process running the call crashed.",
+        "bad value": "The function returned a value the grader cannot accept.",
+    }
+    reason = reasons.get(outcome.status, outcome.status)
+    if outcome.message:
+        reason += f" ({_short(outcome.message)})"
+    return reason
+
+
+def _safe_check(checker: Any, reference: Any, answer: Any, options: Any) -> Verdict:
+    """Run a checker; a checker failure is an explicit 'could not read', never a crash."""
+    try:
+        return checker.check(reference, answer, options)
+    except Exception as exc:  # noqa: BLE001
+        return Verdict.unreadable(f"The grader could not check this answer ({type(exc).__name__}: {_short(str(exc))}).")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return value if len(value) <= 2000 else value[:2000] + "…"
+    return _short(repr(value), 2000)
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _file_problem(path: Path, exc: Exception) -> str:
+    message = str(exc)
+    if path.name not in message:
+        message = f"{path.name}: {message}"
+    return f"Could not read {message}"
+
+
+def with_overrides(result: SubmissionResult, overrides: dict[str, tuple[float, str]]) -> SubmissionResult:
+    """Apply instructor overrides (label → (score, comment)) to a result."""
+    parts = []
+    for p in result.parts:
+        if p.label in overrides:
+            score, comment = overrides[p.label]
+            p = replace(p, score=min(max(score, 0.0), p.max_score), provisional=False, override=comment,
+                        feedback=p.feedback + (f"\nInstructor: {comment}" if comment else ""))
+        parts.append(p)
+    return replace(result, parts=tuple(parts))

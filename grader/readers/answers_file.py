@@ -1,0 +1,40 @@
+"""Reader for answers files: ``answers.yaml`` mapping part labels to answers.
+
+Values may be text (plain or LaTeX: ``Q2.1a: \\frac{1}{4}``), numbers, or
+lists (``Q2.3c: [0.2505, 9.9e-4, 9.7e-7, 9.4e-13]``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.readers import WrittenAnswer, WrittenReading
+from grader.references import _plain
+from grader.spec import ProblemSet
+from grader.yamlread import LineDict, YamlError, load_yaml_file
+
+
+class SubmissionFileError(ValueError):
+    """A submission file that cannot be read at all (named in the message)."""
+
+
+def read_answers_file(path: Path, problem_set: ProblemSet) -> WrittenReading:
+    reading = WrittenReading()
+    try:
+        data = load_yaml_file(path, max_bytes=1_000_000)
+    except YamlError as exc:
+        where = f", line {exc.line}" if exc.line else ""
+        raise SubmissionFileError(f"{path.name}{where}: {exc.message}") from None
+    if data is None:
+        reading.notes.append(f"{path.name} is empty.")
+        return reading
+    if not isinstance(data, dict):
+        raise SubmissionFileError(f"{path.name}: an answers file maps part labels to answers "
+                                  f"(e.g. 'Q2.1a: 1/4'), but this file holds a {type(data).__name__}")
+    labels = {p.label for p in problem_set.parts}
+    for key, value in data.items():
+        label = str(key).strip()
+        if label not in labels:
+            continue
+        line = data.line_of(key) if isinstance(data, LineDict) else 0
+        reading.answers[label] = WrittenAnswer(label, _plain(value), path.name, line)
+    return reading

@@ -1,0 +1,140 @@
+"""Verdicts → results: plain, frozen records and their JSON forms.
+
+``SubmissionResult.to_gradescope()`` is the results.json promised in
+INTERFACE.md.  Everything here is deterministic: the same grading gives the
+same JSON bytes, with timings kept in their own fields.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One code case, as the student may see it (hidden inputs never stored here)."""
+
+    name: str  # "hidden case 3" for hidden ones
+    public: bool
+    status: str
+    credit: float
+    feedback: str
+    stdout: str = ""
+
+
+@dataclass(frozen=True)
+class PartResult:
+    problem_set: str
+    label: str
+    title: str
+    max_score: float
+    score: float
+    status: str  # correct | partial | incorrect | could not read | not answered | not defined | error
+    feedback: str
+    source: str = ""  # which file the verdict came from
+    answer: str = ""  # the answer as read (text or LaTeX), for the report
+    answer_latex: str = ""
+    expected_latex: str = ""  # only for public parts/cases
+    provisional: bool = False
+    details: tuple[str, ...] = ()
+    cases: tuple[CaseResult, ...] = ()
+    hidden_cases: int = 0  # how many hidden cases were run (or will run at grading)
+    override: str = ""  # instructor comment when overridden
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.max_score - 1e-9
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    student: str
+    parts: tuple[PartResult, ...]
+    notes: tuple[str, ...] = ()  # submission-level messages (import failures, skipped files…)
+    isolation: dict = field(default_factory=dict)
+    seconds: float = 0.0  # timing, excluded from the deterministic output
+
+    @property
+    def score(self) -> float:
+        return round(sum(p.score for p in self.parts), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(p.max_score for p in self.parts), 6)
+
+    def to_gradescope(self, include_timing: bool = False) -> dict[str, Any]:
+        """Gradescope's results.json: one test per part, ``number`` = the handout label."""
+        tests = []
+        for p in self.parts:
+            output = p.feedback
+            if p.details:
+                output += "\n" + "\n".join(f"- {d}" for d in p.details)
+            if p.source:
+                output += f"\n(graded from {p.source})"
+            tests.append({
+                "number": p.label,
+                "name": p.title,
+                "score": _round(p.score),
+                "max_score": _round(p.max_score),
+                "status": "passed" if p.passed else "failed",
+                "output": output,
+                "visibility": "visible",
+                "extra_data": {"problem_set": p.problem_set, "verdict": p.status, "provisional": p.provisional},
+            })
+        result: dict[str, Any] = {
+            "score": _round(self.score),
+            "execution_time": round(self.seconds, 3) if include_timing else 0,
+            "output": "\n".join(self.notes) if self.notes else f"{_round(self.score):g} / {_round(self.max_score):g} points.",
+            "tests": tests,
+            "extra_data": {"student": self.student, "isolation": self.isolation},
+        }
+        return result
+
+    def to_json(self) -> dict[str, Any]:
+        """A full, lossless record (for the gradebook and --json)."""
+        data = asdict(self)
+        data["score"] = self.score
+        data["max_score"] = self.max_score
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "SubmissionResult":
+        parts = tuple(
+            PartResult(**{**p, "details": tuple(p.get("details", ())),
+                          "cases": tuple(CaseResult(**c) for c in p.get("cases", ()))})
+            for p in data["parts"]
+        )
+        return cls(data["student"], parts, tuple(data.get("notes", ())), data.get("isolation", {}),
+                   data.get("seconds", 0.0))
+
+
+def _round(value: float) -> float:
+    return round(float(value), 6)
+
+
+def dumps(data: Any) -> str:
+    """Canonical JSON text: sorted keys, fixed indentation, trailing newline."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so readers see the old or the new content, never half of it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
