@@ -376,7 +376,7 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
                 if item:
                     rubric.append(item)
 
-    if "kind" not in raw and code is None:
+    if "kind" not in raw and "code" not in raw:
         c.add(line, f"{what} needs a 'kind' (how a written answer is checked), a 'code' section, or both")
     if kind == "rubric":
         if not rubric and raw_rubric is None:
@@ -394,8 +394,8 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
             c.add(_line(raw, "mistakes"), f"{what} 'mistakes' must be a list")
         else:
             for i, m in enumerate(raw_mistakes):
-                item = _load_mistake(c, m, raw_mistakes.line_of(i), what, has_code=code is not None,
-                                     has_text=kind is not None)
+                item = _load_mistake(c, m, raw_mistakes.line_of(i), what, has_code="code" in raw,
+                                     has_text="kind" in raw)
                 if item:
                     mistakes.append(item)
 
