@@ -9,3 +9,4 @@ from grader.checkers.base import (  # noqa: F401
     register,
 )
 from grader.checkers import array, eigen, exception, pair, rubric  # noqa: F401,E402
+from grader.checkers import choice, expression, number, sets  # noqa: F401,E402

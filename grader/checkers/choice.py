@@ -1,0 +1,102 @@
+"""Kind ``choice``: one of a fixed set of answers ("approx" / "true", "A".."E").
+
+The reference is the right choice (a string).  Options:
+
+``choices``
+    All allowed choices, e.g. ``["approx", "true"]``.  An answer naming a
+    different listed choice is incorrect; one naming none is "could not read".
+``synonyms``
+    A mapping from a choice to other ways of saying it, e.g.
+    ``{"true": ["the true ratio", "exact", "ρ"]}``; phrases are matched inside
+    a sentence ("the true ratio decays more slowly" names "true" unless a
+    longer synonym of another choice matches).
+
+Matching ignores case, surrounding ``$``/``\\text{}``/parentheses/quotes and
+final punctuation, so ``(C)``, ``\\text{C}`` and ``c.`` all name ``C``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from grader.checkers.base import Checker, Verdict, register
+
+
+@dataclass(frozen=True)
+class ChoiceOptions:
+    choices: tuple = ()
+    synonyms: Any = None
+
+
+def normalise_choice(text: Any) -> str:
+    s = str(text).strip()
+    s = s.strip("$").strip()
+    for _ in range(3):
+        m = re.fullmatch(r"\\(?:text|textbf|textrm|mathrm|mbox|boxed|textit)\s*\{(.*)\}", s, re.S)
+        if not m:
+            break
+        s = m.group(1).strip()
+    s = s.strip(" .;:!\"'`")
+    while len(s) >= 2 and s[0] + s[-1] in ("()", "[]", "{}"):
+        s = s[1:-1].strip()
+    return " ".join(s.lower().split())
+
+
+def _phrases(choice: str, synonyms: Mapping[str, Any] | None) -> list[str]:
+    found = [normalise_choice(choice)]
+    if synonyms:
+        extra = synonyms.get(choice, ())
+        if isinstance(extra, str):
+            extra = (extra,)
+        found.extend(normalise_choice(e) for e in extra)
+    return [p for p in found if p]
+
+
+def identify(answer: Any, choices: tuple | list, synonyms: Mapping[str, Any] | None = None) -> str | None:
+    """The choice an answer names, or None (no choice, or several equally)."""
+    text = normalise_choice(answer)
+    if not text:
+        return None
+    for choice in choices:
+        if text in _phrases(choice, synonyms):
+            return choice
+    # phrase inside a sentence: the longest matching phrase wins
+    best: tuple[int, str] | None = None
+    tie = False
+    for choice in choices:
+        for phrase in _phrases(choice, synonyms):
+            if len(phrase) < 2 and len(text) > len(phrase):
+                continue  # a one-letter choice inside a sentence is no evidence
+            if re.search(r"(?<![\w])" + re.escape(phrase) + r"(?![\w])", text):
+                if best is None or len(phrase) > best[0]:
+                    best, tie = (len(phrase), choice), False
+                elif len(phrase) == best[0] and choice != best[1]:
+                    tie = True
+    if best is None or tie:
+        return None
+    return best[1]
+
+
+@register
+class ChoiceChecker(Checker):
+    kind = "choice"
+    Options = ChoiceOptions
+
+    def check(self, reference: Any, answer: Any, options: ChoiceOptions | None = None) -> Verdict:
+        options = options or ChoiceOptions()
+        reference = str(reference)
+        choices = tuple(options.choices) or (reference,)
+        if reference not in choices:
+            choices = choices + (reference,)
+        if not isinstance(answer, (str, int, float)) or isinstance(answer, bool):
+            return Verdict.unreadable("Expected a choice written as text.")
+        named = identify(answer, choices, options.synonyms)
+        read_as = None if named is None else named
+        if named is None:
+            listed = ", ".join(f'"{c}"' for c in options.choices)
+            hint = f"; expected one of: {listed}" if listed else ""
+            return Verdict.unreadable(f"Could not tell which choice the answer names{hint}.")
+        if normalise_choice(named) == normalise_choice(reference):
+            return Verdict.correct("Looks good.", read_as=read_as)
+        return Verdict.incorrect("That is not the right choice.", read_as=read_as)

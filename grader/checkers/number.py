@@ -1,0 +1,231 @@
+"""Kind ``number``: one real number, compared with a tolerance relative to the reference.
+
+Pass iff ``|s - r| <= max(rtol*|r|, atol)`` with ``r`` the reference (never the
+student's value).  Nothing is ever rounded to a fixed number of decimals or
+chopped: ``1e-20`` and ``2e-20`` are different numbers.
+
+Modes (option ``mode``):
+
+``tolerance`` (default)
+    ``rtol``/``atol`` as above.  With neither given: ``rtol = 1e-6``, except
+    that when both values are exact (no decimals anywhere, e.g. ``1/2^99``)
+    they must be equal exactly (to 40 significant digits).
+``sigfigs``
+    The answer must agree with the reference to ``sigfigs`` significant figures:
+    ``|s - r| <= 0.5 * 10^(floor(log10|r|) - sigfigs + 1)``.  A written answer
+    with fewer significant figures fails with the hint "too few significant
+    figures" when it is the reference correctly rounded.
+``decimals``
+    ``|s - r| <= 0.5 * 10^-decimals``.
+``magnitude``
+    Order of magnitude (answers like ``≈ 10^{-6}``): same sign and
+    ``|log10|s| - log10|r|| <= 0.5``.
+
+``inf`` and ``nan``: an infinite reference needs the same infinity; a ``nan``
+reference needs ``nan`` (a function that should return nan); a ``nan`` or
+infinite answer to a finite reference is incorrect with its own message.
+
+Feedback names the likely slip ("off by a factor of 10^3", "the sign is
+wrong", "too few significant figures") and never shows the reference value.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from grader.checkers.base import Checker, Status, Verdict, register
+from grader.mathread import Reading, Unreadable, numeric_value, read_math
+
+DEFAULT_RTOL = 1e-6
+EXACT_DIGITS = 40
+_MODES = ("tolerance", "sigfigs", "decimals", "magnitude")
+
+
+@dataclass(frozen=True)
+class NumberOptions:
+    rtol: float | None = None
+    atol: float | None = None
+    sigfigs: int | None = None
+    decimals: int | None = None
+    mode: str = "tolerance"
+
+
+def significant_figures(text: str) -> int | None:
+    """Significant figures of a written decimal (``0.2504`` -> 4, ``1.0e-6`` -> 2, ``250`` -> 2)."""
+    s = text.strip().lstrip("+-").strip()
+    m = re.fullmatch(r"(\d*)(?:\.(\d*))?(?:\s*(?:[eE]|\\times\s*10\^|\*\s*10\s*\*\*|\\cdot\s*10\^)\s*\{?[+-]?\d+\}?)?", s)
+    if not m or not (m.group(1) or m.group(2)):
+        return None
+    whole, frac = m.group(1) or "", m.group(2)
+    digits = (whole + (frac or "")).lstrip("0")
+    if frac is None:
+        digits = digits.rstrip("0") or ("0" if whole else "")
+    return max(len(digits), 1)
+
+
+def _is_exact(value: Any) -> bool:
+    if isinstance(value, float):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, sympy.Basic) and not value.atoms(sympy.Float)
+
+
+def _to_number(answer: Any) -> tuple[Any, Reading | None]:
+    """(numeric-able value, reading or None); raises Unreadable."""
+    if isinstance(answer, Reading):
+        reading = answer
+    elif isinstance(answer, str):
+        reading = read_math(answer, variables={}, prefer="last")
+    else:
+        if isinstance(answer, bool):
+            raise Unreadable("expected a number, got true/false", repr(answer))
+        if isinstance(answer, (list, tuple)) and len(answer) == 1:
+            return _to_number(answer[0])
+        if isinstance(answer, dict) and "__array__" in answer:
+            data = answer["__array__"]
+            while isinstance(data, list) and len(data) == 1:
+                data = data[0]
+            if isinstance(data, list):
+                raise Unreadable("expected a single number, got an array", repr(answer)[:60])
+            return _to_number(data)
+        if isinstance(answer, (int, float, sympy.Basic)):
+            return answer, None
+        if hasattr(answer, "__float__"):
+            return float(answer), None
+        raise Unreadable(f"expected a number, got {type(answer).__name__}", repr(answer)[:60])
+    if reading.kind != "number":
+        raise Unreadable(f"expected a number, read a {reading.kind}", reading.raw)
+    return reading.value, reading
+
+
+def within(ref: sympy.Basic, ans: sympy.Basic, rtol: float, atol: float) -> bool:
+    """|ans - ref| <= max(rtol*|ref|, atol), computed in high precision."""
+    diff = abs(ans - ref)
+    return bool(diff <= max(rtol * abs(ref), atol))
+
+
+class _Judge:
+    """The number comparison itself, shared with ``grader equiv``."""
+
+    def __init__(self, options: NumberOptions):
+        if options.mode not in _MODES:
+            raise ValueError(f"unknown number mode {options.mode!r}; expected one of: {', '.join(_MODES)}")
+        self.options = options
+
+    def accepts(self, ref_value: Any, ans_value: Any) -> bool:
+        ok, _ = self.compare(ref_value, ans_value, None)
+        return ok
+
+    def compare(self, ref_value: Any, ans_value: Any, reading: Reading | None) -> tuple[bool, str]:
+        o = self.options
+        r = numeric_value(ref_value, EXACT_DIGITS + 10)
+        s = numeric_value(ans_value, EXACT_DIGITS + 10)
+        if r is None:
+            raise ValueError(f"the reference {ref_value!r} is not a number")
+        if s is None:
+            return False, "The answer is not a number."
+        if r is sympy.nan or s is sympy.nan:
+            if r is sympy.nan and s is sympy.nan:
+                return True, "Looks good."
+            return False, "The answer is not a number (nan)." if s is sympy.nan else "Expected not-a-number (nan)."
+        if r.is_infinite or s.is_infinite:
+            if r == s:
+                return True, "Looks good."
+            if s.is_infinite:
+                return False, "The answer is infinite; a finite value was expected."
+            return False, "A finite answer was given; an infinite value was expected."
+        if not s.is_real or not r.is_real:
+            if within(r, s, o.rtol or DEFAULT_RTOL, o.atol or 0.0):
+                return True, "Looks good."
+            return False, "The value is not right."
+        if o.mode == "magnitude":
+            return self._magnitude(r, s)
+        rtol, atol = self._tolerances(ref_value, ans_value, r)
+        if within(r, s, rtol, atol):
+            return True, "Looks good."
+        return False, self._hint(r, s, rtol, atol, reading)
+
+    def _tolerances(self, ref_value: Any, ans_value: Any, r: sympy.Basic) -> tuple[float, float]:
+        o = self.options
+        if o.mode == "sigfigs":
+            n = int(o.sigfigs or 3)
+            if r == 0:
+                return 0.0, 0.5 * 10.0 ** (-n)
+            exponent = math.floor(float(sympy.log(abs(r), 10).evalf(30)))
+            return 0.0, 0.5 * 10.0 ** (exponent - n + 1) * (1 + 1e-12)
+        if o.mode == "decimals":
+            return 0.0, 0.5 * 10.0 ** (-int(o.decimals or 0)) * (1 + 1e-12)
+        if o.rtol is None and o.atol is None:
+            if _is_exact(ref_value) and _is_exact(ans_value):
+                return 10.0 ** (-EXACT_DIGITS), 0.0
+            return DEFAULT_RTOL, 0.0
+        return (o.rtol or 0.0), (o.atol or 0.0)
+
+    def _magnitude(self, r: sympy.Basic, s: sympy.Basic) -> tuple[bool, str]:
+        if r == 0 or s == 0:
+            return (r == s), ("Looks good." if r == s else "The order of magnitude is not right.")
+        if (r > 0) != (s > 0):
+            return False, "The sign is wrong."
+        gap = abs(float(sympy.log(abs(s) / abs(r), 10).evalf(20)))
+        if gap <= 0.5:
+            return True, "Looks good: the order of magnitude is right."
+        return False, f"The order of magnitude is off by about {round(gap)}."
+
+    def _hint(self, r, s, rtol, atol, reading: Reading | None) -> str:
+        if r != 0 and within(r, -s, rtol, atol):
+            return "The sign is wrong."
+        if r != 0 and s != 0:
+            ratio = float(sympy.log(abs(s / r), 10).evalf(20))
+            k = round(ratio)
+            if k != 0 and (s > 0) == (r > 0) and within(r, s / sympy.Integer(10) ** k, max(rtol, 1e-9), atol / 10.0**k if atol else 0):
+                return f"Off by a power of ten (a factor of 10^{k}): check units and exponents."
+        if reading is not None:
+            given = significant_figures(reading.raw if reading.lhs is None else _value_text(reading.raw))
+            if given is not None and r != 0:
+                exponent = math.floor(float(sympy.log(abs(r), 10).evalf(30)))
+                half_unit = 0.5 * 10.0 ** (exponent - given + 1) * (1 + 1e-9)
+                if abs(float(s - r)) <= half_unit and given < 15:
+                    return "Right value, but too few significant figures."
+        return "The value is not right."
+
+
+def _value_text(raw: str) -> str:
+    from grader.mathread import split_relations
+
+    return split_relations(raw)[-1]
+
+
+@register
+class NumberChecker(Checker):
+    kind = "number"
+    Options = NumberOptions
+
+    def check(self, reference: Any, answer: Any, options: NumberOptions | None = None) -> Verdict:
+        options = options or NumberOptions()
+        judge = _Judge(options)
+        try:
+            value, reading = _to_number(answer)
+        except Unreadable as exc:
+            return Verdict.unreadable(f"Could not read the answer as a number: {exc}", read_as=None)
+        read_as = reading.latex if reading else _plain(value)
+        ok, message = judge.compare(reference, value, reading)
+        if not ok and reading is not None and reading.percent:
+            # "28%" where the reference is 28: the % sign was decoration
+            ok2, _ = judge.compare(reference, value * 100, None)
+            if ok2:
+                ok, message = True, "Looks good."
+        if ok:
+            return Verdict.correct(message, read_as=read_as)
+        return Verdict.incorrect(message, read_as=read_as)
+
+
+def _plain(value: Any) -> str:
+    try:
+        return sympy.latex(value) if isinstance(value, sympy.Basic) else repr(value)
+    except (ValueError, TypeError):
+        return "(a number)"

@@ -1,0 +1,1072 @@
+"""Reading maths written by students (plain text or LaTeX) into SymPy, safely.
+
+Student text never reaches ``eval``, ``sympify`` or ``parse_expr`` (all three
+run arbitrary code).  Instead:
+
+* **plain text** (``1/4 - eps/8``, ``(-oo, oo)``, ``x >= 5``) is parsed with
+  Python's :mod:`ast` and only an allow-list of nodes is walked: numbers,
+  declared names, known functions and constants, ``+ - * / ** ^``, unary
+  signs, comparisons, tuples, lists and sets.  SymPy objects are built here,
+  node by node, unevaluated.
+* **LaTeX** goes through our own normalisation layer (``\\dfrac``,
+  ``\\left(``, ``\\cdot``, ``\\mathrm{e}``, scientific notation such as
+  ``1.0e-6`` or ``2\\times10^{-3}``, Unicode symbols, decorated names such as
+  ``\\dot{\\sigma}_{\\text{approx}}``) and then the grammar-based parser of
+  ``latex2sympy2_extended``.
+
+Which of the two is used is decided by the content (a backslash, a brace or
+``$`` means LaTeX).  Structure that both forms share (relations, unions of
+intervals, ``[a, b)``, ``\\{1, 2\\}``, lists, percentages, text answers) is
+split off first by a small bracket-aware scanner, so each parser only sees a
+single expression.
+
+Hostile input is bounded before and after parsing: a length cap, a nesting
+cap, a node-count cap, and an estimate of every number's size (``10^{10^{10}}``
+stays an unevaluated power, a number with more than ~10^15 digits is refused).
+Expensive symbolic work (``simplify``, solving inequalities) is meant to run
+through :func:`run_limited`, a forked worker with memory and CPU limits and a
+wall-clock kill, which works from any thread (unlike ``SIGALRM``).
+
+Public API
+----------
+``read_math(text, *, variables=None, prefer="last") -> Reading``
+    Parse one answer.  ``variables`` maps names (``"epsilon"``) to SymPy
+    symbols; when it is given, any other symbol makes the answer unreadable.
+    Greek letters are matched by meaning: ``\\varepsilon``, ``\\epsilon``,
+    ``ε`` and ``eps`` all name the declared ``epsilon``.  Raises
+    :class:`Unreadable` (message and offending snippet) on failure.
+
+``split_relations(latex_text) -> list[str]``
+    Split a chain such as ``a = b \\approx c`` or ``x \\in [0, 1)`` on its
+    top-level relations (``=``, ``\\approx``, ``≈``, ``\\in``, ``\\le``,
+    ``<``, ``\\ge``, ``\\neq``, ...), never inside braces or brackets.  The
+    part after the last relation is the stated value.
+    ``split_relation_chain`` returns the parts and the relation symbols.
+
+``Reading``
+    ``raw`` (the text read), ``value`` (SymPy object; a ``str`` for text
+    answers), ``latex`` (``sympy.latex`` of the value), ``kind`` (``number``,
+    ``expression``, ``set``, ``relation``, ``tuple``, ``list``, ``matrix``,
+    ``text``), ``lhs`` (the name on the left of ``x = ...`` or
+    ``x \\in ...``, else ``None``) and ``percent`` (the value carried a
+    ``%``; ``value`` is then already divided by 100).
+"""
+from __future__ import annotations
+
+import ast
+import math
+import os
+import re
+import resource
+import select
+import signal
+import json
+import tokenize
+import io
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import sympy
+from sympy.core.function import AppliedUndef
+
+__all__ = [
+    "Reading",
+    "Unreadable",
+    "read_math",
+    "split_relations",
+    "split_relation_chain",
+    "canonical_name",
+    "make_symbol",
+    "run_limited",
+    "LimitExceeded",
+    "numeric_value",
+]
+
+# --- limits ---------------------------------------------------------------
+MAX_CHARS = 2000  # longer "answers" are not answers; refuse before parsing
+MAX_DEPTH = 40  # bracket/brace nesting; deep nests blow antlr's and Python's stacks
+MAX_NODES = 4000  # SymPy tree size after parsing
+MAX_LOG10 = 1e15  # refuse numbers with more digits than this (evalf still copes below)
+EXACT_LOG10 = 20000.0  # above this many digits, numbers stay unevaluated (no exact arithmetic)
+
+
+class Unreadable(ValueError):
+    """The text could not be read as maths.  ``snippet`` is the offending part."""
+
+    def __init__(self, message: str, snippet: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.snippet = snippet
+
+    def __str__(self) -> str:
+        if self.snippet:
+            return f"{self.message}: {_shorten(self.snippet)!r}"
+        return self.message
+
+
+@dataclass(frozen=True)
+class Reading:
+    raw: str
+    value: Any
+    latex: str
+    kind: str
+    lhs: str | None = None
+    percent: bool = False
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- names ----------------------------------------------------------------
+# Spellings of one name map to one canonical name; the spec declares canonical
+# names ("epsilon"), students write any of these.
+_GREEK = [
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
+    "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau",
+    "upsilon", "phi", "chi", "psi", "omega",
+]
+_ALIASES = {
+    "varepsilon": "epsilon", "eps": "epsilon", "vartheta": "theta", "varphi": "phi",
+    "varrho": "rho", "varsigma": "sigma", "varpi": "pi", "lamda": "lambda", "lam": "lambda",
+}
+_UNICODE_GREEK = dict(zip("αβγδεζηθικλμνξοπρστυφχψω", _GREEK))
+_UNICODE_GREEK.update({"ϵ": "epsilon", "ϑ": "theta", "ϕ": "phi", "ς": "sigma"})
+
+
+def canonical_name(name: str) -> str:
+    """One spelling per name: ``\\varepsilon``/``ε``/``eps`` -> ``epsilon``.
+
+    Decorations are kept in a readable form: ``\\dot{\\sigma}_{\\text{approx}}``
+    -> ``sigma_dot_approx``; ``x_{1}`` -> ``x_1``.
+    """
+    s = name.strip()
+    for ch, greek in _UNICODE_GREEK.items():
+        s = s.replace(ch, greek)
+    s = re.sub(r"\\(?:text|mathrm|mathit|mathbf|operatorname|textrm|rm|it)\s*", "", s)
+    decorations = []
+    for deco in ("dot", "ddot", "hat", "bar", "tilde", "vec", "overline"):
+        if re.search(r"\\" + deco + r"(?![a-z])", s):
+            decorations.append(deco)
+            s = re.sub(r"\\" + deco + r"(?![a-z])", "", s)
+    primes = s.count("'")
+    s = s.replace("'", "")
+    s = s.replace("\\", "").replace("{", "").replace("}", "").replace(" ", "")
+    base, _, sub = s.partition("_")
+    base = _ALIASES.get(base, base)
+    parts = [base] + decorations + (["prime"] * primes) + ([sub] if sub else [])
+    return "_".join(p for p in parts if p)
+
+
+def make_symbol(spec: str) -> tuple[str, sympy.Symbol]:
+    """``"epsilon: real"`` -> ("epsilon", Symbol("epsilon", real=True)).
+
+    Domains: ``real`` (default), ``positive``, ``nonnegative``, ``negative``,
+    ``integer``, ``complex``.
+    """
+    name, _, domain = spec.partition(":")
+    name = canonical_name(name.strip())
+    domain = domain.strip().lower() or "real"
+    assumptions = {
+        "real": {"real": True},
+        "positive": {"positive": True},
+        "nonnegative": {"nonnegative": True},
+        "negative": {"negative": True},
+        "integer": {"integer": True},
+        "complex": {},
+    }
+    if domain not in assumptions:
+        raise ValueError(
+            f"unknown domain {domain!r} for variable {name!r}; expected one of: "
+            + ", ".join(assumptions)
+        )
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        raise ValueError(f"bad variable name {spec!r}")
+    return name, sympy.Symbol(name, **assumptions[domain])
+
+
+# --- text normalisation ---------------------------------------------------
+_UNICODE = {
+    "\u2212": "-", "\u2013": "-", "\u2014": "-", "\u00d7": r"\times ", "\u22c5": r"\cdot ",
+    "\u00b7": r"\cdot ", "\u2219": r"\cdot ", "\u00f7": "/", "\u221e": r"\infty ",
+    "\u2264": r"\le ", "\u2265": r"\ge ", "\u2260": r"\ne ", "\u2248": r"\approx ",
+    "\u2243": r"\approx ", "\u2208": r"\in ", "\u211d": r"\mathbb{R}", "\u222a": r"\cup ",
+    "\u2229": r"\cap ", "\u00b2": "^2", "\u00b3": "^3", "\u221a": r"\sqrt ", "\u2205": r"\emptyset ",
+    "\u00b1": r"\pm ", "\u2009": " ", "\u00a0": " ", "\u202f": " ", "\u2032": "'",
+    "\u2192": r"\to ", "\u27e8": "(", "\u27e9": ")",
+}
+_UNICODE_RE = re.compile("|".join(map(re.escape, _UNICODE)))
+_UNICODE_GREEK_RE = re.compile("|".join(map(re.escape, _UNICODE_GREEK)))
+
+
+def _unicode_to_latex(text: str) -> str:
+    text = _UNICODE_RE.sub(lambda m: _UNICODE[m.group(0)], text)
+    # σ̇ (sigma + combining dot) is a dotted sigma
+    text = re.sub(r"([^\s])\u0307", r"\\dot{\1}", text)
+    text = _UNICODE_GREEK_RE.sub(lambda m: "\\" + _UNICODE_GREEK[m.group(0)] + " ", text)
+    return text
+
+
+_SPACING = re.compile(
+    r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg|displaystyle|textstyle|"
+    r"limits|qquad|quad|mathstrut)(?![a-zA-Z])|\\[,;:!> ]|~"
+)
+
+
+def _strip_delimiters(text: str) -> str:
+    """Remove math delimiters around the whole text: $..$, $$..$$, \\(..\\), \\[..\\]."""
+    s = text.strip()
+    changed = True
+    while changed:
+        changed = False
+        for left, right in (("$$", "$$"), ("$", "$"), (r"\(", r"\)"), (r"\[", r"\]")):
+            if s.startswith(left) and s.endswith(right) and len(s) >= len(left) + len(right):
+                inner = s[len(left): len(s) - len(right)]
+                if left == "$" and "$" in inner:
+                    continue
+                s = inner.strip()
+                changed = True
+    return s
+
+
+def _matching(text: str, start: int) -> int:
+    """Index of the bracket closing the one at ``start`` (or -1)."""
+    pairs = {"{": "}", "(": ")", "[": "]"}
+    opener = text[start]
+    closer = pairs[opener]
+    depth = 0
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == opener:
+            depth += 1
+        elif ch == closer:
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def unwrap_command(text: str, command: str) -> str:
+    r"""Replace every ``\command{X}`` by ``X`` (brace-aware)."""
+    out = []
+    i = 0
+    pattern = "\\" + command
+    while True:
+        j = text.find(pattern, i)
+        if j < 0:
+            out.append(text[i:])
+            return "".join(out)
+        k = j + len(pattern)
+        if k < len(text) and text[k].isalpha():  # a longer command name
+            out.append(text[i:k])
+            i = k
+            continue
+        while k < len(text) and text[k] == " ":
+            k += 1
+        if k < len(text) and text[k] == "{":
+            end = _matching(text, k)
+            if end < 0:
+                out.append(text[i:])
+                return "".join(out)
+            out.append(text[i:j])
+            out.append(text[k + 1: end])
+            i = end + 1
+        else:
+            out.append(text[i:k])
+            i = k
+
+
+def _check_depth(text: str) -> None:
+    depth = 0
+    deepest = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")]}":
+            depth -= 1
+    if deepest > MAX_DEPTH:
+        raise Unreadable(f"the answer is nested more than {MAX_DEPTH} levels deep", text[:60])
+
+
+def normalise(text: str) -> str:
+    """Common clean-up shared by the LaTeX and plain-text paths."""
+    s = _unicode_to_latex(text)
+    s = _strip_delimiters(s)
+    # doubled backslashes before a command (from over-escaped strings)
+    s = re.sub(r"\\\\(?=(?:le|ge|leq|geq|lt|gt|ne|neq|in|frac|dfrac|text|sqrt|cdot|times|pi|infty)(?![a-zA-Z]))", r"\\", s)
+    s = _SPACING.sub(" ", s)
+    s = re.sub(r"\\[dtc]frac(?![a-zA-Z])", r"\\frac", s)
+    s = re.sub(r"\\(?:mathrm|mathit|text|textrm|operatorname)\s*\{\s*e\s*\}", "e", s)
+    s = s.replace(r"\lt", "<").replace(r"\gt", ">")
+    s = re.sub(r"\\(?:leqslant|leq|le)(?![a-zA-Z])", r"\\le ", s)
+    s = re.sub(r"\\(?:geqslant|geq|ge)(?![a-zA-Z])", r"\\ge ", s)
+    s = re.sub(r"\\(?:neq|ne)(?![a-zA-Z])", r"\\ne ", s)
+    s = s.replace("<=", r"\le ").replace(">=", r"\ge ").replace("!=", r"\ne ").replace("=<", r"\le ")
+    s = re.sub(r"\\mathbb\s*\{?\s*R\s*\}?|\\R(?![a-zA-Z])", r"\\mathbb{R}", s)
+    return s.strip()
+
+
+# --- relations ------------------------------------------------------------
+_RELATION_RE = re.compile(
+    r"\\approx(?![a-zA-Z])|\\simeq(?![a-zA-Z])|\\sim(?![a-zA-Z])|\\equiv(?![a-zA-Z])|"
+    r"\\in(?![a-zA-Z])|\\le(?![a-zA-Z])|\\ge(?![a-zA-Z])|\\ne(?![a-zA-Z])|"
+    r":=|<|>|="
+)
+_CANON_REL = {
+    r"\approx": "≈", r"\simeq": "≈", r"\sim": "≈", r"\equiv": "=", r"\in": "∈",
+    r"\le": "≤", r"\ge": "≥", r"\ne": "≠", ":=": "=", "<": "<", ">": ">", "=": "=",
+}
+
+
+def split_relation_chain(text: str) -> tuple[list[str], list[str]]:
+    """Split on top-level relations: ``"a = b \\approx c"`` -> (["a","b","c"], ["=","≈"]).
+
+    Relation symbols come back in one spelling each: ``= ≈ ∈ ≤ ≥ ≠ < >``.
+    """
+    s = normalise(text)
+    parts: list[str] = []
+    ops: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        if ch == "\\" and s.startswith(("\\{", "\\}"), i):
+            depth += 1 if s[i + 1] == "{" else -1
+            i += 2
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth <= 0:
+            m = _RELATION_RE.match(s, i)
+            if m:
+                parts.append(s[start:i].strip())
+                ops.append(_CANON_REL[m.group(0)])
+                i = m.end()
+                start = i
+                continue
+        i += 1
+    parts.append(s[start:].strip())
+    return parts, ops
+
+
+def split_relations(latex_text: str) -> list[str]:
+    """Split ``a = b \\approx c`` on its top-level relations; the last part is the value."""
+    return split_relation_chain(latex_text)[0]
+
+
+# --- screening ------------------------------------------------------------
+def _log10_bound(expr: sympy.Basic) -> float:
+    """Upper bound of log10|value| of a numeric subtree (inf when unbounded).
+
+    Symbols count as size 1: their values are drawn from modest ranges.
+    """
+    if expr.is_Integer:
+        n = abs(int(expr))
+        return len(str(n)) if n > 10**15 else math.log10(n) if n > 0 else 0.0
+    if expr.is_Rational:
+        return max(_log10_bound(sympy.Integer(expr.p)), _log10_bound(sympy.Integer(expr.q)))
+    if expr.is_Float:
+        x = abs(float(expr)) if abs(expr) < 1e300 else float("inf")
+        return math.log10(x) if x > 1 else 0.0
+    if expr.is_Pow:
+        base, exp = expr.args
+        lb = _log10_bound(base)
+        le = _log10_bound(exp)
+        if le > 300:
+            return float("inf")
+        e_size = 10.0**le
+        return max(lb, 1.0) * e_size if lb > 0 or not exp.is_number else e_size
+    if isinstance(expr, sympy.factorial):
+        n = _log10_bound(expr.args[0])
+        if n > 300:
+            return float("inf")
+        v = 10.0**n
+        return v * max(math.log10(v), 1.0) if v > 1 else 0.0
+    if expr.is_Add or expr.is_Mul:
+        bounds = [_log10_bound(a) for a in expr.args]
+        return sum(bounds) + math.log10(len(bounds))
+    if expr.args:
+        return max((_log10_bound(a) for a in expr.args if isinstance(a, sympy.Basic)), default=0.0) + 1
+    return 0.0
+
+
+def _screen(expr: Any, raw: str) -> None:
+    if isinstance(expr, (sympy.MatrixBase,)):
+        for item in expr:
+            _screen(item, raw)
+        return
+    if not isinstance(expr, sympy.Basic):
+        return
+    nodes = 0
+    for node in sympy.preorder_traversal(expr):
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise Unreadable("the answer is too large to check", raw)
+    if _log10_bound(expr) > MAX_LOG10:
+        raise Unreadable("a number in the answer is too large to check", raw)
+
+
+def _evaluate(expr: Any) -> Any:
+    """Evaluate an unevaluated tree where that is cheap and safe.
+
+    Subtrees whose numbers would have more than ``EXACT_LOG10`` digits stay
+    unevaluated (they are compared numerically instead).
+    """
+    if isinstance(expr, sympy.MatrixBase):
+        return expr.applyfunc(_evaluate)
+    if not isinstance(expr, sympy.Basic) or not expr.args:
+        return expr
+    if isinstance(expr, sympy.UnevaluatedExpr):
+        return _evaluate(expr.args[0])
+    if isinstance(expr, (sympy.Integral, sympy.Sum, sympy.Product, sympy.Derivative, sympy.Limit)):
+        return expr
+    if expr.is_number and _log10_bound(expr) > EXACT_LOG10:
+        return expr
+    args = [_evaluate(a) for a in expr.args]
+    try:
+        return expr.func(*args)
+    except (TypeError, ValueError, AttributeError):
+        return expr
+
+
+# --- plain text (AST allow-list) ------------------------------------------
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sec": sympy.sec, "csc": sympy.csc,
+    "cot": sympy.cot, "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
+    "arcsin": sympy.asin, "arccos": sympy.acos, "arctan": sympy.atan, "sinh": sympy.sinh,
+    "cosh": sympy.cosh, "tanh": sympy.tanh, "exp": sympy.exp, "log": sympy.log, "ln": sympy.log,
+    "sqrt": sympy.sqrt, "abs": sympy.Abs, "Abs": sympy.Abs, "factorial": sympy.factorial,
+    "sign": sympy.sign, "floor": sympy.floor, "ceil": sympy.ceiling,
+}
+_CONSTANTS: dict[str, Any] = {
+    "pi": sympy.pi, "e": sympy.E, "E": sympy.E, "oo": sympy.oo, "inf": sympy.oo,
+    "infty": sympy.oo, "infinity": sympy.oo, "Infinity": sympy.oo, "nan": sympy.nan,
+}
+
+
+def _insert_implicit_mul(text: str) -> str:
+    """``2x`` -> ``2*x``, ``)(`` -> ``)*(``, ``2(`` -> ``2*(`` using Python's tokenizer."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError) as exc:
+        raise Unreadable("could not read the answer", text) from exc
+    out: list[str] = []
+    prev = None
+    for tok in tokens:
+        if tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT):
+            continue
+        if tok.type == tokenize.ERRORTOKEN and tok.string.strip() == "":
+            continue
+        if prev is not None:
+            left_operand = prev.type in (tokenize.NUMBER, tokenize.NAME) or prev.string in (")",)
+            right_operand = tok.type in (tokenize.NUMBER, tokenize.NAME) or tok.string == "("
+            if left_operand and right_operand and not (prev.type == tokenize.NAME and tok.string == "("):
+                if prev.type == tokenize.NUMBER and tok.type == tokenize.NUMBER:
+                    raise Unreadable("two numbers next to each other", text)
+                out.append("*")
+        out.append(tok.string)
+        prev = tok
+    return " ".join(out)
+
+
+class _PlainBuilder:
+    def __init__(self, raw: str, names: Mapping[str, Any] | None):
+        self.raw = raw
+        self.names = names
+
+    def symbol(self, name: str) -> Any:
+        canon = canonical_name(name)
+        if self.names is not None:
+            if canon in self.names:
+                return self.names[canon]
+            if name in _CONSTANTS:
+                return _CONSTANTS[name]
+            raise Unreadable(f"unknown name {name!r} (not a declared variable)", name)
+        if name in _CONSTANTS:
+            return _CONSTANTS[name]
+        return sympy.Symbol(canon)
+
+    def build(self, node: ast.AST) -> Any:
+        method = getattr(self, "visit_" + type(node).__name__, None)
+        if method is None:
+            raise Unreadable("unsupported notation", ast.get_source_segment(self.raw, node) or self.raw)
+        return method(node)
+
+    def visit_Expression(self, node: ast.Expression) -> Any:
+        return self.build(node.body)
+
+    def visit_Constant(self, node: ast.Constant) -> Any:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise Unreadable("unsupported constant", repr(value))
+        if isinstance(value, int):
+            return sympy.Integer(value)
+        text = ast.get_source_segment(self.raw, node) or repr(value)
+        digits = len(re.sub(r"[^0-9]", "", text.split("e")[0].split("E")[0]))
+        try:
+            return sympy.Float(text.replace("_", ""), max(15, digits + 2))
+        except ValueError:
+            return sympy.Float(value)
+
+    def visit_Name(self, node: ast.Name) -> Any:
+        return self.symbol(node.id)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
+        operand = self.build(node.operand)
+        if isinstance(node.op, ast.USub):
+            if operand is sympy.oo:
+                return -sympy.oo
+            return sympy.Mul(-1, operand, evaluate=False)
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        raise Unreadable("unsupported operator", ast.get_source_segment(self.raw, node) or "")
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        left = self.build(node.left)
+        right = self.build(node.right)
+        op = node.op
+        if isinstance(op, ast.Add):
+            return sympy.Add(left, right, evaluate=False)
+        if isinstance(op, ast.Sub):
+            return sympy.Add(left, sympy.Mul(-1, right, evaluate=False), evaluate=False)
+        if isinstance(op, ast.Mult):
+            return sympy.Mul(left, right, evaluate=False)
+        if isinstance(op, ast.Div):
+            return sympy.Mul(left, sympy.Pow(right, -1, evaluate=False), evaluate=False)
+        if isinstance(op, (ast.Pow, ast.BitXor)):
+            return sympy.Pow(left, right, evaluate=False)
+        raise Unreadable("unsupported operator", ast.get_source_segment(self.raw, node) or "")
+
+    def visit_Call(self, node: ast.Call) -> Any:
+        if node.keywords or not isinstance(node.func, ast.Name):
+            raise Unreadable("unsupported function call", ast.get_source_segment(self.raw, node) or "")
+        name = node.func.id
+        args = [self.build(a) for a in node.args]
+        if name in _FUNCTIONS and (self.names is None or canonical_name(name) not in self.names):
+            try:
+                if name in ("sqrt",):
+                    return sympy.Pow(args[0], sympy.Rational(1, 2), evaluate=False)
+                if name == "log" and len(args) == 2:
+                    return sympy.log(args[0], args[1], evaluate=False)
+                return _FUNCTIONS[name](*args, evaluate=False)
+            except TypeError as exc:
+                raise Unreadable("wrong number of arguments", ast.get_source_segment(self.raw, node) or "") from exc
+        # x(1+x): a declared name followed by brackets multiplies
+        if len(args) == 1:
+            return sympy.Mul(self.symbol(name), args[0], evaluate=False)
+        raise Unreadable(f"unknown function {name!r}", ast.get_source_segment(self.raw, node) or name)
+
+    def visit_Tuple(self, node: ast.Tuple) -> Any:
+        return sympy.Tuple(*[self.build(e) for e in node.elts])
+
+    def visit_List(self, node: ast.List) -> Any:
+        return sympy.Tuple(*[self.build(e) for e in node.elts])
+
+    def visit_Set(self, node: ast.Set) -> Any:
+        return sympy.FiniteSet(*[self.build(e) for e in node.elts])
+
+    def visit_Compare(self, node: ast.Compare) -> Any:
+        ops = {ast.Lt: sympy.StrictLessThan, ast.LtE: sympy.LessThan, ast.Gt: sympy.StrictGreaterThan,
+               ast.GtE: sympy.GreaterThan, ast.Eq: sympy.Eq, ast.NotEq: sympy.Ne}
+        terms = [self.build(node.left)] + [self.build(c) for c in node.comparators]
+        rels = []
+        for op, a, b in zip(node.ops, terms, terms[1:]):
+            if type(op) not in ops:
+                raise Unreadable("unsupported comparison", ast.get_source_segment(self.raw, node) or "")
+            rels.append(ops[type(op)](a, b, evaluate=False))
+        return rels[0] if len(rels) == 1 else sympy.And(*rels, evaluate=False)
+
+
+def _read_plain(text: str, names: Mapping[str, Any] | None) -> Any:
+    s = text.strip()
+    s = s.replace("^", "**")
+    s = re.sub(r"\\le ", "<=", s)
+    s = re.sub(r"\\ge ", ">=", s)
+    s = re.sub(r"\\ne ", "!=", s)
+    s = re.sub(r"\\infty\s*", "oo", s)
+    s = re.sub(r"\\sqrt\s*", "sqrt", s)
+    s = re.sub(r"\\(?:times|cdot)\s*", "*", s)
+    s = re.sub(r"\\([a-zA-Z]+)\s*", r"\1 ", s)  # remaining commands such as \pi, \varepsilon
+    s = s.replace("\u02d9", "")
+    if "\\" in s:
+        raise Unreadable("could not read the answer", text)
+    s = _insert_implicit_mul(s)
+    try:
+        tree = ast.parse(s, mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        raise Unreadable("could not read the answer", text) from exc
+    try:
+        return _PlainBuilder(s, names).build(tree)
+    except RecursionError as exc:
+        raise Unreadable("the answer is nested too deeply", text) from exc
+
+
+# --- LaTeX ----------------------------------------------------------------
+_latex_parser = None
+
+
+def _latex2sympy(text: str) -> Any:
+    global _latex_parser
+    if _latex_parser is None:
+        from latex2sympy2_extended.latex2sympy2 import ConversionConfig, latex2sympy
+
+        config = ConversionConfig(lowercase_symbols=False, interpret_contains_as_eq=False)
+        _latex_parser = lambda t: latex2sympy(t, normalization_config=None, conversion_config=config)  # noqa: E731
+    return _latex_parser(text)
+
+
+_NAME_MACRO = re.compile(
+    r"\\(dot|ddot|hat|bar|tilde|vec|overline)\s*(\{(?:[^{}]|\{[^{}]*\})*\}|\\[a-zA-Z]+|[a-zA-Z])"
+)
+
+
+def _latex_prepare(text: str) -> str:
+    s = text
+    # scientific notation: latex2sympy reads 1.0e-6 as 1.0*e - 6
+    s = re.sub(r"(?<![\w.])(\d+(?:\.\d*)?|\.\d+)[eE]([+-]?\d+)(?![\w.])", r"\1\\times 10^{\2}", s)
+    # \frac12, \frac3{3}, \frac{1}2, \sqrt3, \sqrt x
+    s = re.sub(r"\\frac\s*(\d)\s*(\d)", r"\\frac{\1}{\2}", s)
+    s = re.sub(r"\\frac\s*(\d)\s*(?=\{)", r"\\frac{\1}", s)
+    s = re.sub(r"\\frac\s*(\{[^{}]*\})\s*(\d)", r"\\frac\1{\2}", s)
+    s = re.sub(r"\\sqrt\s*(\d+|[a-zA-Z](?![a-zA-Z]))", r"\\sqrt{\1}", s)
+    s = re.sub(r"\\sqrt\s+(\\[a-zA-Z]+)", r"\\sqrt{\1}", s)
+    # decorated names become plain symbols: \dot{\sigma}_{\text{approx}} -> sigma_dot_approx
+    def name(m: re.Match) -> str:
+        inner = m.group(2).strip("{}")
+        return " " + canonical_name("\\" + m.group(1) + "{" + inner + "}").replace("_", "DEC") + " "
+    s = _NAME_MACRO.sub(name, s)
+    s = re.sub(r"_\s*\{\s*\\(?:text|mathrm|textrm|mathit|operatorname)\s*\{([^{}]*)\}\s*\}", r"_{\1}", s)
+    s = re.sub(r"\\(?:mathrm|mathit|operatorname)\s*\{([a-zA-Z]+)\}", r"\1", s)
+    s = re.sub(r"\\pm(?![a-zA-Z])", r"\\pm ", s)
+    return s
+
+
+def _fix_symbols(expr: Any, names: Mapping[str, Any] | None, raw: str) -> Any:
+    """Map latex2sympy's symbols onto declared ones; refuse undeclared names."""
+    if isinstance(expr, sympy.MatrixBase):
+        return expr.applyfunc(lambda e: _fix_symbols(e, names, raw))
+    if not isinstance(expr, sympy.Basic):
+        return expr
+    mapping = {}
+    for sym in expr.free_symbols:
+        if not isinstance(sym, sympy.Symbol):
+            continue
+        name = sym.name.replace("DEC", "_")
+        canon = canonical_name(name)
+        if names is not None and canon in names:
+            mapping[sym] = names[canon]
+        elif canon in ("e",) and (names is None or "e" not in names):
+            mapping[sym] = sympy.E
+        elif canon == "pi":
+            mapping[sym] = sympy.pi
+        elif names is not None:
+            raise Unreadable(f"unknown name {canon!r} (not a declared variable)", name)
+        elif canon != sym.name:
+            mapping[sym] = sympy.Symbol(canon)
+    for app in expr.atoms(AppliedUndef):
+        fname = canonical_name(str(app.func).replace("DEC", "_"))
+        if names is not None and fname not in names:
+            raise Unreadable(f"unknown function {fname!r}", str(app.func))
+    if mapping:
+        expr = expr.xreplace(mapping)
+    return expr
+
+
+def _read_latex(text: str, names: Mapping[str, Any] | None) -> Any:
+    prepared = _latex_prepare(text)
+    try:
+        value = _latex2sympy(prepared)
+    except RecursionError as exc:
+        raise Unreadable("the answer is nested too deeply", text) from exc
+    except Exception as exc:  # the parser raises bare Exceptions on syntax errors
+        raise Unreadable("could not read the LaTeX", text) from exc
+    return _fix_symbols(value, names, text)
+
+
+def _looks_latex(text: str) -> bool:
+    return bool(re.search(r"[\\{}$]|\^\{", text))
+
+
+def _read_expression(text: str, names: Mapping[str, Any] | None) -> Any:
+    s = text.strip()
+    if not s:
+        raise Unreadable("the answer is empty", text)
+    if _looks_latex(s):
+        plain_try = None
+        # simple LaTeX that is also plain text (\pi, \infty, \le...) reads faster as plain
+        if not re.search(r"[{}]|\\(?!pi\b|infty\b|le\b|ge\b|ne\b|cdot\b|times\b)", s):
+            try:
+                plain_try = _read_plain(s, names)
+            except Unreadable:
+                plain_try = None
+        if plain_try is not None:
+            return plain_try
+        return _read_latex(s, names)
+    return _read_plain(s, names)
+
+
+# --- structure ------------------------------------------------------------
+def _split_top(text: str, separators: re.Pattern) -> list[str]:
+    parts = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and text.startswith(("\\{", "\\}"), i):
+            depth += 1 if text[i + 1] == "{" else -1
+            i += 2
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0:
+            m = separators.match(text, i)
+            if m and m.end() > i:
+                parts.append(text[start:i])
+                i = m.end()
+                start = i
+                continue
+        i += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+_COMMA = re.compile(r",")
+_UNION = re.compile(r"\\cup(?![a-zA-Z])|\s+U\s+")
+_THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d{1,3}(?: \d{3})+(?:\.\d+)?")
+_PERCENT = re.compile(r"^(.*?)\s*(?:\\%|%|\\text\{\s*\\?%\s*\}|percentage|percent|pct)\s*$", re.S)
+_REALS_WORDS = re.compile(r"^(?:all\s+real\s+numbers|all\s+reals|\\mathbb\{R\}|the\s+real\s+line)$", re.I)
+
+
+def _enclosed(text: str) -> tuple[str, str, str] | None:
+    """(open, inside, close) when the whole text is one bracketed group."""
+    s = text.strip()
+    if s.startswith(r"\{") and s.endswith(r"\}"):
+        inner = s[2:-2]
+        if _balanced(inner):
+            return "{", inner, "}"
+        return None
+    if len(s) < 2 or s[0] not in "([" or s[-1] not in ")]":
+        return None
+    # the first bracket must close at the very end (any of ) or ])
+    depth = 0
+    for i, ch in enumerate(s):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0 and i != len(s) - 1:
+                return None
+    return s[0], s[1:-1], s[-1]
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, sympy.MatrixBase):
+        return "matrix"
+    if isinstance(value, sympy.Set):
+        return "set"
+    if isinstance(value, sympy.Tuple):
+        return "tuple"
+    if isinstance(value, (sympy.core.relational.Relational, sympy.And, sympy.Or)):
+        return "relation"
+    if isinstance(value, sympy.Basic) and value.is_number:
+        return "number"
+    return "expression"
+
+
+def _latex_of(value: Any, unevaluated: Any = None) -> str:
+    if isinstance(value, str):
+        return r"\text{" + value + "}"
+    for candidate in (value, unevaluated):
+        if candidate is None:
+            continue
+        try:
+            return sympy.latex(candidate)
+        except (ValueError, TypeError, RecursionError):  # e.g. a 5000-digit integer
+            continue
+    return r"\text{(too large to display)}"
+
+
+class _Reader:
+    def __init__(self, names: Mapping[str, Any] | None):
+        self.names = names
+
+    def value(self, text: str) -> tuple[Any, bool]:
+        """Read one value (no top-level relation).  Returns (value, percent)."""
+        s = text.strip().rstrip(".").strip()
+        if not s:
+            raise Unreadable("the answer is empty", text)
+        m = _PERCENT.match(s)
+        if m and m.group(1).strip():
+            inner, _ = self.value(m.group(1))
+            return sympy.Mul(inner, sympy.Rational(1, 100)), True
+        if _REALS_WORDS.match(s):
+            return sympy.Reals, False
+        if re.fullmatch(r"\\(?:emptyset|varnothing)|\\\{\s*\\\}|\{\s*\}", s):
+            return sympy.EmptySet, False
+        if _THOUSANDS.fullmatch(s):
+            return sympy.Integer(s.replace(",", "").replace(" ", "")) if "." not in s else sympy.Float(
+                s.replace(",", "").replace(" ", ""), 20), False
+        # unions of sets
+        pieces = _split_top(s, _UNION)
+        if len(pieces) > 1:
+            sets = [self.as_set(p) for p in pieces]
+            return sympy.Union(*sets), False
+        enclosed = _enclosed(s)
+        if enclosed:
+            opener, inside, closer = enclosed
+            items = _split_top(inside, _COMMA) if inside.strip() else []
+            if opener == "{":
+                return sympy.FiniteSet(*[self.scalar(i) for i in items]), False
+            if opener == "(" and closer == ")" and len(items) == 1:
+                return self.value(inside)
+            if len(items) == 2 and (opener, closer) != ("(", ")"):
+                lo, hi = self.scalar(items[0]), self.scalar(items[1])
+                return _interval(lo, hi, opener == "(", closer == ")", s), False
+            if len(items) >= 2:
+                return sympy.Tuple(*[self.scalar(i) for i in items]), False
+        # \text{...} answers
+        t = re.fullmatch(r"\\(?:text|textbf|textnormal|mathrm|mbox|textit)\s*\{([^{}]*)\}", s)
+        if t:
+            return t.group(1).strip(), False
+        # a value followed by a unit in \text{...}
+        u = re.fullmatch(r"(.+?)\s*\\(?:text|textbf|textnormal|mathrm|mbox)\s*\{\s*[A-Za-z][A-Za-z .]*\}", s, re.S)
+        if u and not re.fullmatch(r"[A-Za-z]", u.group(1)):
+            return self.value(u.group(1))
+        items = _split_top(s, _COMMA)
+        if len(items) > 1:
+            return sympy.Tuple(*[self.scalar(i) for i in items]), False
+        value = _read_expression(s, self.names)
+        return value, False
+
+    def scalar(self, text: str) -> Any:
+        value, _ = self.value(text)
+        return value
+
+    def as_set(self, text: str) -> sympy.Set:
+        value = self.scalar(text)
+        if isinstance(value, sympy.Tuple) and len(value) == 2:
+            return _interval(value[0], value[1], True, True, text)
+        if isinstance(value, sympy.Set):
+            return value
+        raise Unreadable("expected an interval or a set", text)
+
+
+def _interval(lo: Any, hi: Any, left_open: bool, right_open: bool, raw: str) -> sympy.Set:
+    for end in (lo, hi):
+        if not (isinstance(end, sympy.Basic) and end.is_number) and not isinstance(end, sympy.Basic):
+            raise Unreadable("an interval end must be a number", raw)
+    lo_v, hi_v = _evaluate(lo), _evaluate(hi)
+    try:
+        return sympy.Interval(lo_v, hi_v, left_open or lo_v == -sympy.oo, right_open or hi_v == sympy.oo)
+    except (ValueError, TypeError) as exc:
+        raise Unreadable("not a valid interval", raw) from exc
+
+
+_NAME_LIKE = re.compile(
+    r"""^(?:
+        \\?[A-Za-z]+(?:'|\^\{?\*\}?)*(?:_\{[^{}]*\}|_[A-Za-z0-9]+)*(?:'|\^\{?\*\}?)*   # x, \sigma', a_{37}
+        (?:\([^()]*\))?                                                           # f(x)
+      | \([A-Za-z_,\s]+\)                                                          # (p, q)
+      | \|[A-Za-z]+\|                                                              # |AB|
+      | \\frac\{[A-Za-z]+\}\{[A-Za-z]+\}                                           # \frac{NO}{BO}
+      | [A-Za-z_{}0-9]+:[A-Za-z_{}0-9]+                                            # A:B
+    )$""",
+    re.X,
+)
+
+
+def is_name_like(text: str) -> bool:
+    """Does ``text`` name a quantity (``x``, ``f(x)``, ``\\dot\\sigma_{approx}(\\varepsilon)``)?"""
+    s = re.sub(r"\s+", "", _latex_prepare(normalise(text)))
+    s = re.sub(r"\\(?:text|mathrm|operatorname)\{([^{}]*)\}", r"\1", s)
+    s = re.sub(r"DEC", "_", s)
+    return bool(_NAME_LIKE.match(s))
+
+
+def final_value(parts: list[str], ops: list[str], prefer: str = "last") -> tuple[str | None, str]:
+    """Pick the stated value of a chain: (lhs name or None, value text).
+
+    ``prefer="last"``: the part after the last relation.  ``prefer="exact"``:
+    the part after the last ``=`` when the chain also has ``≈`` after it (an
+    exact statement beats an approximation).
+    """
+    lhs = parts[0] if is_name_like(parts[0]) else None
+    if prefer == "exact" and "=" in ops:
+        last_eq = max(i for i, op in enumerate(ops) if op == "=")
+        return lhs, parts[last_eq + 1]
+    return lhs, parts[-1]
+
+
+def _relation(op: str, a: Any, b: Any) -> Any:
+    table = {"<": sympy.StrictLessThan, ">": sympy.StrictGreaterThan, "≤": sympy.LessThan,
+             "≥": sympy.GreaterThan, "=": sympy.Eq, "≠": sympy.Ne, "≈": sympy.Eq}
+    return table[op](a, b, evaluate=False)
+
+
+def read_math(text: str, *, variables: Mapping[str, sympy.Symbol] | None = None, prefer: str = "last") -> Reading:
+    """Read one answer; see the module docstring.  Raises :class:`Unreadable`."""
+    if not isinstance(text, str):
+        raise Unreadable("the answer is not text", repr(text)[:60])
+    if len(text) > MAX_CHARS:
+        raise Unreadable(f"the answer is longer than {MAX_CHARS} characters", text[:60])
+    names = None
+    if variables is not None:
+        names = {canonical_name(k): v for k, v in variables.items()}
+    raw = text
+    s = normalise(text)
+    boxed = re.fullmatch(r"\\boxed\s*\{(.*)\}", s, re.S)
+    if boxed and _balanced(boxed.group(1)):
+        s = boxed.group(1).strip()
+    s = s.strip().rstrip(".").strip()
+    _check_depth(s)
+    reader = _Reader(names)
+    parts, ops = split_relation_chain(s)
+    lhs = None
+    percent = False
+    try:
+        if not ops:
+            value, percent = reader.value(s)
+        elif ops == ["∈"] and len(parts) == 2:
+            lhs = parts[0]
+            value = reader.as_set(parts[1])
+        elif all(op in ("=", "≈") for op in ops) and len(parts) >= 2 and (
+                is_name_like(parts[0]) or len(parts) > 2):
+            lhs, chosen = final_value(parts, ops, prefer)
+            value, percent = reader.value(chosen)
+        else:
+            terms = [reader.scalar(p) for p in parts]
+            rels = [_relation(op, a, b) for op, a, b in zip(ops, terms, terms[1:])]
+            value = rels[0] if len(rels) == 1 else sympy.And(*rels, evaluate=False)
+    except RecursionError as exc:
+        raise Unreadable("the answer is nested too deeply", raw[:60]) from exc
+    except (OverflowError, MemoryError) as exc:
+        raise Unreadable("a number in the answer is too large to check", raw[:60]) from exc
+    unevaluated = value
+    if not isinstance(value, str):
+        _screen(value, raw)
+        value = _evaluate(value)
+    return Reading(raw=raw, value=value, latex=_latex_of(value, unevaluated), kind=_kind_of(value),
+                   lhs=lhs, percent=percent)
+
+
+# --- numbers --------------------------------------------------------------
+def numeric_value(value: Any, digits: int = 30) -> sympy.Basic | None:
+    """A high-precision numeric value (real or complex Float), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isnan(value):
+            return sympy.nan
+        if isinstance(value, float) and math.isinf(value):
+            return sympy.oo if value > 0 else -sympy.oo
+        return sympy.Float(value, digits) if isinstance(value, float) else sympy.Integer(value)
+    if not isinstance(value, sympy.Basic) or not value.is_number:
+        return None
+    if value in (sympy.oo, -sympy.oo, sympy.nan, sympy.zoo):
+        return value
+    try:
+        result = value.evalf(digits)
+    except (ValueError, TypeError, OverflowError, ZeroDivisionError, RecursionError):
+        return None
+    if result.has(sympy.zoo, sympy.nan):
+        return sympy.nan
+    return result
+
+
+# --- limited worker -------------------------------------------------------
+class LimitExceeded(BaseException):
+    """A limited computation ran out of time or memory.
+
+    A ``BaseException`` so that broad ``except Exception`` blocks cannot swallow it.
+    """
+
+
+def run_limited(func: Callable[..., Any], *args: Any, timeout: float = 2.0, memory_mb: int = 1024) -> Any:
+    """Run ``func(*args)`` in a forked child with an address-space and CPU limit.
+
+    The child sends back ``json.dumps(result)`` (results must be JSON-able:
+    the parent never unpickles).  On timeout the child is killed and
+    :class:`LimitExceeded` raised; an exception in the child is re-raised as
+    ``RuntimeError``.  Works from any thread: no signals in the parent.
+    """
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        try:
+            os.close(read_fd)
+            limit = memory_mb * 1024 * 1024
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            except (ValueError, OSError):
+                pass
+            cpu = int(math.ceil(timeout)) + 1
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            try:
+                payload = {"ok": func(*args)}
+            except BaseException as exc:  # report, never hang
+                payload = {"error": f"{type(exc).__name__}"}
+            data = json.dumps(payload).encode()
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(data)
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    chunks = []
+    import time
+
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LimitExceeded(f"computation exceeded {timeout:g} s")
+            ready, _, _ = select.select([read_fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(read_fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if sum(map(len, chunks)) > 1_000_000:
+                raise LimitExceeded("computation produced too much output")
+    finally:
+        os.close(read_fd)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+    if not chunks:
+        raise LimitExceeded("computation was stopped (memory or CPU limit)")
+    payload = json.loads(b"".join(chunks))
+    if "error" in payload:
+        raise RuntimeError(payload["error"])
+    return payload["ok"]
