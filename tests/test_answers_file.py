@@ -1,0 +1,143 @@
+"""Answers files end to end through the real CLI: right answers score full marks,
+each wrong answer scores 0 on its part with feedback saying why, and
+results.json keeps INTERFACE.md's promises."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+Q2 = ROOT / "problems" / "q2-activations.yaml"
+
+PROSE = (
+    "Back-propagation through time multiplies the gradient by the activation derivative at every time step, "
+    "a product of T factors. The sigmoid's derivative is at most 1/4 while tanh's is at most 1, so with sigmoid "
+    "the product shrinks like (1/4)^T. So gradients vanish exponentially, much faster with sigmoid than with tanh."
+)
+
+RIGHT = {
+    "Q2.1a": "1/4",
+    "Q2.1b": "1",
+    "Q2.2": "(-oo, oo)",
+    "Q2.3a": "\\frac{1}{4}",
+    "Q2.3b": 0.2505,
+    "Q2.3c": [0.2505, 9.9e-4, 9.7e-7, 9.4e-13],
+    "Q2.3d": "approx",
+    "Q2.4": PROSE,
+}
+
+# part → (a wrong answer, words the feedback must contain)
+WRONG = {
+    "Q2.1a": ("1/4 + epsilon/4", "σ̈(0) = 0"),
+    "Q2.1b": ("1 - epsilon^2", "second-order"),
+    "Q2.2": ("[0, oo)", "negative ε"),
+    "Q2.3a": ("4", "upside down"),
+    "Q2.3b": (0.25, "approximation's value"),
+    "Q2.3c": ([1.0, 1.0, 1.0, 1.0], "not within tolerance"),
+    "Q2.3d": ("true", ""),
+    "Q2.4": ("I am not sure what this implies.", "missing"),
+}
+
+
+def grader(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def write_answers(folder: Path, answers: dict) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "answers.yaml"
+    path.write_text(yaml.safe_dump(answers, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_all_right_scores_full_marks(tmp_path):
+    answers = write_answers(tmp_path / "ann", RIGHT)
+    out = tmp_path / "results.json"
+    run = grader("check", str(Q2), str(answers), "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    results = json.loads(out.read_text())
+    assert results["score"] == 13
+    assert all(t["status"] == "passed" for t in results["tests"]), results["tests"]
+    assert "public checks passed" in run.stdout
+
+
+def test_each_wrong_part_scores_zero_with_a_reason(tmp_path):
+    answers = dict(RIGHT)
+    answers.update({label: wrong for label, (wrong, _) in WRONG.items()})
+    path = write_answers(tmp_path / "bo", answers)
+    out = tmp_path / "results.json"
+    run = grader("check", str(Q2), str(path), "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    tests = {t["number"]: t for t in json.loads(out.read_text())["tests"]}
+    for label, (_, words) in WRONG.items():
+        assert tests[label]["score"] == 0, (label, tests[label])
+        assert tests[label]["status"] == "failed"
+        assert tests[label]["output"].strip(), label
+        assert words in tests[label]["output"], (label, tests[label]["output"])
+
+
+def test_results_json_matches_the_interface(tmp_path):
+    write_answers(tmp_path / "subs" / "cy", RIGHT)
+    run = grader("grade", str(Q2), "--submissions", str(tmp_path / "subs"), "--out", str(tmp_path / "out"))
+    assert run.returncode == 0, run.stderr
+    results = json.loads((tmp_path / "out" / "cy" / "results.json").read_text())
+    assert set(results) >= {"score", "execution_time", "output", "tests"}
+    assert [t["number"] for t in results["tests"]] == list(RIGHT)
+    for test in results["tests"]:
+        assert set(test) >= {"number", "name", "score", "max_score", "status", "output", "visibility"}
+        assert test["status"] == ("passed" if test["score"] == test["max_score"] else "failed")
+    assert (tmp_path / "out" / "cy" / "report.html").is_file()
+    assert (tmp_path / "out" / "grades.csv").is_file()
+
+
+def test_unreadable_answer_is_could_not_read_not_zero_silently(tmp_path):
+    answers = dict(RIGHT, **{"Q2.1a": "\\frac{1}{"})
+    path = write_answers(tmp_path / "di", answers)
+    out = tmp_path / "r.json"
+    grader("check", str(Q2), str(path), "--json", str(out))
+    test = {t["number"]: t for t in json.loads(out.read_text())["tests"]}["Q2.1a"]
+    assert test["score"] == 0
+    assert test["extra_data"]["verdict"] == "could not read"
+    assert "\\frac{1}{" in test["output"]
+
+
+def test_missing_part_is_not_answered(tmp_path):
+    answers = {k: v for k, v in RIGHT.items() if k != "Q2.2"}
+    path = write_answers(tmp_path / "ed", answers)
+    out = tmp_path / "r.json"
+    grader("check", str(Q2), str(path), "--json", str(out))
+    test = {t["number"]: t for t in json.loads(out.read_text())["tests"]}["Q2.2"]
+    assert test["score"] == 0 and "Not answered" in test["output"]
+
+
+@pytest.mark.parametrize("content, words", [
+    ("Q2.1a: [unclosed", "not valid YAML"),
+    ("- just\n- a list\n", "maps part labels to answers"),
+])
+def test_broken_answers_file_gets_a_clear_message(tmp_path, content, words):
+    folder = tmp_path / "fi"
+    folder.mkdir()
+    (folder / "answers.yaml").write_text(content, encoding="utf-8")
+    out = tmp_path / "r.json"
+    run = grader("check", str(Q2), str(folder), "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    assert "answers.yaml" in run.stdout and words in run.stdout
+    assert json.loads(out.read_text())["score"] == 0
+
+
+def test_fail_under_exits_1(tmp_path):
+    answers = write_answers(tmp_path / "gi", {"Q2.1a": "1/4"})
+    run = grader("check", str(Q2), str(answers), "--fail-under", "10")
+    assert run.returncode == 1
+
+
+def test_bad_usage_exits_2_without_traceback(tmp_path):
+    run = grader("check", str(Q2), str(tmp_path / "nowhere.yaml"))
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr and "does not exist" in run.stderr
