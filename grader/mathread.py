@@ -210,7 +210,7 @@ def _unicode_to_latex(text: str) -> str:
 
 _SPACING = re.compile(
     r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg|displaystyle|textstyle|"
-    r"limits|qquad|quad|mathstrut)(?![a-zA-Z])|\\[,;:!> ]|~"
+    r"limits|qquad|quad|mathstrut)(?![a-zA-Z])|(?<!\\)\\[,;:!> ]|~"
 )
 
 
@@ -301,6 +301,7 @@ def normalise(text: str) -> str:
     s = _strip_delimiters(s)
     # doubled backslashes before a command (from over-escaped strings)
     s = re.sub(r"\\\\(?=(?:le|ge|leq|geq|lt|gt|ne|neq|in|frac|dfrac|text|sqrt|cdot|times|pi|infty)(?![a-zA-Z]))", r"\\", s)
+    s = re.sub(r",\\!\s*", ",", s)  # 11,\! 111 groups thousands
     s = _SPACING.sub(" ", s)
     s = re.sub(r"\\[dtc]frac(?![a-zA-Z])", r"\\frac", s)
     s = re.sub(r"\\(?:mathrm|mathit|text|textrm|operatorname)\s*\{\s*e\s*\}", "e", s)
@@ -428,8 +429,11 @@ def _evaluate(expr: Any) -> Any:
         return expr
     if isinstance(expr, sympy.UnevaluatedExpr):
         return _evaluate(expr.args[0])
-    if isinstance(expr, (sympy.Integral, sympy.Sum, sympy.Product, sympy.Derivative, sympy.Limit)):
-        return expr
+    if isinstance(expr, sympy.matrices.expressions.MatrixExpr) and not isinstance(expr, sympy.MatrixSymbol):
+        try:
+            return expr.doit()
+        except (TypeError, ValueError, sympy.ShapeError) as exc:
+            raise Unreadable("the matrices do not fit together", str(exc)) from exc
     if expr.is_number and _log10_bound(expr) > EXACT_LOG10:
         return expr
     args = [_evaluate(a) for a in expr.args]
@@ -561,9 +565,13 @@ class _PlainBuilder:
                 return _FUNCTIONS[name](*args, evaluate=False)
             except TypeError as exc:
                 raise Unreadable("wrong number of arguments", ast.get_source_segment(self.raw, node) or "") from exc
+        canon = canonical_name(name)
+        declared = None if self.names is None else self.names.get(canon)
+        if self.names is None or isinstance(declared, sympy.core.function.UndefinedFunction):
+            return sympy.Function(canon)(*args)  # f(x): a function of the spec's (or anyone's) naming
         # x(1+x): a declared name followed by brackets multiplies
-        if len(args) == 1:
-            return sympy.Mul(self.symbol(name), args[0], evaluate=False)
+        if len(args) == 1 and declared is not None:
+            return sympy.Mul(declared, args[0], evaluate=False)
         raise Unreadable(f"unknown function {name!r}", ast.get_source_segment(self.raw, node) or name)
 
     def visit_Tuple(self, node: ast.Tuple) -> Any:
@@ -590,6 +598,7 @@ class _PlainBuilder:
 def _read_plain(text: str, names: Mapping[str, Any] | None) -> Any:
     s = text.strip()
     s = s.replace("^", "**")
+    s = re.sub(r"\|([^|]+)\|", r"abs(\1)", s)
     s = re.sub(r"\\le ", "<=", s)
     s = re.sub(r"\\ge ", ">=", s)
     s = re.sub(r"\\ne ", "!=", s)
@@ -744,6 +753,7 @@ def _split_top(text: str, separators: re.Pattern) -> list[str]:
 
 
 _COMMA = re.compile(r",")
+_RATIO = re.compile(r":(?!=)")
 _UNION = re.compile(r"\\cup(?![a-zA-Z])|\s+U\s+")
 _THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d{1,3}(?: \d{3})+(?:\.\d+)?")
 _PERCENT = re.compile(r"^(.*?)\s*(?:\\%|%|\\text\{\s*\\?%\s*\}|percentage|percent|pct)\s*$", re.S)
@@ -833,6 +843,17 @@ class _Reader:
         if _THOUSANDS.fullmatch(s):
             return sympy.Integer(s.replace(",", "").replace(" ", "")) if "." not in s else sympy.Float(
                 s.replace(",", "").replace(" ", ""), 20), False
+        # ± gives two answers
+        if len(re.findall(r"\\(?:pm|mp)(?![a-zA-Z])", s)) == 1:
+            plus = re.sub(r"\\(?:pm|mp)(?![a-zA-Z])", "+", s)
+            minus = re.sub(r"\\(?:pm|mp)(?![a-zA-Z])", "-", s)
+            if plus.lstrip().startswith("+"):
+                plus = plus.lstrip()[1:]
+            return sympy.FiniteSet(self.scalar(plus), self.scalar(minus)), False
+        # a ratio a:b (or a time 12:00) is an ordered pair
+        ratio = _split_top(s, _RATIO)
+        if len(ratio) == 2 and all(ratio):
+            return sympy.Tuple(self.scalar(ratio[0]), self.scalar(ratio[1])), False
         # unions of sets
         pieces = _split_top(s, _UNION)
         if len(pieces) > 1:
