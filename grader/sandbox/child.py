@@ -1,0 +1,404 @@
+"""The code that runs on the untrusted side: a monitor and the sandbox.
+
+After the zygote forks (or a fresh interpreter starts, in fresh mode), the
+new process is the **monitor**: it starts a new session, enters new
+namespaces, joins the run's pids cgroup and forks the **sandbox** process.
+The monitor runs no student code; it waits for the sandbox to end and
+writes one last ``exit`` message (exit code or signal) on the result pipe,
+which is how the parent tells a segfault from an ``os._exit``.
+
+The sandbox locks itself down (rlimits, Landlock, uid drop, parent-death
+signal, only its two pipes open), then serves the parent:
+
+1. reads one ``load`` message (the cells) from the calls pipe, runs the
+   cells, answers ``loaded`` (status, notes, captured output);
+2. reads ``calls`` messages, calls each function on decoded arguments and
+   answers one ``result`` per call, values converted by
+   :func:`codec.to_plain`;
+3. exits when the calls pipe is closed.
+
+Call inputs reach the child only after its student code has been loaded,
+and calls whose output is shown to the student (``capture_output``) are sent
+before any hidden call, so neither import-time code nor a visible call can
+print a hidden case's inputs.
+"""
+from __future__ import annotations
+
+import io
+import linecache
+import os
+import signal
+import sys
+import tempfile
+import time
+import types
+import warnings
+
+from . import codec, isolation
+
+MAX_OUTPUT_CHARS = 10_000
+MAX_MESSAGE_CHARS = 1_000
+MAX_WARNINGS = 10
+
+_type = type
+_str = str
+_perf_counter = time.perf_counter
+_write = os.write
+_read = os.read
+
+
+class CappedText(io.TextIOBase):
+    """A text sink that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit: int = MAX_OUTPUT_CHARS) -> None:
+        self.limit = limit
+        self.reset()
+
+    def reset(self) -> None:
+        self._parts: list[str] = []
+        self._size = 0
+        self._dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text) -> int:
+        if _type(text) is not _str:
+            raise TypeError(f"write() argument must be str, not {_type(text).__name__}")
+        room = self.limit - self._size
+        if room > 0:
+            self._parts.append(text[:room])
+            self._size += min(room, len(text))
+        self._dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def getvalue(self) -> str:
+        text = "".join(self._parts)
+        if self._dropped:
+            text += f"\n[... {self._dropped} more characters of output not kept]"
+        return text
+
+
+# ------------------------------------------------------------------- pipes
+
+def _send(fd: int, message: dict) -> None:
+    data = memoryview(codec.frame(message))
+    while data:
+        written = _write(fd, data)
+        data = data[written:]
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    chunks = []
+    while size:
+        chunk = _read(fd, min(size, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(fd: int) -> dict | None:
+    import json
+    header = _read_exact(fd, 4)
+    if header is None:
+        return None
+    body = _read_exact(fd, int.from_bytes(header, "big"))
+    if body is None:
+        return None
+    return json.loads(body)
+
+
+# ------------------------------------------------------------ monitor side
+
+def monitor(request: dict, calls_fd: int, result_fd: int, available: dict) -> None:
+    """Runs in the freshly forked (or freshly started) process; never returns."""
+    try:
+        os.setsid()
+        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)
+        layers = {"rlimits": True, "new_session": True}
+        flags = isolation.namespace_flags(available)
+        if flags:
+            try:
+                isolation.unshare(flags)
+            except OSError:
+                flags = 0
+        layers["network_namespace"] = bool(flags & isolation.CLONE_NEWNET)
+        layers["pid_namespace"] = bool(flags & isolation.CLONE_NEWPID)
+        layers["ipc_namespace"] = bool(flags & isolation.CLONE_NEWIPC)
+        cgroup = request.get("cgroup")
+        layers["pids_limit"] = None
+        if cgroup:
+            try:
+                isolation.join_cgroup(isolation.Path(cgroup))
+                layers["pids_limit"] = request["max_processes"]
+            except OSError:
+                pass
+        request["layers"] = layers
+        pid = os.fork()
+        if pid == 0:
+            _sandbox(request, calls_fd, result_fd, available)
+        os.close(calls_fd)
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+                break
+            except ChildProcessError:
+                status = None
+                break
+            except InterruptedError:
+                continue
+        report: dict = {"t": "exit", "code": None, "signal": None}
+        if status is not None:
+            if os.WIFSIGNALED(status):
+                report["signal"] = os.WTERMSIG(status)
+            else:
+                report["code"] = os.waitstatus_to_exitcode(status)
+        _send(result_fd, report)
+    except BaseException:  # the parent sees EOF without an exit report
+        pass
+    os._exit(0)
+
+
+def _sandbox(request: dict, calls_fd: int, result_fd: int, available: dict) -> None:
+    """Lock this process down, then serve the parent; never returns."""
+    try:
+        _lock_down(request, calls_fd, result_fd, available)
+    except BaseException as exc:
+        # Reported so that a machine where a layer fails says so clearly.
+        try:
+            _send(result_fd, {"t": "setup failed", "message": f"{type(exc).__name__}: {exc}"[:500]})
+        except BaseException:
+            pass
+        os._exit(0)
+    try:
+        _serve(request, calls_fd, result_fd, request["layers"])
+    except BaseException as exc:
+        import traceback
+        try:
+            _send(result_fd, {"t": "setup failed", "message": "".join(traceback.format_exception(exc))[-800:]})
+        except BaseException:
+            pass
+    os._exit(0)
+
+
+def _lock_down(request: dict, calls_fd: int, result_fd: int, available: dict) -> None:
+    if True:
+        layers = request["layers"]
+        scratch = request["scratch"]
+        null = os.open("/dev/null", os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+        # Files the warmed-up libraries hold open (matplotlib's fonts) stay;
+        # anything else inherited (sockets, pipes) is closed.
+        keep = sorted({0, 1, 2, calls_fd, result_fd, *request.get("library_fds", ())})
+        _close_other_fds(keep)
+        uid = request.get("uid")
+        drop = uid is not None and available.get("uid_drop", False)
+        isolation.set_rlimits(
+            cpu_seconds=int(request["cpu_seconds"]),
+            address_space=isolation.virtual_memory_size() + int(request["memory_bytes"]),
+            file_size=int(request["file_bytes"]),
+            open_files=max(keep) + 32,
+            processes=int(request["max_processes"]) if drop else None,
+        )
+        layers["memory_limit_bytes"] = int(request["memory_bytes"])
+        layers["landlock"] = False
+        abi = int(available.get("landlock_abi", 0))
+        if abi and request.get("landlock", True):
+            isolation.landlock_restrict(isolation.library_read_paths(), [scratch], abi)
+            layers["landlock"] = True
+            layers["landlock_abi"] = abi
+        os.chdir(scratch)
+        if drop:
+            isolation.drop_privileges(uid, uid)
+        layers["uid_drop"] = drop
+        layers["uid"] = os.getuid()
+        # Set after the uid change, which clears it: die with the monitor.
+        isolation.set_parent_death_signal(signal.SIGKILL)
+        if not drop:
+            isolation.set_no_new_privs()
+        os.environ.clear()
+        os.environ.update({"HOME": scratch, "TMPDIR": scratch, "MPLBACKEND": "Agg",
+                           "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+        tempfile.tempdir = scratch
+
+
+def _close_other_fds(keep: list[int]) -> None:
+    previous = -1
+    for fd in keep:
+        # An empty range must be skipped: closerange(n, n) asks the kernel
+        # for close_range(n, n - 1), and close_range(0, -1) closes everything.
+        if fd > previous + 1:
+            os.closerange(previous + 1, fd)
+        previous = fd
+    os.closerange(previous + 1, 1 << 16)
+
+
+# ------------------------------------------------------------ student side
+
+def _student_line(tb, labels: set[str]) -> int | None:
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in labels:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _exception_text(exc: BaseException) -> str:
+    try:
+        text = _str(exc)
+        if _type(text) is not _str:
+            text = ""
+    except BaseException:
+        text = "<the exception's message could not be read>"
+    return text[:MAX_MESSAGE_CHARS]
+
+
+def _exception_names(exc: BaseException) -> tuple[str, list[str]]:
+    mro = _type.__dict__["__mro__"].__get__(_type(exc))
+    names = [_str(getattr(cls, "__name__", "?"))[:100] for cls in mro]
+    return names[0], names
+
+
+def _describe(exc: BaseException, labels: set[str]) -> str:
+    name, _ = _exception_names(exc)
+    if isinstance(exc, SyntaxError):
+        return f"{name} on line {exc.lineno}: {exc.msg}"[:MAX_MESSAGE_CHARS]
+    line = _student_line(exc.__traceback__, labels)
+    where = f" (line {line})" if line else ""
+    return f"{name}{where}: {_exception_text(exc)}"[:MAX_MESSAGE_CHARS]
+
+
+def load_cells(request: dict, capture: CappedText) -> tuple[types.ModuleType, dict]:
+    """Run the student's cells in a fresh module; returns the module and the
+    ``loaded`` report (status, message, notes)."""
+    is_notebook = bool(request["notebook"])
+    name = "__main__" if is_notebook else request["module"]
+    module = types.ModuleType(name)
+    module.__file__ = request["cells"][0]["label"] if request["cells"] else name
+    sys.modules[name] = module
+    notes: list[str] = []
+    labels = {cell["label"] for cell in request["cells"]}
+    status, message = "ok", ""
+    for cell in request["cells"]:
+        label, source = cell["label"], cell["source"]
+        linecache.cache[label] = (len(source), None, source.splitlines(True), label)
+        try:
+            code = compile(source, label, "exec", dont_inherit=True)
+            exec(code, module.__dict__)
+        except SystemExit as exc:
+            if is_notebook:
+                notes.append(f"{label} called sys.exit({exc.code!r:.50}); later cells still ran")
+                continue
+            status, message = "exited", f"{label} called sys.exit({exc.code!r:.50}) while being imported"
+            break
+        except MemoryError:
+            if is_notebook:
+                notes.append(f"{label} ran out of memory; later cells still ran")
+                continue
+            status, message = "memory", f"{label} ran out of memory while being imported"
+            break
+        except BaseException as exc:
+            if is_notebook:
+                notes.append(f"{label} raised {_describe(exc, labels)}; later cells still ran")
+                continue
+            status, message = "import failed", f"{label}: {_describe(exc, labels)}"
+            break
+    return module, {"t": "loaded", "status": status, "message": message,
+                    "notes": notes, "stdout": capture.getvalue()}
+
+
+def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: set[str]) -> dict:
+    """Call one function on decoded arguments; the ``result`` message."""
+    report = {"t": "result", "i": call["i"], "status": "ok", "value": None, "exception": None,
+              "bases": [], "message": "", "stdout": "", "warnings": [], "seconds": 0.0}
+    function = module.__dict__.get(call["f"])
+    if function is None:
+        report.update(status="not defined", message=f"{call['f']} is not defined")
+        return report
+    if not callable(function):
+        report.update(status="not defined",
+                      message=f"{call['f']} is defined but is a {codec.type_name(function)}, not a function")
+        return report
+    args = [codec.from_plain(arg) for arg in call["args"]]
+    capture.reset()
+    started = _perf_counter()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = function(*args)
+        report["seconds"] = _perf_counter() - started
+        report["warnings"] = [_warning_text(w) for w in caught[:MAX_WARNINGS]]
+        try:
+            report["value"] = codec.to_plain(value)
+        except codec.BadValue as exc:
+            report.update(status="bad value",
+                          message=f"returned {exc}; expected numbers, lists, tuples or NumPy arrays")
+    except MemoryError:
+        report.update(status="memory", seconds=_perf_counter() - started,
+                      exception="MemoryError", bases=["MemoryError", "Exception", "BaseException", "object"],
+                      message="ran out of memory")
+    except BaseException as exc:
+        name, names = _exception_names(exc)
+        line = _student_line(exc.__traceback__, labels)
+        report.update(status="raised", seconds=_perf_counter() - started, exception=name,
+                      bases=names, message=_exception_text(exc), line=line)
+    if call.get("out", True):
+        report["stdout"] = capture.getvalue()
+    return report
+
+
+def _warning_text(w) -> str:
+    try:
+        category = getattr(w.category, "__name__", "Warning")
+        return f"{category}: {_str(w.message)}"[:300]
+    except BaseException:
+        return "Warning"
+
+
+def _serve(request: dict, calls_fd: int, result_fd: int, layers: dict) -> None:
+    capture = CappedText()
+    sys.stdout = sys.stderr = capture
+    load = _receive(calls_fd)
+    if load is None:
+        return
+    module, report = load_cells(load, capture)
+    report["isolation"] = layers
+    _send(result_fd, report)
+    if report["status"] != "ok":
+        return
+    labels = {cell["label"] for cell in load["cells"]}
+    while True:
+        message = _receive(calls_fd)
+        if message is None:
+            return
+        for call in message["calls"]:
+            result = run_call(module, call, capture, labels)
+            try:
+                _send(result_fd, result)
+            except (TypeError, ValueError):  # e.g. a value json cannot write
+                _send(result_fd, {"t": "result", "i": call["i"], "status": "bad value",
+                                  "message": "the returned value could not be sent"})
+
+
+# --------------------------------------------------------------- fresh mode
+
+def fresh_main() -> None:
+    """Entry point of the fresh-interpreter mode: one new ``python`` per
+    submission (the nbgrader/Otter way), same protocol and isolation."""
+    import json
+    from . import zygote
+    request = json.loads(sys.argv[1])
+    zygote.warm_up(exercise=False)
+    request["library_fds"] = zygote.library_fds(exclude=(int(request["calls_fd"]), int(request["result_fd"])))
+    available = json.loads(sys.argv[2])
+    monitor(request, int(request["calls_fd"]), int(request["result_fd"]), available)
+
+
+if __name__ == "__main__":
+    fresh_main()

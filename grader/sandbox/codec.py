@@ -1,0 +1,307 @@
+"""Plain-data encoding between the trusted grader and a sandboxed child.
+
+Everything that crosses the pipe is JSON.  Values that JSON cannot say
+directly are tagged objects with exactly one ``$`` key:
+
+    {"$float": "nan" | "inf" | "-inf"}          non-finite floats
+    {"$complex": [re, im]}                      complex numbers
+    {"$tuple": [...]}                           tuples (JSON only has lists)
+    {"$dict": [[key, value], ...]}              dicts (keys need not be str)
+    {"$array": {"dtype": "<f8", "shape": [...], "data": "<base64>"}}
+
+Two directions, two levels of trust:
+
+* :func:`to_plain` runs **inside the child** on whatever the student's
+  function returned.  It accepts only exact, known types (``type(x) is
+  float``, a real ``numpy.ndarray`` with a numeric dtype, ...), so a subclass
+  with a lying ``__eq__``/``__float__``/``__array__`` is refused with its type
+  name instead of being asked what it is.  This is for honest error
+  messages; it is *not* the security boundary, because the student controls
+  the child process and could bypass it.
+* :func:`from_plain` runs **in the trusted parent** on JSON it parsed
+  itself.  It only ever builds trusted types (float, int, bool, str, None,
+  tuple, list, dict, ``numpy.ndarray`` from raw bytes with a whitelisted
+  dtype) and rejects anything else.  That is the boundary: nothing from a
+  child is unpickled or evaluated.
+
+Frames on the pipes are a 4-byte big-endian length followed by UTF-8 JSON.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+import struct
+
+import numpy as np
+
+# Captured when this module is imported, i.e. in the zygote before any
+# student code runs, so monkeypatching builtins later does not change them.
+_type = type
+_len = len
+_isfinite = math.isfinite
+_tuple_getitem = tuple.__getitem__
+_tuple_len = tuple.__len__
+
+MAX_DEPTH = 32
+MAX_STR_CHARS = 100_000
+MAX_ELEMENTS = 20_000_000  # array elements in one value
+MAX_INT_DIGITS = 4000
+
+# Numeric dtypes an array may have, by their little-endian type string.
+ALLOWED_DTYPES = {
+    np.dtype(name).str: np.dtype(name)
+    for name in (
+        "bool", "int8", "int16", "int32", "int64",
+        "uint8", "uint16", "uint32", "uint64",
+        "float16", "float32", "float64", "complex64", "complex128",
+    )
+}
+
+_NUMPY_FLOATS = frozenset({np.float16, np.float32, np.float64})
+_NUMPY_INTS = frozenset({np.int8, np.int16, np.int32, np.int64,
+                         np.uint8, np.uint16, np.uint32, np.uint64})
+_NUMPY_COMPLEX = frozenset({np.complex64, np.complex128})
+
+
+def _library_subclasses(base: type) -> frozenset:
+    """All subclasses of ``base`` that exist right now (library result types
+    such as SciPy's ``TtestResult`` or NumPy's ``EighResult``).  Called at
+    import time, before student code, so student-made subclasses are absent."""
+    seen: set[type] = set()
+    stack = list(base.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        if cls not in seen:
+            seen.add(cls)
+            stack.extend(cls.__subclasses__())
+    return frozenset(seen)
+
+
+_LIBRARY_TUPLES: frozenset = frozenset()
+_SYMPY_NUMBERS: frozenset = frozenset()
+
+
+def freeze_library_types() -> None:
+    """Record the library tuple and SymPy number types that are trusted.
+
+    The zygote calls this after importing the libraries and before forking."""
+    global _LIBRARY_TUPLES, _SYMPY_NUMBERS
+    _LIBRARY_TUPLES = _library_subclasses(tuple)
+    try:
+        import sympy
+    except ImportError:  # pragma: no cover - sympy is a dependency
+        return
+    _SYMPY_NUMBERS = _library_subclasses(sympy.Number) | {sympy.Integer, sympy.Float, sympy.Rational}
+
+
+class BadValue(Exception):
+    """A returned value that the grader cannot read; the message says why."""
+
+
+# ---------------------------------------------------------------- child side
+
+def _float(x: float) -> object:
+    if _isfinite(x):
+        return x
+    return {"$float": "nan" if x != x else ("inf" if x > 0 else "-inf")}
+
+
+def _array(a: np.ndarray) -> dict:
+    dtype = a.dtype.newbyteorder("<") if a.dtype.byteorder == ">" else a.dtype
+    key = dtype.str
+    if key not in ALLOWED_DTYPES:
+        raise BadValue(f"a NumPy array of dtype {a.dtype} (the grader reads only numeric arrays)")
+    if a.size > MAX_ELEMENTS:
+        raise BadValue(f"a NumPy array with {a.size} elements (more than {MAX_ELEMENTS})")
+    data = np.ascontiguousarray(a, dtype=ALLOWED_DTYPES[key]).tobytes()
+    return {"$array": {"dtype": key, "shape": [int(n) for n in a.shape],
+                       "data": base64.b64encode(data).decode("ascii")}}
+
+
+def to_plain(value: object, _depth: int = 0) -> object:
+    """Convert a student's return value to JSON-able plain data, strictly.
+
+    Raises :class:`BadValue` naming the offending type."""
+    if _depth > MAX_DEPTH:
+        raise BadValue(f"a value nested more than {MAX_DEPTH} levels deep")
+    t = _type(value)
+    if value is None or t is bool or t is str and _len(value) <= MAX_STR_CHARS:
+        return value
+    if t is str:
+        raise BadValue(f"a string of {_len(value)} characters (more than {MAX_STR_CHARS})")
+    if t is int:
+        if value.bit_length() > MAX_INT_DIGITS * 3:
+            raise BadValue("an integer too large to read")
+        return value
+    if t is float:
+        return _float(value)
+    if t is complex:
+        return {"$complex": [_float(value.real), _float(value.imag)]}
+    if t is np.ndarray or t is np.matrix:
+        return _array(np.asarray(value) if t is np.matrix else value)
+    if t in _NUMPY_FLOATS:
+        return _float(float(value))
+    if t in _NUMPY_INTS:
+        return int(value)
+    if t is np.bool_:
+        return bool(value)
+    if t in _NUMPY_COMPLEX:
+        c = complex(value)
+        return {"$complex": [_float(c.real), _float(c.imag)]}
+    if t is list:
+        if _len(value) > MAX_ELEMENTS:
+            raise BadValue("a list that is too long")
+        return [to_plain(item, _depth + 1) for item in list.copy(value)]
+    if t is tuple or t in _LIBRARY_TUPLES:
+        # Read a library named tuple through tuple's own slots: its class
+        # attributes may have been monkeypatched by the student.
+        items = [_tuple_getitem(value, i) for i in range(_tuple_len(value))]
+        return {"$tuple": [to_plain(item, _depth + 1) for item in items]}
+    if t is dict:
+        return {"$dict": [[to_plain(k, _depth + 1), to_plain(v, _depth + 1)]
+                          for k, v in dict.items(value)]}
+    if t in _SYMPY_NUMBERS:
+        if value.is_Integer:
+            return int(value)
+        return _float(float(value))
+    raise BadValue(f"a value of type {_type_name(t)}")
+
+
+def _type_name(t: type) -> str:
+    module = getattr(t, "__module__", "") or ""
+    name = getattr(t, "__qualname__", None) or getattr(t, "__name__", "?")
+    text = name if module in ("builtins", "") else f"{module}.{name}"
+    return str(text)[:200] if _type(text) is str else "?"
+
+
+def type_name(value: object) -> str:
+    return _type_name(_type(value))
+
+
+# --------------------------------------------------------------- parent side
+
+class ProtocolError(Exception):
+    """The child sent something that is not a well-formed message."""
+
+
+def from_plain(data: object, _depth: int = 0) -> object:
+    """Decode JSON-parsed data from a child into trusted Python/NumPy values."""
+    if _depth > MAX_DEPTH + 2:
+        raise ProtocolError("value nested too deeply")
+    t = type(data)
+    if data is None or t in (bool, int, float, str):
+        return data
+    if t is list:
+        return [from_plain(item, _depth + 1) for item in data]
+    if t is not dict or len(data) != 1:
+        raise ProtocolError("unexpected object in value")
+    (tag, body), = data.items()
+    if tag == "$float":
+        if body not in ("nan", "inf", "-inf"):
+            raise ProtocolError("bad $float")
+        return float(body)
+    if tag == "$complex":
+        if type(body) is not list or len(body) != 2:
+            raise ProtocolError("bad $complex")
+        re, im = (from_plain(part, _depth + 1) for part in body)
+        if type(re) not in (int, float) or type(im) not in (int, float):
+            raise ProtocolError("bad $complex")
+        return complex(re, im)
+    if tag == "$tuple":
+        if type(body) is not list:
+            raise ProtocolError("bad $tuple")
+        return tuple(from_plain(item, _depth + 1) for item in body)
+    if tag == "$dict":
+        if type(body) is not list:
+            raise ProtocolError("bad $dict")
+        out = {}
+        for pair in body:
+            if type(pair) is not list or len(pair) != 2:
+                raise ProtocolError("bad $dict entry")
+            key = from_plain(pair[0], _depth + 1)
+            try:
+                hash(key)
+            except TypeError:
+                raise ProtocolError("unhashable $dict key") from None
+            out[key] = from_plain(pair[1], _depth + 1)
+        return out
+    if tag == "$array":
+        return _decode_array(body)
+    raise ProtocolError(f"unknown tag {str(tag)[:20]!r}")
+
+
+def _decode_array(body: object) -> np.ndarray:
+    if type(body) is not dict or set(body) != {"dtype", "shape", "data"}:
+        raise ProtocolError("bad $array")
+    dtype = ALLOWED_DTYPES.get(body["dtype"]) if type(body["dtype"]) is str else None
+    shape = body["shape"]
+    if dtype is None or type(shape) is not list or len(shape) > 32 or type(body["data"]) is not str:
+        raise ProtocolError("bad $array header")
+    if any(type(n) is not int or n < 0 for n in shape):
+        raise ProtocolError("bad $array shape")
+    count = math.prod(shape)
+    if count > MAX_ELEMENTS:
+        raise ProtocolError("array too large")
+    try:
+        raw = base64.b64decode(body["data"].encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise ProtocolError("bad $array data") from None
+    if len(raw) != count * dtype.itemsize:
+        raise ProtocolError("$array data does not match its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+# -------------------------------------------------------- trusted encoding
+
+def encode_trusted(value: object) -> object:
+    """Encode a trusted spec value (call argument) for the child.
+
+    Spec values come from the instructor, so ordinary duck-typing is fine;
+    NumPy scalars become Python numbers."""
+    try:
+        return to_plain(value)
+    except BadValue as exc:
+        raise TypeError(f"cannot send {exc} to a sandboxed call") from None
+
+
+# ------------------------------------------------------------------ framing
+
+_HEADER = struct.Struct(">I")
+
+
+def frame(message: dict) -> bytes:
+    body = json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return _HEADER.pack(len(body)) + body
+
+
+class FrameReader:
+    """Incremental reader of length-prefixed JSON frames with a size cap."""
+
+    def __init__(self, max_frame: int) -> None:
+        self.max_frame = max_frame
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[dict]:
+        self._buffer += data
+        frames = []
+        while len(self._buffer) >= 4:
+            (size,) = _HEADER.unpack_from(self._buffer)
+            if size > self.max_frame:
+                raise ProtocolError(f"message of {size} bytes is over the {self.max_frame}-byte cap")
+            if len(self._buffer) < 4 + size:
+                break
+            body = bytes(self._buffer[4:4 + size])
+            del self._buffer[:4 + size]
+            try:
+                message = json.loads(body.decode("utf-8"))
+            except (ValueError, RecursionError):
+                raise ProtocolError("message is not valid JSON") from None
+            if type(message) is not dict:
+                raise ProtocolError("message is not an object")
+            frames.append(message)
+        return frames
+
+    @property
+    def pending(self) -> int:
+        return len(self._buffer)

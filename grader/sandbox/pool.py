@@ -1,0 +1,592 @@
+"""The trusted side: start sandboxed children, feed them calls, read results.
+
+This module never imports or executes student code.  It sends a
+submission's cells and the calls' (trusted) inputs down one pipe, reads
+length-prefixed JSON from another with a byte cap, enforces wall-clock
+limits with SIGKILL on the child's whole process group, and decodes results
+with :func:`codec.from_plain` into trusted types.  Nothing from a child is
+unpickled or evaluated.
+
+When a call kills its child (timeout, crash, ``os._exit``, garbage on the
+pipe), that call fails and a fresh child is started for the calls after
+it, so one bad function never costs the others.
+"""
+from __future__ import annotations
+
+import errno
+import itertools
+import json
+import os
+import random
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..readers.code import CodeSource
+from . import codec, isolation
+from .records import (BAD_VALUE, CRASHED, IMPORT_TIMEOUT, LOAD_CRASHED, MEMORY, NOT_DEFINED,
+                      OK, RAISED, TIMEOUT, Call, CallOutcome, SubmissionRun)
+
+MAX_FRAME_BYTES = 64 << 20
+MAX_READ_BYTES = 256 << 20  # per child, all messages together
+MAX_TEXT = 12_000
+MAX_NOTES = 200
+FILE_SIZE_LIMIT = 16 << 20
+MAX_PROCESSES = 32
+CLEANUP_SECONDS = 5.0
+ZYGOTE_START_SECONDS = 120.0
+FRESH_STARTUP_ALLOWANCE = 20.0
+
+_CHILD_STATUSES = {OK, RAISED, NOT_DEFINED, MEMORY, BAD_VALUE}
+_LOAD_STATUSES = {"ok", "import failed", "exited", "memory"}
+_SIGNAL_REASONS = {
+    signal.SIGSEGV: "crashed with a segmentation fault (SIGSEGV), e.g. through ctypes or very deep recursion",
+    signal.SIGBUS: "crashed with a bus error (SIGBUS)",
+    signal.SIGABRT: "aborted (SIGABRT)",
+    signal.SIGFPE: "crashed with a floating-point exception (SIGFPE)",
+    signal.SIGILL: "crashed with an illegal instruction (SIGILL)",
+    signal.SIGXFSZ: f"wrote a file larger than the {FILE_SIZE_LIMIT >> 20} MiB limit",
+    signal.SIGKILL: "was killed (SIGKILL), e.g. for using too much memory or CPU time",
+}
+
+Spawner = Callable[[dict, int, int], int]
+
+
+def _clean_environment() -> dict:
+    """The only environment a sandbox ever sees: no tokens, no paths to data."""
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "MPLBACKEND": "Agg"}
+    if "HOME" in os.environ:  # matplotlib's font cache lives there; read at warm-up only
+        env["HOME"] = os.environ["HOME"]
+    return env
+
+
+def _text(value: object, limit: int = MAX_TEXT) -> str:
+    return value[:limit] if type(value) is str else ""
+
+
+def _module_name(path: Path) -> str:
+    stem = Path(path).stem
+    return stem if stem.isidentifier() and stem not in sys.builtin_module_names else "submission"
+
+
+class _Session:
+    """One monitor + sandbox pair and its two pipes, seen from the parent."""
+
+    def __init__(self, spawn: Spawner, request: dict, scratch: Path, cgroup: Path | None) -> None:
+        self.scratch = scratch
+        self.cgroup = cgroup
+        self.reader = codec.FrameReader(MAX_FRAME_BYTES)
+        self.frames: list[dict] = []
+        self.bytes_read = 0
+        self.eof = False
+        self.exit_report: dict | None = None
+        self.killed = False
+        calls_r, self.calls_w = os.pipe2(os.O_CLOEXEC)
+        self.result_r, result_w = os.pipe2(os.O_CLOEXEC)
+        try:
+            self.pid = spawn(request, calls_r, result_w)
+        except BaseException:
+            for fd in (self.calls_w, self.result_r):
+                os.close(fd)
+            raise
+        finally:
+            os.close(calls_r)
+            os.close(result_w)
+        os.set_blocking(self.calls_w, False)
+        os.set_blocking(self.result_r, False)
+
+    # -- writing
+    def send(self, message: dict, deadline: float) -> bool:
+        data = memoryview(codec.frame(message))
+        poller = select.poll()
+        poller.register(self.calls_w, select.POLLOUT)
+        while data:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if not poller.poll(remaining * 1000):
+                continue
+            try:
+                data = data[os.write(self.calls_w, data):]
+            except BlockingIOError:
+                continue
+            except BrokenPipeError:
+                return False
+        return True
+
+    def finish_sending(self) -> None:
+        if self.calls_w >= 0:
+            os.close(self.calls_w)
+            self.calls_w = -1
+
+    # -- reading
+    def next_frame(self, deadline: float) -> dict | str:
+        """The next message, or ``"timeout"``, ``"eof"`` or ``"garbage"``."""
+        poller = select.poll()
+        poller.register(self.result_r, select.POLLIN)
+        while not self.frames:
+            if self.eof:
+                return "eof"
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return "timeout"
+            if not poller.poll(remaining * 1000):
+                continue
+            try:
+                chunk = os.read(self.result_r, 1 << 20)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                self.eof = True
+                continue
+            self.bytes_read += len(chunk)
+            try:
+                if self.bytes_read > MAX_READ_BYTES:
+                    raise codec.ProtocolError("too much data")
+                self.frames.extend(self.reader.feed(chunk))
+            except codec.ProtocolError:
+                return "garbage"
+        frame = self.frames.pop(0)
+        if frame.get("t") == "exit":
+            self.exit_report = frame
+        return frame
+
+    def kill(self) -> None:
+        self.killed = True
+        for target in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
+            try:
+                target()
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def close(self) -> None:
+        """Make sure every process of this child is gone, then clean up."""
+        self.finish_sending()
+        deadline = time.monotonic() + (0.5 if not self.killed else CLEANUP_SECONDS)
+        while not self.eof and time.monotonic() < deadline:
+            if self.next_frame(deadline) in ("garbage", "timeout"):
+                break
+        if not self.eof:
+            self.kill()
+            self.frames.clear()
+            deadline = time.monotonic() + CLEANUP_SECONDS
+            while not self.eof and time.monotonic() < deadline:
+                if self.next_frame(deadline) in ("timeout",):
+                    break
+                self.frames.clear()
+        os.close(self.result_r)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.cgroup is not None:
+            for _ in range(50):
+                if isolation.remove_cgroup(self.cgroup):
+                    break
+                time.sleep(0.01)
+
+
+def _death_reason(report: dict | None) -> tuple[str, str]:
+    """(status, reason) for a child that ended while it should be working."""
+    if report is None:
+        return CRASHED, "the process ended unexpectedly"
+    sig = report.get("signal")
+    if type(sig) is int:
+        if sig == signal.SIGXCPU:
+            return TIMEOUT, "used up its CPU time limit"
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        return CRASHED, _SIGNAL_REASONS.get(sig, f"was killed by {name}")
+    code = report.get("code")
+    return CRASHED, f"the process exited with code {code if type(code) is int else '?'} (os._exit or a crash)"
+
+
+def _outcome_from_frame(frame: dict, call: Call) -> CallOutcome:
+    status = frame.get("status")
+    if status not in _CHILD_STATUSES:
+        return CallOutcome(CRASHED, message="the child sent a malformed result")
+    try:
+        value = codec.from_plain(frame.get("value"))
+    except (codec.ProtocolError, RecursionError, ValueError, TypeError):
+        return CallOutcome(BAD_VALUE, message="returned a value the grader could not read")
+    bases = frame.get("bases")
+    bases = tuple(_text(b, 100) for b in bases[:30]) if type(bases) is list else ()
+    warnings = frame.get("warnings")
+    warnings = tuple(_text(w, 300) for w in warnings[:10]) if type(warnings) is list else ()
+    seconds = frame.get("seconds")
+    line = frame.get("line")
+    exception = frame.get("exception")
+    return CallOutcome(
+        status=status,
+        value=value if status == OK else None,
+        exception=_text(exception, 100) if type(exception) is str else None,
+        exception_bases=bases,
+        message=_text(frame.get("message"), 2000),
+        stdout=_text(frame.get("stdout")) if call.capture_output else "",
+        seconds=float(seconds) if type(seconds) in (int, float) and 0 <= seconds < 1e6 else 0.0,
+        warnings=warnings,
+        line=line if type(line) is int else None,
+    )
+
+
+class _Runner:
+    """Runs one submission: load, calls in two phases, restarts after fatal calls."""
+
+    def __init__(self, spawn: Spawner, available: dict, scratch_root: Path, uid_for_run: Callable[[], int],
+                 mode: str, landlock: bool, startup_allowance: float = 0.0) -> None:
+        self.spawn = spawn
+        self.available = available
+        self.scratch_root = scratch_root
+        self.uid_for_run = uid_for_run
+        self.mode = mode
+        self.landlock = landlock
+        self.startup_allowance = startup_allowance
+
+    def isolation_record(self, memory_bytes: int, cpu_seconds: int, with_cgroup: bool) -> dict:
+        a = self.available
+        abi = int(a.get("landlock_abi", 0)) if self.landlock else 0
+        return {
+            "mode": self.mode,
+            "rlimits": True,
+            "new_session": True,
+            "memory_limit_bytes": memory_bytes,
+            "cpu_limit_seconds": cpu_seconds,
+            "file_size_limit_bytes": FILE_SIZE_LIMIT,
+            "network_namespace": bool(a.get("network_namespace")),
+            "pid_namespace": bool(a.get("pid_namespace")),
+            "ipc_namespace": bool(a.get("ipc_namespace")),
+            "uid_drop": bool(a.get("uid_drop")),
+            "nproc_limit": MAX_PROCESSES if a.get("uid_drop") else None,
+            "pids_limit": MAX_PROCESSES if with_cgroup else None,
+            "landlock": abi > 0,
+            "landlock_abi": abi,
+            "stdlib_readable_after_uid_drop": bool(a.get("stdlib_readable_after_uid_drop")),
+        }
+
+    def _open_session(self, memory_bytes: int, cpu_seconds: int) -> _Session:
+        uid = self.uid_for_run()
+        scratch = Path(tempfile.mkdtemp(prefix="run-", dir=self.scratch_root))
+        if self.available.get("uid_drop"):
+            os.chown(scratch, uid, uid)
+        cgroup = None
+        root = isolation.pids_cgroup_root() if self.available.get("pids_cgroup") else None
+        if root is not None:
+            cgroup = isolation.make_pids_cgroup(root, uuid.uuid4().hex, MAX_PROCESSES)
+        request = {
+            "scratch": str(scratch), "uid": uid, "memory_bytes": memory_bytes,
+            "cpu_seconds": cpu_seconds, "file_bytes": FILE_SIZE_LIMIT,
+            "max_processes": MAX_PROCESSES, "cgroup": str(cgroup) if cgroup else None,
+            "landlock": self.landlock,
+        }
+        try:
+            return _Session(self.spawn, request, scratch, cgroup)
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            if cgroup is not None:
+                isolation.remove_cgroup(cgroup)
+            raise
+
+    def run(self, source: CodeSource, calls: Sequence[Call], *, call_timeout: float,
+            memory_bytes: int, import_timeout: float) -> SubmissionRun:
+        started = time.perf_counter()
+        calls = list(calls)
+        cells = source.normalised_cells()
+        load_message = {"t": "load", "notebook": source.is_notebook, "module": _module_name(source.path),
+                        "cells": [{"label": c.label, "source": c.source} for c in cells]}
+        encoded = [{"i": i, "f": c.function, "args": [codec.encode_trusted(a) for a in c.args],
+                    "out": bool(c.capture_output)} for i, c in enumerate(calls)]
+        # Visible calls first: their printed output cannot contain hidden inputs.
+        phases = [[i for i, c in enumerate(calls) if c.capture_output],
+                  [i for i, c in enumerate(calls) if not c.capture_output]]
+        cpu_seconds = int(import_timeout + call_timeout * max(1, len(calls))) + 2
+        outcomes: list[CallOutcome | None] = [None] * len(calls)
+        load: tuple[str, str, tuple, str] | None = None
+        restarts = 0
+        used_cgroup = False
+        while True:
+            session = self._open_session(memory_bytes, cpu_seconds)
+            used_cgroup = used_cgroup or session.cgroup is not None
+            fatal = False
+            try:
+                status, message, notes, stdout = self._load(session, load_message, import_timeout)
+                if load is None:
+                    load = (status, message, notes, stdout)
+                if status != "ok":
+                    reason = f"not run: the submission could not be loaded ({message})" if restarts == 0 else \
+                        f"not run: the submission could not be loaded again after an earlier failure ({message})"
+                    for i, outcome in enumerate(outcomes):
+                        if outcome is None:
+                            outcomes[i] = CallOutcome(NOT_DEFINED if restarts == 0 else CRASHED, message=reason)
+                    break
+                for phase in phases:
+                    todo = [i for i in phase if outcomes[i] is None]
+                    if not todo:
+                        continue
+                    deadline = time.monotonic() + call_timeout * len(todo) + 5.0
+                    if not session.send({"calls": [encoded[i] for i in todo]}, deadline):
+                        outcomes[todo[0]] = CallOutcome(CRASHED, message="the process stopped reading its input")
+                        fatal = True
+                        break
+                    for i in todo:
+                        outcomes[i], fatal = self._await_result(session, i, calls[i], call_timeout)
+                        if fatal:
+                            break
+                    if fatal:
+                        break
+            finally:
+                session.close()
+            if not fatal:
+                break
+            restarts += 1
+        status, message, notes, stdout = load
+        return SubmissionRun(
+            load_status=status, load_message=message, notes=notes,
+            outcomes=tuple(outcomes), seconds=time.perf_counter() - started,
+            isolation=self.isolation_record(memory_bytes, cpu_seconds, used_cgroup),
+            load_stdout=stdout, restarts=restarts,
+        )
+
+    def _load(self, session: _Session, load_message: dict, import_timeout: float) -> tuple[str, str, tuple, str]:
+        deadline = time.monotonic() + import_timeout + self.startup_allowance
+        if not session.send(load_message, deadline):
+            session.kill()
+            return IMPORT_TIMEOUT, f"did not finish importing within {import_timeout:g} s", (), ""
+        frame = session.next_frame(deadline)
+        if frame == "timeout":
+            session.kill()
+            return IMPORT_TIMEOUT, f"did not finish importing within {import_timeout:g} s", (), ""
+        if isinstance(frame, dict) and frame.get("t") == "setup failed":
+            session.kill()
+            return LOAD_CRASHED, f"the grader could not set up its sandbox: {_text(frame.get('message'), 500)}", (), ""
+        if frame in ("eof", "garbage") or frame.get("t") != "loaded":
+            if isinstance(frame, dict) and frame.get("t") == "exit":
+                code, sig = frame.get("code"), frame.get("signal")
+                if type(code) is int and sig is None:
+                    return "exited", f"the process exited with code {code} while being imported", (), ""
+                status, reason = _death_reason(frame)
+                return (LOAD_CRASHED if status == CRASHED else status), f"while being imported, it {reason}" \
+                    if not reason.startswith("the process") else reason, (), ""
+            session.kill()
+            return LOAD_CRASHED, "the process ended or wrote garbage while being imported", (), ""
+        status = frame.get("status")
+        if status not in _LOAD_STATUSES:
+            session.kill()
+            return LOAD_CRASHED, "the child sent a malformed load report", (), ""
+        notes = frame.get("notes")
+        notes = tuple(_text(n, 500) for n in notes[:MAX_NOTES]) if type(notes) is list else ()
+        return status, _text(frame.get("message"), 2000), notes, _text(frame.get("stdout"))
+
+    def _await_result(self, session: _Session, index: int, call: Call,
+                      call_timeout: float) -> tuple[CallOutcome, bool]:
+        """The outcome of call ``index`` and whether its child is now unusable."""
+        started = time.monotonic()
+        frame = session.next_frame(started + call_timeout)
+        elapsed = time.monotonic() - started
+        if frame == "timeout":
+            session.kill()
+            return CallOutcome(TIMEOUT, message=f"took longer than {call_timeout:g} s", seconds=elapsed), True
+        if frame == "garbage":
+            session.kill()
+            return CallOutcome(CRASHED, message="wrote data that is not a valid result on the grader's channel",
+                               seconds=elapsed), True
+        if frame == "eof" or frame.get("t") == "exit":
+            status, reason = _death_reason(session.exit_report)
+            return CallOutcome(status, message=reason, seconds=elapsed), True
+        if frame.get("t") != "result" or frame.get("i") != index:
+            session.kill()
+            return CallOutcome(CRASHED, message="sent an unexpected message on the grader's channel",
+                               seconds=elapsed), True
+        outcome = _outcome_from_frame(frame, call)
+        if outcome.seconds > elapsed:
+            outcome = _replace_seconds(outcome, elapsed)
+        return outcome, False
+
+
+def _replace_seconds(outcome: CallOutcome, seconds: float) -> CallOutcome:
+    from dataclasses import replace
+    return replace(outcome, seconds=seconds)
+
+
+class _UidAllocator:
+    """A different uid for every run, so RLIMIT_NPROC (counted per uid)
+    limits this run alone even when many runs go at once."""
+
+    def __init__(self) -> None:
+        self._base = random.randrange(1_000_000, 2_000_000_000, 1 << 16)
+        self._counter = itertools.count()
+        self._lock = threading.Lock()
+
+    def __call__(self) -> int:
+        with self._lock:
+            return self._base + next(self._counter) % (1 << 16)
+
+
+def _make_scratch_root() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
+    os.chmod(root, 0o711)  # sandboxes may enter their own folder, not list others
+    return root
+
+
+class WorkerPool:
+    """A warm zygote that forks one sandboxed child per submission.
+
+    ``run`` is safe to call from many threads at once (the zygote exchange
+    is serialised; everything else is per run).  Do not share a pool across
+    processes: create one pool per worker process instead."""
+
+    def __init__(self, *, python: str | None = None, landlock: bool = True) -> None:
+        self.python = python or sys.executable
+        self.landlock = landlock
+        self._lock = threading.Lock()
+        self._closed = False
+        self._scratch_root = _make_scratch_root()
+        self._uids = _UidAllocator()
+        self._process: subprocess.Popen | None = None
+        self._socket: socket.socket | None = None
+        self._start_zygote()
+
+    # -- zygote management
+    def _start_zygote(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._stderr = tempfile.TemporaryFile()
+        try:
+            self._process = subprocess.Popen(
+                [self.python, "-I", "-m", "grader.sandbox.zygote", str(theirs.fileno())],
+                pass_fds=[theirs.fileno()], env=_clean_environment(), cwd="/",
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr,
+            )
+        finally:
+            theirs.close()
+        ours.settimeout(ZYGOTE_START_SECONDS)
+        try:
+            ready = json.loads(ours.recv(1 << 16) or b"null")
+        except (OSError, ValueError):
+            ready = None
+        if not isinstance(ready, dict) or not ready.get("ready"):
+            self._process.kill()
+            self._stderr.seek(0)
+            detail = self._stderr.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"the sandbox zygote did not start: {detail or 'no output'}")
+        ours.settimeout(30.0)
+        self._socket = ours
+        self.available = ready["available"]
+        self._runner = _Runner(self._spawn, self.available, self._scratch_root, self._uids,
+                               "zygote", self.landlock)
+
+    def _spawn(self, request: dict, calls_r: int, result_w: int) -> int:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the worker pool is closed")
+            for attempt in (1, 2):
+                try:
+                    socket.send_fds(self._socket, [json.dumps(request).encode()], [calls_r, result_w])
+                    reply = json.loads(self._socket.recv(4096) or b"null")
+                    if isinstance(reply, dict) and type(reply.get("pid")) is int:
+                        return reply["pid"]
+                    raise OSError("bad zygote reply")
+                except (OSError, ValueError):
+                    if attempt == 2:
+                        raise RuntimeError("the sandbox zygote is not answering") from None
+                    self._stop_zygote()
+                    self._start_zygote()
+        raise AssertionError("unreachable")
+
+    def _stop_zygote(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        if self._process is not None:
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+
+    # -- public API
+    def run(self, source: CodeSource, calls: Sequence[Call], *, call_timeout: float = 2.0,
+            memory_bytes: int = 1 << 30, import_timeout: float = 10.0) -> SubmissionRun:
+        """Load ``source`` in a fresh sandboxed child and make ``calls``;
+        outcomes come back aligned with ``calls``."""
+        return self._runner.run(source, calls, call_timeout=call_timeout,
+                                memory_bytes=memory_bytes, import_timeout=import_timeout)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._stop_zygote()
+        shutil.rmtree(self._scratch_root, ignore_errors=True)
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # pragma: no cover - best effort
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+# ---------------------------------------------------------------- fresh mode
+
+_available_lock = threading.Lock()
+_available_cache: dict | None = None
+
+
+def _available_here() -> dict:
+    global _available_cache
+    with _available_lock:
+        if _available_cache is None:
+            _available_cache = isolation.detect()
+        return _available_cache
+
+
+def run_fresh(source: CodeSource, calls: Sequence[Call], *, call_timeout: float = 2.0,
+              memory_bytes: int = 1 << 30, import_timeout: float = 10.0,
+              python: str | None = None, landlock: bool = True) -> SubmissionRun:
+    """Like :meth:`WorkerPool.run`, but each child is a brand-new ``python``
+    that imports the scientific stack itself (how nbgrader and Otter work).
+    Same protocol and isolation; used as the baseline in benchmarks."""
+    available = _available_here()
+    processes: list[subprocess.Popen] = []
+    scratch_root = _make_scratch_root()
+
+    def spawn(request: dict, calls_r: int, result_w: int) -> int:
+        request = dict(request, calls_fd=calls_r, result_fd=result_w)
+        process = subprocess.Popen(
+            [python or sys.executable, "-I", "-m", "grader.sandbox.child",
+             json.dumps(request), json.dumps(available)],
+            pass_fds=[calls_r, result_w], env=_clean_environment(), cwd="/",
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        processes.append(process)
+        return process.pid
+
+    runner = _Runner(spawn, available, scratch_root, _UidAllocator(), "fresh", landlock,
+                     startup_allowance=FRESH_STARTUP_ALLOWANCE)
+    try:
+        return runner.run(source, calls, call_timeout=call_timeout,
+                          memory_bytes=memory_bytes, import_timeout=import_timeout)
+    finally:
+        for process in processes:
+            try:
+                process.wait(timeout=CLEANUP_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(scratch_root, ignore_errors=True)
