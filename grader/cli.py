@@ -46,8 +46,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="one entry per student: a folder or a single file (default: submissions/)")
     grade.add_argument("--out", default="reports", metavar="DIR", help="where results go (default: reports/)")
     grade.add_argument("--jobs", type=int, default=0, metavar="N", help="parallel workers (default: all cores)")
+    grade.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                       help="show a progress bar (default: only on a terminal, never in CI)")
     add_output_options(grade)
     grade.set_defaults(func=run_grade)
+
+    override = sub.add_parser("override", help="set a part's score and comment for a student (survives regrading)")
+    override.add_argument("student", nargs="?", metavar="STUDENT")
+    override.add_argument("part", nargs="?", metavar="PART", help="the part's label, e.g. Q2.4")
+    override.add_argument("score", nargs="?", metavar="SCORE")
+    override.add_argument("--out", default="reports", metavar="DIR", help="the graded run's folder (default: reports/)")
+    override.add_argument("--comment", metavar="TEXT", help="shown to the student with the score")
+    override.add_argument("--remove", action="store_true", help="remove the override of STUDENT PART")
+    override.add_argument("--from", dest="overrides_file", metavar="FILE",
+                          help="a CSV of overrides: columns student, part, score[, comment]")
+    override.set_defaults(func=run_override)
 
     for name in COMMAND_MODULES:
         try:
@@ -136,6 +149,12 @@ def run_grade(args: argparse.Namespace) -> int:
     from grader.batch import grade_class
 
     return grade_class(args, load_references(args.problems))
+
+
+def run_override(args: argparse.Namespace) -> int:
+    from grader.batch import override_command
+
+    return override_command(args)
 
 
 # ---------------------------------------------------------------------------

@@ -1,37 +1,111 @@
-"""Results → exports: JUnit XML, Canvas CSV, Markdown summaries.  Renderers return strings."""
+"""Results → exports: JUnit XML, a Canvas gradebook CSV, a Markdown summary.  Renderers return strings.
+
+Every export is deterministic: students sorted by id, numbers formatted the
+same way, no timestamps.
+"""
 from __future__ import annotations
 
 import csv
 import io
+import statistics
 from typing import Sequence
 from xml.etree import ElementTree as ET
 
 from grader.results import SubmissionResult
 
 
+def format_score(value: float) -> str:
+    """At most 4 decimals, no trailing zeros: 7.5, 12, 3.3333."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
 def junit_xml(results: Sequence[SubmissionResult]) -> str:
     """One <testsuite> per submission, one <testcase> per part (failure when short of full marks)."""
     suites = ET.Element("testsuites")
-    for result in results:
+    for result in sorted(results, key=lambda r: r.student):
         failed = sum(1 for p in result.parts if not p.passed)
         suite = ET.SubElement(suites, "testsuite", name=result.student, tests=str(len(result.parts)),
                               failures=str(failed))
         for p in result.parts:
             case = ET.SubElement(suite, "testcase", classname=f"{p.problem_set}", name=f"{p.label} {p.title}")
             if not p.passed:
-                failure = ET.SubElement(case, "failure", message=f"{p.status}: {p.score:g}/{p.max_score:g}")
+                failure = ET.SubElement(case, "failure",
+                                        message=f"{p.status}: {format_score(p.score)}/{format_score(p.max_score)}")
                 failure.text = p.feedback
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-def grades_csv(results: Sequence[SubmissionResult], assignment: str) -> str:
-    """Canvas gradebook import: fixed leading columns, a Points Possible row, then one row per student."""
+CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+
+
+def grades_csv(results: Sequence[SubmissionResult], assignment: str, max_score: float | None = None) -> str:
+    """Canvas gradebook import: its fixed leading columns, a Points Possible row, one row per student.
+
+    The student id goes in "SIS User ID" and "SIS Login ID" (Canvas matches
+    rows on those); "ID" is Canvas's own number, unknown here, so left empty.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    max_score = max((r.max_score for r in results), default=0.0)
-    writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment])
-    writer.writerow(["Points Possible", "", "", "", "", f"{max_score:g}"])
+    if max_score is None:
+        max_score = max((r.max_score for r in results), default=0.0)
+    writer.writerow(CANVAS_COLUMNS + [assignment])
+    writer.writerow(["Points Possible", "", "", "", "", format_score(max_score)])
     for r in sorted(results, key=lambda r: r.student):
-        writer.writerow([r.student, "", r.student, r.student, "", f"{r.score:g}"])
+        writer.writerow([r.student, "", r.student, r.student, "", format_score(r.score)])
     return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score: float | None = None) -> str:
+    """A Markdown summary for a CI job page (e.g. ``$GITHUB_STEP_SUMMARY``).
+
+    For one submission: its per-part table.  For a class: the score
+    distribution and each part's mean and full-marks rate.
+    """
+    results = sorted(results, key=lambda r: r.student)
+    if max_score is None:
+        max_score = max((r.max_score for r in results), default=0.0)
+    lines = [f"## {_cell(title)}", ""]
+    if len(results) == 1:
+        r = results[0]
+        lines += [f"**{_cell(r.student)}**: {format_score(r.score)} / {format_score(max_score)} points", "",
+                  "| Part | Points | Verdict | Feedback |", "|---|---:|---|---|"]
+        for p in r.parts:
+            verdict = p.status + (" (set by the instructor)" if p.override else " (provisional)" if p.provisional else "")
+            first = p.feedback.splitlines()[0] if p.feedback else ""
+            lines.append(f"| {_cell(p.label)} | {format_score(p.score)} / {format_score(p.max_score)} | "
+                         f"{_cell(verdict)} | {_cell(first)} |")
+        lines.extend(f"- {_cell(n)}" for n in r.notes)
+        return "\n".join(lines) + "\n"
+    scores = [r.score for r in results]
+    if scores:
+        lines += [f"{len(results)} students · mean {format_score(statistics.fmean(scores))} · median "
+                  f"{format_score(statistics.median(scores))} · min {format_score(min(scores))} · max "
+                  f"{format_score(max(scores))} of {format_score(max_score)} points", ""]
+    else:
+        lines += ["No submissions.", ""]
+    by_label: dict[str, list] = {}
+    for r in results:
+        for p in r.parts:
+            by_label.setdefault(p.label, []).append(p)
+    if by_label:
+        lines += ["| Part | Mean | Full marks | Could not read / not answered | To review |",
+                  "|---|---:|---:|---:|---:|"]
+        for label, parts in by_label.items():
+            mean = statistics.fmean(p.score for p in parts)
+            full = sum(p.passed for p in parts)
+            unread = sum(p.status in ("could not read", "not answered", "not defined", "error") for p in parts)
+            review = sum(p.provisional for p in parts)
+            lines.append(f"| {_cell(label)} {_cell(parts[0].title)} | {format_score(mean)} / "
+                         f"{format_score(parts[0].max_score)} | {full} ({100 * full / len(parts):.0f}%) | "
+                         f"{unread} | {review} |")
+    crashed = [r.student for r in results if any(p.status == "error" for p in r.parts)]
+    if crashed:
+        lines += ["", f"Could not be graded: {', '.join(_cell(s) for s in crashed)}"]
+    return "\n".join(lines) + "\n"

@@ -1,14 +1,27 @@
-"""Results → reports: render HTML feedback with Jinja2 (autoescaped: answers are student text).
+"""Results → reports: HTML feedback pages rendered with Jinja2.
+
+Autoescaped throughout (answers are student text); maths is MathML built by
+:mod:`grader.mathml`, plots are inline SVG drawn by matplotlib, so every
+page is one self-contained file that needs no network to view.
 
 Renderers return strings; writing them is :func:`grader.results.write_atomic`'s job.
 """
 from __future__ import annotations
 
+import io
+import statistics
+from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 import jinja2
+from markupsafe import Markup
 
-from grader.results import SubmissionResult
+from grader.mathml import answer_markup, latex_to_mathml
+from grader.results import PartResult, SubmissionResult
+
+COMMON_WRONG_ANSWERS = 5
 
 
 @lru_cache(maxsize=1)
@@ -22,6 +35,9 @@ def environment() -> jinja2.Environment:
     )
     env.filters["points"] = format_points
     env.filters["status_class"] = status_class
+    env.filters["answer_maths"] = answer_markup
+    env.filters["latex_maths"] = lambda text: latex_to_mathml(text) or text
+    env.filters["percent"] = lambda value: f"{100 * value:.0f}%"
     return env
 
 
@@ -33,6 +49,109 @@ def status_class(status: str) -> str:
     return {"correct": "ok", "partial": "partial", "could not read": "review"}.get(status, "bad")
 
 
-def render_student_report(result: SubmissionResult, *, title: str = "Feedback", public_only: bool = False) -> str:
+def render_student_report(result: SubmissionResult, *, title: str = "Feedback", public_only: bool = False,
+                          expected: dict[str, str] | None = None) -> str:
+    """One student's page.  ``expected``: label → MathML of written references to show."""
+    expected = {label: Markup(text) for label, text in (expected or {}).items()}
     return environment().get_template("student.html.j2").render(
-        result=result, title=title, public_only=public_only)
+        result=result, title=title, public_only=public_only, expected=expected)
+
+
+# ---------------------------------------------------------------------------
+# The class summary
+@dataclass(frozen=True)
+class PartSummary:
+    label: str
+    title: str
+    max_score: float
+    mean: float
+    full_marks: float  # fraction of students with full marks
+    statuses: tuple[tuple[str, int], ...]
+    wrong_answers: tuple[tuple[str, int], ...]  # most common wrong answers, with counts
+
+
+def part_summaries(results: Sequence[SubmissionResult]) -> list[PartSummary]:
+    by_label: dict[str, list[PartResult]] = {}
+    for result in results:
+        for part in result.parts:
+            by_label.setdefault(part.label, []).append(part)
+    summaries = []
+    for label, parts in by_label.items():
+        wrong = Counter(" ".join(p.answer.split()) for p in parts if not p.passed and p.answer.strip())
+        # Most common first; ties in a fixed order so the page is the same on every run.
+        common = sorted(wrong.items(), key=lambda item: (-item[1], item[0]))[:COMMON_WRONG_ANSWERS]
+        statuses = Counter(p.status for p in parts)
+        summaries.append(PartSummary(
+            label, parts[0].title, parts[0].max_score,
+            statistics.fmean(p.score for p in parts),
+            sum(p.passed for p in parts) / len(parts),
+            tuple(sorted(statuses.items())), tuple(common)))
+    return summaries
+
+
+def _svg(figure) -> Markup:
+    """A matplotlib figure as an inline <svg> element (no XML prologue, fixed ids)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    plt.close(figure)
+    text = buffer.getvalue()
+    return Markup(text[text.index("<svg"):])
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams["svg.hashsalt"] = "grader"  # stable element ids: the same page every run
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: small and searchable
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def score_histogram(scores: Sequence[float], max_score: float) -> Markup:
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6.4, 2.8))
+    bins = max(1, min(20, int(max_score) or 1))
+    axes.hist(scores, bins=bins, range=(0, max_score or 1), color="#4c78a8", edgecolor="white")
+    axes.set_xlabel("total score")
+    axes.set_ylabel("students")
+    axes.set_title(f"Scores of {len(scores)} students")
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure)
+
+
+def part_success_plot(summaries: Sequence[PartSummary]) -> Markup:
+    plt = _pyplot()
+    height = max(2.0, 0.28 * len(summaries) + 0.8)
+    figure, axes = plt.subplots(figsize=(6.4, height))
+    labels = [s.label for s in summaries][::-1]
+    axes.barh(labels, [100 * s.full_marks for s in summaries][::-1], color="#54a24b", label="full marks")
+    axes.scatter([100 * s.mean / s.max_score if s.max_score else 0 for s in summaries][::-1], labels,
+                 color="#222", marker="|", s=120, label="mean score", zorder=3)
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("% of students")
+    axes.set_title("Success per part")
+    axes.legend(loc="lower right", fontsize="small", frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure)
+
+
+def render_class_summary(results: Sequence[SubmissionResult], *, title: str, max_score: float,
+                         report_name: str = "report.html") -> str:
+    results = sorted(results, key=lambda r: r.student)
+    scores = [r.score for r in results]
+    summaries = part_summaries(results)
+    stats = {
+        "students": len(results),
+        "mean": statistics.fmean(scores) if scores else 0.0,
+        "median": statistics.median(scores) if scores else 0.0,
+        "full": sum(1 for r in results if r.max_score and r.score >= r.max_score - 1e-9),
+        "review": sum(1 for r in results for p in r.parts if p.provisional or p.status == "could not read"),
+    }
+    plots = [score_histogram(scores, max_score), part_success_plot(summaries)] if results else []
+    return environment().get_template("index.html.j2").render(
+        title=title, results=results, summaries=summaries, stats=stats, max_score=max_score, plots=plots,
+        report_name=report_name)

@@ -1,0 +1,274 @@
+"""Results → storage: the class gradebook, one SQLite file under ``--out``.
+
+The gradebook is the truth of a class run; every file under ``--out``
+(results.json, reports, CSV, summaries) is regenerated from it.  Each
+submission's result is committed in its own transaction as soon as it is
+graded, so a run killed at any moment (even ``kill -9``) loses at most the
+submissions that were still being graded, and a restart regrades only what
+is missing or out of date.
+
+What a stored result is "up to date" with: the content hash of the
+student's files and the digest of the problem specs.  A change to either
+means the submission is graded again.
+
+Instructor overrides live in their own table, keyed by (student, part), so
+they survive any number of regradings; they are applied when outputs are
+written, never folded into the stored raw result.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from grader import __version__
+from grader.results import SubmissionResult
+
+GRADEBOOK_NAME = "gradebook.sqlite"
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    spec_digest TEXT NOT NULL,
+    problem_sets TEXT NOT NULL,      -- JSON: [{"id", "title", "digest", "max_score"}]
+    grader_version TEXT NOT NULL,
+    executor TEXT NOT NULL,
+    jobs INTEGER NOT NULL,
+    submissions INTEGER NOT NULL,    -- entries found under --submissions
+    to_grade INTEGER NOT NULL,       -- of which new or changed
+    graded INTEGER NOT NULL DEFAULT 0,
+    crashed INTEGER NOT NULL DEFAULT 0,
+    seconds REAL
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    student TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    spec_digest TEXT NOT NULL,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    graded_at TEXT NOT NULL,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    crashed INTEGER NOT NULL,
+    isolation TEXT NOT NULL,         -- JSON: what isolation the sandbox had
+    seconds REAL NOT NULL,           -- grading time (kept out of results.json)
+    result TEXT NOT NULL             -- JSON: SubmissionResult.to_json(), without overrides
+);
+CREATE TABLE IF NOT EXISTS parts (
+    student TEXT NOT NULL REFERENCES submissions(student) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    problem_set TEXT NOT NULL,
+    label TEXT NOT NULL,
+    title TEXT NOT NULL,
+    status TEXT NOT NULL,            -- the verdict
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    provisional INTEGER NOT NULL,
+    feedback TEXT NOT NULL,
+    source TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    PRIMARY KEY (student, problem_set, label)
+);
+CREATE TABLE IF NOT EXISTS overrides (
+    student TEXT NOT NULL,
+    label TEXT NOT NULL,
+    score REAL NOT NULL,
+    comment TEXT NOT NULL,
+    set_at TEXT NOT NULL,
+    PRIMARY KEY (student, label)
+);
+CREATE TABLE IF NOT EXISTS expected (
+    spec_digest TEXT NOT NULL,
+    label TEXT NOT NULL,
+    markup TEXT NOT NULL,            -- the reference answer as MathML, for reports
+    PRIMARY KEY (spec_digest, label)
+);
+CREATE TABLE IF NOT EXISTS grading_log (  -- one row per grading ever done: proves nothing is graded twice
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    student TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    spec_digest TEXT NOT NULL,
+    seconds REAL NOT NULL,
+    crashed INTEGER NOT NULL
+);
+"""
+
+
+class GradebookError(Exception):
+    """A gradebook that cannot be used (named in the message)."""
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    content_hash: str
+    spec_digest: str
+
+
+@dataclass(frozen=True)
+class Override:
+    score: float
+    comment: str
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Gradebook:
+    """One class's gradebook.  Only one process writes to it (the run's main process)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            # WAL + synchronous=FULL: a committed submission survives the process being killed
+            # (and a power cut); readers (e.g. ``grader override``) never block the writer.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+            self._check_schema()
+        except sqlite3.DatabaseError as exc:
+            raise GradebookError(f"{self.path} is not a usable gradebook ({exc})") from None
+
+    @classmethod
+    def in_folder(cls, out: Path) -> "Gradebook":
+        return cls(Path(out) / GRADEBOOK_NAME)
+
+    def _check_schema(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) != SCHEMA_VERSION:
+            raise GradebookError(f"{self.path} has gradebook schema {row[0]}; this grader reads schema "
+                                 f"{SCHEMA_VERSION}. Use a new --out folder.")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Gradebook":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- runs ---------------------------------------------------------------
+    def start_run(self, *, spec_digest: str, problem_sets: list[dict], executor: str, jobs: int,
+                  submissions: int, to_grade: int) -> int:
+        cursor = self._db.execute(
+            "INSERT INTO runs (started_at, spec_digest, problem_sets, grader_version, executor, jobs, "
+            "submissions, to_grade) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (_now(), spec_digest, json.dumps(problem_sets, sort_keys=True), __version__, executor, jobs,
+             submissions, to_grade))
+        return int(cursor.lastrowid)
+
+    def finish_run(self, run_id: int, *, graded: int, crashed: int, seconds: float) -> None:
+        self._db.execute("UPDATE runs SET finished_at = ?, graded = ?, crashed = ?, seconds = ? WHERE id = ?",
+                         (_now(), graded, crashed, seconds, run_id))
+
+    def runs(self) -> list[dict]:
+        cursor = self._db.execute("SELECT * FROM runs ORDER BY id")
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def last_problem_sets(self) -> list[dict]:
+        row = self._db.execute("SELECT problem_sets FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        return json.loads(row[0]) if row else []
+
+    # -- submissions --------------------------------------------------------
+    def stored_keys(self) -> dict[str, StoredKey]:
+        """Student → what their stored result was graded from."""
+        rows = self._db.execute("SELECT student, content_hash, spec_digest FROM submissions")
+        return {student: StoredKey(content, spec) for student, content, spec in rows}
+
+    def record(self, run_id: int, result: SubmissionResult, *, content_hash: str, spec_digest: str,
+               crashed: bool = False) -> None:
+        """Store one graded submission (replacing an older result) in one transaction."""
+        data = result.to_json()
+        with self._transaction():
+            self._db.execute("DELETE FROM submissions WHERE student = ?", (result.student,))
+            self._db.execute(
+                "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (result.student, content_hash, spec_digest, run_id, _now(), result.score, result.max_score,
+                 int(crashed), json.dumps(result.isolation, sort_keys=True), result.seconds,
+                 json.dumps(data, sort_keys=True, ensure_ascii=False)))
+            self._db.executemany(
+                "INSERT INTO parts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(result.student, position, p.problem_set, p.label, p.title, p.status, p.score, p.max_score,
+                  int(p.provisional), p.feedback, p.source, p.answer)
+                 for position, p in enumerate(result.parts)])
+            self._db.execute(
+                "INSERT INTO grading_log (run_id, student, content_hash, spec_digest, seconds, crashed) "
+                "VALUES (?, ?, ?, ?, ?, ?)", (run_id, result.student, content_hash, spec_digest, result.seconds,
+                                             int(crashed)))
+
+    def _transaction(self):
+        db = self._db
+
+        class _Tx:
+            def __enter__(self):
+                db.execute("BEGIN IMMEDIATE")
+
+            def __exit__(self, exc_type, *_):
+                db.execute("ROLLBACK" if exc_type else "COMMIT")
+                return False
+
+        return _Tx()
+
+    def students(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT student FROM submissions ORDER BY student")]
+
+    def result(self, student: str) -> SubmissionResult | None:
+        row = self._db.execute("SELECT result FROM submissions WHERE student = ?", (student,)).fetchone()
+        return SubmissionResult.from_json(json.loads(row[0])) if row else None
+
+    def results(self, students: Iterable[str] | None = None) -> Iterator[SubmissionResult]:
+        """Stored raw results (no overrides), sorted by student."""
+        wanted = None if students is None else set(students)
+        for student, text in self._db.execute("SELECT student, result FROM submissions ORDER BY student"):
+            if wanted is None or student in wanted:
+                yield SubmissionResult.from_json(json.loads(text))
+
+    def grading_counts(self) -> dict[str, int]:
+        """Student → how many times they were graded, over all runs."""
+        rows = self._db.execute("SELECT student, COUNT(*) FROM grading_log GROUP BY student")
+        return dict(rows.fetchall())
+
+    # -- overrides ----------------------------------------------------------
+    def set_override(self, student: str, label: str, score: float, comment: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO overrides VALUES (?, ?, ?, ?, ?)",
+                         (student, label, float(score), comment, _now()))
+
+    def remove_override(self, student: str, label: str) -> bool:
+        cursor = self._db.execute("DELETE FROM overrides WHERE student = ? AND label = ?", (student, label))
+        return cursor.rowcount > 0
+
+    def overrides(self) -> dict[str, dict[str, Override]]:
+        """Student → part label → override."""
+        table: dict[str, dict[str, Override]] = {}
+        for student, label, score, comment in self._db.execute(
+                "SELECT student, label, score, comment FROM overrides ORDER BY student, label"):
+            table.setdefault(student, {})[label] = Override(score, comment)
+        return table
+
+    # -- reference answers shown in reports ----------------------------------
+    def save_expected(self, spec_digest: str, markup: dict[str, str]) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM expected WHERE spec_digest = ?", (spec_digest,))
+            self._db.executemany("INSERT INTO expected VALUES (?, ?, ?)",
+                                 [(spec_digest, label, text) for label, text in sorted(markup.items())])
+
+    def expected(self, spec_digest: str) -> dict[str, str]:
+        rows = self._db.execute("SELECT label, markup FROM expected WHERE spec_digest = ?", (spec_digest,))
+        return dict(rows.fetchall())
