@@ -1,0 +1,931 @@
+"""Reader for written answers in Markdown with LaTeX maths (``.md``, ``.markdown``, ``.txt``).
+
+Reading a document is four steps, each a small function:
+
+1. **load** the file as text, refusing empty, binary, non-UTF-8 and huge
+   files with a message naming the file;
+2. **parse** it with markdown-it-py and its maths plugins into *sections*
+   (one per heading) made of *blocks* (paragraphs, list items, display
+   maths, table cells), each a sequence of text and maths segments with a
+   line number;
+3. **map** sections to parts by the label in their heading (``## Q2.1``,
+   ``## Q2.3 Ratio plot``, ``### Q2.3(b)``, ``### (b)`` under ``## Q2.3``);
+   a section labelled ``Q2.1`` holds the sub-parts ``Q2.1a`` and ``Q2.1b``;
+4. **extract** each part's answer from the sections that hold it, by the
+   part's kind: the statement whose left side names the quantity (the spec's
+   ``names``), ``\\boxed{}`` first; an interval (also from inequalities or
+   "all real numbers"); a list of values indexed by ``T``; a choice said in
+   prose; or the section's prose for a rubric.
+
+The answer handed to a checker is the student's own text (LaTeX or plain),
+so the report shows the answer as read.  A part whose section is present but
+holds no readable answer gets ``WrittenAnswer.problem`` (shown as "could not
+read", with a snippet); a part with no section is simply not answered.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.texmath import texmath_plugin
+
+from grader.readers import WrittenAnswer, WrittenReading
+from grader.spec import Part, ProblemSet
+
+MAX_DOCUMENT_BYTES = 1_000_000  # a written answer is a few pages; more is a wrong file
+SNIPPET_CHARS = 160
+
+
+class MarkdownReadError(ValueError):
+    """A document that cannot be read at all; the message names the file."""
+
+
+# ---------------------------------------------------------------------------
+# 1. Loading
+
+def load_document(path: Path) -> str:
+    """The document's text; raises :class:`MarkdownReadError` naming the file and the problem."""
+    name = path.name
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise MarkdownReadError(f"{name} is too large to be a written answer ({size:,} bytes; "
+                                f"the limit is {MAX_DOCUMENT_BYTES:,}). Hand in the Markdown text only.")
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:  # Windows editors save "Unicode" as UTF-16 with a byte-order mark
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:8192]:
+        raise MarkdownReadError(f"{name} looks like a binary file, not Markdown text "
+                                f"(it contains NUL bytes). Hand in a .md text file.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise MarkdownReadError(f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line} "
+                                f"cannot be decoded). Save the file as UTF-8 and hand it in again.") from None
+
+
+def read_markdown(path: Path, problem_set: ProblemSet) -> WrittenReading:
+    """Read a Markdown document's answers to ``problem_set`` (the text-reader interface)."""
+    path = Path(path)
+    text = load_document(path)
+    if not text.strip():
+        reading = WrittenReading()
+        reading.notes.append(f"{path.name} is empty: no answers were read from it.")
+        return reading
+    return read_markdown_text(text, problem_set, source=path.name)
+
+
+def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer.md") -> WrittenReading:
+    """Read answers from Markdown text (the core; tests call it directly)."""
+    reading = WrittenReading()
+    sections = parse_sections(text)
+    labelled = [s for s in sections if s.key is not None]
+    if not labelled:
+        # No part headings at all: look for named quantities anywhere.
+        reading.notes.append(f"{source} has no section headed by a part label (e.g. '## Q2.1'); "
+                             f"answers were looked for by the quantities' names in the whole document.")
+        sections = [Section(key="", heading="", line=1, level=0, blocks=[b for s in sections for b in s.blocks])]
+    for part in problem_set.parts:
+        if part.kind is None:
+            continue
+        own = [s for s in sections if covers(s.key, part.label)]
+        if not own:
+            continue  # no section: not answered
+        only_part = bool(labelled) and all(
+            sum(1 for p in problem_set.parts if p.kind and covers(s.key, p.label)) == 1 for s in own)
+        answer = extract_answer(part, own, source, only_part=only_part, whole_document=not labelled)
+        if answer is not None:
+            reading.answers[part.label] = answer
+    return reading
+
+
+# ---------------------------------------------------------------------------
+# 2. Parsing: sections of blocks of segments
+
+@dataclass(frozen=True)
+class Segment:
+    kind: str  # "text" or "math"
+    text: str
+    display: bool = False
+
+
+@dataclass
+class Block:
+    line: int
+    segments: list[Segment]
+
+    def prose(self) -> str:
+        """The block as one line of text, maths kept in ``$…$``."""
+        return "".join(s.text if s.kind == "text" else f" ${s.text.strip()}$ " for s in self.segments).strip()
+
+
+@dataclass
+class Section:
+    key: str | None  # normalised part label of the heading ("q2.3b"); "" = the whole document
+    heading: str
+    line: int
+    level: int
+    blocks: list[Block] = field(default_factory=list)
+
+    def snippet(self) -> str:
+        text = " ".join(b.prose() for b in self.blocks)
+        return _shorten(text)
+
+
+def _inline_bracket_display(state: StateInline, silent: bool) -> bool:
+    r"""``\[ … \]`` written inside a paragraph (texmath only knows it on its own lines)."""
+    if not state.src.startswith("\\[", state.pos):
+        return False
+    end = state.src.find("\\]", state.pos + 2)
+    if end < 0:
+        return False
+    if not silent:
+        token = state.push("math_inline_double", "math", 0)
+        token.content = state.src[state.pos + 2: end]
+        token.markup = "\\["
+    state.pos = end + 2
+    return True
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark").enable("table")
+    # A closing $ followed by a digit is money ("$5 and $6"), not maths.
+    md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
+    md.use(texmath_plugin, delimiters="brackets")
+    md.inline.ruler.before("escape", "math_inline_bracket_display", _inline_bracket_display)
+    return md
+
+
+_MD = _parser()
+_MATH_TOKENS = {"math_inline", "math_inline_double", "math_block", "math_block_eqno", "math_single",
+                "math_inline_eqno"}
+
+
+def parse_sections(text: str) -> list[Section]:
+    """Split a document into sections by heading; unlabelled sub-headings stay in their parent."""
+    tokens = _MD.parse(text)
+    sections = [Section(key=None, heading="", line=1, level=0)]
+    stack: list[Section] = []  # labelled headings that are open, outermost first
+    last_line = 1
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.map:
+            last_line = tok.map[0] + 1
+        if tok.type == "heading_open":
+            level = int(tok.tag[1:])
+            title = tokens[i + 1].content.strip()
+            while stack and stack[-1].level >= level:
+                stack.pop()
+            parent = stack[-1].key if stack else None
+            key = heading_key(title, parent)
+            if key is None and parent is not None:
+                key = parent  # "### Derivation" under "## Q2.1" is still Q2.1
+            section = Section(key=key, heading=title, line=last_line, level=level)
+            sections.append(section)
+            if key is not None:
+                stack.append(section)
+            i += 3
+            continue
+        if tok.type == "inline":
+            segments = _segments(tok.children or [])
+            if segments:
+                sections[-1].blocks.append(Block(last_line, segments))
+        elif tok.type in _MATH_TOKENS:
+            sections[-1].blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
+        elif tok.type in ("fence", "code_block") and tok.info.strip().lower() in ("math", "latex", "tex"):
+            sections[-1].blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
+        i += 1
+    return [s for s in sections if s.blocks or s.key is not None]
+
+
+def _segments(children) -> list[Segment]:
+    out: list[Segment] = []
+    for child in children:
+        if child.type in _MATH_TOKENS:
+            out.append(Segment("math", child.content, display=child.type != "math_inline"))
+        elif child.type in ("text", "code_inline"):
+            _append_text(out, child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            _append_text(out, "\n")
+        elif child.type in ("em_open", "em_close", "strong_open", "strong_close"):
+            # Keep the markup: an underscore in σ̇_approx may have been read as emphasis.
+            _append_text(out, child.markup if child.markup == "_" else "")
+    return out
+
+
+def _append_text(out: list[Segment], text: str) -> None:
+    if out and out[-1].kind == "text":
+        out[-1] = Segment("text", out[-1].text + text)
+    elif text:
+        out.append(Segment("text", text))
+
+
+# ---------------------------------------------------------------------------
+# 3. Labels
+
+_LABEL_WORDS = re.compile(r"^(?:question|problem|exercise|task|part|aufgabe)\s*", re.I)
+_HEADING_LABEL = re.compile(r"^([A-Za-z]{0,3})\s*(\d+(?:\.\d+)*)\s*(?:\(?([a-z])\)|([a-z])(?![a-z]))?", re.I)
+_SUB_HEADING = re.compile(r"^\(?([a-z])\)(?:\s|$|[.:])|^([a-z])[.:](?:\s|$)", re.I)
+
+
+def normalise_label(label: str) -> str:
+    """``Q2.3(b)`` → ``q2.3b``; spaces, brackets and case do not matter."""
+    return re.sub(r"[\s()\[\]]", "", label).lower()
+
+
+def heading_key(title: str, parent: str | None) -> str | None:
+    """The normalised label a heading names, or None.  ``parent`` resolves ``### (b)``."""
+    text = re.sub(r"[*_`#]", "", title).strip()
+    text = _LABEL_WORDS.sub("", text)
+    m = _HEADING_LABEL.match(text)
+    if m and (m.group(1) or "." in m.group(2) or m.group(3) or m.group(4) or parent is None):
+        letter = m.group(3) or m.group(4) or ""
+        return normalise_label(m.group(1) + m.group(2) + letter)
+    m = _SUB_HEADING.match(text)
+    if m and parent is not None:
+        return parent + (m.group(1) or m.group(2)).lower()
+    return None
+
+
+def covers(section_key: str | None, label: str) -> bool:
+    """Does a section with this key hold the part?  ``q2.1`` holds ``Q2.1a``; ``""`` holds all."""
+    if section_key is None:
+        return False
+    if section_key == "":
+        return True
+    part = normalise_label(label)
+    candidates = {part, part.lstrip("abcdefghijklmnopqrstuvwxyz")}  # "2.1a" headings without the "Q"
+    for p in candidates:
+        if p == section_key:
+            return True
+        if p.startswith(section_key) and re.fullmatch(r"[a-z]", p[len(section_key):]):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------
+# Names: many spellings, one key
+
+_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+          "sigma tau upsilon phi chi psi omega").split()
+_UNICODE_GREEK = dict(zip("αβγδεζηθικλμνξοπρστυφχψω", _GREEK)) | {"ϵ": "epsilon", "ϕ": "phi", "ς": "sigma"}
+_EPSILON = {"epsilon", "varepsilon", "eps"}
+
+
+def _unicode_maths(text: str) -> str:
+    """Unicode maths as LaTeX: σ̇ → \\dot{\\sigma}, tanḣ → \\dot{\\tanh}, ε → \\varepsilon, ≈ → \\approx."""
+    text = unicodedata.normalize("NFD", text)
+    text = re.sub(r"tanh\u0307", r"\\dot{\\tanh}", text)
+    text = re.sub(r"([^\s\\])\u0307", lambda m: r"\dot{" + _greek_command(m.group(1)) + "}", text)
+    text = re.sub(r"([^\s\\])\u0308", lambda m: r"\ddot{" + _greek_command(m.group(1)) + "}", text)
+    text = unicodedata.normalize("NFC", text)
+    for ch, name in _UNICODE_GREEK.items():
+        text = text.replace(ch, "\\" + ("varepsilon" if name == "epsilon" else name) + " ")
+    replacements = {"≈": r"\approx ", "≃": r"\approx ", "≤": r"\le ", "≥": r"\ge ", "∈": r"\in ",
+                    "≠": r"\ne ", "∞": r"\infty ", "ℝ": r"\mathbb{R}", "−": "-", "′": "'", "·": r"\cdot ",
+                    "×": r"\times ", "∪": r"\cup "}
+    for ch, latex in replacements.items():
+        text = text.replace(ch, latex)
+    return text
+
+
+def _greek_command(ch: str) -> str:
+    name = _UNICODE_GREEK.get(ch)
+    return "\\" + name if name else ch
+
+
+_TEXT_COMMANDS = re.compile(r"\\(?:text|mathrm|mathit|mathsf|textrm|textit|operatorname|mbox|rm|it)\s*")
+
+
+def name_key(text: str) -> str:
+    """One key per way of naming a quantity.
+
+    ``\\dot{\\sigma}_{\\text{approx}}(\\varepsilon)``, ``\\sigma'_{approx}``,
+    ``\\dot\\sigma_{approx}``, ``σ̇_approx(ε)`` and ``sigma_dot_approx`` all
+    give ``sigma_approx'``; an argument that is a variable is dropped, a
+    number is kept (``\\rho(0.05)^{10}`` → ``rho(0.05)^10``).
+    """
+    s = _unicode_maths(text)
+    s = s.replace("$", "")
+    s = re.sub(r"\\(?:left|right|displaystyle)(?![a-zA-Z])|\\[,;:! ]", "", s)
+    s = _TEXT_COMMANDS.sub("", s)
+    s = re.sub(r"\^\s*\{\s*\\prime\s*\}|\^\s*\\prime(?![a-zA-Z])|\\prime(?![a-zA-Z])", "'", s)
+    primes = 0
+
+    def dot(m: re.Match) -> str:
+        nonlocal primes
+        primes += 2 if m.group(1) == "ddot" else 1
+        return ""
+
+    s = re.sub(r"\\(ddot|dot)(?![a-zA-Z])", dot, s)
+    s = re.sub(r"\s+", "", s).replace("{", "").replace("}", "").replace("\\", "")
+    primes += s.count("'")
+    s = s.replace("'", "")
+    pieces = [p for p in s.split("_") if p != ""]
+    kept = []
+    for p in pieces:
+        if p.lower() == "dot":
+            primes += 1
+        elif p.lower() == "ddot":
+            primes += 2
+        else:
+            kept.append(p)
+    s = "_".join(kept)
+    # an argument that is a variable name is not part of the name: σ̇(ε) is σ̇
+    s = re.sub(r"\((?:varepsilon|epsilon|eps|x|t|z)\)", "", s)
+    s = re.sub(r"(?<![A-Za-z])(?:varepsilon|epsilon|eps)(?![A-Za-z])", "eps", s)
+    return s.lower() + "'" * primes
+
+
+# ---------------------------------------------------------------------------
+# Statements: relation chains found in maths and in plain text
+
+_RELATIONS = [
+    (r"\approx", "≈"), (r"\simeq", "≈"), (r"\sim", "≈"), (r"\equiv", "="), (r"\coloneqq", "="),
+    (r"\leqslant", "≤"), (r"\geqslant", "≥"), (r"\leq", "≤"), (r"\geq", "≥"), (r"\le", "≤"), (r"\ge", "≥"),
+    (r"\neq", "≠"), (r"\ne", "≠"), (r"\in", "∈"), (r"\lt", "<"), (r"\gt", ">"),
+    (":=", "="), ("<=", "≤"), (">=", "≥"), ("~=", "≈"), ("≈", "≈"), ("≤", "≤"), ("≥", "≥"), ("∈", "∈"),
+    ("≠", "≠"), ("=", "="), ("<", "<"), (">", ">"),
+]
+# Break a maths span into separate statements here (never inside brackets).
+_SEPARATORS = re.compile(r"\\\\|\\(?:quad|qquad|Rightarrow|Longrightarrow|implies|therefore|iff|Leftrightarrow"
+                         r"|text\s*\{\s*(?:and|so|thus|hence|therefore|i\.e\.|where|for|if|since)\b[^{}]*\})"
+                         r"(?![a-zA-Z])|;")
+_EQUALITIES = {"=", "≈"}
+
+
+@dataclass
+class Statement:
+    """A relation chain ``parts[0] ops[0] parts[1] …`` as written, with where it was found."""
+
+    parts: list[str]
+    ops: list[str]
+    line: int
+    raw: str
+    boxed: bool = False
+    context: str = ""  # text before it in the block ("When T=5:")
+
+    @property
+    def lhs_key(self) -> str:
+        return name_key(self.parts[0]) if self.parts else ""
+
+
+def split_chain(latex: str) -> tuple[list[str], list[str]]:
+    """Split ``a = b \\approx c`` on top-level relations: (["a", "b", "c"], ["=", "≈"])."""
+    parts, ops = [], []
+    depth, start, i = 0, 0, 0
+    while i < len(latex):
+        ch = latex[i]
+        if latex.startswith(("\\{", "\\}"), i):
+            depth += 1 if latex[i + 1] == "{" else -1
+            i += 2
+            continue
+        if latex.startswith(("\\left", "\\right"), i):
+            i += 5 if latex.startswith("\\left", i) else 6
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth <= 0:
+            for spelling, op in _RELATIONS:
+                if latex.startswith(spelling, i) and not (spelling[0] == "\\" and latex[i + len(spelling):i + len(spelling) + 1].isalpha()):
+                    parts.append(latex[start:i].strip())
+                    ops.append(op)
+                    i += len(spelling)
+                    start = i
+                    break
+            else:
+                i += 1
+            continue
+        i += 1
+    parts.append(latex[start:].strip())
+    return parts, ops
+
+
+def _split_top(text: str, pattern: re.Pattern) -> list[str]:
+    """Split on a pattern at bracket depth 0."""
+    pieces, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if text.startswith(("\\{", "\\}"), i):
+            i += 2
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            m = pattern.match(text, i)
+            if m and m.end() > i:
+                pieces.append(text[start:i])
+                i = start = m.end()
+                continue
+        i += 1
+    pieces.append(text[start:])
+    return pieces
+
+
+def _unwrap_boxed(text: str) -> tuple[str, bool]:
+    """``\\boxed{X}`` → (X, True); the whole text must be the box."""
+    s = text.strip()
+    m = re.match(r"\\(?:boxed|fbox)\s*\{", s)
+    if m and _closing(s, m.end() - 1) == len(s) - 1:
+        return s[m.end(): -1].strip(), True
+    return text, False
+
+
+def _closing(text: str, start: int) -> int:
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "{" and (i == 0 or text[i - 1] != "\\"):
+            depth += 1
+        elif text[i] == "}" and (i == 0 or text[i - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _boxed_inside(text: str) -> str | None:
+    """The content of the last ``\\boxed{…}`` anywhere in ``text``."""
+    found = None
+    for m in re.finditer(r"\\(?:boxed|fbox)\s*\{", text):
+        end = _closing(text, m.end() - 1)
+        if end > 0:
+            found = text[m.end(): end].strip()
+    return found
+
+
+def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
+    """Statements in one maths span: rows of ``aligned``, ``\\quad``-separated pieces, relation chains."""
+    body = re.sub(r"\\(?:begin|end)\s*\{[a-zA-Z*]+\}(?:\{[^{}]*\})?", r"\\\\", latex)
+    body = body.replace("&", " ")
+    out: list[Statement] = []
+    previous_lhs = ""
+    for row in _split_top(body, _SEPARATORS):
+        row = row.strip().rstrip(".,").strip()
+        if not row:
+            continue
+        inner, boxed = _unwrap_boxed(row)
+        parts, ops = split_chain(inner)
+        if not boxed and ops:
+            for k, p in enumerate(parts):
+                unboxed, was_boxed = _unwrap_boxed(p)
+                if was_boxed:
+                    parts[k], boxed = unboxed, True
+        if ops and parts[0] == "" and previous_lhs:
+            parts[0] = previous_lhs  # "&= …" continues the row above
+        if ops and parts[0]:
+            previous_lhs = parts[0]
+        out.extend(_merge_commas(Statement(parts, ops, line, row, boxed, context)))
+    return out
+
+
+def _merge_commas(st: Statement) -> list[Statement]:
+    """``a = 1, b = 2`` is two statements; ``a = 1, 2, 3`` is one list."""
+    if len(st.ops) < 2:
+        return [st]
+    for k in range(1, len(st.parts) - 1):
+        pieces = _split_top(st.parts[k], re.compile(r","))
+        if len(pieces) > 1 and _looks_like_name(pieces[-1]):
+            first = Statement(st.parts[:k] + [",".join(pieces[:-1]).strip()], st.ops[:k], st.line, st.raw,
+                              st.boxed, st.context)
+            rest = Statement([pieces[-1].strip()] + st.parts[k + 1:], st.ops[k:], st.line, st.raw, st.boxed,
+                             st.context)
+            return [first] + _merge_commas(rest)
+    return [st]
+
+
+def _looks_like_name(text: str) -> bool:
+    key = name_key(text)
+    return bool(re.fullmatch(r"[a-z]+(_[a-z0-9]+)*'*(\(\d+(\.\d+)?\))?(\^[a-z0-9]+)?", key)) and not re.fullmatch(
+        r"\d.*", key)
+
+
+_TEXT_RELATION = re.compile(r"\s*(:=|~=|<=|>=|≈|≤|≥|∈|≠|=|<|>|\bis\s+approximately\b|\bis\s+about\b"
+                            r"|\bis\s+equal\s+to\b|\bequals\b|\bis\b)\s*", re.I)
+_CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|;|\n|,\s+(?=[A-Za-z]{3})|\s(?:for|when|which|since|because|as|so|and|"
+                         r"where|if|but|while|then)\s", re.I)
+
+
+def _text_statements(block: Block) -> list[Statement]:
+    """Relations written across text and maths: ``σ̇_approx(ε) ≈ 1/4``, ``$\\rho(0.05)$ = 0.2505``,
+    ``the interval is $(-\\infty, \\infty)$``."""
+    out: list[Statement] = []
+    segs = block.segments
+    for idx, seg in enumerate(segs):
+        if seg.kind != "text":
+            continue
+        text = _unicode_maths(seg.text)
+        for m in _TEXT_RELATION.finditer(text):
+            before = text[: m.start()]
+            word = m.group(1).lower()
+            lhs = _trailing_name(before)
+            if not lhs.strip() and not before.strip() and idx > 0 and segs[idx - 1].kind == "math":
+                if "=" in segs[idx - 1].text or "\\in" in segs[idx - 1].text:
+                    continue
+                lhs = segs[idx - 1].text  # "$\dot\sigma_{approx}$ = 1/4"
+            if not lhs.strip():
+                continue
+            if word.startswith(("is", "equals")) and not _word_relation_ok(lhs):
+                continue
+            after = text[m.end():]
+            end = _CLAUSE_END.search(after)
+            value = (after[: end.start()] if end else after).strip()
+            if not value and idx + 1 < len(segs) and segs[idx + 1].kind == "math" and not (end and end.start() == 0 and after[:1] not in " "):
+                value = segs[idx + 1].text.strip()
+                parts, ops = split_chain(value)
+                inner, boxed = _unwrap_boxed(parts[-1])
+                op = _op_of(word)
+                out.append(Statement([lhs.strip(), *parts[:-1], inner], [op, *ops], block.line,
+                                     f"{lhs.strip()} {m.group(1)} {value}", boxed))
+                continue
+            if not value:
+                continue
+            parts, ops = split_chain(value)
+            out.append(Statement([lhs.strip(), *parts], [_op_of(word), *ops], block.line,
+                                 f"{lhs.strip()} {m.group(1)} {value}"))
+    return out
+
+
+def _op_of(word: str) -> str:
+    parts, ops = split_chain(f"a {word} b") if not word[0].isalpha() else ([], [])
+    if ops:
+        return ops[0]
+    return "≈" if "approx" in word or "about" in word else "="
+
+
+def _trailing_name(text: str) -> str:
+    """The name-like token right before a relation in plain text (``… so σ̇_approx(ε)``)."""
+    m = re.search(r"([^\s,:;]+(?:\s*\([^()\s]*\))?)\s*$", text)
+    return m.group(1) if m else ""
+
+
+def _word_relation_ok(lhs: str) -> bool:
+    """"is" only relates a maths name, not prose ("this is …")."""
+    return bool(re.search(r"[\\_^'{}()]|[^\x00-\x7f]", lhs)) or lhs.lower() in ("interval", "set")
+
+
+def block_statements(block: Block) -> list[Statement]:
+    out: list[Statement] = []
+    context = ""
+    for seg in block.segments:
+        if seg.kind == "math":
+            out.extend(_math_statements(seg.text, block.line, context))
+            context += f" ${seg.text}$ "
+        else:
+            context += seg.text
+    out.extend(_text_statements(block))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# 4. Extraction, by kind
+
+@dataclass(frozen=True)
+class Found:
+    value: object
+    line: int
+    tier: float  # 2 boxed, 1 named statement, 0 the last value in a section of its own
+
+
+def extract_answer(part: Part, sections: list[Section], source: str, *, only_part: bool = False,
+                   whole_document: bool = False) -> WrittenAnswer | None:
+    """The part's answer from its sections; ``only_part``: the sections hold no other part."""
+    blocks = [b for s in sections for b in s.blocks]
+    if not blocks:
+        return None  # an empty section: not answered
+    if part.kind == "rubric":
+        text = "\n".join(b.prose() for b in blocks)
+        return WrittenAnswer(part.label, text, source, blocks[0].line)
+    if part.kind == "choice":
+        found, problem = _find_choice(part, blocks)
+    elif part.kind in ("interval", "set"):
+        found, problem = _find_interval(part, blocks, only_part), ""
+    elif _index_template(part) is not None:
+        found, problem = _find_indexed(part, blocks)
+    else:
+        found, problem = _find_named(part, blocks, only_part), ""
+    if found is not None:
+        return WrittenAnswer(part.label, found.value, source, found.line)
+    if whole_document:
+        return None  # nothing names it anywhere: not answered
+    where = sections[0]
+    heading = f"the section '{where.heading}' (line {where.line})" if where.heading else "the document"
+    if not problem:
+        problem = f"No answer for {part.label} was found in {heading}. {_how_to_write(part)}"
+    return WrittenAnswer(part.label, where.snippet(), source, where.line,
+                         problem=f"{problem} The section reads: “{where.snippet()}”")
+
+
+def _how_to_write(part: Part) -> str:
+    if part.kind == "choice":
+        return f"Write it as e.g. 'Answer: {part.options.choices[0]}' or in a sentence."
+    if part.names:
+        name = part.names[0]
+        if part.kind in ("interval", "set"):
+            return f"Write it as ${name} \\in (a, b)$."
+        return f"Write it as ${name} = …$ (or put the final answer in \\boxed{{…}})."
+    return "Put the final answer in \\boxed{…}."
+
+
+def _name_keys(part: Part) -> set[str]:
+    return {name_key(n) for n in part.names if " for " not in n}
+
+
+def _clean_value(value: str) -> str:
+    """Trim what follows a value in the same statement: punctuation, ``\\text{for all …}``, ``\\forall``."""
+    v = value.strip()
+    v = re.split(r"\\forall(?![a-zA-Z])|\\quad|\\qquad|,?\s*\\text\s*\{\s*(?:for|when|if|where|since|as)\b", v)[0]
+    v = re.sub(r"\\[,;! ]\s*$", "", v.strip())
+    return v.strip().rstrip(".,;:").strip()
+
+
+def _statements(blocks: list[Block]) -> list[Statement]:
+    return [st for b in blocks for st in block_statements(b)]
+
+
+def _find_named(part: Part, blocks: list[Block], only_part: bool) -> Found | None:
+    """\\boxed{} first, then the last statement naming the quantity, then (in a section of its own) the
+    last value written."""
+    keys = _name_keys(part)
+    found: list[Found] = []
+    unnamed_boxes: list[Found] = []
+    for st in _statements(blocks):
+        if st.ops and st.lhs_key in keys and all(op in _EQUALITIES for op in st.ops):
+            value = _clean_value(st.parts[-1])
+            if not value:
+                continue
+            tier = 2.0 if st.boxed else 1.0
+            if part.kind == "number" and not _looks_numeric(value):
+                tier -= 0.5  # "ρ(ε) = σ̇(ε)/tanḣ(ε)" is a definition; "ρ(0.05) ≈ 0.2505" the answer
+            found.append(Found(value, st.line, tier))
+        elif st.boxed and (not st.ops or not _looks_like_name(st.parts[0])):
+            unnamed_boxes.append(Found(_clean_value(st.parts[-1]), st.line, 2))
+        elif only_part and st.parts[-1].strip() and not (st.ops and st.ops[-1] not in _EQUALITIES):
+            found.append(Found(_clean_value(st.parts[-1]), st.line, 0))
+    for box in unnamed_boxes:
+        if only_part or _named_nearby(box, blocks, keys):
+            found.append(box)
+    if not found:
+        return None
+    top = max(f.tier for f in found)
+    return [f for f in found if f.tier == top][-1]
+
+
+def _named_nearby(box: Found, blocks: list[Block], keys: set[str]) -> bool:
+    for b in blocks:
+        if b.line == box.line:
+            text = b.prose()
+            before = text[: text.find("\\boxed")] if "\\boxed" in text else text
+            tokens = re.findall(r"\$([^$]+)\$|(\S+)", before)
+            for math, word in reversed(tokens):
+                token = math or word
+                if name_key(token) in keys:
+                    return True
+    return False
+
+
+_NUMERIC = re.compile(r"^[\s\d.,+\-*/^{}()eE]*$")
+
+
+def _looks_numeric(value: str) -> bool:
+    v = re.sub(r"\\(?:frac|dfrac|tfrac|times|cdot|left|right|,|!|;)", " ", value)
+    return bool(_NUMERIC.match(v)) and bool(re.search(r"\d", v))
+
+
+# -- intervals ---------------------------------------------------------------
+
+_ALL_REALS = re.compile(r"\b(?:all|every|any)\s+(?:the\s+)?real(?:\s+numbers?|\s+values?)?\b|\bthe\s+(?:whole|entire)\s+"
+                        r"real\s+(?:line|axis)\b|\bthe\s+real\s+line\b", re.I)
+_INEQUALITIES = {"<", ">", "≤", "≥"}
+
+
+def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> Found | None:
+    keys = _name_keys(part)
+    variable_keys = {k for k in keys if k not in ("interval", "set")}
+    best: Found | None = None
+
+    def take(found: Found) -> None:
+        nonlocal best
+        if best is None or found.tier >= best.tier:
+            best = found
+
+    for st in _statements(blocks):
+        if not st.ops:
+            if st.boxed:
+                take(Found(_clean_value(st.parts[0]), st.line, 2 if only_part else 1))
+            continue
+        if st.lhs_key in keys and st.ops[0] in ("∈", "="):
+            take(Found(_clean_value(st.parts[-1]), st.line, 2 if st.boxed else 1))
+            continue
+        if all(op in _INEQUALITIES for op in st.ops) and any(name_key(p) in variable_keys for p in st.parts):
+            interval = inequality_to_interval(st.parts, st.ops, variable_keys)
+            if interval:
+                take(Found(interval, st.line, 2 if st.boxed else 1))
+    if best is None:
+        for b in blocks:
+            text = "".join(s.text for s in b.segments if s.kind == "text")
+            if _ALL_REALS.search(text):
+                best = Found(r"\mathbb{R}", b.line, 1)
+    return best
+
+
+def inequality_to_interval(parts: list[str], ops: list[str], variable_keys: set[str]) -> str | None:
+    """``-\\infty < ε < \\infty`` → ``(-\\infty, \\infty)``; ``ε \\ge 0`` → ``[0, \\infty)``."""
+    where = [k for k, p in enumerate(parts) if name_key(p) in variable_keys]
+    if len(where) != 1:
+        return None
+    k = where[0]
+    low, high = ("-\\infty", "("), ("\\infty", ")")
+    increasing = {"<", "≤"}
+    for side, bound_index, op_index in (("left", k - 1, k - 1), ("right", k + 1, k)):
+        if not 0 <= bound_index < len(parts):
+            continue
+        op = ops[op_index]
+        bound = parts[bound_index].strip()
+        strict = op in ("<", ">")
+        # Read each relation as "bound OP ε" (left) or "ε OP bound" (right).
+        is_lower = (side == "left") == (op in increasing)
+        if is_lower:
+            low = (bound, "(" if strict else "[")
+        else:
+            high = (bound, ")" if strict else "]")
+    return f"{low[1]}{low[0]}, {high[0]}{high[1]}"
+
+
+# -- values indexed by T (Q2.3c) -----------------------------------------------
+
+def _index_template(part: Part) -> tuple[str, str, list[str]] | None:
+    """A name such as ``\\rho(0.05)^{T} for T in 1, 5, 10, 20``: (name key with the index, index, values)."""
+    for name in part.names:
+        m = re.fullmatch(r"(.+?)\s+for\s+([A-Za-z])\s+in\s+(.+)", name.strip())
+        if m:
+            values = [v.strip() for v in re.split(r",|\band\b", m.group(3)) if v.strip()]
+            return m.group(1), m.group(2), values
+    return None
+
+
+def _find_indexed(part: Part, blocks: list[Block]) -> tuple[Found | None, str]:
+    template, index, wanted = _index_template(part)
+    key = name_key(template)
+    index_key = index.lower()
+    # the key with the index as a capture: rho(0.05)^t → rho\(0\.05\)\^(\d+)
+    pattern = re.compile(re.escape(key).replace(re.escape(index_key), r"(\d+)") + r"$")
+    generic = name_key(template)
+    values: dict[str, tuple[str, int]] = {}
+    list_answer: Found | None = None
+    for st in _statements(blocks):
+        if not st.ops or not all(op in _EQUALITIES for op in st.ops):
+            continue
+        lhs = st.lhs_key
+        value = _clean_value(st.parts[-1])
+        m = pattern.fullmatch(lhs)
+        if m:
+            values[m.group(1)] = (value, st.line)
+            continue
+        if lhs == generic:
+            items = [v.strip() for v in _split_top(value.strip("[]"), re.compile(r",")) if v.strip()]
+            if len(items) == len(wanted):
+                list_answer = Found(f"[{', '.join(items)}]", st.line, 1)
+                continue
+            t = re.search(rf"(?<![A-Za-z]){re.escape(index)}\s*=\s*(\d+)", st.context.split("$")[-1] if st.context.count("$") % 2 == 0 else st.context)
+            t = t or re.search(rf"(?<![A-Za-z]){re.escape(index)}\s*=\s*\$?\s*(\d+)", st.context[-40:])
+            if t:
+                values[t.group(1)] = (value, st.line)
+    if values:
+        present = [t for t in wanted if t in values]
+        line = values[present[0]][1] if present else blocks[0].line
+        if len(present) == len(wanted):
+            return Found("[" + ", ".join(values[t][0] for t in wanted) + "]", line, 1), ""
+        if present:
+            return Found(_partial_list(values, wanted), line, 1), ""
+    if list_answer is not None:
+        return list_answer, ""
+    return None, ""
+
+
+def _partial_list(values: dict[str, tuple[str, int]], wanted: list[str]) -> list[float]:
+    """Some indices answered: floats, nan where missing, so each answered value still earns its share."""
+    from grader.mathread import Unreadable, numeric_value, read_math
+
+    out = []
+    for t in wanted:
+        if t not in values:
+            out.append(math.nan)
+            continue
+        try:
+            number = numeric_value(read_math(values[t][0]).value)
+            out.append(float(number) if number is not None else math.nan)
+        except (Unreadable, TypeError, ValueError):
+            out.append(math.nan)
+    return out
+
+
+# -- choices said in words (Q2.3d) -----------------------------------------------
+
+_FASTER = r"faster|quicker|more\s+quickly|more\s+rapidly|more\s+steeply|more\s+sharply|steeper|sharper|more\s+strongly"
+_SLOWER = r"slower|more\s+slowly|less\s+quickly|less\s+rapidly|less\s+steeply|more\s+gradually|less\s+fast"
+_COMPARATIVE = re.compile(rf"\b(?P<faster>{_FASTER})\b|\b(?P<slower>{_SLOWER})\b", re.I)
+_DECAY_VERB = re.compile(r"\b(?:decay|drop|fall|fell|decreas|shrink|vanish|diminish|declin|go(?:es)?\s+to\s+zero|"
+                         r"approach|converg|tend|die|reduc|get|become)", re.I)
+_NEGATION = re.compile(r"\b(?:not|never|no)\b|n't\b", re.I)
+
+
+def _mentions(text: str, choices: Iterable[str]) -> list[tuple[int, str]]:
+    """Where each choice is mentioned: ("approx", "approximation", ρ_approx …; "true", "exact", ρ(0.05) …)."""
+    spellings = {
+        "approx": r"approx\w*|linear(?:i[sz]ed)?\s+(?:approximation|version)|\\rho_\{?\\?(?:text|mathrm)?\{?approx|"
+                  r"ρ_approx|\(1/4\)\^|0\.25\^",
+        "true": r"true|exact|actual|real\s+ratio|\\rho\s*\(0\.05\)|\\rho\s*\(\\varepsilon\)|ρ\(",
+    }
+    found = []
+    for choice in choices:
+        pattern = spellings.get(str(choice), re.escape(str(choice)))
+        for m in re.finditer(rf"(?<![A-Za-z])(?:{pattern})", text, re.I):
+            found.append((m.start(), str(choice)))
+    return sorted(found)
+
+
+def choice_from_prose(sentence: str, choices: list[str]) -> str | None:
+    """The choice a sentence says decays faster, or None.
+
+    "the true ratio drops more slowly than the approximation" → approx;
+    "the approximation decays faster" → approx; "the approximation does not
+    decay faster than the true ratio" → true.
+    """
+    if len(choices) != 2:
+        return None
+    comp = _COMPARATIVE.search(sentence)
+    if not comp or not _DECAY_VERB.search(sentence):
+        return None
+    mentions = _mentions(sentence, choices)
+    before = [c for pos, c in mentions if pos < comp.start()]
+    than = re.search(r"\bthan\b", sentence[comp.end():], re.I)
+    after = [c for pos, c in mentions if than and pos > comp.end() + than.end()]
+    other = {choices[0]: choices[1], choices[1]: choices[0]}
+    if before:
+        subject = before[-1]
+    elif after:
+        subject = other[after[0]]
+    else:
+        return None
+    faster = comp.group("faster") is not None
+    clause = sentence[: comp.start()]
+    if _NEGATION.search(clause[clause.rfind(subject[:4]) if subject[:4] in clause else 0:]):
+        faster = not faster
+    return subject if faster else other[subject]
+
+
+def _find_choice(part: Part, blocks: list[Block]) -> tuple[Found | None, str]:
+    choices = [str(c) for c in getattr(part.options, "choices", ())]
+    explicit: list[Found] = []
+    prose: list[tuple[Found, str]] = []
+    for b in blocks:
+        text = b.prose()
+        boxed = _boxed_inside(text)
+        if boxed is not None:
+            word = _choice_word(boxed, choices)
+            if word:
+                explicit.append(Found(word, b.line, 2))
+        m = re.search(r"\b(?:answer|faster(?:\s+decay)?|decays\s+faster)\s*[:=]\s*\**\s*[\"'“`]?(\w+)", text, re.I)
+        if m and _choice_word(m.group(1), choices):
+            explicit.append(Found(_choice_word(m.group(1), choices), b.line, 2))
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+            said = choice_from_prose(sentence, choices)
+            if said:
+                prose.append((Found(said, b.line, 1), sentence.strip()))
+    if explicit:
+        return explicit[-1], ""
+    if prose:
+        said = {f.value for f, _ in prose}
+        if len(said) > 1:
+            quotes = " / ".join(f"“{_shorten(s, 100)}”" for _, s in prose)
+            return None, f"The answer to {part.label} says both ways which curve decays faster: {quotes}."
+        return prose[-1][0], ""
+    return None, ""
+
+
+def _choice_word(text: str, choices: list[str]) -> str | None:
+    word = re.sub(r"\\(?:text|mathrm|textbf)\s*\{([^{}]*)\}", r"\1", text).strip(" $*\"'`.").lower()
+    for c in choices:
+        if word == c.lower():
+            return c
+    return None
+
+
+def _shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
