@@ -98,9 +98,11 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
     for part in problem_set.parts:
         if part.kind is None:
             continue
-        own = [s for s in sections if covers(s.key, part.label)]
+        own = [s for s in sections if s.blocks and covers(s.key, part.label)]
         if not own:
-            continue  # no section: not answered
+            continue  # no section, or an empty one: not answered
+        if part.kind == "rubric" and not labelled:
+            continue  # prose is graded from its own section, never from a whole derivation
         only_part = bool(labelled) and all(
             sum(1 for p in problem_set.parts if p.kind and covers(s.key, p.label)) == 1 for s in own)
         answer = extract_answer(part, own, source, only_part=only_part, whole_document=not labelled)
@@ -126,7 +128,8 @@ class Block:
 
     def prose(self) -> str:
         """The block as one line of text, maths kept in ``$…$``."""
-        return "".join(s.text if s.kind == "text" else f" ${s.text.strip()}$ " for s in self.segments).strip()
+        text = "".join(s.text if s.kind == "text" else f" ${s.text.strip()}$ " for s in self.segments)
+        return re.sub(r"[ \t]+", " ", text).strip()
 
 
 @dataclass
@@ -528,7 +531,7 @@ def _text_statements(block: Block) -> list[Statement]:
     for idx, seg in enumerate(segs):
         if seg.kind != "text":
             continue
-        text = _unicode_maths(seg.text)
+        text = seg.text
         for m in _TEXT_RELATION.finditer(text):
             before = text[: m.start()]
             word = m.group(1).lower()
