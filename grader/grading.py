@@ -42,6 +42,7 @@ class Candidate:
     answer_latex: str = ""
     cases: tuple[CaseResult, ...] = ()
     hidden_cases: int = 0
+    status: str = ""  # a more specific status than the verdict's, e.g. "not defined"
 
 
 def submission_files(entry: Path) -> list[Path]:
@@ -201,7 +202,7 @@ class Grader:
             return Candidate(Verdict.incorrect("No cases were run."), source, hidden_cases=hidden_not_run)
         if all(outcome.status == NOT_DEFINED for _, _, outcome in runs):
             return Candidate(Verdict(Status.INCORRECT, 0.0, f"{code.function} is not defined."), source,
-                             hidden_cases=hidden_total)
+                             hidden_cases=hidden_total, status=NOT_DEFINED)
         case_results: list[CaseResult] = []
         credits: list[float] = []
         mistake_feedback: list[str] = []
@@ -219,9 +220,9 @@ class Grader:
                                            verdict.feedback, outcome.stdout if public else ""))
         credit = sum(credits) / len(credits)
         passed = sum(1 for c in credits if c >= 1.0)
-        summary = f"{passed} of {len(credits)} cases passed."
+        summary = f"{passed} of {_cases(len(credits))} passed."
         if credit >= 1.0:
-            summary = f"All {len(credits)} cases passed."
+            summary = "The case passed." if len(credits) == 1 else f"All {len(credits)} cases passed."
         if mistake_feedback:
             summary += " " + " ".join(mistake_feedback)
         verdict = Verdict.partial(credit, summary)
@@ -235,6 +236,7 @@ class Grader:
         if status in ("timeout", "memory", "crashed", "bad value"):
             return Verdict.incorrect(_outcome_reason(outcome)), ""
         answer = _student_answer(outcome)
+        warned = tuple(getattr(outcome, "warnings", ()) or ())
         if isinstance(case_ref.expected, RaisedException):
             verdict = _safe_check(get_checker("exception"), case_ref.expected, answer, None)
         elif isinstance(answer, StudentException):
@@ -242,6 +244,9 @@ class Grader:
         else:
             verdict = _safe_check(get_checker(code.kind), case_ref.expected, _scalar(answer, code.kind),
                                   code.options)
+        if verdict.is_correct and code.fail_on_warnings and warned:
+            verdict = Verdict.incorrect(f"The right values, but the call warned ({_short(warned[0], 120)}): "
+                                        "this function must not overflow or warn.")
         if verdict.is_correct:
             return verdict, ""
         for mistake, wrong in case_ref.mistake_values:
@@ -253,7 +258,7 @@ class Grader:
             scope = {"value": answer if not isinstance(answer, StudentException) else None,
                      "exception": answer.name if isinstance(answer, StudentException) else None,
                      "message": answer.message if isinstance(answer, StudentException) else "",
-                     "args": case_ref.args}
+                     "args": case_ref.args, "warnings": warned}
             if predicate(scope):
                 return Verdict.partial(mistake.credit, mistake.feedback), mistake.feedback
         return verdict, ""
@@ -275,10 +280,10 @@ class Grader:
         verdict = best.verdict
         return PartResult(
             problem_set=ps.id, label=part.label, title=part.title, max_score=part.points,
-            score=round(verdict.credit * part.points, 6), status=verdict.status.value,
+            score=round(verdict.credit * part.points, 6), status=best.status or verdict.status.value,
             feedback=verdict.feedback, source=best.source, answer=best.answer,
-            answer_latex=best.answer_latex, provisional=part.kind == "rubric" and best.source != "" and
-            not best.cases, details=verdict.details, cases=best.cases, hidden_cases=hidden,
+            answer_latex=best.answer_latex, provisional=part.kind == "rubric" and not best.cases,
+            details=verdict.details, cases=best.cases, hidden_cases=hidden,
         )
 
 
@@ -307,6 +312,10 @@ def _answers_code_of(ps, path: Path) -> bool:
         defined.update(t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
                        if isinstance(t, ast.Name))
     return bool(defined & wanted)
+
+
+def _cases(count: int) -> str:
+    return f"{count} case" if count == 1 else f"{count} cases"
 
 
 def _student_answer(outcome: Any) -> Any:

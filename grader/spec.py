@@ -82,6 +82,7 @@ class CodeSpec:
     solution: str
     cases: tuple[Case, ...]
     line: int
+    fail_on_warnings: bool = False  # a call that warns (e.g. overflow in exp) fails its case
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,8 @@ _TOP_KEYS = {"id": True, "title": True, "setup": False, "submission_files": Fals
 _PART_KEYS = {"label": True, "title": True, "points": True, "prompt": False, "kind": False,
               "options": False, "reference": False, "names": False, "code": False,
               "mistakes": False, "rubric": False}
-_CODE_KEYS = {"function": True, "kind": True, "options": False, "solution": True, "cases": True}
+_CODE_KEYS = {"function": True, "kind": True, "options": False, "solution": True, "cases": True,
+              "fail_on_warnings": False}
 _CASE_KEYS = {"name": False, "public": False, "args": True, "raises": False}
 _MISTAKE_KEYS = {"feedback": True, "credit": False, "value": False, "solution": False, "when": False}
 _RUBRIC_KEYS = {"idea": True, "points": True, "patterns": True}
@@ -430,8 +432,13 @@ def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str) ->
                 cases.append(case)
             if cases and not any(case.public for case in cases):
                 c.add(_line(raw, "cases"), f"{what} has no public case: students need at least one to self-check")
+    fail_on_warnings = raw.get("fail_on_warnings", False)
+    if not isinstance(fail_on_warnings, bool):
+        c.add(_line(raw, "fail_on_warnings"), f"{what} code 'fail_on_warnings' must be true or false")
+        fail_on_warnings = False
     if function and solution and kind and options is not None:
-        return CodeSpec(function, kind, options, solution, tuple(cases), raw.line if isinstance(raw, LineDict) else line)
+        return CodeSpec(function, kind, options, solution, tuple(cases),
+                        raw.line if isinstance(raw, LineDict) else line, fail_on_warnings)
     return None
 
 

@@ -1,0 +1,122 @@
+"""The programming homework end to end: real student files run in the sandbox, graded by the CLI."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+SPEC = ROOT / "problems" / "foundations.yaml"
+LABELS = [f"A{i}" for i in range(1, 10)] + [f"B{i}" for i in range(1, 6)] + \
+    [f"C{i}" for i in range(1, 7)] + [f"D{i}" for i in range(1, 6)]
+
+
+def grader(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+
+
+def grade_one(tmp_path: Path, name: str, source: Path | str) -> dict:
+    """Grade one student (hidden cases included) and return their tests by label."""
+    folder = tmp_path / "class" / name
+    folder.mkdir(parents=True)
+    if isinstance(source, Path):
+        (folder / source.name if source.suffix == ".ipynb" else folder / "foundations.py").write_bytes(
+            source.read_bytes())
+    else:
+        (folder / "foundations.py").write_text(source, encoding="utf-8")
+    run = grader("grade", str(SPEC), "--submissions", str(tmp_path / "class"), "--out", str(tmp_path / "out"))
+    assert run.returncode == 0, run.stderr
+    results = json.loads((tmp_path / "out" / name / "results.json").read_text())
+    return {t["number"]: t for t in results["tests"]}
+
+
+def test_correct_submission_scores_full_marks_on_hidden_cases(tmp_path):
+    tests = grade_one(tmp_path, "ann", DATA / "foundations_correct.py")
+    assert list(tests) == LABELS
+    failed = {label: t["output"] for label, t in tests.items() if t["status"] != "passed"}
+    assert not failed
+
+
+# part → words of the targeted feedback for the tutorial's own mistakes
+TUTORIAL_MISTAKES = {
+    "A1": "element-wise (Hadamard) product",
+    "B5": "np.trapz was removed in NumPy 2",
+    "C2": "sample variance",
+    "C4": "off-diagonal entry",
+    "D1": "exp overflows for large |x|",
+    "D2": "np.maximum(0, x)",
+    "D3": "subtract max(x)",
+}
+
+
+def test_tutorial_mistakes_get_targeted_feedback(tmp_path):
+    tests = grade_one(tmp_path, "bob", DATA / "foundations_tutorial.py")
+    for label, words in TUTORIAL_MISTAKES.items():
+        assert tests[label]["status"] == "failed", label
+        assert words in tests[label]["output"], (label, tests[label]["output"])
+    assert tests["A2"]["score"] == 0 and "dot is not defined" in tests["A2"]["output"]
+    assert tests["A2"]["extra_data"]["verdict"] == "not defined"
+
+
+def test_some_cases_right_earns_their_share(tmp_path):
+    source = (DATA / "foundations_correct.py").read_text()
+    # Right on most inputs, wrong on singular ones: no ValueError.
+    source = source.replace('        raise ValueError("singular matrix")\n', "        return np.zeros_like(M)\n")
+    tests = grade_one(tmp_path, "cy", source)
+    assert 0 < tests["A6"]["score"] < tests["A6"]["max_score"]
+    assert tests["A6"]["score"] == pytest.approx(2 * 2 / 5)  # 2 of 5 cases: the other three must raise
+
+
+def notebook_of(source: str, extra_cells: list) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Foundations homework\nMy answers.")] + extra_cells + \
+        [nbformat.v4.new_code_cell(source)]
+    return nb
+
+
+def test_notebook_with_broken_cell_and_magic_grades_like_the_py(tmp_path):
+    source = (DATA / "foundations_correct.py").read_text()
+    nb = notebook_of(source, [
+        nbformat.v4.new_code_cell("%matplotlib inline\n!pip install numpy\nimport numpy as np"),
+        nbformat.v4.new_code_cell("undefined_name + 1  # this cell raises; later cells still run"),
+    ])
+    path = tmp_path / "foundations.ipynb"
+    nbformat.write(nb, path)
+    from_notebook = grade_one(tmp_path / "nb", "dee", path)
+    from_file = grade_one(tmp_path / "py", "dee", DATA / "foundations_correct.py")
+    assert {k: t["score"] for k, t in from_notebook.items()} == {k: t["score"] for k, t in from_file.items()}
+    results = json.loads((tmp_path / "nb" / "out" / "dee" / "results.json").read_text())
+    assert "NameError" in results["output"]  # the broken cell is reported
+
+
+def test_malformed_notebook_gets_a_clear_message(tmp_path):
+    folder = tmp_path / "class" / "eve"
+    folder.mkdir(parents=True)
+    (folder / "foundations.ipynb").write_text("{ this is not json", encoding="utf-8")
+    run = grader("grade", str(SPEC), "--submissions", str(tmp_path / "class"), "--out", str(tmp_path / "out"))
+    assert run.returncode == 0, run.stderr
+    results = json.loads((tmp_path / "out" / "eve" / "results.json").read_text())
+    assert results["score"] == 0
+    assert "foundations.ipynb" in results["output"]
+    assert len(results["tests"]) == len(LABELS)
+
+
+def test_import_failure_scores_zero_everywhere_with_the_reason(tmp_path):
+    tests = grade_one(tmp_path, "fay", "def matmul(A, B):\n    return A @ B\n\ndef broken(:\n    pass\n")
+    assert all(t["score"] == 0 for t in tests.values())
+    assert "SyntaxError" in tests["A1"]["output"]
+
+
+def test_self_check_never_shows_hidden_inputs(tmp_path):
+    out = tmp_path / "r.json"
+    run = grader("check", str(SPEC), str(DATA / "foundations_tutorial.py"), "--json", str(out))
+    text = run.stdout + out.read_text()
+    assert "hidden case" not in text  # hidden cases are not run at all in a self-check
+    for secret in ("1000.0, 1001.0", "singular 3×3", "mismatched 2×3"):
+        assert secret not in text
