@@ -1,14 +1,14 @@
-"""The code that runs on the untrusted side: a monitor and the sandbox.
+"""The untrusted side: the sandbox process and what runs inside it.
 
-After the zygote forks (or a fresh interpreter starts, in fresh mode), the
-new process is the **monitor**: it starts a new session, enters new
-namespaces, joins the run's pids cgroup and forks the **sandbox** process.
-The monitor runs no student code; it waits for the sandbox to end and
-writes one last ``exit`` message (exit code or signal) on the result pipe,
-which is how the parent tells a segfault from an ``os._exit``.
+A spawner (the warm zygote, or a fresh interpreter in fresh mode) forks
+one **sandbox** per submission with :func:`spawn`, keeps the write end of
+the result pipe, and after the sandbox ends writes one ``exit`` message
+(exit code or signal) on it, which is how the parent tells a segfault from
+an ``os._exit``.
 
-The sandbox locks itself down (rlimits, Landlock, uid drop, parent-death
-signal, only its two pipes open), then serves the parent:
+The sandbox locks itself down (new session, pids cgroup, rlimits,
+Landlock, uid drop, parent-death signal, only its pipes open), then serves
+the parent:
 
 1. reads one ``load`` message (the cells) from the calls pipe, runs the
    cells, answers ``loaded`` (status, notes, captured output);
@@ -24,7 +24,9 @@ print a hidden case's inputs.
 """
 from __future__ import annotations
 
+import builtins
 import io
+import json
 import linecache
 import os
 import signal
@@ -45,6 +47,19 @@ _str = str
 _perf_counter = time.perf_counter
 _write = os.write
 _read = os.read
+_getpid = os.getpid
+_exit = os._exit
+_loads = json.loads
+_BUILTINS = dict(builtins.__dict__)  # as imported in the zygote, before any student code
+
+
+def _restore_builtins() -> None:
+    """Undo whatever the student did to ``builtins`` (e.g. ``builtins.isinstance
+    = lambda *a: True``) before the driver's own code runs again."""
+    current = builtins.__dict__
+    for name in [name for name in current if name not in _BUILTINS]:
+        del current[name]
+    current.update(_BUILTINS)
 
 
 class CappedText(io.TextIOBase):
@@ -100,67 +115,60 @@ def _read_exact(fd: int, size: int) -> bytes | None:
 
 
 def _receive(fd: int) -> dict | None:
-    import json
     header = _read_exact(fd, 4)
     if header is None:
         return None
     body = _read_exact(fd, int.from_bytes(header, "big"))
     if body is None:
         return None
-    return json.loads(body)
+    return _loads(body)
 
 
-# ------------------------------------------------------------ monitor side
+# ------------------------------------------------------- spawning (trusted)
 
-def monitor(request: dict, calls_fd: int, result_fd: int, available: dict) -> None:
-    """Runs in the freshly forked (or freshly started) process; never returns."""
+def spawn(request: dict, calls_fd: int, result_fd: int, available: dict) -> int:
+    """Fork one sandbox; returns its pid.  Runs in the zygote (or the fresh
+    interpreter), which keeps ``result_fd`` to report the exit status later.
+
+    Before forking, the spawner itself moves into a new network and IPC
+    namespace, so the child gets private ones without a second fork (a
+    PID namespace would need one: its first process must be a new child)."""
+    flags = isolation.namespace_flags(available) & ~isolation.CLONE_NEWPID
+    if flags:
+        try:
+            isolation.unshare(flags)
+        except OSError:
+            flags = 0
+    request["layers"] = {
+        "network_namespace": bool(flags & isolation.CLONE_NEWNET),
+        "ipc_namespace": bool(flags & isolation.CLONE_NEWIPC),
+    }
+    pid = os.fork()
+    if pid == 0:
+        _sandbox(request, calls_fd, result_fd, available)
+    return pid
+
+
+def exit_report(status: int) -> dict:
+    report: dict = {"t": "exit", "code": None, "signal": None}
+    if os.WIFSIGNALED(status):
+        report["signal"] = os.WTERMSIG(status)
+    else:
+        report["code"] = os.waitstatus_to_exitcode(status)
+    return report
+
+
+def send_exit_report(result_fd: int, status: int) -> None:
+    """Write the exit report without ever blocking: a hostile child may have
+    filled the pipe, and the spawner must not hang on it."""
     try:
-        os.setsid()
-        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
-            signal.signal(sig, signal.SIG_DFL)
-        layers = {"rlimits": True, "new_session": True}
-        flags = isolation.namespace_flags(available)
-        if flags:
-            try:
-                isolation.unshare(flags)
-            except OSError:
-                flags = 0
-        layers["network_namespace"] = bool(flags & isolation.CLONE_NEWNET)
-        layers["pid_namespace"] = bool(flags & isolation.CLONE_NEWPID)
-        layers["ipc_namespace"] = bool(flags & isolation.CLONE_NEWIPC)
-        cgroup = request.get("cgroup")
-        layers["pids_limit"] = None
-        if cgroup:
-            try:
-                isolation.join_cgroup(isolation.Path(cgroup))
-                layers["pids_limit"] = request["max_processes"]
-            except OSError:
-                pass
-        request["layers"] = layers
-        pid = os.fork()
-        if pid == 0:
-            _sandbox(request, calls_fd, result_fd, available)
-        os.close(calls_fd)
-        while True:
-            try:
-                _, status = os.waitpid(pid, 0)
-                break
-            except ChildProcessError:
-                status = None
-                break
-            except InterruptedError:
-                continue
-        report: dict = {"t": "exit", "code": None, "signal": None}
-        if status is not None:
-            if os.WIFSIGNALED(status):
-                report["signal"] = os.WTERMSIG(status)
-            else:
-                report["code"] = os.waitstatus_to_exitcode(status)
-        _send(result_fd, report)
-    except BaseException:  # the parent sees EOF without an exit report
+        os.set_blocking(result_fd, False)
+        os.write(result_fd, codec.frame(exit_report(status)))
+    except OSError:
         pass
-    os._exit(0)
 
+
+# ------------------------------------------------------------ sandbox side
 
 def _sandbox(request: dict, calls_fd: int, result_fd: int, available: dict) -> None:
     """Lock this process down, then serve the parent; never returns."""
@@ -172,7 +180,7 @@ def _sandbox(request: dict, calls_fd: int, result_fd: int, available: dict) -> N
             _send(result_fd, {"t": "setup failed", "message": f"{type(exc).__name__}: {exc}"[:500]})
         except BaseException:
             pass
-        os._exit(0)
+        os._exit(70)
     try:
         _serve(request, calls_fd, result_fd, request["layers"])
     except BaseException as exc:
@@ -181,50 +189,58 @@ def _sandbox(request: dict, calls_fd: int, result_fd: int, available: dict) -> N
             _send(result_fd, {"t": "setup failed", "message": "".join(traceback.format_exception(exc))[-800:]})
         except BaseException:
             pass
+        os._exit(70)
     os._exit(0)
 
 
 def _lock_down(request: dict, calls_fd: int, result_fd: int, available: dict) -> None:
-    if True:
-        layers = request["layers"]
-        scratch = request["scratch"]
-        null = os.open("/dev/null", os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
-        os.close(null)
-        # Files the warmed-up libraries hold open (matplotlib's fonts) stay;
-        # anything else inherited (sockets, pipes) is closed.
-        keep = sorted({0, 1, 2, calls_fd, result_fd, *request.get("library_fds", ())})
-        _close_other_fds(keep)
-        uid = request.get("uid")
-        drop = uid is not None and available.get("uid_drop", False)
-        isolation.set_rlimits(
-            cpu_seconds=int(request["cpu_seconds"]),
-            address_space=isolation.virtual_memory_size() + int(request["memory_bytes"]),
-            file_size=int(request["file_bytes"]),
-            open_files=max(keep) + 32,
-            processes=int(request["max_processes"]) if drop else None,
-        )
-        layers["memory_limit_bytes"] = int(request["memory_bytes"])
-        layers["landlock"] = False
-        abi = int(available.get("landlock_abi", 0))
-        if abi and request.get("landlock", True):
-            isolation.landlock_restrict(isolation.library_read_paths(), [scratch], abi)
-            layers["landlock"] = True
-            layers["landlock_abi"] = abi
-        os.chdir(scratch)
-        if drop:
-            isolation.drop_privileges(uid, uid)
-        layers["uid_drop"] = drop
-        layers["uid"] = os.getuid()
-        # Set after the uid change, which clears it: die with the monitor.
-        isolation.set_parent_death_signal(signal.SIGKILL)
-        if not drop:
-            isolation.set_no_new_privs()
-        os.environ.clear()
-        os.environ.update({"HOME": scratch, "TMPDIR": scratch, "MPLBACKEND": "Agg",
-                           "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
-        tempfile.tempdir = scratch
+    signal.set_wakeup_fd(-1)  # the zygote's, about to be closed
+    for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+    os.setsid()
+    layers = request["layers"]
+    scratch = request["scratch"]
+    cgroup = request.get("cgroup")
+    layers["pids_limit"] = None
+    if cgroup:
+        isolation.join_cgroup(isolation.Path(cgroup))
+        layers["pids_limit"] = request["max_processes"]
+    null = os.open("/dev/null", os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+    # Files the warmed-up libraries hold open (matplotlib's fonts) stay;
+    # anything else inherited (sockets, pipes) is closed.
+    keep = sorted({0, 1, 2, calls_fd, result_fd, *request.get("library_fds", ())})
+    _close_other_fds(keep)
+    uid = request.get("uid")
+    drop = uid is not None and bool(available.get("uid_drop", False))
+    isolation.set_rlimits(
+        cpu_seconds=int(request["cpu_seconds"]),
+        address_space=isolation.virtual_memory_size() + int(request["memory_bytes"]),
+        file_size=int(request["file_bytes"]),
+        open_files=max(keep) + 32,
+        processes=int(request["max_processes"]) if drop else None,
+    )
+    layers["landlock"] = False
+    abi = int(available.get("landlock_abi", 0))
+    if abi and request.get("landlock", True):
+        isolation.landlock_restrict(isolation.library_read_paths(), [scratch], abi)
+        layers["landlock"] = True
+    os.chdir(scratch)
+    if drop:
+        isolation.drop_privileges(uid, uid)
+    layers["uid_drop"] = drop
+    # Set after the uid change, which clears it: die with the spawner.
+    isolation.set_parent_death_signal(signal.SIGKILL)
+    if os.getppid() != request["spawner_pid"]:
+        os._exit(71)  # the spawner is already gone
+    if not drop:
+        isolation.set_no_new_privs()
+    os.environ.clear()
+    os.environ.update({"HOME": scratch, "TMPDIR": scratch, "MPLBACKEND": "Agg",
+                       "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    tempfile.tempdir = scratch
 
 
 def _close_other_fds(keep: list[int]) -> None:
@@ -289,8 +305,11 @@ def load_cells(request: dict, capture: CappedText) -> tuple[types.ModuleType, di
         label, source = cell["label"], cell["source"]
         linecache.cache[label] = (len(source), None, source.splitlines(True), label)
         try:
-            code = compile(source, label, "exec", dont_inherit=True)
-            exec(code, module.__dict__)
+            try:
+                code = compile(source, label, "exec", dont_inherit=True)
+                exec(code, module.__dict__)
+            finally:
+                _restore_builtins()
         except SystemExit as exc:
             if is_notebook:
                 notes.append(f"{label} called sys.exit({exc.code!r:.50}); later cells still ran")
@@ -327,11 +346,19 @@ def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: 
         return report
     args = [codec.from_plain(arg) for arg in call["args"]]
     capture.reset()
+    sandbox_pid = _getpid()
     started = _perf_counter()
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            value = function(*args)
+            try:
+                value = function(*args)
+            finally:
+                # A process the student forked must not carry on as the
+                # driver and send results of its own.
+                if _getpid() != sandbox_pid:
+                    _exit(0)
+                _restore_builtins()
         report["seconds"] = _perf_counter() - started
         report["warnings"] = [_warning_text(w) for w in caught[:MAX_WARNINGS]]
         try:
@@ -362,12 +389,15 @@ def _warning_text(w) -> str:
 
 
 def _serve(request: dict, calls_fd: int, result_fd: int, layers: dict) -> None:
+    sandbox_pid = _getpid()
     capture = CappedText()
     sys.stdout = sys.stderr = capture
     load = _receive(calls_fd)
     if load is None:
         return
     module, report = load_cells(load, capture)
+    if _getpid() != sandbox_pid:
+        _exit(0)  # a process forked at import time must not report
     report["isolation"] = layers
     _send(result_fd, report)
     if report["status"] != "ok":
@@ -379,6 +409,8 @@ def _serve(request: dict, calls_fd: int, result_fd: int, layers: dict) -> None:
             return
         for call in message["calls"]:
             result = run_call(module, call, capture, labels)
+            if _getpid() != sandbox_pid:
+                _exit(0)
             try:
                 _send(result_fd, result)
             except (TypeError, ValueError):  # e.g. a value json cannot write
@@ -390,14 +422,29 @@ def _serve(request: dict, calls_fd: int, result_fd: int, layers: dict) -> None:
 
 def fresh_main() -> None:
     """Entry point of the fresh-interpreter mode: one new ``python`` per
-    submission (the nbgrader/Otter way), same protocol and isolation."""
+    submission (the nbgrader/Otter way), same protocol and isolation.  This
+    process imports the libraries, forks the sandbox and reports its exit,
+    like a one-shot zygote."""
     import json
     from . import zygote
     request = json.loads(sys.argv[1])
-    zygote.warm_up(exercise=False)
-    request["library_fds"] = zygote.library_fds(exclude=(int(request["calls_fd"]), int(request["result_fd"])))
     available = json.loads(sys.argv[2])
-    monitor(request, int(request["calls_fd"]), int(request["result_fd"]), available)
+    calls_fd, result_fd = int(request["calls_fd"]), int(request["result_fd"])
+    zygote.warm_up(exercise=False)
+    request["library_fds"] = zygote.library_fds(exclude=(calls_fd, result_fd))
+    request["spawner_pid"] = os.getpid()
+    isolation.set_child_subreaper()
+    pid = spawn(request, calls_fd, result_fd, available)
+    os.close(calls_fd)
+    _, status = os.waitpid(pid, 0)
+    send_exit_report(result_fd, status)
+    os.close(result_fd)
+    while True:  # reap orphans until the parent's cgroup sweep has killed them all
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ _len = len
 _isfinite = math.isfinite
 _tuple_getitem = tuple.__getitem__
 _tuple_len = tuple.__len__
+_dumps = json.dumps
+_b64encode = base64.b64encode
 
 MAX_DEPTH = 32
 MAX_STR_CHARS = 100_000
@@ -116,7 +118,7 @@ def _array(a: np.ndarray) -> dict:
         raise BadValue(f"a NumPy array with {a.size} elements (more than {MAX_ELEMENTS})")
     data = np.ascontiguousarray(a, dtype=ALLOWED_DTYPES[key]).tobytes()
     return {"$array": {"dtype": key, "shape": [int(n) for n in a.shape],
-                       "data": base64.b64encode(data).decode("ascii")}}
+                       "data": _b64encode(data).decode("ascii")}}
 
 
 def to_plain(value: object, _depth: int = 0) -> object:
@@ -271,24 +273,31 @@ _HEADER = struct.Struct(">I")
 
 
 def frame(message: dict) -> bytes:
-    body = json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    body = _dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
     return _HEADER.pack(len(body)) + body
 
 
 class FrameReader:
-    """Incremental reader of length-prefixed JSON frames with a size cap."""
+    """Incremental reader of length-prefixed JSON frames with a size cap.
+
+    Frames that arrived intact before any garbage are still returned; after
+    garbage, ``broken`` holds the reason and nothing more is parsed."""
 
     def __init__(self, max_frame: int) -> None:
         self.max_frame = max_frame
+        self.broken: str | None = None
         self._buffer = bytearray()
 
     def feed(self, data: bytes) -> list[dict]:
+        if self.broken:
+            return []
         self._buffer += data
         frames = []
         while len(self._buffer) >= 4:
             (size,) = _HEADER.unpack_from(self._buffer)
             if size > self.max_frame:
-                raise ProtocolError(f"message of {size} bytes is over the {self.max_frame}-byte cap")
+                self.broken = f"message of {size} bytes is over the {self.max_frame}-byte cap"
+                break
             if len(self._buffer) < 4 + size:
                 break
             body = bytes(self._buffer[4:4 + size])
@@ -296,10 +305,14 @@ class FrameReader:
             try:
                 message = json.loads(body.decode("utf-8"))
             except (ValueError, RecursionError):
-                raise ProtocolError("message is not valid JSON") from None
+                self.broken = "message is not valid JSON"
+                break
             if type(message) is not dict:
-                raise ProtocolError("message is not an object")
+                self.broken = "message is not an object"
+                break
             frames.append(message)
+        if self.broken:
+            self._buffer.clear()
         return frames
 
     @property

@@ -35,6 +35,7 @@ CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_DUMPABLE = 4
 
@@ -90,6 +91,10 @@ def unshare(flags: int) -> None:
 
 def set_parent_death_signal(sig: int) -> None:
     _check(_libc.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
+
+
+def set_child_subreaper() -> None:
+    _check(_libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)")
 
 
 def set_no_new_privs() -> None:
@@ -237,6 +242,13 @@ def make_pids_cgroup(root: Path, name: str, max_pids: int) -> Path | None:
 
 def join_cgroup(group: Path) -> None:
     (group / "cgroup.procs").write_text(str(os.getpid()))
+
+
+def cgroup_members(group: Path) -> list[int]:
+    try:
+        return [int(line) for line in (group / "cgroup.procs").read_text().split()]
+    except (OSError, ValueError):
+        return []
 
 
 def remove_cgroup(group: Path) -> bool:

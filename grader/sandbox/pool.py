@@ -105,6 +105,10 @@ class _Session:
             os.close(result_w)
         os.set_blocking(self.calls_w, False)
         os.set_blocking(self.result_r, False)
+        try:  # a pidfd makes the later kill immune to pid reuse
+            self.pidfd = os.pidfd_open(self.pid)
+        except OSError:
+            self.pidfd = -1
 
     # -- writing
     def send(self, message: dict, deadline: float) -> bool:
@@ -136,6 +140,8 @@ class _Session:
         poller = select.poll()
         poller.register(self.result_r, select.POLLIN)
         while not self.frames:
+            if self.reader.broken:
+                return "garbage"
             if self.eof:
                 return "eof"
             remaining = deadline - time.monotonic()
@@ -151,47 +157,67 @@ class _Session:
                 self.eof = True
                 continue
             self.bytes_read += len(chunk)
-            try:
-                if self.bytes_read > MAX_READ_BYTES:
-                    raise codec.ProtocolError("too much data")
-                self.frames.extend(self.reader.feed(chunk))
-            except codec.ProtocolError:
-                return "garbage"
+            if self.bytes_read > MAX_READ_BYTES:
+                self.reader.broken = "too much data"
+                continue
+            self.frames.extend(self.reader.feed(chunk))
         frame = self.frames.pop(0)
         if frame.get("t") == "exit":
             self.exit_report = frame
         return frame
 
     def kill(self) -> None:
+        """SIGKILL the sandbox and everything it started."""
         self.killed = True
-        for target in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
+        if self.pidfd >= 0:
             try:
-                target()
-            except (ProcessLookupError, PermissionError):
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            except OSError:
                 pass
+        else:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        self._sweep_cgroup()
+
+    def _sweep_cgroup(self) -> None:
+        """Kill every process left in the run's cgroup: this catches
+        double-forked, ``setsid`` escapees that left the process group."""
+        if self.cgroup is None:
+            return
+        for _ in range(100):
+            members = isolation.cgroup_members(self.cgroup)
+            if not members:
+                return
+            for pid in members:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.001)
 
     def close(self) -> None:
         """Make sure every process of this child is gone, then clean up."""
         self.finish_sending()
         deadline = time.monotonic() + (0.5 if not self.killed else CLEANUP_SECONDS)
-        while not self.eof and time.monotonic() < deadline:
+        while not self.eof and self.exit_report is None and time.monotonic() < deadline:
             if self.next_frame(deadline) in ("garbage", "timeout"):
                 break
-        if not self.eof:
+        if self.exit_report is None:
             self.kill()
-            self.frames.clear()
-            deadline = time.monotonic() + CLEANUP_SECONDS
-            while not self.eof and time.monotonic() < deadline:
-                if self.next_frame(deadline) in ("timeout",):
-                    break
-                self.frames.clear()
+        # Stray processes (not the sandbox itself) may still hold the pipe.
+        self._sweep_cgroup()
         os.close(self.result_r)
+        if self.pidfd >= 0:
+            os.close(self.pidfd)
         shutil.rmtree(self.scratch, ignore_errors=True)
         if self.cgroup is not None:
-            for _ in range(50):
+            for _ in range(200):
                 if isolation.remove_cgroup(self.cgroup):
                     break
-                time.sleep(0.01)
+                self._sweep_cgroup()
+                time.sleep(0.005)
 
 
 def _death_reason(report: dict | None) -> tuple[str, str]:
@@ -263,7 +289,9 @@ class _Runner:
             "cpu_limit_seconds": cpu_seconds,
             "file_size_limit_bytes": FILE_SIZE_LIMIT,
             "network_namespace": bool(a.get("network_namespace")),
-            "pid_namespace": bool(a.get("pid_namespace")),
+            # A per-run PID namespace would cost a second fork of the warm
+            # zygote; the per-run pids cgroup catches escapees instead.
+            "pid_namespace": False,
             "ipc_namespace": bool(a.get("ipc_namespace")),
             "uid_drop": bool(a.get("uid_drop")),
             "nproc_limit": MAX_PROCESSES if a.get("uid_drop") else None,

@@ -19,6 +19,7 @@ import gc
 import io
 import json
 import os
+import select
 import signal
 import socket
 import sys
@@ -38,6 +39,10 @@ STDLIB_MODULES = (
     "heapq", "itertools", "json", "math", "numbers", "operator", "pathlib", "pprint",
     "random", "re", "statistics", "string", "struct", "textwrap", "time", "timeit",
     "traceback", "typing", "warnings", "inspect", "ctypes", "unittest", "doctest",
+    "socket", "glob", "shutil", "tempfile", "io", "pickle", "hashlib", "base64", "zlib",
+    "string", "locale", "weakref", "types", "numbers", "difflib", "gzip", "uuid",
+    "encodings.idna", "encodings.ascii", "encodings.latin_1", "encodings.utf_16",
+    "encodings.utf_32", "encodings.cp1252", "encodings.unicode_escape", "encodings.raw_unicode_escape",
 )
 SCIENTIFIC_MODULES = (
     "numpy", "numpy.linalg", "numpy.random", "numpy.fft", "numpy.polynomial",
@@ -98,40 +103,75 @@ def library_fds(exclude: tuple[int, ...] = ()) -> list[int]:
 
 
 def serve(control: socket.socket) -> None:
+    """Answer spawn requests until the parent closes the socket; reap every
+    sandbox and write its exit report on its result pipe."""
     from . import child, isolation
 
     available = isolation.detect()
     warm_fds = library_fds(exclude=(control.fileno(),))
+    # Orphans of a sandbox (a fork bomb's children, a double-forked daemon
+    # after the cgroup sweep killed it) come to us, not to the system's init.
+    isolation.set_child_subreaper()
+    wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
     control.send(json.dumps({"ready": True, "available": available}).encode())
-    # Monitors are reaped automatically; the parent learns outcomes from pipes.
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     # Objects alive now are never collected: the children's garbage
     # collector then does not touch (and copy) the inherited pages.
     gc.collect()
     gc.freeze()
+    poller = select.poll()
+    poller.register(control, select.POLLIN)
+    poller.register(wake_r, select.POLLIN)
+    sandboxes: dict[int, int] = {}  # pid -> write end of its result pipe
     while True:
         try:
-            data, fds, _, _ = socket.recv_fds(control, 1 << 16, 2)
+            events = poller.poll(1000)
         except InterruptedError:
-            continue
-        if not data:
-            return  # the parent closed the pool
-        try:
-            request = json.loads(data)
-            calls_fd, result_fd = fds
+            events = []
+        for fd, _ in events:
+            if fd == wake_r:
+                while True:
+                    try:
+                        if not os.read(wake_r, 4096):
+                            break
+                    except BlockingIOError:
+                        break
+                continue
+            data, fds, _, _ = socket.recv_fds(control, 1 << 16, 2)
+            if not data:
+                return  # the parent closed the pool; children die with us
+            try:
+                request = json.loads(data)
+                calls_fd, result_fd = fds
+            except (ValueError, TypeError):
+                for extra in fds:
+                    os.close(extra)
+                control.send(json.dumps({"error": "bad request"}).encode())
+                continue
             request["library_fds"] = warm_fds
-        except (ValueError, TypeError):
-            for fd in fds:
-                os.close(fd)
-            control.send(json.dumps({"error": "bad request"}).encode())
-            continue
-        pid = os.fork()
+            request["spawner_pid"] = os.getpid()
+            pid = child.spawn(request, calls_fd, result_fd, available)
+            os.close(calls_fd)
+            sandboxes[pid] = result_fd
+            control.send(json.dumps({"pid": pid}).encode())
+        _reap(sandboxes)
+
+
+def _reap(sandboxes: dict[int, int]) -> None:
+    from . import child
+
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
         if pid == 0:
-            control.close()
-            child.monitor(request, calls_fd, result_fd, available)
-        os.close(calls_fd)
-        os.close(result_fd)
-        control.send(json.dumps({"pid": pid}).encode())
+            return
+        result_fd = sandboxes.pop(pid, None)
+        if result_fd is not None:
+            child.send_exit_report(result_fd, status)
+            os.close(result_fd)
 
 
 def main() -> None:
