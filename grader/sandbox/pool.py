@@ -378,7 +378,8 @@ class _Runner:
             restarts += 1
         status, message, notes, stdout = load
         return SubmissionRun(
-            load_status=status, load_message=message, notes=notes,
+            load_status=status, load_message=message,
+            notes=tuple(str(note) for note in source.notes) + notes,
             outcomes=tuple(outcomes), seconds=time.perf_counter() - started,
             isolation=self.isolation_record(memory_bytes, cpu_seconds, used_cgroup),
             load_stdout=stdout, restarts=restarts,

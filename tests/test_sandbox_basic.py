@@ -1,0 +1,248 @@
+"""WorkerPool.run, run_fresh, load_code and the codec on honest submissions."""
+from __future__ import annotations
+
+import json
+import math
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from grader.readers.code import Cell, CodeReadError, CodeSource, load_code, strip_ipython
+from grader.sandbox import Call, WorkerPool, codec, run_fresh
+
+GOOD = '''
+import numpy as np
+print("imported")
+
+def matmul(A, B):
+    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    if A.shape[1] != B.shape[0]:
+        raise ValueError("inner dimensions differ")
+    return A @ B
+
+def dot(u, v):
+    print("dot of", len(u))
+    return float(np.dot(u, v))
+
+def inverse(M):
+    return np.linalg.inv(np.asarray(M, dtype=float))
+
+def symmetric_eig(M):
+    return np.linalg.eigh(np.asarray(M, dtype=float))
+
+def tensor_shape_rank(T):
+    a = np.asarray(T)
+    return a.shape, a.ndim
+
+def stats(x):
+    return {"mean": float(np.mean(x)), "n": len(x), "nan": float("nan"), "inf": -math.inf}
+
+import math
+'''
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with WorkerPool() as pool:
+        yield pool
+
+
+def write(tmp_path: Path, name: str, text: str) -> CodeSource:
+    path = tmp_path / name
+    path.write_text(text)
+    return load_code(path)
+
+
+def notebook(tmp_path: Path, cells: list[str], name: str = "foundations.ipynb") -> CodeSource:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Homework")] + [nbformat.v4.new_code_cell(c) for c in cells]
+    path = tmp_path / name
+    nbformat.write(nb, path)
+    return load_code(path)
+
+
+# ------------------------------------------------------------------ loading
+
+def test_py_file_is_one_cell_named_after_the_file(tmp_path):
+    source = write(tmp_path, "foundations.py", "x = 1\n")
+    assert source.normalised_cells() == [Cell("x = 1\n", "foundations.py", 1)]
+    assert source.notes == []
+
+
+def test_notebook_cells_and_magics(tmp_path):
+    source = notebook(tmp_path, [
+        "%matplotlib inline\nimport numpy as np",
+        "!pip install numpy",
+        "%%bash\necho hi",
+        "%%time\ndef f(x):\n    return x + 1",
+        "if True:\n    %timeit f(1)\n    y = 2",
+        "np.mean?",
+    ])
+    labels = [cell.label for cell in source.cells]
+    assert labels == ["foundations.ipynb, code cell 1", "foundations.ipynb, code cell 2",
+                      "foundations.ipynb, code cell 4", "foundations.ipynb, code cell 5",
+                      "foundations.ipynb, code cell 6"]
+    assert source.cells[0].source == "pass\nimport numpy as np"
+    assert source.cells[3].source == "if True:\n    pass\n    y = 2"
+    notes = "\n".join(source.notes)
+    assert "skipped magic line: %matplotlib inline" in notes
+    assert "skipped shell line: !pip install numpy" in notes
+    assert "skipped the %%bash cell" in notes
+    assert "ran the body of the %%time cell" in notes
+
+
+def test_line_continuation_after_a_magic_is_skipped_too():
+    code, notes = strip_ipython("!pip install \\\n    numpy\nx = 1", "cell")
+    assert code == "pass\n\nx = 1"
+    assert len(notes) == 1
+
+
+@pytest.mark.parametrize("content, reason", [
+    ("{not json", "not JSON"),
+    (json.dumps({"cells": "nope", "nbformat": 4, "nbformat_minor": 5, "metadata": {}}), "not a valid notebook"),
+])
+def test_malformed_notebook_names_the_file(tmp_path, content, reason):
+    path = tmp_path / "broken.ipynb"
+    path.write_text(content)
+    with pytest.raises(CodeReadError) as info:
+        load_code(path)
+    assert str(info.value).startswith("broken.ipynb: ")
+    assert reason in str(info.value)
+
+
+def test_unreadable_files_name_the_file(tmp_path):
+    with pytest.raises(CodeReadError, match="missing.py: file not found"):
+        load_code(tmp_path / "missing.py")
+    (tmp_path / "latin.py").write_bytes(b"x = '\xe9'\n")
+    with pytest.raises(CodeReadError, match="latin.py: not UTF-8"):
+        load_code(tmp_path / "latin.py")
+    with pytest.raises(CodeReadError, match="answers.txt: expected a .py file"):
+        load_code(tmp_path / "answers.txt")
+
+
+# ------------------------------------------------------------------ running
+
+def test_values_exceptions_and_output(pool, tmp_path):
+    source = write(tmp_path, "foundations.py", GOOD)
+    A = np.array([[1.0, 2.0], [3.0, 4.0]])
+    calls = [
+        Call("matmul", (A, [[1, 0], [0, 1]]), "A1-1"),
+        Call("matmul", (A, np.ones((3, 1))), "A1-2"),
+        Call("dot", ([1, 2], [3, 4]), "A2-1"),
+        Call("dot", ([1, 2], [3, 4]), "A2-hidden", capture_output=False),
+        Call("inverse", ([[1, 2], [2, 4]],), "A6-1"),
+        Call("symmetric_eig", (np.array([[2.0, 1.0], [1.0, 2.0]]),), "A8-1"),
+        Call("tensor_shape_rank", (np.zeros((2, 3, 4)),), "A9-1"),
+        Call("stats", ([1.0, 2.0, 3.0],), "extra"),
+        Call("l2_norm", ([3, 4],), "A4-1"),
+    ]
+    run = pool.run(source, calls)
+    assert run.load_status == "ok" and run.load_stdout == "imported\n"
+    mm, bad_shape, dot, hidden, inv, eig, shape, stats, missing = run.outcomes
+    assert mm.status == "ok" and type(mm.value) is np.ndarray and np.array_equal(mm.value, A)
+    assert bad_shape.status == "raised" and bad_shape.exception == "ValueError"
+    assert bad_shape.message == "inner dimensions differ" and bad_shape.line == 8
+    assert dot.value == 11.0 and type(dot.value) is float and dot.stdout == "dot of 2\n"
+    assert hidden.value == 11.0 and hidden.stdout == ""
+    assert inv.status == "raised" and inv.exception == "LinAlgError"
+    assert "ValueError" in inv.exception_bases
+    w, v = eig.value  # numpy's EighResult arrives as a plain tuple
+    assert type(eig.value) is tuple and np.allclose(w, [1.0, 3.0]) and v.shape == (2, 2)
+    assert shape.value == ((2, 3, 4), 3)
+    assert stats.value["n"] == 3 and math.isnan(stats.value["nan"]) and stats.value["inf"] == -math.inf
+    assert missing.status == "not defined" and "l2_norm" in missing.message
+    assert run.isolation["rlimits"] is True and run.isolation["mode"] == "zygote"
+
+
+def test_import_errors_are_reported_with_the_students_line(pool, tmp_path):
+    syntax = pool.run(write(tmp_path, "foundations.py", "x = 1\ndef f(:\n    pass\n"), [Call("f", ())])
+    assert syntax.load_status == "import failed"
+    assert syntax.load_message.startswith("foundations.py: SyntaxError on line 2")
+    raised = pool.run(write(tmp_path, "foundations.py", "import numpy\n\nnumpy.nonexistent()\n"), [Call("f", ())])
+    assert raised.load_status == "import failed"
+    assert "AttributeError (line 3)" in raised.load_message
+    assert raised.outcomes[0].status == "not defined"
+
+
+def test_notebook_cell_that_raises_does_not_stop_later_cells(pool, tmp_path):
+    source = notebook(tmp_path, [
+        "%matplotlib inline\nimport numpy as np\nimport matplotlib.pyplot as plt",
+        "def dot(u, v):\n    return float(np.dot(u, v))",
+        "undefined_name + 1",
+        "def l1_norm(v):\n    return float(np.abs(v).sum())",
+        "plt.plot([1, 2], [3, 4]); plt.savefig('plot.png')",
+        "import sys; sys.exit(1)",
+        "def relu(x):\n    return np.maximum(0, x)",
+    ])
+    run = pool.run(source, [Call("dot", ([1, 2], [3, 4])), Call("l1_norm", ([-1, 2],)),
+                            Call("relu", (np.array([-1.0, 2.0]),)), Call("sigmoid", (0.0,))])
+    assert run.load_status == "ok"
+    notes = "\n".join(run.notes)
+    assert "code cell 3 raised NameError (line 1): name 'undefined_name' is not defined" in notes
+    assert "code cell 6 called sys.exit(1)" in notes
+    assert "skipped magic line: %matplotlib inline" in notes
+    assert [o.status for o in run.outcomes] == ["ok", "ok", "ok", "not defined"]
+    assert np.array_equal(run.outcomes[2].value, [0.0, 2.0])
+
+
+def test_warnings_are_reported(pool, tmp_path):
+    source = write(tmp_path, "foundations.py", "import numpy as np\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-np.asarray(x)))\n")
+    outcome = pool.run(source, [Call("sigmoid", (np.array([-1000.0]),))]).outcomes[0]
+    assert outcome.status == "ok" and outcome.value[0] == 0.0
+    assert any("RuntimeWarning" in w and "overflow" in w for w in outcome.warnings)
+
+
+def test_concurrent_runs_get_their_own_results(pool, tmp_path):
+    sources = [write(tmp_path, f"s{k}.py", f"OFFSET = {k}\ndef f(x):\n    return x + OFFSET\n") for k in range(12)]
+
+    def grade(k):
+        return k, pool.run(sources[k], [Call("f", (float(i),)) for i in range(5)])
+
+    with ThreadPoolExecutor(max_workers=6) as executor:
+        for k, run in executor.map(grade, range(12)):
+            assert [o.value for o in run.outcomes] == [float(i + k) for i in range(5)]
+
+
+def test_fresh_mode_has_the_same_contract(tmp_path):
+    source = write(tmp_path, "foundations.py", GOOD)
+    run = run_fresh(source, [Call("dot", ([1, 2], [3, 4])), Call("nope", ())])
+    assert run.load_status == "ok" and run.isolation["mode"] == "fresh"
+    assert run.outcomes[0].value == 11.0 and run.outcomes[1].status == "not defined"
+
+
+# -------------------------------------------------------------------- codec
+
+def test_codec_round_trip_of_trusted_values():
+    value = {"a": (1, 2.5, float("inf")), 3: [None, True, "s", 1 + 2j],
+             "arr": np.arange(6, dtype=np.int32).reshape(2, 3), "f": np.float32(0.5)}
+    plain = json.loads(json.dumps(codec.to_plain(value)))
+    back = codec.from_plain(plain)
+    assert back["a"] == (1, 2.5, float("inf")) and back[3] == [None, True, "s", 1 + 2j]
+    assert back["arr"].dtype == np.int32 and np.array_equal(back["arr"], value["arr"])
+    assert back["f"] == 0.5 and type(back["f"]) is float
+
+
+@pytest.mark.parametrize("value, type_name", [
+    (np.array(["a"], dtype=object), "dtype object"),
+    (type("MyFloat", (float,), {})(1.0), "MyFloat"),
+    (np.ma.masked_array([1.0]), "MaskedArray"),
+    (object(), "object"),
+])
+def test_codec_refuses_unknown_types_by_name(value, type_name):
+    with pytest.raises(codec.BadValue, match=type_name):
+        codec.to_plain(value)
+
+
+@pytest.mark.parametrize("plain", [
+    {"$array": {"dtype": "|O", "shape": [1], "data": ""}},
+    {"$array": {"dtype": "<f8", "shape": [2], "data": "AAAAAAAAAAA="}},
+    {"$float": "1e308"},
+    {"__reduce__": ["os.system", ["true"]]},
+    {"$tuple": [1], "$dict": []},
+])
+def test_parent_decoder_rejects_malformed_data(plain):
+    with pytest.raises(codec.ProtocolError):
+        codec.from_plain(plain)
