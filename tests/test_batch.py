@@ -1,0 +1,351 @@
+"""Class runs: parallel, resumable after SIGKILL, crash-proof, deterministic, with overrides."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+from grader import batch
+from grader.cli import load_references, main
+from grader.gradebook import Gradebook
+
+REPO = Path(__file__).resolve().parents[1]
+
+# A small problem set answered in answers files: fast to grade, so a class of
+# hundreds is graded in seconds.
+MINI_SPEC = """\
+id: mini
+title: "Mini set"
+setup: |
+  half = Rational(1, 2)
+parts:
+  - label: P1
+    title: "The vector v"
+    points: 2
+    kind: array
+    reference: "[half, 2*half, sqrt(2)]"
+    mistakes:
+      - value: "[1, 2, 3]"
+        feedback: "Off by a factor."
+        credit: 0.5
+  - label: P2
+    title: "The pair (a, b)"
+    points: 1
+    kind: tuple
+    reference: "(1, 2)"
+  - label: P3
+    title: "Why gradients vanish"
+    points: 1
+    kind: rubric
+    rubric:
+      - idea: "mentions gradients"
+        points: 1
+        patterns: ['gradient']
+"""
+
+P1_ANSWERS = ["[0.5, 1.0, 1.41421356]", "[1, 2, 3]", "[0.5, 1, 1.5]", "[0.5, 1]", "not a list", "[0.5, 1.0, 1.4142]"]
+P2_ANSWERS = ["[1, 2]", "[2, 1]", "[1, 2, 3]", "[1.0, 2.0]"]
+P3_ANSWERS = ['"the gradient vanishes"', '"no idea"', '"products shrink"', '"gradients explode & <b>vanish</b>"']
+
+
+def write_spec(folder: Path) -> Path:
+    path = folder / "mini.yaml"
+    path.write_text(MINI_SPEC)
+    return path
+
+
+def answers(number: int) -> str:
+    return (f"P1: {P1_ANSWERS[number % len(P1_ANSWERS)]}\n"
+            f"P2: {P2_ANSWERS[(number // 2) % len(P2_ANSWERS)]}\n"
+            f"P3: {P3_ANSWERS[(number // 3) % len(P3_ANSWERS)]}\n")
+
+
+def make_class(folder: Path, students: int) -> Path:
+    """A class of generated submissions: folders with answers.yaml, and single files."""
+    subs = folder / "subs"
+    subs.mkdir(parents=True)
+    for number in range(students):
+        student = f"s{number:04d}"
+        if number % 3 == 0:
+            (subs / f"{student}.yaml").write_text(answers(number))
+        else:
+            (subs / student).mkdir()
+            (subs / student / "answers.yaml").write_text(answers(number))
+            if number % 7 == 0:  # a second file that answers one part better: the best verdict counts
+                (subs / student / "extra.yaml").write_text("P1: [0.5, 1.0, 1.41421356]\n")
+    (subs / "broken.yaml").write_text("P1: [\n")  # unreadable YAML: still gets every part listed
+    return subs
+
+
+def grade(spec: Path, subs: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", "grade", str(spec), "--submissions", str(subs),
+                           "--out", str(out), *extra], capture_output=True, text=True, timeout=600, cwd=REPO)
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    """Every deterministic output file under ``out`` (results, CSV, JUnit, summary), by relative path."""
+    files = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and path.name in ("results.json", "grades.csv", "junit.xml", "summary.md"):
+            files[path.relative_to(out).as_posix()] = path.read_bytes()
+    return files
+
+
+def committed(out: Path) -> int:
+    db = out / "gradebook.sqlite"
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as connection:
+            return connection.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+    except sqlite3.OperationalError:  # the schema is not there yet
+        return 0
+
+
+# ---------------------------------------------------------------------------
+def test_sigkill_part_way_then_resume_gives_the_uninterrupted_results(tmp_path):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 400)
+    total = len(list(subs.iterdir()))
+
+    reference = grade(spec, subs, tmp_path / "clean", "--jobs", "2")
+    assert reference.returncode == 0, reference.stderr
+
+    out = tmp_path / "killed"
+    process = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(spec), "--submissions", str(subs),
+                                "--out", str(out), "--jobs", "2"], cwd=REPO, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while committed(out) < 30 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.kill(process.pid, signal.SIGKILL)  # the main process only: its workers are orphaned
+        process.wait()
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # then clean up what it left behind
+        except ProcessLookupError:
+            pass
+    done_before = committed(out)
+    assert 0 < done_before < total, f"the run was not stopped part-way ({done_before} of {total} committed)"
+    assert not (out / "grades.csv").exists()
+
+    resumed = grade(spec, subs, out, "--jobs", "2")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"graded {total - done_before} submission(s), kept {done_before} graded earlier" in resumed.stderr
+
+    assert outputs(out) == outputs(tmp_path / "clean")
+    assert len([k for k in outputs(out) if k.endswith("results.json")]) == total
+    with Gradebook.in_folder(out) as gradebook:
+        counts = gradebook.grading_counts()
+        runs = gradebook.runs()
+    assert sorted(counts) == sorted(p.stem for p in subs.iterdir())  # nobody missing
+    assert set(counts.values()) == {1}  # nobody graded twice
+    assert [r["to_grade"] for r in runs] == [total, total - done_before]
+
+
+def test_second_run_grades_nothing_and_changes_are_regraded(tmp_path):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 12)
+    out = tmp_path / "out"
+    assert grade(spec, subs, out).returncode == 0
+    first = outputs(out)
+
+    again = grade(spec, subs, out)
+    assert "graded 0 submission(s), kept 13 graded earlier" in again.stderr
+    assert outputs(out) == first
+
+    (subs / "s0001" / "answers.yaml").write_text("P1: [0.5, 1.0, 1.41421356]\nP2: [1, 2]\nP3: gradient\n")
+    changed = grade(spec, subs, out)
+    assert "graded 1 submission(s), kept 12 graded earlier" in changed.stderr
+    assert json.loads((out / "s0001" / "results.json").read_text())["score"] == 4
+
+    spec.write_text(MINI_SPEC.replace("points: 2", "points: 4"))
+    regraded = grade(spec, subs, out)
+    assert "graded 13 submission(s)" in regraded.stderr
+    assert "Points Possible,,,,,6" in (out / "grades.csv").read_text()
+
+
+def test_every_student_gets_results_with_every_part_listed(tmp_path):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 8)
+    out = tmp_path / "out"
+    run = grade(spec, subs, out)
+    assert run.returncode == 0, run.stderr
+    broken = json.loads((out / "broken" / "results.json").read_text())
+    assert [t["number"] for t in broken["tests"]] == ["P1", "P2", "P3"]
+    assert broken["score"] == 0 and "broken.yaml" in broken["output"]
+    best = json.loads((out / "s0007" / "results.json").read_text())  # extra.yaml answers P1 correctly
+    assert best["tests"][0]["score"] == 2 and "extra.yaml" in best["tests"][0]["output"]
+    for name in ("grades.csv", "junit.xml", "summary.md", "index.html", "gradebook.sqlite"):
+        assert (out / name).exists(), name
+
+
+def _crash_on_mallory(self, student, files):
+    if student == "mallory":
+        raise RuntimeError("the grader tripped over this one")
+    return ORIGINAL_GRADE(self, student, files)
+
+
+def _die_on_mallory(self, student, files):
+    if student == "mallory":
+        os._exit(3)  # the worker process dies: the pool breaks
+    return ORIGINAL_GRADE(self, student, files)
+
+
+ORIGINAL_GRADE = batch.Grader.grade
+
+
+@pytest.mark.parametrize("kind, fault", [("thread", _crash_on_mallory), ("process", _crash_on_mallory),
+                                         ("process", _die_on_mallory)])
+def test_a_crash_in_one_submission_never_stops_the_run(tmp_path, monkeypatch, kind, fault):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 8)
+    (subs / "mallory.yaml").write_text(answers(0))
+    monkeypatch.setattr(batch.Grader, "grade", fault)  # forked workers inherit the patch
+    refs = load_references([str(spec)])
+    source = batch.SpecSource((str(spec),), batch.spec_digest(refs))
+    out = tmp_path / "out"
+    with Gradebook.in_folder(out) as gradebook:
+        stats = batch.run(gradebook, out, refs, batch.find_submissions(subs), source,
+                          executor_factory=lambda: batch.EXECUTORS[kind](2))
+    assert stats.graded == 10 and stats.crashed == 1
+    mallory = json.loads((out / "mallory" / "results.json").read_text())
+    assert [t["number"] for t in mallory["tests"]] == ["P1", "P2", "P3"]
+    assert all(t["score"] == 0 and "could not be graded" in t["output"] for t in mallory["tests"])
+    assert json.loads((out / "s0000" / "results.json").read_text())["score"] == 4
+    assert "mallory" in (out / "summary.md").read_text()
+
+
+def test_overrides_survive_regrading_and_reach_every_output(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 4)
+    out = tmp_path / "out"
+    assert grade(spec, subs, out).returncode == 0
+    before = json.loads((out / "s0001" / "results.json").read_text())
+
+    assert main(["override", "--out", str(out), "s0001", "P3", "1", "--comment", "Confirmed by hand."]) == 0
+    after = json.loads((out / "s0001" / "results.json").read_text())
+    assert after["score"] == before["score"] - before["tests"][2]["score"] + 1
+    assert "Confirmed by hand." in after["tests"][2]["output"]
+    assert f"s0001,,s0001,s0001,,{after['score']:g}" in (out / "grades.csv").read_text()
+    assert "Confirmed by hand." in (out / "s0001" / "report.html").read_text()
+    assert "set by the instructor" in (out / "s0001" / "report.html").read_text()
+
+    (subs / "s0001" / "answers.yaml").write_text(answers(1) + "# edited\n")  # forces a regrade
+    assert "graded 1 submission(s)" in grade(spec, subs, out).stderr
+    assert json.loads((out / "s0001" / "results.json").read_text()) == after
+
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("student,part,score,comment\ns0001,P3,,\ns0002,P1,1.5,Nearly.\n")
+    assert main(["override", "--out", str(out), "--from", str(overrides)]) == 0
+    assert json.loads((out / "s0001" / "results.json").read_text()) == before
+    assert json.loads((out / "s0002" / "results.json").read_text())["tests"][0]["score"] == 1.5
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["s0001", "P9", "1"], "'P9' is not a part of s0001's results; the parts are: P1, P2, P3"),
+    (["nobody", "P1", "1"], "no student 'nobody' in the gradebook"),
+    (["s0001", "P1", "7"], "the score 7 for P1 is outside 0…2"),
+    (["s0001", "P1", "lots"], "the score 'lots' is not a number"),
+])
+def test_bad_overrides_are_refused_with_a_clear_message(tmp_path, capsys, argv, message):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 2)
+    out = tmp_path / "out"
+    assert grade(spec, subs, out).returncode == 0
+    assert main(["override", "--out", str(out), *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_override_without_a_gradebook_and_bad_submissions_folder(tmp_path, capsys):
+    assert main(["override", "--out", str(tmp_path), "s1", "P1", "1"]) == 2
+    assert "holds no gradebook" in capsys.readouterr().err
+    spec = write_spec(tmp_path)
+    assert main(["grade", str(spec), "--submissions", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
+    assert "is not a folder of submissions" in capsys.readouterr().err
+
+
+def test_two_entries_for_one_student_are_bad_input(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    subs = tmp_path / "subs"
+    (subs / "ann").mkdir(parents=True)
+    (subs / "ann" / "answers.yaml").write_text(answers(0))
+    (subs / "ann.yaml").write_text(answers(0))
+    assert main(["grade", str(spec), "--submissions", str(subs), "--out", str(tmp_path / "out")]) == 2
+    assert "are both student 'ann'" in capsys.readouterr().err
+
+
+def test_a_second_run_on_the_same_out_folder_is_refused(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 2)
+    out = tmp_path / "out"
+    with batch.RunLock(out):
+        assert main(["grade", str(spec), "--submissions", str(subs), "--out", str(out)]) == 2
+    assert "another grader run is using" in capsys.readouterr().err
+
+
+def test_progress_bar_only_when_asked_or_on_a_terminal(tmp_path):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 3)
+    quiet = grade(spec, subs, tmp_path / "a")
+    assert "student/s" not in quiet.stderr and "%|" not in quiet.stderr
+    shown = grade(spec, subs, tmp_path / "b", "--progress")
+    assert "4/4" in shown.stderr
+
+
+def foundations_file(refs) -> str:
+    """A foundations.py assembled from the spec's own reference solutions."""
+    ps = refs[0].problem_set
+    pieces = ["import numpy as np", "import scipy", "from sympy import *", ps.setup]
+    pieces += [p.code.solution for p in ps.parts if p.code is not None]
+    return "\n\n".join(pieces) + "\n"
+
+
+def test_code_submissions_survive_kill_and_resume(tmp_path):
+    """foundations.py files run in the sandbox; the same resume guarantee holds."""
+    spec = REPO / "problems" / "foundations.yaml"
+    if not spec.exists():
+        pytest.skip("the foundations problem set is not in this checkout")
+    refs = load_references([str(spec)])
+    good = foundations_file(refs)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for number in range(12):
+        text = good if number % 3 else good.replace("return A @ B", "return np.multiply(A, B)")
+        if number == 5:
+            text += "\nraise SystemExit('no')\n"  # fails on import: every part still listed
+        (subs / f"c{number:02d}").mkdir()
+        (subs / f"c{number:02d}" / "foundations.py").write_text(text)
+    clean = grade(spec, subs, tmp_path / "clean", "--jobs", "2")
+    assert clean.returncode == 0, clean.stderr
+
+    out = tmp_path / "killed"
+    process = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(spec), "--submissions", str(subs),
+                                "--out", str(out), "--jobs", "2"], cwd=REPO, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while committed(out) < 3 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert 0 < committed(out) < 12
+    assert grade(spec, subs, out, "--jobs", "2").returncode == 0
+    assert outputs(out) == outputs(tmp_path / "clean")
+    hung = json.loads((out / "c05" / "results.json").read_text())
+    assert hung["score"] == 0 and len(hung["tests"]) == len(refs[0].problem_set.parts)
