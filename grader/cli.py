@@ -22,7 +22,7 @@ class UsageError(Exception):
 
 
 # Modules that add their own sub-command: each has register(subparsers).
-COMMAND_MODULES = ("grader.equiv",)
+COMMAND_MODULES = ("grader.equiv", "grader.publish")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,9 +140,16 @@ def run_check(args: argparse.Namespace) -> int:
     with Grader(refs, public_only=True) as grader:
         result = grader.grade(submission.stem if submission.is_file() else submission.name,
                               submission_files(submission))
-    print_table(result)
+    print_table(result, hidden_by_set={r.problem_set.id: hidden_case_count(r) for r in refs})
     write_outputs(args, result, public_only=True)
     return fail_under_status(args, result)
+
+
+def hidden_case_count(refs) -> int:
+    """Hidden cases of a problem set: counted in its spec, or (published) as the count it states."""
+    ps = refs.problem_set
+    return ps.hidden_cases if ps.published else sum(
+        1 for p in refs.parts.values() for c in p.cases if not c.case.public)
 
 
 def run_grade(args: argparse.Namespace) -> int:
@@ -158,23 +165,93 @@ def run_override(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------
-def print_table(result: SubmissionResult, stream=None) -> None:
+def print_table(result: SubmissionResult, stream=None, width: int | None = None,
+                hidden_by_set: dict[str, int] | None = None) -> None:
+    """The self-check's terminal table: per problem set, one row per part, failing public cases under it.
+
+    Hidden cases are only ever counted, in total, at the end; a problem set
+    the submission does not touch at all is one line, not a table of zeros.
+    """
+    import shutil
+    import textwrap
+
+    from grader.grading import AT_GRADING, NOT_ANSWERED, NOT_DEFINED
+
     stream = stream or sys.stdout
-    width = max((len(p.label) for p in result.parts), default=4)
-    print(f"{'part':<{width}}  {'points':>11}  {'verdict':<15} feedback", file=stream)
+    width = width or max(80, min(shutil.get_terminal_size((100, 24)).columns, 140))
+    by_set: dict[str, list] = {}
     for p in result.parts:
-        first_line = p.feedback.splitlines()[0] if p.feedback else ""
-        verdict = p.status + (" (provisional)" if p.provisional else "")
-        print(f"{p.label:<{width}}  {p.score:>5.2f}/{p.max_score:<5.2f}  {verdict:<15} {first_line}", file=stream)
+        by_set.setdefault(p.problem_set, []).append(p)
+    untouched = {set_id for set_id, parts in by_set.items()
+                 if all(p.status in (NOT_ANSWERED, NOT_DEFINED) for p in parts)}
+    shown = [p for p in result.parts if p.problem_set not in untouched]
+    label_width = max([len(p.label) for p in shown] + [4])
+    verdict_width = max([len(_verdict(p)) for p in shown] + [7])
+    indent = 2 + label_width + 2 + 11 + 2 + verdict_width + 2
+    for set_id, parts in by_set.items():
+        if set_id in untouched:
+            points = sum(p.max_score for p in parts)
+            print(f"{set_id}: not answered — no file of the submission answers its {len(parts)} parts "
+                  f"({points:g} points)", file=stream)
+            continue
+        print(f"{set_id}", file=stream)
+        print(f"  {'part':<{label_width}}  {'points':>11}  {'verdict':<{verdict_width}}  feedback", file=stream)
+        for p in parts:
+            feedback = " ".join((p.feedback or "").split())
+            if p.status == AT_GRADING and p.answer:
+                feedback += f" Read: {_one_line(p.answer, 60)}"
+            lines = textwrap.wrap(feedback, max(30, width - indent)) or [""]
+            print(f"  {p.label:<{label_width}}  {p.score:>5.2f}/{p.max_score:<5.2f}  "
+                  f"{_verdict(p):<{verdict_width}}  {lines[0]}", file=stream)
+            for more in lines[1:]:
+                print(" " * indent + more, file=stream)
+            for case in p.cases:  # public cases only: a self-check never runs hidden ones
+                if case.public and case.credit < 1.0 and not (len(p.cases) == 1 and case.feedback in feedback):
+                    text = f"✗ {case.name}: {' '.join(case.feedback.split())}"
+                    for line in textwrap.wrap(text, max(30, width - indent - 2), subsequent_indent="  "):
+                        print(" " * (indent + 2) + line, file=stream)
     for note in result.notes:
         print(f"note: {note}", file=stream)
-    hidden = sum(p.hidden_cases for p in result.parts)
-    print(f"total: {result.score:g} / {result.max_score:g}", file=stream)
-    if all(p.passed for p in result.parts):
+    print(f"total: {result.score:g} / {result.max_score:g} points on the public checks", file=stream)
+    if hidden_by_set is None:
+        hidden = sum(p.hidden_cases for p in shown)
+    else:
+        hidden = sum(n for set_id, n in hidden_by_set.items() if set_id not in untouched)
+    print(self_check_summary(shown, hidden), file=stream)
+
+
+def self_check_summary(parts, hidden: int) -> str:
+    """One honest line: what passed, and what only grading will tell (never "all tests passed")."""
+    from grader.grading import AT_GRADING
+
+    later = sum(1 for p in parts if p.status == AT_GRADING)
+    checkable = [p for p in parts if p.status != AT_GRADING]
+    failing = sum(1 for p in checkable if not p.passed)
+    if not parts:
+        message = "nothing in the submission answers these problem sets"
+    elif not checkable:
+        message = "no public checks apply to these answers"
+    elif failing:
+        message = f"{failing} of {len(checkable)} parts do not pass their public checks yet"
+    else:
         message = "public checks passed"
-        if hidden:
-            message += f" — {hidden} hidden checks will run at grading"
-        print(message, file=stream)
+    after = []
+    if hidden:
+        after.append(f"{hidden} hidden checks will run at grading")
+    if later:
+        after.append(f"{later} written answers are checked only at grading")
+    return message + (" — " + "; ".join(after) if after else "")
+
+
+def _verdict(p) -> str:
+    from grader.grading import AT_GRADING
+
+    return p.status + (" (provisional)" if p.provisional and p.status != AT_GRADING else "")
+
+
+def _one_line(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def write_outputs(args: argparse.Namespace, result: SubmissionResult, *, public_only: bool) -> None:

@@ -27,6 +27,8 @@ from grader.results import CaseResult, PartResult, SubmissionResult
 
 NOT_ANSWERED = "not answered"
 NOT_DEFINED = "not defined"
+NOT_IMPLEMENTED = "not implemented"  # a starter stub that still raises NotImplementedError
+AT_GRADING = "checked at grading"  # a written answer under a published spec: read now, checked later
 ERROR = "error"
 
 MAX_SUBMISSION_FILE_BYTES = 5_000_000
@@ -147,6 +149,8 @@ class Grader:
             return Candidate(Verdict.unreadable(answer.problem), answer.source, shown)
         if part.kind is None:
             return Candidate(Verdict.unreadable("This part is answered by code, not in writing."), answer.source, shown)
+        if part.at_grading:
+            return Candidate(Verdict(Status.INCORRECT, 0.0, "Answer found; written answers are checked at grading."), answer.source, shown, status=AT_GRADING)
         checker = get_checker(part.kind)
         verdict = _safe_check(checker, ref.value, answer.value, part.options)
         if not verdict.is_correct and verdict.status is not Status.UNREADABLE:
@@ -203,6 +207,10 @@ class Grader:
         if all(outcome.status == NOT_DEFINED for _, _, outcome in runs):
             return Candidate(Verdict(Status.INCORRECT, 0.0, f"{code.function} is not defined."), source,
                              hidden_cases=hidden_total, status=NOT_DEFINED)
+        if all(_not_implemented(case_ref, outcome) for _, case_ref, outcome in runs):
+            return Candidate(Verdict(Status.INCORRECT, 0.0, f"{code.function} is not implemented yet "
+                                     "(it raises NotImplementedError)."), source,
+                             hidden_cases=hidden_total, status=NOT_IMPLEMENTED)
         case_results: list[CaseResult] = []
         credits: list[float] = []
         mistake_feedback: list[str] = []
@@ -235,6 +243,8 @@ class Grader:
             return Verdict.incorrect(f"{code.function} is not defined."), ""
         if status in ("timeout", "memory", "crashed", "bad value"):
             return Verdict.incorrect(_outcome_reason(outcome)), ""
+        if _not_implemented(case_ref, outcome):
+            return Verdict.incorrect(f"{code.function} is not implemented yet (it raises NotImplementedError)."), ""
         answer = _student_answer(outcome)
         warned = tuple(getattr(outcome, "warnings", ()) or ())
         if isinstance(case_ref.expected, RaisedException):
@@ -312,6 +322,11 @@ def _answers_code_of(ps, path: Path) -> bool:
         defined.update(t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
                        if isinstance(t, ast.Name))
     return bool(defined & wanted)
+
+
+def _not_implemented(case_ref: CaseReference, outcome: Any) -> bool:
+    return outcome.status == "raised" and outcome.exception == "NotImplementedError" and \
+        not isinstance(case_ref.expected, RaisedException)
 
 
 def _cases(count: int) -> str:

@@ -28,6 +28,13 @@ class RaisedException:
         self.bases = tuple(c.__name__ for c in type(exc).__mro__)
         self.message = str(exc)
 
+    @classmethod
+    def named(cls, name: str) -> "RaisedException":
+        """The exception a published spec's case expects, known only by name."""
+        expected = cls.__new__(cls)
+        expected.name, expected.bases, expected.message = name, (name,), ""
+        return expected
+
     def __repr__(self) -> str:
         return f"<raises {self.name}>"
 
@@ -209,7 +216,9 @@ def _part_reference(ps: ProblemSet, part: Part, ns: dict, issues: list[SpecIssue
 
 
 def _code_references(ps: ProblemSet, part: Part, code: CodeSpec, ns: dict, issues: list[SpecIssue]):
-    solution = load_function(code.solution, code.function, ns, code.line, "the reference solution")
+    # A published spec has no solution: its cases carry the expected values (see grader.publish).
+    solution = load_function(code.solution, code.function, ns, code.line, "the reference solution") \
+        if code.solution else None
     wrong: list[tuple[Mistake, Callable]] = []
     predicates: list[tuple[Mistake, Callable]] = []
     for m in part.mistakes:
@@ -239,6 +248,15 @@ def _code_references(ps: ProblemSet, part: Part, code: CodeSpec, ns: dict, issue
             args = case_arguments(ps, part, case, ns)
         except _Located as loc:
             issues.append(SpecIssue(ps.path, loc.line, f"part {part.label}: {loc.message}"))
+            continue
+        if solution is None:
+            try:
+                expected = RaisedException.named(case.raises) if case.raises else \
+                    _eval(case.expected, ns, case.line, f"the expected value of case {case.name!r}")
+            except _Located as loc:
+                issues.append(SpecIssue(ps.path, loc.line, f"part {part.label}: {loc.message}"))
+                continue
+            cases.append(CaseReference(case, args, expected, ()))
             continue
         expected = call_reference(solution, args)
         if isinstance(expected, RaisedException):

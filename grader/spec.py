@@ -45,6 +45,7 @@ class Case:
     args: Any  # a Python expression (str) evaluated in the spec namespace, or a YAML list of literal args
     raises: str | None
     line: int
+    expected: str | None = None  # published specs only: a Python expression giving the expected value
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class Part:
     mistakes: tuple[Mistake, ...]
     rubric: tuple[RubricIdea, ...]
     line: int
+    at_grading: bool = False  # published specs: a written answer is read now but checked only at grading
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ class ProblemSet:
     submission_files: tuple[str, ...]
     parts: tuple[Part, ...]
     digest: str  # sha256 of the spec file: a changed spec means regrading
+    published: bool = False  # a student's copy (grader publish): public cases only, nothing secret
+    hidden_cases: int = 0  # published specs: how many hidden cases grading will run (a count, nothing more)
 
     def part(self, label: str) -> Part:
         for p in self.parts:
@@ -168,13 +172,13 @@ def load_problem_sets(paths: Iterable[str | Path]) -> list[ProblemSet]:
 # Validation
 
 _TOP_KEYS = {"id": True, "title": True, "setup": False, "submission_files": False, "parts": True,
-             "handout": False, "defaults": False}
+             "handout": False, "defaults": False, "published": False, "hidden_cases": False}
 _PART_KEYS = {"label": True, "title": True, "points": True, "prompt": False, "kind": False,
               "options": False, "reference": False, "names": False, "code": False,
               "mistakes": False, "rubric": False}
 _CODE_KEYS = {"function": True, "kind": True, "options": False, "solution": True, "cases": True,
               "fail_on_warnings": False}
-_CASE_KEYS = {"name": False, "public": False, "args": True, "raises": False}
+_CASE_KEYS = {"name": False, "public": False, "args": True, "raises": False, "expected": False}
 _MISTAKE_KEYS = {"feedback": True, "credit": False, "value": False, "solution": False, "when": False}
 _RUBRIC_KEYS = {"idea": True, "points": True, "patterns": True}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -184,6 +188,9 @@ class _Collector:
     def __init__(self, path: Path):
         self.path = path
         self.issues: list[SpecIssue] = []
+        # A published spec (see grader.publish) carries expected values instead of solutions
+        # and withholds written references; the rules below differ for it.
+        self.published = False
 
     def add(self, line: int, message: str) -> None:
         self.issues.append(SpecIssue(self.path, line, message))
@@ -262,6 +269,17 @@ def load_problem_set(path: Path) -> ProblemSet:
     if not c.keys(data, _TOP_KEYS, "the problem set", 1):
         raise SpecError(c.issues)
 
+    published = data.get("published", False)
+    if not isinstance(published, bool):
+        c.add(_line(data, "published"), f"'published' must be true or false, got {_describe(published)}")
+        published = False
+    c.published = published
+    hidden_cases = data.get("hidden_cases", 0)
+    if "hidden_cases" in data and not published:
+        c.add(_line(data, "hidden_cases"), "'hidden_cases' belongs to published specs only (published: true)")
+    elif isinstance(hidden_cases, bool) or not isinstance(hidden_cases, int) or hidden_cases < 0:
+        c.add(_line(data, "hidden_cases"), f"'hidden_cases' must be a whole number, got {_describe(hidden_cases)}")
+        hidden_cases = 0
     set_id = c.text(data, "id", "the problem set's") or ""
     title = c.text(data, "title", "the problem set's") or ""
     setup = c.text(data, "setup", "the problem set's", required=False) or ""
@@ -294,7 +312,8 @@ def load_problem_set(path: Path) -> ProblemSet:
     if c.issues:
         raise SpecError(c.issues)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return ProblemSet(set_id, title, path, setup, tuple(files), tuple(parts), digest)
+    return ProblemSet(set_id, title, path, setup, tuple(files), tuple(parts), digest, published,
+                      hidden_cases if published else 0)
 
 
 def _options(c: _Collector, kind: str, raw: Any, defaults: dict, line: int, what: str) -> Any:
@@ -380,14 +399,19 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
 
     if "kind" not in raw and "code" not in raw:
         c.add(line, f"{what} needs a 'kind' (how a written answer is checked), a 'code' section, or both")
-    if kind == "rubric":
+    if kind == "rubric" and not c.published:
         if not rubric and raw_rubric is None:
             c.add(line, f"{what} has kind 'rubric' but no 'rubric' list of ideas")
         if rubric and points is not None and abs(sum(r.points for r in rubric) - points) > 1e-9:
             c.add(_line(raw, "rubric"), f"{what}: the rubric ideas' points add up to "
                   f"{sum(r.points for r in rubric):g}, but the part is worth {points:g}")
-    elif kind and "reference" not in raw:
+    elif kind and "reference" not in raw and not c.published:
         c.add(line, f"{what} has kind {kind!r} but no 'reference' (a SymPy/NumPy expression computing the answer)")
+    if c.published:
+        for secret in ("reference", "rubric"):
+            if secret in raw:
+                c.add(_line(raw, secret), f"{what}: a published spec must not hold its '{secret}' (students can "
+                      f"read it); written answers are checked only at grading")
 
     mistakes = []
     raw_mistakes = raw.get("mistakes")
@@ -402,19 +426,23 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
                     mistakes.append(item)
 
     return Part(label, title, points or 0.0, prompt, kind, options, reference, tuple(names), code,
-                tuple(mistakes), tuple(rubric), line)
+                tuple(mistakes), tuple(rubric), line, at_grading=c.published and kind is not None)
 
 
 def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str) -> CodeSpec | None:
-    if not c.keys(raw, _CODE_KEYS, f"{what} 'code'", line):
+    allowed = {**_CODE_KEYS, "solution": False} if c.published else _CODE_KEYS
+    if not c.keys(raw, allowed, f"{what} 'code'", line):
         return None
+    if c.published and "solution" in raw:
+        c.add(_line(raw, "solution"), f"{what}: a published spec must not hold the reference 'solution' "
+              f"(students can read it); give each case's 'expected' value instead")
     function = raw.get("function")
     if function is not None and (not isinstance(function, str) or not _IDENTIFIER.match(function)):
         c.add(_line(raw, "function"), f"{what} code 'function' must be a Python function name, got {_describe(function)}")
         function = None
     kind = _kind(c, raw, f"{what} code")
     options = _options(c, kind, raw.get("options"), defaults, _line(raw, "options"), f"{what} code") if kind else None
-    solution = c.text(raw, "solution", f"{what} code")
+    solution = None if c.published else c.text(raw, "solution", f"{what} code")
     cases = []
     raw_cases = raw.get("cases")
     if raw_cases is not None:
@@ -436,8 +464,8 @@ def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str) ->
     if not isinstance(fail_on_warnings, bool):
         c.add(_line(raw, "fail_on_warnings"), f"{what} code 'fail_on_warnings' must be true or false")
         fail_on_warnings = False
-    if function and solution and kind and options is not None:
-        return CodeSpec(function, kind, options, solution, tuple(cases),
+    if function and (solution or c.published) and kind and options is not None:
+        return CodeSpec(function, kind, options, solution or "", tuple(cases),
                         raw.line if isinstance(raw, LineDict) else line, fail_on_warnings)
     return None
 
@@ -460,7 +488,19 @@ def _load_case(c: _Collector, raw: Any, line: int, what: str, index: int) -> Cas
     if raises is not None and (not isinstance(raises, str) or not _IDENTIFIER.match(raises)):
         c.add(_line(raw, "raises"), f"{what} 'raises' must be an exception name like ValueError")
         raises = None
-    return Case(name, public, args, raises, raw.line if isinstance(raw, LineDict) else line)
+    expected = raw.get("expected")
+    if "expected" in raw and not c.published:
+        c.add(_line(raw, "expected"), f"{what}: 'expected' belongs to published specs only (published: true); "
+              f"an instructor's spec computes it with the 'solution'")
+    elif expected is not None and not isinstance(expected, str):
+        c.add(_line(raw, "expected"), f"{what} 'expected' must be a Python expression (text) giving the value")
+        expected = None
+    elif c.published and expected is None and raises is None:
+        c.add(_line(raw, None), f"{what} in a published spec needs 'expected' (or 'raises')")
+    if c.published and not public:
+        c.add(_line(raw, "public"), f"{what}: a published spec holds public cases only")
+    return Case(name, public, args, raises, raw.line if isinstance(raw, LineDict) else line,
+                expected if c.published else None)
 
 
 def _load_mistake(c: _Collector, raw: Any, line: int, what: str, has_code: bool, has_text: bool) -> Mistake | None:
@@ -480,6 +520,9 @@ def _load_mistake(c: _Collector, raw: Any, line: int, what: str, has_code: bool,
         return None
     if given[0] == "value" and not has_text:
         c.add(_line(raw, "value"), f"{what} mistake has a 'value' but the part has no written-answer 'kind'")
+    if c.published and given[0] != "when":
+        c.add(_line(raw, given[0]), f"{what}: a published spec keeps only 'when' mistakes; a mistake's "
+              f"'{given[0]}' would show students a known wrong answer")
     if given[0] in ("solution", "when") and not has_code:
         c.add(_line(raw, given[0]), f"{what} mistake has a '{given[0]}' but the part has no 'code' section")
     for key in given:

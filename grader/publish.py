@@ -1,0 +1,250 @@
+"""Spec → the student's copy: ``grader publish PROBLEMS --out DIR``.
+
+A published spec lets students run ``grader check`` on the public cases and
+holds nothing secret:
+
+- code parts keep their public cases only, each with its arguments and its
+  **expected value written out** (computed here by the instructor's
+  reference solution), so no ``solution`` is needed to check them;
+- written-answer parts keep what a reader needs to *find* an answer (kind,
+  options, names) but not the ``reference`` nor the rubric: their answers are
+  read at self-check time and checked only at grading;
+- known mistakes keep only ``when`` predicates (they describe a symptom, such
+  as "np.trapz was removed", not an answer); ``value``/``solution`` mistakes
+  would show a known wrong answer and are dropped; so are ``setup`` and the
+  hidden cases.
+
+Values are written as Python expressions (``np.array([...], dtype='float64')``,
+``srepr`` for SymPy objects) evaluated by the loader like any spec
+expression.  Publishing proves the round trip: the published file is loaded
+again and every public case's arguments and expected value must read back
+identical, or nothing is written.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import yaml
+
+from grader.references import ProblemReferences, RaisedException, compute_references
+from grader.results import write_atomic
+from grader.spec import Part, ProblemSet, load_problem_set
+
+
+class PublishError(Exception):
+    """A spec that cannot be published (a value with no faithful written form, a failed round trip)."""
+
+
+# ---------------------------------------------------------------------------
+# Values as Python source
+
+def value_source(value: Any) -> str:
+    """A Python expression that evaluates (with ``np`` and SymPy in scope) to an equal value."""
+    import sympy
+
+    if isinstance(value, np.generic):  # before float/int/str: np.float64 is a float, np.str_ a str
+        return f"np.{type(value).__name__}({value_source(value.item())})"
+    if value is None or isinstance(value, (bool, int, str)):
+        return repr(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "float('nan')"
+        if math.isinf(value):
+            return "float('inf')" if value > 0 else "float('-inf')"
+        return repr(value)
+    if isinstance(value, complex):
+        return f"complex({value_source(value.real)}, {value_source(value.imag)})"
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufc":
+            raise PublishError(f"an array of dtype {value.dtype} cannot be published")
+        body = value_source(value.tolist())
+        text = f"np.array({body}, dtype=np.{value.dtype.name})"
+        return f"{text}.reshape({value.shape!r})" if value.size == 0 else text
+    if isinstance(value, tuple):
+        items = [value_source(v) for v in value]
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(value_source(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{value_source(k)}: {value_source(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, sympy.Basic):
+        return sympy.srepr(value)
+    raise PublishError(f"a value of type {type(value).__name__} cannot be written into a published spec")
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Exact equality, types included (NaN equals NaN): the round-trip test."""
+    if isinstance(a, RaisedException) or isinstance(b, RaisedException):
+        return isinstance(a, RaisedException) and isinstance(b, RaisedException) and a.name == b.name
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return bool(a == b)
+
+
+# ---------------------------------------------------------------------------
+# Spec → published mapping
+
+def _options(options: Any) -> dict:
+    """A kind's options, only where they differ from the kind's defaults."""
+    if options is None:
+        return {}
+    default = type(options)()
+    changed = {}
+    for f in dataclasses.fields(options):
+        value = getattr(options, f.name)
+        if value != getattr(default, f.name):
+            changed[f.name] = list(value) if isinstance(value, tuple) else value
+    return changed
+
+
+def _part(refs: ProblemReferences, part: Part) -> dict:
+    out: dict[str, Any] = {"label": part.label, "title": part.title, "points": part.points}
+    if part.prompt:
+        out["prompt"] = part.prompt
+    if part.kind is not None:
+        out["kind"] = part.kind
+        if _options(part.options):
+            out["options"] = _options(part.options)
+        if part.names:
+            out["names"] = list(part.names)
+    if part.code is not None:
+        code = part.code
+        section: dict[str, Any] = {"function": code.function, "kind": code.kind}
+        if _options(code.options):
+            section["options"] = _options(code.options)
+        if code.fail_on_warnings:
+            section["fail_on_warnings"] = True
+        cases = []
+        for case_ref in refs[part.label].cases:
+            if not case_ref.case.public:
+                continue
+            what = f"part {part.label}, case {case_ref.case.name!r}"
+            case: dict[str, Any] = {"name": case_ref.case.name, "public": True}
+            try:
+                case["args"] = value_source(list(case_ref.args))
+                if isinstance(case_ref.expected, RaisedException):
+                    case["raises"] = case_ref.case.raises or case_ref.expected.name
+                else:
+                    case["expected"] = value_source(case_ref.expected)
+            except PublishError as exc:
+                raise PublishError(f"{refs.problem_set.path}: {what}: {exc}") from None
+            cases.append(case)
+        section["cases"] = cases
+        out["code"] = section
+    mistakes = [{"when": m.when, "feedback": m.feedback, **({"credit": m.credit} if m.credit else {})}
+                for m in part.mistakes if m.when is not None]
+    if mistakes:
+        out["mistakes"] = mistakes
+    return out
+
+
+def published_text(refs: ProblemReferences) -> str:
+    """The published spec of one problem set, as YAML text."""
+    ps = refs.problem_set
+    data: dict[str, Any] = {"published": True, "id": ps.id, "title": ps.title}
+    if ps.submission_files:
+        data["submission_files"] = list(ps.submission_files)
+    # The total only: students learn how much grading adds, never what or where.
+    data["hidden_cases"] = sum(1 for p in refs.parts.values() for c in p.cases if not c.case.public)
+    data["parts"] = [_part(refs, p) for p in ps.parts]
+    header = (f"# {ps.title}: the public checks, for `grader check`.\n"
+              f"# Published by `grader publish` from {ps.path.name} (sha256 {ps.digest[:12]}).\n"
+              "# Expected values were computed by the instructor's reference solutions. Hidden cases,\n"
+              "# solutions and the references of written answers are not in this file: written answers\n"
+              "# are read by `grader check` and checked only at grading.\n")
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100_000)
+
+
+def verify_round_trip(refs: ProblemReferences, text: str) -> None:
+    """Load the published text again; every public case must read back identical."""
+    ps = refs.problem_set
+    with tempfile.TemporaryDirectory(prefix="grader-publish-") as tmp:
+        path = Path(tmp) / ps.path.name
+        path.write_text(text, encoding="utf-8")
+        published = compute_references(load_problem_set(path))
+    problems = []
+    for part in ps.parts:
+        mine, theirs = refs[part.label], published[part.label]
+        if part.options != theirs.part.options or (part.code and part.code.options != theirs.part.code.options):
+            problems.append(f"part {part.label}: its options do not read back the same")
+        public = [c for c in mine.cases if c.case.public]
+        for original, copy in zip(public, theirs.cases):
+            if not same_value(list(original.args), list(copy.args)) or \
+                    not same_value(original.expected, copy.expected):
+                problems.append(f"part {part.label}, case {original.case.name!r}: its values do not read back "
+                                f"identical")
+        if len(public) != len(theirs.cases):
+            problems.append(f"part {part.label}: {len(public)} public cases, {len(theirs.cases)} published")
+    if problems:
+        raise PublishError(f"{ps.path}: the published spec would not check like the original: "
+                           + "; ".join(problems))
+
+
+def publish(refs: ProblemReferences) -> str:
+    """The verified published text of one problem set."""
+    text = published_text(refs)
+    verify_round_trip(refs, text)
+    return text
+
+
+def publish_all(all_refs: Sequence[ProblemReferences], out: Path) -> list[Path]:
+    """Write each problem set's published spec into ``out`` (same file names); return the paths."""
+    texts = [(refs.problem_set.path.name, publish(refs)) for refs in all_refs]  # all or nothing
+    names = [name for name, _ in texts]
+    clashes = sorted({n for n in names if names.count(n) > 1})
+    if clashes:
+        raise PublishError(f"two problem sets have the same file name ({', '.join(clashes)}); "
+                           f"rename one so both fit in {out}")
+    written = []
+    for name, text in texts:
+        write_atomic(out / name, text)
+        written.append(out / name)
+    return written
+
+
+# ---------------------------------------------------------------------------
+# Command line
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "publish", help="write the students' copy of the specs: public checks only, nothing secret",
+        description="Write specs students can check against: public cases with their expected values, no "
+                    "hidden cases, no solutions, no references of written answers.")
+    parser.add_argument("problems", nargs="*", default=["problems"], metavar="PROBLEMS")
+    parser.add_argument("--out", required=True, metavar="DIR", help="where the published specs go")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from grader.cli import UsageError, load_references
+
+    refs = load_references(args.problems)
+    if any(r.problem_set.published for r in refs):
+        already = next(r.problem_set.path for r in refs if r.problem_set.published)
+        raise UsageError(f"{already} is already a published spec; publish from the instructor's spec")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
+    try:
+        written = publish_all(refs, out)
+    except PublishError as exc:
+        raise UsageError(str(exc)) from None
+    for path in written:
+        print(f"wrote {path}")
+    hidden = sum(1 for r in refs for p in r.parts.values() for c in p.cases if not c.case.public)
+    print(f"{len(written)} published spec(s): public checks only; {hidden} hidden cases stay with you.")
+    return 0
