@@ -1,0 +1,87 @@
+"""References are computed from the definitions, and the cases hold what the handouts promise."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy
+
+from grader.references import RaisedException, compute_references
+from grader.spec import load_problem_set
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def q2():
+    return compute_references(load_problem_set(ROOT / "problems" / "q2-activations.yaml"))
+
+
+@pytest.fixture(scope="module")
+def foundations():
+    return compute_references(load_problem_set(ROOT / "problems" / "foundations.yaml"))
+
+
+def rho(eps: float) -> float:
+    sigma = 1 / (1 + math.exp(-eps))
+    return sigma * (1 - sigma) / (1 - math.tanh(eps) ** 2)
+
+
+def test_q2_references_come_from_the_expansions(q2):
+    assert q2["Q2.1a"].value == sympy.Rational(1, 4)
+    assert q2["Q2.1b"].value == 1
+    assert q2["Q2.2"].value == sympy.S.Reals
+    assert q2["Q2.3a"].value == sympy.Rational(1, 4)
+    assert float(q2["Q2.3b"].value) == pytest.approx(rho(0.05), rel=1e-12)
+    assert q2["Q2.3c"].value == pytest.approx([rho(0.05) ** t for t in (1, 5, 10, 20)], rel=1e-12)
+    assert q2["Q2.3d"].value == "approx"
+
+
+def test_q2_handout_examples_sit_inside_the_tolerances(q2):
+    exact = float(q2["Q2.3b"].value)
+    for accepted in (0.2504, 0.2505):
+        assert abs(accepted - exact) <= 0.0005 * exact
+    assert abs(0.25 - exact) > 0.0005 * exact  # the approximation's value is not accepted
+
+
+def test_foundations_public_case_is_the_tutorial_example(foundations):
+    case = foundations["A1"].cases[0]
+    assert case.case.public
+    assert np.array_equal(case.expected, np.array([[19.0, 22.0], [43.0, 50.0]]))
+    tutorial = foundations["A1"].cases[1]  # the tutorial's 2×3 by 2×3 "matrix multiplication"
+    assert isinstance(tutorial.expected, RaisedException) and tutorial.expected.name == "ValueError"
+    mistake, elementwise = tutorial.mistake_values[0]
+    assert np.array_equal(elementwise, np.multiply(*tutorial.args))
+
+
+def test_every_code_part_has_public_and_hidden_cases(foundations):
+    for label, ref in foundations.parts.items():
+        public = [c for c in ref.cases if c.case.public]
+        hidden = [c for c in ref.cases if not c.case.public]
+        assert public and hidden, label
+
+
+def test_edge_cases_the_handout_names_are_present(foundations):
+    singular = [c for c in foundations["A6"].cases if isinstance(c.expected, RaisedException)]
+    assert any(np.array_equal(np.asarray(c.args[0]), [[1, 2], [2, 4]]) for c in singular)
+    mismatched = [c for c in foundations["A1"].cases if isinstance(c.expected, RaisedException)]
+    assert len(mismatched) >= 2
+    uneven = [c for c in foundations["B1"].cases if len(set(np.round(np.diff(np.asarray(c.args[1])), 9))) > 1]
+    assert uneven
+    large = [c for c in foundations["D3"].cases if np.max(np.abs(np.asarray(c.args[0], dtype=float))) >= 1000]
+    assert large and all(np.isfinite(c.expected).all() for c in large)
+    repeated = [c for c in foundations["A8"].cases
+                if len(np.unique(np.round(c.expected[0], 9))) < len(c.expected[0])]
+    assert repeated
+    assert all(c.expected[0] == pytest.approx(sorted(c.expected[0])) for c in foundations["A8"].cases)
+
+
+def test_expected_values_follow_the_definitions_not_the_tutorial_printout(foundations):
+    # The tutorial printed [3, 432, 27, 48, 675] for np.gradient of y = [0, 10, 40, 90, 160].
+    assert foundations["B1"].cases[0].expected == pytest.approx([10, 20, 40, 60, 70])
+    x = np.array([2.0, 3.0, 1.0])
+    assert foundations["B2"].cases[0].expected == pytest.approx(2 * x * np.sin(x) + x**2 * np.cos(x))
+    assert foundations["C2"].cases[0].expected == pytest.approx(2.0)  # population variance of 1..5
+    assert foundations["D1"].cases[1].expected[0] == 0.0  # sigmoid(-1000) underflows to 0.0, no nan
