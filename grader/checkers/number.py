@@ -146,6 +146,10 @@ class _Judge:
         if o.mode == "magnitude":
             return self._magnitude(r, s)
         rtol, atol = self._tolerances(ref_value, ans_value, r)
+        if (o.mode == "tolerance" and o.rtol is None and o.atol is None
+                and isinstance(ref_value, sympy.Rational) and isinstance(ans_value, sympy.Rational)):
+            # two exact rationals: exact equality, not 40 digits
+            return (True, "Looks good.") if ref_value == ans_value else (False, self._hint(r, s, rtol, atol, reading))
         if within(r, s, rtol, atol):
             return True, "Looks good."
         return False, self._hint(r, s, rtol, atol, reading)
@@ -182,7 +186,9 @@ class _Judge:
         if r != 0 and s != 0:
             ratio = float(sympy.log(abs(s / r), 10).evalf(20))
             k = round(ratio)
-            if k != 0 and (s > 0) == (r > 0) and within(r, s / sympy.Integer(10) ** k, max(rtol, 1e-9), atol / 10.0**k if atol else 0):
+            # |k| is bounded: 10**k for a huge k would be an exact computation that never ends
+            if 0 < abs(k) <= 30 and (s > 0) == (r > 0) and within(
+                    r, s / sympy.Float(10, 50) ** k, max(rtol, 1e-9), atol / 10.0**k if atol else 0):
                 return f"Off by a power of ten (a factor of 10^{k}): check units and exponents."
         if reading is not None:
             given = significant_figures(reading.raw if reading.lhs is None else _value_text(reading.raw))
