@@ -482,7 +482,20 @@ class WorkerPool:
         self._uids = _UidAllocator()
         self._process: subprocess.Popen | None = None
         self._socket: socket.socket | None = None
+        self._owner_pid = os.getpid()
         self._start_zygote()
+
+    def _after_fork(self) -> None:
+        """This pool was inherited by a forked process (e.g. a fork-based
+        ProcessPoolExecutor): the zygote socket belongs to the parent, so
+        this process starts its own zygote."""
+        with self._lock:
+            if os.getpid() == self._owner_pid:
+                return
+            self._owner_pid = os.getpid()
+            self._socket = None  # the parent's; leave it open for the parent
+            self._process = None
+            self._start_zygote()
 
     # -- zygote management
     def _start_zygote(self) -> None:
@@ -513,6 +526,8 @@ class WorkerPool:
                                "zygote", self.landlock)
 
     def _spawn(self, request: dict, calls_r: int, result_w: int) -> int:
+        if os.getpid() != self._owner_pid:
+            self._after_fork()
         with self._lock:
             if self._closed:
                 raise RuntimeError("the worker pool is closed")
@@ -541,6 +556,10 @@ class WorkerPool:
                 self._process.kill()
                 self._process.wait()
             self._process = None
+
+    @property
+    def zygote_pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
 
     # -- public API
     def run(self, source: CodeSource, calls: Sequence[Call], *, call_timeout: float = 2.0,
@@ -591,7 +610,11 @@ def run_fresh(source: CodeSource, calls: Sequence[Call], *, call_timeout: float 
     """Like :meth:`WorkerPool.run`, but each child is a brand-new ``python``
     that imports the scientific stack itself (how nbgrader and Otter work).
     Same protocol and isolation; used as the baseline in benchmarks."""
-    available = _available_here()
+    available = dict(_available_here())
+    # The student's imports happen after lock-down here; if a non-root uid
+    # could not read the interpreter's files they would fail, so the uid
+    # drop is used only where it can (the run's isolation record says so).
+    available["uid_drop"] = bool(available.get("uid_drop") and available.get("stdlib_readable_after_uid_drop"))
     processes: list[subprocess.Popen] = []
     scratch_root = _make_scratch_root()
 

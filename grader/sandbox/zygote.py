@@ -52,11 +52,14 @@ SCIENTIFIC_MODULES = (
 )
 
 
-def warm_up(exercise: bool = True) -> None:
+def warm_up(exercise: bool = True, scientific: bool = True) -> None:
     """Import the stack; with ``exercise``, also run each library once so its
-    lazy initialisation (SymPy's especially) is paid here, not per child."""
+    lazy initialisation (SymPy's especially) is paid here, not per child.
+    Without ``scientific`` only the standard library and NumPy (which the
+    codec needs) are imported: the fresh-interpreter baseline, where the
+    student's own imports pay for the rest."""
     import importlib
-    for name in STDLIB_MODULES + SCIENTIFIC_MODULES:
+    for name in STDLIB_MODULES + (SCIENTIFIC_MODULES if scientific else ("numpy",)):
         try:
             importlib.import_module(name)
         except Exception:  # an optional module missing must not stop grading
