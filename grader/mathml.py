@@ -113,18 +113,19 @@ def text_with_maths(text: str) -> Markup:
     return Markup("").join(pieces)
 
 
-_PROSE = re.compile(r"[A-Za-z]{3,}\s+[A-Za-z]{3,}\s+[A-Za-z]{3,}")
+_LATEX_SIGNS = re.compile(r"[\\^_{]")
+_PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{4,}")  # a word that is not a LaTeX command
 
 
 def answer_markup(text: str) -> Markup:
-    """An answer as read: maths spans typeset; a bare formula typeset whole; prose escaped."""
+    """An answer as read: maths spans typeset; a bare LaTeX formula typeset whole; anything else escaped."""
     if not text:
         return Markup("")
     if _MATH_SPAN.search(text):
         return text_with_maths(text)
-    if _PROSE.search(text.replace("\\", " ")) and "\\" not in text:
-        return escape(text)
-    return latex_to_mathml(text) or escape(text)
+    if _LATEX_SIGNS.search(text) and not _PROSE.search(re.sub(r"\\(text|mathrm|operatorname)\{[^{}]*\}", "", text)):
+        return latex_to_mathml(text) or escape(text)
+    return escape(text)
 
 
 def expected_markup(refs) -> dict[str, str]:

@@ -1,0 +1,54 @@
+"""Exports: Canvas CSV, JUnit XML and the Markdown summary, all deterministic."""
+from __future__ import annotations
+
+import csv
+import io
+from xml.etree import ElementTree as ET
+
+from grader.exports import format_score, grades_csv, junit_xml, markdown_summary
+from grader.results import PartResult, SubmissionResult
+
+
+def result(student: str, *scores: float, status: str = "partial") -> SubmissionResult:
+    parts = tuple(PartResult("set", f"P{n}", f"Part | {n}", 2.0, score, "correct" if score == 2 else status,
+                             f"Feedback for P{n}.\nSecond line.") for n, score in enumerate(scores, 1))
+    return SubmissionResult(student, parts)
+
+
+CLASS = [result("zoe", 2, 2), result("adam", 1, 0.3333333), result("mia", 0, 0, status="error")]
+
+
+def test_canvas_csv_has_its_columns_a_points_possible_row_and_sorted_students():
+    rows = list(csv.reader(io.StringIO(grades_csv(CLASS, "Homework 1", 4))))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Homework 1"]
+    assert rows[1] == ["Points Possible", "", "", "", "", "4"]
+    assert [r[0] for r in rows[2:]] == ["adam", "mia", "zoe"]
+    assert rows[2] == ["adam", "", "adam", "adam", "", "1.3333"]
+    assert grades_csv(CLASS, "Homework 1", 4) == grades_csv(list(reversed(CLASS)), "Homework 1", 4)
+
+
+def test_scores_are_formatted_the_same_way_everywhere():
+    assert [format_score(v) for v in (4.0, 7.5, 1 / 3, 0.0, -0.0, 1e-7)] == ["4", "7.5", "0.3333", "0", "0", "0"]
+
+
+def test_junit_has_one_case_per_part_and_a_failure_when_short_of_full_marks():
+    root = ET.fromstring(junit_xml(CLASS))
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["adam", "mia", "zoe"]
+    assert [(s.get("tests"), s.get("failures")) for s in suites] == [("2", "2"), ("2", "2"), ("2", "0")]
+    failure = suites[0].find("testcase/failure")
+    assert failure.get("message") == "partial: 1/2" and failure.text.startswith("Feedback for P1.")
+
+
+def test_markdown_summary_of_a_class():
+    text = markdown_summary(CLASS, "Homework 1", 4)
+    assert text.startswith("## Homework 1\n")
+    assert "3 students · mean 1.7778 · median 1.3333 · min 0 · max 4 of 4 points" in text
+    assert "| P1 Part \\| 1 | 1 / 2 | 1 (33%) | 1 | 0 |" in text
+    assert "Could not be graded: mia" in text
+
+
+def test_markdown_summary_of_one_submission_lists_its_parts():
+    text = markdown_summary([result("ada", 2, 1)], "Homework 1")
+    assert "**ada**: 3 / 4 points" in text
+    assert "| P2 | 1 / 2 | partial | Feedback for P2. |" in text
