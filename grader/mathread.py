@@ -142,6 +142,7 @@ def canonical_name(name: str) -> str:
     -> ``sigma_dot_approx``; ``x_{1}`` -> ``x_1``.
     """
     s = name.strip()
+    s = re.sub(r"\s*(?:\\left)?\((?:[^()]|\([^()]*\))*\)\s*$", "", s) or s  # f(x) names f
     for ch, greek in _UNICODE_GREEK.items():
         s = s.replace(ch, greek)
     s = re.sub(r"\\(?:text|mathrm|mathit|mathbf|operatorname|textrm|rm|it)\s*", "", s)

@@ -212,7 +212,9 @@ class _SetChecker(Checker):
                 reading = answer if isinstance(answer, Reading) else read_math(answer, variables=self._names(answer, options))
                 read_as = reading.latex
                 if options.variable and reading.lhs and canonical_name(reading.lhs) != canonical_name(options.variable):
-                    return Verdict.incorrect(f"The set should be given for {options.variable}.", read_as)
+                    return Verdict.unreadable(
+                        f"Could not read the answer: unknown name {reading.lhs!r}; the set should be given for "
+                        f"{options.variable}.", read_as)
                 ans_set = as_set(reading.value, reading.raw)
             elif isinstance(answer, (list, tuple)) and len(answer) == 2:
                 ans_set = as_set(tuple(answer))

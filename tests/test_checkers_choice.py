@@ -1,0 +1,46 @@
+"""Kind choice: choices, synonyms, sentences, letters."""
+from __future__ import annotations
+
+import pytest
+
+from grader.checkers import get_checker, make_options
+from grader.checkers.base import Status
+
+OPTIONS = {
+    "choices": ["approx", "true"],
+    "synonyms": {"approx": ["the approximation", "approximation decays faster",
+                            "true ratio decays more slowly"],
+                 "true": ["the true ratio", "true ratio decays faster", "approximation decays more slowly"]},
+}
+
+
+def check(reference, answer, **options):
+    return get_checker("choice").check(reference, answer, make_options("choice", options))
+
+
+@pytest.mark.parametrize("answer, status", [
+    ("approx", Status.CORRECT), ("Approx.", Status.CORRECT), (r"\text{approx}", Status.CORRECT),
+    ('"approx"', Status.CORRECT), ("true", Status.INCORRECT),
+    ("The true ratio decays more slowly than the approximation.", Status.CORRECT),
+    ("the approximation decays faster", Status.CORRECT),
+    ("the true ratio decays faster", Status.INCORRECT),
+    ("banana", Status.UNREADABLE), ("", Status.UNREADABLE), (3.5, Status.UNREADABLE),
+])
+def test_choice_table(answer, status) -> None:
+    assert check("approx", answer, **OPTIONS).status is status
+
+
+def test_unreadable_lists_the_choices() -> None:
+    verdict = check("approx", "banana", **OPTIONS)
+    assert verdict.feedback == 'Could not tell which choice the answer names; expected one of: "approx", "true".'
+
+
+@pytest.mark.parametrize("answer, status", [("(C)", Status.CORRECT), (r"\text{C}", Status.CORRECT),
+                                            ("c", Status.CORRECT), ("B", Status.INCORRECT)])
+def test_letters(answer, status) -> None:
+    assert check("C", answer, choices=["A", "B", "C", "D"]).status is status
+
+
+def test_without_choices_the_reference_is_not_revealed() -> None:
+    verdict = check("approx", "banana")
+    assert "approx" not in verdict.feedback
