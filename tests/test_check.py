@@ -1,0 +1,316 @@
+"""`grader check`, the student's self-check, through the real CLI: right, wrong and broken
+submissions of both homeworks, against the instructor's specs and against the published ones.
+
+The self-check runs public cases only; whatever the submission, no output (terminal, JSON,
+HTML, JUnit) shows a hidden case's name, a generated hidden input or a hidden expected value.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import numpy as np
+import pytest
+import yaml
+
+from grader.references import RaisedException, compute_references
+from grader.spec import load_problem_set
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+FOUNDATIONS = ROOT / "problems" / "foundations.yaml"
+Q2 = ROOT / "problems" / "q2-activations.yaml"
+
+Q2_RIGHT = {
+    "Q2.1a": "1/4", "Q2.1b": "1", "Q2.2": "(-oo, oo)", "Q2.3a": "\\frac{1}{4}", "Q2.3b": 0.2505,
+    "Q2.3c": [0.2505, 9.9e-4, 9.7e-7, 9.4e-13], "Q2.3d": "approx",
+    "Q2.4": "Back-propagation through time multiplies the gradient by one activation derivative per time "
+            "step. The sigmoid's derivative is at most 1/4 while tanh's is at most 1, so the product shrinks "
+            "like (1/4)^T and gradients vanish much faster with the sigmoid.",
+}
+Q2_WRONG = {"Q2.1a": "1/2", "Q2.1b": "0", "Q2.2": "[0, oo)", "Q2.3a": "4", "Q2.3b": 0.25,
+            "Q2.3c": [1, 1, 1, 1], "Q2.3d": "true", "Q2.4": "I do not know."}
+
+Q2_CODE = '''\
+import math
+
+def sigma_dot_approx(eps):
+    return 0.25
+
+def tanh_dot_approx(eps):
+    return 1.0
+
+def rho_approx(eps):
+    return 0.25
+
+def rho(eps):
+    s = 1 / (1 + math.exp(-eps))
+    return s * (1 - s) / (1 - math.tanh(eps) ** 2)
+
+def rho_powers(eps, T_max):
+    return [rho(eps) ** T for T in range(1, T_max + 1)]
+
+def faster_decay():
+    return "approx"
+'''
+
+
+def grader(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("published")
+    run = grader("publish", ROOT / "problems", "--out", out)
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+def check(tmp_path: Path, specs: list[Path], submission: Path, *extra: str) -> tuple[subprocess.CompletedProcess, str]:
+    """Run `grader check` with every output; return the run and all its outputs as one text."""
+    out = tmp_path / "out"
+    run = grader("check", *specs, submission, "--json", out / "results.json", "--html", out / "report",
+                 "--junit", out / "junit.xml", *extra)
+    assert run.returncode in (0, 1), run.stderr
+    texts = [run.stdout, run.stderr]
+    for name in ("results.json", "report/report.html", "junit.xml"):
+        texts.append((out / name).read_text(encoding="utf-8"))
+    return run, "\n".join(texts)
+
+
+def results_by_label(tmp_path: Path) -> dict:
+    return {t["number"]: t for t in json.loads((tmp_path / "out" / "results.json").read_text())["tests"]}
+
+
+def submission(tmp_path: Path, files: dict[str, str | bytes | Path]) -> Path:
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    for name, content in files.items():
+        if isinstance(content, Path):
+            content = content.read_bytes()
+        if isinstance(content, bytes):
+            (folder / name).write_bytes(content)
+        else:
+            (folder / name).write_text(content, encoding="utf-8")
+    return folder
+
+
+# ---------------------------------------------------------------------------
+# What must never be shown: hidden names, hidden inputs, hidden expected values
+
+def _numbers(value) -> list[float]:
+    if isinstance(value, RaisedException):
+        return []
+    if isinstance(value, (list, tuple)):
+        return [n for v in value for n in _numbers(v)]
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return []
+    return [float(v) for v in array.ravel()]
+
+
+def hidden_secrets(spec: Path) -> dict[str, list[str]]:
+    """Distinctive texts of a spec's hidden cases: their names, and digit strings of their inputs and outputs."""
+    refs = compute_references(load_problem_set(spec))
+    public_text = " ".join(
+        [p.title + " " + p.prompt for p in refs.problem_set.parts]
+        + [c.case.name for r in refs.parts.values() for c in r.cases if c.case.public]
+        + [m.feedback for p in refs.problem_set.parts for m in p.mistakes])
+    names, digits = [], []
+    for ref in refs.parts.values():
+        for case_ref in ref.cases:
+            if case_ref.case.public:
+                continue
+            # Single words ("random", "zero") may well appear in feedback; names of several words may not.
+            if len(case_ref.case.name) >= 8 and " " in case_ref.case.name and case_ref.case.name not in public_text:
+                names.append(case_ref.case.name)
+            # Eight significant digits of a non-round number cannot turn up by chance.
+            for number in _numbers(list(case_ref.args)) + _numbers(case_ref.expected):
+                text = f"{abs(number):.8e}".replace(".", "")[:8]
+                if np.isfinite(number) and len(text.strip("0")) >= 6:
+                    digits.append(text)
+    return {"names": names, "digits": digits}
+
+
+def assert_no_hidden_data(output: str, secrets: dict[str, list[str]]) -> None:
+    shown_digits = set(re.findall(r"\d{8}", re.sub(r"[.eE+\-]", "", output)))  # every run of 8 digits, dots removed
+    for name in secrets["names"]:
+        assert name not in output, f"hidden case name {name!r} was shown"
+    leaked = [d for d in secrets["digits"] if any(d in run for run in shown_digits)]
+    assert not leaked, f"hidden values were shown: {leaked[:5]}"
+
+
+@pytest.fixture(scope="module")
+def secrets() -> dict[str, list[str]]:
+    found = {"names": [], "digits": []}
+    for spec in (FOUNDATIONS, Q2):
+        for key, values in hidden_secrets(spec).items():
+            found[key].extend(values)
+    assert len(found["names"]) >= 20 and len(found["digits"]) >= 100  # the test has teeth
+    return found
+
+
+def hidden_total(spec: Path) -> int:
+    return sum(1 for p in load_problem_set(spec).parts if p.code for c in p.code.cases if not c.public)
+
+
+# ---------------------------------------------------------------------------
+# The programming homework
+
+@pytest.mark.parametrize("specs", ["instructor", "published"])
+def test_right_submission_passes_public_checks_and_counts_hidden_ones(tmp_path, published, secrets, specs):
+    spec = FOUNDATIONS if specs == "instructor" else published / "foundations.yaml"
+    folder = submission(tmp_path, {"foundations.py": DATA / "foundations_correct.py"})
+    run, output = check(tmp_path, [spec], folder, "--fail-under", "50")
+    assert run.returncode == 0, run.stdout + run.stderr
+    tests = results_by_label(tmp_path)
+    assert len(tests) == 25 and all(t["status"] == "passed" for t in tests.values())
+    assert f"public checks passed — {hidden_total(FOUNDATIONS)} hidden checks will run at grading" in run.stdout
+    assert "all tests passed" not in output.lower()
+    assert "total: 50 / 50" in run.stdout
+    assert_no_hidden_data(output, secrets)
+
+
+@pytest.mark.parametrize("specs", ["instructor", "published"])
+def test_tutorial_submission_gets_targeted_feedback_and_fails_under(tmp_path, published, secrets, specs):
+    spec = FOUNDATIONS if specs == "instructor" else published / "foundations.yaml"
+    folder = submission(tmp_path, {"foundations.py": DATA / "foundations_tutorial.py"})
+    run, output = check(tmp_path, [spec], folder, "--fail-under", "10")
+    assert run.returncode == 1 and "under --fail-under 10" in run.stderr
+    tests = results_by_label(tmp_path)
+    assert tests["A2"]["extra_data"]["verdict"] == "not defined"
+    # Symptom-based feedback ('when' mistakes) is published with the public checks.
+    assert "np.trapz was removed" in tests["B5"]["output"]
+    assert "np.maximum(0, x)" in tests["D2"]["output"]
+    assert tests["A1"]["status"] == "failed"
+    # The failing public case is named, with why, under its part.
+    assert "✗ tutorial 2×2 example" in run.stdout
+    assert "do not pass their public checks yet" in run.stdout
+    assert_no_hidden_data(output, secrets)
+
+
+def test_broken_submission_is_reported_not_crashed(tmp_path, published, secrets):
+    folder = submission(tmp_path, {"foundations.py": "import numpy as np\n\ndef matmul(A, B)\n    return A @ B\n"})
+    run, output = check(tmp_path, [published / "foundations.yaml"], folder)
+    assert run.returncode == 0
+    assert "Traceback" not in output
+    tests = results_by_label(tmp_path)
+    assert all(t["score"] == 0 for t in tests.values())
+    assert "could not be run" in tests["A1"]["output"] and "SyntaxError" in tests["A1"]["output"]
+    assert_no_hidden_data(output, secrets)
+
+
+def test_same_public_verdicts_from_published_and_instructor_specs(tmp_path, published):
+    folder = submission(tmp_path, {"foundations.py": DATA / "foundations_tutorial.py"})
+    verdicts = []
+    for spec in (FOUNDATIONS, published / "foundations.yaml"):
+        check(tmp_path, [spec], folder)
+        verdicts.append({label: (t["score"], t["extra_data"]["verdict"]) for label, t in results_by_label(tmp_path).items()})
+    assert verdicts[0] == verdicts[1]
+
+
+def test_missing_submission_is_a_usage_error(tmp_path):
+    run = grader("check", FOUNDATIONS, tmp_path / "nothing-here")
+    assert run.returncode == 2
+    assert "does not exist" in run.stderr and "Traceback" not in run.stderr
+
+
+# ---------------------------------------------------------------------------
+# Question 2: written answers and q2.py
+
+def test_q2_right_and_wrong_answers_against_the_instructor_spec(tmp_path, secrets):
+    folder = submission(tmp_path, {"answers.yaml": yaml.safe_dump(Q2_RIGHT, allow_unicode=True)})
+    run, output = check(tmp_path, [Q2], folder)
+    assert run.returncode == 0
+    assert all(t["status"] == "passed" for t in results_by_label(tmp_path).values())
+    assert f"public checks passed — {hidden_total(Q2)} hidden checks will run at grading" in run.stdout
+    assert_no_hidden_data(output, secrets)
+
+    wrong = tmp_path / "wrong"
+    wrong.mkdir()
+    folder = submission(wrong, {"answers.yaml": yaml.safe_dump(Q2_WRONG, allow_unicode=True)})
+    run, output = check(wrong, [Q2], folder, "--fail-under", "1")
+    assert run.returncode == 1
+    tests = results_by_label(wrong)
+    assert all(t["status"] == "failed" for t in tests.values())
+    assert "upside down" in tests["Q2.3a"]["output"]  # a known mistake's feedback
+    assert_no_hidden_data(output, secrets)
+
+
+def test_q2_written_answers_under_the_published_spec_are_read_not_judged(tmp_path, published, secrets):
+    # The published spec holds no references: the answers are found and shown as read, and the
+    # right and the wrong answers get the same verdict, so the self-check gives nothing away.
+    verdicts = []
+    for name, answers in (("right", Q2_RIGHT), ("wrong", Q2_WRONG)):
+        (tmp_path / name).mkdir()
+        folder = submission(tmp_path / name, {"answers.yaml": yaml.safe_dump(answers, allow_unicode=True)})
+        run, output = check(tmp_path / name, [published / "q2-activations.yaml"], folder)
+        assert run.returncode == 0
+        tests = results_by_label(tmp_path / name)
+        verdicts.append({label: (t["score"], t["extra_data"]["verdict"]) for label, t in tests.items()})
+        assert "8 written answers are checked only at grading" in run.stdout
+        assert "no public checks apply to these answers" in run.stdout
+        assert_no_hidden_data(output, secrets)
+    assert verdicts[0] == verdicts[1]
+    assert set(verdicts[0].values()) == {(0, "checked at grading")}
+
+
+def test_q2_code_is_checked_on_public_cases_under_the_published_spec(tmp_path, published, secrets):
+    folder = submission(tmp_path, {"q2.py": Q2_CODE, "answers.yaml": yaml.safe_dump({"Q2.2": "(-oo, oo)"})})
+    run, output = check(tmp_path, [published / "q2-activations.yaml"], folder)
+    tests = results_by_label(tmp_path)
+    for label in ("Q2.1a", "Q2.1b", "Q2.3a", "Q2.3b", "Q2.3c", "Q2.3d"):
+        assert tests[label]["status"] == "passed", (label, tests[label]["output"])
+    assert tests["Q2.2"]["extra_data"]["verdict"] == "checked at grading"
+    assert tests["Q2.4"]["extra_data"]["verdict"] == "not answered"
+    assert_no_hidden_data(output, secrets)
+
+
+def test_broken_answers_file_is_named_with_its_line(tmp_path, published):
+    folder = submission(tmp_path, {"answers.yaml": "Q2.1a: 1/4\nQ2.1b: [1, 2\n"})
+    run, output = check(tmp_path, [published / "q2-activations.yaml"], folder)
+    assert run.returncode == 0 and "Traceback" not in output
+    assert re.search(r"note: Could not read answers\.yaml, line \d+", run.stdout), run.stdout
+
+
+# ---------------------------------------------------------------------------
+# Both homeworks at once, and the machine-readable outputs
+
+def test_both_homeworks_in_one_folder(tmp_path, published, secrets):
+    folder = submission(tmp_path, {"foundations.py": DATA / "foundations_correct.py",
+                                   "answers.yaml": yaml.safe_dump(Q2_RIGHT, allow_unicode=True)})
+    run, output = check(tmp_path, [published], folder)
+    tests = results_by_label(tmp_path)
+    assert len(tests) == 33
+    hidden = hidden_total(FOUNDATIONS) + hidden_total(Q2)
+    assert (f"public checks passed — {hidden} hidden checks will run at grading; 8 written answers are "
+            f"checked only at grading") in run.stdout
+    junit = ET.parse(tmp_path / "out" / "junit.xml").getroot()
+    cases = junit.findall(".//testcase")
+    assert len(cases) == 33
+    assert {c.get("name").split()[0] for c in cases} == set(tests)
+    assert_no_hidden_data(output, secrets)
+
+
+def test_a_set_the_submission_does_not_touch_is_one_line(tmp_path, published):
+    folder = submission(tmp_path, {"foundations.py": DATA / "foundations_correct.py"})
+    run = grader("check", published, folder)
+    assert "q2-activations: not answered — no file of the submission answers its 8 parts (13 points)" in run.stdout
+    assert "Q2.1a" not in run.stdout
+
+
+def test_the_leak_detector_sees_a_leak(secrets):
+    refs = compute_references(load_problem_set(FOUNDATIONS))
+    hidden = next(c for c in refs["A2"].cases if not c.case.public and c.case.name == "random length 10")
+    leaks = [f"got {float(hidden.args[0][3])!r} at index 3", f"expected {float(hidden.args[0][3]):.9f}",
+             "failed on 'random length 10'"]
+    for text in leaks:
+        with pytest.raises(AssertionError):
+            assert_no_hidden_data(text, secrets)
