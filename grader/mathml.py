@@ -84,16 +84,39 @@ def sympy_to_mathml(value: Any, display: bool = False) -> Markup | None:
         import sympy
         from sympy.printing.mathml import mathml
 
-        if isinstance(value, (list, tuple)):
-            value = sympy.Matrix([value]) if value and not isinstance(value[0], (list, tuple)) else sympy.Matrix(value)
-        elif isinstance(value, str):
+        if isinstance(value, str):
             return None
+        if isinstance(value, (list, tuple)):
+            rows = [list(map(_shown_number, row)) if isinstance(row, (list, tuple)) else [_shown_number(row)]
+                    for row in value]
+            value = sympy.Matrix(rows).T if all(len(r) == 1 for r in rows) else sympy.Matrix(rows)
         else:
-            value = sympy.sympify(value)  # trusted: reference values computed from the spec
-        text = mathml(value, printer="presentation")
+            value = _shown_number(sympy.sympify(value))  # trusted: reference values computed from the spec
+        text = _XML_SAFE_ENTITIES.sub(_entity_character, mathml(value, printer="presentation"))
         return _serialise(ET.fromstring(f'<math xmlns="{MATHML_NS}">{text}</math>'), display)
     except Exception:  # noqa: BLE001 - an unprintable reference is shown as text instead
         return None
+
+
+SIGNIFICANT_DIGITS = 6
+# SymPy's printer writes HTML entities (&InvisibleTimes;, &ExponentialE;) that XML does not know.
+_XML_SAFE_ENTITIES = re.compile(r"&(?!(?:lt|gt|amp|quot|apos|#x?[0-9A-Fa-f]+);)([A-Za-z][A-Za-z0-9]*);")
+
+
+def _entity_character(match: re.Match) -> str:
+    import html.entities
+
+    return html.entities.html5.get(match.group(1) + ";", "")
+
+
+def _shown_number(value: Any) -> Any:
+    """A number as a reader wants it: exact when rational, else 6 significant digits (0.250469)."""
+    import sympy
+
+    value = sympy.sympify(value)
+    if value.is_number and not value.is_Rational and value.is_finite and value.is_real:
+        return sympy.Float(sympy.N(value, 15), SIGNIFICANT_DIGITS)
+    return value
 
 
 _MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
