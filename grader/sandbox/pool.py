@@ -309,7 +309,7 @@ class _Runner:
         cgroup = None
         root = isolation.pids_cgroup_root() if self.available.get("pids_cgroup") else None
         if root is not None:
-            cgroup = isolation.make_pids_cgroup(root, uuid.uuid4().hex, MAX_PROCESSES)
+            cgroup = isolation.make_pids_cgroup(root, f"{os.getpid()}-{uuid.uuid4().hex}", MAX_PROCESSES)
         request = {
             "scratch": str(scratch), "uid": uid, "memory_bytes": memory_bytes,
             "cpu_seconds": cpu_seconds, "file_bytes": FILE_SIZE_LIMIT,
@@ -460,8 +460,39 @@ class _UidAllocator:
             return self._base + next(self._counter) % (1 << 16)
 
 
+def _owner_alive(name: str) -> bool:
+    """Whether the grading process named in ``name`` ("<pid>-...") still runs."""
+    try:
+        os.kill(int(name.split("-", 1)[0]), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def remove_leftovers() -> None:
+    """Remove scratch folders and cgroups left by grading processes that
+    were killed before they could clean up (their names carry their pid)."""
+    for folder in Path(tempfile.gettempdir()).glob("grader-sandbox-*"):
+        if not _owner_alive(folder.name[len("grader-sandbox-"):]):
+            shutil.rmtree(folder, ignore_errors=True)
+    root = isolation.pids_cgroup_root()
+    parent = root / "grader-sandbox" if root is not None else None
+    if parent is None or not parent.is_dir():
+        return
+    for group in parent.iterdir():
+        if group.is_dir() and not _owner_alive(group.name):
+            for pid in isolation.cgroup_members(group):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            isolation.remove_cgroup(group)
+
+
 def _make_scratch_root() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
+    root = Path(tempfile.mkdtemp(prefix=f"grader-sandbox-{os.getpid()}-"))
     os.chmod(root, 0o711)  # sandboxes may enter their own folder, not list others
     return root
 
@@ -483,6 +514,10 @@ class WorkerPool:
         self._process: subprocess.Popen | None = None
         self._socket: socket.socket | None = None
         self._owner_pid = os.getpid()
+        try:
+            remove_leftovers()
+        except OSError:
+            pass  # best effort: never a reason not to grade
         self._start_zygote()
 
     def _after_fork(self) -> None:
