@@ -140,7 +140,7 @@ def hidden_secrets(spec: Path) -> dict[str, list[str]]:
 
 
 def assert_no_hidden_data(output: str, secrets: dict[str, list[str]]) -> None:
-    shown_digits = set(re.findall(r"\d{8}", re.sub(r"[.eE+\-]", "", output)))  # every run of 8 digits, dots removed
+    shown_digits = set(re.findall(r"\d{8,}", re.sub(r"[.eE+\-]", "", output)))  # every run of 8+ digits, dots and signs removed
     for name in secrets["names"]:
         assert name not in output, f"hidden case name {name!r} was shown"
     leaked = [d for d in secrets["digits"] if any(d in run for run in shown_digits)]
