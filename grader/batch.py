@@ -242,6 +242,7 @@ class RunStats:
     crashed: int = 0
     seconds: float = 0.0
     gone: list[str] = field(default_factory=list)
+    results: list[SubmissionResult] = field(default_factory=list)  # as published (overrides applied)
 
 
 def wants_progress(flag: bool | None, stream=sys.stderr) -> bool:
@@ -270,6 +271,7 @@ def grade_class(args: argparse.Namespace, refs) -> int:
                         jobs=jobs, progress=wants_progress(getattr(args, "progress", None)))
     except GradebookError as exc:
         raise UsageError(str(exc)) from None
+    write_requested_outputs(args, stats.results, out)
     message = f"graded {stats.graded} submission(s)"
     if stats.kept:
         message += f", kept {stats.kept} graded earlier"
@@ -281,6 +283,22 @@ def grade_class(args: argparse.Namespace, refs) -> int:
               f"out of the class files: {', '.join(stats.gone[:10])}{' …' if len(stats.gone) > 10 else ''}",
               file=sys.stderr)
     return 0
+
+
+def write_requested_outputs(args: argparse.Namespace, results: list[SubmissionResult], out: Path) -> None:
+    """The options every grading command has, for a class: --json, --junit, --html."""
+    from grader.exports import junit_xml
+
+    if getattr(args, "json", None):
+        write_atomic(Path(args.json), dumps({r.student: r.to_gradescope() for r in results}))
+    if getattr(args, "junit", None):
+        write_atomic(Path(args.junit), junit_xml(results))
+    if getattr(args, "html", None):
+        target = Path(args.html)
+        if target.is_dir() or not target.suffix:
+            target = target / "index.html"
+        if target.resolve() != (out / "index.html").resolve():
+            write_atomic(target, (out / "index.html").read_text(encoding="utf-8"))
 
 
 def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: SpecSource, *,
@@ -319,7 +337,7 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
             grade_all(todo, spec, refs, executor_factory, commit, progress)
         finally:
             _close_worker_graders()
-    publish(gradebook, out, present)
+    stats.results = publish(gradebook, out, present)
     stats.seconds = time.perf_counter() - started
     gradebook.finish_run(run_id, graded=stats.graded, crashed=stats.crashed, seconds=stats.seconds)
     return stats

@@ -190,6 +190,17 @@ def test_every_student_gets_results_with_every_part_listed(tmp_path):
         assert (out / name).exists(), name
 
 
+def test_json_and_junit_options_collect_the_class(tmp_path):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 3)
+    run = grade(spec, subs, tmp_path / "out", "--json", str(tmp_path / "all.json"), "--junit", str(tmp_path / "j.xml"))
+    assert run.returncode == 0, run.stderr
+    everyone = json.loads((tmp_path / "all.json").read_text())
+    assert sorted(everyone) == ["broken", "s0000", "s0001", "s0002"]
+    assert everyone["s0001"] == json.loads((tmp_path / "out" / "s0001" / "results.json").read_text())
+    assert (tmp_path / "j.xml").read_bytes() == (tmp_path / "out" / "junit.xml").read_bytes()
+
+
 def _crash_on_mallory(self, student, files):
     if student == "mallory":
         raise RuntimeError("the grader tripped over this one")
