@@ -24,6 +24,7 @@ read", with a snippet); a part with no section is simply not answered.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -125,6 +126,7 @@ class Segment:
 class Block:
     line: int
     segments: list[Segment]
+    statements: list | None = field(default=None, repr=False)  # filled once, by block_statements
 
     def prose(self) -> str:
         """The block as one line of text, maths kept in ``$…$``."""
@@ -379,40 +381,31 @@ class Statement:
     boxed: bool = False
     context: str = ""  # text before it in the block ("When T=5:")
 
-    @property
+    @functools.cached_property
     def lhs_key(self) -> str:
         return name_key(self.parts[0]) if self.parts else ""
+
+
+_CHAIN_TOKENS = re.compile(
+    r"(?P<open>\\\{|[(\[{])|(?P<close>\\\}|[)\]}])|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|(?P<rel>"
+    + "|".join(re.escape(spelling) + ("(?![a-zA-Z])" if spelling[0] == "\\" else "") for spelling, _ in _RELATIONS)
+    + ")")
+_RELATION_OF = dict(_RELATIONS)
 
 
 def split_chain(latex: str) -> tuple[list[str], list[str]]:
     """Split ``a = b \\approx c`` on top-level relations: (["a", "b", "c"], ["=", "≈"])."""
     parts, ops = [], []
-    depth, start, i = 0, 0, 0
-    while i < len(latex):
-        ch = latex[i]
-        if latex.startswith(("\\{", "\\}"), i):
-            depth += 1 if latex[i + 1] == "{" else -1
-            i += 2
-            continue
-        if latex.startswith(("\\left", "\\right"), i):
-            i += 5 if latex.startswith("\\left", i) else 6
-            continue
-        if ch in "([{":
+    depth, start = 0, 0
+    for m in _CHAIN_TOKENS.finditer(latex):
+        if m.group("open"):
             depth += 1
-        elif ch in ")]}":
+        elif m.group("close"):
             depth -= 1
-        elif depth <= 0:
-            for spelling, op in _RELATIONS:
-                if latex.startswith(spelling, i) and not (spelling[0] == "\\" and latex[i + len(spelling):i + len(spelling) + 1].isalpha()):
-                    parts.append(latex[start:i].strip())
-                    ops.append(op)
-                    i += len(spelling)
-                    start = i
-                    break
-            else:
-                i += 1
-            continue
-        i += 1
+        elif m.group("rel") and depth <= 0:
+            parts.append(latex[start:m.start()].strip())
+            ops.append(_RELATION_OF[m.group("rel")])
+            start = m.end()
     parts.append(latex[start:].strip())
     return parts, ops
 
@@ -496,19 +489,28 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
     return out
 
 
+_COMMA = re.compile(r",")
+
+
 def _merge_commas(st: Statement) -> list[Statement]:
     """``a = 1, b = 2`` is two statements; ``a = 1, 2, 3`` is one list."""
     if len(st.ops) < 2:
         return [st]
-    for k in range(1, len(st.parts) - 1):
-        pieces = _split_top(st.parts[k], re.compile(r","))
+    out: list[Statement] = []
+    parts, ops = [st.parts[0]], []
+    for k in range(1, len(st.parts)):
+        piece = st.parts[k]
+        pieces = _split_top(piece, _COMMA) if k < len(st.parts) - 1 else [piece]
         if len(pieces) > 1 and _looks_like_name(pieces[-1]):
-            first = Statement(st.parts[:k] + [",".join(pieces[:-1]).strip()], st.ops[:k], st.line, st.raw,
-                              st.boxed, st.context)
-            rest = Statement([pieces[-1].strip()] + st.parts[k + 1:], st.ops[k:], st.line, st.raw, st.boxed,
-                             st.context)
-            return [first] + _merge_commas(rest)
-    return [st]
+            parts.append(",".join(pieces[:-1]).strip())
+            ops.append(st.ops[k - 1])
+            out.append(Statement(parts, ops, st.line, st.raw, st.boxed, st.context))
+            parts, ops = [pieces[-1].strip()], []
+        else:
+            parts.append(piece)
+            ops.append(st.ops[k - 1])
+    out.append(Statement(parts, ops, st.line, st.raw, st.boxed, st.context))
+    return out
 
 
 def _looks_like_name(text: str) -> bool:
@@ -532,8 +534,11 @@ def _text_statements(block: Block) -> list[Statement]:
         if seg.kind != "text":
             continue
         text = seg.text
+        consumed = 0  # a chain "a = b = c" is one statement: skip relations inside the last one read
         for m in _TEXT_RELATION.finditer(text):
-            before = text[: m.start()]
+            if m.start() < consumed:
+                continue
+            before = text[max(0, m.start() - 200): m.start()]  # bounded: long texts stay linear
             word = m.group(1).lower()
             lhs = _trailing_name(before)
             if not lhs.strip() and not before.strip() and idx > 0 and segs[idx - 1].kind == "math":
@@ -544,7 +549,7 @@ def _text_statements(block: Block) -> list[Statement]:
                 continue
             if word.startswith(("is", "equals")) and not _word_relation_ok(lhs):
                 continue
-            after = text[m.end():]
+            after = text[m.end(): m.end() + 400]
             end = _CLAUSE_END.search(after)
             value = (after[: end.start()] if end else after).strip()
             if not value and idx + 1 < len(segs) and segs[idx + 1].kind == "math" and not (end and end.start() == 0 and after[:1] not in " "):
@@ -557,6 +562,7 @@ def _text_statements(block: Block) -> list[Statement]:
                 continue
             if not value:
                 continue
+            consumed = m.end() + len(value)
             parts, ops = split_chain(value)
             out.append(Statement([lhs.strip(), *parts], [_op_of(word), *ops], block.line,
                                  f"{lhs.strip()} {m.group(1)} {value}"))
@@ -582,6 +588,13 @@ def _word_relation_ok(lhs: str) -> bool:
 
 
 def block_statements(block: Block) -> list[Statement]:
+    """Every statement in a block (computed once: each part looks at the same statements)."""
+    if block.statements is None:
+        block.statements = _block_statements(block)
+    return block.statements
+
+
+def _block_statements(block: Block) -> list[Statement]:
     out: list[Statement] = []
     context = ""
     for seg in block.segments:
