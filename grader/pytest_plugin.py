@@ -1,7 +1,171 @@
-"""pytest plugin: inert unless ``--grader`` is given (see README)."""
+"""pytest plugin: ``pytest --grader PROBLEMS path/to/submission``.
+
+Inert unless ``--grader`` is given.  Then each submission named on the
+command line (a file or a folder, as for ``grader check``) becomes one
+collector with one test item per part of every problem set, named by the
+handout's label (``submission::A1``).  The submission is graded once, on the
+public cases only (``--grader-hidden`` runs hidden cases too, for an
+instructor), the first time one of its items runs.
+
+- a part with full marks passes; short of them it fails, explained like the
+  feedback report (``repr_failure``), failing public cases listed;
+- a written answer under a published spec is skipped: it is checked only at
+  grading; so are the parts of a problem set the submission does not touch;
+- ``reportinfo`` points at the part in its spec file (path and line).
+
+The design follows pytest's "non-python tests" example: a collector yields
+items; an item raises a domain exception that ``repr_failure`` turns into
+text, and any other error keeps its traceback.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_REFS = pytest.StashKey[list]()
+_HIDDEN = pytest.StashKey[dict]()
+_RESULTS = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("grader")
-    group.addoption("--grader", action="store", default=None, metavar="PROBLEMS",
-                    help="grade a submission against these problem specs")
+    group.addoption("--grader", action="append", default=None, metavar="PROBLEMS",
+                    help="grade the submissions named on the command line against these problem specs "
+                         "(a YAML file or a folder; may be repeated)")
+    group.addoption("--grader-hidden", action="store_true", default=False,
+                    help="run hidden cases too (instructors): by default only public cases run")
+
+
+def pytest_configure(config):
+    if not config.getoption("grader"):
+        return
+    from grader.cli import hidden_case_count, load_references
+    from grader.spec import SpecError
+
+    try:
+        refs = load_references(config.getoption("grader"))
+    except SpecError as exc:
+        raise pytest.UsageError("the problem specs have problems:\n" +
+                                "\n".join(f"  {issue}" for issue in exc.issues)) from None
+    config.stash[_REFS] = refs
+    config.stash[_HIDDEN] = {r.problem_set.id: hidden_case_count(r) for r in refs}
+    config.stash[_RESULTS] = {}
+
+
+def _is_submission(config, path: Path) -> bool:
+    """Only what the command line names is a submission; folders inside one are part of it."""
+    if _REFS not in config.stash:
+        return False
+    named = {Path(str(arg).split("::")[0]).resolve() for arg in config.args}
+    return Path(path).resolve() in named
+
+
+def pytest_collect_directory(path, parent):
+    if _is_submission(parent.config, path):
+        return SubmissionFolder.from_parent(parent, path=path)
+    return None
+
+
+def pytest_collect_file(file_path, parent):
+    if _is_submission(parent.config, file_path):
+        return SubmissionFile.from_parent(parent, path=file_path)
+    return None
+
+
+class _Submission:
+    """What a submission collector does, whether it is a file or a folder."""
+
+    def collect(self):
+        all_refs = self.config.stash[_REFS]
+        labels = [p.label for r in all_refs for p in r.problem_set.parts]
+        for refs in all_refs:
+            for part in refs.problem_set.parts:
+                # The handout's label is the test's name; two sets sharing a label are told apart by id.
+                name = part.label if labels.count(part.label) == 1 else f"{refs.problem_set.id}::{part.label}"
+                yield PartItem.from_parent(self, name=name, problem_set=refs.problem_set, part=part)
+
+    def result(self):
+        """Grade the submission once (lazily: ``--collect-only`` runs no student code)."""
+        cache = self.config.stash[_RESULTS]
+        if self.path not in cache:
+            from grader.grading import Grader, submission_files
+
+            with Grader(self.config.stash[_REFS], public_only=not self.config.getoption("grader_hidden")) as g:
+                cache[self.path] = g.grade(self.path.stem if self.path.is_file() else self.path.name,
+                                           submission_files(self.path))
+        return cache[self.path]
+
+
+class SubmissionFolder(_Submission, pytest.Directory):
+    pass
+
+
+class SubmissionFile(_Submission, pytest.File):
+    pass
+
+
+class PartFailed(Exception):
+    """A part short of full marks; carries its result for ``repr_failure``."""
+
+    def __init__(self, part_result):
+        super().__init__(part_result.label)
+        self.part_result = part_result
+
+
+class PartItem(pytest.Item):
+    def __init__(self, *, problem_set, part, **kwargs):
+        super().__init__(**kwargs)
+        self.problem_set = problem_set
+        self.part = part
+
+    def runtest(self):
+        from grader.grading import AT_GRADING, NOT_ANSWERED, NOT_DEFINED
+
+        result = self.parent.result()
+        mine = [p for p in result.parts if p.problem_set == self.problem_set.id]
+        part = next(p for p in mine if p.label == self.part.label)
+        if all(p.status in (NOT_ANSWERED, NOT_DEFINED) for p in mine):
+            pytest.skip(f"not answered: no file of the submission answers {self.problem_set.id}")
+        if part.status == AT_GRADING:
+            pytest.skip("written answer found; it is checked at grading")
+        if not part.passed:
+            raise PartFailed(part)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, PartFailed):
+            return explain(excinfo.value.part_result)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        # pytest counts lines from 0; spec lines are counted from 1.
+        return self.problem_set.path, max(self.part.line - 1, 0), f"{self.part.label}: {self.part.title}"
+
+
+def explain(p: Any) -> str:
+    """A failed part, as the feedback report says it."""
+    verdict = p.status + (" (provisional)" if p.provisional else "")
+    lines = [f"{p.label} {p.title}: {p.score:g} / {p.max_score:g} points — {verdict}", p.feedback]
+    lines += [f"  - {d}" for d in p.details]
+    lines += [f"  ✗ {c.name}: {c.feedback}" for c in p.cases if c.public and c.credit < 1.0]
+    if p.source:
+        lines.append(f"(graded from {p.source})")
+    return "\n".join(line for line in lines if line)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _REFS not in config.stash or not config.stash[_RESULTS] or config.getoption("grader_hidden"):
+        return
+    from grader.cli import self_check_summary
+    from grader.grading import NOT_ANSWERED, NOT_DEFINED
+
+    for path, result in config.stash[_RESULTS].items():
+        by_set: dict[str, list] = {}
+        for p in result.parts:
+            by_set.setdefault(p.problem_set, []).append(p)
+        touched = {s for s, parts in by_set.items() if not all(p.status in (NOT_ANSWERED, NOT_DEFINED) for p in parts)}
+        parts = [p for p in result.parts if p.problem_set in touched]
+        hidden = sum(n for s, n in config.stash[_HIDDEN].items() if s in touched)
+        terminalreporter.write_line(f"grader: {path.name}: {result.score:g} / {result.max_score:g} points; "
+                                    f"{self_check_summary(parts, hidden)}")
