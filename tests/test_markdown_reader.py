@@ -173,6 +173,11 @@ def test_line_numbers_point_at_the_statement(q2):
     (r"$\dot\sigma_{approx} = \frac14, \quad \dot\tanh_{approx} = 1$", "Q2.1b", "1"),
     (r"$\dot{\tanh}_{\text{approx}}(\varepsilon) = 1$.", "Q2.1b", "1"),
     ("tanḣ_approx(ε) = 1", "Q2.1b", "1"),
+    (r"$\dot\sigma_{approx}(\varepsilon)$ is $\frac{1}{4}$.", "Q2.1a", r"\frac{1}{4}"),
+    (r"$\dot\sigma_{approx}(\varepsilon) = \frac{1}{4},\ \dot\tanh_{approx}(\varepsilon) = 1$", "Q2.1a",
+     r"\frac{1}{4}"),
+    (r"$\dot\sigma_{approx}(\varepsilon) = \frac{1}{4} \Rightarrow \rho_{approx} = \frac14$", "Q2.1a",
+     r"\frac{1}{4}"),
 ])
 def test_named_statements_in_q21(q2, body, label, value):
     assert answers(f"## Q2.1\n\n{body}\n", q2)[label].value == value
@@ -186,6 +191,8 @@ def test_named_statements_in_q21(q2, body, label, value):
     ("ε ∈ (−∞, ∞)", "(−∞, ∞)"),
     (r"The set is $\boxed{(-\infty, \infty)}$", r"(-\infty, \infty)"),
     (r"$\varepsilon \geq 0$", r"[0, \infty)"),
+    (r"$$\{\varepsilon \in \mathbb{R}\}$$", r"\mathbb{R}"),
+    (r"$\{\varepsilon : -\infty < \varepsilon < \infty\}$", r"(-\infty, \infty)"),
 ])
 def test_intervals_in_q22(q2, body, value):
     assert answers(f"## Q2.2\n\n{body}\n", q2)["Q2.2"].value.replace(" ", "") == value.replace(" ", "")
@@ -228,6 +235,16 @@ def test_sub_heading_of_its_own_takes_the_last_value(q2):
 ])
 def test_values_indexed_by_t_come_in_t_order(q2, body, value):
     assert answers(f"## Q2.3\n\n{body}\n", q2)["Q2.3c"].value == value
+
+
+def test_part_headings_may_name_a_sub_part_directly(q2):
+    found = answers("## Q2.1a\n$\\frac{1}{4}$\n\n## Q2.1(b)\n**Answer:** $1$\n", q2)
+    assert (found["Q2.1a"].value, found["Q2.1b"].value) == (r"\frac{1}{4}", "1")
+
+
+def test_unanswered_indexed_values_say_how_to_write_them(q2):
+    problem = answers("## Q2.3\n$\\rho(0.05) = 0.2505$\n", q2)["Q2.3c"].problem
+    assert r"Write each value as $\rho(0.05)^{1} = …$" in problem and "T = 1, 5, 10, 20" in problem
 
 
 def test_missing_indices_leave_holes(q2):

@@ -115,6 +115,16 @@ CASES = [
      "correct", 1),
     ("rubric-wrong-directions", "## Q2.4\nWith tanh the gradients vanish faster than with sigmoid, because tanh's "
      "derivative is at most 1/4 while the sigmoid's is at most 1.", "Q2.4", "incorrect", 0),
+    ("rubric-seed-style", "## Q2.4\nWhen backpropagating through time, gradients are multiplied by these derivatives "
+     "repeatedly.\n- For sigmoid: the derivative has a maximum value of 0.25\n- For tanh: the derivative has a maximum "
+     "value of 1.0\n\nWith sigmoid, gradients vanish approximately 4 times faster with each time step.", "Q2.4",
+     "correct", 1),
+    ("rubric-swapped-bounds", "## Q2.4\nThe derivatives are multiplied at every time step. The derivative of tanh "
+     "is at most 0.25 and the sigmoid's at most 1.", "Q2.4", "partial", 1 / 3),
+    ("rubric-tanh-worse", "## Q2.4\nTanh suffers more from vanishing gradients; with sigmoid they vanish less "
+     "severely.", "Q2.4", "incorrect", 0),
+    ("rubric-exploding-only", "## Q2.4\nGradients explode because tanh's derivative is larger than one.", "Q2.4",
+     "incorrect", 0),
     ("rubric-one-idea", "## Q2.4\nThe gradient is a product of T derivatives, one per time step.", "Q2.4",
      "partial", 1 / 3),
 ]

@@ -475,6 +475,7 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
         if not row:
             continue
         inner, boxed = _unwrap_boxed(row)
+        inner = _set_builder(inner)
         parts, ops = split_chain(inner)
         if not boxed and ops:
             for k, p in enumerate(parts):
@@ -490,6 +491,17 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
 
 
 _COMMA = re.compile(r",")
+
+
+def _set_builder(text: str) -> str:
+    """``\\{ε \\in \\mathbb{R}\\}`` → ``ε \\in \\mathbb{R}``; ``\\{ε : -\\infty < ε < \\infty\\}`` → the condition."""
+    m = re.fullmatch(r"\s*\\\{(.*)\\\}\s*", text, re.S)
+    if not m:
+        return text
+    inner = m.group(1)
+    pieces = _split_top(inner, re.compile(r":|\\mid(?![a-zA-Z])|\|"))
+    condition = pieces[-1] if len(pieces) == 2 else inner
+    return condition if split_chain(condition)[1] else text
 
 
 def _merge_commas(st: Statement) -> list[Statement]:
@@ -647,6 +659,12 @@ def extract_answer(part: Part, sections: list[Section], source: str, *, only_par
 
 
 def _how_to_write(part: Part) -> str:
+    indexed = _index_template(part)
+    if indexed is not None:
+        template, index, values = indexed
+        first = template.replace(index, values[0]) if values else template
+        return (f"Write each value as ${first} = …$ (or \\approx), for {index} = {', '.join(values)}, "
+                f"or all of them as one list.")
     if part.kind == "choice":
         return f"Write it as e.g. 'Answer: {part.options.choices[0]}' or in a sentence."
     if part.names:
