@@ -22,7 +22,7 @@ class UsageError(Exception):
 
 
 # Modules that add their own sub-command: each has register(subparsers).
-COMMAND_MODULES = ("grader.equiv", "grader.publish")
+COMMAND_MODULES = ("grader.equiv", "grader.publish", "grader.handout", "grader.ci")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -246,7 +246,9 @@ def self_check_summary(parts, hidden: int) -> str:
 def _verdict(p) -> str:
     from grader.grading import AT_GRADING
 
-    return p.status + (" (provisional)" if p.provisional and p.status != AT_GRADING else "")
+    from grader.grading import NOT_ANSWERED
+
+    return p.status + (" (provisional)" if p.provisional and p.status not in (AT_GRADING, NOT_ANSWERED) else "")
 
 
 def _one_line(text: str, limit: int) -> str:

@@ -1,0 +1,240 @@
+"""Specs → what students get: ``grader handout PROBLEMS --out DIR``.
+
+An instructor edits one spec; everything students receive follows from it:
+
+    DIR/README.md               the questions (titles, prompts, points), how to hand in and check
+    DIR/problems/<spec>.yaml    the public checks: the published specs (grader.publish)
+    DIR/submission/<file>.py    a starter file: every function stubbed, docstring + NotImplementedError
+    DIR/submission/<file>.md    an answer template with one section per question (written parts)
+
+The starter's signatures are the reference solutions' ``def`` lines, parsed
+with :mod:`ast`, bodies dropped, so students write exactly the functions the
+grader calls; the file is named from the spec's ``submission_files``.  The
+unfilled starter passes ``grader check`` without crashing: every part is
+"not implemented".  Rendering returns strings; :func:`write_handout` writes them.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import jinja2
+
+from grader.publish import PublishError, publish_all
+from grader.references import ProblemReferences
+from grader.results import write_atomic
+from grader.spec import Part, ProblemSet
+
+
+class HandoutError(Exception):
+    """A spec a handout cannot be made from (the message names the file and part)."""
+
+
+# ---------------------------------------------------------------------------
+# Templates: layout only; the logic is in the small functions below.
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("grader", "templates/handout"),
+                             autoescape=False,  # Markdown and Python out, instructor text in
+                             keep_trailing_newline=True, trim_blocks=False, undefined=jinja2.StrictUndefined)
+    env.filters["points"] = points_text
+    return env
+
+
+def points_text(value: float) -> str:
+    return f"{value:g} point" + ("" if value == 1 else "s")
+
+
+# ---------------------------------------------------------------------------
+# Starter code
+
+def stub_source(solution: str, function: str, doc: str, where: str) -> str:
+    """``def`` line of ``function`` in ``solution``, with ``doc`` as docstring and ``raise NotImplementedError``."""
+    try:
+        tree = ast.parse(solution)
+    except SyntaxError as exc:
+        raise HandoutError(f"{where}: the reference solution is not valid Python ({exc.msg})") from None
+    node = next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and n.name == function), None)
+    if node is None:
+        raise HandoutError(f"{where}: the reference solution defines no top-level function {function!r}")
+    doc = ast.get_docstring(node) or doc
+    header = ast.unparse(ast.FunctionDef(name=node.name, args=node.args, body=[ast.Pass()], decorator_list=[],
+                                         returns=node.returns, type_params=[], lineno=0))
+    header = header.rsplit("\n", 1)[0]  # drop the placeholder body
+    if isinstance(node, ast.AsyncFunctionDef):
+        header = "async " + header
+    return f"{header}\n{_docstring(doc)}\n    raise NotImplementedError\n"
+
+
+def _docstring(text: str) -> str:
+    text = text.replace('"""', '\\"\\"\\"').strip()
+    prefix = "r" if "\\" in text else ""  # prompts hold LaTeX: keep backslashes as written
+    # Maths spans are kept on one line: a formula broken over two lines is hard to read.
+    glued = re.sub(r"\$[^$]*\$", lambda m: m.group().replace(" ", "\x00"), text)
+    paragraphs = [textwrap.fill(p, 88, initial_indent="    ", subsequent_indent="    ", break_long_words=False)
+                  for p in re.split(r"\n\s*\n", glued)]
+    body = "\n\n".join(paragraphs).lstrip().replace("\x00", " ")
+    if "\n" not in body and len(body) < 80:
+        return f'    {prefix}"""{body}"""'
+    return f'    {prefix}"""{body}\n    """'
+
+
+def _stub_doc(part: Part) -> str:
+    return f"{part.label} ({points_text(part.points)}): {part.title}.\n\n{part.prompt}".strip()
+
+
+def starter_code(ps: ProblemSet) -> str:
+    """The starter Python file of a problem set: one stub per function, in the spec's order."""
+    stubs, seen = [], set()
+    for part in ps.parts:
+        if part.code is None or part.code.function in seen:
+            continue
+        seen.add(part.code.function)
+        stubs.append(stub_source(part.code.solution, part.code.function, _stub_doc(part),
+                                 f"{ps.path}, line {part.code.line}: part {part.label}"))
+    return _environment().get_template("starter.py.j2").render(title=ps.title, stubs=stubs)
+
+
+# ---------------------------------------------------------------------------
+# The Markdown answer template and the questions
+
+def section_label(label: str) -> str:
+    """The heading a part is answered under: sub-parts (Q2.1a, Q2.1b) share their question's (Q2.1)."""
+    match = re.fullmatch(r"(.*\d)[a-z]", label)
+    return match.group(1) if match else label
+
+
+def answer_template(ps: ProblemSet) -> str:
+    sections: dict[str, list[dict]] = {}
+    for part in ps.parts:
+        if part.kind is None:
+            continue
+        # An example of how to state the answer, with the first LaTeX name the reader knows it by.
+        name = next((n for n in part.names if "\\" in n and " " not in n), None)
+        relation = "\\in" if part.kind in ("interval", "set") else "="
+        sections.setdefault(section_label(part.label), []).append(
+            {"label": part.label, "title": part.title, "points": part.points,
+             "example": f"${name} {relation} …$" if name and part.kind != "rubric" else ""})
+    return _environment().get_template("answers.md.j2").render(
+        title=ps.title, sections=[{"label": k, "parts": v} for k, v in sections.items()])
+
+
+@dataclass(frozen=True)
+class Starter:
+    name: str
+    what: str
+    text: str
+
+
+def _file_named(ps: ProblemSet, suffix: str, fallback: str) -> str:
+    return next((f for f in ps.submission_files if f.endswith(suffix)), fallback)
+
+
+def starters(ps: ProblemSet) -> list[Starter]:
+    files = []
+    if any(p.kind is not None for p in ps.parts):
+        files.append(Starter(_file_named(ps, ".md", f"{ps.id}.md"), f"your written answers to {ps.title}",
+                             answer_template(ps)))
+    if any(p.code is not None for p in ps.parts):
+        files.append(Starter(_file_named(ps, ".py", f"{ps.id}.py"), f"the functions of {ps.title}",
+                             starter_code(ps)))
+    return files
+
+
+def _set_context(refs: ProblemReferences) -> dict[str, Any]:
+    ps = refs.problem_set
+    files = starters(ps)
+    code_file = next((f"`{f.name}`" for f in files if f.name.endswith(".py")), "")
+    answer_file = next((f"`{f.name}`" for f in files if f.name.endswith(".md")), "")
+    hand_in = " or ".join(f"`{f}`" for f in ps.submission_files) or ", ".join(f"`{f.name}`" for f in files)
+    parts = []
+    for part in ps.parts:
+        parts.append({
+            "label": part.label, "title": part.title, "points": part.points, "prompt": part.prompt.strip(),
+            "function": part.code.function if part.code else None, "kind": part.kind,
+            "written": part.kind is not None, "section": section_label(part.label),
+            "public_cases": [c.case.name for c in refs[part.label].cases if c.case.public],
+        })
+    return {"title": ps.title, "anchor": re.sub(r"[^a-z0-9-]+", "-", ps.id.lower()), "points": ps.max_score,
+            "hand_in": hand_in, "parts": parts, "starters": files, "code_file": code_file,
+            "answer_file": answer_file}
+
+
+def questions(all_refs: Sequence[ProblemReferences], title: str | None = None) -> str:
+    sets = [_set_context(r) for r in all_refs]
+    if title is None:
+        title = sets[0]["title"] if len(sets) == 1 else "Homework"
+    return _environment().get_template("README.md.j2").render(title=title, sets=sets)
+
+
+# ---------------------------------------------------------------------------
+# Writing it out
+
+def write_handout(all_refs: Sequence[ProblemReferences], out: Path, title: str | None = None) -> list[Path]:
+    """Render everything first (nothing is written if any part fails), then write it."""
+    if any(r.problem_set.published for r in all_refs):
+        spec = next(r.problem_set.path for r in all_refs if r.problem_set.published)
+        raise HandoutError(f"{spec} is a published spec (it has no solutions); make handouts from the "
+                           f"instructor's spec")
+    files: dict[Path, str] = {out / "README.md": questions(all_refs, title)}
+    for refs in all_refs:
+        for starter in starters(refs.problem_set):
+            target = out / "submission" / starter.name
+            if target in files:
+                raise HandoutError(f"two problem sets hand in a file called {starter.name}; give them "
+                                   f"different 'submission_files'")
+            files[target] = starter.text
+    for path, text in files.items():
+        write_atomic(path, text)
+    written = list(files)
+    try:
+        written += publish_all(all_refs, out / "problems")
+    except PublishError as exc:
+        raise HandoutError(str(exc)) from None
+    return written
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "handout", help="write what students get: questions, starter files, answer template, public checks",
+        description="Render the student's side of the problem sets from their specs: README.md with the "
+                    "questions, submission/ with starter files, problems/ with the published specs.")
+    parser.add_argument("problems", nargs="*", default=["problems"], metavar="PROBLEMS")
+    parser.add_argument("--out", required=True, metavar="DIR", help="the folder to write (e.g. a student repository)")
+    parser.add_argument("--title", metavar="TEXT", help="the README's title (default: the problem set's)")
+    parser.add_argument("--force", action="store_true", help="write over starter files that already exist")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from grader.cli import UsageError, load_references
+
+    refs = load_references(args.problems)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
+    # Starter files may hold a student's work by now: never overwrite them silently.
+    existing = [out / "submission" / s.name for r in refs for s in _safe_starters(r.problem_set)
+                if (out / "submission" / s.name).exists()]
+    if existing and not args.force:
+        raise UsageError(f"{', '.join(map(str, existing))} already exist(s); pass --force to overwrite")
+    try:
+        written = write_handout(refs, out, args.title)
+    except HandoutError as exc:
+        raise UsageError(str(exc)) from None
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _safe_starters(ps: ProblemSet) -> list[Starter]:
+    try:
+        return starters(ps)
+    except HandoutError:
+        return []  # reported by write_handout with its location
