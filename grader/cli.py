@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="self-check one submission (file or folder) on the public cases")
     check.add_argument("paths", nargs="+", metavar="[PROBLEMS...] SUBMISSION")
     add_output_options(check)
+    check.add_argument("--markdown", metavar="FILE", help="append a Markdown summary (e.g. to $GITHUB_STEP_SUMMARY)")
     check.set_defaults(func=run_check)
 
     grade = sub.add_parser("grade", help="grade a class: every submission, hidden cases included")
@@ -140,9 +141,27 @@ def run_check(args: argparse.Namespace) -> int:
     with Grader(refs, public_only=True) as grader:
         result = grader.grade(submission.stem if submission.is_file() else submission.name,
                               submission_files(submission))
-    print_table(result, hidden_by_set={r.problem_set.id: hidden_case_count(r) for r in refs})
+    hidden_by_set = {r.problem_set.id: hidden_case_count(r) for r in refs}
+    print_table(result, hidden_by_set=hidden_by_set)
     write_outputs(args, result, public_only=True)
+    if args.markdown:
+        append_markdown_summary(Path(args.markdown), result, hidden_by_set)
     return fail_under_status(args, result)
+
+
+def append_markdown_summary(path: Path, result: SubmissionResult, hidden_by_set: dict[str, int]) -> None:
+    """The self-check as Markdown, appended (a CI job page collects every step's summary in one file)."""
+    import io
+
+    from grader.exports import markdown_summary
+
+    line = io.StringIO()
+    print_table(result, stream=line, hidden_by_set=hidden_by_set)
+    verdict = line.getvalue().rstrip().splitlines()[-1]  # the honest one-line summary
+    text = markdown_summary([result], "Public checks") + f"\n{verdict}\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def hidden_case_count(refs) -> int:

@@ -1,0 +1,77 @@
+"""`grader ci-init`: the workflow it writes, its refusal to overwrite, and the `--markdown` summary it relies on."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def grader(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=600)
+
+
+def test_writes_a_workflow_that_checks_summarises_uploads_and_fails_under(tmp_path):
+    run = grader("ci-init", "--dir", tmp_path, "--fail-under", "30", "--install", "git+https://example.org/grader")
+    assert run.returncode == 0, run.stderr
+    workflow = tmp_path / ".github" / "workflows" / "grader.yml"
+    data = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+    assert set(data[True]) >= {"push", "pull_request"}  # YAML 1.1 reads the key `on` as true
+    steps = data["jobs"]["check"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    assert 'pip install "git+https://example.org/grader"' in runs
+    check = next(step["run"] for step in steps if "grader check" in step.get("run", ""))
+    assert check.split()[:4] == ["grader", "check", "problems", "submission"]
+    assert '--markdown "$GITHUB_STEP_SUMMARY"' in check and "--fail-under 30" in check
+    assert "--junit grader-junit.xml" in check
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()" and "grader-junit.xml" in upload["with"]["path"]
+    assert "@" not in "".join(line for line in workflow.read_text().splitlines() if "@" in line and "uses:" not in line
+                              and "example.org" not in line)  # every placeholder filled
+    # The repository has neither folder yet: said, not fatal.
+    assert "does not exist yet" in run.stdout
+
+
+def test_refuses_to_overwrite_without_force(tmp_path):
+    workflow = tmp_path / ".github" / "workflows" / "grader.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text("# my own workflow\n", encoding="utf-8")
+    run = grader("ci-init", "--dir", tmp_path)
+    assert run.returncode == 2 and "already exists; pass --force" in run.stderr
+    assert workflow.read_text() == "# my own workflow\n"
+    run = grader("ci-init", "--dir", tmp_path, "--force", "--fail-under", "12.5")
+    assert run.returncode == 0
+    assert "--fail-under 12.5" in workflow.read_text()
+
+
+def test_bad_repository_is_a_usage_error(tmp_path):
+    run = grader("ci-init", "--dir", tmp_path / "missing")
+    assert run.returncode == 2 and "is not a folder" in run.stderr
+
+
+def test_the_workflow_command_runs_as_written(tmp_path):
+    """Run the workflow's own check command in a handout repository, as the CI job would."""
+    repo = tmp_path / "repo"
+    assert grader("handout", ROOT / "problems" / "foundations.yaml", "--out", repo).returncode == 0
+    assert grader("ci-init", "--dir", repo, "--fail-under", "40").returncode == 0
+    workflow = yaml.safe_load((repo / ".github" / "workflows" / "grader.yml").read_text())
+    command = next(s["run"] for s in workflow["jobs"]["check"]["steps"] if "grader check" in s.get("run", ""))
+    summary = tmp_path / "step-summary.md"
+    summary.write_text("previous step's summary\n", encoding="utf-8")
+    args = command.replace('"$GITHUB_STEP_SUMMARY"', str(summary)).split()[1:]
+
+    starter = grader(*args, cwd=repo)  # the unfilled starter: under the threshold
+    assert starter.returncode == 1 and "under --fail-under 40" in starter.stderr
+    (repo / "submission" / "foundations.py").write_bytes((DATA / "foundations_correct.py").read_bytes())
+    done = grader(*args, cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("previous step's summary\n")  # appended, never replaced
+    assert "| A1 | 2 / 2 | correct |" in text
+    assert "public checks passed — " in text and "hidden checks will run at grading" in text
+    assert (repo / "grader-junit.xml").exists()
