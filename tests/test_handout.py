@@ -1,0 +1,121 @@
+"""`grader handout`: what students get follows from the spec, and works with `grader check`."""
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.handout import section_label, stub_source
+from grader.spec import load_problem_set
+from grader.validate import REFERENCE_PRELUDE
+
+ROOT = Path(__file__).resolve().parents[1]
+PROBLEMS = ROOT / "problems"
+
+
+def grader(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("handout")
+    run = grader("handout", PROBLEMS, "--out", out)
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+def test_layout(handout):
+    files = sorted(str(p.relative_to(handout)) for p in handout.rglob("*") if p.is_file())
+    assert files == ["README.md", "problems/foundations.yaml", "problems/q2-activations.yaml",
+                     "submission/foundations.py", "submission/q2.md", "submission/q2.py"]
+
+
+def test_questions_carry_every_part_with_points_and_prompt(handout):
+    readme = (handout / "README.md").read_text(encoding="utf-8")
+    for spec in ("foundations.yaml", "q2-activations.yaml"):
+        ps = load_problem_set(PROBLEMS / spec)
+        assert f"# {ps.title}" in readme
+        for part in ps.parts:
+            assert f"## {part.label} — {part.title} ({part.points:g} point" in readme
+            assert part.prompt.strip() in readme
+    assert "$P(H \\mid E)$" in readme  # maths kept as written
+    assert "grader check submission" in readme
+
+
+def test_starter_stubs_every_function_with_the_reference_signature(handout):
+    ps = load_problem_set(PROBLEMS / "foundations.yaml")
+    tree = ast.parse((handout / "submission" / "foundations.py").read_text(encoding="utf-8"))
+    stubs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    assert list(stubs) == [p.code.function for p in ps.parts]
+    for part in ps.parts:
+        stub = stubs[part.code.function]
+        solution = next(n for n in ast.parse(part.code.solution).body
+                        if isinstance(n, ast.FunctionDef) and n.name == part.code.function)
+        assert ast.dump(stub.args) == ast.dump(solution.args), part.label
+        assert part.label in ast.get_docstring(stub) and part.title in ast.get_docstring(stub)
+        assert isinstance(stub.body[-1], ast.Raise) and len(stub.body) == 2
+
+
+def test_stub_source_keeps_defaults_annotations_and_docstrings():
+    solution = 'HELPER = 3\n\ndef f(x: float, *rest, scale=2.0, **opts) -> float:\n    """Scaled x."""\n    return x\n'
+    text = stub_source(solution, "f", "ignored", "spec.yaml")
+    assert text.splitlines()[0] == "def f(x: float, *rest, scale=2.0, **opts) -> float:"
+    assert '"""Scaled x."""' in text and "raise NotImplementedError" in text and "return x" not in text
+    namespace: dict = {}
+    exec(text, namespace)  # noqa: S102 - our own output
+    with pytest.raises(NotImplementedError):
+        namespace["f"](1.0)
+
+
+def test_answer_template_has_one_heading_per_question(handout):
+    template = (handout / "submission" / "q2.md").read_text(encoding="utf-8")
+    headings = [line for line in template.splitlines() if line.startswith("## ")]
+    assert headings == ["## Q2.1", "## Q2.2", "## Q2.3", "## Q2.4"]
+    assert [section_label(x) for x in ("Q2.1a", "Q2.3d", "Q2.4", "A1")] == ["Q2.1", "Q2.3", "Q2.4", "A1"]
+
+
+def test_unfilled_starters_check_as_not_implemented_or_not_answered(handout, tmp_path):
+    run = grader("check", "submission", "--json", tmp_path / "r.json", cwd=handout)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    verdicts = {t["number"]: t["extra_data"]["verdict"] for t in json.loads((tmp_path / "r.json").read_text())["tests"]}
+    ps = load_problem_set(PROBLEMS / "foundations.yaml")
+    assert all(verdicts[p.label] == "not implemented" for p in ps.parts)
+    assert verdicts["Q2.1a"] == "not implemented"  # q2.py's stub; the empty template answers nothing
+    assert verdicts["Q2.2"] == verdicts["Q2.4"] == "not answered"
+
+
+def test_reference_solutions_dropped_into_the_starter_pass_every_public_check(handout, tmp_path):
+    for spec, name in (("foundations.yaml", "foundations.py"), ("q2-activations.yaml", "q2.py")):
+        ps = load_problem_set(PROBLEMS / spec)
+        source = (handout / "submission" / name).read_text(encoding="utf-8")
+        lines = source.splitlines(keepends=True)
+        # Replace each stub (its def … raise lines) by the reference solution, bottom up.
+        solutions = {p.code.function: p.code.solution for p in ps.parts if p.code}
+        stubs = sorted((n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)), key=lambda n: -n.lineno)
+        for stub in stubs:
+            lines[stub.lineno - 1:stub.end_lineno] = [solutions[stub.name]]
+        folder = tmp_path / spec
+        folder.mkdir()
+        (folder / name).write_text(REFERENCE_PRELUDE + ps.setup + "\n" + "".join(lines), encoding="utf-8")
+        run = grader("check", handout / "problems" / spec, folder, "--json", folder / "r.json")
+        tests = json.loads((folder / "r.json").read_text())["tests"]
+        code_labels = {p.label for p in ps.parts if p.code}
+        assert {t["number"] for t in tests if t["status"] == "passed"} >= code_labels, run.stdout
+
+
+def test_existing_starters_are_not_overwritten(handout, tmp_path):
+    out = tmp_path / "repo"
+    (out / "submission").mkdir(parents=True)
+    (out / "submission" / "foundations.py").write_text("# my work\n")
+    run = grader("handout", PROBLEMS / "foundations.yaml", "--out", out)
+    assert run.returncode == 2 and "--force" in run.stderr
+    assert (out / "submission" / "foundations.py").read_text() == "# my work\n"
+    run = grader("handout", handout / "problems" / "foundations.yaml", "--out", tmp_path / "other")
+    assert run.returncode == 2 and "published spec" in run.stderr
