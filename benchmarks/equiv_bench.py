@@ -49,9 +49,10 @@ def run_cli(cases: list[dict]) -> tuple[list[bool | None], list[float]]:
     times: list[float] = []
     judged: list[bool | None] = []
     for case in cases:
-        command = [sys.executable, "-m", "grader", "equiv", case["student"], case["reference"]]
+        command = [sys.executable, "-m", "grader", "equiv"]
         if case.get("atol") is not None:
             command += ["--atol", str(case["atol"])]
+        command += ["--", case["student"], case["reference"]]  # "--": answers such as "-5" are not options
         start = time.perf_counter()
         result = subprocess.run(command, capture_output=True, text=True, timeout=120)
         times.append(time.perf_counter() - start)
