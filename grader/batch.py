@@ -5,7 +5,8 @@ The run is resumable and parallel:
 * every entry is hashed (its files' names and bytes); an entry whose hash
   and spec digest match the gradebook is kept, everything else is graded;
 * grading goes through a :class:`concurrent.futures.Executor` (by default
-  a local process pool over all cores), so another executor — e.g. Dask's
+  threads over all cores sharing one sandbox pool; ``GRADER_EXECUTOR=process``
+  for a process pool), so another executor — e.g. Dask's
   ``Client.get_executor()`` — can replace it;
 * each result is written out and committed to the gradebook as soon as it
   arrives, so a killed run loses only what was in flight;
@@ -150,6 +151,36 @@ def grade_submission(spec: SpecSource, student: str, files: tuple[Path, ...]) ->
 def _close_worker_graders() -> None:
     for grader in _GRADERS.values():
         grader.close()
+    _GRADERS.clear()
+
+
+class SharedPool:
+    """The sandbox pool, started once on first use by whichever thread asks first.
+
+    ``WorkerPool.run`` may be called from many threads at once; starting it
+    must happen once (a zygote warms up for seconds), and never when a class
+    has no code to run.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self._pool = None
+        self._lock = threading.Lock()
+
+    def run(self, *args, **kwargs):
+        with self._lock:
+            if self._pool is None:
+                from grader.sandbox import WorkerPool
+
+                self._pool = WorkerPool()
+        return self._pool.run(*args, **kwargs)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
 
 
 # ---------------------------------------------------------------------------
@@ -261,7 +292,9 @@ def grade_class(args: argparse.Namespace, refs) -> int:
         raise UsageError(f"--submissions {submissions} is not a folder of submissions")
     jobs = args.jobs if args.jobs and args.jobs > 0 else default_jobs()
     spec = SpecSource(tuple(str(p) for p in args.problems), spec_digest(refs))
-    executor_kind = os.environ.get("GRADER_EXECUTOR", "process")
+    # Threads by default: measured faster than processes on 2 cores and a third lighter in memory
+    # (one sandbox zygote instead of one per worker); the heavy work runs in the sandbox's children.
+    executor_kind = os.environ.get("GRADER_EXECUTOR", "thread")
     if executor_kind not in EXECUTORS:
         raise UsageError(f"GRADER_EXECUTOR={executor_kind} is unknown; known: {', '.join(EXECUTORS)}")
     try:
@@ -332,11 +365,13 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
         stats.crashed += crashed
 
     if todo:
-        _GRADERS.setdefault(spec.digest, Grader(refs))  # forked workers inherit it; threads share it
+        shared = SharedPool()
+        _GRADERS[spec.digest] = Grader(refs, pool=shared)  # threads share it; forked workers inherit it
         try:
             grade_all(todo, spec, refs, executor_factory, commit, progress)
         finally:
             _close_worker_graders()
+            shared.close()
     stats.results = publish(gradebook, out, present)
     stats.seconds = time.perf_counter() - started
     gradebook.finish_run(run_id, graded=stats.graded, crashed=stats.crashed, seconds=stats.seconds)
