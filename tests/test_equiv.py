@@ -97,3 +97,13 @@ def test_a_megabyte_answer_is_refused_in_process() -> None:
     start = time.perf_counter()
     assert equivalent("1" * 1_000_000, "1").status is Status.UNREADABLE
     assert time.perf_counter() - start < 2
+
+
+def test_broken_latex_is_unreadable_not_a_number_found_in_it():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "grader", "equiv", "\\frac{1}{", "1"], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 2, run.stdout
+    assert "\\frac{1}{" in run.stderr and "Traceback" not in run.stderr
