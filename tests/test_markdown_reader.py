@@ -247,6 +247,15 @@ def test_unanswered_indexed_values_say_how_to_write_them(q2):
     assert r"Write each value as $\rho(0.05)^{1} = …$" in problem and "T = 1, 5, 10, 20" in problem
 
 
+def test_indexed_values_from_a_table(q2):
+    table = ("| $T$ | $\\rho(0.05)^T$ | $\\rho_{approx}(0.05)^T$ |\n|---|---|---|\n| 1 | $0.2505$ | 0.25 |\n"
+             "| 2 | 0.0627 | 0.0625 |\n| 5 | $9.82 \\times 10^{-4}$ | 9.8e-4 |\n| 10 | 9.65e-7 | 9.5e-7 |\n"
+             "| 20 | $9.31\\cdot 10^{-13}$ | 9.1e-13 |\n")
+    found = answers("## Q2.3\n\n" + table, q2)["Q2.3c"]
+    assert found.value == "[0.2505, 9.82 \\times 10^{-4}, 9.65e-7, 9.31\\cdot 10^{-13}]"
+    assert found.line == 5
+
+
 def test_missing_indices_leave_holes(q2):
     value = answers("## Q2.3\n$\\rho(0.05)^1 = 0.25$ and $\\rho(0.05)^{20} = 10^{-12}$\n", q2)["Q2.3c"].value
     assert value[0] == 0.25 and value[3] == 1e-12

@@ -141,10 +141,19 @@ class Section:
     line: int
     level: int
     blocks: list[Block] = field(default_factory=list)
+    tables: list["Table"] = field(default_factory=list)
 
     def snippet(self) -> str:
         text = " ".join(b.prose() for b in self.blocks)
         return _shorten(text)
+
+
+@dataclass
+class Table:
+    """A Markdown table: its first row is the header; cells are the raw Markdown of each cell."""
+
+    line: int
+    rows: list[list[str]] = field(default_factory=list)
 
 
 def _inline_bracket_display(state: StateInline, silent: bool) -> bool:
@@ -182,11 +191,21 @@ def parse_sections(text: str) -> list[Section]:
     sections = [Section(key=None, heading="", line=1, level=0)]
     stack: list[Section] = []  # labelled headings that are open, outermost first
     last_line = 1
+    table: Table | None = None
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         if tok.map:
             last_line = tok.map[0] + 1
+        if tok.type == "table_open":
+            table = Table(last_line)
+            sections[-1].tables.append(table)
+        elif tok.type == "table_close":
+            table = None
+        elif tok.type == "tr_open" and table is not None:
+            table.rows.append([])
+        elif tok.type == "inline" and table is not None and table.rows:
+            table.rows[-1].append(tok.content)
         if tok.type == "heading_open":
             level = int(tok.tag[1:])
             title = tokens[i + 1].content.strip()
@@ -643,7 +662,7 @@ def extract_answer(part: Part, sections: list[Section], source: str, *, only_par
     elif part.kind in ("interval", "set"):
         found, problem = _find_interval(part, blocks, only_part), ""
     elif _index_template(part) is not None:
-        found, problem = _find_indexed(part, blocks)
+        found, problem = _find_indexed(part, blocks, [t for s in sections for t in s.tables])
     else:
         found, problem = _find_named(part, blocks, only_part), ""
     if found is not None:
@@ -812,7 +831,7 @@ def _index_template(part: Part) -> tuple[str, str, list[str]] | None:
     return None
 
 
-def _find_indexed(part: Part, blocks: list[Block]) -> tuple[Found | None, str]:
+def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = ()) -> tuple[Found | None, str]:
     template, index, wanted = _index_template(part)
     key = name_key(template)
     index_key = index.lower()
@@ -839,6 +858,8 @@ def _find_indexed(part: Part, blocks: list[Block]) -> tuple[Found | None, str]:
             t = t or re.search(rf"(?<![A-Za-z]){re.escape(index)}\s*=\s*\$?\s*(\d+)", st.context[-40:])
             if t:
                 values[t.group(1)] = (value, st.line)
+    for table in tables:
+        values.update(_indexed_from_table(table, index, generic, wanted))
     if values:
         present = [t for t in wanted if t in values]
         line = values[present[0]][1] if present else blocks[0].line
@@ -849,6 +870,26 @@ def _find_indexed(part: Part, blocks: list[Block]) -> tuple[Found | None, str]:
     if list_answer is not None:
         return list_answer, ""
     return None, ""
+
+
+def _indexed_from_table(table: Table, index: str, key: str, wanted: list[str]) -> dict[str, tuple[str, int]]:
+    """Rows of a table headed ``| T | ρ(0.05)^T |``: {"5": ("9.8e-4", line), …}."""
+    if len(table.rows) < 2:
+        return {}
+    header = [cell.strip().strip("$").strip() for cell in table.rows[0]]
+    index_column = next((k for k, h in enumerate(header) if h.lower() == index.lower()), None)
+    value_column = next((k for k, h in enumerate(header) if h and name_key(h) == key), None)
+    if index_column is None or value_column is None:
+        return {}
+    found = {}
+    for number, row in enumerate(table.rows[1:], 1):  # the |---| line is not a row
+        if max(index_column, value_column) >= len(row):
+            continue
+        t = row[index_column].strip().strip("$").strip()
+        value = _clean_value(row[value_column].strip().strip("$").strip())
+        if t in wanted and value:
+            found[t] = (value, table.line + number + 1)
+    return found
 
 
 def _partial_list(values: dict[str, tuple[str, int]], wanted: list[str]) -> list[float]:
