@@ -21,6 +21,7 @@ import numpy as np
 
 from grader.checkers import Status, Verdict, get_checker
 from grader.checkers.exception import StudentException
+from grader.checkers.rubric import PROVISIONAL_NOTE
 from grader.readers import CODE_SUFFIXES, WrittenAnswer, WrittenReading, text_reader_for
 from grader.references import CaseReference, PartReference, ProblemReferences, RaisedException
 from grader.results import CaseResult, PartResult, SubmissionResult
@@ -406,7 +407,8 @@ def with_overrides(result: SubmissionResult, overrides: dict[str, tuple[float, s
     for p in result.parts:
         if p.label in overrides:
             score, comment = overrides[p.label]
+            feedback = p.feedback.replace(PROVISIONAL_NOTE, "").rstrip()
             p = replace(p, score=min(max(score, 0.0), p.max_score), provisional=False, override=comment,
-                        feedback=p.feedback + (f"\nInstructor: {comment}" if comment else ""))
+                        feedback=feedback + (f"\nInstructor: {comment}" if comment else ""))
         parts.append(p)
     return replace(result, parts=tuple(parts))

@@ -16,6 +16,9 @@ from typing import Any
 from grader.checkers.base import Checker, Status, Verdict, register
 
 
+PROVISIONAL_NOTE = " (Provisional: an instructor confirms this.)"
+
+
 def fold_prose(text: str) -> str:
     """Lower-case, NFKC-folded text with LaTeX noise reduced, for pattern matching."""
     text = unicodedata.normalize("NFKC", text)
@@ -54,6 +57,6 @@ class RubricChecker(Checker):
         else:
             summary = (f"{len(ideas) - len(missing)} of {len(ideas)} rubric ideas found; missing: "
                        + "; ".join(ideas[n - 1].idea for n in missing) + ".")
-        summary += " (Provisional: an instructor confirms this.)"
+        summary += PROVISIONAL_NOTE
         verdict = Verdict.partial(credit, summary)
         return Verdict(verdict.status, verdict.credit, verdict.feedback, None, tuple(details))
