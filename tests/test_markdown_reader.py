@@ -174,6 +174,7 @@ def test_line_numbers_point_at_the_statement(q2):
     (r"$\dot{\tanh}_{\text{approx}}(\varepsilon) = 1$.", "Q2.1b", "1"),
     ("tanḣ_approx(ε) = 1", "Q2.1b", "1"),
     (r"$\dot\sigma_{approx}(\varepsilon)$ is $\frac{1}{4}$.", "Q2.1a", r"\frac{1}{4}"),
+    ("σ̇_approx(ε) is 1/4. So σ̇_approx is constant, as is tanḣ_approx.", "Q2.1a", "1/4"),
     (r"$\dot\sigma_{approx}(\varepsilon) = \frac{1}{4},\ \dot\tanh_{approx}(\varepsilon) = 1$", "Q2.1a",
      r"\frac{1}{4}"),
     (r"$\dot\sigma_{approx}(\varepsilon) = \frac{1}{4} \Rightarrow \rho_{approx} = \frac14$", "Q2.1a",

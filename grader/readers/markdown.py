@@ -583,16 +583,16 @@ def _text_statements(block: Block) -> list[Statement]:
             after = text[m.end(): m.end() + 400]
             end = _CLAUSE_END.search(after)
             value = (after[: end.start()] if end else after).strip()
-            if not value and idx + 1 < len(segs) and segs[idx + 1].kind == "math" and not (end and end.start() == 0 and after[:1] not in " "):
-                value = segs[idx + 1].text.strip()
+            if not after.strip() and idx + 1 < len(segs) and segs[idx + 1].kind == "math":
+                value = segs[idx + 1].text.strip()  # "σ̇_approx(ε) = $\frac14$"
                 parts, ops = split_chain(value)
                 inner, boxed = _unwrap_boxed(parts[-1])
                 op = _op_of(word)
                 out.append(Statement([lhs.strip(), *parts[:-1], inner], [op, *ops], block.line,
                                      f"{lhs.strip()} {m.group(1)} {value}", boxed))
                 continue
-            if not value:
-                continue
+            if not value or (word[0].isalpha() and not re.search(r"[\d\\^/∞()\[\]]", value)):
+                continue  # "σ̇_approx is constant" describes, it does not state a value
             consumed = m.end() + len(value)
             parts, ops = split_chain(value)
             out.append(Statement([lhs.strip(), *parts], [_op_of(word), *ops], block.line,
@@ -832,12 +832,13 @@ def _index_template(part: Part) -> tuple[str, str, list[str]] | None:
 
 
 def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = ()) -> tuple[Found | None, str]:
+    """Values named with the index written out (``\\rho(0.05)^{10}``), with the index given before the
+    statement ("When $T=5$: $\\rho(0.05)^T \\approx …$"), as one list, or in a table; in index order."""
     template, index, wanted = _index_template(part)
-    key = name_key(template)
-    index_key = index.lower()
-    # the key with the index as a capture: rho(0.05)^t → rho\(0\.05\)\^(\d+)
-    pattern = re.compile(re.escape(key).replace(re.escape(index_key), r"(\d+)") + r"$")
     generic = name_key(template)
+    # the key with the index as a capture: rho(0.05)^t → rho\(0\.05\)\^(\d+)
+    pattern = re.compile(re.escape(generic).replace(re.escape(index.lower()), r"(\d+)"))
+    index_given = re.compile(rf"(?<![A-Za-z]){re.escape(index)}\s*=\s*(\d+)")
     values: dict[str, tuple[str, int]] = {}
     list_answer: Found | None = None
     for st in _statements(blocks):
@@ -854,10 +855,9 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = ()) -> 
             if len(items) == len(wanted):
                 list_answer = Found(f"[{', '.join(items)}]", st.line, 1)
                 continue
-            t = re.search(rf"(?<![A-Za-z]){re.escape(index)}\s*=\s*(\d+)", st.context.split("$")[-1] if st.context.count("$") % 2 == 0 else st.context)
-            t = t or re.search(rf"(?<![A-Za-z]){re.escape(index)}\s*=\s*\$?\s*(\d+)", st.context[-40:])
-            if t:
-                values[t.group(1)] = (value, st.line)
+            given = index_given.findall(st.context[-80:])
+            if given:
+                values[given[-1]] = (value, st.line)
     for table in tables:
         values.update(_indexed_from_table(table, index, generic, wanted))
     if values:
