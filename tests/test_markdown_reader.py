@@ -122,6 +122,9 @@ def test_inequalities_become_intervals(parts, ops, interval):
     ("b) True ratio", "q2.3", "q2.3b"),
     ("Derivation", "q2.1", None),
     ("Question 2", None, "2"),
+    ("Q2.4 A short answer", None, "q2.4"),
+    ("Q2.1 (4 points)", None, "q2.1"),
+    ("Q2.3 b) the true ratio", None, "q2.3b"),
 ])
 def test_heading_keys(title, parent, key):
     assert heading_key(title, parent) == key
@@ -130,6 +133,7 @@ def test_heading_keys(title, parent, key):
 @pytest.mark.parametrize("key, label, expected", [
     ("q2.1", "Q2.1a", True), ("q2.1", "Q2.1b", True), ("q2.1", "Q2.2", False), ("q2.3b", "Q2.3b", True),
     ("q2.3b", "Q2.3c", False), ("2.2", "Q2.2", True), ("q2", "Q2.1a", False), ("q2.1", "Q2.10a", False),
+    ("1", "A1", False), ("a1", "A1", True),
 ])
 def test_sections_cover_parts_by_label(key, label, expected):
     assert covers(key, label) is expected

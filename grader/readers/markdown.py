@@ -259,7 +259,8 @@ def _append_text(out: list[Segment], text: str) -> None:
 # 3. Labels
 
 _LABEL_WORDS = re.compile(r"^(?:question|problem|exercise|task|part|aufgabe)\s*", re.I)
-_HEADING_LABEL = re.compile(r"^([A-Za-z]{0,3})\s*(\d+(?:\.\d+)*)\s*(?:\(?([a-z])\)|([a-z])(?![a-z]))?", re.I)
+# "Q2.3b", "Q2.3(b)", "Q2.3 (b)", "Q2.3 b)"; not "Q2.4 A short answer"
+_HEADING_LABEL = re.compile(r"^([A-Za-z]{0,3})\s*(\d+(?:\.\d+)*)(?:\s*\(?([a-z])\)|([a-z])(?![a-z]))?", re.I)
 _SUB_HEADING = re.compile(r"^\(?([a-z])\)(?:\s|$|[.:])|^([a-z])[.:](?:\s|$)", re.I)
 
 
@@ -289,7 +290,9 @@ def covers(section_key: str | None, label: str) -> bool:
     if section_key == "":
         return True
     part = normalise_label(label)
-    candidates = {part, part.lstrip("abcdefghijklmnopqrstuvwxyz")}  # "2.1a" headings without the "Q"
+    candidates = {part}
+    if "." in section_key:  # "## 2.1" for Q2.1; a bare "## 1" is too weak to name A1 or B1
+        candidates.add(part.lstrip("abcdefghijklmnopqrstuvwxyz"))
     for p in candidates:
         if p == section_key:
             return True
