@@ -185,7 +185,7 @@ class Grader:
             return {r.part.label: Candidate(Verdict(Status.UNREADABLE, 0.0, message), path.name)
                     for r in code_parts}, [message], {}
         run = self.pool.run(source, calls, call_timeout=self.call_timeout)
-        notes = [f"{path.name}: {n}" for n in run.notes]
+        notes = [n if n.startswith(path.name) else f"{path.name}: {n}" for n in run.notes]
         if run.load_status != "ok":
             message = f"{path.name} could not be run: {run.load_message}"
             return {r.part.label: Candidate(Verdict.incorrect(message), path.name) for r in code_parts}, \
