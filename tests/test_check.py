@@ -21,7 +21,7 @@ from grader.references import RaisedException, compute_references
 from grader.spec import load_problem_set
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
+SAMPLES = Path(__file__).resolve().parents[1] / "submissions"  # the sample class: alice is right, bob follows the tutorial
 FOUNDATIONS = ROOT / "problems" / "foundations.yaml"
 Q2 = ROOT / "problems" / "q2-activations.yaml"
 
@@ -167,7 +167,7 @@ def hidden_total(spec: Path) -> int:
 @pytest.mark.parametrize("specs", ["instructor", "published"])
 def test_right_submission_passes_public_checks_and_counts_hidden_ones(tmp_path, published, secrets, specs):
     spec = FOUNDATIONS if specs == "instructor" else published / "foundations.yaml"
-    folder = submission(tmp_path, {"foundations.py": DATA / "foundations_correct.py"})
+    folder = submission(tmp_path, {"foundations.py": SAMPLES / "alice" / "foundations.py"})
     run, output = check(tmp_path, [spec], folder, "--fail-under", "50")
     assert run.returncode == 0, run.stdout + run.stderr
     tests = results_by_label(tmp_path)
@@ -181,7 +181,7 @@ def test_right_submission_passes_public_checks_and_counts_hidden_ones(tmp_path, 
 @pytest.mark.parametrize("specs", ["instructor", "published"])
 def test_tutorial_submission_gets_targeted_feedback_and_fails_under(tmp_path, published, secrets, specs):
     spec = FOUNDATIONS if specs == "instructor" else published / "foundations.yaml"
-    folder = submission(tmp_path, {"foundations.py": DATA / "foundations_tutorial.py"})
+    folder = submission(tmp_path, {"foundations.py": SAMPLES / "bob" / "foundations.py"})
     run, output = check(tmp_path, [spec], folder, "--fail-under", "10")
     assert run.returncode == 1 and "under --fail-under 10" in run.stderr
     tests = results_by_label(tmp_path)
@@ -208,7 +208,7 @@ def test_broken_submission_is_reported_not_crashed(tmp_path, published, secrets)
 
 
 def test_same_public_verdicts_from_published_and_instructor_specs(tmp_path, published):
-    folder = submission(tmp_path, {"foundations.py": DATA / "foundations_tutorial.py"})
+    folder = submission(tmp_path, {"foundations.py": SAMPLES / "bob" / "foundations.py"})
     verdicts = []
     for spec in (FOUNDATIONS, published / "foundations.yaml"):
         check(tmp_path, [spec], folder)
@@ -284,7 +284,7 @@ def test_broken_answers_file_is_named_with_its_line(tmp_path, published):
 # Both homeworks at once, and the machine-readable outputs
 
 def test_both_homeworks_in_one_folder(tmp_path, published, secrets):
-    folder = submission(tmp_path, {"foundations.py": DATA / "foundations_correct.py",
+    folder = submission(tmp_path, {"foundations.py": SAMPLES / "alice" / "foundations.py",
                                    "answers.yaml": yaml.safe_dump(Q2_RIGHT, allow_unicode=True)})
     run, output = check(tmp_path, [published], folder)
     tests = results_by_label(tmp_path)
@@ -300,7 +300,7 @@ def test_both_homeworks_in_one_folder(tmp_path, published, secrets):
 
 
 def test_a_set_the_submission_does_not_touch_is_one_line(tmp_path, published):
-    folder = submission(tmp_path, {"foundations.py": DATA / "foundations_correct.py"})
+    folder = submission(tmp_path, {"foundations.py": SAMPLES / "alice" / "foundations.py"})
     run = grader("check", published, folder)
     assert "q2-activations: not answered — no file of the submission answers its 8 parts (13 points)" in run.stdout
     assert "Q2.1a" not in run.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
+SAMPLES = Path(__file__).resolve().parents[1] / "submissions"  # the sample class: alice is right, bob follows the tutorial
 
 
 def grader(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -67,7 +67,7 @@ def test_the_workflow_command_runs_as_written(tmp_path):
 
     starter = grader(*args, cwd=repo)  # the unfilled starter: under the threshold
     assert starter.returncode == 1 and "under --fail-under 40" in starter.stderr
-    (repo / "submission" / "foundations.py").write_bytes((DATA / "foundations_correct.py").read_bytes())
+    (repo / "submission" / "foundations.py").write_bytes((SAMPLES / "alice" / "foundations.py").read_bytes())
     done = grader(*args, cwd=repo)
     assert done.returncode == 0, done.stdout + done.stderr
     text = summary.read_text(encoding="utf-8")

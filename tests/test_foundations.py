@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
+SAMPLES = Path(__file__).resolve().parents[1] / "submissions"  # the sample class: alice is right, bob follows the tutorial
 SPEC = ROOT / "problems" / "foundations.yaml"
 LABELS = [f"A{i}" for i in range(1, 10)] + [f"B{i}" for i in range(1, 6)] + \
     [f"C{i}" for i in range(1, 7)] + [f"D{i}" for i in range(1, 6)]
@@ -37,7 +37,7 @@ def grade_one(tmp_path: Path, name: str, source: Path | str) -> dict:
 
 
 def test_correct_submission_scores_full_marks_on_hidden_cases(tmp_path):
-    tests = grade_one(tmp_path, "ann", DATA / "foundations_correct.py")
+    tests = grade_one(tmp_path, "ann", SAMPLES / "alice" / "foundations.py")
     assert list(tests) == LABELS
     failed = {label: t["output"] for label, t in tests.items() if t["status"] != "passed"}
     assert not failed
@@ -56,7 +56,7 @@ TUTORIAL_MISTAKES = {
 
 
 def test_tutorial_mistakes_get_targeted_feedback(tmp_path):
-    tests = grade_one(tmp_path, "bob", DATA / "foundations_tutorial.py")
+    tests = grade_one(tmp_path, "bob", SAMPLES / "bob" / "foundations.py")
     for label, words in TUTORIAL_MISTAKES.items():
         assert tests[label]["status"] == "failed", label
         assert words in tests[label]["output"], (label, tests[label]["output"])
@@ -65,7 +65,7 @@ def test_tutorial_mistakes_get_targeted_feedback(tmp_path):
 
 
 def test_some_cases_right_earns_their_share(tmp_path):
-    source = (DATA / "foundations_correct.py").read_text()
+    source = (SAMPLES / "alice" / "foundations.py").read_text()
     # Right on most inputs, wrong on singular ones: no ValueError.
     source = source.replace('        raise ValueError("singular matrix")\n', "        return np.zeros_like(M)\n")
     tests = grade_one(tmp_path, "cy", source)
@@ -81,7 +81,7 @@ def notebook_of(source: str, extra_cells: list) -> nbformat.NotebookNode:
 
 
 def test_notebook_with_broken_cell_and_magic_grades_like_the_py(tmp_path):
-    source = (DATA / "foundations_correct.py").read_text()
+    source = (SAMPLES / "alice" / "foundations.py").read_text()
     nb = notebook_of(source, [
         nbformat.v4.new_code_cell("%matplotlib inline\n!pip install numpy\nimport numpy as np"),
         nbformat.v4.new_code_cell("undefined_name + 1  # this cell raises; later cells still run"),
@@ -89,7 +89,7 @@ def test_notebook_with_broken_cell_and_magic_grades_like_the_py(tmp_path):
     path = tmp_path / "foundations.ipynb"
     nbformat.write(nb, path)
     from_notebook = grade_one(tmp_path / "nb", "dee", path)
-    from_file = grade_one(tmp_path / "py", "dee", DATA / "foundations_correct.py")
+    from_file = grade_one(tmp_path / "py", "dee", SAMPLES / "alice" / "foundations.py")
     assert {k: t["score"] for k, t in from_notebook.items()} == {k: t["score"] for k, t in from_file.items()}
     results = json.loads((tmp_path / "nb" / "out" / "dee" / "results.json").read_text())
     assert "NameError" in results["output"]  # the broken cell is reported
@@ -115,7 +115,7 @@ def test_import_failure_scores_zero_everywhere_with_the_reason(tmp_path):
 
 def test_self_check_never_shows_hidden_inputs(tmp_path):
     out = tmp_path / "r.json"
-    run = grader("check", str(SPEC), str(DATA / "foundations_tutorial.py"), "--json", str(out))
+    run = grader("check", str(SPEC), str(SAMPLES / "bob" / "foundations.py"), "--json", str(out))
     text = run.stdout + out.read_text()
     assert "hidden case" not in text  # hidden cases are not run at all in a self-check
     for secret in ("1000.0, 1001.0", "singular 3×3", "mismatched 2×3"):

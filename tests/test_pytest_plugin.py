@@ -11,7 +11,7 @@ import pytest
 from grader.spec import load_problem_set
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
+SAMPLES = Path(__file__).resolve().parents[1] / "submissions"  # the sample class: alice is right, bob follows the tutorial
 FOUNDATIONS = ROOT / "problems" / "foundations.yaml"
 
 
@@ -36,7 +36,7 @@ def outcomes(junit: Path) -> dict[str, tuple[str, ET.Element]]:
 def test_one_item_per_part_with_outcomes_explanations_and_locations(tmp_path):
     submission = tmp_path / "ann"
     submission.mkdir()
-    (submission / "foundations.py").write_bytes((DATA / "foundations_tutorial.py").read_bytes())
+    (submission / "foundations.py").write_bytes((SAMPLES / "bob" / "foundations.py").read_bytes())
     run = run_pytest(tmp_path, "--grader", str(FOUNDATIONS), str(submission), "--junitxml", str(tmp_path / "j.xml"))
     assert run.returncode == 1, run.stdout + run.stderr  # some parts fail
     found = outcomes(tmp_path / "j.xml")
@@ -59,7 +59,7 @@ def test_one_item_per_part_with_outcomes_explanations_and_locations(tmp_path):
 
 
 def test_a_right_submission_passes_and_untouched_sets_are_skipped(tmp_path):
-    run = run_pytest(tmp_path, "--grader", str(ROOT / "problems"), str(DATA / "foundations_correct.py"),
+    run = run_pytest(tmp_path, "--grader", str(ROOT / "problems"), str(SAMPLES / "alice" / "foundations.py"),
                      "--junitxml", str(tmp_path / "j.xml"))
     assert run.returncode == 0, run.stdout + run.stderr
     found = outcomes(tmp_path / "j.xml")
@@ -72,7 +72,7 @@ def test_a_right_submission_passes_and_untouched_sets_are_skipped(tmp_path):
 
 
 def test_inert_without_the_option(tmp_path):
-    (tmp_path / "foundations.py").write_bytes((DATA / "foundations_correct.py").read_bytes())
+    (tmp_path / "foundations.py").write_bytes((SAMPLES / "alice" / "foundations.py").read_bytes())
     run = run_pytest(tmp_path, str(tmp_path / "foundations.py"))
     assert run.returncode == 5, run.stdout  # pytest: no tests collected
     assert "no tests ran" in run.stdout
