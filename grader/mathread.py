@@ -335,28 +335,12 @@ def split_relation_chain(text: str) -> tuple[list[str], list[str]]:
     s = normalise(text)
     parts: list[str] = []
     ops: list[str] = []
-    depth = 0
     start = 0
-    i = 0
-    while i < len(s):
-        ch = s[i]
-        if ch == "\\" and s.startswith(("\\{", "\\}"), i):
-            depth += 1 if s[i + 1] == "{" else -1
-            i += 2
-            continue
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif depth <= 0:
-            m = _RELATION_RE.match(s, i)
-            if m:
-                parts.append(s[start:i].strip())
-                ops.append(_CANON_REL[m.group(0)])
-                i = m.end()
-                start = i
-                continue
-        i += 1
+    # depth <= 0: an unbalanced closing bracket must not hide the relations after it.
+    for m in _top_level_matches(s, _RELATION_RE, lenient=True):
+        parts.append(s[start:m.start()].strip())
+        ops.append(_CANON_REL[m.group(0)])
+        start = m.end()
     parts.append(s[start:].strip())
     return parts, ops
 
@@ -726,10 +710,12 @@ def _read_expression(text: str, names: Mapping[str, Any] | None) -> Any:
 
 
 # --- structure ------------------------------------------------------------
-def _split_top(text: str, separators: re.Pattern) -> list[str]:
-    parts = []
+def _top_level_matches(text: str, pattern: re.Pattern, lenient: bool = False):
+    """Matches of ``pattern`` outside brackets (``\\{ \\}`` count as brackets), left to right.
+
+    ``lenient`` also matches after an unbalanced closing bracket (depth below 0).
+    """
     depth = 0
-    start = 0
     i = 0
     while i < len(text):
         ch = text[i]
@@ -741,14 +727,21 @@ def _split_top(text: str, separators: re.Pattern) -> list[str]:
             depth += 1
         elif ch in ")]}":
             depth -= 1
-        elif depth == 0:
-            m = separators.match(text, i)
+        elif depth == 0 or (lenient and depth < 0):
+            m = pattern.match(text, i)
             if m and m.end() > i:
-                parts.append(text[start:i])
+                yield m
                 i = m.end()
-                start = i
                 continue
         i += 1
+
+
+def _split_top(text: str, separators: re.Pattern) -> list[str]:
+    parts = []
+    start = 0
+    for m in _top_level_matches(text, separators):
+        parts.append(text[start:m.start()])
+        start = m.end()
     parts.append(text[start:])
     return [p.strip() for p in parts]
 
