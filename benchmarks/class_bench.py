@@ -258,6 +258,10 @@ def process_tree_cpu(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def zygotes_cpu(pool) -> float:
+    return sum(process_tree_cpu(pid) for pid in pool.zygote_pids)
+
+
 def own_cpu(who: int = resource.RUSAGE_SELF) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
@@ -295,12 +299,12 @@ def main() -> None:
             null_path.write_text("".join(f"def {name}(*args):\n    return 0.0\n" for name in
                                          sorted({call.function for call in calls})))
             nulls = [("null", null_path)] * 100
-            cpu_before = own_cpu() + process_tree_cpu(pool.zygote_pid)
+            cpu_before = own_cpu() + zygotes_cpu(pool)
             null_wall, null_seconds, _ = grade(pool.run, nulls, calls, args.jobs)
-            null_cpu = (own_cpu() + process_tree_cpu(pool.zygote_pid) - cpu_before) / len(nulls)
-            cpu_before = own_cpu() + process_tree_cpu(pool.zygote_pid)
+            null_cpu = (own_cpu() + zygotes_cpu(pool) - cpu_before) / len(nulls)
+            cpu_before = own_cpu() + zygotes_cpu(pool)
             wall, _, runs = grade(pool.run, entries, calls, args.jobs)
-            pool_cpu = (own_cpu() + process_tree_cpu(pool.zygote_pid) - cpu_before) / len(entries)
+            pool_cpu = (own_cpu() + zygotes_cpu(pool) - cpu_before) / len(entries)
         pool_rate = len(entries) / wall
         pool_compute = statistics.mean(student_compute(run) for run in runs)
         statuses = {}

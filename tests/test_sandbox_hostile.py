@@ -58,7 +58,7 @@ def leftover_processes(pool) -> list[int]:
             except OSError:
                 continue
             fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-            if int(fields.get("PPid", "0")) == pool.zygote_pid:
+            if int(fields.get("PPid", "0")) in pool.zygote_pids:
                 found.append(int(entry))
         if not found or time.monotonic() > deadline:
             return found

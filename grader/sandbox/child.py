@@ -430,7 +430,7 @@ def fresh_main() -> None:
     request = json.loads(sys.argv[1])
     available = json.loads(sys.argv[2])
     calls_fd, result_fd = int(request["calls_fd"]), int(request["result_fd"])
-    zygote.warm_up(exercise=False, scientific=False)
+    zygote.warm_up("numpy", exercise=False)
     request["library_fds"] = zygote.library_fds(exclude=(calls_fd, result_fd))
     request["spawner_pid"] = os.getpid()
     isolation.set_child_subreaper()

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..readers.code import CodeSource
-from . import codec, isolation
+from . import codec, isolation, tiers
 from .records import (BAD_VALUE, CRASHED, IMPORT_TIMEOUT, LOAD_CRASHED, MEMORY, NOT_DEFINED,
                       OK, RAISED, TIMEOUT, Call, CallOutcome, SubmissionRun)
 
@@ -237,7 +237,7 @@ def _death_reason(report: dict | None) -> tuple[str, str]:
     return CRASHED, f"the process exited with code {code if type(code) is int else '?'} (os._exit or a crash)"
 
 
-def _outcome_from_frame(frame: dict, call: Call) -> CallOutcome:
+def _outcome_from_frame(frame: dict, call: Call, call_timeout: float) -> CallOutcome:
     status = frame.get("status")
     if status not in _CHILD_STATUSES:
         return CallOutcome(CRASHED, message="the child sent a malformed result")
@@ -259,7 +259,9 @@ def _outcome_from_frame(frame: dict, call: Call) -> CallOutcome:
         exception_bases=bases,
         message=_text(frame.get("message"), 2000),
         stdout=_text(frame.get("stdout")) if call.capture_output else "",
-        seconds=float(seconds) if type(seconds) in (int, float) and 0 <= seconds < 1e6 else 0.0,
+        # The child's own timing (results may arrive in bursts, so the parent
+        # cannot time calls itself); a child cannot claim more than the limit.
+        seconds=min(float(seconds), call_timeout) if type(seconds) in (int, float) and seconds >= 0 else 0.0,
         warnings=warnings,
         line=line if type(line) is int else None,
     )
@@ -269,7 +271,7 @@ class _Runner:
     """Runs one submission: load, calls in two phases, restarts after fatal calls."""
 
     def __init__(self, spawn: Spawner, available: dict, scratch_root: Path, uid_for_run: Callable[[], int],
-                 mode: str, landlock: bool, startup_allowance: float = 0.0) -> None:
+                 mode: str, landlock: bool, startup_allowance: float = 0.0, tier: str | None = None) -> None:
         self.spawn = spawn
         self.available = available
         self.scratch_root = scratch_root
@@ -277,12 +279,14 @@ class _Runner:
         self.mode = mode
         self.landlock = landlock
         self.startup_allowance = startup_allowance
+        self.tier = tier
 
     def isolation_record(self, memory_bytes: int, cpu_seconds: int, with_cgroup: bool) -> dict:
         a = self.available
         abi = int(a.get("landlock_abi", 0)) if self.landlock else 0
         return {
             "mode": self.mode,
+            "zygote_tier": self.tier,
             "rlimits": True,
             "new_session": True,
             "memory_limit_bytes": memory_bytes,
@@ -331,8 +335,8 @@ class _Runner:
         cells = source.normalised_cells()
         load_message = {"t": "load", "notebook": source.is_notebook, "module": _module_name(source.path),
                         "cells": [{"label": c.label, "source": c.source} for c in cells]}
-        encoded = [{"i": i, "f": c.function, "args": [codec.encode_trusted(a) for a in c.args],
-                    "out": bool(c.capture_output)} for i, c in enumerate(calls)]
+        encoded = [{"i": i, "f": c.function, "args": c.wire_args, "out": bool(c.capture_output)}
+                   for i, c in enumerate(calls)]
         # Visible calls first: their printed output cannot contain hidden inputs.
         phases = [[i for i, c in enumerate(calls) if c.capture_output],
                   [i for i, c in enumerate(calls) if not c.capture_output]]
@@ -435,15 +439,7 @@ class _Runner:
             session.kill()
             return CallOutcome(CRASHED, message="sent an unexpected message on the grader's channel",
                                seconds=elapsed), True
-        outcome = _outcome_from_frame(frame, call)
-        if outcome.seconds > elapsed:
-            outcome = _replace_seconds(outcome, elapsed)
-        return outcome, False
-
-
-def _replace_seconds(outcome: CallOutcome, seconds: float) -> CallOutcome:
-    from dataclasses import replace
-    return replace(outcome, seconds=seconds)
+        return _outcome_from_frame(frame, call, call_timeout), False
 
 
 class _UidAllocator:
@@ -497,48 +493,17 @@ def _make_scratch_root() -> Path:
     return root
 
 
-class WorkerPool:
-    """A warm zygote that forks one sandboxed child per submission.
+class _Zygote:
+    """One warm zygote process of a tier and its control socket."""
 
-    ``run`` is safe to call from many threads at once (the zygote exchange
-    is serialised; everything else is per run).  Do not share a pool across
-    processes: create one pool per worker process instead."""
-
-    def __init__(self, *, python: str | None = None, landlock: bool = True) -> None:
-        self.python = python or sys.executable
-        self.landlock = landlock
-        self._lock = threading.Lock()
-        self._closed = False
-        self._scratch_root = _make_scratch_root()
-        self._uids = _UidAllocator()
-        self._process: subprocess.Popen | None = None
-        self._socket: socket.socket | None = None
-        self._owner_pid = os.getpid()
-        try:
-            remove_leftovers()
-        except OSError:
-            pass  # best effort: never a reason not to grade
-        self._start_zygote()
-
-    def _after_fork(self) -> None:
-        """This pool was inherited by a forked process (e.g. a fork-based
-        ProcessPoolExecutor): the zygote socket belongs to the parent, so
-        this process starts its own zygote."""
-        with self._lock:
-            if os.getpid() == self._owner_pid:
-                return
-            self._owner_pid = os.getpid()
-            self._socket = None  # the parent's; leave it open for the parent
-            self._process = None
-            self._start_zygote()
-
-    # -- zygote management
-    def _start_zygote(self) -> None:
+    def __init__(self, python: str, tier: str) -> None:
+        self.tier = tier
+        self.lock = threading.Lock()  # one spawn exchange at a time
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._stderr = tempfile.TemporaryFile()
         try:
-            self._process = subprocess.Popen(
-                [self.python, "-I", "-m", "grader.sandbox.zygote", str(theirs.fileno())],
+            self.process = subprocess.Popen(
+                [python, "-I", "-m", "grader.sandbox.zygote", str(theirs.fileno()), tier],
                 pass_fds=[theirs.fileno()], env=_clean_environment(), cwd="/",
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr,
             )
@@ -550,66 +515,119 @@ class WorkerPool:
         except (OSError, ValueError):
             ready = None
         if not isinstance(ready, dict) or not ready.get("ready"):
-            self._process.kill()
+            self.process.kill()
             self._stderr.seek(0)
             detail = self._stderr.read().decode(errors="replace")[-2000:]
+            ours.close()
             raise RuntimeError(f"the sandbox zygote did not start: {detail or 'no output'}")
         ours.settimeout(30.0)
-        self._socket = ours
-        self.available = ready["available"]
-        self._runner = _Runner(self._spawn, self.available, self._scratch_root, self._uids,
-                               "zygote", self.landlock)
+        self.socket = ours
+        self.available: dict = ready["available"]
 
-    def _spawn(self, request: dict, calls_r: int, result_w: int) -> int:
-        if os.getpid() != self._owner_pid:
-            self._after_fork()
+    def spawn(self, request: dict, calls_r: int, result_w: int) -> int:
+        """Ask the zygote for a sandbox; raises OSError/ValueError if it does not answer."""
+        with self.lock:
+            socket.send_fds(self.socket, [json.dumps(request).encode()], [calls_r, result_w])
+            reply = json.loads(self.socket.recv(4096) or b"null")
+        if isinstance(reply, dict) and type(reply.get("pid")) is int:
+            return reply["pid"]
+        raise OSError("bad zygote reply")
+
+    def stop(self) -> None:
+        self.socket.close()  # the zygote exits when its socket closes; its children die with it
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class WorkerPool:
+    """Warm zygotes that fork one sandboxed child per submission.
+
+    There is one zygote per tier of preloaded libraries (:mod:`.tiers`),
+    each started when a submission first needs it; the smallest is started
+    at once, and probes what isolation the machine allows.
+
+    ``run`` is safe to call from many threads at once (each zygote exchange
+    is serialised; everything else is per run).  Do not share a pool across
+    processes: create one pool per worker process instead."""
+
+    def __init__(self, *, python: str | None = None, landlock: bool = True) -> None:
+        self.python = python or sys.executable
+        self.landlock = landlock
+        self._lock = threading.Lock()
+        self._closed = False
+        self._scratch_root = _make_scratch_root()
+        self._uids = _UidAllocator()
+        self._zygotes: dict[str, _Zygote] = {}
+        self._runners: dict[str, _Runner] = {}
+        self._owner_pid = os.getpid()
+        try:
+            remove_leftovers()
+        except OSError:
+            pass  # best effort: never a reason not to grade
+        self.available = self._zygote(next(iter(tiers.TIERS))).available
+
+    def _zygote(self, tier: str, *, restart: bool = False) -> _Zygote:
+        """The tier's zygote, started on first use (or again, after it died)."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the worker pool is closed")
-            for attempt in (1, 2):
-                try:
-                    socket.send_fds(self._socket, [json.dumps(request).encode()], [calls_r, result_w])
-                    reply = json.loads(self._socket.recv(4096) or b"null")
-                    if isinstance(reply, dict) and type(reply.get("pid")) is int:
-                        return reply["pid"]
-                    raise OSError("bad zygote reply")
-                except (OSError, ValueError):
-                    if attempt == 2:
-                        raise RuntimeError("the sandbox zygote is not answering") from None
-                    self._stop_zygote()
-                    self._start_zygote()
-        raise AssertionError("unreachable")
+            if os.getpid() != self._owner_pid:
+                # Inherited by a forked process (e.g. a fork-based
+                # ProcessPoolExecutor): the sockets are the parent's, left open
+                # for it, and this process starts zygotes of its own.
+                self._owner_pid = os.getpid()
+                self._zygotes.clear()
+            zygote = self._zygotes.get(tier)
+            if restart and zygote is not None:
+                zygote.stop()
+                zygote = None
+            if zygote is None:
+                zygote = self._zygotes[tier] = _Zygote(self.python, tier)
+            return zygote
 
-    def _stop_zygote(self) -> None:
-        if self._socket is not None:
-            self._socket.close()
-            self._socket = None
-        if self._process is not None:
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
+    def _runner(self, tier: str) -> "_Runner":
+        runner = self._runners.get(tier)
+        if runner is None:
+            def spawn(request: dict, calls_r: int, result_w: int) -> int:
+                try:
+                    return self._zygote(tier).spawn(request, calls_r, result_w)
+                except (OSError, ValueError):
+                    pass
+                try:  # a zygote that died (e.g. killed from outside) is started again, once
+                    return self._zygote(tier, restart=True).spawn(request, calls_r, result_w)
+                except (OSError, ValueError):
+                    raise RuntimeError("the sandbox zygote is not answering") from None
+
+            runner = self._runners[tier] = _Runner(spawn, self.available, self._scratch_root, self._uids,
+                                                   "zygote", self.landlock, tier=tier)
+        return runner
 
     @property
-    def zygote_pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
+    def zygote_pids(self) -> list[int]:
+        """The pids of the zygotes started so far."""
+        return [z.process.pid for z in self._zygotes.values()]
 
     # -- public API
     def run(self, source: CodeSource, calls: Sequence[Call], *, call_timeout: float = 2.0,
             memory_bytes: int = 1 << 30, import_timeout: float = 10.0) -> SubmissionRun:
         """Load ``source`` in a fresh sandboxed child and make ``calls``;
         outcomes come back aligned with ``calls``."""
-        return self._runner.run(source, calls, call_timeout=call_timeout,
-                                memory_bytes=memory_bytes, import_timeout=import_timeout)
+        tier = tiers.tier_for(cell.source for cell in source.normalised_cells())
+        return self._runner(tier).run(source, calls, call_timeout=call_timeout,
+                                      memory_bytes=memory_bytes, import_timeout=import_timeout)
 
     def close(self) -> None:
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-            self._stop_zygote()
+            zygotes = list(self._zygotes.values()) if os.getpid() == self._owner_pid else []
+            self._zygotes.clear()
+        for zygote in zygotes:
+            zygote.stop()
         shutil.rmtree(self._scratch_root, ignore_errors=True)
 
     def __enter__(self) -> "WorkerPool":

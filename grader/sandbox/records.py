@@ -1,7 +1,7 @@
 """Plain records passed between the grading pipeline and the sandbox."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # CallOutcome.status values
 OK = "ok"
@@ -29,6 +29,13 @@ class Call:
     args: tuple
     case_id: str = ""
     capture_output: bool = True  # False for hidden cases: stdout never returned
+    # The arguments as sent to the child, encoded once: a class run makes
+    # the same calls for every submission.
+    wire_args: list = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        from .codec import encode_trusted
+        object.__setattr__(self, "wire_args", [encode_trusted(a) for a in self.args])
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 stack once, then forks one monitor per submission on request.
 
 It is started by :class:`grader.sandbox.WorkerPool` as a fresh interpreter
-(``python -I -m grader.sandbox.zygote FD``) with a scrubbed environment, so
+(``python -I -m grader.sandbox.zygote FD TIER``, see :mod:`.tiers` for what
+each tier preloads) with a scrubbed environment, so
 it holds no specs, references, hidden cases or secrets: a forked child can
 read everything in its parent's memory.
 
@@ -24,6 +25,8 @@ import signal
 import socket
 import sys
 
+from . import tiers
+
 # Set before NumPy loads its BLAS: one thread per process, and no threads
 # means fork is safe and RLIMIT_NPROC is not eaten by BLAS workers.
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
@@ -44,50 +47,54 @@ STDLIB_MODULES = (
     "encodings.idna", "encodings.ascii", "encodings.latin_1", "encodings.utf_16",
     "encodings.utf_32", "encodings.cp1252", "encodings.unicode_escape", "encodings.raw_unicode_escape",
 )
-SCIENTIFIC_MODULES = (
-    "numpy", "numpy.linalg", "numpy.random", "numpy.fft", "numpy.polynomial",
-    "scipy", "scipy.optimize", "scipy.stats", "scipy.linalg", "scipy.integrate",
-    "scipy.special", "scipy.interpolate", "scipy.signal", "scipy.sparse",
-    "sympy", "matplotlib", "matplotlib.pyplot",
-)
 
 
-def warm_up(exercise: bool = True, scientific: bool = True) -> None:
-    """Import the stack; with ``exercise``, also run each library once so its
-    lazy initialisation (SymPy's especially) is paid here, not per child.
-    Without ``scientific`` only the standard library and NumPy (which the
-    codec needs) are imported: the fresh-interpreter baseline, where the
-    student's own imports pay for the rest."""
+def warm_up(tier: str = "full", exercise: bool = True) -> None:
+    """Import the standard library and the tier's libraries; with
+    ``exercise``, also run each library once so its lazy initialisation
+    (SymPy's especially) is paid here, not per child.  The fresh-interpreter
+    baseline asks for the "numpy" tier (the codec needs NumPy) without
+    exercise: there the student's own imports pay for the rest."""
     import importlib
-    for name in STDLIB_MODULES + (SCIENTIFIC_MODULES if scientific else ("numpy",)):
+    modules = tiers.TIERS[tier]
+    for name in STDLIB_MODULES + modules:
         try:
             importlib.import_module(name)
         except Exception:  # an optional module missing must not stop grading
             pass
     from . import codec
     codec.freeze_library_types()
-    if not exercise:
-        return
+    if exercise:
+        _exercise(set(modules))
+
+
+def _exercise(modules: set[str]) -> None:
     import numpy as np
-    import scipy.integrate
-    import scipy.optimize
-    import scipy.stats
-    import sympy
-    import matplotlib.pyplot as plt
 
     a = np.array([[2.0, 1.0], [1.0, 3.0]])
     np.linalg.inv(a), np.linalg.det(a), np.linalg.eigh(a), np.linalg.norm(a), a @ a
     np.gradient(np.arange(5.0) ** 2, np.arange(5.0)), np.exp(a), np.cov(a), np.corrcoef(a)
-    scipy.optimize.minimize(lambda x: float((x ** 2).sum()), np.ones(2))
-    scipy.stats.ttest_ind([1.0, 2.0, 3.0], [2.0, 3.0, 5.0]), scipy.integrate.trapezoid([1.0, 2.0])
-    x = sympy.Symbol("x")
-    expression = sympy.diff(x ** 2 * sympy.sin(x), x)
-    sympy.simplify(expression), sympy.latex(expression), sympy.integrate(x ** 2, x)
-    sympy.lambdify(x, expression, "numpy")(np.linspace(0, 1, 3))
-    figure = plt.figure()
-    plt.plot([0, 1], [1, 0])
-    figure.savefig(io.BytesIO(), format="png")
-    plt.close(figure)
+    if "scipy" in modules:
+        import scipy.integrate
+        import scipy.optimize
+        import scipy.stats
+
+        scipy.optimize.minimize(lambda x: float((x ** 2).sum()), np.ones(2))
+        scipy.stats.ttest_ind([1.0, 2.0, 3.0], [2.0, 3.0, 5.0]), scipy.integrate.trapezoid([1.0, 2.0])
+    if "sympy" in modules:
+        import sympy
+
+        x = sympy.Symbol("x")
+        expression = sympy.diff(x ** 2 * sympy.sin(x), x)
+        sympy.simplify(expression), sympy.latex(expression), sympy.integrate(x ** 2, x)
+        sympy.lambdify(x, expression, "numpy")(np.linspace(0, 1, 3))
+    if "matplotlib" in modules:
+        import matplotlib.pyplot as plt
+
+        figure = plt.figure()
+        plt.plot([0, 1], [1, 0])
+        figure.savefig(io.BytesIO(), format="png")
+        plt.close(figure)
 
 
 def library_fds(exclude: tuple[int, ...] = ()) -> list[int]:
@@ -179,7 +186,7 @@ def _reap(sandboxes: dict[int, int]) -> None:
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
-    warm_up(exercise=True)
+    warm_up(sys.argv[2] if len(sys.argv) > 2 else "full", exercise=True)
     serve(control)
 
 

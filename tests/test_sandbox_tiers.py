@@ -1,0 +1,63 @@
+"""Submissions are forked from the smallest warm zygote that preloads what they name."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.readers.code import load_code
+from grader.sandbox import Call, WorkerPool
+from grader.sandbox.tiers import tier_for
+
+
+@pytest.mark.parametrize("source, tier", [
+    ("import numpy as np\n\ndef f(x):\n    return np.sum(x)\n", "numpy"),
+    ("import math\n\ndef f(x):\n    return math.fsum(x)\n", "numpy"),
+    ("from scipy import stats\n", "scipy"),
+    ("import scipy.optimize as opt\n", "scipy"),
+    ("import numpy as np\nfrom scipy.integrate import trapezoid\n", "scipy"),
+    ("import sympy as sp\n", "full"),
+    ("from scipy import stats\nimport matplotlib.pyplot as plt\n", "full"),
+    ("from pylab import *\n", "full"),
+    ("import mpmath\n", "full"),
+    # A word inside an identifier is not a library.
+    ("def my_scipy_free_sum(x):\n    return sum(x)\n", "numpy"),
+])
+def test_the_smallest_tier_that_has_every_named_library(source, tier):
+    assert tier_for([source]) == tier
+
+
+def test_a_notebook_takes_the_largest_tier_any_cell_needs():
+    assert tier_for(["import numpy as np", "x = 1", "import sympy"]) == "full"
+
+
+def _run(pool: WorkerPool, tmp_path: Path, name: str, text: str, calls):
+    path = tmp_path / name
+    path.write_text(text)
+    return pool.run(load_code(path), calls)
+
+
+def test_each_tier_runs_what_it_preloads_and_records_its_tier(tmp_path):
+    with WorkerPool() as pool:
+        numpy_run = _run(pool, tmp_path, "a.py", "import numpy as np\n\ndef f(x):\n"
+                         "    np.testing.assert_allclose(x, x)\n    return float(np.mean(x))\n",
+                         [Call("f", ([1.0, 2.0],))])
+        scipy_run = _run(pool, tmp_path, "b.py", "from scipy import stats\n\ndef f(x):\n"
+                         "    return float(stats.ttest_ind(x, [v + 1 for v in x]).pvalue)\n",
+                         [Call("f", ([1.0, 2.0, 4.0],))])
+        sympy_run = _run(pool, tmp_path, "c.py", "import sympy\n\ndef f(x):\n"
+                         "    t = sympy.Symbol('t')\n    return float(sympy.diff(t ** 2, t).subs(t, x))\n",
+                         [Call("f", (3.0,))])
+        pids = pool.zygote_pids
+    assert [r.isolation["zygote_tier"] for r in (numpy_run, scipy_run, sympy_run)] == ["numpy", "scipy", "full"]
+    assert numpy_run.outcomes[0].value == 1.5
+    assert 0.0 < scipy_run.outcomes[0].value < 1.0
+    assert sympy_run.outcomes[0].value == 6.0
+    assert len(set(pids)) == 3
+
+
+def test_only_the_tiers_used_are_started(tmp_path):
+    with WorkerPool() as pool:
+        assert len(pool.zygote_pids) == 1  # the smallest, which also probes the isolation layers
+        _run(pool, tmp_path, "a.py", "import numpy\n\ndef f():\n    return 1\n", [Call("f", ())])
+        assert len(pool.zygote_pids) == 1
