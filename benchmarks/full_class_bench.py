@@ -1,8 +1,10 @@
 """A full class run, end to end: ``grader grade`` on generated submissions, reports included.
 
 Each student hands in foundations.py (assembled from the spec's reference
-solutions, with some functions broken in varied ways) and q2.md (a written
-answer with varied values).  The run is the real command in a subprocess;
+solutions, derivatives written out with NumPy as the tutorial does, one in
+five also importing matplotlib as the tutorial's plots do, and some
+functions broken in varied ways) and q2.md (a written answer with varied
+values).  The run is the real command in a subprocess;
 the script reports wall time, time per student, and the peak memory of the
 whole process tree (the run, its workers, the sandbox zygotes and children),
 sampled from /proc.
@@ -79,13 +81,27 @@ BREAKS = [
 ]
 
 
+# A student writes the derivatives by hand, as the tutorial does; the spec's
+# references compute them with SymPy, which a student's file rarely imports.
+HAND_WRITTEN = {
+    "product_rule_derivative": "def product_rule_derivative(values):\n"
+                               "    x = np.asarray(values, dtype=float)\n"
+                               "    return 2 * x * np.sin(x) + x ** 2 * np.cos(x)\n",
+    "chain_rule_derivative": "def chain_rule_derivative(values):\n"
+                             "    x = np.asarray(values, dtype=float)\n"
+                             "    return 6 * x ** 5 * np.cos(x ** 6)\n",
+}
+STUDENT_IMPORTS = "import numpy as np\nimport scipy\nimport scipy.integrate\nimport scipy.special\nfrom scipy import stats\n"
+PLOTTING = "import matplotlib.pyplot as plt  # the tutorial plots its derivatives\n"
+
+
 def foundations_source() -> str:
     sys.path.insert(0, str(REPO))
     from grader.spec import load_problem_set
 
     ps = load_problem_set(PROBLEMS[0])
-    pieces = ["import numpy as np", "import scipy", "from sympy import *", ps.setup]
-    pieces += [p.code.solution for p in ps.parts if p.code is not None]
+    pieces = [STUDENT_IMPORTS]
+    pieces += [HAND_WRITTEN.get(p.code.function, p.code.solution) for p in ps.parts if p.code is not None]
     return "\n\n".join(pieces) + "\n"
 
 
@@ -98,6 +114,8 @@ def make_class(folder: Path, students: int) -> None:
         if number % 4:
             old, new = BREAKS[number % len(BREAKS)]
             text = text.replace(old, new, 1)
+        if number % 5 == 2:
+            text = PLOTTING + text
         (student / "foundations.py").write_text(text + f"# student {number}\n")
         choice = {key: values[(number // (i + 1)) % len(values)] for i, (key, values) in enumerate(VARIANTS.items())}
         (student / "q2.md").write_text(Q2_TEMPLATE.format(**choice))
