@@ -267,6 +267,20 @@ def encode_trusted(value: object) -> object:
         raise TypeError(f"cannot send {exc} to a sandboxed call") from None
 
 
+def call_json(function: str, args: tuple, capture_output: bool) -> str:
+    """The JSON members of one call message, without the braces and its index."""
+    body = _dumps({"f": function, "args": [encode_trusted(a) for a in args], "out": bool(capture_output)},
+                  separators=(",", ":"), allow_nan=False)
+    return body[1:-1]
+
+
+def calls_frame(numbered: list[tuple[int, str]]) -> bytes:
+    """A ``calls`` message from (index, :func:`call_json` text) pairs."""
+    body = '{"calls":[' + ",".join(f'{{"i":{i},{text}}}' for i, text in numbered) + "]}"
+    data = body.encode("utf-8")
+    return _HEADER.pack(len(data)) + data
+
+
 # ------------------------------------------------------------------ framing
 
 _HEADER = struct.Struct(">I")

@@ -105,14 +105,16 @@ class _Session:
             os.close(result_w)
         os.set_blocking(self.calls_w, False)
         os.set_blocking(self.result_r, False)
+        self._readable = select.poll()
+        self._readable.register(self.result_r, select.POLLIN)
         try:  # a pidfd makes the later kill immune to pid reuse
             self.pidfd = os.pidfd_open(self.pid)
         except OSError:
             self.pidfd = -1
 
     # -- writing
-    def send(self, message: dict, deadline: float) -> bool:
-        data = memoryview(codec.frame(message))
+    def send(self, message: dict | bytes, deadline: float) -> bool:
+        data = memoryview(message if isinstance(message, bytes) else codec.frame(message))
         poller = select.poll()
         poller.register(self.calls_w, select.POLLOUT)
         while data:
@@ -137,8 +139,6 @@ class _Session:
     # -- reading
     def next_frame(self, deadline: float) -> dict | str:
         """The next message, or ``"timeout"``, ``"eof"`` or ``"garbage"``."""
-        poller = select.poll()
-        poller.register(self.result_r, select.POLLIN)
         while not self.frames:
             if self.reader.broken:
                 return "garbage"
@@ -147,7 +147,7 @@ class _Session:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return "timeout"
-            if not poller.poll(remaining * 1000):
+            if not self._readable.poll(remaining * 1000):
                 continue
             try:
                 chunk = os.read(self.result_r, 1 << 20)
@@ -335,8 +335,6 @@ class _Runner:
         cells = source.normalised_cells()
         load_message = {"t": "load", "notebook": source.is_notebook, "module": _module_name(source.path),
                         "cells": [{"label": c.label, "source": c.source} for c in cells]}
-        encoded = [{"i": i, "f": c.function, "args": c.wire_args, "out": bool(c.capture_output)}
-                   for i, c in enumerate(calls)]
         # Visible calls first: their printed output cannot contain hidden inputs.
         phases = [[i for i, c in enumerate(calls) if c.capture_output],
                   [i for i, c in enumerate(calls) if not c.capture_output]]
@@ -365,7 +363,7 @@ class _Runner:
                     if not todo:
                         continue
                     deadline = time.monotonic() + call_timeout * len(todo) + 5.0
-                    if not session.send({"calls": [encoded[i] for i in todo]}, deadline):
+                    if not session.send(codec.calls_frame([(i, calls[i].wire) for i in todo]), deadline):
                         outcomes[todo[0]] = CallOutcome(CRASHED, message="the process stopped reading its input")
                         fatal = True
                         break

@@ -29,13 +29,13 @@ class Call:
     args: tuple
     case_id: str = ""
     capture_output: bool = True  # False for hidden cases: stdout never returned
-    # The arguments as sent to the child, encoded once: a class run makes
-    # the same calls for every submission.
-    wire_args: list = field(init=False, repr=False, compare=False)
+    # The call as JSON for the child (without its position in the run),
+    # encoded once: a class run makes the same calls for every submission.
+    wire: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        from .codec import encode_trusted
-        object.__setattr__(self, "wire_args", [encode_trusted(a) for a in self.args])
+        from .codec import call_json
+        object.__setattr__(self, "wire", call_json(self.function, self.args, self.capture_output))
 
 
 @dataclass(frozen=True)
