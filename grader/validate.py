@@ -62,10 +62,16 @@ def reference_submission(refs: ProblemReferences, folder: Path) -> list[Path]:
 
 
 def prove_references(all_refs: list[ProblemReferences], grader_factory) -> list[SpecIssue]:
-    """Grade each problem set's reference submission; every part short of full marks is an issue."""
+    """Grade each problem set's reference submission; every part short of full marks is an issue.
+
+    A published copy (``grader publish``) holds expected values, not
+    solutions, so there is nothing to prove: loading it has already computed
+    every expected value, and it is skipped here."""
     issues: list[SpecIssue] = []
     for refs in all_refs:
         ps = refs.problem_set
+        if ps.published:
+            continue
         with tempfile.TemporaryDirectory(prefix="grader-validate-") as tmp:
             files = reference_submission(refs, Path(tmp))
             with grader_factory([refs]) as grader:

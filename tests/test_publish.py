@@ -162,3 +162,11 @@ def test_publish_refuses_a_published_spec_and_bad_output(tmp_path, published):
     run = grader("publish", PROBLEMS / "foundations.yaml", "--out", tmp_path / "file")
     assert run.returncode == 2 and "is a file, not a folder" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_validate_accepts_the_published_copy_without_inventing_problems(published):
+    """A published copy has no solutions to prove: validate says so and passes."""
+    run = grader("validate", published)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 published copy(ies)" in run.stdout and "nothing more to prove" in run.stdout
+    assert "earns 0" not in run.stdout + run.stderr
