@@ -315,7 +315,20 @@ def grade_class(args: argparse.Namespace, refs) -> int:
         print(f"note: {len(stats.gone)} student(s) in the gradebook have no submission any more and are left "
               f"out of the class files: {', '.join(stats.gone[:10])}{' …' if len(stats.gone) > 10 else ''}",
               file=sys.stderr)
-    return 0
+    return under_fail_score(args, stats.results)
+
+
+def under_fail_score(args: argparse.Namespace, results: list[SubmissionResult]) -> int:
+    """--fail-under for a class: exit 1 when any student's total is lower, naming them."""
+    threshold = getattr(args, "fail_under", None)
+    if threshold is None:
+        return 0
+    under = [r.student for r in results if r.score < threshold]
+    if not under:
+        return 0
+    names = ", ".join(under[:10]) + (" …" if len(under) > 10 else "")
+    print(f"{len(under)} student(s) scored under --fail-under {threshold:g}: {names}", file=sys.stderr)
+    return 1
 
 
 def write_requested_outputs(args: argparse.Namespace, results: list[SubmissionResult], out: Path) -> None:

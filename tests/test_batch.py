@@ -201,6 +201,19 @@ def test_json_and_junit_options_collect_the_class(tmp_path):
     assert (tmp_path / "j.xml").read_bytes() == (tmp_path / "out" / "junit.xml").read_bytes()
 
 
+def test_fail_under_names_the_students_below_it(tmp_path):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 3)
+    out = tmp_path / "out"
+    run = grade(spec, subs, out, "--fail-under", "4")  # 4 of 4 points: only s0000 answers everything right
+    scores = {p.name: json.loads((p / "results.json").read_text())["score"] for p in out.iterdir() if p.is_dir()}
+    below = sorted(name for name, score in scores.items() if score < 4)
+    assert below and len(below) < len(scores)
+    assert run.returncode == 1
+    assert f"{len(below)} student(s) scored under --fail-under 4: {', '.join(below)}" in run.stderr
+    assert grade(spec, subs, out, "--fail-under", "0").returncode == 0  # nothing regraded, nobody below
+
+
 def _crash_on_mallory(self, student, files):
     if student == "mallory":
         raise RuntimeError("the grader tripped over this one")
