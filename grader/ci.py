@@ -13,6 +13,7 @@ The template uses ``@NAME@`` placeholders rather than Jinja: GitHub's own
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shlex
 from importlib import metadata, resources
@@ -24,19 +25,46 @@ from grader.results import write_atomic
 WORKFLOW = Path(".github") / "workflows" / "grader.yml"
 
 
-def default_install() -> str:
-    """The pip requirement that installs this very version of the grader."""
+def default_install() -> str | None:
+    """The pip requirement that installs this very grader in CI, when it can be known.
+
+    The name alone is not enough: ``grader`` on PyPI is another project.  So
+    the default is where this copy was installed from, when that is a place
+    CI can reach (a VCS URL at its commit, or a downloadable archive, as
+    pip records them in ``direct_url.json``); otherwise there is none and
+    ``--install`` must say."""
     try:
-        return f"grader=={metadata.version('grader')}"
-    except metadata.PackageNotFoundError:  # running from a source tree that was never installed
-        return "grader"
+        recorded = metadata.distribution("grader").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return None
+    return requirement_from_direct_url(recorded)
 
 
-def render_workflow(*, fail_under: float, problems: str = "problems", submission: str = "submission",
-                    install: str | None = None, python: str = "3.11") -> str:
+def requirement_from_direct_url(text: str | None) -> str | None:
+    """A pip requirement for a PEP 610 ``direct_url.json``, if CI can use it."""
+    try:
+        record = json.loads(text or "null")
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("url"), str):
+        return None
+    url = record["url"]
+    if not url.startswith(("https://", "http://", "ssh://")):
+        return None  # a local folder or file: not there on a CI machine
+    vcs = record.get("vcs_info")
+    if isinstance(vcs, dict) and isinstance(vcs.get("vcs"), str):
+        commit = vcs.get("commit_id") or vcs.get("requested_revision")
+        return f"grader @ {vcs['vcs']}+{url}" + (f"@{commit}" if isinstance(commit, str) else "")
+    if isinstance(record.get("archive_info"), dict):
+        return f"grader @ {url}"
+    return None
+
+
+def render_workflow(*, install: str, fail_under: float, problems: str = "problems",
+                    submission: str = "submission", python: str = "3.11") -> str:
     template = resources.files("grader").joinpath("templates/ci/grader.yml").read_text(encoding="utf-8")
     values = {"FAIL_UNDER": f"{fail_under:g}", "PROBLEMS": shlex.quote(problems),
-              "SUBMISSION": shlex.quote(submission), "INSTALL": (install or default_install()).replace('"', ""),
+              "SUBMISSION": shlex.quote(submission), "INSTALL": install.replace('"', ""),
               "PYTHON": python}
     text = re.sub(r"@([A-Z_]+)@", lambda m: values[m.group(1)], template)
     return text
@@ -56,8 +84,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--submission", default="submission", metavar="PATH",
                         help="the student's work, relative to the repository (default: submission)")
     parser.add_argument("--install", metavar="REQUIREMENT",
-                        help="what pip installs (default: this grader's version, grader==X.Y.Z; "
-                             "e.g. git+https://… when the course does not publish it on a package index)")
+                        help="what pip installs in CI, e.g. 'grader @ git+https://…/grader@v1' (default: "
+                             "where this grader was installed from, when that is a VCS or download URL)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing workflow")
     parser.set_defaults(func=run)
 
@@ -73,13 +101,19 @@ def run(args: argparse.Namespace) -> int:
     target = repo / WORKFLOW
     if target.exists() and not args.force:
         raise UsageError(f"{target} already exists; pass --force to overwrite it")
-    write_atomic(target, render_workflow(fail_under=args.fail_under, problems=args.problems,
-                                         submission=args.submission, install=args.install))
+    install = args.install or default_install()
+    if not install:
+        raise UsageError("say where CI installs the grader from with --install, e.g. --install "
+                         "'grader @ git+https://github.com/COURSE/grader@v1': this copy was installed from a "
+                         "local folder, which a CI machine does not have, and the name 'grader' alone on PyPI "
+                         "is a different project")
+    write_atomic(target, render_workflow(install=install, fail_under=args.fail_under, problems=args.problems,
+                                         submission=args.submission))
     print(f"wrote {target}")
     for what, path in (("published specs", args.problems), ("submission", args.submission)):
         if not (repo / path).exists():
             print(f"note: {repo / path} does not exist yet; the workflow expects the {what} there", flush=True)
     if not args.install:
-        print(f"note: the workflow installs {default_install()} with pip; pass --install to use the course's "
-              f"own source (e.g. a git URL)")
+        print(f"note: the workflow installs {install} with pip, where this grader came from; pass --install "
+              f"to change it")
     return 0

@@ -5,7 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
+
+from grader.ci import requirement_from_direct_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = Path(__file__).resolve().parents[1] / "submissions"  # the sample class: alice is right, bob follows the tutorial
@@ -37,6 +40,30 @@ def test_writes_a_workflow_that_checks_summarises_uploads_and_fails_under(tmp_pa
     assert "does not exist yet" in run.stdout
 
 
+INSTALL = "grader @ git+https://example.org/course/grader@v1"
+
+
+def test_a_local_install_needs_to_be_told_where_ci_gets_the_grader(tmp_path):
+    """The tests run from a local (editable) install, which a CI machine cannot reach."""
+    run = grader("ci-init", "--dir", tmp_path)
+    assert run.returncode == 2
+    assert "--install" in run.stderr and "different project" in run.stderr
+    assert not (tmp_path / ".github").exists()
+
+
+@pytest.mark.parametrize("record, requirement", [
+    ('{"url": "https://github.com/course/grader", "vcs_info": {"vcs": "git", "commit_id": "abc123"}}',
+     "grader @ git+https://github.com/course/grader@abc123"),
+    ('{"url": "https://example.org/grader-1.0.tar.gz", "archive_info": {}}', "grader @ https://example.org/grader-1.0.tar.gz"),
+    ('{"url": "file:///home/me/grader", "dir_info": {"editable": true}}', None),
+    ('{"url": "file:///tmp/grader-1.0-py3-none-any.whl", "archive_info": {}}', None),
+    ("not json", None),
+    (None, None),
+])
+def test_the_default_install_is_where_this_grader_came_from_if_ci_can_reach_it(record, requirement):
+    assert requirement_from_direct_url(record) == requirement
+
+
 def test_refuses_to_overwrite_without_force(tmp_path):
     workflow = tmp_path / ".github" / "workflows" / "grader.yml"
     workflow.parent.mkdir(parents=True)
@@ -44,7 +71,7 @@ def test_refuses_to_overwrite_without_force(tmp_path):
     run = grader("ci-init", "--dir", tmp_path)
     assert run.returncode == 2 and "already exists; pass --force" in run.stderr
     assert workflow.read_text() == "# my own workflow\n"
-    run = grader("ci-init", "--dir", tmp_path, "--force", "--fail-under", "12.5")
+    run = grader("ci-init", "--dir", tmp_path, "--force", "--fail-under", "12.5", "--install", INSTALL)
     assert run.returncode == 0
     assert "--fail-under 12.5" in workflow.read_text()
 
@@ -58,7 +85,7 @@ def test_the_workflow_command_runs_as_written(tmp_path):
     """Run the workflow's own check command in a handout repository, as the CI job would."""
     repo = tmp_path / "repo"
     assert grader("handout", ROOT / "problems" / "foundations.yaml", "--out", repo).returncode == 0
-    assert grader("ci-init", "--dir", repo, "--fail-under", "40").returncode == 0
+    assert grader("ci-init", "--dir", repo, "--fail-under", "40", "--install", INSTALL).returncode == 0
     workflow = yaml.safe_load((repo / ".github" / "workflows" / "grader.yml").read_text())
     command = next(s["run"] for s in workflow["jobs"]["check"]["steps"] if "grader check" in s.get("run", ""))
     summary = tmp_path / "step-summary.md"
