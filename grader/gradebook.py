@@ -104,6 +104,10 @@ CREATE TABLE IF NOT EXISTS grading_log (  -- one row per grading ever done: prov
 """
 
 
+PART_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+PARTS_PER_INSERT = 80  # 12 values a row: under the 999 variables older SQLite builds allow per statement
+
+
 class GradebookError(Exception):
     """A gradebook that cannot be used (named in the message)."""
 
@@ -204,15 +208,22 @@ class Gradebook:
                 (result.student, content_hash, spec_digest, run_id, _now(), result.score, result.max_score,
                  int(crashed), json.dumps(result.isolation, sort_keys=True), result.seconds,
                  json.dumps(data, sort_keys=True, ensure_ascii=False)))
-            self._db.executemany(
-                "INSERT INTO parts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(result.student, position, p.problem_set, p.label, p.title, p.status, p.score, p.max_score,
-                  int(p.provisional), p.feedback, p.source, p.answer)
-                 for position, p in enumerate(result.parts)])
+            self._insert_parts(result)
             self._db.execute(
                 "INSERT INTO grading_log (run_id, student, content_hash, spec_digest, seconds, crashed) "
                 "VALUES (?, ?, ?, ?, ?, ?)", (run_id, result.student, content_hash, spec_digest, result.seconds,
                                              int(crashed)))
+
+    def _insert_parts(self, result: SubmissionResult) -> None:
+        # A few rows per statement rather than executemany's one step per row: every step lets go of
+        # the GIL, and during a class run the grading threads make each one wait to get it back.
+        rows = [(result.student, position, p.problem_set, p.label, p.title, p.status, p.score, p.max_score,
+                 int(p.provisional), p.feedback, p.source, p.answer)
+                for position, p in enumerate(result.parts)]
+        for start in range(0, len(rows), PARTS_PER_INSERT):
+            chunk = rows[start:start + PARTS_PER_INSERT]
+            self._db.execute("INSERT INTO parts VALUES " + ", ".join([PART_ROW] * len(chunk)),
+                             [value for row in chunk for value in row])
 
     def _transaction(self):
         db = self._db
@@ -237,9 +248,10 @@ class Gradebook:
     def results(self, students: Iterable[str] | None = None) -> Iterator[SubmissionResult]:
         """Stored raw results (no overrides), sorted by student."""
         wanted = None if students is None else set(students)
+        shared: dict = {}  # equal cases across students become one object
         for student, text in self._db.execute("SELECT student, result FROM submissions ORDER BY student"):
             if wanted is None or student in wanted:
-                yield SubmissionResult.from_json(json.loads(text))
+                yield SubmissionResult.from_json(json.loads(text), shared)
 
     def grading_counts(self) -> dict[str, int]:
         """Student → how many times they were graded, over all runs."""

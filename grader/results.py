@@ -6,10 +6,11 @@ same JSON bytes, with timings kept in their own fields.
 """
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -95,21 +96,65 @@ class SubmissionResult:
         return result
 
     def to_json(self) -> dict[str, Any]:
-        """A full, lossless record (for the gradebook and --json)."""
-        data = asdict(self)
+        """A full, lossless record (for the gradebook and --json): ``dataclasses.asdict`` plus the totals.
+
+        Written out because ``asdict`` deep-copies every field of every case
+        (over a hundred per student) and cost more than the rest of storing a result.
+        """
+        data = _field_values(self)
+        data["parts"] = tuple(_part_json(p) for p in self.parts)
+        data["isolation"] = copy.deepcopy(self.isolation)
         data["score"] = self.score
         data["max_score"] = self.max_score
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "SubmissionResult":
-        parts = tuple(
-            PartResult(**{**p, "details": tuple(p.get("details", ())),
-                          "cases": tuple(CaseResult(**c) for c in p.get("cases", ()))})
-            for p in data["parts"]
-        )
+    def from_json(cls, data: dict[str, Any], shared: dict | None = None) -> "SubmissionResult":
+        """The result :meth:`to_json` stored.
+
+        ``shared``: a dict to pass to every call when reading many results;
+        equal parts and cases (a correct answer's, in most students' results)
+        then become one object, which makes a class's results a fraction of
+        the memory and quicker to read.
+        """
+        shared = {} if shared is None else shared
+        parts = tuple(_shared_part(p, shared) for p in data["parts"])
         return cls(data["student"], parts, tuple(data.get("notes", ())), data.get("isolation", {}),
                    data.get("seconds", 0.0))
+
+
+def _field_values(record: Any) -> dict[str, Any]:
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+def _part_json(part: PartResult) -> dict[str, Any]:
+    data = _field_values(part)
+    data["cases"] = tuple(_field_values(c) for c in part.cases)
+    return data
+
+
+def _typed(values: dict[str, Any]) -> tuple:
+    # Each value's type too: 1 == 1.0 == True, but they are written differently.
+    return (*values.items(), *map(type, values.values()))
+
+
+def _shared_case(data: dict[str, Any], shared: dict) -> CaseResult:
+    key = _typed(data)
+    case = shared.get(key)
+    if case is None:
+        case = shared[key] = CaseResult(**data)
+    return case
+
+
+def _shared_part(data: dict[str, Any], shared: dict) -> PartResult:
+    cases = tuple(_shared_case(c, shared) for c in data.get("cases", ()))
+    details = tuple(data.get("details", ()))
+    values = {name: value for name, value in data.items() if name not in ("cases", "details")}
+    key = (_typed(values), details, *map(id, cases))  # cases by identity: equal ones are one object already
+    part = shared.get(key)
+    if part is None:
+        part = shared[key] = PartResult(**values, details=details, cases=cases)
+    return part
 
 
 def _round(value: float) -> float:
