@@ -4,6 +4,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -116,3 +118,16 @@ def test_every_part_gets_its_row_in_order_however_many_there_are(tmp_path):
         rows = book._db.execute("SELECT position, label, score FROM parts WHERE student = 'many' ORDER BY position")
         assert rows.fetchall() == [(i, f"P{i}", 1.0 if i == 150 else 2.0) for i in range(201)]
         assert list(book.results()) == [result("few"), result("many", wrong=150, parts=201)]
+
+
+# ---------------------------------------------------------------------------
+# Reports
+def test_the_class_summary_draws_its_plots_without_pyplot():
+    code = ("import sys\n"
+            "from grader.report import render_class_summary\n"
+            "from grader.results import PartResult, SubmissionResult\n"
+            "r = SubmissionResult('s', (PartResult('set', 'P', 'Part', 1.0, 1.0, 'correct', 'ok'),))\n"
+            "page = render_class_summary([r], title='T', max_score=1)\n"
+            "assert page.count('<svg') == 2, page\n"
+            "assert 'matplotlib.pyplot' not in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
