@@ -22,6 +22,7 @@ import numpy as np
 from grader.checkers import Status, Verdict, get_checker
 from grader.checkers.exception import StudentException
 from grader.checkers.rubric import PROVISIONAL_NOTE
+from grader.memo import BoundedCache, value_key
 from grader.readers import CODE_SUFFIXES, WrittenAnswer, WrittenReading, text_reader_for
 from grader.references import CaseReference, PartReference, ProblemReferences, RaisedException
 from grader.results import CaseResult, PartResult, SubmissionResult
@@ -33,6 +34,9 @@ AT_GRADING = "checked at grading"  # a written answer under a published spec: re
 ERROR = "error"
 
 MAX_SUBMISSION_FILE_BYTES = 5_000_000
+# Remembered verdicts (see grader.memo): a class has a few distinct answers per part and outcomes per case.
+WRITTEN_VERDICTS_KEPT = 4096
+CASE_VERDICTS_KEPT = 8192
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,9 @@ class Grader:
 
     ``public_only`` is the student self-check: hidden cases are neither run
     nor named, only counted.
+
+    Verdicts are remembered by (part or case, answer): a verdict depends on
+    nothing else, and a class gives the same answers again and again.
     """
 
     def __init__(self, references: list[ProblemReferences], *, public_only: bool = False, pool: Any = None,
@@ -70,6 +77,11 @@ class Grader:
         self._pool = pool
         self._own_pool = False
         self.call_timeout = call_timeout
+        # Memo keys name a part by id(); holding the parts here keeps those ids from being reused.
+        self._known_parts = {id(ref): ref for refs in references for ref in refs.parts.values()}
+        self._written_verdicts = BoundedCache(WRITTEN_VERDICTS_KEPT)
+        self._case_verdicts = BoundedCache(CASE_VERDICTS_KEPT)
+        self._plans: dict[int, tuple] = {}
 
     # -- the sandbox pool is started lazily: written answers never need it
     @property
@@ -152,24 +164,29 @@ class Grader:
             return Candidate(Verdict.unreadable("This part is answered by code, not in writing."), answer.source, shown)
         if part.at_grading:
             return Candidate(Verdict(Status.INCORRECT, 0.0, "Answer found; written answers are checked at grading."), answer.source, shown, status=AT_GRADING)
-        checker = get_checker(part.kind)
-        verdict = _safe_check(checker, ref.value, answer.value, part.options)
-        if not verdict.is_correct and verdict.status is not Status.UNREADABLE:
-            for mistake in ref.mistakes:
-                match = _safe_check(checker, mistake.value, answer.value, part.options)
-                if match.is_correct:
-                    credit = max(verdict.credit, mistake.mistake.credit)
-                    verdict = Verdict.partial(credit, mistake.mistake.feedback, verdict.read_as)
-                    break
+        key = self._memo_key(ref, value_key(answer.value))
+        verdict = self._written_verdicts.get(key) if key else None
+        if verdict is None:
+            verdict = _check_written(ref, answer.value)
+            if key:
+                self._written_verdicts.put(key, verdict)
         return Candidate(verdict, answer.source, shown, verdict.read_as or "")
 
+    def _memo_key(self, ref: PartReference, *answer_key: Any) -> tuple | None:
+        """A memo key for an answer to one of this grader's parts; None when it cannot be remembered."""
+        if any(k is None for k in answer_key) or self._known_parts.get(id(ref)) is not ref:
+            return None
+        return (id(ref), *answer_key)
+
     # -----------------------------------------------------------------------
-    def _grade_code(self, refs: ProblemReferences, path: Path):
-        from grader.readers.code import load_code
+    def _code_plan(self, refs: ProblemReferences) -> tuple[list, list, list]:
+        """(code parts, calls, (label, number, case) per call): the same for every submission, so made once."""
+        planned = self._plans.get(id(refs))
+        if planned is not None and planned[0] is refs:
+            return planned[1]
         from grader.sandbox import Call
 
-        ps = refs.problem_set
-        code_parts = [refs[p.label] for p in ps.parts if p.code is not None]
+        code_parts = [refs[p.label] for p in refs.problem_set.parts if p.code is not None]
         calls, index = [], []
         for ref in code_parts:
             for number, case_ref in enumerate(ref.cases, 1):
@@ -178,6 +195,14 @@ class Grader:
                 calls.append(Call(ref.part.code.function, case_ref.args,
                                   case_id=f"{ref.part.label}/{number}", capture_output=case_ref.case.public))
                 index.append((ref.part.label, number, case_ref))
+        plan = (code_parts, calls, index)
+        self._plans[id(refs)] = (refs, plan)  # holding refs keeps its id from being reused
+        return plan
+
+    def _grade_code(self, refs: ProblemReferences, path: Path):
+        from grader.readers.code import load_code
+
+        code_parts, calls, index = self._code_plan(refs)
         try:
             source = load_code(path)
         except Exception as exc:  # noqa: BLE001 - e.g. a malformed notebook
@@ -220,7 +245,7 @@ class Grader:
             public = case_ref.case.public
             if not public:
                 hidden_number += 1
-            verdict, matched = self._code_case(ref, case_ref, outcome)
+            verdict, matched = self._case_verdict(ref, number, case_ref, outcome)
             if not public and not verdict.is_correct and not matched:
                 # The student's own messages can echo hidden inputs: say only what kind of failure it was.
                 verdict = Verdict(verdict.status, verdict.credit, _hidden_feedback(outcome))
@@ -239,6 +264,17 @@ class Grader:
             summary += " " + " ".join(mistake_feedback)
         verdict = Verdict.partial(credit, summary)
         return Candidate(verdict, source, cases=tuple(case_results), hidden_cases=hidden_total)
+
+    def _case_verdict(self, ref: PartReference, number: int, case_ref: CaseReference,
+                      outcome: Any) -> tuple[Verdict, str]:
+        """The verdict of case ``number`` of ``ref`` (remembered by the call's outcome) and a mistake's feedback."""
+        key = self._memo_key(ref, number, _outcome_key(outcome))
+        found = self._case_verdicts.get(key) if key else None
+        if found is None:
+            found = self._code_case(ref, case_ref, outcome)
+            if key:
+                self._case_verdicts.put(key, found)
+        return found
 
     def _code_case(self, ref: PartReference, case_ref: CaseReference, outcome: Any) -> tuple[Verdict, str]:
         code = ref.part.code
@@ -302,6 +338,20 @@ class Grader:
 
 
 # ---------------------------------------------------------------------------
+def _check_written(ref: PartReference, value: Any) -> Verdict:
+    """A written answer's verdict: the reference's, else a known mistake's partial credit."""
+    part = ref.part
+    checker = get_checker(part.kind)
+    verdict = _safe_check(checker, ref.value, value, part.options)
+    if not verdict.is_correct and verdict.status is not Status.UNREADABLE:
+        for mistake in ref.mistakes:
+            match = _safe_check(checker, mistake.value, value, part.options)
+            if match.is_correct:
+                credit = max(verdict.credit, mistake.mistake.credit)
+                return Verdict.partial(credit, mistake.mistake.feedback, verdict.read_as)
+    return verdict
+
+
 def _answers_code_of(ps, path: Path) -> bool:
     """Does this code file belong to the problem set?  By its name, or by the functions it defines."""
     if path.name in ps.submission_files:
@@ -318,6 +368,8 @@ def _answers_code_of(ps, path: Path) -> bool:
     defined: set[str] = set()
     for cell in source.cells:
         text = getattr(cell, "source", cell)
+        if text.isascii() and not any(name in text for name in wanted):
+            continue  # a name it defined would be written in it (parse non-ASCII text: names are NFKC-normalised)
         try:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -337,6 +389,20 @@ def _not_implemented(case_ref: CaseReference, outcome: Any) -> bool:
 
 def _cases(count: int) -> str:
     return f"{count} case" if count == 1 else f"{count} cases"
+
+
+def _outcome_key(outcome: Any) -> tuple | None:
+    """Everything of a call's outcome that a case's verdict depends on (not its stdout or timing)."""
+    value = value_key(outcome.value)
+    if value is None:
+        return None
+    key = (outcome.status, value, outcome.exception, outcome.exception_bases, outcome.message,
+           getattr(outcome, "warnings", ()))
+    try:
+        hash(key)
+    except TypeError:  # not the sandbox's own record (e.g. lists for tuples): check it afresh
+        return None
+    return key
 
 
 def _student_answer(outcome: Any) -> Any:
