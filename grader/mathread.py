@@ -69,6 +69,8 @@ from typing import Any, Callable, Mapping
 import sympy
 from sympy.core.function import AppliedUndef
 
+from grader.memo import BoundedCache
+
 __all__ = [
     "Reading",
     "Unreadable",
@@ -945,8 +947,50 @@ def _relation(op: str, a: Any, b: Any) -> Any:
     return table[op](a, b, evaluate=False)
 
 
+@dataclass(frozen=True)
+class _Refusal:
+    """A remembered :class:`Unreadable`: raised afresh for each caller."""
+
+    message: str
+    snippet: str
+
+
+# Readings by (text, variables, prefer): a class writes the same answers, and readers and checkers
+# read the same text more than once.  Only immutable readings are kept (a Matrix value is mutable).
+_READINGS = BoundedCache(4096)
+
+
 def read_math(text: str, *, variables: Mapping[str, sympy.Symbol] | None = None, prefer: str = "last") -> Reading:
     """Read one answer; see the module docstring.  Raises :class:`Unreadable`."""
+    key = _reading_key(text, variables, prefer)
+    found = _READINGS.get(key) if key is not None else None
+    if found is None:
+        try:
+            found = _read_math(text, variables, prefer)
+        except Unreadable as exc:
+            # Running out of stack or memory depends on the moment, not on the text: not remembered.
+            if key is not None and not isinstance(exc.__cause__, (RecursionError, MemoryError)):
+                _READINGS.put(key, _Refusal(exc.message, exc.snippet))
+            raise
+        if key is not None and isinstance(found.value, (str, sympy.Basic)):
+            _READINGS.put(key, found)
+    if isinstance(found, _Refusal):
+        raise Unreadable(found.message, found.snippet)
+    return found
+
+
+def _reading_key(text: Any, variables: Mapping[str, Any] | None, prefer: str) -> tuple | None:
+    if type(text) is not str or len(text) > MAX_CHARS:
+        return None
+    key = (text, None if variables is None else tuple(variables.items()), prefer)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _read_math(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: str) -> Reading:
     if not isinstance(text, str):
         raise Unreadable("the answer is not text", repr(text)[:60])
     if len(text) > MAX_CHARS:
