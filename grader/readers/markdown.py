@@ -283,6 +283,7 @@ def heading_key(title: str, parent: str | None) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # pure; asked for every part of every section of every document
 def covers(section_key: str | None, label: str) -> bool:
     """Does a section with this key hold the part?  ``q2.1`` holds ``Q2.1a``; ``""`` holds all."""
     if section_key is None:
@@ -335,6 +336,7 @@ def _greek_command(ch: str) -> str:
 _TEXT_COMMANDS = re.compile(r"\\(?:text|mathrm|mathit|mathsf|textrm|textit|operatorname|mbox|rm|it)\s*")
 
 
+@functools.lru_cache(maxsize=8192)  # pure, and asked again for the spec's names in every document
 def name_key(text: str) -> str:
     """One key per way of naming a quantity.
 
