@@ -75,6 +75,15 @@ def content_hash(entry: Path, files: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
+def first_files(folder: Path, entries: int = 20) -> list[Path]:
+    """The files of the first few entries: enough to guess which sandbox zygotes a class needs."""
+    try:
+        found = student_entries(folder)[:entries]
+    except OSError:
+        return []  # reported properly when the run starts
+    return [path for _, entry in found for path in submission_files(entry)]
+
+
 def find_submissions(folder: Path) -> list[Submission]:
     """Every entry in the submissions folder; two entries with one student id are bad input."""
     from grader.cli import UsageError
@@ -162,10 +171,11 @@ class SharedPool:
     has no code to run.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, pool=None) -> None:
         import threading
 
-        self._pool = None
+        self._pool = pool  # a pool started early is closed by whoever started it
+        self._own = pool is None
         self._lock = threading.Lock()
 
     def run(self, *args, **kwargs):
@@ -173,14 +183,14 @@ class SharedPool:
             if self._pool is None:
                 from grader.sandbox import WorkerPool
 
-                self._pool = WorkerPool()
+                self._pool, self._own = WorkerPool(), True
         return self._pool.run(*args, **kwargs)
 
     def close(self) -> None:
         with self._lock:
-            if self._pool is not None:
+            if self._pool is not None and self._own:
                 self._pool.close()
-                self._pool = None
+            self._pool = None
 
 
 # ---------------------------------------------------------------------------
@@ -283,8 +293,8 @@ def wants_progress(flag: bool | None, stream=sys.stderr) -> bool:
     return stream.isatty() and not os.environ.get("CI")
 
 
-def grade_class(args: argparse.Namespace, refs) -> int:
-    """The ``grader grade`` command."""
+def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
+    """The ``grader grade`` command; ``pool`` is a sandbox pool already warming up, if any."""
     from grader.cli import UsageError
 
     submissions, out = Path(args.submissions), Path(args.out)
@@ -301,7 +311,7 @@ def grade_class(args: argparse.Namespace, refs) -> int:
         with RunLock(out), Gradebook.in_folder(out) as gradebook:
             stats = run(gradebook, out, refs, find_submissions(submissions), spec,
                         executor_factory=lambda: EXECUTORS[executor_kind](jobs), executor_name=executor_kind,
-                        jobs=jobs, progress=wants_progress(getattr(args, "progress", None)))
+                        jobs=jobs, progress=wants_progress(getattr(args, "progress", None)), pool=pool)
     except GradebookError as exc:
         raise UsageError(str(exc)) from None
     write_requested_outputs(args, stats.results, out)
@@ -349,7 +359,7 @@ def write_requested_outputs(args: argparse.Namespace, results: list[SubmissionRe
 
 def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: SpecSource, *,
         executor_factory: Callable[[], Executor], executor_name: str = "custom", jobs: int = 0,
-        progress: bool = False) -> RunStats:
+        progress: bool = False, pool=None) -> RunStats:
     """Grade what is new or changed, commit each result as it comes, then regenerate the class files."""
     from grader.mathml import expected_markup
 
@@ -378,7 +388,7 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
         stats.crashed += crashed
 
     if todo:
-        shared = SharedPool()
+        shared = SharedPool(pool)
         _GRADERS[spec.digest] = Grader(refs, pool=shared)  # threads share it; forked workers inherit it
         try:
             grade_all(todo, spec, refs, executor_factory, commit, progress)

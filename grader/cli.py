@@ -6,6 +6,7 @@ usage, with a one-paragraph message on stderr and never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from pathlib import Path
@@ -144,10 +145,11 @@ def run_check(args: argparse.Namespace) -> int:
     submission = Path(submission)
     if not submission.exists():
         raise UsageError(f"the submission {submission} does not exist")
-    refs = load_references(problems or [DEFAULT_PROBLEMS])
-    with Grader(refs, public_only=True) as grader:
-        result = grader.grade(submission.stem if submission.is_file() else submission.name,
-                              submission_files(submission))
+    files = submission_files(submission)
+    with warm_sandbox(files) as pool:  # zygotes warm up while the references compute
+        refs = load_references(problems or [DEFAULT_PROBLEMS])
+        with Grader(refs, public_only=True, pool=pool) as grader:
+            result = grader.grade(submission.stem if submission.is_file() else submission.name, files)
     hidden_by_set = {r.problem_set.id: hidden_case_count(r) for r in refs}
     print_table(result, hidden_by_set=hidden_by_set)
     write_outputs(args, result, public_only=True)
@@ -179,9 +181,29 @@ def hidden_case_count(refs) -> int:
 
 
 def run_grade(args: argparse.Namespace) -> int:
-    from grader.batch import grade_class
+    from grader.batch import first_files, grade_class
 
-    return grade_class(args, load_references(args.problems))
+    with warm_sandbox(first_files(Path(args.submissions))) as pool:
+        return grade_class(args, load_references(args.problems), pool=pool)
+
+
+@contextlib.contextmanager
+def warm_sandbox(files: list[Path]):
+    """A sandbox pool whose zygotes for these code files start now, in the
+    background; None when no file is code (written answers need no sandbox)."""
+    from grader.sandbox.tiers import TIERS, tiers_of_files
+
+    needed = tiers_of_files(files)
+    if not needed:
+        yield None
+        return
+    from grader.sandbox import WorkerPool
+
+    pool = WorkerPool(preload=sorted(needed, key=list(TIERS).index))
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 def run_override(args: argparse.Namespace) -> int:

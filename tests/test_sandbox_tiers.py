@@ -56,8 +56,13 @@ def test_each_tier_runs_what_it_preloads_and_records_its_tier(tmp_path):
     assert len(set(pids)) == 3
 
 
-def test_only_the_tiers_used_are_started(tmp_path):
+def test_only_the_tiers_asked_for_or_used_are_started(tmp_path):
     with WorkerPool() as pool:
-        assert len(pool.zygote_pids) == 1  # the smallest, which also probes the isolation layers
+        assert pool.available["rlimits"] is True  # waits for the smallest tier, which probes the machine
+        assert len(pool.zygote_pids) == 1
         _run(pool, tmp_path, "a.py", "import numpy\n\ndef f():\n    return 1\n", [Call("f", ())])
         assert len(pool.zygote_pids) == 1
+    with WorkerPool(preload=("scipy",)) as pool:
+        assert pool.available["rlimits"] is True
+        run = _run(pool, tmp_path, "b.py", "import scipy\n\ndef f():\n    return 2\n", [Call("f", ())])
+        assert run.outcomes[0].value == 2 and len(pool.zygote_pids) == 1

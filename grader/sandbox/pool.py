@@ -28,8 +28,9 @@ import tempfile
 import threading
 import time
 import uuid
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from ..readers.code import CodeSource
 from . import codec, isolation, tiers
@@ -543,32 +544,40 @@ class _Zygote:
 class WorkerPool:
     """Warm zygotes that fork one sandboxed child per submission.
 
-    There is one zygote per tier of preloaded libraries (:mod:`.tiers`),
-    each started when a submission first needs it; the smallest is started
-    at once, and probes what isolation the machine allows.
+    There is one zygote per tier of preloaded libraries (:mod:`.tiers`).
+    A zygote warms up for a second or more, so it starts in the background:
+    those in ``preload`` at once, the others when :meth:`prepare` asks or a
+    submission first needs them.  ``available`` (what isolation the machine
+    allows, probed by a zygote) waits for the first.
 
     ``run`` is safe to call from many threads at once (each zygote exchange
     is serialised; everything else is per run).  Do not share a pool across
     processes: create one pool per worker process instead."""
 
-    def __init__(self, *, python: str | None = None, landlock: bool = True) -> None:
+    def __init__(self, *, python: str | None = None, landlock: bool = True,
+                 preload: Iterable[str] = ("numpy",)) -> None:
         self.python = python or sys.executable
         self.landlock = landlock
         self._lock = threading.Lock()
         self._closed = False
         self._scratch_root = _make_scratch_root()
         self._uids = _UidAllocator()
-        self._zygotes: dict[str, _Zygote] = {}
+        self._zygotes: dict[str, Future] = {}  # tier -> Future[_Zygote]
         self._runners: dict[str, _Runner] = {}
         self._owner_pid = os.getpid()
         try:
             remove_leftovers()
         except OSError:
             pass  # best effort: never a reason not to grade
-        self.available = self._zygote(next(iter(tiers.TIERS))).available
+        self._first_tier = next(iter(preload), next(iter(tiers.TIERS)))
+        self.prepare(*preload)
 
-    def _zygote(self, tier: str, *, restart: bool = False) -> _Zygote:
-        """The tier's zygote, started on first use (or again, after it died)."""
+    def prepare(self, *tier_names: str) -> None:
+        """Start these tiers' zygotes in the background, if not started yet."""
+        for tier in tier_names:
+            self._starting(tier)
+
+    def _starting(self, tier: str, *, replacing: Future | None = None) -> Future:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the worker pool is closed")
@@ -578,13 +587,31 @@ class WorkerPool:
                 # for it, and this process starts zygotes of its own.
                 self._owner_pid = os.getpid()
                 self._zygotes.clear()
-            zygote = self._zygotes.get(tier)
-            if restart and zygote is not None:
-                zygote.stop()
-                zygote = None
-            if zygote is None:
-                zygote = self._zygotes[tier] = _Zygote(self.python, tier)
-            return zygote
+            future = self._zygotes.get(tier)
+            if future is None or future is replacing:
+                future = self._zygotes[tier] = Future()
+                threading.Thread(target=self._start, args=(tier, future), daemon=True,
+                                 name=f"zygote-{tier}").start()
+            return future
+
+    def _start(self, tier: str, future: Future) -> None:
+        try:
+            future.set_result(_Zygote(self.python, tier))
+        except BaseException as exc:  # noqa: BLE001 - reported to whoever waits for it
+            future.set_exception(exc)
+
+    def _zygote(self, tier: str, *, restart: bool = False) -> _Zygote:
+        """The tier's zygote, waited for (or started again, after it died)."""
+        future = self._starting(tier)
+        if restart:
+            if future.done() and future.exception() is None:
+                future.result().stop()
+            future = self._starting(tier, replacing=future)
+        return future.result()
+
+    @property
+    def available(self) -> dict:
+        return self._zygote(self._first_tier).available
 
     def _runner(self, tier: str) -> "_Runner":
         runner = self._runners.get(tier)
@@ -606,7 +633,8 @@ class WorkerPool:
     @property
     def zygote_pids(self) -> list[int]:
         """The pids of the zygotes started so far."""
-        return [z.process.pid for z in self._zygotes.values()]
+        return [f.result().process.pid for f in list(self._zygotes.values())
+                if f.done() and f.exception() is None]
 
     # -- public API
     def run(self, source: CodeSource, calls: Sequence[Call], *, call_timeout: float = 2.0,
@@ -622,10 +650,13 @@ class WorkerPool:
             if self._closed:
                 return
             self._closed = True
-            zygotes = list(self._zygotes.values()) if os.getpid() == self._owner_pid else []
+            starting = list(self._zygotes.values()) if os.getpid() == self._owner_pid else []
             self._zygotes.clear()
-        for zygote in zygotes:
-            zygote.stop()
+        for future in starting:
+            try:
+                future.result().stop()
+            except Exception:  # noqa: BLE001 - a zygote that never started has nothing to stop
+                pass
         shutil.rmtree(self._scratch_root, ignore_errors=True)
 
     def __enter__(self) -> "WorkerPool":

@@ -15,6 +15,7 @@ outside these lists can.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Iterable
 
 # NumPy loads these lazily on first attribute access (np.testing, np.ma...),
@@ -48,3 +49,19 @@ def tier_for(sources: Iterable[str]) -> str:
             if needed == len(_ORDER) - 1:
                 return _ORDER[needed]
     return _ORDER[needed]
+
+
+def tiers_of_files(paths: Iterable[Path]) -> set[str]:
+    """The tiers the code files among ``paths`` need (unreadable ones are left out:
+    grading reports them)."""
+    from ..readers import CODE_SUFFIXES
+    from ..readers.code import load_code
+
+    needed = set()
+    for path in paths:
+        if Path(path).suffix.lower() in CODE_SUFFIXES:
+            try:
+                needed.add(tier_for(cell.source for cell in load_code(path).normalised_cells()))
+            except Exception:  # noqa: BLE001 - e.g. a malformed notebook
+                continue
+    return needed
