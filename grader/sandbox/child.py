@@ -44,6 +44,7 @@ MAX_WARNINGS = 10
 
 _type = type
 _str = str
+_len = len
 _perf_counter = time.perf_counter
 _write = os.write
 _read = os.read
@@ -57,9 +58,11 @@ def _restore_builtins() -> None:
     """Undo whatever the student did to ``builtins`` (e.g. ``builtins.isinstance
     = lambda *a: True``) before the driver's own code runs again."""
     current = builtins.__dict__
-    for name in [name for name in current if name not in _BUILTINS]:
-        del current[name]
     current.update(_BUILTINS)
+    # Every original name is back, so a different size means added names.
+    if _len(current) != _len(_BUILTINS):
+        for name in [name for name in current if name not in _BUILTINS]:
+            del current[name]
 
 
 class CappedText(io.TextIOBase):
