@@ -7,6 +7,7 @@ same JSON bytes, with timings kept in their own fields.
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import json
 import os
@@ -123,8 +124,13 @@ class SubmissionResult:
                    data.get("seconds", 0.0))
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _field_values(record: Any) -> dict[str, Any]:
-    return {f.name: getattr(record, f.name) for f in fields(record)}
+    return {name: getattr(record, name) for name in _field_names(type(record))}
 
 
 def _part_json(part: PartResult) -> dict[str, Any]:
