@@ -232,3 +232,16 @@ def test_a_mutable_matrix_reading_is_never_shared():
     first = read_math(text).value
     first[0, 0] = 99
     assert read_math(text).value[0, 0] == 1
+
+
+@pytest.mark.parametrize("source, answers", [
+    ("def rho(T):\n    return 0.25 ** T\n", True),
+    ("def \uff52\uff48\uff4f(T):  # full-width letters: Python reads them as rho\n    return 0.25 ** T\n", True),
+    ("# x² and Σᵢ in a comment, rho nowhere as a name\ndef other():\n    pass\n", False),
+    ("# Σᵢ xᵢ²\ndef other():\n    pass\n", False),
+])
+def test_a_code_file_answers_the_problem_set_whose_functions_it_defines(references, tmp_path, source, answers):
+    path = tmp_path / "extra.py"
+    path.write_text(source, encoding="utf-8")
+    q2 = next(r.problem_set for r in references if r.problem_set.id == "q2-activations")
+    assert grading._answers_code_of(q2, path) is answers
