@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +89,15 @@ def test_a_warm_grader_grades_the_sample_class_as_fresh_graders_do(references, p
     assert first == fresh
     assert again == fresh
     assert checked == [], "the second pass should find every verdict remembered"
+
+
+def test_threads_sharing_one_grader_grade_as_fresh_graders_do(references, pool):
+    students = {entry.name: submission_files(entry) for entry in sorted(SAMPLE_CLASS.iterdir())}
+    fresh = {name: fresh_grade(references, pool, name, files) for name, files in students.items()}
+    work = list(students.items()) * 4
+    with Grader(references, pool=pool) as shared, ThreadPoolExecutor(max_workers=4) as threads:
+        results = list(threads.map(lambda item: comparable(shared.grade(*item)), work))
+    assert results == [fresh[name] for name, _ in work]
 
 
 def test_identical_answers_keep_their_own_file_name(references, pool, tmp_path):
