@@ -99,7 +99,7 @@ def _svg(figure) -> Markup:
 
 
 def _figure(width: float, height: float):
-    """A bare matplotlib Figure: no pyplot, whose import alone took longer than drawing both plots."""
+    """A bare matplotlib Figure: pyplot's global list of open figures is not needed, nor safe across threads."""
     import matplotlib
     from matplotlib.figure import Figure
 
