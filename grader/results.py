@@ -219,7 +219,7 @@ def _create_temporary(path: Path) -> tuple[int, str]:
 
 
 def _create_next_to(path: Path) -> tuple[int, str]:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     while True:
         tmp = str(path.with_name(f".{path.name}.{os.getpid()}.{next(_TEMP_NUMBERS)}.tmp"))
         try:
