@@ -248,7 +248,7 @@ class Gradebook:
     def results(self, students: Iterable[str] | None = None) -> Iterator[SubmissionResult]:
         """Stored raw results (no overrides), sorted by student."""
         wanted = None if students is None else set(students)
-        shared: dict = {}  # equal cases across students become one object
+        shared: dict = {}  # equal parts and cases across students become one object
         for student, text in self._db.execute("SELECT student, result FROM submissions ORDER BY student"):
             if wanted is None or student in wanted:
                 yield SubmissionResult.from_json(json.loads(text), shared)
