@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import multiprocessing
 import os
+import sqlite3
 import sys
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -32,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from grader.gradebook import Gradebook, GradebookError, Override
+from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override
 from grader.grading import ERROR, Grader, submission_files, with_overrides
 from grader.results import PartResult, SubmissionResult, dumps, write_atomic
 
@@ -75,13 +76,28 @@ def content_hash(entry: Path, files: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def first_files(folder: Path, entries: int = 20) -> list[Path]:
-    """The files of the first few entries: enough to guess which sandbox zygotes a class needs."""
+def files_to_warm(submissions: Path, out: Path, entries: int = 20) -> list[Path]:
+    """The files of the first few entries that the gradebook under ``out`` does
+    not hold as they are: the code a run is about to grade, whose sandbox
+    zygotes can warm up while the references compute."""
     try:
-        found = student_entries(folder)[:entries]
+        found = student_entries(submissions)[:entries]
     except OSError:
         return []  # reported properly when the run starts
-    return [path for _, entry in found for path in submission_files(entry)]
+    stored: dict = {}
+    if (out / GRADEBOOK_NAME).exists():
+        try:
+            with Gradebook.in_folder(out) as gradebook:
+                stored = gradebook.stored_keys()
+        except (GradebookError, sqlite3.Error, OSError):
+            stored = {}  # the run itself says what is wrong with it
+    files = []
+    for student, entry in found:
+        paths = submission_files(entry)
+        key = stored.get(student)
+        if key is None or key.content_hash != content_hash(entry, paths):
+            files.extend(paths)
+    return files
 
 
 def find_submissions(folder: Path) -> list[Submission]:
@@ -266,11 +282,20 @@ def publish(gradebook: Gradebook, out: Path, students: Iterable[str] | None = No
     for raw in gradebook.results(students):
         result = applied(raw, overrides.get(raw.student, {}))
         folder = out / result.student
-        if result.student in rewrite or not (folder / RESULTS_NAME).exists() or not (folder / REPORT_NAME).exists():
+        if result.student in rewrite or not _written(folder / RESULTS_NAME) or not _written(folder / REPORT_NAME):
             write_student_files(out, result, expected, title)
         results.append(result)
     write_class_files(out, results, problem_sets, expected)
     return results
+
+
+def _written(path: Path) -> bool:
+    """A file there and not empty: files are not fsynced (the gradebook is the
+    truth), so after a power cut a file written last may exist but be empty."""
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 # ---------------------------------------------------------------------------

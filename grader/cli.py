@@ -181,9 +181,9 @@ def hidden_case_count(refs) -> int:
 
 
 def run_grade(args: argparse.Namespace) -> int:
-    from grader.batch import first_files, grade_class
+    from grader.batch import files_to_warm, grade_class
 
-    with warm_sandbox(first_files(Path(args.submissions))) as pool:
+    with warm_sandbox(files_to_warm(Path(args.submissions), Path(args.out))) as pool:
         return grade_class(args, load_references(args.problems), pool=pool)
 
 

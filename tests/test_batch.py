@@ -201,6 +201,38 @@ def test_json_and_junit_options_collect_the_class(tmp_path):
     assert (tmp_path / "j.xml").read_bytes() == (tmp_path / "out" / "junit.xml").read_bytes()
 
 
+def test_an_empty_output_file_left_by_a_power_cut_is_written_again(tmp_path):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 3)
+    out = tmp_path / "out"
+    assert grade(spec, subs, out).returncode == 0
+    before = outputs(out)
+    (out / "s0001" / "results.json").write_bytes(b"")
+    (out / "s0002" / "report.html").write_bytes(b"")
+    run = grade(spec, subs, out)
+    assert run.returncode == 0 and "graded 0 submission(s)" in run.stderr
+    assert outputs(out) == before
+    assert (out / "s0002" / "report.html").stat().st_size > 0
+
+
+def test_only_code_not_yet_graded_warms_the_sandbox(tmp_path):
+    subs = tmp_path / "subs"
+    for name in ("ann", "ben"):
+        (subs / name).mkdir(parents=True)
+        (subs / name / "foundations.py").write_text("import numpy as np\n")
+    out = tmp_path / "out"
+    assert sorted(p.parent.name for p in batch.files_to_warm(subs, out)) == ["ann", "ben"]
+    with batch.Gradebook.in_folder(out) as gradebook:
+        run_id = gradebook.start_run(spec_digest="d", problem_sets=[], executor="thread", jobs=1,
+                                     submissions=2, to_grade=2)
+        for sub in batch.find_submissions(subs):
+            gradebook.record(run_id, batch.SubmissionResult(sub.student, (), (), {}, 0.0),
+                             content_hash=sub.content_hash, spec_digest="d", crashed=False)
+    assert batch.files_to_warm(subs, out) == []
+    (subs / "ben" / "foundations.py").write_text("import scipy\n")
+    assert [p.parent.name for p in batch.files_to_warm(subs, out)] == ["ben"]
+
+
 def test_fail_under_names_the_students_below_it(tmp_path):
     spec = write_spec(tmp_path)
     subs = make_class(tmp_path, 3)
