@@ -7,7 +7,9 @@ functions broken in varied ways) and q2.md (a written answer with varied
 values).  The run is the real command in a subprocess;
 the script reports wall time, time per student, and the peak memory of the
 whole process tree (the run, its workers, the sandbox zygotes and children),
-sampled from /proc.
+sampled from /proc: proportional set size (PSS), which counts a page shared
+by a zygote and its forked children once, and the summed resident sizes
+(RSS), which count it once per process.
 
     python benchmarks/full_class_bench.py                 # 1,000 students, all cores
     python benchmarks/full_class_bench.py --students 200 --executor thread --repeat 3
@@ -121,45 +123,64 @@ def make_class(folder: Path, students: int) -> None:
         (student / "q2.md").write_text(Q2_TEMPLATE.format(**choice))
 
 
-def tree_rss(root: int) -> int:
-    """Resident memory of a process and all its descendants, in bytes."""
+def tree_pids(root: int) -> list[int]:
+    """A process and all its descendants."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/statm") as handle:
-                rss[int(entry)] = int(handle.read().split()[1]) * page
+                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    total, stack = 0, [root]
+        children.setdefault(parent, []).append(int(entry))
+    found, stack = [], [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        found.append(pid)
         stack.extend(children.get(pid, ()))
+    return found
+
+
+def tree_memory(root: int, proportional: bool) -> int:
+    """Memory of a process tree in bytes.  Proportional (PSS) counts a page
+    shared by n processes as 1/n to each, so the sandbox zygotes' pages that
+    their forked children share are counted once; the sum of resident sizes
+    (RSS) counts them once per process, an overestimate."""
+    total = 0
+    for pid in tree_pids(root):
+        try:
+            if proportional:
+                with open(f"/proc/{pid}/smaps_rollup") as handle:
+                    total += next(int(line.split()[1]) * 1024 for line in handle if line.startswith("Pss:"))
+            else:
+                with open(f"/proc/{pid}/statm") as handle:
+                    total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, StopIteration, ValueError):
+            continue
     return total
 
 
-def measure(subs: Path, out: Path, jobs: int, executor: str) -> tuple[float, int, str]:
+def measure(subs: Path, out: Path, jobs: int, executor: str) -> tuple[float, dict, str]:
     env = dict(os.environ, GRADER_EXECUTOR=executor)
     command = [sys.executable, "-m", "grader", "grade", *map(str, PROBLEMS), "--submissions", str(subs),
                "--out", str(out), "--no-progress"]
     if jobs:
         command += ["--jobs", str(jobs)]
-    peak = 0
+    peak = {"pss": 0, "rss": 0}
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        # PSS costs the kernel a page-table walk per process: sampled less often than RSS.
+        ticks = 0
         while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
+            peak["rss"] = max(peak["rss"], tree_memory(process.pid, proportional=False))
+            if ticks % 5 == 0:
+                peak["pss"] = max(peak["pss"], tree_memory(process.pid, proportional=True))
+            ticks += 1
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -176,8 +197,9 @@ def measure(subs: Path, out: Path, jobs: int, executor: str) -> tuple[float, int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=1000)
-    parser.add_argument("--jobs", type=int, default=0, help="default: all cores")
-    parser.add_argument("--executor", choices=["process", "thread"], default="process")
+    parser.add_argument("--jobs", type=int, default=0, help="default: the command's own default")
+    parser.add_argument("--executor", choices=["process", "thread"], default="thread",
+                        help="GRADER_EXECUTOR for the run (default: thread, as the command)")
     parser.add_argument("--repeat", type=int, default=1, help="runs (each into a fresh --out)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
@@ -188,12 +210,14 @@ def main() -> None:
             seconds, peak, line = measure(subs, Path(tmp) / f"out{run}", args.jobs, args.executor)
             times.append(seconds)
             peaks.append(peak)
-            print(f"run {run + 1}: {seconds:.1f} s, peak memory {peak / 2**20:.0f} MiB — {line}")
+            print(f"run {run + 1}: {seconds:.1f} s, peak memory {peak['pss'] / 2**20:.0f} MiB PSS "
+                  f"({peak['rss'] / 2**20:.0f} MiB summed RSS) — {line}")
         resumed, _, line = measure(subs, Path(tmp) / "out0", args.jobs, args.executor)
         median = statistics.median(times)
-        print(f"{args.students} students, {args.executor} executor, jobs={args.jobs or os.cpu_count()}: "
+        print(f"{args.students} students, {args.executor} executor, jobs={args.jobs or 'default'}: "
               f"median {median:.1f} s ({1000 * median / args.students:.1f} ms/student), "
-              f"peak memory {max(peaks) / 2**20:.0f} MiB (process tree); "
+              f"peak memory {max(p['pss'] for p in peaks) / 2**20:.0f} MiB PSS of the process tree "
+              f"({max(p['rss'] for p in peaks) / 2**20:.0f} MiB summed RSS); "
               f"rerun with nothing to grade: {resumed:.1f} s")
 
 

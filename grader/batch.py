@@ -211,11 +211,15 @@ class SharedPool:
 
 # ---------------------------------------------------------------------------
 # Executors
-def default_jobs() -> int:
+def default_jobs(executor_kind: str = "process") -> int:
+    """Submissions in flight: one per core for processes; two per core for
+    threads, because a grading thread mostly waits while its submission's
+    sandbox child runs, and a second one keeps the core busy meanwhile."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return 2 * cores if executor_kind == "thread" else cores
 
 
 def process_executor(jobs: int) -> Executor:
@@ -325,13 +329,13 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
     submissions, out = Path(args.submissions), Path(args.out)
     if not submissions.is_dir():
         raise UsageError(f"--submissions {submissions} is not a folder of submissions")
-    jobs = args.jobs if args.jobs and args.jobs > 0 else default_jobs()
     spec = SpecSource(tuple(str(p) for p in args.problems), spec_digest(refs))
     # Threads by default: measured faster than processes on 2 cores and a third lighter in memory
     # (one sandbox zygote instead of one per worker); the heavy work runs in the sandbox's children.
     executor_kind = os.environ.get("GRADER_EXECUTOR", "thread")
     if executor_kind not in EXECUTORS:
         raise UsageError(f"GRADER_EXECUTOR={executor_kind} is unknown; known: {', '.join(EXECUTORS)}")
+    jobs = args.jobs if args.jobs and args.jobs > 0 else default_jobs(executor_kind)
     try:
         with RunLock(out), Gradebook.in_folder(out) as gradebook:
             stats = run(gradebook, out, refs, find_submissions(submissions), spec,
