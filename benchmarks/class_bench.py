@@ -8,13 +8,16 @@ element-wise matmul, sample variance, np.trapz, ...) and a few hostile ones
 (lying objects, monkeypatching, forged output, exit at import, a segfault,
 an infinite loop).  Each submission gets the calls of the foundations spec
 (problems/foundations.yaml, when the pipeline can load it) or a built-in
-set of similar calls.  Fresh mode is slow, so it grades a smaller class and
-its rate is extrapolated (rates are per second, so they compare directly).
+set of similar calls.  Fresh mode is slow, so it grades only a sample of
+the class (``--fresh-students``), which the pool also grades for the ratio.
 
-Printed: submissions/second for each mode (median of per-batch rates and
-overall), their ratio, and the per-submission overhead of the pool beyond
-the student's own compute (median wall time of one run minus the time
-spent inside the student's functions, measured with one job).
+Printed: submissions/second through the pool for the whole class and for
+the class without its infinitely looping files (each looping case costs its
+full 2 s limit); both modes on the same sample of the class (every k-th
+file) and their ratio; CPU per submission; and the pool's per-submission
+overhead: the CPU of submissions whose functions do nothing, and the wall
+time of one run beyond the time spent inside the student's functions
+(measured with one job).
 """
 from __future__ import annotations
 
@@ -305,24 +308,32 @@ def main() -> None:
             cpu_before = own_cpu() + zygotes_cpu(pool)
             wall, _, runs = grade(pool.run, entries, calls, args.jobs)
             pool_cpu = (own_cpu() + zygotes_cpu(pool) - cpu_before) / len(entries)
+            # What infinite loops cost: each looping case takes its full time limit.
+            no_loops = [e for e in entries if e[0] != "hostile-loop"]
+            no_loops_wall, _, _ = grade(pool.run, no_loops, calls, args.jobs)
+            # The ratio compares both modes on the same files: every k-th file of the class.
+            sample = entries[:: max(1, len(entries) // args.fresh_students)][: args.fresh_students]
+            sample_pool_wall, _, _ = grade(pool.run, sample, calls, args.jobs)
         pool_rate = len(entries) / wall
         pool_compute = statistics.mean(student_compute(run) for run in runs)
         statuses = {}
         for run in runs:
             statuses[run.load_status] = statuses.get(run.load_status, 0) + 1
 
-        fresh_entries = entries[: args.fresh_students]
         cpu_before = own_cpu() + own_cpu(resource.RUSAGE_CHILDREN)
-        fresh_wall, fresh_seconds, _ = grade(run_fresh, fresh_entries, calls, args.jobs)
-        fresh_cpu = (own_cpu() + own_cpu(resource.RUSAGE_CHILDREN) - cpu_before) / len(fresh_entries)
-        fresh_rate = len(fresh_entries) / fresh_wall
+        fresh_wall, fresh_seconds, _ = grade(run_fresh, sample, calls, args.jobs)
+        fresh_cpu = (own_cpu() + own_cpu(resource.RUSAGE_CHILDREN) - cpu_before) / len(sample)
+        fresh_rate = len(sample) / fresh_wall
 
+    looping = len(entries) - len(no_loops)
     print(f"load statuses (pool): {statuses}")
-    print(f"warm pool : {len(entries)} submissions in {wall:.2f} s = {pool_rate:.1f} submissions/s")
-    print(f"fresh     : {len(fresh_entries)} submissions in {fresh_wall:.2f} s = {fresh_rate:.2f} submissions/s "
-          f"(extrapolated to {len(entries)}: {len(entries) / fresh_rate:.0f} s); "
-          f"median run {statistics.median(fresh_seconds) * 1000:.0f} ms")
-    print(f"ratio pool/fresh: {pool_rate / fresh_rate:.1f}x (wall-clock rates)")
+    print(f"warm pool, whole class: {len(entries)} submissions in {wall:.2f} s = {pool_rate:.1f} submissions/s")
+    print(f"warm pool, without the {looping} file(s) whose function loops forever on every case: "
+          f"{len(no_loops)} in {no_loops_wall:.2f} s = {len(no_loops) / no_loops_wall:.1f} submissions/s")
+    print(f"same {len(sample)} files (every {max(1, len(entries) // args.fresh_students)}th): "
+          f"warm pool {len(sample) / sample_pool_wall:.1f}/s, fresh interpreters {fresh_rate:.2f}/s "
+          f"(median run {statistics.median(fresh_seconds) * 1000:.0f} ms): "
+          f"ratio {len(sample) / sample_pool_wall / fresh_rate:.1f}x (wall-clock rates)")
     cores = len(os.sched_getaffinity(0))
     print(f"CPU per submission (grader + zygote + sandboxes): pool {pool_cpu * 1000:.1f} ms "
           f"(of which student compute {pool_compute * 1000:.1f} ms, so overhead {(pool_cpu - pool_compute) * 1000:.1f} ms), "
