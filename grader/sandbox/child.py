@@ -336,9 +336,10 @@ def load_cells(request: dict, capture: CappedText) -> tuple[types.ModuleType, di
 
 
 def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: set[str]) -> dict:
-    """Call one function on decoded arguments; the ``result`` message."""
-    report = {"t": "result", "i": call["i"], "status": "ok", "value": None, "exception": None,
-              "bases": [], "message": "", "stdout": "", "warnings": [], "seconds": 0.0}
+    """Call one function on decoded arguments; the ``result`` message.  Fields
+    that would be empty are left out (the parent reads them as empty): most
+    results are just a value."""
+    report = {"t": "result", "i": call["i"], "status": "ok", "value": None, "seconds": 0.0}
     function = module.__dict__.get(call["f"])
     if function is None:
         report.update(status="not defined", message=f"{call['f']} is not defined")
@@ -363,7 +364,8 @@ def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: 
                     _exit(0)
                 _restore_builtins()
         report["seconds"] = _perf_counter() - started
-        report["warnings"] = [_warning_text(w) for w in caught[:MAX_WARNINGS]]
+        if caught:
+            report["warnings"] = [_warning_text(w) for w in caught[:MAX_WARNINGS]]
         try:
             report["value"] = codec.to_plain(value)
         except codec.BadValue as exc:
@@ -379,7 +381,9 @@ def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: 
         report.update(status="raised", seconds=_perf_counter() - started, exception=name,
                       bases=names, message=_exception_text(exc), line=line)
     if call.get("out", True):
-        report["stdout"] = capture.getvalue()
+        printed = capture.getvalue()
+        if printed:
+            report["stdout"] = printed
     return report
 
 

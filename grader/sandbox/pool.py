@@ -246,11 +246,16 @@ def _outcome_from_frame(frame: dict, call: Call, call_timeout: float) -> CallOut
         value = codec.from_plain(frame.get("value"))
     except (codec.ProtocolError, RecursionError, ValueError, TypeError):
         return CallOutcome(BAD_VALUE, message="returned a value the grader could not read")
+    seconds = frame.get("seconds")
+    # The child's own timing (results may arrive in bursts, so the parent
+    # cannot time calls itself); a child cannot claim more than the limit.
+    seconds = min(float(seconds), call_timeout) if type(seconds) in (int, float) and seconds >= 0 else 0.0
+    if len(frame) == 5 and status == OK:  # t, i, status, value, seconds: the usual result
+        return CallOutcome(OK, value, seconds=seconds)
     bases = frame.get("bases")
     bases = tuple(_text(b, 100) for b in bases[:30]) if type(bases) is list else ()
     warnings = frame.get("warnings")
     warnings = tuple(_text(w, 300) for w in warnings[:10]) if type(warnings) is list else ()
-    seconds = frame.get("seconds")
     line = frame.get("line")
     exception = frame.get("exception")
     return CallOutcome(
@@ -260,9 +265,7 @@ def _outcome_from_frame(frame: dict, call: Call, call_timeout: float) -> CallOut
         exception_bases=bases,
         message=_text(frame.get("message"), 2000),
         stdout=_text(frame.get("stdout")) if call.capture_output else "",
-        # The child's own timing (results may arrive in bursts, so the parent
-        # cannot time calls itself); a child cannot claim more than the limit.
-        seconds=min(float(seconds), call_timeout) if type(seconds) in (int, float) and seconds >= 0 else 0.0,
+        seconds=seconds,
         warnings=warnings,
         line=line if type(line) is int else None,
     )
