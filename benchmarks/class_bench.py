@@ -1,7 +1,7 @@
 """Grade a synthetic class of foundations.py submissions through the warm
 zygote pool and through fresh interpreters, and compare.
 
-    python benchmarks/class_bench.py [--students 500] [--fresh-students 40] [--jobs 4]
+    python benchmarks/class_bench.py [--students 500] [--fresh-students 40] [--jobs 6]
 
 The class is mostly correct submissions, some buggy ones (classic mistakes:
 element-wise matmul, sample variance, np.trapz, ...) and a few hostile ones
@@ -278,7 +278,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=500)
     parser.add_argument("--fresh-students", type=int, default=40)
-    parser.add_argument("--jobs", type=int, default=4)
+    parser.add_argument("--jobs", type=int, default=6)
     args = parser.parse_args()
 
     calls, origin = spec_calls()

@@ -212,14 +212,16 @@ class SharedPool:
 # ---------------------------------------------------------------------------
 # Executors
 def default_jobs(executor_kind: str = "process") -> int:
-    """Submissions in flight: one per core for processes; two per core for
-    threads, because a grading thread mostly waits while its submission's
-    sandbox child runs, and a second one keeps the core busy meanwhile."""
+    """Submissions in flight: one per core for processes; three per core for
+    threads, because a grading thread mostly waits (for its sandbox child, the
+    zygote's fork, the child's exit), and others keep the core busy meanwhile.
+    Measured on 2 cores, 1,000 students: 30.7 s with two per core, 26.6 s
+    with three or four."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    return 2 * cores if executor_kind == "thread" else cores
+    return 3 * cores if executor_kind == "thread" else cores
 
 
 def process_executor(jobs: int) -> Executor:

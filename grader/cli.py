@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--submissions", default="submissions", metavar="DIR",
                        help="one entry per student: a folder or a single file (default: submissions/)")
     grade.add_argument("--out", default="reports", metavar="DIR", help="where results go (default: reports/)")
-    grade.add_argument("--jobs", type=int, default=0, metavar="N", help="submissions graded at once (default: two per core with the default thread executor, "
+    grade.add_argument("--jobs", type=int, default=0, metavar="N", help="submissions graded at once (default: three per core with the default thread executor, "
                             "one per core with GRADER_EXECUTOR=process)")
     grade.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="show a progress bar (default: only on a terminal, never in CI)")
