@@ -30,6 +30,7 @@ def percentile(values: list[float], q: float) -> float:
 def run_in_process(cases: list[dict], repeat: int) -> tuple[list[bool | None], list[float]]:
     from grader.checkers.base import Status
     from grader.equiv import equivalent
+    from grader.mathread import forget_readings
 
     for case in cases:  # warm-up: parser tables, SymPy caches
         equivalent(case["student"], case["reference"], atol=case.get("atol"))
@@ -38,6 +39,7 @@ def run_in_process(cases: list[dict], repeat: int) -> tuple[list[bool | None], l
     for _ in range(repeat):
         judged = []
         for case in cases:
+            forget_readings()  # each check reads its answers afresh, as a new answer would be
             start = time.perf_counter()
             verdict = equivalent(case["student"], case["reference"], atol=case.get("atol"))
             times.append(time.perf_counter() - start)

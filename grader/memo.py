@@ -43,6 +43,10 @@ class BoundedCache:
                 del self._entries[next(iter(self._entries))]
             self._entries[key] = value
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
     def __len__(self) -> int:
         return len(self._entries)
 
