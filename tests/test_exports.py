@@ -52,3 +52,19 @@ def test_markdown_summary_of_one_submission_lists_its_parts():
     text = markdown_summary([result("ada", 2, 1)], "Homework 1")
     assert "**ada**: 3 / 4 points" in text
     assert "| P2 | 1 / 2 | partial | Feedback for P2. |" in text
+
+
+def test_a_part_checked_only_at_grading_is_skipped_in_junit_not_failed():
+    """Under published specs a written answer is read but checked later: not a failure of the self-check."""
+    student = SubmissionResult("sam", (
+        PartResult("set", "P1", "Code", 2.0, 2.0, "correct", "All cases passed."),
+        PartResult("set", "P2", "Written", 2.0, 0.0, "checked at grading",
+                   "Answer found; written answers are checked at grading."),
+        PartResult("set", "P3", "Code", 2.0, 0.0, "incorrect", "Wrong result."),
+    ))
+    suite = ET.fromstring(junit_xml([student])).find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "1", "1")
+    cases = {c.get("name"): c for c in suite.findall("testcase")}
+    assert cases["P2 Written"].find("failure") is None
+    assert cases["P2 Written"].find("skipped").get("message").startswith("checked at grading")
+    assert cases["P3 Code"].find("failure") is not None
