@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def load_references(problem_paths: Sequence[str]):
     """Specs → computed references (raises SpecError with every located problem)."""
     from grader.references import compute_references
-    from grader.spec import SpecIssue, load_problem_sets
+    from grader.spec import load_problem_sets
 
     sets = load_problem_sets(problem_paths)
     refs, issues = [], []

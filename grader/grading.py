@@ -226,7 +226,7 @@ class Grader:
         return result, notes, run.isolation
 
     def _code_part(self, ref: PartReference, runs: list, source: str) -> Candidate:
-        part, code = ref.part, ref.part.code
+        code = ref.part.code
         hidden_total = sum(1 for c in ref.cases if not c.case.public)
         hidden_not_run = hidden_total if self.public_only else 0
         if not runs:

@@ -34,7 +34,7 @@ import yaml
 
 from grader.references import ProblemReferences, RaisedException, compute_references
 from grader.results import write_atomic
-from grader.spec import Part, ProblemSet, load_problem_set
+from grader.spec import Part, load_problem_set
 
 
 class PublishError(Exception):

@@ -37,7 +37,7 @@ from typing import Any
 
 import sympy
 
-from grader.checkers.base import Checker, Status, Verdict, register
+from grader.checkers.base import Checker, Verdict, register
 from grader.mathread import Reading, Unreadable, numeric_value, read_math
 
 DEFAULT_RTOL = 1e-6

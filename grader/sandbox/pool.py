@@ -13,7 +13,6 @@ it, so one bad function never costs the others.
 """
 from __future__ import annotations
 
-import errno
 import itertools
 import json
 import os
