@@ -111,6 +111,26 @@ def committed(out: Path) -> int:
         return 0
 
 
+def kill_part_way(spec: Path, subs: Path, out: Path, *, after_commits: int, poll: float,
+                  patience: float = 120) -> None:
+    """Start `grader grade` and SIGKILL its main process once ``after_commits`` results are committed
+    (its workers are orphaned, then cleaned up with the rest of its process group)."""
+    process = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(spec), "--submissions", str(subs),
+                                "--out", str(out), "--jobs", "2"], cwd=REPO, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + patience
+        while committed(out) < after_commits and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(poll)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 # ---------------------------------------------------------------------------
 def test_sigkill_part_way_then_resume_gives_the_uninterrupted_results(tmp_path):
     spec = write_spec(tmp_path)
@@ -121,20 +141,7 @@ def test_sigkill_part_way_then_resume_gives_the_uninterrupted_results(tmp_path):
     assert reference.returncode == 0, reference.stderr
 
     out = tmp_path / "killed"
-    process = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(spec), "--submissions", str(subs),
-                                "--out", str(out), "--jobs", "2"], cwd=REPO, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while committed(out) < 30 and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.005)
-        os.kill(process.pid, signal.SIGKILL)  # the main process only: its workers are orphaned
-        process.wait()
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # then clean up what it left behind
-        except ProcessLookupError:
-            pass
+    kill_part_way(spec, subs, out, after_commits=30, poll=0.005)
     done_before = committed(out)
     assert 0 < done_before < total, f"the run was not stopped part-way ({done_before} of {total} committed)"
     assert not (out / "grades.csv").exists()
@@ -386,20 +393,7 @@ def test_code_submissions_survive_kill_and_resume(tmp_path):
     assert clean.returncode == 0, clean.stderr
 
     out = tmp_path / "killed"
-    process = subprocess.Popen([sys.executable, "-m", "grader", "grade", str(spec), "--submissions", str(subs),
-                                "--out", str(out), "--jobs", "2"], cwd=REPO, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 300
-        while committed(out) < 3 and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    kill_part_way(spec, subs, out, after_commits=3, poll=0.01, patience=300)
     assert 0 < committed(out) < 12
     assert grade(spec, subs, out, "--jobs", "2").returncode == 0
     assert outputs(out) == outputs(tmp_path / "clean")
