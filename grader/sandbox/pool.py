@@ -2,10 +2,18 @@
 
 This module never imports or executes student code.  It sends a
 submission's cells and the calls' (trusted) inputs down one pipe, reads
-length-prefixed JSON from another with a byte cap, enforces wall-clock
-limits with SIGKILL on the child's whole process group, and decodes results
+length-prefixed JSON from another with a byte cap, enforces time limits
+with SIGKILL on the child's whole process group, and decodes results
 with :func:`codec.from_plain` into trusted types.  Nothing from a child is
 unpickled or evaluated.
+
+Time limits count CPU time: what the student's code computed, measured by
+the kernel for the sandbox and every process it started.  Wall-clock time
+would fail honest code whenever the machine is busy (six children sharing
+two cores take three times as long), so the grade would depend on the
+load; code that waits instead of computing (``time.sleep``, a blocked
+read) is stopped by a wall-clock backstop, :data:`WALL_CLOCK_FACTOR` times
+the limit.
 
 When a call kills its child (timeout, crash, ``os._exit``, garbage on the
 pipe), that call fails and a fresh child is started for the calls after
@@ -45,6 +53,9 @@ MAX_PROCESSES = 32
 CLEANUP_SECONDS = 5.0
 ZYGOTE_START_SECONDS = 120.0
 FRESH_STARTUP_ALLOWANCE = 20.0
+# Honest code on a machine running five times more sandboxes than it has
+# cores still finishes within the backstop.
+WALL_CLOCK_FACTOR = 5.0
 
 _CHILD_STATUSES = {OK, RAISED, NOT_DEFINED, MEMORY, BAD_VALUE}
 _LOAD_STATUSES = {"ok", "import failed", "exited", "memory"}
@@ -111,6 +122,73 @@ class _Session:
             self.pidfd = os.pidfd_open(self.pid)
         except OSError:
             self.pidfd = -1
+        # Whose CPU time the limits count: the sandbox (in fresh mode a
+        # child of the spawned interpreter, see follow_sandbox).
+        self.sandbox_pid = self.pid
+
+    # -- accounting
+    def follow_sandbox(self) -> None:
+        """In fresh mode the spawned interpreter forks the sandbox: once it
+        has loaded, its calls are timed on that child's clock."""
+        try:
+            with open(f"/proc/{self.pid}/task/{self.pid}/children") as listing:
+                children = listing.read().split()
+        except OSError:
+            return
+        if children:
+            self.sandbox_pid = int(children[0])
+
+    def _started_processes(self) -> list[int]:
+        """Every process in the run besides the sandbox and its spawner: the
+        run's cgroup holds them all; without one, the sandbox's children."""
+        if self.cgroup is not None:
+            pids = isolation.cgroup_members(self.cgroup)
+        else:
+            try:
+                with open(f"/proc/{self.sandbox_pid}/task/{self.sandbox_pid}/children") as listing:
+                    pids = [int(pid) for pid in listing.read().split()]
+            except (OSError, ValueError):
+                return []
+        return [pid for pid in pids if pid not in (self.pid, self.sandbox_pid)]
+
+    def cpu_seconds(self, *, with_started: bool = False) -> float | None:
+        """CPU seconds the sandbox has used, plus (``with_started``) all that
+        the processes it started have used; None where the kernel will not
+        say (the process is gone, or not Linux)."""
+        total = _process_cpu_seconds(self.sandbox_pid)
+        if total is not None and with_started:
+            total += sum(_process_cpu_seconds(pid) or 0.0 for pid in self._started_processes())
+        return total
+
+    def next_frame_within(self, cpu_limit: float, wall_limit: float) -> dict | str:
+        """The next message; ``"timeout"`` once the run has computed for
+        ``cpu_limit`` seconds from now, ``"wall timeout"`` after
+        ``wall_limit`` seconds; or ``"eof"``/``"garbage"``."""
+        started = time.monotonic()
+        wall_deadline = started + wall_limit
+        cpu_start = self.cpu_seconds()
+        # CPU time cannot run ahead of the clock for one thread, so the first
+        # wait is the whole CPU limit; a busy machine only means waiting again.
+        deadline = min(started + cpu_limit, wall_deadline)
+        while True:
+            frame = self.next_frame(deadline)
+            if frame != "timeout":
+                return frame
+            now = time.monotonic()
+            # Processes the student started count with all their CPU time:
+            # cheaper than listing them before every call, and only a
+            # hostile leftover could be charged to a later call.
+            used = self.cpu_seconds(with_started=True)
+            if cpu_start is None or used is None:
+                # No CPU clock to read (not Linux, or the process just died):
+                # the limit falls back to the wall clock.
+                return "timeout" if now < wall_deadline else "wall timeout"
+            left = cpu_limit - (used - cpu_start)
+            if left <= 0:
+                return "timeout"
+            if now >= wall_deadline:
+                return "wall timeout"
+            deadline = min(now + max(left, 0.01), wall_deadline)
 
     # -- writing
     def send(self, message: dict | bytes, deadline: float) -> bool:
@@ -220,6 +298,16 @@ class _Session:
                 time.sleep(0.005)
 
 
+def _process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` from the kernel's
+    per-process CPU clock (the clock id ``clock_getcpuclockid(3)`` returns:
+    ``~pid << 3 | CPUCLOCK_SCHED``); one system call, no /proc parsing."""
+    try:
+        return time.clock_gettime(((~pid) << 3) | 2)
+    except (OSError, OverflowError, AttributeError):
+        return None
+
+
 def _death_reason(report: dict | None) -> tuple[str, str]:
     """(status, reason) for a child that ended while it should be working."""
     if report is None:
@@ -294,6 +382,10 @@ class _Runner:
             "new_session": True,
             "memory_limit_bytes": memory_bytes,
             "cpu_limit_seconds": cpu_seconds,
+            # Per-call and import limits count CPU time; this many times the
+            # limit of wall-clock time stops code that only waits.
+            "time_limits": "cpu time",
+            "wall_clock_backstop_factor": WALL_CLOCK_FACTOR,
             "file_size_limit_bytes": FILE_SIZE_LIMIT,
             "network_namespace": bool(a.get("network_namespace")),
             # A per-run PID namespace would cost a second fork of the warm
@@ -391,14 +483,16 @@ class _Runner:
         )
 
     def _load(self, session: _Session, load_message: dict, import_timeout: float) -> tuple[str, str, tuple, str]:
-        deadline = time.monotonic() + import_timeout + self.startup_allowance
-        if not session.send(load_message, deadline):
+        limit = import_timeout + self.startup_allowance
+        wall_limit = limit * WALL_CLOCK_FACTOR
+        if not session.send(load_message, time.monotonic() + wall_limit):
             session.kill()
-            return IMPORT_TIMEOUT, f"did not finish importing within {import_timeout:g} s", (), ""
-        frame = session.next_frame(deadline)
-        if frame == "timeout":
+            return IMPORT_TIMEOUT, f"did not read its input within {wall_limit:g} s", (), ""
+        frame = session.next_frame_within(limit, wall_limit)
+        if frame in ("timeout", "wall timeout"):
             session.kill()
-            return IMPORT_TIMEOUT, f"did not finish importing within {import_timeout:g} s", (), ""
+            return IMPORT_TIMEOUT, f"did not finish importing within {import_timeout:g} s" + (
+                "" if frame == "timeout" else f" ({wall_limit:g} s of waiting without computing)"), (), ""
         if isinstance(frame, dict) and frame.get("t") == "setup failed":
             session.kill()
             return LOAD_CRASHED, f"the grader could not set up its sandbox: {_text(frame.get('message'), 500)}", (), ""
@@ -416,6 +510,8 @@ class _Runner:
         if status not in _LOAD_STATUSES:
             session.kill()
             return LOAD_CRASHED, "the child sent a malformed load report", (), ""
+        if self.mode == "fresh":
+            session.follow_sandbox()
         notes = frame.get("notes")
         notes = tuple(_text(n, 500) for n in notes[:MAX_NOTES]) if type(notes) is list else ()
         return status, _text(frame.get("message"), 2000), notes, _text(frame.get("stdout"))
@@ -424,11 +520,14 @@ class _Runner:
                       call_timeout: float) -> tuple[CallOutcome, bool]:
         """The outcome of call ``index`` and whether its child is now unusable."""
         started = time.monotonic()
-        frame = session.next_frame(started + call_timeout)
+        wall_limit = call_timeout * WALL_CLOCK_FACTOR
+        frame = session.next_frame_within(call_timeout, wall_limit)
         elapsed = time.monotonic() - started
-        if frame == "timeout":
+        if frame in ("timeout", "wall timeout"):
             session.kill()
-            return CallOutcome(TIMEOUT, message=f"took longer than {call_timeout:g} s", seconds=elapsed), True
+            message = f"took longer than {call_timeout:g} s" if frame == "timeout" else \
+                f"did not finish within {wall_limit:g} s (waiting, not computing, most of that time)"
+            return CallOutcome(TIMEOUT, message=message, seconds=elapsed), True
         if frame == "garbage":
             session.kill()
             return CallOutcome(CRASHED, message="wrote data that is not a valid result on the grader's channel",
