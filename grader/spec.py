@@ -129,22 +129,36 @@ class ProblemSet:
 # ---------------------------------------------------------------------------
 # Finding spec files
 
+SUBMISSION_SUFFIXES = (".py", ".ipynb", ".md")
+ANSWERS_FILE_STEM = "answers"  # a student's answers.yaml is not a spec
+
+
 def find_spec_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand files and directories into a sorted list of ``.yaml``/``.yml`` specs."""
+    """Expand files and directories into a sorted list of ``.yaml``/``.yml``
+    specs.  A directory that holds none is an error, with a hint when it
+    looks like a folder of submissions (the easy mistake on ``grader grade``)."""
     found: list[Path] = []
-    missing: list[SpecIssue] = []
+    issues: list[SpecIssue] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+            files = sorted(p for p in path.rglob("*") if p.is_file())
+            specs = [p for p in files if p.suffix in (".yaml", ".yml") and p.stem != ANSWERS_FILE_STEM]
+            if not specs:
+                hint = ""
+                if any(p.suffix in SUBMISSION_SUFFIXES or p.stem == ANSWERS_FILE_STEM for p in files):
+                    hint = ("; it holds submission files (.py, .ipynb, .md, answers.yaml): "
+                            f"to grade them, pass it as --submissions {raw}")
+                issues.append(SpecIssue(path, 0, "no problem specs (*.yaml) found here" + hint))
+            found.extend(specs)
         elif path.is_file():
             found.append(path)
         else:
-            missing.append(SpecIssue(path, 0, "no such file or directory"))
-    if missing:
-        raise SpecError(missing)
+            issues.append(SpecIssue(path, 0, "no such file or directory"))
+    if issues:
+        raise SpecError(issues)
     if not found:
-        raise SpecError([SpecIssue(Path(str(p)), 0, "no problem specs (*.yaml) found here") for p in paths])
+        raise SpecError([SpecIssue(Path("."), 0, "no problem specs given")])
     return found
 
 

@@ -338,6 +338,21 @@ def test_override_without_a_gradebook_and_bad_submissions_folder(tmp_path, capsy
     assert "is not a folder of submissions" in capsys.readouterr().err
 
 
+def test_a_class_folder_given_as_problems_says_to_use_submissions(tmp_path, capsys):
+    (tmp_path / "specs").mkdir()
+    spec = write_spec(tmp_path / "specs")
+    subs = tmp_path / "subs"
+    (subs / "ann").mkdir(parents=True)
+    (subs / "ann" / "answers.yaml").write_text(answers(0))
+    out = tmp_path / "o"
+    assert main(["grade", str(spec), str(subs), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{subs}: no problem specs (*.yaml) found here" in err
+    assert f"pass it as --submissions {subs}" in err
+    assert "unknown key" not in err  # the student's answers.yaml is not read as a spec
+    assert not out.exists()
+
+
 def test_two_entries_for_one_student_are_bad_input(tmp_path, capsys):
     spec = write_spec(tmp_path)
     subs = tmp_path / "subs"
