@@ -314,23 +314,24 @@ def load_cells(request: dict, capture: CappedText) -> tuple[types.ModuleType, di
             finally:
                 _restore_builtins()
         except SystemExit as exc:
-            if is_notebook:
-                notes.append(f"{label} called sys.exit({exc.code!r:.50}); later cells still ran")
-                continue
-            status, message = "exited", f"{label} called sys.exit({exc.code!r:.50}) while being imported"
-            break
+            what = f"called sys.exit({exc.code!r:.50})"
+            failed = "exited", f"{label} {what} while being imported"
         except MemoryError:
-            if is_notebook:
-                notes.append(f"{label} ran out of memory; later cells still ran")
-                continue
-            status, message = "memory", f"{label} ran out of memory while being imported"
-            break
+            what = "ran out of memory"
+            failed = "memory", f"{label} {what} while being imported"
         except BaseException as exc:
-            if is_notebook:
-                notes.append(f"{label} raised {_describe(exc, labels)}; later cells still ran")
-                continue
-            status, message = "import failed", f"{label}: {_describe(exc, labels)}"
-            break
+            described = _describe(exc, labels)
+            what = f"raised {described}"
+            failed = "import failed", f"{label}: {described}"
+        else:
+            continue
+        # A notebook's cells are independent: note the failure and run the rest.
+        # A module stops at its first failure, like an import would.
+        if is_notebook:
+            notes.append(f"{label} {what}; later cells still ran")
+            continue
+        status, message = failed
+        break
     return module, {"t": "loaded", "status": status, "message": message,
                     "notes": notes, "stdout": capture.getvalue()}
 
