@@ -36,6 +36,7 @@ from typing import Callable, Iterable, Sequence
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override
 from grader.grading import ERROR, Grader, submission_files, with_overrides
 from grader.results import PartResult, SubmissionResult, dumps, write_atomic
+from grader.roster import Roster, RosterError, read_roster
 
 RESULTS_NAME = "results.json"
 REPORT_NAME = "report.html"
@@ -257,14 +258,14 @@ def write_student_files(out: Path, result: SubmissionResult, expected: dict[str,
 
 
 def write_class_files(out: Path, results: list[SubmissionResult], problem_sets: list[dict],
-                      expected: dict[str, str]) -> None:
+                      expected: dict[str, str], roster: Roster | None = None) -> None:
     """grades.csv, junit.xml, summary.md and index.html (overrides already applied)."""
     from grader.exports import grades_csv, junit_xml, markdown_summary
     from grader.report import render_class_summary
 
     title = assignment_title(problem_sets)
     max_score = sum(ps["max_score"] for ps in problem_sets)
-    write_atomic(out / "grades.csv", grades_csv(results, title, max_score))
+    write_atomic(out / "grades.csv", grades_csv(results, title, max_score, roster))
     write_atomic(out / "junit.xml", junit_xml(results))
     write_atomic(out / "summary.md", markdown_summary(results, title, max_score))
     write_atomic(out / "index.html", render_class_summary(results, title=title, max_score=max_score,
@@ -291,7 +292,8 @@ def publish(gradebook: Gradebook, out: Path, students: Iterable[str] | None = No
         if result.student in rewrite or not _written(folder / RESULTS_NAME) or not _written(folder / REPORT_NAME):
             write_student_files(out, result, expected, title)
         results.append(result)
-    write_class_files(out, results, problem_sets, expected)
+    rows = gradebook.roster()
+    write_class_files(out, results, problem_sets, expected, Roster.from_json(rows) if rows else None)
     return results
 
 
@@ -339,7 +341,13 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
         raise UsageError(f"GRADER_EXECUTOR={executor_kind} is unknown; known: {', '.join(EXECUTORS)}")
     jobs = args.jobs if args.jobs and args.jobs > 0 else default_jobs(executor_kind)
     try:
+        roster = read_roster(Path(args.roster)) if getattr(args, "roster", None) else None
+    except RosterError as exc:
+        raise UsageError(str(exc)) from None
+    try:
         with RunLock(out), Gradebook.in_folder(out) as gradebook:
+            if roster is not None:
+                gradebook.save_roster(roster.to_json())
             stats = run(gradebook, out, refs, find_submissions(submissions), spec,
                         executor_factory=lambda: EXECUTORS[executor_kind](jobs), executor_name=executor_kind,
                         jobs=jobs, progress=wants_progress(getattr(args, "progress", None)), pool=pool)
@@ -352,11 +360,27 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
     if stats.crashed:
         message += f", {stats.crashed} could not be graded (see their results.json)"
     print(f"{message} in {stats.seconds:.1f} s; reports in {out}/", file=sys.stderr)
+    if roster is not None:
+        print(roster_note(roster, stats.results), file=sys.stderr)
     if stats.gone:
         print(f"note: {len(stats.gone)} student(s) in the gradebook have no submission any more and are left "
               f"out of the class files: {', '.join(stats.gone[:10])}{' …' if len(stats.gone) > 10 else ''}",
               file=sys.stderr)
     return under_fail_score(args, stats.results)
+
+
+def roster_note(roster: Roster, results: list[SubmissionResult]) -> str:
+    """How the submissions matched the roster, naming the ones that did not."""
+    unmatched = [r.student for r in results if roster.match(r.student) is None]
+    matched = {id(e) for r in results if (e := roster.match(r.student)) is not None}
+    absent = len(roster.entries) - len(matched)
+    note = f"roster: {len(results) - len(unmatched)} of {len(results)} submission(s) matched a student"
+    if unmatched:
+        note += (f"; not on the roster (graded, listed under their own id): "
+                 f"{', '.join(unmatched[:10])}{' …' if len(unmatched) > 10 else ''}")
+    if absent:
+        note += f"; {absent} student(s) on the roster have no submission (empty score in grades.csv)"
+    return note
 
 
 def under_fail_score(args: argparse.Namespace, results: list[SubmissionResult]) -> int:

@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "one per core with GRADER_EXECUTOR=process)")
     grade.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="show a progress bar (default: only on a terminal, never in CI)")
+    grade.add_argument("--roster", metavar="CSV",
+                       help="the class list exported from Canvas (Grades > Export): grades.csv then carries "
+                            "each student's name, ids and section; kept for later runs and overrides")
     add_output_options(grade)
     grade.set_defaults(func=run_grade)
 

@@ -13,6 +13,7 @@ from xml.etree import ElementTree as ET
 
 from grader.grading import AT_GRADING
 from grader.results import SubmissionResult
+from grader.roster import Roster
 
 
 def format_score(value: float) -> str:
@@ -45,11 +46,15 @@ def junit_xml(results: Sequence[SubmissionResult]) -> str:
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
 
-def grades_csv(results: Sequence[SubmissionResult], assignment: str, max_score: float | None = None) -> str:
+def grades_csv(results: Sequence[SubmissionResult], assignment: str, max_score: float | None = None,
+               roster: Roster | None = None) -> str:
     """Canvas gradebook import: its fixed leading columns, a Points Possible row, one row per student.
 
-    The student id goes in "SIS User ID" and "SIS Login ID" (Canvas matches
-    rows on those); "ID" is Canvas's own number, unknown here, so left empty.
+    With a roster, a student's row carries the roster's name, Canvas ID, SIS
+    ids and section, and the roster's students without a submission follow
+    with an empty score (Canvas leaves an empty cell unchanged).  Without
+    one, or for a student it does not list, the student id goes in "SIS
+    User ID" and "SIS Login ID" (Canvas matches rows on those).
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -57,8 +62,18 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: str, max_score: 
         max_score = max((r.max_score for r in results), default=0.0)
     writer.writerow(CANVAS_COLUMNS + [assignment])
     writer.writerow(["Points Possible", "", "", "", "", format_score(max_score)])
-    for r in sorted(results, key=lambda r: r.student):
-        writer.writerow([r.student, "", r.student, r.student, "", format_score(r.score)])
+    rows = []
+    listed: set[int] = set()
+    for r in results:
+        entry = roster.match(r.student) if roster is not None else None
+        if entry is None:
+            rows.append([r.student, "", r.student, r.student, "", format_score(r.score)])
+        else:
+            listed.add(id(entry))
+            rows.append(entry.identity() + [format_score(r.score)])
+    if roster is not None:
+        rows.extend(e.identity() + [""] for e in roster.entries if id(e) not in listed)
+    writer.writerows(sorted(rows))
     return out.getvalue()
 
 

@@ -275,6 +275,17 @@ class Gradebook:
             table.setdefault(student, {})[label] = Override(score, comment)
         return table
 
+    # -- the class roster behind grades.csv ------------------------------------
+    def save_roster(self, rows: list[list[str]]) -> None:
+        """Keep the roster (``Roster.to_json``) so that every later output,
+        after an override too, carries the same names and ids."""
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('roster', ?)", (json.dumps(rows),))
+
+    def roster(self) -> list[list[str]] | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'roster'").fetchone()
+        return json.loads(row[0]) if row else None
+
     # -- reference answers shown in reports ----------------------------------
     def save_expected(self, spec_digest: str, markup: dict[str, str]) -> None:
         with self._transaction():

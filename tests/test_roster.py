@@ -1,0 +1,126 @@
+"""A Canvas gradebook export as the class roster: grades.csv carries each
+student's name and ids, through regrading and overrides."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+from grader.exports import grades_csv
+from grader.results import PartResult, SubmissionResult
+from grader.roster import RosterError, read_roster
+
+# As Canvas writes it: a byte-order mark, a Points Possible row, names "Last, First".
+CANVAS_EXPORT = (
+    "\ufeffStudent,ID,SIS User ID,SIS Login ID,Section,Homework 1 (1234)\n"
+    "    Points Possible,,,,,50.00\n"
+    '"Liddell, Alice",101,S001,alice@uni.example,MATH 201 A,\n'
+    '"Builder, Bob",102,S002,bob,MATH 201 B,12.5\n'
+    '"Nobody, Nora",103,S003,nora@uni.example,MATH 201 A,\n'
+)
+
+SPEC = """\
+id: tiny
+title: "Tiny set"
+parts:
+  - label: P1
+    title: "One half"
+    points: 2
+    kind: number
+    reference: "Rational(1, 2)"
+"""
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def score(student: str, points: float) -> SubmissionResult:
+    return SubmissionResult(student, (PartResult("tiny", "P1", "One half", 2.0, points, "correct", ""),))
+
+
+def test_a_canvas_export_is_read_and_matched_on_login_or_ids(tmp_path):
+    roster = read_roster(write(tmp_path / "export.csv", CANVAS_EXPORT))
+    assert [e.student for e in roster.entries] == ["Liddell, Alice", "Builder, Bob", "Nobody, Nora"]
+    assert roster.match("alice").sis_user_id == "S001"  # the login before its @
+    assert roster.match("ALICE@uni.example").canvas_id == "101"
+    assert roster.match("S002").student == "Builder, Bob"
+    assert roster.match("103").student == "Nobody, Nora"
+    assert roster.match("carol") is None
+
+
+def test_an_id_two_students_share_matches_neither(tmp_path):
+    text = "Student,SIS Login ID\nA One,sam@one.example\nA Two,sam@two.example\n"
+    roster = read_roster(write(tmp_path / "r.csv", text))
+    assert roster.match("sam") is None
+    assert roster.match("sam@two.example").student == "A Two"
+
+
+def test_grades_csv_with_a_roster_lists_the_whole_class():
+    from grader.roster import Roster, RosterEntry
+    roster = Roster([RosterEntry("Liddell, Alice", "101", "S001", "alice@uni.example", "A"),
+                     RosterEntry("Nobody, Nora", "103", "S003", "nora", "A")])
+    rows = list(csv.reader(io.StringIO(grades_csv([score("alice", 2), score("carol", 1)], "Tiny", 2, roster))))
+    assert rows[2:] == [
+        ["Liddell, Alice", "101", "S001", "alice@uni.example", "A", "2"],
+        ["Nobody, Nora", "103", "S003", "nora", "A", ""],  # no submission: Canvas leaves it unchanged
+        ["carol", "", "carol", "carol", "", "1"],  # not on the roster: under its own id
+    ]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("Name,Email\nAlice,a@x\n", "line 1: a roster needs a 'Student' column and at least one of"),
+    ("Student,ID\n    Points Possible,\n", "the roster lists no students"),
+    (b"Student,ID\nJos\xe9,1\n", "is not UTF-8 text"),
+    ("", "line 1: a roster needs a 'Student' column"),
+])
+def test_a_roster_that_cannot_be_used_says_why(tmp_path, content, message):
+    path = write(tmp_path / "bad.csv", content)
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value).startswith(str(path))
+    assert message in str(caught.value)
+
+
+def test_grade_with_a_roster_then_an_override_keeps_the_names(tmp_path, capsys):
+    spec = write(tmp_path / "problems" / "tiny.yaml", SPEC)
+    write(tmp_path / "subs" / "alice" / "answers.yaml", "P1: 0.5\n")
+    write(tmp_path / "subs" / "carol.yaml", "P1: 0.25\n")
+    roster = write(tmp_path / "export.csv", CANVAS_EXPORT)
+    out = tmp_path / "out"
+
+    assert main(["grade", str(spec), "--submissions", str(tmp_path / "subs"), "--out", str(out),
+                 "--roster", str(roster)]) == 0
+    err = capsys.readouterr().err
+    assert "roster: 1 of 2 submission(s) matched a student" in err
+    assert "not on the roster (graded, listed under their own id): carol" in err
+    assert "2 student(s) on the roster have no submission" in err
+    rows = list(csv.reader((out / "grades.csv").open()))
+    assert rows[2:] == [
+        ["Builder, Bob", "102", "S002", "bob", "MATH 201 B", ""],
+        ["Liddell, Alice", "101", "S001", "alice@uni.example", "MATH 201 A", "2"],
+        ["Nobody, Nora", "103", "S003", "nora@uni.example", "MATH 201 A", ""],
+        ["carol", "", "carol", "carol", "", "0"],
+    ]
+
+    # Later commands read the roster kept in the gradebook.
+    assert main(["override", "--out", str(out), "carol", "P1", "1.5", "--comment", "Partial credit."]) == 0
+    rows = list(csv.reader((out / "grades.csv").open()))
+    assert rows[3] == ["Liddell, Alice", "101", "S001", "alice@uni.example", "MATH 201 A", "2"]
+    assert rows[5] == ["carol", "", "carol", "carol", "", "1.5"]
+
+
+def test_a_bad_roster_stops_before_grading(tmp_path, capsys):
+    spec = write(tmp_path / "tiny.yaml", SPEC)
+    write(tmp_path / "subs" / "alice.yaml", "P1: 0.5\n")
+    roster = write(tmp_path / "names.csv", "Name,Email\nAlice,alice@x\n")
+    out = tmp_path / "out"
+    assert main(["grade", str(spec), "--submissions", str(tmp_path / "subs"), "--out", str(out),
+                 "--roster", str(roster)]) == 2
+    assert f"{roster}, line 1: a roster needs a 'Student' column" in capsys.readouterr().err
+    assert not out.exists()
