@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -71,17 +72,30 @@ class ProblemReferences:
         return self.parts[label]
 
 
+class _ImportedOnFirstUse:
+    """A module that is imported when spec code first reads from it:
+    ``scipy.stats`` takes half a second to import, and a written-answers
+    spec never touches it."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
+
+    def __repr__(self) -> str:
+        return f"<module {self._name!r}, imported on first use>"
+
+
 def base_namespace() -> dict[str, Any]:
     """What spec code sees: all of SymPy, plus numpy as ``np``, scipy and ``stats``."""
     import numpy as np
-    import scipy
-    import scipy.optimize
-    import scipy.stats
+    import scipy  # loads its submodules (scipy.optimize, ...) on first use
     import sympy
 
     ns: dict[str, Any] = {}
     exec("from sympy import *", ns)  # noqa: S102 - trusted instructor namespace
-    ns.update(np=np, numpy=np, scipy=scipy, stats=scipy.stats, sp=sympy, sympy=sympy)
+    ns.update(np=np, numpy=np, scipy=scipy, stats=_ImportedOnFirstUse("scipy.stats"), sp=sympy, sympy=sympy)
     return ns
 
 
