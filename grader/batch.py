@@ -319,10 +319,11 @@ class RunStats:
     results: list[SubmissionResult] = field(default_factory=list)  # as published (overrides applied)
 
 
-def wants_progress(flag: bool | None, stream=sys.stderr) -> bool:
+def wants_progress(flag: bool | None, stream=None) -> bool:
     """A progress bar on a terminal, never in CI or when piped (unless asked)."""
     if flag is not None:
         return flag
+    stream = stream or sys.stderr  # looked up now: sys.stderr may have been replaced since import
     return stream.isatty() and not os.environ.get("CI")
 
 

@@ -5,18 +5,22 @@ Canvas ID, SIS ids and section and imports back without matching by hand.
 A student of the grader is known by the name of their submission (a folder
 or a file stem).  A roster row matches it when that name equals, ignoring
 case, the row's SIS Login ID, SIS User ID or ID, or the part of the SIS
-Login ID before an ``@`` (``alice`` for ``alice@uni.example``).
+Login ID before an ``@`` (``alice`` for ``alice@uni.example``); a folder
+``grader import-canvas`` made (``smithbob_340934``) matches on the Canvas
+ID after its last underscore.
 """
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 IDENTITY_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 MATCHED_ON = ("SIS Login ID", "SIS User ID", "ID")
 MAX_ROSTER_BYTES = 20 << 20
+IMPORTED_FOLDER = re.compile(r"[^_]+_(?P<canvas_id>\d+)")  # <name key>_<Canvas user id>
 
 
 class RosterError(Exception):
@@ -54,6 +58,7 @@ class Roster:
     def __init__(self, entries: list[RosterEntry]):
         self.entries = entries
         self._by_key: dict[str, RosterEntry] = {}
+        self._by_canvas_id = {e.canvas_id: e for e in entries if e.canvas_id}
         ambiguous: set[str] = set()
         for entry in entries:
             for key in entry.keys():
@@ -64,7 +69,10 @@ class Roster:
             del self._by_key[key]
 
     def match(self, student: str) -> RosterEntry | None:
-        return self._by_key.get(student.casefold())
+        entry = self._by_key.get(student.casefold())
+        if entry is None and (imported := IMPORTED_FOLDER.fullmatch(student)):
+            entry = self._by_canvas_id.get(imported["canvas_id"])
+        return entry
 
     def to_json(self) -> list[list[str]]:
         return [entry.to_json() for entry in self.entries]
