@@ -60,14 +60,19 @@ def requirement_from_direct_url(text: str | None) -> str | None:
     return None
 
 
+def fill_template(template: str, values: dict[str, str]) -> str:
+    """``@NAME@`` placeholders filled in; a pip requirement loses any ``"``
+    (it is placed inside double quotes in the shell and YAML templates)."""
+    values = {name: value.replace('"', "") if name == "INSTALL" else value for name, value in values.items()}
+    return re.sub(r"@([A-Z_]+)@", lambda m: values[m.group(1)], template)
+
+
 def render_workflow(*, install: str, fail_under: float, problems: str = "problems",
                     submission: str = "submission", python: str = "3.11") -> str:
     template = resources.files("grader").joinpath("templates/ci/grader.yml").read_text(encoding="utf-8")
-    values = {"FAIL_UNDER": f"{fail_under:g}", "PROBLEMS": shlex.quote(problems),
-              "SUBMISSION": shlex.quote(submission), "INSTALL": install.replace('"', ""),
-              "PYTHON": python}
-    text = re.sub(r"@([A-Z_]+)@", lambda m: values[m.group(1)], template)
-    return text
+    return fill_template(template, {"FAIL_UNDER": f"{fail_under:g}", "PROBLEMS": shlex.quote(problems),
+                                    "SUBMISSION": shlex.quote(submission), "INSTALL": install,
+                                    "PYTHON": python})
 
 
 def register(subparsers: Any) -> None:

@@ -23,7 +23,8 @@ class UsageError(Exception):
 
 
 # Modules that add their own sub-command: each has register(subparsers).
-COMMAND_MODULES = ("grader.equiv", "grader.publish", "grader.handout", "grader.ci", "grader.canvas_import")
+COMMAND_MODULES = ("grader.equiv", "grader.publish", "grader.handout", "grader.ci", "grader.canvas_import",
+                   "grader.gradescope")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -175,7 +175,7 @@ def dumps(data: Any) -> str:
 _TEMP_NUMBERS = itertools.count()  # next() on it is atomic: threads may write files at once
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
     """Write a file so readers see the old or the new content, never half of it.
 
     A temporary file renamed over the target, with as few system calls as
@@ -193,7 +193,7 @@ def write_atomic(path: Path, text: str) -> None:
     path = Path(path)
     fd, tmp = _create_temporary(path)
     try:
-        data = memoryview(text.encode("utf-8"))
+        data = memoryview(text if isinstance(text, bytes) else text.encode("utf-8"))
         while data:
             data = data[os.write(fd, data):]
         os.close(fd)

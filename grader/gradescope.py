@@ -1,0 +1,82 @@
+"""``grader gradescope``: package the problem specs as a Gradescope autograder.
+
+Gradescope takes a zip with ``setup.sh`` (run once, when it builds the
+image) and ``run_autograder`` (run for every submission, which must leave
+``/autograder/results/results.json``).  The package holds the instructor's
+full specs (Gradescope keeps the zip private to the course staff): setup
+installs the grader and validates them, and each submission is graded as a
+class of one, hidden cases included, in the sandbox, so the results.json is
+the very file ``grader grade`` writes.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import zipfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from grader.ci import default_install, fill_template
+from grader.results import write_atomic
+
+# Fixed timestamps: the same specs give a byte-identical package.
+_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+def _entry(archive: zipfile.ZipFile, name: str, data: bytes, *, executable: bool = False) -> None:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.external_attr = (0o100755 if executable else 0o100644) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
+def build_package(spec_files: list[Path], install: str) -> bytes:
+    """The autograder zip: the two scripts and ``problems/<spec file>`` for each spec."""
+    templates = resources.files("grader").joinpath("templates/gradescope")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for script in ("setup.sh", "run_autograder"):
+            text = fill_template(templates.joinpath(script).read_text(encoding="utf-8"), {"INSTALL": install})
+            _entry(archive, script, text.encode(), executable=True)
+        for path in sorted(spec_files, key=lambda p: p.name):
+            _entry(archive, f"problems/{path.name}", path.read_bytes())
+    return out.getvalue()
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "gradescope", help="package the specs as a Gradescope autograder (autograder.zip)",
+        description="Write the zip Gradescope's programming assignments take: setup.sh installs the grader and "
+                    "validates the specs, run_autograder grades each submission (hidden cases included) and "
+                    "leaves the results.json `grader grade` writes.")
+    parser.add_argument("problems", nargs="*", default=["problems"], metavar="PROBLEMS")
+    parser.add_argument("--out", default="autograder.zip", metavar="ZIP", help="(default: autograder.zip)")
+    parser.add_argument("--install", metavar="REQUIREMENT",
+                        help="what pip installs on Gradescope, e.g. 'grader @ git+https://…/grader@v1' (default: "
+                             "where this grader was installed from, when that is a VCS or download URL)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from grader.cli import UsageError, load_references
+
+    refs = load_references(args.problems)  # a broken spec stops here, named, not on Gradescope
+    published = [r.problem_set.path for r in refs if r.problem_set.published]
+    if published:
+        raise UsageError(f"{published[0]} is a published copy (public cases only); package the instructor's "
+                         "spec, so that hidden cases run on Gradescope")
+    names = [Path(r.problem_set.path).name for r in refs]
+    clash = next((n for n in names if names.count(n) > 1), None)
+    if clash:
+        raise UsageError(f"two specs are named {clash}; the package keeps one folder of specs, so rename one")
+    install = args.install or default_install()
+    if not install:
+        raise UsageError("say where Gradescope installs the grader from with --install, e.g. --install "
+                         "'grader @ git+https://github.com/COURSE/grader@v1': this copy was installed from a "
+                         "local folder, and the name 'grader' alone on PyPI is a different project")
+    out = Path(args.out)
+    write_atomic(out, build_package([Path(r.problem_set.path) for r in refs], install))
+    print(f"wrote {out}: {len(refs)} problem set(s); pip installs {install} on Gradescope")
+    print("upload it under Configure Autograder with an Ubuntu 24.04 base image")
+    return 0

@@ -1,0 +1,93 @@
+"""grader gradescope: the autograder zip, and its run_autograder run for real
+on a Gradescope-shaped folder."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+INSTALL = "grader @ git+https://example.org/course/grader@v1"
+GRADER = str(Path(sys.executable).with_name("grader"))
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("package") / "autograder.zip"
+    assert main(["gradescope", str(ROOT / "problems"), "--out", str(out), "--install", INSTALL]) == 0
+    return out
+
+
+def test_the_package_holds_two_executable_scripts_and_the_full_specs(package, tmp_path):
+    with zipfile.ZipFile(package) as archive:
+        names = archive.namelist()
+        modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
+        setup = archive.read("setup.sh").decode()
+        spec = archive.read("problems/foundations.yaml")
+    assert names == ["setup.sh", "run_autograder", "problems/foundations.yaml", "problems/q2-activations.yaml"]
+    assert all(modes[name] & stat.S_IXUSR for name in ("setup.sh", "run_autograder"))
+    assert f'pip install "{INSTALL}"' in setup
+    assert "grader validate problems" in setup  # a broken spec fails the image build
+    assert spec == (ROOT / "problems" / "foundations.yaml").read_bytes()  # hidden cases included
+    again = tmp_path / "again.zip"
+    assert main(["gradescope", str(ROOT / "problems"), "--out", str(again), "--install", INSTALL]) == 0
+    assert again.read_bytes() == package.read_bytes()
+
+
+def run_autograder(package: Path, root: Path, submission: Path, grader: str = GRADER) -> dict:
+    """What Gradescope does: the zip in source/, the student's files in submission/."""
+    with zipfile.ZipFile(package) as archive:
+        archive.extractall(root / "source")
+    script = root / "source" / "run_autograder"
+    script.chmod(0o755)
+    shutil.copytree(submission, root / "submission")
+    env = dict(os.environ, AUTOGRADER=str(root), GRADER=grader)
+    subprocess.run([str(script)], env=env, check=True, timeout=300, capture_output=True)
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_run_autograder_grades_a_submission_with_its_hidden_cases(package, tmp_path):
+    results = run_autograder(package, tmp_path, ROOT / "submissions" / "alice")
+    assert results["score"] == 63  # both homeworks, every part right
+    labels = [t["number"] for t in results["tests"]]
+    assert "A1" in labels and "Q2.4" in labels
+    matmul = next(t for t in results["tests"] if t["number"] == "A1")
+    assert matmul["status"] == "passed" and matmul["output"].startswith("All 6 cases passed.")
+    assert not any(tmp_path.glob("*/out"))  # the work folder is gone
+
+
+def test_a_broken_submission_still_gets_a_results_json(package, tmp_path):
+    student = tmp_path / "student"
+    student.mkdir()
+    (student / "foundations.py").write_text("def matmul(A, B):\n    return A @\n")
+    results = run_autograder(package, tmp_path / "root", student)
+    assert results["score"] == 0
+    matmul = next(t for t in results["tests"] if t["number"] == "A1")
+    assert matmul["score"] == 0 and "SyntaxError" in matmul["output"]
+
+
+def test_a_grader_that_cannot_run_leaves_a_results_json_saying_so(package, tmp_path):
+    results = run_autograder(package, tmp_path, ROOT / "submissions" / "alice", grader="false")
+    assert results["score"] == 0 and results["tests"] == []
+    assert "could not run" in results["output"]
+
+
+def test_a_published_copy_or_an_unknown_install_is_refused(tmp_path, capsys):
+    public = tmp_path / "public"
+    assert main(["publish", str(ROOT / "problems" / "q2-activations.yaml"), "--out", str(public)]) == 0
+    capsys.readouterr()
+    assert main(["gradescope", str(public), "--out", str(tmp_path / "a.zip"), "--install", INSTALL]) == 2
+    assert "is a published copy" in capsys.readouterr().err
+    # Installed from a local folder (as in this test run): no URL Gradescope could reach.
+    assert main(["gradescope", str(ROOT / "problems"), "--out", str(tmp_path / "b.zip")]) == 2
+    assert "say where Gradescope installs the grader from with --install" in capsys.readouterr().err
+    assert not (tmp_path / "a.zip").exists() and not (tmp_path / "b.zip").exists()
