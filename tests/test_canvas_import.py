@@ -12,16 +12,6 @@ from grader import canvas_import
 from grader.canvas_import import CanvasImportError, import_canvas, parse_canvas_name
 from grader.cli import main
 
-SPEC = """\
-id: tiny
-title: "Tiny set"
-parts:
-  - label: P1
-    title: "One half"
-    points: 2
-    kind: number
-    reference: "Rational(1, 2)"
-"""
 
 ROSTER = (
     "Student,ID,SIS User ID,SIS Login ID,Section,Tiny (77)\n"
@@ -102,13 +92,12 @@ def test_import_never_mixes_into_a_folder_in_use(tmp_path, capsys):
     assert [p.name for p in (tmp_path / "class").iterdir()] == ["old"]
 
 
-def test_imported_class_grades_with_the_canvas_roster(tmp_path, capsys):
+def test_imported_class_grades_with_the_canvas_roster(tmp_path, tiny_spec, capsys):
     download = canvas_zip(tmp_path / "submissions.zip", {
         "liddellalice_101_9001_answers.yaml": b"P1: 1/2\n",
         "builderbob_LATE_102_9003_answers.yaml": b"P1: 0.25\n",
     })
-    spec = tmp_path / "tiny.yaml"
-    spec.write_text(SPEC)
+    spec = tiny_spec
     roster = tmp_path / "export.csv"
     roster.write_text(ROSTER)
     assert main(["import-canvas", str(download), "--to", str(tmp_path / "class")]) == 0

@@ -22,16 +22,6 @@ CANVAS_EXPORT = (
     '"Nobody, Nora",103,S003,nora@uni.example,MATH 201 A,\n'
 )
 
-SPEC = """\
-id: tiny
-title: "Tiny set"
-parts:
-  - label: P1
-    title: "One half"
-    points: 2
-    kind: number
-    reference: "Rational(1, 2)"
-"""
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -87,8 +77,8 @@ def test_a_roster_that_cannot_be_used_says_why(tmp_path, content, message):
     assert message in str(caught.value)
 
 
-def test_grade_with_a_roster_then_an_override_keeps_the_names(tmp_path, capsys):
-    spec = write(tmp_path / "problems" / "tiny.yaml", SPEC)
+def test_grade_with_a_roster_then_an_override_keeps_the_names(tmp_path, tiny_spec, capsys):
+    spec = tiny_spec
     write(tmp_path / "subs" / "alice" / "answers.yaml", "P1: 0.5\n")
     write(tmp_path / "subs" / "carol.yaml", "P1: 0.25\n")
     roster = write(tmp_path / "export.csv", CANVAS_EXPORT)
@@ -115,8 +105,8 @@ def test_grade_with_a_roster_then_an_override_keeps_the_names(tmp_path, capsys):
     assert rows[5] == ["carol", "", "carol", "carol", "", "1.5"]
 
 
-def test_a_bad_roster_stops_before_grading(tmp_path, capsys):
-    spec = write(tmp_path / "tiny.yaml", SPEC)
+def test_a_bad_roster_stops_before_grading(tmp_path, tiny_spec, capsys):
+    spec = tiny_spec
     write(tmp_path / "subs" / "alice.yaml", "P1: 0.5\n")
     roster = write(tmp_path / "names.csv", "Name,Email\nAlice,alice@x\n")
     out = tmp_path / "out"
