@@ -268,8 +268,9 @@ def write_class_files(out: Path, results: list[SubmissionResult], problem_sets: 
     write_atomic(out / "grades.csv", grades_csv(results, title, max_score, roster))
     write_atomic(out / "junit.xml", junit_xml(results))
     write_atomic(out / "summary.md", markdown_summary(results, title, max_score))
+    names = {r.student: e.student for r in results if roster and (e := roster.match(r.student)) and e.student}
     write_atomic(out / "index.html", render_class_summary(results, title=title, max_score=max_score,
-                                                          report_name=REPORT_NAME))
+                                                          report_name=REPORT_NAME, names=names))
 
 
 def assignment_title(problem_sets: list[dict]) -> str:

@@ -98,6 +98,9 @@ def test_grade_with_a_roster_then_an_override_keeps_the_names(tmp_path, tiny_spe
         ["carol", "", "carol", "carol", "", "0"],
     ]
 
+    index = (out / "index.html").read_text()
+    assert '<a href="alice/report.html">alice</a> <small>Liddell, Alice</small>' in index
+
     # Later commands read the roster kept in the gradebook.
     assert main(["override", "--out", str(out), "carol", "P1", "1.5", "--comment", "Partial credit."]) == 0
     rows = list(csv.reader((out / "grades.csv").open()))
