@@ -1,6 +1,9 @@
 """Reading maths text safely: spellings, structure, and hostile input."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -149,3 +152,30 @@ def test_run_limited_kills_a_runaway_computation_from_a_thread() -> None:
     assert outcome.get("stopped", 99) < 3
     assert run_limited(sum, [1, 2, 3], timeout=5) == 6
     assert issubclass(LimitExceeded, BaseException) and not issubclass(LimitExceeded, Exception)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs sched_setaffinity")
+def test_run_limited_counts_cpu_time_so_a_busy_machine_does_not_stop_honest_work() -> None:
+    # Three busy processes share one core with the computation, which needs
+    # 0.3 s of CPU against a 0.6 s limit: about 1.2 s of wall-clock time.
+    def compute() -> str:
+        started = time.process_time()
+        while time.process_time() - started < 0.3:
+            pass
+        return "done"
+
+    core = {min(os.sched_getaffinity(0))}
+    before = os.sched_getaffinity(0)
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(3)]
+    try:
+        for process in busy:
+            os.sched_setaffinity(process.pid, core)
+        os.sched_setaffinity(0, core)  # the forked child inherits it
+        started = time.monotonic()
+        assert run_limited(compute, timeout=0.6) == "done"
+        assert time.monotonic() - started > 0.6, "the core was not shared; the test proves nothing"
+    finally:
+        os.sched_setaffinity(0, before)
+        for process in busy:
+            process.kill()
+            process.wait()

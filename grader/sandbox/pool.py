@@ -12,8 +12,8 @@ the kernel for the sandbox and every process it started.  Wall-clock time
 would fail honest code whenever the machine is busy (six children sharing
 two cores take three times as long), so the grade would depend on the
 load; code that waits instead of computing (``time.sleep``, a blocked
-read) is stopped by a wall-clock backstop, :data:`WALL_CLOCK_FACTOR` times
-the limit.
+read) is stopped by a wall-clock backstop, :data:`grader.cputime.WALL_CLOCK_FACTOR`
+times the limit.
 
 When a call kills its child (timeout, crash, ``os._exit``, garbage on the
 pipe), that call fails and a fresh child is started for the calls after
@@ -39,6 +39,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from ..cputime import WALL_CLOCK_FACTOR, CpuBudget, process_cpu_seconds
 from ..readers.code import CodeSource
 from . import codec, isolation, tiers
 from .records import (BAD_VALUE, CRASHED, IMPORT_TIMEOUT, LOAD_CRASHED, MEMORY, NOT_DEFINED,
@@ -53,9 +54,6 @@ MAX_PROCESSES = 32
 CLEANUP_SECONDS = 5.0
 ZYGOTE_START_SECONDS = 120.0
 FRESH_STARTUP_ALLOWANCE = 20.0
-# Honest code on a machine running five times more sandboxes than it has
-# cores still finishes within the backstop.
-WALL_CLOCK_FACTOR = 5.0
 
 _CHILD_STATUSES = {OK, RAISED, NOT_DEFINED, MEMORY, BAD_VALUE}
 _LOAD_STATUSES = {"ok", "import failed", "exited", "memory"}
@@ -155,40 +153,27 @@ class _Session:
         """CPU seconds the sandbox has used, plus (``with_started``) all that
         the processes it started have used; None where the kernel will not
         say (the process is gone, or not Linux)."""
-        total = _process_cpu_seconds(self.sandbox_pid)
+        total = process_cpu_seconds(self.sandbox_pid)
         if total is not None and with_started:
-            total += sum(_process_cpu_seconds(pid) or 0.0 for pid in self._started_processes())
+            total += sum(process_cpu_seconds(pid) or 0.0 for pid in self._started_processes())
         return total
 
     def next_frame_within(self, cpu_limit: float, wall_limit: float) -> dict | str:
         """The next message; ``"timeout"`` once the run has computed for
         ``cpu_limit`` seconds from now, ``"wall timeout"`` after
         ``wall_limit`` seconds; or ``"eof"``/``"garbage"``."""
-        started = time.monotonic()
-        wall_deadline = started + wall_limit
-        cpu_start = self.cpu_seconds()
-        # CPU time cannot run ahead of the clock for one thread, so the first
-        # wait is the whole CPU limit; a busy machine only means waiting again.
-        deadline = min(started + cpu_limit, wall_deadline)
+        # Processes the student started count with all their CPU time when
+        # the budget is checked: cheaper than listing them before every
+        # call, and only a hostile leftover could be charged to a later call.
+        budget = CpuBudget(lambda: self.cpu_seconds(with_started=True), self.cpu_seconds(),
+                           cpu_limit, wall_limit)
         while True:
-            frame = self.next_frame(deadline)
+            frame = self.next_frame(time.monotonic() + budget.wait())
             if frame != "timeout":
                 return frame
-            now = time.monotonic()
-            # Processes the student started count with all their CPU time:
-            # cheaper than listing them before every call, and only a
-            # hostile leftover could be charged to a later call.
-            used = self.cpu_seconds(with_started=True)
-            if cpu_start is None or used is None:
-                # No CPU clock to read (not Linux, or the process just died):
-                # the limit falls back to the wall clock.
-                return "timeout" if now < wall_deadline else "wall timeout"
-            left = cpu_limit - (used - cpu_start)
-            if left <= 0:
-                return "timeout"
-            if now >= wall_deadline:
-                return "wall timeout"
-            deadline = min(now + max(left, 0.01), wall_deadline)
+            spent = budget.spent()
+            if spent is not None:
+                return spent
 
     # -- writing
     def send(self, message: dict | bytes, deadline: float) -> bool:
@@ -296,16 +281,6 @@ class _Session:
                     break
                 self._sweep_cgroup()
                 time.sleep(0.005)
-
-
-def _process_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of process ``pid`` from the kernel's
-    per-process CPU clock (the clock id ``clock_getcpuclockid(3)`` returns:
-    ``~pid << 3 | CPUCLOCK_SCHED``); one system call, no /proc parsing."""
-    try:
-        return time.clock_gettime(((~pid) << 3) | 2)
-    except (OSError, OverflowError, AttributeError):
-        return None
 
 
 def _death_reason(report: dict | None) -> tuple[str, str]:
