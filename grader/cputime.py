@@ -37,11 +37,11 @@ class CpuBudget:
     limit), ``"wall timeout"`` (the backstop) or None (wait again)."""
 
     def __init__(self, cpu_seconds: Callable[[], float | None], start: float | None, limit: float,
-                 wall_limit: float | None = None) -> None:
+                 wall_limit: float | None = None, *, started: float | None = None) -> None:
         self._cpu_seconds = cpu_seconds
         self.limit = limit
         self.wall_limit = limit * WALL_CLOCK_FACTOR if wall_limit is None else wall_limit
-        self._started = time.monotonic()
+        self._started = time.monotonic() if started is None else started  # when ``start`` was read
         self._cpu_start = start
         # CPU time cannot run ahead of the clock for one thread, so the first
         # wait is the whole limit; a busy machine only means waiting again.
