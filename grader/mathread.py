@@ -69,7 +69,7 @@ from typing import Any, Callable, Mapping
 import sympy
 from sympy.core.function import AppliedUndef
 
-from grader.cputime import CpuBudget, process_cpu_seconds
+from grader.timelimit import TimeBudget, process_cpu_seconds
 from grader.memo import BoundedCache
 
 __all__ = [
@@ -1108,7 +1108,7 @@ def run_limited(func: Callable[..., Any], *args: Any, timeout: float = 2.0, memo
     # The limit counts the child's CPU time: under a class run's load a
     # wall-clock limit would turn a proof or a reading into a timeout, and
     # the verdict would depend on how busy the machine was.
-    budget = CpuBudget(lambda: process_cpu_seconds(pid), process_cpu_seconds(pid), timeout)
+    budget = TimeBudget(lambda: process_cpu_seconds(pid), process_cpu_seconds(pid), timeout)
     try:
         while True:
             ready, _, _ = select.select([read_fd], [], [], budget.wait())

@@ -7,13 +7,13 @@ with SIGKILL on the child's whole process group, and decodes results
 with :func:`codec.from_plain` into trusted types.  Nothing from a child is
 unpickled or evaluated.
 
-Time limits count CPU time: what the student's code computed, measured by
-the kernel for the sandbox and every process it started.  Wall-clock time
-would fail honest code whenever the machine is busy (six children sharing
-two cores take three times as long), so the grade would depend on the
-load; code that waits instead of computing (``time.sleep``, a blocked
-read) is stopped by a wall-clock backstop, :data:`grader.cputime.WALL_CLOCK_FACTOR`
-times the limit.
+Time limits count the time the student's code would take on an idle
+machine (:mod:`grader.timelimit`): the CPU time of the sandbox and every
+process it started, and the sandbox's wall-clock time less the time it sat
+waiting for a core.  Plain wall-clock time would fail honest code whenever
+the machine is busy (six children sharing two cores take three times as
+long), so the grade would depend on the load; sleeping or blocking still
+counts.
 
 When a call kills its child (timeout, crash, ``os._exit``, garbage on the
 pipe), that call fails and a fresh child is started for the calls after
@@ -39,7 +39,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from ..cputime import WALL_CLOCK_FACTOR, CpuBudget, process_cpu_seconds
+from ..timelimit import BACKSTOP, COMPUTING, WAITING, WALL_CLOCK_FACTOR, RunQueueClock, TimeBudget, process_cpu_seconds
 from ..readers.code import CodeSource
 from . import codec, isolation, tiers
 from .records import (BAD_VALUE, CRASHED, IMPORT_TIMEOUT, LOAD_CRASHED, MEMORY, NOT_DEFINED,
@@ -120,21 +120,30 @@ class _Session:
             self.pidfd = os.pidfd_open(self.pid)
         except OSError:
             self.pidfd = -1
-        # Whose CPU time the limits count: the sandbox (in fresh mode a
-        # child of the spawned interpreter, see follow_sandbox).
+        # Whose clocks the limits read: the sandbox (in fresh mode a child
+        # of the spawned interpreter, see follow_sandbox).
         self.sandbox_pid = self.pid
+        self.queue_clock: RunQueueClock | None = None
 
     # -- accounting
+    def watch(self, pid: int) -> None:
+        """Time limits read the clocks of process ``pid``, the sandbox."""
+        self.sandbox_pid = pid
+        if self.queue_clock is not None:
+            self.queue_clock.close()
+        self.queue_clock = RunQueueClock(pid)
+
     def follow_sandbox(self) -> None:
-        """In fresh mode the spawned interpreter forks the sandbox: once it
-        has loaded, its calls are timed on that child's clock."""
+        """In fresh mode the spawned interpreter forks the sandbox and waits
+        for it, so its own waiting says nothing: until the sandbox has loaded
+        only CPU time counts, then calls are timed on that child's clocks."""
         try:
             with open(f"/proc/{self.pid}/task/{self.pid}/children") as listing:
                 children = listing.read().split()
         except OSError:
             return
         if children:
-            self.sandbox_pid = int(children[0])
+            self.watch(int(children[0]))
 
     def _started_processes(self) -> list[int]:
         """Every process in the run besides the sandbox and its spawner: the
@@ -158,21 +167,25 @@ class _Session:
             total += sum(process_cpu_seconds(pid) or 0.0 for pid in self._started_processes())
         return total
 
-    def next_frame_within(self, cpu_limit: float, wall_limit: float) -> dict | str:
-        """The next message; ``"timeout"`` once the run has computed for
-        ``cpu_limit`` seconds from now, ``"wall timeout"`` after
-        ``wall_limit`` seconds; or ``"eof"``/``"garbage"``."""
+    def next_frame_within(self, limit: float, wall_limit: float) -> dict | str:
+        """The next message; or, once the run has used ``limit`` seconds
+        from now (:class:`grader.timelimit.TimeBudget`), ``COMPUTING`` or
+        ``WAITING``, and ``BACKSTOP`` after ``wall_limit`` seconds where
+        waiting cannot be told from queueing; or ``"eof"``/``"garbage"``."""
         started, cpu_start = time.monotonic(), self.cpu_seconds()
-        # Nearly every result comes within the first wait (CPU time cannot run
-        # ahead of the clock), and then nothing more is counted.
-        frame = self.next_frame(started + min(cpu_limit, wall_limit))
+        queue_clock = self.queue_clock if self.queue_clock is not None and self.queue_clock.available else None
+        queued_start = queue_clock.seconds() if queue_clock is not None else None
+        # Nearly every result comes within the first wait (no clock runs
+        # ahead of the wall clock), and then nothing more is counted.
+        frame = self.next_frame(started + min(limit, wall_limit))
         if frame != "timeout":
             return frame
         # Processes the student started count with all their CPU time:
         # cheaper than listing them before every call, and only a hostile
         # leftover could be charged to a later call.
-        budget = CpuBudget(lambda: self.cpu_seconds(with_started=True), cpu_start, cpu_limit, wall_limit,
-                           started=started)
+        budget = TimeBudget(lambda: self.cpu_seconds(with_started=True), cpu_start, limit, wall_limit,
+                            started=started, queued_seconds=queue_clock.seconds if queue_clock else None,
+                            queued_start=queued_start)
         while (spent := budget.spent()) is None:
             frame = self.next_frame(time.monotonic() + budget.wait())
             if frame != "timeout":
@@ -276,6 +289,8 @@ class _Session:
         # Stray processes (not the sandbox itself) may still hold the pipe.
         self._sweep_cgroup()
         os.close(self.result_r)
+        if self.queue_clock is not None:
+            self.queue_clock.close()
         if self.pidfd >= 0:
             os.close(self.pidfd)
         shutil.rmtree(self.scratch, ignore_errors=True)
@@ -285,6 +300,10 @@ class _Session:
                     break
                 self._sweep_cgroup()
                 time.sleep(0.005)
+
+
+# Added to a timeout's message when the code mostly slept or blocked.
+_WAITING_NOTE = " (waiting, not computing, most of that time: sleeping or blocked)"
 
 
 def _death_reason(report: dict | None) -> tuple[str, str]:
@@ -351,7 +370,8 @@ class _Runner:
         self.startup_allowance = startup_allowance
         self.tier = tier
 
-    def isolation_record(self, memory_bytes: int, cpu_seconds: int, with_cgroup: bool) -> dict:
+    def isolation_record(self, memory_bytes: int, cpu_seconds: int, with_cgroup: bool,
+                         with_queue_clock: bool) -> dict:
         a = self.available
         abi = int(a.get("landlock_abi", 0)) if self.landlock else 0
         return {
@@ -361,9 +381,11 @@ class _Runner:
             "new_session": True,
             "memory_limit_bytes": memory_bytes,
             "cpu_limit_seconds": cpu_seconds,
-            # Per-call and import limits count CPU time; this many times the
-            # limit of wall-clock time stops code that only waits.
-            "time_limits": "cpu time",
+            # Per-call and import limits count CPU time and the wall-clock
+            # time not spent queueing for a core; where the kernel keeps no
+            # run queue statistics, this many times the limit of wall-clock
+            # time stops code that only waits.
+            "time_limits": "cpu and unqueued time" if with_queue_clock else "cpu time",
             "wall_clock_backstop_factor": WALL_CLOCK_FACTOR,
             "file_size_limit_bytes": FILE_SIZE_LIMIT,
             "network_namespace": bool(a.get("network_namespace")),
@@ -395,12 +417,15 @@ class _Runner:
             "landlock": self.landlock,
         }
         try:
-            return _Session(self.spawn, request, scratch, cgroup)
+            session = _Session(self.spawn, request, scratch, cgroup)
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
             if cgroup is not None:
                 isolation.remove_cgroup(cgroup)
             raise
+        if self.mode != "fresh":  # the zygote's child is the sandbox itself
+            session.watch(session.pid)
+        return session
 
     def run(self, source: CodeSource, calls: Sequence[Call], *, call_timeout: float,
             memory_bytes: int, import_timeout: float) -> SubmissionRun:
@@ -416,7 +441,7 @@ class _Runner:
         outcomes: list[CallOutcome | None] = [None] * len(calls)
         load: tuple[str, str, tuple, str] | None = None
         restarts = 0
-        used_cgroup = False
+        used_cgroup = used_queue_clock = False
         while True:
             session = self._open_session(memory_bytes, cpu_seconds)
             used_cgroup = used_cgroup or session.cgroup is not None
@@ -448,6 +473,7 @@ class _Runner:
                     if fatal:
                         break
             finally:
+                used_queue_clock = used_queue_clock or bool(session.queue_clock and session.queue_clock.available)
                 session.close()
             if not fatal:
                 break
@@ -457,7 +483,7 @@ class _Runner:
             load_status=status, load_message=message,
             notes=tuple(str(note) for note in source.notes) + notes,
             outcomes=tuple(outcomes), seconds=time.perf_counter() - started,
-            isolation=self.isolation_record(memory_bytes, cpu_seconds, used_cgroup),
+            isolation=self.isolation_record(memory_bytes, cpu_seconds, used_cgroup, used_queue_clock),
             load_stdout=stdout, restarts=restarts,
         )
 
@@ -468,10 +494,11 @@ class _Runner:
             session.kill()
             return IMPORT_TIMEOUT, f"did not read its input within {wall_limit:g} s", (), ""
         frame = session.next_frame_within(limit, wall_limit)
-        if frame in ("timeout", "wall timeout"):
+        if frame in (COMPUTING, WAITING, BACKSTOP):
             session.kill()
-            return IMPORT_TIMEOUT, f"did not finish importing within {import_timeout:g} s" + (
-                "" if frame == "timeout" else f" ({wall_limit:g} s of waiting without computing)"), (), ""
+            detail = {COMPUTING: "", WAITING: _WAITING_NOTE,
+                      BACKSTOP: f" ({wall_limit:g} s of waiting without computing)"}[frame]
+            return IMPORT_TIMEOUT, f"did not finish importing within {import_timeout:g} s{detail}", (), ""
         if isinstance(frame, dict) and frame.get("t") == "setup failed":
             session.kill()
             return LOAD_CRASHED, f"the grader could not set up its sandbox: {_text(frame.get('message'), 500)}", (), ""
@@ -502,10 +529,12 @@ class _Runner:
         wall_limit = call_timeout * WALL_CLOCK_FACTOR
         frame = session.next_frame_within(call_timeout, wall_limit)
         elapsed = time.monotonic() - started
-        if frame in ("timeout", "wall timeout"):
+        if frame in (COMPUTING, WAITING, BACKSTOP):
             session.kill()
-            message = f"took longer than {call_timeout:g} s" if frame == "timeout" else \
-                f"did not finish within {wall_limit:g} s (waiting, not computing, most of that time)"
+            message = {COMPUTING: f"took longer than {call_timeout:g} s",
+                       WAITING: f"took longer than {call_timeout:g} s{_WAITING_NOTE}",
+                       BACKSTOP: f"did not finish within {wall_limit:g} s (waiting, not computing, "
+                                 "most of that time)"}[frame]
             return CallOutcome(TIMEOUT, message=message, seconds=elapsed), True
         if frame == "garbage":
             session.kill()
