@@ -74,10 +74,23 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def load_yaml_text(text: str) -> Any:
-    """Parse YAML text; raise :class:`YamlError` with a 1-based line on failure."""
+class _UntrustedLoader(_Loader):
+    """For files students write: no aliases.  Nine lines of nested ``*a``
+    references ("billion laughs") stand for 9^9 values, which anything that
+    walks the result would spend minutes and gigabytes on."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise YamlError(mark.line + 1, "YAML aliases (*name) are not allowed here; write each value out")
+        return super().compose_node(parent, index)
+
+
+def load_yaml_text(text: str, *, untrusted: bool = False) -> Any:
+    """Parse YAML text; raise :class:`YamlError` with a 1-based line on
+    failure.  ``untrusted`` text (a student's) may not use aliases."""
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_UntrustedLoader if untrusted else _Loader)  # noqa: S506 - SafeLoader subclass
     except YamlError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -87,9 +100,11 @@ def load_yaml_text(text: str) -> Any:
         raise YamlError(line, f"not valid YAML: {what}") from None
     except yaml.YAMLError as exc:
         raise YamlError(0, f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlError(0, "not readable: lists or mappings nested too deeply") from None
 
 
-def load_yaml_file(path: Path, max_bytes: int = 5_000_000) -> Any:
+def load_yaml_file(path: Path, max_bytes: int = 5_000_000, *, untrusted: bool = False) -> Any:
     """Read and parse a YAML file, with clear errors for unreadable files."""
     try:
         raw = path.read_bytes()
@@ -101,4 +116,4 @@ def load_yaml_file(path: Path, max_bytes: int = 5_000_000) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlError(0, f"the file is not UTF-8 text (bad byte at offset {exc.start})") from None
-    return load_yaml_text(text)
+    return load_yaml_text(text, untrusted=untrusted)

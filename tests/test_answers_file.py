@@ -116,9 +116,16 @@ def test_missing_part_is_not_answered(tmp_path):
     assert test["score"] == 0 and "Not answered" in test["output"]
 
 
+# "Billion laughs": nine lines of aliases stand for 9^9 values.
+ALIAS_BOMB = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"a{k}: &a{k} [{', '.join([f'*a{k - 1}'] * 9)}]\n" for k in range(1, 9)) + "Q2.1a: *a8\n"
+
+
 @pytest.mark.parametrize("content, words", [
     ("Q2.1a: [unclosed", "not valid YAML"),
     ("- just\n- a list\n", "maps part labels to answers"),
+    (ALIAS_BOMB, "line 2: YAML aliases (*name) are not allowed"),
+    ("Q2.1a: " + "[" * 100_000 + "]" * 100_000, "nested too deeply"),
 ])
 def test_broken_answers_file_gets_a_clear_message(tmp_path, content, words):
     folder = tmp_path / "fi"
