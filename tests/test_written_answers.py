@@ -178,6 +178,27 @@ def test_huge_documents_become_a_note(grader, tmp_path):
     assert any("q2.md" in note and "too large" in note for note in result.notes), result.notes
 
 
+def test_a_paragraph_of_many_maths_spans_is_read_in_bounded_memory(tmp_path):
+    # 100,000 spans in one paragraph once cost gigabytes (each statement kept
+    # a copy of all the text before it); the grader must read it under 2 GiB
+    # of address space and still find the answer at its end.
+    import resource
+
+    path = tmp_path / "q2.md"
+    path.write_text("## Q2.1a\n" + "$x = 1$ " * 100_000 + "so $\\dot\\sigma_{approx}(\\varepsilon) = 1/4$.\n")
+    out = tmp_path / "out.json"
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    run = subprocess.run([sys.executable, "-m", "grader", "check", "problems/q2-activations.yaml", str(path),
+                          "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         preexec_fn=limit_memory)
+    assert run.returncode == 0, run.stderr[-2000:]
+    tests = {t["number"]: t for t in json.loads(out.read_text())["tests"]}
+    assert tests["Q2.1a"]["score"] == tests["Q2.1a"]["max_score"], tests["Q2.1a"]["output"]
+
+
 # ---------------------------------------------------------------------------
 # The seed: a real student's answer
 

@@ -403,7 +403,7 @@ class Statement:
     line: int
     raw: str
     boxed: bool = False
-    context: str = ""  # text before it in the block ("When T=5:")
+    context: str = ""  # the end of the text before it in the block ("When T=5:")
 
     @functools.cached_property
     def lhs_key(self) -> str:
@@ -630,15 +630,21 @@ def block_statements(block: Block) -> list[Statement]:
     return block.statements
 
 
+# How much of the text before a statement it keeps: enough for "When T=5:".
+# Keeping all of it would cost a long paragraph of maths spans quadratic
+# time and memory (every statement its own copy of what came before).
+CONTEXT_CHARS = 200
+
+
 def _block_statements(block: Block) -> list[Statement]:
     out: list[Statement] = []
     context = ""
     for seg in block.segments:
         if seg.kind == "math":
             out.extend(_math_statements(seg.text, block.line, context))
-            context += f" ${seg.text}$ "
+            context = (context + f" ${seg.text}$ ")[-CONTEXT_CHARS:]
         else:
-            context += seg.text
+            context = (context + seg.text)[-CONTEXT_CHARS:]
     out.extend(_text_statements(block))
     return out
 
