@@ -54,11 +54,19 @@ class Candidate:
 
 
 def submission_files(entry: Path) -> list[Path]:
-    """The files of one student's entry: a single file, or every file in a folder."""
+    """The files of one student's entry: a single file, or every file in a
+    folder.  Symbolic links are listed too, so that the grading can say why
+    it does not read them."""
     if entry.is_file():
         return [entry]
-    return sorted(p for p in entry.rglob("*") if p.is_file() and not any(
+    return sorted(p for p in entry.rglob("*") if (p.is_symlink() or p.is_file()) and not any(
         part.startswith(".") or part == "__pycache__" for part in p.relative_to(entry).parts))
+
+
+# A link in a student's repository could point at the specs, or at any file
+# the grader can read, and what is read can be quoted back in the report.
+SYMLINK_NOTE = ("{name} is a symbolic link, which the grader does not follow (it could point at files "
+                "that are not the student's); hand in the file itself.")
 
 
 class Grader:
@@ -130,6 +138,9 @@ class Grader:
         isolation: dict = {}
         ps = refs.problem_set
         for path in files:
+            if path.is_symlink():
+                notes.append(SYMLINK_NOTE.format(name=path.name))
+                continue
             if path.suffix.lower() in CODE_SUFFIXES:
                 if not _answers_code_of(ps, path):
                     continue

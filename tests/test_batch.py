@@ -197,6 +197,31 @@ def test_every_student_gets_results_with_every_part_listed(tmp_path):
         assert (out / name).exists(), name
 
 
+def test_symbolic_links_in_a_submission_are_never_followed(tmp_path):
+    # A student's repository can hold links to the grader's files; what is
+    # read could be quoted back in the student's own report.
+    spec = write_spec(tmp_path)
+    secret = tmp_path / "instructor"
+    secret.mkdir()
+    (secret / "answers.yaml").write_text("P1: [0.5, 1.0, 1.41421356]\nP3: the gradient SECRET-PHRASE-123\n")
+    subs = tmp_path / "subs"
+    (subs / "mallory").mkdir(parents=True)
+    (subs / "mallory" / "answers.yaml").symlink_to(secret / "answers.yaml")
+    (subs / "mallory" / "more").symlink_to(secret, target_is_directory=True)
+    (subs / "mallory" / "mine.yaml").write_text("P2: [1, 2]\n")  # a real file is still graded
+    out = tmp_path / "out"
+    run = grade(spec, subs, out)
+    assert run.returncode == 0, run.stderr
+    results = json.loads((out / "mallory" / "results.json").read_text())
+    scores = {t["number"]: t["score"] for t in results["tests"]}
+    assert scores == {"P1": 0, "P2": 1, "P3": 0}
+    assert "answers.yaml is a symbolic link, which the grader does not follow" in results["output"]
+    assert "more is a symbolic link" in results["output"]
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert b"SECRET-PHRASE" not in path.read_bytes(), path
+
+
 def test_json_and_junit_options_collect_the_class(tmp_path):
     spec = write_spec(tmp_path)
     subs = make_class(tmp_path, 3)

@@ -59,7 +59,7 @@ def tiers_of_files(paths: Iterable[Path]) -> set[str]:
 
     needed = set()
     for path in paths:
-        if Path(path).suffix.lower() in CODE_SUFFIXES:
+        if Path(path).suffix.lower() in CODE_SUFFIXES and not Path(path).is_symlink():
             try:
                 needed.add(tier_for(cell.source for cell in load_code(path).normalised_cells()))
             except Exception:  # noqa: BLE001 - e.g. a malformed notebook
