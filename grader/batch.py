@@ -24,6 +24,7 @@ import hashlib
 import multiprocessing
 import os
 import sqlite3
+import stat
 import sys
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -368,11 +369,38 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
     print(f"{message} in {stats.seconds:.1f} s; reports in {out}/", file=sys.stderr)
     if roster is not None:
         print(roster_note(roster, stats.results), file=sys.stderr)
+    warning = spec_exposure_warning(stats.results, [r.problem_set.path for r in refs])
+    if warning:
+        print(warning, file=sys.stderr)
     if stats.gone:
         print(f"note: {len(stats.gone)} student(s) in the gradebook have no submission any more and are left "
               f"out of the class files: {', '.join(stats.gone[:10])}{' …' if len(stats.gone) > 10 else ''}",
               file=sys.stderr)
     return under_fail_score(args, stats.results)
+
+
+def spec_exposure_warning(results: list[SubmissionResult], spec_files: list[Path]) -> str | None:
+    """A warning when the student code of this run could have read the specs
+    (hidden cases, reference solutions): its sandbox had no Landlock, and it
+    ran either as the grading user or as another uid the spec files are
+    readable by."""
+    from grader.sandbox.isolation import readable_by_others
+
+    records = [r.isolation for r in results if r.isolation]
+    if not records or all(record.get("landlock") for record in records):
+        return None
+    if not all(record.get("uid_drop") for record in records):
+        return ("warning: student code ran as the grading user, without Landlock, so it could read every file "
+                "that user can, the specs included. Grade as root (the sandbox then runs each submission as "
+                "another user) on a Linux kernel with Landlock (5.13 or newer).")
+    exposed = [path for path in spec_files
+               if path.stat().st_mode & stat.S_IROTH and readable_by_others(str(path.parent))]
+    if not exposed:
+        return None
+    folders = sorted({str(path.parent) for path in exposed})
+    return (f"warning: this machine has no Landlock, so student code could read any file every user can read, "
+            f"among them {', '.join(str(p) for p in exposed[:3])}{' …' if len(exposed) > 3 else ''}. "
+            f"Make the specs readable only by the grading user: chmod -R o-rwx {' '.join(folders)}")
 
 
 def roster_note(roster: Roster, results: list[SubmissionResult]) -> str:

@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from argparse import Namespace
@@ -17,6 +18,7 @@ import pytest
 from grader import batch
 from grader.cli import load_references, main
 from grader.gradebook import Gradebook
+from grader.results import SubmissionResult
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -439,3 +441,36 @@ def test_code_submissions_survive_kill_and_resume(tmp_path):
     assert outputs(out) == outputs(tmp_path / "clean")
     hung = json.loads((out / "c05" / "results.json").read_text())
     assert hung["score"] == 0 and len(hung["tests"]) == len(refs[0].problem_set.parts)
+
+
+def ran_with(**isolation) -> list[SubmissionResult]:
+    """Results of a run whose one code submission had this isolation."""
+    return [SubmissionResult("ann", (), isolation={"mode": "pool", **isolation}),
+            SubmissionResult("written-only", ())]  # no code, no sandbox, no record
+
+
+def test_a_run_whose_sandbox_could_read_the_specs_warns_the_instructor():
+    # pytest's tmp_path lies in a folder only its owner may enter; this one
+    # is in the system's temporary folder, which every user can enter.
+    with tempfile.TemporaryDirectory() as folder:
+        if not os.stat(Path(folder).parent).st_mode & 0o001:
+            pytest.skip("the temporary folder is not open to other users here")
+        problems = Path(folder) / "problems"
+        problems.mkdir()
+        spec = write_spec(problems)
+        os.chmod(folder, 0o755)
+        os.chmod(problems, 0o755)
+        os.chmod(spec, 0o644)
+        # Landlock hides the specs whatever their permissions.
+        assert batch.spec_exposure_warning(ran_with(landlock=True, uid_drop=True), [spec]) is None
+        # Without it, a world-readable spec is readable by the sandbox's uid ...
+        warning = batch.spec_exposure_warning(ran_with(landlock=False, uid_drop=True), [spec])
+        assert warning and str(spec) in warning and f"chmod -R o-rwx {problems}" in warning
+        # ... until only the grading user may read it.
+        os.chmod(spec, 0o600)
+        assert batch.spec_exposure_warning(ran_with(landlock=False, uid_drop=True), [spec]) is None
+        # Code that ran as the grading user itself can read whatever that user can.
+        warning = batch.spec_exposure_warning(ran_with(landlock=False, uid_drop=False), [spec])
+        assert warning and "ran as the grading user" in warning
+        # Written answers only: no student code ran.
+        assert batch.spec_exposure_warning([SubmissionResult("w", ())], [spec]) is None

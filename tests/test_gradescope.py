@@ -37,6 +37,7 @@ def test_the_package_holds_two_executable_scripts_and_the_full_specs(package, tm
     assert all(modes[name] & stat.S_IXUSR for name in ("setup.sh", "run_autograder"))
     assert f'pip install "{INSTALL}"' in setup
     assert "grader validate problems" in setup  # a broken spec fails the image build
+    assert "chmod -R go-rwx /autograder/source" in setup  # specs hidden from student code without Landlock
     assert spec == (ROOT / "problems" / "foundations.yaml").read_bytes()  # hidden cases included
     again = tmp_path / "again.zip"
     assert main(["gradescope", str(ROOT / "problems"), "--out", str(again), "--install", INSTALL]) == 0
