@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -101,6 +102,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("grader: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`grader check … | head`): nothing left to say.
+        # Python would complain again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 # ---------------------------------------------------------------------------
@@ -218,6 +224,22 @@ def run_override(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------
+class _ControlPictures:
+    """A text stream that shows control characters as symbols: feedback
+    quotes student text, which must not drive the terminal."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        from grader.exports import control_pictures
+
+        return self.stream.write(control_pictures(text))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def print_table(result: SubmissionResult, stream=None, width: int | None = None,
                 hidden_by_set: dict[str, int] | None = None) -> None:
     """The self-check's terminal table: per problem set, one row per part, failing public cases under it.
@@ -230,7 +252,7 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
 
     from grader.grading import AT_GRADING, NOT_ANSWERED, NOT_DEFINED
 
-    stream = stream or sys.stdout
+    stream = _ControlPictures(stream or sys.stdout)
     width = width or max(80, min(shutil.get_terminal_size((100, 24)).columns, 140))
     by_set: dict[str, list] = {}
     for p in result.parts:

@@ -16,6 +16,22 @@ from grader.results import SubmissionResult
 from grader.roster import Roster
 
 
+# C0 controls but tab and newline, DEL, and C1 controls: XML 1.0 forbids most
+# of them, and on a terminal a student's "\x1b[2J" or "\r" would redraw the
+# screen or overwrite a verdict.
+_CONTROLS = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in "\t\n"}
+_CONTROLS[0x7F] = "\u2421"
+_CONTROLS.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+# Lone surrogates, which no UTF-8 terminal or file takes.
+_CONTROLS.update({code: "\ufffd" for code in range(0xD800, 0xE000)})
+
+
+def control_pictures(text: str) -> str:
+    """``text`` with control characters shown as their symbols (ESC as ␛),
+    and lone surrogates as U+FFFD."""
+    return text.translate(_CONTROLS)
+
+
 def format_score(value: float) -> str:
     """At most 4 decimals, no trailing zeros: 7.5, 12, 3.3333."""
     text = f"{value:.4f}".rstrip("0").rstrip(".")
@@ -29,16 +45,16 @@ def junit_xml(results: Sequence[SubmissionResult]) -> str:
     for result in sorted(results, key=lambda r: r.student):
         skipped = sum(1 for p in result.parts if p.status == AT_GRADING)
         failed = sum(1 for p in result.parts if not p.passed and p.status != AT_GRADING)
-        suite = ET.SubElement(suites, "testsuite", name=result.student, tests=str(len(result.parts)),
-                              failures=str(failed), skipped=str(skipped))
+        suite = ET.SubElement(suites, "testsuite", name=control_pictures(result.student),
+                              tests=str(len(result.parts)), failures=str(failed), skipped=str(skipped))
         for p in result.parts:
             case = ET.SubElement(suite, "testcase", classname=f"{p.problem_set}", name=f"{p.label} {p.title}")
             if p.status == AT_GRADING:
-                ET.SubElement(case, "skipped", message=f"{AT_GRADING}: {p.feedback}")
+                ET.SubElement(case, "skipped", message=control_pictures(f"{AT_GRADING}: {p.feedback}"))
             elif not p.passed:
                 failure = ET.SubElement(case, "failure",
                                         message=f"{p.status}: {format_score(p.score)}/{format_score(p.max_score)}")
-                failure.text = p.feedback
+                failure.text = control_pictures(p.feedback)
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 

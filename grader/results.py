@@ -11,6 +11,7 @@ import functools
 import itertools
 import json
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -175,6 +176,15 @@ def dumps(data: Any) -> str:
 _TEMP_NUMBERS = itertools.count()  # next() on it is atomic: threads may write files at once
 
 
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of ``text``; a lone surrogate (student text can spell one
+    in JSON or YAML) becomes U+FFFD instead of failing the whole file."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8")
+
+
 def write_atomic(path: Path, text: str | bytes) -> None:
     """Write a file so readers see the old or the new content, never half of it.
 
@@ -193,7 +203,7 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     path = Path(path)
     fd, tmp = _create_temporary(path)
     try:
-        data = memoryview(text if isinstance(text, bytes) else text.encode("utf-8"))
+        data = memoryview(text if isinstance(text, bytes) else _utf8(text))
         while data:
             data = data[os.write(fd, data):]
         os.close(fd)

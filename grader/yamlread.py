@@ -7,6 +7,7 @@ remember the line of the node and of each key/item (1-based).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +75,19 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class _UntrustedLoader(_Loader):
     """For files students write: no aliases.  Nine lines of nested ``*a``
     references ("billion laughs") stand for 9^9 values, which anything that
     walks the result would spend minutes and gigabytes on."""
+
+    def construct_scalar(self, node: Any) -> Any:
+        # "\ud800" in a double-quoted string is a lone surrogate: not a
+        # character, and no UTF-8 report or terminal would take it.
+        value = super().construct_scalar(node)
+        return _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):

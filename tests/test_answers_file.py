@@ -4,6 +4,7 @@ results.json keeps INTERFACE.md's promises."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -148,3 +149,29 @@ def test_bad_usage_exits_2_without_traceback(tmp_path):
     run = grader("check", str(Q2), str(tmp_path / "nowhere.yaml"))
     assert run.returncode == 2
     assert "Traceback" not in run.stderr and "does not exist" in run.stderr
+
+
+def test_lone_surrogates_and_control_characters_in_answers_break_no_output(tmp_path):
+    # YAML's "\ud800" is not a character: no UTF-8 report, database or
+    # terminal takes it; "\x1b[2J" would clear the instructor's terminal.
+    folder = tmp_path / "class" / "zed"
+    folder.mkdir(parents=True)
+    (folder / "answers.yaml").write_text('Q2.1a: "1/4 \\ud800 \\x1b[2J"\nQ2.4: "gradient \\ud800"\n')
+    out = tmp_path / "reports"
+    run = grader("grade", str(Q2), "--submissions", str(folder.parent), "--out", str(out))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert (out / "zed" / "report.html").exists() and (out / "index.html").exists()
+    check = grader("check", str(Q2), str(folder))
+    assert check.returncode == 0, check.stderr[-3000:]
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]", check.stdout)
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    # `grader check … | head -1`: the pipe closes before the table is written.
+    answers = write_answers(tmp_path / "pipe", RIGHT)
+    process = subprocess.Popen([sys.executable, "-m", "grader", "check", str(Q2), str(answers)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 1
+    assert b"Traceback" not in stderr and b"Exception ignored" not in stderr, stderr.decode()[-2000:]

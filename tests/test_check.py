@@ -314,3 +314,39 @@ def test_the_leak_detector_sees_a_leak(secrets):
     for text in leaks:
         with pytest.raises(AssertionError):
             assert_no_hidden_data(text, secrets)
+
+
+HOSTILE_TEXT = '''\
+def matmul(A, B):
+    # ESC sequences, a carriage return over the verdict, NUL, and a lone surrogate
+    raise ValueError("\\x1b[2J\\x1b[32mpassed\\x1b[0m\\r all good \\x00 \\ud800")
+
+def dot(u, v):
+    return "\\x0b\\x0c\\x07"
+'''
+
+
+def test_control_characters_in_student_text_reach_no_terminal_and_break_no_file(tmp_path):
+    folder = submission(tmp_path, {"foundations.py": HOSTILE_TEXT})
+    run, _ = check(tmp_path, [FOUNDATIONS], folder)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", run.stdout), "a control character reached the terminal"
+    assert "␛[2J" in run.stdout  # shown, as a symbol
+    ET.parse(tmp_path / "out" / "junit.xml")  # well-formed XML
+    tests = results_by_label(tmp_path)
+    assert tests["A1"]["score"] < tests["A1"]["max_score"]
+    assert "\ufffd" in (tmp_path / "out" / "report" / "report.html").read_text(encoding="utf-8")  # the surrogate
+
+
+def test_a_lone_surrogate_from_student_code_does_not_stop_a_class_run(tmp_path):
+    subs = tmp_path / "class"
+    (subs / "eve").mkdir(parents=True)
+    (subs / "eve" / "foundations.py").write_text(HOSTILE_TEXT)
+    (subs / "alice").mkdir()
+    (subs / "alice" / "foundations.py").write_bytes((SAMPLES / "alice" / "foundations.py").read_bytes())
+    out = tmp_path / "reports"
+    run = grader("grade", FOUNDATIONS, "--submissions", subs, "--out", out)
+    assert run.returncode == 0, run.stderr[-3000:]
+    for name in ("eve/results.json", "eve/report.html", "alice/results.json", "index.html", "grades.csv",
+                 "junit.xml"):
+        assert (out / name).exists(), name
+    ET.parse(out / "junit.xml")

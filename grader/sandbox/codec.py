@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import struct
 
 import numpy as np
@@ -291,6 +292,24 @@ def frame(message: dict) -> bytes:
     return _HEADER.pack(len(body)) + body
 
 
+# JSON may spell a lone UTF-16 surrogate ("\ud800"), which becomes a str that
+# no UTF-8 file, database or terminal accepts: one such exception message
+# would stop every output of a class run.  Escapes of this shape also spell
+# the pairs of characters beyond the BMP, which decode whole and are kept.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: object) -> object:
+    if type(value) is str:
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if type(value) is list:
+        return [_without_lone_surrogates(item) for item in value]
+    if type(value) is dict:
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
 class FrameReader:
     """Incremental reader of length-prefixed JSON frames with a size cap.
 
@@ -324,6 +343,8 @@ class FrameReader:
             if type(message) is not dict:
                 self.broken = "message is not an object"
                 break
+            if _SURROGATE_ESCAPE.search(body):
+                message = _without_lone_surrogates(message)
             frames.append(message)
         if self.broken:
             self._buffer.clear()
