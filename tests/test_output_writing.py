@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import errno
 import os
 import subprocess
 import sys
@@ -77,13 +78,25 @@ def test_write_atomic_files_are_readable_as_the_umask_says(tmp_path):
     assert (tmp_path / "grades.csv").stat().st_mode & 0o777 == 0o640
 
 
-def test_a_failed_write_keeps_the_old_file_and_cleans_up(tmp_path):
+def test_a_failed_write_keeps_the_old_file_and_cleans_up(tmp_path, monkeypatch):
     target = tmp_path / "results.json"
     write_atomic(target, "old\n")
-    with pytest.raises(UnicodeEncodeError):
-        write_atomic(target, "half \udc00 written")  # a lone surrogate cannot be encoded
+
+    def disk_full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", disk_full)
+    with pytest.raises(OSError):
+        write_atomic(target, "new\n")
+    monkeypatch.undo()
     assert target.read_text() == "old\n"
     assert os.listdir(tmp_path) == ["results.json"]
+
+
+def test_a_lone_surrogate_is_written_as_a_replacement_character(tmp_path):
+    # Student text can spell one ("\ud800" in JSON or YAML); the file is still written.
+    write_atomic(tmp_path / "report.html", "half \udc00 written")
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == "half \ufffd written"
 
 
 def test_threads_write_one_folder_at_once(tmp_path):
