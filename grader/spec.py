@@ -177,6 +177,18 @@ def load_problem_sets(paths: Iterable[str | Path]) -> list[ProblemSet]:
         if ps.id in seen:
             issues.append(SpecIssue(ps.path, 1, f"problem set id {ps.id!r} is also used by {seen[ps.id]}"))
         seen[ps.id] = ps.path
+    # Results, overrides and reports name a part by its label alone (the
+    # results.json "number"), so two sets graded together cannot share one.
+    labels: dict[str, tuple[ProblemSet, int]] = {}
+    for ps in sets:
+        for part in ps.parts:
+            if part.label in labels and labels[part.label][0].id != ps.id:
+                other, line = labels[part.label]
+                issues.append(SpecIssue(ps.path, part.line,
+                                        f"part label {part.label!r} is also a part of {other.id!r} ({other.path}, "
+                                        f"line {line}); labels must be unique across the problem sets graded "
+                                        "together, or grade the sets in separate runs"))
+            labels.setdefault(part.label, (ps, part.line))
     if issues:
         raise SpecError(issues)
     return sets

@@ -141,6 +141,17 @@ def test_directory_loading_reports_duplicate_ids(tmp_path):
     assert "problem set id 'demo' is also used by" in str(info.value)
 
 
+def test_two_sets_graded_together_cannot_share_a_part_label(tmp_path):
+    # Results, overrides and reports name a part by its label: a shared
+    # label once graded one set's part from the other set's answers.
+    write(tmp_path, GOOD, "a.yaml")
+    write(tmp_path, GOOD.replace("id: demo", "id: other"), "b.yaml")
+    with pytest.raises(SpecError) as info:
+        load_problem_sets([tmp_path])
+    message = str(info.value)
+    assert "b.yaml, line" in message and "is also a part of 'demo'" in message and "a.yaml" in message
+
+
 def test_bundled_specs_load():
     sets = load_problem_sets([ROOT / "problems"])
     labels = {ps.id: [p.label for p in ps.parts] for ps in sets}
