@@ -11,15 +11,20 @@ id) is kept.
 
 The zip is student-controlled data: member paths are never used as paths
 (only their last component, checked), sizes are capped before anything is
-written, and zips inside the zip are copied, not opened.
+written, and zips inside the zip are copied, not opened.  One student's
+upload that cannot be read or cannot be a file name here is skipped and
+reported; only a problem with the whole download (or the folder written to)
+stops the import.
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import re
 import shutil
 import zipfile
 import zlib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
@@ -29,6 +34,15 @@ RESUBMITTED = re.compile(r"^(?P<stem>.+)-(?P<n>\d{1,3})(?P<suffix>\.[^.]+)$")
 MAX_FILE_BYTES = 50 << 20
 MAX_TOTAL_BYTES = 2 << 30
 MAX_FILES = 50_000
+MAX_NAME_BYTES = 255  # the longest file name ext4, APFS, NTFS and most others allow
+READABLE_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+OTHER_METHODS = {9: "deflate64", 93: "zstandard", 95: "xz", 98: "ppmd"}  # names for the report
+# A file name this file system refuses: that one upload is skipped.
+NAME_ERRORS = (errno.ENAMETOOLONG, errno.EILSEQ, errno.EINVAL)
+NOT_CANVAS_NAME = "not named the way Canvas names submission files"
+STAGING = ".importing"  # where an existing empty folder is filled before the files show
+# Errors reading a member that is damaged or written in a way Python cannot read.
+READ_ERRORS = (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError, NotImplementedError, ValueError)
 
 
 class CanvasImportError(Exception):
@@ -79,7 +93,7 @@ class _Download:
         if not source.is_dir():
             try:
                 self.archive = zipfile.ZipFile(source)
-            except (zipfile.BadZipFile, OSError) as exc:
+            except (zipfile.BadZipFile, OSError, UnicodeDecodeError) as exc:
                 raise CanvasImportError(f"{source}: not a zip file Canvas wrote ({exc})") from None
 
     def __enter__(self) -> "_Download":
@@ -89,35 +103,64 @@ class _Download:
         if self.archive is not None:
             self.archive.close()
 
-    def files(self) -> Iterator[tuple[str, int]]:
-        """(name, declared size) of every file."""
+    def files(self) -> Iterator[tuple[str, int, str | None]]:
+        """(name, declared size, why it cannot be read or None) of every file."""
         if self.archive is None:
-            for path in sorted(self.source.iterdir()):
+            try:
+                paths = sorted(self.source.iterdir())
+            except OSError as exc:
+                raise CanvasImportError(f"{self.source}: cannot be read ({exc.strerror})") from None
+            for path in paths:
                 if path.is_file():
-                    yield path.name, path.stat().st_size
+                    yield path.name, path.stat().st_size, None
         else:
             for info in self.archive.infolist():
                 if not info.is_dir():
-                    yield info.filename, info.file_size
+                    yield info.filename, info.file_size, _unreadable(info)
 
     def open(self, name: str) -> BinaryIO:
         return self.archive.open(name) if self.archive is not None else (self.source / name).open("rb")
+
+
+def _unreadable(info: zipfile.ZipInfo) -> str | None:
+    """Why the member's header already says it cannot be unpacked here."""
+    if info.flag_bits & 0x1:
+        return "encrypted (the upload has a password)"
+    if info.compress_type not in READABLE_METHODS:
+        method = OTHER_METHODS.get(info.compress_type, f"method {info.compress_type}")
+        return f"compressed with {method}, which cannot be unpacked here (unzip it with another tool " \
+               "and import the folder)"
+    return None
+
+
+def _too_long(parsed: CanvasFile) -> str | None:
+    for what, name in (("file name", parsed.name), ("student folder name", parsed.student)):
+        if len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+            return f"{what} longer than the {MAX_NAME_BYTES} bytes a file system allows"
+    return None
 
 
 def _choose(download: _Download, report: ImportReport) -> dict[tuple[str, str], CanvasFile]:
     """(student, file name) -> the upload to keep; what is left out goes in the report."""
     chosen: dict[tuple[str, str], CanvasFile] = {}
     total = 0
-    for count, (member, size) in enumerate(download.files(), 1):
+    named = False
+    for count, (member, size, unreadable) in enumerate(download.files(), 1):
         if count > MAX_FILES:
             raise CanvasImportError(f"{download.source}: more than {MAX_FILES} files; "
                                     "is it a Canvas submissions download?")
         parsed = parse_canvas_name(member) if _safe_name(member) else None
         if parsed is None or not _safe_name(parsed.name):
-            report.skipped.append((member, "not named the way Canvas names submission files"))
+            report.skipped.append((member, NOT_CANVAS_NAME))
             continue
+        named = True
         if size > MAX_FILE_BYTES:
             report.skipped.append((member, f"larger than {MAX_FILE_BYTES >> 20} MiB"))
+            continue
+        # Skipped before choosing, so an earlier readable upload of the file is kept.
+        problem = unreadable or _too_long(parsed)
+        if problem:
+            report.skipped.append((member, problem))
             continue
         total += size
         if total > MAX_TOTAL_BYTES:
@@ -131,46 +174,92 @@ def _choose(download: _Download, report: ImportReport) -> dict[tuple[str, str], 
         if earlier is not None:
             report.superseded.append(earlier.download_name)
         chosen[key] = parsed
+    if not chosen and named:
+        raise _nothing_unpacked(download, report)
     if not chosen:
         raise CanvasImportError(f"{download.source}: no file is named the way Canvas names submissions "
                                 "(<name>_<user id>_<attachment id>_<file>)")
     return chosen
 
 
+def _nothing_unpacked(download: _Download, report: ImportReport) -> CanvasImportError:
+    member, why = [skip for skip in report.skipped if skip[1] != NOT_CANVAS_NAME][-1]
+    return CanvasImportError(f"{download.source}: no submission file could be unpacked; {member}: {why}")
+
+
 def import_canvas(source: Path, target: Path) -> ImportReport:
     """Write ``target/<student>/<file>`` for every submission file in ``source``
     (Canvas's zip, or the folder it was unpacked into)."""
-    source, target = Path(source), Path(target)
+    source = Path(source)
+    target = Path(target).resolve()  # "." and ".." have no name to put the staging folder beside
     if not source.exists():
         raise CanvasImportError(f"{source}: no such file or folder")
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if target.exists() and (not target.is_dir() or any(p.name != STAGING for p in target.iterdir())):
         raise CanvasImportError(f"{target} already exists and is not an empty folder; import into a new one")
     report = ImportReport()
     with _Download(source) as download:
         chosen = _choose(download, report)
-        staging = target.with_name(target.name + ".importing")
+        # An empty folder given (maybe the current one) is kept and filled, so a shell in it stays valid.
+        staging = target / STAGING if target.exists() else target.with_name(target.name + STAGING)
         shutil.rmtree(staging, ignore_errors=True)
         try:
+            staging.mkdir(parents=True)
             for (student, name), parsed in sorted(chosen.items()):
-                folder = staging / student
-                folder.mkdir(parents=True, exist_ok=True)
-                try:
-                    with download.open(parsed.download_name) as data, (folder / name).open("wb") as out:
-                        # The size a zip declares can lie: copy at most the cap.
-                        shutil.copyfileobj(_Capped(data, MAX_FILE_BYTES), out)
-                except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-                    (folder / name).unlink(missing_ok=True)
-                    report.skipped.append((parsed.download_name, f"could not be read ({exc})"))
-                    continue
-                report.students.setdefault(student, []).append(name)
-                if parsed.late:
-                    report.late.add(student)
-            if target.exists():
-                target.rmdir()
-            staging.rename(target)  # all or nothing: a half-imported class is never graded
+                if _copy(download, parsed, staging / student, report):
+                    report.students.setdefault(student, []).append(name)
+                    if parsed.late:
+                        report.late.add(student)
+            if not report.students:
+                raise _nothing_unpacked(download, report)
+            _publish(staging, target)
+        except OSError as exc:  # a full disk, a folder we may not write to: every file would fail
+            raise CanvasImportError(f"{target}: cannot be written ({exc.strerror}); nothing was imported") \
+                from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _copy(download: _Download, parsed: CanvasFile, folder: Path, report: ImportReport) -> bool:
+    """Write one upload into the student's folder; False (and why in the report) if it cannot be."""
+    path = folder / parsed.name
+    try:
+        data = download.open(parsed.download_name)
+    except READ_ERRORS as exc:  # a damaged member, or one written in a way Python cannot read
+        report.skipped.append((parsed.download_name, f"could not be read ({exc})"))
+        return False
+    try:
+        with data:
+            folder.mkdir(exist_ok=True)
+            with path.open("wb") as out:
+                # The size a zip declares can lie: copy at most the cap.
+                shutil.copyfileobj(_Capped(data, MAX_FILE_BYTES), out)
+        return True
+    except _Unreadable as exc:
+        why = f"could not be read ({exc.__cause__})"
+    except OSError as exc:
+        if exc.errno not in NAME_ERRORS:
+            raise
+        why = f"cannot be a file name here ({exc.strerror})"
+    with suppress(OSError):
+        path.unlink(missing_ok=True)
+    with suppress(OSError):
+        folder.rmdir()  # only if this was the student's first file: no empty student folder
+    report.skipped.append((parsed.download_name, why))
+    return False
+
+
+def _publish(staging: Path, target: Path) -> None:
+    """Show the imported class all at once: a half-imported class is never graded."""
+    if staging.parent == target:
+        for student in sorted(staging.iterdir()):
+            student.rename(target / student.name)
+    else:
+        staging.rename(target)
+
+
+class _Unreadable(Exception):
+    """Reading a member failed (raised from the reading error), not writing its copy."""
 
 
 class _Capped:
@@ -183,7 +272,10 @@ class _Capped:
         if self.left <= 0:
             return b""
         size = self.left if size is None or size < 0 else min(size, self.left)
-        data = self.stream.read(size)
+        try:
+            data = self.stream.read(size)
+        except READ_ERRORS as exc:
+            raise _Unreadable() from exc
         self.left -= len(data)
         return data
 
