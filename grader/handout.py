@@ -11,7 +11,8 @@ The starter's signatures are the reference solutions' ``def`` lines, parsed
 with :mod:`ast`, bodies dropped, so students write exactly the functions the
 grader calls; the file is named from the spec's ``submission_files``.  The
 unfilled starter passes ``grader check`` without crashing: every part is
-"not implemented".  Rendering returns strings; :func:`write_handout` writes them.
+"not implemented".  Rendering returns strings (:func:`handout_files`); :func:`write_handout`
+writes them, and never over a spec it reads.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from typing import Any, Sequence
 
 import jinja2
 
-from grader.publish import PublishError, publish_all
+from grader.publish import PublishError, published_files, refuse_writing_over_specs
 from grader.references import ProblemReferences
 from grader.results import write_atomic
 from grader.spec import Part, ProblemSet
@@ -176,8 +177,8 @@ def questions(all_refs: Sequence[ProblemReferences], title: str | None = None) -
 # ---------------------------------------------------------------------------
 # Writing it out
 
-def write_handout(all_refs: Sequence[ProblemReferences], out: Path, title: str | None = None) -> list[Path]:
-    """Render everything first (nothing is written if any part fails), then write it."""
+def handout_files(all_refs: Sequence[ProblemReferences], out: Path, title: str | None = None) -> dict[Path, str]:
+    """Every file of the handout, rendered, by its path in ``out``: nothing is written yet."""
     if any(r.problem_set.published for r in all_refs):
         spec = next(r.problem_set.path for r in all_refs if r.problem_set.published)
         raise HandoutError(f"{spec} is a published spec (it has no solutions); make handouts from the "
@@ -190,14 +191,26 @@ def write_handout(all_refs: Sequence[ProblemReferences], out: Path, title: str |
                 raise HandoutError(f"two problem sets hand in a file called {starter.name}; give them "
                                    f"different 'submission_files'")
             files[target] = starter.text
-    for path, text in files.items():
-        write_atomic(path, text)
-    written = list(files)
+    published = out / "problems"
     try:
-        written += publish_all(all_refs, out / "problems")
+        # Before the slow part: an --out holding the specs would lose them to their published copies.
+        refuse_writing_over_specs([*files, *(published / r.problem_set.path.name for r in all_refs)], all_refs)
+        files.update(published_files(all_refs, published))
     except PublishError as exc:
         raise HandoutError(str(exc)) from None
-    return written
+    return files
+
+
+def write_handout(all_refs: Sequence[ProblemReferences], out: Path, title: str | None = None) -> list[Path]:
+    """Render everything first (nothing is written if any part fails), then write it."""
+    files = handout_files(all_refs, out, title)
+    _write(files)
+    return list(files)
+
+
+def _write(files: dict[Path, str]) -> None:
+    for path, text in files.items():
+        write_atomic(path, text)
 
 
 def register(subparsers: Any) -> None:
@@ -219,22 +232,15 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder")
-    # Starter files may hold a student's work by now: never overwrite them silently.
-    existing = [out / "submission" / s.name for r in refs for s in _safe_starters(r.problem_set)
-                if (out / "submission" / s.name).exists()]
-    if existing and not args.force:
-        raise UsageError(f"{', '.join(map(str, existing))} already exist(s); pass --force to overwrite")
     try:
-        written = write_handout(refs, out, args.title)
+        files = handout_files(refs, out, args.title)
     except HandoutError as exc:
         raise UsageError(str(exc)) from None
-    for path in written:
+    # Starter files may hold a student's work by now: never overwrite them silently.
+    existing = [path for path in files if path.parent == out / "submission" and path.exists()]
+    if existing and not args.force:
+        raise UsageError(f"{', '.join(map(str, existing))} already exist(s); pass --force to overwrite")
+    _write(files)
+    for path in files:
         print(f"wrote {path}")
     return 0
-
-
-def _safe_starters(ps: ProblemSet) -> list[Starter]:
-    try:
-        return starters(ps)
-    except HandoutError:
-        return []  # reported by write_handout with its location

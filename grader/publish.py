@@ -25,9 +25,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import os
 import tempfile
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import yaml
@@ -201,19 +202,50 @@ def publish(refs: ProblemReferences) -> str:
     return text
 
 
-def publish_all(all_refs: Sequence[ProblemReferences], out: Path) -> list[Path]:
-    """Write each problem set's published spec into ``out`` (same file names); return the paths."""
-    texts = [(refs.problem_set.path.name, publish(refs)) for refs in all_refs]  # all or nothing
-    names = [name for name, _ in texts]
+def refuse_writing_over_specs(targets: Iterable[Path], all_refs: Sequence[ProblemReferences]) -> None:
+    """Raise :class:`PublishError` if a file about to be written is one of the specs being read.
+
+    A spec's solutions, hidden cases and references exist nowhere else: an
+    ``--out`` that holds the specs (``--out .`` beside ``problems/``) would
+    replace them with their published copies for good.
+    """
+    for target in targets:
+        for refs in all_refs:
+            spec = refs.problem_set.path
+            if _same_file(target, spec):
+                where = "" if str(target) == str(spec) else f" (written as {target})"
+                raise PublishError(
+                    f"{spec} would be overwritten{where}: it is a spec being read, and its solutions and hidden "
+                    f"cases exist nowhere else. Nothing was written; choose an --out folder that does not hold "
+                    f"the specs (e.g. a new folder).")
+
+
+def _same_file(target: Path, spec: Path) -> bool:
+    if target.resolve() == spec.resolve():  # the same path, through any symbolic links
+        return True
+    try:
+        return os.path.samefile(target, spec)  # a hard link, or another spelling on a case-insensitive disk
+    except OSError:
+        return False  # the target does not exist yet
+
+
+def published_files(all_refs: Sequence[ProblemReferences], out: Path) -> dict[Path, str]:
+    """Each problem set's verified published spec, by the path it goes to in ``out`` (same file names)."""
+    names = [refs.problem_set.path.name for refs in all_refs]
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:
         raise PublishError(f"two problem sets have the same file name ({', '.join(clashes)}); "
                            f"rename one so both fit in {out}")
-    written = []
-    for name, text in texts:
-        write_atomic(out / name, text)
-        written.append(out / name)
-    return written
+    refuse_writing_over_specs([out / name for name in names], all_refs)
+    return {out / refs.problem_set.path.name: publish(refs) for refs in all_refs}
+
+
+def publish_all(all_refs: Sequence[ProblemReferences], out: Path) -> list[Path]:
+    """Write each problem set's published spec into ``out``; return the paths (all or nothing)."""
+    files = published_files(all_refs, out)
+    for path, text in files.items():
+        write_atomic(path, text)
+    return list(files)
 
 
 # ---------------------------------------------------------------------------

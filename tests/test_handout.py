@@ -119,3 +119,38 @@ def test_existing_starters_are_not_overwritten(handout, tmp_path):
     assert (out / "submission" / "foundations.py").read_text() == "# my work\n"
     run = grader("handout", handout / "problems" / "foundations.yaml", "--out", tmp_path / "other")
     assert run.returncode == 2 and "published spec" in run.stderr
+
+
+def copy_specs(folder: Path) -> dict[Path, bytes]:
+    """The project's specs copied into ``folder``/problems, with their bytes."""
+    (folder / "problems").mkdir(parents=True)
+    for spec in PROBLEMS.glob("*.yaml"):
+        (folder / "problems" / spec.name).write_bytes(spec.read_bytes())
+    return {p: p.read_bytes() for p in (folder / "problems").iterdir()}
+
+
+@pytest.mark.parametrize("out", [".", "ABSOLUTE", "link"])
+def test_handout_never_writes_over_the_specs_it_reads(tmp_path, out):
+    """`--out .` beside problems/ would replace the specs by their published copies: refused, nothing written."""
+    specs = copy_specs(tmp_path)
+    (tmp_path / "link").symlink_to(tmp_path)  # another spelling of the same folder
+    before = sorted(tmp_path.rglob("*"))
+    run = grader("handout", "problems", "--out", tmp_path if out == "ABSOLUTE" else out, cwd=tmp_path)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "problems/foundations.yaml would be overwritten" in run.stderr and "Traceback" not in run.stderr
+    assert {p: p.read_bytes() for p in specs} == specs
+    assert sorted(tmp_path.rglob("*")) == before  # no README.md, no submission/: refused before any write
+
+
+def test_regenerating_a_handout_into_its_folder_follows_the_edited_spec(tmp_path):
+    specs = copy_specs(tmp_path)
+    assert grader("handout", "problems", "--out", "handout", cwd=tmp_path).returncode == 0
+    spec = tmp_path / "problems" / "foundations.yaml"
+    edited = spec.read_text(encoding="utf-8").replace('\ntitle: "', '\ntitle: "Edited ', 1)
+    spec.write_text(edited, encoding="utf-8")
+    run = grader("handout", "problems", "--out", "handout", "--force", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "# Edited " in (tmp_path / "handout" / "README.md").read_text(encoding="utf-8")
+    assert spec.read_text(encoding="utf-8") == edited
+    other = tmp_path / "problems" / "q2-activations.yaml"
+    assert other.read_bytes() == specs[other]

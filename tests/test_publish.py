@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBLEMS = ROOT / "problems"
 
 
-def grader(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=ROOT, capture_output=True,
+def grader(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd, capture_output=True,
                           text=True, timeout=600)
 
 
@@ -170,3 +170,36 @@ def test_validate_accepts_the_published_copy_without_inventing_problems(publishe
     assert run.returncode == 0, run.stdout + run.stderr
     assert "2 published copy(ies)" in run.stdout and "nothing more to prove" in run.stdout
     assert "earns 0" not in run.stdout + run.stderr
+
+
+def copy_specs(folder: Path) -> dict[Path, bytes]:
+    """The project's specs copied into ``folder``/problems, with their bytes."""
+    (folder / "problems").mkdir(parents=True)
+    for spec in PROBLEMS.glob("*.yaml"):
+        (folder / "problems" / spec.name).write_bytes(spec.read_bytes())
+    return {p: p.read_bytes() for p in (folder / "problems").iterdir()}
+
+
+@pytest.mark.parametrize("where, problems, out", [
+    (".", "problems", "problems"),          # the folder published in place
+    ("problems", ".", "."),                 # the same, from inside it
+    (".", "problems/foundations.yaml", "problems/../problems"),  # one spec, another spelling of its folder
+])
+def test_publish_never_writes_over_the_specs_it_reads(tmp_path, where, problems, out):
+    """Published copies have no solutions nor hidden cases: writing them over the specs loses those for good."""
+    specs = copy_specs(tmp_path)
+    run = grader("publish", problems, "--out", out, cwd=tmp_path / where)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "foundations.yaml would be overwritten" in run.stderr and "Traceback" not in run.stderr
+    assert "wrote" not in run.stdout
+    assert {p: p.read_bytes() for p in specs} == specs
+    assert sorted((tmp_path / "problems").iterdir()) == sorted(specs)
+
+
+def test_publishing_again_into_the_same_folder_works(tmp_path):
+    specs = copy_specs(tmp_path)
+    for _ in range(2):
+        run = grader("publish", "problems", "--out", "public", cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in (tmp_path / "public").iterdir()) == sorted(p.name for p in specs)
+    assert {p: p.read_bytes() for p in specs} == specs
