@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override
+from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, unusable
 from grader.grading import ERROR, Grader, submission_files, with_overrides
 from grader.results import PartResult, SubmissionResult, dumps, write_atomic
 from grader.roster import Roster, RosterError, read_roster
@@ -53,13 +53,15 @@ class Submission:
     content_hash: str
 
 
-def student_entries(folder: Path) -> list[tuple[str, Path]]:
-    """(student id, entry) for each folder or file directly in ``folder``, sorted by id."""
+def student_entries(folder: Path, out: Path | None = None) -> list[tuple[str, Path]]:
+    """(student id, entry) for each folder or file directly in ``folder``,
+    sorted by id; the output folder ``out``, when it lies there, is none."""
     if not folder.is_dir():
         raise NotADirectoryError(folder)
+    outputs = out.resolve() if out is not None else None
     entries = []
     for entry in sorted(folder.iterdir()):
-        if entry.name.startswith(".") or entry.name == "__pycache__":
+        if entry.name.startswith(".") or entry.name == "__pycache__" or entry.resolve() == outputs:
             continue
         entries.append((entry.name if entry.is_dir() else entry.stem, entry))
     return entries
@@ -87,7 +89,7 @@ def files_to_warm(submissions: Path, out: Path, entries: int = 20) -> list[Path]
     not hold as they are: the code a run is about to grade, whose sandbox
     zygotes can warm up while the references compute."""
     try:
-        found = student_entries(submissions)[:entries]
+        found = student_entries(submissions, out)[:entries]
     except OSError:
         return []  # reported properly when the run starts
     stored: dict = {}
@@ -106,13 +108,23 @@ def files_to_warm(submissions: Path, out: Path, entries: int = 20) -> list[Path]
     return files
 
 
-def find_submissions(folder: Path) -> list[Submission]:
-    """Every entry in the submissions folder; two entries with one student id are bad input."""
+# The class's own files under --out: a student with one of these ids would
+# need a folder where the file is.
+CLASS_FILE_NAMES = frozenset({"index.html", "grades.csv", "junit.xml", "summary.md", GRADEBOOK_NAME,
+                              *(f"{GRADEBOOK_NAME}-{end}" for end in ("wal", "shm", "journal"))})
+
+
+def find_submissions(folder: Path, out: Path | None = None) -> list[Submission]:
+    """Every entry in the submissions folder (but ``out``); two entries with
+    one student id, or an id that is a class file's name, are bad input."""
     from grader.cli import UsageError
 
     seen: dict[str, Path] = {}
     found = []
-    for student, entry in student_entries(folder):
+    for student, entry in student_entries(folder, out):
+        if student in CLASS_FILE_NAMES:
+            raise UsageError(f"{entry} would be student '{student}', whose report folder would take the place "
+                             f"of the class's own {student}; rename it (nothing was graded).")
         if student in seen:
             raise UsageError(f"{seen[student]} and {entry} are both student '{student}' "
                              f"(one entry per student: a folder or a single file).")
@@ -340,6 +352,8 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
     submissions, out = Path(args.submissions), Path(args.out)
     if not submissions.is_dir():
         raise UsageError(f"--submissions {submissions} is not a folder of submissions")
+    if out.resolve() == submissions.resolve():
+        raise UsageError(f"--out {out} is the submissions folder; write the reports to a folder of their own")
     spec = SpecSource(tuple(str(p) for p in args.problems), spec_digest(refs))
     # Threads by default: measured faster than processes on 2 cores and a third lighter in memory
     # (one sandbox zygote instead of one per worker); the heavy work runs in the sandbox's children.
@@ -351,15 +365,18 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
         roster = read_roster(Path(args.roster)) if getattr(args, "roster", None) else None
     except RosterError as exc:
         raise UsageError(str(exc)) from None
+    found = find_submissions(submissions, out)
     try:
         with RunLock(out), Gradebook.in_folder(out) as gradebook:
             if roster is not None:
                 gradebook.save_roster(roster.to_json())
-            stats = run(gradebook, out, refs, find_submissions(submissions), spec,
+            stats = run(gradebook, out, refs, found, spec,
                         executor_factory=lambda: EXECUTORS[executor_kind](jobs), executor_name=executor_kind,
                         jobs=jobs, progress=wants_progress(getattr(args, "progress", None)), pool=pool)
     except GradebookError as exc:
         raise UsageError(str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise UsageError(unusable(out / GRADEBOOK_NAME, exc)) from None
     write_requested_outputs(args, stats.results, out)
     message = f"graded {stats.graded} submission(s)"
     if stats.kept:
@@ -459,6 +476,7 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
     stats = RunStats(found=len(found), kept=len(found) - len(todo))
     present = {s.student for s in found}
     stats.gone = sorted(set(stored) - present)
+    gradebook.save_class(present)
 
     problem_sets = problem_set_info(refs)
     run_id = gradebook.start_run(spec_digest=spec.digest, problem_sets=problem_sets, executor=executor_name,
@@ -584,15 +602,29 @@ def read_overrides_file(path: Path) -> list[OverrideRequest]:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise UsageError(f"cannot read the overrides file {path}: {exc.strerror}") from None
-    reader = csv.DictReader(text.splitlines())
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                         "save it as 'CSV UTF-8'") from None
+    missing = object()  # what DictReader gives for a field the row does not have
+    reader = csv.DictReader(text.splitlines(), restval=missing)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise UsageError(f"{path}, line {reader.line_num}: not readable as CSV ({exc})") from None
     columns = {c.strip().lower() for c in reader.fieldnames or ()}
     if not {"student", "part", "score"} <= columns:
         raise UsageError(f"{path}: an overrides file is a CSV with a header row naming the columns student, "
                          f"part, score and optionally comment; this one has: {', '.join(sorted(columns)) or 'none'}")
     requests = []
-    for line, row in enumerate(reader, 2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+    for line, row in enumerate(rows, 2):
         where = f"{path}, line {line}"
+        if None in row:  # DictReader's key for fields beyond the header
+            raise UsageError(f"{where}: more fields than the header names; a comment holding a comma "
+                             'must be in double quotes ("Good, but …")')
+        if any(v is missing for v in row.values()):
+            raise UsageError(f"{where}: fewer fields than the header names (student, part, score…); "
+                             "an empty score removes an override, but its column must be there")
+        row = {k.strip().lower(): v.strip() for k, v in row.items()}
         score = None
         if row["score"]:
             try:
@@ -613,12 +645,14 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
     try:
         with RunLock(out), Gradebook.in_folder(out) as gradebook:
             results = {}
+            present = set(gradebook.last_class())
             for request in requests:  # check everything before changing anything
                 where = f"{request.where}: " if request.where else ""
                 if request.student not in results:
-                    result = gradebook.result(request.student)
+                    result = gradebook.result(request.student) if request.student in present else None
                     if result is None:
-                        raise UsageError(f"{where}no student '{request.student}' in the gradebook in {out}/")
+                        raise UsageError(f"{where}no student '{request.student}' in the gradebook in {out}/ "
+                                         "(as of its last run)")
                     results[request.student] = result
                 parts = {p.label: p for p in results[request.student].parts}
                 if request.label not in parts:
@@ -635,10 +669,11 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
                 else:
                     gradebook.set_override(request.student, request.label, request.score, request.comment)
                     done.append(f"{request.student} {request.label}: {request.score:g} points (set by the instructor)")
-            present = set(gradebook.students())
             publish(gradebook, out, present, rewrite_students={r.student for r in requests})
     except GradebookError as exc:
         raise UsageError(str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise UsageError(unusable(out / GRADEBOOK_NAME, exc)) from None
     return done
 
 

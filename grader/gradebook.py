@@ -112,6 +112,11 @@ class GradebookError(Exception):
     """A gradebook that cannot be used (named in the message)."""
 
 
+def unusable(path: Path, exc: Exception) -> str:
+    return (f"{path} cannot be used ({exc}): it is damaged, read-only, or not a grader gradebook. "
+            "Move it away and grade again: every submission is then graded afresh.")
+
+
 @dataclass(frozen=True)
 class StoredKey:
     content_hash: str
@@ -145,7 +150,7 @@ class Gradebook:
             self._db.executescript(SCHEMA)
             self._check_schema()
         except sqlite3.DatabaseError as exc:
-            raise GradebookError(f"{self.path} is not a usable gradebook ({exc})") from None
+            raise GradebookError(unusable(self.path, exc)) from None
 
     @classmethod
     def in_folder(cls, out: Path) -> "Gradebook":
@@ -285,6 +290,18 @@ class Gradebook:
     def roster(self) -> list[list[str]] | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'roster'").fetchone()
         return json.loads(row[0]) if row else None
+
+    # -- the class of the last run ---------------------------------------------
+    def save_class(self, students: Iterable[str]) -> None:
+        """The students the last run found: the class files list them, and
+        keep listing only them when an override rewrites the files."""
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('class', ?)", (json.dumps(sorted(students)),))
+
+    def last_class(self) -> list[str]:
+        """The students of the last run (every stored student when no run saved its class)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'class'").fetchone()
+        return json.loads(row[0]) if row else self.students()
 
     # -- reference answers shown in reports ----------------------------------
     def save_expected(self, spec_digest: str, markup: dict[str, str]) -> None:

@@ -357,6 +357,24 @@ def test_bad_overrides_are_refused_with_a_clear_message(tmp_path, capsys, argv, 
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("content, message", [
+    ("student,part,score,comment\ns0001,P1,1.5,Good, but short\n".encode(), "line 2: more fields than the header"),
+    ("student,part,score,comment\ns0001,P1\n".encode(), "line 2: fewer fields than the header"),
+    ("student,part,score,comment\ns0001,P1,1.5,Tr\u00e8s bien\n".encode("cp1252"), "not UTF-8 text"),
+])
+def test_a_bad_overrides_file_changes_nothing_and_says_why(tmp_path, capsys, content, message):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 2)
+    out = tmp_path / "out"
+    assert grade(spec, subs, out).returncode == 0
+    before = outputs(out)
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_bytes(content)
+    assert main(["override", "--out", str(out), "--from", str(overrides)]) == 2
+    assert message in capsys.readouterr().err
+    assert outputs(out) == before
+
+
 def test_override_without_a_gradebook_and_bad_submissions_folder(tmp_path, capsys):
     assert main(["override", "--out", str(tmp_path), "s1", "P1", "1"]) == 2
     assert "holds no gradebook" in capsys.readouterr().err
@@ -474,3 +492,58 @@ def test_a_run_whose_sandbox_could_read_the_specs_warns_the_instructor():
         assert warning and "ran as the grading user" in warning
         # Written answers only: no student code ran.
         assert batch.spec_exposure_warning([SubmissionResult("w", ())], [spec]) is None
+
+
+def test_a_student_named_like_a_class_file_is_refused_before_grading(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 2)
+    (subs / "index.html").mkdir()
+    (subs / "index.html" / "answers.yaml").write_text(answers(0))
+    out = tmp_path / "out"
+    assert main(["grade", str(spec), "--submissions", str(subs), "--out", str(out)]) == 2
+    assert "would be student 'index.html'" in capsys.readouterr().err
+    assert not (out / "gradebook.sqlite").exists()
+
+
+def test_reports_inside_the_submissions_folder_are_not_a_student(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 3)
+    out = subs / "reports"
+    for _ in range(2):
+        run = grade(spec, subs, out)
+        assert run.returncode == 0, run.stderr
+    assert "graded 0 submission(s), kept 4" in run.stderr  # nothing new: the reports were not graded
+    assert not (out / "reports").exists()
+    assert main(["grade", str(spec), "--submissions", str(subs), "--out", str(subs)]) == 2
+    assert "is the submissions folder" in capsys.readouterr().err
+
+
+def test_an_override_keeps_the_class_of_the_last_run(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 3)
+    out = tmp_path / "out"
+    assert grade(spec, subs, out).returncode == 0
+    (subs / "s0000.yaml").unlink()  # s0000 left the class
+    assert grade(spec, subs, out).returncode == 0
+    assert main(["override", "--out", str(out), "s0001", "P1", "1"]) == 0
+    assert "s0000" not in (out / "grades.csv").read_text()
+    assert "s0000" not in (out / "index.html").read_text()
+    assert main(["override", "--out", str(out), "s0000", "P1", "1"]) == 2
+    assert "no student 's0000'" in capsys.readouterr().err
+
+
+def test_a_damaged_gradebook_gets_a_clear_message(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 30)
+    out = tmp_path / "out"
+    assert grade(spec, subs, out).returncode == 0
+    book = out / "gradebook.sqlite"
+    data = bytearray(book.read_bytes())
+    page = 4096
+    data[2 * page:5 * page] = os.urandom(3 * page)  # pages 3-5 overwritten, the header intact
+    book.write_bytes(bytes(data))
+    for argv in (["grade", str(spec), "--submissions", str(subs), "--out", str(out)],
+                 ["override", "--out", str(out), "s0001", "P1", "1"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "gradebook.sqlite cannot be used" in err and "Move it away" in err

@@ -73,7 +73,7 @@ def test_expected_answers_per_spec_digest(gradebook):
 
 def test_a_file_that_is_not_a_gradebook_is_refused(tmp_path):
     (tmp_path / "gradebook.sqlite").write_text("these are my notes, not a database\n" * 100)
-    with pytest.raises(GradebookError, match="is not a usable gradebook"):
+    with pytest.raises(GradebookError, match="cannot be used .*not a grader gradebook"):
         Gradebook.in_folder(tmp_path)
 
 
