@@ -107,6 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Python would complain again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as exc:
+        # A folder that cannot be written, a file where a folder should be, a full disk.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"grader: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 # ---------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def submission_files(entry: Path) -> list[Path]:
     """The files of one student's entry: a single file, or every file in a
     folder.  Symbolic links are listed too, so that the grading can say why
     it does not read them."""
-    if entry.is_file():
+    if entry.is_file() or entry.is_symlink():  # a linked folder is not followed either
         return [entry]
     return sorted(p for p in entry.rglob("*") if (p.is_symlink() or p.is_file()) and not any(
         part.startswith(".") or part == "__pycache__" for part in p.relative_to(entry).parts))

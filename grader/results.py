@@ -7,6 +7,7 @@ same JSON bytes, with timings kept in their own fields.
 from __future__ import annotations
 
 import copy
+import errno
 import functools
 import itertools
 import json
@@ -201,6 +202,8 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     cost more than rendering the file, twice per student.
     """
     path = Path(path)
+    if path.is_dir():  # else the error would name the temporary file
+        raise IsADirectoryError(errno.EISDIR, "a folder is there, not a file", str(path))
     fd, tmp = _create_temporary(path)
     try:
         data = memoryview(text if isinstance(text, bytes) else _utf8(text))

@@ -222,6 +222,24 @@ def test_symbolic_links_in_a_submission_are_never_followed(tmp_path):
     for path in out.rglob("*"):
         if path.is_file():
             assert b"SECRET-PHRASE" not in path.read_bytes(), path
+    # A student entry that is itself a link to another folder is not followed either.
+    (subs / "eve").symlink_to(secret, target_is_directory=True)
+    run = grade(spec, subs, out)
+    assert run.returncode == 0, run.stderr
+    eve = json.loads((out / "eve" / "results.json").read_text())
+    assert eve["score"] == 0 and "eve is a symbolic link" in eve["output"]
+
+
+def test_an_output_path_that_cannot_be_written_is_bad_input_not_a_traceback(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 1)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    assert main(["grade", str(spec), "--submissions", str(subs), "--out", str(blocker)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"grader: {blocker}") and "Traceback" not in err
+    assert main(["gradescope", str(spec), "--out", str(tmp_path), "--install", "grader"]) == 2
+    assert f"grader: {tmp_path}: a folder is there, not a file" in capsys.readouterr().err
 
 
 def test_json_and_junit_options_collect_the_class(tmp_path):
