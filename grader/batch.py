@@ -431,6 +431,15 @@ def roster_note(roster: Roster, results: list[SubmissionResult]) -> str:
                  f"{', '.join(unmatched[:10])}{' …' if len(unmatched) > 10 else ''}")
     if absent:
         note += f"; {absent} student(s) on the roster have no submission (empty score in grades.csv)"
+    by_entry: dict[int, list[str]] = {}
+    for r in results:
+        if (entry := roster.match(r.student)) is not None:
+            by_entry.setdefault(id(entry), []).append(r.student)
+    shared = [ids for ids in by_entry.values() if len(ids) > 1]
+    if shared:
+        # grades.csv then has one row per submission with the same Canvas ID: the import keeps one.
+        note += ("; warning: several submissions match one roster student, so grades.csv has a row for each "
+                 "and Canvas keeps only one: " + "; ".join(", ".join(ids) for ids in shared[:5]))
     return note
 
 

@@ -117,3 +117,14 @@ def test_a_bad_roster_stops_before_grading(tmp_path, tiny_spec, capsys):
                  "--roster", str(roster)]) == 2
     assert f"{roster}, line 1: a roster needs a 'Student' column" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_several_submissions_for_one_roster_student_are_named(tmp_path, tiny_spec, capsys):
+    # Canvas keeps one of several rows with the same ID: the instructor must hear of it.
+    write(tmp_path / "subs" / "alice" / "answers.yaml", "P1: 0.5\n")
+    write(tmp_path / "subs" / "101.yaml", "P1: 0.25\n")
+    roster = write(tmp_path / "export.csv", CANVAS_EXPORT)
+    assert main(["grade", str(tiny_spec), "--submissions", str(tmp_path / "subs"), "--out", str(tmp_path / "out"),
+                 "--roster", str(roster)]) == 0
+    err = capsys.readouterr().err
+    assert "several submissions match one roster student" in err and ": 101, alice" in err
