@@ -1,13 +1,15 @@
 """Kind ``array``: shape first, then element-wise tolerance relative to the reference."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from grader.checkers.base import Checker, Verdict, register
-from grader.checkers.values import as_float_array, close_mask, describe_shape
+from grader.checkers.values import as_float_array, close_mask, describe_shape, fit_written, read_values
+from grader.mathread import Unreadable
 
 
 @register
@@ -25,13 +27,21 @@ class ArrayChecker(Checker):
         ref = as_float_array(reference)
         if ref is None:
             raise TypeError(f"the reference is not numeric array data: {type(reference).__name__}")
+        read_as = None
         if isinstance(answer, str):
-            answer = _read_list(answer)
-            if answer is None:
-                return Verdict.unreadable("Could not read this as a list of numbers.")
-        got = as_float_array(answer)
-        if got is None:
-            return Verdict.incorrect(f"Expected an array of numbers, got {_kind_of(answer)}.")
+            try:
+                got, read_as = _read_written(answer)
+            except Unreadable as exc:
+                return Verdict.unreadable(f"Could not read this as numbers: {exc}.")
+            got = fit_written(ref.shape, got)
+        else:
+            got = as_float_array(answer)
+            if got is None:
+                return Verdict.incorrect(f"Expected an array of numbers, got {_kind_of(answer)}.")
+        verdict = self._compare(ref, got, options)
+        return dataclasses.replace(verdict, read_as=read_as) if read_as else verdict
+
+    def _compare(self, ref: np.ndarray, got: np.ndarray, options: "ArrayChecker.Options") -> Verdict:
         if got.shape != ref.shape:
             return Verdict.incorrect(
                 f"Wrong shape: expected {describe_shape(ref.shape)}, got {describe_shape(got.shape)}."
@@ -60,22 +70,10 @@ def _kind_of(value: Any) -> str:
     return f"a value of type {type(value).__name__}"
 
 
-def _read_list(text: str) -> list | None:
-    """Read '[0.25, 9.9e-4, ...]' typed as text, through the safe maths reader."""
-    from grader.mathread import Unreadable, read_math
-
-    stripped = text.strip()
-    if not stripped:
-        return None
-    if not stripped.startswith(("[", "(")):
-        stripped = f"[{stripped}]"
-    try:
-        reading = read_math(stripped)
-    except Unreadable:
-        return None
-    value = reading.value
-    try:
-        items = list(value)
-        return [float(v) for v in items]
-    except (TypeError, ValueError):
-        return None
+def _read_written(text: str) -> tuple[np.ndarray, str]:
+    """A written list, vector or matrix (``[0.25, 9.9e-4]``, ``\\begin{pmatrix}…``) as numbers, keeping rows."""
+    values, latex = read_values(text)
+    got = as_float_array(values)
+    if got is None:
+        raise Unreadable("not a list or table of numbers", text)
+    return got, latex

@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import sympy
 
 from grader.checkers.base import Checker, Verdict, register
@@ -103,6 +104,13 @@ def _to_number(answer: Any) -> tuple[Any, Reading | None]:
     return reading.value, reading
 
 
+def _python_number(value: Any) -> Any:
+    """A spec's ``np.int64(3)`` or ``np.array(0.5)`` as the Python number it holds."""
+    if isinstance(value, (np.generic, np.ndarray)) and np.ndim(value) == 0:
+        return value.item()
+    return value
+
+
 def within(ref: sympy.Basic, ans: sympy.Basic, rtol: float, atol: float) -> bool:
     """|ans - ref| <= max(rtol*|ref|, atol), computed in high precision."""
     diff = abs(ans - ref)
@@ -123,6 +131,7 @@ class _Judge:
 
     def compare(self, ref_value: Any, ans_value: Any, reading: Reading | None) -> tuple[bool, str]:
         o = self.options
+        ref_value = _python_number(ref_value)
         r = numeric_value(ref_value, EXACT_DIGITS + 10)
         s = numeric_value(ans_value, EXACT_DIGITS + 10)
         if r is None:
