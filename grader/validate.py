@@ -2,9 +2,11 @@
 part's own reference solution earns full marks under its own checker.
 
 The proof is done through the real pipeline: the references are written out
-as a submission — an answers file with each written reference as LaTeX, and
+as a submission — an answers file with each written reference as a student
+would write it (numbers and lists as YAML data, SymPy values as LaTeX), and
 a Python file with every reference solution — and graded like a student's.
-Anything short of full marks is a problem in the spec.
+Anything short of full marks is a problem in the spec, and so is a reference
+no answers file can hold.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import numpy as np
 import sympy
 import yaml
 
+from grader.checkers.values import as_float_array
+from grader.mathread import MAX_CHARS, numeric_value
 from grader.references import ProblemReferences
 from grader.spec import SpecIssue
 
@@ -30,24 +34,98 @@ from sympy import *
 """
 
 
+class Unwritable(ValueError):
+    """A reference that no answers file can hold (the message says why)."""
+
+
 def reference_text(value: Any, kind: str) -> Any:
-    """How a student would write the reference in an answers file."""
+    """How a student would write the reference in an answers file: plain YAML data or LaTeX."""
     if kind == "rubric":
         return " ".join(idea.idea for idea in value)
     if kind == "array":
-        return [float(v) for v in np.asarray(value, dtype=float).ravel()]
+        array = as_float_array(_python(value))
+        if array is None:
+            raise Unwritable("the reference is not an array of real numbers")
+        return array.tolist()  # nested lists keep the shape: a 2-D reference written flat never passes
     if kind == "choice":
         return str(value)
-    if isinstance(value, sympy.Basic):
-        return sympy.latex(value)
+    if kind == "number":
+        return _number_text(value)
+    return _yaml_ready(value)
+
+
+def _python(value: Any) -> Any:
+    """NumPy scalars and 0-d arrays as the Python numbers they hold."""
+    if isinstance(value, np.ndarray) and value.shape == ():
+        return value.item()
+    if isinstance(value, np.generic):
+        return value.item()
     return value
 
 
-def reference_submission(refs: ProblemReferences, folder: Path) -> list[Path]:
-    """Write the references of a problem set as a submission; return its files."""
+def _yaml_ready(value: Any) -> Any:
+    """Python's own numbers, strings and lists, and SymPy values as LaTeX: all YAML can write."""
+    value = _python(value)
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_yaml_ready(item) for item in value]
+    if isinstance(value, complex):
+        value = sympy.sympify(value)
+    if isinstance(value, (sympy.Basic, sympy.MatrixBase)):
+        return _written_out(sympy.latex, value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        _written_out(str, value)  # YAML writes it with str()
+        return value
+    if value is None or isinstance(value, (bool, float, str)):
+        return value
+    raise Unwritable(f"the reference is a {type(value).__name__}, which an answers file cannot hold")
+
+
+def _written_out(write: Any, value: Any) -> str:
+    try:
+        return write(value)
+    except ValueError as exc:  # Python writes no integer of more than 4300 digits
+        if "integer string conversion" not in str(exc):
+            raise
+        raise Unwritable("the reference holds an integer of more than 4300 digits, too long to write "
+                         "as an answer") from None
+
+
+def _number_text(value: Any) -> Any:
+    """A number as a student writes it: in full, or to 20 significant figures when too long for an answer.
+
+    ``factorial(2000)`` has 5736 digits, more than an answer may hold; a
+    student writes ``3.3162750924506332412 \\cdot 10^{5735}``, which the
+    number checker compares with the default tolerance."""
+    try:
+        text = _yaml_ready(value)
+    except Unwritable:
+        text = None
+    if isinstance(text, int) or (text is not None and len(str(text)) <= MAX_CHARS):
+        return text  # a YAML integer is data, not text: it has no length limit
+    approximate = numeric_value(sympy.sympify(_python(value)), 20)  # sympified: an int too is evaluated
+    if approximate is None or not approximate.is_finite:
+        raise Unwritable(f"the reference is a number too long to write as an answer (at most {MAX_CHARS} "
+                         f"characters)")
+    return sympy.latex(approximate)
+
+
+def reference_submission(refs: ProblemReferences, folder: Path) -> tuple[list[Path], dict[str, SpecIssue]]:
+    """Write the references of a problem set as a submission.
+
+    Returns its files, and an issue for each part whose reference cannot be
+    written as an answer (left out of the submission)."""
     ps = refs.problem_set
-    files = []
-    answers = {p.label: reference_text(refs[p.label].value, p.kind) for p in ps.parts if p.kind is not None}
+    files: list[Path] = []
+    answers, unwritable = {}, {}
+    for part in ps.parts:
+        if part.kind is None:
+            continue
+        try:
+            answers[part.label] = reference_text(refs[part.label].value, part.kind)
+        except Unwritable as exc:
+            unwritable[part.label] = SpecIssue(ps.path, part.line, f"part {part.label}: {exc}")
     if answers:
         path = folder / "answers.yaml"
         path.write_text(yaml.safe_dump(answers, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -58,7 +136,7 @@ def reference_submission(refs: ProblemReferences, folder: Path) -> list[Path]:
         path = folder / name
         path.write_text(REFERENCE_PRELUDE + ps.setup + "\n\n" + "\n\n".join(solutions), encoding="utf-8")
         files.append(path)
-    return files
+    return files, unwritable
 
 
 def prove_references(all_refs: list[ProblemReferences], grader_factory) -> list[SpecIssue]:
@@ -73,10 +151,13 @@ def prove_references(all_refs: list[ProblemReferences], grader_factory) -> list[
         if ps.published:
             continue
         with tempfile.TemporaryDirectory(prefix="grader-validate-") as tmp:
-            files = reference_submission(refs, Path(tmp))
+            files, unwritable = reference_submission(refs, Path(tmp))
             with grader_factory([refs]) as grader:
                 result = grader.grade("reference", files)
+        issues.extend(unwritable.values())
         for part_result in result.parts:
+            if part_result.label in unwritable:
+                continue
             if part_result.score < part_result.max_score - 1e-9:
                 part = ps.part(part_result.label)
                 reason = part_result.feedback.replace("\n", " ")
