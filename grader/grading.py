@@ -303,6 +303,12 @@ class Grader:
             verdict = _safe_check(get_checker("exception"), case_ref.expected, answer, None)
         elif isinstance(answer, StudentException):
             verdict = Verdict.incorrect(f"Raised {answer.name}: {_short(answer.message)}")
+        elif isinstance(answer, str) and code.kind in _VALUE_KINDS:
+            # Checkers read text into values for written answers; a function
+            # must return the value itself, not a text that spells it.
+            article = "an" if code.kind[0] in "aeiou" else "a"
+            verdict = Verdict.incorrect(f"Returned the text {_short(repr(answer), 80)}, not {article} "
+                                        f"{code.kind} value.")
         else:
             verdict = _safe_check(get_checker(code.kind), case_ref.expected, _scalar(answer, code.kind),
                                   code.options)
@@ -477,6 +483,10 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return value if len(value) <= 2000 else value[:2000] + "…"
     return _short(repr(value), 2000)
+
+
+# Kinds whose values a function returns as numbers or containers, never as text.
+_VALUE_KINDS = frozenset({"number", "array", "tuple", "eigenpairs", "interval", "set"})
 
 
 def _short(text: str, limit: int = 300) -> str:

@@ -350,3 +350,18 @@ def test_a_lone_surrogate_from_student_code_does_not_stop_a_class_run(tmp_path):
                  "junit.xml"):
         assert (out / name).exists(), name
     ET.parse(out / "junit.xml")
+
+
+def test_a_function_returning_text_that_spells_the_value_fails(tmp_path):
+    # Written answers are read from text; a function must return the value itself.
+    folder = submission(tmp_path, {"foundations.py": (
+        "def matmul(A, B):\n    return '[[1.0, 2.0], [3.0, 4.0]]'\n"
+        "def dot(u, v):\n    return '32.0'\n"
+        "def tensor_shape_rank(T):\n    return '((2, 3), 2)'\n")})
+    run, _ = check(tmp_path, [FOUNDATIONS], folder)
+    tests = results_by_label(tmp_path)
+    for label in ("A1", "A2", "A9"):
+        assert tests[label]["score"] == 0, tests[label]["output"]
+    shown = " ".join(run.stdout.split())  # the table wraps long lines
+    assert "Returned the text '32.0', not a number value." in shown
+    assert "not an array value" in shown and "not a tuple value" in shown
