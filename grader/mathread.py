@@ -361,7 +361,8 @@ def _log10_bound(expr: sympy.Basic) -> float:
     """
     if expr.is_Integer:
         n = abs(int(expr))
-        return len(str(n)) if n > 10**15 else math.log10(n) if n > 0 else 0.0
+        # bit_length, not str(): Python refuses str() of ints over 4300 digits.
+        return n.bit_length() * math.log10(2) + 1 if n > 10**15 else math.log10(n) if n > 0 else 0.0
     if expr.is_Rational:
         return max(_log10_bound(sympy.Integer(expr.p)), _log10_bound(sympy.Integer(expr.q)))
     if expr.is_Float:

@@ -179,3 +179,12 @@ def test_run_limited_counts_cpu_time_so_a_busy_machine_does_not_stop_honest_work
         for process in busy:
             process.kill()
             process.wait()
+
+
+def test_size_bound_of_an_integer_over_python_s_str_limit():
+    # str() of an int over 4300 digits raises; the bound must not.
+    import sympy
+
+    from grader.mathread import _log10_bound
+
+    assert 5000 <= _log10_bound(sympy.Integer(10) ** 5000) <= 5002
