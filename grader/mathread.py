@@ -376,18 +376,51 @@ def _log10_bound(expr: sympy.Basic) -> float:
             return float("inf")
         e_size = 10.0**le
         return max(lb, 1.0) * e_size if lb > 0 or not exp.is_number else e_size
-    if isinstance(expr, sympy.factorial):
+    if isinstance(expr, (sympy.factorial, sympy.gamma, sympy.binomial, sympy.exp)):
+        # Values that outgrow their argument: past EXACT_LOG10 digits nothing
+        # computes them in bounded time (Gamma(10^10) asks for a factorial,
+        # log of an exp tower for the tower), so they are too large to check.
         n = _log10_bound(expr.args[0])
-        if n > 300:
-            return float("inf")
-        v = 10.0**n
-        return v * max(math.log10(v), 1.0) if v > 1 else 0.0
+        v = 10.0**n if n <= 300 else float("inf")
+        if isinstance(expr, sympy.exp):
+            size = v * math.log10(math.e)  # |e^x| <= e^|x|
+        elif isinstance(expr, sympy.binomial):
+            size = v * math.log10(2)  # C(n, k) <= 2^n
+        else:
+            size = v * max(math.log10(v), 1.0) if v > 1 else 0.0  # n! <= n^n
+        return size if size <= EXACT_LOG10 else float("inf")
+    if isinstance(expr, (sympy.Sum, sympy.Product)):
+        return _series_bound(expr)
     if expr.is_Add or expr.is_Mul:
         bounds = [_log10_bound(a) for a in expr.args]
         return sum(bounds) + math.log10(len(bounds))
     if expr.args:
-        return max((_log10_bound(a) for a in expr.args if isinstance(a, sympy.Basic)), default=0.0) + 1
+        # Any other function of a number past EXACT_LOG10 digits (sin(10^{10^{10}})):
+        # evaluating it needs that many digits of precision.
+        inner = max((_log10_bound(a) for a in expr.args if isinstance(a, sympy.Basic)), default=0.0)
+        return inner + 1 if inner <= EXACT_LOG10 else float("inf")
     return 0.0
+
+
+MAX_SERIES_TERMS = 10_000
+
+
+def _series_bound(expr: sympy.Basic) -> float:
+    """The size bound of a written sum or product (``\\prod_{k=1}^{n}``): at
+    most MAX_SERIES_TERMS terms, each bounded with its variable at its largest."""
+    terms, largest = 1.0, {}
+    for variable, *ends in expr.limits:
+        end_bounds = [_log10_bound(end) for end in ends]
+        if not end_bounds or max(end_bounds) > math.log10(MAX_SERIES_TERMS):
+            return float("inf")
+        top = 10.0 ** max(end_bounds)
+        terms *= 2 * top + 1
+        largest[variable] = sympy.Integer(math.ceil(top))
+    if terms > MAX_SERIES_TERMS:
+        return float("inf")
+    each = _log10_bound(expr.function.xreplace(largest))
+    size = terms * each if isinstance(expr, sympy.Product) else math.log10(terms) + each
+    return size if size <= EXACT_LOG10 else float("inf")
 
 
 def _screen(expr: Any, raw: str) -> None:

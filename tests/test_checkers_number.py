@@ -78,3 +78,10 @@ def test_bad_mode_is_a_spec_error() -> None:
 @pytest.mark.parametrize("text, figures", [("0.2504", 4), ("1.0e-6", 2), ("250", 2), ("0.00120", 3), ("x", None)])
 def test_significant_figures(text, figures) -> None:
     assert significant_figures(text) == figures
+
+
+@pytest.mark.parametrize("answer", [0.0, sympy.Float(0.0)])
+def test_a_float_zero_is_wrong_not_uncheckable(answer):
+    # SymPy's Float(0.0) != 0 once sent the hints to log(0).
+    verdict = check(sympy.Rational(1, 4), answer)
+    assert verdict.status is Status.INCORRECT and verdict.feedback == "The value is not right."

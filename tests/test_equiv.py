@@ -107,3 +107,23 @@ def test_broken_latex_is_unreadable_not_a_number_found_in_it():
                          text=True, timeout=120)
     assert run.returncode == 2, run.stdout
     assert "\\frac{1}{" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("bomb", [
+    r"\Gamma(10^{10})", r"\exp(\exp(\exp(10)))", "e^{e^{e^{e^{e^{1}}}}}", r"\sin(10^{10^{10}})",
+    r"\log(\log(10^{10^{10}}))", r"\prod_{k=1}^{10^{7}} k", r"\binom{10^{12}}{10^{6}}",
+    r"\sin(10^{10^{10}}) + 1",
+])
+def test_values_no_computation_can_reach_are_too_large_to_check(bomb: str) -> None:
+    # Each of these once held the grading process for minutes: Gamma and
+    # binomials computed as factorials, sin of a ten-billion-digit number.
+    verdict = equivalent(bomb, "0.25")
+    assert verdict.status is Status.UNREADABLE and "too large to check" in verdict.feedback
+
+
+@pytest.mark.parametrize("answer, reference", [
+    (r"\prod_{k=1}^{5} k", "120"), (r"\sum_{k=1}^{10} k", "55"), ("e^{10}", "22026.465794806718"),
+    (r"\binom{10}{3}", "120"), (r"\frac{1}{2004!}", r"\frac{1}{2004!}"),
+])
+def test_modest_products_binomials_and_exponentials_still_compare(answer: str, reference: str) -> None:
+    assert equivalent(answer, reference).is_correct

@@ -190,9 +190,9 @@ class _Judge:
         return False, f"The order of magnitude is off by about {round(gap)}."
 
     def _hint(self, r, s, rtol, atol, reading: Reading | None) -> str:
-        if r != 0 and within(r, -s, rtol, atol):
+        if not _is_zero(r) and within(r, -s, rtol, atol):
             return "The sign is wrong."
-        if r != 0 and s != 0:
+        if not _is_zero(r) and not _is_zero(s):
             ratio = float(sympy.log(abs(s / r), 10).evalf(20))
             k = round(ratio)
             # |k| is bounded: 10**k for a huge k would be an exact computation that never ends
@@ -201,12 +201,17 @@ class _Judge:
                 return f"Off by a power of ten (a factor of 10^{k}): check units and exponents."
         if reading is not None:
             given = significant_figures(reading.raw if reading.lhs is None else _value_text(reading.raw))
-            if given is not None and r != 0:
+            if given is not None and not _is_zero(r):
                 exponent = math.floor(float(sympy.log(abs(r), 10).evalf(30)))
                 half_unit = 0.5 * 10.0 ** (exponent - given + 1) * (1 + 1e-9)
                 if abs(float(s - r)) <= half_unit and given < 15:
                     return "Right value, but too few significant figures."
         return "The value is not right."
+
+
+def _is_zero(value) -> bool:
+    # SymPy's Float(0.0) != 0 (a Float never equals an Integer), hence is_zero.
+    return value == 0 or bool(getattr(value, "is_zero", False))
 
 
 def _value_text(raw: str) -> str:
