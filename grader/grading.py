@@ -343,8 +343,11 @@ class Grader:
                 status, feedback = NOT_ANSWERED, "Not answered: no file of the submission answers this part."
             return PartResult(ps.id, part.label, part.title, part.points, 0.0, status, feedback,
                               provisional=part.kind == "rubric", hidden_cases=hidden)
-        # Best credit wins; among equals, a readable verdict beats "could not read".
-        best = max(candidates, key=lambda c: (c.verdict.credit, c.verdict.status is not Status.UNREADABLE))
+        # Best credit wins; among equals, a file that answers the part beats one
+        # that does not define its function (a notebook's plot helper must not
+        # hide the written answer), and a readable verdict beats "could not read".
+        best = max(candidates, key=lambda c: (c.verdict.credit, c.status != NOT_DEFINED,
+                                              c.verdict.status is not Status.UNREADABLE))
         verdict = best.verdict
         return PartResult(
             problem_set=ps.id, label=part.label, title=part.title, max_score=part.points,

@@ -365,3 +365,15 @@ def test_a_function_returning_text_that_spells_the_value_fails(tmp_path):
     shown = " ".join(run.stdout.split())  # the table wraps long lines
     assert "Returned the text '32.0', not a number value." in shown
     assert "not an array value" in shown and "not a tuple value" in shown
+
+
+def test_a_code_file_without_the_part_s_function_does_not_hide_the_written_answer(tmp_path):
+    # The notebook defines a helper named like a Q2 function, so it counts for Q2;
+    # the written Q2.1a cannot be read, and that, not "not defined", is what the student must see.
+    folder = submission(tmp_path, {
+        "foundations.py": "def rho(eps):\n    return 0.25\n",
+        "q2.md": "## Q2.1\n### (a)\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac{1}{4$\n",
+    })
+    check(tmp_path, [Q2], folder)
+    q21a = results_by_label(tmp_path)["Q2.1a"]
+    assert "could not read" in q21a["output"].lower() and "not defined" not in q21a["output"], q21a["output"]
