@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import re
 import sys
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ from grader.checkers.choice import normalise_choice
 from grader.checkers.expression import ExpressionOptions, compare_expressions, sample_agree
 from grader.checkers.number import NumberOptions, _Judge
 from grader.checkers.sets import as_set, compare_sets
+from grader.checkers.values import read_values
 from grader.mathread import (
     Reading,
     Unreadable,
@@ -367,7 +369,12 @@ def _names_of(node: Any) -> dict:
 
 def equivalent(student: Any, reference: Any, kind: str | None = None, variables: Any = (),
                rtol: float | None = None, atol: float | None = None) -> Verdict:
-    """Compare ``student`` with ``reference`` (reference first); see the module docstring."""
+    """Compare ``student`` with ``reference`` (reference first); see the module docstring.
+
+    Raises ValueError for a tolerance that is not a finite number >= 0."""
+    for name, tolerance in (("rtol", rtol), ("atol", atol)):
+        if tolerance is not None and not (math.isfinite(tolerance) and tolerance >= 0):
+            raise ValueError(f"--{name} must be a finite number of at least 0, not {tolerance:g}")
     try:
         declared = _declared(variables, reference)
     except ValueError as exc:
@@ -443,6 +450,8 @@ def _number_in_prose(text: str, ref_node: Any) -> Reading | None:
 
 def _with_kind(student: Any, reference: Any, kind: str, variables: Any, rtol: float | None,
                atol: float | None) -> Verdict:
+    if kind in _NOT_FROM_TEXT:
+        return Verdict.unreadable(f"answers of kind '{kind}' are not compared as text: {_NOT_FROM_TEXT[kind]}")
     try:
         checker = get_checker(kind)
     except KeyError as exc:
@@ -458,14 +467,29 @@ def _with_kind(student: Any, reference: Any, kind: str, variables: Any, rtol: fl
     if variables and "variable" in fields:
         mapping["variable"] = list(variables)[0].split(":")[0]
     options = make_options(kind, mapping)
-    if isinstance(reference, str) and kind != "choice":
+    if isinstance(reference, str) and kind in ("array", "tuple"):
+        try:  # read as values, the way the checkers read a student's text ("[1, 2]" is a list)
+            reference = read_values(extract_answer(reference))[0]
+        except Unreadable as exc:
+            return Verdict.unreadable(f"Could not read the reference: {exc}")
+    elif isinstance(reference, str) and kind != "choice":
         try:
             reference = read_math(extract_answer(reference), variables=_declared(variables, None)).value
         except Unreadable as exc:
             return Verdict.unreadable(f"Could not read the reference: {exc}")
     if isinstance(student, str) and kind != "choice":
         student = extract_answer(student)
-    return checker.check(reference, student, options)
+    try:
+        return checker.check(reference, student, options)
+    except (TypeError, ValueError, AttributeError) as exc:  # e.g. a number given for a tuple
+        return Verdict.unreadable(f"could not compare these as {kind} answers ({exc})")
+
+
+# Kinds a grading run checks, but not from two pieces of text.
+_NOT_FROM_TEXT = {
+    "rubric": "prose is graded against a spec's rubric of ideas",
+    "exception": "an exception is what a student's function raises",
+}
 
 
 # --- command line ---------------------------------------------------------

@@ -127,3 +127,22 @@ def test_values_no_computation_can_reach_are_too_large_to_check(bomb: str) -> No
 ])
 def test_modest_products_binomials_and_exponentials_still_compare(answer: str, reference: str) -> None:
     assert equivalent(answer, reference).is_correct
+
+
+@pytest.mark.parametrize("args, message", [
+    (["1", "2", "--rtol", "nan"], "--rtol must be a finite number"),
+    (["1", "2", "--atol", "-1"], "--atol must be a finite number"),
+    (["1", "1", "--kind", "rubric"], "not compared as text"),
+    (["1", "1", "--kind", "exception"], "not compared as text"),
+    (["1", "1", "--kind", "tuple"], "could not compare these as tuple answers"),
+])
+def test_cli_odd_options_and_kinds_exit_2_with_a_message(args, message) -> None:
+    result = grader(*args)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_arrays_and_tuples_are_read_as_values() -> None:
+    assert grader("[1, 2]", "[1, 2]", "--kind", "array").returncode == 0
+    assert grader("[1, 2.5]", "[1, 2]", "--kind", "array").returncode == 1
+    assert grader("[[1, 0], [0, 1]]", r"\begin{pmatrix}1&0\\0&1\end{pmatrix}", "--kind", "array").returncode == 0
+    assert grader("(1, 2)", "(1, 2)", "--kind", "tuple").returncode == 0
