@@ -248,3 +248,17 @@ def test_sample_submissions_grade_as_intended(grader):
     assert bob["Q2.3c"].status == "partial"
     assert bob["Q2.3d"].status == "incorrect"
     assert bob["Q2.1b"].status == "correct"
+
+
+@pytest.mark.parametrize("document", [
+    "## Q2.1\n" + "\\( a " * 60_000 + "\n",  # unclosed \( each scanned to the end: 80 s
+    "## Q2.1\n" + "\\[ a " * 60_000 + "\n",
+    "## Q2.1\n" + "$\\boxed{1}$ " * 10_000 + "\n",  # each box looked for its name in the whole paragraph
+    "## Q2.3\n$" + "\\boxed{ " * 20_000 + "$\n",  # each unclosed box scanned to the end
+])
+def test_documents_that_read_in_quadratic_time_once_are_read_within_a_minute(tmp_path, document):
+    path = tmp_path / "q2.md"
+    path.write_text(document)
+    run = subprocess.run([sys.executable, "-m", "grader", "check", "problems/q2-activations.yaml", str(path)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr[-2000:]

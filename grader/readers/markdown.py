@@ -24,6 +24,7 @@ read", with a snippet); a part with no section is simply not answered.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -156,27 +157,51 @@ class Table:
     rows: list[list[str]] = field(default_factory=list)
 
 
-def _inline_bracket_display(state: StateInline, silent: bool) -> bool:
-    r"""``\[ … \]`` written inside a paragraph (texmath only knows it on its own lines)."""
-    if not state.src.startswith("\\[", state.pos):
-        return False
-    end = state.src.find("\\]", state.pos + 2)
-    if end < 0:
-        return False
-    if not silent:
-        token = state.push("math_inline_double", "math", 0)
-        token.content = state.src[state.pos + 2: end]
-        token.markup = "\\["
-    state.pos = end + 2
-    return True
+def _closers(state: StateInline, closing: str) -> list[int]:
+    """Where ``closing`` occurs in the paragraph, found once per paragraph."""
+    cache = state.__dict__.setdefault("_math_closers", {})
+    if closing not in cache:
+        cache[closing] = [m.start() for m in re.finditer(re.escape(closing), state.src)]
+    return cache[closing]
+
+
+def _bracket_math(opening: str, closing: str, token_type: str, min_content: int):
+    r"""An inline rule for ``\( … \)`` or ``\[ … \]`` inside a paragraph.
+
+    It runs before texmath's own rule, whose pattern scans to the end of the
+    paragraph for every opening without a closing: a paragraph of unclosed
+    ``\(`` took minutes.  Here the closings are listed once, and an opening
+    with none after it is taken as text on the spot."""
+    def rule(state: StateInline, silent: bool) -> bool:
+        if not state.src.startswith(opening, state.pos):
+            return False
+        closers = _closers(state, closing)
+        k = bisect.bisect_left(closers, state.pos + len(opening) + min_content)
+        if k == len(closers):
+            if not silent:
+                state.pending += opening
+            state.pos += len(opening)
+            return True
+        end = closers[k]
+        if not silent:
+            token = state.push(token_type, "math", 0)
+            token.content = state.src[state.pos + len(opening): end]
+            token.markup = opening
+        state.pos = end + len(closing)
+        return True
+    return rule
 
 
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table")
     # A closing $ followed by a digit is money ("$5 and $6"), not maths.
     md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
-    md.use(texmath_plugin, delimiters="brackets")
-    md.inline.ruler.before("escape", "math_inline_bracket_display", _inline_bracket_display)
+    md.use(texmath_plugin, delimiters="brackets")  # its block rules: \[ … \] on lines of their own
+    # Inside a paragraph: \( … \) as texmath reads it (one character at least), and
+    # \[ … \] too (texmath only knows it on its own lines).
+    md.inline.ruler.before("math_inline", "math_inline_paren", _bracket_math("\\(", "\\)", "math_inline", 1))
+    md.inline.ruler.before("escape", "math_inline_bracket_display",
+                           _bracket_math("\\[", "\\]", "math_inline_double", 0))
     return md
 
 
@@ -481,11 +506,24 @@ def _closing(text: str, start: int) -> int:
 def _boxed_inside(text: str) -> str | None:
     """The content of the last ``\\boxed{…}`` anywhere in ``text``."""
     found = None
+    closings = _brace_pairs(text)  # one pass: a box per opening brace would rescan the rest
     for m in re.finditer(r"\\(?:boxed|fbox)\s*\{", text):
-        end = _closing(text, m.end() - 1)
+        end = closings.get(m.end() - 1, -1)
         if end > 0:
             found = text[m.end(): end].strip()
     return found
+
+
+def _brace_pairs(text: str) -> dict[int, int]:
+    """Opening brace position → its closing brace's, as :func:`_closing` matches them."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for i, char in enumerate(text):
+        if char == "{" and (i == 0 or text[i - 1] != "\\"):
+            stack.append(i)
+        elif char == "}" and (i == 0 or text[i - 1] != "\\") and stack:
+            pairs[stack.pop()] = i
+    return pairs
 
 
 def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
@@ -740,8 +778,11 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool) -> Found | Non
             unnamed_boxes.append(Found(_clean_value(st.parts[-1]), st.line, 2))
         elif only_part and st.parts[-1].strip() and not (st.ops and st.ops[-1] not in _EQUALITIES):
             found.append(Found(_clean_value(st.parts[-1]), st.line, 0))
+    named_lines: dict[int, bool] = {}  # one look per line, however many boxes it holds
     for box in unnamed_boxes:
-        if only_part or _named_nearby(box, blocks, keys):
+        if not only_part and box.line not in named_lines:
+            named_lines[box.line] = _named_nearby(box, blocks, keys)
+        if only_part or named_lines[box.line]:
             found.append(box)
     if not found:
         return None
