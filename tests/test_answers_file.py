@@ -57,6 +57,14 @@ def write_answers(folder: Path, answers: dict) -> Path:
     return path
 
 
+def test_labels_are_matched_whatever_their_case(tmp_path):
+    answers = write_answers(tmp_path / "lower", {label.lower(): value for label, value in RIGHT.items()})
+    out = tmp_path / "results.json"
+    run = grader("check", str(Q2), str(answers), "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    assert json.loads(out.read_text())["score"] == 13
+
+
 def test_all_right_scores_full_marks(tmp_path):
     answers = write_answers(tmp_path / "ann", RIGHT)
     out = tmp_path / "results.json"
@@ -124,7 +132,7 @@ ALIAS_BOMB = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join
 
 @pytest.mark.parametrize("content, words", [
     ("Q2.1a: [unclosed", "not valid YAML"),
-    ("- just\n- a list\n", "maps part labels to answers"),
+    ("- just\n- a list\n", "maps part labels to answers (e.g. 'Q2.1a: 1/4'), but this file holds a list"),
     (ALIAS_BOMB, "line 2: YAML aliases (*name) are not allowed"),
     ("Q2.1a: " + "[" * 100_000 + "]" * 100_000, "nested too deeply"),
 ])

@@ -29,12 +29,21 @@ def read_answers_file(path: Path, problem_set: ProblemSet) -> WrittenReading:
         return reading
     if not isinstance(data, dict):
         raise SubmissionFileError(f"{path.name}: an answers file maps part labels to answers "
-                                  f"(e.g. 'Q2.1a: 1/4'), but this file holds a {type(data).__name__}")
-    labels = {p.label for p in problem_set.parts}
+                                  f"(e.g. 'Q2.1a: 1/4'), but this file holds {_what(data)}")
+    # "q2.1a" answers Q2.1a: a label's case is not worth a part's points.
+    labels = {p.label.casefold(): p.label for p in problem_set.parts}
     for key, value in data.items():
-        label = str(key).strip()
-        if label not in labels:
+        label = labels.get(str(key).strip().casefold())
+        if label is None:
             continue
         line = data.line_of(key) if isinstance(data, LineDict) else 0
         reading.answers[label] = WrittenAnswer(label, _plain(value), path.name, line)
     return reading
+
+
+def _what(data: object) -> str:
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, str):
+        return "one text"
+    return f"a {type(data).__name__}"
