@@ -103,6 +103,9 @@ def test_line_continuation_after_a_magic_is_skipped_too():
 @pytest.mark.parametrize("content, reason", [
     ("{not json", "not JSON"),
     (json.dumps({"cells": "nope", "nbformat": 4, "nbformat_minor": 5, "metadata": {}}), "not a valid notebook"),
+    # Without a version nbformat reads a version-1 notebook and drops every cell, silently.
+    (json.dumps({"cells": [{"cell_type": "code", "source": "def dot(u, v):\n    return 0.0\n"}]}),
+     "names no nbformat version"),
 ])
 def test_malformed_notebook_names_the_file(tmp_path, content, reason):
     path = tmp_path / "broken.ipynb"

@@ -16,6 +16,7 @@ reported in ``notes``.
 """
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -106,6 +107,14 @@ def _load_notebook(path: Path, text: str) -> CodeSource:
     import nbformat
     from nbformat.reader import NotJSONError
 
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError):
+        raw = None  # nbformat says what is wrong with it, below
+    if isinstance(raw, dict) and "nbformat" not in raw:
+        # nbformat would take it for a version-1 notebook and drop every cell.
+        raise CodeReadError(f"{path.name}: not a valid notebook (it names no nbformat version); "
+                            "save it from Jupyter, or hand in a .py file")
     try:
         with warnings.catch_warnings():
             # nbformat warns on stderr about notebooks it still reads (cells
