@@ -349,11 +349,21 @@ class Grader:
         best = max(candidates, key=lambda c: (c.verdict.credit, c.status != NOT_DEFINED,
                                               c.verdict.status is not Status.UNREADABLE))
         verdict = best.verdict
+        feedback, provisional = verdict.feedback, part.kind == "rubric" and not best.cases
+        # The best verdict counts, so two written answers that disagree (a choice
+        # made both ways in two files) would always win: it is left to the instructor.
+        disagreeing = sorted({c.source for c in candidates if not c.cases and c.answer
+                              and c.verdict.status is not Status.UNREADABLE
+                              and c.verdict.credit != verdict.credit})
+        if disagreeing and not best.cases:
+            feedback += (f" Another file answers this part differently ({', '.join(disagreeing)}), so the "
+                         "score is provisional until the instructor confirms it.")
+            provisional = True
         return PartResult(
             problem_set=ps.id, label=part.label, title=part.title, max_score=part.points,
             score=round(verdict.credit * part.points, 6), status=best.status or verdict.status.value,
-            feedback=verdict.feedback, source=best.source, answer=best.answer,
-            answer_latex=best.answer_latex, provisional=part.kind == "rubric" and not best.cases,
+            feedback=feedback, source=best.source, answer=best.answer,
+            answer_latex=best.answer_latex, provisional=provisional,
             details=verdict.details, cases=best.cases, hidden_cases=hidden,
         )
 

@@ -377,3 +377,14 @@ def test_a_code_file_without_the_part_s_function_does_not_hide_the_written_answe
     check(tmp_path, [Q2], folder)
     q21a = results_by_label(tmp_path)["Q2.1a"]
     assert "could not read" in q21a["output"].lower() and "not defined" not in q21a["output"], q21a["output"]
+
+
+def test_two_files_answering_a_part_differently_leave_it_to_the_instructor(tmp_path):
+    # The best verdict counts, so hedging a choice across two files would always win.
+    folder = submission(tmp_path, {"q2.md": "## Q2.3\n### (d)\nAnswer: approx\n",
+                                   "notes.md": "## Q2.3\n### (d)\nAnswer: true\n"})
+    check(tmp_path, [Q2], folder)
+    q23d = results_by_label(tmp_path)["Q2.3d"]
+    assert q23d["score"] == q23d["max_score"]
+    assert "Another file answers this part differently (notes.md)" in q23d["output"]
+    assert "provisional" in q23d["output"]
