@@ -60,6 +60,21 @@ def junit_xml(results: Sequence[SubmissionResult]) -> str:
 
 
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+# What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` that Excel or LibreOffice shows as text, never runs as a formula:
+    one starting like a formula gets a leading ``'``.  For the names and ids,
+    which come from submission names and the roster (students choose those),
+    never for the scores, which must stay numbers.
+
+    A carriage return becomes a newline: the csv module quotes a cell holding
+    a newline but not one holding a lone CR, which readers take as the end of
+    the row, so ``x<CR>=1+1`` would start a row with a formula."""
+    safe = "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return safe.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def grades_csv(results: Sequence[SubmissionResult], assignment: str, max_score: float | None = None,
@@ -70,7 +85,8 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: str, max_score: 
     ids and section, and the roster's students without a submission follow
     with an empty score (Canvas leaves an empty cell unchanged).  Without
     one, or for a student it does not list, the student id goes in "SIS
-    User ID" and "SIS Login ID" (Canvas matches rows on those).
+    User ID" and "SIS Login ID" (Canvas matches rows on those).  A name or
+    id that a spreadsheet would run as a formula gets a leading ``'``.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -89,7 +105,8 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: str, max_score: 
             rows.append(entry.identity() + [format_score(r.score)])
     if roster is not None:
         rows.extend(e.identity() + [""] for e in roster.entries if id(e) not in listed)
-    writer.writerows(sorted(rows))
+    # Sorted on the names as given, so a quote added below does not move a row.
+    writer.writerows([spreadsheet_text(cell) for cell in row[:-1]] + row[-1:] for row in sorted(rows))
     return out.getvalue()
 
 
