@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import shlex
 from importlib import metadata, resources
@@ -70,9 +71,22 @@ def fill_template(template: str, values: dict[str, str]) -> str:
 def render_workflow(*, install: str, fail_under: float, problems: str = "problems",
                     submission: str = "submission", python: str = "3.11") -> str:
     template = resources.files("grader").joinpath("templates/ci/grader.yml").read_text(encoding="utf-8")
-    return fill_template(template, {"FAIL_UNDER": f"{fail_under:g}", "PROBLEMS": shlex.quote(problems),
+    # 15 significant digits: every threshold as typed (":g" keeps 6, so 1234567 became 1.23457e+06).
+    return fill_template(template, {"FAIL_UNDER": f"{fail_under:.15g}", "PROBLEMS": shlex.quote(problems),
                                     "SUBMISSION": shlex.quote(submission), "INSTALL": install,
                                     "PYTHON": python})
+
+
+def points_threshold(text: str) -> float:
+    """A ``--fail-under`` value: points, a finite number, 0 or more.  nan
+    would never fail the job (no score is under it), inf always would."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of points") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number of points, 0 or more, got '{text}'")
+    return abs(value)  # -0 as 0
 
 
 def register(subparsers: Any) -> None:
@@ -82,8 +96,8 @@ def register(subparsers: Any) -> None:
                     "push, writes a Markdown summary on the job page, keeps the JUnit file, and fails under a "
                     "threshold.")
     parser.add_argument("--dir", default=".", metavar="REPO", help="the repository (default: the current folder)")
-    parser.add_argument("--fail-under", type=float, default=0.0, metavar="N",
-                        help="fail the job when the public-check score is under N (default 0: never)")
+    parser.add_argument("--fail-under", type=points_threshold, default=0.0, metavar="N",
+                        help="fail the job when the public-check score is under N points (default 0: never)")
     parser.add_argument("--problems", default="problems", metavar="PATH",
                         help="the published specs, relative to the repository (default: problems)")
     parser.add_argument("--submission", default="submission", metavar="PATH",
@@ -101,8 +115,6 @@ def run(args: argparse.Namespace) -> int:
     repo = Path(args.dir)
     if not repo.is_dir():
         raise UsageError(f"--dir {repo} is not a folder")
-    if args.fail_under < 0:
-        raise UsageError(f"--fail-under must be 0 or more, got {args.fail_under:g}")
     target = repo / WORKFLOW
     if target.exists() and not args.force:
         raise UsageError(f"{target} already exists; pass --force to overwrite it")
