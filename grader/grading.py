@@ -25,6 +25,8 @@ from grader.checkers.exception import StudentException
 from grader.checkers.rubric import PROVISIONAL_NOTE
 from grader.memo import BoundedCache, value_key
 from grader.readers import CODE_SUFFIXES, WrittenAnswer, WrittenReading, text_reader_for
+from grader.readers.code import CodeSource, load_code
+from grader.readers.notebook import read_notebook_answers
 from grader.references import CaseReference, PartReference, ProblemReferences, RaisedException
 from grader.results import CaseResult, PartResult, SubmissionResult
 
@@ -122,8 +124,9 @@ class Grader:
         parts: list[PartResult] = []
         if not files:
             notes.append("The submission holds no files.")
+        loaded: dict[Path, Any] = {}  # each code file is read once, whatever the number of problem sets
         for refs in self.references:
-            candidates, set_notes, set_isolation = self._candidates(refs, files)
+            candidates, set_notes, set_isolation = self._candidates(refs, files, loaded)
             notes.extend(set_notes)
             isolation.update(set_isolation)
             for part in refs.problem_set.parts:
@@ -132,7 +135,7 @@ class Grader:
                                 time.perf_counter() - started)
 
     # -----------------------------------------------------------------------
-    def _candidates(self, refs: ProblemReferences, files: list[Path]):
+    def _candidates(self, refs: ProblemReferences, files: list[Path], loaded: dict[Path, Any]):
         candidates: dict[str, list[Candidate]] = {}
         notes: list[str] = []
         isolation: dict = {}
@@ -142,12 +145,16 @@ class Grader:
                 notes.append(SYMLINK_NOTE.format(name=path.name))
                 continue
             if path.suffix.lower() in CODE_SUFFIXES:
-                if not _answers_code_of(ps, path):
-                    continue
-                code_candidates, code_notes, isolation = self._grade_code(refs, path)
-                notes.extend(code_notes)
-                for label, cand in code_candidates.items():
-                    candidates.setdefault(label, []).append(cand)
+                if path not in loaded:
+                    loaded[path] = _load_code(path)
+                source = loaded[path]
+                if _answers_code_of(ps, path, source):
+                    code_candidates, code_notes, isolation = self._grade_code(refs, path, source)
+                    notes.extend(code_notes)
+                    for label, cand in code_candidates.items():
+                        candidates.setdefault(label, []).append(cand)
+                if isinstance(source, CodeSource):
+                    self._add_written(refs, read_notebook_answers(source, ps), candidates, notes)
                 continue
             reader = text_reader_for(path)
             if reader is None:
@@ -161,10 +168,14 @@ class Grader:
             except Exception as exc:  # noqa: BLE001 - a bad file must not stop the submission
                 notes.append(_file_problem(path, exc))
                 continue
-            notes.extend(reading.notes)
-            for label, answer in reading.answers.items():
-                candidates.setdefault(label, []).append(self._grade_written(refs[label], answer))
+            self._add_written(refs, reading, candidates, notes)
         return candidates, notes, isolation
+
+    def _add_written(self, refs: ProblemReferences, reading: WrittenReading,
+                     candidates: dict[str, list[Candidate]], notes: list[str]) -> None:
+        notes.extend(reading.notes)
+        for label, answer in reading.answers.items():
+            candidates.setdefault(label, []).append(self._grade_written(refs[label], answer))
 
     # -----------------------------------------------------------------------
     def _grade_written(self, ref: PartReference, answer: WrittenAnswer) -> Candidate:
@@ -211,14 +222,10 @@ class Grader:
         self._plans[id(refs)] = (refs, plan)  # holding refs keeps its id from being reused
         return plan
 
-    def _grade_code(self, refs: ProblemReferences, path: Path):
-        from grader.readers.code import load_code
-
+    def _grade_code(self, refs: ProblemReferences, path: Path, source: "CodeSource | Exception"):
         code_parts, calls, index = self._code_plan(refs)
-        try:
-            source = load_code(path)
-        except Exception as exc:  # noqa: BLE001 - e.g. a malformed notebook
-            message = _file_problem(path, exc)
+        if isinstance(source, Exception):  # e.g. a malformed notebook
+            message = _file_problem(path, source)
             return {r.part.label: Candidate(Verdict(Status.UNREADABLE, 0.0, message), path.name)
                     for r in code_parts}, [message], {}
         run = self.pool.run(source, calls, call_timeout=self.call_timeout)
@@ -383,19 +390,21 @@ def _check_written(ref: PartReference, value: Any) -> Verdict:
     return verdict
 
 
-def _answers_code_of(ps, path: Path) -> bool:
+def _load_code(path: Path) -> "CodeSource | Exception":
+    """A code file's cells, or why it cannot be read (reported by the parts it was handed in for)."""
+    try:
+        return load_code(path)
+    except Exception as exc:  # noqa: BLE001 - a bad file must not stop the submission
+        return exc
+
+
+def _answers_code_of(ps, path: Path, source: "CodeSource | Exception") -> bool:
     """Does this code file belong to the problem set?  By its name, or by the functions it defines."""
     if path.name in ps.submission_files:
         return True
     wanted = {p.code.function for p in ps.parts if p.code is not None}
-    if not wanted:
-        return False
-    try:
-        from grader.readers.code import load_code
-
-        source = load_code(path)
-    except Exception:  # noqa: BLE001 - unreadable files are reported when graded by name
-        return False
+    if not wanted or isinstance(source, Exception):
+        return False  # unreadable files are reported when handed in by name
     defined: set[str] = set()
     for cell in source.cells:
         text = getattr(cell, "source", cell)

@@ -254,4 +254,4 @@ def test_a_code_file_answers_the_problem_set_whose_functions_it_defines(referenc
     path = tmp_path / "extra.py"
     path.write_text(source, encoding="utf-8")
     q2 = next(r.problem_set for r in references if r.problem_set.id == "q2-activations")
-    assert grading._answers_code_of(q2, path) is answers
+    assert grading._answers_code_of(q2, path, grading._load_code(path)) is answers

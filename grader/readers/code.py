@@ -51,6 +51,8 @@ class CodeSource:
     path: Path
     cells: list  # list[str | Cell]
     notes: list[str] = field(default_factory=list)
+    # A notebook's Markdown cells, in order: they may hold written answers.
+    markdown_cells: list[str] = field(default_factory=list)
 
     @property
     def is_notebook(self) -> bool:
@@ -131,22 +133,26 @@ def _load_notebook(path: Path, text: str) -> CodeSource:
         raise CodeReadError(f"{path.name}: not a valid notebook (no list of cells)")
     cells: list[Cell] = []
     notes: list[str] = []
+    markdown_cells: list[str] = []
     number = 0
     for raw in cells_json:
-        if not isinstance(raw, dict) or raw.get("cell_type") != "code":
+        if not isinstance(raw, dict) or raw.get("cell_type") not in ("code", "markdown"):
             continue
         source = raw.get("source", "")
         if isinstance(source, list):  # tolerated even though v4 normalises it
             source = "".join(str(part) for part in source)
         if not isinstance(source, str):
-            raise CodeReadError(f"{path.name}: not a valid notebook (a code cell's source is not text)")
+            raise CodeReadError(f"{path.name}: not a valid notebook (a {raw['cell_type']} cell's source is not text)")
+        if raw["cell_type"] == "markdown":
+            markdown_cells.append(source)
+            continue
         number += 1
         label = f"{path.name}, code cell {number}"
         code, cell_notes = strip_ipython(source, label)
         notes.extend(cell_notes)
         if code is not None:
             cells.append(Cell(code, label, number))
-    return CodeSource(path, cells, notes)
+    return CodeSource(path, cells, notes, markdown_cells)
 
 
 def strip_ipython(source: str, label: str) -> tuple[str | None, list[str]]:

@@ -1,0 +1,107 @@
+"""Written answers in a notebook's Markdown cells, graded like a Markdown file.
+
+A student who works in ``q2.ipynb`` writes the derivations in Markdown cells
+and some functions in code cells.  Both are graded, each part from whichever
+answers it best; Markdown cells without part headings are narrative and are
+not searched.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.cli import load_references
+from grader.grading import Grader
+
+ROOT = Path(__file__).resolve().parents[1]
+WRITTEN_PARTS = ("Q2.1a", "Q2.1b", "Q2.2", "Q2.3a", "Q2.3b", "Q2.3c", "Q2.3d")
+
+
+@pytest.fixture(scope="module")
+def grader():
+    with Grader(load_references([str(ROOT / "problems" / "q2-activations.yaml")]), public_only=True) as g:
+        yield g
+
+
+def markdown_cells(document: str) -> list[str]:
+    """A Markdown document cut into one cell per ``## `` section, as a student would lay out a notebook."""
+    return [cell.strip("\n") for cell in re.split(r"(?m)^(?=## )", document) if cell.strip()]
+
+
+def write_notebook(path: Path, cells: list) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = cells
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_markdown_cells_grade_like_the_markdown_file(grader, tmp_path):
+    document = (ROOT / "submissions" / "alice" / "q2.md").read_text(encoding="utf-8")
+    cells = [nbformat.v4.new_markdown_cell(text) for text in markdown_cells(document)]
+    cells.insert(1, nbformat.v4.new_code_cell("%matplotlib inline\nimport numpy as np"))
+    notebook = write_notebook(tmp_path / "q2.ipynb", cells)
+
+    from_markdown = {p.label: p for p in grader.grade("alice", [ROOT / "submissions" / "alice" / "q2.md"]).parts}
+    from_notebook = {p.label: p for p in grader.grade("alice", [notebook]).parts}
+    for label in WRITTEN_PARTS + ("Q2.4",):
+        assert from_notebook[label].score == from_markdown[label].score, (label, from_notebook[label].feedback)
+        assert from_notebook[label].status == from_markdown[label].status
+    assert all(from_notebook[label].score == from_notebook[label].max_score for label in WRITTEN_PARTS)
+    assert from_notebook["Q2.1a"].source == "q2.ipynb, Markdown cells"
+    assert from_notebook["Q2.4"].provisional
+
+
+def test_code_and_markdown_cells_of_one_notebook_answer_different_parts(grader, tmp_path):
+    notebook = write_notebook(tmp_path / "q2.ipynb", [
+        nbformat.v4.new_markdown_cell("# My homework\n\n## Q2.1\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac12$"),
+        nbformat.v4.new_code_cell("def faster_decay():\n    return 'approx'\n"),
+        nbformat.v4.new_markdown_cell("## Q2.2\n$\\varepsilon \\in (-\\infty, \\infty)$"),
+    ])
+    parts = {p.label: p for p in grader.grade("student", [notebook]).parts}
+    assert parts["Q2.1a"].status == "incorrect" and parts["Q2.1a"].source == "q2.ipynb, Markdown cells"
+    assert parts["Q2.2"].status == "correct"
+    assert parts["Q2.3d"].status == "correct" and parts["Q2.3d"].source == "q2.ipynb"
+    assert parts["Q2.3a"].status == "not defined"  # q2.ipynb is handed in for the code parts too
+
+
+def test_narrative_markdown_cells_are_not_searched_for_answers(grader, tmp_path):
+    # Without part headings a notebook's Markdown is narrative: even a quantity written there is not taken.
+    notebook = write_notebook(tmp_path / "q2.ipynb", [
+        nbformat.v4.new_markdown_cell("# Activations\n\nFirst we plot; $\\rho_{approx}(\\varepsilon) = 0.25$ is shown."),
+        nbformat.v4.new_code_cell("import numpy as np"),
+    ])
+    result = grader.grade("student", [notebook])
+    written = [p for p in result.parts if p.label in WRITTEN_PARTS]
+    assert all(p.score == 0 and "Markdown" not in p.source for p in written), [(p.label, p.source) for p in written]
+    assert not any("section" in note for note in result.notes), result.notes
+
+
+def test_a_malformed_notebook_with_answers_is_reported_once_by_name(tmp_path):
+    (tmp_path / "q2.ipynb").write_text('{"cells": [{"cell_type": "markdown", "source": "## Q2.1"}]', encoding="utf-8")
+    out = tmp_path / "out.json"
+    run = subprocess.run([sys.executable, "-m", "grader", "check", "problems/q2-activations.yaml",
+                          str(tmp_path / "q2.ipynb"), "--json", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in run.stderr
+    report = json.loads(out.read_text())
+    assert report["score"] == 0
+    assert report["output"].count("q2.ipynb: not a valid notebook") == 1, report["output"]
+
+
+def test_a_notebook_answers_through_the_cli(tmp_path):
+    document = (ROOT / "submissions" / "alice" / "q2.md").read_text(encoding="utf-8")
+    write_notebook(tmp_path / "q2.ipynb", [nbformat.v4.new_markdown_cell(t) for t in markdown_cells(document)])
+    out = tmp_path / "out.json"
+    run = subprocess.run([sys.executable, "-m", "grader", "check", "problems/q2-activations.yaml",
+                          str(tmp_path / "q2.ipynb"), "--json", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    tests = {t["number"]: t for t in json.loads(out.read_text())["tests"]}
+    for label in WRITTEN_PARTS:
+        assert tests[label]["score"] == tests[label]["max_score"], tests[label]["output"]
