@@ -157,8 +157,6 @@ def test_markdown_tuples_are_read(tmp_path):
     assert tests["T2"]["extra_data"]["verdict"] == "correct"
 
 
-@pytest.mark.xfail(strict=True, reason="the Markdown reader splits matrix environments into rows "
-                                       "(grader/readers/markdown.py, _math_statements)")
 def test_markdown_matrix_is_read_with_its_rows(tmp_path):
     tests = check(tmp_path, "answers.md", "## A1\n$$\\begin{bmatrix}1&0\\\\0&1\\end{bmatrix}$$\n")
     assert tests["A1"]["extra_data"]["verdict"] == "correct"

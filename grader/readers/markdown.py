@@ -526,9 +526,86 @@ def _brace_pairs(text: str) -> dict[int, int]:
     return pairs
 
 
+# Environments that are one value, never rows of statements: a matrix (and a
+# determinant, ``vmatrix``: one expression) keeps its ``&`` and ``\\``.
+_MATRIX_ENVIRONMENTS = {"matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "smallmatrix",
+                        "matrix*", "pmatrix*", "bmatrix*", "Bmatrix*", "vmatrix*", "Vmatrix*"}
+_ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{\s*([a-zA-Z]+\*?)\s*\}")
+_BRACKET_BEFORE = re.compile(r"[(\[|]\s*$")
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+
+
+def _matrix_spans(latex: str) -> list[tuple[int, int]]:
+    """Where the outermost matrix environments are, as (start, end) in ``latex``, in one pass.
+
+    ``array`` is a matrix only inside brackets (``\\left[\\begin{array}…``);
+    otherwise it lines up equations like ``aligned``.  A matrix never closed
+    runs to the end of the environment around it, or of the span, so it is
+    read as one (unreadable) value rather than as loose numbers."""
+    spans: list[tuple[int, int]] = []
+    stack: list[tuple[str, int, bool]] = []  # (name, start, is a matrix)
+    open_names: dict[str, int] = {}  # how many of each name are on the stack
+    open_matrices = 0
+
+    def pop(end: int) -> None:
+        nonlocal open_matrices
+        name, start, is_matrix = stack.pop()
+        open_names[name] -= 1
+        if is_matrix:
+            open_matrices -= 1
+            if open_matrices == 0:  # the outermost: a matrix inside it goes with it
+                spans.append((start, end))
+
+    for m in _ENVIRONMENT.finditer(latex):
+        name = m.group(2)
+        if m.group(1) == "begin":
+            is_matrix = name in _MATRIX_ENVIRONMENTS or (
+                name == "array" and bool(_BRACKET_BEFORE.search(latex, max(0, m.start() - 8), m.start())))
+            stack.append((name, m.start(), is_matrix))
+            open_names[name] = open_names.get(name, 0) + 1
+            open_matrices += is_matrix
+        elif open_names.get(name):
+            while stack[-1][0] != name:  # environments left open inside end here
+                pop(m.start())
+            pop(m.end())
+    while stack:
+        pop(len(latex))
+    return sorted(spans)
+
+
+def _protect_matrices(latex: str) -> tuple[str, list[str]]:
+    """``latex`` with each matrix replaced by a placeholder, and the matrices, for :func:`_restore`."""
+    spans = _matrix_spans(latex) if "\\begin" in latex else []
+    if not spans:
+        return latex, []
+    pieces, matrices, at = [], [], 0
+    for start, end in spans:
+        pieces.append(latex[at:start])
+        pieces.append(f"\ue000{len(matrices)}\ue001")
+        matrices.append(latex[start:end])
+        at = end
+    pieces.append(latex[at:])
+    return "".join(pieces), matrices
+
+
+def _restore(text: str, matrices: list[str]) -> str:
+    """Put back the matrices :func:`_protect_matrices` set aside (a stray placeholder-like text stays)."""
+    if not matrices or "\ue000" not in text:
+        return text
+
+    def matrix(m: re.Match) -> str:
+        k = int(m.group(1))
+        return matrices[k] if k < len(matrices) else m.group(0)
+
+    return _PLACEHOLDER.sub(matrix, text)
+
+
 def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
-    """Statements in one maths span: rows of ``aligned``, ``\\quad``-separated pieces, relation chains."""
-    body = re.sub(r"\\(?:begin|end)\s*\{[a-zA-Z*]+\}(?:\{[^{}]*\})?", r"\\\\", latex)
+    """Statements in one maths span: rows of ``aligned``, ``\\quad``-separated pieces, relation chains.
+
+    Matrices are set aside first, so their rows and columns stay one value."""
+    body, matrices = _protect_matrices(latex)
+    body = re.sub(r"\\(?:begin|end)\s*\{[a-zA-Z*]+\}(?:\{[^{}]*\})?", r"\\\\", body)
     body = body.replace("&", " ")
     out: list[Statement] = []
     previous_lhs = ""
@@ -548,7 +625,10 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
             parts[0] = previous_lhs  # "&= …" continues the row above
         if ops and parts[0]:
             previous_lhs = parts[0]
-        out.extend(_merge_commas(Statement(parts, ops, line, row, boxed, context)))
+        statements = _merge_commas(Statement(parts, ops, line, _restore(row, matrices), boxed, context))
+        for st in statements:  # the raw row is restored once: the statements of a row share it
+            st.parts = [_restore(p, matrices) for p in st.parts]
+        out.extend(statements)
     return out
 
 
