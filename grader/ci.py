@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import shlex
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
+from grader.cli import points_threshold
 from grader.results import write_atomic
 
 WORKFLOW = Path(".github") / "workflows" / "grader.yml"
@@ -75,18 +75,6 @@ def render_workflow(*, install: str, fail_under: float, problems: str = "problem
     return fill_template(template, {"FAIL_UNDER": f"{fail_under:.15g}", "PROBLEMS": shlex.quote(problems),
                                     "SUBMISSION": shlex.quote(submission), "INSTALL": install,
                                     "PYTHON": python})
-
-
-def points_threshold(text: str) -> float:
-    """A ``--fail-under`` value: points, a finite number, 0 or more.  nan
-    would never fail the job (no score is under it), inf always would."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of points") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be a number of points, 0 or more, got '{text}'")
-    return abs(value)  # -0 as 0
 
 
 def register(subparsers: Any) -> None:

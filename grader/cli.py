@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import math
 import os
 import sys
 from pathlib import Path
@@ -79,11 +80,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def points_threshold(text: str) -> float:
+    """A ``--fail-under`` value: points, a finite number, 0 or more.  nan
+    would never fail the job (no score is under it), inf always would."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of points") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number of points, 0 or more, got '{text}'")
+    return abs(value)  # -0 as 0
+
+
 def add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="FILE", help="write results as JSON (Gradescope results.json format)")
     parser.add_argument("--html", metavar="FILE|DIR", help="write the HTML feedback report")
     parser.add_argument("--junit", metavar="FILE", help="write JUnit XML, one test case per part")
-    parser.add_argument("--fail-under", type=float, metavar="SCORE", help="exit 1 when the total is lower")
+    parser.add_argument("--fail-under", type=points_threshold, metavar="SCORE", help="exit 1 when the total is lower")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -58,3 +58,19 @@ def test_the_command_exits_2_for_nan(tmp_path):
     assert "grader ci-init: error: argument --fail-under: must be a number of points, 0 or more, got 'nan'" \
         in run.stderr
     assert not (tmp_path / ".github").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["check", "problems/q2-activations.yaml", "submissions/alice/q2.md"],
+    ["grade", "problems/q2-activations.yaml", "--submissions", "submissions"],
+])
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_check_and_grade_refuse_the_same_thresholds(tmp_path, capsys, command, value):
+    # The thresholds ci-init writes are the ones check and grade take: nan would let every run pass.
+    root = Path(__file__).resolve().parents[1]
+    with pytest.raises(SystemExit) as exited:
+        main([*command[:1], *(str(root / a) if "/" in a or a == "submissions" else a for a in command[1:]),
+              "--out" if command[0] == "grade" else "--json", str(tmp_path / "out"), f"--fail-under={value}"])
+    assert exited.value.code == 2
+    assert "argument --fail-under:" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
