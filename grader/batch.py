@@ -30,7 +30,7 @@ import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -655,6 +655,7 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
         with RunLock(out), Gradebook.in_folder(out) as gradebook:
             results = {}
             present = set(gradebook.last_class())
+            requests = [_as_named_in(present, r) for r in requests]
             for request in requests:  # check everything before changing anything
                 where = f"{request.where}: " if request.where else ""
                 if request.student not in results:
@@ -684,6 +685,19 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
     except sqlite3.DatabaseError as exc:
         raise UsageError(unusable(out / GRADEBOOK_NAME, exc)) from None
     return done
+
+
+def _as_named_in(present: Iterable[str], request: OverrideRequest) -> OverrideRequest:
+    """The request, naming its student as the gradebook does: a name copied from
+    grades.csv may carry the ``'`` that keeps a spreadsheet from running it."""
+    from grader.exports import spreadsheet_text
+
+    if request.student in present or not request.student.startswith("'"):
+        return request
+    for name in present:
+        if spreadsheet_text(name) == request.student:
+            return replace(request, student=name)
+    return request
 
 
 def override_command(args: argparse.Namespace) -> int:

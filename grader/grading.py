@@ -529,7 +529,12 @@ def with_overrides(result: SubmissionResult, overrides: dict[str, tuple[float, s
         if p.label in overrides:
             score, comment = overrides[p.label]
             feedback = p.feedback.replace(PROVISIONAL_NOTE, "").rstrip()
+            if comment:
+                feedback += f"\nInstructor: {comment}"
+            if score > p.max_score:  # the spec has made the part worth less since the override was set
+                feedback += (f"\nThe instructor's score of {score:g} is capped at {p.max_score:g}, "
+                             "what the part is worth now.")
             p = replace(p, score=min(max(score, 0.0), p.max_score), provisional=False, override=comment,
-                        feedback=feedback + (f"\nInstructor: {comment}" if comment else ""))
+                        feedback=feedback)
         parts.append(p)
     return replace(result, parts=tuple(parts))

@@ -550,6 +550,34 @@ def test_an_override_keeps_the_class_of_the_last_run(tmp_path, capsys):
     assert "no student 's0000'" in capsys.readouterr().err
 
 
+def test_an_override_above_what_the_part_is_now_worth_is_capped_and_says_so(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 3)
+    out = tmp_path / "out"
+    assert grade(spec, subs, out).returncode == 0
+    assert main(["override", "--out", str(out), "s0001", "P1", "2", "--comment", "Fine."]) == 0
+    spec.write_text(MINI_SPEC.replace("points: 2", "points: 1.5", 1))  # the part is now worth less
+    assert grade(spec, subs, out).returncode == 0
+    p1 = json.loads((out / "s0001" / "results.json").read_text())["tests"][0]
+    assert p1["score"] == p1["max_score"] == 1.5
+    assert "Fine." in p1["output"] and "score of 2 is capped at 1.5" in p1["output"]
+
+
+def test_a_name_copied_from_grades_csv_finds_its_student(tmp_path, capsys):
+    # grades.csv shows '=x for a student named =x, so that spreadsheets do not run it.
+    spec = write_spec(tmp_path)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "=1+1.yaml").write_text(answers(0))
+    out = tmp_path / "out"
+    assert grade(spec, subs, out).returncode == 0
+    assert "'=1+1," in (out / "grades.csv").read_text()
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("student,part,score,comment\n'=1+1,P1,1,Half.\n")
+    assert main(["override", "--out", str(out), "--from", str(overrides)]) == 0
+    assert json.loads((out / "=1+1" / "results.json").read_text())["tests"][0]["score"] == 1
+
+
 def test_a_damaged_gradebook_gets_a_clear_message(tmp_path, capsys):
     spec = write_spec(tmp_path)
     subs = make_class(tmp_path, 30)
