@@ -5,6 +5,15 @@ each code case's arguments and the reference solution's output for them, and
 the values of known mistakes.  Failures become located :class:`SpecIssue`\\ s,
 never tracebacks.
 
+Each piece of spec code (the setup, one reference, one case's call of the
+reference solution, ...) gets :func:`time_limit` seconds of wall-clock time:
+a loop that never ends or a SymPy call that would take hours is an
+instructor's mistake, stopped and reported instead of hanging every command.
+The stop is an exception raised by ``SIGALRM``, so it only reaches Python
+code, and only in the main thread (where every command computes references;
+elsewhere there is no limit): one long operation in C, such as
+``10**10**9``, is stopped when it returns.
+
 Instructor code is trusted; student text and code never come near this
 module's ``eval``/``exec``.
 """
@@ -13,6 +22,9 @@ from __future__ import annotations
 import copy
 import hashlib
 import importlib
+import os
+import signal
+import time
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -105,8 +117,89 @@ def case_seed(problem_id: str, label: str, case_name: str) -> int:
     return int.from_bytes(digest[:4], "little")
 
 
+# Spec code taking longer than this is taken for a mistake and stopped; honest
+# references take seconds.
+TIME_LIMIT_SECONDS = 60.0
+TIME_LIMIT_VARIABLE = "GRADER_REFERENCE_TIME_LIMIT"  # seconds; overrides TIME_LIMIT_SECONDS
+# Spec code that catches the stop and carries on (a bare ``except:``) is stopped again this often.
+_STOP_AGAIN_SECONDS = 1.0
+
+
+class _TookTooLong(BaseException):
+    """Raised into spec code that ran out of time.  Not an ``Exception``, so
+    neither spec code's ``except Exception`` nor :func:`call_reference`
+    takes the stop for a result."""
+
+    def __init__(self, seconds: float):
+        super().__init__(seconds)
+        self.seconds = seconds
+
+    def __str__(self) -> str:
+        return f"took longer than {self.seconds:g} s"
+
+
+def time_limit() -> float:
+    """Seconds each piece of spec code may run: ``$GRADER_REFERENCE_TIME_LIMIT`` or :data:`TIME_LIMIT_SECONDS`."""
+    text = os.environ.get(TIME_LIMIT_VARIABLE, "").strip()
+    if not text:
+        return TIME_LIMIT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        from grader.cli import UsageError  # imported here: grader.cli imports this module
+
+        raise UsageError(f"{TIME_LIMIT_VARIABLE}={text} is not a time limit: give a positive number of seconds "
+                         f"(the default is {TIME_LIMIT_SECONDS:g})")
+    return seconds
+
+
+def _limited(run: Callable[[], Any]) -> Any:
+    """``run()``, or :class:`_TookTooLong` once it has run :func:`time_limit` seconds (wall clock).
+
+    Outside the main thread, or without ``setitimer``, ``run()`` has no
+    limit.  The previous ``SIGALRM`` handler and timer are put back after."""
+    seconds = time_limit()
+    stopped = []
+
+    def stop(signum, frame):
+        signal.setitimer(signal.ITIMER_REAL, _STOP_AGAIN_SECONDS)  # in case the spec code swallows this one
+        stopped.append(True)
+        raise _TookTooLong(seconds)
+
+    try:
+        previous_timer = signal.getitimer(signal.ITIMER_REAL)[0]
+        previous_handler = signal.signal(signal.SIGALRM, stop)
+    except (ValueError, AttributeError):  # not the main thread; no SIGALRM on this system
+        return run()
+    started = time.monotonic()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)  # inside the try: even a stop this early is cleaned up
+        value = run()
+    finally:
+        _restore_alarm(previous_handler, previous_timer, started)
+    if stopped:  # the spec code caught the stop and returned anyway: its value is not to be trusted
+        raise _TookTooLong(seconds)
+    return value
+
+
+def _restore_alarm(handler: Any, timer: float, started: float) -> None:
+    while True:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL if handler is None else handler)
+            if timer:  # someone else's timer (a test runner's, say) keeps counting from where it was
+                signal.setitimer(signal.ITIMER_REAL, max(timer - (time.monotonic() - started), 1e-6))
+            return
+        except _TookTooLong:
+            continue  # a stop that came just as the code finished; the timer is off now
+
+
 def _short_error(exc: BaseException) -> str:
     # The last frame inside spec code points at the culprit; the type and message say what.
+    if isinstance(exc, MemoryError) and not str(exc):
+        return "MemoryError: it ran out of memory"
     text = f"{type(exc).__name__}: {exc}"
     return text if len(text) < 400 else text[:400] + "…"
 
@@ -114,12 +207,17 @@ def _short_error(exc: BaseException) -> str:
 def compute_references(ps: ProblemSet) -> ProblemReferences:
     """Compute every reference of a problem set, or raise :class:`SpecError` listing all failures."""
     issues: list[SpecIssue] = []
+    time_limit()  # a bad override is a usage error before any spec code runs
     ns = base_namespace()
     if ps.setup:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                exec(compile(ps.setup, f"{ps.path}:setup", "exec"), ns)  # noqa: S102 - trusted
+                code = compile(ps.setup, f"{ps.path}:setup", "exec")
+                _limited(lambda: exec(code, ns))  # noqa: S102 - trusted
+        except _TookTooLong as stop:
+            raise SpecError([SpecIssue(ps.path, _setup_line(ps), f"the 'setup' code {stop} to run (stopped)")]) \
+                from None
         except Exception as exc:  # noqa: BLE001 - report any failure, located
             raise SpecError([SpecIssue(ps.path, _setup_line(ps), f"the 'setup' code failed: {_short_error(exc)}")])
 
@@ -158,7 +256,10 @@ def _eval(expression: str, ns: dict, line: int, what: str, extra: dict | None = 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return eval(compile(expression, f"<{what}>", "eval"), scope)  # noqa: S307 - trusted spec code
+            code = compile(expression, f"<{what}>", "eval")
+            return _limited(lambda: eval(code, scope))  # noqa: S307 - trusted spec code
+    except _TookTooLong as stop:
+        raise _Located(line, f"{what} {stop} to compute (stopped)") from None
     except SyntaxError as exc:
         raise _Located(line, f"{what} is not a valid Python expression: {exc.msg}") from None
     except Exception as exc:  # noqa: BLE001
@@ -169,7 +270,10 @@ def load_function(source: str, name: str, ns: dict, line: int, what: str) -> Cal
     """Exec trusted solution source and return the function called ``name``."""
     scope = dict(ns)
     try:
-        exec(compile(source, f"<{what}>", "exec"), scope)  # noqa: S102 - trusted spec code
+        code = compile(source, f"<{what}>", "exec")
+        _limited(lambda: exec(code, scope))  # noqa: S102 - trusted spec code
+    except _TookTooLong as stop:
+        raise _Located(line, f"{what} {stop} to run (stopped)") from None
     except SyntaxError as exc:
         raise _Located(line, f"{what} is not valid Python: {exc.msg} (line {exc.lineno} of it)") from None
     except Exception as exc:  # noqa: BLE001
@@ -181,11 +285,13 @@ def load_function(source: str, name: str, ns: dict, line: int, what: str) -> Cal
 
 
 def call_reference(fn: Callable, args: tuple) -> Any:
-    """Call trusted code on a deep copy of the arguments (a solution must not alter the case)."""
+    """Call trusted code on a deep copy of the arguments (a solution must not alter the case).
+
+    Raises :class:`_TookTooLong` when the call runs out of time."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return fn(*copy.deepcopy(args))
+            return _limited(lambda: fn(*copy.deepcopy(args)))
     except Exception as exc:  # noqa: BLE001 - an expected exception is a result
         return RaisedException(exc)
 
@@ -257,7 +363,7 @@ def _code_references(ps: ProblemSet, part: Part, code: CodeSpec, ns: dict, issue
             predicates.append((m, predicate))
 
     cases = []
-    for case in code.cases:
+    for number, case in enumerate(code.cases, 1):
         try:
             args = case_arguments(ps, part, case, ns)
         except _Located as loc:
@@ -272,12 +378,18 @@ def _code_references(ps: ProblemSet, part: Part, code: CodeSpec, ns: dict, issue
                 continue
             cases.append(CaseReference(case, args, expected, ()))
             continue
-        expected = call_reference(solution, args)
+        try:
+            expected = call_reference(solution, args)
+        except _TookTooLong as stop:
+            # A solution that never ends on one case would cost the limit again on every later one.
+            later = "; the later cases were not computed" if number < len(code.cases) else ""
+            issues.append(SpecIssue(ps.path, case.line, f"part {part.label}: the reference solution {stop} on "
+                                    f"case {case.name!r} (stopped{later})"))
+            break
         if isinstance(expected, RaisedException):
             if case.raises is None:
-                issues.append(SpecIssue(ps.path, case.line, f"part {part.label}: the reference solution raised "
-                                        f"{expected.name} on case {case.name!r} ({expected.message}); "
-                                        f"add 'raises: {expected.name}' if that is expected"))
+                issues.append(SpecIssue(ps.path, case.line, f"part {part.label}: "
+                                        f"{_unexpected_exception(expected, case)}"))
                 continue
             if case.raises not in expected.bases:
                 issues.append(SpecIssue(ps.path, case.line, f"part {part.label}: case {case.name!r} expects "
@@ -287,9 +399,26 @@ def _code_references(ps: ProblemSet, part: Part, code: CodeSpec, ns: dict, issue
             issues.append(SpecIssue(ps.path, case.line, f"part {part.label}: case {case.name!r} expects "
                                     f"{case.raises} but the reference solution returned normally"))
             continue
-        mistake_values = tuple((m, call_reference(fn, args)) for m, fn in wrong)
-        cases.append(CaseReference(case, args, expected, mistake_values))
+        mistake_values = []
+        for m, fn in list(wrong):
+            try:
+                mistake_values.append((m, call_reference(fn, args)))
+            except _TookTooLong as stop:
+                issues.append(SpecIssue(ps.path, m.line, f"part {part.label}: a mistake's solution {stop} on case "
+                                        f"{case.name!r} (stopped)"))
+                wrong.remove((m, fn))  # and is not run on the later cases
+        cases.append(CaseReference(case, args, expected, tuple(mistake_values)))
     return cases, predicates
+
+
+def _unexpected_exception(raised: RaisedException, case: Case) -> str:
+    # Running out of memory or stack is the solution's own failure, never an outcome to expect of students.
+    if raised.name == "MemoryError":
+        return f"the reference solution ran out of memory on case {case.name!r} (MemoryError)"
+    if raised.name == "RecursionError":
+        return f"the reference solution recursed too deep on case {case.name!r} (RecursionError: {raised.message})"
+    return (f"the reference solution raised {raised.name} on case {case.name!r} ({raised.message}); "
+            f"add 'raises: {raised.name}' if that is expected")
 
 
 def format_exception_for_spec(exc: BaseException) -> str:  # pragma: no cover - debugging aid
