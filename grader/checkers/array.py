@@ -1,7 +1,11 @@
-"""Kind ``array``: shape first, then element-wise tolerance relative to the reference."""
+"""Kind ``array``: shape first, then element-wise tolerance relative to the reference.
+
+With ``per_element_credit`` each value earns its share: a value that cannot be
+read earns nothing and is named, and costs the others nothing."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +13,7 @@ import numpy as np
 
 from grader.checkers.base import Checker, Verdict, register
 from grader.checkers.values import as_float_array, close_mask, describe_shape, fit_written, read_values
-from grader.mathread import Unreadable
+from grader.mathread import _COMMA, Unreadable, _enclosed, _split_top
 
 
 @register
@@ -32,42 +36,149 @@ class ArrayChecker(Checker):
             try:
                 got, read_as = _read_written(answer)
             except Unreadable as exc:
-                return Verdict.unreadable(f"Could not read this as numbers: {exc}.")
+                return self._each_element(ref, answer, options) or \
+                    Verdict.unreadable(f"Could not read this as numbers: {exc}.")
             got = fit_written(ref.shape, got)
         else:
             got = as_float_array(answer)
             if got is None:
-                return Verdict.incorrect(f"Expected an array of numbers, got {_kind_of(answer)}.")
+                return self._each_element(ref, answer, options) or \
+                    Verdict.incorrect(f"Expected an array of numbers, got {_kind_of(answer)}.")
         verdict = self._compare(ref, got, options)
         return dataclasses.replace(verdict, read_as=read_as) if read_as else verdict
 
-    def _compare(self, ref: np.ndarray, got: np.ndarray, options: "ArrayChecker.Options") -> Verdict:
+    def _each_element(self, ref: np.ndarray, answer: Any, options: "ArrayChecker.Options") -> Verdict | None:
+        """With per-element credit, an answer of the right shape whose values are not all readable:
+        the readable ones earn their share, each unreadable one nothing, named in the feedback.
+
+        None (today's verdict stands) without per-element credit, for another shape, or when no
+        value at all can be read."""
+        if not options.per_element_credit:
+            return None
+        items = _leaves(_written_items(answer) if isinstance(answer, str) else answer, ref.shape)
+        if items is None:
+            return None
+        values = [_one_number(item) for item in items]
+        if all(value is None for value in values):
+            return None
+        unread = {k: _quoted(item) for k, (item, value) in enumerate(zip(items, values)) if value is None}
+        got = np.array([np.nan if value is None else value for value in values]).reshape(ref.shape)
+        return self._compare(ref, got, options, unread)
+
+    def _compare(self, ref: np.ndarray, got: np.ndarray, options: "ArrayChecker.Options",
+                 unread: dict[int, str] | None = None) -> Verdict:
+        """``unread``: {flat index: the text} of values that could not be read (nan in ``got``)."""
         if got.shape != ref.shape:
             return Verdict.incorrect(
                 f"Wrong shape: expected {describe_shape(ref.shape)}, got {describe_shape(got.shape)}."
             )
+        read = np.ones(ref.shape, dtype=bool)
+        read.flat[list(unread or ())] = False
         if options.sign_per_column and ref.ndim == 2:
-            flipped = np.where(np.sum(got * ref, axis=0) < 0, -1.0, 1.0)
+            flipped = np.where(np.sum(np.where(read, got, 0.0) * ref, axis=0) < 0, -1.0, 1.0)
             got = got * flipped
         ok = close_mask(ref, got, options.rtol, options.atol)
+        ok &= read  # an unread value is never right, even against a nan reference
         if ok.all():
             return Verdict.correct()
-        wrong = int((~ok).sum())
-        total = ok.size
-        first = tuple(int(i) for i in np.argwhere(~ok)[0])
-        where = f"first at index {first[0] if len(first) == 1 else first}"
-        message = f"{wrong} of {total} values are not within tolerance ({where})."
-        if np.isnan(got[~ok]).any():
-            message += " Some values are nan: look for an overflow or a division by zero."
+        message = _wrong_message(got, ~ok & read, int(read.sum()), bool(unread))
+        if unread:
+            names = "; ".join(f"{_value_name(k, ref.shape)} could not be read: {text}" for k, text in unread.items())
+            message = f"{int(ok.sum())} of {ok.size} values are within tolerance; {names}. {message}".strip()
         if options.per_element_credit:
             return Verdict.partial(float(ok.mean()), message)
         return Verdict.incorrect(message)
+
+
+def _wrong_message(got: np.ndarray, wrong: np.ndarray, total: int, some_unread: bool) -> str:
+    """"2 of 4 values are not within tolerance (first at index 1)."; "" when none is wrong.
+
+    Beside unread values, named as they are (``value 2``, counted from 1), it counts the values read."""
+    if not wrong.any():
+        return ""
+    first = tuple(int(i) for i in np.argwhere(wrong)[0])
+    if some_unread:
+        where, read = f"first: {_value_name(int(np.ravel_multi_index(first, wrong.shape)), wrong.shape)}", "read "
+    else:
+        where, read = f"first at index {first[0] if len(first) == 1 else first}", ""
+    message = f"{int(wrong.sum())} of {total} values {read}are not within tolerance ({where})."
+    if np.isnan(got[wrong]).any():
+        message += " Some values are nan: look for an overflow or a division by zero."
+    return message
 
 
 def _kind_of(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "a list that is not rectangular numeric data"
     return f"a value of type {type(value).__name__}"
+
+
+def _value_name(flat_index: int, shape: tuple) -> str:
+    """``value 4`` (counted from 1, as a reader counts), or ``value (2, 1)`` in a matrix."""
+    position = tuple(int(i) + 1 for i in np.unravel_index(flat_index, shape))
+    return f"value {position[0] if len(position) == 1 else position}"
+
+
+def _quoted(item: Any) -> str:
+    text = " ".join(str(item).split())
+    return "'" + (text if len(text) <= 60 else text[:59] + "…") + "'"
+
+
+_SIZING = re.compile(r"\\(?:left|right)\s*(?=[()\[\]])")
+_MATRIX = re.compile(r"\\begin\{([pbBvV]?matrix)\}(.*)\\end\{\1\}", re.S)
+
+
+def _written_items(text: str) -> Any:
+    """A written list or matrix split into its items as text, without reading them:
+    ``[0.25, about 1e-3]`` → ["0.25", "about 1e-3"]; rows stay lists."""
+    text = _SIZING.sub("", text.strip())
+    matrix = _MATRIX.fullmatch(text)
+    if matrix:
+        rows = [row for row in re.split(r"\\\\", matrix.group(2)) if row.strip()]
+        return [[cell.strip() for cell in row.split("&")] for row in rows]
+    enclosed = _enclosed(text)
+    inside = enclosed[1] if enclosed and enclosed[0] in "([" else text
+    items = _split_top(inside, _COMMA)
+    if len(items) == 1:
+        return text
+    return [_written_items(item) if _enclosed(item) else item for item in items]
+
+
+def _leaves(value: Any, shape: tuple) -> list | None:
+    """The items of nested lists in row order, when their nesting is ``shape``; else None.
+
+    A 1-D reference also takes one written row or column (``\\begin{pmatrix}a\\\\b\\end{pmatrix}``)."""
+    if len(shape) == 1 and _row_or_column(value, shape[0]):
+        value = [item for row in value for item in row]
+    if not shape:
+        return None if isinstance(value, (list, tuple)) else [value]
+    if not isinstance(value, (list, tuple)) or len(value) != shape[0]:
+        return None
+    items: list = []
+    for entry in value:
+        inner = _leaves(entry, shape[1:])
+        if inner is None:
+            return None
+        items.extend(inner)
+    return items
+
+
+def _row_or_column(value: Any, n: int) -> bool:
+    """Is ``value`` one row of n ([[a, b]]) or a column of n ([[a], [b]])?"""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(row, (list, tuple)) for row in value):
+        return False
+    return [len(row) for row in value] in ([n], [1] * n)
+
+
+def _one_number(item: Any) -> float | None:
+    """One value as a float, read as maths when it is text; None when it is not one real number."""
+    if isinstance(item, str):
+        try:
+            item = read_values(item)[0]
+        except Unreadable:
+            return None
+    value = as_float_array(item)
+    return float(value) if value is not None and value.shape == () else None
 
 
 def _read_written(text: str) -> tuple[np.ndarray, str]:
