@@ -310,11 +310,12 @@ class Grader:
             verdict = _safe_check(get_checker("exception"), case_ref.expected, answer, None)
         elif isinstance(answer, StudentException):
             verdict = Verdict.incorrect(f"Raised {answer.name}: {_short(answer.message)}")
-        elif isinstance(answer, str) and code.kind in _VALUE_KINDS:
+        elif code.kind in _VALUE_KINDS and (text := _text_in(answer)) is not None:
             # Checkers read text into values for written answers; a function
             # must return the value itself, not a text that spells it.
             article = "an" if code.kind[0] in "aeiou" else "a"
-            verdict = Verdict.incorrect(f"Returned the text {_short(repr(answer), 80)}, not {article} "
+            where = "" if text is answer else " inside what it returned"
+            verdict = Verdict.incorrect(f"Returned the text {_short(repr(text), 80)}{where}, not {article} "
                                         f"{code.kind} value.")
         else:
             verdict = _safe_check(get_checker(code.kind), case_ref.expected, _scalar(answer, code.kind),
@@ -509,6 +510,20 @@ def _show(value: Any) -> str:
 
 # Kinds whose values a function returns as numbers or containers, never as text.
 _VALUE_KINDS = frozenset({"number", "array", "tuple", "eigenpairs", "interval", "set"})
+
+
+def _text_in(value: Any) -> str | None:
+    """The first text in a returned value, looking inside lists, tuples and dicts (as decoded)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            return item
+        if isinstance(item, dict):
+            pending.extend(reversed(list(item.values())))
+        elif isinstance(item, (list, tuple)):
+            pending.extend(reversed(item))
+    return None
 
 
 def _short(text: str, limit: int = 300) -> str:

@@ -77,6 +77,11 @@ class SubmissionResult:
             output = p.feedback
             if p.details:
                 output += "\n" + "\n".join(f"- {d}" for d in p.details)
+            # The cases that failed, as the HTML report lists them (hidden ones by number, never their
+            # inputs); a known mistake's feedback, already said above, is not repeated per case.
+            for case in p.cases:
+                if case.credit < 1.0:
+                    output += f"\n✗ {case.name}" + ("" if case.feedback in p.feedback else f": {case.feedback}")
             if p.source:
                 output += f"\n(graded from {p.source})"
             tests.append({

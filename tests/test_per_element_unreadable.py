@@ -121,3 +121,19 @@ def test_equiv_array_with_an_unreadable_value_is_still_unreadable():
     run = cli("equiv", "[0.25, 1e-3, \\foo{x}]", "[0.25, 1e-3, 2]", "--kind", "array")
     assert run.returncode == 2
     assert "could not read" in run.stderr and "\\foo{x}" in run.stderr
+
+
+@pytest.mark.parametrize("returned, text", [
+    ("[0.2505 ** T for T in range(1, T_max)] + ['0.00394']", "'0.00394'"),  # a text that spells a right value
+    ("[0.2505 ** T for T in range(1, T_max)] + [('x', 1)]", "'x'"),
+])
+def test_a_function_returning_text_among_its_values_earns_nothing_for_it(tmp_path, returned, text):
+    # Written answers are text to be read; a function must return numbers, even with per-element credit.
+    code = tmp_path / "q2.py"
+    code.write_text(f"def rho_powers(eps, T_max):\n    return {returned}\n", encoding="utf-8")
+    out = tmp_path / "results.json"
+    run = cli("check", str(Q2), str(code), "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    part = {t["number"]: t for t in json.loads(out.read_text())["tests"]}["Q2.3c"]
+    assert part["score"] == 0
+    assert f"Returned the text {text} inside what it returned" in part["output"]
