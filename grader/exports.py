@@ -54,7 +54,7 @@ def junit_xml(results: Sequence[SubmissionResult]) -> str:
             elif not p.passed:
                 failure = ET.SubElement(case, "failure",
                                         message=f"{p.status}: {format_score(p.score)}/{format_score(p.max_score)}")
-                failure.text = control_pictures(p.feedback)
+                failure.text = control_pictures(p.explanation())
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 

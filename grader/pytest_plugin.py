@@ -146,9 +146,7 @@ class PartItem(pytest.Item):
 def explain(p: Any) -> str:
     """A failed part, as the feedback report says it."""
     verdict = p.status + (" (provisional)" if p.provisional else "")
-    lines = [f"{p.label} {p.title}: {p.score:g} / {p.max_score:g} points — {verdict}", p.feedback]
-    lines += [f"  - {d}" for d in p.details]
-    lines += [f"  ✗ {c.name}: {c.feedback}" for c in p.cases if c.public and c.credit < 1.0]
+    lines = [f"{p.label} {p.title}: {p.score:g} / {p.max_score:g} points — {verdict}", p.explanation()]
     if p.source:
         lines.append(f"(graded from {p.source})")
     return "\n".join(line for line in lines if line)

@@ -53,6 +53,16 @@ class PartResult:
     def passed(self) -> bool:
         return self.score >= self.max_score - 1e-9
 
+    def explanation(self) -> str:
+        """The feedback, the rubric or check details, and each failed case, as the HTML report lists
+        them (hidden cases by number, never their inputs); a known mistake's feedback, already said
+        in the feedback, is not repeated per case."""
+        lines = [self.feedback] + [f"- {d}" for d in self.details]
+        for case in self.cases:
+            if case.credit < 1.0:
+                lines.append(f"✗ {case.name}" + ("" if case.feedback in self.feedback else f": {case.feedback}"))
+        return "\n".join(lines)
+
 
 @dataclass(frozen=True)
 class SubmissionResult:
@@ -74,14 +84,7 @@ class SubmissionResult:
         """Gradescope's results.json: one test per part, ``number`` = the handout label."""
         tests = []
         for p in self.parts:
-            output = p.feedback
-            if p.details:
-                output += "\n" + "\n".join(f"- {d}" for d in p.details)
-            # The cases that failed, as the HTML report lists them (hidden ones by number, never their
-            # inputs); a known mistake's feedback, already said above, is not repeated per case.
-            for case in p.cases:
-                if case.credit < 1.0:
-                    output += f"\n✗ {case.name}" + ("" if case.feedback in p.feedback else f": {case.feedback}")
+            output = p.explanation()
             if p.source:
                 output += f"\n(graded from {p.source})"
             tests.append({

@@ -6,7 +6,7 @@ import io
 from xml.etree import ElementTree as ET
 
 from grader.exports import format_score, grades_csv, junit_xml, markdown_summary
-from grader.results import PartResult, SubmissionResult
+from grader.results import CaseResult, PartResult, SubmissionResult
 
 
 def result(student: str, *scores: float, status: str = "partial") -> SubmissionResult:
@@ -68,3 +68,21 @@ def test_a_part_checked_only_at_grading_is_skipped_in_junit_not_failed():
     assert cases["P2 Written"].find("failure") is None
     assert cases["P2 Written"].find("skipped").get("message").startswith("checked at grading")
     assert cases["P3 Code"].find("failure") is not None
+
+
+def test_junit_and_results_json_name_each_failed_case_without_hidden_inputs():
+    cases = (CaseResult("tutorial example", True, "incorrect", 0.0, "Expected 3, got 4."),
+             CaseResult("hidden case 1", False, "correct", 1.0, "Correct."),
+             CaseResult("hidden case 2", False, "incorrect", 0.0, "Raised ValueError."),
+             CaseResult("edge case", True, "incorrect", 0.0, "Off by a factor."))
+    part = PartResult("set", "A1", "matmul", 2.0, 0.5, "partial", "1 of 4 cases passed. Off by a factor.",
+                      source="foundations.py", cases=cases)
+    student = SubmissionResult("sam", (part,))
+    failure = ET.fromstring(junit_xml([student])).find("testsuite/testcase/failure").text
+    output = student.to_gradescope()["tests"][0]["output"]
+    for text in (failure, output):
+        assert "✗ tutorial example: Expected 3, got 4." in text
+        assert "✗ hidden case 2: Raised ValueError." in text
+        assert "hidden case 1" not in text  # passed
+        assert "✗ edge case\n" in text + "\n"  # its known-mistake feedback is said once, above
+    assert output.endswith("(graded from foundations.py)")
