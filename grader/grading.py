@@ -53,6 +53,7 @@ class Candidate:
     cases: tuple[CaseResult, ...] = ()
     hidden_cases: int = 0
     status: str = ""  # a more specific status than the verdict's, e.g. "not defined"
+    returned: bool = False  # code: the function returned a value on every case (it gave an answer)
 
 
 def submission_files(entry: Path) -> list[Path]:
@@ -282,7 +283,8 @@ class Grader:
         if mistake_feedback:
             summary += " " + " ".join(mistake_feedback)
         verdict = Verdict.partial(credit, summary)
-        return Candidate(verdict, source, cases=tuple(case_results), hidden_cases=hidden_total)
+        returned = all(outcome.status == "ok" for _, _, outcome in runs)
+        return Candidate(verdict, source, cases=tuple(case_results), hidden_cases=hidden_total, returned=returned)
 
     def _case_verdict(self, ref: PartReference, number: int, case_ref: CaseReference,
                       outcome: Any) -> tuple[Verdict, str]:
@@ -358,12 +360,19 @@ class Grader:
                                               c.verdict.status is not Status.UNREADABLE))
         verdict = best.verdict
         feedback, provisional = verdict.feedback, part.kind == "rubric" and not best.cases
-        # The best verdict counts, so two written answers that disagree (a choice
-        # made both ways in two files) would always win: it is left to the instructor.
-        disagreeing = sorted({c.source for c in candidates if not c.cases and c.answer
-                              and c.verdict.status is not Status.UNREADABLE
-                              and c.verdict.credit != verdict.credit})
-        if disagreeing and not best.cases:
+        # The best verdict counts, so two answers that disagree (a choice made both
+        # ways in two files) would always win: it is left to the instructor.  Written
+        # answers are compared with each other; a function's answer only for a
+        # choice, where code and write-up are the same guess made twice.
+        choice = part.kind == "choice" or (part.code is not None and part.code.kind == "choice")
+
+        def answers(c: Candidate) -> bool:
+            if c.cases:
+                return choice and c.returned
+            return bool(c.answer) and c.verdict.status is not Status.UNREADABLE
+
+        disagreeing = sorted({c.source for c in candidates if answers(c) and c.verdict.credit != verdict.credit})
+        if disagreeing and (not best.cases or choice):
             feedback += (f" Another file answers this part differently ({', '.join(disagreeing)}), so the "
                          "score is provisional until the instructor confirms it.")
             provisional = True

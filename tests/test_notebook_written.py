@@ -105,3 +105,65 @@ def test_a_notebook_answers_through_the_cli(tmp_path):
     tests = {t["number"]: t for t in json.loads(out.read_text())["tests"]}
     for label in WRITTEN_PARTS:
         assert tests[label]["score"] == tests[label]["max_score"], tests[label]["output"]
+
+
+def test_another_homeworks_numbered_headings_are_not_taken_for_parts(grader, tmp_path):
+    # foundations.ipynb's "## 2.2 Sets" is its own section 2.2, not Q2.2.
+    notebook = write_notebook(tmp_path / "foundations.ipynb", [
+        nbformat.v4.new_markdown_cell("## 2.2 Sets\n$\\varepsilon \\in [0, 1]$"),
+        nbformat.v4.new_markdown_cell("## 2.3 Probability\n$\\rho(0.05) = 0.9$"),
+        nbformat.v4.new_code_cell("import numpy as np"),
+    ])
+    write_up = tmp_path / "q2.md"
+    write_up.write_text("## Q2.2\n$\\varepsilon \\in \\mathbb{R}$\n", encoding="utf-8")
+    parts = {p.label: p for p in grader.grade("student", [write_up, notebook]).parts}
+    assert parts["Q2.2"].status == "correct" and not parts["Q2.2"].provisional, parts["Q2.2"].feedback
+    assert parts["Q2.3b"].status == "not answered"
+    # In the problem set's own notebook, "## 2.2" is read as Q2.2, as in a Markdown file.
+    own = write_notebook(tmp_path / "q2.ipynb", [nbformat.v4.new_markdown_cell("## 2.2\n$\\varepsilon \\in \\mathbb{R}$")])
+    assert {p.label: p for p in grader.grade("student", [own]).parts}["Q2.2"].status == "correct"
+
+
+def test_a_markdown_cell_without_text_does_not_lose_the_code(grader, tmp_path):
+    path = tmp_path / "q2.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("def rho_approx(eps):\n    return 0.25\n")]
+    raw = json.loads(nbformat.writes(notebook))
+    raw["cells"].append({"cell_type": "markdown", "id": "broken", "metadata": {}, "source": None})
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    parts = {p.label: p for p in grader.grade("student", [path]).parts}
+    assert parts["Q2.3a"].status == "correct", parts["Q2.3a"].feedback
+
+
+def test_markdown_cells_over_the_written_answer_limit_get_a_note(grader, tmp_path):
+    from grader.readers.markdown import MAX_DOCUMENT_BYTES
+
+    table = "## Q2.3\n| T | $\\rho(0.05)^T$ |\n|---|---|\n" + "| 5 | 0.001 |\n" * (MAX_DOCUMENT_BYTES // 14)
+    notebook = write_notebook(tmp_path / "q2.ipynb", [nbformat.v4.new_markdown_cell(table),
+                                                      nbformat.v4.new_code_cell("def faster_decay():\n    return 'approx'\n")])
+    result = grader.grade("student", [notebook])
+    parts = {p.label: p for p in result.parts}
+    assert any("Markdown cells are too large to read" in note for note in result.notes), result.notes
+    assert parts["Q2.3d"].status == "correct"  # the code is graded all the same
+
+
+@pytest.mark.parametrize("returns, writes", [("'true'", "the approximation decays faster"),
+                                             ("'approx'", "the true ratio decays faster")])
+def test_a_choice_made_both_ways_in_code_and_markdown_is_left_to_the_instructor(grader, tmp_path, returns, writes):
+    notebook = write_notebook(tmp_path / "q2.ipynb", [
+        nbformat.v4.new_markdown_cell(f"## Q2.3d\nAnswer: {writes}."),
+        nbformat.v4.new_code_cell(f"def faster_decay():\n    return {returns}\n"),
+    ])
+    q23d = {p.label: p for p in grader.grade("student", [notebook]).parts}["Q2.3d"]
+    assert q23d.score == q23d.max_score and q23d.provisional
+    assert "answers this part differently" in q23d.feedback
+
+
+def test_code_and_writing_that_agree_or_code_that_raises_leave_a_choice_as_it_is(grader, tmp_path):
+    for body in ("return 'approx'", "raise ValueError('todo')"):
+        notebook = write_notebook(tmp_path / "q2.ipynb", [
+            nbformat.v4.new_markdown_cell("## Q2.3d\nAnswer: approx."),
+            nbformat.v4.new_code_cell(f"def faster_decay():\n    {body}\n"),
+        ])
+        q23d = {p.label: p for p in grader.grade("student", [notebook]).parts}["Q2.3d"]
+        assert q23d.status == "correct" and not q23d.provisional, (body, q23d.feedback)

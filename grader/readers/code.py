@@ -141,11 +141,14 @@ def _load_notebook(path: Path, text: str) -> CodeSource:
         source = raw.get("source", "")
         if isinstance(source, list):  # tolerated even though v4 normalises it
             source = "".join(str(part) for part in source)
-        if not isinstance(source, str):
-            raise CodeReadError(f"{path.name}: not a valid notebook (a {raw['cell_type']} cell's source is not text)")
         if raw["cell_type"] == "markdown":
-            markdown_cells.append(source)
+            if isinstance(source, str):
+                markdown_cells.append(source)
+            else:  # the code can still be graded without it
+                notes.append(f"{path.name}: skipped a Markdown cell whose source is not text")
             continue
+        if not isinstance(source, str):
+            raise CodeReadError(f"{path.name}: not a valid notebook (a code cell's source is not text)")
         number += 1
         label = f"{path.name}, code cell {number}"
         code, cell_notes = strip_ipython(source, label)
