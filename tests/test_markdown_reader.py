@@ -225,6 +225,21 @@ def test_sub_heading_of_its_own_takes_the_last_value(q2):
     assert found["Q2.3a"].value == r"\frac14"
 
 
+@pytest.mark.parametrize("remark", ["< 1", r"\le 1", r"\lt 1", "> 0", r"\neq 0.25", r"\in (0, 1)"])
+@pytest.mark.parametrize("heading", ["## Q2.3\n", "## Q2.3\n### (b)\n"])
+def test_a_relation_after_the_value_is_a_remark_on_it(q2, heading, remark):
+    text = (f"{heading}Evaluating gives $\\dot\\tanh(0.05) \\approx 0.997504$, "
+            f"so $\\rho(0.05) = \\frac{{0.2498}}{{0.9975}} \\approx 0.2505 {remark}$.\n")
+    assert answers(text, q2)["Q2.3b"].value == "0.2505"
+
+
+def test_a_remark_after_an_indexed_value_or_in_plain_text_is_left_off_too(q2):
+    found = answers("## Q2.3\nSo ρ(0.05) ≈ 0.2505 < 1, and $\\rho(0.05)^{1} = 0.25 < 1$, $\\rho(0.05)^{5} = 0.001$, "
+                    "$\\rho(0.05)^{10} = 10^{-6} > 0$, $\\rho(0.05)^{20} = 10^{-12}$\n", q2)
+    assert found["Q2.3b"].value == "0.2505"
+    assert found["Q2.3c"].value == "[0.25, 0.001, 10^{-6}, 10^{-12}]"
+
+
 @pytest.mark.parametrize("body, value", [
     ("- When $T=1$: $\\rho(0.05)^1 \\approx 0.2504$\n- When $T=5$: $\\rho(0.05)^5 \\approx 0.0010$\n"
      "- When $T=10$: $\\rho(0.05)^{10} \\approx 10^{-6}$\n- When $T=20$: $\\rho(0.05)^{20} \\approx 10^{-12}$",
@@ -316,6 +331,16 @@ def test_a_section_without_a_readable_answer_is_could_not_read_with_its_text(q2)
     assert "No answer for Q2.2" in found.problem
     assert "positive numbers, roughly" in found.problem
     assert "line 1" in found.problem
+
+
+def test_maths_left_open_at_a_blank_line_is_named_in_the_message(q2):
+    found = answers("## Q2.3\n\n### (a)\n$\\rho_{approx} = \n\n1/4$\n", q2)["Q2.3a"]
+    assert "The $ in the paragraph on line 4 is not closed in that paragraph" in found.problem
+
+
+def test_money_and_escaped_dollars_are_not_maths_left_open(q2):
+    for text in ("It costs $5 and that is all.", "It costs \\$ 5 and that is all."):
+        assert "is not closed" not in answers(f"## Q2.3\n### (a)\n{text}\n", q2)["Q2.3a"].problem
 
 
 def test_an_empty_section_is_not_answered(q2):

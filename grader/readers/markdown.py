@@ -128,6 +128,7 @@ class Block:
     line: int
     segments: list[Segment]
     statements: list | None = field(default=None, repr=False)  # filled once, by block_statements
+    unclosed_dollar: bool = False  # a "$" opens maths that its paragraph never closes
 
     def prose(self) -> str:
         """The block as one line of text, maths kept in ``$…$``."""
@@ -249,13 +250,22 @@ def parse_sections(text: str) -> list[Section]:
         if tok.type == "inline":
             segments = _segments(tok.children or [])
             if segments:
-                sections[-1].blocks.append(Block(last_line, segments))
+                sections[-1].blocks.append(Block(last_line, segments,
+                                                 unclosed_dollar=_unclosed_dollar(tok.content, segments)))
         elif tok.type in _MATH_TOKENS:
             sections[-1].blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
         elif tok.type in ("fence", "code_block") and tok.info.strip().lower() in ("math", "latex", "tex"):
             sections[-1].blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
         i += 1
     return [s for s in sections if s.blocks or s.key is not None]
+
+
+def _unclosed_dollar(source: str, segments: list[Segment]) -> bool:
+    """Does a paragraph hold a ``$`` left unpaired that is not money (``$5``)?  Maths in ``$…$`` ends with
+    its paragraph, so ``$x = `` + blank line + ``1$`` is read as text."""
+    if (source.count("$") - source.count("\\$")) % 2 == 0:
+        return False
+    return any(s.kind == "text" and re.search(r"\$(?!\s*\d)", s.text) for s in segments)
 
 
 def _segments(children) -> list[Segment]:
@@ -532,7 +542,12 @@ _MATRIX_ENVIRONMENTS = {"matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "V
                         "matrix*", "pmatrix*", "bmatrix*", "Bmatrix*", "vmatrix*", "Vmatrix*"}
 _ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{\s*([a-zA-Z]+\*?)\s*\}")
 _BRACKET_BEFORE = re.compile(r"[(\[|]\s*$")
-_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+# A matrix set aside is marked by its number between two private-use characters; the
+# student's own copies of those characters become U+FFFD first, so typed text is never
+# taken for a mark (10,000 typed marks once copied a 50 KB matrix 10,000 times).
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
+_PLACEHOLDER = re.compile(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}")
+_NOT_A_MARK = str.maketrans({_MARK_OPEN: "\ufffd", _MARK_CLOSE: "\ufffd"})
 
 
 def _matrix_spans(latex: str) -> list[tuple[int, int]]:
@@ -578,10 +593,11 @@ def _protect_matrices(latex: str) -> tuple[str, list[str]]:
     spans = _matrix_spans(latex) if "\\begin" in latex else []
     if not spans:
         return latex, []
+    latex = latex.translate(_NOT_A_MARK)  # one character for one: the spans stay where they were
     pieces, matrices, at = [], [], 0
     for start, end in spans:
         pieces.append(latex[at:start])
-        pieces.append(f"\ue000{len(matrices)}\ue001")
+        pieces.append(f"{_MARK_OPEN}{len(matrices)}{_MARK_CLOSE}")
         matrices.append(latex[start:end])
         at = end
     pieces.append(latex[at:])
@@ -589,15 +605,10 @@ def _protect_matrices(latex: str) -> tuple[str, list[str]]:
 
 
 def _restore(text: str, matrices: list[str]) -> str:
-    """Put back the matrices :func:`_protect_matrices` set aside (a stray placeholder-like text stays)."""
-    if not matrices or "\ue000" not in text:
+    """Put back the matrices :func:`_protect_matrices` set aside (each mark is its own, placed once)."""
+    if not matrices or _MARK_OPEN not in text:
         return text
-
-    def matrix(m: re.Match) -> str:
-        k = int(m.group(1))
-        return matrices[k] if k < len(matrices) else m.group(0)
-
-    return _PLACEHOLDER.sub(matrix, text)
+    return _PLACEHOLDER.sub(lambda m: matrices[int(m.group(1))], text)
 
 
 def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
@@ -605,6 +616,13 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
 
     Matrices are set aside first, so their rows and columns stay one value."""
     body, matrices = _protect_matrices(latex)
+    restored: dict[str, str] = {}  # "&= …" rows share the left side above: put its matrices back once
+
+    def restore(text: str) -> str:
+        if text not in restored:
+            restored[text] = _restore(text, matrices)
+        return restored[text]
+
     body = re.sub(r"\\(?:begin|end)\s*\{[a-zA-Z*]+\}(?:\{[^{}]*\})?", r"\\\\", body)
     body = body.replace("&", " ")
     out: list[Statement] = []
@@ -627,7 +645,7 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
             previous_lhs = parts[0]
         statements = _merge_commas(Statement(parts, ops, line, _restore(row, matrices), boxed, context))
         for st in statements:  # the raw row is restored once: the statements of a row share it
-            st.parts = [_restore(p, matrices) for p in st.parts]
+            st.parts = [restore(p) if matrices else p for p in st.parts]
         out.extend(statements)
     return out
 
@@ -791,7 +809,7 @@ def extract_answer(part: Part, sections: list[Section], source: str, *, only_par
     elif part.kind in ("interval", "set"):
         found, problem = _find_interval(part, blocks, only_part), ""
     elif _index_template(part) is not None:
-        found, problem = _find_indexed(part, blocks, [t for s in sections for t in s.tables])
+        found, problem = _find_indexed(part, blocks, [t for s in sections for t in s.tables], only_part)
     else:
         found, problem = _find_named(part, blocks, only_part), ""
     if found is not None:
@@ -802,6 +820,10 @@ def extract_answer(part: Part, sections: list[Section], source: str, *, only_par
     heading = f"the section '{where.heading}' (line {where.line})" if where.heading else "the document"
     if not problem:
         problem = f"No answer for {part.label} was found in {heading}. {_how_to_write(part)}"
+        unclosed = next((b.line for b in blocks if b.unclosed_dollar), None)
+        if unclosed is not None:
+            problem += (f" The $ in the paragraph on line {unclosed} is not closed in that paragraph (maths in "
+                        f"$…$ cannot run across a blank line), so it was read as text.")
     return WrittenAnswer(part.label, where.snippet(), source, where.line,
                          problem=f"{problem} The section reads: “{where.snippet()}”")
 
@@ -846,8 +868,9 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool) -> Found | Non
     found: list[Found] = []
     unnamed_boxes: list[Found] = []
     for st in _statements(blocks):
-        if st.ops and st.lhs_key in keys and all(op in _EQUALITIES for op in st.ops):
-            value = _clean_value(st.parts[-1])
+        stated = _stated_value(st)
+        if stated is not None and st.lhs_key in keys:
+            value = _clean_value(stated)
             if not value:
                 continue
             tier = 2.0 if st.boxed else 1.0
@@ -868,6 +891,16 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool) -> Found | Non
         return None
     top = max(f.tier for f in found)
     return [f for f in found if f.tier == top][-1]
+
+
+def _stated_value(st: Statement) -> str | None:
+    """What a chain says its left side equals: the value after the last =/≈ of the leading ones;
+    a relation after it is a remark on the value (``ρ ≈ 0.2505 < 1`` → ``0.2505``).  None if the
+    chain does not start with =/≈."""
+    k = 0
+    while k < len(st.ops) and st.ops[k] in _EQUALITIES:
+        k += 1
+    return st.parts[k] if k else None
 
 
 def _named_nearby(box: Found, blocks: list[Block], keys: set[str]) -> bool:
@@ -963,9 +996,11 @@ def _index_template(part: Part) -> tuple[str, str, list[str]] | None:
     return None
 
 
-def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = ()) -> tuple[Found | None, str]:
+def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
+                  only_part: bool = False) -> tuple[Found | None, str]:
     """Values named with the index written out (``\\rho(0.05)^{10}``), with the index given before the
-    statement ("When $T=5$: $\\rho(0.05)^T \\approx …$"), as one list, or in a table; in index order."""
+    statement ("When $T=5$: $\\rho(0.05)^T \\approx …$"), as one list or vector (boxed on its own in a
+    section of its own), or in a table; in index order."""
     template, index, wanted = _index_template(part)
     generic = name_key(template)
     # the key with the index as a capture: rho(0.05)^t → rho\(0\.05\)\^(\d+)
@@ -974,16 +1009,20 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = ()) -> 
     values: dict[str, tuple[str, int]] = {}
     list_answer: Found | None = None
     for st in _statements(blocks):
-        if not st.ops or not all(op in _EQUALITIES for op in st.ops):
+        stated = _stated_value(st)
+        if stated is None:
+            items = list_items(st.parts[0]) if only_part and st.boxed and not st.ops else []
+            if len(items) == len(wanted):
+                list_answer = Found(f"[{', '.join(items)}]", st.line, 1)
             continue
         lhs = st.lhs_key
-        value = _clean_value(st.parts[-1])
+        value = _clean_value(stated)
         m = pattern.fullmatch(lhs)
         if m:
             values[m.group(1)] = (value, st.line)
             continue
         if lhs == generic:
-            items = [v.strip() for v in _split_top(value.strip("[]"), re.compile(r",")) if v.strip()]
+            items = list_items(value)
             if len(items) == len(wanted):
                 list_answer = Found(f"[{', '.join(items)}]", st.line, 1)
                 continue
@@ -1002,6 +1041,55 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = ()) -> 
     if list_answer is not None:
         return list_answer, ""
     return None, ""
+
+
+_LIST_SEPARATOR = re.compile(r"(?<!\\),")  # not the thin space \,
+_CELL_SEPARATOR = re.compile(r"(?<!\\)&|\\\\")
+_ROW_SEPARATOR = re.compile(r"\\\\")
+_TRANSPOSED = re.compile(r"\^\s*(?:T|\{\s*T\s*\}|\\top|\{\s*\\top\s*\}|\\intercal)\s*$")
+_VECTOR = re.compile(r"\\begin\s*\{\s*(?P<name>[pbB]?matrix\*?|smallmatrix|array)\s*\}(?:\{[^{}]*\}|\[[^\]]*\])?"
+                     r"(?P<body>.*)\\end\s*\{\s*(?P=name)\s*\}", re.S)
+_BRACKETS = re.compile(r"(?:\\left\s*)?[(\[](?P<body>.*?)(?:\\right\s*)?[)\]]", re.S)
+
+
+def list_items(value: str) -> list[str]:
+    r"""The values of a list or vector, as written: ``a, b``, ``[a, b]``, ``(a, b)``, ``\left[a, b\right]``,
+    ``\begin{pmatrix}a & b\end{pmatrix}`` (a row or a column, also bmatrix, ``\left(\begin{array}…``,
+    transposed), with ``\boxed{}`` around any of these.  A matrix of several rows and columns is one item."""
+    inner, separator = value.strip(), _LIST_SEPARATOR
+    for _ in range(4):  # a few wrappings (\boxed{\left(\begin{pmatrix}…): each look is one pass
+        inner = _unwrap_boxed(inner)[0].strip()
+        m = _wrapped_list(inner) or _wrapped_list(_TRANSPOSED.sub("", inner, count=1).rstrip())
+        if m is None:
+            break
+        inner = m.group("body").strip()
+        if m.re is _VECTOR:
+            rows = [r for r in _split_top(inner, _ROW_SEPARATOR) if r.strip()]
+            if len(rows) > 1 and any("&" in r for r in rows):
+                return [value]  # a matrix, not a vector
+            if "&" in inner or len(rows) > 1:
+                separator = _CELL_SEPARATOR  # else one cell: "\begin{pmatrix}a, b\end{pmatrix}"
+            break
+    return [v.strip() for v in _split_top(inner, separator) if v.strip()]
+
+
+def _wrapped_list(text: str) -> re.Match | None:
+    """``text`` as a matrix environment, or as one pair of brackets around the whole of it."""
+    m = _VECTOR.fullmatch(text) or _BRACKETS.fullmatch(text)
+    return m if m and _balanced(m.group("body")) else None
+
+
+def _balanced(text: str) -> bool:
+    """Brackets in ``text`` close in order of opening (so ``(a) + (b)`` is not one pair of brackets)."""
+    depth = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def _indexed_from_table(table: Table, index: str, key: str, wanted: list[str]) -> dict[str, tuple[str, int]]:
