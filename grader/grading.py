@@ -490,6 +490,11 @@ def _hidden_feedback(outcome: Any) -> str:
     return "Wrong result."
 
 
+# Exceptions that usually come without a message, said in words.
+_WITHOUT_MESSAGE = {MemoryError: "reading it needed more memory than the grader allows",
+                    RecursionError: "it is nested too deeply to read"}
+
+
 def _outcome_reason(outcome: Any) -> str:
     reasons = {
         "timeout": "The call took longer than the time limit and was stopped.",
@@ -540,7 +545,7 @@ def _short(text: str, limit: int = 300) -> str:
 
 
 def _file_problem(path: Path, exc: Exception) -> str:
-    message = str(exc)
+    message = str(exc) or _WITHOUT_MESSAGE.get(type(exc), type(exc).__name__)
     if path.name not in message:
         message = f"{path.name}: {message}"
     return f"Could not read {message}"

@@ -262,3 +262,18 @@ def test_documents_that_read_in_quadratic_time_once_are_read_within_a_minute(tmp
     run = subprocess.run([sys.executable, "-m", "grader", "check", "problems/q2-activations.yaml", str(path)],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr[-2000:]
+
+
+@pytest.mark.parametrize("error, says", [(MemoryError(), "needed more memory than the grader allows"),
+                                         (RecursionError(), "nested too deeply")])
+def test_a_reader_that_fails_without_a_message_is_still_explained(grader, tmp_path, monkeypatch, error, says):
+    import grader.grading as grading
+
+    def fail(path, problem_set):
+        raise error
+
+    monkeypatch.setattr(grading, "text_reader_for", lambda path: fail)
+    path = tmp_path / "q2.md"
+    path.write_text("## Q2.1\n$\\dot\\sigma_{approx} = 1/4$\n")
+    notes = grader.grade("student", [path]).notes
+    assert any(note.startswith("Could not read q2.md: ") and says in note for note in notes), notes
