@@ -63,11 +63,13 @@ import signal
 import json
 import tokenize
 import io
+import itertools
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import sympy
 from sympy.core.function import AppliedUndef
+from sympy.matrices.utilities import dotprodsimp
 
 from grader.timelimit import TimeBudget, process_cpu_seconds
 from grader.memo import BoundedCache
@@ -91,6 +93,7 @@ MAX_DEPTH = 40  # bracket/brace nesting; deep nests blow antlr's and Python's st
 MAX_NODES = 4000  # SymPy tree size after parsing
 MAX_LOG10 = 1e15  # refuse numbers with more digits than this (evalf still copes below)
 EXACT_LOG10 = 20000.0  # above this many digits, numbers stay unevaluated (no exact arithmetic)
+MAX_SYMBOLIC_DET = 4  # a determinant with symbols in it is written out (24 terms at 4×4); larger ones are refused
 
 
 class Unreadable(ValueError):
@@ -303,8 +306,9 @@ def normalise(text: str) -> str:
     """Common clean-up shared by the LaTeX and plain-text paths."""
     s = _unicode_to_latex(text)
     s = _strip_delimiters(s)
-    # doubled backslashes before a command (from over-escaped strings)
-    s = re.sub(r"\\\\(?=(?:le|ge|leq|geq|lt|gt|ne|neq|in|frac|dfrac|text|sqrt|cdot|times|pi|infty)(?![a-zA-Z]))", r"\\", s)
+    # doubled backslashes before a command (from over-escaped strings); not a
+    # matrix's row break before one (\\\frac: a row that starts with \frac)
+    s = re.sub(r"(?<!\\)\\\\(?=(?:le|ge|leq|geq|lt|gt|ne|neq|in|frac|dfrac|text|sqrt|cdot|times|pi|infty)(?![a-zA-Z]))", r"\\", s)
     s = re.sub(r",\\!\s*", ",", s)  # 11,\! 111 groups thousands
     s = _SPACING.sub(" ", s)
     s = re.sub(r"\\[dtc]frac(?![a-zA-Z])", r"\\frac", s)
@@ -391,6 +395,14 @@ def _log10_bound(expr: sympy.Basic) -> float:
         return size if size <= EXACT_LOG10 else float("inf")
     if isinstance(expr, (sympy.Sum, sympy.Product)):
         return _series_bound(expr)
+    if isinstance(expr, sympy.MatrixBase):
+        return max((_log10_bound(e) for e in expr), default=0.0)
+    if isinstance(expr, sympy.MatMul):
+        # an entry of a product sums (inner size) products of one entry of each factor
+        inner = sum(math.log10(max(a.shape[0], 1)) for a in expr.args if getattr(a, "is_Matrix", False))
+        return sum(_log10_bound(a) for a in expr.args) + inner
+    if isinstance(expr, sympy.MatAdd):
+        return max(_log10_bound(a) for a in expr.args) + math.log10(len(expr.args))
     if expr.is_Add or expr.is_Mul:
         bounds = [_log10_bound(a) for a in expr.args]
         return sum(bounds) + math.log10(len(bounds))
@@ -452,17 +464,86 @@ def _evaluate(expr: Any) -> Any:
     if isinstance(expr, sympy.UnevaluatedExpr):
         return _evaluate(expr.args[0])
     if isinstance(expr, sympy.matrices.expressions.MatrixExpr) and not isinstance(expr, sympy.MatrixSymbol):
-        try:
-            return expr.doit()
-        except (TypeError, ValueError, sympy.ShapeError) as exc:
-            raise Unreadable("the matrices do not fit together", str(exc)) from exc
+        return _matrix_operation(expr.func(*[_evaluate(a) for a in expr.args]))
     if expr.is_number and _log10_bound(expr) > EXACT_LOG10:
         return expr
     args = [_evaluate(a) for a in expr.args]
     try:
-        return expr.func(*args)
+        value = expr.func(*args)
     except (TypeError, ValueError, AttributeError):
         return expr
+    if isinstance(value, sympy.MatPow):  # latex2sympy writes M^{-1} as a Pow
+        return _matrix_operation(value)
+    return value
+
+
+# --- matrices -------------------------------------------------------------
+# Sums, products, powers and inverses of written matrices are computed, but
+# only where the result has a bounded size: SymPy's own methods expand and
+# cancel every entry as they go, and a 3×3 inverse of fractions or a power
+# (a+b+1)^{90} of an entry then runs for minutes.
+def _matrix_operation(expr: Any) -> Any:
+    """A sum, product or power of written matrices (already evaluated), within the limits."""
+    if isinstance(expr, sympy.MatPow):
+        expr = _bounded_power(*expr.args)
+    elif _log10_bound(expr) > EXACT_LOG10:
+        raise Unreadable("a number in the answer is too large to check")
+    try:
+        with dotprodsimp(False):  # multiply, never expand
+            result = expr.doit()
+    except sympy.matrices.exceptions.NonInvertibleMatrixError as exc:
+        raise Unreadable("the matrix has no inverse (its determinant is 0)") from exc
+    except (TypeError, ValueError, sympy.ShapeError) as exc:
+        raise Unreadable("the matrices do not fit together", str(exc)) from exc
+    _screen(result, "")  # unexpanded, a chain of products still grows exponentially
+    return result
+
+
+def _bounded_power(base: Any, exponent: Any) -> Any:
+    """``base^exponent`` ready to compute, or Unreadable when its result cannot be small."""
+    if not isinstance(base, sympy.MatrixBase) or not base.is_square:
+        raise Unreadable("only a square matrix has powers")
+    if not exponent.is_Integer:
+        raise Unreadable("a power of a matrix is read only with a whole number as its exponent", str(exponent))
+    n, k = base.rows, abs(int(exponent))
+    step = _log10_bound(base) + math.log10(n)  # digits one multiplication can add (an inverse: n of them)
+    if k * (n * step if exponent < 0 else step) > EXACT_LOG10:
+        raise Unreadable("a number in the answer is too large to check")
+    if all(e.is_Rational or e.is_Float for e in base):
+        return sympy.MatPow(base, exponent)
+    # with symbols each multiplication multiplies the terms of an entry by up to n
+    if (k - 1) * math.log10(n) > math.log10(MAX_NODES):
+        raise Unreadable("a power of a matrix with symbols in it is too large to check")
+    if exponent < 0:
+        if n > MAX_SYMBOLIC_DET:
+            raise Unreadable(f"an inverse of a matrix larger than {MAX_SYMBOLIC_DET}×{MAX_SYMBOLIC_DET} "
+                             "with symbols in it is too large to check")
+        base = _written_out_inverse(base)
+    return sympy.MatPow(base, k)
+
+
+def _written_out_inverse(matrix: sympy.MatrixBase) -> sympy.ImmutableMatrix:
+    """adjugate / determinant, each determinant written out (SymPy's inverse cancels as it goes)."""
+    n = matrix.rows
+    det = sympy.Pow(_written_out_determinant(matrix), -1, evaluate=False)
+
+    def entry(i: int, j: int) -> Any:  # (-1)^(i+j) times the minor without row j and column i
+        minor = matrix.minor_submatrix(j, i)
+        cofactor = _written_out_determinant(minor) if n > 1 else sympy.Integer(1)
+        return sympy.Mul((-1) ** (i + j), cofactor, det, evaluate=False)
+
+    return sympy.ImmutableMatrix(n, n, lambda i, j: _evaluate(entry(i, j)))
+
+
+def _written_out_determinant(matrix: sympy.MatrixBase) -> Any:
+    """The determinant as its sum over permutations, unevaluated (no expansion, no cancelling)."""
+    n = matrix.rows
+    terms = []
+    for perm in itertools.permutations(range(n)):
+        inversions = sum(perm[i] > perm[j] for i in range(n) for j in range(i + 1, n))
+        term = sympy.Mul(*[matrix[i, perm[i]] for i in range(n)], evaluate=False)
+        terms.append(sympy.Mul(-1, term, evaluate=False) if inversions % 2 else term)
+    return sympy.Add(*terms, evaluate=False)
 
 
 # --- plain text (AST allow-list) ------------------------------------------
@@ -656,6 +737,25 @@ def _latex2sympy(text: str) -> Any:
     return _latex_parser(text)
 
 
+# Commands antlr's lexer skips: they could stand between \operatorname and its braces.
+_LEXER_SKIPS = re.compile(
+    r"(?<!\\)\\(?:vrule|vcenter|vbox|vskip|vspace|hfil|thinspace|medspace|thickspace|negthinspace|"
+    r"negmedspace|negthickspace|qquad|quad)(?![a-zA-Z])|(?<!\\)\\\$"
+)
+
+
+def _operator_names(text: str) -> str:
+    """``\\operatorname{sgn}`` -> ``sgn``, and no ``\\operatorname`` left at all.
+
+    latex2sympy computes ``\\operatorname{eigenvals}``, ``{zeros}``, ``{svd}``...
+    of a matrix as it parses (a 10×10 eigenvalue problem, a 10^5×10^5 matrix):
+    without the command none of them can be reached.
+    """
+    s = _LEXER_SKIPS.sub(" ", text)
+    s = re.sub(r"\\operatorname\s*\{([^{}]*)\}", lambda m: re.sub(r"\\[a-zA-Z]+|[^a-zA-Z]", "", m.group(1)), s)
+    return s.replace("\\operatorname", " ")
+
+
 _NAME_MACRO = re.compile(
     r"\\(dot|ddot|hat|bar|tilde|vec|overline)\s*(\{(?:[^{}]|\{[^{}]*\})*\}|\\[a-zA-Z]+|[a-zA-Z])"
 )
@@ -677,7 +777,8 @@ def _latex_prepare(text: str) -> str:
         return " " + canonical_name("\\" + m.group(1) + "{" + inner + "}").replace("_", "DEC") + " "
     s = _NAME_MACRO.sub(name, s)
     s = re.sub(r"_\s*\{\s*\\(?:text|mathrm|textrm|mathit|operatorname)\s*\{([^{}]*)\}\s*\}", r"_{\1}", s)
-    s = re.sub(r"\\(?:mathrm|mathit|operatorname)\s*\{([a-zA-Z]+)\}", r"\1", s)
+    s = re.sub(r"\\(?:mathrm|mathit)\s*\{([a-zA-Z]+)\}", r"\1", s)
+    s = _operator_names(s)
     s = re.sub(r"\\pm(?![a-zA-Z])", r"\\pm ", s)
     return s
 
@@ -714,14 +815,182 @@ def _fix_symbols(expr: Any, names: Mapping[str, Any] | None, raw: str) -> Any:
 
 
 def _read_latex(text: str, names: Mapping[str, Any] | None) -> Any:
-    prepared = _latex_prepare(text)
+    return _fix_symbols(_parse_latex(_latex_prepare(text), text), names, text)
+
+
+def _parse_latex(latex: str, raw: str) -> Any:
+    """latex2sympy's reading of prepared LaTeX, with determinants and norms computed here."""
+    latex, values = _set_aside_matrix_functions(latex, raw)
+    _refuse_matrix_work(latex, raw)
     try:
-        value = _latex2sympy(prepared)
+        value = _latex2sympy(latex)
     except RecursionError as exc:
-        raise Unreadable("the answer is nested too deeply", text) from exc
+        raise Unreadable("the answer is nested too deeply", raw) from exc
     except Exception as exc:  # the parser raises bare Exceptions on syntax errors
-        raise Unreadable("could not read the LaTeX", text) from exc
-    return _fix_symbols(value, names, text)
+        raise Unreadable("could not read the LaTeX", raw) from exc
+    return _put_back(value, values, raw)
+
+
+# --- determinants and norms in LaTeX ---------------------------------------
+# latex2sympy computes a determinant (vmatrix, \det) or a norm (\|..\|) of a
+# matrix as it parses, with no limit: a 13×13 determinant of polynomials runs
+# for minutes.  Each is set aside as a placeholder name instead, and computed
+# here: numbers exactly, symbols written out up to MAX_SYMBOLIC_DET×MAX_SYMBOLIC_DET.
+_PLACEHOLDER = "mathreadvalue"
+_MATRIX_FUNCTION = re.compile(r"\\begin\{vmatrix\}|\\det|\\\|")
+_MATRIX_START = re.compile(r"\s*\\begin\{(pmatrix|bmatrix|matrix|array)\}(?:\{[clr]*\})?")
+_DET_OPEN = re.compile(r"\s*(?:\\left\s*)?([(\[])?")
+_CLOSE = {"(": re.compile(r"\s*(?:\\right\s*)?\)"), "[": re.compile(r"\s*(?:\\right\s*)?\]"),
+          "norm": re.compile(r"\s*\\\|")}
+_NUMBER_CELL = re.compile(r"\s*[+-]?\s*(?:\d+(?:\.\d*)?|\.\d+|\\frac\s*\{\s*\d+\s*\}\s*\{\s*\d+\s*\})\s*")
+
+
+def _is_command(latex: str, i: int) -> bool:
+    """Does the backslash at ``i`` start a command (and is not the second half of ``\\\\``)?"""
+    slashes = len(latex[:i]) - len(latex[:i].rstrip("\\"))
+    return slashes % 2 == 0
+
+
+def _set_aside_matrix_functions(latex: str, raw: str) -> tuple[str, dict[str, Any]]:
+    """``latex`` with each determinant and norm of a written matrix replaced by
+    ``\\variable{mathreadvalueN}``, and the values of those names."""
+    out: list[str] = []
+    values: dict[str, Any] = {}
+    done = pos = 0
+    while m := _MATRIX_FUNCTION.search(latex, pos):
+        found = _matrix_function_at(latex, m) if _is_command(latex, m.start()) else None
+        if found is None:
+            pos = m.end()
+            continue
+        kind, body, end = found
+        name = f"{_PLACEHOLDER}{len(values)}"
+        values[name] = _determinant(body, raw) if kind == "det" else _norm(body, raw)
+        out.append(latex[done:m.start()] + r" \variable{" + name + "} ")
+        done = pos = end
+    out.append(latex[done:])
+    return "".join(out), values
+
+
+def _matrix_function_at(latex: str, m: re.Match) -> tuple[str, str, int] | None:
+    """(kind, the matrix's body, where the construct ends) for the construct found by ``m``."""
+    if m.group(0) == r"\begin{vmatrix}":
+        close = _environment_end(latex, m.end(), "vmatrix")
+        return None if close < 0 else ("det", latex[m.end():close], close + len(r"\end{vmatrix}"))
+    kind, i, closer = "norm", m.end(), _CLOSE["norm"]
+    if m.group(0) == r"\det":
+        opened = _DET_OPEN.match(latex, i)
+        kind, i, closer = "det", opened.end(), _CLOSE.get(opened.group(1))
+    start = _MATRIX_START.match(latex, i)
+    if not start:
+        return None
+    env = start.group(1)
+    close = _environment_end(latex, start.end(), env)
+    if close < 0:
+        return None
+    end = close + len(rf"\end{{{env}}}")
+    if closer is not None:
+        closed = closer.match(latex, end)
+        if not closed:
+            return None
+        end = closed.end()
+    return kind, latex[start.end():close], end
+
+
+def _environment_end(latex: str, start: int, env: str) -> int:
+    """Where the ``\\end{env}`` closing an environment whose body starts at ``start`` is (-1: nowhere)."""
+    depth = 1
+    for m in re.compile(rf"\\(begin|end)\{{{env}\}}").finditer(latex, start):
+        depth += 1 if m.group(1) == "begin" else -1
+        if depth == 0:
+            return m.start()
+    return -1
+
+
+def _matrix_cells(body: str) -> list[list[str]]:
+    """The cells of a matrix body, row by row: split on ``\\\\`` and ``&`` outside braces and inner environments."""
+    rows: list[list[str]] = []
+    cells: list[str] = []
+    depth = start = i = 0
+    while i < len(body):
+        if body[i] == "\\":
+            if body.startswith("\\\\", i) and depth == 0:
+                rows.append(cells + [body[start:i]])
+                cells, start = [], i + 2
+            depth += body.startswith("\\begin", i) - body.startswith("\\end", i)
+            i += 2
+            continue
+        depth += (body[i] == "{") - (body[i] == "}")
+        if body[i] == "&" and depth == 0:
+            cells.append(body[start:i])
+            start = i + 1
+        i += 1
+    last = cells + [body[start:]]
+    if len(rows) == 0 or any(c.strip() for c in last):  # a final \\ ends the last row
+        rows.append(last)
+    return rows
+
+
+def _parse_matrix(body: str, raw: str) -> sympy.MatrixBase:
+    value = _parse_latex(r"\begin{pmatrix}" + body + r"\end{pmatrix}", raw)
+    if not isinstance(value, sympy.MatrixBase):
+        raise Unreadable("could not read the matrix", raw)
+    return value
+
+
+def _determinant(body: str, raw: str) -> Any:
+    rows = _matrix_cells(body)
+    n = len(rows)
+    if any(len(row) != n for row in rows):
+        raise Unreadable("a determinant needs a square matrix", raw)
+    too_large = Unreadable(f"a determinant larger than {MAX_SYMBOLIC_DET}×{MAX_SYMBOLIC_DET} with "
+                           "anything but numbers in it is too large to check", raw)
+    if n > MAX_SYMBOLIC_DET and not all(_NUMBER_CELL.fullmatch(cell) for row in rows for cell in row):
+        raise too_large  # refused before reading: reading 169 cells alone takes seconds
+    matrix = _parse_matrix(body, raw)
+    entries = []
+    for entry in matrix:
+        _screen(entry, raw)
+        entries.append(_evaluate(entry))
+    size = n * max(_log10_bound(e) + 1 for e in entries)  # digits of the products of n entries
+    if size <= EXACT_LOG10 and all(e.is_Rational or e.is_Float for e in entries):
+        with dotprodsimp(False):
+            return sympy.Matrix(n, n, entries).det()
+    if n > MAX_SYMBOLIC_DET:
+        raise too_large
+    if size > EXACT_LOG10 and not all(e.is_number for e in entries):
+        # x·10^{10^9} times 10^{10^9} would be multiplied out; numbers alone stay unevaluated
+        raise Unreadable("a number in the answer is too large to check", raw)
+    return _written_out_determinant(matrix)
+
+
+def _norm(body: str, raw: str) -> Any:
+    """sqrt(sum |entry|^2), as latex2sympy's .norm() (Frobenius; 2-norm of a vector), unevaluated."""
+    squares = [sympy.Pow(sympy.Abs(e, evaluate=False), 2, evaluate=False) for e in _parse_matrix(body, raw)]
+    return sympy.Pow(sympy.Add(*squares, evaluate=False), sympy.Rational(1, 2), evaluate=False)
+
+
+def _refuse_matrix_work(latex: str, raw: str) -> None:
+    """Refuse the matrix operations latex2sympy would compute that were not set aside."""
+    if re.search(r"\\x[rR]ightarrow", latex):
+        # antlr takes seconds per row operation to parse, and the entries grow with each
+        raise Unreadable("row operations (\\xrightarrow) are not read: give the resulting matrix", raw)
+    if "\\begin" in latex and any(_is_command(latex, m.start()) for m in re.finditer(r"\\det|\\\|", latex)):
+        raise Unreadable("a determinant or norm is read only of one matrix written out, as in "
+                         "\\det\\begin{pmatrix}…\\end{pmatrix} or \\begin{vmatrix}…\\end{vmatrix}", raw)
+
+
+def _put_back(value: Any, values: dict[str, Any], raw: str) -> Any:
+    """``value`` with the placeholders replaced by what they stand for, unevaluated."""
+    if not values:
+        return value
+    if not isinstance(value, (sympy.Basic, sympy.MatrixBase)):
+        raise Unreadable("could not read the LaTeX", raw)
+    mapping = {s: values[s.name] for s in value.free_symbols if isinstance(s, sympy.Symbol) and s.name in values}
+    with sympy.evaluate(False):  # |A|^{10^9} must stay a power, not be computed
+        value = value.xreplace(mapping)
+    if any(isinstance(s, sympy.Symbol) and s.name.startswith(_PLACEHOLDER) for s in value.free_symbols):
+        raise Unreadable("could not read the LaTeX", raw)  # a placeholder not where a value can be
+    return value
 
 
 def _looks_latex(text: str) -> bool:
