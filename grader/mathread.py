@@ -22,10 +22,16 @@ single expression.
 
 Hostile input is bounded before and after parsing: a length cap, a nesting
 cap, a node-count cap, and an estimate of every number's size (``10^{10^{10}}``
-stays an unevaluated power, a number with more than ~10^15 digits is refused).
+stays an unevaluated power, a number with more than ~10^15 digits is refused;
+such a power next to a symbol is refused unless the huge factors cancel, as in
+``x·10^{10^9}·10^{-10^9}``, since SymPy would multiply them out).
 Expensive symbolic work (``simplify``, solving inequalities) is meant to run
 through :func:`run_limited`, a forked worker with memory and CPU limits and a
-wall-clock kill, which works from any thread (unlike ``SIGALRM``).
+wall-clock kill, which works from any thread (unlike ``SIGALRM``).  Texts whose
+reading computes before any screen can see the result (a substitution bar
+``x^{x}|_{x=10^{10}}``, ``\\binom``, ``\\int``, a ``\\sum`` of factorials, powers in
+exponents) are read in such a worker too; the reading comes back as a JSON
+tree and is rebuilt without being evaluated again.
 
 Public API
 ----------
@@ -68,6 +74,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import sympy
+from mpmath.libmp import MPZ
+from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core.function import AppliedUndef
 from sympy.matrices.utilities import dotprodsimp
 
@@ -430,7 +438,7 @@ def _series_bound(expr: sympy.Basic) -> float:
         largest[variable] = sympy.Integer(math.ceil(top))
     if terms > MAX_SERIES_TERMS:
         return float("inf")
-    each = _log10_bound(expr.function.xreplace(largest))
+    each = _log10_bound(_substituted(expr.function, largest))
     size = terms * each if isinstance(expr, sympy.Product) else math.log10(terms) + each
     return size if size <= EXACT_LOG10 else float("inf")
 
@@ -467,7 +475,10 @@ def _evaluate(expr: Any) -> Any:
         return _matrix_operation(expr.func(*[_evaluate(a) for a in expr.args]))
     if expr.is_number and _log10_bound(expr) > EXACT_LOG10:
         return expr
-    args = [_evaluate(a) for a in expr.args]
+    # a product's factors side by side: x·10^{10^9}/10^{10^9} is read as (x·10^{10^9})·10^{-10^9}
+    args = [_evaluate(a) for a in (_factors([expr]) if isinstance(expr, sympy.Mul) else expr.args)]
+    if isinstance(expr, (sympy.Expr, sympy.core.relational.Relational)) and any(map(_huge, args)):
+        args = _huge_factors_combined(expr, args)
     try:
         value = expr.func(*args)
     except (TypeError, ValueError, AttributeError):
@@ -475,6 +486,60 @@ def _evaluate(expr: Any) -> Any:
     if isinstance(value, sympy.MatPow):  # latex2sympy writes M^{-1} as a Pow
         return _matrix_operation(value)
     return value
+
+
+def _huge(value: Any) -> bool:
+    """A number left unevaluated because it has more than EXACT_LOG10 digits."""
+    return isinstance(value, sympy.Basic) and value.is_number and _log10_bound(value) > EXACT_LOG10
+
+
+def _huge_factors_combined(expr: sympy.Basic, args: list) -> list:
+    """``args`` of ``expr`` with its huge numbers multiplied together by adding exponents.
+
+    Evaluated next to a symbol, SymPy multiplies such numbers out (x·10^{10^9}·10^{10^9}
+    computes 10^{2·10^9}, a C loop no signal stops).  Only a product whose huge factors
+    reduce to a number of at most EXACT_LOG10 digits (x·10^{10^9}·10^{-10^9}) is read.
+    """
+    too_large = Unreadable("a number in the answer is too large to check")
+    if not isinstance(expr, sympy.Mul):
+        raise too_large
+    exponents: dict = {}
+    for factor in _factors([a for a in args if a.is_number]):
+        base, exponent = factor.as_base_exp()
+        exponent = _evaluate(exponent)  # small: the screen bounds every exponent
+        while base.is_Pow and exponent.is_Integer:  # (10^{10^8})^{10} is 10^{10^9}
+            base, exponent = base.base, _evaluate(base.exp) * exponent
+        exponents[base] = exponents.get(base, sympy.Integer(0)) + exponent
+    powers = [sympy.Pow(base, exponent, evaluate=False) for base, exponent in exponents.items()]
+    if any(_log10_bound(p) > EXACT_LOG10 for p in powers):
+        raise too_large
+    return [_evaluate(p) for p in powers] + [a for a in args if not a.is_number]
+
+
+def _substituted(expr: sympy.Basic, mapping: Mapping) -> sympy.Basic:
+    """``expr.xreplace(mapping)`` with nothing evaluated: xreplace would multiply x·10^{10^9}·10^{10^9}
+    out.  Not ``with sympy.evaluate(False)``, which empties SymPy's whole cache each time."""
+    if expr in mapping:
+        return mapping[expr]
+    args = [_substituted(a, mapping) for a in expr.args]
+    if all(new is old for new, old in zip(args, expr.args)):
+        return expr
+    return _unevaluated(type(expr), args)
+
+
+def _unevaluated(cls: type, args: list) -> sympy.Basic:
+    try:
+        return cls(*args, evaluate=False)
+    except TypeError:  # classes without the option (Limit, Integral) are built as given
+        return cls(*args)
+
+
+def _factors(products: list) -> list:
+    """The factors of unevaluated products, flattened."""
+    factors = []
+    for product in products:
+        factors += _factors(list(product.args)) if isinstance(product, sympy.Mul) else [product]
+    return factors
 
 
 # --- matrices -------------------------------------------------------------
@@ -728,13 +793,17 @@ _latex_parser = None
 
 
 def _latex2sympy(text: str) -> Any:
+    return _load_latex_parser()(text)
+
+
+def _load_latex_parser() -> Callable[[str], Any]:
     global _latex_parser
     if _latex_parser is None:
         from latex2sympy2_extended.latex2sympy2 import ConversionConfig, latex2sympy
 
         config = ConversionConfig(lowercase_symbols=False, interpret_contains_as_eq=False)
         _latex_parser = lambda t: latex2sympy(t, normalization_config=None, conversion_config=config)  # noqa: E731
-    return _latex_parser(text)
+    return _latex_parser
 
 
 # Commands antlr's lexer skips: they could stand between \operatorname and its braces.
@@ -809,9 +878,7 @@ def _fix_symbols(expr: Any, names: Mapping[str, Any] | None, raw: str) -> Any:
         fname = canonical_name(str(app.func).replace("DEC", "_"))
         if names is not None and fname not in names:
             raise Unreadable(f"unknown function {fname!r}", str(app.func))
-    if mapping:
-        expr = expr.xreplace(mapping)
-    return expr
+    return _substituted(expr, mapping) if mapping else expr
 
 
 def _read_latex(text: str, names: Mapping[str, Any] | None) -> Any:
@@ -1135,7 +1202,9 @@ class _Reader:
         m = _PERCENT.match(s)
         if m and m.group(1).strip():
             inner, _ = self.value(m.group(1))
-            return sympy.Mul(inner, sympy.Rational(1, 100)), True
+            if not isinstance(inner, sympy.Expr):
+                raise Unreadable("only a number can be a percentage", text)
+            return sympy.Mul(inner, sympy.Rational(1, 100), evaluate=False), True
         if _REALS_WORDS.match(s):
             return sympy.Reals, False
         if re.fullmatch(r"\\(?:emptyset|varnothing)|\\\{\s*\\\}|\{\s*\}", s):
@@ -1204,6 +1273,8 @@ def _interval(lo: Any, hi: Any, left_open: bool, right_open: bool, raw: str) -> 
         if not (isinstance(end, sympy.Basic) and end.is_number) and not isinstance(end, sympy.Basic):
             raise Unreadable("an interval end must be a number", raw)
     lo_v, hi_v = _evaluate(lo), _evaluate(hi)
+    if _huge(lo_v) or _huge(hi_v):  # comparing the ends would multiply them out
+        raise Unreadable("a number in the answer is too large to check", raw)
     try:
         return sympy.Interval(lo_v, hi_v, left_open or lo_v == -sympy.oo, right_open or hi_v == sympy.oo)
     except (ValueError, TypeError) as exc:
@@ -1304,6 +1375,12 @@ def _read_math(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
         raise Unreadable("the answer is not text", repr(text)[:60])
     if len(text) > MAX_CHARS:
         raise Unreadable(f"the answer is longer than {MAX_CHARS} characters", text[:60])
+    if _needs_worker(normalise(text)):
+        return _read_in_worker(text, variables, prefer)
+    return _read_here(text, variables, prefer)
+
+
+def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: str) -> Reading:
     names = None
     if variables is not None:
         names = {canonical_name(k): v for k, v in variables.items()}
@@ -1339,9 +1416,155 @@ def _read_math(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
     unevaluated = value
     if not isinstance(value, str):
         _screen(value, raw)
-        value = _evaluate(value)
+        try:
+            value = _evaluate(value)
+        except Unreadable as exc:
+            raise Unreadable(exc.message, exc.snippet or raw) from exc
     return Reading(raw=raw, value=value, latex=_latex_of(value, unevaluated), kind=_kind_of(value),
                    lhs=lhs, percent=percent)
+
+
+# --- reading in a limited worker -------------------------------------------
+# Some LaTeX is computed while it is read, with no limit and in C code no
+# signal interrupts: latex2sympy substitutes x^{x}|_{x=10^{10}} (10^{10^{10}})
+# and multiplies \binom{10^9}{5·10^8} out, SymPy's \sum multiplies its terms
+# out when asked for its symbols, and any construct may do so with a power in
+# an exponent.  Such texts are read in a forked worker (run_limited) that sends
+# back the reading as a JSON tree; the parent rebuilds it as it was.
+READ_SECONDS = 2.0  # CPU seconds for one reading in the worker; ordinary ones take milliseconds
+READ_MEMORY_MB = 1024  # address space the worker may add to what it inherits
+_COMPUTED_WHEN_READ = re.compile(r"\|\s*[_^]|\\(?:[dt]?binom|choose|gcd|lcm|i*int|oint)(?![a-zA-Z])")
+_SERIES_OF_FACTORIALS = re.compile(r"\\(?:sum|prod|lim)(?![a-zA-Z]).*!", re.S)
+_BIG_EXPONENT = re.compile(r"\^|!|\d{4}")
+
+
+def _needs_worker(latex: str) -> bool:
+    """Could reading ``latex`` compute a huge number before any screen sees it?"""
+    if _COMPUTED_WHEN_READ.search(latex) or _SERIES_OF_FACTORIALS.search(latex):
+        return True
+    for m in re.finditer(r"\^\s*([{(])", latex):  # a power in an exponent, or an exponent of 4+ digits
+        end = _matching(latex, m.start(1))
+        if _BIG_EXPONENT.search(latex[m.end(1): end if end > 0 else len(latex)]):
+            return True
+    return False
+
+
+def _read_in_worker(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: str) -> Reading:
+    _load_latex_parser()  # once, here, rather than in every worker
+    try:
+        sent = run_limited(_worker_reading, text, variables, prefer, timeout=READ_SECONDS,
+                           memory_mb=_address_space_mb() + READ_MEMORY_MB)
+    except LimitExceeded as exc:
+        raise Unreadable("the answer is too large to check (reading it went past the time or memory limit)",
+                         text) from exc
+    except (RuntimeError, OSError) as exc:
+        raise Unreadable("could not read the answer", text) from exc
+    if "refused" in sent:
+        raise Unreadable(*sent["refused"])
+    try:
+        value = _decode(sent["value"])
+    except (KeyError, TypeError, ValueError) as exc:  # a value of a kind never sent before
+        raise Unreadable("could not read the answer", text) from exc
+    return Reading(raw=text, value=value, latex=sent["latex"], kind=sent["kind"], lhs=sent["lhs"],
+                   percent=sent["percent"])
+
+
+def _worker_reading(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: str) -> dict:
+    """In the worker: the reading of ``text``, JSON-able."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # GMP's "cannot allocate memory" is not the student's concern
+    try:
+        reading = _read_here(text, variables, prefer)
+    except Unreadable as exc:
+        return {"refused": [exc.message, exc.snippet]}
+    return {"value": _encode(reading.value), "latex": reading.latex, "kind": reading.kind, "lhs": reading.lhs,
+            "percent": reading.percent}
+
+
+def _address_space_mb() -> int:
+    """This process's address space in MB (0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE") // 2**20
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _encode(node: Any) -> list:
+    """A JSON tree of a reading's value; integers in hexadecimal (decimal strings stop at 4300 digits)."""
+    if isinstance(node, str):
+        return ["text", node]
+    if isinstance(node, sympy.MatrixBase):
+        return ["matrix", isinstance(node, sympy.ImmutableMatrix), node.rows, node.cols, [_encode(e) for e in node]]
+    name = type(node).__name__
+    if getattr(sympy.S, name, None) is node:
+        return ["singleton", name]
+    if isinstance(node, sympy.Integer):
+        return ["integer", hex(int(node))]
+    if isinstance(node, sympy.Rational):
+        return ["rational", hex(node.p), hex(node.q)]
+    if isinstance(node, sympy.Float):
+        sign, mantissa, exponent, bits = node._mpf_
+        return ["float", sign, hex(int(mantissa)), exponent, bits, node._prec]
+    if isinstance(node, sympy.Dummy):
+        return ["dummy", node.name, node.dummy_index, node._assumptions_orig]
+    if type(node) is sympy.Symbol:
+        return ["symbol", node.name, node._assumptions_orig]
+    if isinstance(node, AppliedUndef):
+        return ["function", node.func.__name__, node.func._kwargs] + [_encode(a) for a in node.args]
+    if isinstance(node, sympy.core.symbol.Str):
+        return ["str", node.name]
+    if not isinstance(node, sympy.Basic):
+        raise TypeError(f"cannot send a {name}")
+    return ["node", f"{type(node).__module__}.{type(node).__qualname__}"] + [_encode(a) for a in node.args]
+
+
+def _decode(tree: list) -> Any:
+    """The value :func:`_encode` sent, rebuilt as it was (nothing multiplied out)."""
+    tag, *rest = tree
+    if tag == "text":
+        return rest[0]
+    if tag == "matrix":
+        immutable, rows, cols, entries = rest
+        return (sympy.ImmutableMatrix if immutable else sympy.Matrix)(rows, cols, [_decode(e) for e in entries])
+    if tag == "singleton":
+        return getattr(sympy.S, rest[0])
+    if tag == "integer":
+        return sympy.Integer(int(rest[0], 16))
+    if tag == "rational":
+        return sympy.Rational(int(rest[0], 16), int(rest[1], 16))
+    if tag == "float":
+        sign, mantissa, exponent, bits, precision = rest
+        return sympy.Float._new((sign, MPZ(int(mantissa, 16)), exponent, bits), precision)
+    if tag == "dummy":
+        return sympy.Dummy(rest[0], dummy_index=rest[1], **rest[2])
+    if tag == "symbol":
+        return sympy.Symbol(rest[0], **rest[1])
+    if tag == "str":
+        return sympy.core.symbol.Str(rest[0])
+    if tag == "function":
+        return sympy.Function(rest[0], **rest[1])(*[_decode(a) for a in rest[2:]], evaluate=False)
+    cls, args = _basic_class(rest[0]), [_decode(a) for a in rest[1:]]
+    if issubclass(cls, (sympy.Set, ExprWithLimits)):
+        # Their constructors check their arguments with arithmetic, or multiply by 1: left unevaluated,
+        # Interval(-oo, 2) holds -1·(-oo).  Rebuilding what the worker built costs what it cost there.
+        return cls(*args)
+    return _unevaluated(cls, args)  # the worker's value is evaluated already, and its huge numbers must stay so
+
+
+_CLASSES: dict[str, type] = {}
+
+
+def _basic_class(path: str) -> type:
+    """The SymPy class named ``module.qualname``: only classes already loaded, never an import."""
+    if path not in _CLASSES:
+        found, todo = {}, [sympy.Basic]
+        while todo:
+            cls = todo.pop()
+            if not isinstance(cls, sympy.core.function.UndefinedFunction):  # f(x): named by students
+                found.setdefault(f"{cls.__module__}.{cls.__qualname__}", cls)
+            todo.extend(cls.__subclasses__())
+        _CLASSES.update(found)
+    return _CLASSES[path]
 
 
 # --- numbers --------------------------------------------------------------

@@ -1,0 +1,128 @@
+"""Answers whose reading alone would compute a huge number end with a verdict.
+
+SymPy multiplies powers of the same base together as it builds an expression
+(x·10^{10^9}·10^{10^9} computes 10^{2·10^9}), and latex2sympy computes some
+constructs while it parses (the substitution bar in x^{x}|_{x=10^{10}} asks for
+10^{10^{10}}, \\binom multiplies out): both in C, which no signal interrupts.
+Several answers below once held ``grader equiv`` past a minute.  Every command
+runs in a subprocess with a ``timeout``: a hang fails the test; no test
+measures time.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy
+
+from grader.mathread import read_math
+
+ROOT = Path(__file__).resolve().parents[1]
+LIMIT = 60  # seconds before a command counts as hung; each takes a few at most
+IN_X = ["--kind", "expression", "--vars", "x"]
+
+
+def equiv(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", "equiv", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=LIMIT)
+
+
+def refused(run: subprocess.CompletedProcess, message: str) -> bool:
+    return run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
+
+
+# --- refused: exit 2, "too large to check" ----------------------------------
+@pytest.mark.parametrize("answer, reference, options", [
+    pytest.param(r"x\cdot 10^{10^{9}}\cdot 10^{10^{9}}", "x", IN_X, id="x times two huge powers"),
+    pytest.param(r"x^{x}|_{x=10^{10}}", "x", IN_X, id="substitution bar"),
+    pytest.param(r"x^{x}\Big|_{x=10^{10}}", "1", [], id="substitution bar after Big"),
+    pytest.param(r"x (10^{10^9})^{2}", "x", IN_X, id="x times a squared huge power"),
+    pytest.param(r"x^{10^{10^9}}\cdot x^{10^{10^9}}", "x", IN_X, id="powers of x with huge exponents"),
+    pytest.param("x*10**(10**9)*10**(10**9)", "x", IN_X, id="plain text"),
+    pytest.param(r"\lim_{n\to\infty} 10^{10^{9}}\cdot 10^{10^{9}} x", "x", IN_X, id="limit of huge powers"),
+    pytest.param(r"\sum_{k=1}^{10} 10^{10^9}\cdot 10^{10^9} k", "1", [], id="sum of huge powers"),
+    pytest.param(r"\sum_{k=1}^{2} (9999999)! k", "1", [], id="sum of a huge factorial"),
+    pytest.param(r"\sum_{k=1}^{10^{10}} k", "1", [], id="sum with a huge bound"),
+    pytest.param(r"\prod_{k=1}^{10^{9}} k", "1", [], id="product with a huge bound"),
+    pytest.param(r"\int_0^1 10^{10^9}\cdot 10^{10^9} x\, dx", "1", [], id="integral of huge powers"),
+    pytest.param(r"\binom{1000000000}{500000000}", "1", [], id="binomial of plain numbers"),
+    pytest.param(r"\binom{10^{9}}{5\cdot10^8}", "1", [], id="binomial of powers"),
+    pytest.param(r"\binom{10^{999999999}\cdot 10^{999999999}}{2}", "1", [], id="binomial of a huge product"),
+    pytest.param(r"\sqrt[10^{999999999}\cdot 10^{999999999}]{2}", "1", [], id="root of huge index"),
+    pytest.param(r"e^{10^{999999999}\cdot 10^{999999999}}", "1", [], id="e to a huge product"),
+    pytest.param(r"e^{10^{10}}", "1", [], id="e to the ten billion"),
+    pytest.param("2^{3^{4^{5}}}", "1", [], id="tower"),
+    pytest.param(r"(10^{8})!", "1", [], id="factorial"),
+    pytest.param(r"[1, 10^{10^9}\cdot 10^{10^9}]", "[1, 2]", [], id="interval end"),
+])
+def test_a_huge_value_is_too_large_to_check(answer, reference, options) -> None:
+    run = equiv(*options, "--", answer, reference)
+    assert refused(run, "too large to check"), (run.returncode, run.stdout[-500:], run.stderr[-500:])
+
+
+def test_a_bar_after_left_dot_is_not_read() -> None:
+    run = equiv(*IN_X, "--", r"\left. x^{x} \right|_{x=10^{10}}", "x")
+    assert refused(run, "could not read"), (run.returncode, run.stdout[-500:], run.stderr[-500:])
+
+
+# --- read: the value is small, and the verdict right --------------------------
+@pytest.mark.parametrize("answer, reference, options", [
+    pytest.param(r"x\cdot 10^{10^{9}}\cdot 10^{-10^{9}}", "x", IN_X, id="huge powers that cancel"),
+    pytest.param(r"\frac{x\cdot 10^{10^9}}{10^{10^9}}", "x", IN_X, id="huge powers over each other"),
+    pytest.param(r"x\cdot (10^{10^{8}})^{10}\cdot 10^{-10^{9}}", "x", IN_X, id="a power of a power that cancels"),
+    pytest.param(r"10^{10^9}/10^{10^9}", "1", [], id="a number over itself"),
+    pytest.param(r"(10^{10^{8}})^{10}", "10^{10^{9}}", [], id="a power of a power"),
+    pytest.param(r"x^{x}|_{x=2}", "4", [], id="small substitution"),
+    pytest.param(r"\binom{10}{3}", "120", [], id="small binomial"),
+    pytest.param(r"\sum_{k=1}^{4} k!", "33", [], id="sum of factorials"),
+    pytest.param(r"\int_0^1 x^2 dx", "1/3", [], id="integral"),
+    pytest.param("2^{2^{2}}", "16", [], id="small tower"),
+    pytest.param(r"e^{x^{2}}", r"\exp(x^2)", ["--vars", "x"], id="power in an exponent"),
+])
+def test_a_small_value_gets_its_verdict(answer, reference, options) -> None:
+    run = equiv(*options, "--", answer, reference)
+    assert run.returncode == 0, (run.stdout[-500:], run.stderr[-500:])
+
+
+def test_a_wrong_answer_read_in_the_worker_is_wrong() -> None:
+    run = equiv(r"x^{x}|_{x=2}", "5")
+    assert run.returncode == 1, (run.stdout[-500:], run.stderr[-500:])
+
+
+def test_readings_from_the_worker_are_the_values_written() -> None:
+    k, n = sympy.Symbol("k"), sympy.Symbol("n", positive=True)
+    assert read_math(r"\sum_{k=1}^{4} k!").value == sympy.Sum(sympy.factorial(k), (k, 1, 4))
+    assert read_math(r"\binom{n}{2}", variables={"n": n}).value == sympy.binomial(n, 2)
+    assert read_math(r"x \in [0, 2^{2^{2}})").value == sympy.Interval.Ropen(0, 16)
+    huge = read_math(r"x|_{x=10^{10^9}\cdot 10^{10^9}}").value  # rebuilt, not multiplied out
+    assert huge.is_Mul and all(factor.is_Pow for factor in huge.args)
+
+
+# --- grader check on a Markdown file ----------------------------------------
+def check(tmp_path: Path, value: str) -> dict:
+    submission = tmp_path / "q2.md"
+    submission.write_text(f"## Q2.1a\n\n$\\dot\\sigma_{{approx}}(\\varepsilon) = {value}$\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    run = subprocess.run([sys.executable, "-m", "grader", "check", "problems/q2-activations.yaml", str(submission),
+                          "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=LIMIT)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    return {t["number"]: t for t in json.loads(out.read_text(encoding="utf-8"))["tests"]}["Q2.1a"]
+
+
+@pytest.mark.parametrize("value", [
+    pytest.param(r"\varepsilon\cdot 10^{10^{9}}\cdot 10^{10^{9}}", id="epsilon times two huge powers"),
+    pytest.param(r"\varepsilon^{\varepsilon}|_{\varepsilon=10^{10}}", id="substitution bar"),
+])
+def test_check_refuses_an_answer_too_large_to_check(tmp_path, value) -> None:
+    part = check(tmp_path, value)
+    assert part["score"] == 0
+    assert "Could not read the answer" in part["output"] and "too large to check" in part["output"], part["output"]
+
+
+def test_check_grades_an_answer_whose_huge_powers_cancel(tmp_path) -> None:
+    # The reference is 1/4.
+    part = check(tmp_path, r"\frac{1}{4}\cdot 10^{10^{9}}\cdot 10^{-10^{9}}")
+    assert part["score"] == part["max_score"], part["output"]
