@@ -1275,10 +1275,27 @@ def _interval(lo: Any, hi: Any, left_open: bool, right_open: bool, raw: str) -> 
     lo_v, hi_v = _evaluate(lo), _evaluate(hi)
     if _huge(lo_v) or _huge(hi_v):  # comparing the ends would multiply them out
         raise Unreadable("a number in the answer is too large to check", raw)
+    if _same_number(lo_v, hi_v):
+        hi_v = lo_v
     try:
         return sympy.Interval(lo_v, hi_v, left_open or lo_v == -sympy.oo, right_open or hi_v == sympy.oo)
     except (ValueError, TypeError) as exc:
         raise Unreadable("not a valid interval", raw) from exc
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    """Are two finite ends equal to 30 digits?  SymPy proves two spellings of one algebraic
+    number equal by factoring minimal polynomials, which takes minutes for a sum of six
+    roots; an interval with equal ends is one point either way."""
+    if not (isinstance(a, sympy.Expr) and isinstance(b, sympy.Expr) and a.is_number and b.is_number) \
+            or a.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan) or b.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan):
+        return False
+    try:
+        difference = abs(complex((b - a).evalf(30)))
+        scale = max(1.0, abs(complex(a.evalf(15))))
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return difference <= 1e-25 * scale
 
 
 _NAME_LIKE = re.compile(

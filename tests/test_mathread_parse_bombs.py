@@ -126,3 +126,31 @@ def test_check_grades_an_answer_whose_huge_powers_cancel(tmp_path) -> None:
     # The reference is 1/4.
     part = check(tmp_path, r"\frac{1}{4}\cdot 10^{10^{9}}\cdot 10^{-10^{9}}")
     assert part["score"] == part["max_score"], part["output"]
+
+
+def test_an_interval_whose_ends_are_one_number_written_two_ways_is_read_as_that_point():
+    # SymPy proves the two ends equal by factoring minimal polynomials: minutes for six roots.
+    roots = sympy.Add(*[sympy.sqrt(p) for p in (2, 3, 5, 7, 11, 13)])
+    squared = sympy.latex(sympy.expand(roots ** 2))
+    answer = "[" + "+".join(rf"\sqrt{{{p}}}" for p in (2, 3, 5, 7, 11, 13)) + rf", \sqrt{{{squared}}}]"
+    run = equiv(answer, "[0, 1]", "--kind", "interval")
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    assert r"\sqrt{13}\right\}" in run.stdout  # read as the single point
+
+
+@pytest.mark.parametrize("answer", [
+    "+".join(f"|x-{k}|" for k in range(1, 14)) + " > 20",  # each |…| doubles the cases solved
+    "+".join(rf"\frac{{1}}{{x-{k}}}" for k in range(1, 33)) + " > 0",  # denominators multiplied out
+])
+def test_inequalities_beyond_the_solver_are_refused(answer):
+    run = equiv(answer, r"(-\infty, \infty)", "--kind", "set")
+    assert refused(run, "the inequality is too complicated to solve"), run.stderr
+
+
+@pytest.mark.parametrize("answer, reference", [
+    ("|x-1|+|x-2| > 3", r"(-\infty, 0) \cup (3, \infty)"),
+    (r"\frac{1}{x-1} + \frac{1}{x+1} > 0", r"(-1, 0) \cup (1, \infty)"),
+])
+def test_small_inequalities_with_bars_and_fractions_are_still_solved(answer, reference):
+    run = equiv(answer, reference, "--kind", "set")
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -24,6 +24,7 @@ from grader.checkers.base import Checker, Verdict, register
 from grader.mathread import Reading, Unreadable, canonical_name, numeric_value, read_math
 
 MAX_DEGREE = 4
+MAX_ABSOLUTE_VALUES = 4
 
 
 @dataclass(frozen=True)
@@ -93,14 +94,29 @@ def _unknowns(relation: Relational) -> set:
 
 
 def _too_complex(rel: Relational) -> bool:
+    """Beyond what SymPy's inequality solver does in a moment: each |…| doubles the cases it
+    solves (13 of them take minutes), and denominators multiply into one polynomial."""
     allowed = (sympy.Add, sympy.Mul, sympy.Pow, sympy.Abs, sympy.Symbol, sympy.Number, sympy.Dummy,
                sympy.core.numbers.NumberSymbol)
+    absolute_values = denominator_degree = 0
     for node in sympy.preorder_traversal(rel.lhs - rel.rhs):
         if not isinstance(node, allowed):
             return True
-        if isinstance(node, sympy.Pow) and node.exp.is_number and abs(node.exp) > MAX_DEGREE:
-            return True
-    return False
+        if isinstance(node, sympy.Abs):
+            absolute_values += 1
+        if isinstance(node, sympy.Pow) and node.exp.is_number:
+            if abs(node.exp) > MAX_DEGREE:
+                return True
+            if node.exp.is_negative and node.base.free_symbols:
+                denominator_degree += _degree(node.base) * abs(node.exp)
+    return absolute_values > MAX_ABSOLUTE_VALUES or denominator_degree > MAX_DEGREE
+
+
+def _degree(expr: Any) -> float:
+    try:
+        return sympy.Poly(expr, *expr.free_symbols).total_degree()
+    except (sympy.PolynomialError, sympy.GeneratorsNeeded, ValueError, TypeError):
+        return MAX_DEGREE + 1
 
 
 def as_set(value: Any, raw: str = "") -> sympy.Set:
