@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import sympy
+from bomb_runs import check, equiv, refused
 
-ROOT = Path(__file__).resolve().parents[1]
-LIMIT = 60  # seconds before a command counts as hung; each takes about one
 
 # The answer that hung `grader check`: a 13×13 determinant with entries ε^k + c.
 PROBE_13 = (
@@ -49,13 +45,8 @@ def square(env: str, n: int, cell) -> str:
     return matrix(env, [[cell(i, j) for j in range(n)] for i in range(n)])
 
 
-def equiv(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader", "equiv", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=LIMIT)
 
 
-def refused(run: subprocess.CompletedProcess, message: str) -> bool:
-    return run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
 
 
 # --- refused: exit 2 with a message --------------------------------------
@@ -162,14 +153,6 @@ def test_a_product_of_two_numeric_12x12_matrices_is_multiplied_out() -> None:
 
 
 # --- grader check on Markdown files -----------------------------------------
-def check(tmp_path: Path, value: str) -> dict:
-    submission = tmp_path / "q2.md"
-    submission.write_text(f"## Q2.1a\n\n$\\dot\\sigma_{{approx}}(\\varepsilon) = {value}$\n", encoding="utf-8")
-    out = tmp_path / "out.json"
-    run = subprocess.run([sys.executable, "-m", "grader", "check", "problems/q2-activations.yaml", str(submission),
-                          "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=LIMIT)
-    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
-    return {t["number"]: t for t in json.loads(out.read_text(encoding="utf-8"))["tests"]}["Q2.1a"]
 
 
 @pytest.mark.parametrize("value", [

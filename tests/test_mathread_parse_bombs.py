@@ -10,28 +10,17 @@ measures time.
 """
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 import sympy
+from bomb_runs import check, equiv, refused
 
 from grader.mathread import read_math
 
-ROOT = Path(__file__).resolve().parents[1]
-LIMIT = 60  # seconds before a command counts as hung; each takes a few at most
 IN_X = ["--kind", "expression", "--vars", "x"]
 
 
-def equiv(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader", "equiv", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=LIMIT)
 
 
-def refused(run: subprocess.CompletedProcess, message: str) -> bool:
-    return run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
 
 
 # --- refused: exit 2, "too large to check" ----------------------------------
@@ -102,14 +91,6 @@ def test_readings_from_the_worker_are_the_values_written() -> None:
 
 
 # --- grader check on a Markdown file ----------------------------------------
-def check(tmp_path: Path, value: str) -> dict:
-    submission = tmp_path / "q2.md"
-    submission.write_text(f"## Q2.1a\n\n$\\dot\\sigma_{{approx}}(\\varepsilon) = {value}$\n", encoding="utf-8")
-    out = tmp_path / "out.json"
-    run = subprocess.run([sys.executable, "-m", "grader", "check", "problems/q2-activations.yaml", str(submission),
-                          "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=LIMIT)
-    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
-    return {t["number"]: t for t in json.loads(out.read_text(encoding="utf-8"))["tests"]}["Q2.1a"]
 
 
 @pytest.mark.parametrize("value", [
