@@ -28,12 +28,13 @@ import stat
 import sys
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures import as_completed
+from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from grader import watchdog
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, unusable
 from grader.grading import ERROR, Grader, submission_files, with_overrides
 from grader.results import PartResult, SubmissionResult, dumps, write_atomic
@@ -180,12 +181,14 @@ def _grader_for(spec: SpecSource) -> Grader:
     return grader
 
 
-def grade_submission(spec: SpecSource, student: str, files: tuple[Path, ...]) -> SubmissionResult:
+def grade_submission(spec: SpecSource, student: str, files: tuple[Path, ...],
+                     limit: float = watchdog.SUBMISSION_TIME_LIMIT) -> SubmissionResult:
     """Grade one submission in a worker.  Never raises for a bad submission."""
     started = time.perf_counter()
     grader = _grader_for(spec)
     try:
-        return grader.grade(student, files)
+        with watchdog.watched(student, limit):
+            return grader.grade(student, files)
     except Exception as exc:  # noqa: BLE001 - one submission must not stop the run
         return crashed_result(student, grader.references, f"{type(exc).__name__}: {exc}",
                               time.perf_counter() - started)
@@ -393,7 +396,14 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
         print(f"note: {len(stats.gone)} student(s) in the gradebook have no submission any more and are left "
               f"out of the class files: {', '.join(stats.gone[:10])}{' …' if len(stats.gone) > 10 else ''}",
               file=sys.stderr)
-    return under_fail_score(args, stats.results)
+    code = under_fail_score(args, stats.results)
+    if watchdog.threads_left_behind():
+        # A grading thread stuck in one long C call would keep the interpreter from exiting.
+        print("note: a stopped submission is still computing; exiting without waiting for it", file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def spec_exposure_warning(results: list[SubmissionResult], spec_files: list[Path]) -> str | None:
@@ -543,24 +553,54 @@ def grade_all(todo: list[Submission], spec: SpecSource, refs, executor_factory: 
 
 
 def _grade_round(todo: list[Submission], spec: SpecSource, refs, executor_factory, commit, bar) -> list[Submission]:
-    """One pass through a fresh executor; returns the submissions lost to a broken pool."""
+    """One pass through a fresh executor; returns the submissions lost to a broken pool.
+
+    A submission still grading after the time limit is recorded as not
+    gradable and its worker stopped (see :mod:`grader.watchdog`); the others go on."""
+    limit = watchdog.submission_time_limit()
     broken: list[Submission] = []
-    with executor_factory() as executor:
+    gave_up = False
+    executor = executor_factory()
+    try:
         futures: dict[Future, Submission] = {
-            executor.submit(grade_submission, spec, sub.student, sub.files): sub for sub in todo}
-        for future in as_completed(futures):
-            sub = futures[future]
-            try:
-                result, crashed = future.result(), False
-            except BrokenProcessPool:
-                broken.append(sub)
-                continue
-            except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
-                result, crashed = crashed_result(sub.student, refs, f"{type(exc).__name__}: {exc}"), True
-            crashed = crashed or any(n.startswith("The submission could not be graded") for n in result.notes)
-            commit(sub, result, crashed)
-            bar.update()
+            executor.submit(grade_submission, spec, sub.student, sub.files, limit): sub for sub in todo}
+        pending, started = set(futures), {}
+        while pending:
+            done, pending = wait(pending, timeout=WATCH_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                sub = futures[future]
+                try:
+                    result, crashed = future.result(), False
+                except BrokenProcessPool:
+                    broken.append(sub)
+                    continue
+                except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
+                    result, crashed = crashed_result(sub.student, refs, f"{type(exc).__name__}: {exc}"), True
+                crashed = crashed or any(n.startswith("The submission could not be graded") for n in result.notes)
+                commit(sub, result, crashed)
+                bar.update()
+            now = time.monotonic()
+            for future in [f for f in pending if f.running()]:
+                if now - started.setdefault(future, now) > limit:
+                    pending.discard(future)
+                    sub, gave_up = futures[future], True
+                    watchdog.stop(sub.student)
+                    commit(sub, crashed_result(sub.student, refs, took_too_long(limit), now - started[future]), True)
+                    bar.update()
+    finally:
+        # Waiting for a stopped worker could be waiting forever.
+        executor.shutdown(wait=not gave_up, cancel_futures=True)
     return sorted(broken, key=lambda s: s.student)
+
+
+# How often the run looks for submissions over their time limit.
+WATCH_SECONDS = 1.0
+
+
+def took_too_long(limit: float) -> str:
+    return (f"grading it took longer than {limit:g} s, the limit for one submission, and was stopped; "
+            "the rest of the class was graded. Something in its files takes the grader too long to read "
+            f"or check: grade it by hand (the limit can be raised with ${watchdog.TIME_LIMIT_VARIABLE}).")
 
 
 # ---------------------------------------------------------------------------

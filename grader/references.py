@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import importlib
-import os
 import signal
 import time
 import traceback
@@ -31,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from grader.spec import Case, CodeSpec, Mistake, Part, ProblemSet, SpecError, SpecIssue
+from grader.timelimit import seconds_from_environment
 
 
 class RaisedException:
@@ -140,19 +140,7 @@ class _TookTooLong(BaseException):
 
 def time_limit() -> float:
     """Seconds each piece of spec code may run: ``$GRADER_REFERENCE_TIME_LIMIT`` or :data:`TIME_LIMIT_SECONDS`."""
-    text = os.environ.get(TIME_LIMIT_VARIABLE, "").strip()
-    if not text:
-        return TIME_LIMIT_SECONDS
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = float("nan")
-    if not 0 < seconds < float("inf"):
-        from grader.cli import UsageError  # imported here: grader.cli imports this module
-
-        raise UsageError(f"{TIME_LIMIT_VARIABLE}={text} is not a time limit: give a positive number of seconds "
-                         f"(the default is {TIME_LIMIT_SECONDS:g})")
-    return seconds
+    return seconds_from_environment(TIME_LIMIT_VARIABLE, TIME_LIMIT_SECONDS)
 
 
 def _limited(run: Callable[[], Any]) -> Any:

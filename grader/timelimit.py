@@ -130,3 +130,21 @@ class TimeBudget:
             return BACKSTOP
         self._deadline = min(now + max(self.limit - computed, 0.01), wall_deadline)
         return None
+
+
+def seconds_from_environment(variable: str, default: float) -> float:
+    """A time limit an instructor may override with ``$variable``: positive
+    seconds, else :class:`~grader.cli.UsageError` naming the variable."""
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        from grader.cli import UsageError  # imported here: grader.cli imports the modules that use this one
+
+        raise UsageError(f"{variable}={text} is not a time limit: give a positive number of seconds "
+                         f"(the default is {default:g})")
+    return seconds

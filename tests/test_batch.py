@@ -593,3 +593,46 @@ def test_a_damaged_gradebook_gets_a_clear_message(tmp_path, capsys):
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert "gradebook.sqlite cannot be used" in err and "Move it away" in err
+
+
+def _hang_on_mallory(self, student, files):
+    if student == "mallory":
+        while True:  # something nobody foresaw takes forever to read
+            pass
+    return ORIGINAL_GRADE(self, student, files)
+
+
+@pytest.mark.parametrize("kind", ["thread", "process"])
+def test_a_submission_that_takes_too_long_is_stopped_and_the_class_finishes(tmp_path, monkeypatch, kind):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 6)
+    (subs / "mallory.yaml").write_text(answers(0))
+    monkeypatch.setattr(batch.Grader, "grade", _hang_on_mallory)
+    monkeypatch.setenv("GRADER_SUBMISSION_TIME_LIMIT", "2")
+    refs = load_references([str(spec)])
+    source = batch.SpecSource((str(spec),), batch.spec_digest(refs))
+    out = tmp_path / "out"
+    with Gradebook.in_folder(out) as gradebook:
+        stats = batch.run(gradebook, out, refs, batch.find_submissions(subs), source,
+                          executor_factory=lambda: batch.EXECUTORS[kind](2))
+        assert stats.graded == 8 and stats.crashed == 1
+        assert set(gradebook.stored_keys()) == {f"s{k:04d}" for k in range(6)} | {"mallory", "broken"}
+    mallory = json.loads((out / "mallory" / "results.json").read_text())
+    assert all(t["score"] == 0 and "took longer than 2 s, the limit for one submission" in t["output"]
+               for t in mallory["tests"])
+    assert json.loads((out / "s0000" / "results.json").read_text())["score"] == 4
+    # Recorded, so a second run does not try it again.
+    with Gradebook.in_folder(out) as gradebook:
+        again = batch.run(gradebook, out, refs, batch.find_submissions(subs), source,
+                          executor_factory=lambda: batch.EXECUTORS[kind](2))
+    assert again.graded == 0 and again.kept == 8
+    if kind == "thread":
+        assert batch.watchdog.threads_left_behind() == 0  # the exception raised into it stopped the loop
+
+
+def test_a_submission_time_limit_that_is_not_a_number_is_bad_input(tmp_path, capsys, monkeypatch):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 1)
+    monkeypatch.setenv("GRADER_SUBMISSION_TIME_LIMIT", "ten minutes")
+    assert main(["grade", str(spec), "--submissions", str(subs), "--out", str(tmp_path / "out")]) == 2
+    assert "GRADER_SUBMISSION_TIME_LIMIT=ten minutes is not a time limit" in capsys.readouterr().err
