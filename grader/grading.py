@@ -251,7 +251,7 @@ class Grader:
         if not runs:
             return Candidate(Verdict.incorrect("No cases were run."), source, hidden_cases=hidden_not_run)
         if all(outcome.status == NOT_DEFINED for _, _, outcome in runs):
-            return Candidate(Verdict(Status.INCORRECT, 0.0, f"{code.function} is not defined."), source,
+            return Candidate(Verdict(Status.INCORRECT, 0.0, _not_defined(code.function, runs[0][2])), source,
                              hidden_cases=hidden_total, status=NOT_DEFINED)
         if all(_not_implemented(case_ref, outcome) for _, case_ref, outcome in runs):
             return Candidate(Verdict(Status.INCORRECT, 0.0, f"{code.function} is not implemented yet "
@@ -301,7 +301,7 @@ class Grader:
         code = ref.part.code
         status = outcome.status
         if status == NOT_DEFINED:
-            return Verdict.incorrect(f"{code.function} is not defined."), ""
+            return Verdict.incorrect(_not_defined(code.function, outcome)), ""
         if status in ("timeout", "memory", "crashed", "bad value"):
             return Verdict.incorrect(_outcome_reason(outcome)), ""
         if _not_implemented(case_ref, outcome):
@@ -439,6 +439,15 @@ def _may_name(text: str, names: set[str]) -> bool:
     # Python reads identifiers in NFKC form: ``ｒｈｏ`` defines ``rho``.
     normal = unicodedata.normalize("NFKC", text)
     return any(name in normal for name in names)
+
+
+def _not_defined(function: str, outcome: Any) -> str:
+    """Why ``function`` could not be called: missing, or its name holds something else
+    (a notebook's ``variance = variance(data)`` leaves a float there)."""
+    message = getattr(outcome, "message", "") or ""
+    if message.startswith(f"{function} is defined but is a "):
+        return message[:200] + "; was the name reassigned after the function was written?"
+    return f"{function} is not defined."
 
 
 def _not_implemented(case_ref: CaseReference, outcome: Any) -> bool:

@@ -120,3 +120,11 @@ def test_self_check_never_shows_hidden_inputs(tmp_path):
     assert "hidden case" not in text  # hidden cases are not run at all in a self-check
     for secret in ("1000.0, 1001.0", "singular 3×3", "mismatched 2×3"):
         assert secret not in text
+
+
+def test_a_function_name_reassigned_to_a_value_says_what_it_holds(tmp_path):
+    source = (SAMPLES / "alice" / "foundations.py").read_text() + "\nvariance = variance([1.0, 2.0, 4.0])\n"
+    tests = grade_one(tmp_path, "vic", source)
+    assert tests["C2"]["score"] == 0
+    assert "variance is defined but is a float, not a function; was the name reassigned" in tests["C2"]["output"]
+    assert tests["C1"]["score"] == tests["C1"]["max_score"]

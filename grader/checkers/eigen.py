@@ -52,6 +52,13 @@ class EigenpairsChecker(Checker):
             projector = v[:, group] @ v[:, group].T
             if not np.allclose(projector, projector_ref, rtol=0, atol=1e-5):
                 which = ", ".join(str(i) for i in group)
+                in_eigenspace = np.allclose(projector_ref @ v[:, group], v[:, group], rtol=0, atol=1e-5)
+                if len(group) > 1 and in_eigenspace:
+                    # np.linalg.eig's unit eigenvectors of a repeated eigenvalue need not be orthogonal.
+                    return Verdict.incorrect(
+                        f"Columns {which} are eigenvectors of one repeated eigenvalue but not orthogonal to each "
+                        "other: within a repeated eigenvalue they must be an orthonormal basis of its eigenspace "
+                        "(np.linalg.eigh gives one).")
                 return Verdict.incorrect(f"Eigenvector column(s) {which} do not match their eigenvalue.")
         return Verdict.correct()
 
