@@ -23,12 +23,13 @@ import argparse
 import hashlib
 import multiprocessing
 import os
+import queue
 import sqlite3
 import stat
 import sys
 import time
+from contextlib import suppress
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -559,27 +560,29 @@ def _grade_round(todo: list[Submission], spec: SpecSource, refs, executor_factor
     gradable and its worker stopped (see :mod:`grader.watchdog`); the others go on."""
     limit = watchdog.submission_time_limit()
     broken: list[Submission] = []
+    finished: queue.SimpleQueue[Future] = queue.SimpleQueue()
     gave_up = False
     executor = executor_factory()
     try:
-        futures: dict[Future, Submission] = {
-            executor.submit(grade_submission, spec, sub.student, sub.files, limit): sub for sub in todo}
-        pending, started = set(futures), {}
+        futures: dict[Future, Submission] = {}
+        for sub in todo:
+            future = executor.submit(grade_submission, spec, sub.student, sub.files, limit)
+            futures[future] = sub
+            future.add_done_callback(finished.put)
+        pending, started, watched_at = set(futures), {}, time.monotonic()
         while pending:
-            done, pending = wait(pending, timeout=WATCH_SECONDS, return_when=FIRST_COMPLETED)
-            for future in done:
-                sub = futures[future]
-                try:
-                    result, crashed = future.result(), False
-                except BrokenProcessPool:
-                    broken.append(sub)
-                    continue
-                except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
-                    result, crashed = crashed_result(sub.student, refs, f"{type(exc).__name__}: {exc}"), True
-                crashed = crashed or any(n.startswith("The submission could not be graded") for n in result.notes)
-                commit(sub, result, crashed)
-                bar.update()
+            with suppress(queue.Empty):
+                future = finished.get(timeout=WATCH_SECONDS)
+                if future in pending:  # not one given up on
+                    pending.discard(future)
+                    if _record(futures[future], future, refs, commit):
+                        bar.update()
+                    else:
+                        broken.append(futures[future])
             now = time.monotonic()
+            if now - watched_at < WATCH_SECONDS:
+                continue
+            watched_at = now
             for future in [f for f in pending if f.running()]:
                 if now - started.setdefault(future, now) > limit:
                     pending.discard(future)
@@ -591,6 +594,19 @@ def _grade_round(todo: list[Submission], spec: SpecSource, refs, executor_factor
         # Waiting for a stopped worker could be waiting forever.
         executor.shutdown(wait=not gave_up, cancel_futures=True)
     return sorted(broken, key=lambda s: s.student)
+
+
+def _record(sub: Submission, future: Future, refs, commit) -> bool:
+    """Commit the result of a finished future; False when a broken pool lost it."""
+    try:
+        result, crashed = future.result(), False
+    except BrokenProcessPool:
+        return False
+    except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
+        result, crashed = crashed_result(sub.student, refs, f"{type(exc).__name__}: {exc}"), True
+    crashed = crashed or any(n.startswith("The submission could not be graded") for n in result.notes)
+    commit(sub, result, crashed)
+    return True
 
 
 # How often the run looks for submissions over their time limit.
