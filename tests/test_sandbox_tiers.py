@@ -66,3 +66,17 @@ def test_only_the_tiers_asked_for_or_used_are_started(tmp_path):
         assert pool.available["rlimits"] is True
         run = _run(pool, tmp_path, "b.py", "import scipy\n\ndef f():\n    return 2\n", [Call("f", ())])
         assert run.outcomes[0].value == 2 and len(pool.zygote_pids) == 1
+
+
+def test_what_star_imports_help_and_profiling_load_lazily_is_there_after_the_uid_drop(tmp_path):
+    # After the sandbox drops privileges, the interpreter's own files may be unreadable:
+    # modules the libraries load on first use must already be in the zygote.
+    source = ("from numpy import *\nimport numpy.matlib\nimport cProfile, pstats, fileinput\n\n"
+              "def f(x):\n    help(len)\n    return float(mean(array(x)))\n")
+    with WorkerPool() as pool:
+        run = _run(pool, tmp_path, "star.py", source, [Call("f", ([1.0, 3.0],))])
+        scipy_run = _run(pool, tmp_path, "io.py", "import scipy.io\n\ndef f(x):\n    return 1.0\n",
+                         [Call("f", (0,))])
+    assert run.load_status == "ok", run.load_message
+    assert run.outcomes[0].status == "ok" and run.outcomes[0].value == 2.0
+    assert scipy_run.load_status == "ok", scipy_run.load_message

@@ -18,12 +18,14 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-# NumPy loads these lazily on first attribute access (np.testing, np.ma...),
-# which would be an import after the uid drop: load them here.
+# NumPy loads these lazily on first attribute access (np.testing, np.ma...,
+# and numpy.f2py for `from numpy import *`), which would be an import after
+# the uid drop: load them here.
 NUMPY_MODULES = ("numpy", "numpy.linalg", "numpy.random", "numpy.fft", "numpy.polynomial", "numpy.testing",
-                 "numpy.ma", "numpy.char", "numpy.rec", "numpy.strings", "numpy.ctypeslib", "numpy.typing")
+                 "numpy.ma", "numpy.char", "numpy.rec", "numpy.strings", "numpy.ctypeslib", "numpy.typing",
+                 "numpy.f2py", "numpy.matlib")
 SCIPY_MODULES = ("scipy", "scipy.optimize", "scipy.stats", "scipy.linalg", "scipy.integrate",
-                 "scipy.special", "scipy.interpolate", "scipy.signal", "scipy.sparse")
+                 "scipy.special", "scipy.interpolate", "scipy.signal", "scipy.sparse", "scipy.io")
 FULL_MODULES = ("sympy", "mpmath", "matplotlib", "matplotlib.pyplot")
 
 # Tier name -> the third-party modules its zygote imports (smallest first).

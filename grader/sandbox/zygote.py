@@ -46,6 +46,8 @@ STDLIB_MODULES = (
     "string", "locale", "weakref", "types", "numbers", "difflib", "gzip", "uuid",
     "encodings.idna", "encodings.ascii", "encodings.latin_1", "encodings.utf_16",
     "encodings.utf_32", "encodings.cp1252", "encodings.unicode_escape", "encodings.raw_unicode_escape",
+    # Pulled in by `from numpy import *` (fileinput), help() and np.info (pydoc), profiling, np.memmap.
+    "fileinput", "pydoc", "pkgutil", "mmap", "cProfile", "profile", "pstats",
 )
 
 
