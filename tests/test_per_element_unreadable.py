@@ -137,3 +137,10 @@ def test_a_function_returning_text_among_its_values_earns_nothing_for_it(tmp_pat
     part = {t["number"]: t for t in json.loads(out.read_text())["tests"]}["Q2.3c"]
     assert part["score"] == 0
     assert f"Returned the text {text} inside what it returned" in part["output"]
+
+
+def test_a_wrong_value_in_a_written_list_is_named_as_the_reader_counts(grader, tmp_path):
+    part = grade_markdown(grader, tmp_path, table("0.2505", "9.9e-4", "5e-6", "9.4e-13"))
+    assert part.score == pytest.approx(0.75)
+    # The third row (T = 10): index 2 for a programmer, value 3 for a reader.
+    assert "1 of 4 values are not within tolerance (first at index 2, i.e. value 3)" in part.feedback

@@ -91,7 +91,7 @@ class ArrayChecker(Checker):
 
 
 def _wrong_message(got: np.ndarray, wrong: np.ndarray, total: int, some_unread: bool) -> str:
-    """"2 of 4 values are not within tolerance (first at index 1)."; "" when none is wrong.
+    """"2 of 4 values are not within tolerance (first at index 1, i.e. value 2)."; "" when none is wrong.
 
     Beside unread values, named as they are (``value 2``, counted from 1), it counts the values read."""
     if not wrong.any():
@@ -100,7 +100,10 @@ def _wrong_message(got: np.ndarray, wrong: np.ndarray, total: int, some_unread: 
     if some_unread:
         where, read = f"first: {_value_name(int(np.ravel_multi_index(first, wrong.shape)), wrong.shape)}", "read "
     else:
-        where, read = f"first at index {first[0] if len(first) == 1 else first}", ""
+        # Index for code, counted from 0; a written list's reader counts from 1, so a vector says both.
+        where = f"first at index {first[0]}, i.e. {_value_name(first[0], wrong.shape)}" if len(first) == 1 else \
+            f"first at index {first}"
+        read = ""
     message = f"{int(wrong.sum())} of {total} values {read}are not within tolerance ({where})."
     if np.isnan(got[wrong]).any():
         message += " Some values are nan: look for an overflow or a division by zero."
