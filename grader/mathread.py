@@ -7,7 +7,9 @@ run arbitrary code).  Instead:
   Python's :mod:`ast` and only an allow-list of nodes is walked: numbers,
   declared names, known functions and constants, ``+ - * / ** ^``, unary
   signs, comparisons, tuples, lists and sets.  SymPy objects are built here,
-  node by node, unevaluated.
+  node by node, unevaluated.  Absolute-value bars are paired by what stands
+  next to them (``||x-1|-1|``); bars that pair up in more than one way
+  (``|a|b|c|``) are refused, in LaTeX too.
 * **LaTeX** goes through our own normalisation layer (``\\dfrac``,
   ``\\left(``, ``\\cdot``, ``\\mathrm{e}``, scientific notation such as
   ``1.0e-6`` or ``2\\times10^{-3}``, Unicode symbols, decorated names such as
@@ -77,6 +79,8 @@ import sympy
 from mpmath.libmp import MPZ
 from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core.function import AppliedUndef
+from sympy.core.relational import Relational
+from sympy.logic.boolalg import BooleanAtom
 from sympy.matrices.utilities import dotprodsimp
 
 from grader.timelimit import TimeBudget, process_cpu_seconds
@@ -483,6 +487,10 @@ def _evaluate(expr: Any) -> Any:
         value = expr.func(*args)
     except (TypeError, ValueError, AttributeError):
         return expr
+    if isinstance(value, BooleanAtom) and isinstance(expr, Relational) and expr.free_symbols:
+        # x^2+1 > 0 is decided true for every real x, but it is still a statement about x
+        # (the set ℝ); only a relation without unknowns (1 > 0) reads as plain true/false.
+        return _unevaluated(expr.func, args)
     if isinstance(value, sympy.MatPow):  # latex2sympy writes M^{-1} as a Pow
         return _matrix_operation(value)
     return value
@@ -763,10 +771,153 @@ class _PlainBuilder:
         return rels[0] if len(rels) == 1 else sympy.And(*rels, evaluate=False)
 
 
+# --- absolute values --------------------------------------------------------
+# A bar | opens an absolute value or closes one, and only its neighbours tell
+# which: after an operator, an opening bracket, a comma or at the start it
+# opens; before a closing bracket, a comma, a relation, * / ^ or at the end it
+# closes; between two operands it may do either (|a|b|c| is |a|·b·|c| or
+# |a·|b|·c|).  Every way of pairing the bars is counted and a text with more
+# than one is refused: a guess would be a wrong reading half of the time.
+_BAR_TOKENS = re.compile(
+    r"(?P<norm>\\\|)|(?P<sep>\\\\|[,;&])|(?P<lvert>\\lvert(?![a-zA-Z]))|(?P<rvert>\\rvert(?![a-zA-Z]))"
+    r"|(?P<group>\\\{|[(\[{])|(?P<end>\\\}|[)\]}])|(?P<command>\\[a-zA-Z]+)|(?P<bar>\|)|(?P<space>\s+)|(?P<char>.)",
+    re.S,
+)
+_BARS = ("bar", "lvert", "rvert")
+_OPERAND_COMMANDS = frozenset(_GREEK) | frozenset(_ALIASES) | {"infty", "e", "dots", "ldots", "cdots"}
+_OPENS_AFTER = frozenset("+-*/^%<>=:")  # a bar after these cannot close anything
+_CLOSES_BEFORE = frozenset("*/^%<>=!:")  # nor open before these (+ and - may be signs)
+_CLOSING_COMMANDS = frozenset({"cdot", "times", "div", "le", "ge", "ne", "lt", "gt", "in", "cup", "cap",
+                               "setminus", "to", "approx"})
+
+
+class _AmbiguousBars(Unreadable):
+    """The bars of a text pair up in more than one way."""
+
+
+@dataclass
+class _Bar:
+    start: int
+    can_open: frozenset  # of True (it may open) and False (it may close)
+    after_bar: bool  # the token before it is a bar
+
+
+def _bar_openings(text: str, latex: bool, raw: str = "") -> dict[int, bool] | None:
+    """Where each absolute-value bar of ``text`` is and whether it opens.
+
+    Raises :class:`Unreadable` when the bars pair up in more than one way, or (plain
+    text) in none.  ``latex``: ``\\lvert``/``\\rvert`` count too, and a bar before
+    ``_`` is a substitution bar (``f(x)|_{x=1}``): then None, nothing is claimed.
+    ``raw`` is the text to name in a refusal (``text`` when not given)."""
+    raw = raw or text
+    tokens = [(m.lastgroup, m.group(0), m.start()) for m in _BAR_TOKENS.finditer(text)]
+    tokens = [t for t in tokens if t[0] != "space"]
+    segments: list[list[_Bar]] = [[]]  # bars of each open bracket group, innermost last
+    openings: dict[int, bool] = {}
+    for i, (kind, token, start) in enumerate(tokens):
+        if kind in _BARS:
+            before = tokens[i - 1] if i else None
+            after = tokens[i + 1] if i + 1 < len(tokens) else None
+            if latex and kind == "bar" and after is not None and after[1] == "_":
+                return None
+            can = {"lvert": {True}, "rvert": {False}}.get(kind, {True, False})  # opens?
+            if _opens_after(before):
+                can -= {False}
+            if _closes_before(after):
+                can -= {True}
+            segments[-1].append(_Bar(start, frozenset(can), before is not None and before[0] in _BARS))
+        elif kind == "group":
+            segments.append([])
+        elif kind in ("end", "sep"):
+            openings.update(_pair_bars(segments.pop(), raw, latex))
+            if kind == "sep" or not segments:
+                segments.append([])
+    for segment in segments:
+        openings.update(_pair_bars(segment, raw, latex))
+    return openings
+
+
+def _opens_after(token: tuple | None) -> bool:
+    if token is None:
+        return True
+    kind, text, _ = token
+    if kind == "command":
+        return text[1:] not in _OPERAND_COMMANDS  # \cdot|x|, \sin|x|; \pi|x| is a product
+    return kind in ("group", "sep") or (kind == "char" and text in _OPENS_AFTER)
+
+
+def _closes_before(token: tuple | None) -> bool:
+    if token is None:
+        return True
+    kind, text, _ = token
+    if kind == "command":
+        return text[1:] in _CLOSING_COMMANDS
+    return kind in ("end", "sep") or (kind == "char" and text in _CLOSES_BEFORE)
+
+
+def _pair_bars(bars: list[_Bar], raw: str, latex: bool) -> dict[int, bool]:
+    """The one way the bars of one bracket group pair up: {start: opens}."""
+    if not bars:
+        return {}
+    # states: (open bars, last bar opened) -> (ways to get there, one previous state)
+    layers: list[dict] = [{(0, False): (1, None)}]
+    # the most the bars still to come can close: those that may close, less those that must open
+    closable = sum(1 if False in bar.can_open else -1 for bar in bars)
+    for bar in bars:
+        closable -= 1 if False in bar.can_open else -1
+        reached: dict = {}
+        for (depth, opened), (ways, _) in layers[-1].items():
+            for opens in (True, False):
+                if opens not in bar.can_open:
+                    continue
+                if not opens and (depth == 0 or (bar.after_bar and opened)):  # | | would hold nothing
+                    continue
+                state = (depth + (1 if opens else -1), opens)
+                before = reached.get(state, (0, (depth, opened)))
+                reached[state] = (min(2, before[0] + ways), before[1])
+        reached = {state: way for state, way in reached.items() if state[0] <= closable}
+        if any(depth > MAX_DEPTH for depth, _ in reached):  # bounds the states: hostile |||…| stays quick
+            raise Unreadable("there are too many absolute value bars |…| to pair them up; write abs(…) "
+                             "or \\lvert…\\rvert", raw)
+        layers.append(reached)
+    ways, _ = layers[-1].get((0, False), (0, None))
+    if ways > 1:
+        raise _AmbiguousBars("the absolute value bars |…| pair up in more than one way; write abs(…) "
+                             "or \\lvert…\\rvert", raw)
+    if ways == 0:
+        if latex:
+            return {}
+        raise Unreadable("the absolute value bars |…| do not pair up", raw)
+    openings, state = {}, (0, False)
+    for bar, layer in zip(reversed(bars), reversed(layers[1:])):
+        openings[bar.start] = state[1]
+        state = layer[state][1]
+    return openings
+
+
+def _absolute_values_as_calls(text: str, raw: str) -> str:
+    """Plain text with each |…| written abs(…); after a function name, (abs(…)): sin|x| is sin(|x|)."""
+    if "|" not in text:
+        return text
+    openings = _bar_openings(text, latex=False, raw=raw) or {}
+    out, closers, done = [], [], 0
+    for start in sorted(openings):
+        out.append(text[done:start])
+        if openings[start]:
+            after_function = re.search(r"(?<![A-Za-z0-9_])([A-Za-z]+)\s*$", text[:start])
+            wrapped = bool(after_function and after_function.group(1) in _FUNCTIONS)
+            closers.append(wrapped)
+            out.append(" (abs(" if wrapped else " abs(")
+        else:
+            out.append(")) " if closers.pop() else ") ")
+        done = start + 1
+    out.append(text[done:])
+    return "".join(out)
+
+
 def _read_plain(text: str, names: Mapping[str, Any] | None) -> Any:
     s = text.strip()
     s = s.replace("^", "**")
-    s = re.sub(r"\|([^|]+)\|", r"abs(\1)", s)
     s = re.sub(r"\\le ", "<=", s)
     s = re.sub(r"\\ge ", ">=", s)
     s = re.sub(r"\\ne ", "!=", s)
@@ -777,6 +928,7 @@ def _read_plain(text: str, names: Mapping[str, Any] | None) -> Any:
     s = s.replace("\u02d9", "")
     if "\\" in s:
         raise Unreadable("could not read the answer", text)
+    s = _absolute_values_as_calls(s, text)
     s = _insert_implicit_mul(s)
     try:
         tree = ast.parse(s, mode="eval")
@@ -1074,10 +1226,13 @@ def _read_expression(text: str, names: Mapping[str, Any] | None) -> Any:
         if not re.search(r"[{}]|\\(?!pi\b|infty\b|le\b|ge\b|ne\b|cdot\b|times\b)", s):
             try:
                 plain_try = _read_plain(s, names)
+            except _AmbiguousBars:
+                raise
             except Unreadable:
                 plain_try = None
         if plain_try is not None:
             return plain_try
+        _bar_openings(s, latex=True)  # the LaTeX parser would pick one of several pairings
         return _read_latex(s, names)
     return _read_plain(s, names)
 

@@ -3,7 +3,8 @@
 Accepted answers: intervals ``[a, b)``, ``(-\\infty, 1] \\cup (2, 3)``,
 ``\\mathbb{R}`` / "all real numbers", finite sets ``\\{1, 2\\}``, ``x \\in S``,
 and inequalities in one variable (``-2 \\le x \\le 7``, ``x \\neq 3``), which are
-solved into sets.  Unions are reduced, so ``(-\\infty, \\infty)`` equals
+solved into sets (one that holds for every x, ``x^2+1 > 0``, is ℝ; one that
+never holds is the empty set).  Unions are reduced, so ``(-\\infty, \\infty)`` equals
 ``\\mathbb{R}`` and ``[0,1] \\cup [1,2]`` equals ``[0,2]``.  A pair from code,
 ``(low, high)``, is compared by its ends (a pair cannot say open or closed).
 
@@ -19,12 +20,14 @@ from typing import Any
 
 import sympy
 from sympy.core.relational import Relational
+from sympy.logic.boolalg import BooleanAtom
 
 from grader.checkers.base import Checker, Verdict, register
 from grader.mathread import Reading, Unreadable, canonical_name, numeric_value, read_math
 
 MAX_DEGREE = 4
 MAX_ABSOLUTE_VALUES = 4
+NO_UNKNOWN = "the inequality does not involve the variable"
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,15 @@ def relation_to_set(relation: Any, raw: str = "") -> sympy.Set:
     if not isinstance(relation, Relational):
         raise Unreadable("expected an inequality", raw)
     unknowns = _unknowns(relation)
-    if len(unknowns) != 1:
+    if len(unknowns) > 1:
         raise Unreadable("an inequality must have exactly one unknown", raw)
-    unknown = unknowns.pop()
     x = sympy.Dummy("x", real=True)
-    rel = relation.xreplace({unknown: x})
+    # x^2+1 > 0 holds for every real x: SymPy decides it as it builds it (of any degree)
+    rel = relation.xreplace({unknowns.pop(): x}) if unknowns else relation.func(*relation.args)
+    if isinstance(rel, BooleanAtom):
+        return sympy.Reals if rel else sympy.EmptySet
+    if not rel.has(x):
+        raise Unreadable(NO_UNKNOWN, raw)
     lhs, rhs = rel.lhs, rel.rhs
     # fast path: x OP number / number OP x
     if isinstance(rel, sympy.Ne):
@@ -64,9 +71,6 @@ def relation_to_set(relation: Any, raw: str = "") -> sympy.Set:
         raise Unreadable("the inequality is too complicated to solve", raw)
     if degree is None and _too_complex(rel):
         raise Unreadable("the inequality is too complicated to solve", raw)
-    rel = rel.func(lhs, rhs)  # evaluate
-    if rel in (sympy.true, sympy.false):
-        return sympy.Reals if rel is sympy.true else sympy.EmptySet
     try:
         if isinstance(rel, sympy.Ne):
             return sympy.Complement(sympy.Reals, sympy.solveset(sympy.Eq(lhs, rhs), x, sympy.Reals))
@@ -130,6 +134,8 @@ def as_set(value: Any, raw: str = "") -> sympy.Set:
         return sympy.Interval(lo, hi, True, True)
     if isinstance(value, (Relational, sympy.And, sympy.Or)):
         return relation_to_set(value, raw)
+    if isinstance(value, BooleanAtom):  # 1 > 0: an inequality about x would have stayed one
+        raise Unreadable(NO_UNKNOWN, raw)
     if isinstance(value, sympy.Basic) and value.is_number:
         return sympy.FiniteSet(value)
     raise Unreadable("expected an interval or a set", raw)
