@@ -135,3 +135,11 @@ def test_inequalities_beyond_the_solver_are_refused(answer):
 def test_small_inequalities_with_bars_and_fractions_are_still_solved(answer, reference):
     run = equiv(answer, reference, "--kind", "set")
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_deeply_nested_absolute_values_get_a_verdict():
+    # Sampling |x|x|…|x|| with evalf(subs=) cost 2^depth: 24 levels ran for minutes.
+    nested = "|x" * 28 + "|" * 28
+    run = equiv(nested, "x", "--vars", "x")
+    assert run.returncode == 1 and "not equivalent" in run.stdout, run.stderr
+    assert equiv(nested, nested.replace("|x|", "|-x|", 1), "--vars", "x").returncode == 0

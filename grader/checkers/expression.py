@@ -79,9 +79,24 @@ def _finite(value: Any) -> bool:
         not a.is_infinite for a in value.atoms(sympy.Number))
 
 
+# evalf(subs=...) works out each |…|'s argument twice (its real and its
+# imaginary part), so nested bars cost 2^depth: 20 levels took 9 s a point.
+# Deeper than this, the point is substituted first and evaluated bottom-up.
+MAX_ABS_DEPTH_FOR_EVALF = 4
+
+
+def _abs_depth(expr: Any) -> int:
+    if not isinstance(expr, sympy.Basic) or not expr.args:
+        return 0
+    return max(_abs_depth(a) for a in expr.args) + isinstance(expr, sympy.Abs)
+
+
 def _evaluate_at(expr: Any, point: dict) -> Any:
     try:
-        value = expr.evalf(30, subs=point)
+        if _abs_depth(expr) > MAX_ABS_DEPTH_FOR_EVALF:
+            value = expr.xreplace(point).evalf(30)
+        else:
+            value = expr.evalf(30, subs=point)
     except (ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError, AttributeError):
         return None
     if value.free_symbols or not _finite(value):
