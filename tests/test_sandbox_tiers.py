@@ -80,3 +80,17 @@ def test_what_star_imports_help_and_profiling_load_lazily_is_there_after_the_uid
     assert run.load_status == "ok", run.load_message
     assert run.outcomes[0].status == "ok" and run.outcomes[0].value == 2.0
     assert scipy_run.load_status == "ok", scipy_run.load_message
+
+
+def test_the_numpy_tier_zygote_holds_neither_sympy_nor_the_graders_own_checkers():
+    # Fork cost grows with the zygote's memory; SymPy alone is most of a "full" zygote.
+    import subprocess
+    import sys
+
+    probe = ("import sys\nimport grader.sandbox.zygote as zygote\nzygote.warm_up('numpy')\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sympy', 'yaml', 'scipy')"
+             " or m.startswith(('grader.spec', 'grader.checkers', 'grader.mathread'))))")
+    run = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from grader.spec import ProblemSet
+if TYPE_CHECKING:  # not at run time: the sandbox's zygotes load this package and must stay small
+    from grader.spec import ProblemSet
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class WrittenReading:
     notes: list[str] = field(default_factory=list)
 
 
-TextReader = Callable[[Path, ProblemSet], WrittenReading]
+TextReader = Callable[[Path, "ProblemSet"], WrittenReading]
 
 CODE_SUFFIXES = (".py", ".ipynb")
 

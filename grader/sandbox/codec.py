@@ -33,6 +33,7 @@ import json
 import math
 import re
 import struct
+import sys
 
 import numpy as np
 
@@ -91,9 +92,10 @@ def freeze_library_types() -> None:
     The zygote calls this after importing the libraries and before forking."""
     global _LIBRARY_TUPLES, _SYMPY_NUMBERS
     _LIBRARY_TUPLES = _library_subclasses(tuple)
-    try:
-        import sympy
-    except ImportError:  # pragma: no cover - sympy is a dependency
+    # Only a zygote that preloads SymPy trusts its types; importing it here
+    # would put SymPy in every zygote (a tier's point is to be small).
+    sympy = sys.modules.get("sympy")
+    if sympy is None:
         return
     _SYMPY_NUMBERS = _library_subclasses(sympy.Number) | {sympy.Integer, sympy.Float, sympy.Rational}
 
