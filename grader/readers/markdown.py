@@ -9,7 +9,8 @@ Reading a document is four steps, each a small function:
    maths, table cells), each a sequence of text and maths segments with a
    line number;
 3. **map** sections to parts by the label in their heading (``## Q2.1``,
-   ``## Q2.3 Ratio plot``, ``### Q2.3(b)``, ``### (b)`` under ``## Q2.3``);
+   ``## Q2.3 Ratio plot``, ``### Q2.3(b)``, ``### (b)`` under ``## Q2.3``,
+   or a paragraph opening with a part's label in bold, ``**Q2.4**``);
    a section labelled ``Q2.1`` holds the sub-parts ``Q2.1a`` and ``Q2.1b``;
 4. **extract** each part's answer from the sections that hold it, by the
    part's kind: the statement whose left side names the quantity (the spec's
@@ -90,7 +91,7 @@ def read_markdown(path: Path, problem_set: ProblemSet) -> WrittenReading:
 def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer.md") -> WrittenReading:
     """Read answers from Markdown text (the core; tests call it directly)."""
     reading = WrittenReading()
-    sections = parse_sections(text)
+    sections = parse_sections(text, [p.label for p in problem_set.parts if p.kind])
     labelled = [s for s in sections if s.key is not None]
     if not labelled:
         # No part headings at all: look for named quantities anywhere.
@@ -211,12 +212,25 @@ _MATH_TOKENS = {"math_inline", "math_inline_double", "math_block", "math_block_e
                 "math_inline_eqno"}
 
 
-def parse_sections(text: str) -> list[Section]:
-    """Split a document into sections by heading; unlabelled sub-headings stay in their parent."""
+def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
+    """Split a document into sections by heading; unlabelled sub-headings stay in their parent.
+
+    A paragraph that starts with one of ``labels`` in bold (``**Q2.4**``, ``**(d)** approx``) heads a
+    section too, nested under the heading above it; the rest of the paragraph is the section's first block."""
     tokens = _MD.parse(text)
+    labels = tuple(labels)
     sections = [Section(key=None, heading="", line=1, level=0)]
     stack: list[Section] = []  # labelled headings that are open, outermost first
+    heading_level = 0  # of the last real heading: a bold label nests under it
     last_line = 1
+
+    def open_section(key: str | None, title: str, level: int) -> None:
+        while stack and stack[-1].level >= level:
+            stack.pop()
+        section = Section(key=key, heading=title, line=last_line, level=level)
+        sections.append(section)
+        if key is not None:
+            stack.append(section)
     table: Table | None = None
     i = 0
     while i < len(tokens):
@@ -233,7 +247,7 @@ def parse_sections(text: str) -> list[Section]:
         elif tok.type == "inline" and table is not None and table.rows:
             table.rows[-1].append(tok.content)
         if tok.type == "heading_open":
-            level = int(tok.tag[1:])
+            level = heading_level = int(tok.tag[1:])
             title = tokens[i + 1].content.strip()
             while stack and stack[-1].level >= level:
                 stack.pop()
@@ -241,14 +255,17 @@ def parse_sections(text: str) -> list[Section]:
             key = heading_key(title, parent)
             if key is None and parent is not None:
                 key = parent  # "### Derivation" under "## Q2.1" is still Q2.1
-            section = Section(key=key, heading=title, line=last_line, level=level)
-            sections.append(section)
-            if key is not None:
-                stack.append(section)
+            open_section(key, title, level)
             i += 3
             continue
+        children = tok.children or []
+        if tok.type == "inline" and labels and table is None and tok.level == 1:
+            label = _bold_label(children, stack, heading_level, labels)
+            if label is not None:
+                key, title, level, children = label
+                open_section(key, title, level)
         if tok.type == "inline":
-            segments = _segments(tok.children or [])
+            segments = _segments(children)
             if segments:
                 sections[-1].blocks.append(Block(last_line, segments,
                                                  unclosed_dollar=_unclosed_dollar(tok.content, segments)))
@@ -258,6 +275,42 @@ def parse_sections(text: str) -> list[Section]:
             sections[-1].blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
         i += 1
     return [s for s in sections if s.blocks or s.key is not None]
+
+
+def _bold_label(children, stack: list[Section], heading_level: int,
+                labels: tuple[str, ...]) -> tuple[str, str, int, list] | None:
+    """A paragraph opening with a part's label in bold or italics: ``**Q2.4**``, ``**Q2.2:** …``,
+    ``**(d)** approx`` → (key, title, level, the rest of the paragraph); None for any other paragraph.
+
+    The label must end its line, end in a bracket (``(d)``) or be followed by a colon or full stop
+    ("**Q2.1** gave ¼, so …" is a sentence, not a label), and must name a part of the problem set."""
+    children = list(children)
+    while children and children[0].type == "text" and not children[0].content.strip():
+        children.pop(0)  # markdown-it starts an inline run with an empty text
+    if len(children) < 3 or children[0].type not in ("strong_open", "em_open"):
+        return None
+    close = children[0].type.replace("_open", "_close")
+    end = next((k for k, c in enumerate(children) if c.type == close), None)
+    if end is None or any(c.type != "text" for c in children[1:end]):
+        return None
+    title = "".join(c.content for c in children[1:end]).strip()
+    rest = list(children[end + 1:])
+    if rest and rest[0].type == "text":
+        after = rest[0].content
+        if not re.match(r"\s*(?:[:.]|$)", after) and not title.endswith((":", ".", ")")):
+            return None
+        stripped = re.sub(r"^\s*[:.]?\s*", "", after)
+        rest = ([rest[0].copy(content=stripped)] if stripped else []) + rest[1:]
+    elif rest and rest[0].type not in ("softbreak", "hardbreak"):
+        return None
+    title = title.rstrip(":. ")
+    sub_letter = _SUB_HEADING.match(title) is not None and _HEADING_LABEL.match(title) is None
+    level = heading_level + (2 if sub_letter else 1)  # "**(d)**" nests under a bold "**Q2.3**"
+    parents = [s for s in stack if s.level < level]
+    key = heading_key(title, parents[-1].key if parents else None)
+    if key is None or not any(covers(key, label) for label in labels):
+        return None
+    return key, title, level, rest
 
 
 def _unclosed_dollar(source: str, segments: list[Segment]) -> bool:
@@ -406,6 +459,8 @@ def name_key(text: str) -> str:
         else:
             kept.append(p)
     s = "_".join(kept)
+    # an argument given with its variable is the number: ρ(ε = 0.05) is ρ(0.05)
+    s = re.sub(r"\((?:varepsilon|epsilon|eps|x|t|z)=([^()=]+)\)", r"(\1)", s)
     # an argument that is a variable name is not part of the name: σ̇(ε) is σ̇
     s = re.sub(r"\((?:varepsilon|epsilon|eps|x|t|z)\)", "", s)
     s = re.sub(r"(?<![A-Za-z])(?:varepsilon|epsilon|eps)(?![A-Za-z])", "eps", s)
@@ -427,6 +482,7 @@ _SEPARATORS = re.compile(r"\\\\|\\(?:quad|qquad|Rightarrow|Longrightarrow|implie
                          r"|text\s*\{\s*(?:and|so|thus|hence|therefore|i\.e\.|where|for|if|since)\b[^{}]*\})"
                          r"(?![a-zA-Z])|;")
 _EQUALITIES = {"=", "≈"}
+_NAME_CHARS = 80  # a part longer than this is an expression, not a quantity's name
 
 
 @dataclass
@@ -439,10 +495,18 @@ class Statement:
     raw: str
     boxed: bool = False
     context: str = ""  # the end of the text before it in the block ("When T=5:")
+    table_row: bool = False  # made from a table's row: "| name | value |"
 
     @functools.cached_property
     def lhs_key(self) -> str:
         return name_key(self.parts[0]) if self.parts else ""
+
+    @functools.cached_property
+    def inner_keys(self) -> list[tuple[int, str]]:
+        """(index, name key) of the parts between the first and the last that may be names, the last first;
+        computed once a statement, however many parts look at it."""
+        return [(k, name_key(self.parts[k])) for k in range(len(self.parts) - 2, 0, -1)
+                if len(self.parts[k]) <= _NAME_CHARS and self.ops[k] in _EQUALITIES]
 
 
 _CHAIN_TOKENS = re.compile(
@@ -693,7 +757,7 @@ def _looks_like_name(text: str) -> bool:
 
 _TEXT_RELATION = re.compile(r"\s*(:=|~=|<=|>=|≈|≤|≥|∈|≠|=|<|>|\bis\s+approximately\b|\bis\s+about\b"
                             r"|\bis\s+equal\s+to\b|\bequals\b|\bis\b)\s*", re.I)
-_CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|;|\n|,\s+(?=[A-Za-z]{3})|\s(?:for|when|which|since|because|as|so|and|"
+_CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|;|:\s|\n|,\s+(?=[A-Za-z]{3})|\s(?:for|when|which|since|because|as|so|and|"
                          r"where|if|but|while|then)\s", re.I)
 
 
@@ -805,13 +869,13 @@ def extract_answer(part: Part, sections: list[Section], source: str, *, only_par
         text = "\n".join(b.prose() for b in blocks)
         return WrittenAnswer(part.label, text, source, blocks[0].line)
     if part.kind == "choice":
-        found, problem = _find_choice(part, blocks)
+        found, problem = _find_choice(part, sections, only_part)
     elif part.kind in ("interval", "set"):
-        found, problem = _find_interval(part, blocks, only_part), ""
+        found, problem = _find_interval(part, blocks, only_part)
     elif _index_template(part) is not None:
         found, problem = _find_indexed(part, blocks, [t for s in sections for t in s.tables], only_part)
     else:
-        found, problem = _find_named(part, blocks, only_part), ""
+        found, problem = _find_named(part, blocks, only_part, [t for s in sections for t in s.tables]), ""
     if found is not None:
         return WrittenAnswer(part.label, found.value, source, found.line)
     if whole_document:
@@ -861,15 +925,15 @@ def _statements(blocks: list[Block]) -> list[Statement]:
     return [st for b in blocks for st in block_statements(b)]
 
 
-def _find_named(part: Part, blocks: list[Block], only_part: bool) -> Found | None:
+def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterable[Table] = ()) -> Found | None:
     """\\boxed{} first, then the last statement naming the quantity, then (in a section of its own) the
     last value written."""
     keys = _name_keys(part)
     found: list[Found] = []
     unnamed_boxes: list[Found] = []
-    for st in _statements(blocks):
-        stated = _stated_value(st)
-        if stated is not None and st.lhs_key in keys:
+    for st in [*_statements(blocks), *_table_statements(tables)]:
+        stated = _named_value(st, keys)
+        if stated is not None:
             value = _clean_value(stated)
             if not value:
                 continue
@@ -877,6 +941,8 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool) -> Found | Non
             if part.kind == "number" and not _looks_numeric(value):
                 tier -= 0.5  # "ρ(ε) = σ̇(ε)/tanḣ(ε)" is a definition; "ρ(0.05) ≈ 0.2505" the answer
             found.append(Found(value, st.line, tier))
+        elif st.table_row:
+            continue  # a row of a table is only read when its first cell names the quantity
         elif st.boxed and (not st.ops or not _looks_like_name(st.parts[0])):
             unnamed_boxes.append(Found(_clean_value(st.parts[-1]), st.line, 2))
         elif only_part and st.parts[-1].strip() and not (st.ops and st.ops[-1] not in _EQUALITIES):
@@ -889,18 +955,46 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool) -> Found | Non
             found.append(box)
     if not found:
         return None
+    found.sort(key=lambda f: f.line)  # a table's rows come after the paragraphs: put them in place
     top = max(f.tier for f in found)
     return [f for f in found if f.tier == top][-1]
 
 
-def _stated_value(st: Statement) -> str | None:
-    """What a chain says its left side equals: the value after the last =/≈ of the leading ones;
-    a relation after it is a remark on the value (``ρ ≈ 0.2505 < 1`` → ``0.2505``).  None if the
-    chain does not start with =/≈."""
-    k = 0
+def _stated_value(st: Statement, start: int = 0) -> str | None:
+    """What a chain says its left side (or its part ``start``) equals: the value after the last =/≈ of the
+    ones that follow; a relation after it is a remark on the value (``ρ ≈ 0.2505 < 1`` → ``0.2505``).
+    None if no =/≈ follows."""
+    k = start
     while k < len(st.ops) and st.ops[k] in _EQUALITIES:
         k += 1
-    return st.parts[k] if k else None
+    return st.parts[k] if k > start else None
+
+
+def _named_value(st: Statement, keys: set[str]) -> str | None:
+    """The value a chain gives the quantity named by ``keys``: named on the left, or in the middle of
+    equalities (``σ̇(ε) ≈ σ̇_approx(ε) = 1/4`` → ``1/4``)."""
+    if st.lhs_key in keys:
+        return _stated_value(st)
+    for k, key in st.inner_keys:
+        if key in keys and st.ops[k - 1] in _EQUALITIES:
+            return _stated_value(st, k)
+    return None
+
+
+def _table_statements(tables: Iterable[Table]) -> list[Statement]:
+    r"""``| $\dot\sigma_{approx}$ | $\frac14$ |``: each row of two cells or more as ``first = second``."""
+    out = []
+    for table in tables:
+        for number, row in enumerate(table.rows):
+            cells = [_cell_text(c) for c in row[:2]]
+            if len(cells) == 2 and all(cells):
+                line = table.line + number + (1 if number else 0)  # the |---| line is not a row
+                out.append(Statement(cells, ["="], line, " | ".join(row), table_row=True))
+    return out
+
+
+def _cell_text(cell: str) -> str:
+    return cell.strip().strip("*").strip().strip("$").strip()
 
 
 def _named_nearby(box: Found, blocks: list[Block], keys: set[str]) -> bool:
@@ -928,12 +1022,38 @@ def _looks_numeric(value: str) -> bool:
 
 _ALL_REALS = re.compile(r"\b(?:all|every|any)\s+(?:the\s+)?real(?:\s+numbers?|\s+values?)?\b|\bthe\s+(?:whole|entire)\s+"
                         r"real\s+(?:line|axis)\b|\bthe\s+real\s+line\b", re.I)
+# "for all ε", "for every $\varepsilon$": the variable itself is checked by its name.
+_FOR_ALL = re.compile(r"\bfor\s+(?:all|every|any|each)\s+(?:(?:the\s+)?values?\s+of\s+)?(?P<variable>\$[^$]{1,40}\$|[^\s.,;:$]+)"
+                      r"|\$\s*(?:\\forall(?![a-zA-Z])|∀)\s*(?P<symbol>[^$]{1,40}?)\s*\$", re.I)
+_HOLDS = re.compile(r"\b(?:holds?|holding|true|satisfied|valid|fulfill?ed|met)\b[^.!?]*$", re.I)
+# "does not hold for all real numbers": the few words before the match, within its clause
+_NEGATED_BEFORE = re.compile(r"(?:\b(?:not|never|no)\b|n't)(?:\s+[^\s.,;:]+){0,4}\s*$", re.I)
+# What may follow "all real numbers": the variable, "(values) of ε"
+_VARIABLE_AFTER = re.compile(r"\s*(?:(?:values?\s+)?of\s+)?(?P<variable>\$[^$]{1,40}\$|[^\s.,;:$]+)")
+# "all real numbers except 0", "…, apart from 1", "but 1" (", but …" starts a new clause)
+_EXCEPT = re.compile(r"\s*,?\s*(?:except(?:\s+for)?|excluding|other\s+than|apart\s+from|aside\s+from|save(?:\s+for)?|"
+                     r"besides)\s+(?P<what>[^.;:!?\n]*)|\s*(?:but|without)\s+(?!the\b|it\b|this\b|that\b|exception)"
+                     r"(?P<what2>[^.,;:!?\n]*)", re.I)
+# A condition that narrows "all real numbers" down, said in words or maths.
+_NARROWED = re.compile(r"\s*(?:(?:(?:that|which)\s+are|such|so\s+that|where|whose|with|satisfying|for\s+which|greater|larger|"
+                       r"bigger|more|less|smaller|lower|higher|above|below|under|over|between|from|up\s+to|at\s+least|"
+                       r"at\s+most|within|in|inside|near|close|not|strictly|positive|negative|non)\b|[<>=≤≥≠∈]|"
+                       r"\$\s*(?:[<>=≤≥≠∈]|\\(?:[lg]eq?|[lg]t|neq?|in)(?![a-zA-Z])))", re.I)
+_NUMBER_WORDS = {"zero": "0", "one": "1", "two": "2", "three": "3", "minus one": "-1", "one half": "1/2"}
+_SET_LIKE = re.compile(r"\s*(?:(?:\\left\s*)?[(\[\]].*,|\\mathbb\s*\{?\s*R\b|\\R(?![a-zA-Z])|ℝ|\\emptyset|\\varnothing|∅)", re.S)
+_ABSOLUTE = re.compile(r"\s*(?:\\left\s*)?(?:\||\\lvert|\\vert)\s*(?P<inner>.*?)\s*(?:\\right\s*)?(?:\||\\rvert|\\vert)\s*",
+                       re.S)
+_FORALL_PREFIX = re.compile(r"^\s*(?:\\forall(?![a-zA-Z])|∀)\s*")
 _INEQUALITIES = {"<", ">", "≤", "≥"}
+# Words that name the set itself: "the set is $\mathbb{R}$", "the interval is …"
+_SET_WORDS = {"set", "interval"}
 
 
-def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> Found | None:
-    keys = _name_keys(part)
-    variable_keys = {k for k in keys if k not in ("interval", "set")}
+def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Found | None, str]:
+    """The set: stated (``ε \\in …``, ``\\{ε \\in \\mathbb{R}\\} = …``), from inequalities (also ``|ε| < ∞``),
+    alone on its line in the part's own section, or said in words ("all real numbers", "for all ε")."""
+    keys = _name_keys(part) | _SET_WORDS
+    variable_keys = {k for k in keys if k not in _SET_WORDS}
     best: Found | None = None
 
     def take(found: Found) -> None:
@@ -946,19 +1066,116 @@ def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> Found | 
             if st.boxed:
                 take(Found(_clean_value(st.parts[0]), st.line, 2 if only_part else 1))
             continue
-        if st.lhs_key in keys and st.ops[0] in ("∈", "="):
+        lhs = _FORALL_PREFIX.sub("", st.parts[0])  # "\forall ε \in \mathbb{R}"
+        if (name_key(lhs) in keys or _builds_set_of(lhs, variable_keys)) and st.ops[0] in ("∈", "="):
             take(Found(_clean_value(st.parts[-1]), st.line, 2 if st.boxed else 1))
             continue
-        if all(op in _INEQUALITIES for op in st.ops) and any(name_key(p) in variable_keys for p in st.parts):
-            interval = inequality_to_interval(st.parts, st.ops, variable_keys)
-            if interval:
-                take(Found(interval, st.line, 2 if st.boxed else 1))
-    if best is None:
+        if not all(op in _INEQUALITIES for op in st.ops):
+            continue
+        parts = [lhs, *st.parts[1:]]
+        interval = None
+        if any(name_key(p) in variable_keys for p in parts):
+            interval = inequality_to_interval(parts, st.ops, variable_keys)
+        elif len(st.ops) == 1:
+            interval = _absolute_interval(parts[0], st.ops[0], parts[1], variable_keys)
+        if interval:
+            take(Found(interval, st.line, 2 if st.boxed else 1))
+    if only_part:
         for b in blocks:
-            text = "".join(s.text for s in b.segments if s.kind == "text")
-            if _ALL_REALS.search(text):
-                best = Found(r"\mathbb{R}", b.line, 1)
-    return best
+            value = _value_alone(b)
+            if value is not None:
+                take(Found(value, b.line, 0))  # "$(-\infty, \infty)$" on its own line
+    if best is not None:
+        return best, ""
+    for b in blocks:
+        said, problem = _set_in_words(b.prose(), variable_keys, only_part)
+        if said is not None or problem:
+            return (Found(said, b.line, 1) if said is not None else None), problem
+    return None, ""
+
+
+def _builds_set_of(text: str, variable_keys: set[str]) -> bool:
+    """Is ``text`` set-builder notation over the variable: ``\\{ε \\in \\mathbb{R}\\}``, ``\\{ε : …\\}``?"""
+    m = re.fullmatch(r"\s*\\\{\s*(.+?)\s*(?:\\in(?![a-zA-Z])|∈|:|\\mid(?![a-zA-Z])|\||\\\}).*", text, re.S)
+    return bool(m) and name_key(m.group(1)) in variable_keys
+
+
+def _absolute_interval(left: str, op: str, bound: str, variable_keys: set[str]) -> str | None:
+    """``|ε| < c`` → ``(-c, c)``; ``|ε| \\ge c`` → ``(-\\infty, -c] \\cup [c, \\infty)``."""
+    m = _ABSOLUTE.fullmatch(left)
+    if not m or name_key(m.group("inner")) not in variable_keys:
+        return None
+    bound = bound.strip()
+    negative = f"-{bound}" if re.fullmatch(r"[\w\\.{}∞]+", bound) else f"-({bound})"
+    strict = op in ("<", ">")
+    if op in ("<", "≤"):
+        return f"({negative}, {bound})" if strict else f"[{negative}, {bound}]"
+    low, high = (")", "(") if strict else ("]", "[")
+    return f"(-\\infty, {negative}{low} \\cup {high}{bound}, \\infty)"
+
+
+def _value_alone(block: Block) -> str | None:
+    """A set written alone in its paragraph: ``$(-\\infty, \\infty)$``, ``$\\mathbb{R}$``, ``(−∞, ∞)``."""
+    text = block.prose().rstrip(".").strip()
+    m = re.fullmatch(r"\$([^$]+)\$", text)
+    value = m.group(1).strip() if m else text if "$" not in text else None
+    if value is None or not _SET_LIKE.match(value) or split_chain(value)[1]:
+        return None
+    return _clean_value(value)
+
+
+def _set_in_words(text: str, variable_keys: set[str], only_part: bool) -> tuple[str | None, str]:
+    """"all real numbers" → ℝ; "all real numbers except 0" → ℝ∖{0}; in the part's own section also "for all ε".
+    A condition in words ("greater than 1", "such that …") or a negation ("does not hold for all real numbers")
+    is not read as ℝ: (None, why)."""
+    m = _ALL_REALS.search(text)
+    if m:
+        return _all_of_them(text, m.start(), m.end(), variable_keys)
+    if only_part:
+        for m in _FOR_ALL.finditer(text):
+            # "It holds for all ε" answers; "σ̇_approx = 1/4 for all ε" describes a derivation
+            alone = not text[: m.start()].strip() and not text[m.end():].strip(" .")  # "$\forall \varepsilon$"
+            said_of_the_set = alone or _HOLDS.search(text, max(0, m.start() - 120), m.start())
+            if said_of_the_set and name_key((m.group("variable") or m.group("symbol")).strip("$")) in variable_keys:
+                return _all_of_them(text, m.start(), m.end(), variable_keys)
+    return None, ""
+
+
+def _all_of_them(text: str, start: int, end: int, variable_keys: set[str]) -> tuple[str | None, str]:
+    """What "all real numbers" (or "for all ε") at ``text[start:end]`` says, given the words around it."""
+    said = text[start:end]
+    if _NEGATED_BEFORE.search(text, max(0, start - 80), start):
+        return None, (f"“{_shorten(text[max(0, start - 40): end], 100)}” is negated, so it is not read as "
+                      f"the set of all real numbers.")
+    tail = text[end: end + 200]
+    variable = _VARIABLE_AFTER.match(tail)
+    if variable and name_key(variable.group("variable").strip("$")) in variable_keys:
+        tail = tail[variable.end():]
+    excepted = _EXCEPT.match(tail)
+    if excepted:
+        points = _listed_numbers(excepted.group("what") or excepted.group("what2") or "", variable_keys)
+        if points:
+            return "\\mathbb{R}\\setminus\\{" + ", ".join(points) + "\\}", ""
+    if excepted or _NARROWED.match(tail):
+        condition = _shorten(said + tail[: (excepted or _NARROWED.match(tail)).end() + 40], 100)
+        return None, (f"“{condition}” narrows the set down in words, which is not read: write the set in maths, "
+                      f"e.g. $\\varepsilon \\in (a, b)$ or $\\mathbb{{R}} \\setminus \\{{0\\}}$.")
+    return "\\mathbb{R}", ""
+
+
+def _listed_numbers(text: str, variable_keys: set[str]) -> list[str]:
+    """"0", "$0$ and $1$", "ε = 0", "zero" → ["0"] …; [] if any piece is not a number."""
+    points = []
+    for piece in re.split(r",|\band\b|\bor\b", text.strip()):
+        piece = piece.strip().strip("$").strip()
+        name, _, value = piece.rpartition("=")
+        if name and name_key(name.strip("$ ")) in variable_keys:
+            piece = value.strip().strip("$").strip()
+        piece = _NUMBER_WORDS.get(piece.lower(), piece)
+        if not re.fullmatch(r"[+-]?\d+(?:\.\d+)?(?:/\d+)?|[+-]?\\frac\s*\{?\d+\}?\s*\{?\d+\}?", piece):
+            return []
+        points.append(piece)
+    return points
 
 
 def inequality_to_interval(parts: list[str], ops: list[str], variable_keys: set[str]) -> str | None:
@@ -1003,8 +1220,12 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
     section of its own), or in a table; in index order."""
     template, index, wanted = _index_template(part)
     generic = name_key(template)
+    # the power may come before the argument: \rho^{5}(0.05) is \rho(0.05)^{5}
+    power_first = re.sub(r"^(.*?)(\([^()]*\))(\^" + re.escape(index.lower()) + r")$", r"\1\3\2", generic)
+    generics = {generic, power_first}
     # the key with the index as a capture: rho(0.05)^t → rho\(0\.05\)\^(\d+)
-    pattern = re.compile(re.escape(generic).replace(re.escape(index.lower()), r"(\d+)"))
+    power = re.escape("^" + index.lower())
+    pattern = re.compile("|".join(re.escape(g).replace(power, r"\^(\d+)") for g in sorted(generics)))
     index_given = re.compile(rf"(?<![A-Za-z]){re.escape(index)}\s*=\s*(\d+)")
     values: dict[str, tuple[str, int]] = {}
     list_answer: Found | None = None
@@ -1019,9 +1240,9 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
         value = _clean_value(stated)
         m = pattern.fullmatch(lhs)
         if m:
-            values[m.group(1)] = (value, st.line)
+            values[next(i for i in m.groups() if i)] = (value, st.line)
             continue
-        if lhs == generic:
+        if lhs in generics:
             items = list_items(value)
             if len(items) == len(wanted):
                 list_answer = Found(f"[{', '.join(items)}]", st.line, 1)
@@ -1137,6 +1358,10 @@ _COMPARATIVE = re.compile(rf"\b(?P<faster>{_FASTER})\b|\b(?P<slower>{_SLOWER})\b
 _DECAY_VERB = re.compile(r"\b(?:decay|drop|fall|fell|decreas|shrink|vanish|diminish|declin|go(?:es)?\s+to\s+zero|"
                          r"approach|converg|tend|die|reduc|get|become)", re.I)
 _NEGATION = re.compile(r"\b(?:not|never|no)\b|n't\b", re.I)
+# A curve named right after these is the one compared with, not the one said to decay.
+_CONTRASTED = re.compile(r"\b(?:than|below|above|under|over|beneath|unlike|versus|vs\.?|against|to|not|"
+                         r"compared\s+with|in\s+comparison\s+with|instead\s+of)\s+(?:the\s+|that\s+of\s+the\s+)?$",
+                         re.I)
 
 
 def _mentions(text: str, choices: Iterable[str]) -> list[tuple[int, str]]:
@@ -1167,29 +1392,49 @@ def choice_from_prose(sentence: str, choices: list[str]) -> str | None:
     if not comp or not _DECAY_VERB.search(sentence):
         return None
     mentions = _mentions(sentence, choices)
-    before = [c for pos, c in mentions if pos < comp.start()]
+    before = [(pos, c) for pos, c in mentions if pos < comp.start()]
     than = re.search(r"\bthan\b", sentence[comp.end():], re.I)
     after = [c for pos, c in mentions if than and pos > comp.end() + than.end()]
     other = {choices[0]: choices[1], choices[1]: choices[0]}
-    if before:
-        subject = before[-1]
+    # "lies below the true one", "unlike the approximation": compared with, not what decays
+    subjects = [c for pos, c in before if not _CONTRASTED.search(sentence, max(0, pos - 40), pos)]
+    if before and _RELATIVE.search(sentence, before[-1][0], comp.start()):
+        subject = before[-1][1]  # "… below the true ratio, which decays more slowly"
+    elif subjects:
+        subject = subjects[-1]
+    elif before:
+        subject = other[before[-1][1]]  # "Unlike the true ratio, it decays faster"
     elif after:
         subject = other[after[0]]
     else:
         return None
     faster = comp.group("faster") is not None
-    clause = sentence[: comp.start()]
-    if _NEGATION.search(clause[clause.rfind(subject[:4]) if subject[:4] in clause else 0:]):
+    # A negation between the last curve named and the comparative is the verb's ("does not decay faster");
+    # one before it belongs to what was named ("the true ratio, not the approximation, …").
+    if _NEGATION.search(sentence, before[-1][0] if before else 0, comp.start()):
         faster = not faster
     return subject if faster else other[subject]
 
 
-def _find_choice(part: Part, blocks: list[Block]) -> tuple[Found | None, str]:
+# "…, which decays": the curve named last is what decays ("which means it decays" is about something else).
+_RELATIVE = re.compile(r"\b(?:which|that|who)\s+(?!means?\b|shows?\b|impl|indicat|explain|is\s+why|tells?\b)", re.I)
+# A full stop ends a sentence, but not in "the approx. ratio", "e.g." or "vs.".
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bapprox\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bcf\.)"
+                           r"(?<!\bresp\.)\s+|\n", re.I)
+
+
+def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[Found | None, str]:
     choices = [str(c) for c in getattr(part.options, "choices", ())]
     explicit: list[Found] = []
     prose: list[tuple[Found, str]] = []
-    for b in blocks:
+    for section, b in ((s, b) for s in sections for b in s.blocks):
         text = b.prose()
+        # "approx" alone in the part's own section, or after its label: "Q2.3(d): approx", "(d) approx"
+        labelled = _after_label(text, section.key, part.label)
+        own = only_part or bool(section.key and section.key[-1].isalpha() and covers(section.key, part.label))
+        word = _choice_word(text if own and labelled is None else labelled or "", choices)
+        if word:
+            explicit.append(Found(word, b.line, 2))
         boxed = _boxed_inside(text)
         if boxed is not None:
             word = _choice_word(boxed, choices)
@@ -1198,7 +1443,7 @@ def _find_choice(part: Part, blocks: list[Block]) -> tuple[Found | None, str]:
         m = re.search(r"\b(?:answer|faster(?:\s+decay)?|decays\s+faster)\s*[:=]\s*\**\s*[\"'“`]?(\w+)", text, re.I)
         if m and _choice_word(m.group(1), choices):
             explicit.append(Found(_choice_word(m.group(1), choices), b.line, 2))
-        for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+        for sentence in _SENTENCE_END.split(text):
             said = choice_from_prose(sentence, choices)
             if said:
                 prose.append((Found(said, b.line, 1), sentence.strip()))
@@ -1211,6 +1456,23 @@ def _find_choice(part: Part, blocks: list[Block]) -> tuple[Found | None, str]:
             return None, f"The answer to {part.label} says both ways which curve decays faster: {quotes}."
         return prose[-1][0], ""
     return None, ""
+
+
+def _after_label(text: str, parent: str | None, label: str) -> str | None:
+    """What follows the part's own label at the start of a paragraph: "Q2.3(d): approx" → "approx";
+    "(d) approx" under ``## Q2.3`` too.  None when the paragraph does not start with that label."""
+    text = _LABEL_WORDS.sub("", re.sub(r"[*`#]", "", text).strip())
+    m = _HEADING_LABEL.match(text)
+    if m and (m.group(3) or m.group(4)):
+        key = normalise_label(m.group(1) + m.group(2) + (m.group(3) or m.group(4)))
+    else:
+        m = _SUB_HEADING.match(text)
+        if not m or not parent:
+            return None
+        key = parent + (m.group(1) or m.group(2)).lower()
+    if not covers(key, label) or not key[-1].isalpha():
+        return None  # another part's label, or one without the sub-part's letter ("Q2.3: …")
+    return text[m.end():].lstrip(" :.=-–—")
 
 
 def _choice_word(text: str, choices: list[str]) -> str | None:
