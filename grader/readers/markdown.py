@@ -21,7 +21,10 @@ Reading a document is four steps, each a small function:
 The answer handed to a checker is the student's own text (LaTeX or plain),
 so the report shows the answer as read.  A part whose section is present but
 holds no readable answer gets ``WrittenAnswer.problem`` (shown as "could not
-read", with a snippet); a part with no section is simply not answered.
+read", with a snippet).  A part with no section of its own is looked for by
+its quantity's names anywhere in the document (statements only: never a bare
+value, a choice said in prose or prose), and its source says so; failing
+that it is not answered.
 """
 from __future__ import annotations
 
@@ -91,26 +94,21 @@ def read_markdown(path: Path, problem_set: ProblemSet) -> WrittenReading:
 def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer.md") -> WrittenReading:
     """Read answers from Markdown text (the core; tests call it directly)."""
     reading = WrittenReading()
-    sections = parse_sections(text, [p.label for p in problem_set.parts if p.kind])
-    labelled = [s for s in sections if s.key is not None]
-    if not labelled:
-        # No part headings at all: look for named quantities anywhere.
-        reading.notes.append(f"{source} has no section headed by a part label (e.g. '## Q2.1'); "
-                             f"answers were looked for by the quantities' names in the whole document.")
-        sections = [Section(key="", heading="", line=1, level=0, blocks=[b for s in sections for b in s.blocks])]
-    for part in problem_set.parts:
-        if part.kind is None:
-            continue
+    parts = [p for p in problem_set.parts if p.kind]
+    sections = parse_sections(text, [p.label for p in parts])
+    unheaded = []
+    for part in parts:
         own = [s for s in sections if s.blocks and covers(s.key, part.label)]
         if not own:
-            continue  # no section, or an empty one: not answered
-        if part.kind == "rubric" and not labelled:
-            continue  # prose is graded from its own section, never from a whole derivation
-        only_part = bool(labelled) and all(
-            sum(1 for p in problem_set.parts if p.kind and covers(s.key, p.label)) == 1 for s in own)
-        answer = extract_answer(part, own, source, only_part=only_part, whole_document=not labelled)
+            unheaded.append(part)  # no section, or an empty one: looked for by name below
+            continue
+        only_part = all(sum(1 for p in parts if covers(s.key, p.label)) == 1 for s in own)
+        answer = extract_answer(part, own, source, only_part=only_part)
         if answer is not None:
             reading.answers[part.label] = answer
+    if unheaded:
+        headed = any(covers(s.key, p.label) for s in sections for p in parts)
+        _read_by_name(unheaded, sections, problem_set, source, reading, headed=headed)
     return reading
 
 
@@ -859,8 +857,8 @@ class Found:
     tier: float  # 2 boxed, 1 named statement, 0 the last value in a section of its own
 
 
-def extract_answer(part: Part, sections: list[Section], source: str, *, only_part: bool = False,
-                   whole_document: bool = False) -> WrittenAnswer | None:
+def extract_answer(part: Part, sections: list[Section], source: str, *,
+                   only_part: bool = False) -> WrittenAnswer | None:
     """The part's answer from its sections; ``only_part``: the sections hold no other part."""
     blocks = [b for s in sections for b in s.blocks]
     if not blocks:
@@ -878,8 +876,6 @@ def extract_answer(part: Part, sections: list[Section], source: str, *, only_par
         found, problem = _find_named(part, blocks, only_part, [t for s in sections for t in s.tables]), ""
     if found is not None:
         return WrittenAnswer(part.label, found.value, source, found.line)
-    if whole_document:
-        return None  # nothing names it anywhere: not answered
     where = sections[0]
     heading = f"the section '{where.heading}' (line {where.line})" if where.heading else "the document"
     if not problem:
@@ -909,8 +905,119 @@ def _how_to_write(part: Part) -> str:
     return "Put the final answer in \\boxed{…}."
 
 
-def _name_keys(part: Part) -> set[str]:
-    return {name_key(n) for n in part.names if " for " not in n}
+# -- answers named outside their part's section ---------------------------------
+
+def _read_by_name(parts: list[Part], sections: list[Section], problem_set: ProblemSet, source: str,
+                  reading: WrittenReading, *, headed: bool) -> None:
+    """Answers to ``parts``, which have no section of their own, from statements anywhere in the document
+    that name their quantity (``ρ(0.05) ≈ 0.2505``, a value boxed after its name, a table row, an
+    interval as ``ε \\in …``, a choice after the part's label).  A bare value, a choice said in prose and
+    prose itself belong to a part only in the part's own section.
+
+    Every text file is read against every problem set, and a name of one bare word (ρ, ε) is common in any
+    mathematical text, so such names count only in a document evidently written for this problem set: it
+    heads a section with a part's label, names the question in a heading (``# Question 2``), is one of the
+    problem set's files (``q2.md``), or names another quantity by a name of its own (``\\rho_{approx}``)."""
+    blocks = [b for s in sections for b in s.blocks]
+    tables = [t for s in sections for t in s.tables]
+    distinct = {p.label: _answer_by_name(p, blocks, tables, _name_keys(p, bare=False)) for p in parts}
+    evident = (headed or source in problem_set.submission_files or any(distinct.values())
+               or _names_the_question(sections, parts))
+    for part in parts:
+        found = distinct[part.label]
+        if evident and _name_keys(part) != _name_keys(part, bare=False):
+            found = _answer_by_name(part, blocks, tables, _name_keys(part))
+        if found is not None:
+            where = (f"{source}, line {found.line}, found by its name outside any section for {part.label}; "
+                     f"head each part's section with its label, e.g. '## {_question_of(part.label)}'")
+            reading.answers[part.label] = WrittenAnswer(part.label, found.value, where, found.line)
+    unanswered = [p.label for p in parts if p.label not in reading.answers]
+    if not headed and evident and unanswered:
+        example = _question_of(unanswered[0])
+        reading.notes.append(
+            f"{source} has no section headed by a part label, so answers were looked for only as statements "
+            f"naming their quantity; {_listed(unanswered)} "
+            f"{'was' if len(unanswered) == 1 else 'were'} not found that way. Unnamed answers (a bare value, a "
+            f"choice, prose) are read only in a section headed by the part's label, e.g. '## {example}'.")
+
+
+def _answer_by_name(part: Part, blocks: list[Block], tables: list[Table], keys: set[str]) -> Found | None:
+    """The part's answer from statements that name it, anywhere in ``blocks``; prose is never an answer."""
+    if not blocks or part.kind == "rubric":
+        return None
+    if part.kind == "choice":
+        return _choice_after_label(part, blocks)
+    if part.kind in ("interval", "set"):
+        return _interval_by_name(blocks, keys)
+    if _index_template(part) is not None:
+        return _find_indexed(part, blocks, tables)[0]
+    if not keys:
+        return None
+    return _find_named(part, blocks, False, tables, keys=keys, numbers_only=part.kind == "number")
+
+
+def _choice_after_label(part: Part, blocks: list[Block]) -> Found | None:
+    """A choice given after the part's own label at the start of a paragraph: "Q2.3(d): approx"."""
+    choices = [str(c) for c in getattr(part.options, "choices", ())]
+    found = None
+    for b in blocks:
+        word = _choice_word(_after_label(b.prose(), None, part.label) or "", choices)
+        if word:
+            found = Found(word, b.line, 2)
+    return found
+
+
+def _interval_by_name(blocks: list[Block], keys: set[str]) -> Found | None:
+    """A set stated of its variable: ``ε \\in …``, ``\\{ε \\in \\mathbb{R}\\} = …``, ``the interval is (a, b)``
+    or ``a < ε < b``.  ``ε = 0.05`` gives the variable a value (as in Q2.3b), it does not answer the set,
+    and ``ε > 0`` is too often a derivation's condition to be read as the answer outside its section."""
+    best: Found | None = None
+    for st in _statements(blocks):
+        if not st.ops:
+            continue
+        lhs = _FORALL_PREFIX.sub("", st.parts[0])
+        value = _clean_value(st.parts[-1])
+        tier = 2 if st.boxed else 1
+        if name_key(lhs) in keys or _builds_set_of(lhs, keys):
+            if not (st.ops[0] == "∈" or (set(st.ops) == {"="} and _SET_LIKE.match(value))):
+                continue
+            found = Found(value, st.line, tier)
+        elif len(st.ops) == 2 and all(op in _INEQUALITIES for op in st.ops) and name_key(st.parts[1]) in keys:
+            found = Found(inequality_to_interval([lhs, *st.parts[1:]], st.ops, keys), st.line, tier)
+        else:
+            continue
+        if best is None or found.tier >= best.tier:
+            best = found
+    return best
+
+
+def _names_the_question(sections: list[Section], parts: list[Part]) -> bool:
+    """Does a heading name the question the parts belong to: ``# Question 2``, ``# Q2``?  A bare number
+    (``## 2. Vectors``) does not: it numbers another text's sections as often."""
+    for s in sections:
+        title = re.sub(r"[*_`#]", "", s.heading).strip()
+        if not s.key or not (s.key[0].isalpha() or _LABEL_WORDS.match(title)):
+            continue
+        for part in parts:
+            label = normalise_label(part.label)
+            if label.startswith(s.key + ".") or label.lstrip("abcdefghijklmnopqrstuvwxyz").startswith(s.key + "."):
+                return True
+    return False
+
+
+def _question_of(label: str) -> str:
+    """``Q2.3b`` → ``Q2.3``, the heading that holds a sub-part; ``Q2.2`` stays."""
+    return re.sub(r"(?<=\d)\s*\(?[a-z]\)?$", "", label)
+
+
+def _listed(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
+def _name_keys(part: Part, bare: bool = True) -> set[str]:
+    """The keys of the part's names; ``bare=False`` leaves out names of one bare word (ρ, ε, "interval")."""
+    keys = {name_key(n) for n in part.names if " for " not in n}
+    return keys if bare else {k for k in keys if not re.fullmatch(r"[a-z]+", k)}
 
 
 def _clean_value(value: str) -> str:
@@ -925,10 +1032,11 @@ def _statements(blocks: list[Block]) -> list[Statement]:
     return [st for b in blocks for st in block_statements(b)]
 
 
-def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterable[Table] = ()) -> Found | None:
+def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterable[Table] = (),
+                keys: set[str] | None = None, numbers_only: bool = False) -> Found | None:
     """\\boxed{} first, then the last statement naming the quantity, then (in a section of its own) the
-    last value written."""
-    keys = _name_keys(part)
+    last value written.  ``numbers_only``: a number part's definition (``ρ(ε) = σ̇/tanḣ``) is no answer."""
+    keys = _name_keys(part) if keys is None else keys
     found: list[Found] = []
     unnamed_boxes: list[Found] = []
     for st in [*_statements(blocks), *_table_statements(tables)]:
@@ -939,6 +1047,8 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
                 continue
             tier = 2.0 if st.boxed else 1.0
             if part.kind == "number" and not _looks_numeric(value):
+                if numbers_only:
+                    continue
                 tier -= 0.5  # "ρ(ε) = σ̇(ε)/tanḣ(ε)" is a definition; "ρ(0.05) ≈ 0.2505" the answer
             found.append(Found(value, st.line, tier))
         elif st.table_row:
