@@ -12,9 +12,14 @@ run arbitrary code).  Instead:
   (``|a|b|c|``) are refused, in LaTeX too.
 * **LaTeX** goes through our own normalisation layer (``\\dfrac``,
   ``\\left(``, ``\\cdot``, ``\\mathrm{e}``, scientific notation such as
-  ``1.0e-6`` or ``2\\times10^{-3}``, Unicode symbols, decorated names such as
+  ``1.0e-6``, ``2\\times10^{-3}`` or ``9.86\\mathrm{e}{-4}``, Unicode symbols,
+  fractions and superscripts (``¼``, ``10⁻⁴``), a decimal comma ``0{,}25``,
+  French intervals ``]0, 1[``, decorated names such as
   ``\\dot{\\sigma}_{\\text{approx}}``) and then the grammar-based parser of
-  ``latex2sympy2_extended``.
+  ``latex2sympy2_extended``.  Spacing commands (``\\,``) are spacing, also at
+  the very end; a remainder term ending an approximation (``+ O(ε^2)``,
+  ``+ \\dots``) is dropped; "all real numbers except 0 and 1" is ℝ without
+  those points, and any other words after "all real numbers" are refused.
 
 Which of the two is used is decided by the content (a backslash, a brace or
 ``$`` means LaTeX).  Structure that both forms share (relations, unions of
@@ -211,7 +216,7 @@ _UNICODE = {
     "\u00b7": r"\cdot ", "\u2219": r"\cdot ", "\u00f7": "/", "\u221e": r"\infty ",
     "\u2264": r"\le ", "\u2265": r"\ge ", "\u2260": r"\ne ", "\u2248": r"\approx ",
     "\u2243": r"\approx ", "\u2208": r"\in ", "\u211d": r"\mathbb{R}", "\u222a": r"\cup ",
-    "\u2229": r"\cap ", "\u00b2": "^2", "\u00b3": "^3", "\u221a": r"\sqrt ", "\u2205": r"\emptyset ",
+    "\u2229": r"\cap ", "\u221a": r"\sqrt ", "\u2205": r"\emptyset ", "\u2044": "/",
     "\u00b1": r"\pm ", "\u2009": " ", "\u00a0": " ", "\u202f": " ", "\u2032": "'",
     "\u2192": r"\to ", "\u27e8": "(", "\u27e9": ")",
 }
@@ -219,7 +224,37 @@ _UNICODE_RE = re.compile("|".join(map(re.escape, _UNICODE)))
 _UNICODE_GREEK_RE = re.compile("|".join(map(re.escape, _UNICODE_GREEK)))
 
 
+# Superscripts and subscripts come in runs: 10⁻¹³ is 10^{-13}, x₁₂ is x_{12}.
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿⁱ", "0123456789+-()ni"))
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋", "0123456789+-"))
+_SUPERSCRIPT_RUN = re.compile("[" + "".join(_SUPERSCRIPTS) + "]+")
+_SUBSCRIPT_RUN = re.compile("[" + "".join(_SUBSCRIPTS) + "]+")
+_VULGAR_FRACTIONS = {
+    "½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5), "⅖": (2, 5), "⅗": (3, 5),
+    "⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅐": (1, 7), "⅛": (1, 8), "⅜": (3, 8), "⅝": (5, 8), "⅞": (7, 8),
+    "⅑": (1, 9), "⅒": (1, 10),
+}
+# 2¼ is a mixed number (9/4), not 2·¼; after a decimal (2.5¼) it means nothing and is refused when read.
+_VULGAR_FRACTION = re.compile(r"(?<![\d.])(\d+\s?)?([" + "".join(_VULGAR_FRACTIONS) + "])")
+_DECIMAL_BEFORE_FRACTION = re.compile(r"\d\.\d*\s?[" + "".join(_VULGAR_FRACTIONS) + "]")
+
+
+def _scripts(run: re.Match, table: dict[str, str], mark: str) -> str:
+    inner = "".join(table[ch] for ch in run.group(0))
+    return mark + inner if len(inner) == 1 else mark + "{" + inner + "}"
+
+
+def _vulgar_fraction(m: re.Match) -> str:
+    top, bottom = _VULGAR_FRACTIONS[m.group(2)]
+    fraction = rf"\frac{{{top}}}{{{bottom}}}"
+    return f"({m.group(1).strip()}+{fraction})" if m.group(1) else " " + fraction + " "
+
+
 def _unicode_to_latex(text: str) -> str:
+    text = _SUPERSCRIPT_RUN.sub(lambda m: _scripts(m, _SUPERSCRIPTS, "^"), text)
+    text = _SUBSCRIPT_RUN.sub(lambda m: _scripts(m, _SUBSCRIPTS, "_"), text)
+    if not _DECIMAL_BEFORE_FRACTION.search(text):
+        text = _VULGAR_FRACTION.sub(_vulgar_fraction, text)
     text = _UNICODE_RE.sub(lambda m: _UNICODE[m.group(0)], text)
     # σ̇ (sigma + combining dot) is a dotted sigma
     text = re.sub(r"([^\s])\u0307", r"\\dot{\1}", text)
@@ -314,6 +349,70 @@ def _check_depth(text: str) -> None:
         raise Unreadable(f"the answer is nested more than {MAX_DEPTH} levels deep", text[:60])
 
 
+# 0{,}2505: LaTeX's decimal comma (the braces keep the comma from being a list separator).  With
+# groups of three digits after it, it groups thousands (12{,}345{,}678, 1{,}234.5); 2{,}500 alone could
+# be either, and is left as written, to be refused when read.
+_BRACED_COMMA_NUMBER = re.compile(r"(?<![\d.])(\d+(?:\{,\}\d+)+)(\.\d+)?(?!\d)")
+_AMBIGUOUS_BRACED_COMMA = re.compile(r"\d\{,\}\d")
+
+
+def _braced_comma_number(m: re.Match) -> str:
+    groups = m.group(1).split("{,}")
+    decimals = m.group(2) or ""
+    thousands = 1 <= len(groups[0]) <= 3 and groups[0][0] != "0" and all(len(g) == 3 for g in groups[1:])
+    if thousands and (len(groups) > 2 or decimals):
+        return "".join(groups) + decimals
+    if len(groups) == 2 and not decimals and not thousands:
+        return groups[0] + "." + groups[1]
+    return m.group(0)
+
+
+def _without_dangling_backslash(text: str) -> str:
+    r"""A lone backslash at the end is what is left of a spacing command (``\,`` whose comma was
+    taken for punctuation, ``\ `` whose space was stripped); a row break ``\\`` stays."""
+    s = text.rstrip()
+    slashes = len(s) - len(s.rstrip("\\"))
+    return s[:-1] if slashes % 2 else text
+
+
+# 9.86\mathrm{e}{-4}, 9.86\,\text{e-}4, 9.86e{-4}: scientific notation, never 9.86·e·(-4).  Only after a
+# number: anywhere else such an e is refused when read.  (\mathrm{e}^{-4} is Euler's e, and e-4 after a
+# number is read by the LaTeX path.)
+_E_MARK = r"(?:\\(?:mathrm|text|textrm|rm|mathit|operatorname)\s*\{\s*[eE]\s*(?P<sign_in>[+-]?)\s*(?P<digits_in>\d*)\s*\}|[eE](?=\s*\{))"
+_E_EXPONENT = r"(?:\{\s*(?P<sign>[+-]?)\s*(?P<digits>\d+)\s*\}|(?P<bare>\d+))"
+_LATEX_E_NOTATION = re.compile(r"(?<![\w.])(?P<mantissa>\d+(?:\.\d*)?|\.\d+)\s*" + _E_MARK + r"(?:\s*" + _E_EXPONENT + ")?")
+_STRAY_E_NOTATION = re.compile(
+    r"\\(?:mathrm|text|textrm|rm|mathit|operatorname)\s*\{\s*[eE]\s*[+-]?\s*\d*\s*\}\s*\{?\s*[+-]?\s*\d"
+    r"|(?<![\\a-zA-Z_^])[eE]\s*\{\s*[+-]?\s*\d+\s*\}")
+
+
+def _latex_e_notation(m: re.Match) -> str:
+    sign = m.group("sign_in") or ""
+    digits = m.group("digits_in")
+    if digits:
+        if m.group("sign") or m.group("digits") or m.group("bare"):
+            return m.group(0)  # \mathrm{e-4}{5}: not one number
+    else:
+        digits = m.group("digits") or m.group("bare")
+        if not digits or (sign and m.group("sign")):
+            return m.group(0)
+        sign = sign or m.group("sign") or ""
+    return rf"{m.group('mantissa')}\times 10^{{{sign}{digits}}}"
+
+
+# French intervals: ]0, 1[ is (0, 1), [0, 1[ is [0, 1), ]0, 1] is (0, 1] (also with ';' between the ends).
+# (Possessive runs: no backtracking, however long the text.)
+_FRENCH_INTERVAL = re.compile(r"(?<!\\)([\]\[])([^\[\](),;]*+)[,;]([^\[\](),;]*+)([\]\[])(?![A-Za-z0-9_])")
+
+
+def _french_interval(m: re.Match) -> str:
+    opener, low, high, closer = m.group(1), m.group(2).strip(), m.group(3).strip(), m.group(4)
+    indexed = opener == "[" and re.search(r"[\w)}]$", m.string[max(0, m.start() - 1):m.start()])  # a[1, 2[
+    if (opener, closer) == ("[", "]") or indexed or not low or not high:
+        return m.group(0)
+    return ("(" if opener == "]" else "[") + f"{low}, {high}" + (")" if closer == "[" else "]")
+
+
 def normalise(text: str) -> str:
     """Common clean-up shared by the LaTeX and plain-text paths."""
     s = _unicode_to_latex(text)
@@ -322,7 +421,11 @@ def normalise(text: str) -> str:
     # matrix's row break before one (\\\frac: a row that starts with \frac)
     s = re.sub(r"(?<!\\)\\\\(?=(?:le|ge|leq|geq|lt|gt|ne|neq|in|frac|dfrac|text|sqrt|cdot|times|pi|infty)(?![a-zA-Z]))", r"\\", s)
     s = re.sub(r",\\!\s*", ",", s)  # 11,\! 111 groups thousands
+    s = _BRACED_COMMA_NUMBER.sub(_braced_comma_number, s)
     s = _SPACING.sub(" ", s)
+    s = _without_dangling_backslash(s)
+    s = _LATEX_E_NOTATION.sub(_latex_e_notation, s)
+    s = _FRENCH_INTERVAL.sub(_french_interval, s)
     s = re.sub(r"\\[dtc]frac(?![a-zA-Z])", r"\\frac", s)
     s = re.sub(r"\\(?:mathrm|mathit|text|textrm|operatorname)\s*\{\s*e\s*\}", "e", s)
     s = s.replace(r"\lt", "<").replace(r"\gt", ">")
@@ -1280,6 +1383,17 @@ _UNION = re.compile(r"\\cup(?![a-zA-Z])|\s+U\s+")
 _THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d{1,3}(?: \d{3})+(?:\.\d+)?")
 _PERCENT = re.compile(r"^(.*?)\s*(?:\\%|%|\\text\{\s*\\?%\s*\}|percentage|percent|pct)\s*$", re.S)
 _REALS_WORDS = re.compile(r"^(?:all\s+real\s+numbers|all\s+reals|\\mathbb\{R\}|the\s+real\s+line)$", re.I)
+# "All real numbers" said in words, perhaps with exceptions after it: "except 0 and 1", "but ε = 0".  Any
+# other words after it narrow the set down ("greater than 0", "\\ne 0") and are refused, never read as ℝ.
+_REALS_PHRASE = re.compile(r"^(?:all\s+(?:the\s+)?real\s+numbers|all\s+(?:the\s+)?reals|(?:every|any)\s+real\s+number"
+                           r"|(?:the\s+)?(?:whole\s+|entire\s+)?real\s+line)(?![A-Za-z])", re.I)
+_EXCEPT_WORDS = re.compile(r"\s*,?\s*(?:except(?:\s+for)?|but(?:\s+not)?|other\s+than|excluding|apart\s+from|aside\s+from"
+                           r"|without|save(?:\s+for)?|besides)\s+(?P<points>.+)", re.I | re.S)
+_POINT_SEPARATORS = re.compile(r",|\s+(?:and|or)\s+", re.I)
+# A remainder term at the end of an approximation: + O(ε^2), + \mathcal{O}(ε^4), + o(ε), + \dots
+_REMAINDER = re.compile(r"[+-]\s*(?:\\mathcal\s*\{\s*[Oo]\s*\}|\\mathcal\s*[Oo]|\\(?:mathrm|operatorname|mathit)\s*\{\s*[Oo]\s*\}"
+                        r"|(?<![A-Za-z\\])[Oo])\s*(?=\()")
+_TRAILING_DOTS = re.compile(r"\s*[+-]\s*(?:\\(?:dots[cbmio]?|ldots|cdots)(?![a-zA-Z])|\.\.\.|…)\s*$")
 
 
 def _enclosed(text: str) -> tuple[str, str, str] | None:
@@ -1351,7 +1465,7 @@ class _Reader:
 
     def value(self, text: str) -> tuple[Any, bool]:
         """Read one value (no top-level relation).  Returns (value, percent)."""
-        s = text.strip().rstrip(".").strip()
+        s = _without_final_stop(text, ".")
         if not s:
             raise Unreadable("the answer is empty", text)
         m = _PERCENT.match(s)
@@ -1362,6 +1476,10 @@ class _Reader:
             return sympy.Mul(inner, sympy.Rational(1, 100), evaluate=False), True
         if _REALS_WORDS.match(s):
             return sympy.Reals, False
+        reals = _REALS_PHRASE.match(s)
+        if reals:
+            return self._all_reals_except(s[reals.end():], text), False
+        s = self._without_remainder(s)
         if re.fullmatch(r"\\(?:emptyset|varnothing)|\\\{\s*\\\}|\{\s*\}", s):
             return sympy.EmptySet, False
         if _THOUSANDS.fullmatch(s):
@@ -1413,6 +1531,43 @@ class _Reader:
     def scalar(self, text: str) -> Any:
         value, _ = self.value(text)
         return value
+
+    def _all_reals_except(self, rest: str, raw: str) -> sympy.Set:
+        """ℝ without the points listed in ``rest`` ("except 0 and 1"); any other words are refused."""
+        if not rest.strip():
+            return sympy.Reals
+        excepted = _EXCEPT_WORDS.fullmatch(rest)
+        if not excepted:
+            raise Unreadable("words after 'all real numbers' narrow the set down and are not read: write the set "
+                             "in maths, e.g. (0, \\infty) or \\mathbb{R} \\setminus \\{0\\}", raw)
+        points = []
+        for piece in _split_top(excepted.group("points"), _POINT_SEPARATORS):
+            piece = piece.strip().strip("$").strip()
+            name, equals, value = piece.rpartition("=")
+            if equals and is_name_like(name.strip("$ ")):
+                piece = value.strip().strip("$").strip()  # "except ε = 0"
+            try:
+                point = self.scalar(piece) if piece else None
+            except Unreadable:
+                point = None
+            if not (isinstance(point, sympy.Expr) and point.is_number and point.is_finite):
+                raise Unreadable("after 'all real numbers except' only numbers are read (\"except 0 and 1\"); write "
+                                 "the set in maths, e.g. \\mathbb{R} \\setminus \\{0\\}", raw)
+            points.append(_evaluate(point))
+        return sympy.Complement(sympy.Reals, sympy.FiniteSet(*points))
+
+    def _without_remainder(self, text: str) -> str:
+        """``1/4 + O(ε^2)`` → ``1/4``: the remainder of an approximation says how good it is, not what it is."""
+        m = _TRAILING_DOTS.search(text)
+        if m and text[:m.start()].strip():
+            return text[:m.start()].strip()
+        if self.names is not None and ({"O", "o"} & set(self.names)):
+            return text  # a declared O: O(…) is a product
+        end = len(text.rstrip()) - 1
+        for m in _top_level_matches(text, _REMAINDER):
+            if _matching(text, m.end()) == end and text[:m.start()].strip():
+                return text[:m.start()].strip()
+        return text
 
     def as_set(self, text: str) -> sympy.Set:
         value = self.scalar(text)
@@ -1561,14 +1716,15 @@ def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
     boxed = re.fullmatch(r"\\boxed\s*\{(.*)\}", s, re.S)
     if boxed and _balanced(boxed.group(1)):
         s = boxed.group(1).strip()
-    s = s.strip().rstrip(".").strip()
+    s = _without_dangling_backslash(_without_final_stop(s, ".,")).strip()  # \frac14\,. ends at the 4
     _check_depth(s)
+    _refuse_ambiguous_spellings(s, raw)
     reader = _Reader(names)
     parts, ops = split_relation_chain(s)
     lhs = None
     percent = False
     try:
-        if not ops:
+        if not ops or _REALS_PHRASE.match(s):  # "all real numbers except ε = 0" is not an equation
             value, percent = reader.value(s)
         elif ops == ["∈"] and len(parts) == 2:
             lhs = parts[0]
@@ -1594,6 +1750,28 @@ def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
             raise Unreadable(exc.message, exc.snippet or raw) from exc
     return Reading(raw=raw, value=value, latex=_latex_of(value, unevaluated), kind=_kind_of(value),
                    lhs=lhs, percent=percent)
+
+
+def _without_final_stop(text: str, stops: str) -> str:
+    """``text`` without the full stop (or comma) that ends a sentence; ``+ ...`` keeps its dots."""
+    s = text.strip()
+    return s if s.endswith("...") else s.rstrip(stops).strip()
+
+
+def _refuse_ambiguous_spellings(s: str, raw: str) -> None:
+    """Spellings with two readings are refused, not guessed: 2{,}500, 2.5¼, an e-notation with no number."""
+    m = _AMBIGUOUS_BRACED_COMMA.search(s)
+    if m:
+        number = re.search(r"[\d{},.]*" + re.escape(m.group(0)) + r"[\d{},.]*", s).group(0)
+        plain = number.replace("{,}", "")
+        raise Unreadable(f"{number} could group thousands ({plain}) or be a decimal comma "
+                         f"({number.replace('{,}', '.', 1)}): write the number without the {{,}}", raw)
+    if _DECIMAL_BEFORE_FRACTION.search(s):
+        raise Unreadable("a decimal followed by a fraction sign (such as 2.5¼) is not a number", raw)
+    m = _STRAY_E_NOTATION.search(s)
+    if m:
+        raise Unreadable("an e-notation exponent must follow a number, as in 9.86e-4 or 9.86\\times 10^{-4} "
+                         "(Euler's e to a power is e^{…})", m.group(0))
 
 
 # --- reading in a limited worker -------------------------------------------
