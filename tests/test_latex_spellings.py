@@ -252,11 +252,12 @@ def test_document_with_superscript_exponents(grader, tmp_path) -> None:
     assert wrong.status != "correct", wrong.feedback
 
 
-@pytest.mark.xfail(strict=True, reason="the Markdown reader splits a chain on the comma of '\\,'")
 def test_document_with_a_thin_space_inside_a_chain(grader, tmp_path) -> None:
     chain = r"\dot\sigma(0) + \ddot\sigma(0)\,\varepsilon = \frac14"
     right = grade(grader, tmp_path, Q21 % chain)["Q2.1a"]
     assert right.status == "correct", right.feedback
+    wrong = grade(grader, tmp_path, Q21 % chain.replace("frac14", "frac12"))["Q2.1a"]
+    assert wrong.status != "correct", wrong.feedback
 
 
 # --- spellings that stay refused, and look-alikes that keep their reading ------------------

@@ -687,6 +687,7 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
 
     body = re.sub(r"\\(?:begin|end)\s*\{[a-zA-Z*]+\}(?:\{[^{}]*\})?", r"\\\\", body)
     body = body.replace("&", " ")
+    body = re.sub(r"(?<!\\)\\[,;]", " ", body)  # \, and \; are spaces, not list or row separators
     out: list[Statement] = []
     previous_lhs = ""
     for row in _split_top(body, _SEPARATORS):
