@@ -425,6 +425,7 @@ def normalise(text: str) -> str:
     s = _SPACING.sub(" ", s)
     s = _without_dangling_backslash(s)
     s = _LATEX_E_NOTATION.sub(_latex_e_notation, s)
+    s = _SIGNED_REALS.sub(_signed_reals, s)  # before French intervals: it writes one
     s = _FRENCH_INTERVAL.sub(_french_interval, s)
     s = re.sub(r"\\[dtc]frac(?![a-zA-Z])", r"\\frac", s)
     s = re.sub(r"\\(?:mathrm|mathit|text|textrm|operatorname)\s*\{\s*e\s*\}", "e", s)
@@ -435,6 +436,17 @@ def normalise(text: str) -> str:
     s = s.replace("<=", r"\le ").replace(">=", r"\ge ").replace("!=", r"\ne ").replace("=<", r"\le ")
     s = re.sub(r"\\mathbb\s*\{?\s*R\s*\}?|\\R(?![a-zA-Z])", r"\\mathbb{R}", s)
     return s.strip()
+
+
+# ℝ with a bound written under it is one interval; ℝ⁺ alone is refused where it is read (see _AMBIGUOUS_REALS).
+_SIGNED_REALS = re.compile(r"(?:\\mathbb\s*\{\s*R\s*\}|\\mathbb\s*R|\\R)\s*_\s*\{\s*(?P<relation>>|<|\\[gl]e(?:q|qslant)?(?![a-zA-Z]))\s*0\s*\}")
+_SIGNED_REALS_INTERVALS = {">": r"]0, \infty[", r"\ge": r"[0, \infty[", "<": r"]-\infty, 0[", r"\le": r"]-\infty, 0]"}
+# Whether ℝ⁺ holds 0 depends on the textbook.
+_AMBIGUOUS_REALS = re.compile(r"\\mathbb\{R\}\s*[_^]\s*(?:\{\s*)?[+\-*]")
+
+
+def _signed_reals(match: re.Match) -> str:
+    return _SIGNED_REALS_INTERVALS[match.group("relation")[:3]]
 
 
 # --- relations ------------------------------------------------------------
@@ -1474,6 +1486,9 @@ class _Reader:
             if not isinstance(inner, sympy.Expr):
                 raise Unreadable("only a number can be a percentage", text)
             return sympy.Mul(inner, sympy.Rational(1, 100), evaluate=False), True
+        if _AMBIGUOUS_REALS.search(s):
+            raise Unreadable("\\mathbb{R}^+ means (0, \\infty) in some books and [0, \\infty) in others: write the "
+                             "interval, e.g. (0, \\infty) or [0, \\infty)", text)
         if _REALS_WORDS.match(s):
             return sympy.Reals, False
         reals = _REALS_PHRASE.match(s)

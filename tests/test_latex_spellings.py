@@ -271,3 +271,19 @@ def test_brackets_that_are_not_french_intervals_keep_their_reading() -> None:
     assert read_math("[0, 1]").value == sympy.Interval(0, 1)
     assert read_math(r"\mathrm{e}^{2}").value == sympy.exp(2)
     assert read_math(r"3\mathrm{e}").value == 3 * sympy.E
+
+
+# --- ℝ with a sign -------------------------------------------------------------------------
+@pytest.mark.parametrize("text, interval", [
+    (r"\mathbb{R}_{>0}", "(0, oo)"), (r"\mathbb{R}_{\ge 0}", "[0, oo)"),
+    (r"\mathbb{R}_{< 0}", "(-oo, 0)"), (r"\mathbb{R}_{\leq 0}", "(-oo, 0]"),
+])
+def test_reals_with_a_bound_underneath_are_that_interval(text, interval) -> None:
+    assert as_set(text, interval) is Status.CORRECT
+    assert as_set(text, r"\mathbb{R}") is Status.INCORRECT
+
+
+@pytest.mark.parametrize("text", [r"\mathbb{R}^+", r"\mathbb{R}_{+}", "ℝ⁺", r"\mathbb{R}^{-}", r"\mathbb{R}^*"])
+def test_reals_with_only_a_sign_are_refused_as_ambiguous(text) -> None:
+    with pytest.raises(Unreadable, match="in some books"):
+        read_math(text)
