@@ -24,3 +24,14 @@ def tiny_spec(tmp_path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(TINY_SPEC)
     return path
+
+
+@pytest.fixture(scope="session")
+def q2_grader():
+    """A self-check Grader of the Q2 problem set, shared by the tests of written answers."""
+    from grader.cli import load_references
+    from grader.grading import Grader
+
+    spec = Path(__file__).resolve().parents[1] / "problems" / "q2-activations.yaml"
+    with Grader(load_references([str(spec)]), public_only=True) as grader:
+        yield grader

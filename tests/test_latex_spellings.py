@@ -13,7 +13,6 @@ import pytest
 import sympy
 
 from grader.checkers.base import Status
-from grader.cli import load_references
 from grader.equiv import equivalent
 from grader.grading import Grader
 from grader.mathread import Unreadable, read_math, split_relation_chain
@@ -225,38 +224,32 @@ Q23 = ("## Q2.3\n$\\rho_{\\text{approx}}(\\varepsilon) = \\frac14$\n\n$\\rho(0.0
        "The approximation decays faster. Answer: approx\n")
 
 
-@pytest.fixture(scope="module")
-def grader():
-    with Grader(load_references([str(ROOT / "problems" / "q2-activations.yaml")]), public_only=True) as g:
-        yield g
-
-
-def grade(grader: Grader, tmp_path: Path, text: str) -> dict:
+def grade(q2_grader: Grader, tmp_path: Path, text: str) -> dict:
     path = tmp_path / "q2.md"
     path.write_text("# Question 2\n\n" + text, encoding="utf-8")
-    return {p.label: p for p in grader.grade("student", [path]).parts}
+    return {p.label: p for p in q2_grader.grade("student", [path]).parts}
 
 
-def test_document_with_a_thin_space_after_the_value(grader, tmp_path) -> None:
-    right = grade(grader, tmp_path, Q21 % r"\frac{1}{4}\,")["Q2.1a"]
+def test_document_with_a_thin_space_after_the_value(q2_grader, tmp_path) -> None:
+    right = grade(q2_grader, tmp_path, Q21 % r"\frac{1}{4}\,")["Q2.1a"]
     assert right.status == "correct", right.feedback
-    wrong = grade(grader, tmp_path, Q21 % r"\frac{1}{2}\,")["Q2.1a"]
+    wrong = grade(q2_grader, tmp_path, Q21 % r"\frac{1}{2}\,")["Q2.1a"]
     assert wrong.status == "incorrect", wrong.feedback
 
 
-def test_document_with_superscript_exponents(grader, tmp_path) -> None:
+def test_document_with_superscript_exponents(q2_grader, tmp_path) -> None:
     line = "ρ(0.05)^T ≈ 0.2505, 9.86·10⁻⁴, 9.72·10⁻⁷, 9.44·10⁻¹³ for T = 1, 5, 10, 20"
-    right = grade(grader, tmp_path, Q23 % line)["Q2.3c"]
+    right = grade(q2_grader, tmp_path, Q23 % line)["Q2.3c"]
     assert right.status == "correct", right.feedback
-    wrong = grade(grader, tmp_path, Q23 % line.replace("10⁻⁷", "10⁻⁶"))["Q2.3c"]
+    wrong = grade(q2_grader, tmp_path, Q23 % line.replace("10⁻⁷", "10⁻⁶"))["Q2.3c"]
     assert wrong.status != "correct", wrong.feedback
 
 
-def test_document_with_a_thin_space_inside_a_chain(grader, tmp_path) -> None:
+def test_document_with_a_thin_space_inside_a_chain(q2_grader, tmp_path) -> None:
     chain = r"\dot\sigma(0) + \ddot\sigma(0)\,\varepsilon = \frac14"
-    right = grade(grader, tmp_path, Q21 % chain)["Q2.1a"]
+    right = grade(q2_grader, tmp_path, Q21 % chain)["Q2.1a"]
     assert right.status == "correct", right.feedback
-    wrong = grade(grader, tmp_path, Q21 % chain.replace("frac14", "frac12"))["Q2.1a"]
+    wrong = grade(q2_grader, tmp_path, Q21 % chain.replace("frac14", "frac12"))["Q2.1a"]
     assert wrong.status != "correct", wrong.feedback
 
 

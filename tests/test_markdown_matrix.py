@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from grader.checkers import Status, get_checker, make_options
-from grader.cli import load_references
 from grader.grading import Grader
 from grader.readers.markdown import block_statements, list_items, parse_sections, read_markdown_text
 from grader.spec import load_problem_set
@@ -54,10 +53,10 @@ def answers(text: str, problem_set) -> dict:
     return {label: a.value for label, a in read_markdown_text(textwrap.dedent(text), problem_set).answers.items()}
 
 
-def grade_text(grader: Grader, tmp_path: Path, text: str) -> dict:
+def grade_text(q2_grader: Grader, tmp_path: Path, text: str) -> dict:
     path = tmp_path / "q2.md"
     path.write_text(text, encoding="utf-8")
-    return {p.label: p for p in grader.grade("student", [path]).parts}
+    return {p.label: p for p in q2_grader.grade("student", [path]).parts}
 
 
 def statements(latex: str) -> list[tuple[list[str], list[str]]]:
@@ -211,12 +210,6 @@ def test_a_large_matrix_among_typed_marks_is_read_in_bounded_memory(tmp_path):
 
 # --- a vector of values (Q2.3c) written as a matrix or in brackets ---------------------
 
-@pytest.fixture(scope="module")
-def grader():
-    with Grader(load_references([str(ROOT / "problems" / "q2-activations.yaml")]), public_only=True) as g:
-        yield g
-
-
 VALUES = [r"0.2505", r"9.82\times10^{-4}", r"9.65\times10^{-7}", r"9.31\times10^{-13}"]
 ROW, COLUMN, LIST = " & ".join(VALUES), r" \\ ".join(VALUES), ", ".join(VALUES)
 
@@ -240,14 +233,14 @@ VECTORS = {
 
 
 @pytest.mark.parametrize("vector", VECTORS.values(), ids=VECTORS)
-def test_the_values_of_q23c_as_a_row_column_or_bracketed_list_are_read(grader, tmp_path, vector):
-    parts = grade_text(grader, tmp_path, f"## Q2.3\n\n### (c)\n$\\rho(0.05)^T \\approx {vector}$\n")
+def test_the_values_of_q23c_as_a_row_column_or_bracketed_list_are_read(q2_grader, tmp_path, vector):
+    parts = grade_text(q2_grader, tmp_path, f"## Q2.3\n\n### (c)\n$\\rho(0.05)^T \\approx {vector}$\n")
     assert parts["Q2.3c"].status == "correct", (parts["Q2.3c"].answer, parts["Q2.3c"].feedback)
     assert parts["Q2.3c"].answer == f"[{', '.join(VALUES)}]"
 
 
-def test_a_boxed_vector_alone_in_its_own_section_is_read(grader, tmp_path):
-    parts = grade_text(grader, tmp_path, f"## Q2.3\n\n### (c)\n$$\\boxed{{\\begin{{bmatrix}}{ROW}\\end{{bmatrix}}}}$$\n")
+def test_a_boxed_vector_alone_in_its_own_section_is_read(q2_grader, tmp_path):
+    parts = grade_text(q2_grader, tmp_path, f"## Q2.3\n\n### (c)\n$$\\boxed{{\\begin{{bmatrix}}{ROW}\\end{{bmatrix}}}}$$\n")
     assert parts["Q2.3c"].status == "correct", (parts["Q2.3c"].answer, parts["Q2.3c"].feedback)
 
 

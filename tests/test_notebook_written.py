@@ -16,17 +16,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.cli import load_references
-from grader.grading import Grader
 
 ROOT = Path(__file__).resolve().parents[1]
 WRITTEN_PARTS = ("Q2.1a", "Q2.1b", "Q2.2", "Q2.3a", "Q2.3b", "Q2.3c", "Q2.3d")
-
-
-@pytest.fixture(scope="module")
-def grader():
-    with Grader(load_references([str(ROOT / "problems" / "q2-activations.yaml")]), public_only=True) as g:
-        yield g
 
 
 def markdown_cells(document: str) -> list[str]:
@@ -41,14 +33,14 @@ def write_notebook(path: Path, cells: list) -> Path:
     return path
 
 
-def test_markdown_cells_grade_like_the_markdown_file(grader, tmp_path):
+def test_markdown_cells_grade_like_the_markdown_file(q2_grader, tmp_path):
     document = (ROOT / "submissions" / "alice" / "q2.md").read_text(encoding="utf-8")
     cells = [nbformat.v4.new_markdown_cell(text) for text in markdown_cells(document)]
     cells.insert(1, nbformat.v4.new_code_cell("%matplotlib inline\nimport numpy as np"))
     notebook = write_notebook(tmp_path / "q2.ipynb", cells)
 
-    from_markdown = {p.label: p for p in grader.grade("alice", [ROOT / "submissions" / "alice" / "q2.md"]).parts}
-    from_notebook = {p.label: p for p in grader.grade("alice", [notebook]).parts}
+    from_markdown = {p.label: p for p in q2_grader.grade("alice", [ROOT / "submissions" / "alice" / "q2.md"]).parts}
+    from_notebook = {p.label: p for p in q2_grader.grade("alice", [notebook]).parts}
     for label in WRITTEN_PARTS + ("Q2.4",):
         assert from_notebook[label].score == from_markdown[label].score, (label, from_notebook[label].feedback)
         assert from_notebook[label].status == from_markdown[label].status
@@ -57,26 +49,26 @@ def test_markdown_cells_grade_like_the_markdown_file(grader, tmp_path):
     assert from_notebook["Q2.4"].provisional
 
 
-def test_code_and_markdown_cells_of_one_notebook_answer_different_parts(grader, tmp_path):
+def test_code_and_markdown_cells_of_one_notebook_answer_different_parts(q2_grader, tmp_path):
     notebook = write_notebook(tmp_path / "q2.ipynb", [
         nbformat.v4.new_markdown_cell("# My homework\n\n## Q2.1\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac12$"),
         nbformat.v4.new_code_cell("def faster_decay():\n    return 'approx'\n"),
         nbformat.v4.new_markdown_cell("## Q2.2\n$\\varepsilon \\in (-\\infty, \\infty)$"),
     ])
-    parts = {p.label: p for p in grader.grade("student", [notebook]).parts}
+    parts = {p.label: p for p in q2_grader.grade("student", [notebook]).parts}
     assert parts["Q2.1a"].status == "incorrect" and parts["Q2.1a"].source == "q2.ipynb, Markdown cells"
     assert parts["Q2.2"].status == "correct"
     assert parts["Q2.3d"].status == "correct" and parts["Q2.3d"].source == "q2.ipynb"
     assert parts["Q2.3a"].status == "not defined"  # q2.ipynb is handed in for the code parts too
 
 
-def test_narrative_markdown_cells_are_not_searched_for_answers(grader, tmp_path):
+def test_narrative_markdown_cells_are_not_searched_for_answers(q2_grader, tmp_path):
     # Without part headings a notebook's Markdown is narrative: even a quantity written there is not taken.
     notebook = write_notebook(tmp_path / "q2.ipynb", [
         nbformat.v4.new_markdown_cell("# Activations\n\nFirst we plot; $\\rho_{approx}(\\varepsilon) = 0.25$ is shown."),
         nbformat.v4.new_code_cell("import numpy as np"),
     ])
-    result = grader.grade("student", [notebook])
+    result = q2_grader.grade("student", [notebook])
     written = [p for p in result.parts if p.label in WRITTEN_PARTS]
     assert all(p.score == 0 and "Markdown" not in p.source for p in written), [(p.label, p.source) for p in written]
     assert not any("section" in note for note in result.notes), result.notes
@@ -107,7 +99,7 @@ def test_a_notebook_answers_through_the_cli(tmp_path):
         assert tests[label]["score"] == tests[label]["max_score"], tests[label]["output"]
 
 
-def test_another_homeworks_numbered_headings_are_not_taken_for_parts(grader, tmp_path):
+def test_another_homeworks_numbered_headings_are_not_taken_for_parts(q2_grader, tmp_path):
     # foundations.ipynb's "## 2.2 Sets" is its own section 2.2, not Q2.2.
     notebook = write_notebook(tmp_path / "foundations.ipynb", [
         nbformat.v4.new_markdown_cell("## 2.2 Sets\n$\\varepsilon \\in [0, 1]$"),
@@ -116,32 +108,32 @@ def test_another_homeworks_numbered_headings_are_not_taken_for_parts(grader, tmp
     ])
     write_up = tmp_path / "q2.md"
     write_up.write_text("## Q2.2\n$\\varepsilon \\in \\mathbb{R}$\n", encoding="utf-8")
-    parts = {p.label: p for p in grader.grade("student", [write_up, notebook]).parts}
+    parts = {p.label: p for p in q2_grader.grade("student", [write_up, notebook]).parts}
     assert parts["Q2.2"].status == "correct" and not parts["Q2.2"].provisional, parts["Q2.2"].feedback
     assert parts["Q2.3b"].status == "not answered"
     # In the problem set's own notebook, "## 2.2" is read as Q2.2, as in a Markdown file.
     own = write_notebook(tmp_path / "q2.ipynb", [nbformat.v4.new_markdown_cell("## 2.2\n$\\varepsilon \\in \\mathbb{R}$")])
-    assert {p.label: p for p in grader.grade("student", [own]).parts}["Q2.2"].status == "correct"
+    assert {p.label: p for p in q2_grader.grade("student", [own]).parts}["Q2.2"].status == "correct"
 
 
-def test_a_markdown_cell_without_text_does_not_lose_the_code(grader, tmp_path):
+def test_a_markdown_cell_without_text_does_not_lose_the_code(q2_grader, tmp_path):
     path = tmp_path / "q2.ipynb"
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell("def rho_approx(eps):\n    return 0.25\n")]
     raw = json.loads(nbformat.writes(notebook))
     raw["cells"].append({"cell_type": "markdown", "id": "broken", "metadata": {}, "source": None})
     path.write_text(json.dumps(raw), encoding="utf-8")
-    parts = {p.label: p for p in grader.grade("student", [path]).parts}
+    parts = {p.label: p for p in q2_grader.grade("student", [path]).parts}
     assert parts["Q2.3a"].status == "correct", parts["Q2.3a"].feedback
 
 
-def test_markdown_cells_over_the_written_answer_limit_get_a_note(grader, tmp_path):
+def test_markdown_cells_over_the_written_answer_limit_get_a_note(q2_grader, tmp_path):
     from grader.readers.markdown import MAX_DOCUMENT_BYTES
 
     table = "## Q2.3\n| T | $\\rho(0.05)^T$ |\n|---|---|\n" + "| 5 | 0.001 |\n" * (MAX_DOCUMENT_BYTES // 14)
     notebook = write_notebook(tmp_path / "q2.ipynb", [nbformat.v4.new_markdown_cell(table),
                                                       nbformat.v4.new_code_cell("def faster_decay():\n    return 'approx'\n")])
-    result = grader.grade("student", [notebook])
+    result = q2_grader.grade("student", [notebook])
     parts = {p.label: p for p in result.parts}
     assert any("Markdown cells are too large to read" in note for note in result.notes), result.notes
     assert parts["Q2.3d"].status == "correct"  # the code is graded all the same
@@ -149,21 +141,21 @@ def test_markdown_cells_over_the_written_answer_limit_get_a_note(grader, tmp_pat
 
 @pytest.mark.parametrize("returns, writes", [("'true'", "the approximation decays faster"),
                                              ("'approx'", "the true ratio decays faster")])
-def test_a_choice_made_both_ways_in_code_and_markdown_is_left_to_the_instructor(grader, tmp_path, returns, writes):
+def test_a_choice_made_both_ways_in_code_and_markdown_is_left_to_the_instructor(q2_grader, tmp_path, returns, writes):
     notebook = write_notebook(tmp_path / "q2.ipynb", [
         nbformat.v4.new_markdown_cell(f"## Q2.3d\nAnswer: {writes}."),
         nbformat.v4.new_code_cell(f"def faster_decay():\n    return {returns}\n"),
     ])
-    q23d = {p.label: p for p in grader.grade("student", [notebook]).parts}["Q2.3d"]
+    q23d = {p.label: p for p in q2_grader.grade("student", [notebook]).parts}["Q2.3d"]
     assert q23d.score == q23d.max_score and q23d.provisional
     assert "answers this part differently" in q23d.feedback
 
 
-def test_code_and_writing_that_agree_or_code_that_raises_leave_a_choice_as_it_is(grader, tmp_path):
+def test_code_and_writing_that_agree_or_code_that_raises_leave_a_choice_as_it_is(q2_grader, tmp_path):
     for body in ("return 'approx'", "raise ValueError('todo')"):
         notebook = write_notebook(tmp_path / "q2.ipynb", [
             nbformat.v4.new_markdown_cell("## Q2.3d\nAnswer: approx."),
             nbformat.v4.new_code_cell(f"def faster_decay():\n    {body}\n"),
         ])
-        q23d = {p.label: p for p in grader.grade("student", [notebook]).parts}["Q2.3d"]
+        q23d = {p.label: p for p in q2_grader.grade("student", [notebook]).parts}["Q2.3d"]
         assert q23d.status == "correct" and not q23d.provisional, (body, q23d.feedback)

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.cli import load_references
 from grader.grading import Grader
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,16 +42,10 @@ def table(*values: str) -> str:
     return f"## Q2.3\n\n| T | ρ(0.05)^T |\n|---|---|\n{rows}"
 
 
-@pytest.fixture(scope="module")
-def grader():
-    with Grader(load_references([str(Q2)]), public_only=True) as g:
-        yield g
-
-
-def grade_markdown(grader: Grader, tmp_path: Path, text: str):
+def grade_markdown(q2_grader: Grader, tmp_path: Path, text: str):
     path = tmp_path / "q2.md"
     path.write_text(text, encoding="utf-8")
-    return {p.label: p for p in grader.grade("student", [path]).parts}["Q2.3c"]
+    return {p.label: p for p in q2_grader.grade("student", [path]).parts}["Q2.3c"]
 
 
 # --- answers.yaml through the command ------------------------------------------
@@ -95,22 +88,22 @@ def test_without_per_element_credit_one_unreadable_value_costs_the_part(tmp_path
 
 
 # --- Markdown tables through the grading pipeline ---------------------------------
-def test_markdown_table_with_one_unreadable_cell_earns_three_quarters(grader, tmp_path):
-    part = grade_markdown(grader, tmp_path, table("0.2505", "9.9e-4", "9.7e-7", "about \\foo{x}"))
+def test_markdown_table_with_one_unreadable_cell_earns_three_quarters(q2_grader, tmp_path):
+    part = grade_markdown(q2_grader, tmp_path, table("0.2505", "9.9e-4", "9.7e-7", "about \\foo{x}"))
     assert part.status == "partial"
     assert part.score == pytest.approx(0.75)
     assert "value 4 could not be read: 'about \\foo{x}'" in part.feedback
 
 
-def test_markdown_unreadable_and_wrong_values_each_lose_their_share(grader, tmp_path):
-    part = grade_markdown(grader, tmp_path, table("0.2505", "5e-3", "9.7e-7", "about \\foo{x}"))
+def test_markdown_unreadable_and_wrong_values_each_lose_their_share(q2_grader, tmp_path):
+    part = grade_markdown(q2_grader, tmp_path, table("0.2505", "5e-3", "9.7e-7", "about \\foo{x}"))
     assert part.score == pytest.approx(0.5)
     assert "value 4 could not be read: 'about \\foo{x}'" in part.feedback
     assert "1 of 3 values read are not within tolerance (first: value 2)" in part.feedback
 
 
-def test_markdown_table_with_nothing_readable_could_not_be_read(grader, tmp_path):
-    part = grade_markdown(grader, tmp_path, table("\\foo", "\\bar{x}", "about \\foo{x}", "\\baz"))
+def test_markdown_table_with_nothing_readable_could_not_be_read(q2_grader, tmp_path):
+    part = grade_markdown(q2_grader, tmp_path, table("\\foo", "\\bar{x}", "about \\foo{x}", "\\baz"))
     assert part.status == "could not read"
     assert part.score == 0
     assert "Could not read this as numbers" in part.feedback
@@ -139,8 +132,8 @@ def test_a_function_returning_text_among_its_values_earns_nothing_for_it(tmp_pat
     assert f"Returned the text {text} inside what it returned" in part["output"]
 
 
-def test_a_wrong_value_in_a_written_list_is_named_as_the_reader_counts(grader, tmp_path):
-    part = grade_markdown(grader, tmp_path, table("0.2505", "9.9e-4", "5e-6", "9.4e-13"))
+def test_a_wrong_value_in_a_written_list_is_named_as_the_reader_counts(q2_grader, tmp_path):
+    part = grade_markdown(q2_grader, tmp_path, table("0.2505", "9.9e-4", "5e-6", "9.4e-13"))
     assert part.score == pytest.approx(0.75)
     # The third row (T = 10): index 2 for a programmer, value 3 for a reader.
     assert "1 of 4 values are not within tolerance (first at index 2, i.e. value 3)" in part.feedback

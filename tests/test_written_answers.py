@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from grader.cli import load_references
 from grader.grading import Grader
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,21 +24,10 @@ SEED = SHARED / "seeds" / "000_6f4e6de2cd5000a2.txt"
 Q2_PARTS = ("Q2.1a", "Q2.1b", "Q2.2", "Q2.3a", "Q2.3b", "Q2.3c", "Q2.3d")
 
 
-@pytest.fixture(scope="module")
-def references():
-    return load_references([str(ROOT / "problems" / "q2-activations.yaml")])
-
-
-@pytest.fixture(scope="module")
-def grader(references):
-    with Grader(references, public_only=True) as g:
-        yield g
-
-
-def grade_text(grader: Grader, tmp_path: Path, text: str, name: str = "q2.md") -> dict:
+def grade_text(q2_grader: Grader, tmp_path: Path, text: str, name: str = "q2.md") -> dict:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    result = grader.grade("student", [path])
+    result = q2_grader.grade("student", [path])
     return {p.label: p for p in result.parts}
 
 
@@ -133,25 +121,25 @@ CASES = [
 
 
 @pytest.mark.parametrize("document, label, status, credit", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_written_answer_verdicts(grader, tmp_path, document, label, status, credit):
-    part = grade_text(grader, tmp_path, document + "\n")[label]
+def test_written_answer_verdicts(q2_grader, tmp_path, document, label, status, credit):
+    part = grade_text(q2_grader, tmp_path, document + "\n")[label]
     assert (part.status, round(part.score / part.max_score, 3)) == (status, round(credit, 3)), part.feedback
 
 
-def test_could_not_read_shows_the_snippet(grader, tmp_path):
-    part = grade_text(grader, tmp_path, "## Q2.2\nI think it is the positive numbers, roughly.\n")["Q2.2"]
+def test_could_not_read_shows_the_snippet(q2_grader, tmp_path):
+    part = grade_text(q2_grader, tmp_path, "## Q2.2\nI think it is the positive numbers, roughly.\n")["Q2.2"]
     assert part.status == "could not read"
     assert "positive numbers, roughly" in part.feedback
 
 
-def test_the_answer_as_read_is_the_students_latex(grader, tmp_path):
-    parts = grade_text(grader, tmp_path, "## Q2.1\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac{1}{4}$\n")
+def test_the_answer_as_read_is_the_students_latex(q2_grader, tmp_path):
+    parts = grade_text(q2_grader, tmp_path, "## Q2.1\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac{1}{4}$\n")
     assert parts["Q2.1a"].answer == r"\frac{1}{4}"
     assert parts["Q2.1a"].source == "q2.md"
 
 
-def test_rubric_verdict_names_the_ideas_and_is_provisional(grader, tmp_path):
-    part = grade_text(grader, tmp_path, "## Q2.4\nThe gradient is a product of T derivatives, one per time step.\n")["Q2.4"]
+def test_rubric_verdict_names_the_ideas_and_is_provisional(q2_grader, tmp_path):
+    part = grade_text(q2_grader, tmp_path, "## Q2.4\nThe gradient is a product of T derivatives, one per time step.\n")["Q2.4"]
     assert part.provisional
     assert "1 of 3 rubric ideas found" in part.feedback
     assert any(d.startswith("idea 1 found") for d in part.details)
@@ -163,18 +151,18 @@ def test_rubric_verdict_names_the_ideas_and_is_provisional(grader, tmp_path):
     (b"\x00\x01\x02binary\x00", "q2.md looks like a binary file"),
     ("## Q2.1\n$\\dot\\sigma_{approx} = 1/4$ \u00e9\n".encode("cp1252"), "q2.md is not UTF-8 text"),
 ])
-def test_bad_documents_become_notes_naming_the_file(grader, tmp_path, content, message):
+def test_bad_documents_become_notes_naming_the_file(q2_grader, tmp_path, content, message):
     path = tmp_path / "q2.md"
     path.write_bytes(content)
-    result = grader.grade("student", [path])
+    result = q2_grader.grade("student", [path])
     assert any(message in note for note in result.notes), result.notes
     assert {p.status for p in result.parts} == {"not answered"}
 
 
-def test_huge_documents_become_a_note(grader, tmp_path):
+def test_huge_documents_become_a_note(q2_grader, tmp_path):
     path = tmp_path / "q2.md"
     path.write_text("## Q2.1\n" + "word " * 400_000)
-    result = grader.grade("student", [path])
+    result = q2_grader.grade("student", [path])
     assert any("q2.md" in note and "too large" in note for note in result.notes), result.notes
 
 
@@ -206,8 +194,8 @@ needs_seed = pytest.mark.skipif(not SEED.exists(), reason="the seed answer is no
 
 
 @needs_seed
-def test_seed_answer_earns_full_marks_through_the_pipeline(grader):
-    parts = {p.label: p for p in grader.grade("seed", [SEED]).parts}
+def test_seed_answer_earns_full_marks_through_the_pipeline(q2_grader):
+    parts = {p.label: p for p in q2_grader.grade("seed", [SEED]).parts}
     for label in Q2_PARTS:
         assert parts[label].status == "correct", (label, parts[label].answer, parts[label].feedback)
         assert parts[label].score == parts[label].max_score
@@ -233,15 +221,15 @@ def test_seed_answer_earns_full_marks_through_the_cli(tmp_path):
 # ---------------------------------------------------------------------------
 # The sample class
 
-def test_sample_submissions_grade_as_intended(grader):
+def test_sample_submissions_grade_as_intended(q2_grader):
     expected = {"alice": 13.0, "carol": 13.0}
     for student, total in expected.items():
         folder = ROOT / "submissions" / student
         files = sorted(p for p in folder.iterdir() if p.suffix in (".md", ".yaml"))
-        result = grader.grade(student, files)
+        result = q2_grader.grade(student, files)
         q2 = [p for p in result.parts if p.problem_set == "q2-activations"]
         assert sum(p.score for p in q2) == total, [(p.label, p.status, p.feedback) for p in q2]
-    bob = {p.label: p for p in grader.grade("bob", [ROOT / "submissions" / "bob" / "q2.md"]).parts}
+    bob = {p.label: p for p in q2_grader.grade("bob", [ROOT / "submissions" / "bob" / "q2.md"]).parts}
     assert bob["Q2.1a"].status == "incorrect" and "derivative" in bob["Q2.1a"].feedback
     assert bob["Q2.2"].status == "incorrect"
     assert bob["Q2.3b"].status == "incorrect"
@@ -266,7 +254,7 @@ def test_documents_that_read_in_quadratic_time_once_are_read_within_a_minute(tmp
 
 @pytest.mark.parametrize("error, says", [(MemoryError(), "needed more memory than the grader allows"),
                                          (RecursionError(), "nested too deeply")])
-def test_a_reader_that_fails_without_a_message_is_still_explained(grader, tmp_path, monkeypatch, error, says):
+def test_a_reader_that_fails_without_a_message_is_still_explained(q2_grader, tmp_path, monkeypatch, error, says):
     import grader.grading as grading
 
     def fail(path, problem_set):
@@ -275,5 +263,5 @@ def test_a_reader_that_fails_without_a_message_is_still_explained(grader, tmp_pa
     monkeypatch.setattr(grading, "text_reader_for", lambda path: fail)
     path = tmp_path / "q2.md"
     path.write_text("## Q2.1\n$\\dot\\sigma_{approx} = 1/4$\n")
-    notes = grader.grade("student", [path]).notes
+    notes = q2_grader.grade("student", [path]).notes
     assert any(note.startswith("Could not read q2.md: ") and says in note for note in notes), notes

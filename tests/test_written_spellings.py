@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from grader.cli import load_references
 from grader.grading import Grader
 from grader.readers.markdown import choice_from_prose, read_markdown_text
 from grader.spec import load_problem_set
@@ -25,25 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def references():
-    return load_references([str(ROOT / "problems" / "q2-activations.yaml")])
-
-
-@pytest.fixture(scope="module")
-def grader(references):
-    with Grader(references, public_only=True) as g:
-        yield g
-
-
-@pytest.fixture(scope="module")
 def q2():
     return load_problem_set(ROOT / "problems" / "q2-activations.yaml")
 
 
-def grade_text(grader: Grader, tmp_path: Path, text: str) -> dict:
+def grade_text(q2_grader: Grader, tmp_path: Path, text: str) -> dict:
     path = tmp_path / "q2.md"
     path.write_text(text, encoding="utf-8")
-    return {p.label: p for p in grader.grade("student", [path]).parts}
+    return {p.label: p for p in q2_grader.grade("student", [path]).parts}
 
 
 # (id, document, part, expected status); each "right-" row has a "wrong-" twin spelt the same way.
@@ -122,8 +110,8 @@ CASES = [
 
 
 @pytest.mark.parametrize("document, label, status", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_spellings_get_their_verdict(grader, tmp_path, document, label, status):
-    part = grade_text(grader, tmp_path, document + "\n")[label]
+def test_spellings_get_their_verdict(q2_grader, tmp_path, document, label, status):
+    part = grade_text(q2_grader, tmp_path, document + "\n")[label]
     assert part.status == status, (part.answer, part.feedback)
 
 
@@ -217,11 +205,11 @@ def test_a_document_labelled_by_bold_paragraphs_is_graded_in_full_through_the_cl
         assert test["score"] == test["max_score"], (label, test["output"])
 
 
-def test_a_wrong_answer_under_a_bold_label_is_graded_wrong(grader, tmp_path):
+def test_a_wrong_answer_under_a_bold_label_is_graded_wrong(q2_grader, tmp_path):
     wrong = BOLD_LABELS.replace("(-\\infty, \\infty)", "(0, \\infty)").replace("**(d)** approx", "**(d)** true")
     wrong = wrong.replace(RUBRIC, "With tanh the gradients vanish faster than with sigmoid, because tanh's "
                                   "derivative is at most 1/4 while the sigmoid's is at most 1.")
-    parts = grade_text(grader, tmp_path, wrong)
+    parts = grade_text(q2_grader, tmp_path, wrong)
     assert (parts["Q2.2"].status, parts["Q2.3d"].status, parts["Q2.4"].status) == ("incorrect",) * 3
 
 
