@@ -1413,7 +1413,7 @@ def _enclosed(text: str) -> tuple[str, str, str] | None:
     s = text.strip()
     if s.startswith(r"\{") and s.endswith(r"\}"):
         inner = s[2:-2]
-        if _balanced(inner):
+        if brackets_balanced(inner):
             return "{", inner, "}"
         return None
     if len(s) < 2 or s[0] not in "([" or s[-1] not in ")]":
@@ -1430,7 +1430,8 @@ def _enclosed(text: str) -> tuple[str, str, str] | None:
     return s[0], s[1:-1], s[-1]
 
 
-def _balanced(text: str) -> bool:
+def brackets_balanced(text: str) -> bool:
+    """Brackets in ``text`` close in order of opening (so ``(a) + (b)`` is not one pair of brackets)."""
     depth = 0
     for ch in text:
         if ch in "([{":
@@ -1729,7 +1730,7 @@ def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
     raw = text
     s = normalise(text)
     boxed = re.fullmatch(r"\\boxed\s*\{(.*)\}", s, re.S)
-    if boxed and _balanced(boxed.group(1)):
+    if boxed and brackets_balanced(boxed.group(1)):
         s = boxed.group(1).strip()
     s = _without_dangling_backslash(_without_final_stop(s, ".,")).strip()  # \frac14\,. ends at the 4
     _check_depth(s)

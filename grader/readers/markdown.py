@@ -42,6 +42,7 @@ from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
+from grader.mathread import brackets_balanced
 from grader.readers import WrittenAnswer, WrittenReading
 from grader.spec import Part, ProblemSet
 
@@ -1114,8 +1115,8 @@ def _named_nearby(box: Found, blocks: list[Block], keys: set[str]) -> bool:
             text = b.prose()
             before = text[: text.find("\\boxed")] if "\\boxed" in text else text
             tokens = re.findall(r"\$([^$]+)\$|(\S+)", before)
-            for math, word in reversed(tokens):
-                token = math or word
+            for formula, word in reversed(tokens):
+                token = formula or word
                 if name_key(token) in keys:
                     return True
     return False
@@ -1408,20 +1409,7 @@ def list_items(value: str) -> list[str]:
 def _wrapped_list(text: str) -> re.Match | None:
     """``text`` as a matrix environment, or as one pair of brackets around the whole of it."""
     m = _VECTOR.fullmatch(text) or _BRACKETS.fullmatch(text)
-    return m if m and _balanced(m.group("body")) else None
-
-
-def _balanced(text: str) -> bool:
-    """Brackets in ``text`` close in order of opening (so ``(a) + (b)`` is not one pair of brackets)."""
-    depth = 0
-    for char in text:
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
+    return m if m and brackets_balanced(m.group("body")) else None
 
 
 def _indexed_from_table(table: Table, index: str, key: str, wanted: list[str]) -> dict[str, tuple[str, int]]:
