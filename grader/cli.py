@@ -72,11 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     override.set_defaults(func=run_override)
 
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 

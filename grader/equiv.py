@@ -64,7 +64,7 @@ from grader.checkers.values import read_values
 from grader.mathread import (
     Reading,
     Unreadable,
-    _balanced,
+    brackets_balanced,
     _split_top,
     canonical_name,
     make_symbol,
@@ -165,7 +165,7 @@ def _is_single(text: str) -> bool:
 def _read_answer(text: str, names: Mapping[str, Any] | None) -> Any:
     s = normalise(text)
     s = re.sub(r"\\text\s*\{\s*,?\s*(and|or)\s*\}", r" \1 ", s)
-    if s.startswith("{") and s.endswith("}") and _balanced(s[1:-1]):
+    if s.startswith("{") and s.endswith("}") and brackets_balanced(s[1:-1]):
         s = s[1:-1]  # TeX grouping braces, not a set
     s = _semicolons_in_brackets(s)
     groups = [g for g in _split_top(s, _GROUP_SEP) if g.strip(" ,")]
