@@ -25,10 +25,15 @@ def refused(run: subprocess.CompletedProcess, message: str) -> bool:
 
 def check(tmp_path: Path, value: str) -> dict:
     """`grader check` of a q2.md answering Q2.1a with ``value``: Q2.1a's entry of results.json."""
+    return check_document(tmp_path, f"## Q2.1a\n\n$\\dot\\sigma_{{approx}}(\\varepsilon) = {value}$\n")["Q2.1a"]
+
+
+def check_document(tmp_path: Path, document: str) -> dict:
+    """`grader check` of a q2.md holding ``document``: results.json's entries by part label."""
     submission = tmp_path / "q2.md"
-    submission.write_text(f"## Q2.1a\n\n$\\dot\\sigma_{{approx}}(\\varepsilon) = {value}$\n", encoding="utf-8")
+    submission.write_text(document, encoding="utf-8")
     out = tmp_path / "out.json"
     run = subprocess.run([sys.executable, "-m", "grader", "check", "problems/q2-activations.yaml", str(submission),
                           "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=LIMIT)
     assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
-    return {t["number"]: t for t in json.loads(out.read_text(encoding="utf-8"))["tests"]}["Q2.1a"]
+    return {t["number"]: t for t in json.loads(out.read_text(encoding="utf-8"))["tests"]}

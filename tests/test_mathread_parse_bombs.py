@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 import sympy
-from bomb_runs import check, equiv, refused
+from bomb_runs import check, check_document, equiv, refused
 
 from grader.mathread import read_math
 
@@ -143,3 +143,9 @@ def test_deeply_nested_absolute_values_get_a_verdict():
     run = equiv(nested, "x", "--vars", "x")
     assert run.returncode == 1 and "not equivalent" in run.stdout, run.stderr
     assert equiv(nested, nested.replace("|x|", "|-x|", 1), "--vars", "x").returncode == 0
+
+
+@pytest.mark.parametrize("text", ["$|" + " " * 100_000 + "x < 1$", "$\\{" + " " * 100_000 + "x$"])
+def test_long_runs_of_spaces_in_a_set_answer_are_read_in_linear_time(tmp_path, text) -> None:
+    # "|" then 3,000 spaces once took minutes: a pattern for |ε| < c backtracked cubically.
+    assert check_document(tmp_path, f"# Question 2\n\n## Q2.2\n\n{text}\n")["Q2.2"]["score"] == 0

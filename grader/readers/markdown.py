@@ -1153,8 +1153,11 @@ _NARROWED = re.compile(r"\s*(?:(?:(?:that|which)\s+are|such|so\s+that|where|whos
                        r"\$\s*(?:[<>=≤≥≠∈]|\\(?:[lg]eq?|[lg]t|neq?|in)(?![a-zA-Z])))", re.I)
 _NUMBER_WORDS = {"zero": "0", "one": "1", "two": "2", "three": "3", "minus one": "-1", "one half": "1/2"}
 _SET_LIKE = re.compile(r"\s*(?:(?:\\left\s*)?[(\[\]].*,|\\mathbb\s*\{?\s*R\b|\\R(?![a-zA-Z])|ℝ|\\emptyset|\\varnothing|∅)", re.S)
-_ABSOLUTE = re.compile(r"\s*(?:\\left\s*)?(?:\||\\lvert|\\vert)\s*(?P<inner>.*?)\s*(?:\\right\s*)?(?:\||\\rvert|\\vert)\s*",
+# Matched against stripped text, with no \s* beside the lazy group: that combination backtracked
+# cubically on "|" followed by thousands of spaces.
+_ABSOLUTE = re.compile(r"(?:\\left\s*)?(?:\||\\lvert|\\vert)(?P<inner>[^|]*?)(?:\\right\s*)?(?:\||\\rvert|\\vert)",
                        re.S)
+_NAME_MAX = 200  # more than any variable's name, written any way
 _FORALL_PREFIX = re.compile(r"^\s*(?:\\forall(?![a-zA-Z])|∀)\s*")
 _INEQUALITIES = {"<", ">", "≤", "≥"}
 # Words that name the set itself: "the set is $\mathbb{R}$", "the interval is …"
@@ -1208,14 +1211,15 @@ def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Fo
 
 def _builds_set_of(text: str, variable_keys: set[str]) -> bool:
     """Is ``text`` set-builder notation over the variable: ``\\{ε \\in \\mathbb{R}\\}``, ``\\{ε : …\\}``?"""
-    m = re.fullmatch(r"\s*\\\{\s*(.+?)\s*(?:\\in(?![a-zA-Z])|∈|:|\\mid(?![a-zA-Z])|\||\\\}).*", text, re.S)
-    return bool(m) and name_key(m.group(1)) in variable_keys
+    m = re.match(r"\\\{(.+?)(?:\\in(?![a-zA-Z])|∈|:|\\mid(?![a-zA-Z])|\||\\\})", text.strip()[:_NAME_MAX], re.S)
+    return bool(m) and name_key(m.group(1).strip()) in variable_keys
 
 
 def _absolute_interval(left: str, op: str, bound: str, variable_keys: set[str]) -> str | None:
     """``|ε| < c`` → ``(-c, c)``; ``|ε| \\ge c`` → ``(-\\infty, -c] \\cup [c, \\infty)``."""
-    m = _ABSOLUTE.fullmatch(left)
-    if not m or name_key(m.group("inner")) not in variable_keys:
+    left = left.strip()
+    m = _ABSOLUTE.fullmatch(left) if len(left) <= _NAME_MAX else None
+    if not m or name_key(m.group("inner").strip()) not in variable_keys:
         return None
     bound = bound.strip()
     negative = f"-{bound}" if re.fullmatch(r"[\w\\.{}∞]+", bound) else f"-({bound})"
