@@ -1402,10 +1402,12 @@ _REALS_PHRASE = re.compile(r"^(?:all\s+(?:the\s+)?real\s+numbers|all\s+(?:the\s+
 _EXCEPT_WORDS = re.compile(r"\s*,?\s*(?:except(?:\s+for)?|but(?:\s+not)?|other\s+than|excluding|apart\s+from|aside\s+from"
                            r"|without|save(?:\s+for)?|besides)\s+(?P<points>.+)", re.I | re.S)
 _POINT_SEPARATORS = re.compile(r",|\s+(?:and|or)\s+", re.I)
-# A remainder term at the end of an approximation: + O(ε^2), + \mathcal{O}(ε^4), + o(ε), + \dots
+# A remainder term at the end of an approximation: + O(ε^2), + \mathcal{O}(ε^4), + o(ε)
 _REMAINDER = re.compile(r"[+-]\s*(?:\\mathcal\s*\{\s*[Oo]\s*\}|\\mathcal\s*[Oo]|\\(?:mathrm|operatorname|mathit)\s*\{\s*[Oo]\s*\}"
                         r"|(?<![A-Za-z\\])[Oo])\s*(?=\()")
-_TRAILING_DOTS = re.compile(r"\s*[+-]\s*(?:\\(?:dots[cbmio]?|ldots|cdots)(?![a-zA-Z])|\.\.\.|…)\s*$")
+_TRAILING_DOTS = re.compile(r"[+-]\s*(?:\\(?:dots[cbmio]?|ldots|cdots)(?![a-zA-Z])|\.\.\.|…)\s*$")
+# What a remainder may hold: one name to a whole power, ε, ε^2, \\varepsilon^{4}.
+_REMAINDER_ORDER = re.compile(r"\s*(?P<name>\\?[A-Za-z]+|[^\W\d_])\s*(?:\^\s*(?:\{\s*(?P<power>\d{1,2})\s*\}|(?P<digit>\d)))?\s*")
 
 
 def _enclosed(text: str) -> tuple[str, str, str] | None:
@@ -1573,17 +1575,44 @@ class _Reader:
         return sympy.Complement(sympy.Reals, sympy.FiniteSet(*points))
 
     def _without_remainder(self, text: str) -> str:
-        """``1/4 + O(ε^2)`` → ``1/4``: the remainder of an approximation says how good it is, not what it is."""
-        m = _TRAILING_DOTS.search(text)
-        if m and text[:m.start()].strip():
-            return text[:m.start()].strip()
+        """``1/4 + O(ε^2)`` → ``1/4``: the remainder of an approximation says how good it is, not what it is.
+
+        Only a remainder of higher order than every term kept is dropped: ``O(ε^k)`` with k ≥ 2 above the
+        kept degree, ``o(ε^k)`` with k at least the kept degree.  ``1/4 + O(ε)`` hides the linear term and
+        ``1/4 + O(1)`` hides anything, so those stay unread, as does ``1/4 + \\dots``."""
         if self.names is not None and ({"O", "o"} & set(self.names)):
             return text  # a declared O: O(…) is a product
         end = len(text.rstrip()) - 1
         for m in _top_level_matches(text, _REMAINDER):
-            if _matching(text, m.end()) == end and text[:m.start()].strip():
-                return text[:m.start()].strip()
+            kept = text[:m.start()].strip()
+            if _matching(text, m.end()) != end or not kept:
+                continue
+            little = re.findall("[Oo]", m.group(0))[-1] == "o"
+            order = _REMAINDER_ORDER.fullmatch(text[m.end() + 1:end])
+            if order and self._dominated(kept, order.group("name"), int(order.group("power") or order.group("digit") or 1), little):
+                return kept
+            raise Unreadable("the remainder term is not of higher order than the terms before it, so it could "
+                             "hide part of the answer: write the approximation without it, or with a remainder "
+                             "such as O(\\varepsilon^2)", text)
+        if _TRAILING_DOTS.search(text):
+            raise Unreadable("'+ …' leaves terms out: write the approximation in full", text)
         return text
+
+    def _dominated(self, kept: str, name: str, power: int, little: bool) -> bool:
+        """Is every term of ``kept`` of lower order in ``name`` than the remainder O(name^power) (or o(…))?"""
+        try:
+            value = self.scalar(kept)
+        except Unreadable:
+            return False
+        if not isinstance(value, sympy.Expr):
+            return False
+        key = canonical_name(name)
+        symbols = [s for s in value.free_symbols if canonical_name(s.name) == key]
+        try:
+            degree = sympy.Poly(value, *symbols).total_degree() if symbols else 0
+        except sympy.PolynomialError:
+            return False  # 1/ε, sin ε: not a polynomial, so no order to compare
+        return degree <= power if little else power >= 2 and degree < power
 
     def as_set(self, text: str) -> sympy.Set:
         value = self.scalar(text)

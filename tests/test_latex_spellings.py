@@ -154,8 +154,8 @@ def test_braced_commas_grouping_thousands() -> None:
 # --- big-O remainders -----------------------------------------------------------
 @pytest.mark.parametrize("answer", [
     r"\frac{1}{4} + 0\cdot\varepsilon + O(\varepsilon^2)", r"\frac14 + \mathcal{O}(\varepsilon^2)",
-    r"\frac14 + \mathcal O(\varepsilon^{2})", r"\frac14 + o(\varepsilon)", r"\frac14 + \dots", r"\frac14 + \ldots",
-    r"\frac14 + \cdots", "1/4 + O(eps^2)", "1/4 + …", "¼ + O(ε²)", r"\frac14 + O\left(\varepsilon^2\right)",
+    r"\frac14 + \mathcal O(\varepsilon^{2})", r"\frac14 + o(\varepsilon)",
+    "1/4 + O(eps^2)", "¼ + O(ε²)", r"\frac14 + O\left(\varepsilon^2\right)",
     r"\dot\sigma_{approx}(\varepsilon) = \frac14 + O(\varepsilon^2)",
 ])
 def test_a_trailing_remainder_term_is_dropped(answer) -> None:
@@ -163,9 +163,20 @@ def test_a_trailing_remainder_term_is_dropped(answer) -> None:
     assert status(answer, "1/2", kind="expression", variables=("epsilon",)) is Status.INCORRECT
 
 
-def test_three_dots_after_a_plus_are_a_remainder() -> None:
-    assert read_math("1/4 + ...").value == sympy.Rational(1, 4)
-    assert read_math(r"1 - \varepsilon^2 + ...").value == 1 - sympy.Symbol("epsilon") ** 2
+@pytest.mark.parametrize("answer", [r"\frac14 + \dots", r"\frac14 + \ldots", r"\frac14 + \cdots", "1/4 + …",
+                                    "1/4 + ..."])
+def test_dots_after_a_plus_hide_terms_and_are_refused(answer) -> None:
+    # "1/4 + …" could go on with a wrong ε/4: it is not the linear approximation 1/4.
+    with pytest.raises(Unreadable):
+        read_math(answer)
+
+
+@pytest.mark.parametrize("answer", [r"\frac14 + O(1)", r"\frac14 + O(\varepsilon)", r"\frac14 - \mathcal{O}(\varepsilon^{-5})",
+                                    r"\frac14 + o(100)", r"\frac14 + \frac{\varepsilon}{4} + O(\varepsilon)"])
+def test_a_remainder_no_smaller_than_the_terms_kept_is_refused(answer) -> None:
+    # O(ε) or O(1) hides the linear term (or everything): dropping it would accept any answer.
+    with pytest.raises(Unreadable, match="not of higher order"):
+        read_math(answer)
 
 
 def test_a_remainder_does_not_hide_a_wrong_term() -> None:
