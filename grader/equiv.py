@@ -437,8 +437,8 @@ def _number_in_prose(text: str, ref_node: Any) -> Reading | None:
     """The one number in a sentence ("Soucis : 2,74 a.."), when a number is expected."""
     if not (isinstance(ref_node, Reading) and ref_node.kind == "number"):
         return None
-    if any(mark in text for mark in "\\{}^_"):
-        return None  # broken maths (an unclosed \frac{1}{), not a sentence: it stays unreadable
+    if any(mark in text for mark in "\\{}^_") or not re.search(r"\s", text.strip()):
+        return None  # broken maths (an unclosed \frac{1}{, 2.5¼), not a sentence: it stays unreadable
     tokens = _NUMBER_TOKEN.findall(text)
     if len(tokens) != 1:
         return None

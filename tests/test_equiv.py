@@ -146,3 +146,10 @@ def test_cli_arrays_and_tuples_are_read_as_values() -> None:
     assert grader("[1, 2.5]", "[1, 2]", "--kind", "array").returncode == 1
     assert grader("[[1, 0], [0, 1]]", r"\begin{pmatrix}1&0\\0&1\end{pmatrix}", "--kind", "array").returncode == 0
     assert grader("(1, 2)", "(1, 2)", "--kind", "tuple").returncode == 0
+
+
+def test_a_number_glued_to_something_unreadable_is_not_taken_from_it():
+    # The fallback reads the one number of a sentence; "2.5¼" is not a sentence but unreadable maths.
+    run = subprocess.run([sys.executable, "-m", "grader", "equiv", "2.5¼", "2.5"], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 2 and "could not read" in run.stderr
