@@ -10,8 +10,9 @@ Reading a document is four steps, each a small function:
    line number;
 3. **map** sections to parts by the label in their heading (``## Q2.1``,
    ``## Q2.3 Ratio plot``, ``### Q2.3(b)``, ``### (b)`` under ``## Q2.3``,
-   or a paragraph opening with a part's label in bold, ``**Q2.4**``);
-   a section labelled ``Q2.1`` holds the sub-parts ``Q2.1a`` and ``Q2.1b``;
+   or a paragraph opening with a part's label in bold, ``**Q2.4**``, or
+   followed by a colon, ``Q2.2: …``); a section labelled ``Q2.1`` holds the
+   sub-parts ``Q2.1a`` and ``Q2.1b``;
 4. **extract** each part's answer from the sections that hold it, by the
    part's kind: the statement whose left side names the quantity (the spec's
    ``names``), ``\\boxed{}`` first; an interval (also from inequalities or
@@ -21,10 +22,12 @@ Reading a document is four steps, each a small function:
 The answer handed to a checker is the student's own text (LaTeX or plain),
 so the report shows the answer as read.  A part whose section is present but
 holds no readable answer gets ``WrittenAnswer.problem`` (shown as "could not
-read", with a snippet).  A part with no section of its own is looked for by
+read", with a snippet).  A part with no section at all is looked for by
 its quantity's names anywhere in the document (statements only: never a bare
 value, a choice said in prose or prose), and its source says so; failing
-that it is not answered.
+that it is not answered.  A section left empty (its paragraphs under
+sub-headings or another part's label) is still the part's: it is never
+filled from elsewhere in the document.
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ import functools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -99,18 +102,80 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
     sections = parse_sections(text, [p.label for p in parts])
     unheaded = []
     for part in parts:
-        own = [s for s in sections if s.blocks and covers(s.key, part.label)]
-        if not own:
-            unheaded.append(part)  # no section, or an empty one: looked for by name below
+        held = [s for s in sections if covers(s.key, part.label)]
+        own = [s for s in held if s.blocks]
+        if not held:
+            unheaded.append(part)  # no section at all: looked for by name below
             continue
-        only_part = all(sum(1 for p in parts if covers(s.key, p.label)) == 1 for s in own)
-        answer = extract_answer(part, own, source, only_part=only_part)
+        if not own:  # an empty section is still the part's: never filled from another part's
+            answer = _emptied_section(part, held, sections, source)
+        else:
+            only_part = all(sum(1 for p in parts if covers(s.key, p.label)) == 1 for s in own)
+            answer = _labelled_answer(part, own, source, only_part) or extract_answer(part, own, source,
+                                                                                     only_part=only_part)
+            if answer is not None and not answer.problem and all(s.plain_label for s in held):
+                answer = replace(answer, source=_named_outside(source, answer.line, part.label))  # no heading
         if answer is not None:
             reading.answers[part.label] = answer
     if unheaded:
-        headed = any(covers(s.key, p.label) for s in sections for p in parts)
-        _read_by_name(unheaded, sections, problem_set, source, reading, headed=headed)
+        # "Q2.3(d): true" labels a paragraph, it is no heading; but like one it shows what the document answers
+        headed = any(covers(s.key, p.label) and not s.plain_label for s in sections for p in parts)
+        labelled = any(s.plain_label and s.key[:1].isalpha() for s in sections)
+        _read_by_name(unheaded, sections, problem_set, source, reading, headed=headed, labelled=labelled)
     return reading
+
+
+def _labelled_answer(part: Part, own: list[Section], source: str, only_part: bool) -> WrittenAnswer | None:
+    """A set written after the part's label in its paragraph ("Q2.2: the set is …"), or None.
+
+    ``ε \\in \\mathbb{R}`` is everywhere in derivations, so a later paragraph of the section replaces the
+    labelled set only when it says it is the set, as outside any section ("so the set is …", "the
+    inequality holds for …"): "recall that tanh is defined for ε ∈ ℝ" does not."""
+    labelled = [s for s in own if s.answer_after_label]
+    if part.kind not in ("interval", "set") or not labelled:
+        return None
+    firsts = {id(s.blocks[0]) for s in labelled}
+    later = [b for s in own for b in s.blocks if id(b) not in firsts]
+    if _interval_by_name(later, _name_keys(part) | _SET_WORDS) is not None:
+        return None  # the section's last set counts, as in any section
+    first = [replace(s, blocks=s.blocks[:1], tables=[]) for s in labelled]
+    answer = extract_answer(part, first, source, only_part=only_part)
+    return answer if answer is not None and not answer.problem else None
+
+
+def _emptied_section(part: Part, held: list[Section], sections: list[Section], source: str) -> WrittenAnswer | None:
+    """The answer of a part whose sections are all empty, which is never looked for outside them.
+
+    Their paragraphs may have gone to sub-sections: a sibling's (``### (d)`` or ``**(d)**`` under ``## Q2.3``,
+    for Q2.3c) is still inside the part's section, so a statement there naming the part's quantity answers
+    it; another question's label (``**Q2.1:** …`` under ``## Q2.2``) makes its paragraphs that question's,
+    so the part could not be read, and the feedback says why.  Otherwise the part is not answered."""
+    held_ids = {id(h) for h in held}
+    inside = [s for s in sections if s.blocks and _held_within(s, held_ids) is not None]
+    keys = {h.key for h in held}
+    taken = [s for s in inside if not any(covers(key, s.key) for key in keys)]
+    if taken:
+        where = _held_within(taken[0], held_ids)
+        labels = _listed([f"'{s.heading}'" for s in taken])
+        problem = (f"The section '{where.heading}' (line {where.line}) holds no answer for {part.label}: its "
+                   f"paragraphs start with another part's label ({labels}), so they are read as that part's answer. "
+                   f"Start {part.label}'s answer without another part's label (e.g. 'From {taken[0].heading}, …').")
+        return WrittenAnswer(part.label, taken[0].snippet(), source, taken[0].line,
+                             problem=f"{problem} The paragraph reads: “{taken[0].snippet()}”")
+    blocks = [b for s in inside for b in s.blocks]
+    found = _answer_by_name(part, blocks, [t for s in inside for t in s.tables], _name_keys(part))
+    if found is None:
+        return None
+    return WrittenAnswer(part.label, found.value, f"{source}, line {found.line}, found by its name in the "
+                                                  f"section '{held[0].heading}'", found.line)
+
+
+def _held_within(section: Section, held_ids: set[int]) -> Section | None:
+    """The section of ``held_ids`` that ``section`` (a sub-heading, a label's paragraphs) is inside, or None."""
+    within = section.within
+    while within is not None and id(within) not in held_ids:
+        within = within.within
+    return within
 
 
 # ---------------------------------------------------------------------------
@@ -144,6 +209,12 @@ class Section:
     level: int
     blocks: list[Block] = field(default_factory=list)
     tables: list["Table"] = field(default_factory=list)
+    # Opened by a label at the start of a paragraph ("**Q2.2:** …", "Q2.2: …") with the answer after it:
+    # that first block is the answer, the paragraphs after it are remarks.
+    answer_after_label: bool = False
+    plain_label: bool = False  # opened by a label and a colon, not in bold and not a heading: "Q2.2: …"
+    # The labelled heading section a paragraph's label opened this one inside ("**Q2.1:**" under "## Q2.2").
+    within: "Section | None" = field(default=None, repr=False, compare=False)
 
     def snippet(self) -> str:
         text = " ".join(b.prose() for b in self.blocks)
@@ -223,10 +294,12 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     heading_level = 0  # of the last real heading: a bold label nests under it
     last_line = 1
 
-    def open_section(key: str | None, title: str, level: int) -> None:
+    def open_section(key: str | None, title: str, level: int, answer_after_label: bool = False,
+                     plain_label: bool = False) -> None:
         while stack and stack[-1].level >= level:
             stack.pop()
-        section = Section(key=key, heading=title, line=last_line, level=level)
+        section = Section(key=key, heading=title, line=last_line, level=level, answer_after_label=answer_after_label,
+                          plain_label=plain_label, within=stack[-1] if stack else None)
         sections.append(section)
         if key is not None:
             stack.append(section)
@@ -260,9 +333,13 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
         children = tok.children or []
         if tok.type == "inline" and labels and table is None and tok.level == 1:
             label = _bold_label(children, stack, heading_level, labels)
+            plain = label is None
+            if plain:
+                label = _plain_label(children, stack, heading_level, labels)
             if label is not None:
                 key, title, level, children = label
-                open_section(key, title, level)
+                answered = any(s.kind == "math" or s.text.strip() for s in _segments(children))
+                open_section(key, title, level, answer_after_label=answered, plain_label=plain)
         if tok.type == "inline":
             segments = _segments(children)
             if segments:
@@ -302,7 +379,38 @@ def _bold_label(children, stack: list[Section], heading_level: int,
         rest = ([rest[0].copy(content=stripped)] if stripped else []) + rest[1:]
     elif rest and rest[0].type not in ("softbreak", "hardbreak"):
         return None
-    title = title.rstrip(":. ")
+    return _label_section(title.rstrip(":. "), rest, stack, heading_level, labels)
+
+
+# "Q2.2: …", "Question 2.3(d): …", "(b): …": a label and a colon open a paragraph (not "Q2.1 gave ¼: …")
+_PLAIN_LABEL = re.compile(r"\s*(?P<title>[^:\n]{1,40}?)\s*:(?![=:])\s*")
+_BARE_SUB_LABEL = re.compile(r"\(?[a-z]\)", re.I)
+
+
+def _plain_label(children, stack: list[Section], heading_level: int,
+                 labels: tuple[str, ...]) -> tuple[str, str, int, list] | None:
+    """A paragraph opening with a part's label and a colon, not in bold: ``Q2.2: …``, ``Q2.3(d): approx``,
+    ``(b): …`` under ``## Q2.3`` → (key, title, level, the rest of the paragraph); None for any other."""
+    children = list(children)
+    while children and children[0].type == "text" and not children[0].content.strip():
+        children.pop(0)
+    if not children or children[0].type != "text":
+        return None
+    m = _PLAIN_LABEL.match(children[0].content)
+    if not m:
+        return None
+    title = m.group("title").strip()
+    bare = _LABEL_WORDS.sub("", title)
+    if not (_HEADING_LABEL.fullmatch(bare) or _BARE_SUB_LABEL.fullmatch(bare)):
+        return None  # words before the colon: a sentence ("Note: …"), not a label
+    after = children[0].content[m.end():]
+    rest = ([children[0].copy(content=after)] if after else []) + children[1:]
+    return _label_section(title, rest, stack, heading_level, labels)
+
+
+def _label_section(title: str, rest: list, stack: list[Section], heading_level: int,
+                   labels: tuple[str, ...]) -> tuple[str, str, int, list] | None:
+    """The section a label at the start of a paragraph opens, if it names a part of the problem set."""
     sub_letter = _SUB_HEADING.match(title) is not None and _HEADING_LABEL.match(title) is None
     level = heading_level + (2 if sub_letter else 1)  # "**(d)**" nests under a bold "**Q2.3**"
     parents = [s for s in stack if s.level < level]
@@ -777,10 +885,11 @@ def _text_statements(block: Block) -> list[Statement]:
             before = text[max(0, m.start() - 200): m.start()]  # bounded: long texts stay linear
             word = m.group(1).lower()
             lhs = _trailing_name(before)
+            context = before.rstrip()[: len(before.rstrip()) - len(lhs)]  # "They hold for " before "ε ∈ …"
             if not lhs.strip() and not before.strip() and idx > 0 and segs[idx - 1].kind == "math":
                 if "=" in segs[idx - 1].text or "\\in" in segs[idx - 1].text:
                     continue
-                lhs = segs[idx - 1].text  # "$\dot\sigma_{approx}$ = 1/4"
+                lhs, context = segs[idx - 1].text, ""  # "$\dot\sigma_{approx}$ = 1/4"
             if not lhs.strip():
                 continue
             if word.startswith(("is", "equals")) and not _word_relation_ok(lhs):
@@ -794,14 +903,14 @@ def _text_statements(block: Block) -> list[Statement]:
                 inner, boxed = _unwrap_boxed(parts[-1])
                 op = _op_of(word)
                 out.append(Statement([lhs.strip(), *parts[:-1], inner], [op, *ops], block.line,
-                                     f"{lhs.strip()} {m.group(1)} {value}", boxed))
+                                     f"{lhs.strip()} {m.group(1)} {value}", boxed, context))
                 continue
             if not value or (word[0].isalpha() and not re.search(r"[\d\\^/∞()\[\]]", value)):
                 continue  # "σ̇_approx is constant" describes, it does not state a value
             consumed = m.end() + len(value)
             parts, ops = split_chain(value)
             out.append(Statement([lhs.strip(), *parts], [_op_of(word), *ops], block.line,
-                                 f"{lhs.strip()} {m.group(1)} {value}"))
+                                 f"{lhs.strip()} {m.group(1)} {value}", context=context))
     return out
 
 
@@ -910,7 +1019,7 @@ def _how_to_write(part: Part) -> str:
 # -- answers named outside their part's section ---------------------------------
 
 def _read_by_name(parts: list[Part], sections: list[Section], problem_set: ProblemSet, source: str,
-                  reading: WrittenReading, *, headed: bool) -> None:
+                  reading: WrittenReading, *, headed: bool, labelled: bool = False) -> None:
     """Answers to ``parts``, which have no section of their own, from statements anywhere in the document
     that name their quantity (``ρ(0.05) ≈ 0.2505``, a value boxed after its name, a table row, an
     interval as ``ε \\in …``, a choice after the part's label).  A bare value, a choice said in prose and
@@ -918,20 +1027,20 @@ def _read_by_name(parts: list[Part], sections: list[Section], problem_set: Probl
 
     Every text file is read against every problem set, and a name of one bare word (ρ, ε) is common in any
     mathematical text, so such names count only in a document evidently written for this problem set: it
-    heads a section with a part's label, names the question in a heading (``# Question 2``), is one of the
-    problem set's files (``q2.md``), or names another quantity by a name of its own (``\\rho_{approx}``)."""
+    heads a section with a part's label (``labelled``: a paragraph opens with one, ``Q2.3(d): …``), names the
+    question in a heading (``# Question 2``), is one of the problem set's files (``q2.md``), or names another
+    quantity by a name of its own (``\\rho_{approx}``)."""
     blocks = [b for s in sections for b in s.blocks]
     tables = [t for s in sections for t in s.tables]
     distinct = {p.label: _answer_by_name(p, blocks, tables, _name_keys(p, bare=False)) for p in parts}
-    evident = (headed or source in problem_set.submission_files or any(distinct.values())
+    evident = (headed or labelled or source in problem_set.submission_files or any(distinct.values())
                or _names_the_question(sections, parts))
     for part in parts:
         found = distinct[part.label]
         if evident and _name_keys(part) != _name_keys(part, bare=False):
             found = _answer_by_name(part, blocks, tables, _name_keys(part))
         if found is not None:
-            where = (f"{source}, line {found.line}, found by its name outside any section for {part.label}; "
-                     f"head each part's section with its label, e.g. '## {_question_of(part.label)}'")
+            where = _named_outside(source, found.line, part.label)
             reading.answers[part.label] = WrittenAnswer(part.label, found.value, where, found.line)
     unanswered = [p.label for p in parts if p.label not in reading.answers]
     if not headed and evident and unanswered:
@@ -941,6 +1050,11 @@ def _read_by_name(parts: list[Part], sections: list[Section], problem_set: Probl
             f"naming their quantity; {_listed(unanswered)} "
             f"{'was' if len(unanswered) == 1 else 'were'} not found that way. Unnamed answers (a bare value, a "
             f"choice, prose) are read only in a section headed by the part's label, e.g. '## {example}'.")
+
+
+def _named_outside(source: str, line: int, label: str) -> str:
+    return (f"{source}, line {line}, found by its name outside any section for {label}; "
+            f"head each part's section with its label, e.g. '## {_question_of(label)}'")
 
 
 def _answer_by_name(part: Part, blocks: list[Block], tables: list[Table], keys: set[str]) -> Found | None:
@@ -972,25 +1086,67 @@ def _choice_after_label(part: Part, blocks: list[Block]) -> Found | None:
 def _interval_by_name(blocks: list[Block], keys: set[str]) -> Found | None:
     """A set stated of its variable: ``ε \\in …``, ``\\{ε \\in \\mathbb{R}\\} = …``, ``the interval is (a, b)``
     or ``a < ε < b``.  ``ε = 0.05`` gives the variable a value (as in Q2.3b), it does not answer the set,
-    and ``ε > 0`` is too often a derivation's condition to be read as the answer outside its section."""
+    and ``ε > 0`` is too often a derivation's condition to be read as the answer outside its section.
+
+    ``ε \\in \\mathbb{R}`` is everywhere in derivations ("ρ_approx = 1/4 for all ε ∈ ℝ", "tanh is defined
+    for ε ∈ ℝ"), so a set stated of the bare variable answers only when it is boxed, stands alone in its
+    paragraph, or follows words that say it is the set asked for ("the inequality holds for", "the set is");
+    and, unless boxed, only when no other set is said to be it ("the inequality holds for ε ≥ 0" included)."""
     best: Found | None = None
-    for st in _statements(blocks):
-        if not st.ops:
-            continue
-        lhs = _FORALL_PREFIX.sub("", st.parts[0])
-        value = _clean_value(st.parts[-1])
-        tier = 2 if st.boxed else 1
-        if name_key(lhs) in keys or _builds_set_of(lhs, keys):
-            if not (st.ops[0] == "∈" or (set(st.ops) == {"="} and _SET_LIKE.match(value))):
+    said: set[str] = set()  # every set said to be the answer, one key per way of writing the same set
+    for block in blocks:
+        for st in block_statements(block):
+            if not st.ops:
                 continue
-            found = Found(value, st.line, tier)
-        elif len(st.ops) == 2 and all(op in _INEQUALITIES for op in st.ops) and name_key(st.parts[1]) in keys:
-            found = Found(inequality_to_interval([lhs, *st.parts[1:]], st.ops, keys), st.line, tier)
-        else:
-            continue
-        if best is None or found.tier >= best.tier:
-            best = found
+            lhs = _FORALL_PREFIX.sub("", st.parts[0])
+            value = _clean_value(st.parts[-1])
+            tier = 2 if st.boxed else 1
+            if len(st.ops) == 1 and st.ops[0] in _INEQUALITIES:
+                one_sided = inequality_to_interval([lhs, st.parts[1]], st.ops, keys)
+                if one_sided and _said_to_be_the_set(st, block):
+                    said.add(_set_key(one_sided))  # "holds for ε ≥ 0": no answer here, but it rivals one
+                continue
+            if name_key(lhs) in keys or _builds_set_of(lhs, keys):
+                if not (st.ops[0] == "∈" or (set(st.ops) == {"="} and _SET_LIKE.match(value))):
+                    continue
+                found = Found(value, st.line, tier)
+            elif len(st.ops) == 2 and all(op in _INEQUALITIES for op in st.ops) and name_key(st.parts[1]) in keys:
+                found = Found(inequality_to_interval([lhs, *st.parts[1:]], st.ops, keys), st.line, tier)
+            else:
+                continue
+            if name_key(lhs) not in _SET_WORDS and not _said_to_be_the_set(st, block):
+                continue
+            said.add(_set_key(found.value))
+            if best is None or found.tier >= best.tier:
+                best = found
+    if best is not None and best.tier < 2 and len(said) > 1:
+        return None  # "holds for ε ≥ 0" and "holds for all ε ∈ ℝ": which one is the answer is not clear
     return best
+
+
+def _set_key(value: str) -> str:
+    """One key per way of writing a set, enough to tell two sets apart: ℝ, \\mathbb{R} and (-∞, ∞) are one."""
+    key = re.sub(r"\s+|\\left|\\right|\\!|\\,", "", _unicode_maths(value)).replace("−", "-")
+    return "R" if key in ("\\mathbb{R}", "\\mathbbR", "\\R", "(-\\infty,\\infty)", "(-\\infty,+\\infty)") else key
+
+
+# The words right before a set that say it is the answer: "the inequality holds (only) for", "the set is", "Answer:"
+_SET_LEAD_IN = re.compile(r"(?:\b(?:holds?|holding|true|satisfied|fulfill?ed|met)(?:\s+(?:only|exactly|precisely|just))?"
+                          r"\s+(?:for|when|whenever|if|on)(?:\s+(?:all|every|any|each))?(?:\s+(?:values?\s+of|real))?"
+                          r"|\b(?:set|interval|solutions?|answer|range)\b[^.!?;:$]{0,20}?(?:\bis|\bare|=)"
+                          r"|\b(?:answer|solution|result)\s*:)\s*$", re.I)
+
+
+def _said_to_be_the_set(st: Statement, block: Block) -> bool:
+    """Is a set stated of the bare variable the answer, not a derivation's domain?  Boxed, alone in its
+    paragraph, or after words that say so."""
+    if st.boxed or _SET_LEAD_IN.search(st.context[-80:]):
+        return True
+    if len(block_statements(block)) > 1:
+        return False  # "$\\dot\\sigma_{approx} = \\frac14 \\quad \\forall \\varepsilon \\in \\mathbb{R}$" qualifies another
+    text = block.prose().rstrip(" .")  # once a paragraph: it holds this one statement
+    return bool(re.fullmatch(r"\$[^$]+\$", text)) or (not st.context.strip() and "$" not in text
+                                                      and text.endswith(st.parts[-1].strip().rstrip(".")))
 
 
 def _names_the_question(sections: list[Section], parts: list[Part]) -> bool:
@@ -1268,15 +1424,83 @@ def _all_of_them(text: str, start: int, end: int, variable_keys: set[str]) -> tu
     if variable and name_key(variable.group("variable").strip("$")) in variable_keys:
         tail = tail[variable.end():]
     excepted = _EXCEPT.match(tail)
-    if excepted:
-        points = _listed_numbers(excepted.group("what") or excepted.group("what2") or "", variable_keys)
-        if points:
-            return "\\mathbb{R}\\setminus\\{" + ", ".join(points) + "\\}", ""
     if excepted or _NARROWED.match(tail):
-        condition = _shorten(said + tail[: (excepted or _NARROWED.match(tail)).end() + 40], 100)
-        return None, (f"“{condition}” narrows the set down in words, which is not read: write the set in maths, "
-                      f"e.g. $\\varepsilon \\in (a, b)$ or $\\mathbb{{R}} \\setminus \\{{0\\}}$.")
+        points = _listed_numbers(excepted.group("what") or excepted.group("what2") or "", variable_keys) \
+            if excepted else []
+        if not points:
+            condition = _shorten(said + tail[: (excepted or _NARROWED.match(tail)).end() + 40], 100)
+            return None, (f"“{condition}” narrows the set down in words, which is not read: write the set in maths, "
+                          f"e.g. $\\varepsilon \\in (a, b)$ or $\\mathbb{{R}} \\setminus \\{{0\\}}$.")
+    consumed = len(text) - len(tail) + (excepted.end() if excepted else 0)
+    other = _another_set(text, (start, consumed), variable_keys)
+    if other is not None:
+        return None, (f"The paragraph states more than one set: “{_shorten(said, 60)}” and “{other}”, so it is not "
+                      f"read as the set of all real numbers. Write the one set, in maths, e.g. "
+                      f"$\\varepsilon \\in (a, b)$.")
+    if excepted:
+        return "\\mathbb{R}\\setminus\\{" + ", ".join(points) + "\\}", ""
     return "\\mathbb{R}", ""
+
+
+# Words that state another set than "all real numbers", or narrow or deny it, anywhere in its paragraph.
+_SIGN = r"(?:strictly\s+)?(?:non-?\s*(?:positive|negative|zero)|positive|negative)"
+_OF_THE_VARIABLE = (r"(?:ε|ϵ|\$|\\varepsilon|\\epsilon|\b(?:epsilon|eps|reals?|real\s+numbers?|numbers?|values?|ones|half|"
+                    r"side|part|(?:semi-?)?axis)\b)")
+_ANOTHER_SET = re.compile(
+    rf"\b{_SIGN}\s+{_OF_THE_VARIABLE}"  # "positive ε", "non-negative values", "the positive ones"
+    rf"|(?:ε|\\varepsilon|\bepsilon)\$?\s*(?:is|are|be|being|must\s+be|has\s+to\s+be|should\s+be)?\s*(?:strictly\s+)?"
+    rf"(?:{_SIGN}|greater|larger|bigger|more|less|smaller|lower|higher|above|below|at\s+least|at\s+most|between|"
+    rf"within|near|close\s+to|up\s+to)\b"  # "ε is positive", "ε greater than 1"
+    rf"|\bonly\s+(?:for|when|if|whenever|on|in|at|where|with|those|the\s+ones|ones|some|small|large|{_SIGN})\b"
+    r"|\bonly\s*(?:\$|ε)"  # "holds only for …", "only positive ε", "only $\varepsilon > 0$"
+    r"|\b(?:for\s+)?no\s+(?:real\b|values?\b|numbers?\b|solutions?\b|ε|\$|\\varepsilon|epsilon\b|eps\b)"
+    r"|\bfor\s+no(?:ne)?\b|\bnone\s+of\b|(?:^|[.!?:;]\s*)no\s*[.!,;]"  # "for no ε", "No."
+    r"|\bnever\s+(?:holds?|true|satisfied|valid|met|fulfil)|\bnowhere\b"
+    r"|\bempty\b|\\emptyset|\\varnothing|∅"
+    r"|\bnot\s+(?:for\s+)?(?:all|every|any|each)\b|(?:\bnot|n't)\s+(?:hold|true|satisf|valid|met|fulfil)"
+    r"|\bas\s+long\s+as\b|\bprovided\b|\bunless\b|\bexcept\b|\bexcluding\b|\bother\s+than\b|\bapart\s+from\b"
+    r"|\\setminus|\\mathbb\s*\{?\s*R\s*\}?\s*[\^_]|ℝ\s*[⁺⁻₊₋^_]",  # ℝ∖{0}, ℝ^+, \mathbb{R}_{>0}
+    re.I)
+# Both signs, signs said to be included, and what "not only" names narrow nothing: "positive and negative",
+# "including negative ones", "not only for positive ε"
+_EVERY_SIGN = re.compile(rf"\b{_SIGN}\s*(?:,|and|or|as\s+well\s+as|&)\s*(?:also\s+)?{_SIGN}"
+                         rf"|\b(?:including|incl\.|even|also|both)\s+(?:the\s+)?{_SIGN}"
+                         r"|\bnot\s+(?:just|only|merely|simply)\b[^.;:!?]*", re.I)  # "not just for ε > 0"
+_ENDPOINT = r"[-+−]?\s*(?:\d+(?:[./]\d+)?|\\infty|∞|\\frac\s*\{?\d+\}?\s*\{?\d+\}?)"
+_WRITTEN_INTERVAL = re.compile(rf"[(\[]\s*(?P<low>{_ENDPOINT})\s*,\s*(?P<high>{_ENDPOINT})\s*[)\]]")
+_COMPARISON = re.compile(r"<=|>=|!=|[<>≤≥≠]|\\(?:leq?|geq?|lt|gt|neq?|leqslant|geqslant)(?![a-zA-Z])")
+_SIDE = re.compile(r"[\s$(),:;]")  # what ends the name on either side of a comparison
+
+
+def _another_set(paragraph: str, said: tuple[int, int], variable_keys: set[str]) -> str | None:
+    """The words of ``paragraph``, outside its "all real numbers" at ``said``, that state another set, narrow
+    it or deny it ("only for positive ε", "No.", "the empty set", "ε > 0", "$[0, \\infty)$"), quoted; None if none."""
+    start, end = said
+    text = paragraph[:start] + " " * (end - start) + paragraph[end:]  # blanked: the positions stay
+    text = _EVERY_SIGN.sub(lambda m: " " * len(m.group()), text)
+    m = _ANOTHER_SET.search(text)
+    if m:
+        return _clause_around(paragraph, m.start(), m.end())
+    for m in _WRITTEN_INTERVAL.finditer(text):
+        low, high = (re.sub(r"\s+", "", g).replace("−", "-").replace("∞", "\\infty") for g in m.group("low", "high"))
+        if (low, high.lstrip("+")) != ("-\\infty", "\\infty"):
+            return m.group()
+    for m in _COMPARISON.finditer(text):  # a comparison with the variable on one side: "(ε > 0)", "$0 < \\varepsilon$"
+        before = _SIDE.split(text[max(0, m.start() - 40): m.start()].rstrip(" \t\n$"))[-1]
+        after = _SIDE.split(text[m.end(): m.end() + 40].lstrip(" \t\n$"))[0]
+        if any(side and name_key(side.strip("|")) in variable_keys for side in (before, after)):
+            return _clause_around(paragraph, m.start(), m.end())
+    return None
+
+
+_CLAUSE_MARKS = ".;:?!,—–"
+
+
+def _clause_around(text: str, start: int, end: int) -> str:
+    """The clause of ``text`` that holds ``text[start:end]``, to quote it: "but it holds only for positive ε"."""
+    low = max(text.rfind(mark, 0, start + 1) for mark in _CLAUSE_MARKS) + 1
+    ends = [i for i in (text.find(mark, max(start + 1, end - 1)) for mark in _CLAUSE_MARKS) if i >= 0]
+    return _shorten(text[low: min(ends, default=len(text))].strip(), 80)
 
 
 def _listed_numbers(text: str, variable_keys: set[str]) -> list[str]:
@@ -1536,6 +1760,11 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
         labelled = _after_label(text, section.key, part.label)
         own = only_part or bool(section.key and section.key[-1].isalpha() and covers(section.key, part.label))
         word = _choice_word(text if own and labelled is None else labelled or "", choices)
+        given = labelled if labelled is not None else text if section.answer_after_label and b is section.blocks[0] \
+            else None
+        if not word and given:  # "Q2.3(d): true, because …": the word the label gives, then the reason
+            lead = _LEADING_WORD.match(given)
+            word = _choice_word(lead.group(1), choices) if lead else None
         if word:
             explicit.append(Found(word, b.line, 2))
         boxed = _boxed_inside(text)
@@ -1547,18 +1776,38 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
         if m and _choice_word(m.group(1), choices):
             explicit.append(Found(_choice_word(m.group(1), choices), b.line, 2))
         for sentence in _SENTENCE_END.split(text):
-            said = choice_from_prose(sentence, choices)
-            if said:
-                prose.append((Found(said, b.line, 1), sentence.strip()))
+            if sentence.rstrip().endswith("?"):
+                continue  # "the approximation decays faster? no." asks, it does not say
+            prose.extend((Found(said, b.line, 1), said_in) for said, said_in in _choices_in_sentence(sentence, choices))
+    # The answer given and the prose around it must agree: "approx" then "actually the true curve decays
+    # faster" says both, and so does "… decays faster for small T, but the true one decays faster overall".
+    said = {f.value for f, _ in prose} | ({explicit[-1].value} if explicit else set())
+    if len(said) > 1:
+        quotes = [f"“{_shorten(s, 100)}”" for _, s in prose]
+        if explicit:
+            quotes.insert(0, f"“{explicit[-1].value}” (line {explicit[-1].line})")
+        return None, f"The answer to {part.label} says both ways which curve decays faster: {' / '.join(quotes)}."
     if explicit:
         return explicit[-1], ""
     if prose:
-        said = {f.value for f, _ in prose}
-        if len(said) > 1:
-            quotes = " / ".join(f"“{_shorten(s, 100)}”" for _, s in prose)
-            return None, f"The answer to {part.label} says both ways which curve decays faster: {quotes}."
         return prose[-1][0], ""
     return None, ""
+
+
+_LEADING_WORD = re.compile(r"\s*[*\"'“`]*(\w+)[*\"'”`]*\s*[,;:.!—–-]")
+# Where a sentence turns to another clause that may say the other curve: "…, but …", "; whereas …"
+_CLAUSE_TURN = re.compile(r"\s*[;,]?\s+(?:but|whereas|while|however|although|though|yet)\b\s*,?|\s*;\s*", re.I)
+
+
+def _choices_in_sentence(sentence: str, choices: list[str]) -> list[tuple[str, str]]:
+    """(choice, the words that say it) for a sentence: the sentence's reading, or each of its clauses' when
+    they say different choices ("the approximation decays faster for small T, but the true one overall")."""
+    said = choice_from_prose(sentence, choices)
+    clauses = [c for c in _CLAUSE_TURN.split(sentence) if c.strip()]
+    in_clauses = [(c.strip(), choice_from_prose(c, choices)) for c in clauses] if len(clauses) > 1 else []
+    if len({choice for _, choice in in_clauses if choice}) > 1:
+        return [(choice, clause) for clause, choice in in_clauses if choice]
+    return [(said, sentence.strip())] if said else []
 
 
 def _after_label(text: str, parent: str | None, label: str) -> str | None:
