@@ -305,3 +305,25 @@ def test_a_bold_labelled_derivation_keeps_its_last_value(q2_grader, tmp_path):
     document = ("# Question 2\n\n**Q2.1:** $\\dot\\sigma_{approx}(\\varepsilon) = \\dot\\sigma(0) + \\ddot\\sigma(0)"
                 "\\varepsilon$\n\nso $\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$ and $\\dot\\tanh_{approx}(\\varepsilon) = 1$.\n")
     assert grade_text(q2_grader, tmp_path, document)["Q2.1a"].status == "correct"
+
+
+# --- values listed for an index in the student's own order (Q2.3c) ------------------------------
+VALUES_BY_T = {"1": "0.2505", "5": "9.86e-4", "10": "9.72e-7", "20": "9.44e-13"}
+
+
+@pytest.mark.parametrize("order", [["1", "5", "10", "20"], ["20", "10", "5", "1"], ["5", "1", "20", "10"]])
+def test_values_listed_for_the_index_in_any_order_are_matched_to_it(q2_grader, tmp_path, order):
+    text = f"## Q2.3\n\n### (c)\n\nFor T = {', '.join(order)}: ρ(0.05)^T ≈ {', '.join(VALUES_BY_T[t] for t in order)}\n"
+    assert grade_text(q2_grader, tmp_path, text)["Q2.3c"].status == "correct"
+
+
+def test_the_right_values_in_the_wrong_order_for_their_index_are_wrong(q2_grader, tmp_path):
+    text = f"## Q2.3\n\n### (c)\n\nFor T = 20, 10, 5, 1: ρ(0.05)^T ≈ {', '.join(VALUES_BY_T.values())}\n"
+    assert grade_text(q2_grader, tmp_path, text)["Q2.3c"].status != "correct"
+
+
+def test_values_for_other_indices_than_asked_are_not_taken_for_them(q2_grader, tmp_path):
+    text = f"## Q2.3\n\n### (c)\n\nFor T = 2, 6, 11, 21: ρ(0.05)^T ≈ {', '.join(VALUES_BY_T.values())}\n"
+    part = grade_text(q2_grader, tmp_path, text)["Q2.3c"]
+    assert part.status == "could not read"
+    assert "given for T = 2, 6, 11, 21, but the question asks for T = 1, 5, 10, 20" in part.feedback

@@ -1585,6 +1585,13 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
         if lhs in generics:
             items = list_items(value)
             if len(items) == len(wanted):
+                # "For T = 20, 10, 5, 1: …" lists the values in its own order
+                order = _index_list(st.context[-120:], index)
+                if order is not None and len(order) == len(items):
+                    if set(order) != set(wanted) or len(set(order)) != len(order):
+                        return None, (f"The values are given for {index} = {', '.join(order)}, but the question "
+                                      f"asks for {index} = {', '.join(wanted)}.")
+                    items = [items[order.index(t)] for t in wanted]
                 list_answer = Found(f"[{', '.join(items)}]", st.line, 1)
                 continue
             given = index_given.findall(st.context[-80:])
@@ -1602,6 +1609,13 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
     if list_answer is not None:
         return list_answer, ""
     return None, ""
+
+
+def _index_list(context: str, index: str) -> list[str] | None:
+    """The last list of index values written before a statement, ``T = 1, 5, 10, 20`` (or ``… and 20``)."""
+    lists = re.findall(rf"(?<![A-Za-z]){re.escape(index)}\s*=\s*(\d+(?:\s*(?:,|\band\b|\\text\s*\{{\s*and\s*\}})\s*\d+)+)",
+                       context)
+    return re.findall(r"\d+", lists[-1]) if lists else None
 
 
 _LIST_SEPARATOR = re.compile(r"(?<!\\),")  # not the thin space \,
