@@ -54,7 +54,6 @@ from typing import Any, Mapping
 import sympy
 from sympy.core.relational import Relational
 
-from grader.checkers import base as _base
 from grader.checkers.base import Status, Verdict, get_checker, make_options
 from grader.checkers.choice import normalise_choice
 from grader.checkers.expression import ExpressionOptions, compare_expressions, sample_agree

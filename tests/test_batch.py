@@ -8,9 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
-from argparse import Namespace
 from pathlib import Path
 
 import pytest
@@ -313,19 +311,28 @@ def _die_on_mallory(self, student, files):
 ORIGINAL_GRADE = batch.Grader.grade
 
 
-@pytest.mark.parametrize("kind, fault", [("thread", _crash_on_mallory), ("process", _crash_on_mallory),
-                                         ("process", _die_on_mallory)])
-def test_a_crash_in_one_submission_never_stops_the_run(tmp_path, monkeypatch, kind, fault):
+def run_class_with_mallory(tmp_path: Path, students: int, kind: str):
+    """A class plus 'mallory' graded in-process through a ``kind`` executor of 2 workers:
+    (the run's stats, the output folder, a function that runs it again)."""
     spec = write_spec(tmp_path)
-    subs = make_class(tmp_path, 8)
+    subs = make_class(tmp_path, students)
     (subs / "mallory.yaml").write_text(answers(0))
-    monkeypatch.setattr(batch.Grader, "grade", fault)  # forked workers inherit the patch
     refs = load_references([str(spec)])
     source = batch.SpecSource((str(spec),), batch.spec_digest(refs))
     out = tmp_path / "out"
-    with Gradebook.in_folder(out) as gradebook:
-        stats = batch.run(gradebook, out, refs, batch.find_submissions(subs), source,
-                          executor_factory=lambda: batch.EXECUTORS[kind](2))
+
+    def run():
+        with Gradebook.in_folder(out) as gradebook:
+            return batch.run(gradebook, out, refs, batch.find_submissions(subs), source,
+                             executor_factory=lambda: batch.EXECUTORS[kind](2))
+    return run(), out, run
+
+
+@pytest.mark.parametrize("kind, fault", [("thread", _crash_on_mallory), ("process", _crash_on_mallory),
+                                         ("process", _die_on_mallory)])
+def test_a_crash_in_one_submission_never_stops_the_run(tmp_path, monkeypatch, kind, fault):
+    monkeypatch.setattr(batch.Grader, "grade", fault)  # forked workers inherit the patch
+    stats, out, _ = run_class_with_mallory(tmp_path, 8, kind)
     assert stats.graded == 10 and stats.crashed == 1
     mallory = json.loads((out / "mallory" / "results.json").read_text())
     assert [t["number"] for t in mallory["tests"]] == ["P1", "P2", "P3"]
@@ -604,27 +611,18 @@ def _hang_on_mallory(self, student, files):
 
 @pytest.mark.parametrize("kind", ["thread", "process"])
 def test_a_submission_that_takes_too_long_is_stopped_and_the_class_finishes(tmp_path, monkeypatch, kind):
-    spec = write_spec(tmp_path)
-    subs = make_class(tmp_path, 6)
-    (subs / "mallory.yaml").write_text(answers(0))
     monkeypatch.setattr(batch.Grader, "grade", _hang_on_mallory)
     monkeypatch.setenv("GRADER_SUBMISSION_TIME_LIMIT", "2")
-    refs = load_references([str(spec)])
-    source = batch.SpecSource((str(spec),), batch.spec_digest(refs))
-    out = tmp_path / "out"
+    stats, out, run_again = run_class_with_mallory(tmp_path, 6, kind)
+    assert stats.graded == 8 and stats.crashed == 1
     with Gradebook.in_folder(out) as gradebook:
-        stats = batch.run(gradebook, out, refs, batch.find_submissions(subs), source,
-                          executor_factory=lambda: batch.EXECUTORS[kind](2))
-        assert stats.graded == 8 and stats.crashed == 1
         assert set(gradebook.stored_keys()) == {f"s{k:04d}" for k in range(6)} | {"mallory", "broken"}
     mallory = json.loads((out / "mallory" / "results.json").read_text())
     assert all(t["score"] == 0 and "took longer than 2 s, the limit for one submission" in t["output"]
                for t in mallory["tests"])
     assert json.loads((out / "s0000" / "results.json").read_text())["score"] == 4
     # Recorded, so a second run does not try it again.
-    with Gradebook.in_folder(out) as gradebook:
-        again = batch.run(gradebook, out, refs, batch.find_submissions(subs), source,
-                          executor_factory=lambda: batch.EXECUTORS[kind](2))
+    again = run_again()
     assert again.graded == 0 and again.kept == 8
     if kind == "thread":
         assert batch.watchdog.threads_left_behind() == 0  # the exception raised into it stopped the loop

@@ -6,8 +6,6 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-import pytest
-
 from grader.spec import load_problem_set
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +42,7 @@ def test_one_item_per_part_with_outcomes_explanations_and_locations(tmp_path):
     assert sorted(found) == sorted(p.label for p in spec.parts)
     passed = sorted(label for label, (outcome, _) in found.items() if outcome == "passed")
     assert passed == ["D1", "D3"]  # the tutorial's sigmoid and softmax pass the public cases
-    assert f"23 failed, 2 passed" in run.stdout
+    assert "23 failed, 2 passed" in run.stdout
     # repr_failure explains like the report: points, verdict, the targeted feedback, the failing public case.
     b5 = found["B5"][1].find("failure").text
     assert "B5 trapezoid(y, x): 0 / 2 points — incorrect" in b5
