@@ -149,3 +149,30 @@ def test_deeply_nested_absolute_values_get_a_verdict():
 def test_long_runs_of_spaces_in_a_set_answer_are_read_in_linear_time(tmp_path, text) -> None:
     # "|" then 3,000 spaces once took minutes: a pattern for |ε| < c backtracked cubically.
     assert check_document(tmp_path, f"# Question 2\n\n## Q2.2\n\n{text}\n")["Q2.2"]["score"] == 0
+
+
+# Patterns of the Markdown reader and the Q2.4 rubric that once backtracked for minutes on a
+# document of a few kilobytes (Python's re holds every thread while it matches).
+SLOW_ONCE = {
+    "no-break spaces in the Q2.3d sentence": "## Q2.3\n\n### (d)\n\nThe approximation decays faster $x"
+                                             + "\u00a0" * 4000 + "y$.\n",
+    "spaces in a Q2.2 paragraph": "## Q2.2\n\nx" + " " * 60_000 + "y\n",
+    "prose after 'all real numbers'": "## Q2.2\n\nThe inequality holds for every ε (all real numbers), because "
+                                      + "both sides are constants " * 6000 + "\n",
+    "a word repeated in Q2.4": "## Q2.4\n\nGradients therefore " + "vanish" * 3000 + " exponentially.\n",
+}
+
+
+@pytest.mark.parametrize("document", SLOW_ONCE.values(), ids=SLOW_ONCE.keys())
+def test_documents_that_once_backtracked_for_minutes_get_their_verdicts(tmp_path, document) -> None:
+    results = check_document(tmp_path, document)
+    assert set(results) >= {"Q2.2", "Q2.3d", "Q2.4"}
+
+
+def test_a_second_set_far_from_all_real_numbers_is_still_seen(tmp_path) -> None:
+    # Only the 200 characters after "all real numbers" were looked at; the rest of the paragraph was blanked.
+    filler = "the approximations are constants and the comparison does not depend on anything else " * 4
+    document = (f"## Q2.2\n\nThe inequality holds for all real numbers, {filler}. Actually no, it holds only for "
+                f"positive ε, {filler}.\n")
+    q2_2 = check_document(tmp_path, document)["Q2.2"]
+    assert q2_2["score"] == 0 and "states more than one set" in q2_2["output"]

@@ -863,7 +863,7 @@ def _looks_like_name(text: str) -> bool:
         r"\d.*", key)
 
 
-_TEXT_RELATION = re.compile(r"\s*(:=|~=|<=|>=|≈|≤|≥|∈|≠|=|<|>|\bis\s+approximately\b|\bis\s+about\b"
+_TEXT_RELATION = re.compile(r"(?!(?<=\s)\s)\s*(:=|~=|<=|>=|≈|≤|≥|∈|≠|=|<|>|\bis\s+approximately\b|\bis\s+about\b"
                             r"|\bis\s+equal\s+to\b|\bequals\b|\bis\b)\s*", re.I)
 _CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|;|:\s|\n|,\s+(?=[A-Za-z]{3})|\s(?:for|when|which|since|because|as|so|and|"
                          r"where|if|but|while|then)\s", re.I)
@@ -1419,7 +1419,7 @@ def _all_of_them(text: str, start: int, end: int, variable_keys: set[str]) -> tu
     if _NEGATED_BEFORE.search(text, max(0, start - 80), start):
         return None, (f"“{_shorten(text[max(0, start - 40): end], 100)}” is negated, so it is not read as "
                       f"the set of all real numbers.")
-    tail = text[end: end + 200]
+    window = tail = text[end: end + 200]
     variable = _VARIABLE_AFTER.match(tail)
     if variable and name_key(variable.group("variable").strip("$")) in variable_keys:
         tail = tail[variable.end():]
@@ -1431,7 +1431,7 @@ def _all_of_them(text: str, start: int, end: int, variable_keys: set[str]) -> tu
             condition = _shorten(said + tail[: (excepted or _NARROWED.match(tail)).end() + 40], 100)
             return None, (f"“{condition}” narrows the set down in words, which is not read: write the set in maths, "
                           f"e.g. $\\varepsilon \\in (a, b)$ or $\\mathbb{{R}} \\setminus \\{{0\\}}$.")
-    consumed = len(text) - len(tail) + (excepted.end() if excepted else 0)
+    consumed = end + len(window) - len(tail) + (excepted.end() if excepted else 0)
     other = _another_set(text, (start, consumed), variable_keys)
     if other is not None:
         return None, (f"The paragraph states more than one set: “{_shorten(said, 60)}” and “{other}”, so it is not "
@@ -1466,8 +1466,9 @@ _ANOTHER_SET = re.compile(
 _EVERY_SIGN = re.compile(rf"\b{_SIGN}\s*(?:,|and|or|as\s+well\s+as|&)\s*(?:also\s+)?{_SIGN}"
                          rf"|\b(?:including|incl\.|even|also|both)\s+(?:the\s+)?{_SIGN}"
                          r"|\bnot\s+(?:just|only|merely|simply)\b[^.;:!?]*", re.I)  # "not just for ε > 0"
-_ENDPOINT = r"[-+−]?\s*(?:\d+(?:[./]\d+)?|\\infty|∞|\\frac\s*\{?\d+\}?\s*\{?\d+\}?)"
-_WRITTEN_INTERVAL = re.compile(rf"[(\[]\s*(?P<low>{_ENDPOINT})\s*,\s*(?P<high>{_ENDPOINT})\s*[)\]]")
+_ENDPOINT = r"(?:[-+−]\s*+)?(?:\d+(?:[./]\d+)?|\\infty|∞|\\frac\s*\{?\d+\}?\s*\{?\d+\}?)"
+# Possessive spaces: a bracket followed by a long run of spaces is passed over in one step.
+_WRITTEN_INTERVAL = re.compile(rf"[(\[]\s*+(?P<low>{_ENDPOINT})\s*+,\s*+(?P<high>{_ENDPOINT})\s*+[)\]]")
 _COMPARISON = re.compile(r"<=|>=|!=|[<>≤≥≠]|\\(?:leq?|geq?|lt|gt|neq?|leqslant|geqslant)(?![a-zA-Z])")
 _SIDE = re.compile(r"[\s$(),:;]")  # what ends the name on either side of a comparison
 
@@ -1810,7 +1811,9 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
 
 _LEADING_WORD = re.compile(r"\s*[*\"'“`]*(\w+)[*\"'”`]*\s*[,;:.!—–-]")
 # Where a sentence turns to another clause that may say the other curve: "…, but …", "; whereas …"
-_CLAUSE_TURN = re.compile(r"\s*[;,]?\s+(?:but|whereas|while|however|although|though|yet)\b\s*,?|\s*;\s*", re.I)
+# Never starts inside a run of spaces, and takes runs whole: linear on long runs of (no-break) spaces.
+_CLAUSE_TURN = re.compile(r"(?!(?<=\s)\s)(?:\s*+[;,])?\s++(?:but|whereas|while|however|although|though|yet)\b\s*+,?"
+                          r"|(?!(?<=\s)\s)\s*+;\s*+", re.I)
 
 
 def _choices_in_sentence(sentence: str, choices: list[str]) -> list[tuple[str, str]]:
