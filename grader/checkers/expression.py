@@ -91,9 +91,17 @@ def _abs_depth(expr: Any) -> int:
     return max(_abs_depth(a) for a in expr.args) + isinstance(expr, sympy.Abs)
 
 
-def _evaluate_at(expr: Any, point: dict) -> Any:
+def _substitute_first(expr: Any) -> bool:
+    """Should ``expr`` be evaluated bottom-up (see MAX_ABS_DEPTH_FOR_EVALF)?  Worked out once per comparison."""
     try:
-        if _abs_depth(expr) > MAX_ABS_DEPTH_FOR_EVALF:
+        return _abs_depth(expr) > MAX_ABS_DEPTH_FOR_EVALF
+    except RecursionError:
+        return True
+
+
+def _evaluate_at(expr: Any, point: dict, substitute_first: bool = False) -> Any:
+    try:
+        if substitute_first:
             value = expr.xreplace(point).evalf(30)
         else:
             value = expr.evalf(30, subs=point)
@@ -115,12 +123,13 @@ def sample_agree(reference: Any, answer: Any, symbols: list, *, points: int = 5,
     rng = random.Random(seed)
     used = 0
     ratio = None
+    deep_reference, deep_answer = _substitute_first(reference), _substitute_first(answer)
     attempts = 0
     while used < points and attempts < points * 6:
         attempts += 1
         point = {s: _draw(s, rng) for s in symbols}
-        r = _evaluate_at(reference, point)
-        a = _evaluate_at(answer, point)
+        r = _evaluate_at(reference, point, deep_reference)
+        a = _evaluate_at(answer, point, deep_answer)
         if r is None or a is None:
             continue
         used += 1
