@@ -929,7 +929,7 @@ def _trailing_name(text: str) -> str:
 
 def _word_relation_ok(lhs: str) -> bool:
     """"is" only relates a maths name, not prose ("this is …")."""
-    return bool(re.search(r"[\\_^'{}()]|[^\x00-\x7f]", lhs)) or lhs.lower() in ("interval", "set")
+    return bool(re.search(r"[\\_^'{}()]|[^\x00-\x7f]", lhs)) or lhs.lower() in _SET_WORDS
 
 
 def block_statements(block: Block) -> list[Statement]:
@@ -1317,13 +1317,13 @@ _NAME_MAX = 200  # more than any variable's name, written any way
 _FORALL_PREFIX = re.compile(r"^\s*(?:\\forall(?![a-zA-Z])|∀)\s*")
 _INEQUALITIES = {"<", ">", "≤", "≥"}
 # Words that name the set itself: "the set is $\mathbb{R}$", "the interval is …"
-_SET_WORDS = {"set", "interval"}
+_SET_WORDS = {"set", "interval", "domain"}
 
 
 def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Found | None, str]:
     """The set: stated (``ε \\in …``, ``\\{ε \\in \\mathbb{R}\\} = …``), from inequalities (also ``|ε| < ∞``),
     alone on its line in the part's own section, or said in words ("all real numbers", "for all ε")."""
-    keys = _name_keys(part) | _SET_WORDS
+    keys = _name_keys(part) | _SET_WORDS | _variable_key(part)
     variable_keys = {k for k in keys if k not in _SET_WORDS}
     best: Found | None = None
 
@@ -1363,6 +1363,12 @@ def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Fo
         if said is not None or problem:
             return (Found(said, b.line, 1) if said is not None else None), problem
     return None, ""
+
+
+def _variable_key(part: Part) -> set[str]:
+    """The key of the variable the part's options name (``variable: x``): ``x \\in (-2, 2)``, ``|x| < 2``."""
+    variable = getattr(part.options, "variable", None)
+    return {name_key(variable)} if variable else set()
 
 
 def _builds_set_of(text: str, variable_keys: set[str]) -> bool:
