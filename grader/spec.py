@@ -7,7 +7,10 @@ spec code; :mod:`grader.references` does that.
 """
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +104,7 @@ class Part:
     rubric: tuple[RubricIdea, ...]
     line: int
     at_grading: bool = False  # published specs: a written answer is read now but checked only at grading
+    reference_line: int = 0  # the line of the 'reference' key, where a failing reference is reported
 
 
 @dataclass(frozen=True)
@@ -279,8 +283,6 @@ def _describe(value: Any) -> str:
 
 
 def _closest(key: str, allowed: Iterable[str]) -> str | None:
-    import difflib
-
     matches = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
     return matches[0] if matches else None
 
@@ -309,10 +311,7 @@ def load_problem_set(path: Path) -> ProblemSet:
     set_id = c.text(data, "id", "the problem set's") or ""
     title = c.text(data, "title", "the problem set's") or ""
     setup = c.text(data, "setup", "the problem set's", required=False) or ""
-    defaults = data.get("defaults") or {}
-    if not isinstance(defaults, dict):
-        c.add(_line(data, "defaults"), "'defaults' must be a mapping of option names to values")
-        defaults = {}
+    defaults = _defaults(c, data)
     files = data.get("submission_files") or []
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         c.add(_line(data, "submission_files"), "'submission_files' must be a list of file names")
@@ -346,16 +345,23 @@ def _options(c: _Collector, kind: str, raw: Any, defaults: dict, line: int, what
     if raw is not None and not isinstance(raw, dict):
         c.add(line, f"{what} options must be a mapping, got {_describe(raw)}")
         raw = {}
-    merged = {}
     try:
-        option_names = {f for f in get_checker(kind).Options.__dataclass_fields__}
+        option_names = _option_names(kind)
     except KeyError:
         return None
-    # Problem-set defaults (e.g. rtol/atol from the handout) apply where the kind takes them.
-    merged.update({k: v for k, v in defaults.items() if k in option_names})
-    merged.update(raw or {})
+    raw = raw or {}
+    bad = set()
+    for key in [k for k in raw if k in _TOLERANCES]:
+        problem = _tolerance_problem(key, raw[key])
+        if problem:
+            c.add(_line(raw, key), f"{what}: {problem}")
+            bad.add(key)
+    # Problem-set defaults (e.g. rtol/atol from the handout) apply where the kind takes
+    # them; they were checked once, in _defaults.
+    merged = {k: v for k, v in defaults.items() if k in option_names}
+    merged.update({k: v for k, v in raw.items() if k not in bad})
     try:
-        return make_options(kind, merged)
+        options = make_options(kind, merged)
     except (ValueError, TypeError) as exc:
         bad_line = line
         if isinstance(raw, LineDict):
@@ -364,6 +370,84 @@ def _options(c: _Collector, kind: str, raw: Any, defaults: dict, line: int, what
                     bad_line = raw.line_of(key)
         c.add(bad_line, f"{what}: {exc}")
         return None
+    return None if bad else options
+
+
+# Options that are tolerances: finite numbers ≥ 0 (a negative or NaN one passes
+# nothing, an infinite one passes everything).
+_TOLERANCES = {"rtol", "atol"}
+
+
+def _option_names(kind: str) -> set[str]:
+    """The options ``kind`` takes (KeyError for an unknown kind)."""
+    return {f.name for f in dataclasses.fields(get_checker(kind).Options)}
+
+
+def _tolerance_problem(name: str, value: Any) -> str | None:
+    """Why ``value`` cannot be the tolerance ``name``, or None when it can.
+
+    Text holding a number is a number: YAML 1.1 reads ``1e-4`` (no dot) as text."""
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or math.isnan(number) or number < 0:
+        return f"{name} must be a number ≥ 0, got {_as_written(value)}"
+    if math.isinf(number):
+        return f"{name} must be a number ≥ 0, got {_as_written(value)} (an infinite tolerance accepts every answer)"
+    return None
+
+
+def _as_written(value: Any, inside: bool = False) -> str:
+    """A YAML value as the spec spells it: ``-1``, ``.nan``, ``[1e-4]``, ``'abc'``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+    if isinstance(value, list):
+        return "[" + ", ".join(_as_written(v, inside=True) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_as_written(v, inside=True)}" for k, v in value.items()) + "}"
+    if isinstance(value, str) and not inside:
+        return repr(value)
+    return "null" if value is None else str(value)
+
+
+def _defaults(c: _Collector, data: dict) -> dict:
+    """The set-wide ``defaults``, checked once here: each option must be taken by some
+    kind and have a value that kind accepts.  Bad entries are reported at their line
+    and left out, so no part repeats the report."""
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        c.add(_line(data, "defaults"), "'defaults' must be a mapping of option names to values")
+        return {}
+    takers: dict[str, list[str]] = {}
+    for kind in known_kinds():
+        for name in _option_names(kind):
+            takers.setdefault(name, []).append(kind)
+    good = {}
+    for key, value in defaults.items():
+        line = _line(defaults, key)
+        if key not in takers:
+            close = _closest(str(key), takers)
+            hint = f"; did you mean {close!r}?" if close else f"; options are: {', '.join(sorted(takers))}"
+            c.add(line, f"'defaults': no kind takes an option {str(key)!r}{hint}")
+            continue
+        problem = _tolerance_problem(key, value) if key in _TOLERANCES else None
+        for kind in takers[key]:
+            if problem:
+                break
+            try:
+                make_options(kind, {key: value})
+            except (ValueError, TypeError) as exc:
+                problem = str(exc)
+        if problem:
+            c.add(line, f"'defaults': {problem}")
+            continue
+        good[key] = value
+    return good
 
 
 def _kind(c: _Collector, mapping: dict, what: str) -> str | None:
@@ -452,7 +536,8 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
                     mistakes.append(item)
 
     return Part(label, title, points or 0.0, prompt, kind, options, reference, tuple(names), code,
-                tuple(mistakes), tuple(rubric), line, at_grading=c.published and kind is not None)
+                tuple(mistakes), tuple(rubric), line, at_grading=c.published and kind is not None,
+                reference_line=_line(raw, "reference") if "reference" in raw else line)
 
 
 def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str) -> CodeSpec | None:

@@ -105,9 +105,10 @@ def test_broken_spec_is_reported_with_file_line_and_reason(tmp_path, what, text,
 
 
 COMPUTE_BROKEN = [
-    ("reference raises", GOOD.replace('reference: "[1.0, 2.0]"', 'reference: "[1.0, 2.0][5]"'), 6,
+    # A failing reference is reported at its own 'reference:' line, not the part's first line.
+    ("reference raises", GOOD.replace('reference: "[1.0, 2.0]"', 'reference: "[1.0, 2.0][5]"'), 10,
      ["computing the reference failed", "IndexError"]),
-    ("reference not Python", GOOD.replace('reference: "[1.0, 2.0]"', 'reference: "[1.0, 2.0"'), 6,
+    ("reference not Python", GOOD.replace('reference: "[1.0, 2.0]"', 'reference: "[1.0, 2.0"'), 10,
      ["not a valid Python expression"]),
     ("setup fails", GOOD.replace('x = Symbol("x")', "x = undefined_name"), 3, ["'setup' code failed", "NameError"]),
     ("solution raises unexpectedly", GOOD.replace("return 2 * np.asarray(v, dtype=float)", "raise KeyError('x')"),
