@@ -19,7 +19,9 @@ module's ``eval``/``exec``.
 """
 from __future__ import annotations
 
+import builtins
 import copy
+import difflib
 import hashlib
 import importlib
 import signal
@@ -29,6 +31,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from grader.sandbox.codec import encode_trusted, type_name
 from grader.spec import Case, CodeSpec, Mistake, Part, ProblemSet, SpecError, SpecIssue
 from grader.timelimit import seconds_from_environment
 
@@ -311,7 +314,7 @@ def _part_reference(ps: ProblemSet, part: Part, ns: dict, issues: list[SpecIssue
     if part.kind == "rubric":
         value = part.rubric
     elif part.reference is not None:
-        value = _eval(part.reference, ns, part.line, "the reference")
+        value = _eval(part.reference, ns, part.reference_line or part.line, "the reference")
     mistakes = []
     for m in part.mistakes:
         if m.value is not None:
@@ -357,6 +360,11 @@ def _code_references(ps: ProblemSet, part: Part, code: CodeSpec, ns: dict, issue
         except _Located as loc:
             issues.append(SpecIssue(ps.path, loc.line, f"part {part.label}: {loc.message}"))
             continue
+        unsendable = _unsendable_argument(args)
+        if unsendable:
+            issues.append(SpecIssue(ps.path, case.line, f"part {part.label}, case {number} ({case.name!r}): "
+                                    f"{unsendable}"))
+            continue
         if solution is None:
             try:
                 expected = RaisedException.named(case.raises) if case.raises else \
@@ -381,11 +389,13 @@ def _code_references(ps: ProblemSet, part: Part, code: CodeSpec, ns: dict, issue
                 continue
             if case.raises not in expected.bases:
                 issues.append(SpecIssue(ps.path, case.line, f"part {part.label}: case {case.name!r} expects "
-                                        f"{case.raises} but the reference solution raised {expected.name}"))
+                                        f"{case.raises} but the reference solution raised {expected.name}"
+                                        f"{_exception_hint(case.raises, expected.bases)}"))
                 continue
         elif case.raises is not None:
             issues.append(SpecIssue(ps.path, case.line, f"part {part.label}: case {case.name!r} expects "
-                                    f"{case.raises} but the reference solution returned normally"))
+                                    f"{case.raises} but the reference solution returned normally"
+                                    f"{_exception_hint(case.raises, ())}"))
             continue
         mistake_values = []
         for m, fn in list(wrong):
@@ -397,6 +407,35 @@ def _code_references(ps: ProblemSet, part: Part, code: CodeSpec, ns: dict, issue
                 wrong.remove((m, fn))  # and is not run on the later cases
         cases.append(CaseReference(case, args, expected, tuple(mistake_values)))
     return cases, predicates
+
+
+def _unsendable_argument(args: tuple) -> str | None:
+    """Why one of a case's arguments cannot reach the student's code, or None.
+
+    The call runs in a sandboxed process that receives plain data only
+    (grader.sandbox.codec), so a function, a SymPy object or any other
+    object would fail when sent, for every student alike."""
+    for number, arg in enumerate(args, 1):
+        try:
+            encode_trusted(arg)
+        except TypeError as exc:
+            what = "a function" if callable(arg) and not isinstance(arg, type) else \
+                str(exc).removeprefix("cannot send ").removesuffix(" to a sandboxed call")
+            verb = "is" if callable(arg) or what == f"a value of type {type_name(arg)}" else "holds"
+            return (f"argument {number} {verb} {what}; case arguments must be data the sandbox can send: "
+                    f"numbers, strings, lists, tuples, dicts, NumPy arrays of numbers, True/False and None "
+                    f"(to test a function that takes functions, pass coefficients, or a string naming a function "
+                    f"that the student's code looks up)")
+    return None
+
+
+def _exception_hint(name: str, raised: tuple[str, ...]) -> str:
+    """' (did you mean ZeroDivisionError?)' when ``name`` looks misspelt."""
+    known = [n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException)]
+    if name in known or name in raised:
+        return ""
+    close = difflib.get_close_matches(name, [*raised, *known], n=1, cutoff=0.8)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _unexpected_exception(raised: RaisedException, case: Case) -> str:

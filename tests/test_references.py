@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from grader.references import RaisedException, compute_references
-from grader.spec import load_problem_set
+from grader.spec import SpecError, load_problem_set
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,3 +85,64 @@ def test_expected_values_follow_the_definitions_not_the_tutorial_printout(founda
     assert foundations["B2"].cases[0].expected == pytest.approx(2 * x * np.sin(x) + x**2 * np.cos(x))
     assert foundations["C2"].cases[0].expected == pytest.approx(2.0)  # population variance of 1..5
     assert foundations["D1"].cases[1].expected[0] == 0.0  # sigmoid(-1000) underflows to 0.0, no nan
+
+
+NEWTON = """\
+id: newton
+title: Newton
+parts:
+  - label: N1
+    title: newton
+    points: 1
+    code:
+      function: newton
+      kind: number
+      solution: |
+        def newton(f, df, x0):
+            return x0
+      cases:
+        - {name: ok, public: true, args: [1, 2, 1.0]}
+        - {name: sqrt 2, args: "[lambda t: t**2 - 2, lambda t: 2*t, 1.0]"}
+        - {name: nested, args: "[[1.0, abs], 1.0]"}
+"""
+
+
+def spec_issues(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "spec.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        compute_references(load_problem_set(path))
+    except SpecError as exc:
+        return [str(issue) for issue in exc.issues]
+    return []
+
+
+def test_a_function_as_a_case_argument_is_a_located_spec_error(tmp_path):
+    # The sandbox receives plain data only: a function would fail to send for every student.
+    issues = spec_issues(tmp_path, NEWTON)
+    lambdas = [i for i in issues if "'sqrt 2'" in i]
+    assert len(lambdas) == 1, issues
+    assert lambdas[0].startswith(f"{tmp_path / 'spec.yaml'}, line 15: part N1, case 2 ('sqrt 2'): argument 1 is a "
+                                 "function; case arguments must be data the sandbox can send: numbers, strings, "
+                                 "lists, tuples, dicts, NumPy arrays")
+    nested = [i for i in issues if "'nested'" in i]
+    assert "line 16:" in nested[0] and "case 3 ('nested'): argument 1 holds a value of type" in nested[0]
+    assert not any("'ok'" in i for i in issues)  # a case of plain data is not blamed
+
+
+def test_a_misspelt_exception_name_gets_a_suggestion(tmp_path):
+    text = NEWTON.replace("""        def newton(f, df, x0):
+            return x0
+""", """        def newton(f, df, x0):
+            return 1 / x0
+""").replace('''        - {name: sqrt 2, args: "[lambda t: t**2 - 2, lambda t: 2*t, 1.0]"}
+        - {name: nested, args: "[[1.0, abs], 1.0]"}
+''', "        - {name: flat, args: [1, 2, 0], raises: ZeroDivisonError}\n")
+    issues = spec_issues(tmp_path, text)
+    assert len(issues) == 1, issues
+    assert "line 15:" in issues[0]  # the case's line
+    assert issues[0].endswith("expects ZeroDivisonError but the reference solution raised ZeroDivisionError "
+                              "(did you mean ZeroDivisionError?)")
+    # A name that is right gets no suggestion, nor does one the setup may define.
+    assert spec_issues(tmp_path, text.replace("ZeroDivisonError", "ZeroDivisionError")) == []
+    assert "?" not in spec_issues(tmp_path, text.replace("ZeroDivisonError", "SingularMatrix"))[0]

@@ -70,3 +70,48 @@ def test_missing_problems_path_is_a_usage_error(tmp_path):
     run = validate(tmp_path / "missing")
     assert run.returncode == 2
     assert "no such file or directory" in run.stderr
+
+
+FUNCTION_ARGUMENT = """\
+id: newton
+title: Newton
+parts:
+  - label: N1
+    title: newton
+    points: 1
+    code:
+      function: newton
+      kind: number
+      solution: |
+        def newton(f, df, x0):
+            return x0
+      cases:
+        - {name: sqrt 2, public: true, args: "[lambda t: t**2 - 2, lambda t: 2*t, 1.0]"}
+"""
+
+
+def test_a_function_as_a_case_argument_stops_validate_and_check(tmp_path):
+    # Sending a function to the sandbox once raised a TypeError traceback, and grading scored everyone 0.
+    spec = tmp_path / "newton.yaml"
+    spec.write_text(FUNCTION_ARGUMENT, encoding="utf-8")
+    submission = tmp_path / "newton.py"
+    submission.write_text("def newton(f, df, x0):\n    return x0\n", encoding="utf-8")
+    check = subprocess.run([sys.executable, "-m", "grader", "check", str(spec), str(submission)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=600)
+    for run in (validate(spec), check):
+        assert run.returncode == 2, run.stderr
+        assert f"{spec}, line 14: part N1, case 1 ('sqrt 2'): argument 1 is a function" in run.stderr
+        assert "Traceback" not in run.stderr
+
+
+def test_rubric_feedback_quoting_a_sentence_has_one_full_stop(tmp_path):
+    from grader.checkers import get_checker
+    from grader.spec import RubricIdea
+
+    ideas = (RubricIdea("A zero derivative makes the step huge.", 1, ("derivative",), 1),
+             RubricIdea("A bad start can lead to cycling.", 1, ("cycl",), 2))
+    verdict = get_checker("rubric").check(ideas, "The derivative is zero.", None)
+    assert "missing: A bad start can lead to cycling. (Provisional" in verdict.feedback
+    assert ".." not in verdict.feedback
+    no_stop = (ideas[0], RubricIdea("cycling", 1, ("cycl",), 2))
+    assert "missing: cycling. (Provisional" in get_checker("rubric").check(no_stop, "derivative", None).feedback

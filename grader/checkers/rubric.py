@@ -55,8 +55,10 @@ class RubricChecker(Checker):
         if not missing:
             summary = f"All {len(ideas)} rubric ideas found."
         else:
-            summary = (f"{len(ideas) - len(missing)} of {len(ideas)} rubric ideas found; missing: "
-                       + "; ".join(ideas[n - 1].idea for n in missing) + ".")
+            listed = "; ".join(ideas[n - 1].idea.strip() for n in missing)
+            # An idea written as a sentence brings its own full stop: no second one.
+            summary = (f"{len(ideas) - len(missing)} of {len(ideas)} rubric ideas found; missing: {listed}"
+                       + ("" if listed.endswith((".", "!", "?", "…")) else "."))
         summary += PROVISIONAL_NOTE
         verdict = Verdict.partial(credit, summary)
         return Verdict(verdict.status, verdict.credit, verdict.feedback, None, tuple(details))
