@@ -106,6 +106,15 @@ CASES = [
      "Q2.3c", "correct"),
     ("wrong-plain-text-list", "## Q2.3\nFor T = 1, 5, 10, 20: ρ(0.05)^T ≈ 0.5, 9.86e-3, 9.72e-6, 9.44e-12",
      "Q2.3c", "incorrect"),
+    # a bare number as plain text under the part's own label, as in an answers file
+    ("right-label-line", "## Q2.3\nQ2.3b: 0.2505", "Q2.3b", "correct"),
+    ("wrong-label-line", "## Q2.3\nQ2.3b: 0.025", "Q2.3b", "incorrect"),
+    ("right-bare-fraction", "## Q2.1\nQ2.1a: \\frac{1}{4}", "Q2.1a", "correct"),
+    ("wrong-bare-fraction", "## Q2.1\nQ2.1a: \\frac{1}{2}", "Q2.1a", "incorrect"),
+    ("right-alone-under-heading", "## Q2.1b\n1", "Q2.1b", "correct"),
+    ("wrong-alone-under-heading", "## Q2.1b\n-1", "Q2.1b", "incorrect"),
+    ("bare-number-in-a-sentence-is-not-an-answer", "## Q2.3b\nWe get about 0.2505 here.", "Q2.3b",
+     "could not read"),
 ]
 
 

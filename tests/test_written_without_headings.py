@@ -122,8 +122,16 @@ def test_named_statements_under_a_question_heading_are_graded(tmp_path):
     # The document has no part heading and some parts are left: a note names the file and says why.
     assert f"q2.md {NO_HEADING_NOTE}" in notes
     assert "Q2.3c, Q2.3d and Q2.4 were not found that way" in notes
-    assert "Unnamed answers (a bare value, a choice, prose) are read only in a section headed by the part's label, " \
-           "e.g. '## Q2.3'" in notes
+    assert "Unnamed answers (a bare value, a choice, prose) are read only under the part's own label: a heading " \
+           "such as '## Q2.3', or a paragraph opening with 'Q2.3c:'" in notes
+
+
+def test_label_paragraphs_are_named_in_the_note_about_the_other_parts(tmp_path):
+    tests, notes = check(tmp_path, {"q2.md": "Q2.3b: 0.2505\n\nQ2.1a: $\\frac14$\n"})
+    assert verdict(tests["Q2.3b"]) == "correct" and verdict(tests["Q2.1a"]) == "correct"
+    assert "q2.md labels paragraphs with part labels but heads no section with one, so the parts without a " \
+           "label of their own were looked for only as statements naming their quantity" in notes
+    assert NO_HEADING_NOTE not in notes
 
 
 def test_a_document_without_any_heading_is_read_the_same_way(tmp_path):

@@ -1045,11 +1045,15 @@ def _read_by_name(parts: list[Part], sections: list[Section], problem_set: Probl
     unanswered = [p.label for p in parts if p.label not in reading.answers]
     if not headed and evident and unanswered:
         example = _question_of(unanswered[0])
+        opening = (f"{source} labels paragraphs with part labels but heads no section with one, so the parts "
+                   f"without a label of their own" if labelled else f"{source} has no section headed by a part "
+                   f"label, so answers")
         reading.notes.append(
-            f"{source} has no section headed by a part label, so answers were looked for only as statements "
+            f"{opening} were looked for only as statements "
             f"naming their quantity; {_listed(unanswered)} "
             f"{'was' if len(unanswered) == 1 else 'were'} not found that way. Unnamed answers (a bare value, a "
-            f"choice, prose) are read only in a section headed by the part's label, e.g. '## {example}'.")
+            f"choice, prose) are read only under the part's own label: a heading such as '## {example}', or a "
+            f"paragraph opening with '{unanswered[0]}:'.")
 
 
 def _named_outside(source: str, line: int, label: str) -> str:
@@ -1215,6 +1219,8 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
             unnamed_boxes.append(Found(_clean_value(st.parts[-1]), st.line, 2))
         elif only_part and st.parts[-1].strip() and not (st.ops and st.ops[-1] not in _EQUALITIES):
             found.append(Found(_clean_value(st.parts[-1]), st.line, 0))
+    if only_part:
+        found.extend(Found(value, b.line, 0) for b in blocks if (value := _bare_number(b)) is not None)
     named_lines: dict[int, bool] = {}  # one look per line, however many boxes it holds
     for box in unnamed_boxes:
         if not only_part and box.line not in named_lines:
@@ -1226,6 +1232,14 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
     found.sort(key=lambda f: f.line)  # a table's rows come after the paragraphs: put them in place
     top = max(f.tier for f in found)
     return [f for f in found if f.tier == top][-1]
+
+
+def _bare_number(block: Block) -> str | None:
+    """A number written alone as plain text in its paragraph (``0.2505``, ``Q2.3b: 0.2505``, ``\\frac{1}{4}``)."""
+    text = block.prose().strip().rstrip(".").strip()
+    if "$" in text or len(text) > 60 or not _looks_numeric(text):
+        return None
+    return _clean_value(text)
 
 
 def _stated_value(st: Statement, start: int = 0) -> str | None:
