@@ -109,3 +109,13 @@ def test_a_tolerance_yaml_reads_as_text_is_still_a_number(tmp_path):
     path.write_text(text, encoding="utf-8")
     ps = load_problem_set(path)
     assert ps.part("N1").options.rtol == 1e-4 and ps.part("N2").options.rtol == 1e-6
+
+
+@pytest.mark.parametrize("original, line", [("defaults: {rtol: 1.0e-6}", DEFAULTS_LINE),
+                                            ("options: {rtol: 1.0e-4}", PART_OPTIONS_LINE)])
+def test_an_unknown_number_mode_is_an_error_when_the_spec_loads(tmp_path, original, line):
+    written = original.replace("rtol: 1.0e-", "mode: sigfig, sigfigs: ")
+    issues = issues_of(tmp_path, SPEC.replace(original, written))
+    assert len(issues) == 1, issues
+    assert f"line {line}:" in issues[0]
+    assert "option 'mode' must be one of: tolerance, sigfigs, decimals, magnitude; got 'sigfig'" in issues[0]

@@ -54,6 +54,11 @@ class NumberOptions:
     decimals: int | None = None
     mode: str = "tolerance"
 
+    def __post_init__(self) -> None:
+        # Checked here, so that a spec (or its defaults) with a wrong mode fails when it is loaded.
+        if self.mode not in _MODES:
+            raise ValueError(f"option 'mode' must be one of: {', '.join(_MODES)}; got {self.mode!r}")
+
 
 def significant_figures(text: str) -> int | None:
     """Significant figures of a written decimal (``0.2504`` -> 4, ``1.0e-6`` -> 2, ``250`` -> 2)."""
@@ -121,8 +126,6 @@ class _Judge:
     """The number comparison itself, shared with ``grader equiv``."""
 
     def __init__(self, options: NumberOptions):
-        if options.mode not in _MODES:
-            raise ValueError(f"unknown number mode {options.mode!r}; expected one of: {', '.join(_MODES)}")
         self.options = options
 
     def accepts(self, ref_value: Any, ans_value: Any) -> bool:
