@@ -52,12 +52,15 @@ def junit_xml(results: Sequence[SubmissionResult]) -> str:
             if p.status == AT_GRADING:
                 ET.SubElement(case, "skipped", message=control_pictures(f"{AT_GRADING}: {p.feedback}"))
             elif not p.passed:
-                failure = ET.SubElement(case, "failure",
-                                        message=f"{p.status}: {format_score(p.score)}/{format_score(p.max_score)}")
+                failure = ET.SubElement(case, "failure", message=f"{p.status}: {format_score(p.score)}/"
+                                        f"{format_score(p.max_score)}{OVERRIDDEN_MARK if p.overridden else ''}")
                 failure.text = control_pictures(p.explanation())
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
+
+# How an instructor's score is marked where the verdict is shown.
+OVERRIDDEN_MARK = " (set by the instructor)"
 
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 # What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection).
@@ -87,12 +90,18 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: str, max_score: 
     one, or for a student it does not list, the student id goes in "SIS
     User ID" and "SIS Login ID" (Canvas matches rows on those).  A name or
     id that a spreadsheet would run as a formula gets a leading ``'``.
+
+    The score column's header is ``assignment``; Canvas adds a new
+    assignment for a header that is not one of its own, so when the roster
+    (a Canvas export) has exactly one assignment column of that name, its
+    header ("Homework 1 (123)", the id included) is used instead.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     if max_score is None:
         max_score = max((r.max_score for r in results), default=0.0)
-    writer.writerow(CANVAS_COLUMNS + [assignment])
+    header = (roster.assignment_column(assignment) if roster is not None else None) or assignment
+    writer.writerow(CANVAS_COLUMNS + [header])
     writer.writerow(["Points Possible", "", "", "", "", format_score(max_score)])
     rows = []
     listed: set[int] = set()
@@ -130,7 +139,7 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
         lines += [f"**{_cell(r.student)}**: {format_score(r.score)} / {format_score(max_score)} points", "",
                   "| Part | Points | Verdict | Feedback |", "|---|---:|---|---|"]
         for p in r.parts:
-            verdict = p.status + (" (set by the instructor)" if p.override else " (provisional)" if p.provisional else "")
+            verdict = p.status + (OVERRIDDEN_MARK if p.overridden else " (provisional)" if p.provisional else "")
             first = p.feedback.splitlines()[0] if p.feedback else ""
             lines.append(f"| {_cell(p.label)} | {format_score(p.score)} / {format_score(p.max_score)} | "
                          f"{_cell(verdict)} | {_cell(first)} |")
@@ -158,6 +167,9 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
             lines.append(f"| {_cell(label)} {_cell(parts[0].title)} | {format_score(mean)} / "
                          f"{format_score(parts[0].max_score)} | {full} ({100 * full / len(parts):.0f}%) | "
                          f"{unread} | {review} |")
+    overridden = sum(p.overridden for r in results for p in r.parts)
+    if overridden:
+        lines += ["", f"{overridden} part score{'' if overridden == 1 else 's'} set by the instructor."]
     crashed = [r.student for r in results if any(p.status == "error" for p in r.parts)]
     if crashed:
         lines += ["", f"Could not be graded: {', '.join(_cell(s) for s in crashed)}"]

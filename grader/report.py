@@ -46,8 +46,12 @@ def format_points(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+# The verdict shown for a part whose score the instructor set (its status follows that score).
+OVERRIDDEN = "set by the instructor"
+
+
 def status_class(status: str) -> str:
-    return {"correct": "ok", "partial": "partial", "could not read": "review"}.get(status, "bad")
+    return {"correct": "ok", "partial": "partial", "could not read": "review", OVERRIDDEN: "review"}.get(status, "bad")
 
 
 def render_student_report(result: SubmissionResult, *, title: str = "Feedback", public_only: bool = False,
@@ -81,7 +85,7 @@ def part_summaries(results: Sequence[SubmissionResult]) -> list[PartSummary]:
         wrong = Counter(" ".join(p.answer.split()) for p in parts if not p.passed and p.answer.strip())
         # Most common first; ties in a fixed order so the page is the same on every run.
         common = sorted(wrong.items(), key=lambda item: (-item[1], item[0]))[:COMMON_WRONG_ANSWERS]
-        statuses = Counter(p.status for p in parts)
+        statuses = Counter(OVERRIDDEN if p.overridden else p.status for p in parts)
         summaries.append(PartSummary(
             label, parts[0].title, parts[0].max_score,
             statistics.fmean(p.score for p in parts),
@@ -147,6 +151,7 @@ def render_class_summary(results: Sequence[SubmissionResult], *, title: str, max
         "median": statistics.median(scores) if scores else 0.0,
         "full": sum(1 for r in results if r.max_score and r.score >= r.max_score - 1e-9),
         "review": sum(1 for r in results for p in r.parts if p.provisional or p.status == "could not read"),
+        "overridden": sum(1 for r in results for p in r.parts if p.overridden),
     }
     plots = [score_histogram(scores, max_score), part_success_plot(summaries)] if results else []
     return environment().get_template("index.html.j2").render(

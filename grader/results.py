@@ -48,6 +48,8 @@ class PartResult:
     cases: tuple[CaseResult, ...] = ()
     hidden_cases: int = 0  # how many hidden cases were run (or will run at grading)
     override: str = ""  # instructor comment when overridden
+    overridden: bool = False  # score set by the instructor (status then follows that score)
+    automatic_status: str = ""  # the automatic grading's status, when overridden
 
     @property
     def passed(self) -> bool:
@@ -95,7 +97,7 @@ class SubmissionResult:
                 "status": "passed" if p.passed else "failed",
                 "output": output,
                 "visibility": "visible",
-                "extra_data": {"problem_set": p.problem_set, "verdict": p.status, "provisional": p.provisional},
+                "extra_data": _test_data(p),
             })
         result: dict[str, Any] = {
             "score": _round(self.score),
@@ -132,6 +134,16 @@ class SubmissionResult:
         parts = tuple(_shared_part(p, shared) for p in data["parts"])
         return cls(data["student"], parts, tuple(data.get("notes", ())), data.get("isolation", {}),
                    data.get("seconds", 0.0))
+
+
+def _test_data(p: PartResult) -> dict[str, Any]:
+    """A test's extra_data: ``verdict`` follows the score that counts; an
+    overridden part keeps the automatic grading's in ``automatic_verdict``."""
+    data: dict[str, Any] = {"problem_set": p.problem_set, "verdict": p.status, "provisional": p.provisional,
+                            "overridden": p.overridden}
+    if p.overridden:
+        data["automatic_verdict"] = p.automatic_status
+    return data
 
 
 @functools.cache

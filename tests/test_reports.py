@@ -55,7 +55,8 @@ def student_result() -> SubmissionResult:
         part("Q4", status="partial", score=0.5, cases=(
             CaseResult("small", True, "correct", 1.0, "Looks good.", "printed"),
             CaseResult("hidden case 1", False, "incorrect", 0.0, "Wrong shape."))),
-        part("Q5", answer="1", status="correct", override="Checked by hand."),
+        part("Q5", answer="1", status="correct", override="Checked by hand.", overridden=True,
+             automatic_status="partial"),
     ), notes=("q.py: imported with a warning",))
 
 
