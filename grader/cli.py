@@ -50,13 +50,19 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--submissions", default="submissions", metavar="DIR",
                        help="one entry per student: a folder or a single file (default: submissions/)")
     grade.add_argument("--out", default="reports", metavar="DIR", help="where results go (default: reports/)")
-    grade.add_argument("--jobs", type=int, default=0, metavar="N", help="submissions graded at once (default: three per core with the default thread executor, "
-                            "one per core with GRADER_EXECUTOR=process)")
+    grade.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="submissions graded at once, 1 or more (default: three per core with the default "
+                            "thread executor, one per core with GRADER_EXECUTOR=process)")
     grade.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="show a progress bar (default: only on a terminal, never in CI)")
     grade.add_argument("--roster", metavar="CSV",
                        help="the class list exported from Canvas (Grades > Export): grades.csv then carries "
                             "each student's name, ids and section; kept for later runs and overrides")
+    grade.add_argument("--assignment", type=assignment_header, metavar="NAME",
+                       help="the header of grades.csv's score column: the Canvas assignment's column as its "
+                            "gradebook export writes it, e.g. 'Homework 1 (1234)', so that the import fills "
+                            "that assignment instead of adding a new one (default: the --roster export's "
+                            "column of the problem sets' title, else that title)")
     add_output_options(grade)
     grade.set_defaults(func=run_grade)
 
@@ -86,6 +92,15 @@ def points_threshold(text: str) -> float:
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"must be a number of points, 0 or more, got '{text}'")
     return abs(value)  # -0 as 0
+
+
+def assignment_header(text: str) -> str:
+    """A ``--assignment`` value: one line, not blank (Canvas matches columns by their header)."""
+    name = text.strip()
+    if not name or "\n" in name or "\r" in name:
+        raise argparse.ArgumentTypeError(f"must be an assignment's name on one line, e.g. 'Homework 1 (1234)', "
+                                         f"got {text!r}")
+    return name
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -174,7 +189,8 @@ def run_check(args: argparse.Namespace) -> int:
     with warm_sandbox(files) as pool:  # zygotes warm up while the references compute
         refs = load_references(problems or [DEFAULT_PROBLEMS])
         with Grader(refs, public_only=True, pool=pool) as grader:
-            result = grader.grade(submission.stem if submission.is_file() else submission.name, files)
+            result = grader.grade(submission.stem if submission.is_file() else submission.name, files,
+                                  entry=submission)
     hidden_by_set = {r.problem_set.id: hidden_case_count(r) for r in refs}
     print_table(result, hidden_by_set=hidden_by_set)
     write_outputs(args, result, public_only=True)
@@ -208,6 +224,8 @@ def hidden_case_count(refs) -> int:
 def run_grade(args: argparse.Namespace) -> int:
     from grader.batch import files_to_warm, grade_class
 
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1 (got {args.jobs}); leave it out for the default")
     with warm_sandbox(files_to_warm(Path(args.submissions), Path(args.out))) as pool:
         return grade_class(args, load_references(args.problems), pool=pool)
 

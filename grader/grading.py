@@ -12,6 +12,8 @@ students are never lost.
 from __future__ import annotations
 
 import ast
+import os
+import stat
 import time
 import unicodedata
 from dataclasses import dataclass, replace
@@ -59,11 +61,129 @@ class Candidate:
 def submission_files(entry: Path) -> list[Path]:
     """The files of one student's entry: a single file, or every file in a
     folder.  Symbolic links are listed too, so that the grading can say why
-    it does not read them."""
+    it does not read them, and so are Jupyter's checkpoint copies when the
+    entry holds nothing else (the student handed in the wrong copy)."""
     if entry.is_file() or entry.is_symlink():  # a linked folder is not followed either
         return [entry]
-    return sorted(p for p in entry.rglob("*") if (p.is_symlink() or p.is_file()) and not any(
-        part.startswith(".") or part == "__pycache__" for part in p.relative_to(entry).parts))
+    found = sorted(p for p in entry.rglob("*") if p.is_symlink() or p.is_file())
+    files = [p for p in found if not _hidden(p.relative_to(entry).parts)]
+    if files:
+        return files
+    return [p for p in found if _hidden(p.relative_to(entry).parts) == CHECKPOINTS and _is_checkpoint(p)]
+
+
+CHECKPOINTS = ".ipynb_checkpoints"  # where Jupyter keeps its own copies of a notebook
+
+
+def _hidden(parts: tuple[str, ...]) -> str:
+    """The first hidden folder or file name among ``parts`` ("" when none is)."""
+    return next((part for part in parts if part.startswith(".") or part == "__pycache__"), "")
+
+
+def _is_checkpoint(path: Path) -> bool:
+    return path.parent.name == CHECKPOINTS and path.stem.endswith("-checkpoint")
+
+
+def checkpoints_only_note(copies: list[Path]) -> str:
+    """Why a submission of Jupyter checkpoint copies alone is not graded."""
+    shown = ", ".join(f"{CHECKPOINTS}/{p.name}" for p in copies[:3]) + (" …" if len(copies) > 3 else "")
+    originals = ", ".join(dict.fromkeys(p.name.replace("-checkpoint", "", 1) for p in copies))
+    return (f"The submission holds only Jupyter checkpoint copies ({shown}), which Jupyter saves by itself and "
+            f"which are not graded: hand in the notebook itself ({originals}).")
+
+
+# What a student's file that is not a regular file is, said in words.
+_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+               (stat.S_ISBLK, "a device"))
+
+
+def not_regular_notes(entry: Path) -> list[str]:
+    """A note for each file in ``entry`` named like a file the grader reads but that is
+    not a regular file (a named pipe, a socket): it is not listed, never opened
+    (opening a named pipe waits for a writer), and the student must hear why."""
+    if entry.is_symlink():
+        return []
+    base = entry if entry.is_dir() else entry.parent
+    try:
+        paths = sorted(entry.rglob("*")) if entry.is_dir() else [entry]
+    except OSError:  # an unreadable folder: the listing of the files says so
+        return []
+    notes = []
+    for path in paths:
+        if _hidden(path.relative_to(base).parts) or not _read_by_name(path):
+            continue
+        try:
+            mode = path.lstat().st_mode
+        except OSError:
+            continue
+        if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode):
+            continue
+        kind = next((name for test, name in _FILE_KINDS if test(mode)), "of an unknown kind")
+        notes.append(f"{path.relative_to(base).as_posix()} is not a regular file ({kind}); it was not read.")
+    return notes
+
+
+def _read_by_name(path: Path) -> bool:
+    return path.suffix.lower() in CODE_SUFFIXES or text_reader_for(path) is not None
+
+
+def shown_names(files: list[Path], entry: Path | None = None) -> dict[Path, str]:
+    """How feedback names each file: by its name, or, when two files share it
+    (old/foundations.py and final/foundations.py), by its path within the
+    student's folder (``entry``; else the folder all the files are in)."""
+    counts: dict[str, int] = {}
+    for path in files:
+        counts[path.name] = counts.get(path.name, 0) + 1
+    if all(count == 1 for count in counts.values()):
+        return {path: path.name for path in files}
+    if entry is not None:
+        base = entry if entry.is_dir() and not entry.is_symlink() else entry.parent
+    else:
+        try:
+            base = Path(os.path.commonpath([str(p.parent) for p in files]))
+        except ValueError:  # relative and absolute paths mixed: no common folder
+            base = Path(os.sep)
+    names = {}
+    for path in files:
+        try:
+            names[path] = path.relative_to(base).as_posix() if counts[path.name] > 1 else path.name
+        except ValueError:
+            names[path] = str(path)
+    return names
+
+
+def copies_note(answering: list[Path], names: dict[Path, str]) -> list[str]:
+    """A note for each answer handed in as several differing copies: files of one
+    name, or of one stem and both code (foundations.py and foundations.ipynb)
+    or both written (answers.yaml and answers.md).  Every copy was graded."""
+    groups: dict[tuple[str, bool], list[Path]] = {}
+    for path in answering:
+        groups.setdefault((path.stem.casefold(), path.suffix.lower() in CODE_SUFFIXES), []).append(path)
+    notes = []
+    for copies in groups.values():
+        if len(copies) < 2 or _identical(copies):
+            continue
+        listed = ", ".join(names.get(p, p.name) for p in copies)
+        notes.append(f"Several copies were handed in ({listed}): each part was graded from every copy and took "
+                     "the best verdict, and names the copy it was graded from.")
+    return notes
+
+
+def _identical(paths: list[Path]) -> bool:
+    try:
+        if len({p.stat().st_size for p in paths}) > 1:
+            return False
+        first = paths[0].read_bytes()
+        return all(p.read_bytes() == first for p in paths[1:])
+    except OSError:
+        return False
+
+
+def _renamed(text: str, path: Path, shown: str) -> str:
+    """``text`` (a note or source that starts with the file's name) naming the file as ``shown``."""
+    if shown != path.name and text.startswith(path.name):
+        return shown + text[len(path.name):]
+    return text
 
 
 # A link in a student's repository could point at the specs, or at any file
@@ -117,66 +237,82 @@ class Grader:
         self.close()
 
     # -----------------------------------------------------------------------
-    def grade(self, student: str, files: Iterable[Path]) -> SubmissionResult:
+    def grade(self, student: str, files: Iterable[Path], entry: Path | None = None) -> SubmissionResult:
+        """Grade ``files``; ``entry``, the student's folder (or file) they were
+        listed from, names them within it and finds what was left out."""
         started = time.perf_counter()
         files = list(files)
-        notes: list[str] = []
+        checkpoints = [path for path in files if _is_checkpoint(path)]
+        files = [path for path in files if not _is_checkpoint(path)]
+        notes: list[str] = not_regular_notes(entry) if entry is not None else []
         isolation: dict = {}
         parts: list[PartResult] = []
-        if not files:
+        if not files and checkpoints:
+            notes.append(checkpoints_only_note(checkpoints))
+        elif not files and not notes:
             notes.append("The submission holds no files.")
+        names = shown_names(files, entry)
+        answering: dict[Path, None] = {}  # the files that answered a part, in order
         loaded: dict[Path, Any] = {}  # each code file is read once, whatever the number of problem sets
         for refs in self.references:
-            candidates, set_notes, set_isolation = self._candidates(refs, files, loaded)
+            candidates, set_notes, set_isolation = self._candidates(refs, files, loaded, names, answering)
             notes.extend(set_notes)
             isolation.update(set_isolation)
             for part in refs.problem_set.parts:
                 parts.append(self._best(refs, refs[part.label], candidates.get(part.label, [])))
+        notes.extend(copies_note(list(answering), names))
         return SubmissionResult(student, tuple(parts), tuple(dict.fromkeys(notes)), isolation,
                                 time.perf_counter() - started)
 
     # -----------------------------------------------------------------------
-    def _candidates(self, refs: ProblemReferences, files: list[Path], loaded: dict[Path, Any]):
+    def _candidates(self, refs: ProblemReferences, files: list[Path], loaded: dict[Path, Any],
+                    names: dict[Path, str], answering: dict[Path, None]):
         candidates: dict[str, list[Candidate]] = {}
         notes: list[str] = []
         isolation: dict = {}
         ps = refs.problem_set
         for path in files:
+            shown = names.get(path, path.name)
             if path.is_symlink():
-                notes.append(SYMLINK_NOTE.format(name=path.name))
+                notes.append(SYMLINK_NOTE.format(name=shown))
                 continue
             if path.suffix.lower() in CODE_SUFFIXES:
                 if path not in loaded:
                     loaded[path] = _load_code(path)
                 source = loaded[path]
                 if _answers_code_of(ps, path, source):
-                    code_candidates, code_notes, isolation = self._grade_code(refs, path, source)
+                    code_candidates, code_notes, isolation = self._grade_code(refs, path, source, shown)
                     notes.extend(code_notes)
                     for label, cand in code_candidates.items():
                         candidates.setdefault(label, []).append(cand)
+                        answering[path] = None
                 if isinstance(source, CodeSource):
-                    self._add_written(refs, read_notebook_answers(source, ps), candidates, notes)
+                    self._add_written(refs, read_notebook_answers(source, ps), candidates, notes, path, shown,
+                                      answering)
                 continue
             reader = text_reader_for(path)
             if reader is None:
                 continue
             try:
                 if path.stat().st_size > MAX_SUBMISSION_FILE_BYTES:
-                    notes.append(f"{path.name}: the file is too large to read "
+                    notes.append(f"{shown}: the file is too large to read "
                                  f"({path.stat().st_size} bytes; the limit is {MAX_SUBMISSION_FILE_BYTES}).")
                     continue
                 reading: WrittenReading = reader(path, ps)
             except Exception as exc:  # noqa: BLE001 - a bad file must not stop the submission
-                notes.append(_file_problem(path, exc))
+                notes.append(_file_problem(path, exc, shown))
                 continue
-            self._add_written(refs, reading, candidates, notes)
+            self._add_written(refs, reading, candidates, notes, path, shown, answering)
         return candidates, notes, isolation
 
-    def _add_written(self, refs: ProblemReferences, reading: WrittenReading,
-                     candidates: dict[str, list[Candidate]], notes: list[str]) -> None:
-        notes.extend(reading.notes)
+    def _add_written(self, refs: ProblemReferences, reading: WrittenReading, candidates: dict[str, list[Candidate]],
+                     notes: list[str], path: Path, shown: str, answering: dict[Path, None]) -> None:
+        notes.extend(_renamed(note, path, shown) for note in reading.notes)
         for label, answer in reading.answers.items():
+            if shown != path.name:
+                answer = replace(answer, source=_renamed(answer.source, path, shown))
             candidates.setdefault(label, []).append(self._grade_written(refs[label], answer))
+            answering[path] = None
 
     # -----------------------------------------------------------------------
     def _grade_written(self, ref: PartReference, answer: WrittenAnswer) -> Candidate:
@@ -223,17 +359,17 @@ class Grader:
         self._plans[id(refs)] = (refs, plan)  # holding refs keeps its id from being reused
         return plan
 
-    def _grade_code(self, refs: ProblemReferences, path: Path, source: "CodeSource | Exception"):
+    def _grade_code(self, refs: ProblemReferences, path: Path, source: "CodeSource | Exception", shown: str):
         code_parts, calls, index = self._code_plan(refs)
         if isinstance(source, Exception):  # e.g. a malformed notebook
-            message = _file_problem(path, source)
-            return {r.part.label: Candidate(Verdict(Status.UNREADABLE, 0.0, message), path.name)
+            message = _file_problem(path, source, shown)
+            return {r.part.label: Candidate(Verdict(Status.UNREADABLE, 0.0, message), shown)
                     for r in code_parts}, [message], {}
         run = self.pool.run(source, calls, call_timeout=self.call_timeout)
-        notes = [n if n.startswith(path.name) else f"{path.name}: {n}" for n in run.notes]
+        notes = [_renamed(n, path, shown) if n.startswith(path.name) else f"{shown}: {n}" for n in run.notes]
         if run.load_status != "ok":
-            message = f"{path.name} could not be run: {run.load_message}"
-            return {r.part.label: Candidate(Verdict.incorrect(message), path.name) for r in code_parts}, \
+            message = f"{shown} could not be run: {run.load_message}"
+            return {r.part.label: Candidate(Verdict.incorrect(message), shown) for r in code_parts}, \
                 [message], run.isolation
 
         outcomes: dict[str, list[tuple[int, CaseReference, Any]]] = {}
@@ -241,7 +377,7 @@ class Grader:
             outcomes.setdefault(label, []).append((number, case_ref, outcome))
         result = {}
         for ref in code_parts:
-            result[ref.part.label] = self._code_part(ref, outcomes.get(ref.part.label, []), path.name)
+            result[ref.part.label] = self._code_part(ref, outcomes.get(ref.part.label, []), shown)
         return result, notes, run.isolation
 
     def _code_part(self, ref: PartReference, runs: list, source: str) -> Candidate:
@@ -553,26 +689,46 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _file_problem(path: Path, exc: Exception) -> str:
+def _file_problem(path: Path, exc: Exception, shown: str = "") -> str:
+    """Why a file could not be read, naming it as ``shown`` (default: its name)."""
     message = str(exc) or _WITHOUT_MESSAGE.get(type(exc), type(exc).__name__)
+    shown = shown or path.name
     if path.name not in message:
-        message = f"{path.name}: {message}"
+        message = f"{shown}: {message}"
+    elif shown != path.name:
+        message = message.replace(path.name, shown, 1)
     return f"Could not read {message}"
 
 
 def with_overrides(result: SubmissionResult, overrides: dict[str, tuple[float, str]]) -> SubmissionResult:
-    """Apply instructor overrides (label → (score, comment)) to a result."""
+    """Apply instructor overrides (label → (score, comment)) to a result.
+
+    An overridden part's status follows the instructor's score (correct,
+    partial or incorrect), the automatic one is kept in ``automatic_status``,
+    and its feedback opens with the instructor's decision: the automatic
+    feedback follows as what automatic grading said.
+    """
     parts = []
     for p in result.parts:
         if p.label in overrides:
             score, comment = overrides[p.label]
-            feedback = p.feedback.replace(PROVISIONAL_NOTE, "").rstrip()
-            if comment:
-                feedback += f"\nInstructor: {comment}"
-            if score > p.max_score:  # the spec has made the part worth less since the override was set
-                feedback += (f"\nThe instructor's score of {score:g} is capped at {p.max_score:g}, "
-                             "what the part is worth now.")
-            p = replace(p, score=min(max(score, 0.0), p.max_score), provisional=False, override=comment,
-                        feedback=feedback)
+            p = _overridden(p, score, comment)
         parts.append(p)
     return replace(result, parts=tuple(parts))
+
+
+def _overridden(p: PartResult, score: float, comment: str) -> PartResult:
+    kept = min(max(score, 0.0), p.max_score)
+    decision = f"Set by the instructor: {kept:g}/{p.max_score:g}"
+    if comment:
+        decision += f" — {comment}"
+    if not decision.endswith((".", "!", "?")):
+        decision += "."
+    if score > p.max_score:  # the spec has made the part worth less since the override was set
+        decision += (f" (The instructor's score of {score:g} is capped at {p.max_score:g}, "
+                     "what the part is worth now.)")
+    automatic = p.feedback.replace(PROVISIONAL_NOTE, "").strip()
+    feedback = f"{decision}\nAutomatic grading said: {automatic}" if automatic else decision
+    status = "correct" if kept >= p.max_score - 1e-9 else "partial" if kept > 0 else "incorrect"
+    return replace(p, score=kept, status=status, feedback=feedback, provisional=False, override=comment,
+                   overridden=True, automatic_status=p.automatic_status or p.status)

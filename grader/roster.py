@@ -8,6 +8,10 @@ case, the row's SIS Login ID, SIS User ID or ID, or the part of the SIS
 Login ID before an ``@`` (``alice`` for ``alice@uni.example``); a folder
 ``grader import-canvas`` made (``smithbob_340934``) matches on the Canvas
 ID after its last underscore.
+
+The export's assignment columns ("Homework 1 (1234)") are kept too:
+``grades.csv`` takes the header of the one named like the graded problem
+sets, so that Canvas fills that assignment instead of adding a new one.
 """
 from __future__ import annotations
 
@@ -21,6 +25,9 @@ IDENTITY_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 MATCHED_ON = ("SIS Login ID", "SIS User ID", "ID")
 MAX_ROSTER_BYTES = 20 << 20
 IMPORTED_FOLDER = re.compile(r"[^_]+_(?P<canvas_id>\d+)")  # <name key>_<Canvas user id>
+# A Canvas export names an assignment's column "<name> (<assignment id>)"; its
+# totals ("Current Score", "Assignments Final Points") carry no id.
+ASSIGNMENT_COLUMN = re.compile(r"(?P<name>.*\S)\s+\((?P<id>\d+)\)")
 
 
 class RosterError(Exception):
@@ -55,8 +62,11 @@ class RosterEntry:
 
 
 class Roster:
-    def __init__(self, entries: list[RosterEntry]):
+    """The students of a roster and, from a Canvas export, its assignment columns' headers."""
+
+    def __init__(self, entries: list[RosterEntry], assignments: tuple[str, ...] = ()):
         self.entries = entries
+        self.assignments = tuple(assignments)
         self._by_key: dict[str, RosterEntry] = {}
         self._by_canvas_id = {e.canvas_id: e for e in entries if e.canvas_id}
         ambiguous: set[str] = set()
@@ -74,12 +84,34 @@ class Roster:
             entry = self._by_canvas_id.get(imported["canvas_id"])
         return entry
 
-    def to_json(self) -> list[list[str]]:
-        return [entry.to_json() for entry in self.entries]
+    def assignment_column(self, name: str) -> str | None:
+        """The header of the roster's one assignment column called ``name``
+        (with or without its `` (id)``), or None when none or several are."""
+        wanted = _plain(name)
+        found = [header for header in self.assignments
+                 if _plain(header) == wanted or _plain(assignment_name(header)) == wanted]
+        return found[0] if len(found) == 1 else None
+
+    def to_json(self) -> dict:
+        return {"students": [entry.to_json() for entry in self.entries], "assignments": list(self.assignments)}
 
     @classmethod
-    def from_json(cls, rows: list[list[str]]) -> "Roster":
-        return cls([RosterEntry.from_json(row) for row in rows])
+    def from_json(cls, data: "dict | list[list[str]]") -> "Roster":
+        """A roster :meth:`to_json` stored (or a list of rows, as stored before assignments were kept)."""
+        if isinstance(data, dict):
+            return cls([RosterEntry.from_json(row) for row in data.get("students", ())],
+                       tuple(str(header) for header in data.get("assignments", ())))
+        return cls([RosterEntry.from_json(row) for row in data])
+
+
+def assignment_name(header: str) -> str:
+    """An assignment column's name without Canvas's `` (id)``."""
+    found = ASSIGNMENT_COLUMN.fullmatch(header.strip())
+    return found["name"] if found else header.strip()
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def read_roster(path: Path) -> Roster:
@@ -121,4 +153,5 @@ def read_roster(path: Path) -> Roster:
         raise RosterError(f"{path}, line {rows.line_num}: not CSV ({exc})") from None
     if not entries:
         raise RosterError(f"{path}: the roster lists no students")
-    return Roster(entries)
+    assignments = tuple(name for name in header if ASSIGNMENT_COLUMN.fullmatch(name))
+    return Roster(entries, assignments)

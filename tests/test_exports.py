@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from xml.etree import ElementTree as ET
+
+import pytest
 
 from grader.exports import format_score, grades_csv, junit_xml, markdown_summary
 from grader.results import CaseResult, PartResult, SubmissionResult
@@ -86,3 +89,71 @@ def test_junit_and_results_json_name_each_failed_case_without_hidden_inputs():
         assert "hidden case 1" not in text  # passed
         assert "✗ edge case\n" in text + "\n"  # its known-mistake feedback is said once, above
     assert output.endswith("(graded from foundations.py)")
+
+
+# --- grades.csv's assignment column, for a Canvas import into an existing assignment
+
+CANVAS_EXPORT = ("Student,ID,SIS User ID,SIS Login ID,Section,Homework 1 (1234),Tiny set (555),Current Score\n"
+                 "    Points Possible,,,,,50.00,2.00,\n"
+                 '"Liddell, Alice",101,S001,alice,A,,,\n')
+
+
+def test_the_roster_column_of_the_graded_title_is_the_header(tmp_path):
+    from grader.roster import Roster, read_roster
+
+    path = tmp_path / "export.csv"
+    path.write_text(CANVAS_EXPORT)
+    roster = read_roster(path)
+    assert roster.assignments == ("Homework 1 (1234)", "Tiny set (555)")  # "Current Score" is a total
+    assert roster.assignment_column("Tiny  SET") == "Tiny set (555)"
+    assert roster.assignment_column("Homework 1 (1234)") == "Homework 1 (1234)"
+    assert roster.assignment_column("Homework 2") is None
+    header = next(csv.reader(io.StringIO(grades_csv(CLASS, "Tiny set", 4, roster))))
+    assert header[-1] == "Tiny set (555)"
+    assert next(csv.reader(io.StringIO(grades_csv(CLASS, "Other", 4, roster))))[-1] == "Other"
+
+    kept = Roster.from_json(json.loads(json.dumps(roster.to_json())))  # as the gradebook keeps it
+    assert kept.assignments == roster.assignments and kept.entries == roster.entries
+    assert Roster.from_json([["Liddell, Alice", "101", "S001", "alice", "A"]]).entries == roster.entries
+
+
+def test_two_columns_of_one_name_are_not_guessed_between(tmp_path):
+    from grader.roster import read_roster
+
+    path = tmp_path / "export.csv"
+    path.write_text("Student,ID,Quiz (1),Quiz (2)\nAl,1,,\n")
+    assert read_roster(path).assignment_column("Quiz") is None
+
+
+def test_grade_uses_the_rosters_column_through_overrides(tmp_path, tiny_spec, capsys):
+    from grader.cli import main
+
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "alice.yaml").write_text("P1: 0.5\n")
+    export = tmp_path / "export.csv"
+    export.write_text(CANVAS_EXPORT)
+    out = tmp_path / "out"
+    assert main(["grade", str(tiny_spec), "--submissions", str(tmp_path / "subs"), "--out", str(out),
+                 "--roster", str(export)]) == 0
+    assert (out / "grades.csv").read_text().splitlines()[0].endswith(",Tiny set (555)")
+    assert main(["override", "--out", str(out), "alice", "P1", "1"]) == 0
+    assert (out / "grades.csv").read_text().splitlines()[0].endswith(",Tiny set (555)")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--jobs", "0"], "--jobs must be at least 1"),
+    (["--jobs", "-1"], "--jobs must be at least 1"),
+    (["--assignment", "  "], "argument --assignment: must be an assignment's name on one line"),
+])
+def test_bad_grade_options_are_usage_errors(tmp_path, tiny_spec, capsys, argv, message):
+    from grader.cli import main
+
+    (tmp_path / "subs").mkdir()
+    command = ["grade", str(tiny_spec), "--submissions", str(tmp_path / "subs"), "--out", str(tmp_path / "out")]
+    try:
+        status = main(command + argv)
+    except SystemExit as exit:  # argparse's own errors
+        status = exit.code
+    assert status == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
