@@ -24,6 +24,8 @@ import hashlib
 import multiprocessing
 import os
 import queue
+import re
+import shlex
 import sqlite3
 import stat
 import sys
@@ -65,8 +67,23 @@ def student_entries(folder: Path, out: Path | None = None) -> list[tuple[str, Pa
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith(".") or entry.name == "__pycache__" or entry.resolve() == outputs:
             continue
-        entries.append((entry.name if entry.is_dir() else entry.stem, entry))
+        entries.append((student_id(entry.name if entry.is_dir() else entry.stem), entry))
     return entries
+
+
+def student_id(name: str) -> str:
+    """The id of an entry called ``name``: the name itself, but for a name
+    that is not valid UTF-8 (a zip made with another encoding).  Python keeps
+    its undecodable bytes as lone surrogates, which SQLite, JSON files and
+    terminals refuse; each is written as the four characters ``\\xNN``
+    instead (the bytes ``latin`` + 0xE9 give ``latin\\xe9``), so the id stays
+    one per student, shows in every output and can be typed for an override."""
+    if name.isascii() or not _SURROGATES.search(name):
+        return name
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def content_hash(entry: Path, files: Sequence[Path]) -> str:
@@ -74,7 +91,8 @@ def content_hash(entry: Path, files: Sequence[Path]) -> str:
     digest = hashlib.sha256()
     base = entry if entry.is_dir() else entry.parent
     for path in files:
-        digest.update(path.relative_to(base).as_posix().encode() + b"\0")
+        # os.fsencode: the name's own bytes, also when they are not valid UTF-8
+        digest.update(os.fsencode(path.relative_to(base).as_posix()) + b"\0")
         try:
             if path.is_symlink():  # never read: the link itself is the content
                 digest.update(b"link: " + os.fsencode(os.readlink(path)))
@@ -269,6 +287,21 @@ def applied(result: SubmissionResult, overrides: dict[str, Override]) -> Submiss
     return with_overrides(result, wanted) if wanted else result
 
 
+@dataclass(frozen=True)
+class StaleOverride:
+    """An override for a part the student's results no longer have (the spec
+    dropped or renamed it).  It stays stored and applies again if the part comes back."""
+
+    student: str
+    label: str
+    override: Override
+
+
+def stale_overrides(result: SubmissionResult, overrides: dict[str, Override]) -> list[StaleOverride]:
+    labels = {p.label for p in result.parts}
+    return [StaleOverride(result.student, label, o) for label, o in sorted(overrides.items()) if label not in labels]
+
+
 def write_student_files(out: Path, result: SubmissionResult, expected: dict[str, str], title: str) -> None:
     """results.json and report.html of one student (overrides already applied)."""
     from grader.report import render_student_report
@@ -298,25 +331,49 @@ def assignment_title(problem_sets: list[dict]) -> str:
     return " + ".join(ps["title"] for ps in problem_sets) or "Assignment"
 
 
+@dataclass
+class Published:
+    results: list[SubmissionResult]  # overrides applied
+    stale: list[StaleOverride]  # overrides whose part the results no longer have
+    unwritten: dict[str, str]  # student → why their results.json and report.html could not be written
+
+
 def publish(gradebook: Gradebook, out: Path, students: Iterable[str] | None = None, *,
-            rewrite_students: Iterable[str] = ()) -> list[SubmissionResult]:
-    """Regenerate the class files from the gradebook (and any student files asked for or missing)."""
+            rewrite_students: Iterable[str] = ()) -> Published:
+    """Regenerate the class files from the gradebook (and any student files
+    asked for, missing, or not written last time).  A student folder that
+    cannot be written is reported, never a reason to leave out the others."""
     problem_sets = gradebook.last_problem_sets()
     digest = gradebook.runs()[-1]["spec_digest"] if problem_sets else ""
     expected = gradebook.expected(digest)
     overrides = gradebook.overrides()
-    rewrite = set(rewrite_students)
+    rewrite = set(rewrite_students) | gradebook.unwritten()
     title = assignment_title(problem_sets)
-    results = []
+    done = Published([], [], {})
     for raw in gradebook.results(students):
-        result = applied(raw, overrides.get(raw.student, {}))
+        own = overrides.get(raw.student, {})
+        result = applied(raw, own)
+        done.stale.extend(stale_overrides(raw, own))
         folder = out / result.student
         if result.student in rewrite or not _written(folder / RESULTS_NAME) or not _written(folder / REPORT_NAME):
-            write_student_files(out, result, expected, title)
-        results.append(result)
+            try:
+                write_student_files(out, result, expected, title)
+            except OSError as exc:
+                done.unwritten[result.student] = not_written(folder, exc)
+        done.results.append(result)
+    # Remembered: an old report left in a folder that could not be written must not pass for a new one.
+    gradebook.save_unwritten(done.unwritten)
     rows = gradebook.roster()
-    write_class_files(out, results, problem_sets, expected, Roster.from_json(rows) if rows else None)
-    return results
+    write_class_files(out, done.results, problem_sets, expected, Roster.from_json(rows) if rows else None)
+    return done
+
+
+def not_written(folder: Path, exc: OSError) -> str:
+    """Where and why a student's files could not be written (the file, unless
+    it is the temporary one, which means nothing to the instructor)."""
+    name = Path(exc.filename) if exc.filename else None
+    where = name if name is not None and not name.name.startswith(".") else f"{folder}/"
+    return f"{where}: {exc.strerror or exc}"
 
 
 def _written(path: Path) -> bool:
@@ -339,6 +396,8 @@ class RunStats:
     seconds: float = 0.0
     gone: list[str] = field(default_factory=list)
     results: list[SubmissionResult] = field(default_factory=list)  # as published (overrides applied)
+    stale: list[StaleOverride] = field(default_factory=list)
+    unwritten: dict[str, str] = field(default_factory=dict)  # student → where and why their files failed
 
 
 def wants_progress(flag: bool | None, stream=None) -> bool:
@@ -356,8 +415,7 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
     submissions, out = Path(args.submissions), Path(args.out)
     if not submissions.is_dir():
         raise UsageError(f"--submissions {submissions} is not a folder of submissions")
-    if out.resolve() == submissions.resolve():
-        raise UsageError(f"--out {out} is the submissions folder; write the reports to a folder of their own")
+    check_out_folder(out, submissions)
     spec = SpecSource(tuple(str(p) for p in args.problems), spec_digest(refs))
     # Threads by default: measured faster than processes on 2 cores and a third lighter in memory
     # (one sandbox zygote instead of one per worker); the heavy work runs in the sandbox's children.
@@ -389,15 +447,19 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
         message += f", {stats.crashed} could not be graded (see their results.json)"
     print(f"{message} in {stats.seconds:.1f} s; reports in {out}/", file=sys.stderr)
     if roster is not None:
-        print(roster_note(roster, stats.results), file=sys.stderr)
+        say(roster_note(roster, stats.results))
     warning = spec_exposure_warning(stats.results, [r.problem_set.path for r in refs])
     if warning:
         print(warning, file=sys.stderr)
     if stats.gone:
-        print(f"note: {len(stats.gone)} student(s) in the gradebook have no submission any more and are left "
-              f"out of the class files: {', '.join(stats.gone[:10])}{' …' if len(stats.gone) > 10 else ''}",
-              file=sys.stderr)
+        say(f"note: {len(stats.gone)} student(s) in the gradebook have no submission any more and are left "
+            f"out of the class files: {', '.join(stats.gone[:10])}{' …' if len(stats.gone) > 10 else ''}")
+    if stats.stale:
+        say(stale_note(stats.stale, out))
     code = under_fail_score(args, stats.results)
+    if stats.unwritten:
+        say(unwritten_note(stats.unwritten))
+        code = 2
     if watchdog.threads_left_behind():
         # A grading thread stuck in one long C call would keep the interpreter from exiting.
         print("note: a stopped submission is still computing; exiting without waiting for it", file=sys.stderr)
@@ -405,6 +467,72 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
         sys.stderr.flush()
         os._exit(code)
     return code
+
+
+def say(message: str) -> None:
+    """A message naming students (folder names the students chose) on
+    stderr: control characters shown as symbols, never run by the terminal."""
+    from grader.exports import control_pictures
+
+    print(control_pictures(message), file=sys.stderr)
+
+
+def stale_note(stale: list[StaleOverride], out: Path) -> str:
+    lines = [f"note: {len(stale)} instructor override(s) no longer apply: the part is not in the problem specs "
+             "any more (removed or renamed). Each is kept in the gradebook and applies again if its part comes "
+             f"back; to drop one: grader override --out {shlex.quote(str(out))} STUDENT PART --remove"]
+    for s in stale:
+        comment = f', "{s.override.comment}"' if s.override.comment else ""
+        lines.append(f"  {s.student} {s.label}: {s.override.score:g} points{comment}")
+    return "\n".join(lines)
+
+
+def unwritten_note(unwritten: dict[str, str]) -> str:
+    lines = [f"error: the results.json and report.html of {len(unwritten)} student(s) could not be written. "
+             "They are graded and in the class files; the next run writes them once the folder can be written:"]
+    lines += [f"  {student}: {why}" for student, why in sorted(unwritten.items())]
+    return "\n".join(lines)
+
+
+def check_out_folder(out: Path, submissions: Path) -> None:
+    """Refuse an --out that is a file, the submissions folder, or inside a
+    student's entry there: the reports would be mixed with (and later graded
+    as) that student's files, and the student left out of the class files."""
+    from grader.cli import UsageError
+
+    existing = next((p for p in (out, *out.parents) if p.exists() or p.is_symlink()), None)
+    if existing is not None and not existing.is_dir():
+        what = "a file" if existing.is_file() else "not a folder"
+        where = f"{out} is {what}" if existing == out else f"{out} would be inside {existing}, which is {what}"
+        raise UsageError(f"--out must be a folder; {where}. Name a folder for the reports "
+                         "(it is made if it does not exist).")
+    folder, target = submissions.resolve(), out.resolve()
+    if target == folder:
+        raise UsageError(f"--out {out} is the submissions folder; write the reports to a folder of their own")
+    if not target.is_relative_to(folder):
+        return
+    inside = target.relative_to(folder).parts
+    entry = submissions / inside[0]
+    if inside[0].startswith(".") or inside[0] == "__pycache__" or not (entry.exists() or entry.is_symlink()):
+        return  # not a student's entry
+    if len(inside) == 1 and is_reports_folder(entry):
+        return  # the reports of an earlier run with this --out: never taken for a student
+    student = student_id(entry.name if entry.is_dir() else entry.stem)
+    where = (f"lies inside {entry}," if len(inside) > 1 else "is" if entry == out else f"is {entry},")
+    raise UsageError(f"--out {out} {where} the submission of student '{student}': the reports would be mixed "
+                     f"with their files (and graded as theirs next time), and '{student}' left out of the class "
+                     f"files. Write the reports to a folder outside the student entries, e.g. next to {submissions}.")
+
+
+def is_reports_folder(folder: Path) -> bool:
+    """A folder ``grader grade`` wrote: an empty one, or one holding a
+    gradebook and, directly in it, no files but the class's own."""
+    try:
+        files = [p.name for p in folder.iterdir() if not p.is_dir() or p.is_symlink()]
+    except OSError:
+        return False
+    ours = CLASS_FILE_NAMES | {RunLock.NAME}
+    return not files or (GRADEBOOK_NAME in files and all(name in ours for name in files))
 
 
 def spec_exposure_warning(results: list[SubmissionResult], spec_files: list[Path]) -> str | None:
@@ -463,7 +591,7 @@ def under_fail_score(args: argparse.Namespace, results: list[SubmissionResult]) 
     if not under:
         return 0
     names = ", ".join(under[:10]) + (" …" if len(under) > 10 else "")
-    print(f"{len(under)} student(s) scored under --fail-under {threshold:g}: {names}", file=sys.stderr)
+    say(f"{len(under)} student(s) scored under --fail-under {threshold:g}: {names}")
     return 1
 
 
@@ -508,7 +636,10 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
 
     def commit(sub: Submission, result: SubmissionResult, crashed: bool) -> None:
         # Files first, then the gradebook: a kill in between only means the student is graded again.
-        write_student_files(out, applied(result, overrides.get(sub.student, {})), expected, title)
+        try:
+            write_student_files(out, applied(result, overrides.get(sub.student, {})), expected, title)
+        except OSError:  # e.g. a folder the grader may not write: reported once the class files are written
+            gradebook.add_unwritten(sub.student)  # publish tries again, and says where and why
         gradebook.record(run_id, result, content_hash=sub.content_hash, spec_digest=spec.digest,
                          crashed=crashed)
         stats.graded += 1
@@ -522,7 +653,8 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
         finally:
             _close_worker_graders()
             shared.close()
-    stats.results = publish(gradebook, out, present)
+    published = publish(gradebook, out, present)
+    stats.results, stats.stale, stats.unwritten = published.results, published.stale, published.unwritten
     stats.seconds = time.perf_counter() - started
     gradebook.finish_run(run_id, graded=stats.graded, crashed=stats.crashed, seconds=stats.seconds)
     return stats
@@ -623,8 +755,10 @@ def took_too_long(limit: float) -> str:
 class RunLock:
     """One run per --out folder at a time (two writers would grade the same students twice)."""
 
+    NAME = ".grader.lock"
+
     def __init__(self, out: Path):
-        self.path = Path(out) / ".grader.lock"
+        self.path = Path(out) / self.NAME
         self._handle = None
 
     def __enter__(self) -> "RunLock":
@@ -711,14 +845,19 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
         with RunLock(out), Gradebook.in_folder(out) as gradebook:
             results = {}
             present = set(gradebook.last_class())
-            requests = [_as_named_in(present, r) for r in requests]
+            stored = gradebook.overrides()
+            rows = gradebook.roster()
+            roster = Roster.from_json(rows) if rows else None
+            requests = [_as_named_in(present, r, roster, stored) for r in requests]
             for request in requests:  # check everything before changing anything
                 where = f"{request.where}: " if request.where else ""
+                if request.score is None and request.label in stored.get(request.student, {}):
+                    continue  # a stored override can be removed whatever the parts are now
                 if request.student not in results:
                     result = gradebook.result(request.student) if request.student in present else None
                     if result is None:
                         raise UsageError(f"{where}no student '{request.student}' in the gradebook in {out}/ "
-                                         "(as of its last run)")
+                                         f"(as of its last run). {how_to_name_students(roster)}")
                     results[request.student] = result
                 parts = {p.label: p for p in results[request.student].parts}
                 if request.label not in parts:
@@ -735,25 +874,53 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
                 else:
                     gradebook.set_override(request.student, request.label, request.score, request.comment)
                     done.append(f"{request.student} {request.label}: {request.score:g} points (set by the instructor)")
-            publish(gradebook, out, present, rewrite_students={r.student for r in requests})
+            published = publish(gradebook, out, present, rewrite_students={r.student for r in requests})
     except GradebookError as exc:
         raise UsageError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise UsageError(unusable(out / GRADEBOOK_NAME, exc)) from None
+    if published.unwritten:
+        raise UsageError("the overrides are stored and the class files rewritten, but "
+                         + unwritten_note(published.unwritten).removeprefix("error: "))
     return done
 
 
-def _as_named_in(present: Iterable[str], request: OverrideRequest) -> OverrideRequest:
-    """The request, naming its student as the gradebook does: a name copied from
-    grades.csv may carry the ``'`` that keeps a spreadsheet from running it."""
+def how_to_name_students(roster: Roster | None) -> str:
+    if roster is None:
+        return ("Name a student by their submission's id: its folder name, or its file name without the "
+                "extension, as listed on index.html and in grades.csv.")
+    return ("Name a student by their submission's id (its folder name, or its file name without the extension, "
+            "as listed on index.html), or by the roster's Student name, ID, SIS User ID or SIS Login ID "
+            "as in grades.csv.")
+
+
+def _as_named_in(present: Iterable[str], request: OverrideRequest, roster: Roster | None = None,
+                 stored: dict[str, dict[str, Override]] | None = None) -> OverrideRequest:
+    """The request, naming its student as the gradebook does.  A name copied
+    from grades.csv may carry the ``'`` that keeps a spreadsheet from running
+    it; with a roster, grades.csv shows the roster's name and ids, which name
+    the student whose submission matched that row."""
+    from grader.cli import UsageError
     from grader.exports import spreadsheet_text
 
-    if request.student in present or not request.student.startswith("'"):
+    name = request.student
+    if name in present or name in (stored or {}):
         return request
-    for name in present:
-        if spreadsheet_text(name) == request.student:
-            return replace(request, student=name)
-    return request
+    if name.startswith("'"):
+        for student in present:
+            if spreadsheet_text(student) == name:
+                return replace(request, student=student)
+    if roster is None:
+        return request
+    wanted = name.strip().casefold()
+    matches = sorted(student for student in present if (entry := roster.match(student)) is not None
+                     and wanted in {entry.student.casefold(), spreadsheet_text(entry.student).casefold(),
+                                    *entry.keys()})
+    if len(matches) > 1:
+        where = f"{request.where}: " if request.where else ""
+        raise UsageError(f"{where}'{name}' is the roster's name or id for several submissions "
+                         f"({', '.join(matches)}); name one of them by its id")
+    return replace(request, student=matches[0]) if matches else request
 
 
 def override_command(args: argparse.Namespace) -> int:

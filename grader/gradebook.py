@@ -18,6 +18,7 @@ written, never folded into the stored raw result.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -129,6 +130,16 @@ class Override:
     comment: str
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` as SQLite can store it: a lone surrogate (a file name that is
+    not valid UTF-8, quoted in feedback; student text spelling one in JSON)
+    becomes U+FFFD, as in the files written from the same result."""
+    return text if text.isascii() or not _SURROGATES.search(text) else _SURROGATES.sub("\ufffd", text)
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -205,14 +216,13 @@ class Gradebook:
     def record(self, run_id: int, result: SubmissionResult, *, content_hash: str, spec_digest: str,
                crashed: bool = False) -> None:
         """Store one graded submission (replacing an older result) in one transaction."""
-        data = result.to_json()
+        data = storable(json.dumps(result.to_json(), sort_keys=True, ensure_ascii=False))
         with self._transaction():
             self._db.execute("DELETE FROM submissions WHERE student = ?", (result.student,))
             self._db.execute(
                 "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (result.student, content_hash, spec_digest, run_id, _now(), result.score, result.max_score,
-                 int(crashed), json.dumps(result.isolation, sort_keys=True), result.seconds,
-                 json.dumps(data, sort_keys=True, ensure_ascii=False)))
+                 int(crashed), json.dumps(result.isolation, sort_keys=True), result.seconds, data))
             self._insert_parts(result)
             self._db.execute(
                 "INSERT INTO grading_log (run_id, student, content_hash, spec_digest, seconds, crashed) "
@@ -223,7 +233,7 @@ class Gradebook:
         # A few rows per statement rather than executemany's one step per row: every step lets go of
         # the GIL, and during a class run the grading threads make each one wait to get it back.
         rows = [(result.student, position, p.problem_set, p.label, p.title, p.status, p.score, p.max_score,
-                 int(p.provisional), p.feedback, p.source, p.answer)
+                 int(p.provisional), storable(p.feedback), storable(p.source), storable(p.answer))
                 for position, p in enumerate(result.parts)]
         for start in range(0, len(rows), PARTS_PER_INSERT):
             chunk = rows[start:start + PARTS_PER_INSERT]
@@ -302,6 +312,21 @@ class Gradebook:
         """The students of the last run (every stored student when no run saved its class)."""
         row = self._db.execute("SELECT value FROM meta WHERE key = 'class'").fetchone()
         return json.loads(row[0]) if row else self.students()
+
+    # -- students whose files under --out could not be written -----------------
+    def unwritten(self) -> set[str]:
+        """Students whose results.json and report.html the last writing failed
+        (a folder the grader may not write): the next run writes them again
+        even when an older file is there."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'unwritten'").fetchone()
+        return set(json.loads(row[0])) if row else set()
+
+    def save_unwritten(self, students: Iterable[str]) -> None:
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('unwritten', ?)", (json.dumps(sorted(students)),))
+
+    def add_unwritten(self, student: str) -> None:
+        self.save_unwritten(self.unwritten() | {student})
 
     # -- reference answers shown in reports ----------------------------------
     def save_expected(self, spec_digest: str, markup: dict[str, str]) -> None:
