@@ -21,6 +21,14 @@ run arbitrary code).  Instead:
   ``+ \\dots``) is dropped; "all real numbers except 0 and 1" is ℝ without
   those points, and any other words after "all real numbers" are refused.
 
+Functions are read from one allow-list (``_FUNCTIONS``: trigonometric and
+hyperbolic functions and their inverses, exp, ln, log, sqrt, abs, sgn, floor,
+ceil, factorial, max, min, erf, erfc, erfi, Gamma) in both forms: plain
+``erf(1)``, LaTeX ``\\operatorname{erf}(1)``, ``\\mathrm{erf}(1)``, ``\\erf(1)``.
+A name before a simple argument applies (``2x sin x``, ``sin^2 x``); one with
+an argument of two readings (``sin 2x``) is refused with what to write.
+``\\Gamma`` and ``\\gamma`` alone are letters, never Euler's constant.
+
 Which of the two is used is decided by the content (a backslash, a brace or
 ``$`` means LaTeX).  Structure that both forms share (relations, unions of
 intervals, ``[a, b)``, ``\\{1, 2\\}``, lists, percentages, text answers) is
@@ -67,6 +75,7 @@ Public API
 from __future__ import annotations
 
 import ast
+import difflib
 import math
 import os
 import re
@@ -735,41 +744,163 @@ def _written_out_determinant(matrix: sympy.MatrixBase) -> Any:
 
 
 # --- plain text (AST allow-list) ------------------------------------------
+# The functions read, by every spelling a maths course writes (docs/checking.md lists them).
+# In LaTeX they are also read as \operatorname{erf}, \mathrm{erf}, \text{erf} and \erf.
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sec": sympy.sec, "csc": sympy.csc,
-    "cot": sympy.cot, "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan,
-    "arcsin": sympy.asin, "arccos": sympy.acos, "arctan": sympy.atan, "sinh": sympy.sinh,
-    "cosh": sympy.cosh, "tanh": sympy.tanh, "exp": sympy.exp, "log": sympy.log, "ln": sympy.log,
-    "sqrt": sympy.sqrt, "abs": sympy.Abs, "Abs": sympy.Abs, "factorial": sympy.factorial,
-    "sign": sympy.sign, "floor": sympy.floor, "ceil": sympy.ceiling,
+    "cot": sympy.cot, "asin": sympy.asin, "acos": sympy.acos, "atan": sympy.atan, "asec": sympy.asec,
+    "acsc": sympy.acsc, "acot": sympy.acot, "arcsin": sympy.asin, "arccos": sympy.acos,
+    "arctan": sympy.atan, "arcsec": sympy.asec, "arccsc": sympy.acsc, "arccot": sympy.acot,
+    "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh, "sech": sympy.sech, "csch": sympy.csch,
+    "coth": sympy.coth, "asinh": sympy.asinh, "acosh": sympy.acosh, "atanh": sympy.atanh,
+    "arsinh": sympy.asinh, "arcosh": sympy.acosh, "artanh": sympy.atanh, "arcsinh": sympy.asinh,
+    "arccosh": sympy.acosh, "arctanh": sympy.atanh,
+    "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "sqrt": sympy.sqrt,
+    "abs": sympy.Abs, "Abs": sympy.Abs, "sign": sympy.sign, "sgn": sympy.sign, "floor": sympy.floor,
+    "ceil": sympy.ceiling, "ceiling": sympy.ceiling, "factorial": sympy.factorial, "max": sympy.Max,
+    "min": sympy.Min, "erf": sympy.erf, "erfc": sympy.erfc, "erfi": sympy.erfi, "gamma": sympy.gamma,
+    "Gamma": sympy.gamma,
 }
+_GREEK_FUNCTIONS = frozenset({"gamma", "Gamma"})  # written alone, these are the Greek letters
+_SEVERAL_ARGUMENTS = frozenset({"max", "min"})  # never applied without brackets
 _CONSTANTS: dict[str, Any] = {
     "pi": sympy.pi, "e": sympy.E, "E": sympy.E, "oo": sympy.oo, "inf": sympy.oo,
     "infty": sympy.oo, "infinity": sympy.oo, "Infinity": sympy.oo, "nan": sympy.nan,
 }
 
 
-def _insert_implicit_mul(text: str) -> str:
-    """``2x`` -> ``2*x``, ``)(`` -> ``)*(``, ``2(`` -> ``2*(`` using Python's tokenizer."""
+def _applied(name: str, args: list, snippet: str) -> Any:
+    """The known function ``name`` of ``args``, unevaluated."""
+    if not all(isinstance(a, sympy.Expr) and not getattr(a, "is_Matrix", False) for a in args):
+        raise Unreadable(f"{name} is read only of numbers and expressions (not of a matrix, set or list)", snippet)
+    try:
+        if name == "sqrt":
+            (arg,) = args
+            return sympy.Pow(arg, sympy.Rational(1, 2), evaluate=False)
+        if name == "log" and len(args) == 2:
+            return sympy.log(args[0], args[1], evaluate=False)
+        return _FUNCTIONS[name](*args, evaluate=False)
+    except (TypeError, ValueError) as exc:
+        raise Unreadable("wrong number of arguments", snippet) from exc
+
+
+def _did_you_mean(name: str, others: Any = ()) -> str:
+    """A hint naming the known function (or one of ``others``) close to ``name`` (" (did you mean erf?)")."""
+    spellings = {known.lower(): known for known in [*others, *_FUNCTIONS]}
+    close = difflib.get_close_matches(name.lower(), spellings, n=1, cutoff=0.7)
+    return f" (did you mean {spellings[close[0]]}?)" if close and spellings[close[0]] != name else ""
+
+
+def _is_function_word(word: str, names: Mapping[str, Any] | None) -> bool:
+    """Is ``word`` a known function here (a declared variable of that name wins)?"""
+    return word in _FUNCTIONS and (names is None or canonical_name(word) not in names)
+
+
+def _plain_tokens(text: str, raw: str) -> list[tuple[int, str]]:
+    """(type, string) of the tokens of plain text that matter, by Python's tokenizer."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError) as exc:
-        raise Unreadable("could not read the answer", text) from exc
+        raise Unreadable("could not read the answer", raw) from exc
+    skipped = (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
+    return [(t.type, t.string) for t in tokens
+            if t.type not in skipped and not (t.type == tokenize.ERRORTOKEN and t.string.strip() == "")]
+
+
+# After a function name with no brackets (sin x), what may follow its argument: then the
+# argument is unambiguous.  sin x y, sin 2x, sin x/2 have two readings and are refused.
+_ENDS_ARGUMENT = frozenset({"+", "-", ")", "]", "}", ",", "<", ">", "<=", ">=", "==", "!=", "="})
+
+
+def _simple_argument_end(tokens: list[tuple[int, str]], start: int, names: Mapping[str, Any] | None) -> int:
+    """Where a simple argument (a name, a number, or one to a power: x^2) starting at ``start`` ends, or -1."""
+    def atom(i: int) -> bool:
+        if i >= len(tokens):
+            return False
+        kind, word = tokens[i]
+        return kind == tokenize.NUMBER or (kind == tokenize.NAME and not _is_function_word(word, names))
+    if not atom(start):
+        return -1
+    end = start + 1
+    if end < len(tokens) and tokens[end][1] == "**" and atom(end + 1):
+        end += 2
+    return end
+
+
+def _bare_functions_applied(tokens: list[tuple[int, str]], names: Mapping[str, Any] | None,
+                            raw: str) -> list[tuple[int, str]]:
+    """``sin x`` written ``sin(x)`` and ``sin^2 x`` written ``sin(x)^2``, as LaTeX reads ``\\sin x``; a
+    function name whose argument has no brackets and more than one reading (``sin 2x``) is refused
+    with what to write instead."""
+    out: list[tuple[int, str]] = []
+    i = 0
+    while i < len(tokens):
+        kind, word = tokens[i]
+        following = tokens[i + 1][1] if i + 1 < len(tokens) else None
+        if kind != tokenize.NAME or following == "(" or not _is_function_word(word, names) \
+                or word in _GREEK_FUNCTIONS:
+            out.append(tokens[i])
+            i += 1
+            continue
+        power = _small_power(tokens, i + 1)
+        start = i + 1 + len(power)
+        if power and start < len(tokens) and tokens[start][1] == "(":  # sin^2(x)
+            end = _closing_token(tokens, start) + 1
+            argument = tokens[start + 1:end - 1]
+        else:
+            end = -1 if word in _SEVERAL_ARGUMENTS else _simple_argument_end(tokens, start, names)
+            argument = tokens[start:end]
+            after = tokens[end] if 0 < end < len(tokens) else None
+            if end < 0 or not (after is None or after[1] in _ENDS_ARGUMENT
+                               or (after[0] == tokenize.NAME and _is_function_word(after[1], names))):
+                raise Unreadable(f"{word!r} is a function: write its argument in brackets, "
+                                 f"e.g. {word}({_argument_example(tokens, start)})", raw)
+        out += [tokens[i], (tokenize.OP, "(")] + argument + [(tokenize.OP, ")")] + power
+        i = end
+    return out
+
+
+def _small_power(tokens: list[tuple[int, str]], i: int) -> list[tuple[int, str]]:
+    """The tokens of ``** 2`` (a whole number from 2 to 9) at ``i``, or []: sin^-1 x is refused, not guessed."""
+    if tokens[i:i + 1] == [(tokenize.OP, "**")] and i + 1 < len(tokens) \
+            and re.fullmatch(r"[2-9]", tokens[i + 1][1]):
+        return tokens[i:i + 2]
+    return []
+
+
+def _closing_token(tokens: list[tuple[int, str]], start: int) -> int:
+    """Index of the ``)`` closing the ``(`` at ``start``; the parser refuses what does not close."""
+    depth = 0
+    for i in range(start, len(tokens)):
+        depth += {"(": 1, ")": -1}.get(tokens[i][1], 0)
+        if depth == 0:
+            return i
+    return len(tokens) - 1
+
+
+def _argument_example(tokens: list[tuple[int, str]], start: int) -> str:
+    """What follows a function name up to the next + - , or bracket, for a message ("x" if nothing)."""
+    words = []
+    for kind, word in tokens[start:]:
+        if word in _ENDS_ARGUMENT or word == "(" or (not words and kind == tokenize.OP):
+            break
+        words.append(word.replace("**", "^"))
+    return "".join(words)[:30] or "x"
+
+
+def _insert_implicit_mul(tokens: list[tuple[int, str]], raw: str) -> str:
+    """``2x`` -> ``2*x``, ``)(`` -> ``)*(``, ``2(`` -> ``2*(``, on tokens of :func:`_plain_tokens`."""
     out: list[str] = []
     prev = None
     for tok in tokens:
-        if tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT):
-            continue
-        if tok.type == tokenize.ERRORTOKEN and tok.string.strip() == "":
-            continue
         if prev is not None:
-            left_operand = prev.type in (tokenize.NUMBER, tokenize.NAME) or prev.string in (")",)
-            right_operand = tok.type in (tokenize.NUMBER, tokenize.NAME) or tok.string == "("
-            if left_operand and right_operand and not (prev.type == tokenize.NAME and tok.string == "("):
-                if prev.type == tokenize.NUMBER and tok.type == tokenize.NUMBER:
-                    raise Unreadable("two numbers next to each other", text)
+            left_operand = prev[0] in (tokenize.NUMBER, tokenize.NAME) or prev[1] == ")"
+            right_operand = tok[0] in (tokenize.NUMBER, tokenize.NAME) or tok[1] == "("
+            if left_operand and right_operand and not (prev[0] == tokenize.NAME and tok[1] == "("):
+                if prev[0] == tokenize.NUMBER and tok[0] == tokenize.NUMBER:
+                    raise Unreadable("two numbers next to each other", raw)
                 out.append("*")
-        out.append(tok.string)
+        out.append(tok[1])
         prev = tok
     return " ".join(out)
 
@@ -847,15 +978,9 @@ class _PlainBuilder:
             raise Unreadable("unsupported function call", ast.get_source_segment(self.raw, node) or "")
         name = node.func.id
         args = [self.build(a) for a in node.args]
-        if name in _FUNCTIONS and (self.names is None or canonical_name(name) not in self.names):
-            try:
-                if name in ("sqrt",):
-                    return sympy.Pow(args[0], sympy.Rational(1, 2), evaluate=False)
-                if name == "log" and len(args) == 2:
-                    return sympy.log(args[0], args[1], evaluate=False)
-                return _FUNCTIONS[name](*args, evaluate=False)
-            except TypeError as exc:
-                raise Unreadable("wrong number of arguments", ast.get_source_segment(self.raw, node) or "") from exc
+        snippet = ast.get_source_segment(self.raw, node) or name
+        if _is_function_word(name, self.names):
+            return _applied(name, args, snippet)
         canon = canonical_name(name)
         declared = None if self.names is None else self.names.get(canon)
         if self.names is None or isinstance(declared, sympy.core.function.UndefinedFunction):
@@ -863,7 +988,8 @@ class _PlainBuilder:
         # x(1+x): a declared name followed by brackets multiplies
         if len(args) == 1 and declared is not None:
             return sympy.Mul(declared, args[0], evaluate=False)
-        raise Unreadable(f"unknown function {name!r}", ast.get_source_segment(self.raw, node) or name)
+        functions = [n for n, v in self.names.items() if isinstance(v, sympy.core.function.UndefinedFunction)]
+        raise Unreadable(f"unknown function {name!r}{_did_you_mean(name, functions)}", snippet)
 
     def visit_Tuple(self, node: ast.Tuple) -> Any:
         return sympy.Tuple(*[self.build(e) for e in node.elts])
@@ -1020,7 +1146,8 @@ def _absolute_values_as_calls(text: str, raw: str) -> str:
         out.append(text[done:start])
         if openings[start]:
             after_function = re.search(r"(?<![A-Za-z0-9_])([A-Za-z]+)\s*$", text[:start])
-            wrapped = bool(after_function and after_function.group(1) in _FUNCTIONS)
+            wrapped = bool(after_function and after_function.group(1) in _FUNCTIONS
+                           and after_function.group(1) not in _GREEK_FUNCTIONS)
             closers.append(wrapped)
             out.append(" (abs(" if wrapped else " abs(")
         else:
@@ -1044,7 +1171,7 @@ def _read_plain(text: str, names: Mapping[str, Any] | None) -> Any:
     if "\\" in s:
         raise Unreadable("could not read the answer", text)
     s = _absolute_values_as_calls(s, text)
-    s = _insert_implicit_mul(s)
+    s = _insert_implicit_mul(_bare_functions_applied(_plain_tokens(s, text), names, text), text)
     try:
         tree = ast.parse(s, mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
@@ -1081,15 +1208,77 @@ _LEXER_SKIPS = re.compile(
 
 
 def _operator_names(text: str) -> str:
-    """``\\operatorname{sgn}`` -> ``sgn``, and no ``\\operatorname`` left at all.
+    """``\\operatorname{sgn}`` -> a function :func:`_parse_latex` reads, and no ``\\operatorname`` left at all.
 
     latex2sympy computes ``\\operatorname{eigenvals}``, ``{zeros}``, ``{svd}``...
     of a matrix as it parses (a 10×10 eigenvalue problem, a 10^5×10^5 matrix):
-    without the command none of them can be reached.
+    without the command none of them can be reached.  A one-letter name is the letter.
     """
     s = _LEXER_SKIPS.sub(" ", text)
-    s = re.sub(r"\\operatorname\s*\{([^{}]*)\}", lambda m: re.sub(r"\\[a-zA-Z]+|[^a-zA-Z]", "", m.group(1)), s)
+    s = re.sub(r"\\operatorname\*?\s*\{([^{}]*)\}", _operator_name, s)
     return s.replace("\\operatorname", " ")
+
+
+def _operator_name(m: re.Match) -> str:
+    name = re.sub(r"\\[a-zA-Z]+|[^a-zA-Z]", "", m.group(1))
+    return name if len(name) <= 1 else _function_command(name)
+
+
+# Functions latex2sympy reads from their own commands (\sin^2 x, \log_2 8, \max(a, b)); \operatorname{sin}
+# is written \sin for it.  The other functions are marked \mathreadfn{erf} and read by _set_aside_named_functions.
+_LATEX_NATIVE = frozenset({
+    "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "arcsec", "arccsc", "arccot",
+    "sinh", "cosh", "tanh", "arsinh", "arcosh", "artanh", "arcsinh", "arccosh", "arctanh", "exp", "log", "ln",
+    "floor", "ceil", "max", "min",
+})
+_FUNCTION_MARK = re.compile(r"\\mathreadfn\{([a-zA-Z]+)\}")
+_FUNCTION_WORDS = "|".join(sorted(_FUNCTIONS, key=len, reverse=True))
+# \mathrm{erf}, \text{erf}: known functions only (\mathrm{d} and \text{approx} stay names)
+_FUNCTION_IN_TEXT = re.compile(r"\\(?:mathrm|mathit|text|textrm|rm)\s*\{\s*(" + _FUNCTION_WORDS + r")\s*\}"
+                               r"|\{\s*\\rm\s+(" + _FUNCTION_WORDS + r")\s*\}")  # and {\rm erf}
+# \erf, \sgn, \coth: commands latex2sympy does not know (it reads \coth x as \cot(h x))
+_FUNCTION_COMMAND = re.compile(r"(?<!\\)\\(" + "|".join(
+    sorted(set(_FUNCTIONS) - _LATEX_NATIVE - _GREEK_FUNCTIONS - {"sqrt"}, key=len, reverse=True)) + r")(?![a-zA-Z])")
+# sin(x), erf(1) in plain letters: applied, they are the functions (alone, latex2sympy's letters s·i·n)
+_FUNCTION_LETTERS_APPLIED = re.compile(r"(?<![\\A-Za-z])(" + "|".join(
+    sorted(set(_FUNCTIONS) - _GREEK_FUNCTIONS, key=len, reverse=True)) + r")(?=\s*(?:\(|\\left\s*\())")
+_IN_SUBSCRIPT = re.compile(r"_\s*(?:\{[^{}]*)?$")
+
+
+def _function_command(name: str) -> str:
+    return f"\\{name} " if name in _LATEX_NATIVE else f"\\mathreadfn{{{name}}}"
+
+
+def _function_names(latex: str) -> str:
+    """Known functions written ``\\mathrm{erf}``, ``\\erf`` or, applied, ``\\text{erf}(…)`` or ``erf(…)`` -> what
+    :func:`_operator_names` makes of ``\\operatorname{erf}``.  In a subscript (``T_{\\mathrm{max}}``)
+    they stay labels, and ``5\\text{min}`` stays a unit."""
+    def command(m: re.Match) -> str:
+        if _IN_SUBSCRIPT.search(latex[max(0, m.start() - 200): m.start()]):
+            return m.group(0)
+        if m.group(0).startswith("\\text") and not re.match(r"\s*(?:\(|\\left|\^)", latex[m.end():]):
+            return m.group(0)
+        return _function_command(m.group(1) or m.group(2))
+    latex = _FUNCTION_IN_TEXT.sub(command, latex)
+    latex = _FUNCTION_COMMAND.sub(command, latex)
+    return _FUNCTION_LETTERS_APPLIED.sub(command, latex)
+
+
+_GAMMA = re.compile(r"(?<!\\)\\([gG]amma)(?![a-zA-Z])")
+
+
+def _greek_gammas(latex: str, names: Mapping[str, Any] | None) -> str:
+    """``\\gamma`` and ``\\Gamma`` alone are letters (latex2sympy reads them as Euler's constant 0.577…),
+    and applied the gamma function (``\\Gamma\\left(\\frac12\\right)`` too); declared, they are always
+    letters: ``\\gamma(1-x)`` multiplies, as in plain text."""
+    def letter(m: re.Match) -> str:
+        name = m.group(1)
+        if _IN_SUBSCRIPT.search(latex[max(0, m.start() - 200): m.start()]) or latex.startswith("_", m.end()):
+            return m.group(0)
+        if names is not None and name in names:
+            return f" \\variable{{{name}}} "
+        return f"\\mathreadfn{{{name}}}"  # read by _set_aside_named_functions
+    return _GAMMA.sub(letter, latex)
 
 
 _NAME_MACRO = re.compile(
@@ -1113,6 +1302,7 @@ def _latex_prepare(text: str) -> str:
         return " " + canonical_name("\\" + m.group(1) + "{" + inner + "}").replace("_", "DEC") + " "
     s = _NAME_MACRO.sub(name, s)
     s = re.sub(r"_\s*\{\s*\\(?:text|mathrm|textrm|mathit|operatorname)\s*\{([^{}]*)\}\s*\}", r"_{\1}", s)
+    s = _function_names(s)
     s = re.sub(r"\\(?:mathrm|mathit)\s*\{([a-zA-Z]+)\}", r"\1", s)
     s = _operator_names(s)
     s = re.sub(r"\\pm(?![a-zA-Z])", r"\\pm ", s)
@@ -1138,23 +1328,41 @@ def _fix_symbols(expr: Any, names: Mapping[str, Any] | None, raw: str) -> Any:
         elif canon == "pi":
             mapping[sym] = sympy.pi
         elif names is not None:
-            raise Unreadable(f"unknown name {canon!r} (not a declared variable)", name)
+            raise Unreadable(f"unknown name {canon!r} (not a declared variable){_spelt_function(canon, raw)}", name)
         elif canon != sym.name:
             mapping[sym] = sympy.Symbol(canon)
     for app in expr.atoms(AppliedUndef):
         fname = canonical_name(str(app.func).replace("DEC", "_"))
         if names is not None and fname not in names:
-            raise Unreadable(f"unknown function {fname!r}", str(app.func))
+            functions = [n for n, v in names.items() if isinstance(v, sympy.core.function.UndefinedFunction)]
+            raise Unreadable(f"unknown function {fname!r}{_did_you_mean(fname, functions)}"
+                             f"{_spelt_function(fname, raw)}", str(app.func))
     return _substituted(expr, mapping) if mapping else expr
 
 
+_LETTERS_FUNCTION = re.compile(r"(?<![\\A-Za-z])(" + _FUNCTION_WORDS + r")(?![A-Za-z])")
+
+
+def _spelt_function(letter: str, raw: str) -> str:
+    """When ``letter`` is part of a function name written in plain letters in LaTeX (``erf(1)`` is
+    e·r·f(1) there), what to write instead; else ""."""
+    for m in _LETTERS_FUNCTION.finditer(raw):
+        word = m.group(1)
+        if letter in word and word not in _GREEK_FUNCTIONS:
+            spelling = f"\\{word}" if word in _LATEX_NATIVE else f"\\operatorname{{{word}}}"
+            return (f"; in LaTeX the letters {word} are read as a product of variables: "
+                    f"write {spelling}(…) for the function")
+    return ""
+
+
 def _read_latex(text: str, names: Mapping[str, Any] | None) -> Any:
-    return _fix_symbols(_parse_latex(_latex_prepare(text), text), names, text)
+    return _fix_symbols(_parse_latex(_greek_gammas(_latex_prepare(text), names), text), names, text)
 
 
 def _parse_latex(latex: str, raw: str) -> Any:
     """latex2sympy's reading of prepared LaTeX, with determinants and norms computed here."""
     latex, values = _set_aside_matrix_functions(latex, raw)
+    latex = _set_aside_named_functions(latex, raw, values)
     _refuse_matrix_work(latex, raw)
     try:
         value = _latex2sympy(latex)
@@ -1163,6 +1371,80 @@ def _parse_latex(latex: str, raw: str) -> Any:
     except Exception as exc:  # the parser raises bare Exceptions on syntax errors
         raise Unreadable("could not read the LaTeX", raw) from exc
     return _put_back(value, values, raw)
+
+
+# --- named functions in LaTeX ----------------------------------------------
+# latex2sympy knows \sin or \log but not erf, sgn or coth; those are marked \mathreadfn{erf} by
+# _latex_prepare, and each one applied is read here and set aside as a placeholder, like a determinant.
+_SIMPLE_LATEX_ARGUMENT = re.compile(
+    r"\s*(?:\d+(?:\.\d+)?|[a-zA-Z](?![a-zA-Z])|\\(?:" + "|".join([*_GREEK, *_ALIASES, "infty"]) + r")(?![a-zA-Z]))"
+    r"(?:\s*\^\s*(?:\{[^{}]*\}|[a-zA-Z0-9]))?")
+# after an argument without brackets (\operatorname{erf} x): then it is unambiguous
+_LATEX_ARGUMENT_ENDS = re.compile(
+    r"\s*(?:$|[-+)\]},=<>&|;]|\\(?:right|le|ge|leq|geq|ne|neq|lt|gt|approx|mathreadfn|"
+    + "|".join(_LATEX_NATIVE) + r")(?![a-zA-Z])|\\\\)")
+_FUNCTION_POWER = re.compile(r"\s*\^\s*(?:(\{)|([a-zA-Z0-9]))")
+_FUNCTION_OPEN = re.compile(r"\s*(?:\\left\s*)?([({])")
+
+
+def _set_aside_named_functions(latex: str, raw: str, values: dict[str, Any]) -> str:
+    """``latex`` with each marked function applied (``\\mathreadfn{erf}(x)``) replaced by
+    ``\\variable{mathreadvaluefnN}``, its value added to ``values``."""
+    out: list[str] = []
+    done = 0
+    while m := _FUNCTION_MARK.search(latex, done):
+        name = m.group(1)
+        if name not in _FUNCTIONS:
+            raise Unreadable(f"could not read \\operatorname{{{name}}}: unknown function {name!r}"
+                             f"{_did_you_mean(name)}", raw)
+        power, args, end = _function_arguments(latex, m.end(), name, raw)
+        if args is None:  # \Gamma alone
+            out.append(latex[done:m.start()] + f" \\variable{{{name}}} ")
+            done = end
+            continue
+        value = _applied(name, [_parse_latex(a, raw) for a in args], raw)
+        if power is not None:
+            exponent = _parse_latex(power, raw)
+            if exponent == -1:
+                raise Unreadable(f"{name}^{{-1}} could be the inverse function or 1/{name}: write "
+                                 f"\\frac{{1}}{{\\operatorname{{{name}}}(…)}} for the reciprocal", raw)
+            value = sympy.Pow(value, exponent, evaluate=False)
+        key = f"{_PLACEHOLDER}fn{len(values)}"
+        values[key] = value
+        out.append(latex[done:m.start()] + rf" \variable{{{key}}} ")
+        done = end
+    out.append(latex[done:])
+    return "".join(out)
+
+
+def _function_arguments(latex: str, i: int, name: str, raw: str) -> tuple[str | None, list[str] | None, int]:
+    """(power or None, the arguments or None when not applied, where they end) of the function
+    whose name ends at ``i``: ``^{2}(x, y)``, ``\\left(x\\right)``, ``{x}``, or a simple ``x`` or ``x^2``."""
+    power, j = None, i
+    raised = _FUNCTION_POWER.match(latex, i)
+    if raised:
+        j = raised.end()
+        if raised.group(1):
+            close = _matching(latex, raised.start(1))
+            if close < 0:
+                raise Unreadable("could not read the LaTeX", raw)
+            power, j = latex[raised.end():close], close + 1
+        else:
+            power = raised.group(2)
+    opened = _FUNCTION_OPEN.match(latex, j)
+    if opened and not (name in _GREEK_FUNCTIONS and opened.group(1) == "{"):  # \Gamma{x} is no application
+        close = _matching(latex, opened.start(1))
+        if close < 0:
+            raise Unreadable("could not read the LaTeX", raw)
+        inside = re.sub(r"\\right\s*$", "", latex[opened.end():close])
+        return power, _split_top(inside, _COMMA), close + 1
+    # \gamma x is γ·x; max, min need brackets
+    simple = None if name in _SEVERAL_ARGUMENTS | _GREEK_FUNCTIONS else _SIMPLE_LATEX_ARGUMENT.match(latex, j)
+    if simple and _LATEX_ARGUMENT_ENDS.match(latex, simple.end()):
+        return power, [simple.group(0)], simple.end()
+    if name in _GREEK_FUNCTIONS:
+        return None, None, i
+    raise Unreadable(f"{name} is a function: write its argument in brackets, as in \\operatorname{{{name}}}(x)", raw)
 
 
 # --- determinants and norms in LaTeX ---------------------------------------
@@ -1669,7 +1951,7 @@ _NAME_LIKE = re.compile(
 def is_name_like(text: str) -> bool:
     """Does ``text`` name a quantity (``x``, ``f(x)``, ``\\dot\\sigma_{approx}(\\varepsilon)``)?"""
     s = re.sub(r"\s+", "", _latex_prepare(normalise(text)))
-    s = re.sub(r"\\(?:text|mathrm|operatorname)\{([^{}]*)\}", r"\1", s)
+    s = re.sub(r"\\(?:text|mathrm|operatorname|mathreadfn)\{([^{}]*)\}", r"\1", s)
     s = re.sub(r"DEC", "_", s)
     return bool(_NAME_LIKE.match(s))
 
