@@ -201,13 +201,13 @@ def _grader_for(spec: SpecSource) -> Grader:
 
 
 def grade_submission(spec: SpecSource, student: str, files: tuple[Path, ...],
-                     limit: float = watchdog.SUBMISSION_TIME_LIMIT) -> SubmissionResult:
+                     limit: float = watchdog.SUBMISSION_TIME_LIMIT, entry: Path | None = None) -> SubmissionResult:
     """Grade one submission in a worker.  Never raises for a bad submission."""
     started = time.perf_counter()
     grader = _grader_for(spec)
     try:
         with watchdog.watched(student, limit):
-            return grader.grade(student, files)
+            return grader.grade(student, files, entry=entry)
     except Exception as exc:  # noqa: BLE001 - one submission must not stop the run
         return crashed_result(student, grader.references, f"{type(exc).__name__}: {exc}",
                               time.perf_counter() - started)
@@ -312,14 +312,14 @@ def write_student_files(out: Path, result: SubmissionResult, expected: dict[str,
 
 
 def write_class_files(out: Path, results: list[SubmissionResult], problem_sets: list[dict],
-                      expected: dict[str, str], roster: Roster | None = None) -> None:
+                      expected: dict[str, str], roster: Roster | None = None, assignment: str | None = None) -> None:
     """grades.csv, junit.xml, summary.md and index.html (overrides already applied)."""
     from grader.exports import grades_csv, junit_xml, markdown_summary
     from grader.report import render_class_summary
 
     title = assignment_title(problem_sets)
     max_score = sum(ps["max_score"] for ps in problem_sets)
-    write_atomic(out / "grades.csv", grades_csv(results, title, max_score, roster))
+    write_atomic(out / "grades.csv", grades_csv(results, assignment or title, max_score, roster))
     write_atomic(out / "junit.xml", junit_xml(results))
     write_atomic(out / "summary.md", markdown_summary(results, title, max_score))
     names = {r.student: e.student for r in results if roster and (e := roster.match(r.student)) and e.student}
@@ -364,7 +364,8 @@ def publish(gradebook: Gradebook, out: Path, students: Iterable[str] | None = No
     # Remembered: an old report left in a folder that could not be written must not pass for a new one.
     gradebook.save_unwritten(done.unwritten)
     rows = gradebook.roster()
-    write_class_files(out, done.results, problem_sets, expected, Roster.from_json(rows) if rows else None)
+    write_class_files(out, done.results, problem_sets, expected, Roster.from_json(rows) if rows else None,
+                      gradebook.assignment())
     return done
 
 
@@ -432,6 +433,8 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
         with RunLock(out), Gradebook.in_folder(out) as gradebook:
             if roster is not None:
                 gradebook.save_roster(roster.to_json())
+            if getattr(args, "assignment", None):
+                gradebook.save_assignment(args.assignment)
             stats = run(gradebook, out, refs, found, spec,
                         executor_factory=lambda: EXECUTORS[executor_kind](jobs), executor_name=executor_kind,
                         jobs=jobs, progress=wants_progress(getattr(args, "progress", None)), pool=pool)
@@ -698,7 +701,7 @@ def _grade_round(todo: list[Submission], spec: SpecSource, refs, executor_factor
     try:
         futures: dict[Future, Submission] = {}
         for sub in todo:
-            future = executor.submit(grade_submission, spec, sub.student, sub.files, limit)
+            future = executor.submit(grade_submission, spec, sub.student, sub.files, limit, sub.entry)
             futures[future] = sub
             future.add_done_callback(finished.put)
         pending, started, watched_at = set(futures), {}, time.monotonic()

@@ -301,6 +301,16 @@ class Gradebook:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'roster'").fetchone()
         return json.loads(row[0]) if row else None
 
+    # -- the header of grades.csv's score column (``--assignment``) ------------
+    def save_assignment(self, header: str) -> None:
+        """Kept, like the roster, so that a later override writes the same header."""
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('assignment', ?)", (header,))
+
+    def assignment(self) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'assignment'").fetchone()
+        return row[0] if row else None
+
     # -- the class of the last run ---------------------------------------------
     def save_class(self, students: Iterable[str]) -> None:
         """The students the last run found: the class files list them, and

@@ -184,3 +184,34 @@ def test_reports_left_over_from_a_failed_writing_are_written_again(tmp_path):
     assert outputs(out) == clean
     with Gradebook.in_folder(out) as book:
         assert book.unwritten() == set()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_named_pipe_in_a_class_run_gets_a_note_and_blocks_nobody(tmp_path):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 3)
+    (subs / "piper").mkdir()
+    os.mkfifo(subs / "piper" / "answers.yaml")  # opening it would wait for a writer forever
+    out = tmp_path / "out"
+
+    run = grade(spec, subs, out)
+    assert run.returncode == 0, run.stderr
+    assert f"graded {len(list(subs.iterdir()))} submission(s)" in run.stderr
+    piper = json.loads((out / "piper" / "results.json").read_text(encoding="utf-8"))
+    assert "answers.yaml is not a regular file (a named pipe)" in piper["output"]
+    assert piper["score"] == 0
+
+
+def test_the_assignment_header_is_kept_after_an_override(tmp_path):
+    spec = write_spec(tmp_path)
+    subs = make_class(tmp_path, 3)
+    out = tmp_path / "out"
+    run = grade(spec, subs, out, "--assignment", "Homework 1 (1234)")
+    assert run.returncode == 0, run.stderr
+    header = "Student,ID,SIS User ID,SIS Login ID,Section,Homework 1 (1234)\n"
+    assert (out / "grades.csv").read_text(encoding="utf-8").startswith(header)
+
+    assert main(["override", "--out", str(out), "s0000", "P1", "0", "--comment", "late"]) == 0
+    grades = (out / "grades.csv").read_text(encoding="utf-8")
+    assert grades.startswith(header)
+    assert "\ns0000,,s0000,s0000,," in grades
