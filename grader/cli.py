@@ -351,9 +351,7 @@ def self_check_summary(parts, hidden: int) -> str:
 
 
 def _verdict(p) -> str:
-    from grader.grading import AT_GRADING
-
-    from grader.grading import NOT_ANSWERED
+    from grader.grading import AT_GRADING, NOT_ANSWERED
 
     return p.status + (" (provisional)" if p.provisional and p.status not in (AT_GRADING, NOT_ANSWERED) else "")
 
