@@ -1290,12 +1290,13 @@ def _latex_prepare(text: str) -> str:
     s = text
     # scientific notation: latex2sympy reads 1.0e-6 as 1.0*e - 6
     s = re.sub(r"(?<![\w.])(\d+(?:\.\d*)?|\.\d+)[eE]([+-]?\d+)(?![\w.])", r"\1\\times 10^{\2}", s)
-    # \frac12, \frac3{3}, \frac{1}2, \sqrt3, \sqrt x
+    # \sqrt3, \sqrt x, \sqrt\pi, then \frac12, \frac3{3}, \frac{1}2, \frac{\sqrt{\pi}}2
+    s = re.sub(r"\\sqrt\s*(\d+|[a-zA-Z](?![a-zA-Z]))", r"\\sqrt{\1}", s)
+    s = re.sub(r"\\sqrt\s*(\\(?!left(?![a-zA-Z]))[a-zA-Z]+)", r"\\sqrt{\1}", s)
     s = re.sub(r"\\frac\s*(\d)\s*(\d)", r"\\frac{\1}{\2}", s)
     s = re.sub(r"\\frac\s*(\d)\s*(?=\{)", r"\\frac{\1}", s)
-    s = re.sub(r"\\frac\s*(\{[^{}]*\})\s*(\d)", r"\\frac\1{\2}", s)
-    s = re.sub(r"\\sqrt\s*(\d+|[a-zA-Z](?![a-zA-Z]))", r"\\sqrt{\1}", s)
-    s = re.sub(r"\\sqrt\s+(\\[a-zA-Z]+)", r"\\sqrt{\1}", s)
+    # One level of braces inside the numerator; its alternatives start differently, so no backtracking.
+    s = re.sub(r"\\frac\s*(\{(?:[^{}]|\{[^{}]*\})*\})\s*(\d)", r"\\frac\1{\2}", s)
     # decorated names become plain symbols: \dot{\sigma}_{\text{approx}} -> sigma_dot_approx
     def name(m: re.Match) -> str:
         inner = m.group(2).strip("{}")

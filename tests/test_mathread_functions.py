@@ -167,3 +167,9 @@ def test_function_names_in_plain_letters_in_latex_not_applied_get_a_hint() -> No
 ])
 def test_functions_that_cannot_be_read_are_refused_with_a_reason(text: str, words: str) -> None:
     assert words in refusal(text, XS)
+
+
+@pytest.mark.parametrize("text", [r"\frac{\sqrt\pi}2", r"\sqrt\pi/2", r"\frac{\sqrt\pi}{2}", r"\sqrt \pi / 2",
+                                  r"\frac{\sqrt{\pi}}2\operatorname{erf}(1) / \operatorname{erf}(1)"])
+def test_a_square_root_of_a_command_needs_no_braces(text):
+    assert sympy.simplify(value(text) - sympy.sqrt(sympy.pi) / 2) == 0
