@@ -63,15 +63,15 @@ def test_code_and_markdown_cells_of_one_notebook_answer_different_parts(q2_grade
 
 
 def test_narrative_markdown_cells_are_not_searched_for_answers(q2_grader, tmp_path):
-    # Without part headings a notebook's Markdown is narrative: even a quantity written there is not taken.
-    notebook = write_notebook(tmp_path / "q2.ipynb", [
+    # Without part headings another notebook's Markdown is narrative: even a quantity written there is not taken.
+    notebook = write_notebook(tmp_path / "lab.ipynb", [
         nbformat.v4.new_markdown_cell("# Activations\n\nFirst we plot; $\\rho_{approx}(\\varepsilon) = 0.25$ is shown."),
         nbformat.v4.new_code_cell("import numpy as np"),
     ])
     result = q2_grader.grade("student", [notebook])
     written = [p for p in result.parts if p.label in WRITTEN_PARTS]
     assert all(p.score == 0 and "Markdown" not in p.source for p in written), [(p.label, p.source) for p in written]
-    assert not any("section" in note for note in result.notes), result.notes
+    assert not any("section" in note or "Markdown" in note for note in result.notes), result.notes
 
 
 def test_a_malformed_notebook_with_answers_is_reported_once_by_name(tmp_path):
@@ -159,3 +159,52 @@ def test_code_and_writing_that_agree_or_code_that_raises_leave_a_choice_as_it_is
         ])
         q23d = {p.label: p for p in q2_grader.grade("student", [notebook]).parts}["Q2.3d"]
         assert q23d.status == "correct" and not q23d.provisional, (body, q23d.feedback)
+
+
+def _bold_labels(document: str) -> str:
+    return re.sub(r"(?m)^## (Q2\.\d)\b.*$", r"**\1**", document)
+
+
+def _no_headings(document: str) -> str:
+    return re.sub(r"(?m)^#+ .*$", "", document)
+
+
+LABEL_LINES = ("Q2.1a: \\frac{1}{4}\n\nQ2.1b: 1\n\nQ2.2: (-oo, oo)\n\nQ2.3a: 1/4\n\nQ2.3b: 0.2505\n\n"
+               "Q2.3d: approx\n")
+
+
+@pytest.mark.parametrize("layout", [_bold_labels, _no_headings, lambda document: LABEL_LINES],
+                         ids=["bold labels", "no headings", "label lines"])
+def test_the_problem_sets_own_notebook_is_read_like_its_markdown_file(q2_grader, tmp_path, layout):
+    # q2.ipynb is one of the set's own files: its Markdown cells are read exactly as q2.md would be.
+    document = layout((ROOT / "submissions" / "alice" / "q2.md").read_text(encoding="utf-8"))
+    assert "## Q2" not in document
+    (tmp_path / "md").mkdir()
+    (tmp_path / "md" / "q2.md").write_text(document, encoding="utf-8")
+    notebook = write_notebook(tmp_path / "q2.ipynb", [nbformat.v4.new_markdown_cell(document)])
+    from_markdown = {p.label: p for p in q2_grader.grade("s", [tmp_path / "md" / "q2.md"]).parts}
+    from_notebook = {p.label: p for p in q2_grader.grade("s", [notebook]).parts}
+    scores = {label: from_notebook[label].score for label in from_notebook}
+    assert scores == {label: from_markdown[label].score for label in from_markdown}
+    assert sum(scores.values()) >= 9, scores
+    assert from_notebook["Q2.2"].source.startswith("q2.ipynb, Markdown cells"), from_notebook["Q2.2"].source
+
+
+def test_the_own_notebooks_markdown_still_leaves_out_the_sets_prompts(q2_grader, tmp_path):
+    from grader.spec import load_problem_set
+
+    prompt = next(p.prompt for p in load_problem_set(ROOT / "problems" / "q2-activations.yaml").parts
+                  if p.label == "Q2.3b")
+    notebook = write_notebook(tmp_path / "q2.ipynb", [nbformat.v4.new_markdown_cell(prompt)])
+    parts = {p.label: p for p in q2_grader.grade("s", [notebook]).parts}
+    assert all("Markdown" not in p.source for p in parts.values()), [(p.label, p.source) for p in parts.values()]
+
+
+def test_another_notebooks_labels_without_headings_get_a_note(q2_grader, tmp_path):
+    document = _bold_labels((ROOT / "submissions" / "alice" / "q2.md").read_text(encoding="utf-8"))
+    notebook = write_notebook(tmp_path / "lab.ipynb", [nbformat.v4.new_markdown_cell(document),
+                                                       nbformat.v4.new_code_cell("import numpy as np")])
+    result = q2_grader.grade("s", [notebook])
+    assert all(p.score == 0 for p in result.parts)
+    note = next(note for note in result.notes if note.startswith("lab.ipynb: its Markdown cells label parts"))
+    assert "'Q2.1'" in note and "not read" in note and "## Q2.1" in note and "q2.ipynb" in note

@@ -1,13 +1,17 @@
 """A notebook's Markdown cells, read as a written answer.
 
 Students often write their derivations in a notebook's Markdown cells next to
-the code.  Those cells are read like a Markdown answer (see
-:mod:`grader.readers.markdown`), but only when a heading names one of the
-problem set's parts: a notebook's Markdown is mostly narrative ("Load the
-data", "Plot"), and hunting for quantities' names through all of it would
-take a worked example for an answer.  A bare number (``## 2.2 Sets``) names a
-part only in the problem set's own notebook (``q2.ipynb``): in another
-homework's notebook it is that homework's section.
+the code.  In the problem set's own notebook (``q2.ipynb``, one of its
+``submission_files``) the Markdown cells are read exactly as a Markdown
+answer file (see :mod:`grader.readers.markdown`): under part headings
+(``## Q2.1``, a bare ``## 2.1``), bold labels (``**Q2.1**``), label lines
+(``Q2.1a: …``) or none at all.  In any other notebook they are read only
+when a heading names one of the problem set's parts (``## Q2.1``; a bare
+``## 2.2 Sets`` is that homework's own section): there the Markdown is mostly
+narrative ("Load the data", "Plot"), and hunting for quantities' names
+through all of it would take a worked example for an answer.  When such a
+notebook labels parts in bold or on label lines but heads no section with
+one, a note says its Markdown was not read, and why.
 
 Notebooks handed out by instructors keep the questions in Markdown cells, often
 under the same part headings.  A question is not an answer: the problem set's
@@ -19,10 +23,11 @@ code's verdict ("not defined", "not implemented yet") stands.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from grader.readers import WrittenReading
 from grader.readers.code import CodeSource
-from grader.readers.markdown import MAX_DOCUMENT_BYTES, covers, heading_key, read_markdown_text
+from grader.readers.markdown import MAX_DOCUMENT_BYTES, covers, heading_key, parse_sections, read_markdown_text
 from grader.spec import ProblemSet
 
 # Cells are joined by a blank line, so that no inline maths runs from one cell into the next.
@@ -41,15 +46,59 @@ def read_notebook_answers(source: CodeSource, problem_set: ProblemSet) -> Writte
     questions = _question_paragraphs(problem_set)
     text = CELL_SEPARATOR.join(_without_questions(cell, questions) for cell in source.markdown_cells)
     name = source.path.name
-    if not _names_a_part(text, written, bare_numbers=name in problem_set.submission_files):
+    own = name in problem_set.submission_files
+    if not text.strip():
         return WrittenReading()
+    if not own and not _names_a_part(text, written):
+        return _labels_not_read(text, written, name, problem_set)
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_DOCUMENT_BYTES:
         reading = WrittenReading()
         reading.notes.append(f"{name}: its Markdown cells are too large to read as a written answer "
                              f"({size:,} bytes; the limit is {MAX_DOCUMENT_BYTES:,}).")
         return reading
-    return _answers_only(read_markdown_text(text, problem_set, source=f"{name}, Markdown cells"), problem_set)
+    where = f"{name}, Markdown cells"
+    if not own:
+        return _answers_only(read_markdown_text(text, problem_set, source=where), problem_set)
+    # Read under the file's own name, as the Markdown reader reads the problem set's files; then say where.
+    return _answers_only(_renamed(read_markdown_text(text, problem_set, source=name), name, where), problem_set)
+
+
+def _renamed(reading: WrittenReading, name: str, where: str) -> WrittenReading:
+    """``reading`` with its sources and notes naming ``where`` instead of ``name``."""
+    def rename(text: str) -> str:
+        return where + text[len(name):] if text == name or text.startswith((f"{name},", f"{name} ")) else text
+
+    reading.answers = {label: replace(answer, source=rename(answer.source))
+                       for label, answer in reading.answers.items()}
+    reading.notes = [rename(note) for note in reading.notes]
+    return reading
+
+
+# A paragraph opening with what may be a part's label: "**Q2.1**", "Q2.1a:", "Question 2.3(d):".
+# Bounded repeats only: linear on any text.
+_LABEL_LINE = re.compile(r"^ {0,3}(?:[*_]{1,2})?[ \t]{0,3}(?:(?:question|problem|exercise|task|part)[ \t]{0,3})?"
+                         r"[a-z]{0,3}[ \t]{0,3}\d+\.\d", re.IGNORECASE | re.MULTILINE)
+
+
+def _labels_not_read(text: str, labels: list[str], name: str, problem_set: ProblemSet) -> WrittenReading:
+    """Nothing read; but a note when the Markdown labels parts in bold or on label lines, which only
+    the problem set's own files may do."""
+    reading = WrittenReading()
+    if len(text) > MAX_DOCUMENT_BYTES or not _LABEL_LINE.search(text):
+        return reading
+    named = [s for s in parse_sections(text, labels)
+             if s.key and s.key[:1].isalpha() and any(covers(s.key, label) for label in labels)]
+    if not named:
+        return reading
+    shown = ", ".join(f"'{s.heading}'" for s in named[:3]) + (", …" if len(named) > 3 else "")
+    own = [f for f in problem_set.submission_files if f.lower().endswith((".md", ".ipynb"))]
+    elsewhere = f" (in {' or '.join(own)} such labels are read)" if own else ""
+    reading.notes.append(
+        f"{name}: its Markdown cells label parts ({shown}) but were not read as written answers: in a notebook "
+        f"other than the problem set's own{elsewhere}, Markdown is read only under a heading naming a part, "
+        f"such as '## {named[0].heading.strip('*_: ')}'.")
+    return reading
 
 
 def _question_paragraphs(problem_set: ProblemSet) -> set[str]:
@@ -97,11 +146,12 @@ def _answers_only(reading: WrittenReading, problem_set: ProblemSet) -> WrittenRe
     return reading
 
 
-def _names_a_part(text: str, labels: list[str], *, bare_numbers: bool) -> bool:
-    """Does a heading name one of the parts?  (A quick look at ATX headings, before any parsing.)"""
+def _names_a_part(text: str, labels: list[str]) -> bool:
+    """Does a heading name one of the parts?  (A quick look at ATX headings, before any parsing.)
+    A bare number (``## 2.2 Sets``) does not: it numbers another homework's sections as often."""
     for match in _ATX_HEADING.finditer(text):
         key = heading_key(match.group(1), None)
-        if key is None or not (bare_numbers or key[:1].isalpha()):
+        if key is None or not key[:1].isalpha():
             continue
         if any(covers(key, label) for label in labels):
             return True

@@ -11,7 +11,12 @@ Landlock, uid drop, parent-death signal, only its pipes open), then serves
 the parent:
 
 1. reads one ``load`` message (the cells) from the calls pipe, runs the
-   cells, answers ``loaded`` (status, notes, captured output);
+   cells, answers ``loaded`` (status, notes, captured output).  Before each
+   notebook cell it sends a ``cell`` message, so the parent can time the
+   cell: a cell past its limit is stopped by the parent's ``SIGUSR1``
+   (noted, like a cell that raises; later cells run), and ``SIGUSR2`` stops
+   the loading when the notebook's cells have run too long in all.  Student
+   code can ignore both signals; the parent's kill stays the backstop;
 2. reads ``calls`` messages, calls each function on decoded arguments and
    answers one ``result`` per call, values converted by
    :func:`codec.to_plain`;
@@ -293,26 +298,76 @@ def _describe(exc: BaseException, labels: set[str]) -> str:
     return f"{name}{where}: {_exception_text(exc)}"[:MAX_MESSAGE_CHARS]
 
 
-def load_cells(request: dict, capture: CappedText) -> tuple[types.ModuleType, dict]:
+# A stop signal may arrive just as the next cell starts: a cell this young (or younger than half its
+# limit) cannot have used its limit, so the signal was meant for the cell before.
+MIN_CELL_SECONDS = 1.0
+INTERRUPT_CELL = signal.SIGUSR1  # the running notebook cell is past its limit
+STOP_LOADING = signal.SIGUSR2  # the notebook's cells have run past their limit in all
+
+
+class CellTimeout(BaseException):
+    """Raised in a notebook cell that the parent stopped.  A BaseException, like
+    Jupyter's KeyboardInterrupt, so that ``except Exception`` does not catch it."""
+
+
+class _CellWatch:
+    """Which notebook cell is running, for the parent's stop signals."""
+
+    def __init__(self, cell_seconds: float) -> None:
+        self.started: float | None = None  # when the running cell started; None between cells
+        self.stop_all = False
+        self.min_age = min(MIN_CELL_SECONDS, cell_seconds / 2)
+
+    def interrupt(self, signum, frame) -> None:
+        if self.started is not None and _perf_counter() - self.started >= self.min_age:
+            raise CellTimeout()
+
+    def stop(self, signum, frame) -> None:
+        self.stop_all = True
+        if self.started is not None:
+            raise CellTimeout()
+
+
+def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types.ModuleType, dict]:
     """Run the student's cells in a fresh module; returns the module and the
-    ``loaded`` report (status, message, notes)."""
+    ``loaded`` report (status, message, notes).  ``announce(number)`` is
+    called before each notebook cell (the parent times the cell from there)."""
     is_notebook = bool(request["notebook"])
     name = "__main__" if is_notebook else request["module"]
     module = types.ModuleType(name)
     module.__file__ = request["cells"][0]["label"] if request["cells"] else name
     sys.modules[name] = module
     notes: list[str] = []
+    _install_ipython_stand_ins(notes, is_notebook)
     labels = {cell["label"] for cell in request["cells"]}
     status, message = "ok", ""
-    for cell in request["cells"]:
+    watch = _CellWatch(float(request.get("cell_seconds") or 0))
+    if is_notebook:
+        signal.signal(INTERRUPT_CELL, watch.interrupt)
+        signal.signal(STOP_LOADING, watch.stop)
+    sandbox_pid = _getpid()
+    cells = request["cells"]
+    for index, cell in enumerate(cells):
         label, source = cell["label"], cell["source"]
+        if watch.stop_all:
+            notes.append(_not_run_note(cells[index:], request))
+            break
         linecache.cache[label] = (len(source), None, source.splitlines(True), label)
         try:
             try:
+                if is_notebook and announce is not None:
+                    announce(index)
+                    watch.started = _perf_counter()
                 code = compile(source, label, "exec", dont_inherit=True)
                 exec(code, module.__dict__)
             finally:
+                watch.started = None
                 _restore_builtins()
+        except CellTimeout:
+            what = (f"was stopped when the notebook's cells had run for {request.get('notebook_seconds', 0):g} s "
+                    f"in all" if watch.stop_all else
+                    f"took longer than {request.get('cell_seconds', 0):g} s and was stopped")
+            failed = "import failed", f"{label} {what}"
         except SystemExit as exc:
             what = f"called sys.exit({exc.code!r:.50})"
             failed = "exited", f"{label} {what} while being imported"
@@ -324,16 +379,121 @@ def load_cells(request: dict, capture: CappedText) -> tuple[types.ModuleType, di
             what = f"raised {described}"
             failed = "import failed", f"{label}: {described}"
         else:
+            if _getpid() != sandbox_pid:
+                _exit(0)  # a process the cell forked must not run the next cells and report
             continue
+        if _getpid() != sandbox_pid:
+            _exit(0)
         # A notebook's cells are independent: note the failure and run the rest.
         # A module stops at its first failure, like an import would.
         if is_notebook:
-            notes.append(f"{label} {what}; later cells still ran")
+            notes.append(f"{label} {what}" if watch.stop_all else f"{label} {what}; later cells still ran")
             continue
         status, message = failed
         break
+    if is_notebook:  # a stop signal arriving late is ignored from now on
+        signal.signal(INTERRUPT_CELL, signal.SIG_IGN)
+        signal.signal(STOP_LOADING, signal.SIG_IGN)
     return module, {"t": "loaded", "status": status, "message": message,
                     "notes": notes, "stdout": capture.getvalue()}
+
+
+def _not_run_note(cells: list[dict], request: dict) -> str:
+    first, last = cells[0]["label"], cells[-1]["label"]
+    # "q2.ipynb, code cell 6" and "q2.ipynb, code cell 9" → "q2.ipynb, code cells 6 to 9"
+    which = first if len(cells) == 1 else f"{first.replace('code cell', 'code cells')} to {last.rsplit(' ', 1)[-1]}"
+    return (f"{which} {'was' if len(cells) == 1 else 'were'} not run: the notebook's cells had run for "
+            f"{request.get('notebook_seconds', 0):g} s in all, the limit for a whole notebook "
+            f"(functions they define are not graded)")
+
+
+# ------------------------------------------------------- IPython stand-ins
+
+class _Displayable:
+    """A stand-in for IPython's rich display objects (Markdown, HTML, Image, ...): holds its data, shows nothing."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.data = args[0] if args else kwargs.get("data")
+
+    def __repr__(self) -> str:
+        return f"<{_type(self).__name__}>"
+
+
+class _DisplayModule(types.ModuleType):
+    """``IPython.display``: display() and clear_output() do nothing; any rich type is a :class:`_Displayable`."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        kind = _type(name, (_Displayable,), {"__module__": "IPython.display"})
+        setattr(self, name, kind)
+        return kind
+
+
+def _no_display(*objects, **options) -> None:
+    """IPython's display(): a notebook shows the objects; the grader shows nothing."""
+
+
+class _Shell:
+    """What ``get_ipython()`` returns: magics and shell commands do nothing, noted once."""
+
+    def __init__(self, notes: list[str]) -> None:
+        self._notes = notes
+        self._noted = False
+
+    def _skip(self, what: str, args: tuple):
+        if not self._noted:
+            self._noted = True
+            shown = ", ".join(repr(a)[:60] for a in args[:2])
+            self._notes.append(f"get_ipython().{what}({shown}) did nothing: the grader runs Python without "
+                               "IPython, so magics and shell commands are skipped (noted once)")
+        return None
+
+    def run_line_magic(self, *args, **kwargs):
+        return self._skip("run_line_magic", args)
+
+    def run_cell_magic(self, *args, **kwargs):
+        return self._skip("run_cell_magic", args)
+
+    def magic(self, *args, **kwargs):
+        return self._skip("magic", args)
+
+    def system(self, *args, **kwargs):
+        return self._skip("system", args)
+
+    def getoutput(self, *args, **kwargs):
+        return self._skip("getoutput", args)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self._skip(name, args)
+
+
+def _install_ipython_stand_ins(notes: list[str], is_notebook: bool) -> None:
+    """IPython is not installed in the sandbox: ``IPython``/``IPython.display`` modules, ``get_ipython``
+    and (in a notebook, as in Jupyter) ``display`` stand in for it.  Made here, in the sandbox, so that
+    the zygote stays as it was."""
+    shell = _Shell(notes)
+    display = _DisplayModule("IPython.display")
+    display.display = _no_display
+    display.clear_output = lambda *args, **kwargs: None
+    display.update_display = lambda *args, **kwargs: None
+    ipython = types.ModuleType("IPython")
+    ipython.display = display
+    ipython.get_ipython = lambda: shell
+    ipython.embed = lambda *args, **kwargs: None
+    core = types.ModuleType("IPython.core")
+    core.display = display
+    ipython.core = core
+    sys.modules.update({"IPython": ipython, "IPython.display": display, "IPython.core": core,
+                        "IPython.core.display": display})
+    # Builtins, as IPython makes them; kept in the snapshot that _restore_builtins() puts back.
+    added = {"get_ipython": ipython.get_ipython}
+    if is_notebook:
+        added["display"] = _no_display
+    builtins.__dict__.update(added)
+    _BUILTINS.update(added)
 
 
 def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: set[str]) -> dict:
@@ -403,7 +563,7 @@ def _serve(request: dict, calls_fd: int, result_fd: int, layers: dict) -> None:
     load = _receive(calls_fd)
     if load is None:
         return
-    module, report = load_cells(load, capture)
+    module, report = load_cells(load, capture, lambda index: _send(result_fd, {"t": "cell", "n": index}))
     if _getpid() != sandbox_pid:
         _exit(0)  # a process forked at import time must not report
     report["isolation"] = layers

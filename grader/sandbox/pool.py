@@ -18,9 +18,19 @@ counts.
 When a call kills its child (timeout, crash, ``os._exit``, garbage on the
 pipe), that call fails and a fresh child is started for the calls after
 it, so one bad function never costs the others.
+
+A ``.py`` file must load (import) within ``import_timeout``.  A notebook's
+cells are timed one by one: the child announces each cell, and a cell past
+``import_timeout`` is stopped with a signal the child turns into an
+exception in that cell (noted like a cell that raises; later cells run).
+After ``notebook_timeout`` for all its cells, a second signal makes the
+child skip the cells left.  Student code can catch or ignore both; a child
+that has not reported within a grace period after that is killed, and the
+load fails as an import timeout.
 """
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import os
@@ -41,7 +51,7 @@ from typing import Callable, Iterable, Sequence
 
 from ..timelimit import BACKSTOP, COMPUTING, WAITING, WALL_CLOCK_FACTOR, RunQueueClock, TimeBudget, process_cpu_seconds
 from ..readers.code import CodeSource
-from . import codec, isolation, tiers
+from . import child, codec, isolation, tiers
 from .records import (BAD_VALUE, CRASHED, IMPORT_TIMEOUT, LOAD_CRASHED, MEMORY, NOT_DEFINED,
                       OK, RAISED, TIMEOUT, Call, CallOutcome, SubmissionRun)
 
@@ -52,6 +62,8 @@ MAX_NOTES = 200
 FILE_SIZE_LIMIT = 16 << 20
 MAX_PROCESSES = 32
 CLEANUP_SECONDS = 5.0
+NOTEBOOK_SECONDS = 30.0  # all of a notebook's cells together; each cell has import_timeout
+STOP_GRACE_SECONDS = 5.0  # for a notebook to stop after being told its time is up, before it is killed
 ZYGOTE_START_SECONDS = 120.0
 FRESH_STARTUP_ALLOWANCE = 20.0
 
@@ -96,7 +108,7 @@ class _Session:
         self.scratch = scratch
         self.cgroup = cgroup
         self.reader = codec.FrameReader(MAX_FRAME_BYTES)
-        self.frames: list[dict] = []
+        self.frames: collections.deque[dict] = collections.deque()  # a notebook sends one per cell
         self.bytes_read = 0
         self.eof = False
         self.exit_report: dict | None = None
@@ -123,12 +135,14 @@ class _Session:
         # Whose clocks the limits read: the sandbox (in fresh mode a child
         # of the spawned interpreter, see follow_sandbox).
         self.sandbox_pid = self.pid
+        self.sandbox_known = False  # in fresh mode, not until follow_sandbox finds it
         self.queue_clock: RunQueueClock | None = None
 
     # -- accounting
     def watch(self, pid: int) -> None:
         """Time limits read the clocks of process ``pid``, the sandbox."""
         self.sandbox_pid = pid
+        self.sandbox_known = True
         if self.queue_clock is not None:
             self.queue_clock.close()
         self.queue_clock = RunQueueClock(pid)
@@ -166,6 +180,25 @@ class _Session:
         if total is not None and with_started:
             total += sum(process_cpu_seconds(pid) or 0.0 for pid in self._started_processes())
         return total
+
+    def budget(self, limit: float) -> TimeBudget:
+        """``limit`` seconds of the run's time from now, counted as :meth:`next_frame_within` does."""
+        queue_clock = self.queue_clock if self.queue_clock is not None and self.queue_clock.available else None
+        return TimeBudget(lambda: self.cpu_seconds(with_started=True), self.cpu_seconds(), limit,
+                          queued_seconds=queue_clock.seconds if queue_clock else None,
+                          queued_start=queue_clock.seconds() if queue_clock else None)
+
+    def signal_sandbox(self, sig: int) -> None:
+        """Send ``sig`` to the sandbox (not to anything it started); nothing before it is known."""
+        if not self.sandbox_known or self.eof or self.exit_report is not None:
+            return
+        try:
+            if self.sandbox_pid == self.pid and self.pidfd >= 0:
+                signal.pidfd_send_signal(self.pidfd, sig)
+            elif self.sandbox_pid != self.pid:  # fresh mode: a child of the spawned interpreter
+                os.kill(self.sandbox_pid, sig)
+        except OSError:
+            pass
 
     def next_frame_within(self, limit: float, wall_limit: float) -> dict | str:
         """The next message; or, once the run has used ``limit`` seconds
@@ -241,7 +274,7 @@ class _Session:
                 self.reader.broken = "too much data"
                 continue
             self.frames.extend(self.reader.feed(chunk))
-        frame = self.frames.pop(0)
+        frame = self.frames.popleft()
         if frame.get("t") == "exit":
             self.exit_report = frame
         return frame
@@ -428,16 +461,19 @@ class _Runner:
         return session
 
     def run(self, source: CodeSource, calls: Sequence[Call], *, call_timeout: float,
-            memory_bytes: int, import_timeout: float) -> SubmissionRun:
+            memory_bytes: int, import_timeout: float, notebook_timeout: float = NOTEBOOK_SECONDS) -> SubmissionRun:
         started = time.perf_counter()
         calls = list(calls)
         cells = source.normalised_cells()
         load_message = {"t": "load", "notebook": source.is_notebook, "module": _module_name(source.path),
-                        "cells": [{"label": c.label, "source": c.source} for c in cells]}
+                        "cells": [{"label": c.label, "source": c.source} for c in cells],
+                        # for the notes' wording only: the parent keeps the time
+                        "cell_seconds": import_timeout, "notebook_seconds": notebook_timeout}
         # Visible calls first: their printed output cannot contain hidden inputs.
         phases = [[i for i, c in enumerate(calls) if c.capture_output],
                   [i for i, c in enumerate(calls) if not c.capture_output]]
-        cpu_seconds = int(import_timeout + call_timeout * max(1, len(calls))) + 2
+        loading = notebook_timeout + STOP_GRACE_SECONDS if source.is_notebook else import_timeout
+        cpu_seconds = int(loading + call_timeout * max(1, len(calls))) + 2
         outcomes: list[CallOutcome | None] = [None] * len(calls)
         load: tuple[str, str, tuple, str] | None = None
         restarts = 0
@@ -447,7 +483,7 @@ class _Runner:
             used_cgroup = used_cgroup or session.cgroup is not None
             fatal = False
             try:
-                status, message, notes, stdout = self._load(session, load_message, import_timeout)
+                status, message, notes, stdout = self._load(session, load_message, import_timeout, notebook_timeout)
                 if load is None:
                     load = (status, message, notes, stdout)
                 if status != "ok":
@@ -487,18 +523,14 @@ class _Runner:
             load_stdout=stdout, restarts=restarts,
         )
 
-    def _load(self, session: _Session, load_message: dict, import_timeout: float) -> tuple[str, str, tuple, str]:
-        limit = import_timeout + self.startup_allowance
-        wall_limit = limit * WALL_CLOCK_FACTOR
-        if not session.send(load_message, time.monotonic() + wall_limit):
-            session.kill()
-            return IMPORT_TIMEOUT, f"did not read its input within {wall_limit:g} s", (), ""
-        frame = session.next_frame_within(limit, wall_limit)
-        if frame in (COMPUTING, WAITING, BACKSTOP):
-            session.kill()
-            detail = {COMPUTING: "", WAITING: _WAITING_NOTE,
-                      BACKSTOP: f" ({wall_limit:g} s of waiting without computing)"}[frame]
-            return IMPORT_TIMEOUT, f"did not finish importing within {import_timeout:g} s{detail}", (), ""
+    def _load(self, session: _Session, load_message: dict, import_timeout: float,
+              notebook_timeout: float) -> tuple[str, str, tuple, str]:
+        if load_message["notebook"]:
+            frame = self._notebook_loaded(session, load_message, import_timeout, notebook_timeout)
+        else:
+            frame = self._module_loaded(session, load_message, import_timeout)
+        if isinstance(frame, tuple):  # it did not load in time
+            return frame
         if isinstance(frame, dict) and frame.get("t") == "setup failed":
             session.kill()
             return LOAD_CRASHED, f"the grader could not set up its sandbox: {_text(frame.get('message'), 500)}", (), ""
@@ -521,6 +553,62 @@ class _Runner:
         notes = frame.get("notes")
         notes = tuple(_text(n, 500) for n in notes[:MAX_NOTES]) if type(notes) is list else ()
         return status, _text(frame.get("message"), 2000), notes, _text(frame.get("stdout"))
+
+    def _module_loaded(self, session: _Session, load_message: dict,
+                       import_timeout: float) -> dict | str | tuple[str, str, tuple, str]:
+        """The child's first message after the load of a module, or the verdict when it took too long."""
+        limit = import_timeout + self.startup_allowance
+        wall_limit = limit * WALL_CLOCK_FACTOR
+        if not session.send(load_message, time.monotonic() + wall_limit):
+            session.kill()
+            return IMPORT_TIMEOUT, f"did not read its input within {wall_limit:g} s", (), ""
+        frame = session.next_frame_within(limit, wall_limit)
+        if frame in (COMPUTING, WAITING, BACKSTOP):
+            session.kill()
+            detail = {COMPUTING: "", WAITING: _WAITING_NOTE,
+                      BACKSTOP: f" ({wall_limit:g} s of waiting without computing)"}[frame]
+            return IMPORT_TIMEOUT, f"did not finish importing within {import_timeout:g} s{detail}", (), ""
+        return frame
+
+    def _notebook_loaded(self, session: _Session, load_message: dict, cell_limit: float,
+                         notebook_limit: float) -> dict | str | tuple[str, str, tuple, str]:
+        """The child's first message after its ``cell`` messages, or the verdict when it would not stop.
+
+        Each cell has ``cell_limit`` from its ``cell`` message, and all of them ``notebook_limit``; past
+        either, the child is signalled to stop (the cell, or the loading), and the parent goes on waiting.
+        A child still loading ``STOP_GRACE_SECONDS`` after being told to stop loading is killed."""
+        total_limit = notebook_limit + self.startup_allowance
+        if not session.send(load_message, time.monotonic() + total_limit * WALL_CLOCK_FACTOR):
+            session.kill()
+            return IMPORT_TIMEOUT, f"did not read its input within {total_limit * WALL_CLOCK_FACTOR:g} s", (), ""
+        total = session.budget(total_limit)
+        cell: TimeBudget | None = None
+        stopping: TimeBudget | None = None
+        running = ""  # the label of the cell running
+        while True:
+            budgets = [b for b in (stopping or total, cell) if b is not None]
+            frame = session.next_frame(time.monotonic() + min(b.wait() for b in budgets))
+            if isinstance(frame, dict) and frame.get("t") == "cell":
+                if self.mode == "fresh" and not session.sandbox_known:
+                    session.follow_sandbox()
+                cell = session.budget(cell_limit) if stopping is None else None
+                number = frame.get("n")
+                if type(number) is int and 0 <= number < len(load_message["cells"]):
+                    running = load_message["cells"][number]["label"]
+                continue
+            if frame != "timeout":
+                return frame
+            if stopping is not None:
+                if stopping.spent() is not None:
+                    session.kill()
+                    return IMPORT_TIMEOUT, (f"{running or 'a cell'} was still running when the notebook's cells had "
+                                            f"run for {notebook_limit:g} s in all, and did not stop when told to"), (), ""
+            elif total.spent() is not None:
+                session.signal_sandbox(child.STOP_LOADING)
+                stopping, cell = session.budget(STOP_GRACE_SECONDS), None
+            elif cell is not None and cell.spent() is not None:
+                session.signal_sandbox(child.INTERRUPT_CELL)
+                cell = None  # the cell may carry on (it caught the exception): the total still holds
 
     def _await_result(self, session: _Session, index: int, call: Call,
                       call_timeout: float) -> tuple[CallOutcome, bool]:
@@ -747,12 +835,15 @@ class WorkerPool:
 
     # -- public API
     def run(self, source: CodeSource, calls: Sequence[Call], *, call_timeout: float = 2.0,
-            memory_bytes: int = 1 << 30, import_timeout: float = 10.0) -> SubmissionRun:
+            memory_bytes: int = 1 << 30, import_timeout: float = 10.0,
+            notebook_timeout: float = NOTEBOOK_SECONDS) -> SubmissionRun:
         """Load ``source`` in a fresh sandboxed child and make ``calls``;
-        outcomes come back aligned with ``calls``."""
+        outcomes come back aligned with ``calls``.  A ``.py`` file loads
+        within ``import_timeout``; in a notebook each cell has
+        ``import_timeout`` and all of them ``notebook_timeout``."""
         tier = tiers.tier_for(cell.source for cell in source.normalised_cells())
-        return self._runner(tier).run(source, calls, call_timeout=call_timeout,
-                                      memory_bytes=memory_bytes, import_timeout=import_timeout)
+        return self._runner(tier).run(source, calls, call_timeout=call_timeout, memory_bytes=memory_bytes,
+                                      import_timeout=import_timeout, notebook_timeout=notebook_timeout)
 
     def close(self) -> None:
         with self._lock:
@@ -797,6 +888,7 @@ def _available_here() -> dict:
 
 def run_fresh(source: CodeSource, calls: Sequence[Call], *, call_timeout: float = 2.0,
               memory_bytes: int = 1 << 30, import_timeout: float = 10.0,
+              notebook_timeout: float = NOTEBOOK_SECONDS,
               python: str | None = None, landlock: bool = True) -> SubmissionRun:
     """Like :meth:`WorkerPool.run`, but each child is a brand-new ``python``
     that imports the scientific stack itself (how nbgrader and Otter work).
@@ -823,8 +915,8 @@ def run_fresh(source: CodeSource, calls: Sequence[Call], *, call_timeout: float 
     runner = _Runner(spawn, available, scratch_root, _UidAllocator(), "fresh", landlock,
                      startup_allowance=FRESH_STARTUP_ALLOWANCE)
     try:
-        return runner.run(source, calls, call_timeout=call_timeout,
-                          memory_bytes=memory_bytes, import_timeout=import_timeout)
+        return runner.run(source, calls, call_timeout=call_timeout, memory_bytes=memory_bytes,
+                          import_timeout=import_timeout, notebook_timeout=notebook_timeout)
     finally:
         for process in processes:
             try:
