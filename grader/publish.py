@@ -6,6 +6,11 @@ holds nothing secret:
 - code parts keep their public cases only, each with its arguments and its
   **expected value written out** (computed here by the instructor's
   reference solution), so no ``solution`` is needed to check them;
+- a part with a written answer *and* code keeps its function but no case
+  that has an expected value: that value would be the written answer, or
+  give it away (``sigma_dot_approx(0.05)`` is σ̇_approx).  Such a public
+  case is refused (:func:`refuse_giving_written_answers_away`), so the
+  instructor makes it hidden;
 - written-answer parts keep what a reader needs to *find* an answer (kind,
   options, names) but not the ``reference`` nor the rubric: their answers are
   read at self-check time and checked only at grading;
@@ -153,6 +158,29 @@ def _part(refs: ProblemReferences, part: Part) -> dict:
     return out
 
 
+def written_answers_given_away(refs: ProblemReferences) -> list[str]:
+    """Each public case whose published expected value would give a written answer away, located.
+
+    Its part has a written answer, so the value would be that answer, or what
+    it is computed from; a case that must raise publishes no value and is fine.
+    """
+    ps = refs.problem_set
+    return [f"{ps.path}, line {case.line}: part {part.label}, public case {case.name!r}"
+            for part in ps.parts if part.kind is not None and part.code is not None
+            for case in part.code.cases if case.public and case.raises is None]
+
+
+def refuse_giving_written_answers_away(all_refs: Sequence[ProblemReferences]) -> None:
+    """Raise :class:`PublishError` listing every public case that would publish a written answer."""
+    found = [where for refs in all_refs for where in written_answers_given_away(refs)]
+    if found:
+        raise PublishError(
+            "a published spec would give written answers away: these public cases belong to parts that also "
+            "have a written answer, and their expected values would be published for students to read. "
+            "Make them hidden (remove 'public: true'); a part with a written answer needs no public case, as "
+            "its answer is checked at grading. Nothing was written.\n  " + "\n  ".join(found))
+
+
 def published_text(refs: ProblemReferences) -> str:
     """The published spec of one problem set, as YAML text."""
     ps = refs.problem_set
@@ -165,8 +193,8 @@ def published_text(refs: ProblemReferences) -> str:
     header = (f"# {ps.title}: the public checks, for `grader check`.\n"
               f"# Published by `grader publish` from {ps.path.name} (sha256 {ps.digest[:12]}).\n"
               "# Expected values were computed by the instructor's reference solutions. Hidden cases,\n"
-              "# solutions and the references of written answers are not in this file: written answers\n"
-              "# are read by `grader check` and checked only at grading.\n")
+              "# solutions and the references of written answers are not in this file: written answers,\n"
+              "# and functions with no case here, are checked only at grading.\n")
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100_000)
 
 
@@ -197,6 +225,7 @@ def verify_round_trip(refs: ProblemReferences, text: str) -> None:
 
 def publish(refs: ProblemReferences) -> str:
     """The verified published text of one problem set."""
+    refuse_giving_written_answers_away([refs])
     text = published_text(refs)
     verify_round_trip(refs, text)
     return text
@@ -237,6 +266,7 @@ def published_files(all_refs: Sequence[ProblemReferences], out: Path) -> dict[Pa
         raise PublishError(f"two problem sets have the same file name ({', '.join(clashes)}); "
                            f"rename one so both fit in {out}")
     refuse_writing_over_specs([out / name for name in names], all_refs)
+    refuse_giving_written_answers_away(all_refs)
     return {out / refs.problem_set.path.name: publish(refs) for refs in all_refs}
 
 

@@ -494,7 +494,7 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
 
     code = None
     if raw.get("code") is not None:
-        code = _load_code(c, raw["code"], _line(raw, "code"), defaults, what)
+        code = _load_code(c, raw["code"], _line(raw, "code"), defaults, what, written="kind" in raw)
 
     rubric = []
     raw_rubric = raw.get("rubric")
@@ -540,7 +540,9 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
                 reference_line=_line(raw, "reference") if "reference" in raw else line)
 
 
-def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str) -> CodeSpec | None:
+def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str,
+               written: bool = False) -> CodeSpec | None:
+    """A part's ``code`` section; ``written``: the part also has a written answer (a ``kind``)."""
     allowed = {**_CODE_KEYS, "solution": False} if c.published else _CODE_KEYS
     if not c.keys(raw, allowed, f"{what} 'code'", line):
         return None
@@ -556,8 +558,10 @@ def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str) ->
     solution = None if c.published else c.text(raw, "solution", f"{what} code")
     cases = []
     raw_cases = raw.get("cases")
+    # A published written part whose cases are all hidden keeps its function, with no case.
+    empty_allowed = c.published and written
     if raw_cases is not None:
-        if not isinstance(raw_cases, list) or not raw_cases:
+        if not isinstance(raw_cases, list) or not (raw_cases or empty_allowed):
             c.add(_line(raw, "cases"), f"{what} code 'cases' must be a non-empty list")
         else:
             names: set[str] = set()
@@ -569,7 +573,9 @@ def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str) ->
                     c.add(case.line, f"{what}: case name {case.name!r} is used twice")
                 names.add(case.name)
                 cases.append(case)
-            if cases and not any(case.public for case in cases):
+            # A part with a written answer may keep every case hidden: a public case's expected
+            # value would be published, and it would give the written answer away.
+            if cases and not written and not any(case.public for case in cases):
                 c.add(_line(raw, "cases"), f"{what} has no public case: students need at least one to self-check")
     fail_on_warnings = raw.get("fail_on_warnings", False)
     if not isinstance(fail_on_warnings, bool):
