@@ -266,8 +266,12 @@ def test_q2_code_is_checked_on_public_cases_under_the_published_spec(tmp_path, p
     folder = submission(tmp_path, {"q2.py": Q2_CODE, "answers.yaml": yaml.safe_dump({"Q2.2": "(-oo, oo)"})})
     run, output = check(tmp_path, [published / "q2-activations.yaml"], folder)
     tests = results_by_label(tmp_path)
+    # Q2's code cases are all hidden (a public expected value would give the written answer away):
+    # the self-check runs none of them and says so, the same for a right q2.py as for any other.
     for label in ("Q2.1a", "Q2.1b", "Q2.3a", "Q2.3b", "Q2.3c", "Q2.3d"):
-        assert tests[label]["status"] == "passed", (label, tests[label]["output"])
+        assert tests[label]["score"] == 0 and tests[label]["status"] != "passed", (label, tests[label]["output"])
+        assert "case passed" not in tests[label]["output"] and "cases passed" not in tests[label]["output"]
+    assert f"{hidden_total(Q2)} hidden checks will run at grading" in run.stdout
     assert tests["Q2.2"]["extra_data"]["verdict"] == "checked at grading"
     assert tests["Q2.4"]["extra_data"]["verdict"] == "not answered"
     assert_no_hidden_data(output, secrets)
