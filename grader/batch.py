@@ -178,10 +178,22 @@ def crashed_result(student: str, refs, reason: str, seconds: float = 0.0) -> Sub
 # Work done in the executor's workers
 @dataclass(frozen=True)
 class SpecSource:
-    """How a worker gets its Grader: the spec paths, checked by digest."""
+    """How a worker gets its Grader: the spec paths, checked by digest, and how it grades
+    (``withhold_rubric``: see :class:`~grader.grading.Grader`)."""
 
     paths: tuple[str, ...]
     digest: str
+    withhold_rubric: bool = False
+
+    @property
+    def grading_digest(self) -> str:
+        """What the gradebook keeps with each result: the specs' digest, marked when rubric
+        ideas were withheld, so a run with the other setting grades everyone again instead
+        of keeping feedback written for the other audience."""
+        return self.digest + ("+withhold-rubric" if self.withhold_rubric else "")
+
+    def grader(self, refs, pool=None) -> Grader:
+        return Grader(refs, pool=pool, withhold_rubric=self.withhold_rubric)
 
 
 # Per-process cache: a forked worker finds the parent's Grader here.
@@ -189,14 +201,14 @@ _GRADERS: dict[str, Grader] = {}
 
 
 def _grader_for(spec: SpecSource) -> Grader:
-    grader = _GRADERS.get(spec.digest)
+    grader = _GRADERS.get(spec.grading_digest)
     if grader is None:
         from grader.cli import load_references
 
         refs = load_references(list(spec.paths))
         if spec_digest(refs) != spec.digest:
             raise RuntimeError("the problem specs changed while the run was going on")
-        grader = _GRADERS[spec.digest] = Grader(refs)
+        grader = _GRADERS[spec.grading_digest] = spec.grader(refs)
     return grader
 
 
@@ -417,7 +429,8 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
     if not submissions.is_dir():
         raise UsageError(f"--submissions {submissions} is not a folder of submissions")
     check_out_folder(out, submissions)
-    spec = SpecSource(tuple(str(p) for p in args.problems), spec_digest(refs))
+    spec = SpecSource(tuple(str(p) for p in args.problems), spec_digest(refs),
+                      withhold_rubric=bool(getattr(args, "withhold_rubric", False)))
     # Threads by default: measured faster than processes on 2 cores and a third lighter in memory
     # (one sandbox zygote instead of one per worker); the heavy work runs in the sandbox's children.
     executor_kind = os.environ.get("GRADER_EXECUTOR", "thread")
@@ -623,17 +636,18 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
     started = time.perf_counter()
     stored = gradebook.stored_keys()
     todo = [s for s in found if (k := stored.get(s.student)) is None
-            or (k.content_hash, k.spec_digest) != (s.content_hash, spec.digest)]
+            or (k.content_hash, k.spec_digest) != (s.content_hash, spec.grading_digest)]
     stats = RunStats(found=len(found), kept=len(found) - len(todo))
     present = {s.student for s in found}
     stats.gone = sorted(set(stored) - present)
     gradebook.save_class(present)
 
     problem_sets = problem_set_info(refs)
-    run_id = gradebook.start_run(spec_digest=spec.digest, problem_sets=problem_sets, executor=executor_name,
-                                 jobs=jobs, submissions=len(found), to_grade=len(todo))
-    expected = expected_markup(refs)
-    gradebook.save_expected(spec.digest, expected)
+    run_id = gradebook.start_run(spec_digest=spec.grading_digest, problem_sets=problem_sets,
+                                 executor=executor_name, jobs=jobs, submissions=len(found), to_grade=len(todo))
+    # Reports students read while they may resubmit show no reference answers either.
+    expected = {} if spec.withhold_rubric else expected_markup(refs)
+    gradebook.save_expected(spec.grading_digest, expected)
     overrides = gradebook.overrides()
     title = assignment_title(problem_sets)
 
@@ -643,14 +657,14 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
             write_student_files(out, applied(result, overrides.get(sub.student, {})), expected, title)
         except OSError:  # e.g. a folder the grader may not write: reported once the class files are written
             gradebook.add_unwritten(sub.student)  # publish tries again, and says where and why
-        gradebook.record(run_id, result, content_hash=sub.content_hash, spec_digest=spec.digest,
+        gradebook.record(run_id, result, content_hash=sub.content_hash, spec_digest=spec.grading_digest,
                          crashed=crashed)
         stats.graded += 1
         stats.crashed += crashed
 
     if todo:
         shared = SharedPool(pool)
-        _GRADERS[spec.digest] = Grader(refs, pool=shared)  # threads share it; forked workers inherit it
+        _GRADERS[spec.grading_digest] = spec.grader(refs, pool=shared)  # threads share it; forked workers inherit it
         try:
             grade_all(todo, spec, refs, executor_factory, commit, progress)
         finally:

@@ -20,7 +20,9 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-from grader.cli import points_threshold
+import yaml
+
+from grader.cli import points_threshold, public_points
 from grader.results import write_atomic
 
 WORKFLOW = Path(".github") / "workflows" / "grader.yml"
@@ -62,18 +64,34 @@ def requirement_from_direct_url(text: str | None) -> str | None:
 
 
 def fill_template(template: str, values: dict[str, str]) -> str:
-    """``@NAME@`` placeholders filled in; a pip requirement loses any ``"``
-    (it is placed inside double quotes in the shell and YAML templates)."""
-    values = {name: value.replace('"', "") if name == "INSTALL" else value for name, value in values.items()}
+    """``@NAME@`` placeholders filled in with the values as given: quoting them for
+    the shell is the caller's part, since only it knows where each one goes."""
     return re.sub(r"@([A-Z_]+)@", lambda m: values[m.group(1)], template)
+
+
+def checked_install(install: str) -> str:
+    """An ``--install`` requirement, refused when it spans lines (pip takes one line; a
+    line break would end the shell command, or the workflow's YAML, part way)."""
+    from grader.cli import UsageError
+
+    if not install.strip() or "\n" in install or "\r" in install:
+        raise UsageError(f"--install must be one pip requirement on one line, got {install!r}")
+    return install
+
+
+def in_double_quotes(text: str) -> str:
+    """``text`` escaped to stand inside a shell's double quotes as written (``"``, ``$``,
+    backquotes and backslashes kept, never expanded)."""
+    return re.sub(r'([\\"$`])', r"\\\1", text)
 
 
 def render_workflow(*, install: str, fail_under: float, problems: str = "problems",
                     submission: str = "submission", python: str = "3.11") -> str:
     template = resources.files("grader").joinpath("templates/ci/grader.yml").read_text(encoding="utf-8")
     # 15 significant digits: every threshold as typed (":g" keeps 6, so 1234567 became 1.23457e+06).
+    # The template puts the requirement in double quotes, in a YAML plain scalar that keeps backslashes.
     return fill_template(template, {"FAIL_UNDER": f"{fail_under:.15g}", "PROBLEMS": shlex.quote(problems),
-                                    "SUBMISSION": shlex.quote(submission), "INSTALL": install,
+                                    "SUBMISSION": shlex.quote(submission), "INSTALL": in_double_quotes(install),
                                     "PYTHON": python})
 
 
@@ -106,15 +124,22 @@ def run(args: argparse.Namespace) -> int:
     target = repo / WORKFLOW
     if target.exists() and not args.force:
         raise UsageError(f"{target} already exists; pass --force to overwrite it")
-    install = args.install or default_install()
+    install = checked_install(args.install) if args.install else default_install()
     if not install:
         raise UsageError("say where CI installs the grader from with --install, e.g. --install "
                          "'grader @ git+https://github.com/COURSE/grader@v1': this copy was installed from a "
                          "local folder, which a CI machine does not have, and the name 'grader' alone on PyPI "
                          "is a different project")
-    write_atomic(target, render_workflow(install=install, fail_under=args.fail_under, problems=args.problems,
-                                         submission=args.submission))
+    threshold_note = check_threshold(args.fail_under, repo / args.problems)
+    workflow = render_workflow(install=install, fail_under=args.fail_under, problems=args.problems,
+                               submission=args.submission)
+    if not install_survives(workflow, install):
+        raise UsageError(f"--install {install!r} cannot be written into the workflow's YAML as it is (a ': ' or "
+                         "' #' in it would be read as YAML); write the requirement without them")
+    write_atomic(target, workflow)
     print(f"wrote {target}")
+    if threshold_note:
+        print(threshold_note)
     for what, path in (("published specs", args.problems), ("submission", args.submission)):
         if not (repo / path).exists():
             print(f"note: {repo / path} does not exist yet; the workflow expects the {what} there", flush=True)
@@ -122,3 +147,35 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: the workflow installs {install} with pip, where this grader came from; pass --install "
               f"to change it")
     return 0
+
+
+def check_threshold(fail_under: float, problems: Path) -> str:
+    """Refuse a ``--fail-under`` above every point the published specs are worth (the job
+    would fail whatever the student did); a note when it is above what the public checks
+    can award, which no submission reaches before grading either.  Nothing to say while
+    the specs are not in the repository yet."""
+    from grader.cli import UsageError, load_references
+
+    if fail_under <= 0 or not problems.exists():
+        return ""
+    refs = load_references([str(problems)])
+    total = round(sum(r.problem_set.max_score for r in refs), 6)
+    reachable = public_points(refs)
+    if fail_under > total:
+        raise UsageError(f"--fail-under {fail_under:g} is more than the {total:g} points the specs in {problems} "
+                         "are worth: the job would fail for every submission")
+    if fail_under > reachable:
+        return (f"note: --fail-under {fail_under:g} is more than the {reachable:g} of {total:g} points the public "
+                "checks can award (written answers and hidden cases count only at grading): the job fails even "
+                f"for a perfect submission; {reachable:g} or less lets it pass")
+    return ""
+
+
+def install_survives(workflow: str, install: str) -> bool:
+    """Does the workflow, read as YAML, run pip on ``install`` exactly as given?"""
+    try:
+        steps = yaml.safe_load(workflow)["jobs"]["check"]["steps"]
+    except (yaml.YAMLError, KeyError, TypeError):
+        return False
+    runs = [step.get("run", "") for step in steps if isinstance(step, dict)]
+    return any(run.endswith(f' install "{in_double_quotes(install)}"') for run in runs if isinstance(run, str))

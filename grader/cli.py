@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "gradebook export writes it, e.g. 'Homework 1 (1234)', so that the import fills "
                             "that assignment instead of adding a new one (default: the --roster export's "
                             "column of the problem sets' title, else that title)")
+    grade.add_argument("--withhold-rubric", action="store_true",
+                       help="for results students see while they may still resubmit (as on Gradescope): rubric "
+                            "feedback says which ideas are missing by number ('missing: idea 3'), never their "
+                            "words, and reports show no expected answers")
     add_output_options(grade)
     grade.set_defaults(func=run_grade)
 
@@ -196,7 +200,7 @@ def run_check(args: argparse.Namespace) -> int:
     write_outputs(args, result, public_only=True)
     if args.markdown:
         append_markdown_summary(Path(args.markdown), result, hidden_by_set)
-    return fail_under_status(args, result)
+    return fail_under_status(args, result, public_points(refs))
 
 
 def append_markdown_summary(path: Path, result: SubmissionResult, hidden_by_set: dict[str, int]) -> None:
@@ -377,10 +381,32 @@ def write_outputs(args: argparse.Namespace, result: SubmissionResult, *, public_
         write_atomic(Path(args.junit), junit_xml([result]))
 
 
-def fail_under_status(args: argparse.Namespace, result: SubmissionResult) -> int:
+def fail_under_status(args: argparse.Namespace, result: SubmissionResult, reachable: float | None = None) -> int:
+    """1 when the score is under ``--fail-under``; the message says what the checks
+    could award at most (``reachable``), so a threshold no submission meets is seen as such."""
     if args.fail_under is not None and result.score < args.fail_under:
-        print(f"score {result.score:g} is under --fail-under {args.fail_under:g}", file=sys.stderr)
+        message = f"score {result.score:g} is under --fail-under {args.fail_under:g}"
+        if reachable is not None:
+            message += f"; the public checks can award at most {reachable:g} of the {result.max_score:g} points"
+            if reachable < result.max_score:
+                message += " (written answers and hidden cases count only at grading)"
+        print(message, file=sys.stderr)
         return 1
     return 0
+
+
+def public_points(refs) -> float:
+    """The most the public checks can award: the points of each part that a public check
+    scores (a function with a public case, or a written answer that the spec lets `grader
+    check` judge).  Under a published spec written answers are judged only at grading."""
+    total = 0.0
+    for problem in refs:
+        for part in problem.problem_set.parts:
+            ref = problem[part.label]
+            code = part.code is not None and any(case.case.public for case in ref.cases)
+            written = part.kind is not None and not part.at_grading
+            if code or written:
+                total += part.points
+    return round(total, 6)
 
 

@@ -12,16 +12,21 @@ from __future__ import annotations
 
 import argparse
 import io
+import math
+import shlex
 import zipfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from grader.ci import default_install, fill_template
+from grader.ci import checked_install, default_install, fill_template
 from grader.results import write_atomic
 
 # Fixed timestamps: the same specs give a byte-identical package.
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+# Seconds one submission may take on Gradescope: two minutes under its default timeout
+# of ten, for starting the grader and writing the results (on half a CPU by default).
+TIME_LIMIT = 480.0
 
 
 def _entry(archive: zipfile.ZipFile, name: str, data: bytes, *, executable: bool = False) -> None:
@@ -31,13 +36,14 @@ def _entry(archive: zipfile.ZipFile, name: str, data: bytes, *, executable: bool
     archive.writestr(info, data)
 
 
-def build_package(spec_files: list[Path], install: str) -> bytes:
+def build_package(spec_files: list[Path], install: str, time_limit: float = TIME_LIMIT) -> bytes:
     """The autograder zip: the two scripts and ``problems/<spec file>`` for each spec."""
     templates = resources.files("grader").joinpath("templates/gradescope")
+    values = {"INSTALL": shlex.quote(install), "TIME_LIMIT": f"{time_limit:.15g}"}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for script in ("setup.sh", "run_autograder"):
-            text = fill_template(templates.joinpath(script).read_text(encoding="utf-8"), {"INSTALL": install})
+            text = fill_template(templates.joinpath(script).read_text(encoding="utf-8"), values)
             _entry(archive, script, text.encode(), executable=True)
         for path in sorted(spec_files, key=lambda p: p.name):
             _entry(archive, f"problems/{path.name}", path.read_bytes())
@@ -55,7 +61,23 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--install", metavar="REQUIREMENT",
                         help="what pip installs on Gradescope, e.g. 'grader @ git+https://…/grader@v1' (default: "
                              "where this grader was installed from, when that is a VCS or download URL)")
+    parser.add_argument("--time-limit", type=seconds, default=TIME_LIMIT, metavar="SECONDS",
+                        help=f"how long one submission may take before the grader stops it and says so (default: "
+                             f"{TIME_LIMIT:g}); keep it under the assignment's autograder timeout on Gradescope "
+                             "(10 minutes unless set otherwise), which gives a submission still running 0 points "
+                             "and no results")
     parser.set_defaults(func=run)
+
+
+def seconds(text: str) -> float:
+    """A ``--time-limit``: seconds, a finite number more than 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds more than 0, got '{text}'")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,13 +92,15 @@ def run(args: argparse.Namespace) -> int:
     clash = next((n for n in names if names.count(n) > 1), None)
     if clash:
         raise UsageError(f"two specs are named {clash}; the package keeps one folder of specs, so rename one")
-    install = args.install or default_install()
+    install = checked_install(args.install) if args.install else default_install()
     if not install:
         raise UsageError("say where Gradescope installs the grader from with --install, e.g. --install "
                          "'grader @ git+https://github.com/COURSE/grader@v1': this copy was installed from a "
                          "local folder, and the name 'grader' alone on PyPI is a different project")
     out = Path(args.out)
-    write_atomic(out, build_package([Path(r.problem_set.path) for r in refs], install))
+    write_atomic(out, build_package([Path(r.problem_set.path) for r in refs], install, args.time_limit))
     print(f"wrote {out}: {len(refs)} problem set(s); pip installs {install} on Gradescope")
+    print(f"a submission still grading after {args.time_limit:g} s is stopped and told so; keep Gradescope's "
+          "autograder timeout above that (10 minutes unless set otherwise)")
     print("upload it under Configure Autograder with an Ubuntu 24.04 base image")
     return 0

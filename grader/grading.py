@@ -123,6 +123,37 @@ def not_regular_notes(entry: Path) -> list[str]:
     return notes
 
 
+# Archives a student may hand in instead of their files: by name, and by their first bytes
+# (a zip renamed, or saved without a suffix).  Never unpacked: a student's archive can
+# hold paths outside their folder, links, or a few bytes that fill the disk.
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".gz", ".bz2",
+                    ".xz", ".7z", ".rar")
+_ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"\xfd7zXZ\x00", b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07")
+ARCHIVE_NOTE = "{name} is an archive, which the grader does not open; hand in the files themselves."
+
+
+def archive_notes(files: list[Path], names: dict[Path, str]) -> list[str]:
+    """A note for each file that is an archive (zip, tar, 7z, rar…): the grader reads none of
+    what is inside, and without a word every part would just say it is not answered."""
+    return [ARCHIVE_NOTE.format(name=names.get(path, path.name)) for path in files
+            if not path.is_symlink() and _is_archive(path)]
+
+
+def _is_archive(path: Path) -> bool:
+    if path.name.lower().endswith(ARCHIVE_SUFFIXES):
+        return True
+    # By content only where the name does not say what the file is: a .docx or .xlsx is a zip too.
+    if path.suffix and not _read_by_name(path):
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(265)
+    except OSError:
+        return False
+    bzip2 = head[:3] == b"BZh" and head[4:10] == b"1AY&SY"  # "BZh" alone could open a text
+    return head.startswith(_ARCHIVE_MAGIC) or bzip2 or head[257:262] == b"ustar"
+
+
 def _read_by_name(path: Path) -> bool:
     return path.suffix.lower() in CODE_SUFFIXES or text_reader_for(path) is not None
 
@@ -198,14 +229,19 @@ class Grader:
     ``public_only`` is the student self-check: hidden cases are neither run
     nor named, only counted.
 
+    ``withhold_rubric`` is for results students see while they may still
+    resubmit: every rubric part is checked with ``name_missing_ideas`` off,
+    so its feedback numbers the ideas and never quotes them.
+
     Verdicts are remembered by (part or case, answer): a verdict depends on
     nothing else, and a class gives the same answers again and again.
     """
 
     def __init__(self, references: list[ProblemReferences], *, public_only: bool = False, pool: Any = None,
-                 call_timeout: float = 2.0):
+                 call_timeout: float = 2.0, withhold_rubric: bool = False):
         self.references = references
         self.public_only = public_only
+        self.withhold_rubric = withhold_rubric
         self._pool = pool
         self._own_pool = False
         self.call_timeout = call_timeout
@@ -252,6 +288,7 @@ class Grader:
         elif not files and not notes:
             notes.append("The submission holds no files.")
         names = shown_names(files, entry)
+        notes.extend(archive_notes(files, names))
         answering: dict[Path, None] = {}  # the files that answered a part, in order
         loaded: dict[Path, Any] = {}  # each code file is read once, whatever the number of problem sets
         for refs in self.references:
@@ -327,10 +364,16 @@ class Grader:
         key = self._memo_key(ref, value_key(answer.value))
         verdict = self._written_verdicts.get(key) if key else None
         if verdict is None:
-            verdict = _check_written(ref, answer.value)
+            verdict = _check_written(ref, answer.value, options=self._written_options(ref.part))
             if key:
                 self._written_verdicts.put(key, verdict)
         return Candidate(verdict, answer.source, shown, verdict.read_as or "")
+
+    def _written_options(self, part) -> Any:
+        """The part's checker options, with a rubric's ideas withheld when this grader withholds them."""
+        if self.withhold_rubric and part.kind == "rubric":
+            return replace(part.options or get_checker("rubric").Options(), name_missing_ideas=False)
+        return part.options
 
     def _memo_key(self, ref: PartReference, *answer_key: Any) -> tuple | None:
         """A memo key for an answer to one of this grader's parts; None when it cannot be remembered."""
@@ -522,14 +565,16 @@ class Grader:
 
 
 # ---------------------------------------------------------------------------
-def _check_written(ref: PartReference, value: Any) -> Verdict:
-    """A written answer's verdict: the reference's, else a known mistake's partial credit."""
+def _check_written(ref: PartReference, value: Any, options: Any = None) -> Verdict:
+    """A written answer's verdict: the reference's, else a known mistake's partial credit
+    (``options``: the checker's, when not the part's own)."""
     part = ref.part
+    options = part.options if options is None else options
     checker = get_checker(part.kind)
-    verdict = _safe_check(checker, ref.value, value, part.options)
+    verdict = _safe_check(checker, ref.value, value, options)
     if not verdict.is_correct and verdict.status is not Status.UNREADABLE:
         for mistake in ref.mistakes:
-            match = _safe_check(checker, mistake.value, value, part.options)
+            match = _safe_check(checker, mistake.value, value, options)
             if match.is_correct:
                 credit = max(verdict.credit, mistake.mistake.credit)
                 return Verdict.partial(credit, mistake.mistake.feedback, verdict.read_as)

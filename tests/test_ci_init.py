@@ -64,6 +64,27 @@ def test_the_default_install_is_where_this_grader_came_from_if_ci_can_reach_it(r
     assert requirement_from_direct_url(record) == requirement
 
 
+def test_the_install_requirement_reaches_pip_exactly_as_given(tmp_path):
+    """Quotes, dollars, backquotes, backslashes and spaces: the workflow's shell gives pip the one argument."""
+    install = 'grader @ git+https://example.org/g@"v1" $TAG `id` \\ it\'s'
+    assert grader("ci-init", "--dir", tmp_path, "--install", install).returncode == 0
+    steps = yaml.safe_load((tmp_path / ".github" / "workflows" / "grader.yml").read_text())["jobs"]["check"]["steps"]
+    command = next(step["run"] for step in steps if "pip install" in step.get("run", ""))
+    echoed = subprocess.run(["bash", "-c", command.replace("python -m pip install", "printf '%s\\n'")],
+                            capture_output=True, text=True, check=True, env={"TAG": "oops"})
+    assert echoed.stdout == install + "\n"
+
+
+@pytest.mark.parametrize("install, says", [
+    ("grader @ https://example.org/g.tar.gz #egg", "cannot be written into the workflow's YAML"),
+    ("grader\nrm -rf ~", "must be one pip requirement on one line"),
+])
+def test_an_install_the_workflow_cannot_hold_is_refused(tmp_path, install, says):
+    run = grader("ci-init", "--dir", tmp_path, "--install", install)
+    assert run.returncode == 2 and says in run.stderr
+    assert not (tmp_path / ".github").exists()
+
+
 def test_refuses_to_overwrite_without_force(tmp_path):
     workflow = tmp_path / ".github" / "workflows" / "grader.yml"
     workflow.parent.mkdir(parents=True)

@@ -74,3 +74,70 @@ def test_check_and_grade_refuse_the_same_thresholds(tmp_path, capsys, command, v
     assert exited.value.code == 2
     assert "argument --fail-under:" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+# Two parts: a function with a public case (2 points), and a written answer (3 points)
+# that the public checks of a published spec cannot judge.
+SPEC = """\
+id: small
+title: "Small set"
+parts:
+  - label: A
+    title: "Double"
+    points: 2
+    code:
+      function: double
+      kind: number
+      solution: |
+        def double(x):
+            return 2 * x
+      cases:
+        - {name: "x = 1", public: true, args: [1]}
+        - {name: "x = 5", args: [5]}
+  - label: B
+    title: "One half"
+    points: 3
+    kind: number
+    reference: "Rational(1, 2)"
+"""
+
+
+@pytest.fixture
+def repo(tmp_path, capsys) -> Path:
+    """A submission repository with the published spec in problems/."""
+    spec = tmp_path / "small.yaml"
+    spec.write_text(SPEC)
+    repo = tmp_path / "repo"
+    assert main(["publish", str(spec), "--out", str(repo / "problems")]) == 0
+    capsys.readouterr()
+    return repo
+
+
+def test_a_threshold_above_every_point_is_refused(repo, capsys):
+    assert ci_init(repo, "5.5") == 2
+    err = capsys.readouterr().err
+    assert "--fail-under 5.5 is more than the 5 points the specs in" in err and "fail for every submission" in err
+    assert not (repo / WORKFLOW).exists()
+
+
+def test_a_threshold_above_what_the_public_checks_award_is_written_with_a_note(repo, capsys):
+    assert ci_init(repo, "4") == 0
+    out = capsys.readouterr().out
+    assert "--fail-under 4 is more than the 2 of 5 points the public checks can award" in out
+    assert "fails even for a perfect submission; 2 or less lets it pass" in out
+    assert "--fail-under 4\n" in (repo / WORKFLOW).read_text(encoding="utf-8")
+    (repo / WORKFLOW).unlink()
+    assert ci_init(repo, "2") == 0
+    assert "public checks can award" not in capsys.readouterr().out
+
+
+def test_check_says_what_the_public_checks_can_award_when_it_fails(repo, tmp_path, capsys):
+    perfect = tmp_path / "perfect"
+    perfect.mkdir()
+    (perfect / "small.py").write_text("def double(x):\n    return 2 * x\n")
+    (perfect / "answers.yaml").write_text("B: 1/2\n")
+    assert main(["check", str(repo / "problems"), str(perfect), "--fail-under", "2"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(repo / "problems"), str(perfect), "--fail-under", "3"]) == 1
+    assert ("score 2 is under --fail-under 3; the public checks can award at most 2 of the 5 points (written "
+            "answers and hidden cases count only at grading)") in capsys.readouterr().err

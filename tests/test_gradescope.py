@@ -35,7 +35,7 @@ def test_the_package_holds_two_executable_scripts_and_the_full_specs(package, tm
         spec = archive.read("problems/foundations.yaml")
     assert names == ["setup.sh", "run_autograder", "problems/foundations.yaml", "problems/q2-activations.yaml"]
     assert all(modes[name] & stat.S_IXUSR for name in ("setup.sh", "run_autograder"))
-    assert f'pip install "{INSTALL}"' in setup
+    assert f"pip install '{INSTALL}'" in setup
     assert "grader validate problems" in setup  # a broken spec fails the image build
     assert "chmod -R go-rwx /autograder/source" in setup  # specs hidden from student code without Landlock
     assert spec == (ROOT / "problems" / "foundations.yaml").read_bytes()  # hidden cases included
@@ -44,16 +44,89 @@ def test_the_package_holds_two_executable_scripts_and_the_full_specs(package, tm
     assert again.read_bytes() == package.read_bytes()
 
 
-def run_autograder(package: Path, root: Path, submission: Path, grader: str = GRADER) -> dict:
+def run_autograder(package: Path, root: Path, submission: Path, grader: str = GRADER, **env: str) -> dict:
     """What Gradescope does: the zip in source/, the student's files in submission/."""
     with zipfile.ZipFile(package) as archive:
         archive.extractall(root / "source")
     script = root / "source" / "run_autograder"
     script.chmod(0o755)
     shutil.copytree(submission, root / "submission")
-    env = dict(os.environ, AUTOGRADER=str(root), GRADER=grader)
-    subprocess.run([str(script)], env=env, check=True, timeout=300, capture_output=True)
+    environment = {name: value for name, value in os.environ.items() if name != "GRADER_SUBMISSION_TIME_LIMIT"}
+    environment.update(env, AUTOGRADER=str(root), GRADER=grader)
+    subprocess.run([str(script)], env=environment, check=True, timeout=300, capture_output=True)
     return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_the_install_requirement_reaches_pip_exactly_as_given(tmp_path):
+    """Quotes, dollars, backquotes and spaces: pip gets the one argument, nothing expanded or dropped."""
+    install = 'grader @ git+https://example.org/g@"v1" $TAG `id` ${HOME} \\ it\'s'
+    out = tmp_path / "autograder.zip"
+    assert main(["gradescope", str(ROOT / "problems"), "--out", str(out), "--install", install]) == 0
+    with zipfile.ZipFile(out) as archive:
+        setup = archive.read("setup.sh").decode()
+    line = next(line for line in setup.splitlines() if line.startswith("/autograder/venv/bin/pip install ")
+                and "--upgrade" not in line)
+    # The same line with pip replaced by a command that prints its arguments, one per line.
+    echoed = subprocess.run(["bash", "-c", line.replace("/autograder/venv/bin/pip install", "printf '%s\\n'")],
+                            capture_output=True, text=True, check=True, env={"TAG": "oops", "HOME": "/oops"})
+    assert echoed.stdout == install + "\n"
+
+
+def test_a_requirement_on_two_lines_is_refused(tmp_path, capsys):
+    out = tmp_path / "autograder.zip"
+    assert main(["gradescope", str(ROOT / "problems"), "--out", str(out), "--install", "grader\nrm -rf /"]) == 2
+    assert "--install must be one pip requirement on one line" in capsys.readouterr().err
+    assert not out.exists()
+
+
+STUB = """#!/usr/bin/env bash
+# Stands in for the grader: leaves a results.json saying how it was called.
+while [ "$1" != "--out" ]; do shift; done
+mkdir -p "$2/submission"
+printf '{"score": 0, "tests": [], "output": "limit=%s args=%s"}' "$GRADER_SUBMISSION_TIME_LIMIT" "$*" \
+    > "$2/submission/results.json"
+"""
+
+
+@pytest.mark.parametrize("options, env, limit", [
+    ([], {}, "480"),  # under Gradescope's default timeout of 10 minutes, with time to spare
+    (["--time-limit", "1500"], {}, "1500"),  # for a course that raised that timeout
+    ([], {"GRADER_SUBMISSION_TIME_LIMIT": "90"}, "90"),  # the variable, when set, wins
+])
+def test_run_autograder_stops_a_submission_before_gradescope_does(tmp_path, options, env, limit):
+    out = tmp_path / "autograder.zip"
+    assert main(["gradescope", str(ROOT / "problems"), "--out", str(out), "--install", INSTALL, *options]) == 0
+    stub = tmp_path / "grader-stub"
+    stub.write_text(STUB)
+    stub.chmod(0o755)
+    results = run_autograder(out, tmp_path / "root", ROOT / "submissions" / "alice", grader=str(stub), **env)
+    assert results["output"].startswith(f"limit={limit} args=")
+    assert "--withhold-rubric" in results["output"]
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "inf", "ten"])
+def test_a_time_limit_that_is_not_seconds_is_refused(tmp_path, capsys, value):
+    with pytest.raises(SystemExit) as exited:
+        main(["gradescope", str(ROOT / "problems"), "--out", str(tmp_path / "a.zip"), "--install", INSTALL,
+              f"--time-limit={value}"])
+    assert exited.value.code == 2
+    assert "argument --time-limit:" in capsys.readouterr().err
+
+
+def test_students_resubmitting_on_gradescope_never_read_the_rubric_ideas(package, tmp_path):
+    """Every result is visible at once and a student may resubmit: the missing ideas are
+    numbered, so pasting them back word for word is not possible."""
+    student = tmp_path / "student"
+    student.mkdir()
+    (student / "q2.md").write_text("## Q2.4\n\nBack-propagation multiplies the gradient by one derivative "
+                                   "per time step.\n")
+    results = run_autograder(package, tmp_path / "root", student)
+    essay = next(t for t in results["tests"] if t["number"] == "Q2.4")
+    assert essay["score"] == 1
+    assert essay["output"].startswith("1 of 3 rubric ideas found; missing: ideas 2 and 3.")
+    text = json.dumps(results)
+    for words in ("(1/4)^T", "at most 1/4", "vanish exponentially", "one activation derivative per time step"):
+        assert words not in text
 
 
 def test_run_autograder_grades_a_submission_with_its_hidden_cases(package, tmp_path):

@@ -5,6 +5,10 @@ idea is found when any of its patterns matches the answer (case-insensitive,
 after folding Unicode maths and LaTeX spacing).  The verdict names which
 ideas were found and which were not.  It is always *provisional*: the
 pipeline marks rubric parts for an instructor to confirm or override.
+
+With ``name_missing_ideas: false`` the verdict numbers the ideas instead of
+quoting them: a student who may still resubmit could otherwise paste the
+missing ideas back in, word for word.
 """
 from __future__ import annotations
 
@@ -34,10 +38,11 @@ class RubricChecker(Checker):
 
     @dataclass(frozen=True)
     class Options:
-        pass
+        name_missing_ideas: bool = True  # false: "missing: idea 3", never the idea's words
 
     def check(self, reference: Any, answer: Any, options: Any) -> Verdict:
         ideas = tuple(reference)
+        named = getattr(options, "name_missing_ideas", True)
         text = fold_prose(answer if isinstance(answer, str) else str(answer))
         if not text.strip():
             return Verdict(Status.INCORRECT, 0.0, "No answer text found.")
@@ -47,18 +52,27 @@ class RubricChecker(Checker):
             hit = next((m for p in idea.patterns if (m := re.search(p, text, re.IGNORECASE))), None)
             if hit:
                 found += idea.points
-                details.append(f"idea {number} found ({idea.points:g} pt): {idea.idea} — “{hit.group(0)}”")
+                said = f": {idea.idea}" if named else ""
+                details.append(f"idea {number} found ({idea.points:g} pt){said} — “{hit.group(0)}”")
             else:
                 missing.append(number)
-                details.append(f"idea {number} not found: {idea.idea}")
+                details.append(f"idea {number} not found: {idea.idea}" if named else
+                               f"idea {number} not found ({idea.points:g} pt)")
         credit = found / total if total else 0.0
         if not missing:
             summary = f"All {len(ideas)} rubric ideas found."
         else:
-            listed = "; ".join(ideas[n - 1].idea.strip() for n in missing)
+            listed = "; ".join(ideas[n - 1].idea.strip() for n in missing) if named else _numbered(missing)
             # An idea written as a sentence brings its own full stop: no second one.
             summary = (f"{len(ideas) - len(missing)} of {len(ideas)} rubric ideas found; missing: {listed}"
                        + ("" if listed.endswith((".", "!", "?", "…")) else "."))
         summary += PROVISIONAL_NOTE
         verdict = Verdict.partial(credit, summary)
         return Verdict(verdict.status, verdict.credit, verdict.feedback, None, tuple(details))
+
+
+def _numbered(numbers: list[int]) -> str:
+    """"idea 3", "ideas 1 and 3", "ideas 1, 2 and 4": the missing ideas by number only."""
+    if len(numbers) == 1:
+        return f"idea {numbers[0]}"
+    return f"ideas {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"

@@ -7,7 +7,7 @@ apt-get update
 apt-get install -y --no-install-recommends python3 python3-venv python3-pip
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install --upgrade pip
-/autograder/venv/bin/pip install "@INSTALL@"
+/autograder/venv/bin/pip install @INSTALL@
 # Prove the specs once at build time: a broken spec fails the build, not every student.
 cd /autograder/source
 /autograder/venv/bin/grader validate problems
