@@ -56,6 +56,7 @@ class Candidate:
     hidden_cases: int = 0
     status: str = ""  # a more specific status than the verdict's, e.g. "not defined"
     returned: bool = False  # code: the function returned a value on every case (it gave an answer)
+    checked: bool = True  # False: code whose cases are all hidden, under a self-check (nothing was run)
 
 
 def submission_files(entry: Path) -> list[Path]:
@@ -428,7 +429,8 @@ class Grader:
         hidden_total = sum(1 for c in ref.cases if not c.case.public)
         hidden_not_run = hidden_total if self.public_only else 0
         if not runs:
-            return Candidate(Verdict.incorrect("No cases were run."), source, hidden_cases=hidden_not_run)
+            return Candidate(Verdict.incorrect("No cases were run."), source, hidden_cases=hidden_not_run,
+                             checked=False)
         if all(outcome.status == NOT_DEFINED for _, _, outcome in runs):
             return Candidate(Verdict(Status.INCORRECT, 0.0, _not_defined(code.function, runs[0][2])), source,
                              hidden_cases=hidden_total, status=NOT_DEFINED)
@@ -534,8 +536,9 @@ class Grader:
                               provisional=part.kind == "rubric", hidden_cases=hidden)
         # Best credit wins; among equals, a file that answers the part beats one
         # that does not define its function (a notebook's plot helper must not
-        # hide the written answer), and a readable verdict beats "could not read".
-        best = max(candidates, key=lambda c: (c.verdict.credit, c.status != NOT_DEFINED,
+        # hide the written answer), one that was checked beats code none of whose
+        # cases ran, and a readable verdict beats "could not read".
+        best = max(candidates, key=lambda c: (c.verdict.credit, c.status != NOT_DEFINED, c.checked,
                                               c.verdict.status is not Status.UNREADABLE))
         verdict = best.verdict
         feedback, provisional = verdict.feedback, part.kind == "rubric" and not best.cases
