@@ -350,7 +350,7 @@ def self_check_summary(parts, hidden: int) -> str:
     if hidden:
         after.append(f"{hidden} hidden checks will run at grading")
     if later:
-        after.append(f"{later} written answers are checked only at grading")
+        after.append(f"{later} part{'' if later == 1 else 's'} checked only at grading")
     return message + (" — " + "; ".join(after) if after else "")
 
 

@@ -420,14 +420,25 @@ class Grader:
         for (label, number, case_ref), outcome in zip(index, run.outcomes):
             outcomes.setdefault(label, []).append((number, case_ref, outcome))
         result = {}
+        defined = _defined_names(source, {r.part.code.function for r in code_parts}) if self.public_only else set()
         for ref in code_parts:
-            result[ref.part.label] = self._code_part(ref, outcomes.get(ref.part.label, []), shown)
+            result[ref.part.label] = self._code_part(ref, outcomes.get(ref.part.label, []), shown, defined)
         return result, notes, run.isolation
 
-    def _code_part(self, ref: PartReference, runs: list, source: str) -> Candidate:
+    def _code_part(self, ref: PartReference, runs: list, source: str, defined: set[str]) -> Candidate:
         code = ref.part.code
         hidden_total = sum(1 for c in ref.cases if not c.case.public)
         hidden_not_run = hidden_total if self.public_only else 0
+        if not runs and self.public_only and ref.part.kind is not None:
+            # A written part's function has hidden cases only (a public expected value would give the
+            # written answer away): nothing runs in a self-check, which is no failure.  Whether the
+            # function is there at all is known from the code, read, not run.
+            if code.function not in defined:
+                return Candidate(Verdict(Status.INCORRECT, 0.0, f"{code.function} is not defined."), source,
+                                 hidden_cases=hidden_not_run, status=NOT_DEFINED, checked=False)
+            return Candidate(Verdict(Status.INCORRECT, 0.0, f"{code.function} has no public checks: it is "
+                                     "checked only at grading."), source, hidden_cases=hidden_not_run,
+                             status=AT_GRADING, checked=False)
         if not runs:
             return Candidate(Verdict.incorrect("No cases were run."), source, hidden_cases=hidden_not_run,
                              checked=False)
@@ -599,6 +610,11 @@ def _answers_code_of(ps, path: Path, source: "CodeSource | Exception") -> bool:
     wanted = {p.code.function for p in ps.parts if p.code is not None}
     if not wanted or isinstance(source, Exception):
         return False  # unreadable files are reported when handed in by name
+    return bool(_defined_names(source, wanted))
+
+
+def _defined_names(source: "CodeSource", wanted: set[str]) -> set[str]:
+    """Which of ``wanted`` the code defines at top level (a def or an assignment), read, not run."""
     defined: set[str] = set()
     for cell in source.cells:
         text = getattr(cell, "source", cell)
@@ -611,7 +627,7 @@ def _answers_code_of(ps, path: Path, source: "CodeSource | Exception") -> bool:
         defined.update(n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
         defined.update(t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
                        if isinstance(t, ast.Name))
-    return bool(defined & wanted)
+    return defined & wanted
 
 
 def _may_name(text: str, names: set[str]) -> bool:

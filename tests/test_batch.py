@@ -296,16 +296,16 @@ def test_fail_under_names_the_students_below_it(tmp_path):
     assert grade(spec, subs, out, "--fail-under", "0").returncode == 0  # nothing regraded, nobody below
 
 
-def _crash_on_mallory(self, student, files):
+def _crash_on_mallory(self, student, files, entry=None):
     if student == "mallory":
         raise RuntimeError("the grader tripped over this one")
-    return ORIGINAL_GRADE(self, student, files)
+    return ORIGINAL_GRADE(self, student, files, entry=entry)
 
 
-def _die_on_mallory(self, student, files):
+def _die_on_mallory(self, student, files, entry=None):
     if student == "mallory":
         os._exit(3)  # the worker process dies: the pool breaks
-    return ORIGINAL_GRADE(self, student, files)
+    return ORIGINAL_GRADE(self, student, files, entry=entry)
 
 
 ORIGINAL_GRADE = batch.Grader.grade
@@ -602,11 +602,11 @@ def test_a_damaged_gradebook_gets_a_clear_message(tmp_path, capsys):
         assert "gradebook.sqlite cannot be used" in err and "Move it away" in err
 
 
-def _hang_on_mallory(self, student, files):
+def _hang_on_mallory(self, student, files, entry=None):
     if student == "mallory":
         while True:  # something nobody foresaw takes forever to read
             pass
-    return ORIGINAL_GRADE(self, student, files)
+    return ORIGINAL_GRADE(self, student, files, entry=entry)
 
 
 @pytest.mark.parametrize("kind", ["thread", "process"])

@@ -255,7 +255,7 @@ def test_q2_written_answers_under_the_published_spec_are_read_not_judged(tmp_pat
         assert run.returncode == 0
         tests = results_by_label(tmp_path / name)
         verdicts.append({label: (t["score"], t["extra_data"]["verdict"]) for label, t in tests.items()})
-        assert "8 written answers are checked only at grading" in run.stdout
+        assert "8 parts checked only at grading" in run.stdout
         assert "no public checks apply to these answers" in run.stdout
         assert_no_hidden_data(output, secrets)
     assert verdicts[0] == verdicts[1]
@@ -271,10 +271,25 @@ def test_q2_code_is_checked_on_public_cases_under_the_published_spec(tmp_path, p
     for label in ("Q2.1a", "Q2.1b", "Q2.3a", "Q2.3b", "Q2.3c", "Q2.3d"):
         assert tests[label]["score"] == 0 and tests[label]["status"] != "passed", (label, tests[label]["output"])
         assert "case passed" not in tests[label]["output"] and "cases passed" not in tests[label]["output"]
+        assert tests[label]["extra_data"]["verdict"] == "checked at grading", (label, tests[label]["output"])
+    assert "sigma_dot_approx has no public checks: it is checked only at grading." in tests["Q2.1a"]["output"]
     assert f"{hidden_total(Q2)} hidden checks will run at grading" in run.stdout
     assert tests["Q2.2"]["extra_data"]["verdict"] == "checked at grading"
     assert tests["Q2.4"]["extra_data"]["verdict"] == "not answered"
     assert_no_hidden_data(output, secrets)
+
+
+def test_a_q2_function_the_file_does_not_define_is_said_to_be_missing(tmp_path, published):
+    code = "def sigma_dot_approx(eps):\n    return 0.25\n\nfaster_decay = lambda: 'approx'\n"
+    folder = submission(tmp_path, {"q2.py": code})
+    run, _ = check(tmp_path, [published / "q2-activations.yaml"], folder)
+    tests = results_by_label(tmp_path)
+    for label in ("Q2.1a", "Q2.3d"):  # defined by a def or an assignment: run at grading
+        assert tests[label]["extra_data"]["verdict"] == "checked at grading", tests[label]["output"]
+    for label, function in (("Q2.1b", "tanh_dot_approx"), ("Q2.3b", "rho")):
+        assert tests[label]["extra_data"]["verdict"] == "not defined", tests[label]["output"]
+        assert f"{function} is not defined." in tests[label]["output"]
+    assert "parts checked only at grading" in run.stdout
 
 
 def test_broken_answers_file_is_named_with_its_line(tmp_path, published):
@@ -294,8 +309,8 @@ def test_both_homeworks_in_one_folder(tmp_path, published, secrets):
     tests = results_by_label(tmp_path)
     assert len(tests) == 33
     hidden = hidden_total(FOUNDATIONS) + hidden_total(Q2)
-    assert (f"public checks passed — {hidden} hidden checks will run at grading; 8 written answers are "
-            f"checked only at grading") in run.stdout
+    assert f"public checks passed — {hidden} hidden checks will run at grading; 8 parts checked only at grading" \
+        in run.stdout
     junit = ET.parse(tmp_path / "out" / "junit.xml").getroot()
     cases = junit.findall(".//testcase")
     assert len(cases) == 33

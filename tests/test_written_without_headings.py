@@ -236,17 +236,27 @@ def write_notebook(path: Path, cells: list) -> Path:
     return path
 
 
-def test_a_notebooks_markdown_cells_without_part_headings_stay_narrative(tmp_path):
+NARRATIVE_CELLS = [
+    nbformat.v4.new_markdown_cell("# Question 2\n\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$ and "
+                                  "$\\rho(0.05) \\approx 0.2505$."),
+    nbformat.v4.new_code_cell("def faster_decay():\n    return 'approx'\n"),
+]
+
+
+def test_another_notebooks_markdown_cells_without_part_headings_stay_narrative(tmp_path):
     # A notebook's Markdown is read only when a heading names a part; its code is graded either way.
-    notebook = write_notebook(tmp_path / "q2.ipynb", [
-        nbformat.v4.new_markdown_cell("# Question 2\n\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$ and "
-                                      "$\\rho(0.05) \\approx 0.2505$."),
-        nbformat.v4.new_code_cell("def faster_decay():\n    return 'approx'\n"),
-    ])
-    tests, notes = check(tmp_path, {"q2.ipynb": notebook})
-    assert verdict(tests["Q2.3d"]) == "correct"
+    notebook = write_notebook(tmp_path / "lab.ipynb", NARRATIVE_CELLS)
+    tests, notes = check(tmp_path, {"lab.ipynb": notebook})
+    assert verdict(tests["Q2.3d"]) == "checked at grading"  # its code: hidden cases only
     assert verdict(tests["Q2.1a"]) in ("not defined", "not answered")
     assert NO_HEADING_NOTE not in notes
+
+
+def test_the_problem_sets_own_notebook_is_read_like_its_markdown_file(tmp_path):
+    notebook = write_notebook(tmp_path / "q2.ipynb", NARRATIVE_CELLS)
+    tests, notes = check(tmp_path, {"q2.ipynb": notebook})
+    assert verdict(tests["Q2.1a"]) == "correct" and verdict(tests["Q2.3b"]) == "correct"
+    assert f"{NAMED_OUTSIDE} Q2.1a" in tests["Q2.1a"]["output"]
 
 
 def test_a_notebook_with_a_part_heading_finds_other_parts_by_name(tmp_path):
