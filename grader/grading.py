@@ -420,12 +420,12 @@ class Grader:
         for (label, number, case_ref), outcome in zip(index, run.outcomes):
             outcomes.setdefault(label, []).append((number, case_ref, outcome))
         result = {}
-        defined = _defined_names(source, {r.part.code.function for r in code_parts}) if self.public_only else set()
+        defined = _defined_names(source, {r.part.code.function for r in code_parts}) if self.public_only else {}
         for ref in code_parts:
             result[ref.part.label] = self._code_part(ref, outcomes.get(ref.part.label, []), shown, defined)
         return result, notes, run.isolation
 
-    def _code_part(self, ref: PartReference, runs: list, source: str, defined: set[str]) -> Candidate:
+    def _code_part(self, ref: PartReference, runs: list, source: str, defined: dict[str, bool]) -> Candidate:
         code = ref.part.code
         hidden_total = sum(1 for c in ref.cases if not c.case.public)
         hidden_not_run = hidden_total if self.public_only else 0
@@ -436,6 +436,10 @@ class Grader:
             if code.function not in defined:
                 return Candidate(Verdict(Status.INCORRECT, 0.0, f"{code.function} is not defined."), source,
                                  hidden_cases=hidden_not_run, status=NOT_DEFINED, checked=False)
+            if defined[code.function]:
+                return Candidate(Verdict(Status.INCORRECT, 0.0, f"{code.function} is not implemented yet "
+                                         "(it raises NotImplementedError)."), source,
+                                 hidden_cases=hidden_not_run, status=NOT_IMPLEMENTED, checked=False)
             return Candidate(Verdict(Status.INCORRECT, 0.0, f"{code.function} has no public checks: it is "
                                      "checked only at grading."), source, hidden_cases=hidden_not_run,
                              status=AT_GRADING, checked=False)
@@ -613,9 +617,10 @@ def _answers_code_of(ps, path: Path, source: "CodeSource | Exception") -> bool:
     return bool(_defined_names(source, wanted))
 
 
-def _defined_names(source: "CodeSource", wanted: set[str]) -> set[str]:
-    """Which of ``wanted`` the code defines at top level (a def or an assignment), read, not run."""
-    defined: set[str] = set()
+def _defined_names(source: "CodeSource", wanted: set[str]) -> dict[str, bool]:
+    """Which of ``wanted`` the code defines at top level (a def or an assignment), read, not run:
+    name → whether its last definition is a stub (a body that only raises NotImplementedError)."""
+    defined: dict[str, bool] = {}
     for cell in source.cells:
         text = getattr(cell, "source", cell)
         if not _may_name(text, wanted):
@@ -624,10 +629,21 @@ def _defined_names(source: "CodeSource", wanted: set[str]) -> set[str]:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-        defined.update(n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
-        defined.update(t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
-                       if isinstance(t, ast.Name))
-    return defined & wanted
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                defined[node.name] = _is_stub(node)
+            elif isinstance(node, ast.Assign):
+                defined.update((t.id, False) for t in node.targets if isinstance(t, ast.Name))
+    return {name: stub for name, stub in defined.items() if name in wanted}
+
+
+def _is_stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``def f(x): \"\"\"doc\"\"\" raise NotImplementedError`` — the handout's starter, not yet filled in."""
+    body = [n for n in function.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+        return False
+    raised = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
+    return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
 
 
 def _may_name(text: str, names: set[str]) -> bool:

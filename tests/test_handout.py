@@ -87,9 +87,10 @@ def test_unfilled_starters_check_as_not_implemented_or_not_answered(handout, tmp
     verdicts = {t["number"]: t["extra_data"]["verdict"] for t in json.loads((tmp_path / "r.json").read_text())["tests"]}
     ps = load_problem_set(PROBLEMS / "foundations.yaml")
     assert all(verdicts[p.label] == "not implemented" for p in ps.parts)
-    # q2.py's stub answers Q2.1a, whose cases are all hidden (a written part's), so nothing of it runs
-    # now; the empty template answers nothing.
-    assert verdicts["Q2.1a"] not in ("not answered", "not defined", "correct")
+    # q2.py's stubs answer Q2's code parts, whose cases are all hidden (a written part's), so nothing
+    # of them runs now: the stub is seen for what it is by reading it.  The empty template answers nothing.
+    q2 = load_problem_set(PROBLEMS / "q2-activations.yaml")
+    assert all(verdicts[p.label] == "not implemented" for p in q2.parts if p.code), verdicts
     assert verdicts["Q2.2"] == verdicts["Q2.4"] == "not answered"
 
 
@@ -110,6 +111,8 @@ def test_reference_solutions_dropped_into_the_starter_pass_every_public_check(ha
         tests = json.loads((folder / "r.json").read_text())["tests"]
         code_labels = {p.label for p in ps.parts if p.code and any(c.public for c in p.code.cases)}
         assert {t["number"] for t in tests if t["status"] == "passed"} >= code_labels, run.stdout
+        later = {t["number"] for t in tests if t["extra_data"]["verdict"] == "checked at grading"}
+        assert later >= {p.label for p in ps.parts if p.code and not any(c.public for c in p.code.cases)}, run.stdout
 
 
 def test_existing_starters_are_not_overwritten(handout, tmp_path):
