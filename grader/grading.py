@@ -361,7 +361,8 @@ class Grader:
         if part.kind is None:
             return Candidate(Verdict.unreadable("This part is answered by code, not in writing."), answer.source, shown)
         if part.at_grading:
-            return Candidate(Verdict(Status.INCORRECT, 0.0, "Answer found; written answers are checked at grading."), answer.source, shown, status=AT_GRADING)
+            return Candidate(Verdict(Status.INCORRECT, 0.0, "Answer found; written answers are checked at grading."),
+                             answer.source, shown, status=AT_GRADING)
         key = self._memo_key(ref, value_key(answer.value))
         verdict = self._written_verdicts.get(key) if key else None
         if verdict is None:

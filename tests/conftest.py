@@ -35,3 +35,14 @@ def q2_grader():
     spec = Path(__file__).resolve().parents[1] / "problems" / "q2-activations.yaml"
     with Grader(load_references([str(spec)]), public_only=True) as grader:
         yield grader
+
+
+@pytest.fixture(scope="session")
+def q2_grading_grader():
+    """A Grader of the Q2 problem set as at grading, hidden cases run: Q2's functions have no public case."""
+    from grader.cli import load_references
+    from grader.grading import Grader
+
+    spec = Path(__file__).resolve().parents[1] / "problems" / "q2-activations.yaml"
+    with Grader(load_references([str(spec)])) as grader:
+        yield grader

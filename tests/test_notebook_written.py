@@ -49,13 +49,13 @@ def test_markdown_cells_grade_like_the_markdown_file(q2_grader, tmp_path):
     assert from_notebook["Q2.4"].provisional
 
 
-def test_code_and_markdown_cells_of_one_notebook_answer_different_parts(q2_grader, tmp_path):
+def test_code_and_markdown_cells_of_one_notebook_answer_different_parts(q2_grading_grader, tmp_path):
     notebook = write_notebook(tmp_path / "q2.ipynb", [
         nbformat.v4.new_markdown_cell("# My homework\n\n## Q2.1\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac12$"),
         nbformat.v4.new_code_cell("def faster_decay():\n    return 'approx'\n"),
         nbformat.v4.new_markdown_cell("## Q2.2\n$\\varepsilon \\in (-\\infty, \\infty)$"),
     ])
-    parts = {p.label: p for p in q2_grader.grade("student", [notebook]).parts}
+    parts = {p.label: p for p in q2_grading_grader.grade("student", [notebook]).parts}
     assert parts["Q2.1a"].status == "incorrect" and parts["Q2.1a"].source == "q2.ipynb, Markdown cells"
     assert parts["Q2.2"].status == "correct"
     assert parts["Q2.3d"].status == "correct" and parts["Q2.3d"].source == "q2.ipynb"
@@ -116,24 +116,24 @@ def test_another_homeworks_numbered_headings_are_not_taken_for_parts(q2_grader, 
     assert {p.label: p for p in q2_grader.grade("student", [own]).parts}["Q2.2"].status == "correct"
 
 
-def test_a_markdown_cell_without_text_does_not_lose_the_code(q2_grader, tmp_path):
+def test_a_markdown_cell_without_text_does_not_lose_the_code(q2_grading_grader, tmp_path):
     path = tmp_path / "q2.ipynb"
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell("def rho_approx(eps):\n    return 0.25\n")]
     raw = json.loads(nbformat.writes(notebook))
     raw["cells"].append({"cell_type": "markdown", "id": "broken", "metadata": {}, "source": None})
     path.write_text(json.dumps(raw), encoding="utf-8")
-    parts = {p.label: p for p in q2_grader.grade("student", [path]).parts}
+    parts = {p.label: p for p in q2_grading_grader.grade("student", [path]).parts}
     assert parts["Q2.3a"].status == "correct", parts["Q2.3a"].feedback
 
 
-def test_markdown_cells_over_the_written_answer_limit_get_a_note(q2_grader, tmp_path):
+def test_markdown_cells_over_the_written_answer_limit_get_a_note(q2_grading_grader, tmp_path):
     from grader.readers.markdown import MAX_DOCUMENT_BYTES
 
     table = "## Q2.3\n| T | $\\rho(0.05)^T$ |\n|---|---|\n" + "| 5 | 0.001 |\n" * (MAX_DOCUMENT_BYTES // 14)
     notebook = write_notebook(tmp_path / "q2.ipynb", [nbformat.v4.new_markdown_cell(table),
                                                       nbformat.v4.new_code_cell("def faster_decay():\n    return 'approx'\n")])
-    result = q2_grader.grade("student", [notebook])
+    result = q2_grading_grader.grade("student", [notebook])
     parts = {p.label: p for p in result.parts}
     assert any("Markdown cells are too large to read" in note for note in result.notes), result.notes
     assert parts["Q2.3d"].status == "correct"  # the code is graded all the same
@@ -141,23 +141,24 @@ def test_markdown_cells_over_the_written_answer_limit_get_a_note(q2_grader, tmp_
 
 @pytest.mark.parametrize("returns, writes", [("'true'", "the approximation decays faster"),
                                              ("'approx'", "the true ratio decays faster")])
-def test_a_choice_made_both_ways_in_code_and_markdown_is_left_to_the_instructor(q2_grader, tmp_path, returns, writes):
+def test_a_choice_made_both_ways_in_code_and_markdown_is_left_to_the_instructor(q2_grading_grader, tmp_path, returns,
+                                                                                writes):
     notebook = write_notebook(tmp_path / "q2.ipynb", [
         nbformat.v4.new_markdown_cell(f"## Q2.3d\nAnswer: {writes}."),
         nbformat.v4.new_code_cell(f"def faster_decay():\n    return {returns}\n"),
     ])
-    q23d = {p.label: p for p in q2_grader.grade("student", [notebook]).parts}["Q2.3d"]
+    q23d = {p.label: p for p in q2_grading_grader.grade("student", [notebook]).parts}["Q2.3d"]
     assert q23d.score == q23d.max_score and q23d.provisional
     assert "answers this part differently" in q23d.feedback
 
 
-def test_code_and_writing_that_agree_or_code_that_raises_leave_a_choice_as_it_is(q2_grader, tmp_path):
+def test_code_and_writing_that_agree_or_code_that_raises_leave_a_choice_as_it_is(q2_grading_grader, tmp_path):
     for body in ("return 'approx'", "raise ValueError('todo')"):
         notebook = write_notebook(tmp_path / "q2.ipynb", [
             nbformat.v4.new_markdown_cell("## Q2.3d\nAnswer: approx."),
             nbformat.v4.new_code_cell(f"def faster_decay():\n    {body}\n"),
         ])
-        q23d = {p.label: p for p in q2_grader.grade("student", [notebook]).parts}["Q2.3d"]
+        q23d = {p.label: p for p in q2_grading_grader.grade("student", [notebook]).parts}["Q2.3d"]
         assert q23d.status == "correct" and not q23d.provisional, (body, q23d.feedback)
 
 

@@ -122,10 +122,17 @@ def test_equiv_array_with_an_unreadable_value_is_still_unreadable():
 ])
 def test_a_function_returning_text_among_its_values_earns_nothing_for_it(tmp_path, returned, text):
     # Written answers are text to be read; a function must return numbers, even with per-element credit.
+    # Q2's function cases are hidden (their values are the written answers): a copy of the spec makes the
+    # rho_powers case public, so that the self-check runs it and shows its feedback.
+    case = '- {name: "ε = 0.05, T up to 20", args: [0.05, 20]}'
+    spec_text = Q2.read_text(encoding="utf-8")
+    assert case in spec_text
+    spec = tmp_path / "q2-activations.yaml"
+    spec.write_text(spec_text.replace(case, case.replace("args:", "public: true, args:")), encoding="utf-8")
     code = tmp_path / "q2.py"
     code.write_text(f"def rho_powers(eps, T_max):\n    return {returned}\n", encoding="utf-8")
     out = tmp_path / "results.json"
-    run = cli("check", str(Q2), str(code), "--json", str(out))
+    run = cli("check", str(spec), str(code), "--json", str(out))
     assert run.returncode == 0, run.stderr
     part = {t["number"]: t for t in json.loads(out.read_text())["tests"]}["Q2.3c"]
     assert part["score"] == 0

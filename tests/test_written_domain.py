@@ -4,7 +4,6 @@ write the answer as a membership, an inequality or in a sentence about the
 domain, and each is read the same as the bare interval."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
