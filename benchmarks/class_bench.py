@@ -12,8 +12,8 @@ set of similar calls.  Fresh mode is slow, so it grades only a sample of
 the class (``--fresh-students``), which the pool also grades for the ratio.
 
 Printed: submissions/second through the pool for the whole class and for
-the class without its infinitely looping files (each looping case costs its
-full 2 s limit); both modes on the same sample of the class (every k-th
+the class without its infinitely looping files (each of the first two
+looping cases of a function costs its full 2 s limit; the others are not run); both modes on the same sample of the class (every k-th
 file) and their ratio; CPU per submission; and the pool's per-submission
 overhead: the CPU of submissions whose functions do nothing, and the wall
 time of one run beyond the time spent inside the student's functions

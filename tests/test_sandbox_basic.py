@@ -249,3 +249,32 @@ def test_codec_refuses_unknown_types_by_name(value, type_name):
 def test_parent_decoder_rejects_malformed_data(plain):
     with pytest.raises(codec.ProtocolError):
         codec.from_plain(plain)
+
+
+LOOPS_ON_SOME_INPUTS = """
+def loops(n):
+    while n < 0:
+        pass
+    return n
+
+def works(x):
+    return 2 * x
+"""
+
+
+def test_a_function_that_ran_out_of_time_twice_is_not_called_again(pool, tmp_path):
+    source = write(tmp_path, "loops.py", LOOPS_ON_SOME_INPUTS)
+    calls = [Call("loops", (1,)), Call("loops", (-1,)), Call("works", (1,)), Call("loops", (-2,)),
+             Call("loops", (3,)), Call("loops", (-3,)), Call("works", (2,))]
+    run = pool.run(source, calls, call_timeout=0.5)
+    statuses = [outcome.status for outcome in run.outcomes]
+    # Each case is judged on its own until the function has run out of time twice...
+    assert statuses[:4] == ["ok", "timeout", "ok", "timeout"], run.outcomes
+    assert run.outcomes[0].value == 1 and run.outcomes[2].value == 2
+    # ...then its other cases fail without being run; other functions are not affected.
+    for later in run.outcomes[4:6]:
+        assert later.status == "timeout"
+        assert later.message == ("not run: loops had already taken longer than 0.5 s on 2 cases, "
+                                 "so it was not called again")
+    assert run.outcomes[6].status == "ok" and run.outcomes[6].value == 4
+    assert run.restarts == 2  # one new child per timeout, none for the cases not run

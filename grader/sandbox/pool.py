@@ -356,6 +356,25 @@ def _death_reason(report: dict | None) -> tuple[str, str]:
     return CRASHED, f"the process exited with code {code if type(code) is int else '?'} (os._exit or a crash)"
 
 
+# A function that ran out of time on this many cases is not called again: its other cases fail
+# unrun.  One that loops forever would otherwise cost every case its full limit, and the child's
+# reload after each (a notebook's slow cells included), which bounds nothing on a shared grader.
+TIMEOUTS_PER_FUNCTION = 2
+
+
+def _give_up_on_looping(calls: Sequence[Call], outcomes: list, function: str, call_timeout: float) -> None:
+    """After the function's ``TIMEOUTS_PER_FUNCTION``-th timeout, fail its cases not yet run."""
+    timed_out = sum(1 for call, outcome in zip(calls, outcomes)
+                    if call.function == function and outcome is not None and outcome.status == TIMEOUT)
+    if timed_out < TIMEOUTS_PER_FUNCTION:
+        return
+    reason = (f"not run: {function} had already taken longer than {call_timeout:g} s on {timed_out} cases, "
+              "so it was not called again")
+    for j, call in enumerate(calls):
+        if outcomes[j] is None and call.function == function:
+            outcomes[j] = CallOutcome(TIMEOUT, message=reason)
+
+
 def _outcome_from_frame(frame: dict, call: Call, call_timeout: float) -> CallOutcome:
     status = frame.get("status")
     if status not in _CHILD_STATUSES:
@@ -504,6 +523,8 @@ class _Runner:
                         break
                     for i in todo:
                         outcomes[i], fatal = self._await_result(session, i, calls[i], call_timeout)
+                        if outcomes[i].status == TIMEOUT:
+                            _give_up_on_looping(calls, outcomes, calls[i].function, call_timeout)
                         if fatal:
                             break
                     if fatal:
