@@ -40,6 +40,7 @@ import tempfile
 import time
 import types
 import warnings
+from typing import Iterable
 
 from . import codec, isolation
 
@@ -157,6 +158,39 @@ def spawn(request: dict, calls_fd: int, result_fd: int, available: dict) -> int:
     return pid
 
 
+def run_uid(request: dict, available: dict) -> int | None:
+    """The uid the sandbox of ``request`` runs as, or None where it keeps the spawner's."""
+    uid = request.get("uid")
+    return uid if uid is not None and bool(available.get("uid_drop", False)) else None
+
+
+def kill_processes_of(uid: int) -> None:
+    """SIGKILL every process running as ``uid``, a run's own uid: a helper
+    takes that uid and signals -1, which reaches every process the run
+    started wherever it moved (``setsid``, a double fork), and atomically
+    with respect to a fork bomb's forks."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the helper
+        try:
+            isolation.drop_privileges(uid, uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def has_stray_children(known: Iterable[int]) -> bool:
+    """Whether this spawner has children besides the sandboxes ``known``:
+    processes a finished sandbox started end up here (the spawner is a
+    child subreaper), so none means a run left nothing behind."""
+    try:
+        with open(f"/proc/self/task/{os.getpid()}/children") as listing:
+            children = {int(pid) for pid in listing.read().split()}
+    except (OSError, ValueError):
+        return True  # cannot tell: sweep
+    return bool(children - set(known))
+
+
 def exit_report(status: int) -> dict:
     report: dict = {"t": "exit", "code": None, "signal": None}
     if os.WIFSIGNALED(status):
@@ -221,8 +255,8 @@ def _lock_down(request: dict, calls_fd: int, result_fd: int, available: dict) ->
     # anything else inherited (sockets, pipes) is closed.
     keep = sorted({0, 1, 2, calls_fd, result_fd, *request.get("library_fds", ())})
     _close_other_fds(keep)
-    uid = request.get("uid")
-    drop = uid is not None and bool(available.get("uid_drop", False))
+    uid = run_uid(request, available)
+    drop = uid is not None
     isolation.set_rlimits(
         cpu_seconds=int(request["cpu_seconds"]),
         address_space=isolation.virtual_memory_size() + int(request["memory_bytes"]),
@@ -605,9 +639,12 @@ def fresh_main() -> None:
     pid = spawn(request, calls_fd, result_fd, available)
     os.close(calls_fd)
     _, status = os.waitpid(pid, 0)
+    uid = run_uid(request, available)
+    if uid is not None and has_stray_children(()):
+        kill_processes_of(uid)
     send_exit_report(result_fd, status)
     os.close(result_fd)
-    while True:  # reap orphans until the parent's cgroup sweep has killed them all
+    while True:  # reap orphans until a sweep (above, or the parent's cgroup sweep) has killed them all
         try:
             os.waitpid(-1, 0)
         except ChildProcessError:

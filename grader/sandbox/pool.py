@@ -442,12 +442,15 @@ class _Runner:
             "file_size_limit_bytes": FILE_SIZE_LIMIT,
             "network_namespace": bool(a.get("network_namespace")),
             # A per-run PID namespace would cost a second fork of the warm
-            # zygote; the per-run pids cgroup catches escapees instead.
+            # zygote; the uid (or cgroup) sweep catches escapees instead.
             "pid_namespace": False,
             "ipc_namespace": bool(a.get("ipc_namespace")),
             "uid_drop": bool(a.get("uid_drop")),
             "nproc_limit": MAX_PROCESSES if a.get("uid_drop") else None,
             "pids_limit": MAX_PROCESSES if with_cgroup else None,
+            # What kills the processes a run leaves behind: every process of
+            # its uid, or every member of its cgroup; else only its session.
+            "leftovers_killed_by": "uid" if a.get("uid_drop") else "cgroup" if with_cgroup else "session",
             "landlock": abi > 0,
             "landlock_abi": abi,
             "stdlib_readable_after_uid_drop": bool(a.get("stdlib_readable_after_uid_drop")),
@@ -458,8 +461,13 @@ class _Runner:
         scratch = Path(tempfile.mkdtemp(prefix="run-", dir=self.scratch_root))
         if self.available.get("uid_drop"):
             os.chown(scratch, uid, uid)
+        # A run with its own uid is already capped by RLIMIT_NPROC, and what it
+        # leaves running is killed by that uid (child.kill_processes_of).  A
+        # pids cgroup would add nothing but its cost: moving the sandbox into
+        # it waits for the kernel's cgroup lock, 10-20 ms per submission.
         cgroup = None
-        root = isolation.pids_cgroup_root() if self.available.get("pids_cgroup") else None
+        wanted = self.available.get("pids_cgroup") and not self.available.get("uid_drop")
+        root = isolation.pids_cgroup_root() if wanted else None
         if root is not None:
             cgroup = isolation.make_pids_cgroup(root, f"{os.getpid()}-{uuid.uuid4().hex}", MAX_PROCESSES)
         request = {

@@ -121,8 +121,9 @@ def serve(control: socket.socket) -> None:
 
     available = isolation.detect()
     warm_fds = library_fds(exclude=(control.fileno(),))
-    # Orphans of a sandbox (a fork bomb's children, a double-forked daemon
-    # after the cgroup sweep killed it) come to us, not to the system's init.
+    # Orphans of a sandbox (a fork bomb's children, a double-forked daemon)
+    # come to us, not to the system's init, so _reap can tell that a run
+    # left processes behind.
     isolation.set_child_subreaper()
     wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wake_w)
@@ -135,7 +136,7 @@ def serve(control: socket.socket) -> None:
     poller = select.poll()
     poller.register(control, select.POLLIN)
     poller.register(wake_r, select.POLLIN)
-    sandboxes: dict[int, int] = {}  # pid -> write end of its result pipe
+    sandboxes: dict[int, tuple[int, int | None]] = {}  # pid -> (write end of its result pipe, its uid)
     while True:
         try:
             events = poller.poll(1000)
@@ -165,12 +166,15 @@ def serve(control: socket.socket) -> None:
             request["spawner_pid"] = os.getpid()
             pid = child.spawn(request, calls_fd, result_fd, available)
             os.close(calls_fd)
-            sandboxes[pid] = result_fd
+            sandboxes[pid] = (result_fd, child.run_uid(request, available))
             control.send(json.dumps({"pid": pid}).encode())
         _reap(sandboxes)
 
 
-def _reap(sandboxes: dict[int, int]) -> None:
+def _reap(sandboxes: dict[int, tuple[int, int | None]]) -> None:
+    """Collect exited processes; for a sandbox, first kill whatever it left
+    running (by its uid), then report its exit: the parent takes the report
+    as the sign that the run is over."""
     from . import child
 
     while True:
@@ -180,10 +184,14 @@ def _reap(sandboxes: dict[int, int]) -> None:
             return
         if pid == 0:
             return
-        result_fd = sandboxes.pop(pid, None)
-        if result_fd is not None:
-            child.send_exit_report(result_fd, status)
-            os.close(result_fd)
+        entry = sandboxes.pop(pid, None)
+        if entry is None:
+            continue  # a stray of some run, reparented here and now gone
+        result_fd, uid = entry
+        if uid is not None and child.has_stray_children(sandboxes):
+            child.kill_processes_of(uid)
+        child.send_exit_report(result_fd, status)
+        os.close(result_fd)
 
 
 def main() -> None:
