@@ -116,6 +116,18 @@ def test_another_homeworks_numbered_headings_are_not_taken_for_parts(q2_grader, 
     assert {p.label: p for p in q2_grader.grade("student", [own]).parts}["Q2.2"].status == "correct"
 
 
+def test_question_headings_are_read_in_any_notebook(q2_grader, tmp_path):
+    # "Question 2.2" names the question, unlike a bare "2.2": read even in a notebook with another name.
+    notebook = write_notebook(tmp_path / "homework2_activations.ipynb", [
+        nbformat.v4.new_markdown_cell("## Question 2.2\n$\\varepsilon \\in (-\\infty, \\infty)$"),
+        nbformat.v4.new_markdown_cell("## Problem 2.3 (b)\n$\\rho(0.05) \\approx 0.2505$"),
+        nbformat.v4.new_code_cell("import numpy as np"),
+    ])
+    parts = {p.label: p for p in q2_grader.grade("student", [notebook]).parts}
+    assert parts["Q2.2"].status == "correct", parts["Q2.2"].feedback
+    assert parts["Q2.3b"].status == "correct", parts["Q2.3b"].feedback
+
+
 def test_a_markdown_cell_without_text_does_not_lose_the_code(q2_grading_grader, tmp_path):
     path = tmp_path / "q2.ipynb"
     notebook = nbformat.v4.new_notebook()

@@ -6,8 +6,8 @@ the code.  In the problem set's own notebook (``q2.ipynb``, one of its
 answer file (see :mod:`grader.readers.markdown`): under part headings
 (``## Q2.1``, a bare ``## 2.1``), bold labels (``**Q2.1**``), label lines
 (``Q2.1a: …``) or none at all.  In any other notebook they are read only
-when a heading names one of the problem set's parts (``## Q2.1``; a bare
-``## 2.2 Sets`` is that homework's own section): there the Markdown is mostly
+when a heading names one of the problem set's parts (``## Q2.1``,
+``## Question 2.1 (a)``; a bare ``## 2.2 Sets`` is that homework's own section): there the Markdown is mostly
 narrative ("Load the data", "Plot"), and hunting for quantities' names
 through all of it would take a worked example for an answer.  When such a
 notebook labels parts in bold or on label lines but heads no section with
@@ -146,12 +146,17 @@ def _answers_only(reading: WrittenReading, problem_set: ProblemSet) -> WrittenRe
     return reading
 
 
+# "Question 2.1 (a)", "**Problem 2.2**": a word saying the number is a question's, not a section's.
+_QUESTION_WORD = re.compile(r"^[\s*_`]{0,6}(?:question|problem|exercise|task|part)\s{0,3}\d", re.IGNORECASE)
+
+
 def _names_a_part(text: str, labels: list[str]) -> bool:
     """Does a heading name one of the parts?  (A quick look at ATX headings, before any parsing.)
-    A bare number (``## 2.2 Sets``) does not: it numbers another homework's sections as often."""
+    A bare number (``## 2.2 Sets``) does not: it numbers another homework's sections as often;
+    ``## Q2.2`` or ``## Question 2.2`` does."""
     for match in _ATX_HEADING.finditer(text):
         key = heading_key(match.group(1), None)
-        if key is None or not key[:1].isalpha():
+        if key is None or not (key[:1].isalpha() or _QUESTION_WORD.match(match.group(1))):
             continue
         if any(covers(key, label) for label in labels):
             return True
