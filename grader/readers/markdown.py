@@ -982,7 +982,8 @@ def extract_answer(part: Part, sections: list[Section], source: str, *,
     elif part.kind in ("interval", "set"):
         found, problem = _find_interval(part, blocks, only_part)
     elif _index_template(part) is not None:
-        found, problem = _find_indexed(part, blocks, [t for s in sections for t in s.tables], only_part)
+        own = [b for s in sections for b in s.blocks if only_part or _after_label(b.prose(), s.key, part.label)]
+        found, problem = _find_indexed(part, blocks, [t for s in sections for t in s.tables], own)
     else:
         found, problem = _find_named(part, blocks, only_part, [t for s in sections for t in s.tables]), ""
     if found is not None:
@@ -1202,12 +1203,14 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
     found: list[Found] = []
     unnamed_boxes: list[Found] = []
     for st in [*_statements(blocks), *_table_statements(tables)]:
-        stated = _named_value(st, keys)
-        if stated is not None:
+        named = _naming(st, keys)
+        if named is not None:
+            key, stated = named
             value = _clean_value(stated)
             if not value:
                 continue
-            tier = 2.0 if st.boxed else 1.0
+            # ρ(0.05) ≈ 0.2505 answers; a later "ρ(ε) ≈ ρ_approx = 1/4" or "ρ ≈ 0.25" is a remark on it
+            tier = 2.0 if st.boxed else 1.25 if _at_an_argument(key) else 1.0
             if part.kind == "number" and not _looks_numeric(value):
                 if numbers_only:
                     continue
@@ -1252,15 +1255,22 @@ def _stated_value(st: Statement, start: int = 0) -> str | None:
     return st.parts[k] if k > start else None
 
 
-def _named_value(st: Statement, keys: set[str]) -> str | None:
-    """The value a chain gives the quantity named by ``keys``: named on the left, or in the middle of
-    equalities (``σ̇(ε) ≈ σ̇_approx(ε) = 1/4`` → ``1/4``)."""
+def _naming(st: Statement, keys: set[str]) -> tuple[str, str] | None:
+    """(the name's key, the value) a chain gives the quantity named by ``keys``: named on the left, or in the
+    middle of equalities (``σ̇(ε) ≈ σ̇_approx(ε) = 1/4`` → ``1/4``)."""
     if st.lhs_key in keys:
-        return _stated_value(st)
+        value = _stated_value(st)
+        return (st.lhs_key, value) if value is not None else None
     for k, key in st.inner_keys:
         if key in keys and st.ops[k - 1] in _EQUALITIES:
-            return _stated_value(st, k)
+            value = _stated_value(st, k)
+            return (key, value) if value is not None else None
     return None
+
+
+def _at_an_argument(key: str) -> bool:
+    """Does a name's key hold the number the question asks at: ``rho(0.05)``, not ``rho``?"""
+    return re.search(r"\(\s*[-+]?\.?\d", key) is not None
 
 
 def _table_statements(tables: Iterable[Table]) -> list[Statement]:
@@ -1575,10 +1585,11 @@ def _index_template(part: Part) -> tuple[str, str, list[str]] | None:
 
 
 def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
-                  only_part: bool = False) -> tuple[Found | None, str]:
+                  own: list[Block] = ()) -> tuple[Found | None, str]:
     """Values named with the index written out (``\\rho(0.05)^{10}``), with the index given before the
-    statement ("When $T=5$: $\\rho(0.05)^T \\approx …$"), as one list or vector (boxed on its own in a
-    section of its own), or in a table; in index order."""
+    statement ("When $T=5$: $\\rho(0.05)^T \\approx …$"), as one list or vector, or in a table; in index
+    order.  An unnamed list counts in the part's ``own`` blocks (its own section, or a paragraph opening
+    with its label, ``(c) …``): boxed, or a list of numbers alone in its maths span."""
     template, index, wanted = _index_template(part)
     generic = name_key(template)
     # the power may come before the argument: \rho^{5}(0.05) is \rho(0.05)^{5}
@@ -1590,11 +1601,15 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
     index_given = re.compile(rf"(?<![A-Za-z]){re.escape(index)}\s*=\s*(\d+)")
     values: dict[str, tuple[str, int]] = {}
     list_answer: Found | None = None
-    for st in _statements(blocks):
+    own_ids = {id(b) for b in own}
+    for block, st in ((b, st) for b in blocks for st in block_statements(b)):
         stated = _stated_value(st)
         if stated is None:
-            items = list_items(st.parts[0]) if only_part and st.boxed and not st.ops else []
-            if len(items) == len(wanted):
+            items = list_items(st.parts[0]) if id(block) in own_ids and not st.ops else []
+            if len(items) == len(wanted) and (st.boxed or all(_looks_numeric(_unspaced(v)) for v in items)):
+                items, problem = _in_index_order(items, st.context, index, wanted)
+                if problem:
+                    return None, problem
                 list_answer = Found(f"[{', '.join(items)}]", st.line, 1)
             continue
         lhs = st.lhs_key
@@ -1606,13 +1621,9 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
         if lhs in generics:
             items = list_items(value)
             if len(items) == len(wanted):
-                # "For T = 20, 10, 5, 1: …" lists the values in its own order
-                order = _index_list(st.context[-120:], index)
-                if order is not None and len(order) == len(items):
-                    if set(order) != set(wanted) or len(set(order)) != len(order):
-                        return None, (f"The values are given for {index} = {', '.join(order)}, but the question "
-                                      f"asks for {index} = {', '.join(wanted)}.")
-                    items = [items[order.index(t)] for t in wanted]
+                items, problem = _in_index_order(items, st.context, index, wanted)
+                if problem:
+                    return None, problem
                 list_answer = Found(f"[{', '.join(items)}]", st.line, 1)
                 continue
             given = index_given.findall(st.context[-80:])
@@ -1630,6 +1641,23 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
     if list_answer is not None:
         return list_answer, ""
     return None, ""
+
+
+def _in_index_order(items: list[str], context: str, index: str, wanted: list[str]) -> tuple[list[str], str]:
+    """A list's values in the question's order: "For T = 20, 10, 5, 1: …" lists them in its own order.
+    (items, "") or ([], why) when the list is for other values of the index than the question's."""
+    order = _index_list(context[-120:], index)
+    if order is None or len(order) != len(items):
+        return items, ""
+    if set(order) != set(wanted) or len(set(order)) != len(order):
+        return [], (f"The values are given for {index} = {', '.join(order)}, but the question "
+                    f"asks for {index} = {', '.join(wanted)}.")
+    return [items[order.index(t)] for t in wanted], ""
+
+
+def _unspaced(value: str) -> str:
+    """A value without the spaces written before it in a list: ``0.25,\\ 9.8`` and ``\\quad``."""
+    return re.sub(r"\\(?:quad|qquad|enspace|thinspace)(?![a-zA-Z])|\\(?=\s)|~", " ", value)
 
 
 def _index_list(context: str, index: str) -> list[str] | None:

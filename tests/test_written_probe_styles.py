@@ -1,0 +1,60 @@
+"""Ways of writing Question 2 answers that a probe of realistic write-ups found misread, each through the
+real pipeline, each right spelling next to a wrong twin spelt the same way.
+
+The shapes: a later remark on ρ(ε) or ρ_approx replacing the answer ρ(0.05); a bare list of Q2.3c's values
+under its own heading; "Answer: $\\mathbb{R}$" for Q2.2; intervals written with a semicolon; struck-out
+drafts; ``\\begin{align*}`` written without ``$$``; and tables (named rows, a ``| T | value |`` table, a
+``| faster decay | approx |`` row).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.grading import Grader
+
+
+def grade_text(q2_grader: Grader, tmp_path: Path, text: str) -> dict:
+    path = tmp_path / "q2.md"
+    path.write_text(text, encoding="utf-8")
+    return {p.label: p for p in q2_grader.grade("student", [path]).parts}
+
+
+RIGHT_VALUES = "0.2505,\\ 9.86\\times10^{-4},\\ 9.72\\times10^{-7},\\ 9.44\\times10^{-13}"
+WRONG_VALUES = "0.5,\\ 2\\times10^{-3},\\ 2\\times10^{-6},\\ 2\\times10^{-12}"  # each off by more than 10 %
+RIGHT_LIST = "[0.2505, 9.86\\times10^{-4}, 9.72\\times10^{-7}, 9.44\\times10^{-13}]"
+WRONG_LIST = "[0.5, 9.86\\times10^{-3}, 9.72\\times10^{-6}, 9.44\\times10^{-12}]"
+
+# (id, document, part, expected status); each "right-" row has a "wrong-" twin spelt the same way.
+CASES = [
+    # 1. the answer at the asked argument beats a later remark on ρ at another argument, ρ bare or ρ_approx
+    ("right-then-generic-remark", "## Q2.3\n$\\rho(0.05) \\approx 0.2505$. This is close to the approximation, "
+     "since $\\rho(\\varepsilon) \\approx \\rho_{approx}(\\varepsilon) = \\frac14$ for small ε.", "Q2.3b", "correct"),
+    ("wrong-then-generic-remark", "## Q2.3\n$\\rho(0.05) \\approx 0.2$. This is close to the approximation, "
+     "since $\\rho(\\varepsilon) \\approx \\rho_{approx}(\\varepsilon) = \\frac14$ for small ε.", "Q2.3b", "incorrect"),
+    ("right-then-bare-remark", "## Q2.3\n$\\rho(0.05) \\approx 0.2505$ while the approximation gives "
+     "$\\rho \\approx 0.25$.", "Q2.3b", "correct"),
+    ("wrong-then-bare-remark", "## Q2.3\n$\\rho(0.05) \\approx 0.25$ while the exact value is "
+     "$\\rho \\approx 0.2505$.", "Q2.3b", "incorrect"),
+    ("generic-alone-still-answers", "## Q2.3b\n$\\rho \\approx 0.2505$", "Q2.3b", "correct"),
+    # 2. a bare list of Q2.3c's values under its own heading, or after "(c)" in Q2.3's section
+    ("right-bare-list", f"### Q2.3c\n${RIGHT_LIST}$", "Q2.3c", "correct"),
+    ("wrong-bare-list", f"### Q2.3c\n${WRONG_LIST}$", "Q2.3c", "incorrect"),
+    ("right-list-after-answer", f"### Q2.3c\n**Answer:** $[{RIGHT_VALUES}]$", "Q2.3c", "correct"),
+    ("wrong-list-after-answer", f"### Q2.3c\n**Answer:** $[{WRONG_VALUES}]$", "Q2.3c", "incorrect"),
+    ("right-list-after-for-T", f"### Q2.3c\nFor $T = 1, 5, 10, 20$: ${RIGHT_VALUES}$", "Q2.3c", "correct"),
+    ("wrong-list-after-for-T", f"### Q2.3c\nFor $T = 1, 5, 10, 20$: ${WRONG_VALUES}$", "Q2.3c", "incorrect"),
+    ("right-list-reversed-T", "### Q2.3c\nFor $T = 20, 10, 5, 1$: $9.44\\times10^{-13},\\ 9.72\\times10^{-7},\\ "
+     "9.86\\times10^{-4},\\ 0.2505$", "Q2.3c", "correct"),
+    ("list-for-other-T", f"### Q2.3c\nFor $T = 2, 5, 10, 20$: ${RIGHT_VALUES}$", "Q2.3c", "could not read"),
+    ("right-list-after-letter", f"## Q2.3\n(c) For $T = 1, 5, 10, 20$: ${RIGHT_VALUES}$", "Q2.3c", "correct"),
+    ("wrong-list-after-letter", f"## Q2.3\n(c) For $T = 1, 5, 10, 20$: ${WRONG_VALUES}$", "Q2.3c", "incorrect"),
+    ("unlabelled-list-in-shared-section", f"## Q2.3\n${RIGHT_LIST}$", "Q2.3c", "could not read"),
+]
+
+
+@pytest.mark.parametrize("document, label, status", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_probe_styles_get_their_verdict(q2_grader, tmp_path, document, label, status):
+    part = grade_text(q2_grader, tmp_path, document + "\n")[label]
+    assert part.status == status, (part.answer, part.feedback)
