@@ -169,7 +169,10 @@ def kill_processes_of(uid: int) -> None:
     takes that uid and signals -1, which reaches every process the run
     started wherever it moved (``setsid``, a double fork), and atomically
     with respect to a fork bomb's forks."""
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        return  # the parent's end-of-run kill (process group, cgroup) is what is left
     if pid == 0:  # pragma: no cover - runs in the helper
         try:
             isolation.drop_privileges(uid, uid)
