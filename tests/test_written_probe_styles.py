@@ -51,6 +51,20 @@ CASES = [
     ("right-list-after-letter", f"## Q2.3\n(c) For $T = 1, 5, 10, 20$: ${RIGHT_VALUES}$", "Q2.3c", "correct"),
     ("wrong-list-after-letter", f"## Q2.3\n(c) For $T = 1, 5, 10, 20$: ${WRONG_VALUES}$", "Q2.3c", "incorrect"),
     ("unlabelled-list-in-shared-section", f"## Q2.3\n${RIGHT_LIST}$", "Q2.3c", "could not read"),
+    # 3. "Answer:" before the set
+    ("right-bold-answer-interval", "## Q2.2\n**Answer:** $(-\\infty, \\infty)$", "Q2.2", "correct"),
+    ("wrong-bold-answer-interval", "## Q2.2\n**Answer:** $(0, \\infty)$", "Q2.2", "incorrect"),
+    ("right-answer-reals", "## Q2.2\nAnswer: $\\mathbb{R}$", "Q2.2", "correct"),
+    ("wrong-answer-empty", "## Q2.2\nAnswer: $\\emptyset$", "Q2.2", "incorrect"),
+    ("answer-outside-its-section-is-no-set", "## Q2\nAnswer: $(-\\infty, \\infty)$", "Q2.2", "not answered"),
+    # 4. intervals written with a semicolon
+    ("right-semicolon-in", "## Q2.2\n$\\varepsilon \\in (-\\infty; +\\infty)$", "Q2.2", "correct"),
+    ("wrong-semicolon-in", "## Q2.2\n$\\varepsilon \\in [0; +\\infty)$", "Q2.2", "incorrect"),
+    ("right-semicolon-alone", "## Q2.2\n$(-\\infty;\\infty)$", "Q2.2", "correct"),
+    ("wrong-semicolon-alone", "## Q2.2\n$(0;\\infty)$", "Q2.2", "incorrect"),
+    ("right-semicolon-set-is", "## Q2.2\nThe set is $(-\\infty; +\\infty)$.", "Q2.2", "correct"),
+    ("right-semicolon-named-outside", "# Question 2\nThe inequality holds for $\\varepsilon \\in (-\\infty; \\infty)$.",
+     "Q2.2", "correct"),
 ]
 
 

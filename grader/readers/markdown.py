@@ -1126,12 +1126,21 @@ def _interval_by_name(blocks: list[Block], keys: set[str]) -> Found | None:
                 best = found
     if best is not None and best.tier < 2 and len(said) > 1:
         return None  # "holds for ε ≥ 0" and "holds for all ε ∈ ℝ": which one is the answer is not clear
-    return best
+    return replace(best, value=_semicolons_as_commas(best.value)) if best is not None else None
+
+
+def _semicolons_as_commas(value: str) -> str:
+    """``(-\\infty; +\\infty)`` is ``(-\\infty, +\\infty)``: inside brackets a semicolon separates the ends."""
+    out, depth = [], 0
+    for ch in value:
+        depth += (ch in "([") - (ch in ")]")
+        out.append("," if ch == ";" and depth > 0 else ch)
+    return "".join(out)
 
 
 def _set_key(value: str) -> str:
     """One key per way of writing a set, enough to tell two sets apart: ℝ, \\mathbb{R} and (-∞, ∞) are one."""
-    key = re.sub(r"\s+|\\left|\\right|\\!|\\,", "", _unicode_maths(value)).replace("−", "-")
+    key = re.sub(r"\s+|\\left|\\right|\\!|\\,", "", _unicode_maths(_semicolons_as_commas(value))).replace("−", "-")
     return "R" if key in ("\\mathbb{R}", "\\mathbbR", "\\R", "(-\\infty,\\infty)", "(-\\infty,+\\infty)") else key
 
 
@@ -1332,7 +1341,7 @@ _NARROWED = re.compile(r"\s*(?:(?:(?:that|which)\s+are|such|so\s+that|where|whos
                        r"at\s+most|within|in|inside|near|close|not|strictly|positive|negative|non)\b|[<>=≤≥≠∈]|"
                        r"\$\s*(?:[<>=≤≥≠∈]|\\(?:[lg]eq?|[lg]t|neq?|in)(?![a-zA-Z])))", re.I)
 _NUMBER_WORDS = {"zero": "0", "one": "1", "two": "2", "three": "3", "minus one": "-1", "one half": "1/2"}
-_SET_LIKE = re.compile(r"\s*(?:(?:\\left\s*)?[(\[\]].*,|\\mathbb\s*\{?\s*R\b|\\R(?![a-zA-Z])|ℝ|\\emptyset|\\varnothing|∅)", re.S)
+_SET_LIKE = re.compile(r"\s*(?:(?:\\left\s*)?[(\[\]].*[,;]|\\mathbb\s*\{?\s*R\b|\\R(?![a-zA-Z])|ℝ|\\emptyset|\\varnothing|∅)", re.S)
 # Matched against stripped text, with no \s* beside the lazy group: that combination backtracked
 # cubically on "|" followed by thousands of spaces.
 _ABSOLUTE = re.compile(r"(?:\\left\s*)?(?:\||\\lvert|\\vert)(?P<inner>[^|]*?)(?:\\right\s*)?(?:\||\\rvert|\\vert)",
@@ -1360,6 +1369,8 @@ def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Fo
         if not st.ops:
             if st.boxed:
                 take(Found(_clean_value(st.parts[0]), st.line, 2 if only_part else 1))
+            elif only_part and _SET_LEAD_IN.search(st.context[-80:]) and _SET_LIKE.match(st.parts[0]):
+                take(Found(_clean_value(st.parts[0]), st.line, 1))  # "Answer: $\mathbb{R}$"
             continue
         lhs = _FORALL_PREFIX.sub("", st.parts[0])  # "\forall ε \in \mathbb{R}"
         if (name_key(lhs) in keys or _builds_set_of(lhs, variable_keys)) and st.ops[0] in ("∈", "="):
@@ -1381,7 +1392,7 @@ def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Fo
             if value is not None:
                 take(Found(value, b.line, 0))  # "$(-\infty, \infty)$" on its own line
     if best is not None:
-        return best, ""
+        return replace(best, value=_semicolons_as_commas(best.value)), ""
     for b in blocks:
         said, problem = _set_in_words(b.prose(), variable_keys, only_part)
         if said is not None or problem:
