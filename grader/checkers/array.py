@@ -1,7 +1,9 @@
 """Kind ``array``: shape first, then element-wise tolerance relative to the reference.
 
 With ``per_element_credit`` each value earns its share: a value that cannot be
-read earns nothing and is named, and costs the others nothing."""
+read earns nothing and is named, and costs the others nothing.  A value left out
+of a written list (``null`` in an answers file, an empty item) is named as missing,
+never as a nan from code."""
 from __future__ import annotations
 
 import dataclasses
@@ -41,6 +43,8 @@ class ArrayChecker(Checker):
             got = fit_written(ref.shape, got)
         else:
             got = as_float_array(answer)
+            if got is not None and np.isnan(got).any() and _has_missing(answer):
+                got = None  # NumPy made a missing value (None) a nan, which feedback would blame on code
             if got is None:
                 return self._each_element(ref, answer, options) or \
                     Verdict.incorrect(f"Expected an array of numbers, got {_kind_of(answer)}.")
@@ -67,7 +71,7 @@ class ArrayChecker(Checker):
 
     def _compare(self, ref: np.ndarray, got: np.ndarray, options: "ArrayChecker.Options",
                  unread: dict[int, str] | None = None) -> Verdict:
-        """``unread``: {flat index: the text} of values that could not be read (nan in ``got``)."""
+        """``unread``: {flat index: the text, "" when missing} of values that could not be read (nan in ``got``)."""
         if got.shape != ref.shape:
             return Verdict.incorrect(
                 f"Wrong shape: expected {describe_shape(ref.shape)}, got {describe_shape(got.shape)}."
@@ -83,7 +87,7 @@ class ArrayChecker(Checker):
             return Verdict.correct()
         message = _wrong_message(got, ~ok & read, int(read.sum()), bool(unread))
         if unread:
-            names = "; ".join(f"{_value_name(k, ref.shape)} could not be read: {text}" for k, text in unread.items())
+            names = "; ".join(_unread_name(k, ref.shape, text) for k, text in unread.items())
             message = f"{int(ok.sum())} of {ok.size} values are within tolerance; {names}. {message}".strip()
         if options.per_element_credit:
             return Verdict.partial(float(ok.mean()), message)
@@ -111,6 +115,8 @@ def _wrong_message(got: np.ndarray, wrong: np.ndarray, total: int, some_unread: 
 
 
 def _kind_of(value: Any) -> str:
+    if _has_missing(value):
+        return "a list with missing values"
     if isinstance(value, (list, tuple)):
         return "a list that is not rectangular numeric data"
     return f"a value of type {type(value).__name__}"
@@ -122,9 +128,24 @@ def _value_name(flat_index: int, shape: tuple) -> str:
     return f"value {position[0] if len(position) == 1 else position}"
 
 
+def _unread_name(flat_index: int, shape: tuple, text: str) -> str:
+    name = _value_name(flat_index, shape)
+    return f"{name} is missing" if not text else f"{name} could not be read: {text}"
+
+
 def _quoted(item: Any) -> str:
-    text = " ".join(str(item).split())
+    """The unread item quoted for feedback; "" when nothing was written (None, blank text)."""
+    text = "" if item is None else " ".join(str(item).split())
+    if not text:
+        return ""
     return "'" + (text if len(text) <= 60 else text[:59] + "…") + "'"
+
+
+def _has_missing(value: Any) -> bool:
+    """Does a list hold a missing value (None) at any depth?"""
+    if value is None:
+        return True
+    return isinstance(value, (list, tuple)) and any(_has_missing(item) for item in value)
 
 
 _SIZING = re.compile(r"\\(?:left|right)\s*(?=[()\[\]])")

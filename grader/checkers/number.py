@@ -21,6 +21,13 @@ Modes (option ``mode``):
     Order of magnitude (answers like ``≈ 10^{-6}``): same sign and
     ``|log10|s| - log10|r|| <= 0.5``.
 
+Percent signs: a written ``x %`` is ``x/100``, so ``25.05 %`` matches 0.2505.
+Option ``percent``: ``true`` when the reference counts percent (28 for 28 %):
+``x %`` then means ``x``.  ``false``: a percent sign always divides by 100.
+Unset (the default): ``x %`` also matches a reference equal to ``x`` that is
+larger than 1 in size ("28 %" for 28), never one of at most 1, which may be a
+fraction or a ratio: ``0.2505 %`` is 0.002505, not 0.2505.
+
 ``inf`` and ``nan``: an infinite reference needs the same infinity; a ``nan``
 reference needs ``nan`` (a function that should return nan); a ``nan`` or
 infinite answer to a finite reference is incorrect with its own message.
@@ -44,6 +51,8 @@ from grader.mathread import Reading, Unreadable, numeric_value, read_math
 DEFAULT_RTOL = 1e-6
 EXACT_DIGITS = 40
 _MODES = ("tolerance", "sigfigs", "decimals", "magnitude")
+PERCENT_HINT = ("The % sign makes the value 100 times smaller than the number written (x % is x/100); "
+                "without it the value would be right.")
 
 
 @dataclass(frozen=True)
@@ -53,11 +62,14 @@ class NumberOptions:
     sigfigs: int | None = None
     decimals: int | None = None
     mode: str = "tolerance"
+    percent: bool | None = None  # does the reference count percent?  None: decided by its size
 
     def __post_init__(self) -> None:
         # Checked here, so that a spec (or its defaults) with a wrong mode fails when it is loaded.
         if self.mode not in _MODES:
             raise ValueError(f"option 'mode' must be one of: {', '.join(_MODES)}; got {self.mode!r}")
+        if self.percent is not None and not isinstance(self.percent, bool):
+            raise ValueError(f"option 'percent' must be true or false, got {self.percent!r}")
 
 
 def significant_figures(text: str) -> int | None:
@@ -236,15 +248,28 @@ class NumberChecker(Checker):
         except Unreadable as exc:
             return Verdict.unreadable(f"Could not read the answer as a number: {exc}", read_as=None)
         read_as = reading.latex if reading else _plain(value)
+        percent = reading is not None and reading.percent
+        if percent and options.percent:
+            value = value * 100  # the reference counts percent: "28 %" is 28
         ok, message = judge.compare(reference, value, reading)
-        if not ok and reading is not None and reading.percent:
-            # "28%" where the reference is 28: the % sign was decoration
-            ok2, _ = judge.compare(reference, value * 100, None)
-            if ok2:
+        if not ok and percent and not options.percent and judge.compare(reference, value * 100, None)[0]:
+            # "28 %" for 28: the number before the % sign is the reference
+            if options.percent is None and _counts_percent(reference):
                 ok, message = True, "Looks good."
+            else:
+                message = PERCENT_HINT
         if ok:
             return Verdict.correct(message, read_as=read_as)
         return Verdict.incorrect(message, read_as=read_as)
+
+
+def _counts_percent(reference: Any) -> bool:
+    """May a reference equal to the number before a % sign be a count of percent ("28 %" for 28)?
+
+    Only when it is larger than 1 in size: one of at most 1 may be a fraction or a ratio, which a
+    % sign makes 100 times smaller (0.2505 % is not 0.2505)."""
+    r = numeric_value(_python_number(reference), 20)
+    return r is not None and bool(r.is_real) and bool(abs(r) > 1)
 
 
 def _plain(value: Any) -> str:

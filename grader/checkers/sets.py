@@ -9,8 +9,11 @@ never holds is the empty set).  Unions are reduced, so ``(-\\infty, \\infty)`` e
 ``(low, high)``, is compared by its ends (a pair cannot say open or closed).
 
 Open and closed ends matter; when only end types are wrong the feedback says
-so.  Options: ``variable`` (the name an inequality or ``x \\in S`` must use;
-any single name when not given), ``rtol``/``atol`` for the ends (exact when
+so.  An end closed at ±∞ (``[-\\infty, \\infty]``) is such a wrong end type: ∞ is
+not a real number.  SymPy opens that end as it builds the interval, so the
+checker sees it only when the reading reports it (``closed_at_infinity``).
+Options: ``variable`` (the name an inequality or ``x \\in S`` must use; any
+single name when not given), ``rtol``/``atol`` for the ends (exact when
 neither is given).
 """
 from __future__ import annotations
@@ -28,6 +31,8 @@ from grader.mathread import Reading, Unreadable, canonical_name, numeric_value, 
 MAX_DEGREE = 4
 MAX_ABSOLUTE_VALUES = 4
 NO_UNKNOWN = "the inequality does not involve the variable"
+CLOSED_AT_INFINITY = ("The endpoints are right, but an end at ∞ is closed: ∞ is not a real number, so the "
+                      "interval is open there.")
 
 
 @dataclass(frozen=True)
@@ -228,7 +233,7 @@ class _SetChecker(Checker):
         options = options or SetOptions()
         ref_set = as_set(_num_pair(reference))
         ends_only = False
-        read_as = None
+        read_as = reading = None
         try:
             if isinstance(answer, (str, Reading)):
                 reading = answer if isinstance(answer, Reading) else read_math(answer, variables=self._names(answer, options))
@@ -246,6 +251,9 @@ class _SetChecker(Checker):
         except Unreadable as exc:
             return Verdict.unreadable(f"Could not read the answer as a set: {exc}", read_as)
         ok, feedback = compare_sets(ref_set, ans_set, options.rtol, options.atol, ends_only=ends_only)
+        if ok and getattr(reading, "closed_at_infinity", False):
+            # the set as read is right only because SymPy opened the end at ±∞ that the student closed
+            return Verdict.incorrect(CLOSED_AT_INFINITY, read_as)
         return Verdict.correct(feedback, read_as) if ok else Verdict.incorrect(feedback, read_as)
 
     def _names(self, answer: Any, options: SetOptions) -> dict | None:
