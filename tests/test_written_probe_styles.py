@@ -65,6 +65,13 @@ CASES = [
     ("right-semicolon-set-is", "## Q2.2\nThe set is $(-\\infty; +\\infty)$.", "Q2.2", "correct"),
     ("right-semicolon-named-outside", "# Question 2\nThe inequality holds for $\\varepsilon \\in (-\\infty; \\infty)$.",
      "Q2.2", "correct"),
+    # 5. a struck-out draft is no answer
+    ("right-then-struck-draft", "## Q2.3\n(b) $\\rho(0.05) = 0.2505$ ~~$\\rho(0.05) = 0.2500$~~", "Q2.3b", "correct"),
+    ("wrong-then-struck-draft", "## Q2.3\n(b) $\\rho(0.05) = 0.2500$ ~~$\\rho(0.05) = 0.2505$~~", "Q2.3b",
+     "incorrect"),
+    ("right-struck-paragraph-after", "## Q2.3b\n$0.2505$\n\n~~$0.25$~~", "Q2.3b", "correct"),
+    ("wrong-struck-paragraph-after", "## Q2.3b\n$0.25$\n\n~~$0.2505$~~", "Q2.3b", "incorrect"),
+    ("struck-only", "## Q2.3\n~~(b) $\\rho(0.05) = 0.2505$~~", "Q2.3b", "not answered"),
 ]
 
 

@@ -265,7 +265,7 @@ def _bracket_math(opening: str, closing: str, token_type: str, min_content: int)
 
 
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable("table")
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])  # ~~a draft~~ is struck out
     # A closing $ followed by a digit is money ("$5 and $6"), not maths.
     md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
     md.use(texmath_plugin, delimiters="brackets")  # its block rules: \[ … \] on lines of their own
@@ -342,7 +342,7 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
                 open_section(key, title, level, answer_after_label=answered, plain_label=plain)
         if tok.type == "inline":
             segments = _segments(children)
-            if segments:
+            if any(s.kind == "math" or s.text.strip() for s in segments):  # not a paragraph struck out whole
                 sections[-1].blocks.append(Block(last_line, segments,
                                                  unclosed_dollar=_unclosed_dollar(tok.content, segments)))
         elif tok.type in _MATH_TOKENS:
@@ -430,8 +430,14 @@ def _unclosed_dollar(source: str, segments: list[Segment]) -> bool:
 
 def _segments(children) -> list[Segment]:
     out: list[Segment] = []
+    struck = 0  # inside ~~…~~: a draft the student struck out, never an answer
     for child in children:
-        if child.type in _MATH_TOKENS:
+        if child.type in ("s_open", "s_close"):
+            struck += 1 if child.type == "s_open" else -1
+            _append_text(out, " ")  # the draft ends a clause: "0.2505 ~~0.25~~ is close" is no "0.2505 is"
+        elif struck > 0:
+            continue
+        elif child.type in _MATH_TOKENS:
             out.append(Segment("math", child.content, display=child.type != "math_inline"))
         elif child.type in ("text", "code_inline"):
             _append_text(out, child.content)
