@@ -57,7 +57,7 @@ from sympy.core.relational import Relational
 from grader.checkers.base import Status, Verdict, get_checker, make_options
 from grader.checkers.choice import normalise_choice
 from grader.checkers.expression import ExpressionOptions, compare_expressions, sample_agree
-from grader.checkers.number import NumberOptions, _Judge
+from grader.checkers.number import NumberOptions, _Judge, counts_percent
 from grader.checkers.sets import as_set, compare_sets
 from grader.checkers.values import read_values
 from grader.mathread import (
@@ -298,7 +298,8 @@ def _same_values(r: Any, s: Any, cfg: _Settings, ref_node: Any = None, stu_node:
         if not ok:
             ref_pct = isinstance(ref_node, Reading) and ref_node.percent
             stu_pct = isinstance(stu_node, Reading) and stu_node.percent
-            if ref_pct != stu_pct:
+            # "28 %" for 28, or 28 for "28 %"; but 0.2505 % is not 0.2505 (see checkers.number)
+            if ref_pct != stu_pct and (ref_pct or counts_percent(r)):
                 alt_r = r * 100 if ref_pct else r
                 alt_s = s * 100 if stu_pct else s
                 if judge.compare(alt_r, alt_s, None)[0]:

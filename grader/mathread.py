@@ -144,6 +144,8 @@ class Reading:
     kind: str
     lhs: str | None = None
     percent: bool = False
+    # An interval end written closed at ±∞ ("[-\infty, \infty]"): SymPy opens it, so it is said here.
+    closed_at_infinity: bool = False
 
 
 def _shorten(text: str, limit: int = 80) -> str:
@@ -1760,6 +1762,7 @@ def _latex_of(value: Any, unevaluated: Any = None) -> str:
 class _Reader:
     def __init__(self, names: Mapping[str, Any] | None):
         self.names = names
+        self.closed_at_infinity = False
 
     def value(self, text: str) -> tuple[Any, bool]:
         """Read one value (no top-level relation).  Returns (value, percent)."""
@@ -1812,6 +1815,8 @@ class _Reader:
                 return self.value(inside)
             if len(items) == 2 and (opener, closer) != ("(", ")"):
                 lo, hi = self.scalar(items[0]), self.scalar(items[1])
+                if (opener == "[" and lo == -sympy.oo) or (closer == "]" and hi == sympy.oo):
+                    self.closed_at_infinity = True
                 return _interval(lo, hi, opener == "(", closer == ")", s), False
             if len(items) >= 2:
                 return sympy.Tuple(*[self.scalar(i) for i in items]), False
@@ -2077,7 +2082,7 @@ def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
         except Unreadable as exc:
             raise Unreadable(exc.message, exc.snippet or raw) from exc
     return Reading(raw=raw, value=value, latex=_latex_of(value, unevaluated), kind=_kind_of(value),
-                   lhs=lhs, percent=percent)
+                   lhs=lhs, percent=percent, closed_at_infinity=reader.closed_at_infinity)
 
 
 def _without_final_stop(text: str, stops: str) -> str:
@@ -2144,7 +2149,7 @@ def _read_in_worker(text: str, variables: Mapping[str, sympy.Symbol] | None, pre
     except (KeyError, TypeError, ValueError) as exc:  # a value of a kind never sent before
         raise Unreadable("could not read the answer", text) from exc
     return Reading(raw=text, value=value, latex=sent["latex"], kind=sent["kind"], lhs=sent["lhs"],
-                   percent=sent["percent"])
+                   percent=sent["percent"], closed_at_infinity=sent["closed_at_infinity"])
 
 
 def _worker_reading(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: str) -> dict:
@@ -2155,7 +2160,7 @@ def _worker_reading(text: str, variables: Mapping[str, sympy.Symbol] | None, pre
     except Unreadable as exc:
         return {"refused": [exc.message, exc.snippet]}
     return {"value": _encode(reading.value), "latex": reading.latex, "kind": reading.kind, "lhs": reading.lhs,
-            "percent": reading.percent}
+            "percent": reading.percent, "closed_at_infinity": reading.closed_at_infinity}
 
 
 def _address_space_mb() -> int:

@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,8 +73,6 @@ def test_a_finite_end_of_the_wrong_type_is_still_named():
     assert verdict.status is Status.INCORRECT and verdict.feedback.startswith("The endpoints are right")
 
 
-@pytest.mark.xfail(strict=True, reason="grader.mathread opens an end written closed at ±∞ and does not report it "
-                                       "(Reading.closed_at_infinity); remove this mark once it does")
 @pytest.mark.parametrize("text", [r"\varepsilon \in [-\infty, \infty]", r"\varepsilon \in [-\infty, \infty)",
                                   r"\varepsilon \in \left[-\infty, \infty\right]", "[-oo, oo]", "]-∞, +∞]"])
 def test_written_reals_closed_at_infinity_are_wrong(text):
@@ -171,3 +171,12 @@ def test_q2_3c_markdown_with_values_missing_for_some_t(q2_grader, tmp_path):
     found = part(q2_grader, tmp_path, "q2.md", text, "Q2.3c")
     assert found.score == pytest.approx(0.5)
     assert "value 2 is missing; value 4 is missing" in found.feedback and NAN_HINT not in found.feedback
+
+
+@pytest.mark.parametrize("student, reference, same", [
+    (r"0.2505\%", "0.2505", False), (r"25.05\%", "0.2505", True), (r"28\%", "28", True), ("28", r"28\%", True),
+])
+def test_equiv_without_a_kind_reads_percent_signs_like_the_number_checker(student, reference, same):
+    # `grader equiv` guesses the kind; it must not let a % sign pass a ratio 100 times too large.
+    run = subprocess.run([sys.executable, "-m", "grader", "equiv", student, reference], capture_output=True, text=True)
+    assert run.returncode == (0 if same else 1), run.stdout + run.stderr

@@ -254,7 +254,7 @@ class NumberChecker(Checker):
         ok, message = judge.compare(reference, value, reading)
         if not ok and percent and not options.percent and judge.compare(reference, value * 100, None)[0]:
             # "28 %" for 28: the number before the % sign is the reference
-            if options.percent is None and _counts_percent(reference):
+            if options.percent is None and counts_percent(reference):
                 ok, message = True, "Looks good."
             else:
                 message = PERCENT_HINT
@@ -263,7 +263,7 @@ class NumberChecker(Checker):
         return Verdict.incorrect(message, read_as=read_as)
 
 
-def _counts_percent(reference: Any) -> bool:
+def counts_percent(reference: Any) -> bool:
     """May a reference equal to the number before a % sign be a count of percent ("28 %" for 28)?
 
     Only when it is larger than 1 in size: one of at most 1 may be a fraction or a ratio, which a
