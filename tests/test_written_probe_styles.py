@@ -72,6 +72,21 @@ CASES = [
     ("right-struck-paragraph-after", "## Q2.3b\n$0.2505$\n\n~~$0.25$~~", "Q2.3b", "correct"),
     ("wrong-struck-paragraph-after", "## Q2.3b\n$0.25$\n\n~~$0.2505$~~", "Q2.3b", "incorrect"),
     ("struck-only", "## Q2.3\n~~(b) $\\rho(0.05) = 0.2505$~~", "Q2.3b", "not answered"),
+    # 6. \begin{align*} … \end{align*} (and equation, gather) without $$ around it
+    ("right-bare-align", "## Q2.3\n\n\\begin{align*}\n\\rho(0.05) &= \\frac{0.24984}{0.99750} \\\\\n"
+     "&\\approx 0.2505\n\\end{align*}", "Q2.3b", "correct"),
+    ("wrong-bare-align", "## Q2.3\n\n\\begin{align*}\n\\rho(0.05) &= \\frac{0.24984}{0.99934} \\\\\n"
+     "&\\approx 0.2500\n\\end{align*}", "Q2.3b", "incorrect"),
+    ("right-align-after-letter", "## Q2.3\n(b)\n\\begin{align}\n\\rho(0.05) &= \\frac{0.24984}{0.99750} \\\\\n"
+     "&\\approx 0.2505\n\\end{align}", "Q2.3b", "correct"),
+    ("right-bare-gather", "## Q2.1\n\\begin{gather}\n\\dot\\sigma_{approx}(\\varepsilon) = \\frac14 \\\\\n"
+     "\\dot\\tanh_{approx}(\\varepsilon) = 1\n\\end{gather}", "Q2.1b", "correct"),
+    ("wrong-bare-gather", "## Q2.1\n\\begin{gather}\n\\dot\\sigma_{approx}(\\varepsilon) = \\frac14 \\\\\n"
+     "\\dot\\tanh_{approx}(\\varepsilon) = 1 - \\varepsilon\n\\end{gather}", "Q2.1b", "incorrect"),
+    ("right-bare-equation", "## Q2.3\n\\begin{equation}\n\\rho(0.05) \\approx 0.2505\n\\end{equation}", "Q2.3b",
+     "correct"),
+    ("wrong-bare-equation", "## Q2.3\n\\begin{equation}\n\\rho(0.05) \\approx 0.3\n\\end{equation}", "Q2.3b",
+     "incorrect"),
 ]
 
 

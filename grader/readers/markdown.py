@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Iterable
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.texmath import texmath_plugin
@@ -264,6 +265,54 @@ def _bracket_math(opening: str, closing: str, token_type: str, min_content: int)
     return rule
 
 
+# LaTeX's display environments, which Jupyter and many renderers show written without $$ around them.
+_DISPLAY_ENVIRONMENT = re.compile(r"\\begin\s*\{\s*((?:align|equation|gather|multline|eqnarray|alignat|flalign)\*?)"
+                                  r"\s*\}")
+
+
+def _environment_lines(state: StateBlock, name: str) -> tuple[list[int], list[int]]:
+    """The lines holding ``\\end{name}`` and the blank lines of the document, listed once per parse: a
+    paragraph of many unclosed ``\\begin{align}`` lines stays linear."""
+    cache = state.env.setdefault("_environment_lines", {})
+    if "blank" not in cache:
+        lines = [state.src[state.bMarks[k]:state.eMarks[k]] for k in range(len(state.bMarks) - 1)]
+        cache["lines"] = lines
+        cache["blank"] = [k for k, text in enumerate(lines) if not text.strip()]
+    if name not in cache:
+        end = re.compile(r"\\end\s*\{\s*" + re.escape(name) + r"\s*\}")
+        cache[name] = [k for k, text in enumerate(cache["lines"]) if "end" in text and end.search(text)]
+    return cache[name], cache["blank"]
+
+
+def _environment_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """``\\begin{align*}`` … ``\\end{align*}`` on lines of their own, without ``$$``: display maths, so
+    Markdown does not eat its ``\\\\`` (also ``equation``, ``gather``, … and their starred forms).  It may
+    interrupt a paragraph ("(b)" on the line above); a blank line before its ``\\end`` leaves it text."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False  # indented code
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    m = _DISPLAY_ENVIRONMENT.match(state.src, start, state.eMarks[start_line])
+    if not m:
+        return False
+    ends, blanks = _environment_lines(state, m.group(1))
+    k = bisect.bisect_left(ends, start_line)
+    if k == len(ends) or ends[k] >= end_line:
+        return False
+    last = ends[k]
+    blank = bisect.bisect_left(blanks, start_line)
+    if blank < len(blanks) and blanks[blank] < last:
+        return False
+    if silent:
+        return True
+    state.line = last + 1
+    token = state.push("math_block", "math", 0)
+    token.block = True
+    token.content = state.src[start: state.eMarks[last]]
+    token.markup = "\\begin"
+    token.map = [start_line, state.line]
+    return True
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])  # ~~a draft~~ is struck out
     # A closing $ followed by a digit is money ("$5 and $6"), not maths.
@@ -271,6 +320,7 @@ def _parser() -> MarkdownIt:
     md.use(texmath_plugin, delimiters="brackets")  # its block rules: \[ … \] on lines of their own
     # Inside a paragraph: \( … \) as texmath reads it (one character at least), and
     # \[ … \] too (texmath only knows it on its own lines).
+    md.block.ruler.before("paragraph", "math_environment", _environment_block, {"alt": ["paragraph"]})
     md.inline.ruler.before("math_inline", "math_inline_paren", _bracket_math("\\(", "\\)", "math_inline", 1))
     md.inline.ruler.before("escape", "math_inline_bracket_display",
                            _bracket_math("\\[", "\\]", "math_inline_double", 0))
