@@ -87,6 +87,27 @@ CASES = [
      "correct"),
     ("wrong-bare-equation", "## Q2.3\n\\begin{equation}\n\\rho(0.05) \\approx 0.3\n\\end{equation}", "Q2.3b",
      "incorrect"),
+    # 7. tables: rows naming each value, a "| T | value |" table in the part's own section, a choice row
+    ("right-named-rows", "## Q2.3\n| quantity | value |\n|---|---|\n| $\\rho(0.05)^{1}$ | $0.2505$ |\n"
+     "| $\\rho(0.05)^{5}$ | $9.9 \\cdot 10^{-4}$ |\n| $\\rho(0.05)^{10}$ | $9.7 \\cdot 10^{-7}$ |\n"
+     "| $\\rho(0.05)^{20}$ | $9.4 \\cdot 10^{-13}$ |", "Q2.3c", "correct"),
+    ("wrong-named-rows", "## Q2.3\n| quantity | value |\n|---|---|\n| $\\rho(0.05)^{1}$ | $0.5$ |\n"
+     "| $\\rho(0.05)^{5}$ | $9.9 \\cdot 10^{-3}$ |\n| $\\rho(0.05)^{10}$ | $9.7 \\cdot 10^{-6}$ |\n"
+     "| $\\rho(0.05)^{20}$ | $9.4 \\cdot 10^{-12}$ |", "Q2.3c", "incorrect"),
+    ("one-named-row-is-a-quarter", "## Q2.3\n| quantity | value |\n|---|---|\n| $\\rho(0.05)^{5}$ | $9.9\\cdot10^{-4}$ |",
+     "Q2.3c", "partial"),
+    ("right-T-value-table", "## Q2.3 (c)\n| T | value |\n|---|---|\n| 1 | 0.2505 |\n| 5 | 0.000986 |\n"
+     "| 10 | 9.72e-7 |\n| 20 | 9.44e-13 |", "Q2.3c", "correct"),
+    ("wrong-T-value-table", "## Q2.3 (c)\n| T | value |\n|---|---|\n| 1 | 0.5 |\n| 5 | 0.00986 |\n"
+     "| 10 | 9.72e-6 |\n| 20 | 9.44e-12 |", "Q2.3c", "incorrect"),
+    ("T-value-table-in-shared-section", "## Q2.3\n| T | value |\n|---|---|\n| 1 | 0.2505 |\n| 5 | 0.000986 |\n"
+     "| 10 | 9.72e-7 |\n| 20 | 9.44e-13 |", "Q2.3c", "could not read"),
+    ("right-choice-row", "## Q2.3\n| quantity | value |\n|---|---|\n| $\\rho(0.05)$ | $0.2505$ |\n"
+     "| faster decay | approx |", "Q2.3d", "correct"),
+    ("wrong-choice-row", "## Q2.3\n| quantity | value |\n|---|---|\n| $\\rho(0.05)$ | $0.2505$ |\n"
+     "| faster decay | true |", "Q2.3d", "incorrect"),
+    ("choice-row-against-prose", "## Q2.3\n| | |\n|---|---|\n| faster decay | approx |\n\nThe true ratio decays faster.",
+     "Q2.3d", "could not read"),
 ]
 
 

@@ -1039,7 +1039,8 @@ def extract_answer(part: Part, sections: list[Section], source: str, *,
         found, problem = _find_interval(part, blocks, only_part)
     elif _index_template(part) is not None:
         own = [b for s in sections for b in s.blocks if only_part or _after_label(b.prose(), s.key, part.label)]
-        found, problem = _find_indexed(part, blocks, [t for s in sections for t in s.tables], own)
+        found, problem = _find_indexed(part, blocks, [t for s in sections for t in s.tables], own,
+                                       unnamed_column=only_part)
     else:
         found, problem = _find_named(part, blocks, only_part, [t for s in sections for t in s.tables]), ""
     if found is not None:
@@ -1652,11 +1653,13 @@ def _index_template(part: Part) -> tuple[str, str, list[str]] | None:
 
 
 def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
-                  own: list[Block] = ()) -> tuple[Found | None, str]:
+                  own: list[Block] = (), unnamed_column: bool = False) -> tuple[Found | None, str]:
     """Values named with the index written out (``\\rho(0.05)^{10}``), with the index given before the
     statement ("When $T=5$: $\\rho(0.05)^T \\approx …$"), as one list or vector, or in a table; in index
     order.  An unnamed list counts in the part's ``own`` blocks (its own section, or a paragraph opening
-    with its label, ``(c) …``): boxed, or a list of numbers alone in its maths span."""
+    with its label, ``(c) …``): boxed, or a list of numbers alone in its maths span.  A table's rows may name
+    the values (``| $\\rho(0.05)^{5}$ | … |``) or give them by index (``| T | ρ(0.05)^T |``; in a section of
+    the part's own, ``unnamed_column``, the value column's header may be any word: ``| T | value |``)."""
     template, index, wanted = _index_template(part)
     generic = name_key(template)
     # the power may come before the argument: \rho^{5}(0.05) is \rho(0.05)^{5}
@@ -1669,7 +1672,8 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
     values: dict[str, tuple[str, int]] = {}
     list_answer: Found | None = None
     own_ids = {id(b) for b in own}
-    for block, st in ((b, st) for b in blocks for st in block_statements(b)):
+    rows = [(None, st) for st in _table_statements(tables)]  # "| $\rho(0.05)^{5}$ | $9.9\cdot10^{-4}$ |"
+    for block, st in [*((b, st) for b in blocks for st in block_statements(b)), *rows]:
         stated = _stated_value(st)
         if stated is None:
             items = list_items(st.parts[0]) if id(block) in own_ids and not st.ops else []
@@ -1697,7 +1701,7 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
             if given:
                 values[given[-1]] = (value, st.line)
     for table in tables:
-        values.update(_indexed_from_table(table, index, generic, wanted))
+        values.update(_indexed_from_table(table, index, generic, wanted, unnamed_column))
     if values:
         present = [t for t in wanted if t in values]
         line = values[present[0]][1] if present else blocks[0].line
@@ -1770,13 +1774,17 @@ def _wrapped_list(text: str) -> re.Match | None:
     return m if m and brackets_balanced(m.group("body")) else None
 
 
-def _indexed_from_table(table: Table, index: str, key: str, wanted: list[str]) -> dict[str, tuple[str, int]]:
-    """Rows of a table headed ``| T | ρ(0.05)^T |``: {"5": ("9.8e-4", line), …}."""
+def _indexed_from_table(table: Table, index: str, key: str, wanted: list[str],
+                        unnamed_column: bool = False) -> dict[str, tuple[str, int]]:
+    """Rows of a table headed ``| T | ρ(0.05)^T |``: {"5": ("9.8e-4", line), …}; with ``unnamed_column``
+    (the part's own section) the other column of a two-column table too: ``| T | value |``."""
     if len(table.rows) < 2:
         return {}
     header = [cell.strip().strip("$").strip() for cell in table.rows[0]]
     index_column = next((k for k, h in enumerate(header) if h.lower() == index.lower()), None)
     value_column = next((k for k, h in enumerate(header) if h and name_key(h) == key), None)
+    if value_column is None and unnamed_column and index_column is not None and len(header) == 2:
+        value_column = 1 - index_column
     if index_column is None or value_column is None:
         return {}
     found = {}
@@ -1909,6 +1917,14 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
             if sentence.rstrip().endswith("?"):
                 continue  # "the approximation decays faster? no." asks, it does not say
             prose.extend((Found(said, b.line, 1), said_in) for said, said_in in _choices_in_sentence(sentence, choices))
+    for row in _table_statements(t for s in sections for t in s.tables):
+        # "| faster decay | approx |", "| Q2.3d | approx |"
+        asks = _cell_text(row.parts[0]).lower()
+        if _CHOICE_ROW.fullmatch(asks) or normalise_label(asks) == normalise_label(part.label):
+            word = _choice_word(row.parts[1], choices)
+            if word:
+                explicit.append(Found(word, row.line, 2))
+    explicit.sort(key=lambda f: f.line)
     # The answer given and the prose around it must agree: "approx" then "actually the true curve decays
     # faster" says both, and so does "… decays faster for small T, but the true one decays faster overall".
     said = {f.value for f, _ in prose} | ({explicit[-1].value} if explicit else set())
@@ -1924,6 +1940,9 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
     return None, ""
 
 
+# A table row's first cell that asks for the choice: "| faster decay | approx |"
+_CHOICE_ROW = re.compile(r"(?:the\s+)?(?:answer|choice|faster(?:\s+decay(?:ing)?)?(?:\s+curve)?|decays?\s+faster|"
+                         r"which\s+(?:curve\s+|one\s+)?decays\s+faster\??)\s*:?")
 _LEADING_WORD = re.compile(r"\s*[*\"'“`]*(\w+)[*\"'”`]*\s*[,;:.!—–-]")
 # Where a sentence turns to another clause that may say the other curve: "…, but …", "; whereas …"
 # Never starts inside a run of spaces, and takes runs whole: linear on long runs of (no-break) spaces.
