@@ -163,8 +163,6 @@ def test_q2_3c_answers_file_with_empty_entries(q2_grader, tmp_path):
     assert "value 2 is missing; value 4 is missing" in found.feedback and NAN_HINT not in found.feedback
 
 
-@pytest.mark.xfail(strict=True, reason="the Markdown reader hands missing T values to the checker as nan "
-                                       "(markdown._partial_list); remove this mark once it hands None")
 def test_q2_3c_markdown_with_values_missing_for_some_t(q2_grader, tmp_path):
     text = ("## Q2.3\n### Q2.3(c)\n"
             "$\\rho(0.05)^{1} \\approx 0.2505$ and $\\rho(0.05)^{10} \\approx 9.7 \\times 10^{-7}$.\n")

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -1798,20 +1797,21 @@ def _indexed_from_table(table: Table, index: str, key: str, wanted: list[str],
     return found
 
 
-def _partial_list(values: dict[str, tuple[str, int]], wanted: list[str]) -> list[float]:
-    """Some indices answered: floats, nan where missing, so each answered value still earns its share."""
+def _partial_list(values: dict[str, tuple[str, int]], wanted: list[str]) -> list[float | str | None]:
+    """Some indices answered, so each answered value still earns its share: floats; None where
+    no value was given and the text as written where it could not be read (the checker names both)."""
     from grader.mathread import Unreadable, numeric_value, read_math
 
-    out = []
+    out: list[float | str | None] = []
     for t in wanted:
         if t not in values:
-            out.append(math.nan)
+            out.append(None)
             continue
         try:
             number = numeric_value(read_math(values[t][0]).value)
-            out.append(float(number) if number is not None else math.nan)
+            out.append(float(number) if number is not None else values[t][0])
         except (Unreadable, TypeError, ValueError):
-            out.append(math.nan)
+            out.append(values[t][0])
     return out
 
 
