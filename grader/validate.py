@@ -141,6 +141,8 @@ def reference_submission(refs: ProblemReferences, folder: Path) -> tuple[list[Pa
 
 def prove_references(all_refs: list[ProblemReferences], grader_factory) -> list[SpecIssue]:
     """Grade each problem set's reference submission; every part short of full marks is an issue.
+    Then grade its known mistakes the same way: one the part's checker takes
+    for the right answer can never be matched, which is an issue too.
 
     A published copy (``grader publish``) holds expected values, not
     solutions, so there is nothing to prove: loading it has already computed
@@ -154,6 +156,7 @@ def prove_references(all_refs: list[ProblemReferences], grader_factory) -> list[
             files, unwritable = reference_submission(refs, Path(tmp))
             with grader_factory([refs]) as grader:
                 result = grader.grade("reference", files)
+                issues.extend(mistakes_taken_for_correct(refs, grader, Path(tmp)))
         issues.extend(unwritable.values())
         for part_result in result.parts:
             if part_result.label in unwritable:
@@ -168,3 +171,51 @@ def prove_references(all_refs: list[ProblemReferences], grader_factory) -> list[
                                         f"{part_result.score:g} of {part_result.max_score:g} points under its own "
                                         f"checker ({part_result.status}): {reason}"))
     return issues
+
+
+def mistakes_taken_for_correct(refs: ProblemReferences, grader, folder: Path) -> list[SpecIssue]:
+    """Known mistakes with a value (``value:``) that their part's checker
+    grades as correct against the reference: an answer making that mistake
+    earns full marks, and its feedback is never given.
+
+    Each mistake's value is written as a student would write it and graded
+    through the real pipeline, as the references are: the first mistake of
+    every part in one answers file, then the second, and so on.  Mistakes
+    given by a wrong function (``solution:``) or a predicate (``when:``) are
+    matched against code outcomes and are not checked here."""
+    ps = refs.problem_set
+    issues: list[SpecIssue] = []
+    rounds = max((len(refs[p.label].mistakes) for p in ps.parts if p.kind not in (None, "rubric")), default=0)
+    for number in range(rounds):
+        answers, tried = {}, {}
+        for part in ps.parts:
+            mistakes = refs[part.label].mistakes if part.kind not in (None, "rubric") else ()
+            if number >= len(mistakes):
+                continue
+            try:
+                answers[part.label] = reference_text(mistakes[number].value, part.kind)
+            except (Unwritable, ValueError, TypeError):
+                continue  # a value no answer can hold cannot be matched by an answer either
+            tried[part.label] = mistakes[number].mistake
+        if not answers:
+            continue
+        path = folder / f"mistakes-{number + 1}" / "answers.yaml"
+        path.parent.mkdir()
+        path.write_text(yaml.safe_dump(answers, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        result = grader.grade("mistakes", [path])
+        for part_result in result.parts:
+            mistake = tried.get(part_result.label)
+            if mistake is None or part_result.status != "correct":
+                continue
+            by = "tolerance" if ps.part(part_result.label).kind in ("number", "array") else "checker"
+            issues.append(SpecIssue(ps.path, mistake.line, f"part {part_result.label}: mistake "
+                                    f"'{_short(mistake.value)}' ({_short(str(answers[part_result.label]))}) is "
+                                    f"accepted as correct by the part's {by}, so it can never be matched: an answer "
+                                    "making it earns full marks and never gets its feedback. Tighten the part's "
+                                    "options or remove the mistake."))
+    return issues
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
