@@ -40,7 +40,7 @@ from typing import Callable, Iterable, Sequence
 from grader import watchdog
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, unusable
 from grader.grading import ERROR, Grader, submission_files, with_overrides
-from grader.results import PartResult, SubmissionResult, dumps, write_atomic
+from grader.results import PartResult, SubmissionResult, dumps, write_atomic, write_if_changed
 from grader.roster import Roster, RosterError, read_roster
 
 RESULTS_NAME = "results.json"
@@ -134,20 +134,32 @@ CLASS_FILE_NAMES = frozenset({"index.html", "grades.csv", "junit.xml", "summary.
                               *(f"{GRADEBOOK_NAME}-{end}" for end in ("wal", "shm", "journal"))})
 
 
+_CLASS_FILES_FOLDED = {name.casefold(): name for name in CLASS_FILE_NAMES}
+
+
 def find_submissions(folder: Path, out: Path | None = None) -> list[Submission]:
     """Every entry in the submissions folder (but ``out``); two entries with
     one student id, or an id that is a class file's name, are bad input."""
     from grader.cli import UsageError
 
     seen: dict[str, Path] = {}
+    by_case: dict[str, tuple[str, Path]] = {}  # casefolded id → the id and entry that had it first
     found = []
     for student, entry in student_entries(folder, out):
-        if student in CLASS_FILE_NAMES:
+        if student.casefold() in _CLASS_FILES_FOLDED:
+            own = _CLASS_FILES_FOLDED[student.casefold()]
+            alike = "" if student == own else (f" on a file system that ignores case (macOS, Windows), "
+                                               f"where '{student}' and '{own}' are one name")
             raise UsageError(f"{entry} would be student '{student}', whose report folder would take the place "
-                             f"of the class's own {student}; rename it (nothing was graded).")
+                             f"of the class's own {own}{alike}; rename it (nothing was graded).")
         if student in seen:
             raise UsageError(f"{seen[student]} and {entry} are both student '{student}' "
                              f"(one entry per student: a folder or a single file).")
+        other, other_entry = by_case.setdefault(student.casefold(), (student, entry))
+        if other != student:
+            raise UsageError(f"{other_entry} and {entry} are students '{other}' and '{student}', whose ids differ "
+                             "only by case: on macOS and Windows their report folders would be one folder, and a "
+                             "roster or Canvas matches ids ignoring case. Rename one of them (nothing was graded).")
         seen[student] = entry
         files = tuple(submission_files(entry))
         found.append(Submission(student, entry, files, content_hash(entry, files)))
@@ -314,13 +326,25 @@ def stale_overrides(result: SubmissionResult, overrides: dict[str, Override]) ->
     return [StaleOverride(result.student, label, o) for label, o in sorted(overrides.items()) if label not in labels]
 
 
-def write_student_files(out: Path, result: SubmissionResult, expected: dict[str, str], title: str) -> None:
-    """results.json and report.html of one student (overrides already applied)."""
+def orphaned_overrides(overrides: dict[str, dict[str, Override]], present: set[str]) -> list[StaleOverride]:
+    """Overrides of students with no submission in the class any more (their
+    entry was removed, or renamed: a new id is a new student).  They apply to
+    no one, so every run lists them until they are entered again or removed."""
+    return [StaleOverride(student, label, o) for student, own in sorted(overrides.items()) if student not in present
+            for label, o in sorted(own.items())]
+
+
+def write_student_files(out: Path, result: SubmissionResult, expected: dict[str, str], title: str, *,
+                        only_changed: bool = False) -> None:
+    """results.json and report.html of one student (overrides already applied).
+    ``only_changed``: leave a file alone when its bytes are already those (a
+    rerun then writes nothing, yet a file edited or damaged since is put right)."""
     from grader.report import render_student_report
 
     folder = out / result.student
-    write_atomic(folder / RESULTS_NAME, dumps(result.to_gradescope()))
-    write_atomic(folder / REPORT_NAME, render_student_report(result, title=title, expected=expected))
+    write = write_if_changed if only_changed else write_atomic
+    write(folder / RESULTS_NAME, dumps(result.to_gradescope()))
+    write(folder / REPORT_NAME, render_student_report(result, title=title, expected=expected))
 
 
 def write_class_files(out: Path, results: list[SubmissionResult], problem_sets: list[dict],
@@ -348,32 +372,36 @@ class Published:
     results: list[SubmissionResult]  # overrides applied
     stale: list[StaleOverride]  # overrides whose part the results no longer have
     unwritten: dict[str, str]  # student → why their results.json and report.html could not be written
+    orphaned: list[StaleOverride] = field(default_factory=list)  # overrides of students no longer in the class
 
 
 def publish(gradebook: Gradebook, out: Path, students: Iterable[str] | None = None, *,
-            rewrite_students: Iterable[str] = ()) -> Published:
-    """Regenerate the class files from the gradebook (and any student files
-    asked for, missing, or not written last time).  A student folder that
-    cannot be written is reported, never a reason to leave out the others."""
+            fresh: Iterable[str] = ()) -> Published:
+    """Regenerate the class files, and every student file whose bytes are not
+    what the gradebook gives (missing, empty after a power cut, edited, or
+    left from an older result), from the gradebook.  ``fresh``: students whose
+    files this run has just written from their result, not compared again.
+    A student folder that cannot be written is reported, never a reason to
+    leave out the others."""
     problem_sets = gradebook.last_problem_sets()
     digest = gradebook.runs()[-1]["spec_digest"] if problem_sets else ""
     expected = gradebook.expected(digest)
     overrides = gradebook.overrides()
-    rewrite = set(rewrite_students) | gradebook.unwritten()
     title = assignment_title(problem_sets)
+    students, fresh = None if students is None else set(students), set(fresh)
     done = Published([], [], {})
     for raw in gradebook.results(students):
         own = overrides.get(raw.student, {})
         result = applied(raw, own)
         done.stale.extend(stale_overrides(raw, own))
-        folder = out / result.student
-        if result.student in rewrite or not _written(folder / RESULTS_NAME) or not _written(folder / REPORT_NAME):
-            try:
-                write_student_files(out, result, expected, title)
-            except OSError as exc:
-                done.unwritten[result.student] = not_written(folder, exc)
+        try:
+            if result.student not in fresh:
+                write_student_files(out, result, expected, title, only_changed=True)
+        except OSError as exc:
+            done.unwritten[result.student] = not_written(out / result.student, exc)
         done.results.append(result)
-    # Remembered: an old report left in a folder that could not be written must not pass for a new one.
+    done.orphaned = orphaned_overrides(overrides, {r.student for r in done.results} | (students or set()))
+    # Kept in the gradebook for the record (each run compares every student's files with it anyway).
     gradebook.save_unwritten(done.unwritten)
     rows = gradebook.roster()
     write_class_files(out, done.results, problem_sets, expected, Roster.from_json(rows) if rows else None,
@@ -389,13 +417,19 @@ def not_written(folder: Path, exc: OSError) -> str:
     return f"{where}: {exc.strerror or exc}"
 
 
-def _written(path: Path) -> bool:
-    """A file there and not empty: files are not fsynced (the gradebook is the
-    truth), so after a power cut a file written last may exist but be empty."""
-    try:
-        return path.stat().st_size > 0
-    except OSError:
+def write_former_student(gradebook: Gradebook, out: Path, student: str) -> bool:
+    """Rewrite the folder of a student no longer in the class from their
+    stored result, e.g. after their override was removed.  A run leaves such
+    folders as they are; one the instructor deleted is not made again.
+    Returns whether the folder is there (and now up to date)."""
+    folder = out / student
+    raw = gradebook.result(student)
+    if raw is None or not folder.is_dir():
         return False
+    digest, problem_sets = gradebook.graded_with(student)
+    result = applied(raw, gradebook.overrides().get(student, {}))
+    write_student_files(out, result, gradebook.expected(digest), assignment_title(problem_sets), only_changed=True)
+    return True
 
 
 # ---------------------------------------------------------------------------
@@ -410,6 +444,7 @@ class RunStats:
     gone: list[str] = field(default_factory=list)
     results: list[SubmissionResult] = field(default_factory=list)  # as published (overrides applied)
     stale: list[StaleOverride] = field(default_factory=list)
+    orphaned: list[StaleOverride] = field(default_factory=list)  # overrides of students with no submission now
     unwritten: dict[str, str] = field(default_factory=dict)  # student → where and why their files failed
 
 
@@ -469,7 +504,11 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
         print(warning, file=sys.stderr)
     if stats.gone:
         say(f"note: {len(stats.gone)} student(s) in the gradebook have no submission any more and are left "
-            f"out of the class files: {', '.join(stats.gone[:10])}{' …' if len(stats.gone) > 10 else ''}")
+            f"out of the class files: {', '.join(stats.gone[:10])}{' …' if len(stats.gone) > 10 else ''}. "
+            f"Their folders under {out}/ are left as they were (never deleted: delete them yourself when "
+            "they should go).")
+    if stats.orphaned:
+        say(orphaned_note(stats.orphaned, out))
     if stats.stale:
         say(stale_note(stats.stale, out))
     code = under_fail_score(args, stats.results)
@@ -499,7 +538,20 @@ def stale_note(stale: list[StaleOverride], out: Path) -> str:
              f"back; to drop one: grader override --out {shlex.quote(str(out))} STUDENT PART --remove"]
     for s in stale:
         comment = f', "{s.override.comment}"' if s.override.comment else ""
-        lines.append(f"  {s.student} {s.label}: {s.override.score:g} points{comment}")
+        lines.append(f"  {s.student} {s.label}: {points(s.override.score)}{comment}")
+    return "\n".join(lines)
+
+
+def orphaned_note(orphaned: list[StaleOverride], out: Path) -> str:
+    folder = shlex.quote(str(out))
+    lines = [f"note: {len(orphaned)} instructor override(s) apply to no one: the student has no submission any "
+             "more (the entry was removed, or renamed, which makes it another student). Each is kept in the "
+             "gradebook and applies again if the student's entry comes back under the same name. For a renamed "
+             f"entry, enter it again under the new id (grader override --out {folder} NEW_ID PART SCORE "
+             f"--comment TEXT); to drop one: grader override --out {folder} STUDENT PART --remove"]
+    for s in orphaned:
+        comment = f', "{s.override.comment}"' if s.override.comment else ""
+        lines.append(f"  {s.student} {s.label}: {points(s.override.score)}{comment}")
     return "\n".join(lines)
 
 
@@ -650,12 +702,15 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
     gradebook.save_expected(spec.grading_digest, expected)
     overrides = gradebook.overrides()
     title = assignment_title(problem_sets)
+    written: set[str] = set()
 
     def commit(sub: Submission, result: SubmissionResult, crashed: bool) -> None:
         # Files first, then the gradebook: a kill in between only means the student is graded again.
         try:
             write_student_files(out, applied(result, overrides.get(sub.student, {})), expected, title)
+            written.add(sub.student)  # what publish would write: it need not render them again
         except OSError:  # e.g. a folder the grader may not write: reported once the class files are written
+            written.discard(sub.student)
             gradebook.add_unwritten(sub.student)  # publish tries again, and says where and why
         gradebook.record(run_id, result, content_hash=sub.content_hash, spec_digest=spec.grading_digest,
                          crashed=crashed)
@@ -670,8 +725,9 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
         finally:
             _close_worker_graders()
             shared.close()
-    published = publish(gradebook, out, present)
+    published = publish(gradebook, out, present, fresh=written)
     stats.results, stats.stale, stats.unwritten = published.results, published.stale, published.unwritten
+    stats.orphaned = published.orphaned
     stats.seconds = time.perf_counter() - started
     gradebook.finish_run(run_id, graded=stats.graded, crashed=stats.crashed, seconds=stats.seconds)
     return stats
@@ -806,6 +862,8 @@ class OverrideRequest:
     score: float | None  # None: remove the override
     comment: str = ""
     where: str = ""  # e.g. "overrides.csv, line 3", for messages
+    file: str = ""  # the overrides file, and the request's line in it
+    line: int = 0
 
 
 def read_overrides_file(path: Path) -> list[OverrideRequest]:
@@ -847,7 +905,8 @@ def read_overrides_file(path: Path) -> list[OverrideRequest]:
                 score = float(row["score"])
             except ValueError:
                 raise UsageError(f"{where}: the score '{row['score']}' is not a number") from None
-        requests.append(OverrideRequest(row["student"], row["part"], score, row.get("comment", ""), where))
+        requests.append(OverrideRequest(row["student"], row["part"], score, row.get("comment", ""), where,
+                                        str(path), line))
     return requests
 
 
@@ -866,6 +925,7 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
             rows = gradebook.roster()
             roster = Roster.from_json(rows) if rows else None
             requests = [_as_named_in(present, r, roster, stored) for r in requests]
+            _one_row_each(requests)
             for request in requests:  # check everything before changing anything
                 where = f"{request.where}: " if request.where else ""
                 if request.score is None and request.label in stored.get(request.student, {}):
@@ -890,8 +950,15 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
                                 f"{'override removed' if removed else 'had no override'}")
                 else:
                     gradebook.set_override(request.student, request.label, request.score, request.comment)
-                    done.append(f"{request.student} {request.label}: {request.score:g} points (set by the instructor)")
-            published = publish(gradebook, out, present, rewrite_students={r.student for r in requests})
+                    done.append(f"{request.student} {request.label}: {points(request.score)} (set by the instructor)")
+            published = publish(gradebook, out, present)
+            for student in sorted({r.student for r in requests} - present):
+                try:
+                    rewritten = write_former_student(gradebook, out, student)
+                except OSError as exc:
+                    published.unwritten[student] = not_written(out / student, exc)
+                    continue
+                done.append(former_student_note(student, out, rewritten))
     except GradebookError as exc:
         raise UsageError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
@@ -900,6 +967,33 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
         raise UsageError("the overrides are stored and the class files rewritten, but "
                          + unwritten_note(published.unwritten).removeprefix("error: "))
     return done
+
+
+def _one_row_each(requests: list[OverrideRequest]) -> None:
+    """Two rows of an overrides file for one student's part are refused: which
+    one was meant cannot be told (the later would silently win)."""
+    from grader.cli import UsageError
+
+    first: dict[tuple[str, str], OverrideRequest] = {}
+    for request in requests:
+        earlier = first.setdefault((request.student, request.label), request)
+        if earlier is not request:
+            raise UsageError(f"{request.file}, lines {earlier.line} and {request.line} are both for "
+                             f"{request.student}'s {request.label}; keep one row per student and part "
+                             "(nothing was changed)")
+
+
+def former_student_note(student: str, out: Path, rewritten: bool) -> str:
+    """What an override did for a student no longer in the class (no submission in the last run)."""
+    folder = f"{out / student}/"
+    where = (f"their folder {folder} was rewritten" if rewritten else
+             f"they have no folder under {out}/ to rewrite")
+    return f"note: {student} has no submission any more, so is not in the class files; {where}"
+
+
+def points(score: float) -> str:
+    """'1 point', '0 points', '1.5 points'."""
+    return f"{score:g} point{'' if score == 1 else 's'}"
 
 
 def how_to_name_students(roster: Roster | None) -> str:

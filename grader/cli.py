@@ -148,7 +148,11 @@ def load_references(problem_paths: Sequence[str]):
     from grader.references import compute_references
     from grader.spec import load_problem_sets
 
-    sets = load_problem_sets(problem_paths)
+    files, by_folder = spec_files(problem_paths)
+    try:
+        sets = load_problem_sets(files)
+    except SpecError as exc:
+        raise SpecError(with_class_folder_hint(exc.issues, by_folder)) from None
     refs, issues = [], []
     for ps in sets:
         try:
@@ -158,6 +162,74 @@ def load_references(problem_paths: Sequence[str]):
     if issues:
         raise SpecError(issues)
     return refs
+
+
+def spec_files(problem_paths: Sequence[str]) -> tuple[list[Path], dict[str, list[Path]]]:
+    """The spec files named or found in folders, and each folder's (as given).
+
+    In a folder, hidden files and folders (``.q2-old.yaml``, ``.git/``) are
+    left out, as they are in a student's submission: an editor's backup or an
+    old copy put aside is not a problem set.  A file named on its own is
+    always read."""
+    from grader.spec import SpecIssue, find_spec_files
+
+    files: list[Path] = []
+    by_folder: dict[str, list[Path]] = {}
+    issues: list[SpecIssue] = []
+    for raw in problem_paths:
+        folder = Path(raw)
+        try:
+            found = find_spec_files([raw])
+        except SpecError as exc:
+            issues.extend(exc.issues)
+            continue
+        if not folder.is_dir():
+            files.extend(found)
+            continue
+        shown = [f for f in found if not any(name.startswith(".") for name in f.relative_to(folder).parts)]
+        if not shown:
+            hidden = ", ".join(f.relative_to(folder).as_posix() for f in found[:3])
+            issues.append(SpecIssue(folder, 0, f"no problem specs (*.yaml) found here: hidden files ({hidden}"
+                                    f"{' …' if len(found) > 3 else ''}) are left out; name one on its own to "
+                                    "load it"))
+        by_folder[str(raw)] = shown
+        files.extend(shown)
+    if issues:
+        raise SpecError(issues)
+    return files, by_folder
+
+
+def with_class_folder_hint(issues: list, by_folder: dict[str, list[Path]]) -> list:
+    """The issues, but for a folder none of whose .yaml files looks like a
+    problem set (a class folder, given where the specs go: its students'
+    answers files are not specs): one line for it, saying to pass it as
+    ``--submissions``, instead of every unknown key of every student's file."""
+    from grader.spec import SpecIssue
+
+    for raw, files in by_folder.items():
+        failing = {issue.path for issue in issues} & set(files)
+        kinds = {f: _yaml_kind(f) for f in files} if failing else {}
+        # A file that does not parse may be a broken spec: its error is kept unless others show the folder's kind.
+        if "spec" in kinds.values() or "other" not in {kinds[f] for f in failing}:
+            continue
+        names = sorted(f.relative_to(raw).as_posix() for f in failing)
+        issues = [issue for issue in issues if issue.path not in failing]
+        issues.append(SpecIssue(Path(raw), 0, f"no problem specs here: its .yaml files ({', '.join(names[:3])}"
+                                f"{' …' if len(names) > 3 else ''}) are not problem sets (no 'title' or 'parts'); "
+                                f"if it holds submissions, pass it as --submissions {raw}"))
+    return issues
+
+
+def _yaml_kind(path: Path) -> str:
+    """'spec' (a mapping with a title or parts), 'other' YAML (a student's
+    answers), or 'unreadable'."""
+    from grader.yamlread import YamlError, load_yaml_file
+
+    try:
+        data = load_yaml_file(path, untrusted=True)
+    except (YamlError, RecursionError, ValueError):
+        return "unreadable"
+    return "spec" if isinstance(data, dict) and ("parts" in data or "title" in data) else "other"
 
 
 def run_validate(args: argparse.Namespace) -> int:

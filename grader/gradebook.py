@@ -260,6 +260,12 @@ class Gradebook:
         row = self._db.execute("SELECT result FROM submissions WHERE student = ?", (student,)).fetchone()
         return SubmissionResult.from_json(json.loads(row[0])) if row else None
 
+    def graded_with(self, student: str) -> tuple[str, list[dict]]:
+        """The spec digest and problem sets the student's stored result was graded with."""
+        row = self._db.execute("SELECT s.spec_digest, r.problem_sets FROM submissions s JOIN runs r "
+                               "ON r.id = s.run_id WHERE s.student = ?", (student,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else ("", [])
+
     def results(self, students: Iterable[str] | None = None) -> Iterator[SubmissionResult]:
         """Stored raw results (no overrides), sorted by student."""
         wanted = None if students is None else set(students)

@@ -548,8 +548,9 @@ class Grader:
                 status, feedback = NOT_DEFINED, f"{part.code.function} is not defined in any file of the submission."
             else:
                 status, feedback = NOT_ANSWERED, "Not answered: no file of the submission answers this part."
+            # Nothing to review: a rubric part's verdict is provisional only when there is an answer to read.
             return PartResult(ps.id, part.label, part.title, part.points, 0.0, status, feedback,
-                              provisional=part.kind == "rubric", hidden_cases=hidden)
+                              hidden_cases=hidden)
         # Best credit wins; among equals, a file that answers the part beats one
         # that does not define its function (a notebook's plot helper must not
         # hide the written answer), one that was checked beats code none of whose

@@ -13,6 +13,7 @@ import itertools
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -240,6 +241,21 @@ def write_atomic(path: Path, text: str | bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def write_if_changed(path: Path, text: str | bytes) -> bool:
+    """Write ``path`` (atomically) unless it already holds exactly these bytes.
+    Returns whether it was written.  Only a regular file of the same size is
+    read to compare: anything else there is replaced without opening it."""
+    path = Path(path)
+    data = text if isinstance(text, bytes) else _utf8(text)
+    try:
+        if stat.S_ISREG((info := path.lstat()).st_mode) and info.st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass  # not there, or not readable: writing it says what is wrong, if anything
+    write_atomic(path, data)
+    return True
 
 
 def _create_temporary(path: Path) -> tuple[int, str]:
