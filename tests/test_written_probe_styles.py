@@ -51,6 +51,13 @@ CASES = [
     ("right-list-after-letter", f"## Q2.3\n(c) For $T = 1, 5, 10, 20$: ${RIGHT_VALUES}$", "Q2.3c", "correct"),
     ("wrong-list-after-letter", f"## Q2.3\n(c) For $T = 1, 5, 10, 20$: ${WRONG_VALUES}$", "Q2.3c", "incorrect"),
     ("unlabelled-list-in-shared-section", f"## Q2.3\n${RIGHT_LIST}$", "Q2.3c", "could not read"),
+    # Unicode superscripts for the powers and exponents, in maths or in plain text
+    ("right-unicode-superscripts", "## Q2.3\n(c) ρ(0.05)¹ ≈ 0.2505, ρ(0.05)⁵ ≈ 9.86·10⁻⁴, ρ(0.05)¹⁰ ≈ 9.72·10⁻⁷, "
+     "ρ(0.05)²⁰ ≈ 9.44·10⁻¹³", "Q2.3c", "correct"),
+    ("wrong-unicode-superscripts", "## Q2.3\n(c) ρ(0.05)¹ ≈ 0.2505, ρ(0.05)⁵ ≈ 9.86·10⁻³, ρ(0.05)¹⁰ ≈ 9.72·10⁻⁶, "
+     "ρ(0.05)²⁰ ≈ 9.44·10⁻¹²", "Q2.3c", "partial"),
+    ("right-unicode-superscripts-in-maths", "## Q2.3\n$ρ(0.05)⁵ ≈ 9.86·10⁻⁴$, $ρ(0.05)¹ ≈ 0.2505$, "
+     "$ρ(0.05)²⁰ ≈ 9.44·10⁻¹³$, $ρ(0.05)¹⁰ ≈ 9.72·10⁻⁷$", "Q2.3c", "correct"),
     # 3. "Answer:" before the set
     ("right-bold-answer-interval", "## Q2.2\n**Answer:** $(-\\infty, \\infty)$", "Q2.2", "correct"),
     ("wrong-bold-answer-interval", "## Q2.2\n**Answer:** $(0, \\infty)$", "Q2.2", "incorrect"),

@@ -575,7 +575,12 @@ def _unicode_maths(text: str) -> str:
                     "×": r"\times ", "∪": r"\cup "}
     for ch, latex in replacements.items():
         text = text.replace(ch, latex)
-    return text
+    # ρ(0.05)⁵, 10⁻⁴: a run of superscripts is a power
+    return _SUPERSCRIPT_RUN.sub(lambda m: "^{" + m.group(0).translate(_SUPERSCRIPT_DIGITS) + "}", text)
+
+
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
+_SUPERSCRIPT_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻]+")
 
 
 def _greek_command(ch: str) -> str:
@@ -920,7 +925,7 @@ def _looks_like_name(text: str) -> bool:
 
 _TEXT_RELATION = re.compile(r"(?!(?<=\s)\s)\s*(:=|~=|<=|>=|≈|≤|≥|∈|≠|=|<|>|\bis\s+approximately\b|\bis\s+about\b"
                             r"|\bis\s+equal\s+to\b|\bequals\b|\bis\b)\s*", re.I)
-_CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|;|:\s|\n|,\s+(?=[A-Za-z]{3})|\s(?:for|when|which|since|because|as|so|and|"
+_CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|;|:\s|\n|,\s+(?=[A-Za-z]{3}|[α-ωΑ-Ωϵϕ])|\s(?:for|when|which|since|because|as|so|and|"
                          r"where|if|but|while|then)\s", re.I)
 
 
