@@ -24,11 +24,13 @@ says when one imports another file handed in beside it.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import stat
 import sys
+import tokenize
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +43,8 @@ MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024
 # Cell magics whose body is plain Python that should still define things.
 PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 
-_HELP_LINE = re.compile(r"^[\w.\[\]()]+\?{1,2}$")
+# "np.mean?", "np.mean??", "?np.linalg.eigh", "??np.linalg.eigh": IPython's help, nothing to run.
+_HELP_LINE = re.compile(r"^(?:[\w.\[\]()*]+\?{1,2}|\?{1,2}[\w.\[\]()*]+)$")
 # "x = %timeit -o f()", "files = !ls", "a, b = %sx cmd": IPython assigns a magic's or a shell command's result.
 _MAGIC_ASSIGNMENT = re.compile(
     r"^[ \t]*(?P<target>[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)[ \t]*=[ \t]*(?P<magic>[%!].*)$")
@@ -93,13 +96,13 @@ def load_code(path: str | Path) -> CodeSource:
     """Read ``path`` (``.py`` or ``.ipynb``) into a :class:`CodeSource`.
 
     Raises :class:`CodeReadError` with a message naming the file when it
-    cannot be read (missing, too large, not UTF-8, not a valid notebook)."""
+    cannot be read (missing, too large, not text in its encoding, not a valid notebook)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".py", ".ipynb"):
         raise CodeReadError(f"{path.name}: expected a .py file or an .ipynb notebook")
     if suffix == ".py":
-        source = CodeSource(path, [Cell(_utf8(path, _read_bytes(path, MAX_SOURCE_BYTES)), path.name, 1)], [])
+        source = CodeSource(path, [Cell(_python_text(path, _read_bytes(path, MAX_SOURCE_BYTES)), path.name, 1)], [])
     else:
         source = _load_notebook(path, _read_bytes(path, MAX_NOTEBOOK_BYTES))
     source.notes.extend(_sibling_import_notes(path, source.normalised_cells()))
@@ -149,11 +152,21 @@ def _too_large(path: Path, size: int, limit: int) -> str:
     return f"{path.name}: file is {size} bytes, more than the {limit}-byte limit"
 
 
-def _utf8(path: Path, data: bytes) -> str:
+def _python_text(path: Path, data: bytes) -> str:
+    """The text of a ``.py`` file, decoded as Python imports it: UTF-8 (with or without a BOM) unless a
+    PEP 263 declaration on its first two lines (``# -*- coding: latin-1 -*-``) names another encoding."""
     try:
-        return data.decode("utf-8-sig")
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        if exc.msg.startswith("unknown encoding: "):
+            raise CodeReadError(f"{path.name}: its coding line names an encoding Python does not know "
+                                f"({exc.msg.removeprefix('unknown encoding: ')[:40]!r})") from None
+        encoding = "utf-8-sig"  # first lines that are not UTF-8 and declare nothing: said below, with the byte
+    try:
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise CodeReadError(f"{path.name}: not UTF-8 text (bad byte at position {exc.start})") from None
+        what = "UTF-8 text" if encoding in ("utf-8", "utf-8-sig") else f"{encoding} text, as its coding line says"
+        raise CodeReadError(f"{path.name}: not {what} (bad byte at position {exc.start})") from None
 
 
 # Files handed in under a notebook's name by mistake, by their first bytes.
@@ -316,7 +329,11 @@ def _sibling_import_notes(path: Path, cells: list[Cell]) -> list[str]:
 
 def strip_ipython(source: str, label: str) -> tuple[str | None, list[str]]:
     """Replace IPython-only lines by ``pass``; ``None`` when the whole cell
-    is skipped.  Returns the code and notes describing what was skipped."""
+    is skipped.  Returns the code and notes describing what was skipped.
+
+    A line is IPython syntax only where a statement can start: not inside
+    open brackets, a triple-quoted string or after a backslash, where Black
+    puts ``!= B.shape[0]`` or ``% (a, b)`` at the start of a line."""
     notes: list[str] = []
     lines = source.split("\n")
     first = lines[0].strip() if lines else ""
@@ -328,22 +345,89 @@ def strip_ipython(source: str, label: str) -> tuple[str | None, list[str]]:
         else:
             notes.append(f"{label}: skipped the %%{magic} cell (not Python)")
             return None, notes
-    in_continuation = False
+    scanner = _LineScanner()
+    in_continuation = False  # a skipped magic/shell line continued with a trailing backslash
     for index, line in enumerate(lines):
         stripped = line.strip()
-        assigned = None if in_continuation else _MAGIC_ASSIGNMENT.match(line)
-        skip = not in_continuation and (
-            stripped.startswith(("%", "!")) or bool(_HELP_LINE.match(stripped)) or assigned is not None
-        )
-        # A magic/shell line continued with a trailing backslash goes on.
-        if skip:
-            magic = assigned.group("magic") if assigned else stripped
-            kind = "shell" if magic.startswith("!") else "magic"
-            notes.append(f"{label}: skipped {kind} line: {stripped[:80]}")
-            indent = line[: len(line) - len(line.lstrip())]
-            # "files = !ls" still assigns, so that later lines using the name run.
-            lines[index] = f"{indent}{assigned.group('target')} = None" if assigned else f"{indent}pass"
-        elif in_continuation:
+        if in_continuation:
             lines[index] = ""  # blank lines are valid at any indentation
-        in_continuation = (skip or in_continuation) and stripped.endswith("\\")
+            in_continuation = stripped.endswith("\\")
+            continue
+        if not scanner.at_statement_start:
+            scanner.scan(line)
+            continue
+        assigned = _MAGIC_ASSIGNMENT.match(line)
+        is_help = bool(_HELP_LINE.match(stripped))
+        if not (stripped.startswith(("%", "!")) or is_help or assigned is not None):
+            scanner.scan(line)
+            continue
+        magic = assigned.group("magic") if assigned else stripped
+        kind = "help" if is_help else "shell" if magic.startswith("!") else "magic"
+        notes.append(f"{label}: skipped {kind} line: {stripped[:80]}")
+        indent = line[: len(line) - len(line.lstrip())]
+        # "files = !ls" still assigns, so that later lines using the name run.
+        lines[index] = f"{indent}{assigned.group('target')} = None" if assigned else f"{indent}pass"
+        in_continuation = stripped.endswith("\\")
     return "\n".join(lines), notes
+
+
+_STRING_START = re.compile(r"(?i)(?:[rbuf]|br|rb|fr|rf)?(\"\"\"|'''|\"|')")
+
+
+class _LineScanner:
+    """Follows Python's line structure, line by line, as far as telling where a statement can start:
+    open brackets, strings (triple-quoted ones span lines), comments and backslash continuations.
+    Linear in the text; never fails on code that is not valid Python."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.quote: str | None = None  # the delimiter of a string still open at the end of the last line
+        self.continued = False  # the last line ended with a backslash
+
+    @property
+    def at_statement_start(self) -> bool:
+        return self.depth == 0 and self.quote is None and not self.continued
+
+    def scan(self, line: str) -> None:
+        self.continued = False
+        line = line.rstrip("\r")  # a notebook saved with Windows line ends
+        i, end = 0, len(line)
+        if self.quote is not None:
+            i = self._close_string(line, 0)
+        while i < end:
+            char = line[i]
+            if char == "#":
+                return
+            if char == "\\" and i == end - 1:
+                self.continued = True
+                return
+            if char in "([{":
+                self.depth += 1
+            elif char in ")]}":
+                self.depth = max(0, self.depth - 1)
+            elif char in "\"'rRbBuUfF":
+                match = _STRING_START.match(line, i)
+                if match and (i == 0 or not (line[i - 1].isalnum() or line[i - 1] == "_")):
+                    self.quote = match.group(1)
+                    i = self._close_string(line, match.end())
+                    continue
+                if char.isalpha():  # a name such as "rb2" or "fn": skip it whole
+                    while i < end and (line[i].isalnum() or line[i] == "_"):
+                        i += 1
+                    continue
+            i += 1
+
+    def _close_string(self, line: str, i: int) -> int:
+        """Past the end of the open string on ``line`` from ``i``; the end of the line when it stays open."""
+        quote, end = self.quote, len(line)
+        while i < end:
+            if line[i] == "\\":
+                i += 2
+                continue
+            if line.startswith(quote, i):
+                self.quote = None
+                return i + len(quote)
+            i += 1
+        if len(quote) == 1 and not line.endswith("\\"):
+            self.quote = None  # an unclosed one-line string is an error Python reports; the next line starts afresh
+        return end
