@@ -14,8 +14,11 @@ import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
+from grader.checkers import get_checker
+from grader.checkers.base import Status
 from grader.readers.code import CodeReadError, load_code, strip_ipython
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,3 +125,32 @@ def test_a_py_file_python_cannot_decode_is_named_clearly(tmp_path, data, message
     with pytest.raises(CodeReadError) as error:
         load_code(path)
     assert str(error.value).startswith(message)
+
+
+# ------------------------------------------------------------------ one number asked, an array returned
+
+@pytest.mark.parametrize("value, shape", [
+    (np.array([[32.0]]).view(np.matrix), "(1, 1)"),  # what np.matrix(u) * np.matrix(v).T returns
+    (np.array([32.0]), "(1,)"),
+    ({"__array__": [[32.0]]}, "(1, 1)"),
+])
+def test_a_one_element_array_for_a_number_is_a_wrong_shape(value, shape):
+    verdict = get_checker("number").check(32.0, value, None)
+    assert verdict.status is Status.INCORRECT
+    assert verdict.feedback == f"Expected one number, got an array of shape {shape}."
+
+
+def test_a_zero_dimensional_array_still_counts_as_a_number():
+    assert get_checker("number").check(32.0, np.array(32.0), None).is_correct
+
+
+def test_a_function_returning_a_1x1_matrix_is_graded_incorrect_not_uncheckable(tmp_path):
+    path = tmp_path / "foundations.py"
+    path.write_text("import numpy as np\n\ndef dot(u, v):\n    return np.matrix(u) * np.matrix(v).T\n\n"
+                    "def mean(values):\n    return np.mean(values, keepdims=True)\n", encoding="utf-8")
+    results = check(tmp_path, path)
+    assert results["A2"]["extra_data"]["verdict"] == "incorrect"
+    assert "Expected one number, got an array of shape (1, 1)." in results["A2"]["output"]
+    assert "could not check" not in results["A2"]["output"]
+    mean = next(test for test in results.values() if test["name"].startswith("mean("))
+    assert "Expected one number, got an array of shape (1,)." in mean["output"]

@@ -46,6 +46,7 @@ import numpy as np
 import sympy
 
 from grader.checkers.base import Checker, Verdict, register
+from grader.checkers.values import array_shape, describe_shape
 from grader.mathread import Reading, Unreadable, numeric_value, read_math
 
 DEFAULT_RTOL = 1e-6
@@ -105,16 +106,14 @@ def _to_number(answer: Any) -> tuple[Any, Reading | None]:
         if isinstance(answer, (list, tuple)) and len(answer) == 1:
             return _to_number(answer[0])
         if isinstance(answer, dict) and "__array__" in answer:
-            data = answer["__array__"]
-            while isinstance(data, list) and len(data) == 1:
-                data = data[0]
-            if isinstance(data, list):
-                raise Unreadable("expected a single number, got an array", repr(answer)[:60])
-            return _to_number(data)
+            return _to_number(answer["__array__"])
         if isinstance(answer, (int, float, sympy.Basic)):
             return answer, None
         if hasattr(answer, "__float__"):
-            return float(answer), None
+            try:
+                return float(answer), None
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise Unreadable(f"expected a number, got {type(answer).__name__}", repr(answer)[:60]) from exc
         raise Unreadable(f"expected a number, got {type(answer).__name__}", repr(answer)[:60])
     if reading.kind != "number":
         raise Unreadable(f"expected a number, read a {reading.kind}", reading.raw)
@@ -243,6 +242,10 @@ class NumberChecker(Checker):
     def check(self, reference: Any, answer: Any, options: NumberOptions | None = None) -> Verdict:
         options = options or NumberOptions()
         judge = _Judge(options)
+        shape = array_shape(answer)
+        if shape:
+            # One number is asked: a 1x1 np.matrix from a product, or keepdims=True, has the wrong shape.
+            return Verdict.incorrect(f"Expected one number, got an array of shape {describe_shape(shape)}.")
         try:
             value, reading = _to_number(answer)
         except Unreadable as exc:

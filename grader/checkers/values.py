@@ -38,6 +38,20 @@ def as_float_array(value: Any) -> np.ndarray | None:
     return array.astype(float)
 
 
+def array_shape(value: Any) -> tuple:
+    """The shape of an array a function returned (a NumPy array or matrix, or an ``{"__array__": ...}``
+    record); ``()`` for anything else, including a 0-d array, which counts as one number."""
+    if isinstance(value, dict) and "__array__" in value:
+        value = value["__array__"]
+        if not isinstance(value, list):
+            return ()
+        try:
+            return np.shape(value)
+        except ValueError:  # ragged
+            return (len(value),)
+    return value.shape if isinstance(value, np.ndarray) else ()
+
+
 def describe_shape(shape: tuple) -> str:
     return "a scalar" if shape == () else "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
