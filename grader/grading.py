@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import stat
 import time
 import unicodedata
@@ -466,6 +467,11 @@ class Grader:
             if not public and not verdict.is_correct and not matched:
                 # The student's own messages can echo hidden inputs: say only what kind of failure it was.
                 verdict = Verdict(verdict.status, verdict.credit, _hidden_feedback(outcome))
+            elif public and not verdict.is_correct and not matched and outcome.status == "ok" \
+                    and not isinstance(case_ref.expected, RaisedException):
+                # A public case's expected value is in the handout: showing both says how far off it is.
+                verdict = Verdict(verdict.status, verdict.credit, f"{verdict.feedback} Expected "
+                                  f"{_shown(case_ref.expected)}; got {_shown(_scalar(outcome.value, code.kind))}.")
             credits.append(verdict.credit)
             if matched and matched not in mistake_feedback:
                 mistake_feedback.append(matched)
@@ -707,6 +713,25 @@ def _scalar(value: Any, kind: str) -> Any:
     if kind == "number" and isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def _shown(value: Any, limit: int = 160) -> str:
+    """A value as a student would print it, cut to about ``limit`` characters: 6 significant
+    digits, long arrays with their ends only."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        text = f"{value:.6g}"
+    elif isinstance(value, np.ndarray):
+        text = np.array2string(value, precision=6, threshold=12, edgeitems=3, separator=", ",
+                               max_line_width=10 ** 6).replace("\n", "")
+        text = re.sub(r"\s+", " ", text)
+    elif isinstance(value, (list, tuple)):
+        inner = ", ".join(_shown(item, limit) for item in value[:8]) + (", …" if len(value) > 8 else "")
+        text = f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _hidden_feedback(outcome: Any) -> str:

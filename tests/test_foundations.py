@@ -128,3 +128,16 @@ def test_a_function_name_reassigned_to_a_value_says_what_it_holds(tmp_path):
     assert tests["C2"]["score"] == 0
     assert "variance is defined but is a float, not a function; was the name reassigned" in tests["C2"]["output"]
     assert tests["C1"]["score"] == tests["C1"]["max_score"]
+
+
+def test_a_wrong_public_value_shows_what_was_expected_and_what_came_back(tmp_path):
+    # dot sums the first vector only; the public case's expected value is the handout's, so both are shown.
+    from grader.cli import load_references
+    refs = load_references([str(SPEC)])[0]
+    case = next(c for c in refs["A2"].cases if c.case.public)
+    wrong = float(sum(case.args[0]))
+    code = "import numpy as np\n\ndef dot(u, v):\n    return float(np.sum(u))\n"
+    tests = grade_one(tmp_path, "dan", code)
+    assert f"Expected {float(case.expected):.6g}; got {wrong:.6g}." in tests["A2"]["output"]
+    # hidden cases stay silent about values
+    assert tests["A2"]["output"].count("Expected") == 1
