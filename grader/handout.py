@@ -54,8 +54,12 @@ def points_text(value: float) -> str:
 # ---------------------------------------------------------------------------
 # Starter code
 
-def stub_source(solution: str, function: str, doc: str, where: str) -> str:
-    """``def`` line of ``function`` in ``solution``, with ``doc`` as docstring and ``raise NotImplementedError``."""
+def stub_source(solution: str, function: str, doc: str, where: str, stated: list[str] | None = None) -> str:
+    """``def`` line of ``function`` in ``solution``, with ``doc`` as docstring and ``raise NotImplementedError``.
+
+    ``stated``: the parameter names the part's title or prompt gives (``sigmoid(x)``), which the stub
+    takes over the solution's own (``def sigmoid(values)``): students write the body with the names
+    the question uses.  The grader passes arguments by position, so the names are the student's."""
     try:
         tree = ast.parse(solution)
     except SyntaxError as exc:
@@ -65,12 +69,40 @@ def stub_source(solution: str, function: str, doc: str, where: str) -> str:
     if node is None:
         raise HandoutError(f"{where}: the reference solution defines no top-level function {function!r}")
     doc = ast.get_docstring(node) or doc
-    header = ast.unparse(ast.FunctionDef(name=node.name, args=node.args, body=[ast.Pass()], decorator_list=[],
+    args = _renamed(node.args, stated, function, where) if stated is not None else node.args
+    header = ast.unparse(ast.FunctionDef(name=node.name, args=args, body=[ast.Pass()], decorator_list=[],
                                          returns=node.returns, type_params=[], lineno=0))
     header = header.rsplit("\n", 1)[0]  # drop the placeholder body
     if isinstance(node, ast.AsyncFunctionDef):
         header = "async " + header
     return f"{header}\n{_docstring(doc)}\n    raise NotImplementedError\n"
+
+
+def _renamed(args: ast.arguments, stated: list[str], function: str, where: str) -> ast.arguments:
+    """The solution's parameters under the names the spec states; they must be as many."""
+    positional = [*args.posonlyargs, *args.args]
+    if args.vararg or args.kwonlyargs or args.kwarg or len(stated) != len(positional):
+        solution = ast.unparse(args)
+        raise HandoutError(f"{where}: the part states {function}({', '.join(stated)}) but the reference "
+                           f"solution is {function}({solution}); make them take the same arguments")
+    renamed = [ast.arg(arg=name, annotation=arg.annotation) for name, arg in zip(stated, positional)]
+    count = len(args.posonlyargs)
+    return ast.arguments(posonlyargs=renamed[:count], args=renamed[count:], vararg=None, kwonlyargs=[],
+                         kw_defaults=[], kwarg=None, defaults=args.defaults)
+
+
+def stated_parameters(part: Part) -> list[str] | None:
+    """The parameter names of the part's function as its title or prompt states them (``sigmoid(x)``
+    in the title, or ``Write `sigmoid(x)` …`` in the prompt); None when neither names plain parameters."""
+    function = re.escape(part.code.function)
+    texts = [part.title, *re.findall(r"`([^`]*)`", part.prompt)]
+    for text in texts:
+        match = re.match(rf"\s*{function}\(([^()]*)\)", text)
+        if match:
+            names = [name.strip() for name in match.group(1).split(",") if name.strip()]
+            if all(name.isidentifier() for name in names):
+                return names
+    return None
 
 
 def _docstring(text: str) -> str:
@@ -87,7 +119,8 @@ def _docstring(text: str) -> str:
 
 
 def _stub_doc(part: Part) -> str:
-    return f"{part.label} ({points_text(part.points)}): {part.title}.\n\n{part.prompt}".strip()
+    stop = "" if part.title.rstrip().endswith((".", "?", "!")) else "."  # "Which curve decays faster?"
+    return f"{part.label} ({points_text(part.points)}): {part.title}{stop}\n\n{part.prompt}".strip()
 
 
 def starter_code(ps: ProblemSet) -> str:
@@ -98,7 +131,7 @@ def starter_code(ps: ProblemSet) -> str:
             continue
         seen.add(part.code.function)
         stubs.append(stub_source(part.code.solution, part.code.function, _stub_doc(part),
-                                 f"{ps.path}, line {part.code.line}: part {part.label}"))
+                                 f"{ps.path}, line {part.code.line}: part {part.label}", stated_parameters(part)))
     return _environment().get_template("starter.py.j2").render(title=ps.title, stubs=stubs)
 
 
@@ -116,14 +149,33 @@ def answer_template(ps: ProblemSet) -> str:
     for part in ps.parts:
         if part.kind is None:
             continue
-        # An example of how to state the answer, with the first LaTeX name the reader knows it by.
-        name = next((n for n in part.names if "\\" in n and " " not in n), None)
-        relation = "\\in" if part.kind in ("interval", "set") else "="
         sections.setdefault(section_label(part.label), []).append(
-            {"label": part.label, "title": part.title, "points": part.points,
-             "example": f"${name} {relation} …$" if name and part.kind != "rubric" else ""})
+            {"label": part.label, "title": part.title, "points": part.points, "example": answer_example(part)})
     return _environment().get_template("answers.md.j2").render(
         title=ps.title, sections=[{"label": k, "parts": v} for k, v in sections.items()])
+
+
+# A name giving values by an index: "\\rho(0.05)^{T} for T in 1, 5, 10, 20"
+_INDEXED_NAME = re.compile(r"(?P<name>\S+)\s+for\s+(?P<index>[A-Za-z])\s+in\s+(?P<values>.+)")
+
+
+def answer_example(part: Part) -> str:
+    """An example of how to state the part's answer, in a form the Markdown reader reads: its first
+    LaTeX name (``$\\rho(0.05) = …$``), values by index, or a choice after "Answer:"; "" for prose."""
+    if part.kind == "rubric":
+        return ""
+    choices = getattr(part.options, "choices", None)
+    if part.kind == "choice" and choices:
+        return f"Answer: … ({' or '.join(map(str, choices))})"
+    for name in part.names:
+        indexed = _INDEXED_NAME.fullmatch(name.strip())
+        if indexed and "\\" in indexed["name"]:
+            values = [v.strip() for v in re.split(r",|\band\b", indexed["values"]) if v.strip()]
+            return (f"${indexed['name']} = {', '.join('…' for _ in values)}$ for "
+                    f"${indexed['index']} = {', '.join(values)}$")
+    name = next((n for n in part.names if "\\" in n and " " not in n), None)
+    relation = "\\in" if part.kind in ("interval", "set") else "="
+    return f"${name} {relation} …$" if name else ""
 
 
 @dataclass(frozen=True)

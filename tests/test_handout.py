@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.handout import section_label, stub_source
+from grader.handout import section_label, stated_parameters, stub_source
 from grader.spec import load_problem_set
 from grader.validate import REFERENCE_PRELUDE
 
@@ -57,6 +57,9 @@ def test_starter_stubs_every_function_with_the_reference_signature(handout):
         stub = stubs[part.code.function]
         solution = next(n for n in ast.parse(part.code.solution).body
                         if isinstance(n, ast.FunctionDef) and n.name == part.code.function)
+        # The parameters are named as the part's title states them ("sigmoid(x)"), the rest is the solution's.
+        for arg, name in zip(solution.args.args, stated_parameters(part) or []):
+            arg.arg = name
         assert ast.dump(stub.args) == ast.dump(solution.args), part.label
         assert part.label in ast.get_docstring(stub) and part.title in ast.get_docstring(stub)
         assert isinstance(stub.body[-1], ast.Raise) and len(stub.body) == 2

@@ -1,0 +1,104 @@
+"""What students are handed and what their CI shows, as a student meets it.
+
+The starter's functions take the parameters the questions name
+(``sigmoid(x)``), the answer template gives an example the grader reads for
+every written part, the pytest plugin shows why nothing could be read, and
+``ci-init`` will not put the instructor's own specs into a student's CI.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.handout import HandoutError, answer_template, starter_code, stated_parameters, stub_source
+from grader.spec import load_problem_set
+
+ROOT = Path(__file__).resolve().parents[1]
+FOUNDATIONS = ROOT / "problems" / "foundations.yaml"
+Q2 = ROOT / "problems" / "q2-activations.yaml"
+
+
+def grader(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=600)
+
+
+def check_json(tmp_path: Path, spec: Path, submission: Path) -> dict:
+    out = tmp_path / "results.json"
+    run = grader("check", spec, submission, "--json", out)
+    assert run.returncode == 0, run.stderr
+    return {test["number"]: test for test in json.loads(out.read_text(encoding="utf-8"))["tests"]}
+
+
+# ------------------------------------------------------------------ starter signatures
+
+def test_starter_parameters_are_the_ones_the_questions_name():
+    ps = load_problem_set(FOUNDATIONS)
+    starter = starter_code(ps)
+    for line in ("def sigmoid(x):", "def relu(x):", "def softmax(x):", "def product_rule_derivative(x):",
+                 "def chain_rule_derivative(x):", "def matmul(A, B):"):
+        assert line in starter.splitlines()
+    stubs = {node.name: node for node in ast.parse(starter).body if isinstance(node, ast.FunctionDef)}
+    for part in ps.parts:
+        title = re.match(r"(\w+)\(([^)]*)\)", part.title)
+        assert [arg.arg for arg in stubs[part.code.function].args.args] == title[2].split(", "), part.label
+
+
+def test_a_body_written_with_the_question_s_names_passes(tmp_path):
+    starter = starter_code(load_problem_set(FOUNDATIONS))
+    stub = re.search(r"def sigmoid\(x\):\n(?:    .*\n|\n)*?    raise NotImplementedError\n", starter)[0]
+    body = "def sigmoid(x):\n    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))\n"
+    path = tmp_path / "foundations.py"
+    path.write_text("import numpy as np\n" + starter.replace(stub, body), encoding="utf-8")
+    results = check_json(tmp_path, FOUNDATIONS, path)
+    assert results["D1"]["extra_data"]["verdict"] == "correct", results["D1"]["output"]
+
+
+def test_names_are_taken_from_the_prompt_when_the_title_states_none():
+    part = load_problem_set(FOUNDATIONS).part("D1")
+    part = type(part)(**{**part.__dict__, "title": "the logistic function"})
+    assert stated_parameters(part) == ["x"]  # from "Write `sigmoid(x)` returning …"
+    assert stated_parameters(type(part)(**{**part.__dict__, "prompt": "Call `sigmoid(0.5)`."})) is None
+
+
+def test_a_stated_signature_the_solution_does_not_have_is_refused():
+    with pytest.raises(HandoutError, match=r"spec.yaml: the part states f\(x, y\) but the reference solution is "
+                                           r"f\(values\)"):
+        stub_source("def f(values):\n    return values\n", "f", "doc", "spec.yaml", ["x", "y"])
+    text = stub_source("def f(values, scale: float = 2.0):\n    return values\n", "f", "doc", "spec.yaml", ["x", "s"])
+    assert text.splitlines()[0] == "def f(x, s: float=2.0):"
+
+
+# ------------------------------------------------------------------ the answer template
+
+Q2_RIGHT = {"Q2.1a": "\\frac{1}{4}", "Q2.1b": "1", "Q2.2": "(-\\infty, \\infty)", "Q2.3a": "\\frac{1}{4}",
+            "Q2.3b": "0.2505", "Q2.3c": ["0.2505", "9.9\\times10^{-4}", "9.7\\times10^{-7}", "9.4\\times10^{-13}"],
+            "Q2.3d": "approx"}
+
+
+def test_every_written_part_but_prose_has_an_example_the_grader_reads(tmp_path):
+    ps = load_problem_set(Q2)
+    template = answer_template(ps)
+    assert "faster?." not in starter_code(ps)  # "Which curve decays faster?" ends its own sentence
+    filled = []
+    for line in template.splitlines():
+        filled.append(line)
+        comment = re.match(r"<!-- (\S+) \(.*?\): .*? — e\.g\. (.*) -->$", line)
+        if comment:  # the answer, as the example says, right under the part's comment
+            values = iter(Q2_RIGHT[comment[1]] if isinstance(Q2_RIGHT[comment[1]], list) else [Q2_RIGHT[comment[1]]])
+            example = re.sub(r" \((?:\w+ or )+\w+\)$", "", comment[2])  # "Answer: … (approx or true)"
+            filled.append(re.sub("…", lambda _: next(values), example))
+    examples = [line for line in template.splitlines() if " — e.g. " in line]
+    assert [line[5:10].strip() for line in examples] == ["Q2.1a", "Q2.1b", "Q2.2", "Q2.3a", "Q2.3b", "Q2.3c",
+                                                         "Q2.3d"]
+    path = tmp_path / "q2.md"
+    path.write_text("\n".join(filled), encoding="utf-8")
+    results = check_json(tmp_path, Q2, path)
+    verdicts = {label: results[label]["extra_data"]["verdict"] for label in Q2_RIGHT}
+    assert set(verdicts.values()) == {"correct"}, {label: results[label]["output"] for label in Q2_RIGHT}
