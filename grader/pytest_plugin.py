@@ -10,7 +10,12 @@ instructor), the first time one of its items runs.
 - a part with full marks passes; short of them it fails, explained like the
   feedback report (``repr_failure``), failing public cases listed;
 - a written answer under a published spec is skipped: it is checked only at
-  grading; so are the parts of a problem set the submission does not touch;
+  grading; so are the parts of a problem set the submission does not touch,
+  unless the grader left notes on the submission that may say why (a file
+  it could not read, an archive): then they fail with those notes, so that
+  CI does not pass green on a submission nothing of which could be read;
+- a failing part's text ends with the submission's notes that may explain it
+  (a notebook cell that raised a SyntaxError, before "dot is not defined");
 - ``reportinfo`` points at the part in its spec file (path and line).
 
 The design follows pytest's "non-python tests" example: a collector yields
@@ -19,8 +24,9 @@ text, and any other error keeps its traceback.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pytest
 
@@ -109,9 +115,11 @@ class SubmissionFile(_Submission, pytest.File):
 class PartFailed(Exception):
     """A part short of full marks; carries its result for ``repr_failure``."""
 
-    def __init__(self, part_result):
+    def __init__(self, part_result, notes: list[str] = (), untouched: bool = False):
         super().__init__(part_result.label)
         self.part_result = part_result
+        self.notes = list(notes)
+        self.untouched = untouched  # nothing of the submission answers the part's problem set
 
 
 class PartItem(pytest.Item):
@@ -126,16 +134,21 @@ class PartItem(pytest.Item):
         result = self.parent.result()
         mine = [p for p in result.parts if p.problem_set == self.problem_set.id]
         part = next(p for p in mine if p.label == self.part.label)
+        sets = [r.problem_set for r in self.config.stash[_REFS]]
+        notes = notes_for(result.notes, self.problem_set, sets)
         if all(p.status in (NOT_ANSWERED, NOT_DEFINED) for p in mine):
-            pytest.skip(f"not answered: no file of the submission answers {self.problem_set.id}")
+            if not notes:
+                pytest.skip(f"not answered: no file of the submission answers {self.problem_set.id}")
+            raise PartFailed(part, notes, untouched=True)
         if part.status == AT_GRADING:
             pytest.skip("written answer found; it is checked at grading")
         if not part.passed:
-            raise PartFailed(part)
+            raise PartFailed(part, notes)
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, PartFailed):
-            return explain(excinfo.value.part_result)
+            failed = excinfo.value
+            return explain(failed.part_result, failed.notes, self.problem_set.id if failed.untouched else None)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):
@@ -143,13 +156,38 @@ class PartItem(pytest.Item):
         return self.problem_set.path, max(self.part.line - 1, 0), f"{self.part.label}: {self.part.title}"
 
 
-def explain(p: Any) -> str:
-    """A failed part, as the feedback report says it."""
+def explain(p: Any, notes: Sequence[str] = (), untouched: str | None = None) -> str:
+    """A failed part, as the feedback report says it, then the submission's notes that may explain it.
+
+    ``untouched``: the id of the part's problem set when nothing of the submission answers it."""
     verdict = p.status + (" (provisional)" if p.provisional else "")
-    lines = [f"{p.label} {p.title}: {p.score:g} / {p.max_score:g} points — {verdict}", p.explanation()]
+    lines = [f"{p.label} {p.title}: {p.score:g} / {points_text(p.max_score)} — {verdict}", p.explanation()]
     if p.source:
         lines.append(f"(graded from {p.source})")
+    if notes:
+        lines.append(f"Nothing in the submission answers {untouched}; the notes on the submission may say why:"
+                     if untouched else "Notes on the submission:")
+        lines.extend(f"  {note}" for note in notes)
     return "\n".join(line for line in lines if line)
+
+
+def points_text(value: float) -> str:
+    return f"{value:g} point" + ("" if value == 1 else "s")
+
+
+def notes_for(notes: Sequence[str], problem_set: Any, sets: Sequence[Any]) -> list[str]:
+    """The submission's notes that may concern ``problem_set``: all but those naming only files
+    another problem set is handed in as (``foundations.ipynb``'s skipped magics are not Q2's)."""
+    own = set(problem_set.submission_files)
+    others = {name for s in sets if s is not problem_set for name in s.submission_files} - own
+    labels = [p.label for p in problem_set.parts]
+
+    def concerns(note: str) -> bool:
+        if any(name in note for name in own) or any(re.search(rf"\b{re.escape(label)}\b", note) for label in labels):
+            return True
+        return not any(name in note for name in others)
+
+    return [note for note in notes if concerns(note)]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -165,5 +203,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         touched = {s for s, parts in by_set.items() if not all(p.status in (NOT_ANSWERED, NOT_DEFINED) for p in parts)}
         parts = [p for p in result.parts if p.problem_set in touched]
         hidden = sum(n for s, n in config.stash[_HIDDEN].items() if s in touched)
-        terminalreporter.write_line(f"grader: {path.name}: {result.score:g} / {result.max_score:g} points; "
+        terminalreporter.write_line(f"grader: {path.name}: {result.score:g} / {points_text(result.max_score)}; "
                                     f"{self_check_summary(parts, hidden)}")
+        for note in result.notes:
+            terminalreporter.write_line(f"grader: note: {note}")

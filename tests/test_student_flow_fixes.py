@@ -102,3 +102,59 @@ def test_every_written_part_but_prose_has_an_example_the_grader_reads(tmp_path):
     results = check_json(tmp_path, Q2, path)
     verdicts = {label: results[label]["extra_data"]["verdict"] for label in Q2_RIGHT}
     assert set(verdicts.values()) == {"correct"}, {label: results[label]["output"] for label in Q2_RIGHT}
+
+
+# ------------------------------------------------------------------ the pytest plugin shows the notes
+
+def run_pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-c", str(tmp_path / "pytest.ini"),
+                           "--rootdir", str(tmp_path), "--junitxml", str(tmp_path / "j.xml"), *map(str, args)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+
+
+def junit_outcomes(junit: Path) -> dict[str, tuple[str, str]]:
+    """label → (passed | failed | skipped, the failure's text)."""
+    from xml.etree import ElementTree as ET
+
+    found = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        failure = case.find("failure")
+        outcome = "failed" if failure is not None else "skipped" if case.find("skipped") is not None else "passed"
+        found[case.get("name")] = (outcome, failure.text if failure is not None else "")
+    return found
+
+
+def test_an_answers_file_nothing_of_which_can_be_read_fails_with_the_reason(tmp_path):
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "answers.yaml").write_text("a: &a [1]\nb: *a\nQ2.1a: 1/4\n", encoding="utf-8")
+    run = run_pytest(tmp_path, "--grader", ROOT / "problems", submission)
+    assert run.returncode == 1, run.stdout + run.stderr  # not "33 skipped", exit 0
+    found = junit_outcomes(tmp_path / "j.xml")
+    q2 = [p.label for p in load_problem_set(Q2).parts]
+    assert {label: found[label][0] for label in q2} == dict.fromkeys(q2, "failed")
+    assert "YAML aliases (*name) are not allowed" in found["Q2.1a"][1]
+    assert "Q2.3a ρ_approx(ε): 0 / 1 point — not answered" in found["Q2.3a"][1]
+    # answers.yaml is handed in for Q2 only: the programming homework is still just not touched.
+    assert {found[p.label][0] for p in load_problem_set(FOUNDATIONS).parts} == {"skipped"}
+    assert "grader: note: Could not read answers.yaml, line 2: YAML aliases" in run.stdout
+
+
+def test_a_failing_part_shows_the_notebook_cell_that_did_not_run(tmp_path):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("import numpy as np"),
+                      nbformat.v4.new_code_cell("def dot(u, v)\n    return float(np.dot(u, v))\n"),
+                      nbformat.v4.new_code_cell("def l1_norm(v):\n    return float(np.sum(np.abs(v)))\n")]
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    nbformat.write(notebook, submission / "foundations.ipynb")
+    run = run_pytest(tmp_path, "--grader", FOUNDATIONS, submission)
+    assert run.returncode == 1
+    found = junit_outcomes(tmp_path / "j.xml")
+    assert found["A3"][0] == "passed"
+    a2 = found["A2"][1]
+    assert "dot is not defined." in a2
+    assert "Notes on the submission:\n  foundations.ipynb, code cell 2 raised SyntaxError on line 1" in a2
