@@ -559,10 +559,11 @@ class Grader:
                               hidden_cases=hidden)
         # Best credit wins; among equals, a file that answers the part beats one
         # that does not define its function (a notebook's plot helper must not
-        # hide the written answer), one that was checked beats code none of whose
-        # cases ran, and a readable verdict beats "could not read".
-        best = max(candidates, key=lambda c: (c.verdict.credit, c.status != NOT_DEFINED, c.checked,
-                                              c.verdict.status is not Status.UNREADABLE))
+        # hide the written answer) or leaves it the handout's stub (q2.py untouched
+        # must not hide q2.md's "could not read"), one that was checked beats code
+        # none of whose cases ran, and a readable verdict beats "could not read".
+        best = max(candidates, key=lambda c: (c.verdict.credit, c.status not in (NOT_DEFINED, NOT_IMPLEMENTED),
+                                              c.checked, c.verdict.status is not Status.UNREADABLE))
         verdict = best.verdict
         feedback, provisional = verdict.feedback, part.kind == "rubric" and not best.cases
         # The best verdict counts, so two answers that disagree (a choice made both

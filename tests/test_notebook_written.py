@@ -221,3 +221,15 @@ def test_another_notebooks_labels_without_headings_get_a_note(q2_grader, tmp_pat
     assert all(p.score == 0 for p in result.parts)
     note = next(note for note in result.notes if note.startswith("lab.ipynb: its Markdown cells label parts"))
     assert "'Q2.1'" in note and "not read" in note and "## Q2.1" in note and "q2.ipynb" in note
+
+
+def test_an_untouched_stub_does_not_hide_a_written_answer_that_could_not_be_read(q2_grading_grader, tmp_path):
+    # The handout gives q2.py with stubs; a student answers in q2.md only, in a way the grader cannot read.
+    stub = tmp_path / "q2.py"
+    stub.write_text("def rho_powers(eps, T):\n    \"\"\"rho(eps)**T.\"\"\"\n    raise NotImplementedError\n",
+                    encoding="utf-8")
+    write_up = tmp_path / "q2.md"
+    write_up.write_text("## Q2.3\n### Q2.3(c)\nThey get very small very fast.\n", encoding="utf-8")
+    part = {p.label: p for p in q2_grading_grader.grade("student", [stub, write_up]).parts}["Q2.3c"]
+    assert part.status == "could not read" and part.source.startswith("q2.md"), (part.status, part.feedback)
+    assert "They get very small" in part.feedback
