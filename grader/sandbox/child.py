@@ -30,6 +30,7 @@ print a hidden case's inputs.
 from __future__ import annotations
 
 import builtins
+import importlib.machinery
 import io
 import json
 import linecache
@@ -375,8 +376,8 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
     module.__file__ = request["cells"][0]["label"] if request["cells"] else name
     sys.modules[name] = module
     notes: list[str] = []
-    _install_ipython_stand_ins(notes, is_notebook)
     labels = {cell["label"] for cell in request["cells"]}
+    _install_ipython_stand_ins(module, notes, is_notebook, labels)
     status, message = "ok", ""
     watch = _CellWatch(float(request.get("cell_seconds") or 0))
     if is_notebook:
@@ -446,6 +447,12 @@ def _not_run_note(cells: list[dict], request: dict) -> str:
 
 # ------------------------------------------------------- IPython stand-ins
 
+# The version the stand-in IPython module claims.  Libraries that find an
+# IPython module read its version: matplotlib patches IPython < 8.24 when it
+# makes a canvas (plt.savefig("x.svg")), SymPy wants >= 1.0.
+IPYTHON_VERSION = (8, 24, 0)
+
+
 class _Displayable:
     """A stand-in for IPython's rich display objects (Markdown, HTML, Image, ...): holds its data, shows nothing."""
 
@@ -507,30 +514,61 @@ class _Shell:
         return lambda *args, **kwargs: self._skip(name, args)
 
 
-def _install_ipython_stand_ins(notes: list[str], is_notebook: bool) -> None:
-    """IPython is not installed in the sandbox: ``IPython``/``IPython.display`` modules, ``get_ipython``
-    and (in a notebook, as in Jupyter) ``display`` stand in for it.  Made here, in the sandbox, so that
-    the zygote stays as it was."""
+class _StandInModules:
+    """Serves the stand-in ``IPython`` modules to the student's ``import IPython``
+    (first on ``sys.meta_path``).  They are not in ``sys.modules`` before such an
+    import, so a library probing for IPython (matplotlib, SymPy, tqdm) finds
+    none, as under plain ``python``."""
+
+    def __init__(self, modules: dict[str, types.ModuleType]) -> None:
+        self.modules = modules
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in self.modules:
+            return None
+        is_package = name in ("IPython", "IPython.core")
+        return importlib.machinery.ModuleSpec(name, self, is_package=is_package)
+
+    def create_module(self, spec):
+        return self.modules[spec.name]
+
+    def exec_module(self, module) -> None:
+        pass
+
+
+def _install_ipython_stand_ins(module: types.ModuleType, notes: list[str], is_notebook: bool,
+                               labels: set[str]) -> None:
+    """IPython is not installed in the sandbox: ``IPython``/``IPython.display`` modules (importable),
+    ``get_ipython`` and (in a notebook, as in Jupyter) ``display`` stand in for it.  Made here, in the
+    sandbox, so that the zygote stays as it was.
+
+    ``get_ipython`` and ``display`` are globals of the student's module, not builtins: library code
+    that calls ``get_ipython()`` to ask whether it runs under IPython (SymPy's ``init_printing``) gets
+    the NameError plain Python gives, and the stand-in module's ``IPython.get_ipython()`` answers
+    None to a library, as a real IPython does outside IPython."""
     shell = _Shell(notes)
+
+    def get_ipython():
+        return shell if sys._getframe(1).f_code.co_filename in labels else None
+
     display = _DisplayModule("IPython.display")
     display.display = _no_display
     display.clear_output = lambda *args, **kwargs: None
     display.update_display = lambda *args, **kwargs: None
     ipython = types.ModuleType("IPython")
+    ipython.__version__ = ".".join(str(n) for n in IPYTHON_VERSION)
+    ipython.version_info = (*IPYTHON_VERSION, "")
     ipython.display = display
-    ipython.get_ipython = lambda: shell
+    ipython.get_ipython = get_ipython
     ipython.embed = lambda *args, **kwargs: None
     core = types.ModuleType("IPython.core")
     core.display = display
     ipython.core = core
-    sys.modules.update({"IPython": ipython, "IPython.display": display, "IPython.core": core,
-                        "IPython.core.display": display})
-    # Builtins, as IPython makes them; kept in the snapshot that _restore_builtins() puts back.
-    added = {"get_ipython": ipython.get_ipython}
+    sys.meta_path.insert(0, _StandInModules({"IPython": ipython, "IPython.display": display,
+                                             "IPython.core": core, "IPython.core.display": display}))
+    module.__dict__["get_ipython"] = lambda: shell
     if is_notebook:
-        added["display"] = _no_display
-    builtins.__dict__.update(added)
-    _BUILTINS.update(added)
+        module.__dict__["display"] = _no_display
 
 
 def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: set[str]) -> dict:
