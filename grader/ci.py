@@ -112,6 +112,9 @@ def register(subparsers: Any) -> None:
                         help="what pip installs in CI, e.g. 'grader @ git+https://…/grader@v1' (default: "
                              "where this grader was installed from, when that is a VCS or download URL)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing workflow")
+    parser.add_argument("--allow-unpublished", action="store_true",
+                        help="accept instructor's specs (solutions, hidden cases) as --problems, for a repository "
+                             "no student can read; by default only published specs (grader publish) are")
     parser.set_defaults(func=run)
 
 
@@ -130,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
                          "'grader @ git+https://github.com/COURSE/grader@v1': this copy was installed from a "
                          "local folder, which a CI machine does not have, and the name 'grader' alone on PyPI "
                          "is a different project")
+    if not args.allow_unpublished:
+        refuse_unpublished(repo / args.problems, args.problems)
     threshold_note = check_threshold(args.fail_under, repo / args.problems)
     workflow = render_workflow(install=install, fail_under=args.fail_under, problems=args.problems,
                                submission=args.submission)
@@ -149,6 +154,26 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def refuse_unpublished(problems: Path, given: str) -> None:
+    """Refuse specs that are not published as the workflow's problems: an instructor's spec holds
+    the reference solutions and the hidden cases, and in a student's repository students read them.
+    Nothing to check while the specs are not in the repository yet."""
+    from grader.cli import UsageError, spec_files
+    from grader.spec import load_problem_sets
+
+    if not problems.exists():
+        return
+    files, _ = spec_files([str(problems)])
+    unpublished = [ps.path for ps in load_problem_sets(files) if not ps.published]
+    if unpublished:
+        named = ", ".join(str(path) for path in unpublished[:3]) + (" …" if len(unpublished) > 3 else "")
+        raise UsageError(f"{named}: not published (no 'published: true'): an instructor's spec holds the reference "
+                         "solutions and hidden cases, which every student who can read the repository would see. "
+                         "Keep the instructor's specs out of the repository and run 'grader publish SPECS --out "
+                         f"{problems}' first: it writes the public checks only, for --problems {given}. Pass "
+                         "--allow-unpublished only for a repository no student can read")
+
+
 def check_threshold(fail_under: float, problems: Path) -> str:
     """Refuse a ``--fail-under`` above every point the published specs are worth (the job
     would fail whatever the student did); a note when it is above what the public checks
@@ -162,13 +187,17 @@ def check_threshold(fail_under: float, problems: Path) -> str:
     total = round(sum(r.problem_set.max_score for r in refs), 6)
     reachable = public_points(refs)
     if fail_under > total:
-        raise UsageError(f"--fail-under {fail_under:g} is more than the {total:g} points the specs in {problems} "
+        raise UsageError(f"--fail-under {fail_under:g} is more than the {_points(total)} the specs in {problems} "
                          "are worth: the job would fail for every submission")
     if fail_under > reachable:
-        return (f"note: --fail-under {fail_under:g} is more than the {reachable:g} of {total:g} points the public "
+        return (f"note: --fail-under {fail_under:g} is more than the {reachable:g} of {_points(total)} the public "
                 "checks can award (written answers and hidden cases count only at grading): the job fails even "
                 f"for a perfect submission; {reachable:g} or less lets it pass")
     return ""
+
+
+def _points(value: float) -> str:
+    return f"{value:g} point" + ("" if value == 1 else "s")
 
 
 def install_survives(workflow: str, install: str) -> bool:

@@ -158,3 +158,55 @@ def test_a_failing_part_shows_the_notebook_cell_that_did_not_run(tmp_path):
     a2 = found["A2"][1]
     assert "dot is not defined." in a2
     assert "Notes on the submission:\n  foundations.ipynb, code cell 2 raised SyntaxError on line 1" in a2
+
+
+# ------------------------------------------------------------------ ci-init takes published specs only
+
+SMALL = """\
+id: small
+title: "Small set"
+parts:
+  - label: A
+    title: "double(x)"
+    points: 1
+    code:
+      function: double
+      kind: number
+      solution: |
+        def double(x):
+            return 2 * x
+      cases:
+        - {name: "x = 1", public: true, args: [1]}
+        - {name: "secret", args: [12345]}
+"""
+INSTALL = "grader @ git+https://example.org/course/grader@v1"
+WORKFLOW = Path(".github") / "workflows" / "grader.yml"
+
+
+def test_ci_init_refuses_the_instructor_s_own_specs(tmp_path, capsys):
+    from grader.cli import main
+
+    repo = tmp_path / "repo"
+    (repo / "problems").mkdir(parents=True)
+    (repo / "problems" / "small.yaml").write_text(SMALL, encoding="utf-8")
+    assert main(["ci-init", "--dir", str(repo), "--install", INSTALL]) == 2
+    err = capsys.readouterr().err
+    assert "small.yaml: not published (no 'published: true')" in err
+    assert "run 'grader publish SPECS --out" in err and "--allow-unpublished" in err
+    assert not (repo / WORKFLOW).exists()
+    # Said explicitly, for a repository no student reads.
+    assert main(["ci-init", "--dir", str(repo), "--install", INSTALL, "--allow-unpublished"]) == 0
+    assert (repo / WORKFLOW).exists()
+
+
+def test_ci_init_takes_published_specs_and_says_point_for_one(tmp_path, capsys):
+    from grader.cli import main
+
+    spec = tmp_path / "small.yaml"
+    spec.write_text(SMALL, encoding="utf-8")
+    repo = tmp_path / "repo"
+    assert main(["publish", str(spec), "--out", str(repo / "problems")]) == 0
+    assert main(["ci-init", "--dir", str(repo), "--install", INSTALL, "--fail-under", "2"]) == 2
+    assert "--fail-under 2 is more than the 1 point the specs in" in capsys.readouterr().err
+    assert main(["ci-init", "--dir", str(repo), "--install", INSTALL, "--fail-under", "1"]) == 0
+    assert (repo / WORKFLOW).exists()
