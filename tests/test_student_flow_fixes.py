@@ -210,3 +210,11 @@ def test_ci_init_takes_published_specs_and_says_point_for_one(tmp_path, capsys):
     assert "--fail-under 2 is more than the 1 point the specs in" in capsys.readouterr().err
     assert main(["ci-init", "--dir", str(repo), "--install", INSTALL, "--fail-under", "1"]) == 0
     assert (repo / WORKFLOW).exists()
+
+
+def test_installing_the_grader_installs_pytest_for_its_plugin():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "grader" in project["entry-points"]["pytest11"]
+    assert any(re.match(r"pytest\b", requirement) for requirement in project["dependencies"])
