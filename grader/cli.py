@@ -39,8 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("problems", nargs="*", default=[DEFAULT_PROBLEMS], metavar="PROBLEMS")
     validate.set_defaults(func=run_validate)
 
-    check = sub.add_parser("check", help="self-check one submission (file or folder) on the public cases")
-    check.add_argument("paths", nargs="+", metavar="[PROBLEMS...] SUBMISSION")
+    check = sub.add_parser("check", help="self-check one submission (file or folder) on the public cases",
+                           usage="grader check [options] [PROBLEMS ...] SUBMISSION")
+    check.add_argument("paths", nargs="+", metavar="PATH",
+                       help="problem specs (files or folders; default: problems/), then the submission, last")
     add_output_options(check)
     check.add_argument("--markdown", metavar="FILE", help="append a Markdown summary (e.g. to $GITHUB_STEP_SUMMARY)")
     check.set_defaults(func=run_check)
@@ -261,6 +263,7 @@ def run_check(args: argparse.Namespace) -> int:
     submission = Path(submission)
     if not submission.exists():
         raise UsageError(f"the submission {submission} does not exist")
+    refuse_misplaced_paths(problems, submission)
     files = submission_files(submission)
     with warm_sandbox(files) as pool:  # zygotes warm up while the references compute
         refs = load_references(problems or [DEFAULT_PROBLEMS])
@@ -273,6 +276,24 @@ def run_check(args: argparse.Namespace) -> int:
     if args.markdown:
         append_markdown_summary(Path(args.markdown), result, hidden_by_set)
     return fail_under_status(args, result, public_points(refs))
+
+
+def refuse_misplaced_paths(problems: Sequence[str], submission: Path) -> None:
+    """`check` takes specs first and one submission last: say so when the paths are the other way round
+    (the specs last, or several submission files), instead of grading the specs or reading code as YAML."""
+    for raw in problems:
+        if Path(raw).is_file() and Path(raw).suffix.lower() not in (".yaml", ".yml"):
+            raise UsageError(f"{raw} is not a problem spec (*.yaml): check takes one submission, named last; to "
+                             "check several files together, name the folder that holds them")
+    if submission.is_file():
+        candidates = [submission]
+    else:
+        candidates = [f for f in sorted(submission.iterdir()) if f.is_file() and not f.name.startswith(".")]
+    yaml = [f for f in candidates if f.suffix.lower() in (".yaml", ".yml")]
+    if candidates and len(yaml) == len(candidates) and all(_yaml_kind(f) == "spec" for f in yaml):
+        what = "is a problem spec" if submission.is_file() else "holds problem specs"
+        raise UsageError(f"{submission} {what}, not a submission: name the specs first and the submission "
+                         f"last, e.g. grader check {submission} path/to/your/work")
 
 
 def append_markdown_summary(path: Path, result: SubmissionResult, hidden_by_set: dict[str, int]) -> None:

@@ -1,0 +1,43 @@
+"""`grader check` takes problem specs first and one submission last; paths the other way round are
+refused with a message saying so, instead of grading the specs as a submission or reading code as YAML."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ALICE = ROOT / "submissions" / "alice"
+
+
+def check(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", "check", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "problems", tmp_path / "problems")
+    shutil.copytree(ALICE, tmp_path / "work")
+    return tmp_path
+
+
+@pytest.mark.parametrize("args, says", [
+    (["work", "problems"], "problems holds problem specs, not a submission"),  # the order swapped
+    (["problems"], "problems holds problem specs, not a submission"),  # the submission forgotten
+    (["problems/foundations.yaml"], "foundations.yaml is a problem spec, not a submission"),
+    (["problems", "work/foundations.py", "work/q2.md"], "work/foundations.py is not a problem spec"),
+])
+def test_misplaced_paths_are_refused_with_the_order_to_use(work, args, says):
+    run = check(*args, cwd=work)
+    assert run.returncode == 2 and says in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr and run.stdout == ""
+
+
+def test_the_right_order_still_checks(work):
+    run = check("problems", "work", cwd=work)
+    assert run.returncode == 0, run.stderr
+    assert "public checks passed" in run.stdout
