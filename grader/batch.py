@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import multiprocessing
 import os
 import queue
@@ -326,6 +327,34 @@ def stale_overrides(result: SubmissionResult, overrides: dict[str, Override]) ->
     return [StaleOverride(result.student, label, o) for label, o in sorted(overrides.items()) if label not in labels]
 
 
+@dataclass(frozen=True)
+class ChangedOverride:
+    """An override set on one automatic answer and verdict that the student's
+    part no longer has (the student handed in again, or the spec changed):
+    it still applies, but the instructor decided on something else."""
+
+    student: str
+    label: str
+    override: Override
+    then: dict
+    now: PartResult
+
+
+def answered_key(part: PartResult) -> str:
+    """What an override is decided on: the part's automatic verdict and the answer as read."""
+    return json.dumps({"status": part.status, "score": part.score, "answer": part.answer}, sort_keys=True)
+
+
+def changed_overrides(result: SubmissionResult, overrides: dict[str, Override]) -> list[ChangedOverride]:
+    parts = {p.label: p for p in result.parts}
+    changed = []
+    for label, o in sorted(overrides.items()):
+        part = parts.get(label)
+        if part is not None and o.answered is not None and answered_key(part) != o.answered:
+            changed.append(ChangedOverride(result.student, label, o, json.loads(o.answered), part))
+    return changed
+
+
 def orphaned_overrides(overrides: dict[str, dict[str, Override]], present: set[str]) -> list[StaleOverride]:
     """Overrides of students with no submission in the class any more (their
     entry was removed, or renamed: a new id is a new student).  They apply to
@@ -373,6 +402,7 @@ class Published:
     stale: list[StaleOverride]  # overrides whose part the results no longer have
     unwritten: dict[str, str]  # student → why their results.json and report.html could not be written
     orphaned: list[StaleOverride] = field(default_factory=list)  # overrides of students no longer in the class
+    changed: list[ChangedOverride] = field(default_factory=list)  # overrides whose answer has changed since
 
 
 def publish(gradebook: Gradebook, out: Path, students: Iterable[str] | None = None, *,
@@ -394,6 +424,7 @@ def publish(gradebook: Gradebook, out: Path, students: Iterable[str] | None = No
         own = overrides.get(raw.student, {})
         result = applied(raw, own)
         done.stale.extend(stale_overrides(raw, own))
+        done.changed.extend(changed_overrides(raw, own))
         try:
             if result.student not in fresh:
                 write_student_files(out, result, expected, title, only_changed=True)
@@ -445,6 +476,7 @@ class RunStats:
     results: list[SubmissionResult] = field(default_factory=list)  # as published (overrides applied)
     stale: list[StaleOverride] = field(default_factory=list)
     orphaned: list[StaleOverride] = field(default_factory=list)  # overrides of students with no submission now
+    changed: list[ChangedOverride] = field(default_factory=list)  # overrides whose answer has changed since
     unwritten: dict[str, str] = field(default_factory=dict)  # student → where and why their files failed
 
 
@@ -511,6 +543,8 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
         say(orphaned_note(stats.orphaned, out))
     if stats.stale:
         say(stale_note(stats.stale, out))
+    if stats.changed:
+        say(changed_note(stats.changed, out))
     code = under_fail_score(args, stats.results)
     if stats.unwritten:
         say(unwritten_note(stats.unwritten))
@@ -540,6 +574,27 @@ def stale_note(stale: list[StaleOverride], out: Path) -> str:
         comment = f', "{s.override.comment}"' if s.override.comment else ""
         lines.append(f"  {s.student} {s.label}: {points(s.override.score)}{comment}")
     return "\n".join(lines)
+
+
+def changed_note(changed: list[ChangedOverride], out: Path) -> str:
+    folder = shlex.quote(str(out))
+    lines = [f"note: {len(changed)} instructor override(s) were set on an answer or automatic verdict that has "
+             "changed since (the student handed in again, or the spec changed). They still apply; set one again "
+             f"to confirm it (grader override --out {folder} STUDENT PART SCORE --comment TEXT), or drop it "
+             f"(grader override --out {folder} STUDENT PART --remove)"]
+    for c in changed:
+        then = f"{c.then.get('status')}, {points(c.then.get('score', 0.0))}"
+        now = f"{c.now.status}, {points(c.now.score)}"
+        answer = "" if c.then.get("answer") == c.now.answer else \
+            f"; the answer was “{_clip(c.then.get('answer') or '')}”, now “{_clip(c.now.answer)}”"
+        lines.append(f"  {c.student} {c.label}: {points(c.override.score)} by the instructor; automatic verdict "
+                     f"then {then}, now {now}{answer}")
+    return "\n".join(lines)
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def orphaned_note(orphaned: list[StaleOverride], out: Path) -> str:
@@ -727,7 +782,7 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
             shared.close()
     published = publish(gradebook, out, present, fresh=written)
     stats.results, stats.stale, stats.unwritten = published.results, published.stale, published.unwritten
-    stats.orphaned = published.orphaned
+    stats.orphaned, stats.changed = published.orphaned, published.changed
     stats.seconds = time.perf_counter() - started
     gradebook.finish_run(run_id, graded=stats.graded, crashed=stats.crashed, seconds=stats.seconds)
     return stats
@@ -949,7 +1004,9 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
                     done.append(f"{request.student} {request.label}: "
                                 f"{'override removed' if removed else 'had no override'}")
                 else:
-                    gradebook.set_override(request.student, request.label, request.score, request.comment)
+                    part = {p.label: p for p in results[request.student].parts}[request.label]
+                    gradebook.set_override(request.student, request.label, request.score, request.comment,
+                                           answered_key(part))
                     done.append(f"{request.student} {request.label}: {points(request.score)} (set by the instructor)")
             published = publish(gradebook, out, present)
             for student in sorted({r.student for r in requests} - present):

@@ -85,6 +85,7 @@ CREATE TABLE IF NOT EXISTS overrides (
     score REAL NOT NULL,
     comment TEXT NOT NULL,
     set_at TEXT NOT NULL,
+    answered TEXT,                   -- the automatic answer and verdict it was set on (JSON), if known
     PRIMARY KEY (student, label)
 );
 CREATE TABLE IF NOT EXISTS expected (
@@ -128,6 +129,7 @@ class StoredKey:
 class Override:
     score: float
     comment: str
+    answered: str | None = None  # the automatic answer and verdict it was set on (see answered_key)
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -174,6 +176,9 @@ class Gradebook:
         elif int(row[0]) != SCHEMA_VERSION:
             raise GradebookError(f"{self.path} has gradebook schema {row[0]}; this grader reads schema "
                                  f"{SCHEMA_VERSION}. Use a new --out folder.")
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(overrides)")}
+        if "answered" not in columns:  # a gradebook from before overrides remembered their answer
+            self._db.execute("ALTER TABLE overrides ADD COLUMN answered TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -280,9 +285,10 @@ class Gradebook:
         return dict(rows.fetchall())
 
     # -- overrides ----------------------------------------------------------
-    def set_override(self, student: str, label: str, score: float, comment: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO overrides VALUES (?, ?, ?, ?, ?)",
-                         (student, label, float(score), comment, _now()))
+    def set_override(self, student: str, label: str, score: float, comment: str,
+                     answered: str | None = None) -> None:
+        self._db.execute("INSERT OR REPLACE INTO overrides (student, label, score, comment, set_at, answered) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", (student, label, float(score), comment, _now(), answered))
 
     def remove_override(self, student: str, label: str) -> bool:
         cursor = self._db.execute("DELETE FROM overrides WHERE student = ? AND label = ?", (student, label))
@@ -291,9 +297,9 @@ class Gradebook:
     def overrides(self) -> dict[str, dict[str, Override]]:
         """Student → part label → override."""
         table: dict[str, dict[str, Override]] = {}
-        for student, label, score, comment in self._db.execute(
-                "SELECT student, label, score, comment FROM overrides ORDER BY student, label"):
-            table.setdefault(student, {})[label] = Override(score, comment)
+        for student, label, score, comment, answered in self._db.execute(
+                "SELECT student, label, score, comment, answered FROM overrides ORDER BY student, label"):
+            table.setdefault(student, {})[label] = Override(score, comment, answered)
         return table
 
     # -- the class roster behind grades.csv ------------------------------------

@@ -113,3 +113,39 @@ def test_an_unknown_student_message_says_how_to_name_one(tmp_path, capsys):
     assert main(["override", "--out", str(out), "Builder, Bob", "P1", "1"]) == 2
     err = capsys.readouterr().err
     assert "no student 'Builder, Bob'" in err and "Name a student by their submission's id" in err
+
+
+def test_an_override_on_an_answer_that_changed_since_is_reported_and_still_applies(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    subs = small_class(tmp_path)
+    out = tmp_path / "out"
+    assert grade(spec, subs, out).returncode == 0
+    assert main(["override", "--out", str(out), "bob", "P1", "1.5", "--comment", "checked by hand"]) == 0
+    quiet = grade(spec, subs, out)  # nothing changed: nothing to say
+    assert "changed since" not in quiet.stderr
+
+    # bob hands in again with another P1 (bob's file is answers(2): keep its P2 and P3)
+    (subs / "bob.yaml").write_text("P1: [7, 8, 9]\n" + "".join(answers(2).splitlines(True)[1:]))
+    run = grade(spec, subs, out)
+    assert run.returncode == 0, run.stderr
+    assert "1 instructor override(s) were set on an answer or automatic verdict that has changed since" in run.stderr
+    note = run.stderr.split("changed since", 1)[1]
+    assert "bob P1: 1.5 points by the instructor" in note and "[7, 8, 9]" in note
+    assert p1_score(out, "bob") == 1.5  # it still applies
+    capsys.readouterr()
+    assert main(["override", "--out", str(out), "bob", "P1", "1.5", "--comment", "checked again"]) == 0
+    assert "changed since" not in grade(spec, subs, out).stderr  # set again on the new answer: confirmed
+
+
+def test_a_gradebook_from_before_overrides_remembered_their_answer_still_works(tmp_path):
+    spec = write_spec(tmp_path)
+    subs = small_class(tmp_path)
+    out = tmp_path / "out"
+    assert grade(spec, subs, out).returncode == 0
+    assert main(["override", "--out", str(out), "bob", "P1", "1.5"]) == 0
+    with sqlite3.connect(out / "gradebook.sqlite") as db:  # as an older grader left it
+        db.execute("ALTER TABLE overrides DROP COLUMN answered")
+    (subs / "bob.yaml").write_text("P1: [7, 8, 9]\n" + "".join(answers(2).splitlines(True)[1:]))
+    run = grade(spec, subs, out)
+    assert run.returncode == 0, run.stderr
+    assert p1_score(out, "bob") == 1.5 and "changed since" not in run.stderr  # unknown then: nothing to compare
