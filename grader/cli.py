@@ -436,12 +436,13 @@ def self_check_summary(parts, hidden: int) -> str:
     elif not checkable:
         message = "no public checks apply to these answers"
     elif failing:
-        message = f"{failing} of {len(checkable)} parts do not pass their public checks yet"
+        message = (f"{failing} of {len(checkable)} part{'' if len(checkable) == 1 else 's'} "
+                   f"do{'es' if failing == 1 else ''} not pass {'its' if failing == 1 else 'their'} public checks yet")
     else:
         message = "public checks passed"
     after = []
     if hidden:
-        after.append(f"{hidden} hidden checks will run at grading")
+        after.append(f"{hidden} hidden check{'' if hidden == 1 else 's'} will run at grading")
     if later:
         after.append(f"{later} part{'' if later == 1 else 's'} checked only at grading")
     return message + (" — " + "; ".join(after) if after else "")

@@ -41,3 +41,13 @@ def test_the_right_order_still_checks(work):
     run = check("problems", "work", cwd=work)
     assert run.returncode == 0, run.stderr
     assert "public checks passed" in run.stdout
+
+
+def test_the_closing_line_counts_in_the_singular_when_there_is_one(tmp_path):
+    from grader.cli import self_check_summary
+    from grader.results import PartResult
+
+    part = PartResult(problem_set="p", label="A1", title="t", max_score=1.0, score=0.0, status="incorrect",
+                      feedback="")
+    assert self_check_summary([part], 1) == "1 of 1 part does not pass its public checks yet — " \
+                                             "1 hidden check will run at grading"
