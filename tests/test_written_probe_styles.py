@@ -58,6 +58,13 @@ CASES = [
      "ρ(0.05)²⁰ ≈ 9.44·10⁻¹²", "Q2.3c", "partial"),
     ("right-unicode-superscripts-in-maths", "## Q2.3\n$ρ(0.05)⁵ ≈ 9.86·10⁻⁴$, $ρ(0.05)¹ ≈ 0.2505$, "
      "$ρ(0.05)²⁰ ≈ 9.44·10⁻¹³$, $ρ(0.05)¹⁰ ≈ 9.72·10⁻⁷$", "Q2.3c", "correct"),
+    # label lines on consecutive lines of one paragraph: each opens its own part
+    ("right-label-lines-in-one-paragraph", "## Q2.3\nQ2.3a: $\\rho_{approx} = 1/4$\nQ2.3b: $\\rho(0.05) = 0.2505$\n"
+     "Q2.3d: approx", "Q2.3d", "correct"),
+    ("wrong-label-lines-in-one-paragraph", "## Q2.3\nQ2.3a: $\\rho_{approx} = 1/4$\nQ2.3b: $\\rho(0.05) = 0.2505$\n"
+     "Q2.3d: true", "Q2.3d", "incorrect"),
+    ("bold-label-lines-in-one-paragraph", "## Q2.3\n**Q2.3a:** $\\rho_{approx} = 1/4$\n**Q2.3b:** "
+     "$\\rho(0.05) = 0.2505$", "Q2.3b", "correct"),
     # 3. "Answer:" before the set
     ("right-bold-answer-interval", "## Q2.2\n**Answer:** $(-\\infty, \\infty)$", "Q2.2", "correct"),
     ("wrong-bold-answer-interval", "## Q2.2\n**Answer:** $(0, \\infty)$", "Q2.2", "incorrect"),

@@ -380,26 +380,54 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
             i += 3
             continue
         children = tok.children or []
-        if tok.type == "inline" and labels and table is None and tok.level == 1:
-            label = _bold_label(children, stack, heading_level, labels)
-            plain = label is None
-            if plain:
-                label = _plain_label(children, stack, heading_level, labels)
-            if label is not None:
-                key, title, level, children = label
-                answered = any(s.kind == "math" or s.text.strip() for s in _segments(children))
-                open_section(key, title, level, answer_after_label=answered, plain_label=plain)
         if tok.type == "inline":
-            segments = _segments(children)
-            if any(s.kind == "math" or s.text.strip() for s in segments):  # not a paragraph struck out whole
-                sections[-1].blocks.append(Block(last_line, segments,
-                                                 unclosed_dollar=_unclosed_dollar(tok.content, segments)))
+            labelled = bool(labels) and table is None and tok.level == 1
+            unclosed = _unclosed_dollar(tok.content, _segments(children))
+            paragraph_line = last_line
+            # "Q2.3a: …" / "Q2.3d: approx" on consecutive lines of one paragraph: each label line opens its part
+            for offset, piece in (_label_lines(children, stack, heading_level, labels) if labelled
+                                  else [(0, children)]):
+                last_line = paragraph_line + offset
+                if labelled:
+                    label = _bold_label(piece, stack, heading_level, labels)
+                    plain = label is None
+                    if plain:
+                        label = _plain_label(piece, stack, heading_level, labels)
+                    if label is not None:
+                        key, title, level, piece = label
+                        answered = any(s.kind == "math" or s.text.strip() for s in _segments(piece))
+                        open_section(key, title, level, answer_after_label=answered, plain_label=plain)
+                segments = _segments(piece)
+                if any(s.kind == "math" or s.text.strip() for s in segments):  # not struck out whole
+                    sections[-1].blocks.append(Block(last_line, segments, unclosed_dollar=unclosed))
         elif tok.type in _MATH_TOKENS:
             sections[-1].blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
         elif tok.type in ("fence", "code_block") and tok.info.strip().lower() in ("math", "latex", "tex"):
             sections[-1].blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
         i += 1
     return [s for s in sections if s.blocks or s.key is not None]
+
+
+def _label_lines(children, stack: list[Section], heading_level: int,
+                 labels: tuple[str, ...]) -> list[tuple[int, list]]:
+    """A paragraph's inline children cut before each later line that opens with a part's label, as
+    (lines after the paragraph's first, children); one piece when no later line does."""
+    pieces: list[tuple[int, list]] = [(0, [])]
+    line = 0
+    for k, child in enumerate(children):
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+            following = []
+            for after in children[k + 1:]:
+                if after.type in ("softbreak", "hardbreak"):
+                    break
+                following.append(after)
+            if following and (_bold_label(following, stack, heading_level, labels)
+                              or _plain_label(following, stack, heading_level, labels)):
+                pieces.append((line, []))
+                continue
+        pieces[-1][1].append(child)
+    return pieces
 
 
 def _bold_label(children, stack: list[Section], heading_level: int,
