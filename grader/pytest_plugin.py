@@ -148,7 +148,9 @@ class PartItem(pytest.Item):
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, PartFailed):
             failed = excinfo.value
-            return explain(failed.part_result, failed.notes, self.problem_set.id if failed.untouched else None)
+            text = explain(failed.part_result, failed.notes, self.problem_set.id if failed.untouched else None)
+            path, line, _ = self.reportinfo()
+            return f"{text}\n(the part is at {path}:{line + 1})"  # pytest prints no location for such text
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):

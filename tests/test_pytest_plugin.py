@@ -48,6 +48,7 @@ def test_one_item_per_part_with_outcomes_explanations_and_locations(tmp_path):
     assert "B5 trapezoid(y, x): 0 / 2 points — incorrect" in b5
     assert "np.trapz was removed in NumPy 2" in b5
     assert "✗ tutorial example (x² on [0, 1])" in b5
+    assert f"(the part is at {FOUNDATIONS}:{spec.part('B5').line})" in b5  # where to look, in the text itself
     assert "Traceback" not in run.stdout
     # reportinfo: the spec file and the part's line (pytest counts from 0).
     a6 = found["A6"][1]
