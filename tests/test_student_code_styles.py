@@ -7,6 +7,8 @@ a correct function must be graded, and a failure must say what went wrong.
 """
 from __future__ import annotations
 
+import importlib
+import sys
 from pathlib import Path
 
 import nbformat
@@ -85,3 +87,78 @@ def test_a_library_asking_get_ipython_is_told_it_is_not_under_ipython(pool, tmp_
     run = pool.run(source, [Call("answers", ())])
     assert run.load_status == "ok", run.load_message
     assert run.outcomes[0].value == ("NameError", True, None, True, "8.24.0")
+
+
+# ------------------------------------------- standard-library modules imported late
+
+# Each imports standard-library modules the zygote does not import itself: where the sandbox cannot
+# read the standard library (a Python installed under /root), they come from the zygote's store.
+LATE_IMPORTS = {
+    "tqdm": "from tqdm import tqdm\nTOTAL = sum(tqdm(range(3)))\n",
+    "tqdm.auto": "from tqdm.auto import tqdm\nTOTAL = sum(tqdm(range(3)))\n",
+    "savefig pdf": "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.savefig('plot.pdf')\n",
+    "multiprocessing": "import multiprocessing, multiprocessing.pool\nTOTAL = multiprocessing.cpu_count()\n",
+    "urllib.request": "import urllib.request, urllib.error\n",
+    "tracemalloc": "import tracemalloc\ntracemalloc.start()\nTOTAL = [0] * 10\ntracemalloc.stop()\n",
+    "sqlite3": "import sqlite3\nTOTAL = sqlite3.connect(':memory:').execute('select 1 + 1').fetchone()\n",
+    "tarfile": "import tarfile\nwith tarfile.open('a.tar', 'w') as archive:\n    pass\n",
+    "shelve": "import shelve\nwith shelve.open('store') as db:\n    db['x'] = 1\n",
+    "utf-16 file": "open('notes.txt', 'w', encoding='utf-16').write('x')\n",
+}
+
+
+@pytest.mark.parametrize("code", LATE_IMPORTS.values(), ids=LATE_IMPORTS.keys())
+def test_standard_library_modules_load_in_the_sandbox(pool, tmp_path, code):
+    run = pool.run(write(tmp_path, code + DOT), DOT_CALL)
+    dot_is_graded(run)
+
+
+def test_a_missing_data_file_is_named(pool, tmp_path):
+    # NumPy asks urllib whether a name it cannot open is a URL.
+    run = pool.run(write(tmp_path, "import numpy as np\ngrades = np.loadtxt('grades.csv')\n" + DOT), DOT_CALL)
+    assert run.load_message == "foundations.py: FileNotFoundError (line 2): grades.csv not found."
+
+
+def test_a_standard_library_module_that_cannot_be_loaded_says_so(pool, tmp_path):
+    run = pool.run(write(tmp_path, "import idlelib\n" + DOT), DOT_CALL)
+    if run.isolation.get("stdlib_readable_after_uid_drop", True) or not run.isolation.get("uid_drop"):
+        pytest.skip("the sandbox reads the standard library on this machine: every module loads")
+    assert run.load_status == "import failed"
+    assert run.load_message.startswith("foundations.py: ModuleNotFoundError (line 1): the module idlelib cannot "
+                                       "be loaded in the grading sandbox")
+    assert "not a mistake in the code" in run.load_message
+    # A module that exists nowhere keeps Python's own message: that one is the student's.
+    run = pool.run(write(tmp_path, "import numpyy\n" + DOT), DOT_CALL)
+    assert run.load_message == "foundations.py: ModuleNotFoundError (line 1): No module named 'numpyy'"
+
+
+def test_the_store_runs_modules_from_memory(tmp_path, monkeypatch):
+    from grader.sandbox import zygote
+
+    package = tmp_path / "lib" / "kept"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("FROM_INIT = 1\n")
+    (package / "inner.py").write_text("from . import FROM_INIT\nVALUE = FROM_INIT + 1\n")
+    store = zygote.StdlibStore()
+    store.add(str(tmp_path / "lib"), "kept")
+    assert sorted(store.modules) == ["kept", "kept.inner"]
+    # The files are gone, as the standard library is after the uid drop: the store still has them.
+    for file in package.iterdir():
+        file.unlink()
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, store])
+    try:
+        inner = importlib.import_module("kept.inner")
+        assert inner.VALUE == 2 and inner.__file__ == str(package / "inner.py")
+    finally:
+        for name in ("kept", "kept.inner"):
+            sys.modules.pop(name, None)
+
+
+def test_a_standard_library_module_nothing_can_load_is_named(tmp_path):
+    from grader.sandbox import zygote
+
+    (tmp_path / "colorsys.py").write_text("")
+    finder = zygote.UnreadableStdlib(str(tmp_path))
+    with pytest.raises(ModuleNotFoundError, match="the module colorsys cannot be loaded in the grading sandbox"):
+        finder.find_spec("colorsys")
+    assert finder.find_spec("not_in_the_standard_library") is None

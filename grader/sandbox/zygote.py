@@ -17,13 +17,18 @@ Control protocol on the ``AF_UNIX``/``SOCK_SEQPACKET`` socket FD:
 from __future__ import annotations
 
 import gc
+import importlib
+import importlib.machinery
+import importlib.util
 import io
 import json
+import marshal
 import os
 import select
 import signal
 import socket
 import sys
+import zlib
 
 from . import tiers
 
@@ -50,6 +55,32 @@ STDLIB_MODULES = (
     "fileinput", "pydoc", "pkgutil", "mmap", "cProfile", "profile", "pstats",
 )
 
+# Rarer standard-library modules, kept as compressed bytecode (about 1 MB)
+# where the sandboxes cannot read the standard library, and run only when
+# student code or a library imports one: tqdm imports email.parser,
+# np.loadtxt on a file urllib.request, matplotlib's PDF backend xml.etree,
+# tqdm.auto asyncio.  Importing them all instead would add about 5 MB to
+# every zygote, and a fork costs in proportion to the zygote's size.  A
+# package stands for all its submodules (and a submodule brings its
+# packages); modules a zygote has imported anyway are left out.
+STDLIB_ON_DEMAND = (
+    "asyncio", "concurrent", "dbm", "email", "importlib", "multiprocessing", "sqlite3", "unittest",
+    "ctypes.util", "http.client", "urllib.error", "urllib.request", "urllib.response", "xml.etree",
+    "xml.parsers", "zoneinfo",
+    "encodings.ascii", "encodings.cp1252", "encodings.cp437", "encodings.cp850", "encodings.iso8859_1",
+    "encodings.iso8859_15", "encodings.latin_1", "encodings.mac_roman", "encodings.utf_16",
+    "encodings.utf_16_be", "encodings.utf_16_le", "encodings.utf_32", "encodings.utf_32_be",
+    "encodings.utf_32_le", "encodings.utf_8_sig",
+    "ast", "bdb", "bz2", "calendar", "chunk", "cmd", "code", "codeop", "colorsys", "dis", "fnmatch", "getopt",
+    "getpass", "gettext", "glob", "graphlib", "gzip", "hmac", "ipaddress", "lzma", "pdb", "platform", "queue",
+    "reprlib", "sched", "secrets", "selectors", "shelve", "shlex", "subprocess", "tarfile", "threading",
+    "tokenize", "tracemalloc", "wave", "zipfile",
+)
+# The extension modules these need: their code cannot run from memory, so
+# they are imported (each a few hundred KB at most).
+STDLIB_EXTENSIONS = ("_elementtree", "pyexpat", "_multiprocessing", "_posixshmem", "_queue", "_sqlite3",
+                     "_zoneinfo", "grp", "termios")
+
 
 def warm_up(tier: str = "full", exercise: bool = True) -> None:
     """Import the standard library and the tier's libraries; with
@@ -57,7 +88,6 @@ def warm_up(tier: str = "full", exercise: bool = True) -> None:
     (SymPy's especially) is paid here, not per child.  The fresh-interpreter
     baseline asks for the "numpy" tier (the codec needs NumPy) without
     exercise: there the student's own imports pay for the rest."""
-    import importlib
     modules = tiers.TIERS[tier]
     for name in STDLIB_MODULES + modules:
         try:
@@ -97,6 +127,142 @@ def _exercise(modules: set[str]) -> None:
         plt.plot([0, 1], [1, 0])
         figure.savefig(io.BytesIO(), format="png")
         plt.close(figure)
+
+
+# ------------------------------------------ the standard library after the uid drop
+
+UNREADABLE_MODULE = ("the module {name} cannot be loaded in the grading sandbox: the grading machine keeps "
+                     "Python's standard library where the sandbox cannot read it, and loads only the modules "
+                     "students commonly use in advance. This is not a mistake in the code; tell your "
+                     "instructor which import failed")
+
+
+def keep_standard_library() -> None:
+    """Where the sandboxes will drop to a uid that cannot read the standard
+    library, make its modules importable there anyway (:class:`StdlibStore`)
+    and make an import that still cannot work say why
+    (:class:`UnreadableStdlib`).  Elsewhere this does nothing: the sandboxes
+    import from the files, as any Python does."""
+    from . import isolation
+
+    root = os.path.dirname(os.__file__)
+    if os.geteuid() != 0 or isolation.readable_by_others(root):
+        return
+    for name in STDLIB_EXTENSIONS:
+        try:
+            importlib.import_module(name)
+        except Exception:  # not built into this Python
+            pass
+    store = StdlibStore()
+    for name in STDLIB_ON_DEMAND:
+        store.add(root, name)
+    sys.meta_path.extend([store, UnreadableStdlib(root)])
+
+
+def _module_files(root: str, name: str):
+    """(module name, file, is a package) for ``name``, the packages it is in and,
+    for a package, its submodules (but not its tests or Windows-only modules)."""
+    parts = name.split(".")
+    for depth in range(1, len(parts)):
+        init = os.path.join(root, *parts[:depth], "__init__.py")
+        if os.path.isfile(init):
+            yield ".".join(parts[:depth]), init, True
+    base = os.path.join(root, *parts)
+    if os.path.isfile(base + ".py"):
+        yield name, base + ".py", False
+        return
+    for folder, subfolders, files in os.walk(base):
+        subfolders[:] = sorted(d for d in subfolders if d not in ("test", "tests", "idle_test", "__pycache__"))
+        package = os.path.relpath(folder, root).split(os.sep)
+        for file in sorted(files):
+            if file.endswith(".py") and "windows" not in file and "win32" not in file:
+                is_package = file == "__init__.py"
+                module = ".".join(package if is_package else [*package, file[:-3]])
+                yield module, os.path.join(folder, file), is_package
+
+
+class StdlibStore:
+    """Standard-library modules kept as compressed bytecode in the zygote, for
+    imports after the sandbox's uid drop.  A finder and loader on
+    ``sys.meta_path`` after the path finder, which finds the files while
+    they can be read (in the zygote) and nothing after the drop."""
+
+    def __init__(self) -> None:
+        self.modules: dict[str, tuple[str, bool, bytes]] = {}  # name -> (file, is a package, compressed code)
+
+    def add(self, root: str, name: str) -> None:
+        for module, path, is_package in _module_files(root, name):
+            if module in sys.modules or module in self.modules:
+                continue
+            code = _bytecode(module, path)
+            if code is not None:
+                self.modules[module] = (path, is_package, zlib.compress(code))
+
+    def find_spec(self, name, path=None, target=None):
+        entry = self.modules.get(name)
+        if entry is None:
+            return None
+        file, is_package, _ = entry
+        spec = importlib.machinery.ModuleSpec(name, self, origin=file, is_package=is_package)
+        spec.has_location = True
+        if is_package:
+            spec.submodule_search_locations = [os.path.dirname(file)]
+        return spec
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module) -> None:
+        code = marshal.loads(zlib.decompress(self.modules[module.__spec__.name][2]))
+        exec(code, module.__dict__)
+
+
+def _bytecode(module: str, path: str) -> bytes | memoryview | None:
+    """The marshalled code of the source file ``path``: from its ``.pyc`` where
+    that is up to date (read as bytes, no code objects made in the zygote),
+    else compiled."""
+    try:
+        source = os.stat(path)
+        with open(importlib.util.cache_from_source(path), "rb") as cached:
+            data = cached.read()
+        # The header: magic number, flags (0: checked by the source's mtime and size), mtime, size.
+        if (data[:4] == importlib.util.MAGIC_NUMBER and data[4:8] == bytes(4)
+                and int.from_bytes(data[8:12], "little") == int(source.st_mtime) & 0xFFFFFFFF
+                and int.from_bytes(data[12:16], "little") == source.st_size & 0xFFFFFFFF):
+            return memoryview(data)[16:]
+    except (OSError, NotImplementedError):
+        pass
+    try:
+        return marshal.dumps(importlib.machinery.SourceFileLoader(module, path).get_code(module))
+    except (ImportError, OSError, SyntaxError, ValueError):
+        return None
+
+
+class UnreadableStdlib:
+    """Last on ``sys.meta_path``: an import of a standard-library module that
+    exists but that nothing could load (not preloaded, not kept) raises
+    ``ModuleNotFoundError`` saying so, instead of "No module named
+    'email.parser'", which reads like the student's typo."""
+
+    def __init__(self, root: str) -> None:
+        self.present = frozenset(_stdlib_names(root))
+
+    def find_spec(self, name, path=None, target=None):
+        if name in self.present:
+            raise ModuleNotFoundError(UNREADABLE_MODULE.format(name=name), name=name)
+        return None
+
+
+def _stdlib_names(root: str):
+    """Every module name of the standard library in ``root`` (packages with their
+    submodules), and its extension modules."""
+    for entry in os.listdir(root):
+        name = entry[:-3] if entry.endswith(".py") else entry
+        if name in sys.stdlib_module_names:
+            yield from (module for module, _, _ in _module_files(root, name))
+    extensions = os.path.join(root, "lib-dynload")
+    for entry in os.listdir(extensions) if os.path.isdir(extensions) else ():
+        yield entry.split(".", 1)[0]
 
 
 def library_fds(exclude: tuple[int, ...] = ()) -> list[int]:
@@ -197,6 +363,7 @@ def _reap(sandboxes: dict[int, tuple[int, int | None]]) -> None:
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     warm_up(sys.argv[2] if len(sys.argv) > 2 else "full", exercise=True)
+    keep_standard_library()
     serve(control)
 
 
