@@ -162,3 +162,48 @@ def test_a_standard_library_module_nothing_can_load_is_named(tmp_path):
     with pytest.raises(ModuleNotFoundError, match="the module colorsys cannot be loaded in the grading sandbox"):
         finder.find_spec("colorsys")
     assert finder.find_spec("not_in_the_standard_library") is None
+
+
+# --------------------------------------------------- scripts exported by nbconvert
+
+NBCONVERT_EXPORT = '''#!/usr/bin/env python
+# coding: utf-8
+
+# In[1]:
+
+
+get_ipython().run_line_magic('matplotlib', 'inline')
+get_ipython().run_cell_magic('time', '', 'def dot(u, v):\\n    return float(sum(a * b for a, b in zip(u, v)))\\n')
+
+
+# In[2]:
+
+
+get_ipython().run_line_magic('time', 'result = dot([1, 2], [3, 4])')
+value = get_ipython().run_line_magic('time', 'dot([1, 2], [5, 6])')
+get_ipython().run_line_magic('timeit', '-n 10 -r 3 dot([1], [1])')
+get_ipython().run_cell_magic('timeit', '-n 2 SETUP = 7', 'TIMED = SETUP + 1\\n')
+get_ipython().run_cell_magic('capture', 'out', 'def l1_norm(v):\\n    return float(sum(abs(x) for x in v))\\n')
+get_ipython().run_cell_magic('bash', '', 'ls\\n')
+
+
+def answers():
+    return result, value, TIMED
+'''
+
+
+def test_an_nbconvert_export_runs_the_code_of_timing_magics(pool, tmp_path):
+    run = pool.run(write(tmp_path, NBCONVERT_EXPORT),
+                   [*DOT_CALL, Call("l1_norm", ([-1, 2],)), Call("answers", ())])
+    assert run.load_status == "ok", run.load_message
+    assert [o.value for o in run.outcomes] == [11.0, 3.0, (11.0, 17.0, 8)]
+    assert [note for note in run.notes if "get_ipython" in note] == [
+        "get_ipython().run_line_magic('matplotlib', 'inline') did nothing: the grader runs Python without "
+        "IPython, so magics and shell commands are skipped (noted once)"]
+    assert "foundations.py: ran the code given to %%time once, without the magic (noted once)" in run.notes
+
+
+def test_an_error_in_a_magics_code_names_the_line_of_the_magic(pool, tmp_path):
+    source = write(tmp_path, "x = 1\nget_ipython().run_cell_magic('time', '', 'y = undefined_name\\n')\n" + DOT)
+    run = pool.run(source, DOT_CALL)
+    assert run.load_message == "foundations.py: NameError (line 2): name 'undefined_name' is not defined"

@@ -478,12 +478,40 @@ def _no_display(*objects, **options) -> None:
     """IPython's display(): a notebook shows the objects; the grader shows nothing."""
 
 
-class _Shell:
-    """What ``get_ipython()`` returns: magics and shell commands do nothing, noted once."""
+# Magics whose argument is Python code: `jupyter nbconvert --to script` writes a `%%time` cell as
+# get_ipython().run_cell_magic('time', '', '<the cell>'), whose code runs once, without the magic,
+# in the caller's namespace (as grader.readers.code runs the body of a notebook's %%time cell).
+CODE_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
+# Their options that take a value (`%timeit -n 10 -r 3 f(x)`); the others are flags (`-o`, `-q`).
+_MAGIC_VALUE_OPTIONS = {"timeit": "nrp", "prun": "lsTD"}
 
-    def __init__(self, notes: list[str]) -> None:
+
+def _magic_code(magic: str, line: str) -> str:
+    """The code of a line magic (or the setup code of a ``%%timeit`` cell): its options dropped."""
+    with_value = _MAGIC_VALUE_OPTIONS.get(magic)
+    if with_value is None:
+        return line
+    rest = line.lstrip()
+    while rest.startswith("-") and len(rest) > 1 and rest[1].isalpha():
+        letters, _, rest = rest[1:].partition(" ")
+        for index, letter in enumerate(letters):
+            if letter in with_value:
+                if index == len(letters) - 1:  # `-n 10`: the value is the next word
+                    _, _, rest = rest.lstrip().partition(" ")
+                break  # `-n10`: the value is the rest of the word
+        rest = rest.lstrip()
+    return rest
+
+
+class _Shell:
+    """What ``get_ipython()`` returns: the code given to a timing or capture magic runs;
+    other magics and shell commands do nothing, noted once."""
+
+    def __init__(self, notes: list[str], student_files: set[str]) -> None:
         self._notes = notes
+        self._student_files = student_files
         self._noted = False
+        self._ran_noted = False
 
     def _skip(self, what: str, args: tuple):
         if not self._noted:
@@ -493,10 +521,40 @@ class _Shell:
                                "IPython, so magics and shell commands are skipped (noted once)")
         return None
 
+    def _run(self, magic: str, code: str, frame, value: bool = False):
+        """Run a magic's code (``magic`` is ``%time`` or ``%%time``...) once in the namespace of the
+        code that called the magic; with ``value``, an expression's value is returned, as
+        ``x = %time f()`` gives."""
+        caller = frame.f_code.co_filename
+        label = f"{caller}, the code of {magic}"
+        self._student_files.add(label)
+        if not self._ran_noted:
+            self._ran_noted = True
+            self._notes.append(f"{caller}: ran the code given to {magic} once, without the magic (noted once)")
+        if value:
+            try:
+                expression = compile(code, label, "eval", dont_inherit=True)
+            except SyntaxError:
+                pass
+            else:
+                return eval(expression, frame.f_globals, frame.f_locals)
+        exec(compile(code, label, "exec", dont_inherit=True), frame.f_globals, frame.f_locals)
+        return None
+
     def run_line_magic(self, *args, **kwargs):
+        magic, line = (list(args) + [None, None])[:2]
+        if magic in CODE_MAGICS and magic != "capture" and _type(line) is _str:
+            return self._run(f"%{magic}", _magic_code(magic, line), sys._getframe(1), value=magic == "time")
         return self._skip("run_line_magic", args)
 
     def run_cell_magic(self, *args, **kwargs):
+        magic, line, cell = (list(args) + [None, None, None])[:3]
+        if magic in CODE_MAGICS and _type(cell) is _str:
+            frame = sys._getframe(1)
+            setup = _magic_code(magic, line) if magic == "timeit" and _type(line) is _str else ""
+            if setup.strip():
+                self._run(f"%%{magic}", setup, frame)
+            return self._run(f"%%{magic}", cell, frame)
         return self._skip("run_cell_magic", args)
 
     def magic(self, *args, **kwargs):
@@ -546,10 +604,11 @@ def _install_ipython_stand_ins(module: types.ModuleType, notes: list[str], is_no
     that calls ``get_ipython()`` to ask whether it runs under IPython (SymPy's ``init_printing``) gets
     the NameError plain Python gives, and the stand-in module's ``IPython.get_ipython()`` answers
     None to a library, as a real IPython does outside IPython."""
-    shell = _Shell(notes)
+    student_files = set(labels)  # and the code of magics, which the shell adds
+    shell = _Shell(notes, student_files)
 
     def get_ipython():
-        return shell if sys._getframe(1).f_code.co_filename in labels else None
+        return shell if sys._getframe(1).f_code.co_filename in student_files else None
 
     display = _DisplayModule("IPython.display")
     display.display = _no_display
