@@ -207,3 +207,82 @@ def test_an_error_in_a_magics_code_names_the_line_of_the_magic(pool, tmp_path):
     source = write(tmp_path, "x = 1\nget_ipython().run_cell_magic('time', '', 'y = undefined_name\\n')\n" + DOT)
     run = pool.run(source, DOT_CALL)
     assert run.load_message == "foundations.py: NameError (line 2): name 'undefined_name' is not defined"
+
+
+# ------------------------------------------------------- named tuples, fractions
+
+RETURN_TYPES = '''
+from collections import namedtuple
+from fractions import Fraction
+from typing import NamedTuple
+import numpy as np
+
+
+class Eigen(NamedTuple):
+    values: np.ndarray
+    vectors: np.ndarray
+
+
+Shape = namedtuple("Shape", "shape rank")
+
+
+class Point(namedtuple("Point", "x y")):
+    __slots__ = ()
+
+    def __iter__(self):  # a lie the grader must not read
+        return iter((0, 0))
+
+    def __getitem__(self, index):
+        return 0
+
+
+def symmetric_eig(M):
+    return Eigen(*np.linalg.eigh(np.asarray(M, dtype=float)))
+
+
+def tensor_shape_rank(T):
+    return Shape(np.shape(T), np.ndim(T))
+
+
+def point():
+    return Point(1.5, 2.5)
+
+
+def mean(x):
+    return Fraction(sum(x), len(x))
+
+
+def fractions_in_a_list():
+    return [Fraction(1, 4), Fraction(-3, 2)]
+'''
+
+
+def test_named_tuples_and_fractions_are_read_as_tuples_and_numbers(pool, tmp_path):
+    run = pool.run(write(tmp_path, RETURN_TYPES), [
+        Call("symmetric_eig", ([[2, 0], [0, 1]],)), Call("tensor_shape_rank", ([[1, 2, 3]],)), Call("point", ()),
+        Call("mean", ([1, 2, 2],)), Call("fractions_in_a_list", ())])
+    assert run.load_status == "ok", run.load_message
+    eig, shape, point, mean, listed = run.outcomes
+    assert [o.status for o in run.outcomes] == ["ok"] * 5, [o.message for o in run.outcomes]
+    assert type(eig.value) is tuple and eig.value[0].tolist() == [1.0, 2.0]
+    assert shape.value == ((1, 3), 2)
+    assert point.value == (1.5, 2.5)  # tuple's own items, not what the class's __getitem__ says
+    assert mean.value == 5 / 3 and type(mean.value) is float
+    assert listed.value == [0.25, -1.5]
+
+
+def test_other_tuple_subclasses_and_lying_fields_stay_refused():
+    from grader.sandbox import codec
+
+    class Claims(tuple):
+        pass
+
+    class Fields(tuple):
+        _fields = ("only one",)
+
+    for value in (Claims((1, 2)), Fields((1, 2))):
+        with pytest.raises(codec.BadValue, match="a value of type"):
+            codec.to_plain(value)
+    from fractions import Fraction
+    with pytest.raises(codec.BadValue, match="a Fraction too large for a float"):
+        codec.to_plain(Fraction(10 ** 400, 3))

@@ -29,6 +29,7 @@ Frames on the pipes are a 4-byte big-endian length followed by UTF-8 JSON.
 from __future__ import annotations
 
 import base64
+import fractions
 import json
 import math
 import re
@@ -44,6 +45,12 @@ _len = len
 _isfinite = math.isfinite
 _tuple_getitem = tuple.__getitem__
 _tuple_len = tuple.__len__
+_mro_of = type.__dict__["__mro__"].__get__
+_dict_of = type.__dict__["__dict__"].__get__
+_Fraction = fractions.Fraction
+# Fraction keeps its value in two slots, read here without its (replaceable) methods.
+_numerator_of = fractions.Fraction.__dict__["_numerator"].__get__
+_denominator_of = fractions.Fraction.__dict__["_denominator"].__get__
 _dumps = json.dumps
 _b64encode = base64.b64encode
 
@@ -158,11 +165,14 @@ def to_plain(value: object, _depth: int = 0) -> object:
         if _len(value) > MAX_ELEMENTS:
             raise BadValue("a list that is too long")
         return [to_plain(item, _depth + 1) for item in list.copy(value)]
-    if t is tuple or t in _LIBRARY_TUPLES:
-        # Read a library named tuple through tuple's own slots: its class
-        # attributes may have been monkeypatched by the student.
+    if t is tuple or t in _LIBRARY_TUPLES or _is_named_tuple(t, value):
+        # Read a named tuple through tuple's own slots: its class (the
+        # student's, or a library's whose attributes the student may have
+        # monkeypatched) may say anything in __getitem__, __iter__ or __eq__.
         items = [_tuple_getitem(value, i) for i in range(_tuple_len(value))]
         return {"$tuple": [to_plain(item, _depth + 1) for item in items]}
+    if t is _Fraction:
+        return _fraction(value)
     if t is dict:
         return {"$dict": [[to_plain(k, _depth + 1), to_plain(v, _depth + 1)]
                           for k, v in dict.items(value)]}
@@ -171,6 +181,36 @@ def to_plain(value: object, _depth: int = 0) -> object:
             return int(value)
         return _float(float(value))
     raise BadValue(f"a value of type {_type_name(t)}")
+
+
+def _is_named_tuple(t: type, value: object) -> bool:
+    """Whether ``t`` is a class made by ``collections.namedtuple`` or
+    ``typing.NamedTuple`` (or a subclass of one): a tuple subclass with a
+    ``_fields`` tuple of names, one per item.  Read through the type's own
+    descriptors, so a metaclass cannot answer instead.  Other tuple
+    subclasses stay refused: a student's class has no reason to be one."""
+    mro = _mro_of(t)
+    if tuple not in mro:
+        return False
+    for cls in mro:
+        if cls is tuple:
+            return False
+        fields = _dict_of(cls).get("_fields")
+        if fields is not None:
+            return (_type(fields) is tuple and all(_type(name) is str for name in fields)
+                    and _len(fields) == _tuple_len(value))
+    return False
+
+
+def _fraction(value: fractions.Fraction) -> object:
+    """An exact ``fractions.Fraction`` as the nearest float, from its two integers."""
+    numerator, denominator = _numerator_of(value), _denominator_of(value)
+    if _type(numerator) is not int or _type(denominator) is not int or denominator <= 0:
+        raise BadValue("a Fraction that does not hold two integers")
+    try:
+        return _float(numerator / denominator)
+    except OverflowError:
+        raise BadValue("a Fraction too large for a float") from None
 
 
 def _type_name(t: type) -> str:
