@@ -286,3 +286,38 @@ def test_other_tuple_subclasses_and_lying_fields_stay_refused():
     from fractions import Fraction
     with pytest.raises(codec.BadValue, match="a Fraction too large for a float"):
         codec.to_plain(Fraction(10 ** 400, 3))
+
+
+# ------------------------------------------------------------------ star imports
+
+STAR_ONLY = '''from numpy import *
+
+
+def variance(x):
+    mean = (x[0] + x[1]) / 2  # a local name: not the module's mean
+    return ((x[0] - mean) ** 2 + (x[1] - mean) ** 2) / 2
+'''
+STAR_CALLS = [Call("matmul", ([[1, 0], [0, 1]], [[2], [3]])), Call("mean", ([1, 2, 3],)), Call("variance", ([1, 3],))]
+
+
+def test_a_function_only_a_star_import_brought_in_is_not_defined(pool, tmp_path):
+    run = pool.run(write(tmp_path, STAR_ONLY), STAR_CALLS)
+    assert run.load_status == "ok", run.load_message
+    matmul, mean, variance = run.outcomes
+    assert matmul.status == mean.status == "not defined"
+    assert matmul.message == ("matmul is not defined: the matmul found is numpy's own function, brought in by "
+                              "`from numpy import *`, not one the code defines")
+    assert mean.message.startswith("mean is not defined: the mean found is numpy's own function")
+    assert variance.status == "ok" and variance.value == 1.0
+
+
+def test_a_function_the_code_names_is_graded_even_beside_a_star_import(pool, tmp_path):
+    source = write_notebook(tmp_path, [
+        "from numpy import *\nimport numpy as np\n",
+        "from numpy import mean\n",
+        "if True:\n    matmul = np.matmul\n",
+        "def variance(x):\n    return float(np.var(x))\n",
+    ])
+    run = pool.run(source, STAR_CALLS)
+    assert [o.status for o in run.outcomes] == ["ok"] * 3, [o.message for o in run.outcomes]
+    assert run.outcomes[0].value.tolist() == [[2], [3]] and run.outcomes[1].value == 2.0

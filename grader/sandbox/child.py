@@ -29,12 +29,14 @@ print a hidden case's inputs.
 """
 from __future__ import annotations
 
+import ast
 import builtins
 import importlib.machinery
 import io
 import json
 import linecache
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -366,9 +368,10 @@ class _CellWatch:
             raise CellTimeout()
 
 
-def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types.ModuleType, dict]:
-    """Run the student's cells in a fresh module; returns the module and the
-    ``loaded`` report (status, message, notes).  ``announce(number)`` is
+def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types.ModuleType, dict, _StarImports | None]:
+    """Run the student's cells in a fresh module; returns the module, the
+    ``loaded`` report (status, message, notes) and, for code with ``from ...
+    import *``, what :class:`_StarImports` read in it.  ``announce(number)`` is
     called before each notebook cell (the parent times the cell from there)."""
     is_notebook = bool(request["notebook"])
     name = "__main__" if is_notebook else request["module"]
@@ -385,6 +388,7 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
         signal.signal(STOP_LOADING, watch.stop)
     sandbox_pid = _getpid()
     cells = request["cells"]
+    star_imports = _StarImports() if any(_STAR_IMPORT.search(cell["source"]) for cell in cells) else None
     for index, cell in enumerate(cells):
         label, source = cell["label"], cell["source"]
         if watch.stop_all:
@@ -396,7 +400,7 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
                 if is_notebook and announce is not None:
                     announce(index)
                     watch.started = _perf_counter()
-                code = compile(source, label, "exec", dont_inherit=True)
+                code = _compile_cell(source, label, star_imports)
                 exec(code, module.__dict__)
             finally:
                 watch.started = None
@@ -433,7 +437,66 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
         signal.signal(INTERRUPT_CELL, signal.SIG_IGN)
         signal.signal(STOP_LOADING, signal.SIG_IGN)
     return module, {"t": "loaded", "status": status, "message": message,
-                    "notes": notes, "stdout": capture.getvalue()}
+                    "notes": notes, "stdout": capture.getvalue()}, star_imports
+
+
+# `from numpy import *`, also written `import*` or across a backslash.
+_STAR_IMPORT = re.compile(r"\bimport[\s\\]*\*")
+
+
+def _compile_cell(source: str, label: str, star_imports: _StarImports | None):
+    if star_imports is None:
+        return compile(source, label, "exec", dont_inherit=True)
+    tree = compile(source, label, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    star_imports.read(tree)
+    return compile(tree, label, "exec", dont_inherit=True)
+
+
+class _StarImports:
+    """The names a student's code binds at module level (def, class, assignment, import) and the
+    modules it imports with ``from module import *``: a function to grade that the code never
+    names, only a star import brought in (NumPy's own ``matmul`` or ``mean``), is not the student's."""
+
+    def __init__(self) -> None:
+        self.bound: set[str] = set()
+        self.modules: list[str] = []
+
+    def read(self, tree: ast.Module) -> None:
+        bound = self.bound
+        nodes = list(tree.body)
+        while nodes:
+            node = nodes.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                # Its body binds its own names, except those it declares global.
+                bound.add(node.name)
+                bound.update(name for inner in ast.walk(node) if isinstance(inner, ast.Global) for name in inner.names)
+                continue
+            if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                # Their variables are their own; `:=` inside binds here.
+                bound.update(inner.target.id for inner in ast.walk(node) if isinstance(inner, ast.NamedExpr))
+                continue
+            if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+                if not node.level and node.module:
+                    self.modules.append(node.module)
+            elif isinstance(node, ast.alias):
+                bound.add(node.asname or node.name.partition(".")[0])
+            elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                bound.add(node.id)
+            elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+                bound.add(node.name)
+            elif isinstance(node, ast.MatchMapping) and node.rest:
+                bound.add(node.rest)
+            nodes.extend(ast.iter_child_nodes(node))
+
+    def provider(self, name: str, value: object) -> str | None:
+        """The star-imported module that ``value``, found under ``name``, came from, if the code never names it."""
+        if name in self.bound:
+            return None
+        for module_name in self.modules:
+            module = sys.modules.get(module_name)
+            if module is not None and getattr(module, "__dict__", {}).get(name) is value:
+                return module_name
+        return None
 
 
 def _not_run_note(cells: list[dict], request: dict) -> str:
@@ -630,7 +693,8 @@ def _install_ipython_stand_ins(module: types.ModuleType, notes: list[str], is_no
         module.__dict__["display"] = _no_display
 
 
-def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: set[str]) -> dict:
+def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: set[str],
+             star_imports: _StarImports | None = None) -> dict:
     """Call one function on decoded arguments; the ``result`` message.  Fields
     that would be empty are left out (the parent reads them as empty): most
     results are just a value."""
@@ -638,6 +702,12 @@ def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: 
     function = module.__dict__.get(call["f"])
     if function is None:
         report.update(status="not defined", message=f"{call['f']} is not defined")
+        return report
+    provider = star_imports.provider(call["f"], function) if star_imports is not None else None
+    if provider is not None:
+        report.update(status="not defined",
+                      message=f"{call['f']} is not defined: the {call['f']} found is {provider}'s own function, "
+                              f"brought in by `from {provider} import *`, not one the code defines")
         return report
     if not callable(function):
         report.update(status="not defined",
@@ -697,7 +767,7 @@ def _serve(request: dict, calls_fd: int, result_fd: int, layers: dict) -> None:
     load = _receive(calls_fd)
     if load is None:
         return
-    module, report = load_cells(load, capture, lambda index: _send(result_fd, {"t": "cell", "n": index}))
+    module, report, star_imports = load_cells(load, capture, lambda index: _send(result_fd, {"t": "cell", "n": index}))
     if _getpid() != sandbox_pid:
         _exit(0)  # a process forked at import time must not report
     report["isolation"] = layers
@@ -710,7 +780,7 @@ def _serve(request: dict, calls_fd: int, result_fd: int, layers: dict) -> None:
         if message is None:
             return
         for call in message["calls"]:
-            result = run_call(module, call, capture, labels)
+            result = run_call(module, call, capture, labels, star_imports)
             if _getpid() != sandbox_pid:
                 _exit(0)
             try:
