@@ -321,3 +321,19 @@ def test_a_function_the_code_names_is_graded_even_beside_a_star_import(pool, tmp
     run = pool.run(source, STAR_CALLS)
     assert [o.status for o in run.outcomes] == ["ok"] * 3, [o.message for o in run.outcomes]
     assert run.outcomes[0].value.tolist() == [[2], [3]] and run.outcomes[1].value == 2.0
+
+
+# ----------------------------------------------------------------------- input()
+
+def test_input_at_import_says_it_cannot_be_answered(pool, tmp_path):
+    run = pool.run(write(tmp_path, "n = int(input('How many? '))\n" + DOT), DOT_CALL)
+    assert run.load_status == "import failed"
+    assert run.load_message == ("foundations.py: EOFError (line 1): input() cannot be answered during grading: "
+                                "no one types at the keyboard while the grader runs the code, so give the value "
+                                "in the code instead of asking for it")
+    assert run.load_stdout == "How many? "
+
+
+def test_code_that_handles_a_missing_input_still_runs(pool, tmp_path):
+    run = pool.run(write(tmp_path, "try:\n    n = int(input())\nexcept EOFError:\n    n = 3\n" + DOT), DOT_CALL)
+    dot_is_graded(run)

@@ -381,6 +381,7 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
     notes: list[str] = []
     labels = {cell["label"] for cell in request["cells"]}
     _install_ipython_stand_ins(module, notes, is_notebook, labels)
+    _install_input_stand_in()
     status, message = "ok", ""
     watch = _CellWatch(float(request.get("cell_seconds") or 0))
     if is_notebook:
@@ -691,6 +692,27 @@ def _install_ipython_stand_ins(module: types.ModuleType, notes: list[str], is_no
     module.__dict__["get_ipython"] = lambda: shell
     if is_notebook:
         module.__dict__["display"] = _no_display
+
+
+INPUT_MESSAGE = ("input() cannot be answered during grading: no one types at the keyboard while the grader "
+                 "runs the code, so give the value in the code instead of asking for it")
+
+
+def _no_input(prompt: object = "") -> str:
+    """``input()`` in the sandbox, whose stdin is /dev/null: shows the prompt, as input() does, and
+    raises the EOFError input() would, saying why instead of "EOF when reading a line"."""
+    if prompt:
+        try:
+            sys.stdout.write(_str(prompt))
+        except BaseException:
+            pass
+    raise EOFError(INPUT_MESSAGE)
+
+
+def _install_input_stand_in() -> None:
+    """Kept in the snapshot that _restore_builtins() puts back, like the original builtins."""
+    builtins.input = _no_input
+    _BUILTINS["input"] = _no_input
 
 
 def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: set[str],
