@@ -672,6 +672,8 @@ def _not_defined(function: str, outcome: Any) -> str:
     message = getattr(outcome, "message", "") or ""
     if message.startswith(f"{function} is defined but is a "):
         return message[:200] + "; was the name reassigned after the function was written?"
+    if message.startswith(f"{function} is not defined: "):  # e.g. NumPy's own, from `from numpy import *`
+        return message[:300] + "."
     return f"{function} is not defined."
 
 

@@ -141,3 +141,11 @@ def test_a_wrong_public_value_shows_what_was_expected_and_what_came_back(tmp_pat
     assert f"Expected {float(case.expected):.6g}; got {wrong:.6g}." in tests["A2"]["output"]
     # hidden cases stay silent about values
     assert tests["A2"]["output"].count("Expected") == 1
+
+
+def test_numpys_own_function_from_a_star_import_is_not_the_students(tmp_path):
+    code = "from numpy import *\n\ndef dot(u, v):\n    return float(sum(multiply(u, v)))\n"
+    tests = grade_one(tmp_path, "eve", code)
+    assert tests["A1"]["score"] == 0 and "numpy's own function, brought in by `from numpy import *`" \
+        in tests["A1"]["output"]
+    assert tests["A2"]["score"] == tests["A2"]["max_score"]
