@@ -103,6 +103,45 @@ def test_fork_bomb_is_contained(pool):
     assert leftover_processes(pool) == []
 
 
+def processes_of_uids_from(first_uid: int) -> set[int]:
+    """Live processes whose uid is ``first_uid`` or more (the pool gives each run a uid above 1,000,000)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if int(fields.get("Uid", "0").split()[0]) >= first_uid and not fields.get("State", "").strip().startswith("Z"):
+            found.add(int(entry))
+    return found
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="each run drops to a uid of its own only when the grader is root")
+def test_a_fork_bomb_still_running_when_the_pool_closes_does_not_outlive_it():
+    import threading
+
+    before = processes_of_uids_from(1_000_000)
+    own = WorkerPool()
+    def bomb() -> None:
+        try:
+            own.run(load_code(HOSTILE / "fork_bomb.py"), [Call("matmul", (A, B))], call_timeout=30.0)
+        except RuntimeError:
+            pass  # "the worker pool is closed": the run's restart after the pool closed under it
+
+    running = threading.Thread(target=bomb)
+    running.start()
+    deadline = time.monotonic() + 20
+    while len(processes_of_uids_from(1_000_000) - before) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the bomb is going
+    own.close()
+    running.join(timeout=60)
+    deadline = time.monotonic() + 5
+    while (left := processes_of_uids_from(1_000_000) - before) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left
+
+
 def test_double_fork_escapee_is_killed(pool):
     result = run(pool, "escape_double_fork.py", [Call("matmul", (A, B)), Call("dot", (U, V))])
     matmul, dot = result.outcomes

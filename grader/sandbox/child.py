@@ -189,12 +189,17 @@ def has_stray_children(known: Iterable[int]) -> bool:
     """Whether this spawner has children besides the sandboxes ``known``:
     processes a finished sandbox started end up here (the spawner is a
     child subreaper), so none means a run left nothing behind."""
+    children = spawner_children()
+    return True if children is None else bool(set(children) - set(known))  # None: cannot tell, so sweep
+
+
+def spawner_children() -> list[int] | None:
+    """This (single-threaded) process's children, or None where the kernel will not say."""
     try:
         with open(f"/proc/self/task/{os.getpid()}/children") as listing:
-            children = {int(pid) for pid in listing.read().split()}
+            return [int(pid) for pid in listing.read().split()]
     except (OSError, ValueError):
-        return True  # cannot tell: sweep
-    return bool(children - set(known))
+        return None
 
 
 def exit_report(status: int) -> dict:

@@ -16,6 +16,7 @@ Control protocol on the ``AF_UNIX``/``SOCK_SEQPACKET`` socket FD:
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import importlib.machinery
@@ -319,7 +320,8 @@ def serve(control: socket.socket) -> None:
                 continue
             data, fds, _, _ = socket.recv_fds(control, 1 << 16, 2)
             if not data:
-                return  # the parent closed the pool; children die with us
+                _stop_all(sandboxes)  # the parent closed the pool
+                return
             try:
                 request = json.loads(data)
                 calls_fd, result_fd = fds
@@ -335,6 +337,36 @@ def serve(control: socket.socket) -> None:
             sandboxes[pid] = (result_fd, child.run_uid(request, available))
             control.send(json.dumps({"pid": pid}).encode())
         _reap(sandboxes)
+
+
+def _stop_all(sandboxes: dict[int, tuple[int, int | None]]) -> None:
+    """Kill every sandbox not reaped yet, and all it started.  A sandbox dies with us (its
+    parent-death signal), but what it forked would outlive us, orphaned to init: a fork bomb
+    still dying when the pool closes must not go on running."""
+    from . import child
+
+    swept = set()
+    for pid, (_, uid) in sandboxes.items():
+        if uid is not None:
+            child.kill_processes_of(uid)
+            swept.add(uid)
+        else:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+    # Anything else still under us is a stray of a finished run: its uid says whose.
+    for uid in {_uid_of(pid) for pid in child.spawner_children() or ()} - swept - {None, os.getuid()}:
+        child.kill_processes_of(uid)
+
+
+def _uid_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("Uid:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _reap(sandboxes: dict[int, tuple[int, int | None]]) -> None:
