@@ -15,12 +15,30 @@ ROSTER = ("Student,ID,SIS User ID,SIS Login ID,Section\n"
           '"Liddell, Alice",103,S003,alice2@uni.example,A\n')
 
 
+STUDENTS = ["王小明", "bob", "alice", "alice2"]
+
+
 def small_class(tmp_path: Path) -> Path:
     subs = tmp_path / "subs"
     subs.mkdir()
-    for number, student in enumerate(["王小明", "bob", "alice", "alice2"]):
+    for number, student in enumerate(STUDENTS):
         (subs / f"{student}.yaml").write_text(answers(number + 1))
     return subs
+
+
+def graded_small_class(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The spec, the class folder and the output folder of a first run over :func:`small_class`."""
+    spec = write_spec(tmp_path)
+    subs = small_class(tmp_path)
+    out = tmp_path / "out"
+    assert grade(spec, subs, out).returncode == 0
+    return spec, subs, out
+
+
+def hand_in_another_p1(subs: Path, student: str) -> None:
+    """The student hands in again with another P1, keeping the P2 and P3 :func:`small_class` gave them."""
+    number = STUDENTS.index(student) + 1
+    (subs / f"{student}.yaml").write_text("P1: [7, 8, 9]\n" + "".join(answers(number).splitlines(True)[1:]))
 
 
 def stored_overrides(out: Path) -> list[tuple]:
@@ -33,10 +51,7 @@ def p1_score(out: Path, student: str) -> float:
 
 
 def test_an_override_for_a_part_the_spec_dropped_is_reported_kept_and_removable(tmp_path, capsys):
-    spec = write_spec(tmp_path)
-    subs = small_class(tmp_path)
-    out = tmp_path / "out"
-    assert grade(spec, subs, out).returncode == 0
+    spec, subs, out = graded_small_class(tmp_path)
     assert main(["override", "--out", str(out), "王小明", "P1", "2", "--comment", "by hand"]) == 0
     assert p1_score(out, "王小明") == 2
 
@@ -67,10 +82,7 @@ def test_an_override_for_a_part_the_spec_dropped_is_reported_kept_and_removable(
 
 
 def test_an_override_of_a_student_who_left_can_still_be_removed(tmp_path, capsys):
-    spec = write_spec(tmp_path)
-    subs = small_class(tmp_path)
-    out = tmp_path / "out"
-    assert grade(spec, subs, out).returncode == 0
+    spec, subs, out = graded_small_class(tmp_path)
     assert main(["override", "--out", str(out), "bob", "P2", "0.5"]) == 0
     (subs / "bob.yaml").unlink()
     assert grade(spec, subs, out).returncode == 0
@@ -106,26 +118,19 @@ def test_a_student_is_named_by_the_roster_name_or_ids_grades_csv_shows(tmp_path,
 
 
 def test_an_unknown_student_message_says_how_to_name_one(tmp_path, capsys):
-    spec = write_spec(tmp_path)
-    subs = small_class(tmp_path)
-    out = tmp_path / "out"
-    assert grade(spec, subs, out).returncode == 0
+    spec, subs, out = graded_small_class(tmp_path)
     assert main(["override", "--out", str(out), "Builder, Bob", "P1", "1"]) == 2
     err = capsys.readouterr().err
     assert "no student 'Builder, Bob'" in err and "Name a student by their submission's id" in err
 
 
 def test_an_override_on_an_answer_that_changed_since_is_reported_and_still_applies(tmp_path, capsys):
-    spec = write_spec(tmp_path)
-    subs = small_class(tmp_path)
-    out = tmp_path / "out"
-    assert grade(spec, subs, out).returncode == 0
+    spec, subs, out = graded_small_class(tmp_path)
     assert main(["override", "--out", str(out), "bob", "P1", "1.5", "--comment", "checked by hand"]) == 0
     quiet = grade(spec, subs, out)  # nothing changed: nothing to say
     assert "changed since" not in quiet.stderr
 
-    # bob hands in again with another P1 (bob's file is answers(2): keep its P2 and P3)
-    (subs / "bob.yaml").write_text("P1: [7, 8, 9]\n" + "".join(answers(2).splitlines(True)[1:]))
+    hand_in_another_p1(subs, "bob")
     run = grade(spec, subs, out)
     assert run.returncode == 0, run.stderr
     assert "1 instructor override(s) were set on an answer or automatic verdict that has changed since" in run.stderr
@@ -138,14 +143,11 @@ def test_an_override_on_an_answer_that_changed_since_is_reported_and_still_appli
 
 
 def test_a_gradebook_from_before_overrides_remembered_their_answer_still_works(tmp_path):
-    spec = write_spec(tmp_path)
-    subs = small_class(tmp_path)
-    out = tmp_path / "out"
-    assert grade(spec, subs, out).returncode == 0
+    spec, subs, out = graded_small_class(tmp_path)
     assert main(["override", "--out", str(out), "bob", "P1", "1.5"]) == 0
     with sqlite3.connect(out / "gradebook.sqlite") as db:  # as an older grader left it
         db.execute("ALTER TABLE overrides DROP COLUMN answered")
-    (subs / "bob.yaml").write_text("P1: [7, 8, 9]\n" + "".join(answers(2).splitlines(True)[1:]))
+    hand_in_another_p1(subs, "bob")
     run = grade(spec, subs, out)
     assert run.returncode == 0, run.stderr
     assert p1_score(out, "bob") == 1.5 and "changed since" not in run.stderr  # unknown then: nothing to compare
