@@ -466,7 +466,7 @@ class Grader:
             verdict, matched = self._case_verdict(ref, number, case_ref, outcome)
             if not public and not verdict.is_correct and not matched:
                 # The student's own messages can echo hidden inputs: say only what kind of failure it was.
-                verdict = Verdict(verdict.status, verdict.credit, _hidden_feedback(outcome))
+                verdict = Verdict(verdict.status, verdict.credit, _hidden_feedback(outcome, verdict))
             elif public and not verdict.is_correct and not matched and outcome.status == "ok" \
                     and not isinstance(case_ref.expected, RaisedException):
                 # A public case's expected value is in the handout: showing both says how far off it is.
@@ -737,12 +737,13 @@ def _shown(value: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _hidden_feedback(outcome: Any) -> str:
+def _hidden_feedback(outcome: Any, verdict: Verdict) -> str:
+    """A hidden case's feedback: what kind of failure it was, in words that carry no data."""
     if outcome.status == "raised":
         return f"Raised {outcome.exception or 'an exception'}."
     if outcome.status in ("timeout", "memory", "crashed", "bad value"):
         return _outcome_reason(outcome).split(" (")[0]
-    return "Wrong result."
+    return f"Wrong result. {verdict.hint}" if verdict.hint else "Wrong result."
 
 
 # Exceptions that usually come without a message, said in words.

@@ -149,3 +149,18 @@ def test_numpys_own_function_from_a_star_import_is_not_the_students(tmp_path):
     assert tests["A1"]["score"] == 0 and "numpy's own function, brought in by `from numpy import *`" \
         in tests["A1"]["output"]
     assert tests["A2"]["score"] == tests["A2"]["max_score"]
+
+
+def test_hidden_cases_name_the_kind_of_mistake_but_no_value(tmp_path):
+    code = ("import numpy as np\n\n"
+            "def determinant(M):\n    return -float(np.linalg.det(np.asarray(M, dtype=float)))\n\n"
+            "def matmul(A, B):\n    return (np.asarray(A, dtype=float) @ np.asarray(B, dtype=float)).T\n\n"
+            "def dot(u, v):\n    return str(list(u))\n")
+    tests = grade_one(tmp_path, "hal", code)
+    determinant, matmul, dot = (tests[label]["output"] for label in ("A7", "A1", "A2"))
+    assert "hidden case" in determinant and "Wrong result. The sign is wrong." in determinant
+    assert "Wrong result. The result has the wrong shape." in matmul
+    assert "Wrong shape: expected" not in matmul.split("hidden case", 1)[1]  # the shapes stay unsaid
+    # A value the student chose (here the inputs themselves) never reaches a hidden case's feedback.
+    hidden = dot.split("hidden case", 1)[1]
+    assert "Wrong result." in hidden and "[" not in hidden

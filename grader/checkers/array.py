@@ -74,8 +74,8 @@ class ArrayChecker(Checker):
         """``unread``: {flat index: the text, "" when missing} of values that could not be read (nan in ``got``)."""
         if got.shape != ref.shape:
             return Verdict.incorrect(
-                f"Wrong shape: expected {describe_shape(ref.shape)}, got {describe_shape(got.shape)}."
-            )
+                f"Wrong shape: expected {describe_shape(ref.shape)}, got {describe_shape(got.shape)}.",
+                hint="The result has the wrong shape.")
         read = np.ones(ref.shape, dtype=bool)
         read.flat[list(unread or ())] = False
         if options.sign_per_column and ref.ndim == 2:
@@ -89,9 +89,13 @@ class ArrayChecker(Checker):
         if unread:
             names = "; ".join(_unread_name(k, ref.shape, text) for k, text in unread.items())
             message = f"{int(ok.sum())} of {ok.size} values are within tolerance; {names}. {message}".strip()
+        hint = NAN_HINT if np.isnan(got[~ok & read]).any() else ""
         if options.per_element_credit:
-            return Verdict.partial(float(ok.mean()), message)
-        return Verdict.incorrect(message)
+            return Verdict.partial(float(ok.mean()), message, hint=hint)
+        return Verdict.incorrect(message, hint=hint)
+
+
+NAN_HINT = "Some values are nan: look for an overflow or a division by zero."
 
 
 def _wrong_message(got: np.ndarray, wrong: np.ndarray, total: int, some_unread: bool) -> str:
@@ -110,7 +114,7 @@ def _wrong_message(got: np.ndarray, wrong: np.ndarray, total: int, some_unread: 
         read = ""
     message = f"{int(wrong.sum())} of {total} values {read}are not within tolerance ({where})."
     if np.isnan(got[wrong]).any():
-        message += " Some values are nan: look for an overflow or a division by zero."
+        message += " " + NAN_HINT
     return message
 
 

@@ -43,6 +43,10 @@ class Verdict:
     written for the student and never reveals a hidden reference value.
     ``read_as`` is the answer as the grader understood it (LaTeX where it
     has one), shown in reports so a student can see a misreading.
+    ``hint`` says what kind of mistake it is in fixed words, with nothing
+    taken from the answer or the reference ("The sign is wrong."): safe to
+    show for a hidden case, where the feedback is not (a returned value can
+    carry the hidden inputs out).
     """
 
     status: Status
@@ -50,6 +54,7 @@ class Verdict:
     feedback: str
     read_as: str | None = None
     details: tuple[str, ...] = field(default=())
+    hint: str = ""
 
     @property
     def is_correct(self) -> bool:
@@ -60,20 +65,20 @@ class Verdict:
         return cls(Status.CORRECT, 1.0, feedback, read_as)
 
     @classmethod
-    def incorrect(cls, feedback: str, read_as: str | None = None) -> "Verdict":
-        return cls(Status.INCORRECT, 0.0, feedback, read_as)
+    def incorrect(cls, feedback: str, read_as: str | None = None, hint: str = "") -> "Verdict":
+        return cls(Status.INCORRECT, 0.0, feedback, read_as, hint=hint)
 
     @classmethod
     def unreadable(cls, feedback: str, read_as: str | None = None) -> "Verdict":
         return cls(Status.UNREADABLE, 0.0, feedback, read_as)
 
     @classmethod
-    def partial(cls, credit: float, feedback: str, read_as: str | None = None) -> "Verdict":
+    def partial(cls, credit: float, feedback: str, read_as: str | None = None, hint: str = "") -> "Verdict":
         if credit >= 1.0:
             return cls(Status.CORRECT, 1.0, feedback, read_as)
         if credit <= 0.0:
-            return cls(Status.INCORRECT, 0.0, feedback, read_as)
-        return cls(Status.PARTIAL, credit, feedback, read_as)
+            return cls(Status.INCORRECT, 0.0, feedback, read_as, hint=hint)
+        return cls(Status.PARTIAL, credit, feedback, read_as, hint=hint)
 
 
 class Checker:

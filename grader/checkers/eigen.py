@@ -41,12 +41,12 @@ class EigenpairsChecker(Checker):
                                      f"got {describe_shape(v.shape)}.")
         if not close_mask(ref_w, w, options.rtol, options.atol).all():
             if close_mask(ref_w, np.sort(w), options.rtol, options.atol).all():
-                return Verdict.incorrect("The eigenvalues are right but not in ascending order.")
-            return Verdict.incorrect("The eigenvalues are wrong.")
+                return Verdict.incorrect("The eigenvalues are right but not in ascending order.", hint="The eigenvalues are right but not in ascending order.")
+            return Verdict.incorrect("The eigenvalues are wrong.", hint="The eigenvalues are wrong.")
         scale = max(1.0, float(np.abs(ref_w).max(initial=0.0)))
         tol = max(options.atol, 1e-7) * scale + options.rtol * scale
         if not np.allclose(np.linalg.norm(v, axis=0), 1.0, rtol=0, atol=1e-6):
-            return Verdict.incorrect("The eigenvector columns must have unit length.")
+            return Verdict.incorrect("The eigenvector columns must have unit length.", hint="The eigenvector columns must have unit length.")
         for group in _groups(ref_w, tol):
             projector_ref = ref_v[:, group] @ ref_v[:, group].T
             projector = v[:, group] @ v[:, group].T

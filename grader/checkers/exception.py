@@ -36,7 +36,8 @@ class ExceptionChecker(Checker):
                 return Verdict.correct(f"Raised {answer.name} as required.")
             return Verdict.incorrect(f"Expected {expected} to be raised, but got {answer.name}: "
                                      f"{_short(answer.message)}")
-        return Verdict.incorrect(f"Expected {expected} to be raised, but the function returned a value.")
+        message = f"Expected {expected} to be raised, but the function returned a value."
+        return Verdict.incorrect(message, hint=message)
 
 
 def _short(message: str, limit: int = 200) -> str:

@@ -263,7 +263,22 @@ class NumberChecker(Checker):
                 message = PERCENT_HINT
         if ok:
             return Verdict.correct(message, read_as=read_as)
-        return Verdict.incorrect(message, read_as=read_as)
+        return Verdict.incorrect(message, read_as=read_as, hint=_hint_of(message))
+
+
+# Feedback that names a kind of mistake and nothing of the values (Verdict.hint).  Not "an
+# infinite value was expected": that tells a hidden case's expected value.
+_FIXED_WORDS = {"The sign is wrong.", "The answer is not a number (nan).",
+                "The answer is infinite; a finite value was expected.",
+                "Right value, but too few significant figures."}
+
+
+def _hint_of(message: str) -> str:
+    if message in _FIXED_WORDS:
+        return message
+    if message.startswith("Off by a power of ten"):
+        return "Off by a power of ten: check units and exponents."  # without the power, which the answer sets
+    return ""
 
 
 def counts_percent(reference: Any) -> bool:
