@@ -55,6 +55,12 @@ def pytest_configure(config):
     except SpecError as exc:
         raise pytest.UsageError("the problem specs have problems:\n" +
                                 "\n".join(f"  {issue}" for issue in exc.issues)) from None
+    published = [r.problem_set.path for r in refs if r.problem_set.published]
+    if config.getoption("grader_hidden") and published:
+        # Otherwise the run would pass on public cases alone and look like a full grading.
+        raise pytest.UsageError(f"--grader-hidden runs hidden cases, but {published[0]} is a published copy "
+                                "(grader publish): it holds no hidden cases or solutions. Give the instructor's "
+                                "specs, or leave out --grader-hidden.")
     config.stash[_REFS] = refs
     config.stash[_HIDDEN] = {r.problem_set.id: hidden_case_count(r) for r in refs}
     config.stash[_RESULTS] = {}

@@ -86,3 +86,15 @@ def test_a_broken_spec_is_a_usage_error_naming_file_and_line(tmp_path):
     assert run.returncode == 4, run.stdout + run.stderr
     assert "bad.yaml, line 6: unknown key 'point'" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_hidden_cases_asked_of_a_published_copy_is_a_usage_error(tmp_path):
+    published = tmp_path / "published"
+    run = subprocess.run([sys.executable, "-m", "grader", "publish", str(FOUNDATIONS), "--out", str(published)],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    (tmp_path / "foundations.py").write_bytes((SAMPLES / "alice" / "foundations.py").read_bytes())
+    run = run_pytest(tmp_path, "--grader", str(published), "--grader-hidden", str(tmp_path / "foundations.py"))
+    assert run.returncode == 4, run.stdout + run.stderr
+    assert "is a published copy" in run.stderr and "holds no hidden cases" in run.stderr
+    assert "Traceback" not in run.stderr
