@@ -379,6 +379,7 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
     import shutil
     import textwrap
 
+    from grader.exports import at_grading_points
     from grader.grading import AT_GRADING, NOT_ANSWERED, NOT_DEFINED
 
     stream = _ControlPictures(stream or sys.stdout)
@@ -416,7 +417,9 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
                         print(" " * (indent + 2) + line, file=stream)
     for note in result.notes:
         print(f"note: {note}", file=stream)
-    print(f"total: {result.score:g} / {result.max_score:g} points on the public checks", file=stream)
+    later = at_grading_points(result)
+    print(f"total: {result.score:g} / {result.max_score - later:g} points on the public checks"
+          + (f"; {later:g} more points are checked at grading" if later else ""), file=stream)
     if hidden_by_set is None:
         hidden = sum(p.hidden_cases for p in shown)
     else:

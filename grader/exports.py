@@ -124,6 +124,11 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def at_grading_points(result: SubmissionResult) -> float:
+    """Points of the parts a self-check only reads (written answers under published specs): not yet earnable."""
+    return sum(p.max_score for p in result.parts if p.status == AT_GRADING)
+
+
 def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score: float | None = None) -> str:
     """A Markdown summary for a CI job page (e.g. ``$GITHUB_STEP_SUMMARY``).
 
@@ -136,7 +141,11 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
     lines = [f"## {_cell(title)}", ""]
     if len(results) == 1:
         r = results[0]
-        lines += [f"**{_cell(r.student)}**: {format_score(r.score)} / {format_score(max_score)} points", "",
+        later = at_grading_points(r)
+        total = f"{format_score(r.score)} / {format_score(max_score - later)} points on the public checks; " \
+                f"{format_score(later)} more points are checked at grading" if later else \
+                f"{format_score(r.score)} / {format_score(max_score)} points"
+        lines += [f"**{_cell(r.student)}**: {total}", "",
                   "| Part | Points | Verdict | Feedback |", "|---|---:|---|---|"]
         for p in r.parts:
             verdict = p.status + (OVERRIDDEN_MARK if p.overridden else " (provisional)" if p.provisional else "")

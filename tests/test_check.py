@@ -311,6 +311,7 @@ def test_both_homeworks_in_one_folder(tmp_path, published, secrets):
     hidden = hidden_total(FOUNDATIONS) + hidden_total(Q2)
     assert f"public checks passed — {hidden} hidden checks will run at grading; 8 parts checked only at grading" \
         in run.stdout
+    assert "total: 50 / 50 points on the public checks; 13 more points are checked at grading" in run.stdout
     junit = ET.parse(tmp_path / "out" / "junit.xml").getroot()
     cases = junit.findall(".//testcase")
     assert len(cases) == 33

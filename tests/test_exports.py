@@ -71,6 +71,9 @@ def test_a_part_checked_only_at_grading_is_skipped_in_junit_not_failed():
     assert cases["P2 Written"].find("failure") is None
     assert cases["P2 Written"].find("skipped").get("message").startswith("checked at grading")
     assert cases["P3 Code"].find("failure") is not None
+    # the points only grading can give are not counted as missed
+    assert "**sam**: 2 / 4 points on the public checks; 2 more points are checked at grading" in \
+        markdown_summary([student], "Homework 1")
 
 
 def test_junit_and_results_json_name_each_failed_case_without_hidden_inputs():
