@@ -127,6 +127,8 @@ def _part(refs: ProblemReferences, part: Part) -> dict:
             out["options"] = _options(part.options)
         if part.names:
             out["names"] = list(part.names)
+        if part.approximates:
+            out["approximates"] = list(part.approximates)
     if part.code is not None:
         code = part.code
         section: dict[str, Any] = {"function": code.function, "kind": code.kind}

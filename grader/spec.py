@@ -105,6 +105,7 @@ class Part:
     line: int
     at_grading: bool = False  # published specs: a written answer is read now but checked only at grading
     reference_line: int = 0  # the line of the 'reference' key, where a failing reference is reported
+    approximates: tuple[str, ...] = ()  # names of the exact quantity: "σ'(ε) ≈ …" answers the part
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def load_problem_sets(paths: Iterable[str | Path]) -> list[ProblemSet]:
 _TOP_KEYS = {"id": True, "title": True, "setup": False, "submission_files": False, "parts": True,
              "handout": False, "defaults": False, "published": False, "hidden_cases": False}
 _PART_KEYS = {"label": True, "title": True, "points": True, "prompt": False, "kind": False,
-              "options": False, "reference": False, "names": False, "code": False,
+              "options": False, "reference": False, "names": False, "approximates": False, "code": False,
               "mistakes": False, "rubric": False}
 _CODE_KEYS = {"function": True, "kind": True, "options": False, "solution": True, "cases": True,
               "fail_on_warnings": False}
@@ -487,10 +488,8 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
     reference = c.text(raw, "reference", what)
     options = _options(c, kind, raw.get("options"), defaults, _line(raw, "options"), what) if kind else None
 
-    names = raw.get("names") or []
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        c.add(_line(raw, "names"), f"{what} 'names' must be a list of texts (how an answer may name the quantity)")
-        names = []
+    names = _texts(c, raw, "names", what, "how an answer may name the quantity")
+    approximates = _texts(c, raw, "approximates", what, "names of the exact quantity the answer approximates")
 
     code = None
     if raw.get("code") is not None:
@@ -537,7 +536,17 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
 
     return Part(label, title, points or 0.0, prompt, kind, options, reference, tuple(names), code,
                 tuple(mistakes), tuple(rubric), line, at_grading=c.published and kind is not None,
-                reference_line=_line(raw, "reference") if "reference" in raw else line)
+                reference_line=_line(raw, "reference") if "reference" in raw else line,
+                approximates=tuple(approximates))
+
+
+def _texts(c, raw: dict, key: str, what: str, meaning: str) -> list[str]:
+    """The list of texts under ``key`` (none when absent), or a located error."""
+    texts = raw.get(key) or []
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+        c.add(_line(raw, key), f"{what} '{key}' must be a list of texts ({meaning})")
+        return []
+    return texts
 
 
 def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str,

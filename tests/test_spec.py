@@ -79,6 +79,8 @@ BROKEN = [
     ("unknown kind", GOOD.replace("kind: array\n    reference", "kind: arrray\n    reference"), 9,
      ["unknown kind 'arrray'", "did you mean 'array'"]),
     ("points not a number", GOOD.replace("points: 2", "points: two"), 8, ["'points' must be a number"]),
+    ("approximates not a list", GOOD.replace("    kind: array\n    reference", "    kind: array\n    approximates: σ'\n"
+                                             "    reference"), 10, ["'approximates' must be a list of texts"]),
     ("negative points", GOOD.replace("points: 2", "points: -1"), 8, ["at least 0"]),
     ("no public case", GOOD.replace("public: true, ", ""), 20, ["no public case"]),
     ("bad raises", GOOD.replace("args: [[1, 2]]}", "args: [[1, 2]], raises: 42}"), 21, ["'raises' must be an exception name"]),

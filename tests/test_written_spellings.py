@@ -93,6 +93,19 @@ CASES = [
      "| $\\dot\\tanh_{approx}(\\varepsilon)$ | $1$ |", "Q2.1b", "correct"),
     ("wrong-table-row", "## Q2.1\n| Quantity | Value |\n|---|---|\n| $\\dot\\sigma_{approx}(\\varepsilon)$ | $\\frac12$ |",
      "Q2.1a", "incorrect"),
+    # Q2.1: the exact derivative's name with ≈ ("σ'(ε) ≈ ¼"); with = it only defines σ'
+    ("right-prime-approx", "## Q2.1\n(a) $\\sigma'(\\varepsilon) \\approx \\frac{1}{4}$\n\n"
+     "(b) $\\tanh'(\\varepsilon) \\approx 1$", "Q2.1a", "correct"),
+    ("right-prime-approx-b", "## Q2.1\n(a) $\\sigma'(\\varepsilon) \\approx \\frac{1}{4}$\n\n"
+     "(b) $\\tanh'(\\varepsilon) \\approx 1$", "Q2.1b", "correct"),
+    ("right-dot-chain-approx", "## Q2.1\n$\\dot\\sigma(\\varepsilon) = \\sigma(1-\\sigma) \\approx 0.25$",
+     "Q2.1a", "correct"),
+    ("wrong-prime-approx", "## Q2.1\n(a) $\\sigma'(\\varepsilon) \\approx \\frac{1}{4} + \\frac{\\varepsilon}{4}$",
+     "Q2.1a", "incorrect"),
+    ("prime-definition-is-no-answer", "## Q2.1\n$\\sigma'(\\varepsilon) = \\sigma(\\varepsilon)(1 - "
+     "\\sigma(\\varepsilon))$", "Q2.1a", "could not read"),
+    ("own-name-wins-over-prime", "## Q2.1\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$ since "
+     "$\\sigma'(\\varepsilon) \\approx \\frac14 + \\frac{\\varepsilon}{4}$ fails", "Q2.1a", "correct"),
     # Q2.3b and Q2.3c
     ("right-argument-named", "## Q2.3\n$\\rho(\\varepsilon = 0.05) \\approx 0.2505$", "Q2.3b", "correct"),
     ("wrong-argument-named", "## Q2.3\n$\\rho(\\varepsilon = 0.05) \\approx 0.25$", "Q2.3b", "incorrect"),

@@ -1298,10 +1298,15 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
     """\\boxed{} first, then the last statement naming the quantity, then (in a section of its own) the
     last value written.  ``numbers_only``: a number part's definition (``ρ(ε) = σ̇/tanḣ``) is no answer."""
     keys = _name_keys(part) if keys is None else keys
+    approximated = {name_key(n) for n in part.approximates}
     found: list[Found] = []
     unnamed_boxes: list[Found] = []
     for st in [*_statements(blocks), *_table_statements(tables)]:
         named = _naming(st, keys)
+        if named is None and (named := _approximating(st, approximated)) is not None:
+            if value := _clean_value(named[1]):
+                found.append(Found(value, st.line, 0.75))  # a name of the answer itself wins
+            continue
         if named is not None:
             key, stated = named
             value = _clean_value(stated)
@@ -1364,6 +1369,17 @@ def _naming(st: Statement, keys: set[str]) -> tuple[str, str] | None:
             value = _stated_value(st, k)
             return (key, value) if value is not None else None
     return None
+
+
+def _approximating(st: Statement, keys: set[str]) -> tuple[str, str] | None:
+    """(key, value) of ``σ'(ε) ≈ 1/4``: the exact quantity, said to be approximately the value (a ≈ in the
+    chain).  ``σ'(ε) = σ(ε)(1 − σ(ε))`` defines the exact quantity and is no answer."""
+    if st.lhs_key not in keys:
+        return None
+    k = 0
+    while k < len(st.ops) and st.ops[k] in _EQUALITIES:
+        k += 1
+    return (st.lhs_key, st.parts[k]) if "≈" in st.ops[:k] else None
 
 
 def _at_an_argument(key: str) -> bool:
