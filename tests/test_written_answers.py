@@ -115,6 +115,23 @@ CASES = [
      "severely.", "Q2.4", "incorrect", 0),
     ("rubric-exploding-only", "## Q2.4\nGradients explode because tanh's derivative is larger than one.", "Q2.4",
      "incorrect", 0),
+    # said the wrong way round, or denied: no idea earned
+    ("rubric-faster-with-tanh", "## Q2.4\nTanh's derivative is at most 1/4 while sigmoid's is at most 1, so gradients "
+     "vanish faster with tanh.", "Q2.4", "incorrect", 0),
+    ("rubric-denied", "## Q2.4\nUsing sigmoid, the gradients do not vanish faster; with tanh the vanishing is worse.",
+     "Q2.4", "incorrect", 0),
+    ("rubric-quarter-power-given-to-tanh", "## Q2.4\nThe sigmoid has derivative up to 1 and the tanh has derivative "
+     "up to 0.25, so tanh's product shrinks like $(1/4)^T$.", "Q2.4", "incorrect", 0),
+    # other right ways to say each idea: ¼, 4^{-T}, \prod, "die out sooner", "never more than a quarter"
+    ("rubric-unicode-quarter", "## Q2.4\nBackprop through time multiplies the gradient by σ̇ or tanḣ once per time "
+     "step. σ̇ ≤ ¼ while tanḣ ≤ 1, so with sigmoid the product shrinks like (¼)^T: gradients vanish exponentially, "
+     "much faster with sigmoid.", "Q2.4", "correct", 1),
+    ("rubric-jacobians", "## Q2.4\nIn BPTT the gradient is a product over time steps of Jacobians. Because "
+     "$\\max\\sigma' = 1/4$ but $\\max\\tanh' = 1$, the sigmoid product decays like $4^{-T}$ — the "
+     "vanishing-gradient problem is much worse for sigmoid.", "Q2.4", "correct", 1),
+    ("rubric-die-out", "## Q2.4\nEach step of backpropagation through time contributes another factor of the "
+     "derivative. For sigmoid this factor is never more than a quarter, for tanh close to one. Therefore "
+     "gradients die out far sooner in a sigmoid RNN.", "Q2.4", "correct", 1),
     ("rubric-one-idea", "## Q2.4\nThe gradient is a product of T derivatives, one per time step.", "Q2.4",
      "partial", 1 / 3),
 ]

@@ -25,7 +25,7 @@ PROVISIONAL_NOTE = " (Provisional: an instructor confirms this.)"
 
 def fold_prose(text: str) -> str:
     """Lower-case, NFKC-folded text with LaTeX noise reduced, for pattern matching."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).replace("\u2044", "/")  # NFKC makes ¼ "1⁄4": a fraction slash
     text = re.sub(r"\\(left|right|,|;|!|quad|qquad)", " ", text)
     text = re.sub(r"\\(text|mathrm|operatorname)\{([^{}]*)\}", r"\2", text)
     text = text.replace("\\cdot", "*").replace("\\times", "*").replace("$", " ")
@@ -49,7 +49,8 @@ class RubricChecker(Checker):
         total = sum(idea.points for idea in ideas)
         found, missing, details = 0.0, [], []
         for number, idea in enumerate(ideas, 1):
-            hit = next((m for p in idea.patterns if (m := re.search(p, text, re.IGNORECASE))), None)
+            hit = next((m for p in idea.patterns for m in re.finditer(p, text, re.IGNORECASE)
+                        if not _NEGATION.search(m.group(0))), None)
             if hit:
                 found += idea.points
                 said = f": {idea.idea}" if named else ""
@@ -69,6 +70,11 @@ class RubricChecker(Checker):
         summary += PROVISIONAL_NOTE
         verdict = Verdict.partial(credit, summary)
         return Verdict(verdict.status, verdict.credit, verdict.feedback, None, tuple(details))
+
+
+# A match that says "not" says the idea is false ("gradients do not vanish faster with sigmoid"):
+# the next match, or the next pattern, may still say it.
+_NEGATION = re.compile(r"\bnot\b|n['’]t\b|\bnor\b")
 
 
 def _numbered(numbers: list[int]) -> str:
