@@ -12,7 +12,8 @@ with :mod:`ast`, bodies dropped, so students write exactly the functions the
 grader calls; the file is named from the spec's ``submission_files``.  The
 unfilled starter passes ``grader check`` without crashing: every part is
 "not implemented".  Rendering returns strings (:func:`handout_files`); :func:`write_handout`
-writes them, and never over a spec it reads.
+writes them, never over a spec it reads, and over a starter file that exists (a student's
+work by then) only when forced: a rerun after editing a spec refreshes everything else.
 """
 from __future__ import annotations
 
@@ -253,11 +254,34 @@ def handout_files(all_refs: Sequence[ProblemReferences], out: Path, title: str |
     return files
 
 
-def write_handout(all_refs: Sequence[ProblemReferences], out: Path, title: str | None = None) -> list[Path]:
-    """Render everything first (nothing is written if any part fails), then write it."""
+@dataclass(frozen=True)
+class Written:
+    written: list[Path]
+    kept: list[Path]  # starter files that exist, left as they were
+    different: list[Path]  # those of them that differ from the starter the specs give
+
+
+def existing_starters(files: dict[Path, str], out: Path) -> list[Path]:
+    """The starter files of ``files`` already under ``out``: a student may have edited them."""
+    return [path for path in files if path.parent == out / "submission" and path.exists()]
+
+
+def _differs(path: Path, text: str) -> bool:
+    try:
+        return path.read_bytes() != text.encode("utf-8")
+    except OSError:
+        return True
+
+
+def write_handout(all_refs: Sequence[ProblemReferences], out: Path, title: str | None = None,
+                  force: bool = False) -> Written:
+    """Render everything first (nothing is written if any part fails), then write it, except the
+    starter files that already exist unless ``force``: by then they may hold a student's work."""
     files = handout_files(all_refs, out, title)
-    _write(files)
-    return list(files)
+    kept = [] if force else existing_starters(files, out)
+    written = {path: text for path, text in files.items() if path not in kept}
+    _write(written)
+    return Written(list(written), kept, [path for path in kept if _differs(path, files[path])])
 
 
 def _write(files: dict[Path, str]) -> None:
@@ -273,7 +297,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("problems", nargs="*", default=["problems"], metavar="PROBLEMS")
     parser.add_argument("--out", required=True, metavar="DIR", help="the folder to write (e.g. a student repository)")
     parser.add_argument("--title", metavar="TEXT", help="the README's title (default: the problem set's)")
-    parser.add_argument("--force", action="store_true", help="write over starter files that already exist")
+    parser.add_argument("--force", action="store_true",
+                        help="write over starter files that already exist (otherwise kept: they may hold a "
+                             "student's work)")
     parser.set_defaults(func=run)
 
 
@@ -285,14 +311,15 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder")
     try:
-        files = handout_files(refs, out, args.title)
+        done = write_handout(refs, out, args.title, force=args.force)
     except HandoutError as exc:
         raise UsageError(str(exc)) from None
-    # Starter files may hold a student's work by now: never overwrite them silently.
-    existing = [path for path in files if path.parent == out / "submission" and path.exists()]
-    if existing and not args.force:
-        raise UsageError(f"{', '.join(map(str, existing))} already exist(s); pass --force to overwrite")
-    _write(files)
-    for path in files:
+    for path in done.written:
         print(f"wrote {path}")
+    for path in done.kept:
+        if path in done.different:
+            print(f"kept {path}: it differs from the starter the specs give, so it may hold a student's work "
+                  f"(--force writes the starter over it)")
+        else:
+            print(f"kept {path}: it is already the starter the specs give")
     return 0
