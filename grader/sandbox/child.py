@@ -386,6 +386,7 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
     notes: list[str] = []
     labels = {cell["label"] for cell in request["cells"]}
     _install_ipython_stand_ins(module, notes, is_notebook, labels)
+    sys.meta_path.insert(0, _StandInModules({"tqdm.notebook": _text_progress_bars}))
     _install_input_stand_in()
     status, message = "ok", ""
     watch = _CellWatch(float(request.get("cell_seconds") or 0))
@@ -657,7 +658,8 @@ class _StandInModules:
         return importlib.machinery.ModuleSpec(name, self, is_package=is_package)
 
     def create_module(self, spec):
-        return self.modules[spec.name]
+        module = self.modules[spec.name]
+        return module() if callable(module) else module  # a function makes the module on first import
 
     def exec_module(self, module) -> None:
         pass
@@ -697,6 +699,28 @@ def _install_ipython_stand_ins(module: types.ModuleType, notes: list[str], is_no
     module.__dict__["get_ipython"] = lambda: shell
     if is_notebook:
         module.__dict__["display"] = _no_display
+
+
+def _text_progress_bars() -> types.ModuleType:
+    """``tqdm.notebook`` in the sandbox: tqdm's plain text bars under the notebook names.  The real one
+    draws ipywidgets, which the sandbox does not have (calling its ``tqdm`` raises "IProgress not found.
+    Please update jupyter and ipywidgets"); the text bars go to the captured output.  ``tqdm.auto`` and
+    ``tqdm.autonotebook`` pick the text bars themselves: they find no Jupyter kernel."""
+    from tqdm import std
+
+    class tqdm_notebook(std.tqdm):
+        def __init__(self, *args, display=True, **kwargs) -> None:  # display: whether Jupyter shows the bar
+            super().__init__(*args, **kwargs)
+
+    def tnrange(*args, **kwargs):
+        return tqdm_notebook(range(*args), **kwargs)
+
+    module = types.ModuleType("tqdm.notebook", "tqdm's text progress bars, standing in for its notebook bars")
+    tqdm_notebook.__module__ = module.__name__
+    module.tqdm = module.tqdm_notebook = tqdm_notebook
+    module.trange = module.tnrange = tnrange
+    module.__all__ = ["tqdm_notebook", "tnrange", "tqdm", "trange"]
+    return module
 
 
 INPUT_MESSAGE = ("input() cannot be answered during grading: no one types at the keyboard while the grader "

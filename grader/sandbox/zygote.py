@@ -60,10 +60,10 @@ STDLIB_MODULES = (
 # where the sandboxes cannot read the standard library, and run only when
 # student code or a library imports one: tqdm imports email.parser,
 # np.loadtxt on a file urllib.request, matplotlib's PDF backend xml.etree,
-# tqdm.auto asyncio.  Importing them all instead would add about 5 MB to
-# every zygote, and a fork costs in proportion to the zygote's size.  A
-# package stands for all its submodules (and a submodule brings its
-# packages); modules a zygote has imported anyway are left out.
+# tqdm.auto asyncio, html.escape html.  Importing them all instead would
+# add about 5 MB to every zygote, and a fork costs in proportion to the
+# zygote's size.  A package stands for all its submodules (and a submodule
+# brings its packages); modules a zygote has imported anyway are left out.
 STDLIB_ON_DEMAND = (
     "asyncio", "concurrent", "dbm", "email", "importlib", "multiprocessing", "sqlite3", "unittest",
     "ctypes.util", "http.client", "urllib.error", "urllib.request", "urllib.response", "xml.etree",
@@ -73,9 +73,9 @@ STDLIB_ON_DEMAND = (
     "encodings.utf_16_be", "encodings.utf_16_le", "encodings.utf_32", "encodings.utf_32_be",
     "encodings.utf_32_le", "encodings.utf_8_sig",
     "ast", "bdb", "bz2", "calendar", "chunk", "cmd", "code", "codeop", "colorsys", "dis", "fnmatch", "getopt",
-    "getpass", "gettext", "glob", "graphlib", "gzip", "hmac", "ipaddress", "lzma", "pdb", "platform", "queue",
-    "reprlib", "sched", "secrets", "selectors", "shelve", "shlex", "subprocess", "tarfile", "threading",
-    "tokenize", "tracemalloc", "wave", "zipfile",
+    "getpass", "gettext", "glob", "graphlib", "gzip", "hmac", "html", "_markupbase", "ipaddress", "lzma", "pdb",
+    "platform", "queue", "reprlib", "sched", "secrets", "selectors", "shelve", "shlex", "subprocess", "tarfile",
+    "threading", "tokenize", "tracemalloc", "wave", "zipfile",
 )
 # The extension modules these need: their code cannot run from memory, so
 # they are imported (each a few hundred KB at most).

@@ -1,0 +1,145 @@
+"""Habits of real students, run in the sandbox: notebook progress bars, libraries the grader does not
+have, numbers of unusual types, data files handed in beside the code, syntax of a newer Python.
+
+Each test starts from a correct homework (the sample class's alice) changed the way the students of a
+real class changed theirs: a correct function must be graded, and a failure must say what to do.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.readers.code import CodeSource, load_code
+from grader.sandbox import Call, WorkerPool
+
+ROOT = Path(__file__).resolve().parents[1]
+ALICE = (ROOT / "submissions" / "alice" / "foundations.py").read_text(encoding="utf-8")
+
+# One call of each function of the homework, on the handout's examples.
+CALLS = [
+    Call("matmul", ([[1, 2], [3, 4]], [[5, 6], [7, 8]])),
+    Call("dot", ([1, 2, 3], [4, 5, 6])),
+    Call("l1_norm", ([-1, 2, 3, 4, -5],)),
+    Call("l2_norm", ([-1, 2, 3, 4, -5],)),
+    Call("frobenius_norm", ([[1, 2, 3], [-1, -2, -3]],)),
+    Call("inverse", ([[-1, 2], [-3, 4]],)),
+    Call("determinant", ([[-1, 2], [3, -4]],)),
+    Call("symmetric_eig", ([[-1, 2], [2, -1]],)),
+    Call("tensor_shape_rank", ([[1, 2], [3, 4]],)),
+    Call("numerical_derivative", ([0, 10, 40, 90, 160], [0, 1, 2, 3, 4])),
+    Call("product_rule_derivative", ([2.0, 3.0, 1.0],)),
+    Call("chain_rule_derivative", ([1.0, 2.0, 3.0],)),
+    Call("gradient_descent", (5, 0.1, 100)),
+    Call("trapezoid", ([1.0, 2.0, 3.0], [0.0, 1.0, 2.0])),
+    Call("mean", ([1.0, 2.0, 4.0],)),
+    Call("variance", ([1.0, 2.0, 4.0],)),
+    Call("covariance_matrix", ([1.0, 2.0, 4.0], [2.0, 1.0, 0.5])),
+    Call("correlation", ([1.0, 2.0, 4.0], [2.0, 1.0, 0.5])),
+    Call("t_test", ([1.0, 2.0, 3.0], [2.0, 3.0, 5.0])),
+    Call("posterior", (0.01, 0.9, 0.05)),
+    Call("sigmoid", ([-1.0, 0.0, 1.0],)),
+    Call("relu", ([-1.0, 0.0, 2.0],)),
+    Call("softmax", ([1.0, 2.0, 3.0],)),
+    Call("normalize", ([[3.0, 4.0]],)),
+    Call("minimize_quadratic", ([1.0, -2.0],)),
+]
+FUNCTIONS = [call.function for call in CALLS]
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with WorkerPool() as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
+def alice_values(pool, tmp_path_factory):
+    """What the unchanged homework returns for CALLS."""
+    run = pool.run(write(tmp_path_factory.mktemp("alice"), ALICE), CALLS)
+    assert run.load_status == "ok", run.load_message
+    assert [outcome.status for outcome in run.outcomes] == ["ok"] * len(CALLS)
+    return {call.function: outcome.value for call, outcome in zip(CALLS, run.outcomes)}
+
+
+def write(folder: Path, text: str, name: str = "foundations.py") -> CodeSource:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return load_code(path)
+
+
+def changed(imports: str = "", **functions: str) -> str:
+    """Alice's homework with ``imports`` after her own and some functions' bodies replaced."""
+    text = ALICE.replace("from scipy import stats\n", "from scipy import stats\n" + imports, 1)
+    for name, body in functions.items():
+        start = text.index(f"\ndef {name}(")
+        end = text.index("\n\n\n", start)
+        header = text[start:text.index(":\n", start) + 2]
+        text = text[:start] + header + body + text[end:]
+    return text
+
+
+def assert_same(value, expected) -> None:
+    if isinstance(expected, tuple):
+        assert isinstance(value, tuple) and len(value) == len(expected)
+        for part, expected_part in zip(value, expected):
+            assert_same(part, expected_part)
+    else:
+        np.testing.assert_allclose(np.asarray(value, dtype=float), np.asarray(expected, dtype=float), rtol=1e-12)
+
+
+def graded_like_alice(run, alice_values: dict) -> None:
+    assert run.load_status == "ok", run.load_message
+    assert not run.notes, run.notes
+    for call, outcome in zip(CALLS, run.outcomes):
+        assert outcome.status == "ok", (call.function, outcome.message)
+        assert_same(outcome.value, alice_values[call.function])
+
+
+# ------------------------------------------------------------ notebook progress bars
+
+DESCENT_WITH_A_BAR = ("    x = x0\n    for _ in tqdm(range(iterations), desc='descent', leave=False):\n"
+                      "        x = x - learning_rate * (2 * x - 2)\n    return x")
+PROGRESS_IMPORTS = {
+    "tqdm.notebook": "from tqdm.notebook import tqdm, trange\n",
+    "tqdm.notebook module": "import tqdm.notebook\ntqdm, trange = tqdm.notebook.tqdm, tqdm.notebook.tnrange\n",
+    "tqdm.autonotebook": "from tqdm.autonotebook import tqdm, trange\n",
+    "tqdm.auto": "from tqdm.auto import tqdm, trange\n",
+}
+# A word naming matplotlib forks the homework from the zygote that preloads it (and more of the
+# standard library): the bars must work from either.
+TIERS = {"scipy tier": "", "full tier": "import matplotlib.pyplot as plt\n"}
+
+
+@pytest.mark.parametrize("tier", TIERS.values(), ids=TIERS.keys())
+@pytest.mark.parametrize("imports", PROGRESS_IMPORTS.values(), ids=PROGRESS_IMPORTS.keys())
+def test_notebook_progress_bars_run_as_text_bars(pool, tmp_path, alice_values, imports, tier):
+    # As in a notebook: a bar while the file loads, and one in a graded function.
+    source = changed(tier + imports + "WARMED_UP = sum(1 for _ in trange(3, desc='warm-up'))\n",
+                     gradient_descent=DESCENT_WITH_A_BAR)
+    run = pool.run(write(tmp_path, source), CALLS)
+    graded_like_alice(run, alice_values)
+    assert "warm-up" in run.load_stdout  # the text bar, captured with the rest of the output
+    descent = run.outcomes[FUNCTIONS.index("gradient_descent")]
+    assert "descent" in descent.stdout and not descent.warnings
+
+
+def test_notebook_progress_bars_in_a_notebook_take_jupyters_options(pool, tmp_path, alice_values):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(cell) for cell in (
+        "from tqdm.notebook import tqdm, tnrange\nfrom tqdm import tqdm_notebook",
+        "bar = tqdm(total=3, display=False, colour='green')\nfor _ in tnrange(3):\n    bar.update(1)\nbar.close()",
+        changed(gradient_descent=DESCENT_WITH_A_BAR))]
+    path = tmp_path / "foundations.ipynb"
+    nbformat.write(notebook, path)
+    graded_like_alice(pool.run(load_code(path), CALLS), alice_values)
+
+
+def test_html_is_importable_in_the_sandbox(pool, tmp_path):
+    source = write(tmp_path, "import html\nimport html.parser\n\ndef escape(text):\n    return html.escape(text)\n")
+    run = pool.run(source, [Call("escape", ("a < b",))])
+    assert run.load_status == "ok", run.load_message
+    assert run.outcomes[0].value == "a &lt; b"
