@@ -20,6 +20,7 @@ run arbitrary code).  Instead:
   the very end; a remainder term ending an approximation (``+ O(ε^2)``,
   ``+ \\dots``) is dropped; "all real numbers except 0 and 1" is ℝ without
   those points, and any other words after "all real numbers" are refused.
+  A set difference may be typed ``ℝ \\ {0}`` or ``\\backslash`` (``\\setminus``).
 
 Functions are read from one allow-list (``_FUNCTIONS``: trigonometric and
 hyperbolic functions and their inverses, exp, ln, log, sqrt, abs, sgn, floor,
@@ -433,6 +434,7 @@ def normalise(text: str) -> str:
     s = re.sub(r"(?<!\\)\\\\(?=(?:le|ge|leq|geq|lt|gt|ne|neq|in|frac|dfrac|text|sqrt|cdot|times|pi|infty)(?![a-zA-Z]))", r"\\", s)
     s = re.sub(r",\\!\s*", ",", s)  # 11,\! 111 groups thousands
     s = _BRACED_COMMA_NUMBER.sub(_braced_comma_number, s)
+    s = _SET_MINUS.sub(lambda m: (m.group("set") or "") + r" \setminus ", s)  # before spacing: "ℝ \ {0}" is no space
     s = _SPACING.sub(" ", s)
     s = _without_dangling_backslash(s)
     s = _LATEX_E_NOTATION.sub(_latex_e_notation, s)
@@ -447,6 +449,13 @@ def normalise(text: str) -> str:
     s = s.replace("<=", r"\le ").replace(">=", r"\ge ").replace("!=", r"\ne ").replace("=<", r"\le ")
     s = re.sub(r"\\mathbb\s*\{?\s*R\s*\}?|\\R(?![a-zA-Z])", r"\\mathbb{R}", s)
     return s.strip()
+
+
+# The set difference ℝ∖{0} as students type it: \backslash, or in plain text a backslash between a set
+# (ℝ, a bracket, \}) and a braced set, "ℝ \ {0}".  In LaTeX "\ " is a space, which between two sets means
+# nothing else; "x\ y" and a matrix's row break "\\" keep their meaning.
+_SET_MINUS = re.compile(r"\\backslash(?![a-zA-Z])\s*+"
+                        r"|(?P<set>\\mathbb\s*+\{?\s*+R\s*+\}?|\\R(?![a-zA-Z])|[)\]]|\\\})\s*+(?<!\\)\\\s++(?=\\?\{)")
 
 
 # ℝ with a bound written under it is one interval; ℝ⁺ alone is refused where it is read (see _AMBIGUOUS_REALS).

@@ -1,0 +1,58 @@
+"""Spellings a probe of written answers found misread: each is read as what it means, and a wrong
+answer spelt the same way stays wrong (no new false accept).
+
+The set difference typed as a backslash (``ε ∈ ℝ \\ {0}``, ``\\mathbb{R}\\backslash\\{0\\}``) and
+e-notation after a number in LaTeX (``9.72\\mathrm{e}{-7}``, ``9.72\\mathrm{e}-7``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sympy
+
+from grader.checkers.base import Status
+from grader.equiv import equivalent
+from grader.grading import Grader
+from grader.mathread import Unreadable, read_math
+
+R_WITHOUT_0 = sympy.Complement(sympy.Reals, sympy.FiniteSet(0))
+
+
+def status(student: str, reference: str, **options) -> Status:
+    return equivalent(student, reference, **options).status
+
+
+def as_set(student: str, reference: str) -> Status:
+    return status(student, reference, kind="interval", variables=("epsilon",))
+
+
+# --- ℝ \ {0}: a backslash between two sets is their difference ----------------------------------
+@pytest.mark.parametrize("text", [
+    "ε ∈ ℝ \\ {0}", "ℝ \\ {0}", "ℝ \\ \\{0\\}", r"\mathbb{R} \ \{0\}", r"\varepsilon \in \mathbb{R} \setminus \{0\}",
+    r"\mathbb{R}\backslash\{0\}", r"\mathbb{R} \backslash \{0\}", "$ε ∈ ℝ \\ {0}$",
+])
+def test_a_backslash_between_sets_is_the_set_difference(text) -> None:
+    assert read_math(text).value == R_WITHOUT_0
+    assert as_set(text, r"\mathbb{R} \setminus \{0\}") is Status.CORRECT
+    assert as_set(text, r"\mathbb{R}") is Status.INCORRECT
+    assert as_set(text.replace("0", "1"), r"\mathbb{R} \setminus \{0\}") is Status.INCORRECT
+
+
+def test_a_backslash_after_an_interval_is_the_set_difference() -> None:
+    assert read_math(r"(0, 2) \ \{1\}").value == sympy.Union(sympy.Interval.open(0, 1), sympy.Interval.open(1, 2))
+    assert read_math("[0, 2] \\ {1}").value == sympy.Union(sympy.Interval.Ropen(0, 1), sympy.Interval.Lopen(1, 2))
+
+
+def test_a_backslash_space_elsewhere_is_still_a_space() -> None:
+    x, y = sympy.symbols("x y")
+    assert read_math(r"x\ y").value == x * y
+    assert read_math(r"\begin{pmatrix}(1) \\ {2}\end{pmatrix}").value == sympy.Matrix([[1], [2]])
+
+
+def test_q2_2_answered_with_r_without_0_in_plain_text_is_wrong_not_unreadable(q2_grader: Grader,
+                                                                              tmp_path: Path) -> None:
+    path = tmp_path / "q2.md"
+    path.write_text("# Question 2\n\n## Q2.2\n\nε ∈ ℝ \\ {0}\n", encoding="utf-8")
+    part = {p.label: p for p in q2_grader.grade("student", [path]).parts}["Q2.2"]
+    assert part.status == "incorrect", part.feedback
