@@ -335,24 +335,30 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     """Split a document into sections by heading; unlabelled sub-headings stay in their parent.
 
     A paragraph that starts with one of ``labels`` in bold (``**Q2.4**``, ``**(d)** approx``) heads a
-    section too, nested under the heading above it; the rest of the paragraph is the section's first block."""
+    section too, nested under the heading above it; the rest of the paragraph is the section's first block.
+    So does a table row whose first cell is a label (``| Q2.1a | $\\frac14$ |``): its answer cell is the
+    section's one block, and what follows the table stays in the section around it."""
     tokens = _MD.parse(text)
     labels = tuple(labels)
     sections = [Section(key=None, heading="", line=1, level=0)]
     stack: list[Section] = []  # labelled headings that are open, outermost first
     heading_level = 0  # of the last real heading: a bold label nests under it
     last_line = 1
+    body = sections[0]  # the section that takes the blocks read next (a table row's section never does)
 
     def open_section(key: str | None, title: str, level: int, answer_after_label: bool = False,
                      plain_label: bool = False) -> None:
+        nonlocal body
         while stack and stack[-1].level >= level:
             stack.pop()
         section = Section(key=key, heading=title, line=last_line, level=level, answer_after_label=answer_after_label,
                           plain_label=plain_label, within=stack[-1] if stack else None)
         sections.append(section)
+        body = section
         if key is not None:
             stack.append(section)
     table: Table | None = None
+    row_blocks: list[Block | None] = []  # the blocks of the table row being read, one per cell
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -360,11 +366,16 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
             last_line = tok.map[0] + 1
         if tok.type == "table_open":
             table = Table(last_line)
-            sections[-1].tables.append(table)
+            body.tables.append(table)
         elif tok.type == "table_close":
             table = None
         elif tok.type == "tr_open" and table is not None:
             table.rows.append([])
+            row_blocks = []
+        elif tok.type == "tr_close" and table is not None and labels:
+            row = _row_section(table, row_blocks, body, stack, heading_level, labels)
+            if row is not None:
+                sections.append(row)
         elif tok.type == "inline" and table is not None and table.rows:
             table.rows[-1].append(tok.content)
         if tok.type == "heading_open":
@@ -398,14 +409,52 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
                         answered = any(s.kind == "math" or s.text.strip() for s in _segments(piece))
                         open_section(key, title, level, answer_after_label=answered, plain_label=plain)
                 segments = _segments(piece)
+                block = None
                 if any(s.kind == "math" or s.text.strip() for s in segments):  # not struck out whole
-                    sections[-1].blocks.append(Block(last_line, segments, unclosed_dollar=unclosed))
+                    block = Block(last_line, segments, unclosed_dollar=unclosed)
+                    body.blocks.append(block)
+                if table is not None:
+                    row_blocks.append(block)
         elif tok.type in _MATH_TOKENS:
-            sections[-1].blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
+            body.blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
         elif tok.type in ("fence", "code_block") and tok.info.strip().lower() in ("math", "latex", "tex"):
-            sections[-1].blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
+            body.blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
         i += 1
     return [s for s in sections if s.blocks or s.key is not None]
+
+
+# The header of a table's answer column: "| Part | Quantity | Answer | Comment |"
+_ANSWER_COLUMN = re.compile(r"(?:final\s+)?(?:answers?|values?|results?|solutions?)", re.I)
+
+
+def _row_section(table: Table, cells: list[Block | None], body: Section, stack: list[Section], heading_level: int,
+                 labels: tuple[str, ...]) -> Section | None:
+    """The section of a table row whose first cell labels a part (``| Q2.1a | $\\frac14$ |``, ``| (d) | approx |``
+    under ``## Q2.3``), holding the row's answer cell, which leaves ``body``; None for any other row.
+
+    The answer cell is the one under an "Answer" (or "Value") header, else the row's last.  A bare number
+    (``| 2.2 | 0.5 |``) is a row of values, not a label: the label needs a letter (``Q2.2``, ``(d)``)."""
+    row = table.rows[-1]
+    if len(row) < 2 or len(cells) != len(row):
+        return None
+    title = re.sub(r"[*_`]", "", row[0]).strip().rstrip(":.").strip()
+    if not re.search(r"[A-Za-z]", title) or len(title) > 40:
+        return None
+    found = _label_section(title, [], stack, heading_level, labels)
+    if found is None:
+        return None
+    key, title, level, _ = found
+    header = [re.sub(r"[*_`]", "", cell).strip() for cell in table.rows[0]] if len(table.rows) > 1 else []
+    named = [k for k, cell in enumerate(header) if k > 0 and _ANSWER_COLUMN.fullmatch(cell)]
+    column = named[-1] if named and named[-1] < len(cells) else len(cells) - 1
+    answer = cells[column]
+    if answer is not None and answer in body.blocks:
+        body.blocks.remove(answer)  # the row's answer, not the surrounding section's
+    line = table.line + len(table.rows) - (1 if len(table.rows) == 1 else 0)  # the |---| line is not a row
+    # "| Q2.1 | $\\dot\\sigma_{approx}$ | $\\frac14$ |": a cell before the answer may name its quantity
+    named_row = [Table(line, [[row[column - 1], row[column]]])] if column > 1 else []
+    return Section(key=key, heading=title, line=line, level=level, blocks=[answer] if answer is not None else [],
+                   tables=named_row, answer_after_label=True, within=stack[-1] if stack else None)
 
 
 def _label_lines(children, stack: list[Section], heading_level: int,

@@ -1,0 +1,86 @@
+"""Layouts of Question 2 write-ups that a probe found misread: answer tables keyed by part label, part labels
+inside list items, "(b) 0.2505" and Q2.3d's choice in words after a label, Q2.3c's values in separate maths
+spans or in plain text, and plain-text names with remarks after the value.
+
+Each case goes through the real pipeline; every "right-" row has a "wrong-" twin written the same way, so a
+new way of reading never turns a wrong answer right.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.grading import Grader
+
+
+def grade_text(q2_grader: Grader, tmp_path: Path, text: str) -> dict:
+    path = tmp_path / "q2.md"
+    path.write_text(text, encoding="utf-8")
+    return {p.label: p for p in q2_grader.grade("student", [path]).parts}
+
+
+RIGHT_VALUES = "0.2505, 9.86\\times10^{-4}, 9.72\\times10^{-7}, 9.44\\times10^{-13}"
+WRONG_VALUES = "0.5, 9.86\\times10^{-3}, 9.72\\times10^{-6}, 9.44\\times10^{-12}"  # each off by more than 10 %
+
+
+def label_table(q21a: str, q22: str, q23c: str, q23d: str) -> str:
+    return ("## Q2 answers\n\n| Part | Quantity | Answer |\n|---|---|---|\n"
+            f"| Q2.1a | $\\dot\\sigma_{{approx}}(\\varepsilon)$ | {q21a} |\n"
+            "| Q2.1b | $\\dot\\tanh_{approx}(\\varepsilon)$ | $1$ |\n"
+            f"| Q2.2 | set of $\\varepsilon$ | {q22} |\n"
+            "| Q2.3a | $\\rho_{approx}(\\varepsilon)$ | $\\frac14$ |\n"
+            "| Q2.3b | $\\rho(0.05)$ | $0.2505$ |\n"
+            f"| Q2.3c | $\\rho(0.05)^T$, $T=1,5,10,20$ | {q23c} |\n"
+            f"| Q2.3d | faster decay | {q23d} |\n\n"
+            "## Q2.4\n\nBack-propagation through time multiplies one activation derivative per time step.\n")
+
+
+RIGHT_TABLE = label_table("$\\frac{1}{4}$", "$(-\\infty, \\infty)$", f"${RIGHT_VALUES}$", "approx")
+WRONG_TABLE = label_table("$\\frac{1}{2}$", "$[0, \\infty)$", f"${WRONG_VALUES}$", "true")
+
+# (id, document, part, expected status)
+CASES = [
+    # 1. a table whose rows are keyed by part label: the answer cell answers the part the first cell labels
+    *[(f"right-label-table-{label}", RIGHT_TABLE, label, "correct") for label in
+      ("Q2.1a", "Q2.1b", "Q2.2", "Q2.3a", "Q2.3b", "Q2.3c", "Q2.3d")],
+    *[(f"wrong-label-table-{label}", WRONG_TABLE, label, "incorrect") for label in ("Q2.1a", "Q2.2", "Q2.3c", "Q2.3d")],
+    ("right-two-column-label-table", "# Question 2\n\n| Part | Answer |\n|---|---|\n| Q2.1a | $\\frac14$ |\n"
+     "| Q2.3b | $0.2505$ |\n", "Q2.1a", "correct"),
+    ("wrong-two-column-label-table", "# Question 2\n\n| Part | Answer |\n|---|---|\n| Q2.1a | $\\frac12$ |\n"
+     "| Q2.3b | $0.2505$ |\n", "Q2.1a", "incorrect"),
+    ("right-two-column-label-table-number", "# Question 2\n\n| Part | Answer |\n|---|---|\n| Q2.1a | $\\frac14$ |\n"
+     "| Q2.3b | $0.2505$ |\n", "Q2.3b", "correct"),
+    ("wrong-two-column-label-table-number", "# Question 2\n\n| Part | Answer |\n|---|---|\n| Q2.1a | $\\frac14$ |\n"
+     "| Q2.3b | $0.25$ |\n", "Q2.3b", "incorrect"),
+    ("right-letter-rows-in-section", "## Q2.3\n\n| Part | Answer |\n|---|---|\n| (a) | $\\rho_{approx} = \\frac14$ |\n"
+     "| (d) | approx |\n", "Q2.3d", "correct"),
+    ("wrong-letter-rows-in-section", "## Q2.3\n\n| Part | Answer |\n|---|---|\n| (a) | $\\rho_{approx} = \\frac14$ |\n"
+     "| (d) | true |\n", "Q2.3d", "incorrect"),
+    # the column headed "Answer" is the answer, not a comment after it
+    ("right-answer-column-before-comment", "# Question 2\n\n| Part | Answer | Comment |\n|---|---|---|\n"
+     "| Q2.3b | $0.2505$ | the approximation gives $0.25$ |\n", "Q2.3b", "correct"),
+    ("wrong-answer-column-before-comment", "# Question 2\n\n| Part | Answer | Comment |\n|---|---|---|\n"
+     "| Q2.3b | $0.25$ | the true value is $0.2505$ |\n", "Q2.3b", "incorrect"),
+    # what follows the table is still the section's
+    ("right-paragraph-after-letter-table", "## Q2.3\n\n| Part | Answer |\n|---|---|\n| (d) | approx |\n\n"
+     "$\\rho(0.05) \\approx 0.2505$\n", "Q2.3b", "correct"),
+    ("wrong-paragraph-after-letter-table", "## Q2.3\n\n| Part | Answer |\n|---|---|\n| (d) | approx |\n\n"
+     "$\\rho(0.05) \\approx 0.25$\n", "Q2.3b", "incorrect"),
+    # one label for two quantities: the cell before the answer names which
+    ("right-shared-label-rows", "## Answers\n\n| Part | Quantity | Answer |\n|---|---|---|\n"
+     "| Q2.1 | $\\dot\\sigma_{approx}$ | $\\frac14$ |\n| Q2.1 | $\\dot\\tanh_{approx}$ | $1$ |\n", "Q2.1a", "correct"),
+    ("wrong-shared-label-rows", "## Answers\n\n| Part | Quantity | Answer |\n|---|---|---|\n"
+     "| Q2.1 | $\\dot\\sigma_{approx}$ | $1$ |\n| Q2.1 | $\\dot\\tanh_{approx}$ | $\\frac14$ |\n", "Q2.1a", "incorrect"),
+    # a number in the first cell is a row of values, not a label
+    ("numbered-row-is-no-label", "# Question 2\n\n| x | y |\n|---|---|\n| 2.2 | $(-\\infty, \\infty)$ |\n",
+     "Q2.2", "not answered"),
+    ("label-row-with-empty-answer", "# Question 2\n\n| Part | Answer |\n|---|---|\n| Q2.3b | |\n", "Q2.3b",
+     "not answered"),
+]
+
+
+@pytest.mark.parametrize("document, label, status", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_layouts_get_their_verdict(q2_grader, tmp_path, document, label, status):
+    part = grade_text(q2_grader, tmp_path, document + "\n")[label]
+    assert part.status == status, (part.answer, part.feedback)
