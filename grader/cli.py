@@ -12,7 +12,7 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from grader.results import SubmissionResult, dumps, write_atomic
 from grader.spec import SpecError
@@ -271,10 +271,11 @@ def run_check(args: argparse.Namespace) -> int:
             result = grader.grade(submission.stem if submission.is_file() else submission.name, files,
                                   entry=submission)
     hidden_by_set = {r.problem_set.id: hidden_case_count(r) for r in refs}
-    print_table(result, hidden_by_set=hidden_by_set)
+    problem_sets = [r.problem_set for r in refs]
+    print_table(result, hidden_by_set=hidden_by_set, problem_sets=problem_sets)
     write_outputs(args, result, public_only=True)
     if args.markdown:
-        append_markdown_summary(Path(args.markdown), result, hidden_by_set)
+        append_markdown_summary(Path(args.markdown), result, hidden_by_set, problem_sets)
     return fail_under_status(args, result, public_points(refs))
 
 
@@ -296,14 +297,15 @@ def refuse_misplaced_paths(problems: Sequence[str], submission: Path) -> None:
                          f"last, e.g. grader check {submission} path/to/your/work")
 
 
-def append_markdown_summary(path: Path, result: SubmissionResult, hidden_by_set: dict[str, int]) -> None:
+def append_markdown_summary(path: Path, result: SubmissionResult, hidden_by_set: dict[str, int],
+                            problem_sets: Sequence[Any]) -> None:
     """The self-check as Markdown, appended (a CI job page collects every step's summary in one file)."""
     import io
 
     from grader.exports import markdown_summary
 
     line = io.StringIO()
-    print_table(result, stream=line, hidden_by_set=hidden_by_set)
+    print_table(result, stream=line, hidden_by_set=hidden_by_set, problem_sets=problem_sets)
     verdict = line.getvalue().rstrip().splitlines()[-1]  # the honest one-line summary
     text = markdown_summary([result], "Public checks") + f"\n{verdict}\n"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -370,25 +372,25 @@ class _ControlPictures:
 
 
 def print_table(result: SubmissionResult, stream=None, width: int | None = None,
-                hidden_by_set: dict[str, int] | None = None) -> None:
+                hidden_by_set: dict[str, int] | None = None, problem_sets: Sequence[Any] = ()) -> None:
     """The self-check's terminal table: per problem set, one row per part, failing public cases under it.
 
     Hidden cases are only ever counted, in total, at the end; a problem set
-    the submission does not touch at all is one line, not a table of zeros.
+    the submission does not touch at all (``problem_sets``: the sets it was checked against) is one line,
+    not a table of zeros.
     """
     import shutil
     import textwrap
 
     from grader.exports import at_grading_points
-    from grader.grading import AT_GRADING, NOT_ANSWERED, NOT_DEFINED
+    from grader.grading import AT_GRADING, untouched_sets
 
     stream = _ControlPictures(stream or sys.stdout)
     width = width or max(80, min(shutil.get_terminal_size((100, 24)).columns, 140))
     by_set: dict[str, list] = {}
     for p in result.parts:
         by_set.setdefault(p.problem_set, []).append(p)
-    untouched = {set_id for set_id, parts in by_set.items()
-                 if all(p.status in (NOT_ANSWERED, NOT_DEFINED) for p in parts)}
+    untouched = untouched_sets(result, problem_sets)
     shown = [p for p in result.parts if p.problem_set not in untouched]
     label_width = max([len(p.label) for p in shown] + [4])
     verdict_width = max([len(_verdict(p)) for p in shown] + [7])

@@ -60,6 +60,35 @@ class Candidate:
     checked: bool = True  # False: code whose cases are all hidden, under a self-check (nothing was run)
 
 
+def notes_for(notes: Iterable[str], problem_set: Any, sets: Iterable[Any]) -> list[str]:
+    """The submission's notes that may concern ``problem_set``: all but those naming only files
+    another problem set is handed in as (``foundations.ipynb``'s skipped magics are not Q2's)."""
+    own = set(problem_set.submission_files)
+    others = {name for s in sets if s is not problem_set for name in s.submission_files} - own
+    labels = [p.label for p in problem_set.parts]
+
+    def concerns(note: str) -> bool:
+        if any(name in note for name in own) or any(re.search(rf"\b{re.escape(label)}\b", note) for label in labels):
+            return True
+        return not any(name in note for name in others)
+
+    return [note for note in notes if concerns(note)]
+
+
+def untouched_sets(result: SubmissionResult, problem_sets: Iterable[Any]) -> set[str]:
+    """Ids of the problem sets nothing in the submission answers and no note on it concerns: a self-check
+    shows each as one line, not a table of zeros.  A note (a notebook cell that would not run) may say why
+    every function is missing, so such a set keeps its table."""
+    problem_sets = list(problem_sets)
+    quiet = set()
+    for problem_set in problem_sets:
+        parts = [p for p in result.parts if p.problem_set == problem_set.id]
+        if all(p.status in (NOT_ANSWERED, NOT_DEFINED) for p in parts) and \
+                not notes_for(result.notes, problem_set, problem_sets):
+            quiet.add(problem_set.id)
+    return quiet
+
+
 def submission_files(entry: Path) -> list[Path]:
     """The files of one student's entry: a single file, or every file in a
     folder.  Symbolic links are listed too, so that the grading can say why
@@ -423,8 +452,11 @@ class Grader:
             outcomes.setdefault(label, []).append((number, case_ref, outcome))
         result = {}
         defined = _defined_names(source, {r.part.code.function for r in code_parts}) if self.public_only else {}
+        stopped = {int(m.group(1)): m.group(2) for n in notes if (m := _CELL_RAISED.search(n))}
+        cells = {cell.number: cell.source for cell in source.normalised_cells()} if stopped else {}
         for ref in code_parts:
-            result[ref.part.label] = self._code_part(ref, outcomes.get(ref.part.label, []), shown, defined)
+            candidate = self._code_part(ref, outcomes.get(ref.part.label, []), shown, defined)
+            result[ref.part.label] = _blame_stopped_cell(candidate, ref.part.code.function, stopped, cells)
         return result, notes, run.isolation
 
     def _code_part(self, ref: PartReference, runs: list, source: str, defined: dict[str, bool]) -> Candidate:
@@ -664,6 +696,31 @@ def _may_name(text: str, names: set[str]) -> bool:
     # Python reads identifiers in NFKC form: ``ｒｈｏ`` defines ``rho``.
     normal = unicodedata.normalize("NFKC", text)
     return any(name in normal for name in names)
+
+
+_CELL_RAISED = re.compile(r"\bcode cell (\d+) raised (\w+)")
+_NAME_ERROR = re.compile(r"NameError\b.*?name '(\w+)' is not defined")
+
+
+def _blame_stopped_cell(candidate: Candidate, function: str, stopped: dict[int, str], cells: dict[int, str]) -> Candidate:
+    """A function missing, or a name missing when it ran, after a notebook cell that mentions the name raised
+    (``stopped``: code cell number → exception; ``cells``: number → source): the cell stopped before
+    its later lines ran, which is likely why.  The note on the submission says more."""
+    if not stopped:
+        return candidate
+    if candidate.status == NOT_DEFINED:
+        name = function
+    else:
+        texts = [candidate.verdict.feedback, *(c.feedback for c in candidate.cases)]
+        name = next((m.group(1) for text in texts if (m := _NAME_ERROR.search(text))), None)
+    if name is None:
+        return candidate
+    mention = re.compile(rf"\b{re.escape(name)}\b")
+    number = next((n for n in sorted(stopped) if mention.search(cells.get(n, ""))), None)
+    if number is None:
+        return candidate
+    why = f" Notebook code cell {number} raised {stopped[number]} and stopped early (see the notes), which may be why."
+    return replace(candidate, verdict=replace(candidate.verdict, feedback=candidate.verdict.feedback + why))
 
 
 def _not_defined(function: str, outcome: Any) -> str:

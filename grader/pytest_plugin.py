@@ -24,7 +24,6 @@ text, and any other error keeps its traceback.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -135,7 +134,7 @@ class PartItem(pytest.Item):
         self.part = part
 
     def runtest(self):
-        from grader.grading import AT_GRADING, NOT_ANSWERED, NOT_DEFINED
+        from grader.grading import AT_GRADING, NOT_ANSWERED, NOT_DEFINED, notes_for, untouched_sets
 
         result = self.parent.result()
         mine = [p for p in result.parts if p.problem_set == self.problem_set.id]
@@ -143,7 +142,7 @@ class PartItem(pytest.Item):
         sets = [r.problem_set for r in self.config.stash[_REFS]]
         notes = notes_for(result.notes, self.problem_set, sets)
         if all(p.status in (NOT_ANSWERED, NOT_DEFINED) for p in mine):
-            if not notes:
+            if self.problem_set.id in untouched_sets(result, sets):
                 pytest.skip(f"not answered: no file of the submission answers {self.problem_set.id}")
             raise PartFailed(part, notes, untouched=True)
         if part.status == AT_GRADING:
@@ -183,35 +182,21 @@ def points_text(value: float) -> str:
     return f"{value:g} point" + ("" if value == 1 else "s")
 
 
-def notes_for(notes: Sequence[str], problem_set: Any, sets: Sequence[Any]) -> list[str]:
-    """The submission's notes that may concern ``problem_set``: all but those naming only files
-    another problem set is handed in as (``foundations.ipynb``'s skipped magics are not Q2's)."""
-    own = set(problem_set.submission_files)
-    others = {name for s in sets if s is not problem_set for name in s.submission_files} - own
-    labels = [p.label for p in problem_set.parts]
-
-    def concerns(note: str) -> bool:
-        if any(name in note for name in own) or any(re.search(rf"\b{re.escape(label)}\b", note) for label in labels):
-            return True
-        return not any(name in note for name in others)
-
-    return [note for note in notes if concerns(note)]
-
-
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if _REFS not in config.stash or not config.stash[_RESULTS] or config.getoption("grader_hidden"):
         return
     from grader.cli import self_check_summary
-    from grader.grading import NOT_ANSWERED, NOT_DEFINED
+    from grader.exports import at_grading_points
+    from grader.grading import untouched_sets
 
+    sets = [r.problem_set for r in config.stash[_REFS]]
     for path, result in config.stash[_RESULTS].items():
-        by_set: dict[str, list] = {}
-        for p in result.parts:
-            by_set.setdefault(p.problem_set, []).append(p)
-        touched = {s for s, parts in by_set.items() if not all(p.status in (NOT_ANSWERED, NOT_DEFINED) for p in parts)}
-        parts = [p for p in result.parts if p.problem_set in touched]
-        hidden = sum(n for s, n in config.stash[_HIDDEN].items() if s in touched)
-        terminalreporter.write_line(f"grader: {path.name}: {result.score:g} / {points_text(result.max_score)}; "
-                                    f"{self_check_summary(parts, hidden)}")
+        untouched = untouched_sets(result, sets)
+        parts = [p for p in result.parts if p.problem_set not in untouched]
+        hidden = sum(n for s, n in config.stash[_HIDDEN].items() if s not in untouched)
+        later = at_grading_points(result)
+        total = f"{result.score:g} / {points_text(result.max_score - later)} on the public checks" + \
+            (f" ({later:g} more checked at grading)" if later else "")
+        terminalreporter.write_line(f"grader: {path.name}: {total}; {self_check_summary(parts, hidden)}")
         for note in result.notes:
             terminalreporter.write_line(f"grader: note: {note}")

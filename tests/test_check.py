@@ -326,6 +326,31 @@ def test_a_set_the_submission_does_not_touch_is_one_line(tmp_path, published):
     assert "Q2.1a" not in run.stdout
 
 
+def test_a_notebook_whose_function_cell_stopped_keeps_its_table_and_blames_the_cell(tmp_path, published):
+    import nbformat
+
+    functions = (SAMPLES / "alice" / "foundations.py").read_text(encoding="utf-8")
+    broken = functions.replace("def dot(u, v):", "def dot(u, v)", 1)  # a typo: the whole cell is lost
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import numpy as np\nimport no_such_library_here\nfrom scipy import stats"),
+        nbformat.v4.new_code_cell(broken)])
+    folder = submission(tmp_path, {"foundations.ipynb": nbformat.writes(notebook)})
+    run = grader("check", published, folder)
+    assert "foundations: not answered" not in run.stdout  # the functions are there, in a cell that would not run
+    assert "A1" in run.stdout and "matmul is not defined. Notebook code cell 2 raised SyntaxError and stopped " \
+        "early (see the notes), which may be why." in " ".join(run.stdout.split())
+    assert "note: foundations.ipynb, code cell 2 raised SyntaxError" in run.stdout
+
+    # The cell that stopped at a missing library never imported stats: t_test's NameError is blamed on it.
+    notebook.cells[1] = nbformat.v4.new_code_cell(functions.replace("from scipy import stats\n", ""))
+    (folder / "foundations.ipynb").write_text(nbformat.writes(notebook), encoding="utf-8")
+    text = " ".join(grader("check", published, folder).stdout.split())
+    assert "name 'stats' is not defined" in text
+    assert "0 of 1 case passed. Notebook code cell 1 raised ModuleNotFoundError and " \
+        "stopped early (see the notes), which may be why." in text
+    assert "A1 2.00/2.00 correct" in text  # functions that need nothing from the stopped cell are not blamed
+
+
 def test_the_leak_detector_sees_a_leak(secrets):
     refs = compute_references(load_problem_set(FOUNDATIONS))
     hidden = next(c for c in refs["A2"].cases if not c.case.public and c.case.name == "random length 10")
