@@ -148,7 +148,8 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
         lines += [f"**{_cell(r.student)}**: {total}", "",
                   "| Part | Points | Verdict | Feedback |", "|---|---:|---|---|"]
         for p in r.parts:
-            verdict = p.status + (OVERRIDDEN_MARK if p.overridden else " (provisional)" if p.provisional else "")
+            provisional = p.provisional and p.status != AT_GRADING  # not judged yet: nothing to confirm
+            verdict = p.status + (OVERRIDDEN_MARK if p.overridden else " (provisional)" if provisional else "")
             first = p.feedback.splitlines()[0] if p.feedback else ""
             lines.append(f"| {_cell(p.label)} | {format_score(p.score)} / {format_score(p.max_score)} | "
                          f"{_cell(verdict)} | {_cell(first)} |")

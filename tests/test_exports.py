@@ -62,7 +62,7 @@ def test_a_part_checked_only_at_grading_is_skipped_in_junit_not_failed():
     student = SubmissionResult("sam", (
         PartResult("set", "P1", "Code", 2.0, 2.0, "correct", "All cases passed."),
         PartResult("set", "P2", "Written", 2.0, 0.0, "checked at grading",
-                   "Answer found; written answers are checked at grading."),
+                   "Answer found; written answers are checked at grading.", provisional=True),
         PartResult("set", "P3", "Code", 2.0, 0.0, "incorrect", "Wrong result."),
     ))
     suite = ET.fromstring(junit_xml([student])).find("testsuite")
@@ -72,8 +72,9 @@ def test_a_part_checked_only_at_grading_is_skipped_in_junit_not_failed():
     assert cases["P2 Written"].find("skipped").get("message").startswith("checked at grading")
     assert cases["P3 Code"].find("failure") is not None
     # the points only grading can give are not counted as missed
-    assert "**sam**: 2 / 4 points on the public checks; 2 more points are checked at grading" in \
-        markdown_summary([student], "Homework 1")
+    text = markdown_summary([student], "Homework 1")
+    assert "**sam**: 2 / 4 points on the public checks; 2 more points are checked at grading" in text
+    assert "| P2 | 0 / 2 | checked at grading |" in text  # not "(provisional)": nothing is judged yet
 
 
 def test_junit_and_results_json_name_each_failed_case_without_hidden_inputs():

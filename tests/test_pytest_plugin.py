@@ -98,3 +98,14 @@ def test_hidden_cases_asked_of_a_published_copy_is_a_usage_error(tmp_path):
     assert run.returncode == 4, run.stdout + run.stderr
     assert "is a published copy" in run.stderr and "holds no hidden cases" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_the_summary_line_leaves_out_points_only_grading_gives(tmp_path):
+    published = tmp_path / "published"
+    run = subprocess.run([sys.executable, "-m", "grader", "publish", str(ROOT / "problems"), "--out", str(published)],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    run = run_pytest(tmp_path, "--grader", str(published), str(SAMPLES / "alice"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "grader: alice: 50 / 50 points on the public checks (13 more checked at grading); public checks " \
+        "passed" in run.stdout
