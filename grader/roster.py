@@ -11,13 +11,16 @@ ID after its last underscore.
 
 The export's assignment columns ("Homework 1 (1234)") are kept too:
 ``grades.csv`` takes the header of the one named like the graded problem
-sets, so that Canvas fills that assignment instead of adding a new one.
+sets, so that Canvas fills that assignment instead of adding a new one;
+when none is, :meth:`Roster.assignment_warning` says so for the run to print,
+naming the ``--assignment`` that would fill one.
 """
 from __future__ import annotations
 
 import csv
 import io
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +95,26 @@ class Roster:
                  if _plain(header) == wanted or _plain(assignment_name(header)) == wanted]
         return found[0] if len(found) == 1 else None
 
+    def assignment_warning(self, name: str, roster: str = "the roster") -> str | None:
+        """What to tell the instructor when grades.csv's score column, ``name``, is none of the
+        roster's assignment columns: Canvas would add a new assignment for it.  None when it is
+        one, or when the roster has no assignment columns (then nothing better is known)."""
+        if not self.assignments or self.assignment_column(name) is not None:
+            return None
+        same = [header for header in self.assignments if _plain(assignment_name(header)) == _plain(name)]
+        offered = same or list(self.assignments)
+        listed = ", ".join(offered[:5]) + (" …" if len(offered) > 5 else "")
+        if same:
+            why = (f"and several assignment columns of {roster} have that name ({listed}): Canvas cannot "
+                   f"tell which one it fills and may add a new assignment")
+        else:
+            why = (f"which is none of the assignment columns of {roster} ({listed}): importing grades.csv "
+                   f"into Canvas adds a new assignment")
+        other = " or another column's header" if len(offered) > 1 else ""
+        return (f"warning: grades.csv's score column is {name.strip()!r}, {why}. To fill an existing one, run "
+                f"the same command again with --assignment {_shell_word(offered[0])}{other}, as the export "
+                f"has it (results already graded are kept).")
+
     def to_json(self) -> dict:
         return {"students": [entry.to_json() for entry in self.entries], "assignments": list(self.assignments)}
 
@@ -108,6 +131,11 @@ def assignment_name(header: str) -> str:
     """An assignment column's name without Canvas's `` (id)``."""
     found = ASSIGNMENT_COLUMN.fullmatch(header.strip())
     return found["name"] if found else header.strip()
+
+
+def _shell_word(text: str) -> str:
+    """``text`` quoted to be pasted into a shell: in double quotes as people write it, when that is safe."""
+    return f'"{text}"' if not re.search(r'["$`\\!]', text) else shlex.quote(text)
 
 
 def _plain(text: str) -> str:
