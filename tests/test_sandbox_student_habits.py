@@ -143,3 +143,47 @@ def test_html_is_importable_in_the_sandbox(pool, tmp_path):
     run = pool.run(source, [Call("escape", ("a < b",))])
     assert run.load_status == "ok", run.load_message
     assert run.outcomes[0].value == "a &lt; b"
+
+
+# ------------------------------------------------------------ libraries the grader does not have
+
+NOT_INSTALLED = ("is not installed where submissions are graded, which has NumPy, SciPy, SymPy and matplotlib "
+                 "besides Python's standard library. Remove the import and the code that uses {name}, or ask "
+                 "your instructor")
+
+
+def test_a_library_the_grader_does_not_have_is_named_as_not_installed(pool, tmp_path):
+    # The usual header of a data-science homework, in a .py file: the file cannot be imported.
+    source = changed("import pandas as pd\nimport seaborn as sns\nimport matplotlib.pyplot as plt\n")
+    run = pool.run(write(tmp_path, source), CALLS)
+    assert run.load_status == "import failed"
+    assert run.load_message == ("foundations.py: ModuleNotFoundError (line 6): No module named 'pandas': pandas "
+                                + NOT_INSTALLED.format(name="pandas"))
+    assert all(outcome.status != "ok" for outcome in run.outcomes)
+
+
+def test_a_missing_library_in_a_notebook_cell_or_a_function_says_so_too(pool, tmp_path, alice_values):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(cell) for cell in (
+        "import numpy as np\nfrom sklearn.preprocessing import StandardScaler",
+        changed() + "\n\ndef scaled(x):\n    import torch\n    return torch.tensor(x)\n")]
+    path = tmp_path / "foundations.ipynb"
+    nbformat.write(notebook, path)
+    run = pool.run(load_code(path), [*CALLS, Call("scaled", ([1.0],))])
+    assert run.notes == ("foundations.ipynb, code cell 1 raised ModuleNotFoundError (line 2): No module named "
+                         "'sklearn': sklearn (scikit-learn) " + NOT_INSTALLED.format(name="sklearn")
+                         + "; later cells still ran",)
+    assert run.outcomes[FUNCTIONS.index("dot")].value == alice_values["dot"]
+    torch = run.outcomes[-1]
+    assert torch.status == "raised" and torch.exception == "ModuleNotFoundError"
+    assert torch.message == "No module named 'torch': torch (PyTorch) " + NOT_INSTALLED.format(name="torch")
+
+
+def test_a_misspelt_module_keeps_pythons_message(pool, tmp_path):
+    run = pool.run(write(tmp_path, changed("import pandsa as pd\n")), CALLS)
+    assert run.load_message == "foundations.py: ModuleNotFoundError (line 6): No module named 'pandsa'"
+    # A module of a library the grader has: the library is there, the name is wrong.
+    run = pool.run(write(tmp_path, changed("import scipy.stats.mstatss\n")), CALLS)
+    assert run.load_message == "foundations.py: ModuleNotFoundError (line 6): No module named 'scipy.stats.mstatss'"

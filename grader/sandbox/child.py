@@ -32,6 +32,7 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib.machinery
+import importlib.util
 import io
 import json
 import linecache
@@ -318,14 +319,73 @@ def _student_line(tb, labels: set[str]) -> int | None:
     return line
 
 
-def _exception_text(exc: BaseException) -> str:
+def _exception_text(exc: BaseException, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """The exception's message, and what to do about it where the grader knows better than Python."""
     try:
         text = _str(exc)
         if _type(text) is not _str:
             text = ""
     except BaseException:
         text = "<the exception's message could not be read>"
-    return text[:MAX_MESSAGE_CHARS]
+    try:
+        advice = _advice(exc)
+    except BaseException:  # the student's exception may answer anything when asked
+        advice = ""
+    return text[:max(0, limit - _len(advice))] + advice
+
+
+# Libraries students import that the grader may not have, by the name imported: one of these missing is
+# not a typo in the code.
+COMMON_LIBRARIES = frozenset({
+    "pandas", "seaborn", "sklearn", "statsmodels", "plotly", "bokeh", "altair", "torch", "torchvision",
+    "tensorflow", "keras", "jax", "xgboost", "lightgbm", "catboost", "polars", "pyarrow", "openpyxl", "h5py",
+    "networkx", "numba", "cvxpy", "pymc", "arviz", "pingouin", "patsy", "cv2", "skimage", "PIL", "imageio",
+    "nltk", "spacy", "transformers", "datasets", "gymnasium", "gym", "requests", "bs4", "ipywidgets", "tqdm",
+    "tabulate", "joblib", "dask", "autograd", "numdifftools", "numpy", "scipy", "sympy", "mpmath", "matplotlib",
+})
+# The name a library is known by, where the name imported is not it.
+KNOWN_AS = {"sklearn": "scikit-learn", "torch": "PyTorch", "cv2": "OpenCV", "skimage": "scikit-image",
+            "PIL": "Pillow", "bs4": "Beautiful Soup"}
+# The libraries the grading sandbox offers (the zygote tiers'), named as the advice names them.
+OFFERED_LIBRARIES = {"numpy": "NumPy", "scipy": "SciPy", "sympy": "SymPy", "matplotlib": "matplotlib"}
+
+
+def _installed_libraries() -> tuple[str, ...]:
+    """The offered libraries that are installed.  Looked up where this module is imported, in the zygote,
+    before the uid drop that may hide the files."""
+    found = []
+    for module, name in OFFERED_LIBRARIES.items():
+        try:
+            if module in sys.modules or importlib.util.find_spec(module) is not None:
+                found.append(name)
+        except (ImportError, ValueError):
+            pass
+    return tuple(found)
+
+
+INSTALLED_LIBRARIES = _installed_libraries()
+_ModuleNotFoundError = ModuleNotFoundError
+
+
+def _advice(exc: BaseException) -> str:
+    """What to do about ``exc`` (appended to its message), or ""."""
+    mro = _type.__dict__["__mro__"].__get__(_type(exc))
+    if _ModuleNotFoundError in mro:
+        return _missing_library_advice(exc)
+    return ""
+
+
+def _missing_library_advice(exc: BaseException) -> str:
+    """For ``import pandas`` where pandas is not installed: "No module named 'pandas'" reads like a typo."""
+    name = exc.name  # `import sklearn.preprocessing` without sklearn names "sklearn"
+    if _type(name) is not _str or name not in COMMON_LIBRARIES:
+        return ""
+    library = f"{name} ({KNOWN_AS[name]})" if name in KNOWN_AS else name
+    offered = INSTALLED_LIBRARIES
+    has = (f"{', '.join(offered[:-1])} and {offered[-1]} besides" if _len(offered) > 1 else
+           f"{offered[0]} besides" if offered else "only")
+    return (f": {library} is not installed where submissions are graded, which has {has} Python's standard "
+            f"library. Remove the import and the code that uses {name}, or ask your instructor")
 
 
 def _exception_names(exc: BaseException) -> tuple[str, list[str]]:
@@ -339,8 +399,8 @@ def _describe(exc: BaseException, labels: set[str]) -> str:
     if isinstance(exc, SyntaxError):
         return f"{name} on line {exc.lineno}: {exc.msg}"[:MAX_MESSAGE_CHARS]
     line = _student_line(exc.__traceback__, labels)
-    where = f" (line {line})" if line else ""
-    return f"{name}{where}: {_exception_text(exc)}"[:MAX_MESSAGE_CHARS]
+    prefix = f"{name} (line {line}): " if line else f"{name}: "
+    return prefix + _exception_text(exc, MAX_MESSAGE_CHARS - _len(prefix))
 
 
 # A stop signal may arrive just as the next cell starts: a cell this young (or younger than half its
