@@ -187,3 +187,54 @@ def test_a_misspelt_module_keeps_pythons_message(pool, tmp_path):
     # A module of a library the grader has: the library is there, the name is wrong.
     run = pool.run(write(tmp_path, changed("import scipy.stats.mstatss\n")), CALLS)
     assert run.load_message == "foundations.py: ModuleNotFoundError (line 6): No module named 'scipy.stats.mstatss'"
+
+
+# ------------------------------------------------------------ numbers of unusual types
+
+EXTENDED_PRECISION = {
+    "mean": "    return np.mean(np.asarray(values, dtype=np.longdouble))",
+    "variance": "    return np.var(np.asarray(values, dtype=np.longdouble), keepdims=True)[0]",
+    "covariance_matrix": "    return np.cov(np.asarray(x, dtype=np.longdouble), np.asarray(y, dtype=np.longdouble))",
+    "posterior": ("    from decimal import Decimal\n"
+                  "    p, l, f = Decimal(str(prior)), Decimal(str(likelihood)), Decimal(str(false_positive_rate))\n"
+                  "    return p * l / (p * l + (1 - p) * f)"),
+    "product_rule_derivative": (
+        "    t = sp.Symbol('t')\n    d = sp.diff(t**2 * sp.sin(t), t)\n"
+        "    return np.array([d.subs(t, v).evalf() for v in np.asarray(x, dtype=float).ravel()])"),
+    "chain_rule_derivative": (
+        "    t = sp.Symbol('t')\n    d = sp.lambdify(t, sp.diff(sp.sin(t**6), t))\n"
+        "    return np.array([d(float(v)) for v in x], dtype=object)"),
+    "softmax": ("    from fractions import Fraction\n    e = np.exp(np.asarray(x, dtype=float) - max(x))\n"
+                "    return np.array([Fraction(v) / Fraction(e.sum()) for v in e])"),
+}
+
+
+def test_numbers_held_as_longdouble_decimal_or_in_object_arrays_are_read_as_floats(pool, tmp_path, alice_values):
+    run = pool.run(write(tmp_path, changed("import sympy as sp\n", **EXTENDED_PRECISION)), CALLS)
+    graded_like_alice(run, alice_values)
+    for call, outcome in zip(CALLS, run.outcomes):
+        if call.function in EXTENDED_PRECISION:
+            assert isinstance(outcome.value, (float, np.ndarray)), call.function
+            assert np.asarray(outcome.value).dtype == np.float64, call.function
+
+
+NOT_NUMBERS = {
+    "a symbol in an object array": ("    x = sp.Symbol('x')\n    return np.array([x, 1.0])",
+                                    "a NumPy array of dtype object (the grader reads only numeric arrays)"),
+    "a string in an object array": ("    return np.array(['0.5', 1.0], dtype=object)",
+                                    "a NumPy array of dtype object (the grader reads only numeric arrays)"),
+    "a complex number in an object array": ("    return np.array([1j, 1.0], dtype=object)",
+                                            "a NumPy array of dtype object (the grader reads only numeric arrays)"),
+    "a Decimal too large for a float": ("    from decimal import Decimal\n    return Decimal('1e400')",
+                                        "a Decimal too large for a float"),
+    "a longdouble too large for a float": ("    return np.longdouble('1e4000')",
+                                           "a numpy.longdouble too large for a float"),
+}
+
+
+@pytest.mark.parametrize("body, refused", NOT_NUMBERS.values(), ids=NOT_NUMBERS.keys())
+def test_what_is_not_a_number_is_still_refused(pool, tmp_path, body, refused):
+    run = pool.run(write(tmp_path, changed("import sympy as sp\n", mean=body)), [Call("mean", ([1.0, 2.0],))])
+    assert run.load_status == "ok", run.load_message
+    assert run.outcomes[0].status == "bad value"
+    assert run.outcomes[0].message == f"returned {refused}; expected numbers, lists, tuples or NumPy arrays"

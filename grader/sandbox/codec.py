@@ -29,6 +29,7 @@ Frames on the pipes are a 4-byte big-endian length followed by UTF-8 JSON.
 from __future__ import annotations
 
 import base64
+import decimal
 import fractions
 import json
 import math
@@ -51,6 +52,11 @@ _Fraction = fractions.Fraction
 # Fraction keeps its value in two slots, read here without its (replaceable) methods.
 _numerator_of = fractions.Fraction.__dict__["_numerator"].__get__
 _denominator_of = fractions.Fraction.__dict__["_denominator"].__get__
+# An exact Decimal is read with Decimal's own methods, captured here.
+_Decimal = decimal.Decimal
+_decimal_is_nan = decimal.Decimal.is_nan
+_decimal_is_finite = decimal.Decimal.is_finite
+_decimal_float = decimal.Decimal.__float__
 _dumps = json.dumps
 _b64encode = base64.b64encode
 
@@ -119,16 +125,71 @@ def _float(x: float) -> object:
     return {"$float": "nan" if x != x else ("inf" if x > 0 else "-inf")}
 
 
-def _array(a: np.ndarray) -> dict:
+def _array(a: np.ndarray, _depth: int = 0) -> dict:
+    if a.size > MAX_ELEMENTS:
+        raise BadValue(f"a NumPy array with {a.size} elements (more than {MAX_ELEMENTS})")
+    if a.dtype.kind == "f" and a.dtype.itemsize > 8:  # np.longdouble
+        a = _narrowed(a, np.float64)
+    elif a.dtype.kind == "c" and a.dtype.itemsize > 16:  # np.clongdouble
+        a = _narrowed(a, np.complex128)
+    elif a.dtype.kind == "O":
+        a = _real_numbers(a, _depth)
     dtype = a.dtype.newbyteorder("<") if a.dtype.byteorder == ">" else a.dtype
     key = dtype.str
     if key not in ALLOWED_DTYPES:
         raise BadValue(f"a NumPy array of dtype {a.dtype} (the grader reads only numeric arrays)")
-    if a.size > MAX_ELEMENTS:
-        raise BadValue(f"a NumPy array with {a.size} elements (more than {MAX_ELEMENTS})")
     data = np.ascontiguousarray(a, dtype=ALLOWED_DTYPES[key]).tobytes()
     return {"$array": {"dtype": key, "shape": [int(n) for n in a.shape],
                        "data": _b64encode(data).decode("ascii")}}
+
+
+def _narrowed(a: np.ndarray, dtype: type, what: str = "") -> np.ndarray:
+    """An extended-precision array as float64 (complex128): the nearest values, unless one is too large."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        narrow = a.astype(dtype)
+    if np.any(np.isinf(narrow) & np.isfinite(a)):
+        raise BadValue(f"{what or f'a NumPy array of dtype {a.dtype} with values'} too large for a float")
+    return narrow
+
+
+def _real_numbers(a: np.ndarray, _depth: int) -> np.ndarray:
+    """An object array whose items are all real numbers (Python, NumPy or SymPy numbers, Fractions,
+    Decimals), read item by item as :func:`to_plain` reads a list, as a float array.  Any other item
+    (a string, a complex number, an array, a symbol) and the array is refused."""
+    numbers = []
+    for item in a.reshape(-1).tolist():
+        try:
+            plain = to_plain(item, _depth + 1)
+            if _type(plain) is int:
+                plain = float(plain)
+            elif _type(plain) is dict and _type(plain.get("$float")) is str:
+                plain = float(plain["$float"])
+        except (BadValue, OverflowError):
+            plain = None
+        if _type(plain) is not float:
+            raise BadValue(f"a NumPy array of dtype {a.dtype} (the grader reads only numeric arrays)")
+        numbers.append(plain)
+    return np.array(numbers, dtype=np.float64).reshape(a.shape)
+
+
+def _decimal(value: decimal.Decimal) -> object:
+    """An exact ``decimal.Decimal`` as the nearest float."""
+    if _decimal_is_nan(value):
+        return _float(float("nan"))
+    number = _decimal_float(value)
+    if _decimal_is_finite(value) and not _isfinite(number):
+        raise BadValue("a Decimal too large for a float")
+    return _float(number)
+
+
+def _long_double(value: object) -> object:
+    """An extended-precision NumPy scalar as the nearest float (complex)."""
+    is_complex = _type(value) is np.clongdouble
+    plain = _narrowed(np.asarray(value), np.complex128 if is_complex else np.float64,
+                      f"a {_type_name(_type(value))}")[()]
+    if is_complex:
+        return {"$complex": [_float(float(plain.real)), _float(float(plain.imag))]}
+    return _float(float(plain))
 
 
 def to_plain(value: object, _depth: int = 0) -> object:
@@ -151,7 +212,7 @@ def to_plain(value: object, _depth: int = 0) -> object:
     if t is complex:
         return {"$complex": [_float(value.real), _float(value.imag)]}
     if t is np.ndarray or t is np.matrix:
-        return _array(np.asarray(value) if t is np.matrix else value)
+        return _array(np.asarray(value) if t is np.matrix else value, _depth)
     if t in _NUMPY_FLOATS:
         return _float(float(value))
     if t in _NUMPY_INTS:
@@ -173,6 +234,10 @@ def to_plain(value: object, _depth: int = 0) -> object:
         return {"$tuple": [to_plain(item, _depth + 1) for item in items]}
     if t is _Fraction:
         return _fraction(value)
+    if t is _Decimal:
+        return _decimal(value)
+    if t is np.longdouble or t is np.clongdouble:
+        return _long_double(value)
     if t is dict:
         return {"$dict": [[to_plain(k, _depth + 1), to_plain(v, _depth + 1)]
                           for k, v in dict.items(value)]}
