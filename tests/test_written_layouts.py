@@ -39,6 +39,22 @@ def label_table(q21a: str, q22: str, q23c: str, q23d: str) -> str:
 RIGHT_TABLE = label_table("$\\frac{1}{4}$", "$(-\\infty, \\infty)$", f"${RIGHT_VALUES}$", "approx")
 WRONG_TABLE = label_table("$\\frac{1}{2}$", "$[0, \\infty)$", f"${WRONG_VALUES}$", "true")
 
+RUBRIC_RIGHT = ("BPTT multiplies the gradient by one derivative per time step; the sigmoid's derivative is at most "
+                "1/4 while tanh's is at most 1, so gradients vanish faster with sigmoid.")
+RUBRIC_WRONG = "The gradients are added up over the sequence, so nothing changes with the activation."
+
+
+def labelled_items(q22: str, q23d: str, q24: str) -> str:
+    return ("# Question 2\n\n"
+            "1. **Q2.1:** $\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$, $\\dot\\tanh_{approx}(\\varepsilon) = 1$.\n"
+            f"2. **Q2.2:** {q22}.\n"
+            "3. **Q2.3:**\n"
+            "   - (a) $\\rho_{approx}(\\varepsilon) = \\frac14$\n"
+            "   - (b) $\\rho(0.05) \\approx 0.2505$\n"
+            f"   - (d) {q23d}\n"
+            f"4. **Q2.4:** {q24}\n")
+
+
 # (id, document, part, expected status)
 CASES = [
     # 1. a table whose rows are keyed by part label: the answer cell answers the part the first cell labels
@@ -77,6 +93,39 @@ CASES = [
      "Q2.2", "not answered"),
     ("label-row-with-empty-answer", "# Question 2\n\n| Part | Answer |\n|---|---|\n| Q2.3b | |\n", "Q2.3b",
      "not answered"),
+    # 2. part labels opening list items: the label's section is the item
+    *[(f"right-labelled-items-{label}", labelled_items("$\\varepsilon \\in \\mathbb{R}$", "approx", RUBRIC_RIGHT), label,
+       "correct") for label in ("Q2.1a", "Q2.2", "Q2.3b", "Q2.3d", "Q2.4")],
+    *[(f"wrong-labelled-items-{label}", labelled_items("$\\varepsilon \\in [0, \\infty)$", "true", RUBRIC_WRONG), label,
+       "incorrect") for label in ("Q2.2", "Q2.3d", "Q2.4")],
+    ("right-bold-label-then-answer-item", "# Question 2\n\n1. **Q2.2** Both are constants, so "
+     "$(-\\infty, \\infty)$\n2. **Q2.4** " + RUBRIC_RIGHT, "Q2.4", "correct"),
+    ("wrong-bold-label-then-answer-item", "# Question 2\n\n1. **Q2.2** Both are constants, so "
+     "$(-\\infty, \\infty)$\n2. **Q2.4** " + RUBRIC_WRONG, "Q2.4", "incorrect"),
+    ("right-plain-label-lines", "1. Q2.1\n   $\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$\n2. Q2.2\n\n"
+     "   $(-\\infty, \\infty)$\n", "Q2.2", "correct"),
+    ("wrong-plain-label-lines", "1. Q2.1\n   $\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$\n2. Q2.2\n\n"
+     "   $(0, \\infty)$\n", "Q2.2", "incorrect"),
+    ("right-plain-label-item-prose", "1. Q2.1\n   $\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$\n2. Q2.4\n\n"
+     "   " + RUBRIC_RIGHT, "Q2.4", "correct"),
+    ("wrong-plain-label-item-prose", "1. Q2.1\n   $\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$\n2. Q2.4\n\n"
+     "   " + RUBRIC_WRONG, "Q2.4", "incorrect"),
+    ("wrong-letter-item-with-maths", labelled_items("$\\mathbb{R}$", "approx", RUBRIC_RIGHT).replace(
+        "0.2505", "0.25"), "Q2.3b", "incorrect"),
+    ("labelled-items-leave-out-c", labelled_items("$\\mathbb{R}$", "approx", RUBRIC_RIGHT), "Q2.3c", "not answered"),
+    ("right-letter-items-in-section", "## Q2.3\n\n- (a) $\\rho_{approx} = \\frac14$\n- (d) approx\n", "Q2.3d",
+     "correct"),
+    ("wrong-letter-items-in-section", "## Q2.3\n\n- (a) $\\rho_{approx} = \\frac14$\n- (d) true\n", "Q2.3d",
+     "incorrect"),
+    # the item's section ends with the item: a paragraph after the list is the heading's again
+    ("right-paragraph-after-labelled-items", "## Q2.3\n\n- (d) approx\n\n$\\rho(0.05) \\approx 0.2505$\n", "Q2.3b",
+     "correct"),
+    ("wrong-paragraph-after-labelled-items", "## Q2.3\n\n- (d) approx\n\n$\\rho(0.05) \\approx 0.25$\n", "Q2.3b",
+     "incorrect"),
+    ("items-are-not-the-next-parts-answer", "## Q2.2\n\n- (a) $\\varepsilon \\in [0, \\infty)$\n\n"
+     "## Q2.3\n\n- (d) approx\n", "Q2.2", "incorrect"),
+    # an item numbered like a part without its letter is no label
+    ("numbered-item-is-no-label", "# Question 2\n\n- 2.2\n\n  $(-\\infty, \\infty)$\n", "Q2.2", "not answered"),
 ]
 
 

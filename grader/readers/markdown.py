@@ -359,11 +359,23 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
             stack.append(section)
     table: Table | None = None
     row_blocks: list[Block | None] = []  # the blocks of the table row being read, one per cell
+    # Open list items, innermost last: (the section and labelled headings before the item, did a label open one)
+    items: list[tuple[Section, list[Section], bool]] = []
+    item_first = False  # the next inline is the first paragraph of a list item
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         if tok.map:
             last_line = tok.map[0] + 1
+        if tok.type == "list_item_open":
+            items.append((body, list(stack), False))
+            item_first = True
+        elif tok.type == "list_item_close" and items:
+            before, open_labels, labelled_item = items.pop()
+            if labelled_item:  # "1. **Q2.2:** …": the label's section ends with its item
+                body, stack[:] = before, open_labels
+        elif tok.type in _MATH_TOKENS or tok.type in ("fence", "code_block"):
+            item_first = False
         if tok.type == "table_open":
             table = Table(last_line)
             body.tables.append(table)
@@ -392,6 +404,13 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
             continue
         children = tok.children or []
         if tok.type == "inline":
+            if item_first and labels and table is None and (label := _item_label(children, stack, heading_level,
+                                                                                   labels)) is not None:
+                key, title, level, children, plain = label
+                answered = any(s.kind == "math" or s.text.strip() for s in _segments(children))
+                open_section(key, title, level, answer_after_label=answered, plain_label=plain)
+                items[-1] = (*items[-1][:2], True)
+            item_first = False
             labelled = bool(labels) and table is None and tok.level == 1
             unclosed = _unclosed_dollar(tok.content, _segments(children))
             paragraph_line = last_line
@@ -506,6 +525,54 @@ def _bold_label(children, stack: list[Section], heading_level: int,
     elif rest and rest[0].type not in ("softbreak", "hardbreak"):
         return None
     return _label_section(title.rstrip(":. "), rest, stack, heading_level, labels)
+
+
+def _item_label(children, stack: list[Section], heading_level: int,
+                labels: tuple[str, ...]) -> tuple[str, str, int, list, bool] | None:
+    """A list item opening with a part's label → (key, title, level, the rest of its paragraph, not in bold);
+    None for any other item.  As a paragraph (``2. **Q2.2:** …``, ``Q2.2: …``), and also a bold label followed
+    by its answer (``4. **Q2.4** BPTT multiplies …``), a label alone on the item's first line (``1. Q2.1``),
+    or a sub-part's letter in brackets (``- (d) approx`` in Q2.3's item or section).  The label must have a
+    letter: ``1. 2.2`` numbers something else."""
+    label = _bold_label(children, stack, heading_level, labels)
+    if label is not None:
+        return (*label, False)
+    label = _plain_label(children, stack, heading_level, labels)
+    if label is not None:
+        return (*label, True)
+    children = list(children)
+    while children and children[0].type == "text" and not children[0].content.strip():
+        children.pop(0)
+    if not children:
+        return None
+    if children[0].type in ("strong_open", "em_open"):  # "**Q2.4** BPTT multiplies …"
+        close = children[0].type.replace("_open", "_close")
+        end = next((k for k, c in enumerate(children) if c.type == close), None)
+        if end is None or any(c.type != "text" for c in children[1:end]):
+            return None
+        title = "".join(c.content for c in children[1:end]).strip().rstrip(":.").strip()
+        found = _label_section(title, children[end + 1:], stack, heading_level, labels) if _is_label(title) else None
+        return (*found, False) if found is not None else None
+    if children[0].type != "text":
+        return None
+    first = children[0].content
+    m = re.match(r"\s*(\([a-z]\))(?:\s+(?=\S)|\s*$)", first, re.I)  # "(d) approx", "(b) $\\rho(0.05) …$"
+    if m is not None and not first[m.end():].strip() and len(children) == 1:
+        m = None  # "- (d)" alone: the answer is not in the item
+    if m is None:
+        line_ends = len(children) == 1 or children[1].type in ("softbreak", "hardbreak")
+        m = re.fullmatch(r"\s*([^\n]{1,40}?)[\s:.]*", first) if line_ends else None  # "Q2.1" alone on its line
+    if m is None or not _is_label(m.group(1)):
+        return None
+    rest = ([children[0].copy(content=first[m.end():])] if first[m.end():] else []) + children[1:]
+    found = _label_section(m.group(1), rest, stack, heading_level, labels)
+    return (*found, True) if found is not None else None
+
+
+def _is_label(title: str) -> bool:
+    """Is ``title`` a part's label and nothing else, with a letter: ``Q2.4``, ``Question 2.2``, ``(d)``?"""
+    bare = _LABEL_WORDS.sub("", title.strip())
+    return bool(re.search(r"[A-Za-z]", title)) and bool(_HEADING_LABEL.fullmatch(bare) or _BARE_SUB_LABEL.fullmatch(bare))
 
 
 # "Q2.2: …", "Question 2.3(d): …", "(b): …": a label and a colon open a paragraph (not "Q2.1 gave ¼: …")
