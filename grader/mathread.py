@@ -387,28 +387,36 @@ def _without_dangling_backslash(text: str) -> str:
     return s[:-1] if slashes % 2 else text
 
 
-# 9.86\mathrm{e}{-4}, 9.86\,\text{e-}4, 9.86e{-4}: scientific notation, never 9.86·e·(-4).  Only after a
-# number: anywhere else such an e is refused when read.  (\mathrm{e}^{-4} is Euler's e, and e-4 after a
-# number is read by the LaTeX path.)
+# Scientific notation in LaTeX, the rule: a number (the mantissa), then an e mark, then a whole-number
+# exponent with at most one sign.  The mark is \mathrm{e} (or \text{e}, \rm, ...; spacing such as \, may
+# stand before it), or a plain e directly followed by a braced exponent; the exponent is braced
+# (9.86\mathrm{e}{-4}, 9.86e{-4}), bare right after a \mathrm{e} mark with no space between them
+# (9.86\mathrm{e}-4), or inside the mark (9.86\text{e-}4, 9.86\mathrm{e-4}).  Everything else keeps
+# Euler's e: \mathrm{e} alone, 2\mathrm{e} (2e), 2\mathrm{e}^{-4} (a power), 2\mathrm{e} - 4 (spaced: 2e - 4),
+# 2\mathrm{e}{x} (2ex).  A braced exponent that is no whole number (9.86\mathrm{e}{-4.5}, {--4}) or with no
+# number before it (\mathrm{e}{-4}) is refused when read, never taken for a product with e.  (A plain
+# 9.86e-4, and what is left of \mathrm{e}-4 after a number, are read by the LaTeX and plain paths.)
 _E_MARK = r"(?:\\(?:mathrm|text|textrm|rm|mathit|operatorname)\s*\{\s*[eE]\s*(?P<sign_in>[+-]?)\s*(?P<digits_in>\d*)\s*\}|[eE](?=\s*\{))"
-_E_EXPONENT = r"(?:\{\s*(?P<sign>[+-]?)\s*(?P<digits>\d+)\s*\}|(?P<bare>\d+))"
-_LATEX_E_NOTATION = re.compile(r"(?<![\w.])(?P<mantissa>\d+(?:\.\d*)?|\.\d+)\s*" + _E_MARK + r"(?:\s*" + _E_EXPONENT + ")?")
+_E_EXPONENT = (r"(?:\s*\{\s*(?P<sign>[+-]?)\s*(?P<digits>\d+)\s*\}|\s*(?P<bare>\d+)"
+               r"|(?<=\})(?P<bare_sign>[+-])(?P<signed>\d++)(?!\.\d))")
+_LATEX_E_NOTATION = re.compile(r"(?<![\w.])(?P<mantissa>\d+(?:\.\d*)?|\.\d+)\s*" + _E_MARK + r"(?:" + _E_EXPONENT + ")?")
 _STRAY_E_NOTATION = re.compile(
     r"\\(?:mathrm|text|textrm|rm|mathit|operatorname)\s*\{\s*[eE]\s*[+-]?\s*\d*\s*\}\s*\{?\s*[+-]?\s*\d"
-    r"|(?<![\\a-zA-Z_^])[eE]\s*\{\s*[+-]?\s*\d+\s*\}")
+    r"|(?<![\\a-zA-Z_^])[eE]\s*\{\s*[+-]*\s*[\d.][^{}]{0,20}\}?")
 
 
 def _latex_e_notation(m: re.Match) -> str:
     sign = m.group("sign_in") or ""
     digits = m.group("digits_in")
+    sign_after = m.group("sign") or m.group("bare_sign") or ""
     if digits:
-        if m.group("sign") or m.group("digits") or m.group("bare"):
+        if sign_after or m.group("digits") or m.group("bare") or m.group("signed"):
             return m.group(0)  # \mathrm{e-4}{5}: not one number
     else:
-        digits = m.group("digits") or m.group("bare")
-        if not digits or (sign and m.group("sign")):
+        digits = m.group("digits") or m.group("bare") or m.group("signed")
+        if not digits or (sign and sign_after):
             return m.group(0)
-        sign = sign or m.group("sign") or ""
+        sign = sign or sign_after
     return rf"{m.group('mantissa')}\times 10^{{{sign}{digits}}}"
 
 
@@ -2112,8 +2120,8 @@ def _refuse_ambiguous_spellings(s: str, raw: str) -> None:
         raise Unreadable("a decimal followed by a fraction sign (such as 2.5¼) is not a number", raw)
     m = _STRAY_E_NOTATION.search(s)
     if m:
-        raise Unreadable("an e-notation exponent must follow a number, as in 9.86e-4 or 9.86\\times 10^{-4} "
-                         "(Euler's e to a power is e^{…})", m.group(0))
+        raise Unreadable("e-notation is a number, then e, then a whole-number exponent, as in 9.86e-4 or "
+                         "9.86\\times 10^{-4} (Euler's e to a power is e^{…})", m.group(0))
 
 
 # --- reading in a limited worker -------------------------------------------

@@ -56,3 +56,41 @@ def test_q2_2_answered_with_r_without_0_in_plain_text_is_wrong_not_unreadable(q2
     path.write_text("# Question 2\n\n## Q2.2\n\nε ∈ ℝ \\ {0}\n", encoding="utf-8")
     part = {p.label: p for p in q2_grader.grade("student", [path]).parts}["Q2.2"]
     assert part.status == "incorrect", part.feedback
+
+
+# --- e-notation in LaTeX: a number, an e mark, a whole-number exponent -----------------------------
+RHO_POWERS = "[0.2505, 0.000986, 9.72e-7, 9.44e-13]"
+
+
+@pytest.mark.parametrize("text", [
+    r"9.72\mathrm{e}{-7}", r"9.72\mathrm{e}-7", r"9.72\,\mathrm{e}-7", r"9.72\mathrm{E}-7", r"9.72\mathrm{e}-07",
+    r"9.72\mathrm{e}{ - 7 }", r"9.72e{-7}",
+])
+def test_e_notation_after_a_number_is_scientific_notation(text) -> None:
+    assert status(text, "9.72e-7", kind="number", rtol=1e-3) is Status.CORRECT
+    assert status(text.replace("7", "6"), "9.72e-7", kind="number", rtol=1e-3) is Status.INCORRECT
+    assert status(text, "9.72*E - 7", kind="number", rtol=1e-3) is Status.INCORRECT
+
+
+@pytest.mark.parametrize("text", [
+    r"$[0.2505,\; 0.000986,\; 9.72\mathrm{e}{-7},\; 9.44\mathrm{e}{-13}]$",
+    r"[0.2505,\; 0.000986,\; 9.72\mathrm{e}-7,\; 9.44\mathrm{e}-13]",
+])
+def test_a_list_in_e_notation_is_read_value_by_value(text) -> None:
+    assert status(text, RHO_POWERS, kind="array", rtol=0.1, atol=0.0) is Status.CORRECT
+    wrong = text.replace("{-13}", "{-12}").replace("-13]", "-12]")
+    assert status(wrong, RHO_POWERS, kind="array", rtol=0.1, atol=0.0) is Status.INCORRECT
+
+
+@pytest.mark.parametrize("text, value", [
+    (r"\mathrm{e}", sympy.E), (r"2\mathrm{e}", 2 * sympy.E), (r"2\mathrm{e}^{-7}", 2 * sympy.exp(-7)),
+    (r"2\mathrm{e} - 7", 2 * sympy.E - 7), (r"\mathrm{e}-7", sympy.E - 7),
+])
+def test_euler_e_without_a_whole_exponent_right_after_it_stays_euler(text, value) -> None:
+    assert read_math(text).value == value
+
+
+@pytest.mark.parametrize("text", [r"9.72\mathrm{e}{-7.5}", r"9.72e{-7.5}", r"2\mathrm{e}{--7}", r"9.72\mathrm{e}{.5}"])
+def test_e_notation_with_an_exponent_that_is_no_whole_number_is_refused(text) -> None:
+    with pytest.raises(Unreadable, match="whole-number exponent"):
+        read_math(text)
