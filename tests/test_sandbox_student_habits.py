@@ -238,3 +238,38 @@ def test_what_is_not_a_number_is_still_refused(pool, tmp_path, body, refused):
     assert run.load_status == "ok", run.load_message
     assert run.outcomes[0].status == "bad value"
     assert run.outcomes[0].message == f"returned {refused}; expected numbers, lists, tuples or NumPy arrays"
+
+
+# ------------------------------------------------------------ data files handed in beside the code
+
+EMPTY_FOLDER = ("Grading runs the code in an empty folder, so files handed in beside it are not there: the functions "
+                "must not depend on them")
+
+
+def test_a_data_file_handed_in_beside_a_notebook_is_said_to_be_absent(pool, tmp_path, alice_values):
+    import nbformat
+
+    (tmp_path / "data.csv").write_text("height,weight\n150,50.0\n151,50.7\n")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(cell) for cell in (
+        "import numpy as np\nimport csv\nfrom scipy import stats",
+        "data = np.loadtxt('data.csv', delimiter=',', skiprows=1)\nheights, weights = data[:, 0], data[:, 1]",
+        changed(),
+        "with open('data.csv') as f:\n    rows = list(csv.reader(f))")]
+    path = tmp_path / "foundations.ipynb"
+    nbformat.write(notebook, path)
+    run = pool.run(load_code(path), CALLS)
+    assert run.notes == (
+        f"foundations.ipynb, code cell 2 raised FileNotFoundError (line 1): data.csv not found. {EMPTY_FOLDER}; "
+        "later cells still ran",
+        "foundations.ipynb, code cell 4 raised FileNotFoundError (line 1): [Errno 2] No such file or directory: "
+        f"'data.csv'. {EMPTY_FOLDER}; later cells still ran")
+    assert run.outcomes[FUNCTIONS.index("dot")].value == alice_values["dot"]
+
+
+def test_a_function_reading_a_data_file_is_told_the_file_is_not_there(pool, tmp_path):
+    reads = "    with open('grades.csv') as f:\n        return float(np.mean([float(v) for v in f]))"
+    run = pool.run(write(tmp_path, changed(mean=reads)), [Call("mean", ([1.0, 2.0],))])
+    outcome = run.outcomes[0]
+    assert outcome.status == "raised" and outcome.exception == "FileNotFoundError"
+    assert outcome.message == f"[Errno 2] No such file or directory: 'grades.csv'. {EMPTY_FOLDER}"

@@ -328,7 +328,7 @@ def _exception_text(exc: BaseException, limit: int = MAX_MESSAGE_CHARS) -> str:
     except BaseException:
         text = "<the exception's message could not be read>"
     try:
-        advice = _advice(exc)
+        advice = _advice(exc, text)
     except BaseException:  # the student's exception may answer anything when asked
         advice = ""
     return text[:max(0, limit - _len(advice))] + advice
@@ -365,13 +365,19 @@ def _installed_libraries() -> tuple[str, ...]:
 
 INSTALLED_LIBRARIES = _installed_libraries()
 _ModuleNotFoundError = ModuleNotFoundError
+_FileNotFoundError = FileNotFoundError
+# The sandbox's working folder is a scratch folder made for the run: `pd.read_csv("data.csv")` finds nothing.
+MISSING_FILE_ADVICE = ("Grading runs the code in an empty folder, so files handed in beside it are not there: "
+                       "the functions must not depend on them")
 
 
-def _advice(exc: BaseException) -> str:
-    """What to do about ``exc`` (appended to its message), or ""."""
+def _advice(exc: BaseException, text: str) -> str:
+    """What to do about ``exc``, whose message is ``text`` (appended to it), or ""."""
     mro = _type.__dict__["__mro__"].__get__(_type(exc))
     if _ModuleNotFoundError in mro:
         return _missing_library_advice(exc)
+    if _FileNotFoundError in mro:
+        return (" " if text.rstrip().endswith(".") else ". " if text else "") + MISSING_FILE_ADVICE
     return ""
 
 
