@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import json
 import multiprocessing
 import os
@@ -518,6 +519,7 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
             stats = run(gradebook, out, refs, found, spec,
                         executor_factory=lambda: EXECUTORS[executor_kind](jobs), executor_name=executor_kind,
                         jobs=jobs, progress=wants_progress(getattr(args, "progress", None)), pool=pool)
+            assignment = gradebook.assignment() or assignment_title(gradebook.last_problem_sets())
     except GradebookError as exc:
         raise UsageError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
@@ -531,6 +533,8 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
     print(f"{message} in {stats.seconds:.1f} s; reports in {out}/", file=sys.stderr)
     if roster is not None:
         say(roster_note(roster, stats.results))
+        if new_column := roster.assignment_warning(assignment, args.roster):
+            say(new_column)
     warning = spec_exposure_warning(stats.results, [r.problem_set.path for r in refs])
     if warning:
         print(warning, file=sys.stderr)
@@ -731,7 +735,16 @@ def write_requested_outputs(args: argparse.Namespace, results: list[SubmissionRe
         if target.is_dir() or not target.suffix:
             target = target / "index.html"
         if target.resolve() != (out / "index.html").resolve():
-            write_atomic(target, (out / "index.html").read_text(encoding="utf-8"))
+            write_atomic(target, class_page_elsewhere((out / "index.html").read_text(encoding="utf-8"), out, target))
+
+
+def class_page_elsewhere(page: str, out: Path, target: Path) -> str:
+    """The class page copied to ``target``: its links to the students' reports (relative, beside it
+    under ``out``) still lead there, through a ``<base>`` pointing back at ``out``."""
+    from urllib.parse import quote
+
+    back = Path(os.path.relpath(out.resolve(), target.resolve().parent)).as_posix()
+    return page.replace("<head>", f'<head>\n<base href="{html.escape(quote(back))}/">', 1)
 
 
 def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: SpecSource, *,

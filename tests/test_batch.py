@@ -634,3 +634,30 @@ def test_a_submission_time_limit_that_is_not_a_number_is_bad_input(tmp_path, cap
     monkeypatch.setenv("GRADER_SUBMISSION_TIME_LIMIT", "ten minutes")
     assert main(["grade", str(spec), "--submissions", str(subs), "--out", str(tmp_path / "out")]) == 2
     assert "GRADER_SUBMISSION_TIME_LIMIT=ten minutes is not a time limit" in capsys.readouterr().err
+
+
+def test_a_class_page_written_elsewhere_links_to_the_reports_under_out(tmp_path):
+    from html.parser import HTMLParser
+    from urllib.parse import unquote, urljoin
+
+    subs = make_class(tmp_path, 4)
+    target = tmp_path / "site" / "class.html"
+    run = grade(write_spec(tmp_path), subs, tmp_path / "out", "--html", str(target))
+    assert run.returncode == 0, run.stderr
+
+    class Links(HTMLParser):
+        base, links = "", []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "base":
+                self.base = attrs["href"]
+            elif tag == "a" and attrs.get("href", "").endswith("report.html"):
+                self.links.append(attrs["href"])
+
+    page = Links()
+    page.feed(target.read_text(encoding="utf-8"))
+    assert len(page.links) == 5  # four students and the unreadable file
+    for link in page.links:
+        resolved = unquote(urljoin(urljoin(target.as_uri(), page.base), link))  # as a browser resolves it
+        assert Path(resolved.removeprefix("file://")).is_file(), link
