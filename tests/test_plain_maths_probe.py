@@ -94,3 +94,13 @@ def test_euler_e_without_a_whole_exponent_right_after_it_stays_euler(text, value
 def test_e_notation_with_an_exponent_that_is_no_whole_number_is_refused(text) -> None:
     with pytest.raises(Unreadable, match="whole-number exponent"):
         read_math(text)
+
+
+# --- what the reading already gets right, handed the whole answer (guards) ---------------------------
+@pytest.mark.parametrize("text, reference, wrong", [
+    ("(-inf, inf)", r"\mathbb{R}", "(0, inf)"), ("[0, inf)", r"[0, \infty)", "(0, inf)"),
+    ("(-inf, 0]", r"(-\infty, 0]", "(-inf, 0)"), (r"\varepsilon \geq 0", r"[0, \infty)", r"\varepsilon > 0"),
+])
+def test_infinity_spelt_inf_and_an_inequality_read_as_sets(text, reference, wrong) -> None:
+    assert as_set(text, reference) is Status.CORRECT
+    assert as_set(wrong, reference) is Status.INCORRECT
