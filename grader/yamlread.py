@@ -96,6 +96,19 @@ class _UntrustedLoader(_Loader):
         return super().compose_node(parent, index)
 
 
+# PyYAML's words for the usual slips, and what they mean to someone editing the file.
+_HINTS = (
+    ("expected <block end>", "a line is indented differently from the lines around it: check this line's "
+                             "indentation against the line before"),
+    ("found character '\\t'", "a tab: YAML indents with spaces only"),
+    ("mapping values are not allowed", "a ': ' inside a value: put the value in quotes"),
+    ("found unknown escape character", "in double quotes a backslash starts an escape: write LaTeX in single "
+                                       "quotes ('\\frac{1}{4}') or double each backslash"),
+    ("could not find expected ':'", "a line that is neither 'key: value' nor a '- ' list item, or a quote "
+                                    "left open"),
+)
+
+
 def load_yaml_text(text: str, *, untrusted: bool = False) -> Any:
     """Parse YAML text; raise :class:`YamlError` with a 1-based line on
     failure.  ``untrusted`` text (a student's) may not use aliases."""
@@ -107,7 +120,8 @@ def load_yaml_text(text: str, *, untrusted: bool = False) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         what = exc.problem or str(exc)
-        raise YamlError(line, f"not valid YAML: {what}") from None
+        hint = next((h for start, h in _HINTS if what.startswith(start)), "")
+        raise YamlError(line, f"not valid YAML: {what}" + (f" ({hint})" if hint else "")) from None
     except yaml.YAMLError as exc:
         raise YamlError(0, f"not valid YAML: {exc}") from None
     except RecursionError:

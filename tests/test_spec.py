@@ -86,6 +86,10 @@ BROKEN = [
     ("bad raises", GOOD.replace("args: [[1, 2]]}", "args: [[1, 2]], raises: 42}"), 21, ["'raises' must be an exception name"]),
     ("duplicate key", GOOD.replace("    points: 1\n", "    points: 1\n    points: 3\n"), 14, ["appears twice"]),
     ("invalid YAML", GOOD.replace("title: Demo", "title: [Demo"), 0, ["not valid YAML"]),
+    ("indentation slip", GOOD.replace("    points: 2\n", "  points: 2\n", 1), 8, ["not valid YAML",
+                                                                          "indented differently"]),
+    ("backslash in double quotes", GOOD.replace("title: Demo", 'title: "\\sigma"'), 2,
+     ["unknown escape", "write LaTeX in single quotes"]),
     ("missing title", GOOD.replace("title: Demo\n", ""), 1, ["missing the required key 'title'"]),
     ("mistake without a matcher", GOOD.replace("        - {name: random, args: \"[rng.normal(size=3)]\"}\n",
                                                "        - {name: random, args: \"[rng.normal(size=3)]\"}\n"
