@@ -6,6 +6,7 @@ real class changed theirs: a correct function must be graded, and a failure must
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -273,3 +274,29 @@ def test_a_function_reading_a_data_file_is_told_the_file_is_not_there(pool, tmp_
     outcome = run.outcomes[0]
     assert outcome.status == "raised" and outcome.exception == "FileNotFoundError"
     assert outcome.message == f"[Errno 2] No such file or directory: 'grades.csv'. {EMPTY_FOLDER}"
+
+
+# ------------------------------------------------------------ syntax of a newer Python
+
+SANDBOX_PYTHON = f"Python {sys.version_info.major}.{sys.version_info.minor}"  # the sandbox runs this interpreter
+NEWER_SYNTAX = {
+    "nested quotes in an f-string": ('results = {"dot": dot([1, 2], [3, 4])}\nprint(f"dot = {results["dot"]}")\n',
+                                     "f-string: unmatched '['"),
+    "a type statement": ("type Vector = list[float]\n", "invalid syntax"),
+}
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="the syntax is Python 3.12's: this Python reads it")
+@pytest.mark.parametrize("line, error", NEWER_SYNTAX.values(), ids=NEWER_SYNTAX.keys())
+def test_syntax_of_a_newer_python_names_the_python_that_grades(pool, tmp_path, line, error):
+    source = changed() + "\n\n" + line
+    run = pool.run(write(tmp_path, source), CALLS)
+    number = source.rstrip().count("\n") + 1  # the error is on the file's last line
+    assert run.load_status == "import failed"
+    assert run.load_message == f"foundations.py: SyntaxError on line {number}: {error} (the grader runs {SANDBOX_PYTHON})"
+
+
+def test_a_misplaced_indent_is_not_blamed_on_the_python_version(pool, tmp_path):
+    run = pool.run(write(tmp_path, changed() + "\n  x = 1\n"), CALLS)
+    assert run.load_message.startswith("foundations.py: IndentationError on line ")
+    assert "grader runs" not in run.load_message

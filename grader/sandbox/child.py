@@ -400,13 +400,29 @@ def _exception_names(exc: BaseException) -> tuple[str, list[str]]:
     return names[0], names
 
 
+# Code written for a newer Python (3.12's f-strings with nested quotes, `type X = ...`) is a SyntaxError
+# here: naming the Python that grades tells the student why code that runs at home does not.
+PYTHON_VERSION = f"Python {sys.version_info.major}.{sys.version_info.minor}"
+
+
 def _describe(exc: BaseException, labels: set[str]) -> str:
     name, _ = _exception_names(exc)
     if isinstance(exc, SyntaxError):
-        return f"{name} on line {exc.lineno}: {exc.msg}"[:MAX_MESSAGE_CHARS]
+        return f"{name} on line {exc.lineno}: {exc.msg}{_python_version_note(exc, labels)}"[:MAX_MESSAGE_CHARS]
     line = _student_line(exc.__traceback__, labels)
     prefix = f"{name} (line {line}): " if line else f"{name}: "
     return prefix + _exception_text(exc, MAX_MESSAGE_CHARS - _len(prefix))
+
+
+def _python_version_note(exc: SyntaxError, labels: set[str]) -> str:
+    """Which Python grades, for a SyntaxError in the student's own code (not a misplaced indent)."""
+    try:
+        own_code = _type(exc.filename) is _str and exc.filename in labels
+    except BaseException:
+        own_code = False
+    if not own_code or isinstance(exc, IndentationError):
+        return ""
+    return f" (the grader runs {PYTHON_VERSION})"
 
 
 # A stop signal may arrive just as the next cell starts: a cell this young (or younger than half its
