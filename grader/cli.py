@@ -150,6 +150,11 @@ def load_references(problem_paths: Sequence[str]):
     from grader.references import compute_references
     from grader.spec import load_problem_sets
 
+    if list(problem_paths) == [DEFAULT_PROBLEMS] and not Path(DEFAULT_PROBLEMS).exists():
+        raise UsageError(f"no problem specs: none were named, and there is no {DEFAULT_PROBLEMS}/ folder here, "
+                         f"where they are looked for by default. Run the command in the folder that holds "
+                         f"{DEFAULT_PROBLEMS}/ (a handout's top folder), or name the specs before anything else "
+                         f"on the command line, e.g. path/to/{DEFAULT_PROBLEMS}")
     files, by_folder = spec_files(problem_paths)
     try:
         sets = load_problem_sets(files)

@@ -51,3 +51,16 @@ def test_the_closing_line_counts_in_the_singular_when_there_is_one(tmp_path):
                       feedback="")
     assert self_check_summary([part], 1) == "1 of 1 part does not pass its public checks yet — " \
                                              "1 hidden check will run at grading"
+
+
+def test_check_outside_a_handout_folder_says_where_specs_are_looked_for(tmp_path):
+    import subprocess
+    import sys
+
+    submission = tmp_path / "foundations.py"
+    submission.write_text("def dot(u, v):\n    return 0.0\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "grader", "check", str(submission)], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 2
+    assert "there is no problems/ folder here, where they are looked for by default" in run.stderr
+    assert "Traceback" not in run.stderr
