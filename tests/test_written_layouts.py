@@ -126,6 +126,30 @@ CASES = [
      "## Q2.3\n\n- (d) approx\n", "Q2.2", "incorrect"),
     # an item numbered like a part without its letter is no label
     ("numbered-item-is-no-label", "# Question 2\n\n- 2.2\n\n  $(-\\infty, \\infty)$\n", "Q2.2", "not answered"),
+    # 3. a value alone after the part's letter, without a colon, in the section of Q2.3
+    ("right-letter-then-number", "## Q2.3\n\n(a) $\\rho_{approx} = \\frac14$\n\n(b) 0.2505\n", "Q2.3b", "correct"),
+    ("wrong-letter-then-number", "## Q2.3\n\n(a) $\\rho_{approx} = \\frac14$\n\n(b) 0.25\n", "Q2.3b", "incorrect"),
+    ("right-letter-then-maths-number", "## Q2.3\n\n(b) $0.2505$\n", "Q2.3b", "correct"),
+    ("wrong-letter-then-maths-number", "## Q2.3\n\n(b) $0.25$\n", "Q2.3b", "incorrect"),
+    ("right-letter-then-expression", "## Q2.3\n\n(a) $\\frac{1}{4}$\n", "Q2.3a", "correct"),
+    ("wrong-letter-then-expression", "## Q2.3\n\n(a) $\\frac{1}{4(1-\\varepsilon^2)}$\n", "Q2.3a", "incorrect"),
+    ("letter-then-sentence-is-no-value", "## Q2.3\n\n(b) we get about 0.2505 here\n", "Q2.3b", "could not read"),
+    ("letter-then-name-alone-is-no-value", "## Q2.3\n\n(b) $\\rho(0.05)$\n", "Q2.3b", "could not read"),
+    ("another-letter-is-not-the-part", "## Q2.3\n\n(c) 0.2505\n", "Q2.3b", "could not read"),
+    # Q2.3d's choice named in a few words after its letter; the spec's choices say which words name which
+    *[(f"right-choice-phrase-{k}", f"## Q2.3\n\n(a) $\\rho_{{approx}}(\\varepsilon) = \\frac14$\n\n{said}\n", "Q2.3d",
+       "correct") for k, said in enumerate(["(d) The approximation.", "(d) approximation", "(d): the approximation",
+                                            "(d) The approximate one.", "(d) Answer: the approximated ratio",
+                                            "(d) $\\rho_{approx}$", "(d) The approximation, since $\\rho > \\frac14$."])],
+    *[(f"wrong-choice-phrase-{k}", f"## Q2.3\n\n(a) $\\rho_{{approx}}(\\varepsilon) = \\frac14$\n\n{said}\n", "Q2.3d",
+       "incorrect") for k, said in enumerate(["(d) The true ratio.", "(d) true", "(d): the true one",
+                                            "(d) Answer: the true ratio", "(d) the true curve, since $\\rho > \\frac14$."])],
+    *[(f"choice-phrase-not-read-{k}", f"## Q2.3\n\n(a) $\\rho_{{approx}}(\\varepsilon) = \\frac14$\n\n{said}\n",
+       "Q2.3d", "could not read") for k, said in enumerate(["(d) not the approximation", "(d) The approximation?",
+                                                            "(d) the approximation and the true one",
+                                                            "(d) approximately the same"])],
+    ("right-choice-phrase-own-section", "## Q2.3\n### (d)\nThe approximate curve.\n", "Q2.3d", "correct"),
+    ("wrong-choice-phrase-own-section", "## Q2.3\n### (d)\nThe true curve.\n", "Q2.3d", "incorrect"),
 ]
 
 

@@ -1190,7 +1190,11 @@ def extract_answer(part: Part, sections: list[Section], source: str, *,
         found, problem = _find_indexed(part, blocks, [t for s in sections for t in s.tables], own,
                                        unnamed_column=only_part)
     else:
-        found, problem = _find_named(part, blocks, only_part, [t for s in sections for t in s.tables]), ""
+        # "(b) 0.2505" in the section of Q2.3: the value written alone after the part's own label
+        labelled = [] if only_part else [(b, after) for s in sections for b in s.blocks
+                                          if (after := _after_label(b.prose(), s.key, part.label))]
+        found, problem = _find_named(part, blocks, only_part, [t for s in sections for t in s.tables],
+                                     labelled=labelled), ""
     if found is not None:
         return WrittenAnswer(part.label, found.value, source, found.line)
     where = sections[0]
@@ -1410,9 +1414,12 @@ def _statements(blocks: list[Block]) -> list[Statement]:
 
 
 def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterable[Table] = (),
-                keys: set[str] | None = None, numbers_only: bool = False) -> Found | None:
+                keys: set[str] | None = None, numbers_only: bool = False,
+                labelled: Iterable[tuple[Block, str]] = ()) -> Found | None:
     """\\boxed{} first, then the last statement naming the quantity, then (in a section of its own) the
-    last value written.  ``numbers_only``: a number part's definition (``ρ(ε) = σ̇/tanḣ``) is no answer."""
+    last value written.  ``numbers_only``: a number part's definition (``ρ(ε) = σ̇/tanḣ``) is no answer.
+    ``labelled``: (block, what follows the part's label in it); a value alone there (``(b) 0.2505``) counts
+    as if named."""
     keys = _name_keys(part) if keys is None else keys
     approximated = {name_key(n) for n in part.approximates}
     found: list[Found] = []
@@ -1443,6 +1450,8 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
             found.append(Found(_clean_value(st.parts[-1]), st.line, 0))
     if only_part:
         found.extend(Found(value, b.line, 0) for b in blocks if (value := _bare_number(b)) is not None)
+    found.extend(Found(value, b.line, 1.0) for b, after in labelled
+                 if (value := _value_after_label(after, part, keys)) is not None)
     named_lines: dict[int, bool] = {}  # one look per line, however many boxes it holds
     for box in unnamed_boxes:
         if not only_part and box.line not in named_lines:
@@ -1462,6 +1471,20 @@ def _bare_number(block: Block) -> str | None:
     if "$" in text or len(text) > 60 or not _looks_numeric(text):
         return None
     return _clean_value(text)
+
+
+def _value_after_label(after: str, part: Part, keys: set[str]) -> str | None:
+    """A value written alone after a part's label: ``(b) 0.2505``, ``(b) $0.2505$``, ``(a) $\\frac14$``; a
+    number part's value must be a number.  None for a sentence ("(b) we get about 0.2505") or a statement
+    (read as one), and for the quantity's name alone (``(b) $\\rho(0.05)$``)."""
+    text = after.strip().rstrip(".").strip()
+    m = re.fullmatch(r"\$([^$]+)\$", text)
+    if m is None and ("$" in text or len(text) > 60 or not _looks_numeric(text)):
+        return None
+    value = _clean_value(m.group(1) if m else text)
+    if not value or split_chain(value)[1] or name_key(value) in keys:
+        return None
+    return value if part.kind != "number" or _looks_numeric(value) else None
 
 
 def _stated_value(st: Statement, start: int = 0) -> str | None:
@@ -2062,12 +2085,14 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
         # "approx" alone in the part's own section, or after its label: "Q2.3(d): approx", "(d) approx"
         labelled = _after_label(text, section.key, part.label)
         own = only_part or bool(section.key and section.key[-1].isalpha() and covers(section.key, part.label))
-        word = _choice_word(text if own and labelled is None else labelled or "", choices)
+        alone = text if own and labelled is None else labelled or ""
+        word = _choice_word(alone, choices) or _choice_phrase(alone, choices)  # "(d) The approximation."
         given = labelled if labelled is not None else text if section.answer_after_label and b is section.blocks[0] \
             else None
         if not word and given:  # "Q2.3(d): true, because …": the word the label gives, then the reason
             lead = _LEADING_WORD.match(given)
             word = _choice_word(lead.group(1), choices) if lead else None
+            word = word or _choice_phrase(_FIRST_CLAUSE.split(given, 1)[0], choices)  # "(d) the true ratio, as …"
         if word:
             explicit.append(Found(word, b.line, 2))
         boxed = _boxed_inside(text)
@@ -2141,6 +2166,33 @@ def _after_label(text: str, parent: str | None, label: str) -> str | None:
     if not covers(key, label) or not key[-1].isalpha():
         return None  # another part's label, or one without the sub-part's letter ("Q2.3: …")
     return text[m.end():].lstrip(" :.=-–—")
+
+
+# A choice named in a few words: "the approximation", "The approximate one.", "Answer: the approximated ratio",
+# "the true ratio"; the word names the choice (below), the noun after it adds nothing.
+_CHOICE_PHRASE = re.compile(r"(?:(?:the\s+)?(?:final\s+)?answer\s*(?:is\s*)?[:=]?\s*)?(?:the\s+)?(?P<word>[a-z]+)\.?"
+                            r"(?:\s+(?:ones?|ratios?|curves?|versions?|values?|functions?|plots?|lines?|graphs?))?", re.I)
+_FIRST_CLAUSE = re.compile(r"[,;:(—–]|\.\s|\s-\s|\s+(?:because|since|as|so)\s", re.I)
+
+
+def _choice_phrase(text: str, choices: list[str]) -> str | None:
+    """The choice a short phrase names: its word is the choice or, for a choice of five letters or more, starts
+    with it ("approximation", "approximated" name *approx*; "true" only *true*): "the approximation", "The
+    approximate one.", "Answer: the approximated ratio", or a maths name with the choice as its index
+    (``$\\rho_{approx}$``).  None for anything longer or negated ("not the approximation")."""
+    text = re.sub(r"[*`\"'“”]", "", text).strip().rstrip(".!").strip()
+    m = re.fullmatch(r"\$([^$]{1,60})\$", text)
+    if m:  # "$\rho_{approx}$": the name's index is the choice
+        index = re.fullmatch(r"[a-z]+_([a-z]+)(?:\^[a-z0-9]+)?", name_key(m.group(1)))
+        return _choice_named(index.group(1), choices) if index else None
+    m = _CHOICE_PHRASE.fullmatch(text)
+    return _choice_named(m.group("word"), choices) if m else None
+
+
+def _choice_named(word: str, choices: list[str]) -> str | None:
+    word = word.lower()
+    named = [c for c in choices if word == c.lower() or (len(c) >= 5 and word.startswith(c.lower()))]
+    return named[0] if len(named) == 1 else None
 
 
 def _choice_word(text: str, choices: list[str]) -> str | None:
