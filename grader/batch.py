@@ -489,16 +489,15 @@ def wants_progress(flag: bool | None, stream=None) -> bool:
     return stream.isatty() and not os.environ.get("CI")
 
 
-def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
-    """The ``grader grade`` command; ``pool`` is a sandbox pool already warming up, if any."""
+def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=None) -> int:
+    """The ``grader grade`` command; ``load_refs`` computes the references (once the --out folder is ours,
+    so a second run on it is turned away at once); ``pool`` is a sandbox pool already warming up, if any."""
     from grader.cli import UsageError
 
     submissions, out = Path(args.submissions), Path(args.out)
     if not submissions.is_dir():
         raise UsageError(f"--submissions {submissions} is not a folder of submissions")
     check_out_folder(out, submissions)
-    spec = SpecSource(tuple(str(p) for p in args.problems), spec_digest(refs),
-                      withhold_rubric=bool(getattr(args, "withhold_rubric", False)))
     # Threads by default: measured faster than processes on 2 cores and a third lighter in memory
     # (one sandbox zygote instead of one per worker); the heavy work runs in the sandbox's children.
     executor_kind = os.environ.get("GRADER_EXECUTOR", "thread")
@@ -509,17 +508,21 @@ def grade_class(args: argparse.Namespace, refs, pool=None) -> int:
         roster = read_roster(Path(args.roster)) if getattr(args, "roster", None) else None
     except RosterError as exc:
         raise UsageError(str(exc)) from None
-    found = find_submissions(submissions, out)
     try:
-        with RunLock(out), Gradebook.in_folder(out) as gradebook:
-            if roster is not None:
-                gradebook.save_roster(roster.to_json())
-            if getattr(args, "assignment", None):
-                gradebook.save_assignment(args.assignment)
-            stats = run(gradebook, out, refs, found, spec,
-                        executor_factory=lambda: EXECUTORS[executor_kind](jobs), executor_name=executor_kind,
-                        jobs=jobs, progress=wants_progress(getattr(args, "progress", None)), pool=pool)
-            assignment = gradebook.assignment() or assignment_title(gradebook.last_problem_sets())
+        with RunLock(out):
+            refs = load_refs()
+            spec = SpecSource(tuple(str(p) for p in args.problems), spec_digest(refs),
+                              withhold_rubric=bool(getattr(args, "withhold_rubric", False)))
+            found = find_submissions(submissions, out)
+            with Gradebook.in_folder(out) as gradebook:
+                if roster is not None:
+                    gradebook.save_roster(roster.to_json())
+                if getattr(args, "assignment", None):
+                    gradebook.save_assignment(args.assignment)
+                stats = run(gradebook, out, refs, found, spec,
+                            executor_factory=lambda: EXECUTORS[executor_kind](jobs), executor_name=executor_kind,
+                            jobs=jobs, progress=wants_progress(getattr(args, "progress", None)), pool=pool)
+                assignment = gradebook.assignment() or assignment_title(gradebook.last_problem_sets())
     except GradebookError as exc:
         raise UsageError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
@@ -901,12 +904,14 @@ class RunLock:
     def __init__(self, out: Path):
         self.path = Path(out) / self.NAME
         self._handle = None
+        self._created = False
 
     def __enter__(self) -> "RunLock":
         import fcntl
 
         from grader.cli import UsageError
 
+        self._created = not self.path.parent.exists()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._handle = open(self.path, "a+")
         try:
@@ -916,9 +921,14 @@ class RunLock:
             raise UsageError(f"another grader run is using {self.path.parent}/ (wait for it to finish)") from None
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type, *exc: object) -> None:
         if self._handle is not None:
             self._handle.close()  # closing releases the lock (also when the process is killed)
+        if exc_type is not None and self._created:
+            # A run that failed before writing anything (a broken spec) leaves no empty --out behind.
+            with suppress(OSError):
+                self.path.unlink()
+                self.path.parent.rmdir()
 
 
 # ---------------------------------------------------------------------------

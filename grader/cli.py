@@ -331,7 +331,7 @@ def run_grade(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1 (got {args.jobs}); leave it out for the default")
     with warm_sandbox(files_to_warm(Path(args.submissions), Path(args.out))) as pool:
-        return grade_class(args, load_references(args.problems), pool=pool)
+        return grade_class(args, lambda: load_references(args.problems), pool=pool)
 
 
 @contextlib.contextmanager

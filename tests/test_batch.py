@@ -661,3 +661,22 @@ def test_a_class_page_written_elsewhere_links_to_the_reports_under_out(tmp_path)
     for link in page.links:
         resolved = unquote(urljoin(urljoin(target.as_uri(), page.base), link))  # as a browser resolves it
         assert Path(resolved.removeprefix("file://")).is_file(), link
+
+
+def test_a_second_run_on_a_busy_out_folder_is_turned_away_before_any_reference_is_computed(tmp_path):
+    import fcntl
+
+    marker = tmp_path / "references-computed"
+    spec = write_spec(tmp_path)
+    # trusted spec code: its setup runs when the references are computed
+    spec.write_text(MINI_SPEC.replace("  half = Rational(1, 2)\n",
+                                      f"  half = Rational(1, 2)\n  open({str(marker)!r}, 'w').close()\n"))
+    subs = make_class(tmp_path, 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".grader.lock", "a+") as held:  # what a running `grader grade` holds
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        run = grade(spec, subs, out)
+    assert run.returncode == 2 and "another grader run is using" in run.stderr
+    assert not marker.exists()
+    assert grade(spec, subs, out).returncode == 0 and marker.exists()  # free again: graded as usual

@@ -116,7 +116,9 @@ def test_standard_library_modules_load_in_the_sandbox(pool, tmp_path, code):
 def test_a_missing_data_file_is_named(pool, tmp_path):
     # NumPy asks urllib whether a name it cannot open is a URL.
     run = pool.run(write(tmp_path, "import numpy as np\ngrades = np.loadtxt('grades.csv')\n" + DOT), DOT_CALL)
-    assert run.load_message == "foundations.py: FileNotFoundError (line 2): grades.csv not found."
+    assert run.load_message == ("foundations.py: FileNotFoundError (line 2): grades.csv not found. Grading runs the "
+                                "code in an empty folder, so files handed in beside it are not there: the "
+                                "functions must not depend on them")
 
 
 def test_a_standard_library_module_that_cannot_be_loaded_says_so(pool, tmp_path):
