@@ -148,6 +148,43 @@ CASES = [
        "Q2.3d", "could not read") for k, said in enumerate(["(d) not the approximation", "(d) The approximation?",
                                                             "(d) the approximation and the true one",
                                                             "(d) approximately the same"])],
+    # 4. Q2.3c's values each in its own maths span, or as plain text, in the part's own section or after "(c)"
+    ("right-values-in-own-spans", "## Q2.3\n### (c)\nFor $T = 1, 5, 10, 20$: $0.2505$, $9.86\\times10^{-4}$, "
+     "$9.72\\times10^{-7}$, $9.44\\times10^{-13}$.\n", "Q2.3c", "correct"),
+    ("wrong-values-in-own-spans", "## Q2.3\n### (c)\nFor $T = 1, 5, 10, 20$: $0.5$, $9.86\\times10^{-3}$, "
+     "$9.72\\times10^{-6}$, $9.44\\times10^{-12}$.\n", "Q2.3c", "incorrect"),
+    ("right-values-in-own-spans-alone", "## Q2.3\n### (c)\n$0.2505$, $9.86\\times10^{-4}$, $9.72\\times10^{-7}$, "
+     "$9.44\\times10^{-13}$\n", "Q2.3c", "correct"),
+    ("wrong-values-in-own-spans-alone", "## Q2.3\n### (c)\n$0.5$, $9.86\\times10^{-3}$, $9.72\\times10^{-6}$, "
+     "$9.44\\times10^{-12}$\n", "Q2.3c", "incorrect"),
+    ("right-values-in-own-spans-after-letter", "## Q2.3\n\n(c) $0.25$, $0.00098$, $9.5 \\times 10^{-7}$, "
+     "$9.4 \\times 10^{-13}$\n", "Q2.3c", "correct"),
+    ("wrong-values-in-own-spans-after-letter", "## Q2.3\n\n(c) $0.25$, $0.0098$, $9.5 \\times 10^{-6}$, "
+     "$9.4 \\times 10^{-12}$\n", "Q2.3c", "partial"),
+    ("right-plain-values-for-T", "## Q2.3\n### (c)\nFor T = 1, 5, 10, 20: 0.2505, 9.86e-4, 9.72e-7, 9.44e-13\n",
+     "Q2.3c", "correct"),
+    ("wrong-plain-values-for-T", "## Q2.3\n### (c)\nFor T = 1, 5, 10, 20: 0.5, 9.86e-3, 9.72e-6, 9.44e-12\n",
+     "Q2.3c", "incorrect"),
+    ("right-plain-decimals", "## Q2.3\n### (c)\nFor T = 1, 5, 10, 20: 0.2505, 0.000986, 0.000000972, "
+     "0.000000000000944\n", "Q2.3c", "correct"),
+    ("wrong-plain-decimals", "## Q2.3\n### (c)\nFor T = 1, 5, 10, 20: 0.2505, 0.00986, 0.00000972, "
+     "0.00000000000944\n", "Q2.3c", "partial"),
+    ("right-plain-values-alone", "## Q2.3\n### (c)\n0.2505, 9.86e-4, 9.72e-7 and 9.44e-13\n", "Q2.3c", "correct"),
+    ("wrong-plain-values-alone", "## Q2.3\n### (c)\n0.5, 9.86e-3, 9.72e-6 and 9.44e-12\n", "Q2.3c", "incorrect"),
+    ("right-plain-values-reversed-T", "## Q2.3\n### (c)\nFor T = 20, 10, 5, 1: 9.44e-13, 9.72e-7, 9.86e-4, 0.2505\n",
+     "Q2.3c", "correct"),
+    ("wrong-plain-values-reversed-T", "## Q2.3\n### (c)\nFor T = 20, 10, 5, 1: 0.2505, 9.86e-4, 9.72e-7, 9.44e-13\n",
+     "Q2.3c", "incorrect"),
+    ("plain-values-for-other-T", "## Q2.3\n### (c)\nFor T = 2, 5, 10, 20: 0.2505, 9.86e-4, 9.72e-7, 9.44e-13\n",
+     "Q2.3c", "could not read"),
+    ("right-mathrm-e-list", "## Q2.3\n### (c)\n$[0.2505,\\; 0.000986,\\; 9.72\\mathrm{e}{-7},\\; 9.44\\mathrm{e}{-13}]$\n",
+     "Q2.3c", "correct"),
+    ("wrong-mathrm-e-list", "## Q2.3\n### (c)\n$[0.2505,\\; 0.00986,\\; 9.72\\mathrm{e}{-6},\\; 9.44\\mathrm{e}{-12}]$\n",
+     "Q2.3c", "partial"),
+    ("plain-values-in-shared-section", "## Q2.3\n\n0.2505, 9.86e-4, 9.72e-7, 9.44e-13\n", "Q2.3c", "could not read"),
+    ("words-in-the-list-are-no-list", "## Q2.3\n### (c)\nabout 0.25, 1e-3, 1e-6 and 1e-12 roughly\n", "Q2.3c",
+     "could not read"),
+    ("three-values-are-no-answer", "## Q2.3\n### (c)\n0.2505, 9.86e-4, 9.72e-7\n", "Q2.3c", "could not read"),
     ("right-choice-phrase-own-section", "## Q2.3\n### (d)\nThe approximate curve.\n", "Q2.3d", "correct"),
     ("wrong-choice-phrase-own-section", "## Q2.3\n### (d)\nThe true curve.\n", "Q2.3d", "incorrect"),
 ]

@@ -1186,7 +1186,9 @@ def extract_answer(part: Part, sections: list[Section], source: str, *,
     elif part.kind in ("interval", "set"):
         found, problem = _find_interval(part, blocks, only_part)
     elif _index_template(part) is not None:
-        own = [b for s in sections for b in s.blocks if only_part or _after_label(b.prose(), s.key, part.label)]
+        # the part's own blocks, each with what follows the part's label in it ("(c) 0.2505, …")
+        own = [(b, after) for s in sections for b in s.blocks
+               if (after := b.prose() if only_part else _after_label(b.prose(), s.key, part.label))]
         found, problem = _find_indexed(part, blocks, [t for s in sections for t in s.tables], own,
                                        unnamed_column=only_part)
     else:
@@ -1559,7 +1561,8 @@ _NUMERIC = re.compile(r"^[\s\d.,+\-*/^{}()eE]*$")
 
 
 def _looks_numeric(value: str) -> bool:
-    v = re.sub(r"\\(?:frac|dfrac|tfrac|times|cdot|left|right|,|!|;)", " ", value)
+    v = re.sub(r"\\(?:mathrm|text|rm)\s*\{\s*([eE])\s*\}", r"\1", value)  # 9.72\mathrm{e}{-7}
+    v = re.sub(r"\\(?:frac|dfrac|tfrac|times|cdot|left|right|,|!|;)", " ", v)
     return bool(_NUMERIC.match(v)) and bool(re.search(r"\d", v))
 
 
@@ -1840,7 +1843,7 @@ def _index_template(part: Part) -> tuple[str, str, list[str]] | None:
 
 
 def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
-                  own: list[Block] = (), unnamed_column: bool = False) -> tuple[Found | None, str]:
+                  own: list[tuple[Block, str]] = (), unnamed_column: bool = False) -> tuple[Found | None, str]:
     """Values named with the index written out (``\\rho(0.05)^{10}``), with the index given before the
     statement ("When $T=5$: $\\rho(0.05)^T \\approx …$"), as one list or vector, or in a table; in index
     order.  An unnamed list counts in the part's ``own`` blocks (its own section, or a paragraph opening
@@ -1858,7 +1861,14 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
     index_given = re.compile(rf"(?<![A-Za-z]){re.escape(index)}\s*=\s*(\d+)")
     values: dict[str, tuple[str, int]] = {}
     list_answer: Found | None = None
-    own_ids = {id(b) for b in own}
+    own_ids = {id(b) for b, _ in own}
+    for block, text in own:  # "For $T = 1, 5, 10, 20$: $0.2505$, $9.86\\times10^{-4}$, …", "0.2505, 9.86e-4, …"
+        items, context = _values_written(text)
+        if len(items) == len(wanted):
+            items, problem = _in_index_order(items, context, index, wanted)
+            if problem:
+                return None, problem
+            list_answer = Found(f"[{', '.join(items)}]", block.line, 1)
     rows = [(None, st) for st in _table_statements(tables)]  # "| $\rho(0.05)^{5}$ | $9.9\cdot10^{-4}$ |"
     for block, st in [*((b, st) for b in blocks for st in block_statements(b)), *rows]:
         stated = _stated_value(st)
@@ -1899,6 +1909,38 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
     if list_answer is not None:
         return list_answer, ""
     return None, ""
+
+
+_LIST_WORD = re.compile(r"(,|;|\band\b)")
+
+
+def _values_written(text: str) -> tuple[list[str], str]:
+    """A paragraph that is a list of numbers, each in its own maths span or as plain text, after what the
+    last colon ends ("For $T = 1, 5, 10, 20$: $0.2505$, $9.86\\times10^{-4}$, …", "0.2505, 9.86e-4, …"):
+    (the values, the words before the colon); ([], "") when anything else stands in the list."""
+    pieces = re.findall(r"\$[^$]*\$|[^$]+", text)
+    colon = max((k for k, piece in enumerate(pieces) if not piece.startswith("$") and ":" in piece), default=None)
+    context = ""
+    if colon is not None:
+        head, _, tail = pieces[colon].rpartition(":")
+        context = "".join(pieces[:colon]) + head
+        pieces = ([tail] if tail.strip() else []) + pieces[colon + 1:]
+    items: list[list[str]] = [[]]
+    for piece in pieces:
+        if piece.startswith("$"):
+            items[-1].append(piece.strip("$").strip())
+            continue
+        for chunk in _LIST_WORD.split(piece):
+            if _LIST_WORD.fullmatch(chunk):
+                items.append([])
+            elif chunk.strip(" \t\n."):
+                items[-1].append(_unicode_maths(chunk.strip(" \t\n.")))
+    if len(items) < 2 or any(len(item) != 1 for item in items):
+        return [], ""
+    values = [item[0] for item in items]
+    if not all(_looks_numeric(_unspaced(v)) and len(list_items(v)) == 1 for v in values):
+        return [], ""
+    return values, context
 
 
 def _in_index_order(items: list[str], context: str, index: str, wanted: list[str]) -> tuple[list[str], str]:
