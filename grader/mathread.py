@@ -820,7 +820,7 @@ def _plain_tokens(text: str, raw: str) -> list[tuple[int, str]]:
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError) as exc:
-        raise Unreadable("could not read the answer", raw) from exc
+        raise Unreadable("not a complete expression", raw) from exc
     skipped = (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
     return [(t.type, t.string) for t in tokens
             if t.type not in skipped and not (t.type == tokenize.ERRORTOKEN and t.string.strip() == "")]
@@ -1188,13 +1188,13 @@ def _read_plain(text: str, names: Mapping[str, Any] | None) -> Any:
     s = re.sub(r"\\([a-zA-Z]+)\s*", r"\1 ", s)  # remaining commands such as \pi, \varepsilon
     s = s.replace("\u02d9", "")
     if "\\" in s:
-        raise Unreadable("could not read the answer", text)
+        raise Unreadable("a LaTeX command it does not know", text)
     s = _absolute_values_as_calls(s, text)
     s = _insert_implicit_mul(_bare_functions_applied(_plain_tokens(s, text), names, text), text)
     try:
         tree = ast.parse(s, mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-        raise Unreadable("could not read the answer", text) from exc
+        raise Unreadable("not a complete expression", text) from exc
     try:
         return _PlainBuilder(s, names).build(tree)
     except RecursionError as exc:
@@ -2158,13 +2158,13 @@ def _read_in_worker(text: str, variables: Mapping[str, sympy.Symbol] | None, pre
         raise Unreadable("the answer is too large to check (reading it went past the time or memory limit)",
                          text) from exc
     except (RuntimeError, OSError) as exc:
-        raise Unreadable("could not read the answer", text) from exc
+        raise Unreadable("reading it failed", text) from exc
     if "refused" in sent:
         raise Unreadable(*sent["refused"])
     try:
         value = _decode(sent["value"])
     except (KeyError, TypeError, ValueError) as exc:  # a value of a kind never sent before
-        raise Unreadable("could not read the answer", text) from exc
+        raise Unreadable("reading it failed", text) from exc
     return Reading(raw=text, value=value, latex=sent["latex"], kind=sent["kind"], lhs=sent["lhs"],
                    percent=sent["percent"], closed_at_infinity=sent["closed_at_infinity"])
 

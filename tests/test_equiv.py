@@ -153,3 +153,14 @@ def test_a_number_glued_to_something_unreadable_is_not_taken_from_it():
     run = subprocess.run([sys.executable, "-m", "grader", "equiv", "2.5¼", "2.5"], capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 2 and "could not read" in run.stderr
+
+
+def test_an_incomplete_expression_is_said_once_and_plainly():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "grader", "equiv", "x+", "1"], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.strip() == "grader equiv: could not read: Could not read the answer: not a complete " \
+        "expression: 'x+'"
