@@ -185,6 +185,27 @@ CASES = [
     ("words-in-the-list-are-no-list", "## Q2.3\n### (c)\nabout 0.25, 1e-3, 1e-6 and 1e-12 roughly\n", "Q2.3c",
      "could not read"),
     ("three-values-are-no-answer", "## Q2.3\n### (c)\n0.2505, 9.86e-4, 9.72e-7\n", "Q2.3c", "could not read"),
+    # 5. plain text: an argument "e" (for ε) in a name, and remarks after the value
+    ("right-e-argument", "## Q2.1\nExpanding: sigma'(e) = sigma'(0) + sigma''(0) e = 1/4 + 0*e\n\n"
+     "So sigma'_approx(e) = 1/4.\n", "Q2.1a", "correct"),
+    ("wrong-e-argument", "## Q2.1\nExpanding: sigma'(e) = sigma'(0) + sigma''(0) e = 1/4 + 0*e\n\n"
+     "So sigma'_approx(e) = 1/4 + e/4.\n", "Q2.1a", "incorrect"),
+    ("right-e-argument-in-maths", "## Q2.3\n(a) $\\rho_{approx}(e) = 1/4$\n", "Q2.3a", "correct"),
+    ("wrong-e-argument-in-maths", "## Q2.3\n(a) $\\rho_{approx}(e) = 4$\n", "Q2.3a", "incorrect"),
+    ("right-ie-remark", "## Q2.1\nSo σ̇_approx(ε) = 1/4, i.e. a constant, and tanḣ_approx(ε) = 1, also a constant.\n",
+     "Q2.1a", "correct"),
+    ("wrong-ie-remark", "## Q2.1\nSo σ̇_approx(ε) = 1/2, i.e. a constant, and tanḣ_approx(ε) = 1, also a constant.\n",
+     "Q2.1a", "incorrect"),
+    ("right-bracketed-remark", "## Q2.1\nσ̇_approx(ε) = 1/4 (constant) and tanḣ_approx(ε) = 1 (constant)\n", "Q2.1b",
+     "correct"),
+    ("wrong-bracketed-remark", "## Q2.1\nσ̇_approx(ε) = 1/4 (constant) and tanḣ_approx(ε) = 1/4 (constant)\n", "Q2.1b",
+     "incorrect"),
+    ("right-ie-remark-on-number", "## Q2.3\n(b) ρ(0.05) = 0.2505, i.e. about 0.2% above 1/4.\n", "Q2.3b", "correct"),
+    ("wrong-ie-remark-on-number", "## Q2.3\n(b) ρ(0.05) = 0.2500, i.e. exactly 1/4.\n", "Q2.3b", "incorrect"),
+    ("right-significant-figures-remark", "## Q2.3\nρ(0.05) = 0.2505 (4 s.f.)\n", "Q2.3b", "correct"),
+    ("wrong-significant-figures-remark", "## Q2.3\nρ(0.05) = 0.2500 (4 s.f.)\n", "Q2.3b", "incorrect"),
+    # a bracket holding maths is part of the value, not a remark
+    ("bracketed-factor-stays", "## Q2.1\nsigma_dot_approx(eps) = 1/4 (1 + eps)\n", "Q2.1a", "incorrect"),
     ("right-choice-phrase-own-section", "## Q2.3\n### (d)\nThe approximate curve.\n", "Q2.3d", "correct"),
     ("wrong-choice-phrase-own-section", "## Q2.3\n### (d)\nThe true curve.\n", "Q2.3d", "incorrect"),
 ]

@@ -771,9 +771,9 @@ def name_key(text: str) -> str:
             kept.append(p)
     s = "_".join(kept)
     # an argument given with its variable is the number: ρ(ε = 0.05) is ρ(0.05)
-    s = re.sub(r"\((?:varepsilon|epsilon|eps|x|t|z)=([^()=]+)\)", r"(\1)", s)
-    # an argument that is a variable name is not part of the name: σ̇(ε) is σ̇
-    s = re.sub(r"\((?:varepsilon|epsilon|eps|x|t|z)\)", "", s)
+    s = re.sub(r"\((?:varepsilon|epsilon|eps|e|x|t|z)=([^()=]+)\)", r"(\1)", s)
+    # an argument that is a variable name is not part of the name: σ̇(ε) is σ̇, and so is sigma'(e) in plain text
+    s = re.sub(r"\((?:varepsilon|epsilon|eps|e|x|t|z)\)", "", s)
     s = re.sub(r"(?<![A-Za-z])(?:varepsilon|epsilon|eps)(?![A-Za-z])", "eps", s)
     return s.lower() + "'" * primes
 
@@ -1070,7 +1070,11 @@ def _looks_like_name(text: str) -> bool:
 _TEXT_RELATION = re.compile(r"(?!(?<=\s)\s)\s*(:=|~=|<=|>=|≈|≤|≥|∈|≠|=|<|>|\bis\s+approximately\b|\bis\s+about\b"
                             r"|\bis\s+equal\s+to\b|\bequals\b|\bis\b)\s*", re.I)
 _CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|;|:\s|\n|,\s+(?=[A-Za-z]{3}|[α-ωΑ-Ωϵϕ])|\s(?:for|when|which|since|because|as|so|and|"
-                         r"where|if|but|while|then)\s", re.I)
+                         r"where|if|but|while|then)\s"
+                         # a remark after the value: "1/4, i.e. a constant", "1/4 (constant)", "0.2505 (4 s.f.)"
+                         r"|,\s*(?:i\.\s*e|e\.\s*g)\b|\s\((?=[^()]*[A-Za-z]{3})[A-Za-z'’.,\s]+\)"
+                         r"|\s\(\s*(?:to\s+)?\d+\s*(?:s\.?\s*f\.?|sig\.?\s*figs?\.?|significant\s+figures|d\.?\s*p\.?|"
+                         r"decimal\s+places)\s*\)", re.I)
 
 
 def _text_statements(block: Block) -> list[Statement]:
