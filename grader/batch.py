@@ -1127,6 +1127,10 @@ def override_command(args: argparse.Namespace) -> int:
     else:
         if args.student is None or args.part is None or (args.score is None and not args.remove):
             raise UsageError("override needs STUDENT PART SCORE (or STUDENT PART --remove, or --from FILE)")
+        if args.remove and (args.score is not None or args.comment):
+            given = " and ".join(w for w, v in (("a score", args.score), ("--comment", args.comment)) if v)
+            raise UsageError(f"--remove drops the override of {args.student} {args.part}: give it without {given} "
+                             "(to change the override instead, leave out --remove)")
         score = None
         if not args.remove:
             try:

@@ -86,6 +86,10 @@ def test_an_override_of_a_student_who_left_can_still_be_removed(tmp_path, capsys
     assert main(["override", "--out", str(out), "bob", "P2", "0.5"]) == 0
     (subs / "bob.yaml").unlink()
     assert grade(spec, subs, out).returncode == 0
+    # a score or a comment with --remove is a contradiction, not something to ignore
+    assert main(["override", "--out", str(out), "bob", "P2", "1", "--remove", "--comment", "x"]) == 2
+    assert "give it without a score and --comment" in capsys.readouterr().err
+    assert len(stored_overrides(out)) == 1
     assert main(["override", "--out", str(out), "bob", "P2", "--remove"]) == 0
     assert stored_overrides(out) == []
 
