@@ -7,6 +7,7 @@ import sympy
 from grader.checkers import get_checker, make_options
 from grader.checkers.base import Status
 from grader.checkers.number import significant_figures
+from grader.checkers.values import CLOSE_HINT
 
 RHO = 0.2504312  # a reference value computed elsewhere; never shown to students
 
@@ -36,7 +37,7 @@ def check(reference, answer, **options):
     (3.14159, "3.14", {"mode": "sigfigs", "sigfigs": 3}, Status.CORRECT, "Looks good."),
     (3.14159, "3.1", {"mode": "sigfigs", "sigfigs": 3}, Status.INCORRECT, "Right value, but too few significant figures."),
     (3.14159, "3.142", {"mode": "decimals", "decimals": 3}, Status.CORRECT, "Looks good."),
-    (3.14159, "3.141", {"mode": "decimals", "decimals": 3}, Status.INCORRECT, "The value is not right."),
+    (3.14159, "3.141", {"mode": "decimals", "decimals": 3}, Status.INCORRECT, CLOSE_HINT),  # truncated, not rounded
     (9.7e-7, r"10^{-6}", {"mode": "magnitude"}, Status.CORRECT, "Looks good: the order of magnitude is right."),
     (9.7e-7, r"10^{-5}", {"mode": "magnitude"}, Status.INCORRECT, "The order of magnitude is off by about 1."),
     (float("inf"), float("inf"), {}, Status.CORRECT, "Looks good."),

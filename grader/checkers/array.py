@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from grader.checkers.base import Checker, Verdict, register
-from grader.checkers.values import as_float_array, close_mask, describe_shape, fit_written, read_values
+from grader.checkers.values import (CLOSE_HINT, CLOSE_RTOL, as_float_array, close_mask, describe_shape, fit_written,
+                                    read_values)
 from grader.mathread import _COMMA, Unreadable, _enclosed, _split_top
 
 
@@ -89,7 +90,9 @@ class ArrayChecker(Checker):
         if unread:
             names = "; ".join(_unread_name(k, ref.shape, text) for k, text in unread.items())
             message = f"{int(ok.sum())} of {ok.size} values are within tolerance; {names}. {message}".strip()
-        hint = NAN_HINT if np.isnan(got[~ok & read]).any() else ""
+        wrong = ~ok & read
+        hint = NAN_HINT if np.isnan(got[wrong]).any() else \
+            CLOSE_HINT if wrong.any() and close_mask(ref[wrong], got[wrong], CLOSE_RTOL, 0.0).all() else ""
         if options.per_element_credit:
             return Verdict.partial(float(ok.mean()), message, hint=hint)
         return Verdict.incorrect(message, hint=hint)

@@ -46,7 +46,7 @@ import numpy as np
 import sympy
 
 from grader.checkers.base import Checker, Verdict, register
-from grader.checkers.values import array_shape, describe_shape
+from grader.checkers.values import CLOSE_HINT, CLOSE_RTOL, array_shape, describe_shape
 from grader.mathread import Reading, Unreadable, numeric_value, read_math
 
 DEFAULT_RTOL = 1e-6
@@ -220,6 +220,8 @@ class _Judge:
                 half_unit = 0.5 * 10.0 ** (exponent - given + 1) * (1 + 1e-9)
                 if abs(float(s - r)) <= half_unit and given < 15:
                     return "Right value, but too few significant figures."
+        if not _is_zero(r) and within(r, s, CLOSE_RTOL, 0.0):
+            return CLOSE_HINT
         return "The value is not right."
 
 
@@ -245,7 +247,8 @@ class NumberChecker(Checker):
         shape = array_shape(answer)
         if shape:
             # One number is asked: a 1x1 np.matrix from a product, or keepdims=True, has the wrong shape.
-            return Verdict.incorrect(f"Expected one number, got an array of shape {describe_shape(shape)}.")
+            return Verdict.incorrect(f"Expected one number, got an array of shape {describe_shape(shape)}.",
+                                     hint="Expected one number, got an array.")
         try:
             value, reading = _to_number(answer)
         except Unreadable as exc:
@@ -268,7 +271,7 @@ class NumberChecker(Checker):
 
 # Feedback that names a kind of mistake and nothing of the values (Verdict.hint).  Not "an
 # infinite value was expected": that tells a hidden case's expected value.
-_FIXED_WORDS = {"The sign is wrong.", "The answer is not a number (nan).",
+_FIXED_WORDS = {CLOSE_HINT, "The sign is wrong.", "The answer is not a number (nan).",
                 "The answer is infinite; a finite value was expected.",
                 "Right value, but too few significant figures."}
 

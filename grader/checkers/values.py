@@ -56,6 +56,12 @@ def describe_shape(shape: tuple) -> str:
     return "a scalar" if shape == () else "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+# Within 0.1 % but outside the tolerance: float32 arithmetic, rounding, a cruder method.
+CLOSE_RTOL = 1e-3
+CLOSE_HINT = ("Close to the expected value, but not within the tolerance: look for rounding, reduced "
+              "precision (float32) or a cruder method.")
+
+
 def close_mask(reference: np.ndarray, value: np.ndarray, rtol: float, atol: float) -> np.ndarray:
     """Element-wise ``within`` for arrays of equal shape (tolerance relative to the reference)."""
     both_nan = np.isnan(reference) & np.isnan(value)
