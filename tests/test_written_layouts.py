@@ -204,6 +204,9 @@ CASES = [
     ("wrong-ie-remark-on-number", "## Q2.3\n(b) ρ(0.05) = 0.2500, i.e. exactly 1/4.\n", "Q2.3b", "incorrect"),
     ("right-significant-figures-remark", "## Q2.3\nρ(0.05) = 0.2505 (4 s.f.)\n", "Q2.3b", "correct"),
     ("wrong-significant-figures-remark", "## Q2.3\nρ(0.05) = 0.2500 (4 s.f.)\n", "Q2.3b", "incorrect"),
+    # the comma of a plain-text interval is the interval's, not the end of the clause
+    ("right-plain-inf-interval", "## Q2.2\n1/4 <= 1 for every e, so the set is (-inf, inf).\n", "Q2.2", "correct"),
+    ("wrong-plain-inf-interval", "## Q2.2\n1/4 <= 1 for every e, so the set is (0, inf).\n", "Q2.2", "incorrect"),
     # a bracket holding maths is part of the value, not a remark
     ("bracketed-factor-stays", "## Q2.1\nsigma_dot_approx(eps) = 1/4 (1 + eps)\n", "Q2.1a", "incorrect"),
     ("right-choice-phrase-own-section", "## Q2.3\n### (d)\nThe approximate curve.\n", "Q2.3d", "correct"),

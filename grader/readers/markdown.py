@@ -1103,7 +1103,7 @@ def _text_statements(block: Block) -> list[Statement]:
             if word.startswith(("is", "equals")) and not _word_relation_ok(lhs):
                 continue
             after = text[m.end(): m.end() + 400]
-            end = _CLAUSE_END.search(after)
+            end = _clause_end(after)
             value = (after[: end.start()] if end else after).strip()
             if not after.strip() and idx + 1 < len(segs) and segs[idx + 1].kind == "math":
                 value = segs[idx + 1].text.strip()  # "σ̇_approx(ε) = $\frac14$"
@@ -1120,6 +1120,18 @@ def _text_statements(block: Block) -> list[Statement]:
             out.append(Statement([lhs.strip(), *parts], [_op_of(word), *ops], block.line,
                                  f"{lhs.strip()} {m.group(1)} {value}", context=context))
     return out
+
+
+def _clause_end(text: str) -> re.Match | None:
+    """Where the clause that holds a plain-text value ends: the first clause end outside brackets, so the
+    comma of "(-inf, inf)" is the interval's, not the end of the value (a bracket never closed: the first)."""
+    depth, at, first = 0, 0, None
+    for m in _CLAUSE_END.finditer(text):
+        depth += sum(text.count(c, at, m.start()) for c in "([") - sum(text.count(c, at, m.start()) for c in ")]")
+        at, first = m.start(), first or m
+        if depth <= 0:
+            return m
+    return first
 
 
 def _op_of(word: str) -> str:
