@@ -467,8 +467,11 @@ def _row_section(table: Table, cells: list[Block | None], body: Section, stack: 
     named = [k for k, cell in enumerate(header) if k > 0 and _ANSWER_COLUMN.fullmatch(cell)]
     column = named[-1] if named and named[-1] < len(cells) else len(cells) - 1
     answer = cells[column]
-    if answer is not None and answer in body.blocks:
-        body.blocks.remove(answer)  # the row's answer, not the surrounding section's
+    if answer is not None:  # the row's answer, not the surrounding section's: one of its last blocks
+        tail = range(len(body.blocks) - 1, max(len(body.blocks) - len(cells), 0) - 1, -1)
+        k = next((k for k in tail if body.blocks[k] is answer), None)
+        if k is not None:
+            del body.blocks[k]
     line = table.line + len(table.rows) - (1 if len(table.rows) == 1 else 0)  # the |---| line is not a row
     # "| Q2.1 | $\\dot\\sigma_{approx}$ | $\\frac14$ |": a cell before the answer may name its quantity
     named_row = [Table(line, [[row[column - 1], row[column]]])] if column > 1 else []
