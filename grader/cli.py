@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "against YAML problem specs.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    parser.commands = sub  # main() lets a command's own parser report options it does not know
 
     validate = sub.add_parser("validate", help="load every spec, compute every reference, prove each earns full marks")
     validate.add_argument("problems", nargs="*", default=[DEFAULT_PROBLEMS], metavar="PROBLEMS")
@@ -118,7 +119,9 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the command's own parser, whose usage lists the options it has
+        parser.commands.choices[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.func(args)
     except UsageError as exc:

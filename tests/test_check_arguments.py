@@ -64,3 +64,14 @@ def test_check_outside_a_handout_folder_says_where_specs_are_looked_for(tmp_path
     assert run.returncode == 2
     assert "there is no problems/ folder here, where they are looked for by default" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_an_unknown_option_is_reported_with_the_commands_own_usage():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "grader", "grade", "--bogus"], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.startswith("usage: grader grade") and "grader grade: error: unrecognized arguments: --bogus" \
+        in run.stderr
