@@ -167,7 +167,7 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
         for p in r.parts:
             by_label.setdefault(p.label, []).append(p)
     if by_label:
-        lines += ["| Part | Mean | Full marks | Could not read / not answered | To review |",
+        lines += ["| Part | Mean | Full marks | Could not read / not answered / not defined | To review |",
                   "|---|---:|---:|---:|---:|"]
         for label, parts in by_label.items():
             mean = statistics.fmean(p.score for p in parts)

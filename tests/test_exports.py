@@ -48,6 +48,7 @@ def test_markdown_summary_of_a_class():
     assert text.startswith("## Homework 1\n")
     assert "3 students · mean 1.7778 · median 1.3333 · min 0 · max 4 of 4 points" in text
     assert "| P1 Part \\| 1 | 1 / 2 | 1 (33%) | 1 | 0 |" in text
+    assert "| Could not read / not answered / not defined |" in text
     assert "Could not be graded: mia" in text
 
 
