@@ -967,24 +967,31 @@ def read_overrides_file(path: Path) -> list[OverrideRequest]:
     if not {"student", "part", "score"} <= columns:
         raise UsageError(f"{path}: an overrides file is a CSV with a header row naming the columns student, "
                          f"part, score and optionally comment; this one has: {', '.join(sorted(columns)) or 'none'}")
-    requests = []
+    requests, problems = [], []  # every bad row is named at once: the file is fixed in one go
     for line, row in enumerate(rows, 2):
         where = f"{path}, line {line}"
         if None in row:  # DictReader's key for fields beyond the header
-            raise UsageError(f"{where}: more fields than the header names; a comment holding a comma "
-                             'must be in double quotes ("Good, but …")')
+            problems.append(f"{where}: more fields than the header names; a comment holding a comma "
+                            'must be in double quotes ("Good, but …")')
+            continue
         if any(v is missing for v in row.values()):
-            raise UsageError(f"{where}: fewer fields than the header names (student, part, score…); "
-                             "an empty score removes an override, but its column must be there")
+            problems.append(f"{where}: fewer fields than the header names (student, part, score…); "
+                            "an empty score removes an override, but its column must be there")
+            continue
         row = {k.strip().lower(): v.strip() for k, v in row.items()}
         score = None
         if row["score"]:
             try:
                 score = float(row["score"])
             except ValueError:
-                raise UsageError(f"{where}: the score '{row['score']}' is not a number") from None
+                problems.append(f"{where}: the score '{row['score']}' is not a number")
+                continue
         requests.append(OverrideRequest(row["student"], row["part"], score, row.get("comment", ""), where,
                                         str(path), line))
+    if problems:
+        raise UsageError("\n  ".join(problems) if len(problems) == 1 else
+                         f"{len(problems)} rows of {path} cannot be used; nothing was changed:\n  "
+                         + "\n  ".join(problems))
     return requests
 
 

@@ -386,6 +386,8 @@ def test_bad_overrides_are_refused_with_a_clear_message(tmp_path, capsys, argv, 
     ("student,part,score,comment\ns0001,P1,1.5,Good, but short\n".encode(), "line 2: more fields than the header"),
     ("student,part,score,comment\ns0001,P1\n".encode(), "line 2: fewer fields than the header"),
     ("student,part,score,comment\ns0001,P1,1.5,Tr\u00e8s bien\n".encode("cp1252"), "not UTF-8 text"),
+    ("student,part,score\ns0001,P1,lots\ns0002,P1\ns0001,P2,1\ns0002,P2,much\n".encode(),
+     "3 rows of"),  # every bad row at once: lines 2, 3 and 5
 ])
 def test_a_bad_overrides_file_changes_nothing_and_says_why(tmp_path, capsys, content, message):
     spec = write_spec(tmp_path)
@@ -396,7 +398,10 @@ def test_a_bad_overrides_file_changes_nothing_and_says_why(tmp_path, capsys, con
     overrides = tmp_path / "overrides.csv"
     overrides.write_bytes(content)
     assert main(["override", "--out", str(out), "--from", str(overrides)]) == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err
+    if message == "3 rows of":
+        assert all(f"line {n}:" in err for n in (2, 3, 5)) and "line 4:" not in err
     assert outputs(out) == before
 
 
