@@ -1341,7 +1341,10 @@ def _interval_by_name(blocks: list[Block], keys: set[str]) -> Found | None:
                 if one_sided and _said_to_be_the_set(st, block):
                     said.add(_set_key(one_sided))  # "holds for ε ≥ 0": no answer here, but it rivals one
                 continue
-            if name_key(lhs) in keys or _builds_set_of(lhs, keys):
+            inequality = _inequality_after_set_word(st, keys - _SET_WORDS) if name_key(lhs) in keys else None
+            if inequality:
+                found = Found(inequality[0], st.line, tier)  # "the interval is $-1 < \varepsilon < 1$"
+            elif name_key(lhs) in keys or _builds_set_of(lhs, keys):
                 if not (st.ops[0] == "∈" or (set(st.ops) == {"="} and _SET_LIKE.match(value))):
                     continue
                 found = Found(value, st.line, tier)
@@ -1351,7 +1354,7 @@ def _interval_by_name(blocks: list[Block], keys: set[str]) -> Found | None:
                 continue
             if name_key(lhs) not in _SET_WORDS and not _said_to_be_the_set(st, block):
                 continue
-            said.add(_set_key(found.value))
+            said.add(_set_key(inequality[1] if inequality else found.value))
             if best is None or found.tier >= best.tier:
                 best = found
     if best is not None and best.tier < 2 and len(said) > 1:
@@ -1639,6 +1642,10 @@ def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Fo
                 take(Found(_clean_value(st.parts[0]), st.line, 1))  # "Answer: $\mathbb{R}$"
             continue
         lhs = _FORALL_PREFIX.sub("", st.parts[0])  # "\forall ε \in \mathbb{R}"
+        inequality = _inequality_after_set_word(st, variable_keys)
+        if inequality:
+            take(Found(inequality[0], st.line, 2 if st.boxed else 1))  # "the set is $\varepsilon \geq 0$"
+            continue
         if (name_key(lhs) in keys or _builds_set_of(lhs, variable_keys)) and st.ops[0] in ("∈", "="):
             take(Found(_clean_value(st.parts[-1]), st.line, 2 if st.boxed else 1))
             continue
@@ -1664,6 +1671,25 @@ def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Fo
         if said is not None or problem:
             return (Found(said, b.line, 1) if said is not None else None), problem
     return None, ""
+
+
+def _inequality_after_set_word(st: Statement, variable_keys: set[str]) -> tuple[str, str] | None:
+    """"The set is $\\varepsilon \\geq 0$", "the interval is $-1 < \\varepsilon < 1$": the inequality in the
+    variable that a set word is said to be, written out (``\\varepsilon ≥ 0``) for the checker to read as the
+    set it describes (its last part alone, ``0``, is no set), and that set as an interval, to compare it with
+    other sets said.  None if the statement is not of that form."""
+    if len(st.ops) < 2 or st.ops[0] != "=" or name_key(st.parts[0]) not in _SET_WORDS:
+        return None
+    parts, ops = [*st.parts[1:-1], _clean_value(st.parts[-1])], st.ops[1:]
+    if len(ops) > 2 or not all(op in _INEQUALITIES for op in ops):
+        return None
+    if len(ops) == 2 and name_key(parts[1]) not in variable_keys:
+        return None  # "-1 < ε < 1": the variable stands between its bounds
+    interval = inequality_to_interval(parts, ops, variable_keys) or (
+        _absolute_interval(parts[0], ops[0], parts[1], variable_keys) if len(ops) == 1 else None)
+    if not interval:
+        return None
+    return " ".join([parts[0].strip(), *(f"{op} {part.strip()}" for op, part in zip(ops, parts[1:]))]), interval
 
 
 def _variable_key(part: Part) -> set[str]:

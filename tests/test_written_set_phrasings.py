@@ -1,0 +1,65 @@
+"""Ways students say the set of Q2.2 that were misread, each through the real pipeline.
+
+Every right phrasing has a wrong twin spelt the same way: a phrasing the grader learns
+to read must never turn a wrong answer into a right one.  A wrong set that the spec
+lists as a known mistake ([0, ∞), the empty set) gets that mistake's feedback, which
+shows the set was read as the student meant it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.grading import Grader
+
+NEGATIVE_TOO = "holds for negative ε too"  # the spec's feedback for [0, ∞)
+NOT_EMPTY = "the set is not empty"  # and for the empty set
+
+
+def grade_q2_2(q2_grader: Grader, tmp_path: Path, document: str):
+    path = tmp_path / "q2.md"
+    path.write_text(document + "\n", encoding="utf-8")
+    return {p.label: p for p in q2_grader.grade("student", [path]).parts}["Q2.2"]
+
+
+# (id, document, status, words the feedback must hold); each "right-" row has a "wrong-" twin.
+SET_WORD_INEQUALITIES = [
+    # "the set is <an inequality in ε>": the inequality is the set, not its last bound
+    ("right-interval-is-chain", "## Q2.2\nThe interval is $-\\infty < \\varepsilon < \\infty$.", "correct", ""),
+    ("wrong-interval-is-chain", "## Q2.2\nThe interval is $-1 < \\varepsilon < 1$.", "incorrect", ""),
+    ("wrong-set-is-one-sided", "## Q2.2\nThe set is $\\varepsilon \\geq 0$.", "incorrect", NEGATIVE_TOO),
+    ("wrong-domain-is-one-sided", "## Q2.2\nThe domain is $\\varepsilon \\ge 0$.", "incorrect", NEGATIVE_TOO),
+    ("right-set-is-absolute", "## Q2.2\nThe set is $|\\varepsilon| < \\infty$.", "correct", ""),
+    ("wrong-set-is-absolute", "## Q2.2\nThe set is $|\\varepsilon| < 1$.", "incorrect", ""),
+    ("right-set-is-plain-chain", "## Q2.2\nThe set is -∞ < ε < ∞.", "correct", ""),
+    ("wrong-set-is-plain-one-sided", "## Q2.2\nThe set is ε ≥ 0.", "incorrect", NEGATIVE_TOO),
+    ("right-set-is-boxed", "## Q2.2\nThe set is $\\boxed{-\\infty < \\varepsilon < \\infty}$.", "correct", ""),
+    ("wrong-set-is-boxed", "## Q2.2\nThe set is $\\boxed{\\varepsilon \\geq 0}$.", "incorrect", NEGATIVE_TOO),
+    # outside any section for Q2.2, found by the set word
+    ("right-interval-is-chain-unheaded", "# Question 2\n\nThe interval is $-\\infty < \\varepsilon < \\infty$.",
+     "correct", ""),
+    ("wrong-interval-is-one-sided-unheaded", "# Question 2\n\nThe interval is $\\varepsilon \\geq 0$.", "incorrect",
+     NEGATIVE_TOO),
+]
+
+
+@pytest.mark.parametrize("document, status, feedback", [c[1:] for c in SET_WORD_INEQUALITIES],
+                         ids=[c[0] for c in SET_WORD_INEQUALITIES])
+def test_a_set_word_said_to_be_an_inequality_is_that_set(q2_grader, tmp_path, document, status, feedback):
+    part = grade_q2_2(q2_grader, tmp_path, document)
+    assert part.status == status, (part.answer, part.feedback)
+    assert feedback in part.feedback
+    assert "varepsilon" in part.answer or "ε" in part.answer  # the inequality as written, not a bound alone
+
+
+def test_an_inequality_without_the_variable_is_not_made_a_set(q2_grader, tmp_path):
+    part = grade_q2_2(q2_grader, tmp_path, "## Q2.2\nThe set is $\\frac14 \\le 1$.")
+    assert part.status != "correct"
+
+
+def test_two_sets_said_outside_a_section_answer_nothing(q2_grader, tmp_path):
+    """The same rule as for "holds for ε ≥ 0" and "holds for all ε ∈ ℝ": which one is meant is not clear."""
+    part = grade_q2_2(q2_grader, tmp_path, "# Question 2\n\nThe interval is $\\varepsilon \\geq 0$. The inequality "
+                      "holds for $\\varepsilon \\in \\mathbb{R}$.")
+    assert part.status == "not answered"
