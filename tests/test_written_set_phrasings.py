@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.grading import Grader
+from grader.readers.markdown import block_statements, parse_sections
 
 NEGATIVE_TOO = "holds for negative ε too"  # the spec's feedback for [0, ∞)
 NOT_EMPTY = "the set is not empty"  # and for the empty set
@@ -63,3 +64,52 @@ def test_two_sets_said_outside_a_section_answer_nothing(q2_grader, tmp_path):
     part = grade_q2_2(q2_grader, tmp_path, "# Question 2\n\nThe interval is $\\varepsilon \\geq 0$. The inequality "
                       "holds for $\\varepsilon \\in \\mathbb{R}$.")
     assert part.status == "not answered"
+
+
+# "in" for ∈ in plain text, between the variable and a set
+IN_FOR_MEMBERSHIP = [
+    ("right-epsilon-in-interval", "## Q2.2\nepsilon in (-inf, inf)", "correct", ""),
+    ("wrong-epsilon-in-interval", "## Q2.2\nepsilon in [0, inf)", "incorrect", NEGATIVE_TOO),
+    ("right-in-reals", "## Q2.2\nε in ℝ", "correct", ""),
+    ("wrong-in-empty", "## Q2.2\nε in ∅", "incorrect", NOT_EMPTY),
+    ("right-is-in", "## Q2.2\nε is in ℝ.", "correct", ""),
+    ("wrong-is-in", "## Q2.2\nε is in [0, ∞).", "incorrect", NEGATIVE_TOO),
+    ("right-holds-for-all-in", "## Q2.2\nThe inequality holds for all epsilon in (-inf, inf).", "correct", ""),
+    ("wrong-holds-for-all-in", "## Q2.2\nThe inequality holds for all epsilon in (0, inf).", "incorrect", ""),
+    ("right-in-before-maths", "## Q2.2\nε in $\\mathbb{R}$", "correct", ""),
+    ("wrong-in-before-maths", "## Q2.2\nε in $[0, \\infty)$", "incorrect", NEGATIVE_TOO),
+    ("right-in-after-prose", "## Q2.2\nIn (a) both are constants. So ε in ℝ.", "correct", ""),
+    ("wrong-in-after-prose", "## Q2.2\nIn (a) both are constants. So ε in [0, ∞).", "incorrect", NEGATIVE_TOO),
+    ("right-in-unheaded", "# Question 2\n\nThe inequality holds for ε in (-inf, inf).", "correct", ""),
+    ("wrong-in-unheaded", "# Question 2\n\nThe inequality holds for ε in [0, inf).", "incorrect", NEGATIVE_TOO),
+    # a plain-text interval at the very end of its line is read whole, not up to its comma
+    ("right-set-is-at-line-end", "## Q2.2\nThe set is (-inf, inf)", "correct", ""),
+    ("wrong-set-is-at-line-end", "## Q2.2\nThe set is (0, inf)", "incorrect", ""),
+    # "in" in prose is no relation
+    ("prose-in-answers-nothing", "## Q2.2\nIn practice ε is small, as in the plot.", "could not read", ""),
+    ("prose-in-keeps-a-wrong-set", "## Q2.2\nAs in the plot, the set is [0, inf).", "incorrect", NEGATIVE_TOO),
+    ("prose-in-before-a-set-word", "## Q2.2\nε in practice (0, 1)", "could not read", ""),
+]
+
+
+@pytest.mark.parametrize("document, status, feedback", [c[1:] for c in IN_FOR_MEMBERSHIP],
+                         ids=[c[0] for c in IN_FOR_MEMBERSHIP])
+def test_in_between_the_variable_and_a_set_is_membership(q2_grader, tmp_path, document, status, feedback):
+    part = grade_q2_2(q2_grader, tmp_path, document)
+    assert part.status == status, (part.answer, part.feedback)
+    assert feedback in part.feedback
+
+
+@pytest.mark.parametrize("prose", [
+    "In practice ε is small, as in the plot.",
+    "The values used in [0, 1] and shown in (1, 2) come from ρ(0.05) in (0.25, 0.26).",
+    "We see in (a) that ε in the plot is small.",
+])
+def test_in_is_membership_only_after_a_variable_and_before_a_set(prose):
+    block = parse_sections(prose)[0].blocks[0]
+    assert all("∈" not in st.ops for st in block_statements(block))
+
+
+def test_in_after_a_variable_before_a_set_is_one_statement():
+    block = parse_sections("For all epsilon in (-inf, inf), the inequality holds.")[0].blocks[0]
+    assert [(st.parts, st.ops) for st in block_statements(block)] == [(["epsilon", "(-inf, inf)"], ["∈"])]

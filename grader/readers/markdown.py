@@ -1071,7 +1071,9 @@ def _looks_like_name(text: str) -> bool:
 
 
 _TEXT_RELATION = re.compile(r"(?!(?<=\s)\s)\s*(:=|~=|<=|>=|≈|≤|≥|∈|≠|=|<|>|\bis\s+approximately\b|\bis\s+about\b"
-                            r"|\bis\s+equal\s+to\b|\bequals\b|\bis\b)\s*", re.I)
+                            r"|\bis\s+equal\s+to\b|\bequals\b|\bis\s+in\b|\bis\b|\bin\b)\s*", re.I)
+# What a set may start with, after "in" for ∈: a bracket, ℝ, \mathbb{R}, ∅ (then _SET_LIKE decides).
+_SET_START = re.compile(r"\s*+(?:[(\[\]ℝ∅]|\\(?:left|mathbb|R|emptyset|varnothing)(?![a-zA-Z]))")
 _CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|;|:\s|\n|,\s+(?=[A-Za-z]{3}|[α-ωΑ-Ωϵϕ])|\s(?:for|when|which|since|because|as|so|and|"
                          r"where|if|but|while|then)\s"
                          # a remark after the value: "1/4, i.e. a constant", "1/4 (constant)", "0.2505 (4 s.f.)"
@@ -1093,8 +1095,12 @@ def _text_statements(block: Block) -> list[Statement]:
         for m in _TEXT_RELATION.finditer(text):
             if m.start() < consumed:
                 continue
-            before = text[max(0, m.start() - 200): m.start()]  # bounded: long texts stay linear
             word = m.group(1).lower()
+            membership = word.split()[-1] == "in"  # "ε in ℝ", "epsilon is in (-inf, inf)"
+            maths_next = m.end() == len(text) and idx + 1 < len(segs)  # "ε in $\mathbb{R}$"
+            if membership and not (maths_next or _SET_START.match(text, m.end())):
+                continue  # "in practice", "as in the plot": ∈ only before a set (checked first: prose is full of "in")
+            before = text[max(0, m.start() - 200): m.start()]  # bounded: long texts stay linear
             lhs = _trailing_name(before)
             context = before.rstrip()[: len(before.rstrip()) - len(lhs)]  # "They hold for " before "ε ∈ …"
             if not lhs.strip() and not before.strip() and idx > 0 and segs[idx - 1].kind == "math":
@@ -1103,20 +1109,26 @@ def _text_statements(block: Block) -> list[Statement]:
                 lhs, context = segs[idx - 1].text, ""  # "$\dot\sigma_{approx}$ = 1/4"
             if not lhs.strip():
                 continue
-            if word.startswith(("is", "equals")) and not _word_relation_ok(lhs):
+            if membership and not _variable_like(lhs):
+                continue  # "ρ(0.05) in (0.25, 0.26)", "see (a) in (1, 2)": only a variable is in a set
+            if not membership and word.startswith(("is", "equals")) and not _word_relation_ok(lhs):
                 continue
             after = text[m.end(): m.end() + 400]
             end = _clause_end(after)
             value = (after[: end.start()] if end else after).strip()
             if not after.strip() and idx + 1 < len(segs) and segs[idx + 1].kind == "math":
                 value = segs[idx + 1].text.strip()  # "σ̇_approx(ε) = $\frac14$"
+                if membership and not _SET_LIKE.match(value):
+                    continue
                 parts, ops = split_chain(value)
                 inner, boxed = _unwrap_boxed(parts[-1])
                 op = _op_of(word)
                 out.append(Statement([lhs.strip(), *parts[:-1], inner], [op, *ops], block.line,
                                      f"{lhs.strip()} {m.group(1)} {value}", boxed, context))
                 continue
-            if not value or (word[0].isalpha() and not re.search(r"[\d\\^/∞()\[\]]", value)):
+            if membership and not _SET_LIKE.match(value):
+                continue  # "ε in (a)": a bracket that holds no interval
+            if not value or (word[0].isalpha() and not membership and not re.search(r"[\d\\^/∞()\[\]]", value)):
                 continue  # "σ̇_approx is constant" describes, it does not state a value
             consumed = m.end() + len(value)
             parts, ops = split_chain(value)
@@ -1127,20 +1139,24 @@ def _text_statements(block: Block) -> list[Statement]:
 
 def _clause_end(text: str) -> re.Match | None:
     """Where the clause that holds a plain-text value ends: the first clause end outside brackets, so the
-    comma of "(-inf, inf)" is the interval's, not the end of the value (a bracket never closed: the first)."""
+    comma of "(-inf, inf)" is the interval's, not the end of the value; None if the text ends inside the
+    clause ("ε in (-inf, inf)" at the end of its line); a bracket never closed: the first clause end."""
     depth, at, first = 0, 0, None
     for m in _CLAUSE_END.finditer(text):
         depth += sum(text.count(c, at, m.start()) for c in "([") - sum(text.count(c, at, m.start()) for c in ")]")
         at, first = m.start(), first or m
         if depth <= 0:
             return m
-    return first
+    depth += sum(text.count(c, at) for c in "([") - sum(text.count(c, at) for c in ")]")
+    return first if depth > 0 else None
 
 
 def _op_of(word: str) -> str:
     parts, ops = split_chain(f"a {word} b") if not word[0].isalpha() else ([], [])
     if ops:
         return ops[0]
+    if word.split()[-1].lower() == "in":
+        return "∈"
     return "≈" if "approx" in word or "about" in word else "="
 
 
@@ -1148,6 +1164,13 @@ def _trailing_name(text: str) -> str:
     """The name-like token right before a relation in plain text (``… so σ̇_approx(ε)``)."""
     m = re.search(r"([^\s,:;]+(?:\s*\([^()\s]*\))?)\s*$", text)
     return m.group(1) if m else ""
+
+
+def _variable_like(lhs: str) -> bool:
+    """Does ``lhs`` name a variable, as before "in" for ∈: a letter (ε, x, $\\varepsilon$) or a Greek letter's
+    name (epsilon, eps), not a word of prose ("used in", "as in")."""
+    key = name_key(lhs)
+    return bool(re.fullmatch(r"[a-z]", key)) or key in _GREEK or key == "eps"
 
 
 def _word_relation_ok(lhs: str) -> bool:
