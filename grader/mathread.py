@@ -460,10 +460,12 @@ def normalise(text: str) -> str:
 
 
 # The set difference ℝ∖{0} as students type it: \backslash, or in plain text a backslash between a set
-# (ℝ, a bracket, \}) and a braced set, "ℝ \ {0}".  In LaTeX "\ " is a space, which between two sets means
-# nothing else; "x\ y" and a matrix's row break "\\" keep their meaning.
+# (ℝ, a bracket, \}) and a braced set, "ℝ \ {0}", also unspaced, "ℝ\{0}", when the brace closes with a plain
+# "}".  In LaTeX "\ " is a space, which between two sets means nothing else, and "\{0}" leaves its "{" open;
+# "x\ y", a matrix's row break "\\" and the braces of "\mathbb{R}\{0\}" (LaTeX for ℝ{0}) keep their meaning.
 _SET_MINUS = re.compile(r"\\backslash(?![a-zA-Z])\s*+"
-                        r"|(?P<set>\\mathbb\s*+\{?\s*+R\s*+\}?|\\R(?![a-zA-Z])|[)\]]|\\\})\s*+(?<!\\)\\\s++(?=\\?\{)")
+                        r"|(?P<set>\\mathbb\s*+\{?\s*+R\s*+\}?|\\R(?![a-zA-Z])|[)\]]|\\\})\s*+(?<!\\)\\"
+                        r"(?:\s++(?=\\?\{)|(?=\{[^{}\\]*+\}(?!\{)))")
 
 
 # ℝ with a bound written under it is one interval; ℝ⁺ alone is refused where it is read (see _AMBIGUOUS_REALS).

@@ -10,8 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sympy
 
+from grader.checkers.base import Status
+from grader.cli import load_references
+from grader.equiv import equivalent
 from grader.grading import Grader
+from grader.mathread import Unreadable, read_math
 from grader.readers.markdown import block_statements, parse_sections
 
 NEGATIVE_TOO = "holds for negative ε too"  # the spec's feedback for [0, ∞)
@@ -113,3 +118,79 @@ def test_in_is_membership_only_after_a_variable_and_before_a_set(prose):
 def test_in_after_a_variable_before_a_set_is_one_statement():
     block = parse_sections("For all epsilon in (-inf, inf), the inequality holds.")[0].blocks[0]
     assert [(st.parts, st.ops) for st in block_statements(block)] == [(["epsilon", "(-inf, inf)"], ["∈"])]
+
+
+# ℝ\{0} typed without spaces is the set difference, as ℝ \ {0} is; LaTeX's \{0\} keeps its braces
+R_WITHOUT_0 = sympy.Complement(sympy.Reals, sympy.FiniteSet(0))
+WITHOUT_0_SPEC = """\
+id: without-zero
+title: A set with a hole
+parts:
+  - label: P1
+    title: Where 1/x is defined
+    points: 1
+    kind: interval
+    options: {variable: x}
+    reference: Complement(S.Reals, FiniteSet(0))
+"""
+
+
+@pytest.fixture(scope="module")
+def without_0_grader(tmp_path_factory):
+    path = tmp_path_factory.mktemp("spec") / "without-zero.yaml"
+    path.write_text(WITHOUT_0_SPEC)
+    with Grader(load_references([str(path)]), public_only=True) as grader:
+        yield grader
+
+
+@pytest.mark.parametrize("text", ["ℝ\\{0}", "x ∈ ℝ\\{0}", "\\mathbb{R}\\{0}", "ℝ\\{0, 1}"])
+def test_an_unspaced_backslash_before_a_plain_braced_set_is_the_set_difference(text):
+    points = sympy.FiniteSet(0, 1) if "1" in text else sympy.FiniteSet(0)
+    assert read_math(text).value == sympy.Complement(sympy.Reals, points)
+    assert read_math(text).value == read_math(text.replace("\\{", " \\ {")).value  # as the spaced form
+
+
+def test_the_unspaced_set_difference_is_checked_as_one():
+    def as_set(text: str) -> Status:
+        return equivalent(text, r"\mathbb{R} \setminus \{0\}", kind="interval", variables=("epsilon",)).status
+    assert as_set("ℝ\\{0}") is Status.CORRECT
+    assert as_set("ℝ\\{1}") is Status.INCORRECT
+    assert as_set("(0, 2)\\{1}") is Status.INCORRECT
+
+
+@pytest.mark.parametrize("text", [r"\mathbb{R}\{0\}", "ℝ\\{0\\}"])
+def test_latex_braces_after_a_set_keep_their_meaning(text):
+    """``\\{0\\}`` is LaTeX for the braces themselves: ℝ{0} is no set difference, so it stays unreadable."""
+    with pytest.raises(Unreadable):
+        read_math(text)
+
+
+@pytest.mark.parametrize("document, status", [
+    ("## P1\nℝ\\{0}", "correct"),
+    ("## P1\nℝ\\{1}", "incorrect"),
+    ("## P1\nx ∈ ℝ\\{0}", "correct"),
+    ("## P1\nx ∈ ℝ\\{1}", "incorrect"),
+    ("## P1\nThe domain is **ℝ**\\{0}.", "correct"),
+    ("## P1\nThe domain is **ℝ**\\{1}.", "incorrect"),
+    ("## P1\nx in (-1, 1)\\{0}", "incorrect"),
+    ("## P1\nℝ\\{0\\}", "could not read"),  # LaTeX's ℝ{0}, as in maths
+    ("## P1\n$\\mathbb{R}\\{0\\}$", "could not read"),
+])
+def test_an_unspaced_set_difference_in_markdown_is_read(without_0_grader, tmp_path, document, status):
+    path = tmp_path / "answer.md"
+    path.write_text(document + "\n", encoding="utf-8")
+    part = without_0_grader.grade("student", [path]).parts[0]
+    assert part.status == status, (part.answer, part.feedback)
+
+
+def test_an_unspaced_set_difference_in_q2_2_is_a_wrong_set_not_unreadable(q2_grader, tmp_path):
+    part = grade_q2_2(q2_grader, tmp_path, "## Q2.2\nε ∈ ℝ\\{0}")
+    assert part.status == "incorrect", (part.answer, part.feedback)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("ℝ\\{0}", "ℝ\\{0}"), ("(0, 2)\\{1}", "(0, 2)\\{1}"), ("ℝ\\{0\\}", "ℝ\\{0\\}"),
+    ("\\{ε ∈ ℝ\\}", "{ε ∈ ℝ}"), ("a \\{b\\} c", "a {b} c"), ("ℝ \\{0}", "ℝ \\{0}"),
+])
+def test_markdown_keeps_the_backslash_of_a_brace_only_right_after_a_set(text, kept):
+    assert parse_sections(text)[0].blocks[0].segments[0].text == kept

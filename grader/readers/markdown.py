@@ -41,6 +41,7 @@ from typing import Iterable
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.texmath import texmath_plugin
@@ -312,6 +313,29 @@ def _environment_block(state: StateBlock, start_line: int, end_line: int, silent
     return True
 
 
+# What ends a set right before a backslash: ℝ, a closing bracket, \mathbb{R} (as grader.mathread's set difference).
+_SET_BEFORE_BACKSLASH = re.compile(r"(?:ℝ|[)\]]|\\mathbb\s*\{?\s*R\s*\}?|\\R)\s*$")
+_KEPT_WITHIN = {"em_open", "em_close", "strong_open", "strong_close"}  # "**ℝ**\{0}" is still ℝ\{0}
+
+
+def _keep_set_difference(state: StateCore) -> None:
+    """``ℝ\\{0}`` in plain text is ℝ∖{0}, but Markdown's escape leaves ``ℝ{0}``: the backslash of a ``\\{``
+    right after a set stays, and so does that of the ``\\}`` closing it, so ``ℝ\\{0\\}`` stays what it is in
+    LaTeX (ℝ{0}).  Runs before the text tokens are joined, while escapes are still tokens of their own."""
+    for token in state.tokens:
+        tail, restored = "", False  # the end of the text so far; a "\{" given back its backslash is open
+        for child in token.children or ():
+            if child.type == "text_special" and child.info == "escape" and child.markup in ("\\{", "\\}"):
+                if child.markup == "\\{" and _SET_BEFORE_BACKSLASH.search(tail):
+                    child.content, restored = child.markup, True
+                elif child.markup == "\\}" and restored:
+                    child.content, restored = child.markup, False
+            if child.type in ("text", "text_special"):
+                tail = (tail + child.content)[-20:]
+            elif child.type not in _KEPT_WITHIN:
+                tail = ""
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])  # ~~a draft~~ is struck out
     # A closing $ followed by a digit is money ("$5 and $6"), not maths.
@@ -323,6 +347,7 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("math_inline", "math_inline_paren", _bracket_math("\\(", "\\)", "math_inline", 1))
     md.inline.ruler.before("escape", "math_inline_bracket_display",
                            _bracket_math("\\[", "\\]", "math_inline_double", 0))
+    md.core.ruler.before("text_join", "keep_set_difference", _keep_set_difference)
     return md
 
 
