@@ -20,7 +20,7 @@ run arbitrary code).  Instead:
   the very end; a remainder term ending an approximation (``+ O(ε^2)``,
   ``+ \\dots``) is dropped; "all real numbers except 0 and 1" is ℝ without
   those points, and any other words after "all real numbers" are refused.
-  A set difference may be typed ``ℝ \\ {0}`` or ``\\backslash`` (``\\setminus``).
+  A set difference may be typed ``ℝ \\ {0}``, ``ℝ\\{0}`` or ``\\backslash`` (``\\setminus``).
 
 Functions are read from one allow-list (``_FUNCTIONS``: trigonometric and
 hyperbolic functions and their inverses, exp, ln, log, sqrt, abs, sgn, floor,
