@@ -12,6 +12,7 @@ students are never lost.
 from __future__ import annotations
 
 import ast
+import builtins
 import os
 import re
 import stat
@@ -794,10 +795,21 @@ def _shown(value: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _builtin_exception_name(outcome: Any) -> str:
+    """The exception's name if Python defines it, else the nearest built-in one it derives from: a class the
+    code makes is named by the code, and could carry a hidden case's inputs out (``type(f"u={u}", …)``)."""
+    for name in (outcome.exception, *(outcome.exception_bases or ())):
+        if isinstance(name, str) and isinstance(getattr(builtins, name, None), type) \
+                and issubclass(getattr(builtins, name), BaseException):
+            own_class = f"an exception of a class the code defines, derived from {name}"
+            return name if name == outcome.exception else own_class
+    return "an exception"
+
+
 def _hidden_feedback(outcome: Any, verdict: Verdict) -> str:
     """A hidden case's feedback: what kind of failure it was, in words that carry no data."""
     if outcome.status == "raised":
-        return f"Raised {outcome.exception or 'an exception'}."
+        return f"Raised {_builtin_exception_name(outcome)}."
     if outcome.status in ("timeout", "memory", "crashed", "bad value"):
         return _outcome_reason(outcome).split(" (")[0]
     return f"Wrong result. {verdict.hint}" if verdict.hint else "Wrong result."

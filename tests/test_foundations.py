@@ -157,10 +157,14 @@ def test_hidden_cases_name_the_kind_of_mistake_but_no_value(tmp_path):
             "def matmul(A, B):\n    return (np.asarray(A, dtype=float) @ np.asarray(B, dtype=float)).T\n\n"
             "def dot(u, v):\n    return str(list(u))\n\n"
             "def l2_norm(v):\n    return round(float(np.linalg.norm(v)), 3)\n\n"
-            "def mean(values):\n    return np.array([np.mean(values)])\n")
+            "def mean(values):\n    return np.array([np.mean(values)])\n\n"
+            "def l1_norm(v):\n    raise type(f'v={list(v)}', (ValueError,), {})()\n")
     tests = grade_one(tmp_path, "hal", code)
     assert "Wrong result. Close to the expected value, but not within the tolerance" in tests["A4"]["output"]
     assert "Wrong result. Expected one number, got an array." in tests["C1"]["output"]
+    # an exception class named by the code could carry the inputs out: only Python's own names are said
+    hidden = tests["A3"]["output"].split("hidden case", 1)[1]
+    assert "an exception of a class the code defines, derived from ValueError" in hidden and "v=" not in hidden
     determinant, matmul, dot = (tests[label]["output"] for label in ("A7", "A1", "A2"))
     assert "hidden case" in determinant and "Wrong result. The sign is wrong." in determinant
     assert "Wrong result. The result has the wrong shape." in matmul
