@@ -703,7 +703,8 @@ _CELL_RAISED = re.compile(r"\bcode cell (\d+) raised (\w+)")
 _NAME_ERROR = re.compile(r"NameError\b.*?name '(\w+)' is not defined")
 
 
-def _blame_stopped_cell(candidate: Candidate, function: str, stopped: dict[int, str], cells: dict[int, str]) -> Candidate:
+def _blame_stopped_cell(candidate: Candidate, function: str, stopped: dict[int, str],
+                        cells: dict[int, str]) -> Candidate:
     """A function missing, or a name missing when it ran, after a notebook cell that mentions the name raised
     (``stopped``: code cell number → exception; ``cells``: number → source): the cell stopped before
     its later lines ran, which is likely why.  The note on the submission says more."""
