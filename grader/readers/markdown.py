@@ -108,6 +108,7 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
         if not held:
             unheaded.append(part)  # no section at all: looked for by name below
             continue
+        unclear = next((s for s in held if s.problem), None)  # a table row whose answer cell is not clear
         if not own:  # an empty section is still the part's: never filled from another part's
             answer = _emptied_section(part, held, sections, source)
         else:
@@ -116,6 +117,8 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
                                                                                      only_part=only_part)
             if answer is not None and not answer.problem and all(s.plain_label for s in held):
                 answer = replace(answer, source=_named_outside(source, answer.line, part.label))  # no heading
+        if unclear is not None and (answer is None or answer.problem):
+            answer = WrittenAnswer(part.label, unclear.quoted, source, unclear.line, problem=unclear.problem)
         if answer is not None:
             reading.answers[part.label] = answer
     if unheaded:
@@ -214,6 +217,8 @@ class Section:
     # that first block is the answer, the paragraphs after it are remarks.
     answer_after_label: bool = False
     plain_label: bool = False  # opened by a label and a colon, not in bold and not a heading: "Q2.2: …"
+    problem: str = ""  # why the section's answer cannot be told (a table row without an answer column)
+    quoted: str = ""  # what the problem quotes: the row as written
     # The labelled heading section a paragraph's label opened this one inside ("**Q2.1:**" under "## Q2.2").
     within: "Section | None" = field(default=None, repr=False, compare=False)
 
@@ -467,17 +472,35 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     return [s for s in sections if s.blocks or s.key is not None]
 
 
-# The header of a table's answer column: "| Part | Quantity | Answer | Comment |"
-_ANSWER_COLUMN = re.compile(r"(?:final\s+)?(?:answers?|values?|results?|solutions?)", re.I)
+# The header of a table's answer column: "Answer", "My answer", "Value", "Final result" …
+_ANSWER_COLUMN = re.compile(r"\b(?:answers?|values?|results?|solutions?|final)\b", re.I)
+# … unless it says the column holds someone else's value or a remark: "Expected answer", "Handout value"
+_REMARK_COLUMN = re.compile(r"\b(?:expected|reference|handout|friends?|check(?:s|ed)?|sanity|official|textbook|book|"
+                            r"key|target|given|notes?|comments?|remarks?|draft|previous|old|wrong)\b", re.I)
+
+
+def _answer_column(header: list[str], width: int) -> int | None:
+    """The column of a label-keyed table that holds the answers: the one headed "Answer" (also "My answer",
+    "Value", "Result", "Final"); in a two-column table (label | value) the second.  None when three columns or
+    more have no such header, or several: a remark column ("Notes", "Sanity check") is never guessed at."""
+    if width == 2:
+        return 1
+    named = [k for k, cell in enumerate(header[:width]) if k > 0 and _ANSWER_COLUMN.search(cell)
+             and not _REMARK_COLUMN.search(cell)]
+    if len(named) > 1:  # "| Part | Value | Final value |": the one said to be final, or the student's own
+        named = [k for k in named if re.search(r"\b(?:final|my|our)\b", header[k], re.I)]
+    return named[0] if len(named) == 1 else None
 
 
 def _row_section(table: Table, cells: list[Block | None], body: Section, stack: list[Section], heading_level: int,
                  labels: tuple[str, ...]) -> Section | None:
     """The section of a table row whose first cell labels a part (``| Q2.1a | $\\frac14$ |``, ``| (d) | approx |``
-    under ``## Q2.3``), holding the row's answer cell, which leaves ``body``; None for any other row.
+    under ``## Q2.3``), holding the row's answer cell; the row's cells all leave ``body``.  None for any other row.
 
-    The answer cell is the one under an "Answer" (or "Value") header, else the row's last.  A bare number
-    (``| 2.2 | 0.5 |``) is a row of values, not a label: the label needs a letter (``Q2.2``, ``(d)``)."""
+    The answer cell is the one under an "Answer" (or "My answer", "Value", "Result") header, or the second
+    of two; with three cells or more and no such header the section holds no block and says why (its
+    ``problem``).  A bare number (``| 2.2 | 0.5 |``) is a row of values, not a label: the label needs a
+    letter (``Q2.2``, ``(d)``)."""
     row = table.rows[-1]
     if len(row) < 2 or len(cells) != len(row):
         return None
@@ -489,19 +512,28 @@ def _row_section(table: Table, cells: list[Block | None], body: Section, stack: 
         return None
     key, title, level, _ = found
     header = [re.sub(r"[*_`]", "", cell).strip() for cell in table.rows[0]] if len(table.rows) > 1 else []
-    named = [k for k, cell in enumerate(header) if k > 0 and _ANSWER_COLUMN.fullmatch(cell)]
-    column = named[-1] if named and named[-1] < len(cells) else len(cells) - 1
-    answer = cells[column]
-    if answer is not None:  # the row's answer, not the surrounding section's: one of its last blocks
-        tail = range(len(body.blocks) - 1, max(len(body.blocks) - len(cells), 0) - 1, -1)
-        k = next((k for k in tail if body.blocks[k] is answer), None)
-        if k is not None:
-            del body.blocks[k]
+    column = _answer_column(header, len(cells))
+    # The row's cells are the row's, not the surrounding section's: each is one of the section's last blocks
+    # (found by identity, so a long table stays linear).  A remark cell left there could answer by name.
+    ids = {id(cell) for cell in cells if cell is not None}
+    while ids and body.blocks and id(body.blocks[-1]) in ids:
+        ids.discard(id(body.blocks.pop()))
     line = table.line + len(table.rows) - (1 if len(table.rows) == 1 else 0)  # the |---| line is not a row
+    within = stack[-1] if stack else None
+    if column is None:
+        headers = ", ".join(f"'{h}'" for h in header[1:len(cells)])
+        shown = f"its headers are {headers}" if header else "it has no header"
+        problem = (f"The table row for {title} (line {line}) has {len(cells)} columns and no single one is headed as "
+                   f"the answer ({shown}), so which cell is the answer is not clear. Head the answer column "
+                   f"'Answer', or write the row as | {title} | value |.")
+        quoted = _shorten(" | ".join(row))
+        return Section(key=key, heading=title, line=line, level=level, answer_after_label=True, within=within,
+                       problem=f"{problem} The row reads: “{quoted}”", quoted=quoted)
+    answer = cells[column]
     # "| Q2.1 | $\\dot\\sigma_{approx}$ | $\\frac14$ |": a cell before the answer may name its quantity
     named_row = [Table(line, [[row[column - 1], row[column]]])] if column > 1 else []
     return Section(key=key, heading=title, line=line, level=level, blocks=[answer] if answer is not None else [],
-                   tables=named_row, answer_after_label=True, within=stack[-1] if stack else None)
+                   tables=named_row, answer_after_label=True, within=within)
 
 
 def _label_lines(children, stack: list[Section], heading_level: int,
