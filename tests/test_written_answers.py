@@ -122,6 +122,11 @@ CASES = [
      "Q2.4", "incorrect", 0),
     ("rubric-quarter-power-given-to-tanh", "## Q2.4\nThe sigmoid has derivative up to 1 and the tanh has derivative "
      "up to 0.25, so tanh's product shrinks like $(1/4)^T$.", "Q2.4", "incorrect", 0),
+    ("rubric-denied-before", "## Q2.4\nGradients do not vanish faster with sigmoid. BPTT does not multiply the "
+     "gradient at each time step; it adds the contributions.", "Q2.4", "incorrect", 0),
+    ("rubric-myth-and-wrong-claim", "## Q2.4\nIt is a myth that tanh helps with vanishing gradients, and it is "
+     "wrong to claim that gradients vanish faster with sigmoid.", "Q2.4", "incorrect", 0),
+    ("rubric-question", "## Q2.4\nDoes the sigmoid suffer more? Both suffer equally.", "Q2.4", "incorrect", 0),
     # other right ways to say each idea: ¼, 4^{-T}, \prod, "die out sooner", "never more than a quarter"
     ("rubric-unicode-quarter", "## Q2.4\nBackprop through time multiplies the gradient by σ̇ or tanḣ once per time "
      "step. σ̇ ≤ ¼ while tanḣ ≤ 1, so with sigmoid the product shrinks like (¼)^T: gradients vanish exponentially, "

@@ -50,11 +50,11 @@ class RubricChecker(Checker):
         found, missing, details = 0.0, [], []
         for number, idea in enumerate(ideas, 1):
             hit = next((m for p in idea.patterns for m in re.finditer(p, text, re.IGNORECASE)
-                        if not _NEGATION.search(m.group(0))), None)
+                        if not _denied(text, m)), None)
             if hit:
                 found += idea.points
                 said = f": {idea.idea}" if named else ""
-                details.append(f"idea {number} found ({idea.points:g} pt){said} — “{hit.group(0)}”")
+                details.append(f"idea {number} found ({idea.points:g} pt){said} — “{_whole_words(text, hit)}”")
             else:
                 missing.append(number)
                 details.append(f"idea {number} not found: {idea.idea}" if named else
@@ -72,9 +72,28 @@ class RubricChecker(Checker):
         return Verdict(verdict.status, verdict.credit, verdict.feedback, None, tuple(details))
 
 
-# A match that says "not" says the idea is false ("gradients do not vanish faster with sigmoid"):
-# the next match, or the next pattern, may still say it.
+# A match that says "not", or follows a denial in its clause ("gradients do not vanish faster with
+# sigmoid", "it is a myth that tanh helps"), or ends in a question ("the sigmoid suffers more?"), says
+# the idea is false: the next match, or the next pattern, may still say it.
 _NEGATION = re.compile(r"\bnot\b|n['’]t\b|\bnor\b")
+_DENIAL = re.compile(r"\bnot\b|n['’]t\b|\bnor\b|\bmyth\b|\bwrong to\b|\bfalse that\b")
+_CLAUSE_END = re.compile(r"[.;:!?]")
+
+
+def _whole_words(text: str, match: re.Match) -> str:
+    """The matched text to quote, its last word completed (a pattern may stop at a stem: "multipl")."""
+    rest = re.match(r"\w*", text[match.end():match.end() + 40])
+    return match.group(0) + rest.group(0)
+
+
+def _denied(text: str, match: re.Match) -> bool:
+    if _NEGATION.search(match.group(0)):
+        return True
+    start = max(text.rfind(c, 0, match.start()) for c in ".;:!?") + 1
+    if _DENIAL.search(text[max(start, match.start() - 160):match.start()]):
+        return True
+    end = _CLAUSE_END.search(text, match.end())
+    return end is not None and end.group(0) == "?" and end.start() - match.end() < 160
 
 
 def _numbered(numbers: list[int]) -> str:
