@@ -186,6 +186,19 @@ def _is_archive(path: Path) -> bool:
     return head.startswith(_ARCHIVE_MAGIC) or bzip2 or head[257:262] == b"ustar"
 
 
+# The first line of the README `grader handout` writes: a repository handed in whole holds it, and its
+# questions (with the parts' headings) are not the student's answers.
+HANDOUT_MARK = b"<!-- grader: handout."
+
+
+def _is_handout(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(HANDOUT_MARK)) == HANDOUT_MARK
+    except OSError:
+        return False
+
+
 def _read_by_name(path: Path) -> bool:
     return path.suffix.lower() in CODE_SUFFIXES or text_reader_for(path) is not None
 
@@ -360,7 +373,7 @@ class Grader:
                                       answering)
                 continue
             reader = text_reader_for(path)
-            if reader is None:
+            if reader is None or _is_handout(path):
                 continue
             try:
                 if path.stat().st_size > MAX_SUBMISSION_FILE_BYTES:

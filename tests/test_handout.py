@@ -162,3 +162,18 @@ def test_regenerating_a_handout_into_its_folder_follows_the_edited_spec(tmp_path
     assert spec.read_text(encoding="utf-8") == edited
     other = tmp_path / "problems" / "q2-activations.yaml"
     assert other.read_bytes() == specs[other]
+
+
+def test_a_repository_handed_in_whole_is_graded_without_its_handout_readme(handout, tmp_path):
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(handout, repo)
+    for name in ("foundations.py", "q2.md"):
+        shutil.copy(PROBLEMS.parent / "submissions" / "alice" / name, repo / "submission" / name)
+    (repo / "submission" / "q2.py").unlink(missing_ok=True)  # the starter's stubs, untouched
+    out = tmp_path / "r.json"
+    run = grader("check", PROBLEMS, repo, "--json", out)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "README.md" not in run.stdout + out.read_text(encoding="utf-8")  # the questions are not answers
+    assert "total: 63 / 63" in run.stdout
