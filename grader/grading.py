@@ -186,6 +186,13 @@ def _is_archive(path: Path) -> bool:
     return head.startswith(_ARCHIVE_MAGIC) or bzip2 or head[257:262] == b"ustar"
 
 
+def _blank(path: Path) -> bool:
+    try:
+        return path.stat().st_size <= 4096 and not path.read_bytes().strip()
+    except OSError:
+        return False
+
+
 # The first line of the README `grader handout` writes: a repository handed in whole holds it, and its
 # questions (with the parts' headings) are not the student's answers.
 HANDOUT_MARK = b"<!-- grader: handout."
@@ -382,7 +389,14 @@ class Grader:
                     continue
                 reading: WrittenReading = reader(path, ps)
             except Exception as exc:  # noqa: BLE001 - a bad file must not stop the submission
-                notes.append(_file_problem(path, exc, shown))
+                problem = _file_problem(path, exc, shown)
+                notes.append(problem)
+                if path.name in ps.submission_files and not _blank(path):
+                    # the set's own answer file (q2.md) holds something: its parts could not be read, not unanswered
+                    for part in ps.parts:
+                        if part.kind is not None:
+                            candidates.setdefault(part.label, []).append(
+                                Candidate(Verdict(Status.UNREADABLE, 0.0, problem), shown))
                 continue
             self._add_written(refs, reading, candidates, notes, path, shown, answering)
         return candidates, notes, isolation
@@ -611,7 +625,9 @@ class Grader:
         best = max(candidates, key=lambda c: (c.verdict.credit, c.status not in (NOT_DEFINED, NOT_IMPLEMENTED),
                                               c.checked, c.verdict.status is not Status.UNREADABLE))
         verdict = best.verdict
-        feedback, provisional = verdict.feedback, part.kind == "rubric" and not best.cases
+        # A rubric's verdict waits for an instructor; a file that could not be read has none to confirm.
+        provisional = part.kind == "rubric" and not best.cases and verdict.status is not Status.UNREADABLE
+        feedback = verdict.feedback
         # The best verdict counts, so two answers that disagree (a choice made both
         # ways in two files) would always win: it is left to the instructor.  Written
         # answers are compared with each other; a function's answer only for a
@@ -891,6 +907,8 @@ def _file_problem(path: Path, exc: Exception, shown: str = "") -> str:
         message = f"{shown}: {message}"
     elif shown != path.name:
         message = message.replace(path.name, shown, 1)
+    if message.startswith(f"{shown} "):  # a sentence about the file already ("q2.md is not UTF-8 text")
+        return message
     return f"Could not read {message}"
 
 

@@ -135,7 +135,8 @@ def test_an_answers_file_nothing_of_which_can_be_read_fails_with_the_reason(tmp_
     q2 = [p.label for p in load_problem_set(Q2).parts]
     assert {label: found[label][0] for label in q2} == dict.fromkeys(q2, "failed")
     assert "YAML aliases (*name) are not allowed" in found["Q2.1a"][1]
-    assert "Q2.3a ρ_approx(ε): 0 / 1 point — not answered" in found["Q2.3a"][1]
+    assert "Q2.3a ρ_approx(ε): 0 / 1 point — could not read" in found["Q2.3a"][1]  # the set's own answer file
+    assert "YAML aliases (*name) are not allowed" in found["Q2.3a"][1]
     # answers.yaml is handed in for Q2 only: the programming homework is still just not touched.
     assert {found[p.label][0] for p in load_problem_set(FOUNDATIONS).parts} == {"skipped"}
     assert "grader: note: Could not read answers.yaml, line 2: YAML aliases" in run.stdout

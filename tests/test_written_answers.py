@@ -168,17 +168,20 @@ def test_rubric_verdict_names_the_ideas_and_is_provisional(q2_grader, tmp_path):
     assert any(d.startswith("idea 2 not found") for d in part.details)
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "q2.md is empty"),
-    (b"\x00\x01\x02binary\x00", "q2.md looks like a binary file"),
-    ("## Q2.1\n$\\dot\\sigma_{approx} = 1/4$ \u00e9\n".encode("cp1252"), "q2.md is not UTF-8 text"),
+@pytest.mark.parametrize("content, message, status", [
+    (b"", "q2.md is empty", "not answered"),
+    (b"\x00\x01\x02binary\x00", "q2.md looks like a binary file", "could not read"),
+    ("## Q2.1\n$\\dot\\sigma_{approx} = 1/4$ \u00e9\n".encode("cp1252"), "q2.md is not UTF-8 text", "could not read"),
 ])
-def test_bad_documents_become_notes_naming_the_file(q2_grader, tmp_path, content, message):
+def test_bad_documents_become_notes_naming_the_file(q2_grader, tmp_path, content, message, status):
     path = tmp_path / "q2.md"
     path.write_bytes(content)
     result = q2_grader.grade("student", [path])
     assert any(message in note for note in result.notes), result.notes
-    assert {p.status for p in result.parts} == {"not answered"}
+    # the set's own answer file, unreadable: its parts say why, not "no file answers this part"
+    assert {p.status for p in result.parts} == {status}
+    if status == "could not read":
+        assert all(message in p.feedback and not p.provisional for p in result.parts)
 
 
 def test_huge_documents_become_a_note(q2_grader, tmp_path):
