@@ -890,9 +890,11 @@ WATCH_SECONDS = 1.0
 
 
 def took_too_long(limit: float) -> str:
-    return (f"grading it took longer than {limit:g} s, the limit for one submission, and was stopped; "
-            "the rest of the class was graded. Something in its files takes the grader too long to read "
-            f"or check: grade it by hand (the limit can be raised with ${watchdog.TIME_LIMIT_VARIABLE}).")
+    # Read by the student (on Gradescope, in every part) and by the instructor: a word for each.
+    return (f"grading it took longer than {limit:g} s, the limit for one submission, and was stopped, so no "
+            "part could be graded. Look for code that runs for a long time: functions that loop forever, or "
+            "work done when the file is loaded. For the instructor: grade it by hand, or raise the limit with "
+            f"${watchdog.TIME_LIMIT_VARIABLE}; the rest of the class was graded.")
 
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y --no-install-recommends python3 python3-venv python3-pip
+# git and certificates: pip may install the grader from a git URL over https.
+apt-get install -y --no-install-recommends python3 python3-venv python3-pip git ca-certificates
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install --upgrade pip
 /autograder/venv/bin/pip install @INSTALL@
