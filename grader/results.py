@@ -103,7 +103,7 @@ class SubmissionResult:
         result: dict[str, Any] = {
             "score": _round(self.score),
             "execution_time": round(self.seconds, 3) if include_timing else 0,
-            "output": "\n".join(self.notes) if self.notes else f"{_round(self.score):g} / {_round(self.max_score):g} points.",
+            "output": "\n".join([f"{_round(self.score):g} / {_round(self.max_score):g} points.", *self.notes]),
             "tests": tests,
             "extra_data": {"student": self.student, "isolation": self.isolation},
         }

@@ -215,6 +215,7 @@ def test_symbolic_links_in_a_submission_are_never_followed(tmp_path):
     results = json.loads((out / "mallory" / "results.json").read_text())
     scores = {t["number"]: t["score"] for t in results["tests"]}
     assert scores == {"P1": 0, "P2": 1, "P3": 0}
+    assert results["output"].startswith(f"{results['score']:g} / ")  # the total first, then the notes
     assert "answers.yaml is a symbolic link, which the grader does not follow" in results["output"]
     assert "more is a symbolic link" in results["output"]
     for path in out.rglob("*"):
