@@ -2,7 +2,8 @@
 
 A second probe of Question 2 write-ups found wrong answers graded right in readings added for real layouts:
 a label-keyed table whose remark column ("Sanity check", "Notes", "Expected") was read as the answer, or
-whose "My answer" column was not.  Every false accept has a twin that checks the right answer the reading
+whose "My answer" column was not; a plain-text value cut at a remark in brackets or ", i.e." although it
+goes on (``1 (constant) − ε²`` read as ``1``).  Every false accept has a twin that checks the right answer the reading
 was added for still reads.  Each document goes through the real pipeline (``q2_grader``).
 """
 from __future__ import annotations
@@ -61,6 +62,35 @@ CASES = [
     # a remark cell of a label row is the row's: it answers nothing in the section around the table
     ("remark-cell-not-in-section", "## Q2.3\n\n| Part | Answer | Comment |\n|---|---|---|\n"
      "| (d) | true | the handout says $\\rho(0.05) \\approx 0.2505$ |\n", "Q2.3b", "could not read"),
+    # 2. a plain-text remark in brackets is dropped from the value, not where it ends; ", i.e." ends it only
+    # when the remark does not go on with the value
+    ("bracket-remark-then-more-terms", "## Q2.1\nσ̇_approx(ε) = 1/4 (constant) − ε²/16, and tanḣ_approx(ε) = 1.\n",
+     "Q2.1a", "incorrect"),
+    ("bracket-remark-dodges-known-mistake", "## Q2.1\nσ̇_approx(ε) = 1/4, and tanḣ_approx(ε) = 1 (constant) − ε².\n",
+     "Q2.1b", "incorrect"),
+    ("bracket-remarks-between-terms", "## Q2.1\nσ̇_approx(ε) = 1/4 (constant term) + ε/4 (linear term)\n", "Q2.1a",
+     "incorrect"),
+    ("bracket-remark-then-words", "## Q2.3\nρ_approx(ε) = 1/4 (the ratio of constants) times (1 + ε)\n", "Q2.3a",
+     "could not read"),
+    ("bracket-remark-then-words-right-value", "## Q2.3\nρ_approx(ε) = 1/4 (the ratio of constants) times 1\n", "Q2.3a",
+     "could not read"),
+    ("ie-remark-goes-on", "## Q2.1\nsigma'_approx(e) = 1/4, i.e. a constant plus e/4 from the second derivative\n",
+     "Q2.1a", "could not read"),
+    ("ie-remark-then-relation", "## Q2.1\ntanh'_approx(e) = 1, i.e. constant minus e times tanh''(0)/1 = 1 - e\n",
+     "Q2.1b", "incorrect"),
+    ("right-ie-remark-then-relation", "## Q2.1\ntanh'_approx(e) = 1 - e, i.e. constant minus e times 0 = 1\n",
+     "Q2.1b", "correct"),
+    ("bracket-never-closed", "## Q2.1\nσ̇_approx(ε) = 1/4 (1 + ε\n", "Q2.1a", "could not read"),
+    # the readings these remarks were added for still hold
+    ("right-bracket-remark", "## Q2.1\nσ̇_approx(ε) = 1/4 (constant) and tanḣ_approx(ε) = 1 (constant)\n", "Q2.1a",
+     "correct"),
+    ("right-bracket-remark-b", "## Q2.1\nσ̇_approx(ε) = 1/4 (constant) and tanḣ_approx(ε) = 1 (constant)\n", "Q2.1b",
+     "correct"),
+    ("right-bracket-remark-end", "## Q2.1\nσ̇_approx(ε) = 1/4 (a constant).\n", "Q2.1a", "correct"),
+    ("right-ie-remark", "## Q2.1\nσ̇_approx(ε) = 1/4, i.e. a constant, and tanḣ_approx(ε) = 1.\n", "Q2.1a", "correct"),
+    ("right-ie-remark-fraction", "## Q2.3\n(b) ρ(0.05) = 0.2505, i.e. about 0.2% above 1/4.\n", "Q2.3b", "correct"),
+    ("right-sf-remark-then-more", "## Q2.3\nρ(0.05) = 0.2505 (4 s.f.), as the plot shows\n", "Q2.3b", "correct"),
+    ("wrong-sf-remark-then-more", "## Q2.3\nρ(0.05) = 0.2500 (4 s.f.), as the plot shows\n", "Q2.3b", "incorrect"),
 ]
 
 
@@ -75,3 +105,8 @@ def test_unclear_table_row_says_why(q2_grader, tmp_path):
                                                  "| Q2.3b | $0.2601$ | handout example: $0.2505$ |"))["Q2.3b"]
     assert "no single one is headed as the answer" in part.feedback
     assert "'Expression', 'Notes'" in part.feedback and "Q2.3b | $0.2601$" in part.feedback
+
+
+def test_remark_that_goes_on_says_why(q2_grader, tmp_path):
+    part = grade_text(q2_grader, tmp_path, "## Q2.3\nρ_approx(ε) = 1/4 (the ratio of constants) times (1 + ε)\n")["Q2.3a"]
+    assert "goes on in words after the remark “(the ratio of constants)”" in part.feedback

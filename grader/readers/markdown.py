@@ -171,7 +171,7 @@ def _emptied_section(part: Part, held: list[Section], sections: list[Section], s
     if found is None:
         return None
     return WrittenAnswer(part.label, found.value, f"{source}, line {found.line}, found by its name in the "
-                                                  f"section '{held[0].heading}'", found.line)
+                                                  f"section '{held[0].heading}'", found.line, problem=found.problem)
 
 
 def _held_within(section: Section, held_ids: set[int]) -> Section | None:
@@ -867,6 +867,7 @@ class Statement:
     boxed: bool = False
     context: str = ""  # the end of the text before it in the block ("When T=5:")
     table_row: bool = False  # made from a table's row: "| name | value |"
+    problem: str = ""  # why its value cannot be read (plain text that goes on in words after a remark)
 
     @functools.cached_property
     def lhs_key(self) -> str:
@@ -1131,12 +1132,19 @@ _TEXT_RELATION = re.compile(r"(?!(?<=\s)\s)\s*(:=|~=|<=|>=|≈|≤|≥|∈|≠|=
                             r"|\bis\s+equal\s+to\b|\bequals\b|\bis\s+in\b|\bis\b|\bin\b)\s*", re.I)
 # What a set may start with, after "in" for ∈: a bracket, ℝ, \mathbb{R}, ∅ (then _SET_LIKE decides).
 _SET_START = re.compile(r"\s*+(?:[(\[\]ℝ∅]|\\(?:left|mathbb|R|emptyset|varnothing)(?![a-zA-Z]))")
+# A remark in brackets inside a plain-text value, dropped from it: "1/4 (constant)", "0.2505 (4 s.f.)"
+_BRACKET_REMARK = (r"\s\((?=[^()]*[A-Za-z]{3})[A-Za-z'’.,\s]+\)"
+                   r"|\s\(\s*(?:to\s+)?\d+\s*(?:s\.?\s*f\.?|sig\.?\s*figs?\.?|significant\s+figures|d\.?\s*p\.?|"
+                   r"decimal\s+places)\s*\)")
+_THAT_IS = r",\s*(?:i\.\s*e|e\.\s*g)\b\.?"  # "1/4, i.e. a constant": a remark that ends the value, or not
 _CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|;|:\s|\n|,\s+(?=[A-Za-z]{3}|[α-ωΑ-Ωϵϕ])|\s(?:for|when|which|since|because|as|so|and|"
-                         r"where|if|but|while|then)\s"
-                         # a remark after the value: "1/4, i.e. a constant", "1/4 (constant)", "0.2505 (4 s.f.)"
-                         r"|,\s*(?:i\.\s*e|e\.\s*g)\b|\s\((?=[^()]*[A-Za-z]{3})[A-Za-z'’.,\s]+\)"
-                         r"|\s\(\s*(?:to\s+)?\d+\s*(?:s\.?\s*f\.?|sig\.?\s*figs?\.?|significant\s+figures|d\.?\s*p\.?|"
-                         r"decimal\s+places)\s*\)", re.I)
+                         rf"where|if|but|while|then)\s|(?P<that_is>{_THAT_IS})|(?P<remark>{_BRACKET_REMARK})", re.I)
+# What says a remark's words go on with the value: "i.e. a constant plus e/4", "1/4 (constant) − ε²/16" is maths
+_GOES_ON = re.compile(r"\b(?:plus|minus|times|multiplied|divided|added|subtracted)\b|\s[-+−]\s*[\w(]", re.I)
+_FURTHER_RELATION = re.compile(r"=|≈|~=|\\approx\b")
+# Words a plain-text value may hold: names of functions, constants and the variable
+_MATHS_WORDS = {"eps", "epsilon", "varepsilon", "inf", "infty", "infinity", "exp", "sqrt", "log", "ln", "sin", "cos",
+                "tan", "tanh", "sinh", "cosh", "sigma", "rho", "approx", "frac", "cdot", "dot", *_GREEK}
 
 
 def _text_statements(block: Block) -> list[Statement]:
@@ -1171,8 +1179,7 @@ def _text_statements(block: Block) -> list[Statement]:
             if not membership and word.startswith(("is", "equals")) and not _word_relation_ok(lhs):
                 continue
             after = text[m.end(): m.end() + 400]
-            end = _clause_end(after)
-            value = (after[: end.start()] if end else after).strip()
+            value, used, problem = _plain_value(after)
             if not after.strip() and idx + 1 < len(segs) and segs[idx + 1].kind == "math":
                 value = segs[idx + 1].text.strip()  # "σ̇_approx(ε) = $\frac14$"
                 if membership and not _SET_LIKE.match(value):
@@ -1187,25 +1194,70 @@ def _text_statements(block: Block) -> list[Statement]:
                 continue  # "ε in (a)": a bracket that holds no interval
             if not value or (word[0].isalpha() and not membership and not re.search(r"[\d\\^/∞()\[\]]", value)):
                 continue  # "σ̇_approx is constant" describes, it does not state a value
-            consumed = m.end() + len(value)
+            consumed = m.end() + used
             parts, ops = split_chain(value)
             out.append(Statement([lhs.strip(), *parts], [_op_of(word), *ops], block.line,
-                                 f"{lhs.strip()} {m.group(1)} {value}", context=context))
+                                 f"{lhs.strip()} {m.group(1)} {value}", context=context, problem=problem))
     return out
 
 
-def _clause_end(text: str) -> re.Match | None:
-    """Where the clause that holds a plain-text value ends: the first clause end outside brackets, so the
-    comma of "(-inf, inf)" is the interval's, not the end of the value; None if the text ends inside the
-    clause ("ε in (-inf, inf)" at the end of its line); a bracket never closed: the first clause end."""
-    depth, at, first = 0, 0, None
+def _plain_value(text: str) -> tuple[str, int, str]:
+    """The plain-text value ``text`` opens with (what follows a relation): (the value, how much of ``text`` it
+    takes, why it cannot be read or "").
+
+    It ends at its clause's end, but a remark in brackets is dropped from it, not an end: ``1/4 (constant)``
+    is ``1/4``, ``1 (constant) − ε²`` is ``1 − ε²``; when words go on after such a remark (``1/4 (the ratio of
+    constants) times (1 + ε)``) the value cannot be read.  ", i.e. …" ends it, unless a relation follows in
+    the remark (``= 1, i.e. constant minus … = 1 - e``: the chain goes on to its last value) or the remark goes
+    on with the value ("i.e. a constant plus e/4": cannot be read)."""
+    ends = _clause_ends(text)
+    pieces, start, problem = [], 0, ""
+    for k, m in enumerate(ends):
+        if m.group("remark"):
+            pieces.append(text[start:m.start()])
+            start = m.end()
+            rest = text[m.end(): ends[k + 1].start() if k + 1 < len(ends) else len(text)]
+            if _words_in_value(rest) and not problem:
+                problem = (f"The value “{_shorten(text[:m.end()] + rest, 100)}” goes on in words after the remark "
+                           f"“{m.group().strip()}”, so where it ends is not clear.")
+            continue
+        if m.group("that_is"):
+            rest = text[m.end(): next((e.start() for e in ends[k + 1:] if not e.group("remark")), len(text))]
+            if _FURTHER_RELATION.search(rest):
+                continue  # "= 1, i.e. constant minus e times tanh''(0) = 1 - e": the chain goes on
+            if _GOES_ON.search(rest) and not problem:
+                problem = (f"The remark “{_shorten(m.group().lstrip(', ') + rest, 100)}” goes on with the value, "
+                           f"so it is not clear what the value is.")
+        pieces.append(text[start:m.start()])
+        value = re.sub(r"\s+", " ", "".join(pieces)).strip()
+        return value, m.start(), _unreadable(problem)
+    pieces.append(text[start:])
+    return re.sub(r"\s+", " ", "".join(pieces)).strip(), len(text), _unreadable(problem)
+
+
+def _unreadable(problem: str) -> str:
+    return f"{problem} Write the value in maths ($…$), or give the remark a sentence of its own." if problem else ""
+
+
+def _words_in_value(text: str) -> bool:
+    """Does a piece of a plain-text value hold words that are no maths ("times", "the ratio")?"""
+    return any(w.lower() not in _MATHS_WORDS for w in re.findall(r"(?<![\\_A-Za-z])[A-Za-z]{3,}", text))
+
+
+def _clause_ends(text: str) -> list[re.Match]:
+    """Where clauses end in a plain-text value, outside brackets, so the comma of "(-inf, inf)" is the
+    interval's, not the end of the value; none if the text ends inside the clause ("ε in (-inf, inf)" at
+    the end of its line); a bracket never closed: the first clause end only."""
+    depth, at, first, ends = 0, 0, None, []
     for m in _CLAUSE_END.finditer(text):
         depth += sum(text.count(c, at, m.start()) for c in "([") - sum(text.count(c, at, m.start()) for c in ")]")
         at, first = m.start(), first or m
         if depth <= 0:
-            return m
+            ends.append(m)
+    if ends:
+        return ends
     depth += sum(text.count(c, at) for c in "([") - sum(text.count(c, at) for c in ")]")
-    return first if depth > 0 else None
+    return [first] if depth > 0 and first is not None else []
 
 
 def _op_of(word: str) -> str:
@@ -1269,6 +1321,7 @@ class Found:
     value: object
     line: int
     tier: float  # 2 boxed, 1 named statement, 0 the last value in a section of its own
+    problem: str = ""  # the statement that gives it cannot be read: the part could not be read
 
 
 def extract_answer(part: Part, sections: list[Section], source: str, *,
@@ -1297,7 +1350,7 @@ def extract_answer(part: Part, sections: list[Section], source: str, *,
         found, problem = _find_named(part, blocks, only_part, [t for s in sections for t in s.tables],
                                      labelled=labelled), ""
     if found is not None:
-        return WrittenAnswer(part.label, found.value, source, found.line)
+        return WrittenAnswer(part.label, found.value, source, found.line, problem=found.problem)
     where = sections[0]
     heading = f"the section '{where.heading}' (line {where.line})" if where.heading else "the document"
     if not problem:
@@ -1352,7 +1405,8 @@ def _read_by_name(parts: list[Part], sections: list[Section], problem_set: Probl
             found = _answer_by_name(part, blocks, tables, _name_keys(part))
         if found is not None:
             where = _named_outside(source, found.line, part.label)
-            reading.answers[part.label] = WrittenAnswer(part.label, found.value, where, found.line)
+            reading.answers[part.label] = WrittenAnswer(part.label, found.value, where, found.line,
+                                                        problem=found.problem)
     unanswered = [p.label for p in parts if p.label not in reading.answers]
     if not headed and evident and unanswered:
         example = _question_of(unanswered[0])
@@ -1532,7 +1586,7 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
         named = _naming(st, keys)
         if named is None and (named := _approximating(st, approximated)) is not None:
             if value := _clean_value(named[1]):
-                found.append(Found(value, st.line, 0.75))  # a name of the answer itself wins
+                found.append(Found(value, st.line, 0.75, st.problem))  # a name of the answer itself wins
             continue
         if named is not None:
             key, stated = named
@@ -1545,7 +1599,7 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
                 if numbers_only:
                     continue
                 tier -= 0.5  # "ρ(ε) = σ̇(ε)/tanḣ(ε)" is a definition; "ρ(0.05) ≈ 0.2505" the answer
-            found.append(Found(value, st.line, tier))
+            found.append(Found(value, st.line, tier, st.problem))
         elif st.table_row:
             continue  # a row of a table is only read when its first cell names the quantity
         elif st.boxed and (not st.ops or not _looks_like_name(st.parts[0])):
