@@ -3,7 +3,8 @@
 A second probe of Question 2 write-ups found wrong answers graded right in readings added for real layouts:
 a label-keyed table whose remark column ("Sanity check", "Notes", "Expected") was read as the answer, or
 whose "My answer" column was not; a plain-text value cut at a remark in brackets or ", i.e." although it
-goes on (``1 (constant) − ε²`` read as ``1``).  Every false accept has a twin that checks the right answer the reading
+goes on (``1 (constant) − ε²`` read as ``1``); and "σ'(ε) ≈ ¼", which answers Q2.1a, taken although the
+student's own final answers follow it unnamed.  Every false accept has a twin that checks the right answer the reading
 was added for still reads.  Each document goes through the real pipeline (``q2_grader``).
 """
 from __future__ import annotations
@@ -91,6 +92,34 @@ CASES = [
     ("right-ie-remark-fraction", "## Q2.3\n(b) ρ(0.05) = 0.2505, i.e. about 0.2% above 1/4.\n", "Q2.3b", "correct"),
     ("right-sf-remark-then-more", "## Q2.3\nρ(0.05) = 0.2505 (4 s.f.), as the plot shows\n", "Q2.3b", "correct"),
     ("wrong-sf-remark-then-more", "## Q2.3\nρ(0.05) = 0.2500 (4 s.f.), as the plot shows\n", "Q2.3b", "incorrect"),
+    # 3. "σ'(ε) ≈ ¼" (the exact quantity, approximately) answers only when no unnamed maths follows it in its
+    # section: a zeroth-order step followed by the student's own, unnamed, final answers is no answer
+    *[(f"approx-step-then-unnamed-boxes-{label}", "## Q2.1\nZeroth order: $\\sigma'(\\varepsilon) \\approx \\sigma'(0) = "
+       "\\frac14$ and $\\tanh'(\\varepsilon) \\approx \\tanh'(0) = 1$.\n\nAdding the first-order terms:\n\n"
+       "$$\\boxed{\\frac14 + \\frac{\\varepsilon}{4}} \\qquad \\boxed{1 - \\varepsilon}$$\n", label, "could not read")
+      for label in ("Q2.1a", "Q2.1b")],
+    ("approx-step-then-unnamed-display", "## Q2.1\nThe derivative near zero: σ'(ε) ≈ 1/4, tanh'(ε) ≈ 1. The linear "
+     "approximations are\n\n$$\\frac14 + \\frac{\\varepsilon}{4} \\quad\\text{and}\\quad 1 - \\varepsilon.$$\n", "Q2.1a",
+     "could not read"),
+    ("approx-step-then-plain-values", "# Question 2\n\nPart 1. Zeroth order: σ'(ε) ≈ 1/4 and tanh'(ε) ≈ 1. Keeping the "
+     "first-order terms too, the linear approximations are 1/4 + ε/4 and 1 − ε.\n", "Q2.1a", "could not read"),
+    ("approx-step-then-unnamed-step", "## Q2.1\n$\\sigma'(\\varepsilon) \\approx \\frac14$ and $\\tanh'(\\varepsilon) "
+     "\\approx 1$, then adding $\\sigma''(0)\\varepsilon = \\frac{\\varepsilon}{4}$.\n", "Q2.1a", "could not read"),
+    # … and still answers when what follows names its quantity, is a condition, or comes before it
+    ("right-approx-then-condition", "## Q2.1\nσ'(ε) ≈ 1/4 and tanh'(ε) ≈ 1, for $\\varepsilon \\ll 1$ (near $x = 0$).\n",
+     "Q2.1a", "correct"),
+    ("right-approx-after-derivation", "## Q2.1\nSince $\\sigma''(0) = 0$ and $\\tanh''(0) = 0$: "
+     "$\\sigma'(\\varepsilon) \\approx \\frac14$ and $\\tanh'(\\varepsilon) \\approx 1$.\n", "Q2.1a", "correct"),
+    ("wrong-approx-after-derivation", "## Q2.1\nSince $\\sigma''(0) = 0$ and $\\tanh''(0) = 0$: "
+     "$\\sigma'(\\varepsilon) \\approx \\frac12$ and $\\tanh'(\\varepsilon) \\approx 1$.\n", "Q2.1a", "incorrect"),
+    ("right-approx-then-named-rho", "## Q2.1\n$\\sigma'(\\varepsilon) \\approx \\frac14$, $\\tanh'(\\varepsilon) \\approx 1$, "
+     "so $\\rho_{approx}(\\varepsilon) = \\frac14$.\n", "Q2.1a", "correct"),
+    ("right-approx-plain-each", "## Q2.1\nσ'(ε) ≈ 1/4 and tanh'(ε) ≈ 1.0, near zero.\n", "Q2.1b", "correct"),
+    # in a part's own section the last value written is its answer, as everywhere there
+    ("right-own-section-unnamed-after-approx", "## Q2.1a\n$\\sigma'(\\varepsilon) \\approx \\sigma'(0) + "
+     "\\sigma''(0)\\varepsilon$, hence\n\n$$\\frac{1}{4}$$\n", "Q2.1a", "correct"),
+    ("wrong-own-section-unnamed-after-approx", "## Q2.1a\n$\\sigma'(\\varepsilon) \\approx \\frac14$, and to first "
+     "order\n\n$$\\frac14 + \\frac{\\varepsilon}{4}$$\n", "Q2.1a", "incorrect"),
 ]
 
 
@@ -110,3 +139,11 @@ def test_unclear_table_row_says_why(q2_grader, tmp_path):
 def test_remark_that_goes_on_says_why(q2_grader, tmp_path):
     part = grade_text(q2_grader, tmp_path, "## Q2.3\nρ_approx(ε) = 1/4 (the ratio of constants) times (1 + ε)\n")["Q2.3a"]
     assert "goes on in words after the remark “(the ratio of constants)”" in part.feedback
+
+
+def test_approx_step_before_unnamed_answers_says_why(q2_grader, tmp_path):
+    part = grade_text(q2_grader, tmp_path, "## Q2.1\nThe derivative near zero: σ'(ε) ≈ 1/4, tanh'(ε) ≈ 1. The linear "
+                      "approximations are\n\n$$\\frac14 + \\frac{\\varepsilon}{4} \\quad\\text{and}\\quad 1 - "
+                      "\\varepsilon.$$\n")["Q2.1a"]
+    assert "“σ'(ε) ≈ 1/4” (line 2) gives the exact quantity approximately" in part.feedback
+    assert "is not said to be any quantity of the question" in part.feedback

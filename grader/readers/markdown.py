@@ -101,6 +101,7 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
     reading = WrittenReading()
     parts = [p for p in problem_set.parts if p.kind]
     sections = parse_sections(text, [p.label for p in parts])
+    quantities = _quantities(parts)
     unheaded = []
     for part in parts:
         held = [s for s in sections if covers(s.key, part.label)]
@@ -110,11 +111,11 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
             continue
         unclear = next((s for s in held if s.problem), None)  # a table row whose answer cell is not clear
         if not own:  # an empty section is still the part's: never filled from another part's
-            answer = _emptied_section(part, held, sections, source)
+            answer = _emptied_section(part, held, sections, source, quantities)
         else:
             only_part = all(sum(1 for p in parts if covers(s.key, p.label)) == 1 for s in own)
-            answer = _labelled_answer(part, own, source, only_part) or extract_answer(part, own, source,
-                                                                                     only_part=only_part)
+            answer = _labelled_answer(part, own, source, only_part) or extract_answer(
+                part, own, source, only_part=only_part, quantities=quantities)
             if answer is not None and not answer.problem and all(s.plain_label for s in held):
                 answer = replace(answer, source=_named_outside(source, answer.line, part.label))  # no heading
         if unclear is not None and (answer is None or answer.problem):
@@ -125,8 +126,14 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
         # "Q2.3(d): true" labels a paragraph, it is no heading; but like one it shows what the document answers
         headed = any(covers(s.key, p.label) and not s.plain_label for s in sections for p in parts)
         labelled = any(s.plain_label and s.key[:1].isalpha() for s in sections)
-        _read_by_name(unheaded, sections, problem_set, source, reading, headed=headed, labelled=labelled)
+        _read_by_name(unheaded, sections, problem_set, source, reading, headed=headed, labelled=labelled,
+                      quantities=quantities)
     return reading
+
+
+def _quantities(parts: list[Part]) -> frozenset[str]:
+    """The name keys of every quantity the problem set names, and of those its answers approximate."""
+    return frozenset(key for p in parts for key in (_name_keys(p) | {name_key(n) for n in p.approximates}))
 
 
 def _labelled_answer(part: Part, own: list[Section], source: str, only_part: bool) -> WrittenAnswer | None:
@@ -147,7 +154,8 @@ def _labelled_answer(part: Part, own: list[Section], source: str, only_part: boo
     return answer if answer is not None and not answer.problem else None
 
 
-def _emptied_section(part: Part, held: list[Section], sections: list[Section], source: str) -> WrittenAnswer | None:
+def _emptied_section(part: Part, held: list[Section], sections: list[Section], source: str,
+                     quantities: frozenset[str] = frozenset()) -> WrittenAnswer | None:
     """The answer of a part whose sections are all empty, which is never looked for outside them.
 
     Their paragraphs may have gone to sub-sections: a sibling's (``### (d)`` or ``**(d)**`` under ``## Q2.3``,
@@ -167,7 +175,7 @@ def _emptied_section(part: Part, held: list[Section], sections: list[Section], s
         return WrittenAnswer(part.label, taken[0].snippet(), source, taken[0].line,
                              problem=f"{problem} The paragraph reads: “{taken[0].snippet()}”")
     blocks = [b for s in inside for b in s.blocks]
-    found = _answer_by_name(part, blocks, [t for s in inside for t in s.tables], _name_keys(part))
+    found = _answer_by_name(part, blocks, [t for s in inside for t in s.tables], _name_keys(part), quantities)
     if found is None:
         return None
     return WrittenAnswer(part.label, found.value, f"{source}, line {found.line}, found by its name in the "
@@ -198,6 +206,7 @@ class Block:
     segments: list[Segment]
     statements: list | None = field(default=None, repr=False)  # filled once, by block_statements
     unclosed_dollar: bool = False  # a "$" opens maths that its paragraph never closes
+    section: int = -1  # the number of the section that holds it, set once the document is parsed
 
     def prose(self) -> str:
         """The block as one line of text, maths kept in ``$…$``."""
@@ -469,7 +478,11 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
         elif tok.type in ("fence", "code_block") and tok.info.strip().lower() in ("math", "latex", "tex"):
             body.blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
         i += 1
-    return [s for s in sections if s.blocks or s.key is not None]
+    kept = [s for s in sections if s.blocks or s.key is not None]
+    for number, section in enumerate(kept):
+        for block in section.blocks:
+            block.section = number
+    return kept
 
 
 # The header of a table's answer column: "Answer", "My answer", "Value", "Final result" …
@@ -868,6 +881,8 @@ class Statement:
     context: str = ""  # the end of the text before it in the block ("When T=5:")
     table_row: bool = False  # made from a table's row: "| name | value |"
     problem: str = ""  # why its value cannot be read (plain text that goes on in words after a remark)
+    segment: int = -1  # the block's segment that holds it (its value, for one written across text and maths)
+    span: tuple[int, int] | None = None  # in plain text: where in that segment it starts and ends
 
     @functools.cached_property
     def lhs_key(self) -> str:
@@ -1188,7 +1203,7 @@ def _text_statements(block: Block) -> list[Statement]:
                 inner, boxed = _unwrap_boxed(parts[-1])
                 op = _op_of(word)
                 out.append(Statement([lhs.strip(), *parts[:-1], inner], [op, *ops], block.line,
-                                     f"{lhs.strip()} {m.group(1)} {value}", boxed, context))
+                                     f"{lhs.strip()} {m.group(1)} {value}", boxed, context, segment=idx + 1))
                 continue
             if membership and not _SET_LIKE.match(value):
                 continue  # "ε in (a)": a bracket that holds no interval
@@ -1197,7 +1212,8 @@ def _text_statements(block: Block) -> list[Statement]:
             consumed = m.end() + used
             parts, ops = split_chain(value)
             out.append(Statement([lhs.strip(), *parts], [_op_of(word), *ops], block.line,
-                                 f"{lhs.strip()} {m.group(1)} {value}", context=context, problem=problem))
+                                 f"{lhs.strip()} {m.group(1)} {value}", context=context, problem=problem,
+                                 segment=idx, span=(max(0, m.start() - len(lhs)), consumed)))
     return out
 
 
@@ -1303,9 +1319,11 @@ CONTEXT_CHARS = 200
 def _block_statements(block: Block) -> list[Statement]:
     out: list[Statement] = []
     context = ""
-    for seg in block.segments:
+    for k, seg in enumerate(block.segments):
         if seg.kind == "math":
-            out.extend(_math_statements(seg.text, block.line, context))
+            for st in _math_statements(seg.text, block.line, context):
+                st.segment = k
+                out.append(st)
             context = (context + f" ${seg.text}$ ")[-CONTEXT_CHARS:]
         else:
             context = (context + seg.text)[-CONTEXT_CHARS:]
@@ -1325,8 +1343,9 @@ class Found:
 
 
 def extract_answer(part: Part, sections: list[Section], source: str, *,
-                   only_part: bool = False) -> WrittenAnswer | None:
-    """The part's answer from its sections; ``only_part``: the sections hold no other part."""
+                   only_part: bool = False, quantities: frozenset[str] = frozenset()) -> WrittenAnswer | None:
+    """The part's answer from its sections; ``only_part``: the sections hold no other part; ``quantities``:
+    the name keys of the problem set's quantities."""
     blocks = [b for s in sections for b in s.blocks]
     if not blocks:
         return None  # an empty section: not answered
@@ -1348,7 +1367,7 @@ def extract_answer(part: Part, sections: list[Section], source: str, *,
         labelled = [] if only_part else [(b, after) for s in sections for b in s.blocks
                                           if (after := _after_label(b.prose(), s.key, part.label))]
         found, problem = _find_named(part, blocks, only_part, [t for s in sections for t in s.tables],
-                                     labelled=labelled), ""
+                                     labelled=labelled, quantities=quantities), ""
     if found is not None:
         return WrittenAnswer(part.label, found.value, source, found.line, problem=found.problem)
     where = sections[0]
@@ -1383,7 +1402,8 @@ def _how_to_write(part: Part) -> str:
 # -- answers named outside their part's section ---------------------------------
 
 def _read_by_name(parts: list[Part], sections: list[Section], problem_set: ProblemSet, source: str,
-                  reading: WrittenReading, *, headed: bool, labelled: bool = False) -> None:
+                  reading: WrittenReading, *, headed: bool, labelled: bool = False,
+                  quantities: frozenset[str] = frozenset()) -> None:
     """Answers to ``parts``, which have no section of their own, from statements anywhere in the document
     that name their quantity (``ρ(0.05) ≈ 0.2505``, a value boxed after its name, a table row, an
     interval as ``ε \\in …``, a choice after the part's label).  A bare value, a choice said in prose and
@@ -1396,13 +1416,13 @@ def _read_by_name(parts: list[Part], sections: list[Section], problem_set: Probl
     quantity by a name of its own (``\\rho_{approx}``)."""
     blocks = [b for s in sections for b in s.blocks]
     tables = [t for s in sections for t in s.tables]
-    distinct = {p.label: _answer_by_name(p, blocks, tables, _name_keys(p, bare=False)) for p in parts}
+    distinct = {p.label: _answer_by_name(p, blocks, tables, _name_keys(p, bare=False), quantities) for p in parts}
     evident = (headed or labelled or source in problem_set.submission_files or any(distinct.values())
                or _names_the_question(sections, parts))
     for part in parts:
         found = distinct[part.label]
         if evident and _name_keys(part) != _name_keys(part, bare=False):
-            found = _answer_by_name(part, blocks, tables, _name_keys(part))
+            found = _answer_by_name(part, blocks, tables, _name_keys(part), quantities)
         if found is not None:
             where = _named_outside(source, found.line, part.label)
             reading.answers[part.label] = WrittenAnswer(part.label, found.value, where, found.line,
@@ -1426,7 +1446,8 @@ def _named_outside(source: str, line: int, label: str) -> str:
             f"head each part's section with its label, e.g. '## {_question_of(label)}'")
 
 
-def _answer_by_name(part: Part, blocks: list[Block], tables: list[Table], keys: set[str]) -> Found | None:
+def _answer_by_name(part: Part, blocks: list[Block], tables: list[Table], keys: set[str],
+                    quantities: frozenset[str] = frozenset()) -> Found | None:
     """The part's answer from statements that name it, anywhere in ``blocks``; prose is never an answer."""
     if not blocks or part.kind == "rubric":
         return None
@@ -1438,7 +1459,8 @@ def _answer_by_name(part: Part, blocks: list[Block], tables: list[Table], keys: 
         return _find_indexed(part, blocks, tables)[0]
     if not keys:
         return None
-    return _find_named(part, blocks, False, tables, keys=keys, numbers_only=part.kind == "number")
+    return _find_named(part, blocks, False, tables, keys=keys, numbers_only=part.kind == "number",
+                       quantities=quantities)
 
 
 def _choice_after_label(part: Part, blocks: list[Block]) -> Found | None:
@@ -1573,20 +1595,25 @@ def _statements(blocks: list[Block]) -> list[Statement]:
 
 def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterable[Table] = (),
                 keys: set[str] | None = None, numbers_only: bool = False,
-                labelled: Iterable[tuple[Block, str]] = ()) -> Found | None:
+                labelled: Iterable[tuple[Block, str]] = (), quantities: frozenset[str] = frozenset()) -> Found | None:
     """\\boxed{} first, then the last statement naming the quantity, then (in a section of its own) the
     last value written.  ``numbers_only``: a number part's definition (``ρ(ε) = σ̇/tanḣ``) is no answer.
     ``labelled``: (block, what follows the part's label in it); a value alone there (``(b) 0.2505``) counts
-    as if named."""
+    as if named.  ``quantities``: the name keys of every quantity the problem set names (see
+    :func:`_unnamed_maths_after`)."""
     keys = _name_keys(part) if keys is None else keys
     approximated = {name_key(n) for n in part.approximates}
     found: list[Found] = []
     unnamed_boxes: list[Found] = []
-    for st in [*_statements(blocks), *_table_statements(tables)]:
+    approximations: dict[int, tuple[Block, Statement]] = {}  # id of a Found read from the approximated quantity
+    for block, st in [*((b, st) for b in blocks for st in block_statements(b)),
+                      *((None, st) for st in _table_statements(tables))]:
         named = _naming(st, keys)
         if named is None and (named := _approximating(st, approximated)) is not None:
             if value := _clean_value(named[1]):
                 found.append(Found(value, st.line, 0.75, st.problem))  # a name of the answer itself wins
+                if block is not None:
+                    approximations[id(found[-1])] = (block, st)
             continue
         if named is not None:
             key, stated = named
@@ -1616,11 +1643,75 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
             named_lines[box.line] = _named_nearby(box, blocks, keys)
         if only_part or named_lines[box.line]:
             found.append(box)
+    # "σ'(ε) ≈ σ'(0) = ¼" as a first step, the final answers unnamed after it: the approximated quantity's
+    # value does not count, and if nothing else does, which is the final answer is not clear
+    passed_over: Found | None = None
+    last_unnamed = _last_unnamed_maths(blocks, quantities | keys | approximated) if approximations else {}
+    index = {id(b): k for k, b in enumerate(blocks)} if approximations else {}
+    dropped: set[int] = set()
+    for f in [f for f in found if id(f) in approximations]:
+        block, st = approximations[id(f)]
+        unnamed = last_unnamed.get(block.section)
+        if unnamed is not None and unnamed[0] > _position(index[id(block)], st):
+            dropped.add(id(f))
+            passed_over = replace(f, problem=(
+                f"“{_shorten(st.raw, 80)}” (line {st.line}) gives the exact quantity approximately, but maths "
+                f"after it in the same section (“{_shorten(unnamed[1], 60)}”) is not said to be any quantity of the "
+                f"question, so which is the final answer for {part.label} is not clear. {_how_to_write(part)}"))
+    found = [f for f in found if id(f) not in dropped]
     if not found:
-        return None
+        return passed_over
     found.sort(key=lambda f: f.line)  # a table's rows come after the paragraphs: put them in place
     top = max(f.tier for f in found)
     return [f for f in found if f.tier == top][-1]
+
+
+# Plain-text maths: "1/4 + ε/4", "1 − ε", "0.2505", "2·0" (not "Q2.1", "Part 1." or "first-order")
+_PLAIN_MATHS = re.compile(r"(?<![\w.])(?:\d+(?:\.\d+)?|[εϵ]|eps(?:ilon)?\b)\s*[-+−*/×·^²]\s*(?:\d|[εϵ(]|eps)"
+                          r"|(?<![\w.])\d*\.\d+(?![\w.])", re.I)
+_CONDITION = re.compile(r"\\(?:ll|gg|to|rightarrow|approx\s*0)(?![a-zA-Z])|→")
+
+
+def _last_unnamed_maths(blocks: list[Block], quantities: set[str]) -> dict[int, tuple[tuple, str]]:
+    """For each section, the last maths in it that no statement gives a quantity of the question (a name in
+    ``quantities``): a boxed or displayed value, a formula, a plain-text value such as ``1/4 + ε/4``; as
+    (its position, as :func:`_position` orders them; its text).  A name or the variable alone
+    (``$\\varepsilon$``) and a condition (``$\\varepsilon \\ll 1$``, ``$x = 0$``) are no values.  One pass over
+    the blocks, however many statements ask."""
+    last: dict[int, tuple[tuple, str]] = {}
+    for at, block in enumerate(blocks):
+        attributed = [s for s in block_statements(block) if _says_a_quantity(s, quantities)]
+        for k, seg in enumerate(block.segments):
+            if seg.kind == "math":
+                if not any(s.segment == k for s in attributed) and _is_a_value(seg.text, block, k, quantities):
+                    last[block.section] = ((at, k, 0), seg.text.strip())
+                continue
+            for m in _PLAIN_MATHS.finditer(seg.text):
+                if not any(s.segment == k and s.span and s.span[0] <= m.start() < s.span[1] for s in attributed):
+                    last[block.section] = ((at, k, m.start()), seg.text[m.start(): m.start() + 40].strip())
+    return last
+
+
+def _position(at: int, st: Statement) -> tuple:
+    """Where a statement ends, comparable with :func:`_last_unnamed_maths`' positions: maths in the same span
+    is the statement's own; in plain text what starts after its end is after it."""
+    return (at, st.segment, st.span[1] - 0.5 if st.span else float("inf"))
+
+
+def _says_a_quantity(st: Statement, quantities: set[str]) -> bool:
+    """Does the statement give a value to a quantity the question names (on its left or inside the chain)?"""
+    return st.lhs_key in quantities or any(key in quantities for _, key in st.inner_keys)
+
+
+def _is_a_value(latex: str, block: Block, k: int, quantities: set[str]) -> bool:
+    """Is a maths span that no statement names a value or a formula, not a name, the variable or a condition?"""
+    text = latex.strip().rstrip(".,;").strip()
+    if not text or name_key(text) in quantities or _looks_like_name(text) or _CONDITION.search(text):
+        return False
+    statements = [s for s in block_statements(block) if s.segment == k and s.ops]
+    if statements and all(set(s.ops) <= _INEQUALITIES | {"∈"} or _variable_like(s.parts[0]) for s in statements):
+        return False  # "$\\varepsilon < 1$", "at $x = 0$": a condition, not a value
+    return True
 
 
 def _bare_number(block: Block) -> str | None:
