@@ -4,7 +4,8 @@ A second probe of Question 2 write-ups found wrong answers graded right in readi
 a label-keyed table whose remark column ("Sanity check", "Notes", "Expected") was read as the answer, or
 whose "My answer" column was not; a plain-text value cut at a remark in brackets or ", i.e." although it
 goes on (``1 (constant) − ε²`` read as ``1``); and "σ'(ε) ≈ ¼", which answers Q2.1a, taken although the
-student's own final answers follow it unnamed.  Every false accept has a twin that checks the right answer the reading
+student's own final answers follow it unnamed; Q2.3c's list of the approximation's powers, or a first attempt,
+taken for the answer.  Every false accept has a twin that checks the right answer the reading
 was added for still reads.  Each document goes through the real pipeline (``q2_grader``).
 """
 from __future__ import annotations
@@ -20,6 +21,10 @@ def grade_text(q2_grader: Grader, tmp_path: Path, text: str) -> dict:
     path = tmp_path / "q2.md"
     path.write_text(text, encoding="utf-8")
     return {p.label: p for p in q2_grader.grade("student", [path]).parts}
+
+
+RIGHT_VALUES = "0.2505, 9.86\\times10^{-4}, 9.72\\times10^{-7}, 9.44\\times10^{-13}"
+WRONG_VALUES = "0.31, 2.9\\times10^{-3}, 8.2\\times10^{-6}, 6.7\\times10^{-11}"  # each off by more than 10 %
 
 
 def table(header: str, *rows: str) -> str:
@@ -120,6 +125,33 @@ CASES = [
      "\\sigma''(0)\\varepsilon$, hence\n\n$$\\frac{1}{4}$$\n", "Q2.1a", "correct"),
     ("wrong-own-section-unnamed-after-approx", "## Q2.1a\n$\\sigma'(\\varepsilon) \\approx \\frac14$, and to first "
      "order\n\n$$\\frac14 + \\frac{\\varepsilon}{4}$$\n", "Q2.1a", "incorrect"),
+    # 4. Q2.3c: a list named or introduced as the approximation's, or called a draft, is no answer; of two
+    # lists the last one written counts
+    ("approx-list-after-true-list", f"## Q2.3\n(c) $\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: ${WRONG_VALUES}$, compared "
+     f"with $\\rho_{{approx}}(0.05)^T$ for $T = 1, 5, 10, 20$: ${RIGHT_VALUES}$.\n", "Q2.3c", "incorrect"),
+    ("right-true-list-before-approx-list", f"## Q2.3\n(c) $\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: ${RIGHT_VALUES}$, "
+     f"compared with $\\rho_{{approx}}(0.05)^T$ for $T = 1, 5, 10, 20$: ${WRONG_VALUES}$.\n", "Q2.3c", "correct"),
+    ("approx-named-list-after-label", f"## Q2.3\n(c) $\\rho_{{approx}}(0.05)^T$ for $T = 1, 5, 10, 20$: ${RIGHT_VALUES}$"
+     f"\n\nand $\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: ${WRONG_VALUES}$\n", "Q2.3c", "could not read"),
+    ("only-approx-named-list", f"## Q2.3\n(c) See the plot. $\\rho_{{approx}}(0.05)^T$ for $T = 1, 5, 10, 20$: "
+     f"${RIGHT_VALUES}$. I did not manage to evaluate the true ratio's powers.\n", "Q2.3c", "could not read"),
+    ("approximation-gives-list", f"## Q2.3\n### (c)\nThe approximation gives, for $T = 1, 5, 10, 20$: $[{RIGHT_VALUES}]$. "
+     "The true values I could not compute.\n", "Q2.3c", "could not read"),
+    ("approximation-gives-plain-list", "## Q2.3\n### (c)\nThe approximation gives, for T = 1, 5, 10, 20: 0.2505, 9.86e-4, "
+     "9.72e-7, 9.44e-13\n", "Q2.3c", "could not read"),
+    ("first-attempt-then-final", f"## Q2.3\n### (c)\nFor $T = 1, 5, 10, 20$: ${RIGHT_VALUES}$ was my first attempt, but "
+     "I had a bug.\n\nFinal values: 0.5, 9.86e-3, 9.72e-6, 9.44e-12\n", "Q2.3c", "incorrect"),
+    ("right-first-attempt-then-final", f"## Q2.3\n### (c)\nFor $T = 1, 5, 10, 20$: ${WRONG_VALUES}$ was my first attempt, "
+     "but I had a bug.\n\nFinal values: 0.2505, 9.86e-4, 9.72e-7, 9.44e-13\n", "Q2.3c", "correct"),
+    ("final-then-draft", f"## Q2.3\n### (c)\nFor $T = 1, 5, 10, 20$: ${WRONG_VALUES}$\n\n"
+     f"(My first attempt gave ${RIGHT_VALUES}$, but it had a bug.)\n", "Q2.3c", "incorrect"),
+    ("list-said-to-be-approximations", f"## Q2.3\n### (c)\n${RIGHT_VALUES}$, i.e. the approximation's values\n", "Q2.3c",
+     "could not read"),
+    # the lists these readings were added for still read
+    ("right-list-after-label", f"## Q2.3\n(c) For $T = 1, 5, 10, 20$: ${RIGHT_VALUES}$\n", "Q2.3c", "correct"),
+    ("right-list-above-the-approximation", f"## Q2.3\n### (c)\n$\\rho(0.05)^T$: $[{RIGHT_VALUES}]$, slightly above "
+     "the approximation's $0.25^T$.\n", "Q2.3c", "correct"),
+    ("right-named-list", f"## Q2.3\n$\\rho(0.05)^T = [{RIGHT_VALUES}]$ for $T = 1, 5, 10, 20$\n", "Q2.3c", "correct"),
 ]
 
 

@@ -2119,7 +2119,10 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
     order.  An unnamed list counts in the part's ``own`` blocks (its own section, or a paragraph opening
     with its label, ``(c) …``): boxed, or a list of numbers alone in its maths span.  A table's rows may name
     the values (``| $\\rho(0.05)^{5}$ | … |``) or give them by index (``| T | ρ(0.05)^T |``; in a section of
-    the part's own, ``unnamed_column``, the value column's header may be any word: ``| T | value |``)."""
+    the part's own, ``unnamed_column``, the value column's header may be any word: ``| T | value |``).
+
+    A list said to be another's (introduced by the approximation's name or "The approximation gives", or a
+    draft: "my first attempt, but I had a bug") is none; of several lists, the last one written counts."""
     template, index, wanted = _index_template(part)
     generic = name_key(template)
     # the power may come before the argument: \rho^{5}(0.05) is \rho(0.05)^{5}
@@ -2130,25 +2133,26 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
     pattern = re.compile("|".join(re.escape(g).replace(power, r"\^(\d+)") for g in sorted(generics)))
     index_given = re.compile(rf"(?<![A-Za-z]){re.escape(index)}\s*=\s*(\d+)")
     values: dict[str, tuple[str, int]] = {}
-    list_answer: Found | None = None
+    lists: list[tuple[tuple[int, int], Found]] = []  # ((line, segment), the list): the last one written counts
     own_ids = {id(b) for b, _ in own}
     for block, text in own:  # "For $T = 1, 5, 10, 20$: $0.2505$, $9.86\\times10^{-4}$, …", "0.2505, 9.86e-4, …"
         items, context = _values_written(text)
-        if len(items) == len(wanted):
+        if len(items) == len(wanted) and not _list_of_another(context, ""):
             items, problem = _in_index_order(items, context, index, wanted)
             if problem:
                 return None, problem
-            list_answer = Found(f"[{', '.join(items)}]", block.line, 1)
+            lists.append(((block.line, len(block.segments)), Found(f"[{', '.join(items)}]", block.line, 1)))
     rows = [(None, st) for st in _table_statements(tables)]  # "| $\rho(0.05)^{5}$ | $9.9\cdot10^{-4}$ |"
     for block, st in [*((b, st) for b in blocks for st in block_statements(b)), *rows]:
         stated = _stated_value(st)
         if stated is None:
             items = list_items(st.parts[0]) if id(block) in own_ids and not st.ops else []
-            if len(items) == len(wanted) and (st.boxed or all(_looks_numeric(_unspaced(v)) for v in items)):
+            if len(items) == len(wanted) and (st.boxed or all(_looks_numeric(_unspaced(v)) for v in items)) \
+                    and not _list_of_another(st.context, _text_after(block, st)):
                 items, problem = _in_index_order(items, st.context, index, wanted)
                 if problem:
                     return None, problem
-                list_answer = Found(f"[{', '.join(items)}]", st.line, 1)
+                lists.append(((st.line, st.segment), Found(f"[{', '.join(items)}]", st.line, 1)))
             continue
         lhs = st.lhs_key
         value = _clean_value(stated)
@@ -2159,10 +2163,12 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
         if lhs in generics:
             items = list_items(value)
             if len(items) == len(wanted):
+                if block is not None and _list_of_another("", _text_after(block, st)):
+                    continue  # "… was my first attempt"
                 items, problem = _in_index_order(items, st.context, index, wanted)
                 if problem:
                     return None, problem
-                list_answer = Found(f"[{', '.join(items)}]", st.line, 1)
+                lists.append(((st.line, st.segment), Found(f"[{', '.join(items)}]", st.line, 1)))
                 continue
             given = index_given.findall(st.context[-80:])
             if given:
@@ -2176,9 +2182,47 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
             return Found("[" + ", ".join(values[t][0] for t in wanted) + "]", line, 1), ""
         if present:
             return Found(_partial_list(values, wanted), line, 1), ""
-    if list_answer is not None:
-        return list_answer, ""
+    if lists:
+        return max(lists, key=lambda at: at[0])[1], ""
     return None, ""
+
+
+# Words that make a list of values a draft: "my first attempt", "but I had a bug"
+_DRAFT = re.compile(r"\b(?:first\s+(?:attempt|try|version|go)|attempt(?:ed)?|draft|bugs?|buggy|mistakes?|wrong|incorrect|"
+                    r"earlier|previous(?:ly)?|initial(?:ly)?|old|scratch)\b", re.I)
+# After a list: words that say it is the approximation's ("…, i.e. the approximation's values")
+_APPROXIMATION_AFTER = re.compile(r"\b(?:i\.?\s*e\.?|is|are|these\s+are|which\s+(?:is|are)|from|by|of|using|with)\s+"
+                                  r"(?:the\s+|my\s+|a\s+)?(?:linear(?:i[sz]ed)?\s+)?approx", re.I)
+
+
+_SENTENCE_BREAK = re.compile(r"(?<!\bi\.e)(?<!\be\.g)[.!?](?=\s|$)|\n")  # "i.e." and "e.g." end no sentence
+
+
+def _list_of_another(before: str, after: str) -> bool:
+    """Is a list of values said to be another quantity's or a draft?  Introduced, since the last sentence or
+    list before it, by words or a name of the approximation (``$\\rho_{approx}(0.05)^T$ for …:``, "The
+    approximation gives …:") or of a draft ("my first attempt gave"); or followed, in its sentence, by a
+    draft's words ("… was my first attempt, but I had a bug") or "i.e. the approximation's"."""
+    lead = _since_last_list(before)
+    tail = _SENTENCE_BREAK.split(after, maxsplit=1)[0]
+    return bool(re.search(r"approx", lead, re.I) or _DRAFT.search(lead) or _DRAFT.search(tail)
+                or _APPROXIMATION_AFTER.search(tail))
+
+
+def _since_last_list(text: str) -> str:
+    """The words that introduce what follows ``text``: since its last sentence end or list of numbers."""
+    text = _SENTENCE_BREAK.split(text)[-1]
+    for m in reversed(list(re.finditer(r"\$[^$]*\$", text))):
+        items = list_items(m.group()[1:-1])
+        if len(items) > 1 and all(_looks_numeric(_unspaced(v)) for v in items):
+            return text[m.end():]
+    return text
+
+
+def _text_after(block: Block, st: Statement) -> str:
+    """The plain text right after a statement's maths in its block (its sentence's rest, for a remark)."""
+    k = st.segment + 1
+    return block.segments[k].text if 0 < k < len(block.segments) and block.segments[k].kind == "text" else ""
 
 
 _LIST_WORD = re.compile(r"(,|;|\band\b)")
