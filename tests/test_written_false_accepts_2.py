@@ -5,7 +5,7 @@ a label-keyed table whose remark column ("Sanity check", "Notes", "Expected") wa
 whose "My answer" column was not; a plain-text value cut at a remark in brackets or ", i.e." although it
 goes on (``1 (constant) − ε²`` read as ``1``); and "σ'(ε) ≈ ¼", which answers Q2.1a, taken although the
 student's own final answers follow it unnamed; Q2.3c's list of the approximation's powers, or a first attempt,
-taken for the answer.  Every false accept has a twin that checks the right answer the reading
+taken for the answer; and Q2.3b read from the "(c)" paragraph although "(b)" has its own.  Every false accept has a twin that checks the right answer the reading
 was added for still reads.  Each document goes through the real pipeline (``q2_grader``).
 """
 from __future__ import annotations
@@ -152,6 +152,20 @@ CASES = [
     ("right-list-above-the-approximation", f"## Q2.3\n### (c)\n$\\rho(0.05)^T$: $[{RIGHT_VALUES}]$, slightly above "
      "the approximation's $0.25^T$.\n", "Q2.3c", "correct"),
     ("right-named-list", f"## Q2.3\n$\\rho(0.05)^T = [{RIGHT_VALUES}]$ for $T = 1, 5, 10, 20$\n", "Q2.3c", "correct"),
+    # 5. once a part's own labelled paragraph answers, another part's paragraph does not
+    ("value-in-next-part-paragraph", "## Q2.3\n(a) $\\rho_{approx}(\\varepsilon) = \\frac14$\n\n"
+     "(b) $\\rho(0.05) = \\frac{0.2431}{0.9975} = 0.2437$\n\n(c) Using the handout's value $\\rho(0.05) \\approx 0.2505$ "
+     "instead of mine, the powers are as below.\n", "Q2.3b", "incorrect"),
+    ("right-value-before-next-part-paragraph", "## Q2.3\n(b) $\\rho(0.05) = \\frac{0.2499}{0.9975} = 0.2505$\n\n"
+     "(c) Using my value $\\rho(0.05) \\approx 0.2437$ instead of the handout's, the powers are as below.\n", "Q2.3b",
+     "correct"),
+    ("value-in-paragraph-after-next-label", "## Q2.3\n(b) $\\rho(0.05) = 0.2437$\n\n(c) For the powers:\n\n"
+     "the handout has $\\rho(0.05) \\approx 0.2505$.\n", "Q2.3b", "incorrect"),
+    # with no answer in its own paragraph the part is still read where it is named
+    ("right-named-in-another-paragraph", "## Q2.3\n(b) see below\n\n(c) With $\\rho(0.05) \\approx 0.2505$ the powers "
+     "follow.\n", "Q2.3b", "correct"),
+    ("right-later-correction-in-own-paragraphs", "## Q2.3\n(b) 0.2601\n\nCorrection after re-checking: "
+     "$\\rho(0.05) = 0.2505$.\n", "Q2.3b", "correct"),
 ]
 
 

@@ -115,7 +115,8 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
         else:
             only_part = all(sum(1 for p in parts if covers(s.key, p.label)) == 1 for s in own)
             answer = _labelled_answer(part, own, source, only_part) or extract_answer(
-                part, own, source, only_part=only_part, quantities=quantities)
+                part, own, source, only_part=only_part, quantities=quantities,
+                part_keys=frozenset(normalise_label(p.label) for p in parts))
             if answer is not None and not answer.problem and all(s.plain_label for s in held):
                 answer = replace(answer, source=_named_outside(source, answer.line, part.label))  # no heading
         if unclear is not None and (answer is None or answer.problem):
@@ -1342,10 +1343,11 @@ class Found:
     problem: str = ""  # the statement that gives it cannot be read: the part could not be read
 
 
-def extract_answer(part: Part, sections: list[Section], source: str, *,
-                   only_part: bool = False, quantities: frozenset[str] = frozenset()) -> WrittenAnswer | None:
+def extract_answer(part: Part, sections: list[Section], source: str, *, only_part: bool = False,
+                   quantities: frozenset[str] = frozenset(), part_keys: frozenset[str] = frozenset()
+                   ) -> WrittenAnswer | None:
     """The part's answer from its sections; ``only_part``: the sections hold no other part; ``quantities``:
-    the name keys of the problem set's quantities."""
+    the name keys of the problem set's quantities; ``part_keys``: its parts' labels, normalised."""
     blocks = [b for s in sections for b in s.blocks]
     if not blocks:
         return None  # an empty section: not answered
@@ -1366,8 +1368,9 @@ def extract_answer(part: Part, sections: list[Section], source: str, *,
         # "(b) 0.2505" in the section of Q2.3: the value written alone after the part's own label
         labelled = [] if only_part else [(b, after) for s in sections for b in s.blocks
                                           if (after := _after_label(b.prose(), s.key, part.label))]
+        owners = {} if only_part else _paragraph_owners(sections, part_keys)
         found, problem = _find_named(part, blocks, only_part, [t for s in sections for t in s.tables],
-                                     labelled=labelled, quantities=quantities), ""
+                                     labelled=labelled, quantities=quantities, owners=owners), ""
     if found is not None:
         return WrittenAnswer(part.label, found.value, source, found.line, problem=found.problem)
     where = sections[0]
@@ -1595,23 +1598,33 @@ def _statements(blocks: list[Block]) -> list[Statement]:
 
 def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterable[Table] = (),
                 keys: set[str] | None = None, numbers_only: bool = False,
-                labelled: Iterable[tuple[Block, str]] = (), quantities: frozenset[str] = frozenset()) -> Found | None:
+                labelled: Iterable[tuple[Block, str]] = (), quantities: frozenset[str] = frozenset(),
+                owners: dict[int, str] | None = None) -> Found | None:
     """\\boxed{} first, then the last statement naming the quantity, then (in a section of its own) the
     last value written.  ``numbers_only``: a number part's definition (``ρ(ε) = σ̇/tanḣ``) is no answer.
     ``labelled``: (block, what follows the part's label in it); a value alone there (``(b) 0.2505``) counts
     as if named.  ``quantities``: the name keys of every quantity the problem set names (see
-    :func:`_unnamed_maths_after`)."""
+    :func:`_last_unnamed_maths`).  ``owners``: the part whose label each paragraph is under (see
+    :func:`_paragraph_owners`): once the part's own paragraphs give an answer, another part's paragraphs
+    ("(c) Using the handout's value $\\rho(0.05) \\approx 0.2505$ …") give none."""
     keys = _name_keys(part) if keys is None else keys
     approximated = {name_key(n) for n in part.approximates}
     found: list[Found] = []
     unnamed_boxes: list[Found] = []
     approximations: dict[int, tuple[Block, Statement]] = {}  # id of a Found read from the approximated quantity
+    origin: dict[int, int] = {}  # id of a Found → id of the block it was read from
+
+    def add(f: Found, block: Block | None, to: list[Found] = found) -> None:
+        to.append(f)
+        if block is not None:
+            origin[id(f)] = id(block)
+
     for block, st in [*((b, st) for b in blocks for st in block_statements(b)),
                       *((None, st) for st in _table_statements(tables))]:
         named = _naming(st, keys)
         if named is None and (named := _approximating(st, approximated)) is not None:
             if value := _clean_value(named[1]):
-                found.append(Found(value, st.line, 0.75, st.problem))  # a name of the answer itself wins
+                add(Found(value, st.line, 0.75, st.problem), block)  # a name of the answer itself wins
                 if block is not None:
                     approximations[id(found[-1])] = (block, st)
             continue
@@ -1626,17 +1639,20 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
                 if numbers_only:
                     continue
                 tier -= 0.5  # "ρ(ε) = σ̇(ε)/tanḣ(ε)" is a definition; "ρ(0.05) ≈ 0.2505" the answer
-            found.append(Found(value, st.line, tier, st.problem))
+            add(Found(value, st.line, tier, st.problem), block)
         elif st.table_row:
             continue  # a row of a table is only read when its first cell names the quantity
         elif st.boxed and (not st.ops or not _looks_like_name(st.parts[0])):
-            unnamed_boxes.append(Found(_clean_value(st.parts[-1]), st.line, 2))
+            add(Found(_clean_value(st.parts[-1]), st.line, 2), block, unnamed_boxes)
         elif only_part and st.parts[-1].strip() and not (st.ops and st.ops[-1] not in _EQUALITIES):
-            found.append(Found(_clean_value(st.parts[-1]), st.line, 0))
+            add(Found(_clean_value(st.parts[-1]), st.line, 0), block)
     if only_part:
-        found.extend(Found(value, b.line, 0) for b in blocks if (value := _bare_number(b)) is not None)
-    found.extend(Found(value, b.line, 1.0) for b, after in labelled
-                 if (value := _value_after_label(after, part, keys)) is not None)
+        for b in blocks:
+            if (value := _bare_number(b)) is not None:
+                add(Found(value, b.line, 0), b)
+    for b, after in labelled:
+        if (value := _value_after_label(after, part, keys)) is not None:
+            add(Found(value, b.line, 1.0), b)
     named_lines: dict[int, bool] = {}  # one look per line, however many boxes it holds
     for box in unnamed_boxes:
         if not only_part and box.line not in named_lines:
@@ -1659,6 +1675,11 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
                 f"after it in the same section (“{_shorten(unnamed[1], 60)}”) is not said to be any quantity of the "
                 f"question, so which is the final answer for {part.label} is not clear. {_how_to_write(part)}"))
     found = [f for f in found if id(f) not in dropped]
+    if owners:  # once the part's own paragraphs answer, another part's do not
+        under = {id(f): owners.get(origin.get(id(f))) for f in found}
+        mine = normalise_label(part.label)
+        if mine in under.values():
+            found = [f for f in found if under[id(f)] in (None, mine)]
     if not found:
         return passed_over
     found.sort(key=lambda f: f.line)  # a table's rows come after the paragraphs: put them in place
@@ -2510,6 +2531,15 @@ def _choices_in_sentence(sentence: str, choices: list[str]) -> list[tuple[str, s
 def _after_label(text: str, parent: str | None, label: str) -> str | None:
     """What follows the part's own label at the start of a paragraph: "Q2.3(d): approx" → "approx";
     "(d) approx" under ``## Q2.3`` too.  None when the paragraph does not start with that label."""
+    opening = _opening_label(text, parent)
+    if opening is None or not covers(opening[0], label):
+        return None  # another part's label, or none
+    return opening[1]
+
+
+def _opening_label(text: str, parent: str | None) -> tuple[str, str] | None:
+    """(the key, what follows) of a sub-part's label opening a paragraph: "Q2.3(d): approx", "(d) approx"
+    under ``## Q2.3``; None without one (a label without the sub-part's letter, "Q2.3: …", is none)."""
     text = _LABEL_WORDS.sub("", re.sub(r"[*`#]", "", text).strip())
     m = _HEADING_LABEL.match(text)
     if m and (m.group(3) or m.group(4)):
@@ -2519,9 +2549,24 @@ def _after_label(text: str, parent: str | None, label: str) -> str | None:
         if not m or not parent:
             return None
         key = parent + (m.group(1) or m.group(2)).lower()
-    if not covers(key, label) or not key[-1].isalpha():
-        return None  # another part's label, or one without the sub-part's letter ("Q2.3: …")
-    return text[m.end():].lstrip(" :.=-–—")
+    if not key[-1].isalpha():
+        return None
+    return key, text[m.end():].lstrip(" :.=-–—")
+
+
+def _paragraph_owners(sections: list[Section], part_keys: frozenset[str]) -> dict[int, str]:
+    """id(block) → the key of the part whose label opens the block, or the last paragraph before it in its
+    section that a part's label opens ("(b) …", then "(c) …" and the paragraphs after it)."""
+    owners: dict[int, str] = {}
+    for section in sections:
+        current = None
+        for block in section.blocks:
+            opening = _opening_label(block.prose(), section.key)
+            if opening is not None and opening[0] in part_keys:
+                current = opening[0]
+            if current is not None:
+                owners[id(block)] = current
+    return owners
 
 
 # A choice named in a few words: "the approximation", "The approximate one.", "Answer: the approximated ratio",
