@@ -5,7 +5,8 @@ a label-keyed table whose remark column ("Sanity check", "Notes", "Expected") wa
 whose "My answer" column was not; a plain-text value cut at a remark in brackets or ", i.e." although it
 goes on (``1 (constant) − ε²`` read as ``1``); and "σ'(ε) ≈ ¼", which answers Q2.1a, taken although the
 student's own final answers follow it unnamed; Q2.3c's list of the approximation's powers, or a first attempt,
-taken for the answer; and Q2.3b read from the "(c)" paragraph although "(b)" has its own.  Every false accept has a twin that checks the right answer the reading
+taken for the answer; Q2.3b read from the "(c)" paragraph although "(b)" has its own; and Q2.3d read from a
+pasted prompt in a block quote, or from what the student says they expected.  Every false accept has a twin that checks the right answer the reading
 was added for still reads.  Each document goes through the real pipeline (``q2_grader``).
 """
 from __future__ import annotations
@@ -166,6 +167,29 @@ CASES = [
      "follow.\n", "Q2.3b", "correct"),
     ("right-later-correction-in-own-paragraphs", "## Q2.3\n(b) 0.2601\n\nCorrection after re-checking: "
      "$\\rho(0.05) = 0.2505$.\n", "Q2.3b", "correct"),
+    # 6. Q2.3d: a block quote is the question pasted, not the answer; what the student expected is no claim
+    ("expected-then-opposite", "## Q2.3\n(d) I expected that the true ratio decays more slowly than the "
+     "approximation, but my plot shows the opposite.\n", "Q2.3d", "incorrect"),
+    ("right-expected-then-opposite", "## Q2.3\n(d) I expected that the true ratio decays faster than the "
+     "approximation, but my plot shows the opposite.\n", "Q2.3d", "correct"),
+    ("expected-alone-is-no-claim", "## Q2.3\n(d) I thought the approximation decays faster.\n", "Q2.3d",
+     "could not read"),
+    ("expected-then-other-claim", "## Q2.3\n(d) I had expected the approximation to decay faster, but the true ratio "
+     "decays faster.\n", "Q2.3d", "incorrect"),
+    ("quoted-prompt-then-true", "## Q2.3\n### (d)\n> Which of the two curves decays faster? In a written answer you "
+     "may say it in words (\"the true ratio decays more slowly than the approximation\").\n\nFrom my plot: true.\n",
+     "Q2.3d", "could not read"),
+    ("quoted-prompt-then-answer-true", "## Q2.3\n### (d)\n> Which of the two curves decays faster? Answer \"approx\" "
+     "or \"true\"; in a written answer you may say it in words (\"the true ratio decays more slowly than the "
+     "approximation\").\n\n**Answer:** true\n", "Q2.3d", "incorrect"),
+    ("right-quoted-prompt-then-answer", "## Q2.3\n### (d)\n> Which of the two curves decays faster? Answer \"approx\" "
+     "or \"true\".\n\nThe approximation decays faster.\n", "Q2.3d", "correct"),
+    ("right-answer-only-in-quote", "## Q2.3\n### (d)\n> approx\n", "Q2.3d", "correct"),
+    ("right-as-expected", "## Q2.3\n(d) As expected, the approximation decays faster.\n", "Q2.3d", "correct"),
+    # a pasted prompt is no answer for other parts either
+    ("quoted-prompt-is-no-rubric-answer", "## Q2.4\n> What does this imply for training a recurrent neural network "
+     "with back-propagation through time? BPTT multiplies one activation derivative per time step.\n\nNo idea.\n",
+     "Q2.4", "incorrect"),
 ]
 
 

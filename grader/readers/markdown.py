@@ -114,6 +114,7 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
             answer = _emptied_section(part, held, sections, source, quantities)
         else:
             only_part = all(sum(1 for p in parts if covers(s.key, p.label)) == 1 for s in own)
+            own = _without_quotes(own)
             answer = _labelled_answer(part, own, source, only_part) or extract_answer(
                 part, own, source, only_part=only_part, quantities=quantities,
                 part_keys=frozenset(normalise_label(p.label) for p in parts))
@@ -130,6 +131,22 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
         _read_by_name(unheaded, sections, problem_set, source, reading, headed=headed, labelled=labelled,
                       quantities=quantities)
     return reading
+
+
+def _without_quotes(sections: list[Section]) -> list[Section]:
+    """The sections without their block quotes, when they hold anything else: a quote is the question pasted
+    ("> Which of the two curves decays faster? … ("the true ratio decays more slowly …")"), not the answer.
+    A part written only in block quotes is read from them."""
+    if all(b.quoted for s in sections for b in s.blocks) or not any(b.quoted for s in sections for b in s.blocks):
+        return sections
+    kept = [replace(s, blocks=[b for b in s.blocks if not b.quoted]) for s in sections]
+    return [s for s in kept if s.blocks]
+
+
+def _unquoted(blocks: list[Block]) -> list[Block]:
+    """The blocks outside block quotes, when there are any (as :func:`_without_quotes`)."""
+    outside = [b for b in blocks if not b.quoted]
+    return outside if outside else blocks
 
 
 def _quantities(parts: list[Part]) -> frozenset[str]:
@@ -175,7 +192,7 @@ def _emptied_section(part: Part, held: list[Section], sections: list[Section], s
                    f"Start {part.label}'s answer without another part's label (e.g. 'From {taken[0].heading}, …').")
         return WrittenAnswer(part.label, taken[0].snippet(), source, taken[0].line,
                              problem=f"{problem} The paragraph reads: “{taken[0].snippet()}”")
-    blocks = [b for s in inside for b in s.blocks]
+    blocks = _unquoted([b for s in inside for b in s.blocks])
     found = _answer_by_name(part, blocks, [t for s in inside for t in s.tables], _name_keys(part), quantities)
     if found is None:
         return None
@@ -208,6 +225,7 @@ class Block:
     statements: list | None = field(default=None, repr=False)  # filled once, by block_statements
     unclosed_dollar: bool = False  # a "$" opens maths that its paragraph never closes
     section: int = -1  # the number of the section that holds it, set once the document is parsed
+    quoted: bool = False  # inside a block quote ("> Which curve decays faster?"): the question, pasted
 
     def prose(self) -> str:
         """The block as one line of text, maths kept in ``$…$``."""
@@ -402,11 +420,13 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     # Open list items, innermost last: (the section and labelled headings before the item, did a label open one)
     items: list[tuple[Section, list[Section], bool]] = []
     item_first = False  # the next inline is the first paragraph of a list item
+    quotes = 0  # block quotes open around the token
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         if tok.map:
             last_line = tok.map[0] + 1
+        quotes += (tok.type == "blockquote_open") - (tok.type == "blockquote_close")
         if tok.type == "list_item_open":
             items.append((body, list(stack), False))
             item_first = True
@@ -470,14 +490,14 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
                 segments = _segments(piece)
                 block = None
                 if any(s.kind == "math" or s.text.strip() for s in segments):  # not struck out whole
-                    block = Block(last_line, segments, unclosed_dollar=unclosed)
+                    block = Block(last_line, segments, unclosed_dollar=unclosed, quoted=quotes > 0)
                     body.blocks.append(block)
                 if table is not None:
                     row_blocks.append(block)
         elif tok.type in _MATH_TOKENS:
-            body.blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
+            body.blocks.append(Block(last_line, [Segment("math", tok.content, display=True)], quoted=quotes > 0))
         elif tok.type in ("fence", "code_block") and tok.info.strip().lower() in ("math", "latex", "tex"):
-            body.blocks.append(Block(last_line, [Segment("math", tok.content, display=True)]))
+            body.blocks.append(Block(last_line, [Segment("math", tok.content, display=True)], quoted=quotes > 0))
         i += 1
     kept = [s for s in sections if s.blocks or s.key is not None]
     for number, section in enumerate(kept):
@@ -1417,7 +1437,7 @@ def _read_by_name(parts: list[Part], sections: list[Section], problem_set: Probl
     heads a section with a part's label (``labelled``: a paragraph opens with one, ``Q2.3(d): …``), names the
     question in a heading (``# Question 2``), is one of the problem set's files (``q2.md``), or names another
     quantity by a name of its own (``\\rho_{approx}``)."""
-    blocks = [b for s in sections for b in s.blocks]
+    blocks = _unquoted([b for s in sections for b in s.blocks])
     tables = [t for s in sections for t in s.tables]
     distinct = {p.label: _answer_by_name(p, blocks, tables, _name_keys(p, bare=False), quantities) for p in parts}
     evident = (headed or labelled or source in problem_set.submission_files or any(distinct.values())
@@ -2517,15 +2537,47 @@ _CLAUSE_TURN = re.compile(r"(?!(?<=\s)\s)(?:\s*+[;,])?\s++(?:but|whereas|while|h
                           r"|(?!(?<=\s)\s)\s*+;\s*+", re.I)
 
 
+# What the student expected is no claim: "I expected that the true ratio decays more slowly …, but …"
+_EXPECTED = re.compile(r"\b(?:I|we)\s+(?:had\s+|have\s+|first\s+|initially\s+|originally\s+|at\s+first\s+)?"
+                       r"(?:expected|thought|assumed|guessed|predicted|believed|suspected|hoped|was\s+expecting|"
+                       r"would\s+have\s+(?:expected|thought|guessed))\b", re.I)
+# … and what follows it may say it was wrong: "but my plot shows the opposite"
+_OPPOSITE = re.compile(r"\b(?:(?:the\s+)?opposite|the\s+reverse|the\s+contrary|(?:the\s+)?other\s+way\s+(?:round|around)|"
+                       r"(?:I|we)\s+(?:was|were)\s+wrong)\b", re.I)
+
+
 def _choices_in_sentence(sentence: str, choices: list[str]) -> list[tuple[str, str]]:
     """(choice, the words that say it) for a sentence: the sentence's reading, or each of its clauses' when
-    they say different choices ("the approximation decays faster for small T, but the true one overall")."""
-    said = choice_from_prose(sentence, choices)
+    they say different choices ("the approximation decays faster for small T, but the true one overall").
+    A clause saying what the student expected claims nothing; a clause after it that says it was the opposite
+    claims the other choice."""
     clauses = [c for c in _CLAUSE_TURN.split(sentence) if c.strip()]
+    expected = next((k for k, c in enumerate(clauses) if _EXPECTED.search(c)), None)
+    if expected is not None:
+        return _after_expectation(clauses, expected, choices)
+    said = choice_from_prose(sentence, choices)
     in_clauses = [(c.strip(), choice_from_prose(c, choices)) for c in clauses] if len(clauses) > 1 else []
     if len({choice for _, choice in in_clauses if choice}) > 1:
         return [(choice, clause) for clause, choice in in_clauses if choice]
     return [(said, sentence.strip())] if said else []
+
+
+def _after_expectation(clauses: list[str], expected: int, choices: list[str]) -> list[tuple[str, str]]:
+    """What a sentence claims whose clause ``expected`` says what the student expected: the other clauses'
+    choices, and "the opposite" (or "I was wrong") after it, un-negated, as the other choice than expected."""
+    other = {choices[0]: choices[1], choices[1]: choices[0]} if len(choices) == 2 else {}
+    guess = choice_from_prose(clauses[expected], choices)
+    said = []
+    for k, clause in enumerate(clauses):
+        if k == expected:
+            continue
+        choice = choice_from_prose(clause, choices)
+        if choice is None and k > expected and guess in other and _OPPOSITE.search(clause) \
+                and not _NEGATION.search(clause):
+            choice = other[guess]
+        if choice is not None:
+            said.append((choice, clause.strip()))
+    return said
 
 
 def _after_label(text: str, parent: str | None, label: str) -> str | None:
