@@ -165,6 +165,7 @@ def refuse_unpublished(problems: Path, given: str) -> None:
         return
     files, _ = spec_files([str(problems)])
     unpublished = [ps.path for ps in load_problem_sets(files) if not ps.published]
+    unpublished += _hidden_unpublished(problems, set(files))
     if unpublished:
         named = ", ".join(str(path) for path in unpublished[:3]) + (" …" if len(unpublished) > 3 else "")
         raise UsageError(f"{named}: not published (no 'published: true'): an instructor's spec holds the reference "
@@ -172,6 +173,29 @@ def refuse_unpublished(problems: Path, given: str) -> None:
                          "Keep the instructor's specs out of the repository and run 'grader publish SPECS --out "
                          f"{problems}' first: it writes the public checks only, for --problems {given}. Pass "
                          "--allow-unpublished only for a repository no student can read")
+
+
+def _hidden_unpublished(problems: Path, loaded: set[Path]) -> list[Path]:
+    """Hidden spec files (``.foundations-full.yaml``, ``.old/q2.yaml``) are never graded, but a
+    student reads them all the same: any that is not marked published is refused too.  They
+    need not load as specs (an old copy put aside may not), so only the mark is looked at."""
+    import yaml
+
+    from grader.spec import find_spec_files
+
+    if not problems.is_dir():
+        return []
+    found = []
+    for path in find_spec_files([problems]):
+        if path in loaded:
+            continue
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+        except yaml.YAMLError:
+            data = None  # unreadable as YAML: it may still be an instructor's spec
+        if not (isinstance(data, dict) and data.get("published") is True):
+            found.append(path)
+    return found
 
 
 def check_threshold(fail_under: float, problems: Path) -> str:

@@ -200,6 +200,22 @@ def test_ci_init_refuses_the_instructor_s_own_specs(tmp_path, capsys):
     assert (repo / WORKFLOW).exists()
 
 
+def test_ci_init_refuses_an_instructor_s_spec_hidden_among_published_ones(tmp_path, capsys):
+    from grader.cli import main
+
+    spec = tmp_path / "small.yaml"
+    spec.write_text(SMALL, encoding="utf-8")
+    repo = tmp_path / "repo"
+    assert main(["publish", str(spec), "--out", str(repo / "problems")]) == 0
+    # Put aside as a dot-file: never graded, but the students read it all the same.
+    (repo / "problems" / ".small-full.yaml").write_text(SMALL, encoding="utf-8")
+    assert main(["ci-init", "--dir", str(repo), "--install", INSTALL]) == 2
+    assert ".small-full.yaml: not published (no 'published: true')" in capsys.readouterr().err
+    assert not (repo / WORKFLOW).exists()
+    (repo / "problems" / ".small-full.yaml").unlink()
+    assert main(["ci-init", "--dir", str(repo), "--install", INSTALL]) == 0
+
+
 def test_ci_init_takes_published_specs_and_says_point_for_one(tmp_path, capsys):
     from grader.cli import main
 
