@@ -1183,6 +1183,11 @@ _MATHS_WORDS = {"eps", "epsilon", "varepsilon", "inf", "infty", "infinity", "exp
                 "tan", "tanh", "sinh", "cosh", "sigma", "rho", "approx", "frac", "cdot", "dot", *_GREEK}
 
 
+# No stretch of text a student writes between two maths spans holds this many relations ("is",
+# "=", "in" …); a document repeating "ε is " for a megabyte would take half a minute to read.
+MAX_TEXT_RELATIONS = 2000
+
+
 def _text_statements(block: Block) -> list[Statement]:
     """Relations written across text and maths: ``σ̇_approx(ε) ≈ 1/4``, ``$\\rho(0.05)$ = 0.2505``,
     ``the interval is $(-\\infty, \\infty)$``."""
@@ -1193,7 +1198,9 @@ def _text_statements(block: Block) -> list[Statement]:
             continue
         text = seg.text
         consumed = 0  # a chain "a = b = c" is one statement: skip relations inside the last one read
-        for m in _TEXT_RELATION.finditer(text):
+        for seen, m in enumerate(_TEXT_RELATION.finditer(text)):
+            if seen >= MAX_TEXT_RELATIONS:
+                break
             if m.start() < consumed:
                 continue
             word = m.group(1).lower()
