@@ -390,7 +390,6 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
     import shutil
     import textwrap
 
-    from grader.exports import at_grading_points
     from grader.grading import AT_GRADING, untouched_sets
 
     stream = _ControlPictures(stream or sys.stdout)
@@ -427,9 +426,9 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
                         print(" " * (indent + 2) + line, file=stream)
     for note in result.notes:
         print(f"note: {note}", file=stream)
-    later = at_grading_points(result)
-    print(f"total: {result.score:g} / {result.max_score - later:g} points on the public checks"
-          + (f"; {later:g} more points are checked at grading" if later else ""), file=stream)
+    print(f"total: {result.total_text()}" + ("" if result.at_grading_points else " on the public checks"),
+          file=stream)  # a self-check: its total is always the public checks'
+
     if hidden_by_set is None:
         hidden = sum(p.hidden_cases for p in shown)
     else:
@@ -439,10 +438,8 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
 
 def self_check_summary(parts, hidden: int) -> str:
     """One honest line: what passed, and what only grading will tell (never "all tests passed")."""
-    from grader.grading import AT_GRADING
-
-    later = sum(1 for p in parts if p.status == AT_GRADING)
-    checkable = [p for p in parts if p.status != AT_GRADING]
+    later = sum(1 for p in parts if p.at_grading)
+    checkable = [p for p in parts if not p.at_grading]
     failing = sum(1 for p in checkable if not p.passed)
     if not parts:
         message = "nothing in the submission answers these problem sets"
@@ -506,14 +503,9 @@ def public_points(refs) -> float:
     """The most the public checks can award: the points of each part that a public check
     scores (a function with a public case, or a written answer that the spec lets `grader
     check` judge).  Under a published spec written answers are judged only at grading."""
-    total = 0.0
-    for problem in refs:
-        for part in problem.problem_set.parts:
-            ref = problem[part.label]
-            code = part.code is not None and any(case.case.public for case in ref.cases)
-            written = part.kind is not None and not part.at_grading
-            if code or written:
-                total += part.points
-    return round(total, 6)
+    from grader.grading import checkable_now
+
+    return round(sum(part.points for problem in refs for part in problem.problem_set.parts
+                     if checkable_now(problem[part.label])), 6)
 
 

@@ -40,16 +40,16 @@ def format_score(value: float) -> str:
 
 def junit_xml(results: Sequence[SubmissionResult]) -> str:
     """One <testsuite> per submission, one <testcase> per part: a failure when short of full
-    marks, skipped when the part is only checked at grading (a written answer under published specs)."""
+    marks, skipped when only grading can score the part (a written answer under published specs)."""
     suites = ET.Element("testsuites")
     for result in sorted(results, key=lambda r: r.student):
-        skipped = sum(1 for p in result.parts if p.status == AT_GRADING)
-        failed = sum(1 for p in result.parts if not p.passed and p.status != AT_GRADING)
+        skipped = sum(1 for p in result.parts if p.at_grading)
+        failed = sum(1 for p in result.parts if not p.passed and not p.at_grading)
         suite = ET.SubElement(suites, "testsuite", name=control_pictures(result.student),
                               tests=str(len(result.parts)), failures=str(failed), skipped=str(skipped))
         for p in result.parts:
             case = ET.SubElement(suite, "testcase", classname=f"{p.problem_set}", name=f"{p.label} {p.title}")
-            if p.status == AT_GRADING:
+            if p.at_grading:
                 ET.SubElement(case, "skipped", message=control_pictures(f"{AT_GRADING}: {p.feedback}"))
             elif not p.passed:
                 failure = ET.SubElement(case, "failure", message=f"{p.status}: {format_score(p.score)}/"
@@ -124,11 +124,6 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def at_grading_points(result: SubmissionResult) -> float:
-    """Points of the parts a self-check only reads (written answers under published specs): not yet earnable."""
-    return sum(p.max_score for p in result.parts if p.status == AT_GRADING)
-
-
 def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score: float | None = None) -> str:
     """A Markdown summary for a CI job page (e.g. ``$GITHUB_STEP_SUMMARY``).
 
@@ -141,10 +136,7 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
     lines = [f"## {_cell(title)}", ""]
     if len(results) == 1:
         r = results[0]
-        later = at_grading_points(r)
-        total = f"{format_score(r.score)} / {format_score(max_score - later)} points on the public checks; " \
-                f"{format_score(later)} more points are checked at grading" if later else \
-                f"{format_score(r.score)} / {format_score(max_score)} points"
+        total = r.total_text(max_score)
         lines += [f"**{_cell(r.student)}**: {total}", "",
                   "| Part | Points | Verdict | Feedback |", "|---|---:|---|---|"]
         for p in r.parts:

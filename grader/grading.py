@@ -186,6 +186,93 @@ def _is_archive(path: Path) -> bool:
     return head.startswith(_ARCHIVE_MAGIC) or bzip2 or head[257:262] == b"ustar"
 
 
+# Files the grader does not read get a note too, or the student sees only "not answered" (a silent zero).
+READ_KINDS = "the grader reads code (.py, .ipynb), Markdown or text (.md, .txt) and answers files (.yaml)"
+UNREAD_NOTE = "{name} was not read: " + READ_KINDS + "."
+# Documents and pictures that hold answers the grader cannot read: the student is told what to hand in.
+_DOCUMENTS = {".pdf": "a PDF", ".docx": "a Word document", ".doc": "a Word document", ".odt": "an OpenDocument text",
+              ".rtf": "a rich-text document", ".pages": "a Pages document", ".tex": "a LaTeX file"}
+_PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".heic", ".webp", ".bmp", ".tif", ".tiff", ".svg")
+# Files a computer or an unzip leaves beside the student's own, rightly ignored without a word.
+_JUNK_NAMES = {"thumbs.db", "desktop.ini"}
+_JUNK_STEMS = {"readme", "license", "licence", "copying"}
+
+
+def unread_notes(files: list[Path], names: dict[Path, str], answering: Iterable[Path],
+                 problem_sets: list[Any]) -> list[str]:
+    """A note for each file of the submission the grader does not read (a PDF, a Word file, code saved as
+    ``foundations.py.txt``), saying what to hand in instead where that is clear.  Junk (a README, Thumbs.db,
+    an unzip's __MACOSX), a picture a write-up shows, and files read that answer nothing stay quiet."""
+    answering = set(answering)
+    handed_in = {path.name.casefold() for path in files}
+    wanted = {name.casefold(): name for ps in problem_sets for name in ps.submission_files}
+    written = [names.get(p, p.name) for p in files if p in answering and p.suffix.lower() not in CODE_SUFFIXES]
+    notes = []
+    for path in files:
+        name, suffix = names.get(path, path.name), path.suffix.lower()
+        document = suffix in _DOCUMENTS or suffix in _PICTURES  # q2.md.pdf too: made from q2.md, not q2.md
+        intended = wanted.get(path.stem.casefold()) if suffix and not document else None
+        misnamed = intended is not None and intended.casefold() not in handed_in
+        if (_read_by_name(path) and not misnamed) or path.is_symlink() or _is_junk(path) or _is_archive(path):
+            continue  # read, or junk; links and archives have notes of their own
+        if misnamed:
+            notes.append(_misnamed_note(name, path.suffix, intended, path in answering))
+        elif suffix in _PICTURES and _shown_in(path, [p for p in files if p in answering]):
+            continue  # the plot a write-up shows: part of the write-up, not graded alone
+        elif document:
+            kind = _DOCUMENTS.get(suffix, "a picture")
+            notes.append(f"{name} is {kind}, which the grader does not read" + _instead(path, written, problem_sets))
+        else:
+            notes.append(UNREAD_NOTE.format(name=name))
+    return notes
+
+
+def _is_junk(path: Path) -> bool:
+    if path.stem.casefold() in _JUNK_STEMS and path.suffix.lower() in ("", ".txt", ".rst", ".md"):
+        return True  # a repository's README or LICENCE (README.pdf may hold answers)
+    return path.name.casefold() in _JUNK_NAMES or path.suffix.lower() in (".pyc", ".pyo")
+
+
+def _misnamed_note(name: str, ending: str, intended: str, graded: bool) -> str:
+    """``foundations.py.txt``: the file the student meant, with an ending an editor or a browser added."""
+    if graded:
+        return f"{name} looks like {intended} with an extra {ending} ending; it was read as a text file, but " \
+               f"hand it in as {intended}."
+    return f"{name} looks like {intended} with an extra {ending} ending, and was not graded as {intended}: " \
+           f"hand it in as {intended}."
+
+
+def _instead(path: Path, written: list[str], problem_sets: list[Any]) -> str:
+    """What to hand in instead of a document: the files of the problem sets its name suggests
+    (``Q2_answers.docx``: Q2's written answers; ``foundations.pdf``: its code), else every set's written
+    answer files; or, when written answers were graded, where from."""
+    if written:
+        return f" (the written answers were graded from {', '.join(sorted(written))})."
+    stem = path.stem.casefold()
+    named = [ps for ps in problem_sets if any(Path(f).stem.casefold() in stem for f in ps.submission_files)]
+    files = [f for ps in named or problem_sets for f in ps.submission_files if Path(f).suffix not in CODE_SUFFIXES]
+    if files:
+        return f": hand in the written answers as {_either(files)} instead."
+    code = [f for ps in named for f in ps.submission_files]
+    return f": hand in {_either(code)} instead." if code else "."
+
+
+def _either(names: list[str]) -> str:
+    """'q2.md or answers.yaml', 'a, b or c'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _shown_in(picture: Path, written: Iterable[Path]) -> bool:
+    """Does a written answer file name ``picture`` (``![ratio](plots/q2-plot.png)``)?"""
+    for path in written:
+        try:
+            if path.stat().st_size <= MAX_SUBMISSION_FILE_BYTES and picture.name in path.read_text("utf-8", "replace"):
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def _blank(path: Path) -> bool:
     try:
         return path.stat().st_size <= 4096 and not path.read_bytes().strip()
@@ -350,6 +437,7 @@ class Grader:
             for part in refs.problem_set.parts:
                 parts.append(self._best(refs, refs[part.label], candidates.get(part.label, [])))
         notes.extend(copies_note(list(answering), names))
+        notes.extend(unread_notes(files, names, answering, [refs.problem_set for refs in self.references]))
         return SubmissionResult(student, tuple(parts), tuple(dict.fromkeys(notes)), isolation,
                                 time.perf_counter() - started)
 
@@ -616,7 +704,7 @@ class Grader:
                 status, feedback = NOT_ANSWERED, "Not answered: no file of the submission answers this part."
             # Nothing to review: a rubric part's verdict is provisional only when there is an answer to read.
             return PartResult(ps.id, part.label, part.title, part.points, 0.0, status, feedback,
-                              hidden_cases=hidden)
+                              hidden_cases=hidden, at_grading=self.public_only and not checkable_now(ref))
         # Best credit wins; among equals, a file that answers the part beats one
         # that does not define its function (a notebook's plot helper must not
         # hide the written answer) or leaves it the handout's stub (q2.py untouched
@@ -650,7 +738,17 @@ class Grader:
             feedback=feedback, source=best.source, answer=best.answer,
             answer_latex=best.answer_latex, provisional=provisional,
             details=verdict.details, cases=best.cases, hidden_cases=hidden,
+            at_grading=best.status == AT_GRADING or (self.public_only and not checkable_now(ref)),
         )
+
+
+def checkable_now(ref: PartReference) -> bool:
+    """Can a self-check (public cases only) score this part?  Yes for a function with a public
+    case, and for a written answer the spec lets it judge; not under a published spec, whose
+    written answers are judged only at grading."""
+    part = ref.part
+    code = part.code is not None and any(case.case.public for case in ref.cases)
+    return code or (part.kind is not None and not part.at_grading)
 
 
 # ---------------------------------------------------------------------------

@@ -186,7 +186,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if _REFS not in config.stash or not config.stash[_RESULTS] or config.getoption("grader_hidden"):
         return
     from grader.cli import self_check_summary
-    from grader.exports import at_grading_points
     from grader.grading import untouched_sets
 
     sets = [r.problem_set for r in config.stash[_REFS]]
@@ -194,7 +193,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         untouched = untouched_sets(result, sets)
         parts = [p for p in result.parts if p.problem_set not in untouched]
         hidden = sum(n for s, n in config.stash[_HIDDEN].items() if s not in untouched)
-        later = at_grading_points(result)
+        later = result.at_grading_points
         total = f"{result.score:g} / {points_text(result.max_score - later)} on the public checks" + \
             (f" ({later:g} more checked at grading)" if later else "")
         terminalreporter.write_line(f"grader: {path.name}: {total}; {self_check_summary(parts, hidden)}")

@@ -51,6 +51,9 @@ class PartResult:
     override: str = ""  # instructor comment when overridden
     overridden: bool = False  # score set by the instructor (status then follows that score)
     automatic_status: str = ""  # the automatic grading's status, when overridden
+    # A self-check has no public check that can score this part (a written answer under a
+    # published spec, a function with hidden cases only): its points are earned at grading.
+    at_grading: bool = False
 
     @property
     def passed(self) -> bool:
@@ -83,6 +86,23 @@ class SubmissionResult:
     def max_score(self) -> float:
         return round(sum(p.max_score for p in self.parts), 6)
 
+    @property
+    def at_grading_points(self) -> float:
+        """Points no public check can award in a self-check: they are earned at grading."""
+        return round(sum(p.max_score for p in self.parts if p.at_grading), 6)
+
+    def total_text(self, max_score: float | None = None) -> str:
+        """The total as every output words it: a self-check's counts only what its public
+        checks can award, and says how much is left for grading."""
+        max_score = self.max_score if max_score is None else max_score
+        later = self.at_grading_points
+        if not later:
+            return f"{_round(self.score):g} / {_round(max_score):g} points"
+        if _round(max_score - later) == 0:
+            return f"no public check awards points here; all {later:g} points are checked at grading"
+        return (f"{_round(self.score):g} / {_round(max_score - later):g} points on the public checks; "
+                f"{later:g} more points are checked at grading")
+
     def to_gradescope(self, include_timing: bool = False) -> dict[str, Any]:
         """Gradescope's results.json: one test per part, ``number`` = the handout label."""
         tests = []
@@ -103,7 +123,7 @@ class SubmissionResult:
         result: dict[str, Any] = {
             "score": _round(self.score),
             "execution_time": round(self.seconds, 3) if include_timing else 0,
-            "output": "\n".join([f"{_round(self.score):g} / {_round(self.max_score):g} points.", *self.notes]),
+            "output": "\n".join([f"{self.total_text()}.", *self.notes]),
             "tests": tests,
             "extra_data": {"student": self.student, "isolation": self.isolation},
         }

@@ -319,6 +319,23 @@ def test_both_homeworks_in_one_folder(tmp_path, published, secrets):
     assert_no_hidden_data(output, secrets)
 
 
+def test_every_output_gives_the_same_total_when_a_written_part_is_left_unanswered(tmp_path, published):
+    """Q2.4 has no public check under published specs: answered or not, its 3 points are earned at
+    grading, so it is not a public check that fails, and terminal, JSON, HTML and JUnit agree."""
+    answers = {label: value for label, value in Q2_RIGHT.items() if label != "Q2.4"}
+    folder = submission(tmp_path, {"answers.yaml": yaml.safe_dump(answers, allow_unicode=True)})
+    run, _ = check(tmp_path, [published / "q2-activations.yaml"], folder)
+    total = "no public check awards points here; all 13 points are checked at grading"
+    assert f"total: {total}" in run.stdout
+    assert "no public checks apply to these answers — 10 hidden checks will run at grading; " \
+        "8 parts checked only at grading" in run.stdout
+    assert results_by_label(tmp_path)["Q2.4"]["extra_data"]["verdict"] == "not answered"
+    assert json.loads((tmp_path / "out" / "results.json").read_text())["output"].startswith(total + ".")
+    assert total in (tmp_path / "out" / "report" / "report.html").read_text(encoding="utf-8")
+    suite = ET.parse(tmp_path / "out" / "junit.xml").getroot().find("testsuite")
+    assert (suite.get("failures"), suite.get("skipped")) == ("0", "8")
+
+
 def test_a_set_the_submission_does_not_touch_is_one_line(tmp_path, published):
     folder = submission(tmp_path, {"foundations.py": SAMPLES / "alice" / "foundations.py"})
     run = grader("check", published, folder)

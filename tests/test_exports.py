@@ -63,7 +63,7 @@ def test_a_part_checked_only_at_grading_is_skipped_in_junit_not_failed():
     student = SubmissionResult("sam", (
         PartResult("set", "P1", "Code", 2.0, 2.0, "correct", "All cases passed."),
         PartResult("set", "P2", "Written", 2.0, 0.0, "checked at grading",
-                   "Answer found; written answers are checked at grading.", provisional=True),
+                   "Answer found; written answers are checked at grading.", provisional=True, at_grading=True),
         PartResult("set", "P3", "Code", 2.0, 0.0, "incorrect", "Wrong result."),
     ))
     suite = ET.fromstring(junit_xml([student])).find("testsuite")
