@@ -1,0 +1,119 @@
+"""A messy class graded with `grader grade`, as an instructor meets it: files the grader does
+not read are named to the student (never a silent zero), names spelt in either Unicode form are one
+student, a changed answer under an override shows what changed, and a kept roster still reports."""
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+Q2 = ROOT / "problems" / "q2-activations.yaml"
+FOUNDATIONS = ROOT / "problems" / "foundations.yaml"
+ALICE_Q2 = ROOT / "submissions" / "alice" / "q2.md"
+ALICE_CODE = ROOT / "submissions" / "alice" / "foundations.py"
+
+READ_KINDS = "the grader reads code (.py, .ipynb), Markdown or text (.md, .txt) and answers files (.yaml)"
+
+
+def grade(capsys, subs: Path, out: Path, *specs: Path, extra: tuple[str, ...] = ()) -> str:
+    """Run `grader grade` on ``subs`` and return what it printed on stderr."""
+    capsys.readouterr()
+    code = main(["grade", *(str(s) for s in specs or (Q2,)), "--submissions", str(subs), "--out", str(out),
+                 "--no-progress", *extra])
+    assert code == 0
+    return capsys.readouterr().err
+
+
+def notes(out: Path, student: str) -> list[str]:
+    return json.loads((out / student / "results.json").read_text(encoding="utf-8"))["output"].splitlines()[1:]
+
+
+def entry(subs: Path, student: str, files: dict[str, str | bytes]) -> Path:
+    folder = subs / student
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return folder
+
+
+# ---------------------------------------------------------------------------
+# 1. Files that are not read are named, and a misnamed submission says what to hand in
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+DOCX = b"PK\x03\x04\x14\x00\x06\x00word/document.xml"
+
+
+def test_a_pdf_or_word_file_is_named_with_what_to_hand_in_instead(tmp_path, capsys):
+    subs, out = tmp_path / "CLASS", tmp_path / "OUT"
+    entry(subs, "wes", {"q2.pdf": PDF})
+    entry(subs, "xena", {"Q2_answers.docx": DOCX})
+    grade(capsys, subs, out)
+    for student, name, kind in (("wes", "q2.pdf", "a PDF"), ("xena", "Q2_answers.docx", "a Word document")):
+        said = (f"{name} is {kind}, which the grader does not read: hand in the written answers as q2.md "
+                "or answers.yaml instead.")
+        assert notes(out, student) == [said]
+        assert said in (out / student / "report.html").read_text(encoding="utf-8")
+        assert said[:100] in (out / "index.html").read_text(encoding="utf-8")  # the class page shortens notes
+        assert said in (out / "gradebook.sqlite").read_bytes().decode("utf-8", "replace")
+
+
+def test_code_saved_as_text_is_named_with_the_file_to_hand_in(tmp_path, capsys):
+    subs, out = tmp_path / "CLASS", tmp_path / "OUT"
+    entry(subs, "xena", {"foundations.py.txt": ALICE_CODE.read_text(), "Q2_answers.docx": DOCX})
+    grade(capsys, subs, out, Q2, FOUNDATIONS)  # nothing runs: there is no code file to run
+    said = notes(out, "xena")
+    assert ("foundations.py.txt looks like foundations.py with an extra .txt ending, and was not graded as "
+            "foundations.py: hand it in as foundations.py.") in said
+    assert any(n.startswith("Q2_answers.docx is a Word document") for n in said)
+    assert json.loads((out / "xena" / "results.json").read_text())["score"] == 0
+
+
+def test_an_answer_file_with_an_extra_ending_is_graded_and_named(tmp_path, capsys):
+    subs, out = tmp_path / "CLASS", tmp_path / "OUT"
+    entry(subs, "yves", {"q2.md.txt": ALICE_Q2.read_text()})
+    grade(capsys, subs, out)
+    assert notes(out, "yves") == ["q2.md.txt looks like q2.md with an extra .txt ending; it was read as a text "
+                                  "file, but hand it in as q2.md."]
+    assert json.loads((out / "yves" / "results.json").read_text())["score"] > 0
+
+
+def test_a_file_of_another_kind_is_named_with_the_kinds_that_are_read(tmp_path, capsys):
+    subs, out = tmp_path / "CLASS", tmp_path / "OUT"
+    entry(subs, "zoe", {"q2.md": ALICE_Q2.read_text(), "scratch.R": "x <- 1\n"})
+    grade(capsys, subs, out)
+    assert notes(out, "zoe") == [f"scratch.R was not read: {READ_KINDS}."]
+
+
+def test_junk_and_files_read_without_answers_stay_quiet(tmp_path, capsys):
+    subs, out = tmp_path / "CLASS", tmp_path / "OUT"
+    entry(subs, "quiet", {
+        "q2.md": ALICE_Q2.read_text().replace("`q2-plot.png`", "![ratio](plots/q2-plot.png)"),
+        "README.md": "# My homework\n\nSee q2.md.\n",
+        "plots/q2-plot.png": b"\x89PNG\r\n\x1a\n" + bytes(16),  # the plot the write-up shows
+        ".DS_Store": b"\x00\x00\x00\x01Bud1",
+        "__pycache__/helper.cpython-311.pyc": b"\xa7\r\r\n" + bytes(12),
+        ".hidden/notes.pdf": PDF,
+        "__MACOSX/._q2.md": b"\x00\x05\x16\x07",
+        "Thumbs.db": bytes(8),
+        "q2.md.txt": "an older copy, kept beside q2.md\n",
+    })
+    grade(capsys, subs, out)
+    assert notes(out, "quiet") == []
+
+
+def test_a_picture_the_write_up_does_not_show_is_named(tmp_path, capsys):
+    subs, out = tmp_path / "CLASS", tmp_path / "OUT"
+    entry(subs, "pia", {"q2.md": ALICE_Q2.read_text(), "IMG_2041.jpg": b"\xff\xd8\xff\xe0" + bytes(16)})
+    grade(capsys, subs, out)
+    assert notes(out, "pia") == ["IMG_2041.jpg is a picture, which the grader does not read (the written "
+                                 "answers were graded from q2.md)."]
