@@ -278,3 +278,20 @@ def test_a_function_that_ran_out_of_time_twice_is_not_called_again(pool, tmp_pat
                                  "so it was not called again")
     assert run.outcomes[6].status == "ok" and run.outcomes[6].value == 4
     assert run.restarts == 2  # one new child per timeout, none for the cases not run
+
+
+def test_the_sandbox_finds_a_grader_that_is_not_installed(tmp_path):
+    """The sandbox runs in Python's isolated mode (no PYTHONPATH, no current folder): a grader run
+    from a source checkout or through PYTHONPATH is put on its path by the command itself."""
+    import subprocess
+    import sys
+
+    from grader.sandbox.pool import _module_command
+
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    (checkout / "only_here.py").write_text("import sys\nprint(__file__, sys.argv[1:])\n", encoding="utf-8")
+    run = subprocess.run(_module_command(sys.executable, "only_here", "3", "full", root=str(checkout)),
+                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, cwd="/", timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split(" ", 1) == [str(checkout / "only_here.py"), "['3', 'full']\n"]

@@ -92,6 +92,20 @@ def _clean_environment() -> dict:
     return env
 
 
+def _module_command(python: str, module: str, *args: str, root: str | None = None) -> list[str]:
+    """``python -I -m module args``.  Isolated mode ignores PYTHONPATH and the current folder, so a
+    grader run from a source checkout or through PYTHONPATH would not be found by its own sandbox:
+    then the folder this grader was imported from (``root``) goes first on the sandbox's path."""
+    import site
+
+    root = root or str(Path(__file__).resolve().parents[2])
+    if root in {str(Path(p).resolve()) for p in site.getsitepackages()}:
+        return [python, "-I", "-m", module, *args]
+    boot = ("import runpy, sys; sys.path.insert(0, sys.argv.pop(1)); "
+            "runpy.run_module(sys.argv.pop(1), run_name='__main__', alter_sys=True)")
+    return [python, "-I", "-c", boot, root, module, *args]
+
+
 def _text(value: object, limit: int = MAX_TEXT) -> str:
     return value[:limit] if type(value) is str else ""
 
@@ -728,7 +742,7 @@ class _Zygote:
         self._stderr = tempfile.TemporaryFile()
         try:
             self.process = subprocess.Popen(
-                [python, "-I", "-m", "grader.sandbox.zygote", str(theirs.fileno()), tier],
+                _module_command(python, "grader.sandbox.zygote", str(theirs.fileno()), tier),
                 pass_fds=[theirs.fileno()], env=_clean_environment(), cwd="/",
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr,
             )
@@ -933,8 +947,8 @@ def run_fresh(source: CodeSource, calls: Sequence[Call], *, call_timeout: float 
     def spawn(request: dict, calls_r: int, result_w: int) -> int:
         request = dict(request, calls_fd=calls_r, result_fd=result_w)
         process = subprocess.Popen(
-            [python or sys.executable, "-I", "-m", "grader.sandbox.child",
-             json.dumps(request), json.dumps(available)],
+            _module_command(python or sys.executable, "grader.sandbox.child", json.dumps(request),
+                            json.dumps(available)),
             pass_fds=[calls_r, result_w], env=_clean_environment(), cwd="/",
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
