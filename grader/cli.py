@@ -135,6 +135,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("grader: interrupted", file=sys.stderr)
         return 130
+    except RuntimeError as exc:
+        from grader.sandbox import SandboxUnavailable
+
+        if not isinstance(exc, SandboxUnavailable):
+            raise
+        print(f"grader: no student code can run here: {exc}. The Python the grader runs with must import "
+              "numpy, scipy, sympy and the grader itself; reinstall it (see the README)", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         # The reader went away (`grader check … | head`): nothing left to say.
         # Python would complain again when it flushes stdout at exit.

@@ -295,3 +295,17 @@ def test_the_sandbox_finds_a_grader_that_is_not_installed(tmp_path):
                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, cwd="/", timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split(" ", 1) == [str(checkout / "only_here.py"), "['3', 'full']\n"]
+
+
+def test_a_sandbox_that_cannot_start_is_one_clear_message_not_a_traceback(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from grader.cli import main
+
+    (tmp_path / "foundations.py").write_text("def dot(u, v):\n    return 0.0\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # an interpreter that starts nothing
+    spec = Path(__file__).resolve().parents[1] / "problems" / "foundations.yaml"
+    assert main(["check", str(spec), str(tmp_path / "foundations.py")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("grader: no student code can run here: the sandbox did not start")
+    assert "Traceback" not in err

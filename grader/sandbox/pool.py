@@ -92,6 +92,11 @@ def _clean_environment() -> dict:
     return env
 
 
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot start on this machine (e.g. its Python lacks the grader's libraries):
+    no student code can run, which is the grader's problem, not any submission's."""
+
+
 def _module_command(python: str, module: str, *args: str, root: str | None = None) -> list[str]:
     """``python -I -m module args``.  Isolated mode ignores PYTHONPATH and the current folder, so a
     grader run from a source checkout or through PYTHONPATH would not be found by its own sandbox:
@@ -758,7 +763,7 @@ class _Zygote:
             self._stderr.seek(0)
             detail = self._stderr.read().decode(errors="replace")[-2000:]
             ours.close()
-            raise RuntimeError(f"the sandbox zygote did not start: {detail or 'no output'}")
+            raise SandboxUnavailable(f"the sandbox did not start: {detail.strip() or 'no output'}")
         ours.settimeout(30.0)
         self.socket = ours
         self.available: dict = ready["available"]
