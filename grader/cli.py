@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="self-check one submission (file or folder) on the public cases",
                            usage="grader check [options] [PROBLEMS ...] SUBMISSION")
-    check.add_argument("paths", nargs="+", metavar="PATH",
+    check.add_argument("paths", nargs="+", metavar="SUBMISSION",
                        help="problem specs (files or folders; default: problems/), then the submission, last")
     add_output_options(check)
     check.add_argument("--markdown", metavar="FILE", help="append a Markdown summary (e.g. to $GITHUB_STEP_SUMMARY)")
@@ -473,8 +473,12 @@ def _verdict(p) -> str:
 
 
 def _one_line(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a space where one is near the limit (``9.31 \\times…``, not ``9.31 \\ti…``)."""
     text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", limit // 2, limit)
+    return text[: cut if cut > 0 else limit - 1] + "…"
 
 
 def write_outputs(args: argparse.Namespace, result: SubmissionResult, *, public_only: bool) -> None:

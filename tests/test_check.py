@@ -450,3 +450,17 @@ def test_two_files_answering_a_part_differently_leave_it_to_the_instructor(tmp_p
     assert q23d["score"] == q23d["max_score"]
     assert "Another file answers this part differently (notes.md)" in q23d["output"]
     assert "provisional" in q23d["output"]
+
+
+def test_check_without_arguments_names_what_is_missing_as_its_usage_does():
+    run = grader("check")
+    assert run.returncode == 2
+    assert "usage: grader check [options] [PROBLEMS ...] SUBMISSION" in run.stderr
+    assert "the following arguments are required: SUBMISSION" in run.stderr
+
+
+def test_a_long_answer_read_is_cut_between_words():
+    from grader.cli import _one_line
+
+    shown = _one_line(r"[0.2505, 9.9e-4, 9.7e-7, 9.31 \times 10^{-13}]", 34)  # 34: inside \times
+    assert shown == "[0.2505, 9.9e-4, 9.7e-7, 9.31…"
