@@ -18,6 +18,7 @@ from typing import Sequence
 import jinja2
 from markupsafe import Markup
 
+from grader.checkers.base import Status
 from grader.mathml import answer_markup, latex_to_mathml
 from grader.results import PartResult, SubmissionResult
 
@@ -82,7 +83,10 @@ def part_summaries(results: Sequence[SubmissionResult]) -> list[PartSummary]:
             by_label.setdefault(part.label, []).append(part)
     summaries = []
     for label, parts in by_label.items():
-        wrong = Counter(" ".join(p.answer.split()) for p in parts if not p.passed and p.answer.strip())
+        # What "could not read" shows is the text where an answer was looked for (often another
+        # part's statement), not an answer: it is no wrong answer.
+        wrong = Counter(" ".join(p.answer.split()) for p in parts
+                        if not p.passed and p.answer.strip() and p.status != Status.UNREADABLE.value)
         # Most common first; ties in a fixed order so the page is the same on every run.
         common = sorted(wrong.items(), key=lambda item: (-item[1], item[0]))[:COMMON_WRONG_ANSWERS]
         statuses = Counter(OVERRIDDEN if p.overridden else p.status for p in parts)

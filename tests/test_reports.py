@@ -93,6 +93,15 @@ def test_most_common_wrong_answers_are_counted():
     assert q1.full_marks == 1 / 7 and dict(q1.statuses) == {"correct": 1, "incorrect": 6}
 
 
+def test_text_that_could_not_be_read_is_no_common_wrong_answer():
+    results = results_for_class() + [SubmissionResult("kim", (
+        part("Q1", answer="σ̇_approx = 1/4", status="could not read", score=0.0),
+        part("Q2", answer="x", score=1.0)))]
+    q1 = part_summaries(results)[0]
+    assert q1.wrong_answers == (("1/4", 3), ("1/2", 2), ("1", 1))
+    assert dict(q1.statuses)["could not read"] == 1
+
+
 def test_class_summary_has_plots_links_and_is_stable():
     results = results_for_class()
     page = render_class_summary(results, title="Homework", max_score=2)
