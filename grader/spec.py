@@ -76,6 +76,7 @@ class RubricIdea:
     points: float
     patterns: tuple[str, ...]
     line: int
+    contradicted_by: tuple[str, ...] = ()  # statements denying the idea: when one is made, it earns nothing
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,7 @@ _CODE_KEYS = {"function": True, "kind": True, "options": False, "solution": True
               "fail_on_warnings": False}
 _CASE_KEYS = {"name": False, "public": False, "args": True, "raises": False, "expected": False}
 _MISTAKE_KEYS = {"feedback": True, "credit": False, "value": False, "solution": False, "when": False}
-_RUBRIC_KEYS = {"idea": True, "points": True, "patterns": True}
+_RUBRIC_KEYS = {"idea": True, "points": True, "patterns": True, "contradicted_by": False}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -665,17 +666,26 @@ def _load_rubric_idea(c: _Collector, raw: Any, line: int, what: str) -> RubricId
         return None
     idea = c.text(raw, "idea", f"{what} rubric")
     points = c.number(raw, "points", f"{what} rubric", 0, None)
-    patterns = raw.get("patterns")
-    if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) for p in patterns):
-        c.add(_line(raw, "patterns"), f"{what} rubric 'patterns' must be a non-empty list of regular expressions")
+    patterns = _load_rubric_patterns(c, raw, "patterns", line, what)
+    contradicted_by = _load_rubric_patterns(c, raw, "contradicted_by", line, what) if "contradicted_by" in raw else ()
+    if idea is None or points is None or patterns is None or contradicted_by is None:
         return None
+    return RubricIdea(idea, points, patterns, raw.line if isinstance(raw, LineDict) else line, contradicted_by)
+
+
+def _load_rubric_patterns(c: _Collector, raw: dict, key: str, line: int, what: str) -> tuple[str, ...] | None:
+    """A rubric idea's list of regular expressions under ``key``; None (after reporting) when it is not one."""
+    patterns = raw.get(key)
+    if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) for p in patterns):
+        c.add(_line(raw, key), f"{what} rubric {key!r} must be a non-empty list of regular expressions")
+        return None
+    # "patterns" keeps the message it always had; "contradicted_by" names itself.
+    named = "pattern" if key == "patterns" else f"{key!r} pattern"
     for i, p in enumerate(patterns):
         try:
             re.compile(p)
         except re.error as exc:
             c.add(patterns.line_of(i) if isinstance(patterns, LineList) else line,
-                  f"{what} rubric pattern {p!r} is not a valid regular expression: {exc}")
+                  f"{what} rubric {named} {p!r} is not a valid regular expression: {exc}")
             return None
-    if idea is None or points is None:
-        return None
-    return RubricIdea(idea, points, tuple(patterns), raw.line if isinstance(raw, LineDict) else line)
+    return tuple(patterns)

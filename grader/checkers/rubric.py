@@ -3,8 +3,15 @@
 Each idea has points and regular expressions for the ways it may be said; an
 idea is found when any of its patterns matches the answer (case-insensitive,
 after folding Unicode maths and LaTeX spacing).  The verdict names which
-ideas were found and which were not.  It is always *provisional*: the
+ideas were found and which were not, quoting the student's own words (case
+and spelling as written) for each one found.  It is always *provisional*: the
 pipeline marks rubric parts for an instructor to confirm or override.
+
+An idea may also list ``contradicted_by`` patterns: statements of a
+misconception that deny it ("tanh is completely immune" against "tanh
+suffers less, though it is not immune").  When one is made, and not itself
+denied, the idea earns nothing even if its patterns match, and the verdict
+quotes the statement.
 
 With ``name_missing_ideas: false`` the verdict numbers the ideas instead of
 quoting them: a student who may still resubmit could otherwise paste the
@@ -15,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from grader.checkers.base import Checker, Status, Verdict, register
@@ -32,6 +40,108 @@ def fold_prose(text: str) -> str:
     return re.sub(r"\s+", " ", text).lower()
 
 
+class FoldedProse:
+    """An answer folded for matching, whose matches are quoted in the student's own words."""
+
+    def __init__(self, original: str):
+        self.original = original
+        self.text = fold_prose(original)
+
+    def quote(self, start: int, end: int) -> str:
+        """The words behind ``text[start:end]`` as the student wrote them (spacing made single)."""
+        if not self._sources:  # folded another way than fold_prose (see _nfkc): quote the folded text
+            return self.text[start:end]
+        if end <= start:
+            return ""
+        starts, ends = self._sources
+        return " ".join(self.original[starts[start]:ends[end - 1]].split())
+
+    @cached_property
+    def _sources(self) -> tuple[list[int], list[int]] | tuple[()]:
+        """For each folded character, where its source starts and ends in the original: fold_prose again,
+        one step at a time, carrying the sources along.  Only an answer something is quoted from pays."""
+        n = len(self.original)
+        mapped = _nfkc((self.original, list(range(n)), list(range(1, n + 1))))
+        mapped = _same_length(re.compile("\u2044"), "/", mapped)
+        mapped = _sub(re.compile(r"\\(left|right|,|;|!|quad|qquad)"), " ", mapped)
+        mapped = _sub(re.compile(r"\\(text|mathrm|operatorname)\{([^{}]*)\}"), 2, mapped)
+        mapped = _sub(re.compile(r"\\(cdot|times)"), "*", mapped)
+        mapped = _same_length(re.compile(r"\$"), " ", mapped)
+        mapped = _sub(re.compile(r"\s{2,}"), " ", mapped)  # \s+ made " ", in two steps: runs, then single ones
+        text, starts, ends = _lower(_same_length(re.compile(r"[^\S ]"), " ", mapped))
+        return (starts, ends) if text == self.text else ()
+
+
+_Mapped = tuple[str, list[int], list[int]]  # text, and each character's source: start and end in the original
+
+
+def _nfkc(mapped: _Mapped) -> _Mapped:
+    """NFKC, a base character and its combining marks at a time, so that each piece keeps its source.
+    That is NFKC of the whole but where two base characters compose (Hangul jamo, halfwidth kana);
+    FoldedProse then quotes the folded text instead."""
+    text, starts, ends = mapped
+    if unicodedata.is_normalized("NFKC", text):
+        return mapped
+    out, new_starts, new_ends, at = [], [], [], 0
+    # ASCII is left as it is, but for a letter that combining marks follow ("h" + U+0307 is "ḣ").
+    for run in re.finditer(r".?[^\x00-\x7f]+", text, re.DOTALL):
+        out.append(text[at:run.start()])
+        new_starts += starts[at:run.start()]
+        new_ends += ends[at:run.start()]
+        i = run.start()
+        while i < run.end():
+            j = i + 1
+            while j < run.end() and unicodedata.combining(text[j]):
+                j += 1
+            piece = unicodedata.normalize("NFKC", text[i:j])
+            out.append(piece)
+            new_starts += [starts[i]] * len(piece)
+            new_ends += [ends[j - 1]] * len(piece)
+            i = j
+        at = run.end()
+    out.append(text[at:])
+    return "".join(out), new_starts + starts[at:], new_ends + ends[at:]
+
+
+def _same_length(pattern: re.Pattern, replace: str, mapped: _Mapped) -> _Mapped:
+    """``pattern.sub`` where each match is as long as its replacement: every character keeps its source."""
+    return pattern.sub(replace, mapped[0]), mapped[1], mapped[2]
+
+
+def _sub(pattern: re.Pattern, replace: str | int, mapped: _Mapped) -> _Mapped:
+    """``pattern.sub``: new text (a str) comes from the whole match; a kept group (an int) keeps its sources."""
+    text, starts, ends = mapped
+    out, new_starts, new_ends, at = [], [], [], 0
+    for m in pattern.finditer(text):
+        out.append(text[at:m.start()])
+        new_starts += starts[at:m.start()]
+        new_ends += ends[at:m.start()]
+        if isinstance(replace, int):
+            out.append(m.group(replace))
+            new_starts += starts[m.start(replace):m.end(replace)]
+            new_ends += ends[m.start(replace):m.end(replace)]
+        else:
+            out.append(replace)
+            new_starts += [starts[m.start()]] * len(replace)
+            new_ends += [ends[m.end() - 1]] * len(replace)
+        at = m.end()
+    if not out:
+        return mapped
+    out.append(text[at:])
+    return "".join(out), new_starts + starts[at:], new_ends + ends[at:]
+
+
+def _lower(mapped: _Mapped) -> _Mapped:
+    text, starts, ends = mapped
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered, starts, ends
+    # A few letters lower to two characters ("İ" to "i̇"): both keep the letter's source.
+    widths = [len(c.lower()) for c in text]
+    return (lowered, [s for s, w in zip(starts, widths) for _ in range(w)],
+            [e for e, w in zip(ends, widths) for _ in range(w)])
+
+
 @register
 class RubricChecker(Checker):
     kind = "rubric"
@@ -43,47 +153,72 @@ class RubricChecker(Checker):
     def check(self, reference: Any, answer: Any, options: Any) -> Verdict:
         ideas = tuple(reference)
         named = getattr(options, "name_missing_ideas", True)
-        text = fold_prose(answer if isinstance(answer, str) else str(answer))
+        prose = FoldedProse(answer if isinstance(answer, str) else str(answer))
+        text = prose.text
         if not text.strip():
             return Verdict(Status.INCORRECT, 0.0, "No answer text found.")
         total = sum(idea.points for idea in ideas)
-        found, missing, details = 0.0, [], []
+        found, missing, contradicted, details = 0.0, [], [], []
         for number, idea in enumerate(ideas, 1):
-            hit = next((m for p in idea.patterns for m in re.finditer(p, text, re.IGNORECASE)
-                        if not _denied(text, m)), None)
-            if hit:
+            said = f": {idea.idea}" if named else ""
+            contradiction = _said(idea.contradicted_by, text)  # a misconception stated withholds the idea
+            hit = _said(idea.patterns, text) if contradiction is None else None
+            if contradiction:
+                words = prose.quote(contradiction.start(), _word_end(text, contradiction))
+                contradicted.append((number, words))
+                details.append(f"idea {number} contradicted (0 of {idea.points:g} pt){said} — “{words}”")
+            elif hit:
                 found += idea.points
-                said = f": {idea.idea}" if named else ""
-                details.append(f"idea {number} found ({idea.points:g} pt){said} — “{_whole_words(text, hit)}”")
+                details.append(f"idea {number} found ({idea.points:g} pt){said} — "
+                               f"“{prose.quote(hit.start(), _word_end(text, hit))}”")
             else:
                 missing.append(number)
                 details.append(f"idea {number} not found: {idea.idea}" if named else
                                f"idea {number} not found ({idea.points:g} pt)")
         credit = found / total if total else 0.0
-        if not missing:
-            summary = f"All {len(ideas)} rubric ideas found."
-        else:
-            listed = "; ".join(ideas[n - 1].idea.strip() for n in missing) if named else _numbered(missing)
-            # An idea written as a sentence brings its own full stop: no second one.
-            summary = (f"{len(ideas) - len(missing)} of {len(ideas)} rubric ideas found; missing: {listed}"
-                       + ("" if listed.endswith((".", "!", "?", "…")) else "."))
-        summary += PROVISIONAL_NOTE
+        summary = _summary(ideas, missing, contradicted, named) + PROVISIONAL_NOTE
         verdict = Verdict.partial(credit, summary)
         return Verdict(verdict.status, verdict.credit, verdict.feedback, None, tuple(details))
 
 
+def _said(patterns: tuple[str, ...], text: str) -> re.Match | None:
+    """The first match of any of the patterns that the text does not deny."""
+    return next((m for p in patterns for m in re.finditer(p, text, re.IGNORECASE) if not _denied(text, m)), None)
+
+
+def _summary(ideas: tuple, missing: list[int], contradicted: list[tuple[int, str]], named: bool) -> str:
+    """"2 of 3 rubric ideas found; missing: …." then one sentence per contradicted idea, quoting the student."""
+    if not missing and not contradicted:
+        return f"All {len(ideas)} rubric ideas found."
+    summary = f"{len(ideas) - len(missing) - len(contradicted)} of {len(ideas)} rubric ideas found"
+    if missing:
+        summary += "; missing: " + ("; ".join(ideas[n - 1].idea.strip() for n in missing) if named
+                                    else _numbered(missing))
+    summary = _full_stop(summary)
+    for number, words in contradicted:
+        idea = f": {ideas[number - 1].idea.strip()}" if named else ""
+        summary += " " + _full_stop(f"“{words}” contradicts idea {number}{idea}")
+    return summary
+
+
+def _full_stop(sentence: str) -> str:
+    # An idea written as a sentence brings its own full stop: no second one.
+    return sentence if sentence.endswith((".", "!", "?", "…")) else sentence + "."
+
+
 # A match that says "not", or follows a denial in its clause ("gradients do not vanish faster with
 # sigmoid", "it is a myth that tanh helps"), or ends in a question ("the sigmoid suffers more?"), says
-# the idea is false: the next match, or the next pattern, may still say it.
+# the idea is false: the next match, or the next pattern, may still say it.  So for a misconception
+# ("tanh is not immune" does not state "tanh is immune").
 _NEGATION = re.compile(r"\bnot\b|n['’]t\b|\bnor\b")
 _DENIAL = re.compile(r"\bnot\b|n['’]t\b|\bnor\b|\bmyth\b|\bwrong to\b|\bfalse that\b")
 _CLAUSE_END = re.compile(r"[.;:!?]")
 
 
-def _whole_words(text: str, match: re.Match) -> str:
-    """The matched text to quote, its last word completed (a pattern may stop at a stem: "multipl")."""
+def _word_end(text: str, match: re.Match) -> int:
+    """Where the matched text to quote ends, its last word completed (a pattern may stop at a stem: "multipl")."""
     rest = re.match(r"\w*", text[match.end():match.end() + 40])
-    return match.group(0) + rest.group(0)
+    return match.end() + rest.end()
 
 
 def _denied(text: str, match: re.Match) -> bool:
