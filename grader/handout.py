@@ -2,14 +2,18 @@
 
 An instructor edits one spec; everything students receive follows from it:
 
-    DIR/README.md               the questions (titles, prompts, points), how to hand in and check
+    DIR/README.md               the questions (titles, prompts, points), the spec's ``handout`` notes,
+                                each function's signature and docstring, the rules for code, how to check
     DIR/problems/<spec>.yaml    the public checks: the published specs (grader.publish)
     DIR/submission/<file>.py    a starter file: every function stubbed, docstring + NotImplementedError
     DIR/submission/<file>.md    an answer template with one section per question (written parts)
 
 The starter's signatures are the reference solutions' ``def`` lines, parsed
 with :mod:`ast`, bodies dropped, so students write exactly the functions the
-grader calls; the file is named from the spec's ``submission_files``.  The
+grader calls; the file is named from the spec's ``submission_files``.  A reference
+solution's docstring says what the function takes and returns: the starter and the
+README show it in place of the part's prompt, which asks for the written answer
+(``rho(eps)`` returns ρ at any eps where the prompt asks for ρ(0.05)).  The
 unfilled starter passes ``grader check`` without crashing: every part is
 "not implemented".  Rendering returns strings (:func:`handout_files`); :func:`write_handout`
 writes them, never over a spec it reads, and over a starter file that exists (a student's
@@ -19,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import ast
+import importlib.metadata
+import inspect
 import re
 import textwrap
 from dataclasses import dataclass
@@ -27,10 +33,12 @@ from typing import Any, Sequence
 
 import jinja2
 
+from grader.checkers.number import DEFAULT_RTOL
 from grader.publish import PublishError, published_files, refuse_writing_over_specs
 from grader.references import ProblemReferences
 from grader.results import write_atomic
 from grader.spec import Part, ProblemSet
+from grader.yamlread import LineDict, YamlError, load_yaml_file
 
 
 class HandoutError(Exception):
@@ -55,12 +63,27 @@ def points_text(value: float) -> str:
 # ---------------------------------------------------------------------------
 # Starter code
 
-def stub_source(solution: str, function: str, doc: str, where: str, stated: list[str] | None = None) -> str:
+def stub_source(solution: str, function: str, doc: str, where: str, stated: list[str] | None = None,
+                heading: str = "", footer: str = "") -> str:
     """``def`` line of ``function`` in ``solution``, with ``doc`` as docstring and ``raise NotImplementedError``.
 
+    The solution's own docstring, if it has one, replaces ``doc``; ``heading`` goes before either,
+    ``footer`` after.
     ``stated``: the parameter names the part's title or prompt gives (``sigmoid(x)``), which the stub
     takes over the solution's own (``def sigmoid(values)``): students write the body with the names
     the question uses.  The grader passes arguments by position, so the names are the student's."""
+    node = _solution_function(solution, function, where)
+    doc = heading + (ast.get_docstring(node) or doc) + footer
+    args = _renamed(node.args, stated, function, where) if stated is not None else node.args
+    header = ast.unparse(ast.FunctionDef(name=node.name, args=args, body=[ast.Pass()], decorator_list=[],
+                                         returns=node.returns, type_params=[], lineno=0))
+    header = header.rsplit("\n", 1)[0]  # drop the placeholder body
+    if isinstance(node, ast.AsyncFunctionDef):
+        header = "async " + header
+    return f"{header}\n{_docstring(doc)}\n    raise NotImplementedError\n"
+
+
+def _solution_function(solution: str, function: str, where: str) -> ast.FunctionDef | ast.AsyncFunctionDef:
     try:
         tree = ast.parse(solution)
     except SyntaxError as exc:
@@ -69,14 +92,7 @@ def stub_source(solution: str, function: str, doc: str, where: str, stated: list
                  and n.name == function), None)
     if node is None:
         raise HandoutError(f"{where}: the reference solution defines no top-level function {function!r}")
-    doc = ast.get_docstring(node) or doc
-    args = _renamed(node.args, stated, function, where) if stated is not None else node.args
-    header = ast.unparse(ast.FunctionDef(name=node.name, args=args, body=[ast.Pass()], decorator_list=[],
-                                         returns=node.returns, type_params=[], lineno=0))
-    header = header.rsplit("\n", 1)[0]  # drop the placeholder body
-    if isinstance(node, ast.AsyncFunctionDef):
-        header = "async " + header
-    return f"{header}\n{_docstring(doc)}\n    raise NotImplementedError\n"
+    return node
 
 
 def _renamed(args: ast.arguments, stated: list[str], function: str, where: str) -> ast.arguments:
@@ -120,8 +136,32 @@ def _docstring(text: str) -> str:
 
 
 def _stub_doc(part: Part) -> str:
+    """The stub's docstring after its heading, when the solution has none of its own: the part's question."""
     stop = "" if part.title.rstrip().endswith((".", "?", "!")) else "."  # "Which curve decays faster?"
-    return f"{part.label} ({points_text(part.points)}): {part.title}{stop}\n\n{part.prompt}".strip()
+    return f"{part.title}{stop}\n\n{part.prompt}".strip()
+
+
+def _stub(ps: ProblemSet, part: Part) -> str:
+    tolerance = own_tolerance(ps, part)
+    return stub_source(part.code.solution, part.code.function, _stub_doc(part), _code_where(ps, part),
+                       stated_parameters(part), heading=f"{part.label} ({points_text(part.points)}): ",
+                       footer=f"\n\nCompared {tolerance}." if tolerance else "")
+
+
+def _code_where(ps: ProblemSet, part: Part) -> str:
+    return f"{ps.path}, line {part.code.line}: part {part.label}"
+
+
+def function_summary(ps: ProblemSet, part: Part) -> tuple[str, str]:
+    """The part's function as the README shows it: its signature as the starter gives it
+    (``rho(eps)``) and the solution's docstring on one line ("" when it has none)."""
+    header = _stub(ps, part).split("\n", 1)[0]
+    signature = header.removeprefix("async ").removeprefix("def ").removesuffix(":")
+    node = _solution_function(part.code.solution, part.code.function, _code_where(ps, part))
+    description = " ".join((ast.get_docstring(node) or "").split())
+    if description and not description.endswith((".", "?", "!", ")")):
+        description += "."
+    return signature, description
 
 
 def starter_code(ps: ProblemSet) -> str:
@@ -131,9 +171,12 @@ def starter_code(ps: ProblemSet) -> str:
         if part.code is None or part.code.function in seen:
             continue
         seen.add(part.code.function)
-        stubs.append(stub_source(part.code.solution, part.code.function, _stub_doc(part),
-                                 f"{ps.path}, line {part.code.line}: part {part.label}", stated_parameters(part)))
-    return _environment().get_template("starter.py.j2").render(title=ps.title, stubs=stubs)
+        stubs.append(_stub(ps, part))
+    tolerance = set_tolerance(ps)
+    note = (f"The numbers your functions return are compared {tolerance}, unless a function's docstring "
+            f"says otherwise.") if tolerance else ""
+    return _environment().get_template("starter.py.j2").render(title=ps.title, stubs=stubs,
+                                                               tolerance_note=textwrap.fill(note, 72))
 
 
 # ---------------------------------------------------------------------------
@@ -201,6 +244,96 @@ def starters(ps: ProblemSet) -> list[Starter]:
     return files
 
 
+# ---------------------------------------------------------------------------
+# The README (and the starter's tolerances): the spec's notes, tolerances in words, the rules for code
+
+def set_notes(ps: ProblemSet) -> str:
+    """The spec's ``handout`` text (Markdown: notation, how to answer), shown under the set's title."""
+    try:
+        data = load_yaml_file(ps.path)
+    except (OSError, YamlError) as exc:
+        raise HandoutError(f"{ps.path}: could not read it again for its 'handout' notes ({exc})") from None
+    notes = data.get("handout") if isinstance(data, dict) else None
+    if notes is not None and not isinstance(notes, str):
+        line = data.line_of("handout") if isinstance(data, LineDict) else 0
+        raise HandoutError(f"{ps.path}, line {line}: 'handout' must be text (Markdown shown under the problem "
+                           f"set's title in the handout's README), not {type(notes).__name__}")
+    return (notes or "").strip()
+
+
+def tolerance_text(options: Any) -> str:
+    """How closely a code answer must match, in words; "" when its kind takes no tolerance (a choice)."""
+    mode = getattr(options, "mode", "tolerance")
+    if mode == "sigfigs":
+        return f"to {options.sigfigs or 3:g} significant figures"
+    if mode == "decimals":
+        return f"to {options.decimals or 0:g} decimal places"
+    if mode != "tolerance" or not hasattr(options, "rtol"):
+        return ""
+    rtol, atol = options.rtol, options.atol
+    if rtol is None and atol is None:  # the number checker's own default
+        rtol = DEFAULT_RTOL
+    if rtol and atol:
+        return (f"within a relative tolerance of {_relative(rtol)} or an absolute one of {_number(atol)}, "
+                f"whichever is larger")
+    if atol:
+        return f"within an absolute tolerance of {_number(atol)}"
+    return f"within a relative tolerance of {_relative(rtol)}" if rtol else "exactly"
+
+
+def set_tolerance(ps: ProblemSet) -> str:
+    """The tolerance most of the set's functions are compared with: said once, for the whole set."""
+    return _usual([t for p in ps.parts if p.code and (t := tolerance_text(p.code.options))])
+
+
+def own_tolerance(ps: ProblemSet, part: Part) -> str:
+    """The part's function's tolerance where it is not the set's ("" where it is)."""
+    own = tolerance_text(part.code.options)
+    return own if own != set_tolerance(ps) else ""
+
+
+def _number(value: float) -> str:
+    return re.sub(r"e([-+])0*(\d)", lambda m: f"e{m[1].replace('+', '')}{m[2]}", f"{value:g}")  # 1e-06 → 1e-6
+
+
+def _relative(rtol: float) -> str:
+    """1e-6, or 0.0005 (0.05 %) where a percentage reads better."""
+    return f"{_number(rtol)} ({_number(rtol * 100)} %)" if rtol >= 1e-4 else _number(rtol)
+
+
+def _usual(texts: list[str]) -> str:
+    """The most common of ``texts`` (the first among equals); "" for none."""
+    return max(texts, key=texts.count) if texts else ""
+
+
+def code_rules() -> dict[str, str]:
+    """The limits the grader puts on a student's code, as it applies them, for the README to state."""
+    from grader.grading import Grader
+    from grader.sandbox.pool import NOTEBOOK_SECONDS, WorkerPool
+
+    run = inspect.signature(WorkerPool.run).parameters
+    memory = run["memory_bytes"].default
+    return {"call_seconds": f"{inspect.signature(Grader).parameters['call_timeout'].default:g}",
+            "memory": f"{memory / 2 ** 30:g} GiB" if memory >= 2 ** 30 else f"{memory / 2 ** 20:g} MiB",
+            "import_seconds": f"{run['import_timeout'].default:g}",
+            "notebook_seconds": f"{NOTEBOOK_SECONDS:g}", "numpy": _numpy_version()}
+
+
+def _numpy_version() -> str:
+    """The NumPy the grader requires ("2.4 or newer"), else the one it runs with."""
+    import numpy
+
+    try:
+        requirements = importlib.metadata.requires("grader") or []
+    except importlib.metadata.PackageNotFoundError:
+        requirements = []
+    for requirement in requirements:
+        found = re.fullmatch(r"numpy\s*>=\s*([\d.]+)", requirement.strip(), flags=re.IGNORECASE)
+        if found:
+            return f"{found[1]} or newer"
+    return numpy.__version__
+
+
 def _set_context(refs: ProblemReferences) -> dict[str, Any]:
     ps = refs.problem_set
     files = starters(ps)
@@ -209,22 +342,25 @@ def _set_context(refs: ProblemReferences) -> dict[str, Any]:
     hand_in = " or ".join(f"`{f}`" for f in ps.submission_files) or ", ".join(f"`{f.name}`" for f in files)
     parts = []
     for part in ps.parts:
+        signature, description = function_summary(ps, part) if part.code else ("", "")
         parts.append({
             "label": part.label, "title": part.title, "points": part.points, "prompt": part.prompt.strip(),
-            "function": part.code.function if part.code else None, "kind": part.kind,
-            "written": part.kind is not None, "section": section_label(part.label),
+            "function": part.code.function if part.code else None, "signature": signature,
+            "description": description, "tolerance": own_tolerance(ps, part) if part.code else "",
+            "kind": part.kind, "written": part.kind is not None, "section": section_label(part.label),
             "public_cases": [c.case.name for c in refs[part.label].cases if c.case.public],
         })
     return {"title": ps.title, "anchor": re.sub(r"[^a-z0-9-]+", "-", ps.id.lower()), "points": ps.max_score,
             "hand_in": hand_in, "parts": parts, "starters": files, "code_file": code_file,
-            "answer_file": answer_file}
+            "answer_file": answer_file, "notes": set_notes(ps), "tolerance": set_tolerance(ps)}
 
 
 def questions(all_refs: Sequence[ProblemReferences], title: str | None = None) -> str:
     sets = [_set_context(r) for r in all_refs]
     if title is None:
         title = sets[0]["title"] if len(sets) == 1 else "Homework"
-    return _environment().get_template("README.md.j2").render(title=title, sets=sets)
+    rules = code_rules() if any(p["function"] for s in sets for p in s["parts"]) else None
+    return _environment().get_template("README.md.j2").render(title=title, sets=sets, rules=rules)
 
 
 # ---------------------------------------------------------------------------
