@@ -32,6 +32,7 @@ import sqlite3
 import stat
 import sys
 import time
+import unicodedata
 from contextlib import suppress
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -79,10 +80,21 @@ def student_id(name: str) -> str:
     its undecodable bytes as lone surrogates, which SQLite, JSON files and
     terminals refuse; each is written as the four characters ``\\xNN``
     instead (the bytes ``latin`` + 0xE9 give ``latin\\xe9``), so the id stays
-    one per student, shows in every output and can be typed for an override."""
-    if name.isascii() or not _SURROGATES.search(name):
+    one per student, shows in every output and can be typed for an override.
+
+    The id is in Unicode's composed form (NFC): a folder unzipped on a Mac
+    spells ``é`` as ``e`` and an accent, which a roster, Canvas and a name
+    typed for an override spell as one character."""
+    if name.isascii():
         return name
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
+    if _SURROGATES.search(name):
+        name = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return nfc(name)
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode's composed form, the one names are compared in (see :func:`student_id`)."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -155,6 +167,12 @@ def find_submissions(folder: Path, out: Path | None = None) -> list[Submission]:
             raise UsageError(f"{entry} would be student '{student}', whose report folder would take the place "
                              f"of the class's own {own}{alike}; rename it (nothing was graded).")
         if student in seen:
+            if _entry_name(seen[student]) != _entry_name(entry):
+                raise UsageError(f"{seen[student]} and {entry} are both student '{student}': their names differ "
+                                 "only in how their accented letters are encoded (é as one character, or as e and "
+                                 "an accent, as a Mac writes it), so a roster, Canvas and 'grader override' take "
+                                 "them for one student, and on macOS they are one folder. Keep one of them (nothing "
+                                 "was graded).")
             raise UsageError(f"{seen[student]} and {entry} are both student '{student}' "
                              f"(one entry per student: a folder or a single file).")
         other, other_entry = by_case.setdefault(student.casefold(), (student, entry))
@@ -166,6 +184,10 @@ def find_submissions(folder: Path, out: Path | None = None) -> list[Submission]:
         files = tuple(submission_files(entry))
         found.append(Submission(student, entry, files, content_hash(entry, files)))
     return found
+
+
+def _entry_name(entry: Path) -> str:
+    return entry.name if entry.is_dir() else entry.stem
 
 
 def spec_digest(refs) -> str:
@@ -515,6 +537,7 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
                               withhold_rubric=bool(getattr(args, "withhold_rubric", False)))
             found = find_submissions(submissions, out)
             with Gradebook.in_folder(out) as gradebook:
+                use_nfc_names(gradebook, out)
                 if roster is not None:
                     gradebook.save_roster(roster.to_json())
                 if getattr(args, "assignment", None):
@@ -622,6 +645,16 @@ def unwritten_note(unwritten: dict[str, str]) -> str:
              "They are graded and in the class files; the next run writes them once the folder can be written:"]
     lines += [f"  {student}: {why}" for student, why in sorted(unwritten.items())]
     return "\n".join(lines)
+
+
+def use_nfc_names(gradebook: Gradebook, out: Path) -> None:
+    """A gradebook from before student ids were in one Unicode form (see :func:`student_id`) stores a
+    Mac-unzipped name as it was spelt: it is renamed, with the student's folder under ``out``, so that
+    their results are kept (not graded again) and their overrides still apply."""
+    for old, new in gradebook.use_nfc_names():
+        with suppress(OSError):  # a folder that cannot be moved is written afresh; the old one is left as it was
+            if (out / old).is_dir() and not (out / new).exists():
+                (out / old).rename(out / new)
 
 
 def check_out_folder(out: Path, submissions: Path) -> None:
@@ -1006,6 +1039,7 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
     done = []
     try:
         with RunLock(out), Gradebook.in_folder(out) as gradebook:
+            use_nfc_names(gradebook, out)
             results = {}
             present = set(gradebook.last_class())
             stored = gradebook.overrides()
@@ -1103,7 +1137,8 @@ def _as_named_in(present: Iterable[str], request: OverrideRequest, roster: Roste
     from grader.cli import UsageError
     from grader.exports import spreadsheet_text
 
-    name = request.student
+    name = nfc(request.student)  # typed or pasted in either Unicode form (see student_id)
+    request = replace(request, student=name)
     if name in present or name in (stored or {}):
         return request
     if name.startswith("'"):
@@ -1114,7 +1149,7 @@ def _as_named_in(present: Iterable[str], request: OverrideRequest, roster: Roste
         return request
     wanted = name.strip().casefold()
     matches = sorted(student for student in present if (entry := roster.match(student)) is not None
-                     and wanted in {entry.student.casefold(), spreadsheet_text(entry.student).casefold(),
+                     and wanted in {nfc(entry.student).casefold(), nfc(spreadsheet_text(entry.student)).casefold(),
                                     *entry.keys()})
     if len(matches) > 1:
         where = f"{request.where}: " if request.where else ""

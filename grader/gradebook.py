@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -301,6 +302,38 @@ class Gradebook:
                 "SELECT student, label, score, comment, answered FROM overrides ORDER BY student, label"):
             table.setdefault(student, {})[label] = Override(score, comment, answered)
         return table
+
+    # -- student names in one Unicode form ---------------------------------------
+    def use_nfc_names(self) -> list[tuple[str, str]]:
+        """Rename students stored under a name not in Unicode's composed form (NFC: a gradebook from
+        before ids were made so, holding a folder name unzipped on a Mac) to that form, with their
+        results, overrides and log, unless the new name is taken.  Returns (old, new) for each."""
+        stored = {row[0] for row in self._db.execute(
+            "SELECT student FROM submissions UNION SELECT student FROM overrides UNION SELECT student FROM grading_log")}
+        renames: dict[str, str] = {}
+        for old in sorted(stored):
+            new = unicodedata.normalize("NFC", old)
+            if new != old and new not in stored and new not in renames.values():
+                renames[old] = new
+        if not renames:
+            return []
+        with self._transaction():
+            self._db.execute("PRAGMA defer_foreign_keys = ON")  # parts follow their submission in this transaction
+            for old, new in renames.items():
+                for table in ("submissions", "parts", "overrides", "grading_log"):
+                    self._db.execute(f"UPDATE {table} SET student = ? WHERE student = ?", (new, old))
+                row = self._db.execute("SELECT result FROM submissions WHERE student = ?", (new,)).fetchone()
+                if row is not None:
+                    data = json.loads(row[0])
+                    data["student"] = new
+                    self._db.execute("UPDATE submissions SET result = ? WHERE student = ?",
+                                     (json.dumps(data, sort_keys=True, ensure_ascii=False), new))
+            for key in ("class", "unwritten"):
+                row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+                if row is not None:
+                    names = sorted(renames.get(name, name) for name in json.loads(row[0]))
+                    self._db.execute("UPDATE meta SET value = ? WHERE key = ?", (json.dumps(names), key))
+        return sorted(renames.items())
 
     # -- the class roster behind grades.csv ------------------------------------
     def save_roster(self, rows: list[list[str]]) -> None:

@@ -4,8 +4,9 @@ Canvas ID, SIS ids and section and imports back without matching by hand.
 
 A student of the grader is known by the name of their submission (a folder
 or a file stem).  A roster row matches it when that name equals, ignoring
-case, the row's SIS Login ID, SIS User ID or ID, or the part of the SIS
-Login ID before an ``@`` (``alice`` for ``alice@uni.example``); a folder
+case and how accented letters are encoded (compared in NFC), the row's SIS
+Login ID, SIS User ID or ID, or the part of the SIS Login ID before an
+``@`` (``alice`` for ``alice@uni.example``); a folder
 ``grader import-canvas`` made (``smithbob_340934``) matches on the Canvas
 ID after its last underscore.
 
@@ -21,6 +22,7 @@ import csv
 import io
 import re
 import shlex
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +52,8 @@ class RosterEntry:
         return [self.student, self.canvas_id, self.sis_user_id, self.sis_login_id, self.section]
 
     def keys(self) -> set[str]:
-        login = self.sis_login_id.casefold()
-        keys = {login, self.sis_user_id.casefold(), self.canvas_id.casefold()}
+        login = _folded(self.sis_login_id)
+        keys = {login, _folded(self.sis_user_id), _folded(self.canvas_id)}
         if "@" in login:
             keys.add(login.split("@", 1)[0])
         return keys - {""}
@@ -82,7 +84,7 @@ class Roster:
             del self._by_key[key]
 
     def match(self, student: str) -> RosterEntry | None:
-        entry = self._by_key.get(student.casefold())
+        entry = self._by_key.get(_folded(student))
         if entry is None and (imported := IMPORTED_FOLDER.fullmatch(student)):
             entry = self._by_canvas_id.get(imported["canvas_id"])
         return entry
@@ -138,8 +140,14 @@ def _shell_word(text: str) -> str:
     return f'"{text}"' if not re.search(r'["$`\\!]', text) else shlex.quote(text)
 
 
+def _folded(text: str) -> str:
+    """An id as ids are compared: ignoring case, and in Unicode's composed form (NFC), as a folder unzipped
+    on a Mac spells ``é`` as ``e`` and an accent where the roster has one character."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
 def _plain(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return " ".join(_folded(text).split())
 
 
 def read_roster(path: Path) -> Roster:

@@ -117,3 +117,70 @@ def test_a_picture_the_write_up_does_not_show_is_named(tmp_path, capsys):
     grade(capsys, subs, out)
     assert notes(out, "pia") == ["IMG_2041.jpg is a picture, which the grader does not read (the written "
                                  "answers were graded from q2.md)."]
+
+
+# ---------------------------------------------------------------------------
+# 2. A name spelt in either Unicode form (é as one character, or e and an accent as a Mac unzips it)
+JOSE = "José Núñez"
+JOSE_MAC = unicodedata.normalize("NFD", JOSE)
+ROSTER = f'Student,ID,SIS User ID,SIS Login ID,Section\n"Núñez, José",101,s101,{JOSE},A\n'
+
+
+def q2_score(out: Path, student: str, label: str) -> float:
+    tests = json.loads((out / student / "results.json").read_text(encoding="utf-8"))["tests"]
+    return next(t["score"] for t in tests if t["number"] == label)
+
+
+def test_a_folder_unzipped_on_a_mac_matches_the_roster_and_overrides_typed_either_way(tmp_path, capsys):
+    assert JOSE != JOSE_MAC
+    subs, out, roster = tmp_path / "CLASS", tmp_path / "OUT", tmp_path / "export.csv"
+    entry(subs, JOSE_MAC, {"q2.md": ALICE_Q2.read_text()})
+    roster.write_text(ROSTER, encoding="utf-8")
+    err = grade(capsys, subs, out, extra=("--roster", str(roster)))
+    assert "roster: 1 of 1 submission(s) matched a student" in err
+    assert '"Núñez, José",101,s101,' in (out / "grades.csv").read_text(encoding="utf-8")
+    assert [p.name for p in out.iterdir() if p.is_dir()] == [JOSE]  # one report folder, spelt one way
+
+    for name, points in ((JOSE, "1"), (JOSE_MAC, "2"), (unicodedata.normalize("NFD", "Núñez, José"), "0.5")):
+        assert main(["override", "--out", str(out), name, "Q2.4", points]) == 0
+        assert q2_score(out, JOSE, "Q2.4") == float(points)
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text(f"student,part,score,comment\n{JOSE_MAC},Q2.4,1.5,By the file.\n", encoding="utf-8")
+    assert main(["override", "--out", str(out), "--from", str(overrides)]) == 0
+    assert q2_score(out, JOSE, "Q2.4") == 1.5
+    assert main(["override", "--out", str(out), JOSE, "Q2.4", "--remove"]) == 0
+    assert "override removed" in capsys.readouterr().out
+
+
+def test_two_folders_whose_names_differ_only_in_unicode_form_are_refused(tmp_path, capsys):
+    subs, out = tmp_path / "CLASS", tmp_path / "OUT"
+    entry(subs, JOSE, {"q2.md": ALICE_Q2.read_text()})
+    entry(subs, JOSE_MAC, {"q2.md": "## Q2.1\n"})
+    capsys.readouterr()
+    assert main(["grade", str(Q2), "--submissions", str(subs), "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "differ only in how their accented letters are encoded" in err and "nothing was graded" in err
+    assert not (out / "gradebook.sqlite").exists()
+
+
+def test_a_gradebook_made_before_names_were_compared_in_one_form_keeps_its_results(tmp_path, capsys, monkeypatch):
+    import grader.batch as batch
+
+    subs, out = tmp_path / "CLASS", tmp_path / "OUT"
+    entry(subs, JOSE_MAC, {"q2.md": ALICE_Q2.read_text()})
+    with monkeypatch.context() as before:  # names as they were spelt, compared as they were spelt
+        before.setattr(batch, "nfc", lambda name: name)
+        before.setattr(batch, "use_nfc_names", lambda gradebook, out: None)
+        grade(capsys, subs, out)
+        assert main(["override", "--out", str(out), JOSE_MAC, "Q2.4", "1", "--comment", "Kept."]) == 0
+    assert (out / JOSE_MAC / "results.json").exists()
+
+    err = grade(capsys, subs, out)
+    assert "graded 0 submission(s), kept 1 graded earlier" in err and "no submission any more" not in err
+    assert "apply to no one" not in err
+    assert [p.name for p in out.iterdir() if p.is_dir()] == [JOSE]  # the old folder is renamed, not left behind
+    assert q2_score(out, JOSE, "Q2.4") == 1
+    assert main(["override", "--out", str(out), JOSE, "Q2.4", "2"]) == 0
+    assert q2_score(out, JOSE, "Q2.4") == 2
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        assert db.execute("SELECT student, COUNT(*) FROM grading_log GROUP BY student").fetchall() == [(JOSE, 1)]
