@@ -55,12 +55,21 @@ def grade(grader, tmp_path: Path, name: str, text: str) -> dict:
 
 # ------------------------------------------------------------------ the starter says what the assignment asks
 
+def test_every_assigned_function_is_in_the_starter_with_its_arguments_and_part():
+    ps = load_problem_set(Q2)
+    found = {stub.name: ([a.arg for a in stub.args.args], ast.get_docstring(stub).split(" ", 1)[0])
+             for stub in stubs().values()}
+    assert found == ASSIGNED
+    assert {p.code.function: p.label for p in ps.parts if p.code} == {f: label for f, (_, label) in ASSIGNED.items()}
+
+
 def test_docstrings_say_what_the_function_returns_not_the_written_question():
     docs = {name: " ".join(ast.get_docstring(stub).split()) for name, stub in stubs().items()}
     assert "ρ(eps)" in docs["rho"] and "any eps" in docs["rho"] and "0.05" in docs["rho"]  # its tolerance, 0.05 %
     assert "For ε = 0.05 give" not in docs["rho"] and "4 significant figures" not in docs["rho"]
     assert "1-D NumPy array" in docs["rho_powers"] and "T = 1, 2, …, T_max" in docs["rho_powers"]
     assert "T = 1, 5, 10 and 20" not in docs["rho_powers"]
+    assert "pair (low, high)" in docs["approx_leq_interval"] and "inf" in docs["approx_leq_interval"]
     assert '"approx" or "true"' in docs["faster_decay"]
     for name, doc in docs.items():
         assert doc.startswith(f"{ASSIGNED[name][1]} ("), doc  # the part it answers, with its points
@@ -70,16 +79,57 @@ def test_docstrings_say_what_the_function_returns_not_the_written_question():
 def test_the_readme_shows_each_function_s_signature_and_contract(readme):
     assert "*In code:* define `rho(eps)` in `q2.py`. Return the true ratio ρ(eps)" in readme
     assert "*In code:* define `rho_powers(eps, T_max)` in `q2.py`. Return a 1-D NumPy array" in readme
+    assert "*In code:* define `approx_leq_interval()` in `q2.py`." in readme
     section = readme.split("## Q2.3b", 1)[1].split("## Q2.3c", 1)[0]
     assert "within a relative tolerance of 0.0005 (0.05 %)" in section
 
 
-# ------------------------------------------------------------------ Q2.2
+# ------------------------------------------------------------------ Q2.2 in code
+
+RIGHT_PAIRS = {
+    "a tuple of NumPy infinities": "import numpy as np\ndef approx_leq_interval():\n    return (-np.inf, np.inf)\n",
+    "a list of math infinities": "import math\ndef approx_leq_interval():\n    return [-math.inf, math.inf]\n",
+    "float('inf')": "def approx_leq_interval():\n    return (float('-inf'), float('inf'))\n",
+    "a NumPy array": "import numpy as np\ndef approx_leq_interval():\n    return np.array([-np.inf, np.inf])\n",
+    "NumPy scalars": "import numpy as np\ndef approx_leq_interval():\n"
+                     "    return (np.float64('-inf'), np.float64('inf'))\n",
+}
+
+
+@pytest.mark.parametrize("body", list(RIGHT_PAIRS.values()), ids=list(RIGHT_PAIRS))
+def test_q2_2_answered_by_the_function_earns_its_points(q2_grading_grader, tmp_path, body):
+    part = grade(q2_grading_grader, tmp_path, "q2.py", body)["Q2.2"]
+    assert (part.status, part.score) == ("correct", 2.0), part.feedback
+
+
+@pytest.mark.parametrize("body, feedback", [
+    ("import numpy as np\ndef approx_leq_interval():\n    return (0.0, np.inf)\n", "negative ε too"),
+    ("import math\ndef approx_leq_interval():\n    return (-2 / math.sqrt(5), 2 / math.sqrt(5))\n", "ε² terms"),
+    ("def approx_leq_interval():\n    return (-10.0, 10.0)\n", ""),
+    ("def approx_leq_interval():\n    return (-1e308, 1e308)\n", ""),
+    ("import numpy as np\ndef approx_leq_interval():\n    return (np.inf, -np.inf)\n", ""),
+], ids=["half line", "second order", "finite", "huge but finite", "reversed"])
+def test_a_wrong_pair_is_wrong_with_the_known_mistake_s_feedback(q2_grading_grader, tmp_path, body, feedback):
+    part = grade(q2_grading_grader, tmp_path, "q2.py", body)["Q2.2"]
+    assert part.score == 0 and part.status == "incorrect", part.feedback
+    assert feedback in part.feedback
+
 
 def test_the_second_order_interval_written_gets_its_feedback(q2_grading_grader, tmp_path):
     answer = "## Q2.2\n$\\varepsilon \\in [-2/\\sqrt{5}, 2/\\sqrt{5}]$\n"
     part = grade(q2_grading_grader, tmp_path, "q2.md", answer)["Q2.2"]
     assert part.score == 0 and "ε² terms" in part.feedback, part.feedback
+
+
+def test_rho_powers_follows_t_max(q2_grading_grader, tmp_path):
+    fixed = ("import math\ndef rho(eps):\n    s = 1 / (1 + math.exp(-eps))\n"
+             "    return s * (1 - s) / (1 - math.tanh(eps) ** 2)\n"
+             "def rho_powers(eps, T_max):\n    return [rho(eps) ** T for T in range(1, 21)]\n")
+    parts = grade(q2_grading_grader, tmp_path, "q2.py", fixed)
+    assert parts["Q2.3b"].score == 1.0, parts["Q2.3b"].feedback
+    assert 0 < parts["Q2.3c"].score < 1.0, parts["Q2.3c"].feedback  # right for T_max = 20 only
+    general = fixed.replace("range(1, 21)", "range(1, T_max + 1)")
+    assert grade(q2_grading_grader, tmp_path, "q2.py", general)["Q2.3c"].score == 1.0
 
 
 # ------------------------------------------------------------------ the README: notes, rules, tolerances
