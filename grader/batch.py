@@ -615,16 +615,32 @@ def changed_note(changed: list[ChangedOverride], out: Path) -> str:
     for c in changed:
         then = f"{c.then.get('status')}, {points(c.then.get('score', 0.0))}"
         now = f"{c.now.status}, {points(c.now.score)}"
-        answer = "" if c.then.get("answer") == c.now.answer else \
-            f"; the answer was “{_clip(c.then.get('answer') or '')}”, now “{_clip(c.now.answer)}”"
+        answer = ""
+        if c.then.get("answer") != c.now.answer:
+            was, now_shown = where_they_differ(c.then.get("answer") or "", c.now.answer)
+            answer = f"; the answer was “{was}”, now “{now_shown}”"
         lines.append(f"  {c.student} {c.label}: {points(c.override.score)} by the instructor; automatic verdict "
                      f"then {then}, now {now}{answer}")
     return "\n".join(lines)
 
 
-def _clip(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def where_they_differ(then: str, now: str, limit: int = 60, before: int = 20) -> tuple[str, str]:
+    """Two answers cut to about ``limit`` characters around where they first differ (with … where cut),
+    so that two long answers that begin alike show what changed, not the same opening twice."""
+    then, now = " ".join(then.split()), " ".join(now.split())
+    same = next((i for i, (a, b) in enumerate(zip(then, now)) if a != b), min(len(then), len(now)))
+    start = 0
+    if max(len(then), len(now)) > limit and same > before:
+        start = same - before
+        space = then.rfind(" ", start - 10, start)  # begin at a word where one is near
+        start = space + 1 if space > 0 else start
+    return _window(then, start, limit), _window(now, start, limit)
+
+
+def _window(text: str, start: int, limit: int) -> str:
+    head = "…" if start > 0 else ""
+    shown = text[start:]
+    return head + (shown if len(head) + len(shown) <= limit else shown[: limit - len(head) - 1] + "…")
 
 
 def orphaned_note(orphaned: list[StaleOverride], out: Path) -> str:

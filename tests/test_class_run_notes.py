@@ -184,3 +184,23 @@ def test_a_gradebook_made_before_names_were_compared_in_one_form_keeps_its_resul
     assert q2_score(out, JOSE, "Q2.4") == 2
     with sqlite3.connect(out / "gradebook.sqlite") as db:
         assert db.execute("SELECT student, COUNT(*) FROM grading_log GROUP BY student").fetchall() == [(JOSE, 1)]
+
+
+# ---------------------------------------------------------------------------
+# 3. An override on an answer that changed since shows what changed, not the same opening twice
+def test_a_changed_answer_under_an_override_is_shown_where_it_changed(tmp_path, capsys):
+    subs, out = tmp_path / "CLASS", tmp_path / "OUT"
+    folder = entry(subs, "una", {"q2.md": ALICE_Q2.read_text()})
+    grade(capsys, subs, out)
+    assert main(["override", "--out", str(out), "una", "Q2.4", "3", "--comment", "Read by hand."]) == 0
+    text = ALICE_Q2.read_text()
+    assert "much faster with\nsigmoid" in text
+    (folder / "q2.md").write_text(text.replace("much faster with\nsigmoid", "much slower with\nsigmoid"))
+    err = grade(capsys, subs, out)
+    line = next(line for line in err.splitlines() if line.startswith("  una Q2.4:"))
+    then, now = line.split("the answer was “", 1)[1].split("”, now “")
+    now = now.removesuffix("”")
+    assert then != now
+    assert then.startswith("…") and then.endswith("…") and "much faster with sigmoid" in then
+    assert now.startswith("…") and now.endswith("…") and "much slower with sigmoid" in now
+    assert len(then) <= 70 and len(now) <= 70
