@@ -327,7 +327,7 @@ def test_every_output_gives_the_same_total_when_a_written_part_is_left_unanswere
     run, _ = check(tmp_path, [published / "q2-activations.yaml"], folder)
     total = "no public check awards points here; all 13 points are checked at grading"
     assert f"total: {total}" in run.stdout
-    assert "no public checks apply to these answers — 10 hidden checks will run at grading; " \
+    assert f"no public checks apply to these answers — {hidden_total(Q2)} hidden checks will run at grading; " \
         "8 parts checked only at grading" in run.stdout
     assert results_by_label(tmp_path)["Q2.4"]["extra_data"]["verdict"] == "not answered"
     assert json.loads((tmp_path / "out" / "results.json").read_text())["output"].startswith(total + ".")

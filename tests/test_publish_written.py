@@ -162,13 +162,13 @@ def test_q2_publishes_no_expected_value_of_its_written_parts(tmp_path):
     original = compute_references(load_problem_set(Q2))
     published = load_problem_set(tmp_path / Q2.name)
     written_with_code = [p for p in published.parts if p.kind is not None and p.code is not None]
-    assert [p.label for p in written_with_code] == ["Q2.1a", "Q2.1b", "Q2.3a", "Q2.3b", "Q2.3c", "Q2.3d"]
+    assert [p.label for p in written_with_code] == ["Q2.1a", "Q2.1b", "Q2.2", "Q2.3a", "Q2.3b", "Q2.3c", "Q2.3d"]
     for part in written_with_code:
         assert part.code.cases == () and part.code.function == original[part.label].part.code.function
     # what a reader needs to find an answer goes with it: names, and names of the quantity approximated
     by_label = {p.label: p for p in published.parts}
     assert by_label["Q2.1a"].approximates == original["Q2.1a"].part.approximates != ()
-    assert published.hidden_cases == sum(len(r.cases) for r in original.parts.values()) == 10
+    assert published.hidden_cases == sum(len(r.cases) for r in original.parts.values()) == 13
     # The written answers' values are nowhere: ρ(0.05) to full precision, and its powers.
     rho = float(original["Q2.3b"].value)
     for value in (rho, rho ** 5, rho ** 20):

@@ -103,6 +103,20 @@ def test_grader_check_quotes_the_handout_answer_in_its_own_case(tmp_path):
     assert "— “Multiplies the gradient by one derivative Per Time Step”" in q24["output"]
 
 
+@pytest.mark.parametrize("claim, score", [
+    ("tanh is completely immune to vanishing gradients.", 2.0),
+    ("With tanh, gradients never vanish.", 2.0),
+    ("tanh is not immune, though it suffers less.", 3.0),
+    ("No activation is immune, though tanh helps.", 3.0),
+])
+def test_q2_4_withholds_idea_3_from_a_paragraph_calling_tanh_immune(tmp_path, claim, score):
+    paragraph = ("Back-propagation through time multiplies the gradient by one derivative per time step. The "
+                 "sigmoid derivative is at most 1/4 while tanh's is at most 1, so the product shrinks like "
+                 f"(1/4)^T and gradients vanish faster with sigmoid. {claim}")
+    q24 = q24_output(tmp_path, ROOT / "problems" / "q2-activations.yaml", paragraph)
+    assert q24["score"] == score, q24["output"]
+
+
 SPEC = """\
 id: essay
 title: "Why gradients vanish"
