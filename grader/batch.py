@@ -546,6 +546,7 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
                             executor_factory=lambda: EXECUTORS[executor_kind](jobs), executor_name=executor_kind,
                             jobs=jobs, progress=wants_progress(getattr(args, "progress", None)), pool=pool)
                 assignment = gradebook.assignment() or assignment_title(gradebook.last_problem_sets())
+                kept = gradebook.roster() if roster is None else None
     except GradebookError as exc:
         raise UsageError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
@@ -557,9 +558,12 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
     if stats.crashed:
         message += f", {stats.crashed} could not be graded (see their results.json)"
     print(f"{message} in {stats.seconds:.1f} s; reports in {out}/", file=sys.stderr)
-    if roster is not None:
-        say(roster_note(roster, stats.results))
-        if new_column := roster.assignment_warning(assignment, args.roster):
+    # A roster kept from an earlier run reports as the first did: a student added since is named too.
+    used, named = (roster, args.roster) if roster is not None else \
+        (Roster.from_json(kept), "the roster kept from an earlier run") if kept else (None, "")
+    if used is not None:
+        say(roster_note(used, stats.results))
+        if new_column := used.assignment_warning(assignment, named):
             say(new_column)
     warning = spec_exposure_warning(stats.results, [r.problem_set.path for r in refs])
     if warning:

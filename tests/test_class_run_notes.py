@@ -204,3 +204,22 @@ def test_a_changed_answer_under_an_override_is_shown_where_it_changed(tmp_path, 
     assert then.startswith("…") and then.endswith("…") and "much faster with sigmoid" in then
     assert now.startswith("…") and now.endswith("…") and "much slower with sigmoid" in now
     assert len(then) <= 70 and len(now) <= 70
+
+
+# ---------------------------------------------------------------------------
+# 4. A roster kept from an earlier run still reports on every run
+def test_a_kept_roster_reports_new_students_and_its_warnings_on_every_run(tmp_path, capsys):
+    subs, out, roster = tmp_path / "CLASS", tmp_path / "OUT", tmp_path / "export.csv"
+    entry(subs, "ann", {"q2.md": ALICE_Q2.read_text()})
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section,Homework 9 (77)\n"
+                      "\"Ames, Ann\",1,s1,ann,A,\n\"Bell, Ben\",2,s2,ben,A,\n", encoding="utf-8")
+    first = grade(capsys, subs, out, extra=("--roster", str(roster)))
+    assert "roster: 1 of 1 submission(s) matched a student; 1 student(s) on the roster have no submission" in first
+    assert "which is none of the assignment columns of" in first
+
+    entry(subs, "zed", {"q2.md": "## Q2.1\n"})
+    again = grade(capsys, subs, out)
+    assert ("roster: 1 of 2 submission(s) matched a student; not on the roster (graded, listed under their own "
+            "id): zed; 1 student(s) on the roster have no submission") in again
+    assert "which is none of the assignment columns of the roster kept from an earlier run" in again
+    assert grade(capsys, subs, out).count("roster:") == 1  # nothing graded: still said
