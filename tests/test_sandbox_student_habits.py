@@ -6,6 +6,7 @@ real class changed theirs: a correct function must be graded, and a failure must
 """
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -230,6 +231,11 @@ NOT_NUMBERS = {
                                         "a Decimal too large for a float"),
     "a longdouble too large for a float": ("    return np.longdouble('1e4000')",
                                            "a numpy.longdouble too large for a float"),
+    "a SymPy expression with a symbol": ("    x = sp.Symbol('x')\n    return sp.exp(x) / 4",
+                                         "a SymPy expression with symbols in it (sympy.core.mul.Mul), not a "
+                                         "number; substitute values for them"),
+    "a SymPy expression that is complex": ("    return sp.sqrt(-2) + 1",
+                                           "a SymPy expression that is not a real number (sympy.core.add.Add)"),
 }
 
 
@@ -238,7 +244,23 @@ def test_what_is_not_a_number_is_still_refused(pool, tmp_path, body, refused):
     run = pool.run(write(tmp_path, changed("import sympy as sp\n", mean=body)), [Call("mean", ([1.0, 2.0],))])
     assert run.load_status == "ok", run.load_message
     assert run.outcomes[0].status == "bad value"
-    assert run.outcomes[0].message == f"returned {refused}; expected numbers, lists, tuples or NumPy arrays"
+    assert run.outcomes[0].message == f"returned {refused}; expected numbers, strings, lists, tuples or NumPy arrays"
+
+
+NUMPY_AND_SYMPY_ANSWERS = {
+    "a NumPy string": ("    return np.array(['approx', 'true'])[0]", "approx"),
+    "a 0-d NumPy string array": ("    return np.where(0.25 < 0.2505, 'approx', 'true')", "approx"),
+    "an unevaluated SymPy number": ("    e = sp.Rational(1, 20)\n    return (sp.exp(-e) / 4).subs({})",
+                                    math.exp(-0.05) / 4),
+    "a SymPy sum of numbers": ("    return sp.Rational(1, 4) + sp.sqrt(2) / 3000", 0.25 + math.sqrt(2) / 3000),
+}
+
+
+@pytest.mark.parametrize("body, expected", NUMPY_AND_SYMPY_ANSWERS.values(), ids=NUMPY_AND_SYMPY_ANSWERS.keys())
+def test_numpy_strings_and_sympy_numbers_not_yet_evaluated_are_read(pool, tmp_path, body, expected):
+    run = pool.run(write(tmp_path, changed("import sympy as sp\n", mean=body)), [Call("mean", ([1.0, 2.0],))])
+    assert run.outcomes[0].status == "ok", run.outcomes[0].message
+    assert type(run.outcomes[0].value) is type(expected) and run.outcomes[0].value == pytest.approx(expected)
 
 
 # ------------------------------------------------------------ data files handed in beside the code

@@ -518,6 +518,7 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
         # A notebook's cells are independent: note the failure and run the rest.
         # A module stops at its first failure, like an import would.
         if is_notebook:
+            what += _beginning(cell)  # after what happened: grading reads "code cell 3 raised NameError"
             notes.append(f"{label} {what}" if watch.stop_all else f"{label} {what}; later cells still ran")
             continue
         status, message = failed
@@ -586,6 +587,13 @@ class _StarImports:
             if module is not None and getattr(module, "__dict__", {}).get(name) is value:
                 return module_name
         return None
+
+
+def _beginning(cell: dict) -> str:
+    """" (the cell beginning “for epoch in range(100):”)": Jupyter shows no cell numbers, so a note
+    naming a notebook cell quotes the line it begins with (the parent sends it as ``quote``)."""
+    quote = cell.get("quote")
+    return f" (the cell beginning “{quote}”)" if _type(quote) is _str and quote else ""
 
 
 def _not_run_note(cells: list[dict], request: dict) -> str:
@@ -868,7 +876,7 @@ def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: 
             report["value"] = codec.to_plain(value)
         except codec.BadValue as exc:
             report.update(status="bad value",
-                          message=f"returned {exc}; expected numbers, lists, tuples or NumPy arrays")
+                          message=f"returned {exc}; expected numbers, strings, lists, tuples or NumPy arrays")
     except MemoryError:
         report.update(status="memory", seconds=_perf_counter() - started,
                       exception="MemoryError", bases=["MemoryError", "Exception", "BaseException", "object"],

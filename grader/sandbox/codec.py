@@ -46,6 +46,7 @@ _len = len
 _isfinite = math.isfinite
 _tuple_getitem = tuple.__getitem__
 _tuple_len = tuple.__len__
+_str_of = str.__str__  # a str subclass's characters as a plain str, whatever the subclass says
 _mro_of = type.__dict__["__mro__"].__get__
 _dict_of = type.__dict__["__dict__"].__get__
 _Fraction = fractions.Fraction
@@ -97,13 +98,14 @@ def _library_subclasses(base: type) -> frozenset:
 
 _LIBRARY_TUPLES: frozenset = frozenset()
 _SYMPY_NUMBERS: frozenset = frozenset()
+_SYMPY_EXPRESSIONS: frozenset = frozenset()  # exp(x)/tanh(x) at x = 1/20: a number SymPy has not evaluated
 
 
 def freeze_library_types() -> None:
     """Record the library tuple and SymPy number types that are trusted.
 
     The zygote calls this after importing the libraries and before forking."""
-    global _LIBRARY_TUPLES, _SYMPY_NUMBERS
+    global _LIBRARY_TUPLES, _SYMPY_NUMBERS, _SYMPY_EXPRESSIONS
     _LIBRARY_TUPLES = _library_subclasses(tuple)
     # Only a zygote that preloads SymPy trusts its types; importing it here
     # would put SymPy in every zygote (a tier's point is to be small).
@@ -111,6 +113,7 @@ def freeze_library_types() -> None:
     if sympy is None:
         return
     _SYMPY_NUMBERS = _library_subclasses(sympy.Number) | {sympy.Integer, sympy.Float, sympy.Rational}
+    _SYMPY_EXPRESSIONS = _library_subclasses(sympy.Expr) - _SYMPY_NUMBERS
 
 
 class BadValue(Exception):
@@ -134,6 +137,8 @@ def _array(a: np.ndarray, _depth: int = 0) -> dict:
         a = _narrowed(a, np.complex128)
     elif a.dtype.kind == "O":
         a = _real_numbers(a, _depth)
+    elif a.dtype.kind == "U" and a.ndim == 0:  # np.where(cond, "approx", "true"): one string
+        return to_plain(a[()], _depth)
     dtype = a.dtype.newbyteorder("<") if a.dtype.byteorder == ">" else a.dtype
     key = dtype.str
     if key not in ALLOWED_DTYPES:
@@ -241,11 +246,27 @@ def to_plain(value: object, _depth: int = 0) -> object:
     if t is dict:
         return {"$dict": [[to_plain(k, _depth + 1), to_plain(v, _depth + 1)]
                           for k, v in dict.items(value)]}
+    if t is np.str_:  # an item of a NumPy array of strings
+        return to_plain(_str_of(value), _depth)
     if t in _SYMPY_NUMBERS:
         if value.is_Integer:
             return int(value)
         return _float(float(value))
+    if t in _SYMPY_EXPRESSIONS:
+        return _sympy_expression(value, t)
     raise BadValue(f"a value of type {_type_name(t)}")
+
+
+def _sympy_expression(value: object, t: type) -> object:
+    """A SymPy expression that is a real number (``exp(-1/20)/4``) as the nearest float; evaluating it
+    is the student's own computation, under the call's time limit."""
+    if value.free_symbols:
+        raise BadValue(f"a SymPy expression with symbols in it ({_type_name(t)}), not a number; "
+                       "substitute values for them")
+    try:
+        return _float(float(value))
+    except (TypeError, ValueError, OverflowError):
+        raise BadValue(f"a SymPy expression that is not a real number ({_type_name(t)})") from None
 
 
 def _is_named_tuple(t: type, value: object) -> bool:
