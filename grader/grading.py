@@ -938,8 +938,12 @@ def _hidden_feedback(outcome: Any, verdict: Verdict) -> str:
     """A hidden case's feedback: what kind of failure it was, in words that carry no data."""
     if outcome.status == "raised":
         return f"Raised {_builtin_exception_name(outcome)}."
+    if outcome.status == "timeout" and outcome.message.startswith("not run: "):
+        return "Not run: the function had already run out of time on earlier cases."
     if outcome.status in ("timeout", "memory", "crashed", "bad value"):
         return _outcome_reason(outcome).split(" (")[0]
+    if outcome.status == "ok" and outcome.value is None:
+        return "Wrong result: the function returned None (is a return statement missing?)."
     return f"Wrong result. {verdict.hint}" if verdict.hint else "Wrong result."
 
 

@@ -113,8 +113,17 @@ def _options(options: Any) -> dict:
     for f in dataclasses.fields(options):
         value = getattr(options, f.name)
         if value != getattr(default, f.name):
-            changed[f.name] = list(value) if isinstance(value, tuple) else value
+            changed[f.name] = _plain_data(value)
     return changed
+
+
+def _plain_data(value: Any) -> Any:
+    """Lists and dicts YAML writes: the spec loader's mappings carry line numbers (a dict subclass)."""
+    if isinstance(value, (tuple, list)):
+        return [_plain_data(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain_data(item) for key, item in value.items()}
+    return value
 
 
 def _part(refs: ProblemReferences, part: Part) -> dict:

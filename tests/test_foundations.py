@@ -143,6 +143,18 @@ def test_a_wrong_public_value_shows_what_was_expected_and_what_came_back(tmp_pat
     assert tests["A2"]["output"].count("Expected") == 1
 
 
+def test_hidden_cases_say_a_return_is_missing_and_when_a_case_was_not_run(tmp_path):
+    code = ("import numpy as np\n\n"
+            "def dot(u, v):\n    float(np.dot(u, v))\n\n"
+            "def determinant(M):\n    while True:\n        pass\n")
+    tests = grade_one(tmp_path, "ivy", code)
+    hidden = tests["A2"]["output"].split("hidden case", 1)[1]
+    assert "the function returned None (is a return statement missing?)" in hidden
+    determinant = tests["A7"]["output"]
+    assert "Not run: the function had already run out of time on earlier cases." in determinant
+    assert "took longer than the time limit" in determinant
+
+
 def test_numpys_own_function_from_a_star_import_is_not_the_students(tmp_path):
     code = "from numpy import *\n\ndef dot(u, v):\n    return float(sum(multiply(u, v)))\n"
     tests = grade_one(tmp_path, "eve", code)

@@ -182,3 +182,11 @@ def test_students_page_names_every_file_the_handout_writes(q2_references, tmp_pa
     written = [path.relative_to(tmp_path).as_posix() for path in handout_files(both, tmp_path)]
     for path in written:
         assert any(re.fullmatch(re.escape(n).replace(r"\*", "[^/]+"), path) for n in named), path
+
+
+@pytest.mark.parametrize("returned, score", [("approximation", 1.0), ("the true ratio", 0.0), ("neither", 0.0)])
+def test_q2_3d_s_function_may_name_a_curve_in_the_handout_s_words(q2_grading_grader, tmp_path, returned, score):
+    part = grade(q2_grading_grader, tmp_path, "q2.py", f"def faster_decay():\n    return {returned!r}\n")["Q2.3d"]
+    assert part.score == score, part.feedback
+    if returned == "neither":  # the choices are the handout's: a hidden case may name them
+        assert 'The answer names none of the choices ("approx", "true").' in part.explanation()

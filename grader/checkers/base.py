@@ -69,8 +69,8 @@ class Verdict:
         return cls(Status.INCORRECT, 0.0, feedback, read_as, hint=hint)
 
     @classmethod
-    def unreadable(cls, feedback: str, read_as: str | None = None) -> "Verdict":
-        return cls(Status.UNREADABLE, 0.0, feedback, read_as)
+    def unreadable(cls, feedback: str, read_as: str | None = None, hint: str = "") -> "Verdict":
+        return cls(Status.UNREADABLE, 0.0, feedback, read_as, hint=hint)
 
     @classmethod
     def partial(cls, credit: float, feedback: str, read_as: str | None = None, hint: str = "") -> "Verdict":

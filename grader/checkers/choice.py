@@ -96,7 +96,9 @@ class ChoiceChecker(Checker):
         if named is None:
             listed = ", ".join(f'"{c}"' for c in options.choices)
             hint = f"; expected one of: {listed}" if listed else ""
-            return Verdict.unreadable(f"Could not tell which choice the answer names{hint}.")
+            # The choices are the handout's, so a hidden case may say them too.
+            return Verdict.unreadable(f"Could not tell which choice the answer names{hint}.",
+                                      hint=f"The answer names none of the choices ({listed})." if listed else "")
         if normalise_choice(named) == normalise_choice(reference):
             return Verdict.correct("Looks good.", read_as=read_as)
         return Verdict.incorrect("That is not the right choice.", read_as=read_as)
