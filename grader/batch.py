@@ -45,6 +45,7 @@ from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override
 from grader.grading import ERROR, Grader, submission_files, with_overrides
 from grader.results import PartResult, SubmissionResult, dumps, write_atomic, write_if_changed
 from grader.roster import Roster, RosterError, read_roster
+from grader.sandbox import SandboxUnavailable
 
 RESULTS_NAME = "results.json"
 REPORT_NAME = "report.html"
@@ -256,6 +257,8 @@ def grade_submission(spec: SpecSource, student: str, files: tuple[Path, ...],
     try:
         with watchdog.watched(student, limit):
             return grader.grade(student, files, entry=entry)
+    except SandboxUnavailable:
+        raise  # no code of any student can run: the run stops, and a restart grades the rest
     except Exception as exc:  # noqa: BLE001 - one submission must not stop the run
         return crashed_result(student, grader.references, f"{type(exc).__name__}: {exc}",
                               time.perf_counter() - started)
@@ -931,6 +934,8 @@ def _record(sub: Submission, future: Future, refs, commit) -> bool:
         result, crashed = future.result(), False
     except BrokenProcessPool:
         return False
+    except SandboxUnavailable:
+        raise
     except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
         result, crashed = crashed_result(sub.student, refs, f"{type(exc).__name__}: {exc}"), True
     crashed = crashed or any(n.startswith("The submission could not be graded") for n in result.notes)

@@ -309,3 +309,25 @@ def test_a_sandbox_that_cannot_start_is_one_clear_message_not_a_traceback(tmp_pa
     err = capsys.readouterr().err
     assert err.startswith("grader: no student code can run here: the sandbox did not start")
     assert "Traceback" not in err
+
+
+def test_a_class_run_whose_sandbox_cannot_start_stops_and_a_restart_grades_everyone(tmp_path, monkeypatch, capsys):
+    import json
+    import sys
+
+    from grader.cli import main
+
+    spec = Path(__file__).resolve().parents[1] / "problems" / "foundations.yaml"
+    for student in ("ada", "bob"):
+        (tmp_path / "class" / student).mkdir(parents=True)
+        (tmp_path / "class" / student / "foundations.py").write_text("def dot(u, v):\n    return None\n")
+    args = ["grade", str(spec), "--submissions", str(tmp_path / "class"), "--out", str(tmp_path / "out")]
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "executable", "/bin/false")
+        assert main(args) == 2
+    assert "no student code can run here: the sandbox did not start" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "ada" / "results.json").exists()  # no student is marked as crashed
+    assert main(args) == 0
+    for student in ("ada", "bob"):
+        tests = json.loads((tmp_path / "out" / student / "results.json").read_text())["tests"]
+        assert {t["number"]: t["extra_data"]["verdict"] for t in tests}["A2"] == "incorrect"
