@@ -84,9 +84,9 @@ def test_lines_continuing_a_statement_are_never_ipython(source):
 def test_magics_at_statement_starts_are_still_skipped_around_brackets():
     source = "x = (1,\n     2)\n%matplotlib inline\nif x:\n    !ls\n# (not a bracket\n%time f()\n"
     code, notes = strip_ipython(source, "cell")
-    assert code == "x = (1,\n     2)\npass\nif x:\n    pass\n# (not a bracket\npass\n"
+    assert code == "x = (1,\n     2)\npass\nif x:\n    pass\n# (not a bracket\nf()\n"
     assert notes == ["cell: skipped magic line: %matplotlib inline", "cell: skipped shell line: !ls",
-                     "cell: skipped magic line: %time f()"]
+                     "cell: ran the statement of the %time line without the magic"]
 
 
 def test_help_lines_with_a_leading_question_mark_are_skipped():

@@ -151,8 +151,10 @@ def test_a_slow_cell_is_stopped_and_the_other_cells_are_graded(pool, tmp_path):
                    import_timeout=1.5, notebook_timeout=30.0)
     assert run.load_status == "ok", run.load_message
     assert [o.value for o in run.outcomes] == [11.0, 3.0]
-    assert run.notes == ("foundations.ipynb, code cell 2 took longer than 1.5 s and was stopped; later cells still ran",
-                         "foundations.ipynb, code cell 3 took longer than 1.5 s and was stopped; later cells still ran")
+    assert run.notes == ("foundations.ipynb, code cell 2 took longer than 1.5 s and was stopped (the cell beginning "
+                         "“import time”); later cells still ran",
+                         "foundations.ipynb, code cell 3 took longer than 1.5 s and was stopped (the cell beginning "
+                         "“total = 0”); later cells still ran")
 
 
 def test_past_the_whole_notebooks_limit_the_remaining_cells_are_not_run(pool, tmp_path):
@@ -163,7 +165,8 @@ def test_past_the_whole_notebooks_limit_the_remaining_cells_are_not_run(pool, tm
     assert run.load_status == "ok", run.load_message
     assert [o.status for o in run.outcomes] == ["ok", "not defined"]
     *stopped, not_run = run.notes  # a cell is stopped, unless the time ran out between two cells
-    assert all(note.endswith("was stopped when the notebook's cells had run for 2 s in all") for note in stopped)
+    assert all(note.endswith("was stopped (the cell beginning “import time”) when the notebook's cells had run for "
+                             "2 s in all") for note in stopped)
     assert not_run.endswith("to 8 were not run: the notebook's cells had run for 2 s in all, the limit for a "
                             "whole notebook (functions they define are not graded)")
 
@@ -178,8 +181,9 @@ def test_a_cell_that_will_not_stop_is_killed_by_the_parent(pool, tmp_path, hosti
     source = load_code(write_notebook(tmp_path / "foundations.ipynb", [DOT, hostile]))
     run = pool.run(source, [Call("dot", ([1, 2], [3, 4]))], import_timeout=1.0, notebook_timeout=2.0)
     assert run.load_status == "import timeout"
-    assert run.load_message == ("foundations.ipynb, code cell 2 was still running when the notebook's cells had "
-                                "run for 2 s in all, and did not stop when told to")
+    assert run.load_message == (f"foundations.ipynb, code cell 2 was still running (the cell beginning "
+                                f"“{code_reader.cell_quote(hostile)}”) when the notebook's cells had run for 2 s in "
+                                "all, and did not stop when told to")
     assert run.outcomes[0].status == "not defined"
 
 

@@ -86,7 +86,7 @@ def test_notebook_cells_and_magics(tmp_path):
                       "foundations.ipynb, code cell 4", "foundations.ipynb, code cell 5",
                       "foundations.ipynb, code cell 6"]
     assert source.cells[0].source == "pass\nimport numpy as np"
-    assert source.cells[3].source == "if True:\n    pass\n    y = 2"
+    assert source.cells[3].source == "if True:\n    f(1)\n    y = 2"  # Jupyter runs the statement it times
     notes = "\n".join(source.notes)
     assert "skipped magic line: %matplotlib inline" in notes
     assert "skipped shell line: !pip install numpy" in notes
@@ -184,8 +184,9 @@ def test_notebook_cell_that_raises_does_not_stop_later_cells(pool, tmp_path):
                             Call("relu", (np.array([-1.0, 2.0]),)), Call("sigmoid", (0.0,))])
     assert run.load_status == "ok"
     notes = "\n".join(run.notes)
-    assert "code cell 3 raised NameError (line 1): name 'undefined_name' is not defined" in notes
-    assert "code cell 6 called sys.exit(1)" in notes
+    assert ("code cell 3 raised NameError (line 1 of the cell beginning “undefined_name + 1”): name 'undefined_name' "
+            "is not defined" in notes)
+    assert "code cell 6 called sys.exit(1) (the cell beginning “import sys; sys.exit(1)”)" in notes
     assert "skipped magic line: %matplotlib inline" in notes
     assert [o.status for o in run.outcomes] == ["ok", "ok", "ok", "not defined"]
     assert np.array_equal(run.outcomes[2].value, [0.0, 2.0])

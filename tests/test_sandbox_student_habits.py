@@ -174,7 +174,8 @@ def test_a_missing_library_in_a_notebook_cell_or_a_function_says_so_too(pool, tm
     path = tmp_path / "foundations.ipynb"
     nbformat.write(notebook, path)
     run = pool.run(load_code(path), [*CALLS, Call("scaled", ([1.0],))])
-    assert run.notes == ("foundations.ipynb, code cell 1 raised ModuleNotFoundError (line 2): No module named "
+    assert run.notes == ("foundations.ipynb, code cell 1 raised ModuleNotFoundError (line 2 of the cell beginning "
+                         "“import numpy as np”): No module named "
                          "'sklearn': sklearn (scikit-learn) " + NOT_INSTALLED.format(name="sklearn")
                          + "; later cells still ran",)
     assert run.outcomes[FUNCTIONS.index("dot")].value == alice_values["dot"]
@@ -283,9 +284,10 @@ def test_a_data_file_handed_in_beside_a_notebook_is_said_to_be_absent(pool, tmp_
     nbformat.write(notebook, path)
     run = pool.run(load_code(path), CALLS)
     assert run.notes == (
-        f"foundations.ipynb, code cell 2 raised FileNotFoundError (line 1): data.csv not found. {EMPTY_FOLDER}; "
-        "later cells still ran",
-        "foundations.ipynb, code cell 4 raised FileNotFoundError (line 1): [Errno 2] No such file or directory: "
+        "foundations.ipynb, code cell 2 raised FileNotFoundError (line 1 of the cell beginning “data = "
+        f"np.loadtxt('data.csv',…”): data.csv not found. {EMPTY_FOLDER}; later cells still ran",
+        "foundations.ipynb, code cell 4 raised FileNotFoundError (line 1 of the cell beginning “with "
+        "open('data.csv') as f:”): [Errno 2] No such file or directory: "
         f"'data.csv'. {EMPTY_FOLDER}; later cells still ran")
     assert run.outcomes[FUNCTIONS.index("dot")].value == alice_values["dot"]
 

@@ -10,20 +10,26 @@ IPython syntax is not Python: magic lines (``%matplotlib inline``), shell
 lines (``!pip install ...``) and help lines (``np.mean?``) are replaced by a
 ``pass`` with the same indentation, so line numbers in tracebacks still match
 the student's cell; a magic's or shell command's result assigned to a name
-(``x = %timeit -o f()``, ``files = !ls``) becomes ``x = None``.  A cell
-magic (``%%bash``, ``%%html``...) skips its whole cell, except the
-timing/capture magics whose body is ordinary Python (``%%time``,
-``%%timeit``, ``%%capture``), whose body runs once.  Each skip is reported
-in ``notes``.
+(``x = %timeit -o f()``, ``files = !ls``) becomes ``x = None``.  The
+timing and profiling line magics run their statement once instead, as
+Jupyter runs it (``%time W = np.eye(3)`` defines ``W``; ``x = %time f()``
+assigns ``f()``).  A cell magic (``%%bash``, ``%%html``...) skips its whole
+cell, except the timing/capture magics whose body is ordinary Python
+(``%%time``, ``%%timeit``, ``%%capture``), whose body runs once.  Each skip
+is reported in ``notes`` (at most :data:`MAX_READING_NOTES` of them).
 
 A notebook's saved outputs (plots, logs) are not graded: they are dropped
 when the notebook is read, and the size limit applies to the code and
 Markdown that remain (:data:`MAX_SOURCE_BYTES`), not to the file, which may
-be up to :data:`MAX_NOTEBOOK_BYTES`.  Each file is run on its own, so a note
-says when one imports another file handed in beside it.
+be up to :data:`MAX_NOTEBOOK_BYTES`; one holding more JSON lists and objects
+than :data:`MAX_NOTEBOOK_CONTAINERS` is refused before it is parsed.  Each
+file is run on its own, so a note says when one imports another file handed
+in beside it.  Jupyter shows no cell numbers, so each code cell carries the
+line it begins with (:func:`cell_quote`), for notes that name it.
 """
 from __future__ import annotations
 
+import ast
 import io
 import json
 import os
@@ -39,9 +45,21 @@ from pathlib import Path
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 # A notebook file with its saved outputs (plots, long logs), which are dropped before anything else.
 MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024
+# Its JSON lists and objects, counted as "[" and "{" bytes before parsing: each costs some 60 to 200 bytes
+# once parsed, so 24 million empty ones in 96 MB took 2 GB.  Notebooks saved by Jupyter hold at most
+# about 25,000 per MB (one small stream output per print; plotly's figures and plotly.js about 20,000,
+# GeoJSON maps 12,000), so at most 2.5 million at the file limit; this leaves twice that.
+MAX_NOTEBOOK_CONTAINERS = 5_000_000
+# Notes on reading one notebook (skipped magic lines...); one more says how many were left out.
+MAX_READING_NOTES = 50
+# A cell's first line quoted in notes, shortened to about this many characters.
+QUOTE_CHARS = 40
 
 # Cell magics whose body is plain Python that should still define things.
 PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
+# Line magics whose argument is a Python statement Jupyter runs (timed, or profiled); their options that
+# take a value (`%timeit -n 10 -r 3 f(x)`), the others being flags (`-o`, `-q`), as the sandbox reads them.
+STATEMENT_LINE_MAGICS = {"time": "", "timeit": "nrp", "prun": "lsTD"}
 
 # "np.mean?", "np.mean??", "?np.linalg.eigh", "??np.linalg.eigh": IPython's help, nothing to run.
 _HELP_LINE = re.compile(r"^(?:[\w.\[\]()*]+\?{1,2}|\?{1,2}[\w.\[\]()*]+)$")
@@ -64,6 +82,7 @@ class Cell:
     source: str
     label: str
     number: int = 1  # 1-based position among the code cells
+    quote: str = ""  # a notebook cell's first line (cell_quote), for notes: Jupyter shows no cell numbers
 
 
 @dataclass(frozen=True)
@@ -180,8 +199,14 @@ def _load_notebook(path: Path, data: bytes) -> CodeSource:
     if kind is not None:
         advice = " (unzip it and hand in the .ipynb inside)" if "archive" in kind else ""
         raise CodeReadError(f"{name}: is {kind}, not a notebook{advice}")
+    # Counted before parsing, which would take gigabytes (brackets inside strings count too: more is refused).
+    if data.count(b"{") + data.count(b"[") > MAX_NOTEBOOK_CONTAINERS:
+        raise CodeReadError(f"{name}: its saved outputs or metadata are too large to read (more than "
+                            f"{MAX_NOTEBOOK_CONTAINERS:,} JSON lists and objects); clear the outputs in Jupyter "
+                            "(Edit, Clear Outputs of All Cells), save it and hand it in again")
     try:
-        raw = json.loads(data)  # JSON's own encodings: UTF-8 with or without a BOM, UTF-16, UTF-32
+        # JSON's own encodings: UTF-8 with or without a BOM, UTF-16, UTF-32
+        raw = json.loads(data, object_hook=_unless_output)
     except UnicodeDecodeError as exc:
         raise CodeReadError(f"{name}: not UTF-8 text (bad byte at position {exc.start})") from None
     except RecursionError:
@@ -203,8 +228,21 @@ def _load_notebook(path: Path, data: bytes) -> CodeSource:
         raise CodeReadError(f"{name}: not a valid notebook (nbformat version {version} is not one Jupyter "
                             "writes); save it from Jupyter, or hand in a .py file")
     notes: list[str] = []
-    cells_json = _v4_cells(raw, name, notes) if version == 4 else _converted_cells(raw, name, version)
+    if version == 4:
+        cells_json = _v4_cells(raw, name, notes)
+    else:
+        slim = _slim_old_notebook(raw, version)
+        del raw  # most of an old notebook may be outputs and metadata: freed before nbformat parses the rest
+        cells_json = _converted_cells(slim, name, version)
     return _read_cells(path, cells_json, notes)
+
+
+def _unless_output(value: dict) -> dict | None:
+    """For ``json.loads``: a saved output (a plot, a line of a log) is dropped as soon as it is parsed, so
+    that a million of them never stand in memory at once (1.45 million small ones took 900 MB, now 200 MB)."""
+    if "output_type" in value and not ("cell_type" in value or "cells" in value or "worksheets" in value):
+        return None
+    return value
 
 
 def _v4_cells(raw: dict, name: str, notes: list[str]) -> list[dict]:
@@ -220,34 +258,57 @@ def _v4_cells(raw: dict, name: str, notes: list[str]) -> list[dict]:
         if not isinstance(cell, dict):
             notes.append(f"{name}: skipped cell {number}, which is not a cell but a JSON {_json_type(cell)}")
             continue
+        kind = cell.get("cell_type")
+        if kind not in ("code", "markdown", "raw"):
+            what = ("which has no cell_type to say whether it is code or Markdown" if kind is None else
+                    f"whose cell_type {str(kind)[:20]!r} is not code, markdown or raw")
+            notes.append(f"{name}: skipped cell {number}, {what}{_beginning(_text_of(cell.get('source')))}")
+            continue
         cell.pop("outputs", None)
         cell.pop("attachments", None)
         kept.append(cell)
     return kept
 
 
+def _text_of(source: object) -> str | None:
+    """A cell's source as text (Jupyter saves it as a string or a list of lines); None when it is neither."""
+    if isinstance(source, list) and all(isinstance(part, str) for part in source):
+        return "".join(source)
+    return source if isinstance(source, str) else None
+
+
+def cell_quote(source: str) -> str:
+    """The line a notebook cell begins with, shortened, to name the cell in notes: its first line
+    that is not blank or a cell magic (``%%time``), else its first line that is not blank."""
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
+    line = next((line for line in lines if not line.startswith("%%")), lines[0] if lines else "")
+    if len(line) <= QUOTE_CHARS:
+        return line
+    cut = line[:QUOTE_CHARS]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > QUOTE_CHARS // 2 else cut).rstrip() + "…"
+
+
+def _beginning(source: str | None, before: str = "the cell") -> str:
+    """" (the cell beginning “for epoch in range(100):”)", or nothing for a cell with no text."""
+    quote = cell_quote(source) if source else ""
+    return f" ({before} beginning “{quote}”)" if quote else ""
+
+
 def _json_type(value: object) -> str:
-    return {list: "list", str: "string", bool: "true/false", type(None): "null"}.get(type(value), "number")
+    return {list: "list", dict: "object", str: "string", bool: "true/false", type(None): "null"}.get(type(value),
+                                                                                                  "number")
 
 
-def _converted_cells(raw: dict, name: str, version: int) -> list[dict]:
-    """The cells of an older notebook (versions 1 to 3), converted by nbformat, without their outputs."""
+def _converted_cells(slim: dict, name: str, version: int) -> list[dict]:
+    """The cells of an older notebook (versions 1 to 3, :func:`_slim_old_notebook`), converted by nbformat."""
     import nbformat
 
-    for sheet in raw.get("worksheets", []) if isinstance(raw.get("worksheets"), list) else []:
-        for cell in sheet.get("cells", []) if isinstance(sheet, dict) and isinstance(sheet.get("cells"), list) else []:
-            if isinstance(cell, dict):
-                cell.pop("outputs", None)
-                cell.setdefault("metadata", {})
-                if cell.get("cell_type") == "code":
-                    cell["outputs"] = []
-    if not isinstance(raw.get("metadata"), dict):
-        raw["metadata"] = {}
     try:
         with warnings.catch_warnings():
             # nbformat warns on stderr about notebooks it still reads: nothing a grader's user can fix.
             warnings.simplefilter("ignore")
-            notebook = nbformat.reads(json.dumps(raw), as_version=4)
+            notebook = nbformat.reads(json.dumps(slim), as_version=4)
     except Exception as exc:  # nbformat raises several types for bad structure
         reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise CodeReadError(f"{name}: not a valid notebook (version {version}: {reason})") from None
@@ -257,37 +318,77 @@ def _converted_cells(raw: dict, name: str, version: int) -> list[dict]:
     return [cell for cell in cells if isinstance(cell, dict)]
 
 
+# What nbformat's conversion of an old cell reads (version 1 names a code cell's text "code", and a text
+# cell's "text"; versions 2 and 3 "input" and "source").
+_OLD_CELL_KEYS = frozenset({"cell_type", "source", "input", "code", "text", "level", "language",
+                            "prompt_number", "collapsed"})
+
+
+def _slim_old_notebook(raw: dict, version: int) -> dict:
+    """An old notebook with only its cells' text and types: no outputs and no metadata, which may be most of
+    the file, and which nbformat would otherwise parse and validate a second time."""
+    minor = raw.get("nbformat_minor")
+    slim = {"nbformat": version, "nbformat_minor": minor if type(minor) is int else 0, "metadata": {}}
+    if isinstance(raw.get("cells"), list):  # version 1
+        slim["cells"] = _slim_old_cells(raw["cells"])
+    if "worksheets" in raw:
+        sheets = raw["worksheets"]
+        slim["worksheets"] = [{"metadata": {}, "cells": _slim_old_cells(sheet["cells"])}
+                              if isinstance(sheet, dict) and isinstance(sheet.get("cells"), list) else sheet
+                              for sheet in sheets] if isinstance(sheets, list) else sheets
+    return slim
+
+
+def _slim_old_cells(cells: list) -> list:
+    slim = []
+    for cell in cells:
+        if isinstance(cell, dict):
+            cell = {key: value for key, value in cell.items() if key in _OLD_CELL_KEYS}
+            cell["metadata"] = {}
+            if cell.get("cell_type") == "code":
+                cell["outputs"] = []
+        slim.append(cell)  # what is not a cell nbformat reports
+    return slim
+
+
 def _read_cells(path: Path, cells_json: list[dict], notes: list[str]) -> CodeSource:
     """Code cells (IPython syntax stripped) and Markdown cells; the size limit applies to these."""
     cells: list[Cell] = []
     markdown_cells: list[str] = []
     size = 0
     number = 0
+    previous = None  # the text of the last cell read, to place a cell that has none
     for raw in cells_json:
         if raw.get("cell_type") not in ("code", "markdown"):
             continue
-        source = raw.get("source", "")
-        if isinstance(source, list) and all(isinstance(part, str) for part in source):
-            source = "".join(source)
-        if isinstance(source, str):
+        raw_source = raw.get("source", "")
+        source = _text_of(raw_source)
+        if source is not None:
             size += len(source.encode("utf-8", "surrogatepass"))
             if size > MAX_SOURCE_BYTES:
                 raise CodeReadError(f"{path.name}: its code and Markdown cells hold more than the "
                                     f"{MAX_SOURCE_BYTES:,}-byte limit (saved outputs are not counted)")
         if raw["cell_type"] == "markdown":
-            if isinstance(source, str):
+            if source is not None:
                 markdown_cells.append(source)
+                previous = source
             else:  # the code can still be graded without it
                 notes.append(f"{path.name}: skipped a Markdown cell whose source is not text")
             continue
-        if not isinstance(source, str):
-            raise CodeReadError(f"{path.name}: not a valid notebook (a code cell's source is not text)")
-        number += 1
+        number += 1  # counted, so that the later cells' numbers are their places among the code cells
+        if source is None:  # the other cells can still be graded
+            notes.append(f"{path.name}: skipped code cell {number}, whose source is not text but a JSON "
+                         f"{_json_type(raw_source)}{_beginning(previous, 'it comes after the cell')}")
+            continue
+        previous = source
         label = f"{path.name}, code cell {number}"
         code, cell_notes = strip_ipython(source, label)
         notes.extend(cell_notes)
         if code is not None:
-            cells.append(Cell(code, label, number))
+            cells.append(Cell(code, label, number, cell_quote(source)))
+    if len(notes) > MAX_READING_NOTES:
+        notes[MAX_READING_NOTES:] = [f"{path.name}: {len(notes) - MAX_READING_NOTES:,} more notes on reading it "
+                                     "were left out"]
     return CodeSource(path, cells, notes, markdown_cells)
 
 
@@ -362,13 +463,54 @@ def strip_ipython(source: str, label: str) -> tuple[str | None, list[str]]:
             scanner.scan(line)
             continue
         magic = assigned.group("magic") if assigned else stripped
+        indent = line[: len(line) - len(line.lstrip())]
+        statement = None if is_help else _timed_statement(magic, assigned is not None)
+        if statement is not None:
+            name, statement = statement
+            notes.append(f"{label}: ran the statement of the %{name} line without the magic")
+            lines[index] = f"{indent}{assigned.group('target')} = {statement}" if assigned else indent + statement
+            scanner.scan(lines[index])  # the statement may open brackets that later lines close
+            continue
         kind = "help" if is_help else "shell" if magic.startswith("!") else "magic"
         notes.append(f"{label}: skipped {kind} line: {stripped[:80]}")
-        indent = line[: len(line) - len(line.lstrip())]
         # "files = !ls" still assigns, so that later lines using the name run.
         lines[index] = f"{indent}{assigned.group('target')} = None" if assigned else f"{indent}pass"
         in_continuation = stripped.endswith("\\")
     return "\n".join(lines), notes
+
+
+_LINE_MAGIC = re.compile(r"%(\w+)(?:[ \t]+(.*))?")
+
+
+def _timed_statement(magic: str, assigned: bool) -> tuple[str, str] | None:
+    """``("time", "W = np.eye(3)")`` for the line magic ``%time W = np.eye(3)``: Jupyter runs the statement
+    of ``%time``, ``%timeit`` and ``%prun`` (timed, or profiled), so it runs once, without the magic.  None
+    for other magics, and for an assigned one whose value is not the statement's (``t = %timeit -o f()``)."""
+    match = _LINE_MAGIC.fullmatch(magic.rstrip())
+    if match is None or match.group(1) not in STATEMENT_LINE_MAGICS or (assigned and match.group(1) != "time"):
+        return None
+    name, rest = match.group(1), (match.group(2) or "").lstrip()
+    with_value = STATEMENT_LINE_MAGICS[name]
+    while with_value and rest.startswith("-") and len(rest) > 1 and rest[1].isalpha():
+        letters, _, rest = rest[1:].partition(" ")
+        for position, letter in enumerate(letters):
+            if letter in with_value:
+                if position == len(letters) - 1:  # `-n 10`: the value is the next word
+                    _, _, rest = rest.lstrip().partition(" ")
+                break  # `-n10`: the value is the rest of the word
+        rest = rest.lstrip()
+    if not rest.strip() or (assigned and not _is_expression(rest)):
+        return None
+    return name, rest
+
+
+def _is_expression(text: str) -> bool:
+    """Whether ``x = text`` is Python: ``x = %time f()`` assigns f()'s value; only parsed, never run."""
+    try:
+        compile(text, "<magic>", "eval", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # the parser's stack is full: not read
+        return False
+    return True
 
 
 _STRING_START = re.compile(r"(?i)(?:[rbuf]|br|rb|fr|rf)?(\"\"\"|'''|\"|')")

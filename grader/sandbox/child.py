@@ -405,12 +405,17 @@ def _exception_names(exc: BaseException) -> tuple[str, list[str]]:
 PYTHON_VERSION = f"Python {sys.version_info.major}.{sys.version_info.minor}"
 
 
-def _describe(exc: BaseException, labels: set[str]) -> str:
+def _describe(exc: BaseException, labels: set[str], quote: str = "") -> str:
+    """"NameError (line 4): name 'W' is not defined"; with a notebook cell's ``quote``, "NameError (line 4
+    of the cell beginning “for epoch in range(100):”): ...", before the message, which may be cut."""
     name, _ = _exception_names(exc)
+    cell = f" of the cell beginning “{quote}”" if quote else ""
     if isinstance(exc, SyntaxError):
-        return f"{name} on line {exc.lineno}: {exc.msg}{_python_version_note(exc, labels)}"[:MAX_MESSAGE_CHARS]
+        return (f"{name} on line {exc.lineno}{cell}: {exc.msg}"
+                f"{_python_version_note(exc, labels)}")[:MAX_MESSAGE_CHARS]
     line = _student_line(exc.__traceback__, labels)
-    prefix = f"{name} (line {line}): " if line else f"{name}: "
+    prefix = (f"{name} (line {line}{cell}): " if line else
+              f"{name} (in the cell beginning “{quote}”): " if quote else f"{name}: ")
     return prefix + _exception_text(exc, MAX_MESSAGE_CHARS - _len(prefix))
 
 
@@ -480,6 +485,10 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
     star_imports = _StarImports() if any(_STAR_IMPORT.search(cell["source"]) for cell in cells) else None
     for index, cell in enumerate(cells):
         label, source = cell["label"], cell["source"]
+        # Jupyter shows no cell numbers: a note on a notebook cell quotes the line it begins with, right after
+        # what happened (grading reads "code cell 3 raised NameError" from the notes).
+        quote = cell.get("quote") if is_notebook and _type(cell.get("quote")) is _str else ""
+        cell_named = f" (the cell beginning “{quote}”)" if quote else ""
         if watch.stop_all:
             notes.append(_not_run_note(cells[index:], request))
             break
@@ -495,18 +504,18 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
                 watch.started = None
                 _restore_builtins()
         except CellTimeout:
-            what = (f"was stopped when the notebook's cells had run for {request.get('notebook_seconds', 0):g} s "
-                    f"in all" if watch.stop_all else
-                    f"took longer than {request.get('cell_seconds', 0):g} s and was stopped")
+            what = (f"was stopped{cell_named} when the notebook's cells had run for "
+                    f"{request.get('notebook_seconds', 0):g} s in all" if watch.stop_all else
+                    f"took longer than {request.get('cell_seconds', 0):g} s and was stopped{cell_named}")
             failed = "import failed", f"{label} {what}"
         except SystemExit as exc:
-            what = f"called sys.exit({exc.code!r:.50})"
+            what = f"called sys.exit({exc.code!r:.50}){cell_named}"
             failed = "exited", f"{label} {what} while being imported"
         except MemoryError:
-            what = "ran out of memory"
+            what = f"ran out of memory{cell_named}"
             failed = "memory", f"{label} {what} while being imported"
         except BaseException as exc:
-            described = _describe(exc, labels)
+            described = _describe(exc, labels, quote)
             what = f"raised {described}"
             failed = "import failed", f"{label}: {described}"
         else:
@@ -518,7 +527,6 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
         # A notebook's cells are independent: note the failure and run the rest.
         # A module stops at its first failure, like an import would.
         if is_notebook:
-            what += _beginning(cell)  # after what happened: grading reads "code cell 3 raised NameError"
             notes.append(f"{label} {what}" if watch.stop_all else f"{label} {what}; later cells still ran")
             continue
         status, message = failed
@@ -587,13 +595,6 @@ class _StarImports:
             if module is not None and getattr(module, "__dict__", {}).get(name) is value:
                 return module_name
         return None
-
-
-def _beginning(cell: dict) -> str:
-    """" (the cell beginning “for epoch in range(100):”)": Jupyter shows no cell numbers, so a note
-    naming a notebook cell quotes the line it begins with (the parent sends it as ``quote``)."""
-    quote = cell.get("quote")
-    return f" (the cell beginning “{quote}”)" if _type(quote) is _str and quote else ""
 
 
 def _not_run_note(cells: list[dict], request: dict) -> str:

@@ -512,7 +512,7 @@ class _Runner:
         calls = list(calls)
         cells = source.normalised_cells()
         load_message = {"t": "load", "notebook": source.is_notebook, "module": _module_name(source.path),
-                        "cells": [{"label": c.label, "source": c.source} for c in cells],
+                        "cells": [{"label": c.label, "source": c.source, "quote": c.quote} for c in cells],
                         # for the notes' wording only: the parent keeps the time
                         "cell_seconds": import_timeout, "notebook_seconds": notebook_timeout}
         # Visible calls first: their printed output cannot contain hidden inputs.
@@ -632,7 +632,7 @@ class _Runner:
         total = session.budget(total_limit)
         cell: TimeBudget | None = None
         stopping: TimeBudget | None = None
-        running = ""  # the label of the cell running
+        running = running_quote = ""  # the label of the cell running, and the line it begins with
         while True:
             budgets = [b for b in (stopping or total, cell) if b is not None]
             frame = session.next_frame(time.monotonic() + min(b.wait() for b in budgets))
@@ -643,14 +643,17 @@ class _Runner:
                 number = frame.get("n")
                 if type(number) is int and 0 <= number < len(load_message["cells"]):
                     running = load_message["cells"][number]["label"]
+                    quote = load_message["cells"][number].get("quote")  # Jupyter shows no cell numbers
+                    running_quote = f" (the cell beginning “{quote}”)" if quote else ""
                 continue
             if frame != "timeout":
                 return frame
             if stopping is not None:
                 if stopping.spent() is not None:
                     session.kill()
-                    return IMPORT_TIMEOUT, (f"{running or 'a cell'} was still running when the notebook's cells had "
-                                            f"run for {notebook_limit:g} s in all, and did not stop when told to"), (), ""
+                    return IMPORT_TIMEOUT, (f"{running or 'a cell'} was still running{running_quote} when the "
+                                            f"notebook's cells had run for {notebook_limit:g} s in all, and did not "
+                                            "stop when told to"), (), ""
             elif total.spent() is not None:
                 session.signal_sandbox(child.STOP_LOADING)
                 stopping, cell = session.budget(STOP_GRACE_SECONDS), None
