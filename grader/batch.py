@@ -414,8 +414,11 @@ def write_class_files(out: Path, results: list[SubmissionResult], problem_sets: 
     write_atomic(out / "junit.xml", junit_xml(results))
     write_atomic(out / "summary.md", markdown_summary(results, title, max_score))
     names = {r.student: e.student for r in results if roster and (e := roster.match(r.student)) and e.student}
+    matched = {id(e) for r in results if roster and (e := roster.match(r.student)) is not None}
+    absent = [e.student or e.sis_login_id or e.canvas_id for e in (roster.entries if roster else ())
+              if id(e) not in matched and not e.is_test_student]
     write_atomic(out / "index.html", render_class_summary(results, title=title, max_score=max_score,
-                                                          report_name=REPORT_NAME, names=names))
+                                                          report_name=REPORT_NAME, names=names, absent=absent))
 
 
 def assignment_title(problem_sets: list[dict]) -> str:
@@ -749,7 +752,7 @@ def roster_note(roster: Roster, results: list[SubmissionResult]) -> str:
     """How the submissions matched the roster, naming the ones that did not."""
     unmatched = [r.student for r in results if roster.match(r.student) is None]
     matched = {id(e) for r in results if (e := roster.match(r.student)) is not None}
-    absent = len(roster.entries) - len(matched)
+    absent = sum(1 for e in roster.entries if id(e) not in matched and not e.is_test_student)
     note = f"roster: {len(results) - len(unmatched)} of {len(results)} submission(s) matched a student"
     if unmatched:
         note += (f"; not on the roster (graded, listed under their own id): "

@@ -144,8 +144,10 @@ def part_success_plot(summaries: Sequence[PartSummary]) -> Markup:
 
 
 def render_class_summary(results: Sequence[SubmissionResult], *, title: str, max_score: float,
-                         report_name: str = "report.html", names: dict[str, str] | None = None) -> str:
-    """The class page; ``names`` (student id -> name, from the roster) are shown beside the ids."""
+                         report_name: str = "report.html", names: dict[str, str] | None = None,
+                         absent: Sequence[str] = ()) -> str:
+    """The class page; ``names`` (student id -> name, from the roster) are shown beside the ids;
+    ``absent``: the roster's students with no submission, so the page shows who is missing."""
     results = sorted(results, key=lambda r: r.student)
     scores = [r.score for r in results]
     summaries = part_summaries(results)
@@ -160,4 +162,4 @@ def render_class_summary(results: Sequence[SubmissionResult], *, title: str, max
     plots = [score_histogram(scores, max_score), part_success_plot(summaries)] if results else []
     return environment().get_template("index.html.j2").render(
         title=title, results=results, summaries=summaries, stats=stats, max_score=max_score, plots=plots,
-        report_name=report_name, names=names or {})
+        report_name=report_name, names=names or {}, absent=list(absent))

@@ -47,6 +47,11 @@ class RosterEntry:
     sis_login_id: str
     section: str
 
+    @property
+    def is_test_student(self) -> bool:
+        """Canvas's own "Student, Test" of Student View, in every export: never a missing submission."""
+        return self.student.strip() in ("Student, Test", "Test Student") and not self.sis_user_id.strip()
+
     def identity(self) -> list[str]:
         """The leading columns of a Canvas import row."""
         return [self.student, self.canvas_id, self.sis_user_id, self.sis_login_id, self.section]

@@ -100,12 +100,26 @@ def test_grade_with_a_roster_then_an_override_keeps_the_names(tmp_path, tiny_spe
 
     index = (out / "index.html").read_text()
     assert '<a href="alice/report.html">alice</a> <small>Liddell, Alice</small>' in index
+    # Who is missing shows on the class page too, not only as a blank in grades.csv.
+    assert '<p id="absent">2 students (an empty score in grades.csv): Builder, Bob; Nobody, Nora</p>' in index
 
     # Later commands read the roster kept in the gradebook.
     assert main(["override", "--out", str(out), "carol", "P1", "1.5", "--comment", "Partial credit."]) == 0
     rows = list(csv.reader((out / "grades.csv").open()))
     assert rows[3] == ["Liddell, Alice", "101", "S001", "alice@uni.example", "MATH 201 A", "2"]
     assert rows[5] == ["carol", "", "carol", "carol", "", "1.5"]
+
+
+def test_canvas_s_test_student_is_not_counted_as_missing(tmp_path, tiny_spec, capsys):
+    write(tmp_path / "subs" / "alice" / "answers.yaml", "P1: 0.5\n")
+    # Canvas's Student View adds "Student, Test" to every export, with no SIS ids.
+    roster = write(tmp_path / "export.csv", CANVAS_EXPORT + '"Student, Test",999,,,MATH 201 A,\n')
+    out = tmp_path / "out"
+    assert main(["grade", str(tiny_spec), "--submissions", str(tmp_path / "subs"), "--out", str(out),
+                 "--roster", str(roster)]) == 0
+    assert "2 student(s) on the roster have no submission" in capsys.readouterr().err
+    assert '<p id="absent">2 students (an empty score in grades.csv): Builder, Bob; Nobody, Nora</p>' \
+        in (out / "index.html").read_text()
 
 
 def test_a_bad_roster_stops_before_grading(tmp_path, tiny_spec, capsys):
