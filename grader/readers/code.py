@@ -41,6 +41,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.magics import VALUE_OPTIONS, magic_code
+
 # What is graded (a .py file, a notebook's code and Markdown cells) is at most this large.
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 # A notebook file with its saved outputs (plots, long logs), which are dropped before anything else.
@@ -57,9 +59,8 @@ QUOTE_CHARS = 40
 
 # Cell magics whose body is plain Python that should still define things.
 PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
-# Line magics whose argument is a Python statement Jupyter runs (timed, or profiled); their options that
-# take a value (`%timeit -n 10 -r 3 f(x)`), the others being flags (`-o`, `-q`), as the sandbox reads them.
-STATEMENT_LINE_MAGICS = {"time": "", "timeit": "nrp", "prun": "lsTD"}
+# Line magics whose argument is a Python statement Jupyter runs (timed, or profiled).
+STATEMENT_LINE_MAGICS = frozenset(VALUE_OPTIONS)
 
 # "np.mean?", "np.mean??", "?np.linalg.eigh", "??np.linalg.eigh": IPython's help, nothing to run.
 _HELP_LINE = re.compile(r"^(?:[\w.\[\]()*]+\?{1,2}|\?{1,2}[\w.\[\]()*]+)$")
@@ -489,16 +490,8 @@ def _timed_statement(magic: str, assigned: bool) -> tuple[str, str] | None:
     match = _LINE_MAGIC.fullmatch(magic.rstrip())
     if match is None or match.group(1) not in STATEMENT_LINE_MAGICS or (assigned and match.group(1) != "time"):
         return None
-    name, rest = match.group(1), (match.group(2) or "").lstrip()
-    with_value = STATEMENT_LINE_MAGICS[name]
-    while with_value and rest.startswith("-") and len(rest) > 1 and rest[1].isalpha():
-        letters, _, rest = rest[1:].partition(" ")
-        for position, letter in enumerate(letters):
-            if letter in with_value:
-                if position == len(letters) - 1:  # `-n 10`: the value is the next word
-                    _, _, rest = rest.lstrip().partition(" ")
-                break  # `-n10`: the value is the rest of the word
-        rest = rest.lstrip()
+    name = match.group(1)
+    rest = magic_code(name, (match.group(2) or "").lstrip())
     if not rest.strip() or (assigned and not _is_expression(rest)):
         return None
     return name, rest

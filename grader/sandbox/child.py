@@ -47,6 +47,7 @@ import warnings
 from typing import Iterable
 
 from . import codec, isolation
+from ..magics import magic_code
 
 MAX_OUTPUT_CHARS = 10_000
 MAX_MESSAGE_CHARS = 1_000
@@ -643,25 +644,6 @@ def _no_display(*objects, **options) -> None:
 # get_ipython().run_cell_magic('time', '', '<the cell>'), whose code runs once, without the magic,
 # in the caller's namespace (as grader.readers.code runs the body of a notebook's %%time cell).
 CODE_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
-# Their options that take a value (`%timeit -n 10 -r 3 f(x)`); the others are flags (`-o`, `-q`).
-_MAGIC_VALUE_OPTIONS = {"timeit": "nrp", "prun": "lsTD"}
-
-
-def _magic_code(magic: str, line: str) -> str:
-    """The code of a line magic (or the setup code of a ``%%timeit`` cell): its options dropped."""
-    with_value = _MAGIC_VALUE_OPTIONS.get(magic)
-    if with_value is None:
-        return line
-    rest = line.lstrip()
-    while rest.startswith("-") and len(rest) > 1 and rest[1].isalpha():
-        letters, _, rest = rest[1:].partition(" ")
-        for index, letter in enumerate(letters):
-            if letter in with_value:
-                if index == len(letters) - 1:  # `-n 10`: the value is the next word
-                    _, _, rest = rest.lstrip().partition(" ")
-                break  # `-n10`: the value is the rest of the word
-        rest = rest.lstrip()
-    return rest
 
 
 class _Shell:
@@ -705,14 +687,14 @@ class _Shell:
     def run_line_magic(self, *args, **kwargs):
         magic, line = (list(args) + [None, None])[:2]
         if magic in CODE_MAGICS and magic != "capture" and _type(line) is _str:
-            return self._run(f"%{magic}", _magic_code(magic, line), sys._getframe(1), value=magic == "time")
+            return self._run(f"%{magic}", magic_code(magic, line), sys._getframe(1), value=magic == "time")
         return self._skip("run_line_magic", args)
 
     def run_cell_magic(self, *args, **kwargs):
         magic, line, cell = (list(args) + [None, None, None])[:3]
         if magic in CODE_MAGICS and _type(cell) is _str:
             frame = sys._getframe(1)
-            setup = _magic_code(magic, line) if magic == "timeit" and _type(line) is _str else ""
+            setup = magic_code(magic, line) if magic == "timeit" and _type(line) is _str else ""
             if setup.strip():
                 self._run(f"%%{magic}", setup, frame)
             return self._run(f"%%{magic}", cell, frame)
