@@ -151,7 +151,7 @@ def test_html_is_importable_in_the_sandbox(pool, tmp_path):
 
 NOT_INSTALLED = ("is not installed where submissions are graded, which has NumPy, SciPy, SymPy and matplotlib "
                  "besides Python's standard library. Remove the import and the code that uses {name}, or ask "
-                 "your instructor")
+                 "your instructor.")
 
 
 def test_a_library_the_grader_does_not_have_is_named_as_not_installed(pool, tmp_path):
@@ -176,7 +176,7 @@ def test_a_missing_library_in_a_notebook_cell_or_a_function_says_so_too(pool, tm
     run = pool.run(load_code(path), [*CALLS, Call("scaled", ([1.0],))])
     assert run.notes == ("foundations.ipynb, code cell 1 raised ModuleNotFoundError (line 2 of the cell beginning "
                          "“import numpy as np”): No module named "
-                         "'sklearn': sklearn (scikit-learn) " + NOT_INSTALLED.format(name="sklearn")
+                         "'sklearn': sklearn (scikit-learn) " + NOT_INSTALLED.format(name="sklearn").removesuffix(".")
                          + "; later cells still ran",)
     assert run.outcomes[FUNCTIONS.index("dot")].value == alice_values["dot"]
     torch = run.outcomes[-1]
@@ -267,7 +267,7 @@ def test_numpy_strings_and_sympy_numbers_not_yet_evaluated_are_read(pool, tmp_pa
 # ------------------------------------------------------------ data files handed in beside the code
 
 EMPTY_FOLDER = ("Grading runs the code in an empty folder, so files handed in beside it are not there: the functions "
-                "must not depend on them")
+                "must not depend on them.")
 
 
 def test_a_data_file_handed_in_beside_a_notebook_is_said_to_be_absent(pool, tmp_path, alice_values):
@@ -285,10 +285,10 @@ def test_a_data_file_handed_in_beside_a_notebook_is_said_to_be_absent(pool, tmp_
     run = pool.run(load_code(path), CALLS)
     assert run.notes == (
         "foundations.ipynb, code cell 2 raised FileNotFoundError (line 1 of the cell beginning “data = "
-        f"np.loadtxt('data.csv',…”): data.csv not found. {EMPTY_FOLDER}; later cells still ran",
+        f"np.loadtxt('data.csv',…”): data.csv not found. {EMPTY_FOLDER.removesuffix('.')}; later cells still ran",
         "foundations.ipynb, code cell 4 raised FileNotFoundError (line 1 of the cell beginning “with "
         "open('data.csv') as f:”): [Errno 2] No such file or directory: "
-        f"'data.csv'. {EMPTY_FOLDER}; later cells still ran")
+        f"'data.csv'. {EMPTY_FOLDER.removesuffix('.')}; later cells still ran")
     assert run.outcomes[FUNCTIONS.index("dot")].value == alice_values["dot"]
 
 

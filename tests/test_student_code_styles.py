@@ -118,7 +118,7 @@ def test_a_missing_data_file_is_named(pool, tmp_path):
     run = pool.run(write(tmp_path, "import numpy as np\ngrades = np.loadtxt('grades.csv')\n" + DOT), DOT_CALL)
     assert run.load_message == ("foundations.py: FileNotFoundError (line 2): grades.csv not found. Grading runs the "
                                 "code in an empty folder, so files handed in beside it are not there: the "
-                                "functions must not depend on them")
+                                "functions must not depend on them.")
 
 
 def test_a_standard_library_module_that_cannot_be_loaded_says_so(pool, tmp_path):

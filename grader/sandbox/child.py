@@ -369,7 +369,7 @@ _ModuleNotFoundError = ModuleNotFoundError
 _FileNotFoundError = FileNotFoundError
 # The sandbox's working folder is a scratch folder made for the run: `pd.read_csv("data.csv")` finds nothing.
 MISSING_FILE_ADVICE = ("Grading runs the code in an empty folder, so files handed in beside it are not there: "
-                       "the functions must not depend on them")
+                       "the functions must not depend on them.")
 
 
 def _advice(exc: BaseException, text: str) -> str:
@@ -392,7 +392,7 @@ def _missing_library_advice(exc: BaseException) -> str:
     has = (f"{', '.join(offered[:-1])} and {offered[-1]} besides" if _len(offered) > 1 else
            f"{offered[0]} besides" if offered else "only")
     return (f": {library} is not installed where submissions are graded, which has {has} Python's standard "
-            f"library. Remove the import and the code that uses {name}, or ask your instructor")
+            f"library. Remove the import and the code that uses {name}, or ask your instructor.")
 
 
 def _exception_names(exc: BaseException) -> tuple[str, list[str]]:
@@ -528,7 +528,9 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
         # A notebook's cells are independent: note the failure and run the rest.
         # A module stops at its first failure, like an import would.
         if is_notebook:
-            notes.append(f"{label} {what}" if watch.stop_all else f"{label} {what}; later cells still ran")
+            # "…them.; later" reads badly: the clause replaces the message's own full stop.
+            notes.append(f"{label} {what}" if watch.stop_all else f"{label} {_str.removesuffix(what, '.')}; later cells "
+                         "still ran")
             continue
         status, message = failed
         break
