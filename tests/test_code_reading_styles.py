@@ -140,6 +140,16 @@ def test_a_one_element_array_for_a_number_is_a_wrong_shape(value, shape):
     assert verdict.feedback == f"Expected one number, got an array of shape {shape}."
 
 
+@pytest.mark.parametrize("value, feedback", [
+    ([32.0], "Expected one number, got a list of 1."),  # judged as np.array([32.0]) is
+    ((32.0, 1.0), "Expected one number, got a tuple of 2."),
+])
+def test_a_list_or_tuple_for_a_number_is_wrong_like_an_array(value, feedback):
+    verdict = get_checker("number").check(32.0, value, None)
+    assert verdict.status is Status.INCORRECT
+    assert verdict.feedback == feedback
+
+
 def test_a_zero_dimensional_array_still_counts_as_a_number():
     assert get_checker("number").check(32.0, np.array(32.0), None).is_correct
 

@@ -103,8 +103,6 @@ def _to_number(answer: Any) -> tuple[Any, Reading | None]:
     else:
         if isinstance(answer, bool):
             raise Unreadable("expected a number, got true/false", repr(answer))
-        if isinstance(answer, (list, tuple)) and len(answer) == 1:
-            return _to_number(answer[0])
         if isinstance(answer, dict) and "__array__" in answer:
             return _to_number(answer["__array__"])
         if isinstance(answer, (int, float, sympy.Basic)):
@@ -249,6 +247,10 @@ class NumberChecker(Checker):
             # One number is asked: a 1x1 np.matrix from a product, or keepdims=True, has the wrong shape.
             return Verdict.incorrect(f"Expected one number, got an array of shape {describe_shape(shape)}.",
                                      hint="Expected one number, got an array.")
+        if isinstance(answer, (list, tuple)):  # `[x]` is as wrong as np.array([x])
+            kind = type(answer).__name__
+            return Verdict.incorrect(f"Expected one number, got a {kind} of {len(answer)}.",
+                                     hint=f"Expected one number, got a {kind}.")
         try:
             value, reading = _to_number(answer)
         except Unreadable as exc:
