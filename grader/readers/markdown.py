@@ -1388,13 +1388,13 @@ def extract_answer(part: Part, sections: list[Section], source: str, *, only_par
     elif _index_template(part) is not None:
         # the part's own blocks, each with what follows the part's label in it ("(c) 0.2505, …")
         own = [(b, after) for s in sections for b in s.blocks
-               if (after := b.prose() if only_part else _after_label(b.prose(), s.key, part.label))]
+               if (after := b.prose() if only_part else _after_own_label(b, s, part, part_keys))]
         found, problem = _find_indexed(part, blocks, [t for s in sections for t in s.tables], own,
                                        unnamed_column=only_part)
     else:
         # "(b) 0.2505" in the section of Q2.3: the value written alone after the part's own label
         labelled = [] if only_part else [(b, after) for s in sections for b in s.blocks
-                                          if (after := _after_label(b.prose(), s.key, part.label))]
+                                          if (after := _after_own_label(b, s, part, part_keys))]
         owners = {} if only_part else _paragraph_owners(sections, part_keys)
         found, problem = _find_named(part, blocks, only_part, [t for s in sections for t in s.tables],
                                      labelled=labelled, quantities=quantities, owners=owners), ""
@@ -1410,6 +1410,20 @@ def extract_answer(part: Part, sections: list[Section], source: str, *, only_par
                         f"$…$ cannot run across a blank line), so it was read as text.")
     return WrittenAnswer(part.label, where.snippet(), source, where.line,
                          problem=f"{problem} The section reads: “{where.snippet()}”")
+
+
+def _after_own_label(block: Block, section: Section, part: Part, part_keys: frozenset[str]) -> str | None:
+    """What a block gives the part as if after its label: all of it in a section of the part's own inside its
+    question's (a table row ``| (b) | $0.2505$ |`` or ``### (b)`` in ``## Q2.3``, which holds other words too);
+    else what follows the part's own label opening it ("(b) 0.2505"), or None."""
+    if _holds_only(section, part, part_keys):
+        return block.prose()
+    return _after_label(block.prose(), section.key, part.label)
+
+
+def _holds_only(section: Section, part: Part, part_keys: frozenset[str]) -> bool:
+    """Does the section hold this part and no other of the problem set?"""
+    return bool(part_keys) and covers(section.key, part.label) and sum(covers(section.key, k) for k in part_keys) == 1
 
 
 def _how_to_write(part: Part) -> str:
@@ -1681,10 +1695,12 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
         if (value := _value_after_label(after, part, keys)) is not None:
             add(Found(value, b.line, 1.0), b)
     named_lines: dict[int, bool] = {}  # one look per line, however many boxes it holds
+    labelled_ids = {id(b) for b, _ in labelled}  # "(b) $\boxed{0.2505}$": the box is the part's
     for box in unnamed_boxes:
-        if not only_part and box.line not in named_lines:
+        own = only_part or origin.get(id(box)) in labelled_ids
+        if not own and box.line not in named_lines:
             named_lines[box.line] = _named_nearby(box, blocks, keys)
-        if only_part or named_lines[box.line]:
+        if own or named_lines[box.line]:
             found.append(box)
     # "σ'(ε) ≈ σ'(0) = ¼" as a first step, the final answers unnamed after it: the approximated quantity's
     # value does not count, and if nothing else does, which is the final answer is not clear
@@ -1702,10 +1718,12 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
                 f"after it in the same section (“{_shorten(unnamed[1], 60)}”) is not said to be any quantity of the "
                 f"question, so which is the final answer for {part.label} is not clear. {_how_to_write(part)}"))
     found = [f for f in found if id(f) not in dropped]
-    if owners:  # once the part's own paragraphs answer, another part's do not
+    if owners:  # once the part's own paragraphs answer, another part's do not, nor the question's general ones
         under = {id(f): owners.get(origin.get(id(f))) for f in found}
         mine = normalise_label(part.label)
-        if mine in under.values():
+        if any(under[id(f)] == mine and f.tier >= 1 for f in found):  # a value, not a definition
+            found = [f for f in found if under[id(f)] == mine]
+        elif mine in under.values():
             found = [f for f in found if under[id(f)] in (None, mine)]
     if not found:
         return passed_over
@@ -2618,7 +2636,7 @@ def _paragraph_owners(sections: list[Section], part_keys: frozenset[str]) -> dic
     section that a part's label opens ("(b) …", then "(c) …" and the paragraphs after it)."""
     owners: dict[int, str] = {}
     for section in sections:
-        current = None
+        current = section.key if section.key in part_keys else None  # "### (b)", "| (b) | … |" in Q2.3
         for block in section.blocks:
             opening = _opening_label(block.prose(), section.key)
             if opening is not None and opening[0] in part_keys:

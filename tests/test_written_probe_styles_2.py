@@ -1,0 +1,89 @@
+"""More ways of writing Question 2 that a probe of realistic write-ups found misread, each a whole q2.md
+graded through the real pipeline, with a wrong twin where a right answer could pass by accident.
+
+The shapes: a table of labelled rows (``| (b) | $0.2505$ |``, ``| Q2.1a | … |``) or a sub-heading inside a
+question's section that also holds other text.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.grading import Grader
+
+Q21 = ("## Q2.1\n\n$\\dot{\\sigma}_{\\text{approx}}(\\varepsilon) = \\frac{1}{4}$ and "
+       "$\\dot{\\tanh}_{\\text{approx}}(\\varepsilon) = 1$.\n\n")
+Q22 = "## Q2.2\n\n$\\varepsilon \\in (-\\infty, \\infty)$\n\n"
+Q24 = ("## Q2.4\n\nBPTT multiplies the gradient by one activation derivative per time step. The sigmoid derivative "
+       "is at most 1/4 while tanh's is at most 1, so with sigmoid the product shrinks like $(1/4)^T$. Gradients "
+       "vanish much faster with sigmoid; tanh suffers less but is not immune.\n")
+RIGHT_VALUES = "0.2505,\\ 9.86\\times10^{-4},\\ 9.72\\times10^{-7},\\ 9.44\\times10^{-13}"
+WRONG_VALUES = "0.5,\\ 2\\times10^{-3},\\ 2\\times10^{-6},\\ 2\\times10^{-12}"  # each off by more than 10 %
+
+
+def grade_text(q2_grader: Grader, tmp_path: Path, text: str) -> dict:
+    path = tmp_path / "q2.md"
+    path.write_text(text, encoding="utf-8")
+    return {p.label: p for p in q2_grader.grade("student", [path]).parts}
+
+
+def document(q23: str, q21: str = Q21, q22: str = Q22) -> str:
+    """A whole q2.md whose Q2.1, Q2.2 and Q2.4 are right, with ``q23`` as its Q2.3 section."""
+    return q21 + q22 + q23 + "\n\n" + Q24
+
+
+def assert_statuses(parts: dict, expected: dict[str, str]) -> None:
+    got = {label: parts[label].status for label in expected}
+    assert got == expected, {label: (parts[label].answer, parts[label].feedback) for label in expected}
+
+
+ALL_RIGHT = {"Q2.1a": "correct", "Q2.1b": "correct", "Q2.2": "correct", "Q2.3a": "correct", "Q2.3b": "correct",
+             "Q2.3c": "correct", "Q2.3d": "correct"}
+
+
+# -- 1. a table of labelled rows, or a sub-heading, inside a question's section that holds other text too ----
+
+def summary_table(b: str, values: str, header: str = "Answer") -> str:
+    return ("## Q2.3\n\nI computed the true ratio numerically with $\\dot\\sigma(0.05) = 0.249844$ and "
+            f"$\\dot\\tanh(0.05) = 0.997504$.\n\n| Part | {header} |\n|------|--------|\n"
+            f"| (a) | $\\frac{{1}}{{4}}$ |\n| (b) | ${b}$ |\n| (c) | ${values}$ |\n| (d) | approx |")
+
+
+@pytest.mark.parametrize("header", ["Answer", "Value"])
+def test_summary_table_under_a_question_heading_answers_each_row(q2_grader, tmp_path, header):
+    parts = grade_text(q2_grader, tmp_path, document(summary_table("0.2505", RIGHT_VALUES, header)))
+    assert_statuses(parts, ALL_RIGHT)
+
+
+def test_summary_table_rows_are_graded_not_passed(q2_grader, tmp_path):
+    parts = grade_text(q2_grader, tmp_path, document(summary_table("0.25", WRONG_VALUES)))
+    assert_statuses(parts, {"Q2.3a": "correct", "Q2.3b": "incorrect", "Q2.3c": "incorrect"})
+
+
+def test_labelled_rows_under_their_question_heading(q2_grader, tmp_path):
+    q21 = "## Q2.1\n\nBoth derivatives at 0, first order:\n\n| Part | Value |\n|---|---|\n| Q2.1a | $\\frac14$ |\n"
+    parts = grade_text(q2_grader, tmp_path, document(summary_table("0.2505", RIGHT_VALUES),
+                                                     q21=q21 + "| Q2.1b | $1 - \\varepsilon$ |\n\n"))
+    assert_statuses(parts, {"Q2.1a": "correct", "Q2.1b": "incorrect"})
+
+
+def test_sub_heading_after_words_in_its_question_section(q2_grader, tmp_path):
+    q23 = ("## Q2.3\n\nFirst $\\dot\\sigma(0.05) = 0.249844$.\n\n### (a)\n$\\frac14$\n\n### (b)\n$0.2505$\n\n"
+           f"### (c)\n$[{RIGHT_VALUES}]$\n\n### (d)\napprox")
+    assert_statuses(grade_text(q2_grader, tmp_path, document(q23)), ALL_RIGHT)
+    wrong = q23.replace("$0.2505$", "$0.2437$")
+    assert grade_text(q2_grader, tmp_path, document(wrong))["Q2.3b"].status == "incorrect"
+
+
+def test_labelled_row_beats_the_question_sections_working(q2_grader, tmp_path):
+    """The row is where the student gives (b)'s answer: a ρ(0.05) in the working above it does not replace it."""
+    q23 = ("## Q2.3\n\nThe true ratio is $\\rho(0.05) = \\frac{0.249844}{0.997504}$.\n\n| Part | Answer |\n|---|---|\n"
+           "| (b) | $0.2437$ |\n")
+    assert grade_text(q2_grader, tmp_path, document(q23))["Q2.3b"].status == "incorrect"
+
+
+@pytest.mark.parametrize("value, status", [("0.2505", "correct"), ("0.2437", "incorrect")])
+def test_box_after_a_letter_answers_its_part(q2_grader, tmp_path, value, status):
+    q23 = f"## Q2.3\n\n(a) $\\rho_{{approx}} = \\frac14$\n\n(b) $\\boxed{{{value}}}$\n"
+    assert grade_text(q2_grader, tmp_path, document(q23))["Q2.3b"].status == status
