@@ -2,7 +2,7 @@
 graded through the real pipeline, with a wrong twin where a right answer could pass by accident.
 
 The shapes: a table of labelled rows (``| (b) | $0.2505$ |``, ``| Q2.1a | … |``) or a sub-heading inside a
-question's section that also holds other text.
+question's section that also holds other text; a table keyed by quantity with a derivation column.
 """
 from __future__ import annotations
 
@@ -87,3 +87,31 @@ def test_labelled_row_beats_the_question_sections_working(q2_grader, tmp_path):
 def test_box_after_a_letter_answers_its_part(q2_grader, tmp_path, value, status):
     q23 = f"## Q2.3\n\n(a) $\\rho_{{approx}} = \\frac14$\n\n(b) $\\boxed{{{value}}}$\n"
     assert grade_text(q2_grader, tmp_path, document(q23))["Q2.3b"].status == status
+
+
+# -- 2. a row keyed by its quantity, with more columns: the answer column, else the last -----------------------
+
+def q21_table(header: str, sigma: str, tanh: str, notes: str = "") -> str:
+    return (f"## Q2.1\n\n{header}\n|---|---|---|\n"
+            f"| $\\dot\\sigma_{{approx}}(\\varepsilon)$ | $\\dot\\sigma(0) + \\ddot\\sigma(0)\\varepsilon = \\frac14 + 0$ "
+            f"| {sigma} |{notes}\n"
+            f"| $\\dot\\tanh_{{approx}}(\\varepsilon)$ | $\\dot\\tanh(0) + \\ddot\\tanh(0)\\varepsilon = 1 + 0$ "
+            f"| {tanh} |{notes}\n\n")
+
+
+@pytest.mark.parametrize("header", ["| Quantity | Derivation | Result |", "| Quantity | Derivation | Final |",
+                                    "| | | |"])
+def test_quantity_row_reads_its_result_column(q2_grader, tmp_path, header):
+    right = q21_table(header, "$\\frac{1}{4}$", "$1$")
+    assert_statuses(grade_text(q2_grader, tmp_path, document(summary_table("0.2505", RIGHT_VALUES), q21=right)),
+                    {"Q2.1a": "correct", "Q2.1b": "correct"})
+    wrong = q21_table(header, "$\\frac{1}{4} + \\frac{\\varepsilon}{4}$", "$1 - \\varepsilon$")
+    assert_statuses(grade_text(q2_grader, tmp_path, document(summary_table("0.2505", RIGHT_VALUES), q21=wrong)),
+                    {"Q2.1a": "incorrect", "Q2.1b": "incorrect"})
+
+
+def test_quantity_row_never_reads_a_remark_column(q2_grader, tmp_path):
+    q21 = q21_table("| Quantity | Derivation | Value | Notes |", "$1 - \\varepsilon$", "$1 - \\varepsilon$",
+                    " constant |").replace("|---|---|---|", "|---|---|---|---|")
+    parts = grade_text(q2_grader, tmp_path, document(summary_table("0.2505", RIGHT_VALUES), q21=q21))
+    assert_statuses(parts, {"Q2.1a": "incorrect", "Q2.1b": "incorrect"})

@@ -1842,15 +1842,29 @@ def _at_an_argument(key: str) -> bool:
 
 
 def _table_statements(tables: Iterable[Table]) -> list[Statement]:
-    r"""``| $\dot\sigma_{approx}$ | $\frac14$ |``: each row of two cells or more as ``first = second``."""
+    r"""``| $\dot\sigma_{approx}$ | $\frac14$ |``: each row of two cells or more as ``first = answer``, the answer
+    the cell of its table's answer column (:func:`_value_column`)."""
     out = []
     for table in tables:
+        header = [re.sub(r"[*_`]", "", cell).strip() for cell in table.rows[0]] if table.rows else []
         for number, row in enumerate(table.rows):
-            cells = [_cell_text(c) for c in row[:2]]
+            column = _value_column(header, len(row)) if len(row) > 2 else 1
+            cells = [_cell_text(c) for c in (row[0], row[column])] if column is not None and len(row) >= 2 else []
             if len(cells) == 2 and all(cells):
                 line = table.line + number + (1 if number else 0)  # the |---| line is not a row
                 out.append(Statement(cells, ["="], line, " | ".join(row), table_row=True))
     return out
+
+
+def _value_column(header: list[str], width: int) -> int | None:
+    """The column of a table keyed by quantity (``| Quantity | Derivation | Result |``) that holds the values: the
+    one headed as the answer (:func:`_answer_column`), else the last not headed as a remark ("Notes"); None if
+    every column after the first is a remark's."""
+    column = _answer_column(header, width)
+    if column is not None:
+        return column
+    kept = [k for k in range(1, width) if not (k < len(header) and _REMARK_COLUMN.search(header[k]))]
+    return kept[-1] if kept else None
 
 
 def _cell_text(cell: str) -> str:
