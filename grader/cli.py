@@ -439,9 +439,18 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
 
     if hidden_by_set is None:
         hidden = sum(p.hidden_cases for p in shown)
-    else:
-        hidden = sum(n for set_id, n in hidden_by_set.items() if set_id not in untouched)
+    else:  # hidden cases call functions: a set answered only in writing runs none of them
+        hidden = sum(n for set_id, n in hidden_by_set.items()
+                     if set_id not in untouched and _answered_by_code(by_set.get(set_id, [])))
     print(self_check_summary(shown, hidden), file=stream)
+
+
+def _answered_by_code(parts) -> bool:
+    """Did code answer any of these parts (a case ran, or a code file's verdict counts)?"""
+    from grader.readers import CODE_SUFFIXES
+
+    return any(p.cases or p.status in ("not defined", "not implemented")
+               or Path(p.source).suffix.lower() in CODE_SUFFIXES for p in parts)
 
 
 def self_check_summary(parts, hidden: int) -> str:

@@ -507,6 +507,9 @@ class Grader:
         if part.kind is None:
             return Candidate(Verdict.unreadable("This part is answered by code, not in writing."), answer.source, shown)
         if part.at_grading:
+            problem = get_checker(part.kind).read_problem(answer.value, part.options)
+            if problem:  # grading could not read it either: say so now, not at grading
+                return Candidate(Verdict.unreadable(problem), answer.source, shown)
             return Candidate(Verdict(Status.INCORRECT, 0.0, "Answer found; written answers are checked at grading."),
                              answer.source, shown, status=AT_GRADING)
         key = self._memo_key(ref, value_key(answer.value))
@@ -703,8 +706,9 @@ class Grader:
             else:
                 status, feedback = NOT_ANSWERED, "Not answered: no file of the submission answers this part."
             # Nothing to review: a rubric part's verdict is provisional only when there is an answer to read.
+            # Nor to grade later: with no answer and no function, grading gives the same 0 (not "at grading").
             return PartResult(ps.id, part.label, part.title, part.points, 0.0, status, feedback,
-                              hidden_cases=hidden, at_grading=self.public_only and not checkable_now(ref))
+                              hidden_cases=hidden)
         # Best credit wins; among equals, a file that answers the part beats one
         # that does not define its function (a notebook's plot helper must not
         # hide the written answer) or leaves it the handout's stub (q2.py untouched
@@ -738,8 +742,15 @@ class Grader:
             feedback=feedback, source=best.source, answer=best.answer,
             answer_latex=best.answer_latex, provisional=provisional,
             details=verdict.details, cases=best.cases, hidden_cases=hidden,
-            at_grading=best.status == AT_GRADING or (self.public_only and not checkable_now(ref)),
+            at_grading=best.status == AT_GRADING or (self.public_only and not checkable_now(ref)
+                                                     and not _unreadable_in_writing_only(candidates)),
         )
+
+
+def _unreadable_in_writing_only(candidates: list[Candidate]) -> bool:
+    """Every answer is written and cannot be read: grading cannot score it either, so a
+    self-check's 0 is final (no function of the submission is left for hidden cases)."""
+    return all(not c.cases and c.checked and c.verdict.status is Status.UNREADABLE for c in candidates)
 
 
 def checkable_now(ref: PartReference) -> bool:

@@ -230,7 +230,8 @@ def test_q2_right_and_wrong_answers_against_the_instructor_spec(tmp_path, secret
     run, output = check(tmp_path, [Q2], folder)
     assert run.returncode == 0
     assert all(t["status"] == "passed" for t in results_by_label(tmp_path).values())
-    assert f"public checks passed — {hidden_total(Q2)} hidden checks will run at grading" in run.stdout
+    # An answers file calls no function: Q2's hidden cases, all on its functions, do not apply.
+    assert "public checks passed\n" in run.stdout and "hidden checks" not in run.stdout
     assert_no_hidden_data(output, secrets)
 
     wrong = tmp_path / "wrong"
@@ -308,7 +309,7 @@ def test_both_homeworks_in_one_folder(tmp_path, published, secrets):
     run, output = check(tmp_path, [published], folder)
     tests = results_by_label(tmp_path)
     assert len(tests) == 33
-    hidden = hidden_total(FOUNDATIONS) + hidden_total(Q2)
+    hidden = hidden_total(FOUNDATIONS)  # Q2 is answered in writing only: its functions' cases do not apply
     assert f"public checks passed — {hidden} hidden checks will run at grading; 8 parts checked only at grading" \
         in run.stdout
     assert "total: 50 / 50 points on the public checks; 13 more points are checked at grading" in run.stdout
@@ -320,20 +321,35 @@ def test_both_homeworks_in_one_folder(tmp_path, published, secrets):
 
 
 def test_every_output_gives_the_same_total_when_a_written_part_is_left_unanswered(tmp_path, published):
-    """Q2.4 has no public check under published specs: answered or not, its 3 points are earned at
-    grading, so it is not a public check that fails, and terminal, JSON, HTML and JUnit agree."""
+    """Q2.4 left out scores 0 at grading whatever happens, so the self-check says so now: a failing
+    part (not "checked at grading"), and terminal, JSON, HTML and JUnit agree."""
     answers = {label: value for label, value in Q2_RIGHT.items() if label != "Q2.4"}
     folder = submission(tmp_path, {"answers.yaml": yaml.safe_dump(answers, allow_unicode=True)})
     run, _ = check(tmp_path, [published / "q2-activations.yaml"], folder)
-    total = "no public check awards points here; all 13 points are checked at grading"
+    total = "0 / 3 points on the public checks; 10 more points are checked at grading"
     assert f"total: {total}" in run.stdout
-    assert f"no public checks apply to these answers — {hidden_total(Q2)} hidden checks will run at grading; " \
-        "8 parts checked only at grading" in run.stdout
+    assert "1 of 1 part does not pass its public checks yet — 7 parts checked only at grading" in run.stdout
     assert results_by_label(tmp_path)["Q2.4"]["extra_data"]["verdict"] == "not answered"
     assert json.loads((tmp_path / "out" / "results.json").read_text())["output"].startswith(total + ".")
     assert total in (tmp_path / "out" / "report" / "report.html").read_text(encoding="utf-8")
     suite = ET.parse(tmp_path / "out" / "junit.xml").getroot().find("testsuite")
-    assert (suite.get("failures"), suite.get("skipped")) == ("0", "8")
+    assert (suite.get("failures"), suite.get("skipped")) == ("1", "7")
+
+
+def test_a_written_answer_grading_cannot_read_is_could_not_read_in_the_self_check(tmp_path, published):
+    """Under published specs a readable answer waits for grading, but one grading cannot read
+    either scores 0 at once, with the reason, in every output."""
+    answers = dict(Q2_RIGHT, **{"Q2.1a": r"\frac{1}{4", "Q2.2": "(-oo, oo", "Q2.3d": "maybe"})
+    folder = submission(tmp_path, {"answers.yaml": yaml.safe_dump(answers, allow_unicode=True)})
+    run, _ = check(tmp_path, [published / "q2-activations.yaml"], folder)
+    tests = results_by_label(tmp_path)
+    for label in ("Q2.1a", "Q2.2", "Q2.3d"):
+        assert tests[label]["extra_data"]["verdict"] == "could not read", (label, tests[label]["output"])
+    assert "approx" in tests["Q2.3d"]["output"]  # the choices it may name
+    assert tests["Q2.1b"]["extra_data"]["verdict"] == "checked at grading"
+    assert "total: 0 / 5 points on the public checks; 8 more points are checked at grading" in run.stdout
+    suite = ET.parse(tmp_path / "out" / "junit.xml").getroot().find("testsuite")
+    assert (suite.get("failures"), suite.get("skipped")) == ("3", "5")
 
 
 def test_a_set_the_submission_does_not_touch_is_one_line(tmp_path, published):

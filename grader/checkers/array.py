@@ -52,6 +52,15 @@ class ArrayChecker(Checker):
         verdict = self._compare(ref, got, options)
         return dataclasses.replace(verdict, read_as=read_as) if read_as else verdict
 
+    def read_problem(self, answer: Any, options: "ArrayChecker.Options") -> str | None:
+        if not isinstance(answer, str) or (options and options.per_element_credit):
+            return None  # with per-element credit, the readable values still earn their share
+        try:
+            _read_written(answer)
+        except Unreadable as exc:
+            return f"Could not read this as numbers: {exc}."
+        return None
+
     def _each_element(self, ref: np.ndarray, answer: Any, options: "ArrayChecker.Options") -> Verdict | None:
         """With per-element credit, an answer of the right shape whose values are not all readable:
         the readable ones earn their share, each unreadable one nothing, named in the feedback.

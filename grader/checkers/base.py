@@ -93,6 +93,12 @@ class Checker:
     def check(self, reference: Any, answer: Any, options: Any) -> Verdict:  # pragma: no cover
         raise NotImplementedError
 
+    def read_problem(self, answer: Any, options: Any) -> str | None:
+        """Why ``check`` would call this written answer "could not read", whatever the reference,
+        or None when it reads (or when only the reference could tell).  A self-check under a
+        published spec has no reference, yet should tell a student their answer cannot be read."""
+        return None
+
 
 _REGISTRY: dict[str, Checker] = {}
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from grader.checkers.base import Checker, Verdict, register
+from grader.checkers.base import Checker, Status, Verdict, register
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,13 @@ def identify(answer: Any, choices: tuple | list, synonyms: Mapping[str, Any] | N
 class ChoiceChecker(Checker):
     kind = "choice"
     Options = ChoiceOptions
+
+    def read_problem(self, answer: Any, options: ChoiceOptions | None) -> str | None:
+        options = options or ChoiceOptions()
+        if not options.choices:
+            return None  # the reference is the only choice named
+        verdict = self.check(options.choices[0], answer, options)
+        return verdict.feedback if verdict.status is Status.UNREADABLE else None
 
     def check(self, reference: Any, answer: Any, options: ChoiceOptions | None = None) -> Verdict:
         options = options or ChoiceOptions()

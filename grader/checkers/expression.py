@@ -209,6 +209,16 @@ class ExpressionChecker(Checker):
     kind = "expression"
     Options = ExpressionOptions
 
+    def read_problem(self, answer: Any, options: ExpressionOptions | None) -> str | None:
+        options = options or ExpressionOptions()
+        if not isinstance(answer, (str, Reading)) or not options.variables:
+            return None  # without declared variables, only the reference says which names are known
+        try:
+            _read(answer, declare(options.variables))
+        except Unreadable as exc:
+            return f"Could not read the answer: {exc}"
+        return None
+
     def check(self, reference: Any, answer: Any, options: ExpressionOptions | None = None) -> Verdict:
         options = options or ExpressionOptions()
         if isinstance(reference, str):

@@ -239,6 +239,15 @@ class NumberChecker(Checker):
     kind = "number"
     Options = NumberOptions
 
+    def read_problem(self, answer: Any, options: NumberOptions | None) -> str | None:
+        if not isinstance(answer, (str, Reading)):
+            return None
+        try:
+            _to_number(answer)
+        except Unreadable as exc:
+            return f"Could not read the answer as a number: {exc}"
+        return None
+
     def check(self, reference: Any, answer: Any, options: NumberOptions | None = None) -> Verdict:
         options = options or NumberOptions()
         judge = _Judge(options)

@@ -42,6 +42,15 @@ class TupleChecker(Checker):
         verdict = self._compare_items(reference, _written_items(values, reference), options, written=True)
         return dataclasses.replace(verdict, read_as=read_as)
 
+    def read_problem(self, answer: Any, options: "TupleChecker.Options") -> str | None:
+        if not isinstance(answer, str):
+            return None
+        try:
+            read_values(answer)
+        except Unreadable as exc:
+            return f"Could not read the values: {exc}."
+        return None
+
     def _compare_items(self, reference: list, answer: Any, options: "TupleChecker.Options",
                        written: bool = False) -> Verdict:
         if isinstance(answer, np.ndarray) and answer.ndim == 1:

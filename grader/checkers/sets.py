@@ -238,10 +238,9 @@ class _SetChecker(Checker):
             if isinstance(answer, (str, Reading)):
                 reading = answer if isinstance(answer, Reading) else read_math(answer, variables=self._names(answer, options))
                 read_as = reading.latex
-                if options.variable and reading.lhs and canonical_name(reading.lhs) != canonical_name(options.variable):
-                    return Verdict.unreadable(
-                        f"Could not read the answer: unknown name {reading.lhs!r}; the set should be given for "
-                        f"{options.variable}.", read_as)
+                wrong_name = self._wrong_name(reading, options)
+                if wrong_name:
+                    return Verdict.unreadable(wrong_name, read_as)
                 ans_set = as_set(reading.value, reading.raw)
             elif isinstance(answer, (list, tuple)) and len(answer) == 2:
                 ans_set = as_set(tuple(answer))
@@ -255,6 +254,27 @@ class _SetChecker(Checker):
             # the set as read is right only because SymPy opened the end at ±∞ that the student closed
             return Verdict.incorrect(CLOSED_AT_INFINITY, read_as)
         return Verdict.correct(feedback, read_as) if ok else Verdict.incorrect(feedback, read_as)
+
+    def read_problem(self, answer: Any, options: SetOptions | None) -> str | None:
+        if not isinstance(answer, (str, Reading)):
+            return None
+        options = options or SetOptions()
+        try:
+            reading = answer if isinstance(answer, Reading) else read_math(answer, variables=self._names(answer, options))
+            wrong_name = self._wrong_name(reading, options)
+            if wrong_name:
+                return wrong_name
+            as_set(reading.value, reading.raw)
+        except Unreadable as exc:
+            return f"Could not read the answer as a set: {exc}"
+        return None
+
+    @staticmethod
+    def _wrong_name(reading: Reading, options: SetOptions) -> str:
+        if options.variable and reading.lhs and canonical_name(reading.lhs) != canonical_name(options.variable):
+            return (f"Could not read the answer: unknown name {reading.lhs!r}; the set should be given for "
+                    f"{options.variable}.")
+        return ""
 
     def _names(self, answer: Any, options: SetOptions) -> dict | None:
         if options.variable:
