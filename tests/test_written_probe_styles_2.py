@@ -115,3 +115,51 @@ def test_quantity_row_never_reads_a_remark_column(q2_grader, tmp_path):
                     " constant |").replace("|---|---|---|", "|---|---|---|---|")
     parts = grade_text(q2_grader, tmp_path, document(summary_table("0.2505", RIGHT_VALUES), q21=q21))
     assert_statuses(parts, {"Q2.1a": "incorrect", "Q2.1b": "incorrect"})
+
+
+# -- 3. an explicit answer line wins over the working before it in the same part (a box still wins over it) -----
+
+Q23_REST = (f"### (c)\n$\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: $[{RIGHT_VALUES}]$\n\n"
+            "### (d)\nThe approximation decays faster.")
+
+
+def q23_b(b: str) -> str:
+    return f"## Q2.3\n\n### (a)\n$\\rho_{{approx}}(\\varepsilon) = \\frac14$\n\n### (b)\n{b}\n\n{Q23_REST}"
+
+
+DEFINITION = ("The true ratio is $\\rho(0.05) = \\dot\\sigma(0.05)/\\dot\\tanh(0.05)$ with $\\dot\\sigma(0.05) = "
+              "0.249844$ and $\\dot\\tanh(0.05) = 0.997504$.\n\n")
+FRACTION = "$\\rho(0.05)=\\frac{0.2498}{0.9975}$\n\n"
+
+
+@pytest.mark.parametrize("b, status", [
+    (DEFINITION + "**Answer:** $0.2505$", "correct"),
+    (DEFINITION + "**Answer:** $0.2437$", "incorrect"),
+    (FRACTION + "**Answer:** $0.2437$", "incorrect"),
+    (FRACTION + "Answer: 0.2437", "incorrect"),
+    (FRACTION + "Final answer: $0.2505$", "correct"),
+    (FRACTION + "The answer is $0.2437$.", "incorrect"),
+    ("We have $\\rho(0.05) = \\frac{\\dot\\sigma(0.05)}{\\dot\\tanh(0.05)}$. Numerically this is $0.2505$.", "correct"),
+    ("We have $\\rho(0.05) = \\frac{\\dot\\sigma(0.05)}{\\dot\\tanh(0.05)}$. Numerically this is $0.2437$.",
+     "incorrect"),
+    ("$\\rho(0.05) = \\boxed{0.2505}$\n\n**Answer:** $0.2437$", "correct"),  # the box still wins
+    ("$\\rho(0.05) = \\boxed{0.2437}$\n\n**Answer:** $0.2505$", "incorrect"),
+], ids=["definition-then-answer", "definition-then-wrong-answer", "fraction-then-wrong-answer",
+        "plain-wrong-answer", "final-answer", "answer-is", "numerically", "numerically-wrong", "box-beats-answer",
+        "wrong-box-beats-answer"])
+def test_answer_line_is_the_answer(q2_grader, tmp_path, b, status):
+    assert grade_text(q2_grader, tmp_path, document(q23_b(b)))["Q2.3b"].status == status
+
+
+@pytest.mark.parametrize("answer, status", [("\\frac14", "correct"), ("4", "incorrect")])
+def test_answer_line_after_an_expression_definition(q2_grader, tmp_path, answer, status):
+    q23 = ("## Q2.3\n\n### (a)\n$\\rho_{approx}(\\varepsilon) = \\frac{\\dot\\sigma_{approx}(\\varepsilon)}"
+           f"{{\\dot\\tanh_{{approx}}(\\varepsilon)}}$\n\n**Answer:** ${answer}$\n\n### (b)\n$0.2505$\n\n{Q23_REST}")
+    assert grade_text(q2_grader, tmp_path, document(q23))["Q2.3a"].status == status
+
+
+def test_answer_line_under_a_letter_in_a_shared_section(q2_grader, tmp_path):
+    q23 = ("## Q2.3\n\n(a) $\\rho_{approx}(\\varepsilon) = \\frac14$\n\n(b) $\\rho(0.05) = \\frac{0.2498}{0.9975}$\n\n"
+           f"**Answer:** $0.2437$\n\n(c) For $T = 1, 5, 10, 20$: ${RIGHT_VALUES}$\n\n(d) approx")
+    assert_statuses(grade_text(q2_grader, tmp_path, document(q23)),
+                    {"Q2.3a": "correct", "Q2.3b": "incorrect", "Q2.3c": "correct", "Q2.3d": "correct"})

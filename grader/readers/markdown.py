@@ -1660,6 +1660,14 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
         if block is not None:
             origin[id(f)] = id(block)
 
+    labelled = list(labelled)
+    labelled_ids = {id(b) for b, _ in labelled}
+    mine = normalise_label(part.label)
+
+    def own(block: Block | None) -> bool:
+        """Is the block the part's own: its section, or under its label in its question's?"""
+        return block is not None and (only_part or id(block) in labelled_ids or (owners or {}).get(id(block)) == mine)
+
     for block, st in [*((b, st) for b in blocks for st in block_statements(b)),
                       *((None, st) for st in _table_statements(tables))]:
         named = _naming(st, keys)
@@ -1680,6 +1688,8 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
                 if numbers_only:
                     continue
                 tier -= 0.5  # "ρ(ε) = σ̇(ε)/tanḣ(ε)" is a definition; "ρ(0.05) ≈ 0.2505" the answer
+            elif 1 <= tier < 2 and own(block) and _ANSWER_SAID_BEFORE.search(st.context[-80:]):
+                tier = _ANSWER_LINE  # "**Answer:** $\rho(0.05) \approx 0.2505$"
             add(Found(value, st.line, tier, st.problem), block)
         elif st.table_row:
             continue  # a row of a table is only read when its first cell names the quantity
@@ -1694,13 +1704,15 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
     for b, after in labelled:
         if (value := _value_after_label(after, part, keys)) is not None:
             add(Found(value, b.line, 1.0), b)
+    for b in blocks:
+        if own(b) and (value := _answer_line(b, part, keys)) is not None:
+            add(Found(value, b.line, _ANSWER_LINE), b)  # "**Answer:** $0.2505$" after the working
     named_lines: dict[int, bool] = {}  # one look per line, however many boxes it holds
-    labelled_ids = {id(b) for b, _ in labelled}  # "(b) $\boxed{0.2505}$": the box is the part's
-    for box in unnamed_boxes:
-        own = only_part or origin.get(id(box)) in labelled_ids
-        if not own and box.line not in named_lines:
+    for box in unnamed_boxes:  # "(b) $\boxed{0.2505}$": the box after the part's label is the part's
+        owned = only_part or origin.get(id(box)) in labelled_ids
+        if not owned and box.line not in named_lines:
             named_lines[box.line] = _named_nearby(box, blocks, keys)
-        if own or named_lines[box.line]:
+        if owned or named_lines[box.line]:
             found.append(box)
     # "σ'(ε) ≈ σ'(0) = ¼" as a first step, the final answers unnamed after it: the approximated quantity's
     # value does not count, and if nothing else does, which is the final answer is not clear
@@ -1720,7 +1732,6 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
     found = [f for f in found if id(f) not in dropped]
     if owners:  # once the part's own paragraphs answer, another part's do not, nor the question's general ones
         under = {id(f): owners.get(origin.get(id(f))) for f in found}
-        mine = normalise_label(part.label)
         if any(under[id(f)] == mine and f.tier >= 1 for f in found):  # a value, not a definition
             found = [f for f in found if under[id(f)] == mine]
         elif mine in under.values():
@@ -1730,6 +1741,31 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
     found.sort(key=lambda f: f.line)  # a table's rows come after the paragraphs: put them in place
     top = max(f.tier for f in found)
     return [f for f in found if f.tier == top][-1]
+
+
+# Words that give the final answer, in the part's own section or paragraphs: "**Answer:**", "Final answer:", "The
+# answer is", "Result:", "Numerically this is (about)".  What follows them beats the working before (not a box).
+_ANSWER_SAID = (r"(?<!\w)(?:(?:final|my)\s+)?answer\s*(?::|=|\bis\b\s*:?)|(?<!\w)(?:final\s+)?result\s*[:=]"
+                r"|\bfinal\s+result\s+is\b|\bnumerically\s*,?\s*(?:(?:this|that|it)\s+(?:is|gives|equals|comes\s+to|"
+                r"becomes)|(?:we|I)\s+(?:get|have|obtain|find))(?:\s+(?:about|approximately|roughly|around))?\s*[:=]?")
+_ANSWER_SAID_IN = re.compile(_ANSWER_SAID, re.I)
+_ANSWER_SAID_BEFORE = re.compile(rf"(?:{_ANSWER_SAID})\s*$", re.I)
+# Where the value after those words ends: its sentence, a remark in brackets
+_ANSWER_ENDS = re.compile(r"\.(?=\s|$)|[;!?\n]|,\s|\s\(")
+_ANSWER_LINE = 1.5  # above any statement naming the quantity, below a box
+
+
+def _answer_line(block: Block, part: Part, keys: set[str]) -> str | None:
+    """The value written alone after words that give the answer ("**Answer:** $0.2505$", "Numerically this is
+    0.2505."), the last in the block; None if there is none.  A statement after them is read as a statement."""
+    text = block.prose()
+    value = None
+    for m in _ANSWER_SAID_IN.finditer(text):
+        rest = text[m.end():]
+        end = _ANSWER_ENDS.search(rest.lstrip())
+        rest = rest.lstrip()[: end.start() if end else None]
+        value = _value_after_label(rest, part, keys) or value
+    return value
 
 
 # Plain-text maths: "1/4 + ε/4", "1 − ε", "0.2505", "2·0" (not "Q2.1", "Part 1." or "first-order")
