@@ -163,3 +163,38 @@ def test_answer_line_under_a_letter_in_a_shared_section(q2_grader, tmp_path):
            f"**Answer:** $0.2437$\n\n(c) For $T = 1, 5, 10, 20$: ${RIGHT_VALUES}$\n\n(d) approx")
     assert_statuses(grade_text(q2_grader, tmp_path, document(q23)),
                     {"Q2.3a": "correct", "Q2.3b": "incorrect", "Q2.3c": "correct", "Q2.3d": "correct"})
+
+
+# -- 4. a numbered list with one item per sub-part of the question: 1.–4. are (a)–(d) --------------------------
+
+def numbered(b: str = "$0.2505$", values: str = RIGHT_VALUES, d: str = "approx") -> str:
+    return (f"## Q2.3\n\n1. $\\rho_{{approx}}(\\varepsilon) = \\frac{{1}}{{4}}$\n2. {b}\n3. ${values}$ (see plot below)\n"
+            f"4. {d}")
+
+
+def test_numbered_items_are_the_sub_parts(q2_grader, tmp_path):
+    assert_statuses(grade_text(q2_grader, tmp_path, document(numbered())), ALL_RIGHT)
+    parts = grade_text(q2_grader, tmp_path, document(numbered("$0.2437$", WRONG_VALUES, "true")))
+    assert_statuses(parts, {"Q2.3a": "correct", "Q2.3b": "incorrect", "Q2.3c": "incorrect", "Q2.3d": "incorrect"})
+
+
+def test_numbered_items_with_names_and_words(q2_grader, tmp_path):
+    q23 = ("## Q2.3\n\n1. $\\rho_{\\text{approx}}(\\varepsilon) = \\frac{1}{4}$\n2. $\\rho(0.05) = 0.2505$\n"
+           "3. $\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: $0.2505$, $9.86 \\times 10^{-4}$, $9.72 \\times 10^{-7}$, "
+           "$9.44 \\times 10^{-13}$\n4. The approximation decays faster.")
+    assert_statuses(grade_text(q2_grader, tmp_path, document(q23)), ALL_RIGHT)
+
+
+def test_numbered_steps_of_a_derivation_are_not_sub_parts(q2_grader, tmp_path):
+    """Two steps under Q2.1, which has two sub-parts, are a derivation: both answers are in the second step."""
+    q21 = ("## Q2.1\n\n1. Differentiate: $\\dot\\sigma = \\sigma(1 - \\sigma)$ and $\\dot\\tanh = 1 - \\tanh^2$.\n"
+           "2. At 0 the first-order terms vanish, so $\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$ and "
+           "$\\dot\\tanh_{approx}(\\varepsilon) = 1$.\n\n")
+    parts = grade_text(q2_grader, tmp_path, document(numbered(), q21=q21))
+    assert_statuses(parts, {"Q2.1a": "correct", "Q2.1b": "correct"})
+
+
+def test_a_list_of_other_length_is_not_the_sub_parts(q2_grader, tmp_path):
+    q23 = ("## Q2.3\n\n1. $\\rho_{approx}(\\varepsilon) = \\frac14$\n2. $0.2505$\n3. approx\n")
+    parts = grade_text(q2_grader, tmp_path, document(q23))
+    assert_statuses(parts, {"Q2.3a": "correct", "Q2.3b": "could not read", "Q2.3d": "could not read"})

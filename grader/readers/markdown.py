@@ -420,6 +420,7 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     # Open list items, innermost last: (the section and labelled headings before the item, did a label open one)
     items: list[tuple[Section, list[Section], bool]] = []
     item_first = False  # the next inline is the first paragraph of a list item
+    numbered: list[str] = []  # the sub-parts the items of a numbered list being read answer, in order
     quotes = 0  # block quotes open around the token
     i = 0
     while i < len(tokens):
@@ -427,9 +428,16 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
         if tok.map:
             last_line = tok.map[0] + 1
         quotes += (tok.type == "blockquote_open") - (tok.type == "blockquote_close")
+        if tok.type == "ordered_list_open" and not items and labels and stack and body is stack[-1]:
+            numbered = _numbered_sub_parts(tokens, i, stack[-1].key, labels)
         if tok.type == "list_item_open":
             items.append((body, list(stack), False))
             item_first = True
+            if numbered and len(items) == 1:  # "2. $0.2505$" under "## Q2.3": the item is (b)'s section
+                key = numbered.pop(0)
+                open_section(key, f"({key[-1]})", heading_level + 2, answer_after_label=True)
+                items[-1] = (*items[-1][:2], True)
+                item_first = False
         elif tok.type == "list_item_close" and items:
             before, open_labels, labelled_item = items.pop()
             if labelled_item:  # "1. **Q2.2:** …": the label's section ends with its item
@@ -504,6 +512,32 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
         for block in section.blocks:
             block.section = number
     return kept
+
+
+# An item that opens with a label of its own ("1. (a) …", "1. **Q2.3a:** …") is not numbered as a sub-part
+_ITEM_LABELLED = re.compile(r"\s*[*_]*\s*(?:\(?[a-z]\)|[a-z][.:]\s|(?:q|question|part|problem)\s*\d)", re.I)
+
+
+def _numbered_sub_parts(tokens: list, start: int, key: str | None, labels: tuple[str, ...]) -> list[str]:
+    """The keys of the sub-parts that the items of the numbered list opening at ``tokens[start]`` answer, in
+    order: ``1.``–``4.`` under ``## Q2.3`` are (a)–(d).  Only when the list starts at 1, has one item per
+    sub-part of the section's question, three sub-parts at least (two numbered steps are a derivation as
+    often), and no item opens with a label of its own; else [].  Looks only at the list's own tokens."""
+    if not key or tokens[start].attrs.get("start", 1) != 1:
+        return []
+    subs = sorted(normalise_label(label) for label in labels if covers(key, label))
+    letters = [sub[-1] for sub in subs]
+    if len(subs) < 3 or letters != [chr(ord("a") + k) for k in range(len(subs))]:
+        return []
+    level, count, k = tokens[start].level, 0, start + 1
+    while k < len(tokens) and not (tokens[k].type == "ordered_list_close" and tokens[k].level == level):
+        if tokens[k].type == "list_item_open" and tokens[k].level == level + 1:
+            count += 1
+            first = tokens[k + 2] if k + 2 < len(tokens) else None  # list_item_open, paragraph_open, inline
+            if first is not None and first.type == "inline" and _ITEM_LABELLED.match(first.content):
+                return []
+        k += 1
+    return [key + letter for letter in letters] if count == len(subs) else []
 
 
 # The header of a table's answer column: "Answer", "My answer", "Value", "Final result" …
