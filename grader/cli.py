@@ -319,11 +319,13 @@ def append_markdown_summary(path: Path, result: SubmissionResult, hidden_by_set:
     import io
 
     from grader.exports import markdown_summary
+    from grader.grading import untouched_sets
 
     line = io.StringIO()
     print_table(result, stream=line, hidden_by_set=hidden_by_set, problem_sets=problem_sets)
     verdict = line.getvalue().rstrip().splitlines()[-1]  # the honest one-line summary
-    text = markdown_summary([result], "Public checks") + f"\n{verdict}\n"
+    untouched = untouched_sets(result, problem_sets)
+    text = markdown_summary([result], "Public checks", untouched=sorted(untouched)) + f"\n{verdict}\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as handle:
         handle.write(text)
@@ -398,7 +400,7 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
     import shutil
     import textwrap
 
-    from grader.grading import AT_GRADING, untouched_sets
+    from grader.grading import untouched_sets
 
     stream = _ControlPictures(stream or sys.stdout)
     width = width or max(80, min(shutil.get_terminal_size((100, 24)).columns, 140))
@@ -420,8 +422,8 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
         print(f"  {'part':<{label_width}}  {'points':>11}  {'verdict':<{verdict_width}}  feedback", file=stream)
         for p in parts:
             feedback = " ".join((p.feedback or "").split())
-            if p.status == AT_GRADING and p.answer:
-                feedback += f" Read: {_one_line(p.answer, 60)}"
+            if p.read_line(60):
+                feedback += f" {p.read_line(60)}"
             lines = textwrap.wrap(feedback, max(30, width - indent)) or [""]
             print(f"  {p.label:<{label_width}}  {p.score:>5.2f}/{p.max_score:<5.2f}  "
                   f"{_verdict(p):<{verdict_width}}  {lines[0]}", file=stream)
@@ -429,7 +431,8 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
                 print(" " * indent + more, file=stream)
             for case in p.cases:  # public cases only: a self-check never runs hidden ones
                 if case.public and case.credit < 1.0 and not (len(p.cases) == 1 and case.feedback in feedback):
-                    text = f"✗ {case.name}: {' '.join(case.feedback.split())}"
+                    said = " ".join(case.feedback.split()) in feedback  # a known mistake's, said for the part
+                    text = f"✗ {case.name}" + ("" if said else f": {' '.join(case.feedback.split())}")
                     for line in textwrap.wrap(text, max(30, width - indent - 2), subsequent_indent="  "):
                         print(" " * (indent + 2) + line, file=stream)
     for note in result.notes:
@@ -479,15 +482,6 @@ def _verdict(p) -> str:
     from grader.grading import AT_GRADING, NOT_ANSWERED
 
     return p.status + (" (provisional)" if p.provisional and p.status not in (AT_GRADING, NOT_ANSWERED) else "")
-
-
-def _one_line(text: str, limit: int) -> str:
-    """``text`` on one line, cut at a space where one is near the limit (``9.31 \\times…``, not ``9.31 \\ti…``)."""
-    text = " ".join(str(text).split())
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", limit // 2, limit)
-    return text[: cut if cut > 0 else limit - 1] + "…"
 
 
 def write_outputs(args: argparse.Namespace, result: SubmissionResult, *, public_only: bool) -> None:

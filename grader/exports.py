@@ -6,13 +6,14 @@ same way, no timestamps.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import statistics
 from typing import Sequence
 from xml.etree import ElementTree as ET
 
 from grader.grading import AT_GRADING
-from grader.results import SubmissionResult
+from grader.results import PartResult, SubmissionResult
 from grader.roster import Roster
 
 
@@ -120,11 +121,23 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: str, max_score: 
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """Text safe inside a Markdown table cell (a student's ``<b>`` is shown, not rendered)."""
+    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
 
 
-def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score: float | None = None) -> str:
+def _feedback_cell(p: PartResult) -> str:
+    """The feedback's first line, the answer as read, and each failing public case, as the terminal
+    lists them (hidden cases are never named), one per line of the cell."""
+    first = p.feedback.splitlines()[0] if p.feedback else ""
+    lines = [first] + ([p.read_line(80)] if p.read_line(80) else [])
+    for case in p.cases:
+        if case.public and case.credit < 1.0 and not (len(p.cases) == 1 and case.feedback in p.feedback):
+            lines.append(f"✗ {case.name}" + ("" if case.feedback in p.feedback else f": {case.feedback}"))
+    return "<br>".join(_cell(line) for line in lines[:6])
+
+
+def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score: float | None = None,
+                     untouched: Sequence[str] = ()) -> str:
     """A Markdown summary for a CI job page (e.g. ``$GITHUB_STEP_SUMMARY``).
 
     For one submission: its per-part table.  For a class: the score
@@ -140,11 +153,16 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
         lines += [f"**{_cell(r.student)}**: {total}", "",
                   "| Part | Points | Verdict | Feedback |", "|---|---:|---|---|"]
         for p in r.parts:
+            if p.problem_set in untouched:
+                continue
             provisional = p.provisional and p.status != AT_GRADING  # not judged yet: nothing to confirm
             verdict = p.status + (OVERRIDDEN_MARK if p.overridden else " (provisional)" if provisional else "")
-            first = p.feedback.splitlines()[0] if p.feedback else ""
             lines.append(f"| {_cell(p.label)} | {format_score(p.score)} / {format_score(p.max_score)} | "
-                         f"{_cell(verdict)} | {_cell(first)} |")
+                         f"{_cell(verdict)} | {_feedback_cell(p)} |")
+        for set_id in sorted(untouched):  # as the terminal says it: one line, not a table of zeros
+            parts = [p for p in r.parts if p.problem_set == set_id]
+            lines.append(f"| {_cell(set_id)} | 0 / {format_score(sum(p.max_score for p in parts))} | not answered | "
+                         f"no file of the submission answers its {len(parts)} parts |")
         lines.extend(f"- {_cell(n)}" for n in r.notes)
         return "\n".join(lines) + "\n"
     scores = [r.score for r in results]

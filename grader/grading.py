@@ -618,11 +618,12 @@ class Grader:
             if not public and not verdict.is_correct and not matched:
                 # The student's own messages can echo hidden inputs: say only what kind of failure it was.
                 verdict = Verdict(verdict.status, verdict.credit, _hidden_feedback(outcome, verdict))
-            elif public and not verdict.is_correct and not matched and outcome.status == "ok" \
+            elif public and not verdict.is_correct and outcome.status == "ok" \
                     and not isinstance(case_ref.expected, RaisedException):
                 # A public case's expected value is in the handout: showing both says how far off it is.
-                verdict = Verdict(verdict.status, verdict.credit, f"{verdict.feedback} Expected "
-                                  f"{_shown(case_ref.expected)}; got {_shown(_scalar(outcome.value, code.kind))}.")
+                # A known mistake's feedback is said once, for the part, so its cases show only the values.
+                values = f"Expected {_shown(case_ref.expected)}; got {_shown(_scalar(outcome.value, code.kind))}."
+                verdict = Verdict(verdict.status, verdict.credit, values if matched else f"{verdict.feedback} {values}")
             credits.append(verdict.credit)
             if matched and matched not in mistake_feedback:
                 mistake_feedback.append(matched)

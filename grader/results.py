@@ -59,15 +59,36 @@ class PartResult:
     def passed(self) -> bool:
         return self.score >= self.max_score - 1e-9
 
+    def read_line(self, limit: int = 120) -> str:
+        """"Read: …", the written answer as the grader found it, when the verdict is not a pass: a
+        student who sees only "The value is not right." must be able to tell a misreading from a
+        mistake.  Empty when the feedback already quotes it, or for code (its cases say what it returned)."""
+        if not self.answer or self.cases or self.passed or self.status == "not answered":
+            return ""
+        shown = one_line(self.answer, limit)
+        quoted = " ".join(self.feedback.split()).replace("\\\\", "\\")  # a repr doubles backslashes
+        if one_line(self.answer, 40).rstrip("…") in quoted:
+            return ""
+        return f"Read: {shown}"
+
     def explanation(self) -> str:
-        """The feedback, the rubric or check details, and each failed case, as the HTML report lists
-        them (hidden cases by number, never their inputs); a known mistake's feedback, already said
-        in the feedback, is not repeated per case."""
-        lines = [self.feedback] + [f"- {d}" for d in self.details]
+        """The feedback, what was read, the rubric or check details, and each failed case, as the
+        HTML report lists them (hidden cases by number, never their inputs); a known mistake's
+        feedback, already said in the feedback, is not repeated per case."""
+        lines = [self.feedback] + ([self.read_line()] if self.read_line() else []) + [f"- {d}" for d in self.details]
         for case in self.cases:
             if case.credit < 1.0:
                 lines.append(f"✗ {case.name}" + ("" if case.feedback in self.feedback else f": {case.feedback}"))
         return "\n".join(lines)
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a space where one is near the limit (``9.31 \\times…``, not ``9.31 \\ti…``)."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", limit // 2, limit)
+    return text[: cut if cut > 0 else limit - 1] + "…"
 
 
 @dataclass(frozen=True)

@@ -476,7 +476,37 @@ def test_check_without_arguments_names_what_is_missing_as_its_usage_does():
 
 
 def test_a_long_answer_read_is_cut_between_words():
-    from grader.cli import _one_line
+    from grader.results import one_line as _one_line
 
     shown = _one_line(r"[0.2505, 9.9e-4, 9.7e-7, 9.31 \times 10^{-13}]", 34)  # 34: inside \times
     assert shown == "[0.2505, 9.9e-4, 9.7e-7, 9.31…"
+
+
+def test_a_wrong_written_answer_shows_what_was_read_in_every_output(tmp_path):
+    """"The set is not right." alone cannot tell a misreading from a mistake: every output adds
+    the answer as the grader read it."""
+    q2 = ("## Q2.2\nThe inequality holds for $\\varepsilon \\in (-0.1, 0.1)$.\n\n"
+          "## Q2.3\n(b) $\\rho(0.05) = 0.0025$\n")
+    folder = submission(tmp_path, {"q2.md": q2})
+    run, _ = check(tmp_path, [Q2], folder, "--markdown", tmp_path / "out" / "summary.md")
+    assert "The set is not right. Read: (-0.1, 0.1)" in " ".join(run.stdout.split())
+    tests = results_by_label(tmp_path)
+    assert "Read: 0.0025" in tests["Q2.3b"]["output"]
+    junit = ET.parse(tmp_path / "out" / "junit.xml").getroot()
+    failure = next(c for c in junit.iter("testcase") if c.get("name").startswith("Q2.2 ")).find("failure")
+    assert "Read: (-0.1, 0.1)" in failure.text
+    assert "Read: 0.0025" in (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+
+
+def test_a_public_case_matching_a_known_mistake_still_shows_expected_and_returned(tmp_path):
+    code = "import numpy as np\n\ndef matmul(A, B):\n    return np.asarray(A) * np.asarray(B)\n"
+    folder = submission(tmp_path, {"foundations.py": code})
+    run, _ = check(tmp_path, [FOUNDATIONS], folder, "--markdown", tmp_path / "out" / "summary.md")
+    a1 = results_by_label(tmp_path)["A1"]["output"]
+    assert "element-wise (Hadamard) product" in a1
+    assert "✗ tutorial 2×2 example: Expected [[19., 22.], [43., 50.]]; got [[ 5, 12], [21, 32]]." in a1
+    flat = " ".join(run.stdout.split())
+    assert "✗ tutorial 2×2 example: Expected [[19., 22.], [43., 50.]]; got [[ 5, 12], [21, 32]]." in flat
+    summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    assert "<br>✗ tutorial 2×2 example: Expected" in summary
+    assert "| q2-activations |" not in summary  # checked against one spec only
