@@ -324,3 +324,13 @@ def test_a_misplaced_indent_is_not_blamed_on_the_python_version(pool, tmp_path):
     run = pool.run(write(tmp_path, changed() + "\n  x = 1\n"), CALLS)
     assert run.load_message.startswith("foundations.py: IndentationError on line ")
     assert "grader runs" not in run.load_message
+
+
+def test_a_value_too_large_for_the_result_pipe_is_a_bad_value_not_a_crash(pool, tmp_path):
+    # 10 million random float64 pass the element limit but are over 100 MB as sent.
+    source = "import numpy as np\n\ndef big(x):\n    return np.random.default_rng(0).random(10_000_000)\n\n" \
+             "def small(x):\n    return x\n"
+    run = pool.run(write(tmp_path, source), [Call("big", (1.0,)), Call("small", (2.0,))])
+    big, small = run.outcomes
+    assert big.status == "bad value" and "too large to send" in big.message, big.message
+    assert run.restarts == 0 and small.status == "ok" and small.value == 2.0

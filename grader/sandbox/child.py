@@ -111,7 +111,11 @@ class CappedText(io.TextIOBase):
 # ------------------------------------------------------------------- pipes
 
 def _send(fd: int, message: dict) -> None:
-    data = memoryview(codec.frame(message))
+    _write_all(fd, codec.frame(message))
+
+
+def _write_all(fd: int, frame: bytes) -> None:
+    data = memoryview(frame)
     while data:
         written = _write(fd, data)
         data = data[written:]
@@ -910,10 +914,16 @@ def _serve(request: dict, calls_fd: int, result_fd: int, layers: dict) -> None:
             if _getpid() != sandbox_pid:
                 _exit(0)
             try:
-                _send(result_fd, result)
+                frame = codec.frame(result)
             except (TypeError, ValueError):  # e.g. a value json cannot write
-                _send(result_fd, {"t": "result", "i": call["i"], "status": "bad value",
-                                  "message": "the returned value could not be sent"})
+                frame = codec.frame({"t": "result", "i": call["i"], "status": "bad value",
+                                     "message": "the returned value could not be sent"})
+            if _len(frame) > codec.MAX_FRAME_BYTES:  # the grader would stop reading: say why instead
+                frame = codec.frame({"t": "result", "i": call["i"], "status": "bad value",
+                                     "seconds": result.get("seconds", 0.0),
+                                     "message": f"returned a value too large to send: {_len(frame) >> 20} MB as "
+                                                f"sent, at most {codec.MAX_FRAME_BYTES >> 20} MB"})
+            _write_all(result_fd, frame)
 
 
 # --------------------------------------------------------------- fresh mode

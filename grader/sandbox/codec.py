@@ -64,6 +64,9 @@ _b64encode = base64.b64encode
 MAX_DEPTH = 32
 MAX_STR_CHARS = 100_000
 MAX_ELEMENTS = 20_000_000  # array elements in one value
+# One message on the result pipe.  Arrays travel as base64 (8 MB of float64 is ~11 MB sent), so a
+# value under MAX_ELEMENTS can still be too large: the child checks the size before sending.
+MAX_FRAME_BYTES = 64 << 20
 MAX_INT_DIGITS = 4000
 
 # Numeric dtypes an array may have, by their little-endian type string.

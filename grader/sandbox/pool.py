@@ -55,7 +55,7 @@ from . import child, codec, isolation, tiers
 from .records import (BAD_VALUE, CRASHED, IMPORT_TIMEOUT, LOAD_CRASHED, MEMORY, NOT_DEFINED,
                       OK, RAISED, TIMEOUT, Call, CallOutcome, SubmissionRun)
 
-MAX_FRAME_BYTES = 64 << 20
+MAX_FRAME_BYTES = codec.MAX_FRAME_BYTES
 MAX_READ_BYTES = 256 << 20  # per child, all messages together
 MAX_TEXT = 12_000
 MAX_NOTES = 200
