@@ -300,12 +300,18 @@ def write_if_changed(path: Path, text: str | bytes) -> bool:
 
 
 def _create_temporary(path: Path) -> tuple[int, str]:
-    """A new file next to ``path`` (its folder made when missing), open for writing."""
+    """A new file next to ``path`` (its folder made when missing), open for writing.  An error
+    names ``path``: the temporary file's name means nothing to the user."""
     try:
-        return _create_next_to(path)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return _create_next_to(path)
+        try:
+            return _create_next_to(path)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return _create_next_to(path)
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise type(exc)(exc.errno, f"cannot write a file there ({exc.strerror})", str(path)) from None
 
 
 def _create_next_to(path: Path) -> tuple[int, str]:

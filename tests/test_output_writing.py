@@ -10,6 +10,7 @@ import sys
 import threading
 
 import pytest
+from pathlib import Path
 
 from grader.gradebook import Gradebook
 from grader.results import CaseResult, PartResult, SubmissionResult, dumps, write_atomic
@@ -67,6 +68,13 @@ def test_write_atomic_makes_folders_replaces_and_leaves_no_temporary_files(tmp_p
     write_atomic(target, "second\n")
     assert target.read_bytes() == b"second\n"
     assert os.listdir(target.parent) == ["report.html"]
+
+
+def test_an_output_that_cannot_be_created_is_named_not_its_temporary_file(tmp_path):
+    # /proc takes no new files: the error must name the path the user gave (--junit /proc/x.xml).
+    with pytest.raises(OSError) as error:
+        write_atomic(Path("/proc/junit.xml"), "x")
+    assert error.value.filename == "/proc/junit.xml" and ".tmp" not in str(error.value)
 
 
 def test_write_atomic_files_are_readable_as_the_umask_says(tmp_path):
