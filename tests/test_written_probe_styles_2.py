@@ -198,3 +198,42 @@ def test_a_list_of_other_length_is_not_the_sub_parts(q2_grader, tmp_path):
     q23 = ("## Q2.3\n\n1. $\\rho_{approx}(\\varepsilon) = \\frac14$\n2. $0.2505$\n3. approx\n")
     parts = grade_text(q2_grader, tmp_path, document(q23))
     assert_statuses(parts, {"Q2.3a": "correct", "Q2.3b": "could not read", "Q2.3d": "could not read"})
+
+
+# -- 5. a part's label on a line of its own without a colon, and Q2-2 headings --------------------------------
+
+def plain_labels(label: str, interval: str = "(-∞, ∞)", choice: str = "The approximation decays faster.") -> str:
+    """A write-up without headings, each part opened by ``label`` (``Q2.2)``, ``Q2.2.``, …) on a line of its own."""
+    parts = [("Q2.1a", "σ'(x) = σ(x)(1-σ(x)), σ'(0) = 1/4, σ''(0) = 0\nσ̇_approx(ε) = 1/4"),
+             ("Q2.1b", "tanh'(0) = 1, tanh''(0) = 0\ntanḣ_approx(ε) = 1"),
+             ("Q2.2", f"1/4 <= 1 for all ε so ε ∈ {interval}"),
+             ("Q2.3a", "ρ_approx(ε) = 1/4"), ("Q2.3b", "ρ(0.05) = 0.2505"),
+             ("Q2.3c", "ρ(0.05)^1 = 0.2505, ρ(0.05)^5 = 9.86e-4, ρ(0.05)^10 = 9.72e-7, ρ(0.05)^20 = 9.44e-13"),
+             ("Q2.3d", choice), ("Q2.4", Q24.split("\n\n", 1)[1])]
+    return "Question 2\n\n" + "".join(f"{label.format(p, p[1:])}\n{body}\n\n" for p, body in parts)
+
+
+@pytest.mark.parametrize("label", ["{0})", "{0}.", "{0} (2 points)", "{0}", "Question {1}"])
+def test_label_alone_on_its_line(q2_grader, tmp_path, label):
+    parts = grade_text(q2_grader, tmp_path, plain_labels(label))
+    assert_statuses(parts, {**ALL_RIGHT, "Q2.4": "correct"})
+    parts = grade_text(q2_grader, tmp_path, plain_labels(label, "[0, ∞)", "The true ratio decays faster."))
+    assert_statuses(parts, {"Q2.2": "incorrect", "Q2.3d": "incorrect"})
+
+
+@pytest.mark.parametrize("label", ["Q2.2)", "Q2.2."])
+def test_label_then_the_answer_on_its_line(q2_grader, tmp_path, label):
+    text = Q21 + f"{label} The set is $(-\\infty, \\infty)$.\n\n" + summary_table("0.2505", RIGHT_VALUES)
+    assert grade_text(q2_grader, tmp_path, text)["Q2.2"].status == "correct"
+
+
+def test_a_sentence_opening_with_a_label_is_no_label(q2_grader, tmp_path):
+    text = "Question 2\n\nQ2.3 gave ¼ for the approximation\nso the true ratio decays more slowly.\n"
+    assert grade_text(q2_grader, tmp_path, text)["Q2.3d"].status == "not answered"
+
+
+def test_dashed_headings(q2_grader, tmp_path):
+    text = document(summary_table("0.2505", RIGHT_VALUES)).replace("## Q2.", "## Q2-")
+    assert_statuses(grade_text(q2_grader, tmp_path, text), {**ALL_RIGHT, "Q2.4": "correct"})
+    wrong = text.replace("(-\\infty, \\infty)", "(0, \\infty)").replace("| approx |", "| true |")
+    assert_statuses(grade_text(q2_grader, tmp_path, wrong), {"Q2.2": "incorrect", "Q2.3d": "incorrect"})

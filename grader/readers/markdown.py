@@ -718,15 +718,36 @@ def _plain_label(children, stack: list[Section], heading_level: int,
     if not children or children[0].type != "text":
         return None
     m = _PLAIN_LABEL.match(children[0].content)
-    if not m:
-        return None
-    title = m.group("title").strip()
+    title = m.group("title").strip() if m else ""
     bare = _LABEL_WORDS.sub("", title)
     if not (_HEADING_LABEL.fullmatch(bare) or _BARE_SUB_LABEL.fullmatch(bare)):
-        return None  # words before the colon: a sentence ("Note: …"), not a label
+        m = _line_label(children)
+        if m is None:
+            return None  # words before the colon: a sentence ("Note: …"), not a label
+        title = m.group("title").strip()
     after = children[0].content[m.end():]
     rest = ([children[0].copy(content=after)] if after else []) + children[1:]
     return _label_section(title, rest, stack, heading_level, labels)
+
+
+# A question's label without a colon: "Q2.2)", "Q2.2.", "Q2.2 (2 points)", "Question 2.2" (see _line_label)
+_LINE_LABEL = re.compile(r"\s*(?P<title>(?:(?:question|problem|exercise|task|part)\s*)?[A-Za-z]{0,3}\s*\d+(?:\.\d+)+"
+                         r"(?:\s*\(?[a-z]\)|[a-z](?![a-z]))?)(?P<mark>\s*[).](?![\d=]))?"
+                         r"(?:\s*\(\s*\d+(?:\.\d+)?\s*(?:points?|pts?\.?|marks?)\s*\))?\s*", re.I)
+
+
+def _line_label(children) -> re.Match | None:
+    """A question's label opening a paragraph's line without a colon, on its own (``Q2.2``, ``Question 2.2``,
+    ``Q2.2 (2 points)``) or before the answer after a bracket or full stop (``Q2.2) ε ∈ ℝ``, ``Q2.3a.``): the
+    match in the first child's text, or None.  It needs a letter (``2.2.`` numbers something else) and a dotted
+    number; a label followed by words without a mark is a sentence ("Q2.1 gave ¼ …")."""
+    first = children[0].content
+    m = _LINE_LABEL.match(first)
+    if m is None or not re.search(r"[A-Za-z]", m.group("title")):
+        return None
+    line_ends = m.end() == len(first) and (len(children) == 1 or children[1].type in ("softbreak", "hardbreak"))
+    closed = m.group("mark") is not None or m.group("title").endswith(")")
+    return m if line_ends or (closed and first[m.end():].strip()) else None
 
 
 def _label_section(title: str, rest: list, stack: list[Section], heading_level: int,
@@ -786,6 +807,10 @@ _HEADING_LABEL = re.compile(r"^([A-Za-z]{0,3})\s*(\d+(?:\.\d+)*)(?:\s*\(?([a-z])
 _SUB_HEADING = re.compile(r"^\(?([a-z])\)(?:\s|$|[.:])|^([a-z])[.:](?:\s|$)", re.I)
 
 
+# "Q2-2", "Question 2-3(b)": a question's number and its part's joined by a dash instead of a full stop
+_DASHED_LABEL = re.compile(r"^((?:(?:question|problem|exercise|task|part)\s*|[A-Za-z]{1,3})\d+)[-–](\d+)", re.I)
+
+
 def normalise_label(label: str) -> str:
     """``Q2.3(b)`` → ``q2.3b``; spaces, brackets and case do not matter."""
     return re.sub(r"[\s()\[\]]", "", label).lower()
@@ -794,6 +819,7 @@ def normalise_label(label: str) -> str:
 def heading_key(title: str, parent: str | None) -> str | None:
     """The normalised label a heading names, or None.  ``parent`` resolves ``### (b)``."""
     text = re.sub(r"[*_`#]", "", title).strip()
+    text = _DASHED_LABEL.sub(r"\1.\2", text)  # "Q2-2" is Q2.2
     text = _LABEL_WORDS.sub("", text)
     m = _HEADING_LABEL.match(text)
     if m and (m.group(1) or "." in m.group(2) or m.group(3) or m.group(4) or parent is None):
