@@ -343,6 +343,13 @@ def run_grade(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1 (got {args.jobs}); leave it out for the default")
+    if not Path(args.submissions).exists():
+        # `grader grade problems class` reads "class" as specs: its message says to pass --submissions
+        from grader.spec import find_spec_files
+
+        find_spec_files(args.problems)
+        raise UsageError(f"the folder of submissions {args.submissions} does not exist: name the class's folder "
+                         "with --submissions DIR")
     with warm_sandbox(files_to_warm(Path(args.submissions), Path(args.out))) as pool:
         return grade_class(args, lambda: load_references(args.problems), pool=pool)
 

@@ -75,3 +75,18 @@ def test_an_unknown_option_is_reported_with_the_commands_own_usage():
     assert run.returncode == 2
     assert run.stderr.startswith("usage: grader grade") and "grader grade: error: unrecognized arguments: --bogus" \
         in run.stderr
+
+
+@pytest.mark.parametrize("args, says", [
+    # the class folder typed where specs go, with no submissions/ folder here
+    (["problems", "work", "--out", "out"], "work: no problem specs (*.yaml) found here; it holds submission files "
+                                            "(.py, .ipynb, .md, answers.yaml): to grade them, pass it as "
+                                            "--submissions work"),
+    (["problems", "--out", "out"], "the folder of submissions submissions does not exist: name the class's "
+                                   "folder with --submissions DIR"),
+])
+def test_grade_without_a_submissions_folder_says_how_to_name_one(work, args, says):
+    run = subprocess.run([sys.executable, "-m", "grader", "grade", *args], cwd=work, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 2 and says in run.stderr, run.stderr
+    assert "--submissions submissions is not a folder" not in run.stderr and not (work / "out").exists()
