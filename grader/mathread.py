@@ -18,7 +18,8 @@ run arbitrary code).  Instead:
   ``\\dot{\\sigma}_{\\text{approx}}``) and then the grammar-based parser of
   ``latex2sympy2_extended``.  Spacing commands (``\\,``) are spacing, also at
   the very end; a remainder term ending an approximation (``+ O(ε^2)``,
-  ``+ \\dots``) is dropped; "all real numbers except 0 and 1" is ℝ without
+  ``+ \\dots``) is dropped, and so is a bracket of words after a value, a remark
+  (``1/4 (independent of ε)``); "all real numbers except 0 and 1" is ℝ without
   those points, and any other words after "all real numbers" are refused.
   A set difference may be typed ``ℝ \\ {0}``, ``ℝ\\{0}`` or ``\\backslash`` (``\\setminus``).
 
@@ -1714,6 +1715,40 @@ _TRAILING_DOTS = re.compile(r"[+-]\s*(?:\\(?:dots[cbmio]?|ldots|cdots)(?![a-zA-Z
 _REMAINDER_ORDER = re.compile(r"\s*(?P<name>\\?[A-Za-z]+|[^\W\d_])\s*(?:\^\s*(?:\{\s*(?P<power>\d{1,2})\s*\}|(?P<digit>\d)))?\s*")
 
 
+# A remark in brackets after a value: its words, Greek letters among them, and \text{} around either.
+_REMARK_SYMBOL = re.compile(r"\\(?:" + "|".join([*_GREEK, *_ALIASES, "infty"]) + r")(?![a-zA-Z])")
+_REMARK_CHARACTERS = re.compile(r"[A-Za-z\s,.;:'’!?-]*")
+# Words that go on with the value ("(plus ε)") or change it ("(reciprocal)", "(percent)"): no remark.
+_GOES_ON_WORDS = re.compile(r"\b(?:plus|minus|times|multiplied|divided|added|subtracted|over|squared|cubed|square|cube|"
+                            r"roots?|powers?|inverse|reciprocal|negative|negated|opposite|half|halved|double|doubled|"
+                            r"twice|triple|per\s*cent|percent|pct)\b", re.I)
+_SIGNIFICANT_FIGURES = re.compile(r"(?:to\s+)?\d+\s*(?:s\.?\s*f\.?|sig\.?\s*figs?\.?|significant\s+figures|"
+                                  r"d\.?\s*p\.?|decimal\s+places)", re.I)
+_TEXT_COMMAND = re.compile(r"\\(?:text|textit|textrm|textnormal|mathrm|mbox|emph)\s*\{([^{}]*)\}")
+
+
+def _unwrapped_text(latex: str) -> str:
+    """``latex`` with ``\\text{…}`` and the like replaced by what they hold."""
+    return _TEXT_COMMAND.sub(lambda m: m.group(1), latex)
+
+
+def _trailing_bracket(text: str) -> tuple[str, str] | None:
+    """(what comes before, what is inside) of a round bracket ending ``text`` (also inside a final
+    ``\\text{ (…)}``), or None."""
+    s = text.rstrip()
+    wrapped = re.search(r"\\(?:text|textit|textrm|textnormal|mbox)\s*\{\s*(\([^{}]*\))\s*\}$", s)
+    if wrapped:
+        return s[:wrapped.start()], wrapped.group(1)[1:-1]
+    if not s.endswith(")"):
+        return None
+    depth = 0
+    for i in range(len(s) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(s[i], 0)
+        if depth == 0:
+            return s[:i], s[i + 1:-1]
+    return None
+
+
 def _enclosed(text: str) -> tuple[str, str, str] | None:
     """(open, inside, close) when the whole text is one bracketed group."""
     s = text.strip()
@@ -1785,7 +1820,7 @@ class _Reader:
 
     def value(self, text: str) -> tuple[Any, bool]:
         """Read one value (no top-level relation).  Returns (value, percent)."""
-        s = _without_final_stop(text, ".")
+        s = self._without_remarks(_without_final_stop(text, "."))
         if not s:
             raise Unreadable("the answer is empty", text)
         m = _PERCENT.match(s)
@@ -1880,6 +1915,41 @@ class _Reader:
                                  "the set in maths, e.g. \\mathbb{R} \\setminus \\{0\\}", raw)
             points.append(_evaluate(point))
         return sympy.Complement(sympy.Reals, sympy.FiniteSet(*points))
+
+    def _without_remarks(self, text: str) -> str:
+        """``1/4 (independent of ε)`` → ``1/4``: brackets of words after a value remark on it.
+
+        A bracket is a remark when it holds words that are no maths (``(constant)``, ``(for all ε)``,
+        ``(to first order)``, ``(4 s.f.)``), perhaps with Greek letters among them; one holding maths
+        (``(1+ε)``, ``(ε^2)``, ``(ab)`` of declared a and b) stays, and so does one whose words go on
+        with the value (``(plus ε)``): read as maths, it is refused."""
+        s = text
+        while True:
+            found = _trailing_bracket(s)
+            if found is None:
+                return s
+            before, inside = found
+            if not before.strip() or not self._is_remark(inside):
+                return s
+            s = _without_final_stop(before, ".,;")
+
+    def _is_remark(self, inside: str) -> bool:
+        words = _unwrapped_text(inside).replace("$", " ")
+        if _SIGNIFICANT_FIGURES.fullmatch(words.strip()):
+            return True
+        words = _REMARK_SYMBOL.sub(" ", words)
+        if not _REMARK_CHARACTERS.fullmatch(words) or _GOES_ON_WORDS.search(words):
+            return False
+        english = [w for w in re.findall(r"[A-Za-z]{2,}", words) if not self._maths_word(w)]
+        return len(english) >= 2 or any(len(w) >= 4 for w in english)
+
+    def _maths_word(self, word: str) -> bool:
+        """Is ``word`` maths: a function, constant or declared name, or letters of declared names (``ab``)?"""
+        if word in _FUNCTIONS or word in _CONSTANTS or canonical_name(word) in _GREEK:
+            return True
+        if self.names is None:
+            return False
+        return canonical_name(word) in self.names or all(letter in self.names for letter in word)
 
     def _without_remainder(self, text: str) -> str:
         """``1/4 + O(ε^2)`` → ``1/4``: the remainder of an approximation says how good it is, not what it is.

@@ -1,0 +1,86 @@
+"""Remarks and names in maths as students write them around a value.
+
+A bracket of words after a value ("1/4 (independent of ε)") is a remark on it, dropped like
+"(constant)"; a bracket holding maths stays maths.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sympy
+
+from grader.mathread import Unreadable, read_math
+
+eps = sympy.Symbol("epsilon", real=True)
+EPS = {"epsilon": eps}
+QUARTER = sympy.Rational(1, 4)
+
+
+# --- a bracket of words after a value is a remark ------------------------------------
+@pytest.mark.parametrize("answer", [
+    "1/4 (constant)", "1/4 (independent of ε)", "1/4 (a constant, independent of ε)",
+    r"\frac14 (also independent of $\varepsilon$)", r"\frac{1}{4} (independent of \varepsilon)",
+    "1/4 (for all ε)", "1/4 (to first order)", "1/4 (to first order in ε).", r"\frac14 \text{ (for all $\varepsilon$)}",
+    r"\frac14 (\text{independent of } \varepsilon)", "1/4 (ε-independent)", "1/4 (const.)",
+    r"\frac14\ (\text{to 4 s.f.})", "1/4 (approx)", "1/4 (constant) (to first order)",
+])
+def test_a_bracket_of_words_after_a_value_is_a_remark(answer) -> None:
+    assert read_math(answer, variables=EPS).value == QUARTER
+    assert read_math(answer).value == QUARTER
+
+
+def test_a_remark_after_the_value_of_a_statement_is_dropped() -> None:
+    reading = read_math("σ̇_approx(ε) = 1/4 (independent of ε)", variables=EPS)
+    assert reading.value == QUARTER
+    reading = read_math("ρ_approx(ε) = 1/4 (a constant, independent of ε)", variables=EPS)
+    assert reading.value == QUARTER
+    reading = read_math(r"\varepsilon \in (-\infty, \infty) (for all real \varepsilon)", variables=EPS)
+    assert reading.value == sympy.Interval(-sympy.oo, sympy.oo)
+
+
+def test_a_remark_keeps_a_wrong_value_wrong() -> None:
+    assert read_math("1/2 (independent of ε)", variables=EPS).value == sympy.Rational(1, 2)
+    assert read_math("1/4 + ε/8 (to first order)", variables=EPS).value == QUARTER + eps / 8
+
+
+@pytest.mark.parametrize("answer, value", [
+    ("(1+ε)/4", (1 + eps) / 4), ("(ε^2)", eps**2), (r"\frac14 (1 + \varepsilon)", (1 + eps) / 4),
+    (r"\frac14 (\varepsilon)", eps / 4), (r"\frac14 (1 - \varepsilon^2)", (1 - eps**2) / 4),
+])
+def test_a_bracket_of_maths_is_still_maths(answer, value) -> None:
+    assert sympy.simplify(read_math(answer, variables=EPS).value - value) == 0
+
+
+@pytest.mark.parametrize("answer", [
+    "1/4 (plus ε)", "1/4 (minus ε/8)", "1/4 (times ε)", "(independent of ε)", "1/4 (x)", "4 (reciprocal)",
+    "4 (its inverse)", "25 (percent)", "2 (squared)", "1/4 (to the power of ε)",
+])
+def test_words_that_go_on_with_the_value_are_not_a_remark(answer) -> None:
+    # read as maths, where the words are unknown names: never 1/4 with the rest dropped
+    with pytest.raises(Unreadable):
+        read_math(answer, variables={"epsilon": eps, "a": sympy.Symbol("a"), "b": sympy.Symbol("b")})
+
+
+def test_letters_of_declared_names_in_brackets_are_a_product() -> None:
+    a, b = sympy.symbols("a b", real=True)
+    assert read_math(r"\frac14 (ab)", variables={"a": a, "b": b}).value == a * b / 4
+    assert read_math(r"\frac14 (abc)").value != QUARTER
+
+
+# --- the probe's document -------------------------------------------------------------
+def grade(q2_grader, tmp_path: Path, text: str) -> dict:
+    path = tmp_path / "q2.md"
+    path.write_text("# Question 2\n\n" + text, encoding="utf-8")
+    return {p.label: p for p in q2_grader.grade("student", [path]).parts}
+
+
+def test_remarks_with_epsilon_in_a_written_answer(q2_grader, tmp_path) -> None:
+    text = ("## Q2.1\n\nBoth second derivatives vanish at 0, so σ̇_approx(ε) = 1/4 (independent of ε) and "
+            "tanḣ_approx(ε) = 1 (also independent of ε).\n\n"
+            "## Q2.3\n\n(a) ρ_approx(ε) = %s (a constant, independent of ε)\n")
+    parts = grade(q2_grader, tmp_path, text % "1/4")
+    for label in ("Q2.1a", "Q2.1b", "Q2.3a"):
+        assert parts[label].status == "correct", (label, parts[label].feedback)
+    wrong = grade(q2_grader, tmp_path, text % "1/2")["Q2.3a"]
+    assert wrong.status == "incorrect", wrong.feedback
