@@ -182,3 +182,81 @@ def test_a_misspelt_key_suggests_contradicted_by(tmp_path):
     spec.write_text(SPEC.replace("contradicted_by:", "contradicted:"), encoding="utf-8")
     with pytest.raises(SpecError, match="did you mean 'contradicted_by'"):
         load_problem_set(spec)
+
+
+# ---------------------------------------------------------------------------
+# Misconceptions that are themselves negative, hedged claims, and where a denial stops
+
+NOT_SUFFERING = r"\btanh\b (?P<not>does not|doesn't) suffer"
+NEGATIVE = (IDEAS[0], RubricIdea(IDEAS[1].idea, 1, (r"tanh[^.]{0,40}suffers? less",), 2,
+                                 (IMMUNE, NOT_SUFFERING)))
+RIGHT = "One factor per time step. "
+
+
+@pytest.mark.parametrize("claim", ["Tanh does not suffer from vanishing gradients.",
+                                   "Tanh doesn't suffer from vanishing gradients, so use it."])
+def test_a_negation_the_pattern_names_in_its_not_group_is_the_claim(claim):
+    verdict = check(RIGHT + "Tanh suffers less. " + claim, NEGATIVE)
+    assert verdict.credit == pytest.approx(0.5), verdict.details
+    assert verdict.details[1].endswith(f"— “{claim.split(' from')[0]}”")
+
+
+@pytest.mark.parametrize("claim", [
+    "It is a myth that tanh does not suffer.",  # denied before: states nothing
+    "It is not true that tanh doesn't suffer.",
+    "Tanh is not bounded and does not suffer the same way.",  # the pattern asks for "tanh does not", nothing between
+])
+def test_a_denied_negative_misconception_contradicts_nothing(claim):
+    verdict = check(RIGHT + "Tanh suffers less. " + claim, NEGATIVE)
+    assert verdict.credit == 1, verdict.details
+
+
+def test_a_negation_outside_the_not_group_still_denies_the_match():
+    idea = RubricIdea("Tanh suffers less.", 1, (r"tanh (?P<not>isn't)[^.]{0,40}less",), 1)
+    assert check("Tanh isn't hurt less.", (idea,)).credit == 1
+    assert check("Tanh isn't, I think, not hurt less.", (idea,)).credit == 0
+
+
+@pytest.mark.parametrize("answer, credit", [
+    ("One might think tanh is immune, but it is not. Tanh suffers less.", 1),
+    ("At first glance tanh is immune; it is not. Tanh suffers less.", 1),
+    ("A common misconception is that tanh is immune. Tanh suffers less.", 1),
+    ("One might think tanh suffers less.", 0),  # a hedged claim is not the student's
+    ("As one might expect, tanh suffers less.", 1),  # an expectation confirmed is
+])
+def test_a_hedged_claim_is_not_the_students(answer, credit):
+    verdict = check(answer, (NEGATIVE[1],))
+    assert verdict.credit == credit, verdict.details
+    assert "contradict" not in verdict.feedback
+
+
+@pytest.mark.parametrize("answer, credit", [
+    ("One might think tanh suffers more, but in fact tanh is immune.", 0),  # the hedge ends at "but"
+    ("Tanh is not immune, but it suffers less.", 1),  # the denial ends at the comma
+    ("Though not immune, tanh suffers less.", 1),
+    ("Tanh, though not immune, suffers less.", 1),
+    ("Tanh does not suffer less.", 0),
+    ("Tanh does not, in practice, suffer less.", 0),  # a comma straight after the denial opens an aside
+    ("It is not, as some say, the case that tanh suffers less.", 0),
+    ("It is not true that, in practice, tanh suffers less.", 0),  # so is one before the "that" it denies
+    ("I don't think, honestly, that tanh suffers less.", 0),
+    ("It is false that tanh suffers less, and tanh suffers less? No.", 0),
+])
+def test_a_denial_stops_at_a_comma_or_but(answer, credit):
+    verdict = check(answer, (NEGATIVE[1],))
+    assert verdict.credit == credit, verdict.details
+
+
+def test_the_named_missing_ideas_are_joined_without_their_own_full_stops():
+    ideas = (RubricIdea("A product of one factor per step.", 1, ("per step",), 1),
+             RubricIdea("The sigmoid's derivative is at most 1/4.", 1, ("1/4",), 2),
+             RubricIdea("So gradients vanish", 1, ("vanish",), 3))
+    verdict = check("Nothing to see here.", ideas)
+    assert verdict.feedback.startswith("0 of 3 rubric ideas found; missing: A product of one factor per step; "
+                                       "The sigmoid's derivative is at most 1/4; So gradients vanish. (Provisional")
+    assert ".;" not in verdict.feedback
+    # One missing idea keeps one full stop, as before.
+    assert check("per step and 1/4", ideas).feedback.startswith(
+        "2 of 3 rubric ideas found; missing: So gradients vanish. (Provisional")
+    assert check("per step and vanish", ideas).feedback.startswith(
+        "2 of 3 rubric ideas found; missing: The sigmoid's derivative is at most 1/4. (Provisional")

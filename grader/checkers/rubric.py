@@ -11,7 +11,10 @@ An idea may also list ``contradicted_by`` patterns: statements of a
 misconception that deny it ("tanh is completely immune" against "tanh
 suffers less, though it is not immune").  When one is made, and not itself
 denied, the idea earns nothing even if its patterns match, and the verdict
-quotes the statement.
+quotes the statement.  A misconception that is itself negative ("tanh does not
+suffer from vanishing gradients") names its negation in a group called ``not``
+(``tanh (?P<not>does not|doesn't) suffer``): that negation is the claim, any
+other still denies the match.
 
 With ``name_missing_ideas: false`` the verdict numbers the ideas instead of
 quoting them: a student who may still resubmit could otherwise paste the
@@ -192,7 +195,8 @@ def _summary(ideas: tuple, missing: list[int], contradicted: list[tuple[int, str
         return f"All {len(ideas)} rubric ideas found."
     summary = f"{len(ideas) - len(missing) - len(contradicted)} of {len(ideas)} rubric ideas found"
     if missing:
-        summary += "; missing: " + ("; ".join(ideas[n - 1].idea.strip() for n in missing) if named
+        # An idea written as a sentence brings its own full stop: "A.; B." reads as a typo.
+        summary += "; missing: " + ("; ".join(ideas[n - 1].idea.strip().rstrip(".") for n in missing) if named
                                     else _numbered(missing))
     summary = _full_stop(summary)
     for number, words in contradicted:
@@ -207,12 +211,22 @@ def _full_stop(sentence: str) -> str:
 
 
 # A match that says "not", or follows a denial in its clause ("gradients do not vanish faster with
-# sigmoid", "it is a myth that tanh helps"), or ends in a question ("the sigmoid suffers more?"), says
-# the idea is false: the next match, or the next pattern, may still say it.  So for a misconception
-# ("tanh is not immune" does not state "tanh is immune").
+# sigmoid", "it is a myth that tanh helps"), or a hedge ("one might think tanh is immune"), or ends in a
+# question ("the sigmoid suffers more?"), says the idea is false: the next match, or the next pattern,
+# may still say it.  So for a misconception ("tanh is not immune" does not state "tanh is immune").
+# A denial ends at a "but" ("whereas", "however", "though") after it, and at a comma: "tanh is not
+# immune, but it suffers less" says that tanh suffers less, "one might think X, but tanh is immune" that
+# tanh is immune.  A comma straight after the denial, or before the "that" it governs, opens an aside
+# instead: "tanh does not, in practice, suffer less", "it is not true that, with sigmoid, …".
 _NEGATION = re.compile(r"\bnot\b|n['’]t\b|\bnor\b")
-_DENIAL = re.compile(r"\bnot\b|n['’]t\b|\bnor\b|\bmyth\b|\bwrong to\b|\bfalse that\b")
+_DENIAL = re.compile(r"\bnot\b|n['’]t\b|\bnor\b|\bmyth\b|\bwrong to\b|\bfalse that\b|\bmisconception\b"
+                     r"|(?<!as )\b(one|you|people|someone|many|some) (might|may|would|could) (think(?! of)|assume"
+                     r"|believe|say|claim)\b|(?<!as )\b(one|you|we|people|someone) (might|may) (expect|guess)\b"
+                     r"|\b(might|may) (seem|appear)\b|\bat first (glance|sight)\b"
+                     r"|\b(often|commonly|widely|sometimes) (said|believed|thought|claimed|assumed)\b")
 _CLAUSE_END = re.compile(r"[.;:!?]")
+_DENIAL_END = re.compile(r"\b(but|whereas|however|although|though)\b")
+_THAT = re.compile(r"\bthat\b")
 
 
 def _word_end(text: str, match: re.Match) -> int:
@@ -222,13 +236,35 @@ def _word_end(text: str, match: re.Match) -> int:
 
 
 def _denied(text: str, match: re.Match) -> bool:
-    if _NEGATION.search(match.group(0)):
+    if _reaches_end(_NEGATION, _own_words(text, match)):
         return True
     start = max(text.rfind(c, 0, match.start()) for c in ".;:!?") + 1
-    if _DENIAL.search(text[max(start, match.start() - 160):match.start()]):
+    if _reaches_end(_DENIAL, text[max(start, match.start() - 160):match.start()]):
         return True
     end = _CLAUSE_END.search(text, match.end())
     return end is not None and end.group(0) == "?" and end.start() - match.end() < 160
+
+
+def _own_words(text: str, match: re.Match) -> str:
+    """The match without the negation its pattern names as the claim (a group called ``not``)."""
+    start, end = match.span()
+    if "not" in match.re.groupindex and match.start("not") >= 0:
+        blank = " " * (match.end("not") - match.start("not"))  # keeps the words either side apart
+        text = text[:match.start("not")] + blank + text[match.end("not"):]
+    return text[start:end]
+
+
+def _reaches_end(denial: re.Pattern, words: str) -> bool:
+    """Whether a denial in the words still holds at their end: no "but" follows it, nor a comma
+    other than one opening an aside."""
+    for found in denial.finditer(words):
+        rest = words[found.end():]
+        if _DENIAL_END.search(rest):
+            continue
+        if "," in rest and not rest.startswith(",") and not _THAT.search(rest):
+            continue
+        return True
+    return False
 
 
 def _numbered(numbers: list[int]) -> str:
