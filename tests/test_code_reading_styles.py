@@ -98,7 +98,8 @@ def test_help_lines_with_a_leading_question_mark_are_skipped():
 
 def test_a_black_formatted_notebook_cell_is_graded(tmp_path):
     path = write_notebook(tmp_path / "foundations.ipynb", ["?np.linalg.eigh\n" + BLACK_MATMUL])
-    assert load_code(path).notes == ["foundations.ipynb, code cell 1: skipped help line: ?np.linalg.eigh"]
+    assert load_code(path).notes == ["foundations.ipynb: 1 IPython help line was skipped: ?np.linalg.eigh was "
+                                     "skipped in code cell 1 (beginning “?np.linalg.eigh”)"]
     results = check(tmp_path, path)
     assert results["A1"]["score"] == results["A1"]["max_score"] > 0
 

@@ -174,12 +174,14 @@ def test_a_cell_quote_is_its_first_line_of_code_shortened():
 
 # ------------------------------------------------------------------ odd cells
 
-def test_notes_on_skipped_magic_lines_are_capped(tmp_path):
-    path = write_notebook(tmp_path / "foundations.ipynb", ["%matplotlib inline"] * 500 + [DOT])
+def test_notes_on_skipped_cells_are_capped(tmp_path):
+    path = write_json(tmp_path / "foundations.ipynb", {
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [{"source": "x = 1", "metadata": {}}] * 500 + [{"cell_type": "code", "source": DOT}]})
     notes = load_code(path).notes
     limit = code_reader.MAX_READING_NOTES
     assert len(notes) == limit + 1
-    assert notes[0] == "foundations.ipynb, code cell 1: skipped magic line: %matplotlib inline"
+    assert notes[0].startswith("foundations.ipynb: skipped cell 1, which has no cell_type")
     assert notes[-1] == f"foundations.ipynb: {500 - limit} more notes on reading it were left out"
 
 

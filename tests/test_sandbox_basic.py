@@ -87,11 +87,14 @@ def test_notebook_cells_and_magics(tmp_path):
                       "foundations.ipynb, code cell 6"]
     assert source.cells[0].source == "pass\nimport numpy as np"
     assert source.cells[3].source == "if True:\n    f(1)\n    y = 2"  # Jupyter runs the statement it times
-    notes = "\n".join(source.notes)
-    assert "skipped magic line: %matplotlib inline" in notes
-    assert "skipped shell line: !pip install numpy" in notes
-    assert "skipped the %%bash cell" in notes
-    assert "ran the body of the %%time cell" in notes
+    assert source.notes == [  # one note for all of them
+        "foundations.ipynb: 6 IPython magic, shell and help lines were skipped or run without the magic: "
+        "%matplotlib was skipped in code cell 1 (beginning “%matplotlib inline”); "
+        "!pip was skipped in code cell 2 (beginning “!pip install numpy”); "
+        "%%bash was skipped with its whole cell in code cell 3 (beginning “echo hi”); "
+        "%%time ran its cell's body in code cell 4 (beginning “def f(x):”); "
+        "%timeit ran its statement in code cell 5 (beginning “if True:”); "
+        "np.mean? was skipped in code cell 6 (beginning “np.mean?”)"]
 
 
 def test_line_continuation_after_a_magic_is_skipped_too():
@@ -187,7 +190,7 @@ def test_notebook_cell_that_raises_does_not_stop_later_cells(pool, tmp_path):
     assert ("code cell 3 raised NameError (line 1 of the cell beginning “undefined_name + 1”): name 'undefined_name' "
             "is not defined" in notes)
     assert "code cell 6 called sys.exit(1) (the cell beginning “import sys; sys.exit(1)”)" in notes
-    assert "skipped magic line: %matplotlib inline" in notes
+    assert "%matplotlib was skipped in code cell 1 (beginning “%matplotlib inline”)" in notes
     assert [o.status for o in run.outcomes] == ["ok", "ok", "ok", "not defined"]
     assert np.array_equal(run.outcomes[2].value, [0.0, 2.0])
 

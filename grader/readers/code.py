@@ -15,8 +15,14 @@ timing and profiling line magics run their statement once instead, as
 Jupyter runs it (``%time W = np.eye(3)`` defines ``W``; ``x = %time f()``
 assigns ``f()``).  A cell magic (``%%bash``, ``%%html``...) skips its whole
 cell, except the timing/capture magics whose body is ordinary Python
-(``%%time``, ``%%timeit``, ``%%capture``), whose body runs once.  Each skip
-is reported in ``notes`` (at most :data:`MAX_READING_NOTES` of them).
+(``%%time``, ``%%timeit``, ``%%capture``), whose body runs once.  A
+notebook's skipped and rewritten lines are told in one note
+(:func:`ipython_lines_note`), so they do not crowd out the notes that matter;
+other notes on reading it stop at :data:`MAX_READING_NOTES`.
+
+A ``.py`` file whose text is a notebook's JSON (renamed, or saved from
+Jupyter under a ``.py`` name) is read as the notebook it is, with a note
+saying so: Python would take it for one dict expression defining nothing.
 
 A notebook's saved outputs (plots, logs) are not graded: they are dropped
 when the notebook is read, and the size limit applies to the code and
@@ -36,9 +42,12 @@ import os
 import re
 import stat
 import sys
+import threading
+import time
 import tokenize
 import warnings
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.magics import VALUE_OPTIONS, magic_code
@@ -56,6 +65,13 @@ MAX_NOTEBOOK_CONTAINERS = 5_000_000
 MAX_READING_NOTES = 50
 # A cell's first line quoted in notes, shortened to about this many characters.
 QUOTE_CHARS = 40
+# Readings kept, so that a file read twice in a run (to choose the sandbox's libraries, then to grade it)
+# is parsed once: at most this many, holding at most MAX_KEPT_CHARS characters of code and Markdown.
+MAX_KEPT_READINGS = 64
+MAX_KEPT_CHARS = 32 * 1024 * 1024
+# A file changed less than this long ago is read again each time: a coarse file-system clock (a jiffy, or
+# FAT's 2 s) could give a change made just after it was read the same time, size staying the same.
+SETTLED_NS = 2_000_000_000
 
 # Cell magics whose body is plain Python that should still define things.
 PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
@@ -93,10 +109,12 @@ class CodeSource:
     notes: list[str] = field(default_factory=list)
     # A notebook's Markdown cells, in order: they may hold written answers.
     markdown_cells: list[str] = field(default_factory=list)
+    # A notebook saved under a .py name: run cell by cell, as the notebook it is.
+    read_as_notebook: bool = False
 
     @property
     def is_notebook(self) -> bool:
-        return Path(self.path).suffix.lower() == ".ipynb"
+        return self.read_as_notebook or Path(self.path).suffix.lower() == ".ipynb"
 
     def normalised_cells(self) -> list[Cell]:
         """Cells as :class:`Cell` objects (plain strings get labels)."""
@@ -116,21 +134,77 @@ def load_code(path: str | Path) -> CodeSource:
     """Read ``path`` (``.py`` or ``.ipynb``) into a :class:`CodeSource`.
 
     Raises :class:`CodeReadError` with a message naming the file when it
-    cannot be read (missing, too large, not text in its encoding, not a valid notebook)."""
+    cannot be read (missing, too large, not text in its encoding, not a valid notebook).
+    A file read again unchanged (same place, size and times) is not parsed again."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".py", ".ipynb"):
         raise CodeReadError(f"{path.name}: expected a .py file or an .ipynb notebook")
-    if suffix == ".py":
-        source = CodeSource(path, [Cell(_python_text(path, _read_bytes(path, MAX_SOURCE_BYTES)), path.name, 1)], [])
-    else:
-        source = _load_notebook(path, _read_bytes(path, MAX_NOTEBOOK_BYTES))
+    key = _reading_key(path)
+    source = _kept_reading(key)
+    if source is None:
+        if suffix == ".py":
+            source = _load_python(path, _read_bytes(path, MAX_SOURCE_BYTES, json_limit=MAX_NOTEBOOK_BYTES))
+        else:
+            source = _load_notebook(path, _read_bytes(path, MAX_NOTEBOOK_BYTES))
+        _keep_reading(key, source)
+    # Each caller gets its own lists; notes on files beside it are made afresh, as the folder may change.
+    source = replace(source, cells=list(source.cells), notes=list(source.notes),
+                     markdown_cells=list(source.markdown_cells))
     source.notes.extend(_sibling_import_notes(path, source.normalised_cells()))
     return source
 
 
-def _read_bytes(path: Path, limit: int) -> bytes:
-    """The file's bytes, at most ``limit`` of them; never blocks (a FIFO is refused, not read)."""
+_kept: OrderedDict[tuple, tuple[CodeSource, int]] = OrderedDict()  # key -> (reading, its characters)
+_kept_lock = threading.Lock()  # the batch grader's threads share readings
+
+
+def _reading_key(path: Path) -> tuple | None:
+    """What tells this file's reading from another's: place, size and times; None when the file
+    is not a settled regular file (:data:`SETTLED_NS`), which is read each time."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode) or time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) < SETTLED_NS:
+        return None
+    return (os.path.abspath(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _kept_reading(key: tuple | None) -> CodeSource | None:
+    if key is None:
+        return None
+    with _kept_lock:
+        kept = _kept.get(key)
+        if kept is None:
+            return None
+        _kept.move_to_end(key)
+        return kept[0]
+
+
+def _keep_reading(key: tuple | None, source: CodeSource) -> None:
+    """Keep ``source``, dropping the readings least recently used beyond the limits."""
+    size = sum(len(cell.source) if isinstance(cell, Cell) else len(str(cell)) for cell in source.cells) + \
+        sum(len(text) for text in source.markdown_cells)
+    if key is None or size > MAX_KEPT_CHARS:
+        return
+    with _kept_lock:
+        _kept[key] = (source, size)
+        total = sum(kept_size for _, kept_size in _kept.values())
+        while len(_kept) > MAX_KEPT_READINGS or total > MAX_KEPT_CHARS:
+            _, (_, dropped) = _kept.popitem(last=False)
+            total -= dropped
+
+
+def forget_readings() -> None:
+    """Drop the readings kept by :func:`load_code`."""
+    with _kept_lock:
+        _kept.clear()
+
+
+def _read_bytes(path: Path, limit: int, json_limit: int | None = None) -> bytes:
+    """The file's bytes, at most ``limit`` of them (``json_limit`` when they begin as JSON's ``{``
+    does: a notebook saved under a .py name, with its outputs); never blocks (a FIFO is refused, not read)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
@@ -147,6 +221,8 @@ def _read_bytes(path: Path, limit: int) -> bytes:
             raise CodeReadError(f"{path.name}: is not a regular file (a pipe or a device), so it was not read")
         chunks: list[bytes] = []
         size = info.st_size
+        if json_limit is not None and size > limit and _begins_as_json(os.pread(fd, 64, 0)):
+            limit = json_limit
         if size <= limit:
             size = 0  # counted again while reading: the file may have grown since
             while size <= limit:
@@ -169,7 +245,7 @@ def _too_large(path: Path, size: int, limit: int) -> str:
         return (f"{path.name}: file is {size:,} bytes, more than the {limit:,}-byte limit for a notebook with "
                 "its saved outputs; clear the outputs in Jupyter (Edit, Clear Outputs of All Cells), save it "
                 "and hand it in again")
-    return f"{path.name}: file is {size} bytes, more than the {limit}-byte limit"
+    return f"{path.name}: file is {size} bytes, more than the {MAX_SOURCE_BYTES}-byte limit"
 
 
 def _python_text(path: Path, data: bytes) -> str:
@@ -189,6 +265,47 @@ def _python_text(path: Path, data: bytes) -> str:
         raise CodeReadError(f"{path.name}: not {what} (bad byte at position {exc.start})") from None
 
 
+def _begins_as_json(data: bytes) -> bool:
+    """Whether ``data`` begins as a JSON object, as a notebook does (``{``, after a BOM or spaces)."""
+    return data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n").startswith(b"{")
+
+
+def _load_python(path: Path, data: bytes) -> CodeSource:
+    """A ``.py`` file: one cell; or, when its text is a notebook's JSON, that notebook's cells.
+
+    Python takes a notebook's JSON for one dict expression that defines nothing, so every part would
+    be "not defined" with no word on why: it is graded as the notebook it is, with a note saying so."""
+    notebook = _notebook_in_python_file(path, data)
+    if notebook is None:
+        if len(data) > MAX_SOURCE_BYTES:  # read further only in case it was a notebook
+            raise CodeReadError(_too_large(path, len(data), MAX_SOURCE_BYTES))
+        return CodeSource(path, [Cell(_python_text(path, data), path.name, 1)], [])
+    del data
+    said = f"{path.name} holds a Jupyter notebook (JSON), not Python"
+    try:
+        source = _notebook_source(path, notebook)
+    except CodeReadError as exc:
+        raise CodeReadError(f"{said}, which cannot be read: {str(exc).removeprefix(path.name + ': ')}") from None
+    source.notes.insert(0, f"{said}: it was read as a notebook; save it with File > Download as > Python, "
+                           "or hand in the .ipynb")
+    return CodeSource(source.path, source.cells, source.notes, source.markdown_cells, read_as_notebook=True)
+
+
+def _notebook_in_python_file(path: Path, data: bytes) -> dict | None:
+    """The parsed JSON of a notebook saved under a .py name; None for Python (anything that is not JSON
+    with "cells" and "nbformat": a notebook cut short is Python's syntax error, as it would be in Jupyter)."""
+    if not _begins_as_json(data[:64]) or b'"nbformat"' not in data:
+        return None
+    _check_containers(path.name, data)
+    try:
+        raw = json.loads(data, object_hook=_unless_output)
+    except (ValueError, RecursionError):  # UnicodeDecodeError too: Python's decoding says what is wrong
+        return None
+    if isinstance(raw, dict) and "nbformat" in raw and ("cells" in raw or "worksheets" in raw):
+        return raw
+    return None
+
+
 # Files handed in under a notebook's name by mistake, by their first bytes.
 _NOT_NOTEBOOKS = ((b"PK\x03\x04", "a zip archive"), (b"%PDF", "a PDF document"), (b"\x1f\x8b", "a gzip archive"),
                   (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"))
@@ -200,11 +317,7 @@ def _load_notebook(path: Path, data: bytes) -> CodeSource:
     if kind is not None:
         advice = " (unzip it and hand in the .ipynb inside)" if "archive" in kind else ""
         raise CodeReadError(f"{name}: is {kind}, not a notebook{advice}")
-    # Counted before parsing, which would take gigabytes (brackets inside strings count too: more is refused).
-    if data.count(b"{") + data.count(b"[") > MAX_NOTEBOOK_CONTAINERS:
-        raise CodeReadError(f"{name}: its saved outputs or metadata are too large to read (more than "
-                            f"{MAX_NOTEBOOK_CONTAINERS:,} JSON lists and objects); clear the outputs in Jupyter "
-                            "(Edit, Clear Outputs of All Cells), save it and hand it in again")
+    _check_containers(name, data)
     try:
         # JSON's own encodings: UTF-8 with or without a BOM, UTF-16, UTF-32
         raw = json.loads(data, object_hook=_unless_output)
@@ -215,6 +328,21 @@ def _load_notebook(path: Path, data: bytes) -> CodeSource:
     except ValueError:
         raise CodeReadError(f"{name}: not a valid notebook (the file is not JSON)") from None
     del data
+    return _notebook_source(path, raw)
+
+
+def _check_containers(name: str, data: bytes) -> None:
+    """Refuse a notebook with too many JSON lists and objects, counted before parsing, which would take
+    gigabytes (brackets inside strings count too: more is refused)."""
+    if data.count(b"{") + data.count(b"[") > MAX_NOTEBOOK_CONTAINERS:
+        raise CodeReadError(f"{name}: its saved outputs or metadata are too large to read (more than "
+                            f"{MAX_NOTEBOOK_CONTAINERS:,} JSON lists and objects); clear the outputs in Jupyter "
+                            "(Edit, Clear Outputs of All Cells), save it and hand it in again")
+
+
+def _notebook_source(path: Path, raw: object) -> CodeSource:
+    """The cells of a notebook's parsed JSON, whose outputs :func:`_unless_output` dropped."""
+    name = path.name
     if not isinstance(raw, dict) or ("cells" not in raw and "worksheets" not in raw):
         raise CodeReadError(f"{name}: is JSON but not a Jupyter notebook (no 'cells' list)")
     version = raw.get("nbformat")
@@ -359,6 +487,7 @@ def _read_cells(path: Path, cells_json: list[dict], notes: list[str]) -> CodeSou
     size = 0
     number = 0
     previous = None  # the text of the last cell read, to place a cell that has none
+    ipython: list[tuple[int, str, IPythonLine]] = []  # magic, shell and help lines, by code cell
     for raw in cells_json:
         if raw.get("cell_type") not in ("code", "markdown"):
             continue
@@ -383,14 +512,78 @@ def _read_cells(path: Path, cells_json: list[dict], notes: list[str]) -> CodeSou
             continue
         previous = source
         label = f"{path.name}, code cell {number}"
-        code, cell_notes = strip_ipython(source, label)
-        notes.extend(cell_notes)
+        code, found = ipython_lines(source)
+        quote = cell_quote(source)
+        ipython.extend((number, quote, line) for line in found)
         if code is not None:
-            cells.append(Cell(code, label, number, cell_quote(source)))
+            cells.append(Cell(code, label, number, quote))
     if len(notes) > MAX_READING_NOTES:
         notes[MAX_READING_NOTES:] = [f"{path.name}: {len(notes) - MAX_READING_NOTES:,} more notes on reading it "
                                      "were left out"]
+    if ipython:
+        notes.append(ipython_lines_note(path.name, ipython))
     return CodeSource(path, cells, notes, markdown_cells)
+
+
+# In the one note on a notebook's IPython lines: at most this many groups of lines, and of cells in a group.
+MAX_NOTED_GROUPS = 6
+MAX_NOTED_CELLS = 3
+# What became of a group of lines: (said of one name, said of several).
+_DONE = {"ran": ("ran its statement", "ran their statements"),
+         "ran body": ("ran its cell's body", "ran their cells' bodies"),
+         "skipped": ("was skipped", "were skipped"),
+         "skipped cell": ("was skipped with its whole cell", "were skipped with their whole cells"),
+         "none": ("was skipped, giving None,", "were skipped, giving None,")}
+
+
+def ipython_lines_note(name: str, found: list[tuple[int, str, IPythonLine]]) -> str:
+    """One note on all the magic, shell and help lines of notebook ``name``, found as (code cell number,
+    cell_quote, line): a note per line would crowd out the notes that matter.  Lines of one name and
+    fate are one group, and names whose groups are in the same cells share it; each cell is named with
+    the line it begins with, as Jupyter shows no cell numbers.
+
+    ``foundations.ipynb: 3 IPython magic and shell lines were skipped or run without the magic:
+    %matplotlib and !pip were skipped in code cell 1 (beginning “import numpy as np”); %time ran its
+    statement in code cell 2 (beginning “%time W = np.eye(3)”)``"""
+    groups: dict[tuple[str, str], dict[int, str]] = {}  # (action, name) -> {cell number: quote}
+    sizes: dict[tuple[str, str], int] = {}
+    for number, quote, line in found:
+        key = (line.action, line.name)
+        groups.setdefault(key, {})[number] = quote
+        sizes[key] = sizes.get(key, 0) + 1
+    shared: dict[tuple[str, tuple[int, ...]], list[str]] = {}  # (action, cells) -> names
+    for (action, shown), cells in groups.items():
+        shared.setdefault((action, tuple(cells)), []).append(shown)
+    parts = []
+    for (action, numbers), names in list(shared.items())[:MAX_NOTED_GROUPS]:
+        quotes = groups[(action, names[0])]
+        done = _DONE[action][len(names) > 1]
+        parts.append(f"{_and(names)} {done} in {_cells_named(numbers, quotes)}")
+    left = sum(sizes[(action, shown)] for (action, _), names in list(shared.items())[MAX_NOTED_GROUPS:]
+               for shown in names)
+    if left:
+        parts.append(f"and {left:,} more line{'s' if left > 1 else ''}")
+    kinds = [kind for kind in ("magic", "shell", "help") if any(line.kind == kind for _, _, line in found)]
+    ran = {line.action.startswith("ran") for _, _, line in found}
+    fate = "run without the magic" if ran == {True} else "skipped" if ran == {False} else \
+        "skipped or run without the magic"
+    count = len(found)
+    lines = f"{count:,} IPython {_and(kinds)} line"
+    lines += " was" if count == 1 else "s were"
+    return f"{name}: {lines} {fate}: " + "; ".join(parts)
+
+
+def _cells_named(numbers: tuple[int, ...], quotes: dict[int, str]) -> str:
+    """"code cells 2 (beginning “W = np.eye(3)”) and 4 (beginning “x = 1”)", at most MAX_NOTED_CELLS of them."""
+    named = [f"{number} (beginning “{quotes[number]}”)" if quotes[number] else str(number)
+             for number in numbers[:MAX_NOTED_CELLS]]
+    if len(numbers) > MAX_NOTED_CELLS:
+        named.append(f"{len(numbers) - MAX_NOTED_CELLS:,} more")
+    return f"code cell{'s' if len(numbers) > 1 else ''} {_and(named)}"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 # "import helpers", "from foundations import *", "import numpy as np, helpers"; linear on any text
@@ -429,24 +622,43 @@ def _sibling_import_notes(path: Path, cells: list[Cell]) -> list[str]:
             f"itself" for module, label in imported.items() if module in siblings]
 
 
+@dataclass(frozen=True)
+class IPythonLine:
+    """One magic, shell or help line (or cell magic) of a cell, and what became of it."""
+
+    action: str  # "ran" (its statement), "ran body", "skipped", "skipped cell", "none" (assigned None)
+    kind: str  # "magic", "shell" or "help"
+    name: str  # "%time", "%%bash", "!pip", "np.mean?": what the notebook's note names
+    said: str  # what a note on this line alone says: "skipped magic line: %matplotlib inline"
+
+
 def strip_ipython(source: str, label: str) -> tuple[str | None, list[str]]:
     """Replace IPython-only lines by ``pass``; ``None`` when the whole cell
-    is skipped.  Returns the code and notes describing what was skipped.
+    is skipped.  Returns the code and a note on each line skipped or run without its magic
+    (a notebook's reading groups them into one note: :func:`ipython_lines_note`)."""
+    code, found = ipython_lines(source)
+    return code, [f"{label}: {line.said}" for line in found]
+
+
+def ipython_lines(source: str) -> tuple[str | None, list[IPythonLine]]:
+    """The cell's code with IPython-only lines replaced by ``pass`` (``None`` when the whole cell
+    is skipped), and those lines.
 
     A line is IPython syntax only where a statement can start: not inside
     open brackets, a triple-quoted string or after a backslash, where Black
     puts ``!= B.shape[0]`` or ``% (a, b)`` at the start of a line."""
-    notes: list[str] = []
+    found: list[IPythonLine] = []
     lines = source.split("\n")
     first = lines[0].strip() if lines else ""
     if first.startswith("%%"):
         magic = first[2:].split(maxsplit=1)[0] if first[2:].strip() else ""
         if magic in PYTHON_BODY_CELL_MAGICS:
-            notes.append(f"{label}: ran the body of the %%{magic} cell without the magic")
+            found.append(IPythonLine("ran body", "magic", f"%%{magic}",
+                                     f"ran the body of the %%{magic} cell without the magic"))
             lines[0] = "pass"
         else:
-            notes.append(f"{label}: skipped the %%{magic} cell (not Python)")
-            return None, notes
+            found.append(IPythonLine("skipped cell", "magic", f"%%{magic}", f"skipped the %%{magic} cell (not Python)"))
+            return None, found
     scanner = _LineScanner()
     in_continuation = False  # a skipped magic/shell line continued with a trailing backslash
     for index, line in enumerate(lines):
@@ -468,16 +680,27 @@ def strip_ipython(source: str, label: str) -> tuple[str | None, list[str]]:
         statement = None if is_help else _timed_statement(magic, assigned is not None)
         if statement is not None:
             name, statement = statement
-            notes.append(f"{label}: ran the statement of the %{name} line without the magic")
+            found.append(IPythonLine("ran", "magic", f"%{name}", f"ran the statement of the %{name} line without the magic"))
             lines[index] = f"{indent}{assigned.group('target')} = {statement}" if assigned else indent + statement
             scanner.scan(lines[index])  # the statement may open brackets that later lines close
             continue
         kind = "help" if is_help else "shell" if magic.startswith("!") else "magic"
-        notes.append(f"{label}: skipped {kind} line: {stripped[:80]}")
+        found.append(IPythonLine("none" if assigned else "skipped", kind, _shown_name(kind, magic),
+                                 f"skipped {kind} line: {stripped[:80]}"))
         # "files = !ls" still assigns, so that later lines using the name run.
         lines[index] = f"{indent}{assigned.group('target')} = None" if assigned else f"{indent}pass"
         in_continuation = stripped.endswith("\\")
-    return "\n".join(lines), notes
+    return "\n".join(lines), found
+
+
+_MAGIC_NAME = re.compile(r"(?:%%?|!!?)[ \t]*[\w.-]{0,30}")
+
+
+def _shown_name(kind: str, line: str) -> str:
+    """How a notebook's note names a skipped line: "%matplotlib", "!pip", or a help line itself."""
+    if kind == "help":
+        return line if len(line) <= 30 else line[:30] + "…"
+    return _MAGIC_NAME.match(line).group(0).replace(" ", "").replace("\t", "")
 
 
 _LINE_MAGIC = re.compile(r"%(\w+)(?:[ \t]+(.*))?")
