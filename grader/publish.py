@@ -14,10 +14,14 @@ holds nothing secret:
 - written-answer parts keep what a reader needs to *find* an answer (kind,
   options, names) but not the ``reference`` nor the rubric: their answers are
   read at self-check time and checked only at grading;
-- known mistakes keep only ``when`` predicates (they describe a symptom, such
-  as "np.trapz was removed", not an answer); ``value``/``solution`` mistakes
-  would show a known wrong answer and are dropped; so are ``setup`` and the
-  hidden cases.
+- known mistakes keep their ``when`` predicates (they describe a symptom,
+  such as "np.trapz was removed", not an answer); a ``solution`` mistake's
+  code is dropped, but what it returns on each *public* case is written into
+  that case (``mistakes: [{returns, feedback}]``) where a student returning
+  it would fail, so the self-check gives its feedback: that output tells no
+  more than the public case's expected value.  ``value`` mistakes (known
+  wrong written answers) would show a wrong answer to a hidden question and
+  are dropped; so are ``setup`` and the hidden cases.
 
 Values are written as Python expressions (``np.array([...], dtype='float64')``,
 ``srepr`` for SymPy objects) evaluated by the loader like any spec
@@ -38,9 +42,11 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import yaml
 
-from grader.references import ProblemReferences, RaisedException, compute_references
+from grader.checkers import get_checker
+from grader.references import (CaseReference, ProblemReferences, RaisedException, base_namespace,
+                               compute_references)
 from grader.results import write_atomic
-from grader.spec import Part, load_problem_set
+from grader.spec import CodeSpec, Mistake, Part, load_problem_set
 
 
 class PublishError(Exception):
@@ -159,6 +165,10 @@ def _part(refs: ProblemReferences, part: Part) -> dict:
                     case["expected"] = value_source(case_ref.expected)
             except PublishError as exc:
                 raise PublishError(f"{refs.problem_set.path}: {what}: {exc}") from None
+            known = [{"returns": value_source(wrong), "feedback": m.feedback,
+                      **({"credit": m.credit} if m.credit else {})} for m, wrong in known_mistakes(code, case_ref)]
+            if known:
+                case["mistakes"] = known
             cases.append(case)
         section["cases"] = cases
         out["code"] = section
@@ -167,6 +177,35 @@ def _part(refs: ProblemReferences, part: Part) -> dict:
     if mistakes:
         out["mistakes"] = mistakes
     return out
+
+
+def known_mistakes(code: CodeSpec, case_ref: CaseReference) -> list[tuple[Mistake, Any]]:
+    """What each ``solution`` mistake returns on a public case, where a student returning it would fail.
+
+    Grading gives these mistakes' feedback by comparing a student's value with
+    theirs; a published spec has no solutions to run, so it carries the values.
+    Left out: a mistake that raises here or returns the right answer (grading
+    says nothing of it either), and a value with no faithful written form."""
+    found = []
+    for mistake, wrong in case_ref.mistake_values:
+        if isinstance(wrong, RaisedException) or _accepted(code, case_ref.expected, wrong):
+            continue
+        try:
+            value_source(wrong)
+        except PublishError:
+            continue
+        found.append((mistake, wrong))
+    return found
+
+
+def _accepted(code: CodeSpec, expected: Any, value: Any) -> bool:
+    """Whether the part's checker accepts ``value`` for ``expected`` (a value is never a raise)."""
+    if isinstance(expected, RaisedException):
+        return False
+    try:
+        return get_checker(code.kind).check(expected, value, code.options).is_correct
+    except Exception:  # noqa: BLE001 - a value the checker cannot read is not accepted
+        return False
 
 
 def written_answers_given_away(refs: ProblemReferences) -> list[str]:
@@ -203,9 +242,10 @@ def published_text(refs: ProblemReferences) -> str:
     data["parts"] = [_part(refs, p) for p in ps.parts]
     header = (f"# {ps.title}: the public checks, for `grader check`.\n"
               f"# Published by `grader publish` from {ps.path.name} (sha256 {ps.digest[:12]}).\n"
-              "# Expected values were computed by the instructor's reference solutions. Hidden cases,\n"
-              "# solutions and the references of written answers are not in this file: written answers,\n"
-              "# and functions with no case here, are checked only at grading.\n")
+              "# Expected values were computed by the instructor's reference solutions, and a case's\n"
+              "# mistakes are what known mistaken solutions return on it. Hidden cases, solutions and\n"
+              "# the references of written answers are not in this file: written answers, and\n"
+              "# functions with no case here, are checked only at grading.\n")
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100_000)
 
 
@@ -224,7 +264,8 @@ def verify_round_trip(refs: ProblemReferences, text: str) -> None:
         public = [c for c in mine.cases if c.case.public]
         for original, copy in zip(public, theirs.cases):
             if not same_value(list(original.args), list(copy.args)) or \
-                    not same_value(original.expected, copy.expected):
+                    not same_value(original.expected, copy.expected) or \
+                    not _same_mistakes(known_mistakes(part.code, original), copy.case.mistakes):
                 problems.append(f"part {part.label}, case {original.case.name!r}: its values do not read back "
                                 f"identical")
         if len(public) != len(theirs.cases):
@@ -232,6 +273,15 @@ def verify_round_trip(refs: ProblemReferences, text: str) -> None:
     if problems:
         raise PublishError(f"{ps.path}: the published spec would not check like the original: "
                            + "; ".join(problems))
+
+
+def _same_mistakes(published: list[tuple[Mistake, Any]], read_back: Sequence[Mistake]) -> bool:
+    """Whether a published case's mistakes read back with the same feedback, credit and value."""
+    ns = base_namespace()
+    return len(published) == len(read_back) and all(
+        m.feedback == back.feedback and m.credit == back.credit and
+        same_value(wrong, eval(back.value, dict(ns)))  # noqa: S307 - the text we just wrote
+        for (m, wrong), back in zip(published, read_back))
 
 
 def publish(refs: ProblemReferences) -> str:

@@ -49,6 +49,10 @@ class Case:
     raises: str | None
     line: int
     expected: str | None = None  # published specs only: a Python expression giving the expected value
+    # Published specs only: what known mistakes return on this case, each a Mistake whose
+    # ``value`` is that output as a Python expression (``grader publish`` runs the mistakes'
+    # solutions, which students must not read, and writes their outputs here).
+    mistakes: tuple["Mistake", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,9 @@ class Mistake:
     matched against text answers with the part's checker), ``solution`` (the
     source of a wrong function, matched against code outputs case by case)
     or ``when`` (a predicate over a code outcome: ``value``, ``exception``,
-    ``message``, ``args``) is set.
+    ``message``, ``args``) is set.  A published spec's case lists what a
+    mistaken solution returns on it as mistakes with a ``value`` (see
+    :attr:`Case.mistakes`).
     """
 
     feedback: str
@@ -210,7 +216,9 @@ _PART_KEYS = {"label": True, "title": True, "points": True, "prompt": False, "ki
               "mistakes": False, "rubric": False}
 _CODE_KEYS = {"function": True, "kind": True, "options": False, "solution": True, "cases": True,
               "fail_on_warnings": False}
-_CASE_KEYS = {"name": False, "public": False, "args": True, "raises": False, "expected": False}
+_CASE_KEYS = {"name": False, "public": False, "args": True, "raises": False, "expected": False,
+              "mistakes": False}
+_CASE_MISTAKE_KEYS = {"returns": True, "feedback": True, "credit": False}
 _MISTAKE_KEYS = {"feedback": True, "credit": False, "value": False, "solution": False, "when": False}
 _RUBRIC_KEYS = {"idea": True, "points": True, "patterns": True, "contradicted_by": False}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -223,9 +231,31 @@ class _Collector:
         # A published spec (see grader.publish) carries expected values instead of solutions
         # and withholds written references; the rules below differ for it.
         self.published = False
+        # A published copy whose `published: true` was lost (a hand edit) reads as an instructor's
+        # spec with an issue on every case and part; those issues are kept apart to be said once.
+        self.unpublished: list[SpecIssue] = []
+        self.looks_published = False  # it holds what only `grader publish` writes ('expected', 'hidden_cases')
+        self.holds_secrets = False  # it holds a 'solution', 'reference' or 'rubric': an instructor's spec
 
     def add(self, line: int, message: str) -> None:
         self.issues.append(SpecIssue(self.path, line, message))
+
+    def add_unpublished(self, line: int, message: str) -> None:
+        """An issue a published spec has only because its `published: true` is missing."""
+        self.add(line, message)
+        self.unpublished.append(self.issues[-1])
+
+    def issues_said_once(self) -> list[SpecIssue]:
+        """The issues, those of a published copy lacking `published: true` said once when they are most of them."""
+        if self.published or self.holds_secrets or not self.looks_published or \
+                len(self.unpublished) * 2 <= len(self.issues):
+            return self.issues
+        left_out = {id(issue) for issue in self.unpublished}
+        hint = SpecIssue(self.path, 1, "this looks like a published spec (no references or solutions): add "
+                         f"`published: true` at its top. The {len(self.unpublished)} messages that follow from the "
+                         "missing line (its 'expected' values belong to published specs only; 'solution' and "
+                         "'reference' keys are missing) are left out.")
+        return [hint] + [issue for issue in self.issues if id(issue) not in left_out]
 
     def keys(self, mapping: Any, allowed: dict[str, bool], what: str, line: int) -> bool:
         """Check a mapping's keys; return False (after reporting) when it is not a mapping."""
@@ -305,8 +335,10 @@ def load_problem_set(path: Path) -> ProblemSet:
         published = False
     c.published = published
     hidden_cases = data.get("hidden_cases", 0)
+    c.looks_published = "hidden_cases" in data
     if "hidden_cases" in data and not published:
-        c.add(_line(data, "hidden_cases"), "'hidden_cases' belongs to published specs only (published: true)")
+        c.add_unpublished(_line(data, "hidden_cases"), "'hidden_cases' belongs to published specs only "
+                          "(published: true)")
     elif isinstance(hidden_cases, bool) or not isinstance(hidden_cases, int) or hidden_cases < 0:
         c.add(_line(data, "hidden_cases"), f"'hidden_cases' must be a whole number, got {_describe(hidden_cases)}")
         hidden_cases = 0
@@ -337,7 +369,7 @@ def load_problem_set(path: Path) -> ProblemSet:
         parts.append(part)
 
     if c.issues:
-        raise SpecError(c.issues)
+        raise SpecError(c.issues_said_once())
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return ProblemSet(set_id, title, path, setup, tuple(files), tuple(parts), digest, published,
                       hidden_cases if published else 0)
@@ -487,6 +519,7 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
     prompt = c.text(raw, "prompt", what, required=False) or ""
     kind = _kind(c, raw, what)
     reference = c.text(raw, "reference", what)
+    c.holds_secrets |= "reference" in raw or "rubric" in raw
     options = _options(c, kind, raw.get("options"), defaults, _line(raw, "options"), what) if kind else None
 
     names = _texts(c, raw, "names", what, "how an answer may name the quantity")
@@ -511,12 +544,13 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
         c.add(line, f"{what} needs a 'kind' (how a written answer is checked), a 'code' section, or both")
     if kind == "rubric" and not c.published:
         if not rubric and raw_rubric is None:
-            c.add(line, f"{what} has kind 'rubric' but no 'rubric' list of ideas")
+            c.add_unpublished(line, f"{what} has kind 'rubric' but no 'rubric' list of ideas")
         if rubric and points is not None and abs(sum(r.points for r in rubric) - points) > 1e-9:
             c.add(_line(raw, "rubric"), f"{what}: the rubric ideas' points add up to "
                   f"{sum(r.points for r in rubric):g}, but the part is worth {points:g}")
     elif kind and "reference" not in raw and not c.published:
-        c.add(line, f"{what} has kind {kind!r} but no 'reference' (a SymPy/NumPy expression computing the answer)")
+        c.add_unpublished(line, f"{what} has kind {kind!r} but no 'reference' (a SymPy/NumPy expression computing "
+                          "the answer)")
     if c.published:
         for secret in ("reference", "rubric"):
             if secret in raw:
@@ -553,9 +587,11 @@ def _texts(c, raw: dict, key: str, what: str, meaning: str) -> list[str]:
 def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str,
                written: bool = False) -> CodeSpec | None:
     """A part's ``code`` section; ``written``: the part also has a written answer (a ``kind``)."""
-    allowed = {**_CODE_KEYS, "solution": False} if c.published else _CODE_KEYS
-    if not c.keys(raw, allowed, f"{what} 'code'", line):
+    if not c.keys(raw, {**_CODE_KEYS, "solution": False}, f"{what} 'code'", line):
         return None
+    c.holds_secrets |= "solution" in raw
+    if not c.published and "solution" not in raw:
+        c.add_unpublished(_line(raw, None), f"{what} 'code' is missing the required key 'solution'")
     if c.published and "solution" in raw:
         c.add(_line(raw, "solution"), f"{what}: a published spec must not hold the reference 'solution' "
               f"(students can read it); give each case's 'expected' value instead")
@@ -572,7 +608,8 @@ def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str,
     empty_allowed = c.published and written
     if raw_cases is not None:
         if not isinstance(raw_cases, list) or not (raw_cases or empty_allowed):
-            c.add(_line(raw, "cases"), f"{what} code 'cases' must be a non-empty list")
+            add = c.add_unpublished if raw_cases == [] and written else c.add  # what publish writes there
+            add(_line(raw, "cases"), f"{what} code 'cases' must be a non-empty list")
         else:
             names: set[str] = set()
             for i, rc in enumerate(raw_cases):
@@ -616,9 +653,10 @@ def _load_case(c: _Collector, raw: Any, line: int, what: str, index: int) -> Cas
         c.add(_line(raw, "raises"), f"{what} 'raises' must be an exception name like ValueError")
         raises = None
     expected = raw.get("expected")
+    c.looks_published |= "expected" in raw or "mistakes" in raw
     if "expected" in raw and not c.published:
-        c.add(_line(raw, "expected"), f"{what}: 'expected' belongs to published specs only (published: true); "
-              f"an instructor's spec computes it with the 'solution'")
+        c.add_unpublished(_line(raw, "expected"), f"{what}: 'expected' belongs to published specs only "
+                          f"(published: true); an instructor's spec computes it with the 'solution'")
     elif expected is not None and not isinstance(expected, str):
         c.add(_line(raw, "expected"), f"{what} 'expected' must be a Python expression (text) giving the value")
         expected = None
@@ -626,8 +664,53 @@ def _load_case(c: _Collector, raw: Any, line: int, what: str, index: int) -> Cas
         c.add(_line(raw, None), f"{what} in a published spec needs 'expected' (or 'raises')")
     if c.published and not public:
         c.add(_line(raw, "public"), f"{what}: a published spec holds public cases only")
+    mistakes = _load_case_mistakes(c, raw, what)
     return Case(name, public, args, raises, raw.line if isinstance(raw, LineDict) else line,
-                expected if c.published else None)
+                expected if c.published else None, mistakes)
+
+
+def _load_case_mistakes(c: _Collector, raw: dict, what: str) -> tuple[Mistake, ...]:
+    """A published case's ``mistakes``: what each known mistake returns on it, with its feedback.
+
+    An instructor's spec gives the mistaken function instead (a part's mistake
+    ``solution``); ``grader publish`` runs it and writes its outputs here."""
+    if "mistakes" not in raw:
+        return ()
+    if not c.published:
+        c.add_unpublished(_line(raw, "mistakes"), f"{what}: 'mistakes' in a case belong to published specs only "
+                          "(published: true); an instructor's spec gives the part a mistake 'solution'")
+        return ()
+    raw_mistakes = raw["mistakes"]
+    if not isinstance(raw_mistakes, list):
+        c.add(_line(raw, "mistakes"), f"{what} 'mistakes' must be a list of known wrong values, each with "
+              "'returns' and 'feedback'")
+        return ()
+    mistakes = []
+    for i, item in enumerate(raw_mistakes):
+        item_line = raw_mistakes.line_of(i) if isinstance(raw_mistakes, LineList) else _line(raw, "mistakes")
+        if not c.keys(item, _CASE_MISTAKE_KEYS, f"a known mistake of {what}", item_line):
+            continue
+        item_line = _line(item, None) or item_line
+        feedback = c.text(item, "feedback", f"{what} mistake")
+        returns = item.get("returns")
+        if "returns" in item and not isinstance(returns, str):
+            c.add(_line(item, "returns"), f"{what} mistake 'returns' must be a Python expression (text) giving "
+                  "the value the mistake returns")
+            returns = None
+        credit = _credit(c, item, f"{what} mistake")
+        if feedback is not None and returns is not None:
+            mistakes.append(Mistake(feedback, credit, returns, None, None, item_line))
+    return tuple(mistakes)
+
+
+def _credit(c: _Collector, raw: dict, what: str) -> float:
+    """A mistake's ``credit``: from 0 up to (not including) 1; 0 when absent or wrong (after reporting)."""
+    credit = raw.get("credit", 0.0)
+    if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not 0 <= credit < 1:
+        c.add(_line(raw, "credit"), f"{what} 'credit' must be a number from 0 up to (not including) 1, "
+              f"got {_describe(credit)}")
+        return 0.0
+    return float(credit)
 
 
 def _load_mistake(c: _Collector, raw: Any, line: int, what: str, has_code: bool, has_text: bool) -> Mistake | None:
@@ -635,12 +718,9 @@ def _load_mistake(c: _Collector, raw: Any, line: int, what: str, has_code: bool,
         return None
     line = raw.line if isinstance(raw, LineDict) else line
     feedback = c.text(raw, "feedback", f"{what} mistake")
-    credit = raw.get("credit", 0.0)
-    if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not 0 <= credit < 1:
-        c.add(_line(raw, "credit"), f"{what} mistake 'credit' must be a number from 0 up to (not including) 1, "
-              f"got {_describe(credit)}")
-        credit = 0.0
+    credit = _credit(c, raw, f"{what} mistake")
     given = [k for k in ("value", "solution", "when") if raw.get(k) is not None]
+    c.holds_secrets |= bool({"value", "solution"} & set(given))
     if len(given) != 1:
         c.add(line, f"{what} mistake needs exactly one of 'value', 'solution' or 'when', got "
               f"{', '.join(given) or 'none'}")
@@ -658,7 +738,7 @@ def _load_mistake(c: _Collector, raw: Any, line: int, what: str, has_code: bool,
             return None
     if feedback is None:
         return None
-    return Mistake(feedback, float(credit), raw.get("value"), raw.get("solution"), raw.get("when"), line)
+    return Mistake(feedback, credit, raw.get("value"), raw.get("solution"), raw.get("when"), line)
 
 
 def _load_rubric_idea(c: _Collector, raw: Any, line: int, what: str) -> RubricIdea | None:

@@ -46,8 +46,11 @@ def test_published_spec_holds_nothing_secret(published, spec):
         assert f"name: {case.case.name}\n" not in text
     for part in original.problem_set.parts:
         for mistake in part.mistakes:
-            if mistake.when is None:  # known wrong answers stay with the instructor
+            if mistake.value is not None:  # known wrong written answers stay with the instructor
                 assert mistake.feedback not in text
+            if mistake.solution is not None:  # so does a mistaken solution's code (its public outputs do not)
+                body = [line.strip() for line in mistake.solution.splitlines() if line.strip().startswith("return")]
+                assert not any(line in text for line in body), part.label
         if part.code:  # the reference solution's body is nowhere
             body = [line.strip() for line in part.code.solution.splitlines() if line.strip().startswith("return")]
             assert not any(line in text for line in body), part.label
