@@ -369,10 +369,13 @@ def _code_references(ps: ProblemSet, part: Part, code: CodeSpec, ns: dict, issue
             try:
                 expected = RaisedException.named(case.raises) if case.raises else \
                     _eval(case.expected, ns, case.line, f"the expected value of case {case.name!r}")
+                # What known mistakes return here (grader publish wrote them for want of their solutions).
+                known = tuple((m, _eval(m.value, ns, m.line, f"what a known mistake returns on case {case.name!r}"))
+                              for m in case.mistakes)
             except _Located as loc:
                 issues.append(SpecIssue(ps.path, loc.line, f"part {part.label}: {loc.message}"))
                 continue
-            cases.append(CaseReference(case, args, expected, ()))
+            cases.append(CaseReference(case, args, expected, known))
             continue
         try:
             expected = call_reference(solution, args)

@@ -124,8 +124,6 @@ def test_a_solution_mistakes_output_on_a_public_case_is_published_with_its_feedb
         "That is the sample variance")
 
 
-@pytest.mark.xfail(strict=True, reason="grader/references.py does not yet read a published case's 'mistakes' "
-                                       "into CaseReference.mistake_values")
 @pytest.mark.parametrize("label, feedback", [
     ("A1", "This is the element-wise (Hadamard) product"),
     ("C2", "That is the sample variance (dividing by n − 1)"),
