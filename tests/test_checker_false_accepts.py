@@ -137,13 +137,13 @@ PER_ELEMENT = {"rtol": 0.1, "atol": 0.0, "per_element_credit": True}
 def test_missing_values_are_named_as_missing(answer):
     verdict = check("array", Q2_3C, answer, **PER_ELEMENT)
     assert verdict.status is Status.PARTIAL and verdict.credit == pytest.approx(0.5)
-    assert "value 2 is missing; value 4 is missing" in verdict.feedback
+    assert "the 2nd value is missing; the 4th value is missing" in verdict.feedback
     assert "nan" not in verdict.feedback and "could not be read" not in verdict.feedback
 
 
 def test_a_missing_value_and_an_unreadable_one_are_told_apart():
     verdict = check("array", Q2_3C, [0.2505, None, 9.7e-7, "about"], **PER_ELEMENT)
-    assert "value 2 is missing; value 4 could not be read: 'about'" in verdict.feedback
+    assert "the 2nd value is missing; the 4th value could not be read: 'about'" in verdict.feedback
 
 
 def test_without_per_element_credit_a_list_with_missing_values_says_so():
@@ -160,7 +160,7 @@ def test_a_nan_computed_by_code_keeps_its_hint():
 def test_q2_3c_answers_file_with_empty_entries(q2_grader, tmp_path):
     found = part(q2_grader, tmp_path, "answers.yaml", "Q2.3c: [0.2505, null, 9.7e-7, null]\n", "Q2.3c")
     assert found.status == "partial" and found.score == pytest.approx(0.5)
-    assert "value 2 is missing; value 4 is missing" in found.feedback and NAN_HINT not in found.feedback
+    assert "the 2nd value is missing; the 4th value is missing" in found.feedback and NAN_HINT not in found.feedback
 
 
 def test_q2_3c_markdown_with_values_missing_for_some_t(q2_grader, tmp_path):
@@ -168,7 +168,7 @@ def test_q2_3c_markdown_with_values_missing_for_some_t(q2_grader, tmp_path):
             "$\\rho(0.05)^{1} \\approx 0.2505$ and $\\rho(0.05)^{10} \\approx 9.7 \\times 10^{-7}$.\n")
     found = part(q2_grader, tmp_path, "q2.md", text, "Q2.3c")
     assert found.score == pytest.approx(0.5)
-    assert "value 2 is missing; value 4 is missing" in found.feedback and NAN_HINT not in found.feedback
+    assert "the 2nd value is missing; the 4th value is missing" in found.feedback and NAN_HINT not in found.feedback
 
 
 @pytest.mark.parametrize("student, reference, same", [

@@ -53,14 +53,14 @@ def test_yaml_list_with_one_unreadable_value_earns_three_quarters(tmp_path):
     test = check_answers(tmp_path, [0.2505, 9.9e-4, 9.7e-7, "9.4e-13 roughly"])
     assert test["score"] == pytest.approx(0.75)
     assert test["extra_data"]["verdict"] == "partial"
-    assert "value 4 could not be read: '9.4e-13 roughly'" in test["output"]
+    assert "the 4th value could not be read: '9.4e-13 roughly'" in test["output"]
     assert "not rectangular" not in test["output"]
 
 
 def test_yaml_values_written_as_maths_are_read_one_by_one(tmp_path):
     test = check_answers(tmp_path, ["0.2505", "9.9 \\cdot 10^{-4}", 9.7e-7, "about"])
     assert test["score"] == pytest.approx(0.75)
-    assert "value 4 could not be read: 'about'" in test["output"]
+    assert "the 4th value could not be read: 'about'" in test["output"]
 
 
 def test_yaml_list_of_the_wrong_length_keeps_the_shape_verdict(tmp_path):
@@ -92,14 +92,14 @@ def test_markdown_table_with_one_unreadable_cell_earns_three_quarters(q2_grader,
     part = grade_markdown(q2_grader, tmp_path, table("0.2505", "9.9e-4", "9.7e-7", "about \\foo{x}"))
     assert part.status == "partial"
     assert part.score == pytest.approx(0.75)
-    assert "value 4 could not be read: 'about \\foo{x}'" in part.feedback
+    assert "the 4th value could not be read: 'about \\foo{x}'" in part.feedback
 
 
 def test_markdown_unreadable_and_wrong_values_each_lose_their_share(q2_grader, tmp_path):
     part = grade_markdown(q2_grader, tmp_path, table("0.2505", "5e-3", "9.7e-7", "about \\foo{x}"))
     assert part.score == pytest.approx(0.5)
-    assert "value 4 could not be read: 'about \\foo{x}'" in part.feedback
-    assert "1 of 3 values read are not within tolerance (first: value 2)" in part.feedback
+    assert "the 4th value could not be read: 'about \\foo{x}'" in part.feedback
+    assert "1 of 3 values read are not within tolerance (first: the 2nd value)" in part.feedback
 
 
 def test_markdown_table_with_nothing_readable_could_not_be_read(q2_grader, tmp_path):
@@ -142,5 +142,5 @@ def test_a_function_returning_text_among_its_values_earns_nothing_for_it(tmp_pat
 def test_a_wrong_value_in_a_written_list_is_named_as_the_reader_counts(q2_grader, tmp_path):
     part = grade_markdown(q2_grader, tmp_path, table("0.2505", "9.9e-4", "5e-6", "9.4e-13"))
     assert part.score == pytest.approx(0.75)
-    # The third row (T = 10): index 2 for a programmer, value 3 for a reader.
-    assert "1 of 4 values are not within tolerance (first at index 2, i.e. value 3)" in part.feedback
+    # The third row (T = 10): index 2 for a programmer, the 3rd value for a reader.
+    assert "1 of 4 values are not within tolerance (first at index 2, the 3rd value)" in part.feedback

@@ -111,9 +111,9 @@ NAN_HINT = "Some values are nan: look for an overflow or a division by zero."
 
 
 def _wrong_message(got: np.ndarray, wrong: np.ndarray, total: int, some_unread: bool) -> str:
-    """"2 of 4 values are not within tolerance (first at index 1, i.e. value 2)."; "" when none is wrong.
+    """"2 of 4 values are not within tolerance (first at index 1, the 2nd value)."; "" when none is wrong.
 
-    Beside unread values, named as they are (``value 2``, counted from 1), it counts the values read."""
+    Beside unread values, named as they are (``the 2nd value``), it counts the values read."""
     if not wrong.any():
         return ""
     first = tuple(int(i) for i in np.argwhere(wrong)[0])
@@ -121,7 +121,7 @@ def _wrong_message(got: np.ndarray, wrong: np.ndarray, total: int, some_unread: 
         where, read = f"first: {_value_name(int(np.ravel_multi_index(first, wrong.shape)), wrong.shape)}", "read "
     else:
         # Index for code, counted from 0; a written list's reader counts from 1, so a vector says both.
-        where = f"first at index {first[0]}, i.e. {_value_name(first[0], wrong.shape)}" if len(first) == 1 else \
+        where = f"first at index {first[0]}, {_value_name(first[0], wrong.shape)}" if len(first) == 1 else \
             f"first at index {first}"
         read = ""
     message = f"{int(wrong.sum())} of {total} values {read}are not within tolerance ({where})."
@@ -139,9 +139,19 @@ def _kind_of(value: Any) -> str:
 
 
 def _value_name(flat_index: int, shape: tuple) -> str:
-    """``value 4`` (counted from 1, as a reader counts), or ``value (2, 1)`` in a matrix."""
+    """``the 4th value`` (counted as a reader counts), or ``the value in row 2, column 1`` of a matrix:
+    "value 2" read as the number 2."""
     position = tuple(int(i) + 1 for i in np.unravel_index(flat_index, shape))
-    return f"value {position[0] if len(position) == 1 else position}"
+    if len(position) == 1:
+        return f"the {_ordinal(position[0])} value"
+    if len(position) == 2:
+        return f"the value in row {position[0]}, column {position[1]}"
+    return f"the value at {position} (counted from 1)"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _unread_name(flat_index: int, shape: tuple, text: str) -> str:
