@@ -15,7 +15,8 @@ run arbitrary code).  Instead:
   ``1.0e-6``, ``2\\times10^{-3}`` or ``9.86\\mathrm{e}{-4}``, Unicode symbols,
   fractions and superscripts (``¼``, ``10⁻⁴``), a decimal comma ``0{,}25``,
   French intervals ``]0, 1[``, decorated names such as
-  ``\\dot{\\sigma}_{\\text{approx}}``) and then the grammar-based parser of
+  ``\\dot{\\sigma}_{\\text{approx}}``, each one name (``sigma_dot_approx``; applied,
+  ``\\dot\\sigma(0.05)``, a function of that name)) and then the grammar-based parser of
   ``latex2sympy2_extended``.  Spacing commands (``\\,``) are spacing, also at
   the very end; a remainder term ending an approximation (``+ O(ε^2)``,
   ``+ \\dots``) is dropped, and so is a bracket of words after a value, a remark
@@ -1303,9 +1304,35 @@ def _greek_gammas(latex: str, names: Mapping[str, Any] | None) -> str:
     return _GAMMA.sub(letter, latex)
 
 
+# A decorated name, with a subscript of letters or digits: \dot\sigma, \dot{\tanh}_{\text{approx}}, \hat{x}_1
 _NAME_MACRO = re.compile(
-    r"\\(dot|ddot|hat|bar|tilde|vec|overline)\s*(\{(?:[^{}]|\{[^{}]*\})*\}|\\[a-zA-Z]+|[a-zA-Z])"
+    r"\\(dot|ddot|hat|bar|tilde|vec|overline)(?![a-zA-Z])\s*(\{(?:[^{}]|\{[^{}]*\})*\}|\\[a-zA-Z]+|[a-zA-Z])"
+    r"(?:\s*_\s*(\{\s*(?:\\(?:text|mathrm|textrm|mathit|operatorname)\s*\{\s*[A-Za-z0-9]+\s*\}|[A-Za-z0-9]+)\s*\}"
+    r"|[A-Za-z0-9]))?"
 )
+_DECORATED = re.compile(r"\\mathreaddec\{([A-Za-z0-9]+)\}(\s*\()?")
+_SUBSCRIPT_NEXT = re.compile(r"\s*_")
+
+
+def _decorated_name(m: re.Match) -> str | None:
+    """The canonical name of a decorated name found by _NAME_MACRO (``sigma_dot_approx``), or None when
+    what is decorated is no name (``\\overline{x+y}``)."""
+    inner = m.group(2).strip("{} ")
+    if not re.fullmatch(r"\\?[A-Za-z]+|[0-9]+", inner):
+        return None
+    return canonical_name("\\" + m.group(1) + "{" + inner + "}" + ("_" + m.group(3) if m.group(3) else ""))
+
+
+def _decorated_names(latex: str, names: Mapping[str, Any] | None) -> str:
+    """Each decorated name marked by _latex_prepare as one name for latex2sympy (it reads the letters of
+    ``sigma_dot`` as a product): applied to a bracket, a function (``\\dot\\sigma(0.05)``), unless it is a
+    declared variable, whose brackets multiply (as in plain text)."""
+    def one(m: re.Match) -> str:
+        declared = None if names is None else names.get(m.group(1).replace("DEC", "_"))
+        if m.group(2) and not isinstance(declared, sympy.Symbol):
+            return rf" \mathit{{{m.group(1)}}}{m.group(2)}"
+        return rf" \variable{{{m.group(1)}}} {m.group(2) or ''}"
+    return _DECORATED.sub(one, latex)
 
 
 def _latex_prepare(text: str) -> str:
@@ -1319,10 +1346,12 @@ def _latex_prepare(text: str) -> str:
     s = re.sub(r"\\frac\s*(\d)\s*(?=\{)", r"\\frac{\1}", s)
     # One level of braces inside the numerator; its alternatives start differently, so no backtracking.
     s = re.sub(r"\\frac\s*(\{(?:[^{}]|\{[^{}]*\})*\})\s*(\d)", r"\\frac\1{\2}", s)
-    # decorated names become plain symbols: \dot{\sigma}_{\text{approx}} -> sigma_dot_approx
+    # decorated names become one name: \dot{\sigma}_{\text{approx}} -> sigma_dot_approx (see _decorated_names)
     def name(m: re.Match) -> str:
-        inner = m.group(2).strip("{}")
-        return " " + canonical_name("\\" + m.group(1) + "{" + inner + "}").replace("_", "DEC") + " "
+        decorated = _decorated_name(m)
+        if decorated is None or _SUBSCRIPT_NEXT.match(m.string, m.end()):  # \hat{x+y}, \dot x_{i+1}:
+            return m.group(0)  # latex2sympy's own reading, one symbol hat{x+y}
+        return rf" \mathreaddec{{{decorated.replace('_', 'DEC')}}} "
     s = _NAME_MACRO.sub(name, s)
     s = re.sub(r"_\s*\{\s*\\(?:text|mathrm|textrm|mathit|operatorname)\s*\{([^{}]*)\}\s*\}", r"_{\1}", s)
     s = _function_names(s)
@@ -1338,7 +1367,8 @@ def _fix_symbols(expr: Any, names: Mapping[str, Any] | None, raw: str) -> Any:
         return expr.applyfunc(lambda e: _fix_symbols(e, names, raw))
     if not isinstance(expr, sympy.Basic):
         return expr
-    mapping = {}
+    mapping: dict = {}
+    unknown = []
     for sym in expr.free_symbols:
         if not isinstance(sym, sympy.Symbol):
             continue
@@ -1351,16 +1381,88 @@ def _fix_symbols(expr: Any, names: Mapping[str, Any] | None, raw: str) -> Any:
         elif canon == "pi":
             mapping[sym] = sympy.pi
         elif names is not None:
-            raise Unreadable(f"unknown name {canon!r} (not a declared variable){_spelt_function(canon, raw)}", name)
+            unknown.append((_written(canon, raw, sym.name), canon))
         elif canon != sym.name:
             mapping[sym] = sympy.Symbol(canon)
-    for app in expr.atoms(AppliedUndef):
-        fname = canonical_name(str(app.func).replace("DEC", "_"))
+    if unknown:  # the one written first, named as written: never a letter of a longer name
+        (written, at), canon = min(sorted(unknown), key=lambda found: found[0][1])
+        raise _unknown_name(canon, written, at < len(raw), raw)
+    for app in sorted(expr.atoms(AppliedUndef), key=lambda a: _written(_function_name(a), raw)[1]):
+        fname = _function_name(app)
         if names is not None and fname not in names:
-            functions = [n for n, v in names.items() if isinstance(v, sympy.core.function.UndefinedFunction)]
-            raise Unreadable(f"unknown function {fname!r}{_did_you_mean(fname, functions)}"
-                             f"{_spelt_function(fname, raw)}", str(app.func))
+            raise _unknown_function(app, names, raw)
+        if "DEC" in str(app.func):  # \dot\sigma(x): the function sigma_dot, as declared
+            function = names[fname] if names is not None else sympy.Function(fname)
+            mapping[app] = function(*[_fix_symbols(a, names, raw) for a in app.args])
     return _substituted(expr, mapping) if mapping else expr
+
+
+def _function_name(app: AppliedUndef) -> str:
+    return canonical_name(str(app.func).replace("DEC", "_"))
+
+
+def _unknown_name(canon: str, written: str, found: bool, raw: str) -> Unreadable:
+    """Refusing the name ``canon``, written ``written`` (``found``: written as such, not only as part of a word)."""
+    if found or written != canon or len(canon) > 1 or _spelt_function(canon, raw):
+        return Unreadable(f"unknown name {written!r} (not a declared variable){_spelt_function(canon, raw)}", written)
+    word = _word_of(canon, raw)
+    if word:
+        return Unreadable(f"unknown name {word!r}: in LaTeX a word is read as a product of its letters, as "
+                          "variables (write words outside the maths)", word)
+    return Unreadable(f"unknown name {canon!r} (not a declared variable)", canon)
+
+
+def _unknown_function(app: AppliedUndef, names: Mapping[str, Any], raw: str) -> Unreadable:
+    """Refusing an undeclared function; a decorated one at a number (``\\dot\\sigma(0.05)``) is not its value."""
+    fname = _function_name(app)
+    written, at = _written(fname, raw)
+    if written != fname and all(getattr(a, "is_number", False) for a in app.args):
+        name = _NAME_MACRO.match(raw, at)
+        applied = re.compile(r"\s*\([^()]*\)").match(raw, name.end()) if name else None
+        at_point = written + (re.sub(r"\s+", "", applied.group(0)) if applied else "(…)")
+        return Unreadable(f"unknown function {written!r} ({at_point} is the function at a point, not a "
+                          "number: write the number it comes to)", at_point)
+    functions = [n for n, v in names.items() if isinstance(v, sympy.core.function.UndefinedFunction)]
+    return Unreadable(f"unknown function {written!r}{_did_you_mean(fname, functions)}"
+                      f"{_spelt_function(fname, raw)}", str(app.func) if written == fname else written)
+
+
+def _written(canon: str, raw: str, parsed: str = "") -> tuple[str, int]:
+    """How the student wrote the name ``canon`` (``\\dot\\tanh`` for tanh_dot), and where (len(raw): not found).
+    ``parsed``: latex2sympy's name for it (``hat{x+y}``, found as ``\\hat{x+y}``)."""
+    for m in _NAME_MACRO.finditer(raw):
+        if _decorated_name(m) == canon:
+            return _tidy(m.group(0)), m.start()
+    found = re.search(r"(?<![A-Za-z])\\?" + re.escape(canon) + r"(?![A-Za-z])", raw)
+    if found:
+        return canon, found.start()
+    for m in _ANY_DECORATED.finditer(raw) if parsed else ():  # hat{x+y}: latex2sympy's name for \hat{x+y}
+        if _letters(m.group(0)) == _letters(parsed):
+            return _tidy(m.group(0)), m.start()
+    return canon, len(raw)
+
+
+def _tidy(latex: str) -> str:
+    """``\\dot{\\sigma }`` (σ̇ as normalised) as a student would type it: ``\\dot{\\sigma}``."""
+    return re.sub(r"\s+(?=\})", "", latex.strip())
+
+
+_ANY_DECORATED = re.compile(r"\\(?:dot|ddot|hat|bar|tilde|vec|overline)(?![a-zA-Z])\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}"
+                            r"|\\[a-zA-Z]+|[a-zA-Z])(?:\s*_\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z0-9]))?")
+
+
+def _letters(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", name.replace("overline", "bar"))
+
+
+def _word_of(letter: str, raw: str) -> str:
+    """The word of ``raw`` (not a command, function or subscript) that ``letter`` came from, or ""."""
+    for m in re.finditer(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?![A-Za-z])", raw):
+        word = m.group(0)
+        if letter in word and word not in _FUNCTIONS and word not in _CONSTANTS \
+                and not _IN_SUBSCRIPT.search(raw[max(0, m.start() - 200): m.start()]):
+            return word
+    return ""
 
 
 _LETTERS_FUNCTION = re.compile(r"(?<![\\A-Za-z])(" + _FUNCTION_WORDS + r")(?![A-Za-z])")
@@ -1379,7 +1481,8 @@ def _spelt_function(letter: str, raw: str) -> str:
 
 
 def _read_latex(text: str, names: Mapping[str, Any] | None) -> Any:
-    return _fix_symbols(_parse_latex(_greek_gammas(_latex_prepare(text), names), text), names, text)
+    prepared = _decorated_names(_greek_gammas(_latex_prepare(text), names), names)
+    return _fix_symbols(_parse_latex(prepared, text), names, text)
 
 
 def _parse_latex(latex: str, raw: str) -> Any:
@@ -2046,7 +2149,7 @@ _NAME_LIKE = re.compile(
 def is_name_like(text: str) -> bool:
     """Does ``text`` name a quantity (``x``, ``f(x)``, ``\\dot\\sigma_{approx}(\\varepsilon)``)?"""
     s = re.sub(r"\s+", "", _latex_prepare(normalise(text)))
-    s = re.sub(r"\\(?:text|mathrm|operatorname|mathreadfn)\{([^{}]*)\}", r"\1", s)
+    s = re.sub(r"\\(?:text|mathrm|operatorname|mathreadfn|mathreaddec)\{([^{}]*)\}", r"\1", s)
     s = re.sub(r"DEC", "_", s)
     return bool(_NAME_LIKE.match(s))
 

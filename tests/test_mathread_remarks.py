@@ -84,3 +84,70 @@ def test_remarks_with_epsilon_in_a_written_answer(q2_grader, tmp_path) -> None:
         assert parts[label].status == "correct", (label, parts[label].feedback)
     wrong = grade(q2_grader, tmp_path, text % "1/2")["Q2.3a"]
     assert wrong.status == "incorrect", wrong.feedback
+
+
+# --- names the student wrote, never letters they did not ------------------------------
+@pytest.mark.parametrize("answer, written", [
+    (r"\dot\sigma(0.05)/\dot\tanh(0.05)", r"\dot\sigma"),
+    (r"\frac{\dot\sigma(0.05)}{\dot\tanh(0.05)}", r"\dot\sigma"),
+    (r"\rho(0.05) = \dot\sigma(0.05)/\dot\tanh(0.05)", r"\dot\sigma"),
+    (r"\dot\tanh(0.05)", r"\dot\tanh"),
+    (r"\dot{\tanh}_{\text{approx}}(0.05)", r"\dot{\tanh}_{\text{approx}}"),
+])
+def test_a_decorated_function_at_a_number_is_named_as_written(answer, written) -> None:
+    for variables in ({}, EPS):
+        with pytest.raises(Unreadable) as refused:
+            read_math(answer, variables=variables)
+        assert f"unknown function {written!r}" in refused.value.message
+        assert "number" in refused.value.message  # says what to write instead
+
+
+@pytest.mark.parametrize("answer, written", [
+    (r"\dot\tanh", r"\dot\tanh"), (r"2\hat{x}", r"\hat{x}"), (r"\dot\sigma_{approx} + 1", r"\dot\sigma_{approx}"),
+    (r"\varepsilon + \bar{y}", r"\bar{y}"),
+])
+def test_an_undeclared_decorated_name_is_named_as_written(answer, written) -> None:
+    with pytest.raises(Unreadable) as refused:
+        read_math(answer, variables=EPS)
+    assert f"unknown name {written!r}" in refused.value.message
+
+
+def test_a_decorated_name_is_one_name() -> None:
+    x_dot = sympy.Symbol("x_dot", real=True)
+    assert read_math(r"2\dot{x} + \varepsilon", variables={"x_dot": x_dot, "epsilon": eps}).value == 2 * x_dot + eps
+    assert read_math(r"\dot x^2", variables={"x_dot": x_dot}).value == x_dot**2
+    assert read_math(r"\dot{x}(1 + \varepsilon)", variables={"x_dot": x_dot, "epsilon": eps}).value \
+        == sympy.Mul(x_dot, 1 + eps, evaluate=False).doit()
+    assert read_math(r"\hat{\sigma}_{1}").value == sympy.Symbol("sigma_hat_1")
+    # undeclared, applied: a function of that name, never a product of letters that cancels the number
+    assert read_math(r"\dot\sigma(0.05)/\dot\tanh(0.05)").value \
+        == sympy.Function("sigma_dot")(0.05) / sympy.Function("tanh_dot")(0.05)
+
+
+@pytest.mark.parametrize("answer, word", [
+    (r"\frac14 \cdot \varepsilon \; plus", "plus"), (r"\varepsilon \cdot const", "const"),
+])
+def test_a_word_read_as_letters_is_quoted_whole(answer, word) -> None:
+    with pytest.raises(Unreadable) as refused:
+        read_math(answer, variables=EPS)
+    assert f"{word!r}" in refused.value.message
+
+
+def test_the_probe_s_ratio_of_functions_is_named_as_written(q2_grader, tmp_path) -> None:
+    text = ("## Q2.3\n\n### (b)\nWe have $\\rho(0.05) = \\frac{\\dot\\sigma(0.05)}{\\dot\\tanh(0.05)}$.\n")
+    part = grade(q2_grader, tmp_path, text)["Q2.3b"]
+    assert part.status == "could not read", part.feedback
+    assert "\\dot\\sigma" in part.feedback and "'s'" not in part.feedback and "'t'" not in part.feedback
+
+
+def test_a_letter_written_alone_is_named_though_a_word_holds_it_too() -> None:
+    with pytest.raises(Unreadable) as refused:
+        read_math(r"t \cdot const", variables=EPS)
+    assert "unknown name 't'" in refused.value.message
+
+
+def test_a_dotted_sigma_in_unicode_is_named_as_typed_in_latex() -> None:
+    with pytest.raises(Unreadable) as refused:
+        read_math("σ̇(0.05)", variables={})
+    assert "unknown function '\\\\dot{\\\\sigma}'" in refused.value.message
+    assert "\\dot{\\sigma}(0.05) is the function at a point" in refused.value.message
