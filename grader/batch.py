@@ -2,8 +2,11 @@
 
 The run is resumable and parallel:
 
-* every entry is hashed (its files' names and bytes); an entry whose hash
-  and spec digest match the gradebook is kept, everything else is graded;
+* every entry is hashed (its files' names and bytes; litter such as
+  Thumbs.db is no part of it); an entry whose hash and spec digest match the
+  gradebook is kept; one whose files are unchanged but some problem set's
+  spec is not is graded again for those sets only (the others' verdicts and
+  notes are kept, see :class:`SetByGrader`); everything else is graded;
 * grading goes through a :class:`concurrent.futures.Executor` (by default
   threads over all cores sharing one sandbox pool; ``GRADER_EXECUTOR=process``
   for a process pool), so another executor — e.g. Dask's
@@ -41,8 +44,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from grader import watchdog
-from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, unusable
-from grader.grading import ERROR, Grader, submission_files, with_overrides
+from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, SetGrading, unusable
+from grader.grading import ARCHIVE_NOTE, CHECKPOINTS, ERROR, Grader, submission_files, with_overrides
 from grader.results import PartResult, SubmissionResult, dumps, write_atomic, write_if_changed
 from grader.roster import Roster, RosterError, read_roster
 from grader.sandbox import SandboxUnavailable
@@ -54,11 +57,50 @@ REPORT_NAME = "report.html"
 # ---------------------------------------------------------------------------
 # Submissions
 @dataclass(frozen=True)
+class KeptSet:
+    """A problem set whose spec is unchanged since the student's stored result:
+    its parts, notes and answering files are kept, not graded again."""
+
+    grading: SetGrading
+    parts: dict[str, PartResult]  # label → the stored part
+
+
+@dataclass(frozen=True)
 class Submission:
     student: str
     entry: Path
     files: tuple[Path, ...]
     content_hash: str
+    kept: tuple[KeptSet, ...] = ()  # problem sets not to grade again (only another set's spec changed)
+
+
+# What computers and unzipping leave beside a student's files, never part of a
+# submission: not graded, not in its content hash (adding or removing it regrades
+# nothing), and never a student of its own in the class folder.  Hidden names
+# (.DS_Store, a Mac's ._notes.md, .ipynb_checkpoints/, .git/) are left out too.
+LITTER_NAMES = frozenset({"__pycache__", "__macosx", "thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r"})
+
+
+def is_litter(name: str) -> bool:
+    """Hidden files and folders, Python's __pycache__/, a Mac unzip's __MACOSX/,
+    Windows' Thumbs.db and desktop.ini, and Office's ~$ lock files."""
+    return name.startswith((".", "~$")) or name.casefold() in LITTER_NAMES
+
+
+def class_files(entry: Path) -> list[Path]:
+    """The files of a student's entry that are graded and hashed: those grading
+    lists (:func:`~grader.grading.submission_files`), without litter.  A folder
+    holding only litter and Jupyter's checkpoint copies gives the copies, as one
+    holding only the copies does (grading then says to hand in the notebook)."""
+    files = submission_files(entry)
+    if entry.is_file() or entry.is_symlink():
+        return files
+    kept = [p for p in files if not any(is_litter(part) for part in p.relative_to(entry).parts)]
+    if kept or not files:
+        return kept
+    return [p for p in sorted(entry.rglob("*")) if (p.is_file() or p.is_symlink()) and p.parent.name == CHECKPOINTS
+            and p.stem.endswith("-checkpoint") and not any(is_litter(part) for part in
+                                                           p.relative_to(entry).parts[:-2])]
 
 
 def student_entries(folder: Path, out: Path | None = None) -> list[tuple[str, Path]]:
@@ -69,7 +111,7 @@ def student_entries(folder: Path, out: Path | None = None) -> list[tuple[str, Pa
     outputs = out.resolve() if out is not None else None
     entries = []
     for entry in sorted(folder.iterdir()):
-        if entry.name.startswith(".") or entry.name == "__pycache__" or entry.resolve() == outputs:
+        if is_litter(entry.name) or entry.resolve() == outputs:
             continue
         entries.append((student_id(entry.name if entry.is_dir() else entry.stem), entry))
     return entries
@@ -136,7 +178,7 @@ def files_to_warm(submissions: Path, out: Path, entries: int = 20) -> list[Path]
             stored = {}  # the run itself says what is wrong with it
     files = []
     for student, entry in found:
-        paths = submission_files(entry)
+        paths = class_files(entry)
         key = stored.get(student)
         if key is None or key.content_hash != content_hash(entry, paths):
             files.extend(paths)
@@ -182,7 +224,7 @@ def find_submissions(folder: Path, out: Path | None = None) -> list[Submission]:
                              "only by case: on macOS and Windows their report folders would be one folder, and a "
                              "roster or Canvas matches ids ignoring case. Rename one of them (nothing was graded).")
         seen[student] = entry
-        files = tuple(submission_files(entry))
+        files = tuple(class_files(entry))
         found.append(Submission(student, entry, files, content_hash(entry, files)))
     return found
 
@@ -227,7 +269,15 @@ class SpecSource:
         """What the gradebook keeps with each result: the specs' digest, marked when rubric
         ideas were withheld, so a run with the other setting grades everyone again instead
         of keeping feedback written for the other audience."""
-        return self.digest + ("+withhold-rubric" if self.withhold_rubric else "")
+        return self.digest + self._mark
+
+    def set_digest(self, problem_set) -> str:
+        """What the gradebook keeps with one problem set's part of a result, marked likewise."""
+        return problem_set.digest + self._mark
+
+    @property
+    def _mark(self) -> str:
+        return "+withhold-rubric" if self.withhold_rubric else ""
 
     def grader(self, refs, pool=None) -> Grader:
         return Grader(refs, pool=pool, withhold_rubric=self.withhold_rubric)
@@ -250,18 +300,73 @@ def _grader_for(spec: SpecSource) -> Grader:
 
 
 def grade_submission(spec: SpecSource, student: str, files: tuple[Path, ...],
-                     limit: float = watchdog.SUBMISSION_TIME_LIMIT, entry: Path | None = None) -> SubmissionResult:
-    """Grade one submission in a worker.  Never raises for a bad submission."""
+                     limit: float = watchdog.SUBMISSION_TIME_LIMIT, entry: Path | None = None,
+                     kept: tuple[KeptSet, ...] = ()) -> tuple[SubmissionResult, tuple[SetGrading, ...]]:
+    """Grade one submission in a worker (but the problem sets ``kept``): its result, and what
+    grading each problem set gave (none for a crash).  Never raises for a bad submission."""
     started = time.perf_counter()
     grader = _grader_for(spec)
     try:
         with watchdog.watched(student, limit):
-            return grader.grade(student, files, entry=entry)
+            by_set = SetByGrader(grader, spec, kept)
+            result = by_set.grade(student, files, entry=entry)
+            return result, by_set.gradings()
     except SandboxUnavailable:
         raise  # no code of any student can run: the run stops, and a restart grades the rest
     except Exception as exc:  # noqa: BLE001 - one submission must not stop the run
         return crashed_result(student, grader.references, f"{type(exc).__name__}: {exc}",
-                              time.perf_counter() - started)
+                              time.perf_counter() - started), ()
+
+
+class SetByGrader(Grader):
+    """The run's Grader, for one submission, seen problem set by problem set.
+
+    A result is its problem sets' gradings put together: each set's parts, the
+    notes grading it gave, the sandbox's isolation and the files that answered
+    it, then the notes on the whole submission (files not read, copies…), which
+    follow from those.  The sets in ``kept`` (only another set's spec changed)
+    are not graded again: what their grading gave is the stored one, and the
+    whole is put together exactly as a fresh grading would.  What each set's
+    grading gave is recorded for the gradebook (:meth:`gradings`).
+
+    It shares the run's grader's remembered verdicts and sandbox pool; one is
+    made per submission, so threads never share one.
+    """
+
+    def __init__(self, grader: Grader, spec: SpecSource, kept: Iterable[KeptSet] = ()):
+        self.__dict__.update(grader.__dict__)
+        self._run_grader, self._own_pool, self._spec = grader, False, spec
+        self._kept = {k.grading.problem_set: k for k in kept}
+        self._gradings: dict[str, SetGrading] = {}
+
+    @property
+    def pool(self):
+        return self._run_grader.pool  # started once, by the run's grader, whoever asks first
+
+    def gradings(self) -> tuple[SetGrading, ...]:
+        """What grading each problem set gave, in the specs' order; none when a set's was not
+        seen (its result is then stored whole, and a spec change grades it again whole)."""
+        ids = [refs.problem_set.id for refs in self.references]
+        return tuple(self._gradings[i] for i in ids) if set(ids) == set(self._gradings) else ()
+
+    def _candidates(self, refs, files, loaded, names, answering):
+        ps = refs.problem_set
+        kept = self._kept.get(ps.id)
+        if kept is not None:
+            answering.update(dict.fromkeys(files[i] for i in kept.grading.answering if i < len(files)))
+            self._gradings[ps.id] = kept.grading
+            return {}, list(kept.grading.notes), dict(kept.grading.isolation)
+        own: dict[Path, None] = {}  # the files answering this set, whatever answered the sets before it
+        candidates, notes, isolation = super()._candidates(refs, files, loaded, names, own)
+        answering.update(own)
+        position = {path: i for i, path in enumerate(files)}
+        self._gradings[ps.id] = SetGrading(ps.id, self._spec.set_digest(ps), tuple(notes), dict(isolation),
+                                           tuple(position[path] for path in own))
+        return candidates, notes, isolation
+
+    def _best(self, refs, ref, candidates):
+        kept = self._kept.get(refs.problem_set.id)
+        return kept.parts[ref.part.label] if kept is not None else super()._best(refs, ref, candidates)
 
 
 def _close_worker_graders() -> None:
@@ -502,6 +607,7 @@ class RunStats:
     crashed: int = 0
     seconds: float = 0.0
     gone: list[str] = field(default_factory=list)
+    regraded: list[str] = field(default_factory=list)  # why unchanged submissions were graded again, and for what
     results: list[SubmissionResult] = field(default_factory=list)  # as published (overrides applied)
     stale: list[StaleOverride] = field(default_factory=list)
     orphaned: list[StaleOverride] = field(default_factory=list)  # overrides of students with no submission now
@@ -517,11 +623,14 @@ def wants_progress(flag: bool | None, stream=None) -> bool:
     return stream.isatty() and not os.environ.get("CI")
 
 
-def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=None) -> int:
+def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=None,
+                started: float | None = None) -> int:
     """The ``grader grade`` command; ``load_refs`` computes the references (once the --out folder is ours,
-    so a second run on it is turned away at once); ``pool`` is a sandbox pool already warming up, if any."""
+    so a second run on it is turned away at once); ``pool`` is a sandbox pool already warming up, if any;
+    ``started``: when the command began (``time.perf_counter()``), for the time it prints."""
     from grader.cli import UsageError
 
+    started = time.perf_counter() if started is None else started
     submissions, out = Path(args.submissions), Path(args.out)
     if not submissions.is_dir():
         raise UsageError(f"--submissions {submissions} is not a folder of submissions")
@@ -544,6 +653,7 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
             found = find_submissions(submissions, out)
             with Gradebook.in_folder(out) as gradebook:
                 use_nfc_names(gradebook, out)
+                renamed, removed = follow_case_renames(gradebook, out, {s.student for s in found})
                 if roster is not None:
                     gradebook.save_roster(roster.to_json())
                 if getattr(args, "assignment", None):
@@ -558,12 +668,24 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
     except sqlite3.DatabaseError as exc:
         raise UsageError(unusable(out / GRADEBOOK_NAME, exc)) from None
     write_requested_outputs(args, stats.results, out)
+    for line in stats.regraded:
+        print(line, file=sys.stderr)
     message = f"graded {stats.graded} submission(s)"
     if stats.kept:
         message += f", kept {stats.kept} graded earlier"
     if stats.crashed:
         message += f", {stats.crashed} could not be graded (see their results.json)"
-    print(f"{message} in {stats.seconds:.1f} s; reports in {out}/", file=sys.stderr)
+    # The whole run: loading the specs (computing references) can take longer than the grading.
+    print(f"{message} in {time.perf_counter() - started:.1f} s ({stats.seconds:.1f} s of it grading and writing "
+          f"reports); reports in {out}/", file=sys.stderr)
+    for old, new, moved in renamed:
+        say(f"note: {old} is now {new}, a name that differs only by case: the same student (on macOS and Windows "
+            f"the same folder), whose results and overrides are kept"
+            + (f"; {out / old}/ is now {out / new}/" if moved else ""))
+    for old, new in removed:
+        say(f"note: {out / old}/, the folder of {old}, who is no longer in the class, was removed: its name "
+            f"differs from {new}'s only by case, and on macOS and Windows the two would be one folder "
+            f"({old}'s results stay in the gradebook)")
     # A roster kept from an earlier run reports as the first did: a student added since is named too.
     used, named = (roster, args.roster) if roster is not None else \
         (Roster.from_json(kept), "the roster kept from an earlier run") if kept else (None, "")
@@ -575,9 +697,10 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
     if warning:
         print(warning, file=sys.stderr)
     if stats.gone:
+        left = "" if not removed else f" (but for the one{'s' if len(removed) > 1 else ''} removed above)"
         say(f"note: {len(stats.gone)} student(s) in the gradebook have no submission any more and are left "
             f"out of the class files: {', '.join(stats.gone[:10])}{' …' if len(stats.gone) > 10 else ''}. "
-            f"Their folders under {out}/ are left as they were (never deleted: delete them yourself when "
+            f"Their folders under {out}/ are left as they were{left} (never deleted: delete them yourself when "
             "they should go).")
     if stats.orphaned:
         say(orphaned_note(stats.orphaned, out))
@@ -585,6 +708,9 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
         say(stale_note(stats.stale, out))
     if stats.changed:
         say(changed_note(stats.changed, out))
+    problems = problems_note(stats.results, out)
+    if problems:
+        say(problems)
     code = under_fail_score(args, stats.results)
     if stats.unwritten:
         say(unwritten_note(stats.unwritten))
@@ -604,6 +730,40 @@ def say(message: str) -> None:
     from grader.exports import control_pictures
 
     print(control_pictures(message), file=sys.stderr)
+
+
+# Problems a class run's students may have, said at the end of the run (each student's report says more):
+# a name for the kind, and what in a result shows it.
+NAMES_SHOWN = 4
+_NO_FILES = ("The submission holds no files.", "The submission holds only Jupyter checkpoint copies")
+_ARCHIVE = ARCHIVE_NOTE.split("{name}", 1)[1]  # " is an archive, which the grader does not open…"
+PROBLEM_KINDS: tuple[tuple[str, Callable[[SubmissionResult], bool]], ...] = (
+    ("could not be graded, see their results.json", lambda r: any(p.status == ERROR for p in r.parts)),
+    ("code could not be run (a syntax error, a missing library, an error as it loads)",
+     lambda r: any(" could not be run: " in note for note in r.notes)),
+    ("code imports a library that is not installed",
+     lambda r: any("is not installed where submissions are graded" in note for note in r.notes)),
+    ("answers could not be read", lambda r: any(p.status == "could not read" for p in r.parts)),
+    ("an archive (.zip…), not opened", lambda r: any(_ARCHIVE in note for note in r.notes)),
+    ("an empty submission", lambda r: any(note.startswith(_NO_FILES) for note in r.notes)),
+    ("files not read (a PDF, a Word file, code saved as foundations.py.txt…)",
+     lambda r: any(" extra " in note and " ending" in note or "which the grader does not read" in note
+                   or " was not read: " in note or " is a symbolic link" in note for note in r.notes)),
+)
+
+
+def problems_note(results: list[SubmissionResult], out: Path) -> str:
+    """One line per kind of problem the class has, with how many students and the first few
+    names, pointing to the class page and reports: "code could not be run: 3 students (s20, s22, s41)"."""
+    lines = []
+    for kind, shows in PROBLEM_KINDS:
+        students = [r.student for r in results if shows(r)]
+        if students:
+            names = ", ".join(students[:NAMES_SHOWN]) + (", …" if len(students) > NAMES_SHOWN else "")
+            lines.append(f"  {kind}: {plural(len(students), 'student')} ({names})")
+    if not lines:
+        return ""
+    return "\n".join([f"to look at (each student's report says more; see {out / 'index.html'}):", *lines])
 
 
 def stale_note(stale: list[StaleOverride], out: Path) -> str:
@@ -683,6 +843,59 @@ def use_nfc_names(gradebook: Gradebook, out: Path) -> None:
                 (out / old).rename(out / new)
 
 
+def follow_case_renames(gradebook: Gradebook, out: Path,
+                        present: set[str]) -> tuple[list[tuple[str, str, bool]], list[tuple[str, str]]]:
+    """A student whose entry was renamed only by case (``S37/`` → ``s37/``) is the same
+    student: on macOS and Windows it is the same folder, and a roster matches ids ignoring
+    case.  Their results, overrides and log are stored under the new name and their folder
+    under ``out`` renamed, so nothing is graded again and no two folders there differ only
+    by case.  When the new name has results of its own already, the old name's folder is
+    removed instead (its results stay in the gradebook).  Returns (old, new, whether the
+    folder was renamed) for each student renamed, and (old, new) whose old folder was removed."""
+    stored = gradebook.stored_names()
+    gone: dict[str, list[str]] = {}
+    for name in sorted(stored - present):
+        gone.setdefault(name.casefold(), []).append(name)
+    renamed, removed = [], []
+    for student in sorted(present):
+        olds = gone.get(student.casefold(), [])
+        if student not in stored and len(olds) == 1:
+            gradebook.rename_students({olds[0]: student})
+            try:
+                moved = _rename_folder(out / olds[0], out / student)
+            except OSError:  # a folder that cannot be moved: the student's files are written afresh
+                moved = False
+            renamed.append((olds[0], student, moved))
+            continue
+        for old in olds:
+            if _remove_folder(out / old, out / student):
+                removed.append((old, student))
+    return renamed, removed
+
+
+def _rename_folder(old: Path, new: Path) -> bool:
+    """``old`` renamed ``new``, also where the two are one name (a file system ignoring case)."""
+    if not old.is_dir() or old.is_symlink() or (new.exists() and not os.path.samefile(old, new)):
+        return False
+    step = old.with_name(f".{old.name}.renaming")  # a rename by case alone may be refused, or do nothing
+    old.rename(step)
+    step.rename(new)
+    return True
+
+
+def _remove_folder(old: Path, new: Path) -> bool:
+    """Remove the report folder ``old`` (a former student's) unless it is ``new`` under another case."""
+    import shutil
+
+    if not old.is_dir() or old.is_symlink() or (new.exists() and os.path.samefile(old, new)):
+        return False
+    try:
+        shutil.rmtree(old)
+    except OSError:
+        return False
+    return True
+
+
 def check_out_folder(out: Path, submissions: Path) -> None:
     """Refuse an --out that is a file, the submissions folder, or inside a
     student's entry there: the reports would be mixed with (and later graded
@@ -702,7 +915,7 @@ def check_out_folder(out: Path, submissions: Path) -> None:
         return
     inside = target.relative_to(folder).parts
     entry = submissions / inside[0]
-    if inside[0].startswith(".") or inside[0] == "__pycache__" or not (entry.exists() or entry.is_symlink()):
+    if is_litter(inside[0]) or not (entry.exists() or entry.is_symlink()):
         return  # not a student's entry
     if len(inside) == 1 and is_reports_folder(entry):
         return  # the reports of an earlier run with this --out: never taken for a student
@@ -817,9 +1030,9 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
 
     started = time.perf_counter()
     stored = gradebook.stored_keys()
-    todo = [s for s in found if (k := stored.get(s.student)) is None
-            or (k.content_hash, k.spec_digest) != (s.content_hash, spec.grading_digest)]
+    todo, regraded = plan_grading(gradebook, found, refs, spec)
     stats = RunStats(found=len(found), kept=len(found) - len(todo))
+    stats.regraded = regrade_notes(regraded, refs, spec, gradebook)
     present = {s.student for s in found}
     stats.gone = sorted(set(stored) - present)
     gradebook.save_class(present)
@@ -834,7 +1047,7 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
     title = assignment_title(problem_sets)
     written: set[str] = set()
 
-    def commit(sub: Submission, result: SubmissionResult, crashed: bool) -> None:
+    def commit(sub: Submission, result: SubmissionResult, crashed: bool, sets: Iterable[SetGrading] = ()) -> None:
         # Files first, then the gradebook: a kill in between only means the student is graded again.
         try:
             write_student_files(out, applied(result, overrides.get(sub.student, {})), expected, title)
@@ -843,7 +1056,7 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
             written.discard(sub.student)
             gradebook.add_unwritten(sub.student)  # publish tries again, and says where and why
         gradebook.record(run_id, result, content_hash=sub.content_hash, spec_digest=spec.grading_digest,
-                         crashed=crashed)
+                         crashed=crashed, sets=sets)
         stats.graded += 1
         stats.crashed += crashed
 
@@ -863,8 +1076,88 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
     return stats
 
 
+def plan_grading(gradebook: Gradebook, found: list[Submission], refs,
+                 spec: SpecSource) -> tuple[list[Submission], dict[tuple[str, ...], list[str]]]:
+    """What to grade: every submission new or changed since its stored result, and every one
+    graded with a spec that has changed since, for the problem sets whose spec changed only
+    (the others' stored grading is kept in :attr:`Submission.kept`).  Returns them, and for
+    the latter, the problem sets graded again → the students graded again for them."""
+    stored = gradebook.stored_keys()
+    digests = gradebook.set_digests()
+    wanted = {r.problem_set.id: spec.set_digest(r.problem_set) for r in refs}
+    labels = {r.problem_set.id: [p.label for p in r.problem_set.parts] for r in refs}
+    todo: list[Submission] = []
+    regraded: dict[tuple[str, ...], list[str]] = {}
+    for sub in found:
+        key = stored.get(sub.student)
+        if key is not None and key.content_hash == sub.content_hash:
+            if key.spec_digest == spec.grading_digest:
+                continue  # up to date
+            had = digests.get(sub.student, {})
+            sub = with_kept_sets(gradebook, sub, [i for i, digest in wanted.items() if had.get(i) == digest], labels)
+            kept = {k.grading.problem_set for k in sub.kept}
+            regraded.setdefault(tuple(i for i in wanted if i not in kept), []).append(sub.student)
+        todo.append(sub)
+    return todo, regraded
+
+
+def with_kept_sets(gradebook: Gradebook, sub: Submission, unchanged: list[str],
+                   labels: dict[str, list[str]]) -> Submission:
+    """``sub`` keeping the stored grading of the problem sets ``unchanged`` (their spec digest is
+    the one the stored result was graded with) whose parts the stored result has as the spec lists them."""
+    if not unchanged:
+        return sub
+    gradings, result = gradebook.set_gradings(sub.student), gradebook.result(sub.student)
+    kept = []
+    for set_id in unchanged:
+        parts = {p.label: p for p in result.parts if p.problem_set == set_id} if result else {}
+        if set_id in gradings and list(parts) == labels[set_id]:
+            kept.append(KeptSet(gradings[set_id], parts))
+    return replace(sub, kept=tuple(kept))
+
+
+def regrade_notes(regraded: dict[tuple[str, ...], list[str]], refs, spec: SpecSource,
+                  gradebook: Gradebook) -> list[str]:
+    """Why submissions whose files did not change are graded again, and for which problem sets:
+    "q2-activations spec changed: 44 students regraded for q2-activations only"."""
+    every = [r.problem_set.id for r in refs]
+    now = {r.problem_set.id: r.problem_set.digest for r in refs}
+    runs = gradebook.runs()
+    before = {ps["id"]: ps["digest"] for ps in json.loads(runs[-1]["problem_sets"])} if runs else {}
+    withheld_before = bool(runs) and runs[-1]["spec_digest"].endswith("+withhold-rubric")
+    lines = []
+    for sets, students in sorted(regraded.items(), key=lambda item: (-len(item[1]), item[0])):
+        count = plural(len(students), "student")
+        if not sets:
+            dropped = sorted(set(before) - set(every)) or ["a problem set"]
+            lines.append(f"{', '.join(dropped)} no longer given: {count} put together again without it, "
+                         "nothing graded again")
+            continue
+        why, unsaid = [], []
+        for set_id in sets:
+            if set_id not in before:
+                why.append(f"{set_id} is new")
+            elif before[set_id] != now[set_id]:
+                why.append(f"{set_id} spec changed")
+            elif withheld_before != spec.withhold_rubric:
+                why.append(f"--withhold-rubric {'given' if spec.withhold_rubric else 'left out'} since the last run")
+            else:
+                unsaid.append(set_id)  # graded by a run before this gradebook kept results per problem set
+        only = " only" if len(sets) < len(every) else ""
+        line = f"{'; '.join(dict.fromkeys(why)) or 'specs changed'}: {count} regraded for {', '.join(sets)}{only}"
+        if unsaid:
+            line += f" ({', '.join(unsaid)} too: their earlier results were not kept per problem set)"
+        lines.append(line)
+    return lines
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 student', '3 students'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def grade_all(todo: list[Submission], spec: SpecSource, refs, executor_factory: Callable[[], Executor],
-              commit: Callable[[Submission, SubmissionResult, bool], None], progress: bool) -> None:
+              commit: Callable[..., None], progress: bool) -> None:
     """Grade ``todo`` through executors; a worker process that dies is survived.
 
     When a worker dies (e.g. killed by the OOM killer) the pool breaks and every
@@ -901,7 +1194,7 @@ def _grade_round(todo: list[Submission], spec: SpecSource, refs, executor_factor
     try:
         futures: dict[Future, Submission] = {}
         for sub in todo:
-            future = executor.submit(grade_submission, spec, sub.student, sub.files, limit, sub.entry)
+            future = executor.submit(grade_submission, spec, sub.student, sub.files, limit, sub.entry, sub.kept)
             futures[future] = sub
             future.add_done_callback(finished.put)
         pending, started, watched_at = set(futures), {}, time.monotonic()
@@ -934,15 +1227,15 @@ def _grade_round(todo: list[Submission], spec: SpecSource, refs, executor_factor
 def _record(sub: Submission, future: Future, refs, commit) -> bool:
     """Commit the result of a finished future; False when a broken pool lost it."""
     try:
-        result, crashed = future.result(), False
+        (result, sets), crashed = future.result(), False
     except BrokenProcessPool:
         return False
     except SandboxUnavailable:
         raise
     except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
-        result, crashed = crashed_result(sub.student, refs, f"{type(exc).__name__}: {exc}"), True
+        result, sets, crashed = crashed_result(sub.student, refs, f"{type(exc).__name__}: {exc}"), (), True
     crashed = crashed or any(n.startswith("The submission could not be graded") for n in result.notes)
-    commit(sub, result, crashed)
+    commit(sub, result, crashed, () if crashed else sets)
     return True
 
 

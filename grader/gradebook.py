@@ -8,8 +8,11 @@ submissions that were still being graded, and a restart regrades only what
 is missing or out of date.
 
 What a stored result is "up to date" with: the content hash of the
-student's files and the digest of the problem specs.  A change to either
-means the submission is graded again.
+student's files and the digest of the problem specs.  A change to the files
+means the submission is graded again; a change to one problem set's spec,
+that its parts are graded again: each result is also kept per problem set
+(``set_gradings``: the set's digest, the notes its grading gave, which files
+answered it), so the other sets' verdicts are kept as they are.
 
 Instructor overrides live in their own table, keyed by (student, part), so
 they survive any number of regradings; they are applied when outputs are
@@ -80,6 +83,15 @@ CREATE TABLE IF NOT EXISTS parts (
     answer TEXT NOT NULL,
     PRIMARY KEY (student, problem_set, label)
 );
+CREATE TABLE IF NOT EXISTS set_gradings (  -- what grading one problem set gave a stored result
+    student TEXT NOT NULL REFERENCES submissions(student) ON DELETE CASCADE,
+    problem_set TEXT NOT NULL,
+    digest TEXT NOT NULL,            -- the set's spec digest it was graded with
+    notes TEXT NOT NULL,             -- JSON: the notes grading the set gave
+    isolation TEXT NOT NULL,         -- JSON: the sandbox's isolation when the set's code ran
+    answering TEXT NOT NULL,         -- JSON: positions of the files that answered a part, in the submission's files
+    PRIMARY KEY (student, problem_set)
+);
 CREATE TABLE IF NOT EXISTS overrides (
     student TEXT NOT NULL,
     label TEXT NOT NULL,
@@ -124,6 +136,19 @@ def unusable(path: Path, exc: Exception) -> str:
 class StoredKey:
     content_hash: str
     spec_digest: str
+
+
+@dataclass(frozen=True)
+class SetGrading:
+    """What grading one problem set gave a submission besides its parts: enough,
+    with the stored parts, to rebuild the whole result when only another
+    set's spec changed (see :mod:`grader.batch`)."""
+
+    problem_set: str
+    digest: str  # the set's spec digest (marked as the run's grading digest is)
+    notes: tuple[str, ...]
+    isolation: dict
+    answering: tuple[int, ...]  # positions, in the submission's sorted files, of those that answered a part
 
 
 @dataclass(frozen=True)
@@ -220,8 +245,9 @@ class Gradebook:
         return {student: StoredKey(content, spec) for student, content, spec in rows}
 
     def record(self, run_id: int, result: SubmissionResult, *, content_hash: str, spec_digest: str,
-               crashed: bool = False) -> None:
-        """Store one graded submission (replacing an older result) in one transaction."""
+               crashed: bool = False, sets: Iterable[SetGrading] = ()) -> None:
+        """Store one graded submission (replacing an older result) in one transaction;
+        ``sets``: what grading each problem set gave (none for a submission that crashed)."""
         data = storable(json.dumps(result.to_json(), sort_keys=True, ensure_ascii=False))
         with self._transaction():
             self._db.execute("DELETE FROM submissions WHERE student = ?", (result.student,))
@@ -230,10 +256,29 @@ class Gradebook:
                 (result.student, content_hash, spec_digest, run_id, _now(), result.score, result.max_score,
                  int(crashed), json.dumps(result.isolation, sort_keys=True), result.seconds, data))
             self._insert_parts(result)
+            self._db.executemany("INSERT INTO set_gradings VALUES (?, ?, ?, ?, ?, ?)", [
+                (result.student, g.problem_set, g.digest, storable(json.dumps(list(g.notes), ensure_ascii=False)),
+                 json.dumps(g.isolation, sort_keys=True), json.dumps(list(g.answering))) for g in sets])
             self._db.execute(
                 "INSERT INTO grading_log (run_id, student, content_hash, spec_digest, seconds, crashed) "
                 "VALUES (?, ?, ?, ?, ?, ?)", (run_id, result.student, content_hash, spec_digest, result.seconds,
                                              int(crashed)))
+
+    def set_digests(self) -> dict[str, dict[str, str]]:
+        """Student → problem set → the set's digest their stored result was graded with
+        (students graded before results were kept per set, or whose grading crashed, have none)."""
+        table: dict[str, dict[str, str]] = {}
+        for student, problem_set, digest in self._db.execute("SELECT student, problem_set, digest FROM set_gradings"):
+            table.setdefault(student, {})[problem_set] = digest
+        return table
+
+    def set_gradings(self, student: str) -> dict[str, SetGrading]:
+        """Problem set → what grading it gave the student's stored result."""
+        rows = self._db.execute("SELECT problem_set, digest, notes, isolation, answering FROM set_gradings "
+                                "WHERE student = ?", (student,))
+        return {problem_set: SetGrading(problem_set, digest, tuple(json.loads(notes)), json.loads(isolation),
+                                        tuple(json.loads(answering)))
+                for problem_set, digest, notes, isolation, answering in rows}
 
     def _insert_parts(self, result: SubmissionResult) -> None:
         # A few rows per statement rather than executemany's one step per row: every step lets go of
@@ -308,19 +353,28 @@ class Gradebook:
         """Rename students stored under a name not in Unicode's composed form (NFC: a gradebook from
         before ids were made so, holding a folder name unzipped on a Mac) to that form, with their
         results, overrides and log, unless the new name is taken.  Returns (old, new) for each."""
-        stored = {row[0] for row in self._db.execute(
-            "SELECT student FROM submissions UNION SELECT student FROM overrides UNION SELECT student FROM grading_log")}
+        stored = self.stored_names()
         renames: dict[str, str] = {}
         for old in sorted(stored):
             new = unicodedata.normalize("NFC", old)
             if new != old and new not in stored and new not in renames.values():
                 renames[old] = new
+        self.rename_students(renames)
+        return sorted(renames.items())
+
+    def stored_names(self) -> set[str]:
+        """Every student the gradebook holds anything of: a result, an override, a grading."""
+        return {row[0] for row in self._db.execute(
+            "SELECT student FROM submissions UNION SELECT student FROM overrides UNION SELECT student FROM grading_log")}
+
+    def rename_students(self, renames: dict[str, str]) -> None:
+        """Store each old name's results, overrides and log under its new name (which must be free)."""
         if not renames:
-            return []
+            return
         with self._transaction():
             self._db.execute("PRAGMA defer_foreign_keys = ON")  # parts follow their submission in this transaction
             for old, new in renames.items():
-                for table in ("submissions", "parts", "overrides", "grading_log"):
+                for table in ("submissions", "parts", "set_gradings", "overrides", "grading_log"):
                     self._db.execute(f"UPDATE {table} SET student = ? WHERE student = ?", (new, old))
                 row = self._db.execute("SELECT result FROM submissions WHERE student = ?", (new,)).fetchone()
                 if row is not None:
@@ -333,7 +387,6 @@ class Gradebook:
                 if row is not None:
                     names = sorted(renames.get(name, name) for name in json.loads(row[0]))
                     self._db.execute("UPDATE meta SET value = ? WHERE key = ?", (json.dumps(names), key))
-        return sorted(renames.items())
 
     # -- the class roster behind grades.csv ------------------------------------
     def save_roster(self, rows: list[list[str]]) -> None:

@@ -156,7 +156,10 @@ def render_class_summary(results: Sequence[SubmissionResult], *, title: str, max
         "mean": statistics.fmean(scores) if scores else 0.0,
         "median": statistics.median(scores) if scores else 0.0,
         "full": sum(1 for r in results if r.max_score and r.score >= r.max_score - 1e-9),
-        "review": sum(1 for r in results for p in r.parts if p.provisional or p.status == "could not read"),
+        # As summary.md's "To review": verdicts left provisional (an overridden part is not), of this class's
+        # students; an answer that could not be read is counted on its own.
+        "review": sum(1 for r in results for p in r.parts if p.provisional),
+        "unread": sum(1 for r in results for p in r.parts if p.status == "could not read"),
         "overridden": sum(1 for r in results for p in r.parts if p.overridden),
     }
     plots = [score_histogram(scores, max_score), part_success_plot(summaries)] if results else []
