@@ -237,3 +237,63 @@ def test_dashed_headings(q2_grader, tmp_path):
     assert_statuses(grade_text(q2_grader, tmp_path, text), {**ALL_RIGHT, "Q2.4": "correct"})
     wrong = text.replace("(-\\infty, \\infty)", "(0, \\infty)").replace("| approx |", "| true |")
     assert_statuses(grade_text(q2_grader, tmp_path, wrong), {"Q2.2": "incorrect", "Q2.3d": "incorrect"})
+
+
+# -- 6. Q2.3c's values after "(c) See the plot below.", named before a colon, or each with its T -------------
+
+def q23_c(c: str) -> str:
+    return ("## Q2.3\n\n(a) $\\rho_{\\text{approx}}(\\varepsilon) = \\frac{1}{4}$\n\n"
+            f"(b) $\\rho(0.05) = \\frac{{0.249844}}{{0.997504}} \\approx 0.2505$\n\n{c}\n\n"
+            "(d) The approximation decays faster (its base 0.25 is smaller than 0.2505).")
+
+
+PAIRS_RIGHT = [("0.2505", "1"), ("9.86e-4", "5"), ("9.72e-7", "10"), ("9.44e-13", "20")]
+PAIRS_WRONG = [("0.5", "1"), ("2e-3", "5"), ("2e-6", "10"), ("2e-12", "20")]
+
+
+def after_t(pairs) -> str:
+    return ", ".join(f"T={t}: {v}" for v, t in pairs)
+
+
+def t_after(pairs) -> str:
+    return ", ".join(f"{v} (T={t})" for v, t in pairs[:-1]) + f" and {pairs[-1][0]} (T={pairs[-1][1]})"
+
+
+@pytest.mark.parametrize("c, status", [
+    ("(c) See the plot below.\n\n![rho plot](rho_plot.png)\n\nFor $T = 1, 5, 10, 20$: $0.2505$, $9.86\\times10^{-4}$, "
+     "$9.72\\times10^{-7}$, $9.44\\times10^{-13}$", "correct"),
+    ("(c) See the plot below.\n\n![rho plot](rho_plot.png)\n\nFor $T = 1, 5, 10, 20$: $0.5$, $2\\times10^{-3}$, "
+     "$2\\times10^{-6}$, $2\\times10^{-12}$", "incorrect"),
+    ("(c) $\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: $0.2505$, $9.86\\times10^{-4}$, $9.72\\times10^{-7}$, "
+     "$9.44\\times10^{-13}$", "correct"),
+    ("$\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: $0.2505$, $9.86\\times10^{-4}$, $9.72\\times10^{-7}$, "
+     "$9.44\\times10^{-13}$", "correct"),  # after (b)'s paragraph, unlabelled: named before the colon
+    ("$\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: $0.5$, $2\\times10^{-3}$, $2\\times10^{-6}$, $2\\times10^{-12}$",
+     "incorrect"),
+    ("$\\rho_{approx}(0.05)^T$ for $T = 1, 5, 10, 20$: $0.25$, $9.77\\times10^{-4}$, $9.54\\times10^{-7}$, "
+     "$9.09\\times10^{-13}$", "could not read"),  # the approximation's values answer nothing
+    (f"The values of $\\rho(0.05)^T$ are {t_after(PAIRS_RIGHT)}.", "correct"),
+    (f"The values of $\\rho(0.05)^T$ are {t_after(PAIRS_WRONG)}.", "incorrect"),
+    (f"(c) {after_t(PAIRS_RIGHT)}", "correct"),
+    (f"(c) {after_t(PAIRS_WRONG)}", "incorrect"),
+    (f"(c) {after_t(PAIRS_RIGHT[:2])}", "partial"),
+    ("(c) The values for T = 1, 5, 10 and 20 are in the plot.", "could not read"),  # T is never a value
+    ("(c) T = 1, 5, 10, 20", "could not read"),
+], ids=["after-plot", "after-plot-wrong", "named-after-letter", "named-unlabelled", "named-unlabelled-wrong",
+        "approximation-named", "each-with-T", "each-with-T-wrong", "T-colon", "T-colon-wrong", "T-colon-half",
+        "T-in-words", "T-alone"])
+def test_q23c_values_written_in_prose(q2_grader, tmp_path, c, status):
+    parts = grade_text(q2_grader, tmp_path, document(q23_c(c)))
+    assert parts["Q2.3c"].status == status, (parts["Q2.3c"].answer, parts["Q2.3c"].feedback)
+    assert_statuses(parts, {"Q2.3b": "correct", "Q2.3d": "correct"})
+
+
+@pytest.mark.parametrize("c, status", [
+    (f"The values of $\\rho(0.05)^T$ are approximately {t_after(PAIRS_RIGHT)}.", "correct"),
+    (f"$\\rho(0.05)^T \\approx$ {t_after(PAIRS_RIGHT)}.", "correct"),
+    (f"The approximation gives {t_after(PAIRS_RIGHT)}.", "could not read"),
+    (f"(c) {t_after(PAIRS_WRONG)}. The approximation gives {t_after(PAIRS_RIGHT)}.", "incorrect"),
+], ids=["approximately", "approx-sign", "approximation-gives", "approximation-after"])
+def test_q23c_values_with_their_T_said_of_the_approximation(q2_grader, tmp_path, c, status):
+    parts = grade_text(q2_grader, tmp_path, document(q23_c(c)))
+    assert parts["Q2.3c"].status == status, (parts["Q2.3c"].answer, parts["Q2.3c"].feedback)

@@ -1446,9 +1446,13 @@ def extract_answer(part: Part, sections: list[Section], source: str, *, only_par
     elif part.kind in ("interval", "set"):
         found, problem = _find_interval(part, blocks, only_part)
     elif _index_template(part) is not None:
-        # the part's own blocks, each with what follows the part's label in it ("(c) 0.2505, …")
+        # the part's own blocks, each with what follows the part's label in it ("(c) 0.2505, …"), and the
+        # paragraphs after that label's ("(c) See the plot below." then "For T = 1, 5, 10, 20: …")
+        owners = {} if only_part else _paragraph_owners(sections, part_keys)
+        mine = normalise_label(part.label)
         own = [(b, after) for s in sections for b in s.blocks
-               if (after := b.prose() if only_part else _after_own_label(b, s, part, part_keys))]
+               if (after := b.prose() if only_part or owners.get(id(b)) == mine and _opening_label(
+                   b.prose(), s.key) is None else _after_own_label(b, s, part, part_keys))]
         found, problem = _find_indexed(part, blocks, [t for s in sections for t in s.tables], own,
                                        unnamed_column=only_part)
     else:
@@ -2311,8 +2315,12 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
     values: dict[str, tuple[str, int]] = {}
     lists: list[tuple[tuple[int, int], Found]] = []  # ((line, segment), the list): the last one written counts
     own_ids = {id(b) for b, _ in own}
-    for block, text in own:  # "For $T = 1, 5, 10, 20$: $0.2505$, $9.86\\times10^{-4}$, …", "0.2505, 9.86e-4, …"
+    # "$\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: $0.2505$, …" anywhere: the list named before its colon
+    named = [(b, b.prose()) for b in blocks if id(b) not in own_ids and _names_any(b.prose(), generics)]
+    for block, text in [*own, *named]:  # "For $T = 1, 5, 10, 20$: $0.2505$, $9.86\\times10^{-4}$, …", "0.2505, …"
         items, context = _values_written(text)
+        if id(block) not in own_ids and not _names_any(context, generics):
+            continue
         if len(items) == len(wanted) and not _list_of_another(context, ""):
             items, problem = _in_index_order(items, context, index, wanted)
             if problem:
@@ -2349,6 +2357,17 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
             given = index_given.findall(st.context[-80:])
             if given:
                 values[given[-1]] = (value, st.line)
+    for block, text in [*own, *named]:  # "0.2505 (T=1), 9.86e-4 (T=5), …", "T=1: 0.2505, T=5: 9.86e-4, …"
+        # Values said to be the approximation's stay so up to a sentence's end or the quantity named again;
+        # the words between two values are looked at once, so a paragraph of many stays linear.
+        another, after = False, 0
+        for t, value, start, end in _values_by_index(text, index):
+            gap, after = text[after:start], end
+            if _SENTENCE_BREAK.search(gap) or _names_any(gap, generics):
+                another = False
+            another = another or _list_of_another(gap, "")
+            if t in wanted and not another:
+                values.setdefault(t, (value, block.line))
     for table in tables:
         values.update(_indexed_from_table(table, index, generic, wanted, unnamed_column))
     if values:
@@ -2361,6 +2380,52 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
     if lists:
         return max(lists, key=lambda at: at[0])[1], ""
     return None, ""
+
+
+def _names_any(text: str, keys: set[str]) -> bool:
+    """Does ``text`` name one of the quantities ``keys``: a word of plain text, or a maths span or one side of its
+    relation (``$\\rho(0.05)^T \\approx$``)?"""
+    for token in re.findall(r"\$[^$]++\$|[^\s$]++", text):
+        sides = split_chain(token.strip("$"))[0] if token.startswith("$") else [token.rstrip(".,;:")]
+        if any(len(side) <= _NAME_CHARS and name_key(side) in keys for side in sides):
+            return True
+    return False
+
+
+# A number in plain text: 0.2505, 9.86e-4, 9.86·10⁻⁴, 9.86 \times 10^{-4}.  Possessive and starting only where a
+# number can start, so a long run of digits or spaces is passed over in one step.
+_PLAIN_NUMBER = (r"(?<![\w.])[-+]?+(?:\d++(?:\.\d*+)?+|\.\d++)(?:[eE][-+]?+\d++)?+"
+                 r"(?:\s*+(?:×|\\times|·|\\cdot|\*)\s*+10\s*+(?:\^\s*+\{?+\s*+[-+−]?+\d++\s*+\}?+|[⁻⁺]?+[⁰¹²³⁴⁵⁶⁷⁸⁹]++))?+")
+
+
+def _indexed_value(tag: str) -> str:
+    """A value as :func:`_index_pairs` reads it, in maths or a plain number, its groups tagged ``tag``."""
+    return rf"\$(?P<m{tag}>[^$]++)\$|(?P<p{tag}>{_PLAIN_NUMBER})(?![\w.])"
+
+
+def _index_given(index: str, tag: str) -> str:
+    """``T = 5`` (also in maths), its number's group tagged ``tag``."""
+    return rf"\$?+\s*+(?<![A-Za-z]){re.escape(index)}\s*+=\s*+(?P<t{tag}>\d++)\s*+\$?+"
+
+
+@functools.lru_cache(maxsize=8)
+def _index_pairs(index: str) -> re.Pattern:
+    """The pattern of values each written with its index: "0.2505 (T=1)" and "T=1: 0.2505" (also in maths)."""
+    return re.compile(rf"(?:{_indexed_value('1')})\s*+\(\s*+(?:(?:at|for|with)\s++)?+{_index_given(index, '1')}\)"
+                      rf"|{_index_given(index, '2')}(?::|→|->|\\to\b|\\rightarrow\b)\s*+(?:{_indexed_value('2')})")
+
+
+def _values_by_index(text: str, index: str) -> list[tuple[str, str, int, int]]:
+    """(index value, value, start, end) of each number written with its index in ``text``: "0.2505 (T=1), 9.86e-4
+    (T=5)", "T=1: 0.2505, T=5: 9.86e-4", "$T = 5$: $9.86\\times10^{-4}$"; the index's own values are never taken."""
+    out = []
+    for m in _index_pairs(index).finditer(text):
+        value = next(v for v in m.group("m1", "p1", "m2", "p2") if v is not None).strip()
+        if m.group("p1") or m.group("p2"):
+            value = _unicode_maths(value)
+        if _looks_numeric(_unspaced(value)):
+            out.append((m.group("t1") or m.group("t2"), value, m.start(), m.end()))
+    return out
 
 
 # Words that make a list of values a draft: "my first attempt", "but I had a bug"
@@ -2381,7 +2446,7 @@ def _list_of_another(before: str, after: str) -> bool:
     draft's words ("… was my first attempt, but I had a bug") or "i.e. the approximation's"."""
     lead = _since_last_list(before)
     tail = _SENTENCE_BREAK.split(after, maxsplit=1)[0]
-    return bool(re.search(r"approx", lead, re.I) or _DRAFT.search(lead) or _DRAFT.search(tail)
+    return bool(re.search(r"(?<!\\)approx(?!imately)", lead, re.I) or _DRAFT.search(lead) or _DRAFT.search(tail)
                 or _APPROXIMATION_AFTER.search(tail))
 
 
