@@ -297,3 +297,34 @@ def test_q23c_values_written_in_prose(q2_grader, tmp_path, c, status):
 def test_q23c_values_with_their_T_said_of_the_approximation(q2_grader, tmp_path, c, status):
     parts = grade_text(q2_grader, tmp_path, document(q23_c(c)))
     assert parts["Q2.3c"].status == status, (parts["Q2.3c"].answer, parts["Q2.3c"].feedback)
+
+
+# -- 7. a remark on the approximation's validity is not Q2.2's set; "(more precisely $0.2505$)" refines ---------
+
+REMARK = ("(Of course the approximation itself is only valid for small $\\varepsilon$, say "
+          "$\\varepsilon \\in (-0.1, 0.1)$.)")
+
+
+@pytest.mark.parametrize("q22, status", [
+    (f"## Q2.2\n\nSince $1/4 \\le 1$, the inequality holds for all $\\varepsilon$. {REMARK}\n\n", "correct"),
+    (f"## Q2.2\n\nSince $1/4 \\le 1$, $\\varepsilon \\in (-\\infty, \\infty)$. {REMARK}\n\n", "correct"),
+    (f"## Q2.2\n\nThe inequality holds for $\\varepsilon \\in [0, \\infty)$. {REMARK}\n\n", "incorrect"),
+    ("## Q2.2\n\nThe inequality holds for all $\\varepsilon$ (that is, only for $\\varepsilon \\in (-0.1, 0.1)$).\n\n",
+     "incorrect"),  # a remark that narrows the set is no validity remark: never read as ℝ
+], ids=["words-then-remark", "set-then-remark", "wrong-set-then-remark", "narrowing-remark"])
+def test_validity_remark_is_not_the_set(q2_grader, tmp_path, q22, status):
+    parts = grade_text(q2_grader, tmp_path, document(summary_table("0.2505", RIGHT_VALUES), q22=q22))
+    assert parts["Q2.2"].status == status, (parts["Q2.2"].answer, parts["Q2.2"].feedback)
+
+
+@pytest.mark.parametrize("b, status", [
+    ("(b) $\\rho(0.05) \\approx 0.25$ (more precisely $0.2505$)", "correct"),
+    ("(b) $\\rho(0.05) \\approx 0.2505$ (more precisely $0.2437$)", "incorrect"),
+    ("(b) $\\rho(0.05) \\approx 0.25$, or more precisely 0.2505.", "correct"),
+    ("(b) $\\rho(0.05) \\approx 0.25$ (to be precise, $0.2505$)", "correct"),
+], ids=["maths", "maths-wrong", "plain", "to-be-precise"])
+def test_more_precisely_refines_the_value(q2_grader, tmp_path, b, status):
+    q23 = ("## Q2.3\n\n(a) $\\rho_{approx}(\\varepsilon) = \\frac14$\n\n" + b + "\n\n(c) For $T = 1, 5, 10, 20$: "
+           f"${RIGHT_VALUES}$\n\n(d) The approximation decays faster.")
+    parts = grade_text(q2_grader, tmp_path, document(q23))
+    assert parts["Q2.3b"].status == status, (parts["Q2.3b"].answer, parts["Q2.3b"].feedback)

@@ -1593,7 +1593,7 @@ def _interval_by_name(blocks: list[Block], keys: set[str]) -> Found | None:
     and, unless boxed, only when no other set is said to be it ("the inequality holds for ε ≥ 0" included)."""
     best: Found | None = None
     said: set[str] = set()  # every set said to be the answer, one key per way of writing the same set
-    for block in blocks:
+    for block in map(_without_validity_remarks, blocks):
         for st in block_statements(block):
             if not st.ops:
                 continue
@@ -1624,6 +1624,62 @@ def _interval_by_name(blocks: list[Block], keys: set[str]) -> Found | None:
     if best is not None and best.tier < 2 and len(said) > 1:
         return None  # "holds for ε ≥ 0" and "holds for all ε ∈ ℝ": which one is the answer is not clear
     return replace(best, value=_semicolons_as_commas(best.value)) if best is not None else None
+
+
+# A remark in brackets on where the approximation is good: "(Of course the approximation itself is only valid for
+# small ε, say ε ∈ (−0.1, 0.1).)" gives no set of Q2.2's inequality
+_VALIDITY_REMARK = re.compile(r"\b(?:approximations?|expansions?|lineari[sz]ations?|taylor|maclaurin)\b[^()]{0,120}?"
+                              r"\b(?:valid|accurate|good|reasonable|works?|appropriate|justified|meaningful|applies)\b",
+                              re.I)
+
+
+def _without_validity_remarks(block: Block) -> Block:
+    """The block without its remarks in brackets on the approximation's validity (:data:`_VALIDITY_REMARK`), or the
+    block itself when it has none.  A bracket is opened and closed in the text; maths between them is the remark's.
+    Pieces are joined once at the end, so a paragraph of many brackets stays linear."""
+    prose = block.prose()
+    if "(" not in prose or not _VALIDITY_REMARK.search(prose):
+        return block
+    kept: list[Segment] = []  # text pieces not yet joined, maths whole
+    remark: list[Segment] = []  # the pieces of the remark being read, its "(" first
+    depth = 0
+    for seg in block.segments:
+        if seg.kind == "math":
+            (remark if depth else kept).append(seg)
+            continue
+        at = 0
+        for m in re.finditer(r"[()]", seg.text):
+            if depth == 0 and m.group() == ")":
+                continue  # a closing bracket with no opening stays text
+            if depth == 0:
+                kept.append(Segment("text", seg.text[at:m.start()]))
+                at = m.start()
+            depth += 1 if m.group() == "(" else -1
+            if depth == 0:
+                remark.append(Segment("text", seg.text[at:m.end()]))
+                at = m.end()
+                if not _VALIDITY_REMARK.search("".join(r.text for r in remark)):
+                    kept.extend(remark)
+                remark = []
+        (remark if depth else kept).append(Segment("text", seg.text[at:]))
+    kept.extend(remark)  # a bracket never closed opens no remark
+    return replace(block, segments=_joined(kept), statements=None)
+
+
+def _joined(pieces: list[Segment]) -> list[Segment]:
+    """Segments with each run of text pieces joined into one text segment, empty ones left out."""
+    out: list[Segment] = []
+    run: list[str] = []
+    for piece in [*pieces, None]:
+        if piece is not None and piece.kind == "text":
+            run.append(piece.text)
+            continue
+        if "".join(run):
+            out.append(Segment("text", "".join(run)))
+        run = []
+        if piece is not None:
+            out.append(piece)
+    return out
 
 
 def _semicolons_as_commas(value: str) -> str:
@@ -1754,6 +1810,8 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
                 tier -= 0.5  # "ρ(ε) = σ̇(ε)/tanḣ(ε)" is a definition; "ρ(0.05) ≈ 0.2505" the answer
             elif 1 <= tier < 2 and own(block) and _ANSWER_SAID_BEFORE.search(st.context[-80:]):
                 tier = _ANSWER_LINE  # "**Answer:** $\rho(0.05) \approx 0.2505$"
+            if block is not None and not st.boxed and (refined := _refined_value(block, st, part, keys)):
+                value = refined  # "$\rho(0.05) \approx 0.25$ (more precisely $0.2505$)"
             add(Found(value, st.line, tier, st.problem), block)
         elif st.table_row:
             continue  # a row of a table is only read when its first cell names the quantity
@@ -1830,6 +1888,31 @@ def _answer_line(block: Block, part: Part, keys: set[str]) -> str | None:
         rest = rest.lstrip()[: end.start() if end else None]
         value = _value_after_label(rest, part, keys) or value
     return value
+
+
+# Words right after a value that give it more precisely: "(more precisely $0.2505$)", ", or more precisely 0.2505"
+_MORE_PRECISELY = re.compile(r"\s*+[(,;]?\s*+(?:or\s+)?(?:more\s+(?:precisely|accurately|exactly)|to\s+be\s+(?:more\s+)?"
+                             r"precise|precisely)\s*+[,:]?\s*+(?:=|≈|\\approx)?\s*+", re.I)
+
+
+def _refined_value(block: Block, st: Statement, part: Part, keys: set[str]) -> str | None:
+    """The value a statement's own words give more precisely right after it, or None: ``$\\rho(0.05) \\approx
+    0.25$ (more precisely $0.2505$)``, "…, or more precisely 0.2505" (a number, written alone)."""
+    k = st.segment
+    if st.span is not None:  # plain text: what follows the statement in its own text
+        after, following = block.segments[k].text[st.span[1]:], k + 1
+    elif k + 1 < len(block.segments) and block.segments[k + 1].kind == "text":
+        after, following = block.segments[k + 1].text, k + 2
+    else:
+        return None
+    m = _MORE_PRECISELY.match(after)
+    if m is None:
+        return None
+    rest = after[m.end():]
+    if not rest.strip(" )") and following < len(block.segments) and block.segments[following].kind == "math":
+        rest = f"${block.segments[following].text}$"
+    number = re.match(r"\$[^$]++\$|[^\s),;]++", rest.strip())
+    return _value_after_label(number.group(), part, keys) if number else None
 
 
 # Plain-text maths: "1/4 + ε/4", "1 − ε", "0.2505", "2·0" (not "Q2.1", "Part 1." or "first-order")
@@ -2033,6 +2116,7 @@ def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Fo
     keys = _name_keys(part) | _SET_WORDS | _variable_key(part)
     variable_keys = {k for k in keys if k not in _SET_WORDS}
     best: Found | None = None
+    blocks = [_without_validity_remarks(b) for b in blocks]
 
     def take(found: Found) -> None:
         nonlocal best
