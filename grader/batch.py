@@ -6,7 +6,7 @@ The run is resumable and parallel:
   Thumbs.db is no part of it); an entry whose hash and spec digest match the
   gradebook is kept; one whose files are unchanged but some problem set's
   spec is not is graded again for those sets only (the others' verdicts and
-  notes are kept, see :class:`SetByGrader`); everything else is graded;
+  notes are kept, see :meth:`grader.grading.Grader.grade_by_set`); everything else is graded;
 * grading goes through a :class:`concurrent.futures.Executor` (by default
   threads over all cores sharing one sandbox pool; ``GRADER_EXECUTOR=process``
   for a process pool), so another executor — e.g. Dask's
@@ -45,7 +45,7 @@ from typing import Callable, Iterable, Sequence
 
 from grader import watchdog
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, SetGrading, unusable
-from grader.grading import ARCHIVE_NOTE, CHECKPOINTS, ERROR, Grader, submission_files, with_overrides
+from grader.grading import ARCHIVE_NOTE, CHECKPOINTS, ERROR, Grader, SetOutcome, submission_files, with_overrides
 from grader.results import PartResult, SubmissionResult, dumps, write_atomic, write_if_changed
 from grader.roster import Roster, RosterError, read_roster
 from grader.sandbox import SandboxUnavailable
@@ -57,21 +57,13 @@ REPORT_NAME = "report.html"
 # ---------------------------------------------------------------------------
 # Submissions
 @dataclass(frozen=True)
-class KeptSet:
-    """A problem set whose spec is unchanged since the student's stored result:
-    its parts, notes and answering files are kept, not graded again."""
-
-    grading: SetGrading
-    parts: dict[str, PartResult]  # label → the stored part
-
-
-@dataclass(frozen=True)
 class Submission:
     student: str
     entry: Path
     files: tuple[Path, ...]
     content_hash: str
-    kept: tuple[KeptSet, ...] = ()  # problem sets not to grade again (only another set's spec changed)
+    # Problem sets not to grade again (only another set's spec changed): their stored outcomes.
+    kept: tuple[SetOutcome, ...] = ()
 
 
 # What computers and unzipping leave beside a student's files, never part of a
@@ -301,72 +293,24 @@ def _grader_for(spec: SpecSource) -> Grader:
 
 def grade_submission(spec: SpecSource, student: str, files: tuple[Path, ...],
                      limit: float = watchdog.SUBMISSION_TIME_LIMIT, entry: Path | None = None,
-                     kept: tuple[KeptSet, ...] = ()) -> tuple[SubmissionResult, tuple[SetGrading, ...]]:
+                     kept: tuple[SetOutcome, ...] = ()) -> tuple[SubmissionResult, tuple[SetGrading, ...]]:
     """Grade one submission in a worker (but the problem sets ``kept``): its result, and what
-    grading each problem set gave (none for a crash).  Never raises for a bad submission."""
+    grading each problem set gave, for the gradebook (none for a crash).  Never raises for a bad
+    submission."""
     started = time.perf_counter()
     grader = _grader_for(spec)
     try:
         with watchdog.watched(student, limit):
-            by_set = SetByGrader(grader, spec, kept)
-            result = by_set.grade(student, files, entry=entry)
-            return result, by_set.gradings()
+            result, outcomes = grader.grade_by_set(student, files, entry=entry,
+                                                   kept={k.problem_set: k for k in kept})
+            sets = {refs.problem_set.id: refs.problem_set for refs in grader.references}
+            return result, tuple(SetGrading(o.problem_set, spec.set_digest(sets[o.problem_set]), o.notes,
+                                            o.isolation, o.answering) for o in outcomes)
     except SandboxUnavailable:
         raise  # no code of any student can run: the run stops, and a restart grades the rest
     except Exception as exc:  # noqa: BLE001 - one submission must not stop the run
         return crashed_result(student, grader.references, f"{type(exc).__name__}: {exc}",
                               time.perf_counter() - started), ()
-
-
-class SetByGrader(Grader):
-    """The run's Grader, for one submission, seen problem set by problem set.
-
-    A result is its problem sets' gradings put together: each set's parts, the
-    notes grading it gave, the sandbox's isolation and the files that answered
-    it, then the notes on the whole submission (files not read, copies…), which
-    follow from those.  The sets in ``kept`` (only another set's spec changed)
-    are not graded again: what their grading gave is the stored one, and the
-    whole is put together exactly as a fresh grading would.  What each set's
-    grading gave is recorded for the gradebook (:meth:`gradings`).
-
-    It shares the run's grader's remembered verdicts and sandbox pool; one is
-    made per submission, so threads never share one.
-    """
-
-    def __init__(self, grader: Grader, spec: SpecSource, kept: Iterable[KeptSet] = ()):
-        self.__dict__.update(grader.__dict__)
-        self._run_grader, self._own_pool, self._spec = grader, False, spec
-        self._kept = {k.grading.problem_set: k for k in kept}
-        self._gradings: dict[str, SetGrading] = {}
-
-    @property
-    def pool(self):
-        return self._run_grader.pool  # started once, by the run's grader, whoever asks first
-
-    def gradings(self) -> tuple[SetGrading, ...]:
-        """What grading each problem set gave, in the specs' order; none when a set's was not
-        seen (its result is then stored whole, and a spec change grades it again whole)."""
-        ids = [refs.problem_set.id for refs in self.references]
-        return tuple(self._gradings[i] for i in ids) if set(ids) == set(self._gradings) else ()
-
-    def _candidates(self, refs, files, loaded, names, answering):
-        ps = refs.problem_set
-        kept = self._kept.get(ps.id)
-        if kept is not None:
-            answering.update(dict.fromkeys(files[i] for i in kept.grading.answering if i < len(files)))
-            self._gradings[ps.id] = kept.grading
-            return {}, list(kept.grading.notes), dict(kept.grading.isolation)
-        own: dict[Path, None] = {}  # the files answering this set, whatever answered the sets before it
-        candidates, notes, isolation = super()._candidates(refs, files, loaded, names, own)
-        answering.update(own)
-        position = {path: i for i, path in enumerate(files)}
-        self._gradings[ps.id] = SetGrading(ps.id, self._spec.set_digest(ps), tuple(notes), dict(isolation),
-                                           tuple(position[path] for path in own))
-        return candidates, notes, isolation
-
-    def _best(self, refs, ref, candidates):
-        kept = self._kept.get(refs.problem_set.id)
-        return kept.parts[ref.part.label] if kept is not None else super()._best(refs, ref, candidates)
 
 
 def _close_worker_graders() -> None:
@@ -1095,7 +1039,7 @@ def plan_grading(gradebook: Gradebook, found: list[Submission], refs,
                 continue  # up to date
             had = digests.get(sub.student, {})
             sub = with_kept_sets(gradebook, sub, [i for i, digest in wanted.items() if had.get(i) == digest], labels)
-            kept = {k.grading.problem_set for k in sub.kept}
+            kept = {k.problem_set for k in sub.kept}
             regraded.setdefault(tuple(i for i in wanted if i not in kept), []).append(sub.student)
         todo.append(sub)
     return todo, regraded
@@ -1112,7 +1056,9 @@ def with_kept_sets(gradebook: Gradebook, sub: Submission, unchanged: list[str],
     for set_id in unchanged:
         parts = {p.label: p for p in result.parts if p.problem_set == set_id} if result else {}
         if set_id in gradings and list(parts) == labels[set_id]:
-            kept.append(KeptSet(gradings[set_id], parts))
+            grading = gradings[set_id]
+            kept.append(SetOutcome(set_id, tuple(parts.values()), grading.notes, grading.isolation,
+                                   grading.answering))
     return replace(sub, kept=tuple(kept))
 
 

@@ -20,7 +20,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -44,6 +44,20 @@ MAX_SUBMISSION_FILE_BYTES = 5_000_000
 # Remembered verdicts (see grader.memo): a class has a few distinct answers per part and outcomes per case.
 WRITTEN_VERDICTS_KEPT = 4096
 CASE_VERDICTS_KEPT = 8192
+
+
+@dataclass(frozen=True)
+class SetOutcome:
+    """What grading one problem set gave one submission: its parts, the notes and sandbox
+    isolation its grading gave, and the files that answered it (positions in the submission's
+    files, in the order they answered).  A submission's result is its sets' outcomes put
+    together, with the notes on the whole submission that follow from them."""
+
+    problem_set: str
+    parts: tuple[PartResult, ...]
+    notes: tuple[str, ...]
+    isolation: dict
+    answering: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -415,6 +429,14 @@ class Grader:
     def grade(self, student: str, files: Iterable[Path], entry: Path | None = None) -> SubmissionResult:
         """Grade ``files``; ``entry``, the student's folder (or file) they were
         listed from, names them within it and finds what was left out."""
+        return self.grade_by_set(student, files, entry)[0]
+
+    def grade_by_set(self, student: str, files: Iterable[Path], entry: Path | None = None,
+                     kept: Mapping[str, SetOutcome] | None = None) -> tuple[SubmissionResult, tuple[SetOutcome, ...]]:
+        """:meth:`grade`, and what grading each problem set gave.  The sets in ``kept`` (by id)
+        are not graded again: their stored outcome is put together with the others exactly as
+        a fresh grading would be (a class run keeps them when only another set's spec changed)."""
+        kept = kept or {}
         started = time.perf_counter()
         files = list(files)
         checkpoints = [path for path in files if _is_checkpoint(path)]
@@ -430,16 +452,29 @@ class Grader:
         notes.extend(archive_notes(files, names))
         answering: dict[Path, None] = {}  # the files that answered a part, in order
         loaded: dict[Path, Any] = {}  # each code file is read once, whatever the number of problem sets
+        outcomes = []
         for refs in self.references:
-            candidates, set_notes, set_isolation = self._candidates(refs, files, loaded, names, answering)
-            notes.extend(set_notes)
-            isolation.update(set_isolation)
-            for part in refs.problem_set.parts:
-                parts.append(self._best(refs, refs[part.label], candidates.get(part.label, [])))
+            outcome = kept.get(refs.problem_set.id) or self._grade_set(refs, files, loaded, names)
+            outcomes.append(outcome)
+            answering.update(dict.fromkeys(files[i] for i in outcome.answering if i < len(files)))
+            notes.extend(outcome.notes)
+            isolation.update(outcome.isolation)
+            parts.extend(outcome.parts)
         notes.extend(copies_note(list(answering), names))
         notes.extend(unread_notes(files, names, answering, [refs.problem_set for refs in self.references]))
-        return SubmissionResult(student, tuple(parts), tuple(dict.fromkeys(notes)), isolation,
-                                time.perf_counter() - started)
+        result = SubmissionResult(student, tuple(parts), tuple(dict.fromkeys(notes)), isolation,
+                                  time.perf_counter() - started)
+        return result, tuple(outcomes)
+
+    def _grade_set(self, refs: ProblemReferences, files: list[Path], loaded: dict[Path, Any],
+                   names: dict[Path, str]) -> SetOutcome:
+        answering: dict[Path, None] = {}
+        candidates, notes, isolation = self._candidates(refs, files, loaded, names, answering)
+        parts = tuple(self._best(refs, refs[part.label], candidates.get(part.label, []))
+                      for part in refs.problem_set.parts)
+        position = {path: i for i, path in enumerate(files)}
+        return SetOutcome(refs.problem_set.id, parts, tuple(notes), dict(isolation),
+                          tuple(position[path] for path in answering))
 
     # -----------------------------------------------------------------------
     def _candidates(self, refs: ProblemReferences, files: list[Path], loaded: dict[Path, Any],

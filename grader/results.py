@@ -309,8 +309,8 @@ def _create_temporary(path: Path) -> tuple[int, str]:
             path.parent.mkdir(parents=True, exist_ok=True)
             return _create_next_to(path)
     except OSError as exc:
-        if exc.errno is None:
-            raise
+        if exc.errno in (None, errno.ENOTDIR) or not str(exc.filename or "").endswith(".tmp"):
+            raise  # a file where the folder should be: callers name that folder
         raise type(exc)(exc.errno, f"cannot write a file there ({exc.strerror})", str(path)) from None
 
 

@@ -297,19 +297,19 @@ def test_fail_under_names_the_students_below_it(tmp_path):
     assert grade(spec, subs, out, "--fail-under", "0").returncode == 0  # nothing regraded, nobody below
 
 
-def _crash_on_mallory(self, student, files, entry=None):
+def _crash_on_mallory(self, student, files, entry=None, kept=None):
     if student == "mallory":
         raise RuntimeError("the grader tripped over this one")
-    return ORIGINAL_GRADE(self, student, files, entry=entry)
+    return ORIGINAL_GRADE(self, student, files, entry=entry, kept=kept)
 
 
-def _die_on_mallory(self, student, files, entry=None):
+def _die_on_mallory(self, student, files, entry=None, kept=None):
     if student == "mallory":
         os._exit(3)  # the worker process dies: the pool breaks
-    return ORIGINAL_GRADE(self, student, files, entry=entry)
+    return ORIGINAL_GRADE(self, student, files, entry=entry, kept=kept)
 
 
-ORIGINAL_GRADE = batch.Grader.grade
+ORIGINAL_GRADE = batch.Grader.grade_by_set
 
 
 def run_class_with_mallory(tmp_path: Path, students: int, kind: str):
@@ -332,7 +332,7 @@ def run_class_with_mallory(tmp_path: Path, students: int, kind: str):
 @pytest.mark.parametrize("kind, fault", [("thread", _crash_on_mallory), ("process", _crash_on_mallory),
                                          ("process", _die_on_mallory)])
 def test_a_crash_in_one_submission_never_stops_the_run(tmp_path, monkeypatch, kind, fault):
-    monkeypatch.setattr(batch.Grader, "grade", fault)  # forked workers inherit the patch
+    monkeypatch.setattr(batch.Grader, "grade_by_set", fault)  # forked workers inherit the patch
     stats, out, _ = run_class_with_mallory(tmp_path, 8, kind)
     assert stats.graded == 10 and stats.crashed == 1
     mallory = json.loads((out / "mallory" / "results.json").read_text())
@@ -411,7 +411,7 @@ def test_override_without_a_gradebook_and_bad_submissions_folder(tmp_path, capsy
     assert "holds no gradebook" in capsys.readouterr().err
     spec = write_spec(tmp_path)
     assert main(["grade", str(spec), "--submissions", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
-    assert "is not a folder of submissions" in capsys.readouterr().err
+    assert "does not exist: name the class's folder with --submissions DIR" in capsys.readouterr().err
 
 
 def test_a_class_folder_given_as_problems_says_to_use_submissions(tmp_path, capsys):
@@ -608,16 +608,16 @@ def test_a_damaged_gradebook_gets_a_clear_message(tmp_path, capsys):
         assert "gradebook.sqlite cannot be used" in err and "Move it away" in err
 
 
-def _hang_on_mallory(self, student, files, entry=None):
+def _hang_on_mallory(self, student, files, entry=None, kept=None):
     if student == "mallory":
         while True:  # something nobody foresaw takes forever to read
             pass
-    return ORIGINAL_GRADE(self, student, files, entry=entry)
+    return ORIGINAL_GRADE(self, student, files, entry=entry, kept=kept)
 
 
 @pytest.mark.parametrize("kind", ["thread", "process"])
 def test_a_submission_that_takes_too_long_is_stopped_and_the_class_finishes(tmp_path, monkeypatch, kind):
-    monkeypatch.setattr(batch.Grader, "grade", _hang_on_mallory)
+    monkeypatch.setattr(batch.Grader, "grade_by_set", _hang_on_mallory)
     monkeypatch.setenv("GRADER_SUBMISSION_TIME_LIMIT", "2")
     stats, out, run_again = run_class_with_mallory(tmp_path, 6, kind)
     assert stats.graded == 8 and stats.crashed == 1
