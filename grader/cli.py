@@ -11,6 +11,7 @@ import importlib
 import math
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -118,8 +119,10 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_started = time.perf_counter()  # a class run's printed time counts its start-up too
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
+    args.started = args_started
     if unknown:  # said by the command's own parser, whose usage lists the options it has
         parser.commands.choices[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
@@ -351,7 +354,8 @@ def run_grade(args: argparse.Namespace) -> int:
         raise UsageError(f"the folder of submissions {args.submissions} does not exist: name the class's folder "
                          "with --submissions DIR")
     with warm_sandbox(files_to_warm(Path(args.submissions), Path(args.out))) as pool:
-        return grade_class(args, lambda: load_references(args.problems), pool=pool)
+        return grade_class(args, lambda: load_references(args.problems), pool=pool,
+                           started=getattr(args, "started", None))
 
 
 @contextlib.contextmanager
