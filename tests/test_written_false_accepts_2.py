@@ -133,7 +133,7 @@ CASES = [
     ("right-true-list-before-approx-list", f"## Q2.3\n(c) $\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: ${RIGHT_VALUES}$, "
      f"compared with $\\rho_{{approx}}(0.05)^T$ for $T = 1, 5, 10, 20$: ${WRONG_VALUES}$.\n", "Q2.3c", "correct"),
     ("approx-named-list-after-label", f"## Q2.3\n(c) $\\rho_{{approx}}(0.05)^T$ for $T = 1, 5, 10, 20$: ${RIGHT_VALUES}$"
-     f"\n\nand $\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: ${WRONG_VALUES}$\n", "Q2.3c", "could not read"),
+     f"\n\nand $\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: ${WRONG_VALUES}$\n", "Q2.3c", "incorrect"),  # the true ratio's list, named, is wrong
     ("only-approx-named-list", f"## Q2.3\n(c) See the plot. $\\rho_{{approx}}(0.05)^T$ for $T = 1, 5, 10, 20$: "
      f"${RIGHT_VALUES}$. I did not manage to evaluate the true ratio's powers.\n", "Q2.3c", "could not read"),
     ("approximation-gives-list", f"## Q2.3\n### (c)\nThe approximation gives, for $T = 1, 5, 10, 20$: $[{RIGHT_VALUES}]$. "
