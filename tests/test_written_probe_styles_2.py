@@ -328,3 +328,12 @@ def test_more_precisely_refines_the_value(q2_grader, tmp_path, b, status):
            f"${RIGHT_VALUES}$\n\n(d) The approximation decays faster.")
     parts = grade_text(q2_grader, tmp_path, document(q23))
     assert parts["Q2.3b"].status == status, (parts["Q2.3b"].answer, parts["Q2.3b"].feedback)
+
+
+@pytest.mark.parametrize("sentence, status", [
+    ("The real one decays faster.", "incorrect"),  # "the real one" is the true ratio
+    ("The approximation decays faster than the real one.", "correct"),
+])
+def test_the_real_one_names_the_true_ratio_in_q23d(q2_grader, tmp_path, sentence, status):
+    parts = grade_text(q2_grader, tmp_path, f"## Q2.3\n(d) {sentence}\n")
+    assert parts["Q2.3d"].status == status, (parts["Q2.3d"].answer, parts["Q2.3d"].feedback)

@@ -2703,7 +2703,7 @@ def _mentions(text: str, choices: Iterable[str]) -> list[tuple[int, str]]:
     spellings = {
         "approx": r"approx\w*|linear(?:i[sz]ed)?\s+(?:approximation|version)|\\rho_\{?\\?(?:text|mathrm)?\{?approx|"
                   r"ρ_approx|\(1/4\)\^|0\.25\^",
-        "true": r"true|exact|actual|real\s+ratio|\\rho\s*\(0\.05\)|\\rho\s*\(\\varepsilon\)|ρ\(",
+        "true": r"true|exact|actual|real\s+(?:ratio|one|curve|function|value)|\\rho\s*\(0\.05\)|\\rho\s*\(\\varepsilon\)|ρ\(",
     }
     found = []
     for choice in choices:
