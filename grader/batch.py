@@ -45,7 +45,8 @@ from typing import Callable, Iterable, Sequence
 
 from grader import watchdog
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, SetGrading, unusable
-from grader.grading import ARCHIVE_NOTE, CHECKPOINTS, ERROR, Grader, SetOutcome, submission_files, with_overrides
+from grader.grading import (ARCHIVE_NOTE, CHECKPOINTS, ERROR, Grader, SetOutcome, is_litter, submission_files,
+                            with_overrides)
 from grader.results import PartResult, SubmissionResult, dumps, write_atomic, write_if_changed
 from grader.roster import Roster, RosterError, read_roster
 from grader.sandbox import SandboxUnavailable
@@ -64,19 +65,6 @@ class Submission:
     content_hash: str
     # Problem sets not to grade again (only another set's spec changed): their stored outcomes.
     kept: tuple[SetOutcome, ...] = ()
-
-
-# What computers and unzipping leave beside a student's files, never part of a
-# submission: not graded, not in its content hash (adding or removing it regrades
-# nothing), and never a student of its own in the class folder.  Hidden names
-# (.DS_Store, a Mac's ._notes.md, .ipynb_checkpoints/, .git/) are left out too.
-LITTER_NAMES = frozenset({"__pycache__", "__macosx", "thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r"})
-
-
-def is_litter(name: str) -> bool:
-    """Hidden files and folders, Python's __pycache__/, a Mac unzip's __MACOSX/,
-    Windows' Thumbs.db and desktop.ini, and Office's ~$ lock files."""
-    return name.startswith((".", "~$")) or name.casefold() in LITTER_NAMES
 
 
 def class_files(entry: Path) -> list[Path]:

@@ -121,9 +121,22 @@ def submission_files(entry: Path) -> list[Path]:
 CHECKPOINTS = ".ipynb_checkpoints"  # where Jupyter keeps its own copies of a notebook
 
 
+# What computers and unzipping leave beside a student's files, never part of a
+# submission: not graded, not in a class run's content hash (adding or removing it
+# regrades nothing), and never a student of its own in the class folder.  Hidden
+# names (.DS_Store, a Mac's ._notes.md, .ipynb_checkpoints/, .git/) are left out too.
+LITTER_NAMES = frozenset({"__pycache__", "__macosx", "thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r"})
+
+
+def is_litter(name: str) -> bool:
+    """Hidden files and folders, Python's __pycache__/, a Mac unzip's __MACOSX/,
+    Windows' Thumbs.db and desktop.ini, and Office's ~$ lock files."""
+    return name.startswith((".", "~$")) or name.casefold() in LITTER_NAMES
+
+
 def _hidden(parts: tuple[str, ...]) -> str:
-    """The first hidden folder or file name among ``parts`` ("" when none is)."""
-    return next((part for part in parts if part.startswith(".") or part == "__pycache__"), "")
+    """The first hidden or litter folder or file name among ``parts`` ("" when none is)."""
+    return next((part for part in parts if is_litter(part)), "")
 
 
 def _is_checkpoint(path: Path) -> bool:

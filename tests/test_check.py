@@ -510,3 +510,10 @@ def test_a_public_case_matching_a_known_mistake_still_shows_expected_and_returne
     summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
     assert "<br>✗ tutorial 2×2 example: Expected" in summary
     assert "| q2-activations |" not in summary  # checked against one spec only
+
+
+def test_litter_beside_the_files_is_ignored_by_a_self_check_as_by_a_class_run(tmp_path):
+    folder = submission(tmp_path, {"foundations.py": SAMPLES / "alice" / "foundations.py", "Thumbs.db": b"\x00",
+                                   "~$notes.docx": b"\x00", "desktop.ini": "[.ShellClassInfo]\n"})
+    run, _ = check(tmp_path, [FOUNDATIONS], folder)
+    assert "note:" not in run.stdout, run.stdout
