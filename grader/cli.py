@@ -433,8 +433,9 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
         print(f"  {'part':<{label_width}}  {'points':>11}  {'verdict':<{verdict_width}}  feedback", file=stream)
         for p in parts:
             feedback = " ".join((p.feedback or "").split())
-            if p.read_line(60):
-                feedback += f" {p.read_line(60)}"
+            read = p.read_line(60)
+            if read:
+                feedback += f" {read}"
             lines = textwrap.wrap(feedback, max(30, width - indent)) or [""]
             print(f"  {p.label:<{label_width}}  {p.score:>5.2f}/{p.max_score:<5.2f}  "
                   f"{_verdict(p):<{verdict_width}}  {lines[0]}", file=stream)

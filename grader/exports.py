@@ -129,7 +129,8 @@ def _feedback_cell(p: PartResult) -> str:
     """The feedback's first line, the answer as read, and each failing public case, as the terminal
     lists them (hidden cases are never named), one per line of the cell."""
     first = p.feedback.splitlines()[0] if p.feedback else ""
-    lines = [first] + ([p.read_line(80)] if p.read_line(80) else [])
+    read = p.read_line(80)
+    lines = [first] + ([read] if read else [])
     for case in p.cases:
         if case.public and case.credit < 1.0 and not (len(p.cases) == 1 and case.feedback in p.feedback):
             lines.append(f"✗ {case.name}" + ("" if case.feedback in p.feedback else f": {case.feedback}"))

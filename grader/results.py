@@ -75,7 +75,8 @@ class PartResult:
         """The feedback, what was read, the rubric or check details, and each failed case, as the
         HTML report lists them (hidden cases by number, never their inputs); a known mistake's
         feedback, already said in the feedback, is not repeated per case."""
-        lines = [self.feedback] + ([self.read_line()] if self.read_line() else []) + [f"- {d}" for d in self.details]
+        read = self.read_line()
+        lines = [self.feedback] + ([read] if read else []) + [f"- {d}" for d in self.details]
         for case in self.cases:
             if case.credit < 1.0:
                 lines.append(f"✗ {case.name}" + ("" if case.feedback in self.feedback else f": {case.feedback}"))
