@@ -219,6 +219,29 @@ def spec_digest(refs) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def warn_about_unsound_specs(gradebook: Gradebook, refs, pool=None) -> None:
+    """Prove each problem set as ``grader validate`` does, once per version of its spec.
+
+    A reference its own checker rejects marks every right answer wrong, so the
+    instructor hears of it before reading a class's grades.  Grading goes on:
+    the spec is the instructor's to fix, and a regrade follows the fixed spec."""
+    from grader.validate import prove_references
+
+    proved = gradebook.proved_specs()
+    key = lambda r: f"{r.problem_set.id}:{r.problem_set.digest}"  # noqa: E731
+    todo = [r for r in refs if not r.problem_set.published and key(r) not in proved]
+    if not todo:
+        return
+    issues = prove_references(todo, lambda sets: Grader(sets, pool=pool))
+    for issue in issues:
+        say(f"warning: {issue}")
+    if issues:
+        say("warning: grading goes on with these specs, but their verdicts may be wrong: "
+            "fix what `grader validate` reports, then run grade again to regrade")
+    unsound = {str(issue.path) for issue in issues}
+    gradebook.save_proved_specs(proved | {key(r) for r in todo if str(r.problem_set.path) not in unsound})
+
+
 def problem_set_info(refs) -> list[dict]:
     return [{"id": r.problem_set.id, "title": r.problem_set.title, "digest": r.problem_set.digest,
              "max_score": r.problem_set.max_score} for r in refs]
@@ -590,6 +613,7 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
                     gradebook.save_roster(roster.to_json())
                 if getattr(args, "assignment", None):
                     gradebook.save_assignment(args.assignment)
+                warn_about_unsound_specs(gradebook, refs, pool)
                 stats = run(gradebook, out, refs, found, spec,
                             executor_factory=lambda: EXECUTORS[executor_kind](jobs), executor_name=executor_kind,
                             jobs=jobs, progress=wants_progress(getattr(args, "progress", None)), pool=pool)

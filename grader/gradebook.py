@@ -409,6 +409,16 @@ class Gradebook:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'assignment'").fetchone()
         return row[0] if row else None
 
+    # -- problem sets proved sound (``grader validate``'s proof, run by ``grade``) --
+    def proved_specs(self) -> set[str]:
+        """``id:digest`` of each problem set version whose references earned full marks."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'proved_specs'").fetchone()
+        return set(json.loads(row[0])) if row else set()
+
+    def save_proved_specs(self, keys: Iterable[str]) -> None:
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('proved_specs', ?)", (json.dumps(sorted(keys)),))
+
     # -- the class of the last run ---------------------------------------------
     def save_class(self, students: Iterable[str]) -> None:
         """The students the last run found: the class files list them, and
