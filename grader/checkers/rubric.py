@@ -225,6 +225,19 @@ _DENIAL = re.compile(r"\bnot\b|n['’]t\b|\bnor\b|\bmyth\b|\bwrong to\b|\bfalse 
                      r"|\b(might|may) (seem|appear)\b|\bat first (glance|sight)\b"
                      r"|\b(often|commonly|widely|sometimes) (said|believed|thought|claimed|assumed)\b")
 _CLAUSE_END = re.compile(r"[.;:!?]")
+# A claim taken back straight after it is denied too: "tanh is immune, which is wrong", "…; that is
+# false", "…, but this is not the case", "many think tanh prevents it, but it does not", or a next
+# sentence saying only that ("That is not true.").  The words must end their clause: "…, which is not
+# the case for tanh" and "…, which is why it is preferred" take nothing back.
+_CLAIM_END = re.compile(r"[,;:!?—–]|\.(?!\d)| (?=(?:but|which) )")
+_TAKEN_BACK = re.compile(
+    r"[\s,;:.!—–-]*(?:(?:but|and) )?(?:which|that|this|it|they)(?: claim| statement| view| idea)? "
+    r"(?:(?:is|was|['’]s) (?:(?:simply|just|plainly|clearly|quite|completely|totally|entirely|of course) )?"
+    r"(?:wrong|false|untrue|incorrect|mistaken|a (?:\w+ )?(?:myth|misconception|mistake|fallacy))"
+    r"|(?:(?:is|was|are|were|['’]s) not|isn['’]t|wasn['’]t|aren['’]t|weren['’]t) (?:(?:really|actually|at all) )?"
+    r"(?:true|correct|right|accurate|the case|so)"
+    r"|(?:is|are|was|were|does|do|did) not|(?:is|are|was|were|does|do|did)n['’]t)"
+    r"(?=\s*(?:[.;:!?,)—–]|$))")
 _DENIAL_END = re.compile(r"\b(but|whereas|however|although|though)\b")
 _THAT = re.compile(r"\bthat\b")
 
@@ -242,7 +255,15 @@ def _denied(text: str, match: re.Match) -> bool:
     if _reaches_end(_DENIAL, text[max(start, match.start() - 160):match.start()]):
         return True
     end = _CLAUSE_END.search(text, match.end())
-    return end is not None and end.group(0) == "?" and end.start() - match.end() < 160
+    if end is not None and end.group(0) == "?" and end.start() - match.end() < 160:
+        return True
+    return _taken_back(text, match)
+
+
+def _taken_back(text: str, match: re.Match) -> bool:
+    """Whether the words that end the match's clause take it back ("…, which is wrong.")."""
+    end = _CLAIM_END.search(text, match.end())
+    return end is not None and _TAKEN_BACK.match(text, end.start()) is not None
 
 
 def _own_words(text: str, match: re.Match) -> str:

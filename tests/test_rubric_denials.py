@@ -1,0 +1,97 @@
+"""Q2.4 paragraphs whose student denies a claim, graded from Markdown through the real pipeline.
+
+A claim the student takes back ("…, which is wrong.", "…; that is false.", "…, but this is not the
+case.") earns nothing, and a misconception taken back contradicts nothing: the rest of the paragraph
+still earns its ideas.  "Neither … nor …" denies what follows for both names.  Each case names the
+ideas the paragraph must earn; the others must earn nothing (not found, or contradicted)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+from grader.grading import Grader
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "problems" / "q2-activations.yaml"
+
+IDEA_1 = "Backpropagation through time multiplies the gradient by one activation derivative per time step."
+IDEA_2 = "The sigmoid's derivative is at most 1/4 while tanh's is at most 1."
+IDEA_3 = "So gradients vanish much faster with sigmoid; tanh suffers less, though it is not immune."
+ALL_RIGHT = f"{IDEA_1} {IDEA_2} {IDEA_3}"
+
+
+def ideas_credited(q2_grader: Grader, tmp_path: Path, paragraph: str) -> dict[int, str]:
+    """Idea number → "found", "not found" or "contradicted", for a Q2.4 section holding the paragraph."""
+    path = tmp_path / "q2.md"
+    path.write_text(f"# Answers\n\n## Q2.4\n\n{paragraph}\n", encoding="utf-8")
+    part = next(p for p in q2_grader.grade("student", [path]).parts if p.label == "Q2.4")
+    assert part.provisional
+    return {number: next(word for word in ("contradicted", "not found", "found") if f"idea {number} {word}" in d)
+            for number, d in enumerate(part.details, 1)}
+
+
+def last_sentences(cases: list[tuple[str, set[int]]]) -> list[str]:
+    """Test ids: the words each paragraph adds to the model sentences."""
+    return [paragraph.replace(ALL_RIGHT, "").replace(IDEA_1, "").replace(IDEA_2, "").strip()[:60]
+            for paragraph, _ in cases]
+
+
+def assert_credited(outcomes: dict[int, str], credited: set[int]) -> None:
+    assert {n for n, outcome in outcomes.items() if outcome == "found"} == credited, outcomes
+
+
+# ---------------------------------------------------------------------------
+# 1. A denial after the claim
+
+TAKEN_BACK = [
+    # a right idea, taken back: it earns nothing
+    (f"{IDEA_1} {IDEA_2} Tanh suffers less from vanishing gradients than sigmoid, which is wrong.", {1, 2}),
+    (f"{IDEA_1} {IDEA_2} Some textbooks say that gradients vanish much faster with sigmoid; that is false.",
+     {1, 2}),
+    (f"{IDEA_2} {IDEA_3} Backpropagation through time multiplies the gradient by the derivative at every time "
+     "step, but this is not the case: the contributions of the time steps are added.", {2, 3}),
+    (f"{IDEA_1} {IDEA_2} With sigmoid, gradients vanish much faster. This is not true, as both vanish alike.",
+     {1, 2}),
+    # a misconception, taken back: it contradicts nothing, and the right ideas stay earned
+    (f"{ALL_RIGHT} Tanh is immune to vanishing gradients, which is wrong.", {1, 2, 3}),
+    (f"{ALL_RIGHT} Some say tanh does not suffer from vanishing gradients; that is false.", {1, 2, 3}),
+    (f"{ALL_RIGHT} Tanh avoids the vanishing gradient problem, but this is not the case.", {1, 2, 3}),
+    (f"{ALL_RIGHT} With tanh the gradient never vanishes, which is a common misconception.", {1, 2, 3}),
+    (f"{ALL_RIGHT} You often read that tanh solves the vanishing gradient problem. That is not true.", {1, 2, 3}),
+    (f"{ALL_RIGHT} Many think tanh prevents vanishing gradients, but it does not.", {1, 2, 3}),
+    # a right idea in the clause before the one taken back keeps its credit
+    (f"{IDEA_1} {IDEA_2} Gradients vanish much faster with sigmoid, but tanh is immune, which is wrong.",
+     {1, 2, 3}),
+]
+
+NOT_TAKEN_BACK = [
+    # words that only look like a denial: the claim stands
+    (f"{IDEA_1} {IDEA_2} Gradients vanish much faster with sigmoid, which is not the case for tanh.", {1, 2, 3}),
+    (f"{IDEA_1} {IDEA_2} Tanh suffers less from vanishing gradients, which is why it is preferred.", {1, 2, 3}),
+    (f"{IDEA_1} {IDEA_2} Gradients vanish much faster with sigmoid, which is not true of tanh.", {1, 2, 3}),
+    (f"{IDEA_1} {IDEA_2} Gradients vanish much faster with sigmoid. This is wrong for tanh, whose derivative "
+     "is larger.", {1, 2, 3}),
+    (f"{ALL_RIGHT} Tanh is immune to vanishing gradients, which is why RNNs use it.", {1, 2}),
+    (f"{ALL_RIGHT} Tanh is immune to vanishing gradients, and that is it.", {1, 2}),
+]
+
+
+@pytest.mark.parametrize("paragraph, credited", TAKEN_BACK + NOT_TAKEN_BACK,
+                         ids=last_sentences(TAKEN_BACK + NOT_TAKEN_BACK))
+def test_a_claim_taken_back_earns_nothing(q2_grader, tmp_path, paragraph, credited):
+    assert_credited(ideas_credited(q2_grader, tmp_path, paragraph), credited)
+
+
+def test_grader_check_credits_no_claim_the_student_takes_back(tmp_path):
+    answer = tmp_path / "q2.md"
+    answer.write_text(f"# Answers\n\n## Q2.4\n\n{IDEA_1} {IDEA_2} Gradients vanish much faster with sigmoid, "
+                      "which is wrong. Tanh is immune to vanishing gradients; that is false.\n", encoding="utf-8")
+    report = tmp_path / "results.json"
+    assert main(["check", str(SPEC), str(answer), "--json", str(report)]) == 0
+    q24 = next(t for t in json.loads(report.read_text(encoding="utf-8"))["tests"] if t["number"] == "Q2.4")
+    assert q24["score"] == 2, q24["output"]
+    assert "- idea 3 not found" in q24["output"]
+    assert "contradicts" not in q24["output"]
