@@ -95,3 +95,45 @@ def test_grader_check_credits_no_claim_the_student_takes_back(tmp_path):
     assert q24["score"] == 2, q24["output"]
     assert "- idea 3 not found" in q24["output"]
     assert "contradicts" not in q24["output"]
+
+
+# ---------------------------------------------------------------------------
+# 2. "Neither … nor …" denies what follows for both names
+
+NEITHER_NOR = [
+    # a misconception said with "neither … nor": idea 3 is contradicted
+    (f"{ALL_RIGHT} Tanh suffers from neither vanishing nor exploding gradients.", {1, 2}),
+    (f"{ALL_RIGHT} With tanh, gradients neither vanish nor explode.", {1, 2}),
+    (f"{ALL_RIGHT} With tanh the gradient neither vanishes nor explodes, since its derivative is at most 1.",
+     {1, 2}),
+    (f"{ALL_RIGHT} Neither tanh nor ReLU suffers from vanishing gradients.", {1, 2}),
+    (f"{ALL_RIGHT} Neither sigmoid nor tanh RNNs have a vanishing gradient problem.", {1, 2}),
+    (f"{ALL_RIGHT} With tanh there are neither vanishing nor exploding gradients.", {1, 2}),
+    (f"{ALL_RIGHT} Tanh has neither vanishing nor exploding gradients.", {1, 2}),
+    (f"{ALL_RIGHT} Tanh is neither affected by vanishing nor by exploding gradients.", {1, 2}),
+    # an idea denied with "neither … nor": not earned
+    (f"{IDEA_1} {IDEA_2} Sigmoid gradients neither vanish faster nor slower than tanh's.", {1, 2}),
+    (f"{IDEA_1} {IDEA_2} Tanh neither suffers less nor more than sigmoid from vanishing gradients.", {1, 2}),
+    # right: tanh is not immune, and nothing is contradicted
+    (f"{ALL_RIGHT} Neither tanh nor sigmoid is immune to vanishing gradients.", {1, 2, 3}),
+    (f"{ALL_RIGHT} Tanh is neither immune to vanishing gradients nor free of exploding ones.", {1, 2, 3}),
+    (f"{ALL_RIGHT} Tanh neither solves the vanishing gradient problem nor removes it; it only delays it.",
+     {1, 2, 3}),
+    (f"{ALL_RIGHT} Neither sigmoid nor tanh prevents vanishing gradients.", {1, 2, 3}),
+    (f"{ALL_RIGHT} Neither tanh nor sigmoid suffers from exploding gradients.", {1, 2, 3}),
+    (f"{IDEA_1} {IDEA_2} Neither activation is immune, but gradients vanish much faster with sigmoid.",
+     {1, 2, 3}),
+]
+
+
+@pytest.mark.parametrize("paragraph, credited", NEITHER_NOR, ids=last_sentences(NEITHER_NOR))
+def test_neither_nor_denies_the_claim_for_both_names(q2_grader, tmp_path, paragraph, credited):
+    assert_credited(ideas_credited(q2_grader, tmp_path, paragraph), credited)
+
+
+def test_a_neither_nor_misconception_is_quoted_whole(q2_grader, tmp_path):
+    path = tmp_path / "q2.md"
+    path.write_text(f"## Q2.4\n\n{ALL_RIGHT} Neither tanh nor ReLU suffers from vanishing gradients.\n",
+                    encoding="utf-8")
+    part = next(p for p in q2_grader.grade("student", [path]).parts if p.label == "Q2.4")
+    assert part.details[2].endswith("— “Neither tanh nor ReLU suffers from vanishing gradients”"), part.details

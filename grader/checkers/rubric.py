@@ -14,7 +14,9 @@ denied, the idea earns nothing even if its patterns match, and the verdict
 quotes the statement.  A misconception that is itself negative ("tanh does not
 suffer from vanishing gradients") names its negation in a group called ``not``
 (``tanh (?P<not>does not|doesn't) suffer``): that negation is the claim, any
-other still denies the match.
+other still denies the match.  A ``not`` group saying "neither" takes its "nor"
+along (``(?P<not>neither) tanh nor relu suffers``), and a claim the student takes
+back straight after it ("…, which is wrong.") is denied like one after "not".
 
 With ``name_missing_ideas: false`` the verdict numbers the ideas instead of
 quoting them: a student who may still resubmit could otherwise paste the
@@ -218,11 +220,12 @@ def _full_stop(sentence: str) -> str:
 # immune, but it suffers less" says that tanh suffers less, "one might think X, but tanh is immune" that
 # tanh is immune.  A comma straight after the denial, or before the "that" it governs, opens an aside
 # instead: "tanh does not, in practice, suffer less", "it is not true that, with sigmoid, …".
-_NEGATION = re.compile(r"\bnot\b|n['’]t\b|\bnor\b")
-_DENIAL = re.compile(r"\bnot\b|n['’]t\b|\bnor\b|\bmyth\b|\bwrong to\b|\bfalse that\b|\bmisconception\b"
-                     r"|(?<!as )\b(one|you|people|someone|many|some) (might|may|would|could) (think(?! of)|assume"
-                     r"|believe|say|claim)\b|(?<!as )\b(one|you|we|people|someone) (might|may) (expect|guess)\b"
-                     r"|\b(might|may) (seem|appear)\b|\bat first (glance|sight)\b"
+# "Neither … nor …" denies for both names: "neither sigmoid nor tanh suffers less" says nothing of tanh.
+_NEGATION = re.compile(r"\bnot\b|n['’]t\b|\bneither\b|\bnor\b")
+_DENIAL = re.compile(r"\bnot\b|n['’]t\b|\bneither\b|\bnor\b|\bmyth\b|\bwrong to\b|\bfalse that\b|\bmisconception\b"
+                     r"|(?<!as )\b(one|you|people|someone|many|some) (might|may|would|could) "
+                     r"(think(?! of)|assume|believe|say|claim)\b|(?<!as )\b(one|you|we|people|someone) (might|may) "
+                     r"(expect|guess)\b|\b(might|may) (seem|appear)\b|\bat first (glance|sight)\b"
                      r"|\b(often|commonly|widely|sometimes) (said|believed|thought|claimed|assumed)\b")
 _CLAUSE_END = re.compile(r"[.;:!?]")
 # A claim taken back straight after it is denied too: "tanh is immune, which is wrong", "…; that is
@@ -234,7 +237,7 @@ _TAKEN_BACK = re.compile(
     r"[\s,;:.!—–-]*(?:(?:but|and) )?(?:which|that|this|it|they)(?: claim| statement| view| idea)? "
     r"(?:(?:is|was|['’]s) (?:(?:simply|just|plainly|clearly|quite|completely|totally|entirely|of course) )?"
     r"(?:wrong|false|untrue|incorrect|mistaken|a (?:\w+ )?(?:myth|misconception|mistake|fallacy))"
-    r"|(?:(?:is|was|are|were|['’]s) not|isn['’]t|wasn['’]t|aren['’]t|weren['’]t) (?:(?:really|actually|at all) )?"
+    r"|(?:(?:is|was|are|were|['’]s) not|(?:is|was|are|were)n['’]t) (?:(?:really|actually|at all) )?"
     r"(?:true|correct|right|accurate|the case|so)"
     r"|(?:is|are|was|were|does|do|did) not|(?:is|are|was|were|does|do|did)n['’]t)"
     r"(?=\s*(?:[.;:!?,)—–]|$))")
@@ -267,12 +270,19 @@ def _taken_back(text: str, match: re.Match) -> bool:
 
 
 def _own_words(text: str, match: re.Match) -> str:
-    """The match without the negation its pattern names as the claim (a group called ``not``)."""
+    """The match without the negation its pattern names as the claim (a group called ``not``).  A
+    "neither" there takes its "nor" along: "neither tanh nor relu suffers" claims that tanh does not."""
     start, end = match.span()
     if "not" in match.re.groupindex and match.start("not") >= 0:
-        blank = " " * (match.end("not") - match.start("not"))  # keeps the words either side apart
-        text = text[:match.start("not")] + blank + text[match.end("not"):]
+        text = _blank(text, match.start("not"), match.end("not"))
+        if re.search(r"\bneither$", match.group("not")):
+            nor = re.compile(r"\bnor\b").search(text, match.end("not"), end)
+            text = _blank(text, *nor.span()) if nor else text
     return text[start:end]
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]  # spaces keep the words either side apart
 
 
 def _reaches_end(denial: re.Pattern, words: str) -> bool:
