@@ -137,6 +137,9 @@ def _feedback_cell(p: PartResult) -> str:
     return "<br>".join(_cell(line) for line in lines[:6])
 
 
+OVERRIDES_LISTED = 20  # a CI job page is read, not searched
+
+
 def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score: float | None = None,
                      untouched: Sequence[str] = ()) -> str:
     """A Markdown summary for a CI job page (e.g. ``$GITHUB_STEP_SUMMARY``).
@@ -188,9 +191,16 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
             lines.append(f"| {_cell(label)} {_cell(parts[0].title)} | {format_score(mean)} / "
                          f"{format_score(parts[0].max_score)} | {full} ({100 * full / len(parts):.0f}%) | "
                          f"{unread} | {review} |")
-    overridden = sum(p.overridden for r in results for p in r.parts)
+    overridden = [(r.student, p) for r in results for p in r.parts if p.overridden]
     if overridden:
-        lines += ["", f"{overridden} part score{'' if overridden == 1 else 's'} set by the instructor."]
+        count = len(overridden)
+        lines += ["", f"{count} part score{'' if count == 1 else 's'} set by the instructor:", ""]
+        for student, p in overridden[:OVERRIDES_LISTED]:
+            comment = f" — {_cell(p.override)}" if p.override else ""
+            lines.append(f"- {_cell(student)} {_cell(p.label)}: {format_score(p.score)} / "
+                         f"{format_score(p.max_score)} (automatic: {_cell(p.automatic_status)}){comment}")
+        if count > OVERRIDES_LISTED:
+            lines.append(f"- … and {count - OVERRIDES_LISTED} more (the class page lists every student)")
     crashed = [r.student for r in results if any(p.status == "error" for p in r.parts)]
     if crashed:
         lines += ["", f"Could not be graded: {', '.join(_cell(s) for s in crashed)}"]

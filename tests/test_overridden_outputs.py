@@ -78,7 +78,10 @@ def test_reports_say_set_by_the_instructor_and_count_overridden_parts():
     assert "set by the instructor: A1, A2, Q1" in index  # beside the student
 
     summary = markdown_summary([overridden(), graded()], "Homework", 4)
-    assert "3 part scores set by the instructor." in summary
+    assert "3 part scores set by the instructor:" in summary
+    # Each is listed, so a CI job page shows which verdicts a person changed, and why.
+    assert "- ann A1: 2 / 2 (automatic: partial) — by hand" in summary
+    assert "- ann A2: 0.5 / 1 (automatic: correct)\n" in summary
     one = markdown_summary([overridden()], "Homework", 4)
     assert "| A2 | 0.5 / 1 | partial (set by the instructor) | Set by the instructor: 0.5/1. |" in one
 
