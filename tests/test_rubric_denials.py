@@ -35,7 +35,8 @@ def ideas_credited(q2_grader: Grader, tmp_path: Path, paragraph: str) -> dict[in
 
 def last_sentences(cases: list[tuple[str, set[int]]]) -> list[str]:
     """Test ids: the words each paragraph adds to the model sentences."""
-    return [paragraph.replace(ALL_RIGHT, "").replace(IDEA_1, "").replace(IDEA_2, "").strip()[:60]
+    return [paragraph.replace(ALL_RIGHT, "").replace(IDEA_1, "").replace(IDEA_2, "").replace(IDEA_3, "")
+            .strip()[:60]
             for paragraph, _ in cases]
 
 
@@ -137,3 +138,27 @@ def test_a_neither_nor_misconception_is_quoted_whole(q2_grader, tmp_path):
                     encoding="utf-8")
     part = next(p for p in q2_grader.grade("student", [path]).parts if p.label == "Q2.4")
     assert part.details[2].endswith("— “Neither tanh nor ReLU suffers from vanishing gradients”"), part.details
+
+
+# ---------------------------------------------------------------------------
+# 3. More phrasings students write
+
+NOT_ONLY = [
+    # "not only … but also" adds to the claim: it denies nothing
+    (f"{IDEA_2} {IDEA_3} The gradient is not only multiplied by the activation derivative at every time step "
+     "but also by the recurrent weight matrix.", {1, 2, 3}),
+    (f"{IDEA_1} {IDEA_2} Tanh not only suffers less from vanishing gradients, it is also zero-centred.", {1, 2, 3}),
+    (f"{IDEA_1} {IDEA_2} Not only do gradients vanish exponentially in T, they vanish much faster with sigmoid.",
+     {1, 2, 3}),
+    (f"{IDEA_1} {IDEA_3} The sigmoid's derivative is not just small: it is at most 1/4.", {1, 2, 3}),
+    # … and the misconception it adds to is still made
+    (f"{ALL_RIGHT} Tanh not only avoids the vanishing gradient problem but also trains faster.", {1, 2}),
+    # a plain "not" still denies
+    (f"{IDEA_1} {IDEA_2} Tanh does not suffer less from vanishing gradients.", {1, 2}),
+    (f"{IDEA_2} {IDEA_3} The gradient is not multiplied by the derivative at every time step.", {2, 3}),
+]
+
+
+@pytest.mark.parametrize("paragraph, credited", NOT_ONLY, ids=last_sentences(NOT_ONLY))
+def test_not_only_denies_nothing(q2_grader, tmp_path, paragraph, credited):
+    assert_credited(ideas_credited(q2_grader, tmp_path, paragraph), credited)

@@ -221,8 +221,10 @@ def _full_stop(sentence: str) -> str:
 # tanh is immune.  A comma straight after the denial, or before the "that" it governs, opens an aside
 # instead: "tanh does not, in practice, suffer less", "it is not true that, with sigmoid, …".
 # "Neither … nor …" denies for both names: "neither sigmoid nor tanh suffers less" says nothing of tanh.
-_NEGATION = re.compile(r"\bnot\b|n['’]t\b|\bneither\b|\bnor\b")
-_DENIAL = re.compile(r"\bnot\b|n['’]t\b|\bneither\b|\bnor\b|\bmyth\b|\bwrong to\b|\bfalse that\b|\bmisconception\b"
+# "Not only" (just, merely) adds to the claim instead: "tanh not only suffers less, it is also …".
+_NOT = r"(?:\bnot\b|n['’]t\b)(?! (?:only|just|merely)\b)"
+_NEGATION = re.compile(_NOT + r"|\bneither\b|\bnor\b")
+_DENIAL = re.compile(_NOT + r"|\bneither\b|\bnor\b|\bmyth\b|\bwrong to\b|\bfalse that\b|\bmisconception\b"
                      r"|(?<!as )\b(one|you|people|someone|many|some) (might|may|would|could) "
                      r"(think(?! of)|assume|believe|say|claim)\b|(?<!as )\b(one|you|we|people|someone) (might|may) "
                      r"(expect|guess)\b|\b(might|may) (seem|appear)\b|\bat first (glance|sight)\b"
