@@ -2759,6 +2759,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bapprox\.)(?<!\be\.g\.)(?<!\bi\.e\.)
 
 def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[Found | None, str]:
     choices = [str(c) for c in getattr(part.options, "choices", ())]
+    synonyms = _choice_synonyms(part)
     explicit: list[Found] = []
     prose: list[tuple[Found, str]] = []
     for section, b in ((s, b) for s in sections for b in s.blocks):
@@ -2767,13 +2768,14 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
         labelled = _after_label(text, section.key, part.label)
         own = only_part or bool(section.key and section.key[-1].isalpha() and covers(section.key, part.label))
         alone = text if own and labelled is None else labelled or ""
-        word = _choice_word(alone, choices) or _choice_phrase(alone, choices)  # "(d) The approximation."
+        word = _choice_word(alone, choices) or _choice_phrase(alone, choices, synonyms)  # "(d) The real one."
         given = labelled if labelled is not None else text if section.answer_after_label and b is section.blocks[0] \
             else None
         if not word and given:  # "Q2.3(d): true, because …": the word the label gives, then the reason
             lead = _LEADING_WORD.match(given)
             word = _choice_word(lead.group(1), choices) if lead else None
-            word = word or _choice_phrase(_FIRST_CLAUSE.split(given, 1)[0], choices)  # "(d) the true ratio, as …"
+            # "(d) the true ratio, as …"
+            word = word or _choice_phrase(_FIRST_CLAUSE.split(given, 1)[0], choices, synonyms)
         if word:
             explicit.append(Found(word, b.line, 2))
         boxed = _boxed_inside(text)
@@ -2784,8 +2786,13 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
         m = re.search(r"\b(?:answer|faster(?:\s+decay)?|decays\s+faster)\s*[:=]\s*\**\s*[\"'“`]?(\w+)", text, re.I)
         if m and _choice_word(m.group(1), choices):
             explicit.append(Found(_choice_word(m.group(1), choices), b.line, 2))
-        for sentence in _SENTENCE_END.split(text):
+        sentences = _SENTENCE_END.split(text)
+        for k, sentence in enumerate(sentences):
             if sentence.rstrip().endswith("?"):
+                # "Which decays faster? The approximation.": the short answer right after the question asked
+                replied = _reply_to_question(sentence, sentences[k + 1:k + 2], choices, synonyms)
+                if replied:
+                    explicit.append(Found(replied, b.line, 2))
                 continue  # "the approximation decays faster? no." asks, it does not say
             prose.extend((Found(said, b.line, 1), said_in) for said, said_in in _choices_in_sentence(sentence, choices))
     for row in _table_statements(t for s in sections for t in s.tables):
@@ -2905,6 +2912,36 @@ def _paragraph_owners(sections: list[Section], part_keys: frozenset[str]) -> dic
     return owners
 
 
+# The question of Q2.3(d) asked again: "Which decays faster?", "Which of the two curves decays more slowly?"
+_WHICH_DECAYS = re.compile(r"\bwhich\b", re.I)
+
+
+def _reply_to_question(question: str, following: list[str], choices: list[str],
+                       synonyms: dict[str, str]) -> str | None:
+    """The choice a short reply names right after the question asked again ("Which decays faster? The
+    approximation."), or None.  Asked which decays more slowly, the reply names the other choice."""
+    comp = _COMPARATIVE.search(question)
+    if not following or len(choices) != 2 or comp is None or not _WHICH_DECAYS.search(question) \
+            or not _DECAY_VERB.search(question):
+        return None
+    named = _choice_word(following[0], choices) or _choice_phrase(following[0], choices, synonyms)
+    if named is None or comp.group("faster"):
+        return named
+    return choices[1] if named == choices[0] else choices[0]
+
+
+def _choice_synonyms(part: Part) -> dict[str, str]:
+    """The spec's other words for each choice (``synonyms``), lower case, each → its choice; a word given to
+    two choices names neither."""
+    out: dict[str, str] = {}
+    given = getattr(part.options, "synonyms", None) or {}
+    for choice, words in given.items():
+        for word in [words] if isinstance(words, str) else words or ():
+            key = " ".join(str(word).lower().split())
+            out[key] = str(choice) if out.get(key, choice) == choice else ""
+    return {k: v for k, v in out.items() if v}
+
+
 # A choice named in a few words: "the approximation", "The approximate one.", "Answer: the approximated ratio",
 # "the true ratio"; the word names the choice (below), the noun after it adds nothing.
 _CHOICE_PHRASE = re.compile(r"(?:(?:the\s+)?(?:final\s+)?answer\s*(?:is\s*)?[:=]?\s*)?(?:the\s+)?(?P<word>[a-z]+)\.?"
@@ -2912,23 +2949,30 @@ _CHOICE_PHRASE = re.compile(r"(?:(?:the\s+)?(?:final\s+)?answer\s*(?:is\s*)?[:=]
 _FIRST_CLAUSE = re.compile(r"[,;:(—–]|\.\s|\s-\s|\s+(?:because|since|as|so)\s", re.I)
 
 
-def _choice_phrase(text: str, choices: list[str]) -> str | None:
-    """The choice a short phrase names: its word is the choice or, for a choice of five letters or more, starts
-    with it ("approximation", "approximated" name *approx*; "true" only *true*): "the approximation", "The
-    approximate one.", "Answer: the approximated ratio", or a maths name with the choice as its index
-    (``$\\rho_{approx}$``).  None for anything longer or negated ("not the approximation")."""
+def _choice_phrase(text: str, choices: list[str], synonyms: dict[str, str] | None = None) -> str | None:
+    """The choice a short phrase names: its word is the choice, one of the spec's synonyms of it ("real",
+    "exact" name *true*) or, for a choice of five letters or more, starts with it ("approximation",
+    "approximated" name *approx*; "true" only *true*): "the approximation", "The approximate one.", "Answer: the
+    approximated ratio", "the real one", a synonym of several words ("the true ratio"), or a maths name with the
+    choice as its index (``$\\rho_{approx}$``).  None for anything longer or negated ("not the approximation")."""
     text = re.sub(r"[*`\"'“”]", "", text).strip().rstrip(".!").strip()
+    synonyms = synonyms or {}
     m = re.fullmatch(r"\$([^$]{1,60})\$", text)
     if m:  # "$\rho_{approx}$": the name's index is the choice
         index = re.fullmatch(r"[a-z]+_([a-z]+)(?:\^[a-z0-9]+)?", name_key(m.group(1)))
-        return _choice_named(index.group(1), choices) if index else None
+        return _choice_named(index.group(1), choices, synonyms) if index else None
+    said = " ".join(text.lower().split())
+    if said in synonyms:
+        return synonyms[said]
     m = _CHOICE_PHRASE.fullmatch(text)
-    return _choice_named(m.group("word"), choices) if m else None
+    return _choice_named(m.group("word"), choices, synonyms) if m else None
 
 
-def _choice_named(word: str, choices: list[str]) -> str | None:
+def _choice_named(word: str, choices: list[str], synonyms: dict[str, str] | None = None) -> str | None:
     word = word.lower()
     named = [c for c in choices if word == c.lower() or (len(c) >= 5 and word.startswith(c.lower()))]
+    if not named and (synonyms or {}).get(word):
+        named = [synonyms[word]]  # "the real one": a one-word synonym of a choice
     return named[0] if len(named) == 1 else None
 
 

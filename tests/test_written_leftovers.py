@@ -1,0 +1,63 @@
+"""Ways of writing Question 2 that were left unread, each a q2.md graded through the real pipeline, with a wrong
+twin where a right answer could pass by accident, and the unreadable kept "could not read" with its text shown.
+
+The shapes: Q2.3(d) said in a few words after its label or after the question asked again; a chain that ends in
+a name rather than a value; a set in plain text after "Answer:"; an answer pasted as console output in a fenced
+code block; a table with the parts as its columns.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.grading import Grader
+
+
+def grade_text(q2_grader: Grader, tmp_path: Path, text: str) -> dict:
+    path = tmp_path / "q2.md"
+    path.write_text(text, encoding="utf-8")
+    return {p.label: p for p in q2_grader.grade("student", [path]).parts}
+
+
+def verdict(part) -> tuple[str, str]:
+    return part.status, str(part.answer)
+
+
+# -- 1. Q2.3(d) in a few words: the spec's synonyms of each choice, and the answer to the question asked again --
+
+@pytest.mark.parametrize("q23, expected", [
+    ("(d) the real ratio", ("incorrect", "true")),
+    ("(d) real", ("incorrect", "true")),
+    ("**(d)** The real one.", ("incorrect", "true")),
+    ("(d) the exact one", ("incorrect", "true")),
+    ("(d) the approximated one", ("correct", "approx")),
+    ("Which decays faster? The approximation.", ("correct", "approx")),
+    ("Which one decays faster? The real ratio.", ("incorrect", "true")),
+    ("(d) Which curve decays faster? The approximation.", ("correct", "approx")),
+    ("Which decays more slowly? The real ratio.", ("correct", "approx")),  # the slower one named
+    ("Which decays faster, the approximation or the true ratio?\nThe true ratio.", ("incorrect", "true")),
+], ids=["real-ratio", "real", "bold-real-one", "exact-one", "approximated-one", "asked-approximation",
+        "asked-real-ratio", "label-then-asked", "asked-slower", "asked-on-its-own-line"])
+def test_choice_in_a_few_words(q2_grader, tmp_path, q23, expected):
+    part = grade_text(q2_grader, tmp_path, f"## Q2.3\n\n{q23}\n")["Q2.3d"]
+    assert verdict(part) == expected, part.feedback
+
+
+@pytest.mark.parametrize("q23", [
+    "(d) not the real ratio",
+    "(d) the real question is hard",
+    "Which decays faster? I could not tell from my plot.",
+    "Which decays faster? Not the approximation.",
+])
+def test_words_that_name_no_choice_stay_unread(q2_grader, tmp_path, q23):
+    part = grade_text(q2_grader, tmp_path, f"## Q2.3\n\n{q23}\n")["Q2.3d"]
+    assert part.status == "could not read", (part.answer, part.feedback)
+    assert q23.split("?")[-1].strip().rstrip(".")[:20] in part.feedback
+
+
+def test_a_question_asked_and_answered_agrees_with_the_prose(q2_grader, tmp_path):
+    """The answer after the question and a sentence of the section saying the other curve: not clear."""
+    q23 = "Which decays faster? The approximation.\n\nThe true ratio decays faster than the approximation."
+    part = grade_text(q2_grader, tmp_path, f"## Q2.3\n\n{q23}\n")["Q2.3d"]
+    assert part.status == "could not read" and "says both ways" in part.feedback
