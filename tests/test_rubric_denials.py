@@ -162,3 +162,25 @@ NOT_ONLY = [
 @pytest.mark.parametrize("paragraph, credited", NOT_ONLY, ids=last_sentences(NOT_ONLY))
 def test_not_only_denies_nothing(q2_grader, tmp_path, paragraph, credited):
     assert_credited(ideas_credited(q2_grader, tmp_path, paragraph), credited)
+
+
+HEDGES = [
+    # a belief reported, or called a mistake, is not the student's claim
+    (f"{ALL_RIGHT} It is incorrect to say that tanh is immune to vanishing gradients.", {1, 2, 3}),
+    (f"{ALL_RIGHT} It would be a mistake to think that tanh avoids vanishing gradients.", {1, 2, 3}),
+    (f"{ALL_RIGHT} Many people believe tanh solves the vanishing gradient problem.", {1, 2, 3}),
+    (f"{ALL_RIGHT} Some argue that with tanh the gradient never vanishes.", {1, 2, 3}),
+    (f"{ALL_RIGHT} You often read that tanh does not suffer from vanishing gradients.", {1, 2, 3}),
+    (f"{IDEA_1} {IDEA_2} Many believe that gradients vanish much faster with sigmoid.", {1, 2}),
+    (f"{IDEA_1} {IDEA_2} It is incorrect to say that tanh suffers less from vanishing gradients.", {1, 2}),
+    # the student's own claim, or one a report confirms, stands
+    (f"{IDEA_1} {IDEA_2} As many people believe, gradients vanish much faster with sigmoid.", {1, 2, 3}),
+    (f"{IDEA_1} {IDEA_2} I believe gradients vanish much faster with sigmoid.", {1, 2, 3}),
+    (f"{IDEA_1} {IDEA_2} Many people believe tanh is immune. In fact tanh is only less prone to vanishing "
+     "gradients than sigmoid.", {1, 2, 3}),
+]
+
+
+@pytest.mark.parametrize("paragraph, credited", HEDGES, ids=last_sentences(HEDGES))
+def test_a_reported_belief_is_not_the_students_claim(q2_grader, tmp_path, paragraph, credited):
+    assert_credited(ideas_credited(q2_grader, tmp_path, paragraph), credited)

@@ -224,7 +224,14 @@ def _full_stop(sentence: str) -> str:
 # "Not only" (just, merely) adds to the claim instead: "tanh not only suffers less, it is also …".
 _NOT = r"(?:\bnot\b|n['’]t\b)(?! (?:only|just|merely)\b)"
 _NEGATION = re.compile(_NOT + r"|\bneither\b|\bnor\b")
-_DENIAL = re.compile(_NOT + r"|\bneither\b|\bnor\b|\bmyth\b|\bwrong to\b|\bfalse that\b|\bmisconception\b"
+# A belief reported ("many people believe", "some argue", "you often read that") or called a mistake ("it is
+# incorrect to say", "it would be a mistake to think") is a hedge too, but for one confirmed ("as many believe").
+_DENIAL = re.compile(_NOT + r"|\bneither\b|\bnor\b|\bmyth\b|\bfalse that\b|\bmisconception\b"
+                     r"|\b(wrong|incorrect|mistaken|false|untrue|a mistake|an error) to\b|\b(untrue|incorrect) that\b"
+                     r"|(?<!as )(?<!as some )(?<!as many )(?<!as most )"
+                     r"\b((some|many|most) (people|students|authors|sources)|some|many|people|others) "
+                     r"((often|sometimes|commonly|wrongly|mistakenly) )?(say|claim|believe|think(?! of)|argue|assume)\b"
+                     r"|(?<!as )\b(you|one|we) ((often|sometimes|commonly) )?(read|hear)s? that\b"
                      r"|(?<!as )\b(one|you|people|someone|many|some) (might|may|would|could) "
                      r"(think(?! of)|assume|believe|say|claim)\b|(?<!as )\b(one|you|we|people|someone) (might|may) "
                      r"(expect|guess)\b|\b(might|may) (seem|appear)\b|\bat first (glance|sight)\b"
