@@ -219,27 +219,60 @@ def spec_digest(refs) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def warn_about_unsound_specs(gradebook: Gradebook, refs, pool=None) -> None:
-    """Prove each problem set as ``grader validate`` does, once per version of its spec.
+class SpecProof:
+    """``grader validate``'s proof of each problem set, made once per version of its spec.
 
-    A reference its own checker rejects marks every right answer wrong, so the
-    instructor hears of it before reading a class's grades.  Grading goes on:
-    the spec is the instructor's to fix, and a regrade follows the fixed spec."""
-    from grader.validate import prove_references
+    A reference its own checker rejects marks every right answer wrong, so a
+    class run proves each spec version it has not proved before and warns about
+    what it finds.  Grading goes on (the spec is the instructor's to fix, and a
+    regrade follows the fixed spec).  With threads the proof runs beside the
+    grading; a forking executor must not copy a busy thread, so it goes first."""
 
-    proved = gradebook.proved_specs()
-    key = lambda r: f"{r.problem_set.id}:{r.problem_set.digest}"  # noqa: E731
-    todo = [r for r in refs if not r.problem_set.published and key(r) not in proved]
-    if not todo:
-        return
-    issues = prove_references(todo, lambda sets: Grader(sets, pool=pool))
-    for issue in issues:
-        say(f"warning: {issue}")
-    if issues:
-        say("warning: grading goes on with these specs, but their verdicts may be wrong: "
-            "fix what `grader validate` reports, then run grade again to regrade")
-    unsound = {str(issue.path) for issue in issues}
-    gradebook.save_proved_specs(proved | {key(r) for r in todo if str(r.problem_set.path) not in unsound})
+    def __init__(self, gradebook: Gradebook, refs, pool=None, *, beside: bool = True) -> None:
+        from grader.validate import prove_references
+
+        self._proved = gradebook.proved_specs()
+        self._todo = [r for r in refs if not r.problem_set.published and self._key(r) not in self._proved]
+        self._issues: Future | None = None
+        if self._todo:
+            prove = lambda: prove_references(self._todo, lambda sets: Grader(sets, pool=pool))  # noqa: E731
+            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prove") if beside else _InPlace()
+            self._issues = executor.submit(prove)
+            executor.shutdown(wait=False)
+
+    @staticmethod
+    def _key(refs) -> str:
+        return f"{refs.problem_set.id}:{refs.problem_set.digest}"
+
+    def warnings(self, gradebook: Gradebook) -> list[str]:
+        """The proof's findings as warnings (waiting for it); the versions proved sound are remembered."""
+        if self._issues is None:
+            return []
+        try:
+            issues = self._issues.result()
+        except Exception as exc:  # noqa: BLE001 - a failed proof must not cost the class's results
+            return [f"warning: the specs could not be proved sound ({type(exc).__name__}: {exc}); "
+                    "run `grader validate` on them"]
+        unsound = {str(issue.path) for issue in issues}
+        gradebook.save_proved_specs(self._proved | {self._key(r) for r in self._todo
+                                                    if str(r.problem_set.path) not in unsound})
+        if not issues:
+            return []
+        return [f"warning: {issue}" for issue in issues] + [
+            "warning: these specs were used, but their verdicts may be wrong: fix what `grader validate` "
+            "reports, then run grade again to regrade"]
+
+
+class _InPlace(Executor):
+    """Runs what is submitted at once, in the calling thread."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - handed to whoever reads the future
+            future.set_exception(exc)
+        return future
 
 
 def problem_set_info(refs) -> list[dict]:
@@ -613,10 +646,11 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
                     gradebook.save_roster(roster.to_json())
                 if getattr(args, "assignment", None):
                     gradebook.save_assignment(args.assignment)
-                warn_about_unsound_specs(gradebook, refs, pool)
+                proof = SpecProof(gradebook, refs, pool, beside=executor_kind == "thread")
                 stats = run(gradebook, out, refs, found, spec,
                             executor_factory=lambda: EXECUTORS[executor_kind](jobs), executor_name=executor_kind,
                             jobs=jobs, progress=wants_progress(getattr(args, "progress", None)), pool=pool)
+                unsound = proof.warnings(gradebook)
                 assignment = gradebook.assignment() or assignment_title(gradebook.last_problem_sets())
                 kept = gradebook.roster() if roster is None else None
     except GradebookError as exc:
@@ -634,6 +668,8 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
     # The whole run: loading the specs (computing references) can take longer than the grading.
     print(f"{message} in {time.perf_counter() - started:.1f} s ({stats.seconds:.1f} s of it grading and writing "
           f"reports); reports in {out}/", file=sys.stderr)
+    for line in unsound:
+        say(line)
     for old, new, moved in renamed:
         say(f"note: {old} is now {new}, a name that differs only by case: the same student (on macOS and Windows "
             f"the same folder), whose results and overrides are kept"

@@ -2,10 +2,13 @@
 warns (naming file and line) when a reference fails its own checker; grading still goes on."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 from grader.gradebook import Gradebook
 
@@ -34,9 +37,10 @@ UNSEEDED = textwrap.dedent("""\
     """)
 
 
-def grade(spec: Path, submissions: Path, out: Path) -> subprocess.CompletedProcess:
+def grade(spec: Path, submissions: Path, out: Path, executor: str = "thread") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "grader", "grade", str(spec), "--submissions", str(submissions),
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "GRADER_EXECUTOR": executor})
 
 
 def make_class(tmp_path: Path) -> Path:
@@ -47,12 +51,13 @@ def make_class(tmp_path: Path) -> Path:
     return tmp_path / "class"
 
 
-def test_unsound_spec_is_reported_on_every_run_and_grading_goes_on(tmp_path):
+@pytest.mark.parametrize("executor", ["thread", "process"])  # beside the grading, or before it
+def test_unsound_spec_is_reported_on_every_run_and_grading_goes_on(tmp_path, executor):
     spec = tmp_path / "unseeded.yaml"
     spec.write_text(UNSEEDED, encoding="utf-8")
     submissions, out = make_class(tmp_path), tmp_path / "out"
     for _ in range(2):  # not proved, so the next run says it again
-        run = grade(spec, submissions, out)
+        run = grade(spec, submissions, out, executor)
         assert run.returncode == 0, run.stderr
         assert f"warning: {spec}, line 4: part P1: the reference earns 0 of 1 points" in run.stderr
         assert "fix what `grader validate` reports" in run.stderr
