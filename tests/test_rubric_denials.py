@@ -184,3 +184,19 @@ HEDGES = [
 @pytest.mark.parametrize("paragraph, credited", HEDGES, ids=last_sentences(HEDGES))
 def test_a_reported_belief_is_not_the_students_claim(q2_grader, tmp_path, paragraph, credited):
     assert_credited(ideas_credited(q2_grader, tmp_path, paragraph), credited)
+
+
+OVERLAPPING = [
+    # a denied claim does not hide the student's next one, though one match could take in both
+    (f"{IDEA_1} {IDEA_2} Tanh is not immune; tanh suffers less than sigmoid.", {1, 2, 3}),
+    (f"{IDEA_1} {IDEA_2} Gradients do not vanish linearly in T; they vanish much faster with sigmoid.", {1, 2, 3}),
+    (f"{IDEA_1} {IDEA_2} Many people believe tanh is immune; in fact tanh is only less prone to vanishing "
+     "gradients than sigmoid.", {1, 2, 3}),
+    # … and the denied claim still earns nothing
+    (f"{IDEA_1} {IDEA_2} Tanh is not immune; it does not suffer less than sigmoid either.", {1, 2}),
+]
+
+
+@pytest.mark.parametrize("paragraph, credited", OVERLAPPING, ids=last_sentences(OVERLAPPING))
+def test_a_denied_claim_does_not_hide_the_next(q2_grader, tmp_path, paragraph, credited):
+    assert_credited(ideas_credited(q2_grader, tmp_path, paragraph), credited)

@@ -188,7 +188,17 @@ class RubricChecker(Checker):
 
 def _said(patterns: tuple[str, ...], text: str) -> re.Match | None:
     """The first match of any of the patterns that the text does not deny."""
-    return next((m for p in patterns for m in re.finditer(p, text, re.IGNORECASE) if not _denied(text, m)), None)
+    return next((m for p in patterns for m in _matches(re.compile(p, re.IGNORECASE), text) if not _denied(text, m)),
+                None)
+
+
+def _matches(pattern: re.Pattern, text: str):
+    """Every match, each tried from one character after the start of the last: a denied match may take in
+    the claim that follows it ("tanh is not immune; tanh suffers less"), which must still be found."""
+    at = 0
+    while (match := pattern.search(text, at)) is not None:
+        yield match
+        at = match.start() + 1
 
 
 def _summary(ideas: tuple, missing: list[int], contradicted: list[tuple[int, str]], named: bool) -> str:
