@@ -61,3 +61,28 @@ def test_a_question_asked_and_answered_agrees_with_the_prose(q2_grader, tmp_path
     q23 = "Which decays faster? The approximation.\n\nThe true ratio decays faster than the approximation."
     part = grade_text(q2_grader, tmp_path, f"## Q2.3\n\n{q23}\n")["Q2.3d"]
     assert part.status == "could not read" and "says both ways" in part.feedback
+
+
+# -- 2. a chain that ends in a name: the value before it is the answer --------------------------------------------
+
+@pytest.mark.parametrize("section, label, expected", [
+    ("## Q2.3\n\n$\\rho(0.05) \\approx 0.2505 \\approx \\rho_{\\text{approx}}(0.05)$", "Q2.3b", ("correct", "0.2505")),
+    ("## Q2.3\n\n$\\rho(0.05) \\approx 0.2437 \\approx \\rho_{\\text{approx}}(0.05)$", "Q2.3b", ("incorrect", "0.2437")),
+    ("## Q2.3\n\n$\\rho(0.05) = \\frac{0.2498}{0.9975} \\approx 0.2505 \\approx \\rho(\\varepsilon)$", "Q2.3b",
+     ("correct", "0.2505")),
+    ("## Q2.3\n\nρ(0.05) ≈ 0.2505 ≈ ρ_approx(0.05)", "Q2.3b", ("correct", "0.2505")),
+    ("## Q2.1\n\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac14 = \\dot\\sigma(0)$", "Q2.1a", ("correct", "\\frac14")),
+    ("## Q2.1\n\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac12 = \\dot\\sigma(0)$", "Q2.1a", ("incorrect", "\\frac12")),
+    # a value last is still the value, whatever names come before it
+    ("## Q2.3\n\n$\\rho(0.05) \\approx \\rho_{approx}(0.05) \\approx 0.2437$", "Q2.3b", ("incorrect", "0.2437")),
+], ids=["another-quantity", "another-quantity-wrong", "own-name", "plain-text", "approximated-quantity",
+        "approximated-quantity-wrong", "value-last"])
+def test_a_chain_ending_in_a_name_gives_the_value_before_it(q2_grader, tmp_path, section, label, expected):
+    part = grade_text(q2_grader, tmp_path, section + "\n")[label]
+    assert verdict(part) == expected, part.feedback
+
+
+def test_a_chain_ending_in_an_unknown_name_is_not_read_past_it(q2_grader, tmp_path):
+    """``q`` is no quantity of the question: what the student says ρ(0.05) is stays as read, unreadable."""
+    part = grade_text(q2_grader, tmp_path, "## Q2.3\n\n$\\rho(0.05) \\approx 0.2505 \\approx q_1$\n")["Q2.3b"]
+    assert part.status == "could not read" and "q_1" in str(part.answer), (part.answer, part.feedback)

@@ -1790,7 +1790,7 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
 
     for block, st in [*((b, st) for b in blocks for st in block_statements(b)),
                       *((None, st) for st in _table_statements(tables))]:
-        named = _naming(st, keys)
+        named = _naming(st, keys, quantities | approximated)
         if named is None and (named := _approximating(st, approximated)) is not None:
             if value := _clean_value(named[1]):
                 add(Found(value, st.line, 0.75, st.problem), block)  # a name of the answer itself wins
@@ -1985,25 +1985,39 @@ def _value_after_label(after: str, part: Part, keys: set[str]) -> str | None:
     return value if part.kind != "number" or _looks_numeric(value) else None
 
 
-def _stated_value(st: Statement, start: int = 0) -> str | None:
+def _stated_value(st: Statement, start: int = 0, names: Iterable[str] = ()) -> str | None:
     """What a chain says its left side (or its part ``start``) equals: the value after the last =/≈ of the
-    ones that follow; a relation after it is a remark on the value (``ρ ≈ 0.2505 < 1`` → ``0.2505``).
-    None if no =/≈ follows."""
+    ones that follow; a relation after it is a remark on the value (``ρ ≈ 0.2505 < 1`` → ``0.2505``).  A last
+    side that only names a quantity (its key in ``names``) is a remark too: ``ρ(0.05) ≈ 0.2505 ≈
+    ρ_approx(0.05)`` → ``0.2505``.  None if no =/≈ follows."""
     k = start
     while k < len(st.ops) and st.ops[k] in _EQUALITIES:
         k += 1
+    while k > start + 1 and _only_names(st.parts[k], names):
+        k -= 1
     return st.parts[k] if k > start else None
 
 
-def _naming(st: Statement, keys: set[str]) -> tuple[str, str] | None:
+def _only_names(text: str, names: Iterable[str]) -> bool:
+    """Is ``text`` a quantity's name and nothing else, at a number or not (``\\rho_{approx}(0.05)``, ``\\dot\\sigma(0)``
+    for the names ρ_approx and σ̇)?"""
+    if not names or len(text) > _NAME_CHARS:
+        return False
+    key = name_key(text)
+    return key in names or re.sub(r"\(\s*[-+]?(?:\d+\.?\d*|\.\d+)\s*\)", "", key) in names
+
+
+def _naming(st: Statement, keys: set[str], names: Iterable[str] = ()) -> tuple[str, str] | None:
     """(the name's key, the value) a chain gives the quantity named by ``keys``: named on the left, or in the
-    middle of equalities (``σ̇(ε) ≈ σ̇_approx(ε) = 1/4`` → ``1/4``)."""
+    middle of equalities (``σ̇(ε) ≈ σ̇_approx(ε) = 1/4`` → ``1/4``); ``names``: the keys of every quantity,
+    whose name alone last in the chain is no value (see :func:`_stated_value`)."""
+    names = frozenset(names) | frozenset(keys)
     if st.lhs_key in keys:
-        value = _stated_value(st)
+        value = _stated_value(st, 0, names)
         return (st.lhs_key, value) if value is not None else None
     for k, key in st.inner_keys:
         if key in keys and st.ops[k - 1] in _EQUALITIES:
-            value = _stated_value(st, k)
+            value = _stated_value(st, k, names)
             return (key, value) if value is not None else None
     return None
 
