@@ -200,3 +200,28 @@ OVERLAPPING = [
 @pytest.mark.parametrize("paragraph, credited", OVERLAPPING, ids=last_sentences(OVERLAPPING))
 def test_a_denied_claim_does_not_hide_the_next(q2_grader, tmp_path, paragraph, credited):
     assert_credited(ideas_credited(q2_grader, tmp_path, paragraph), credited)
+
+
+MISCONCEPTIONS = [
+    # tanh free of vanishing gradients, said as students say it: idea 3 is contradicted
+    (f"{ALL_RIGHT} Using tanh, gradients no longer vanish.", {1, 2}),
+    (f"{ALL_RIGHT} Tanh no longer suffers from vanishing gradients.", {1, 2}),
+    (f"{ALL_RIGHT} With tanh, the vanishing gradient problem no longer occurs.", {1, 2}),
+    (f"{ALL_RIGHT} With tanh, the vanishing gradient problem does not occur.", {1, 2}),
+    (f"{ALL_RIGHT} With tanh, the vanishing gradient problem disappears.", {1, 2}),
+    (f"{ALL_RIGHT} Tanh is unaffected by vanishing gradients.", {1, 2}),
+    (f"{ALL_RIGHT} Vanishing gradients are not a problem for tanh.", {1, 2}),
+    (f"{ALL_RIGHT} For tanh, vanishing gradients are no longer an issue.", {1, 2}),
+    # nuances and double negations: nothing contradicted
+    (f"{ALL_RIGHT} Tanh is not unaffected by vanishing gradients.", {1, 2, 3}),
+    (f"{ALL_RIGHT} Tanh is largely unaffected by vanishing gradients over a few steps.", {1, 2, 3}),
+    (f"{ALL_RIGHT} With tanh, vanishing gradients are not as much of a problem.", {1, 2, 3}),
+    (f"{ALL_RIGHT} Vanishing gradients are not a problem for tanh in short sequences.", {1, 2, 3}),
+    (f"{ALL_RIGHT} With tanh, gradients no longer vanish as quickly.", {1, 2, 3}),
+    (f"{ALL_RIGHT} It is not true that vanishing gradients are no longer a problem with tanh.", {1, 2, 3}),
+]
+
+
+@pytest.mark.parametrize("paragraph, credited", MISCONCEPTIONS, ids=last_sentences(MISCONCEPTIONS))
+def test_tanh_free_of_vanishing_gradients_contradicts_idea_3(q2_grader, tmp_path, paragraph, credited):
+    assert_credited(ideas_credited(q2_grader, tmp_path, paragraph), credited)
