@@ -22,7 +22,8 @@ run arbitrary code).  Instead:
   ``+ \\dots``) is dropped, and so is a bracket of words after a value, a remark
   (``1/4 (independent of ε)``); "all real numbers except 0 and 1" is ℝ without
   those points, and any other words after "all real numbers" are refused.
-  A set difference may be typed ``ℝ \\ {0}``, ``ℝ\\{0}`` or ``\\backslash`` (``\\setminus``).
+  A set difference may be typed ``ℝ \\ {0}``, ``ℝ\\{0}`` or ``\\backslash`` (``\\setminus``), its sides
+  in plain text too (``(-inf, inf) \\ {0}``).
 
 Functions are read from one allow-list (``_FUNCTIONS``: trigonometric and
 hyperbolic functions and their inverses, exp, ln, log, sqrt, abs, sgn, floor,
@@ -1800,6 +1801,7 @@ def _split_top(text: str, separators: re.Pattern) -> list[str]:
 _COMMA = re.compile(r",")
 _RATIO = re.compile(r":(?!=)")
 _UNION = re.compile(r"\\cup(?![a-zA-Z])|\s+U\s+")
+_SET_DIFFERENCE = re.compile(r"\\setminus(?![a-zA-Z])")
 _THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d{1,3}(?: \d{3})+(?:\.\d+)?")
 _PERCENT = re.compile(r"^(.*?)\s*(?:\\%|%|\\text\{\s*\\?%\s*\}|percentage|percent|pct)\s*$", re.S)
 _REALS_WORDS = re.compile(r"^(?:all\s+real\s+numbers|all\s+reals|\\mathbb\{R\}|the\s+real\s+line)$", re.I)
@@ -1957,6 +1959,9 @@ class _Reader:
         ratio = _split_top(s, _RATIO)
         if len(ratio) == 2 and all(ratio):
             return sympy.Tuple(self.scalar(ratio[0]), self.scalar(ratio[1])), False
+        difference = self._set_difference(s)
+        if difference is not None:
+            return difference, False
         # unions of sets
         pieces = _split_top(s, _UNION)
         if len(pieces) > 1:
@@ -2094,7 +2099,25 @@ class _Reader:
             return False  # 1/ε, sin ε: not a polynomial, so no order to compare
         return degree <= power if little else power >= 2 and degree < power
 
+    def _set_difference(self, text: str) -> sympy.Set | None:
+        """``A \\setminus B`` with each side read as a set here, so each may be plain text: ``(-inf, inf) \\ {0}``
+        (the LaTeX parser would read ``inf`` as i·n·f).  None when the text is no difference of two sets (also
+        with a union beside it: which binds first is left to the LaTeX parser) or its first side is not read as a
+        set; when only the second side is not, why is said of that side."""
+        pieces = _split_top(text, _SET_DIFFERENCE)
+        if len(pieces) != 2 or not all(p.strip() for p in pieces) or len(_split_top(text, _UNION)) > 1:
+            return None
+        try:
+            whole = self.as_set(pieces[0])
+        except Unreadable:
+            return None
+        return sympy.Complement(whole, self.as_set(pieces[1]))
+
     def as_set(self, text: str) -> sympy.Set:
+        braced = re.fullmatch(r"\s*\{(.*)\}\s*", text, re.S)  # "{0}" typed in plain text, as after "ℝ \\ "
+        if braced and brackets_balanced(braced.group(1)) and "{" not in braced.group(1):
+            items = _split_top(braced.group(1), _COMMA) if braced.group(1).strip() else []
+            return sympy.FiniteSet(*[self.scalar(i) for i in items])
         value = self.scalar(text)
         if isinstance(value, sympy.Tuple) and len(value) == 2:
             return _interval(value[0], value[1], True, True, text)

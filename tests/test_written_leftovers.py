@@ -86,3 +86,58 @@ def test_a_chain_ending_in_an_unknown_name_is_not_read_past_it(q2_grader, tmp_pa
     """``q`` is no quantity of the question: what the student says ρ(0.05) is stays as read, unreadable."""
     part = grade_text(q2_grader, tmp_path, "## Q2.3\n\n$\\rho(0.05) \\approx 0.2505 \\approx q_1$\n")["Q2.3b"]
     assert part.status == "could not read" and "q_1" in str(part.answer), (part.answer, part.feedback)
+
+
+# -- 3. a set in plain text, outside $…$ ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("q22", [
+    "Answer: ℝ",
+    "**Answer:** ℝ",
+    "Answer: all real numbers",
+    "Answer: (-inf, inf)",
+    "Final answer: (−∞, ∞).",
+    "The set is ℝ.",
+    "The interval is (-inf, inf)",
+])
+def test_plain_text_set_after_answer_words(q2_grader, tmp_path, q22):
+    part = grade_text(q2_grader, tmp_path, f"## Q2.2\n\n{q22}\n")["Q2.2"]
+    assert part.status == "correct", (part.answer, part.feedback)
+    assert str(part.answer).strip() in q22 or str(part.answer) == "\\mathbb{R}"
+
+
+@pytest.mark.parametrize("q22", [
+    "(-inf, inf) \\ {0}",
+    "Answer: (-inf, inf) \\ {0}",
+    "Answer: ℝ \\ {0}",
+    "Answer: (0, inf)",
+])
+def test_plain_text_set_that_is_wrong_is_read_and_graded_wrong(q2_grader, tmp_path, q22):
+    part = grade_text(q2_grader, tmp_path, f"## Q2.2\n\n{q22}\n")["Q2.2"]
+    assert part.status == "incorrect", (part.answer, part.feedback)
+    assert str(part.answer).strip() in q22
+    assert part.feedback
+
+
+def test_plain_set_difference_reads_as_the_reals_without_zero():
+    import sympy
+
+    from grader.mathread import read_math
+
+    eps = sympy.Symbol("epsilon", real=True)
+    without_zero = sympy.Union(sympy.Interval.open(-sympy.oo, 0), sympy.Interval.open(0, sympy.oo))
+    for text in ("(-inf, inf) \\ {0}", "(-inf, inf)\\{0}", "(-oo, oo) \\setminus \\{0\\}", "\\mathbb{R} \\setminus \\{0\\}"):
+        assert read_math(text, variables={"epsilon": eps}).value == without_zero, text
+    assert read_math("(-inf, inf) \\setminus (0, 1)", variables={"epsilon": eps}).value == sympy.Union(
+        sympy.Interval(-sympy.oo, 0), sympy.Interval(1, sympy.oo))
+
+
+def test_plain_text_that_is_no_set_stays_unread(q2_grader, tmp_path):
+    part = grade_text(q2_grader, tmp_path, "## Q2.2\n\nAnswer: the positive ones, roughly\n")["Q2.2"]
+    assert part.status == "could not read", (part.answer, part.feedback)
+    assert "the positive ones, roughly" in part.feedback
+
+
+def test_a_set_difference_with_an_unreadable_side_says_which(q2_grader, tmp_path):
+    part = grade_text(q2_grader, tmp_path, "## Q2.2\n\nAnswer: (-inf, inf) \\ {zero-ish}\n")["Q2.2"]
+    assert part.status == "could not read", (part.answer, part.feedback)
+    assert str(part.answer) == "(-inf, inf) \\ {zero-ish}" and "unknown name 'zero'" in part.feedback
