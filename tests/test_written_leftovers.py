@@ -141,3 +141,40 @@ def test_a_set_difference_with_an_unreadable_side_says_which(q2_grader, tmp_path
     part = grade_text(q2_grader, tmp_path, "## Q2.2\n\nAnswer: (-inf, inf) \\ {zero-ish}\n")["Q2.2"]
     assert part.status == "could not read", (part.answer, part.feedback)
     assert str(part.answer) == "(-inf, inf) \\ {zero-ish}" and "unknown name 'zero'" in part.feedback
+
+
+# -- 4. console output pasted in a fenced code block under the part's heading ------------------------------------
+
+@pytest.mark.parametrize("document, label, expected", [
+    ("## Q2.3\n\n### (b)\n\n```\nrho(0.05) = 0.2505\n```\n", "Q2.3b", ("correct", "0.2505")),
+    ("## Q2.3\n\n### (b)\n\n```\nrho(0.05) = 0.2437\n```\n", "Q2.3b", ("incorrect", "0.2437")),
+    ("## Q2.3\n\n### (b)\n\nMy script printed:\n\n```console\n0.2505\n```\n", "Q2.3b", ("correct", "0.2505")),
+    ("## Q2.2\n\n```text\nepsilon in (-inf, inf)\n```\n", "Q2.2", ("correct", "(-inf, inf)")),
+    ("## Q2.2\n\n```text\nepsilon in (0, inf)\n```\n", "Q2.2", ("incorrect", "(0, inf)")),
+    ("## Q2.3\n\n```\nrho_approx(eps) = 1/4\nrho(0.05) = 0.2505\n```\n", "Q2.3a", ("correct", "1/4")),
+    ("## Q2.3\n\n```\nrho_approx(eps) = 1/4\nrho(0.05) = 0.2505\n```\n", "Q2.3b", ("correct", "0.2505")),
+], ids=["named-value", "named-value-wrong", "bare-value-after-words", "set", "set-wrong", "two-lines-first",
+        "two-lines-second"])
+def test_console_output_in_a_code_block_answers(q2_grader, tmp_path, document, label, expected):
+    part = grade_text(q2_grader, tmp_path, document)[label]
+    assert verdict(part) == expected, part.feedback
+    assert "code block" in part.source
+
+
+def test_the_sections_own_answer_beats_its_code_block(q2_grader, tmp_path):
+    document = "## Q2.2\n\nThe set is $\\varepsilon \\in (0, \\infty)$.\n\n```\nepsilon in (-inf, inf)\n```\n"
+    part = grade_text(q2_grader, tmp_path, document)["Q2.2"]
+    assert verdict(part) == ("incorrect", "(0, \\infty)") and "code block" not in part.source
+
+
+def test_program_code_in_a_code_block_is_no_answer(q2_grader, tmp_path):
+    """A program is not console output: its assignments are no answer (the code is graded from q2.py)."""
+    document = "## Q2.3\n\n### (b)\n\n```python\neps = 0.05\nrho = sigma_dot(eps) / tanh_dot(eps)\n```\n"
+    part = grade_text(q2_grader, tmp_path, document)["Q2.3b"]
+    assert part.status == "not answered", (part.answer, part.feedback)
+
+
+def test_unreadable_console_output_is_could_not_read_with_its_text(q2_grader, tmp_path):
+    document = "## Q2.3\n\n### (b)\n\n```\nratio: somewhere near a quarter\n```\n"
+    part = grade_text(q2_grader, tmp_path, document)["Q2.3b"]
+    assert part.status == "could not read" and "somewhere near a quarter" in part.feedback, part.feedback

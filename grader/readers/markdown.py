@@ -120,6 +120,10 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
                 part_keys=frozenset(normalise_label(p.label) for p in parts))
             if answer is not None and not answer.problem and all(s.plain_label for s in held):
                 answer = replace(answer, source=_named_outside(source, answer.line, part.label))  # no heading
+        if answer is None or answer.problem:  # "```\nrho(0.05) = 0.2505\n```": console output pasted
+            coded = _from_code_blocks(part, held, parts, source, quantities)
+            if coded is not None and (answer is None or not coded.problem):
+                answer = coded
         if unclear is not None and (answer is None or answer.problem):
             answer = WrittenAnswer(part.label, unclear.quoted, source, unclear.line, problem=unclear.problem)
         if answer is not None:
@@ -131,6 +135,23 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
         _read_by_name(unheaded, sections, problem_set, source, reading, headed=headed, labelled=labelled,
                       quantities=quantities)
     return reading
+
+
+def _from_code_blocks(part: Part, held: list[Section], parts: list[Part], source: str,
+                      quantities: frozenset[str]) -> WrittenAnswer | None:
+    """The part's answer read from the console output in code blocks of its sections, as plain text, when nothing
+    else in them answers; None when they hold none.  The source says where it was read."""
+    coded = [replace(s, blocks=s.code, tables=[], answer_after_label=False) for s in held if s.code]
+    if not coded:
+        return None
+    only_part = all(sum(1 for p in parts if covers(s.key, p.label)) == 1 for s in coded)
+    answer = extract_answer(part, coded, source, only_part=only_part, quantities=quantities,
+                            part_keys=frozenset(normalise_label(p.label) for p in parts))
+    if answer is None:
+        return None
+    where = next((s for s in coded if any(b.line == answer.line for b in s.blocks)), coded[0])
+    return replace(answer, source=f"{source}, line {answer.line}, read from a code block in the section "
+                                  f"'{where.heading or 'the document'}'")
 
 
 def _without_quotes(sections: list[Section]) -> list[Section]:
@@ -246,6 +267,8 @@ class Section:
     answer_after_label: bool = False
     plain_label: bool = False  # opened by a label and a colon, not in bold and not a heading: "Q2.2: …"
     problem: str = ""  # why the section's answer cannot be told (a table row without an answer column)
+    # Console output pasted in a fenced code block, a block per line: read only when nothing else answers.
+    code: list[Block] = field(default_factory=list)
     quoted: str = ""  # what the problem quotes: the row as written
     # The labelled heading section a paragraph's label opened this one inside ("**Q2.1:**" under "## Q2.2").
     within: "Section | None" = field(default=None, repr=False, compare=False)
@@ -506,12 +529,35 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
             body.blocks.append(Block(last_line, [Segment("math", tok.content, display=True)], quoted=quotes > 0))
         elif tok.type in ("fence", "code_block") and tok.info.strip().lower() in ("math", "latex", "tex"):
             body.blocks.append(Block(last_line, [Segment("math", tok.content, display=True)], quoted=quotes > 0))
+        elif tok.type in ("fence", "code_block"):
+            body.code.extend(_console_lines(tok, quotes > 0))
         i += 1
     kept = [s for s in sections if s.blocks or s.key is not None]
     for number, section in enumerate(kept):
-        for block in section.blocks:
+        for block in [*section.blocks, *section.code]:
             block.section = number
     return kept
+
+
+# The info strings of a fenced block of output or plain text; a block named for a language holds a program.
+_CONSOLE_INFO = {"", "text", "txt", "plain", "plaintext", "console", "output", "out", "none", "stdout", "result"}
+# A line of a program, not of its output: Python's keywords, a prompt, a call of a module's function
+_PROGRAM_LINE = re.compile(r"^\s*(?:(?:def|class|import|from|return|for|while|if|elif|else|print|with|lambda)\b|>>>|"
+                           r"In\s*\[\d*\]:)|\b(?:np|math|sp|sympy|numpy|plt|torch)\.[A-Za-z_]")
+
+
+def _console_lines(tok, quoted: bool) -> list[Block]:
+    """The lines of a fenced (or indented) code block of console output, each a block of plain text, or none for
+    a block named for a language (```` ```python ````) or holding a line of a program: a program's assignments
+    are no answer."""
+    if tok.info.strip().lower() not in _CONSOLE_INFO or not tok.map:
+        return []
+    lines = tok.content.split("\n")
+    if any(_PROGRAM_LINE.search(line) for line in lines):
+        return []
+    first = tok.map[0] + (2 if tok.type == "fence" else 1)  # the opening ``` is a line of its own
+    return [Block(first + k, [Segment("text", line.strip())], quoted=quoted)
+            for k, line in enumerate(lines) if line.strip()]
 
 
 # An item that opens with a label of its own ("1. (a) …", "1. **Q2.3a:** …") is not numbered as a sub-part
