@@ -178,3 +178,55 @@ def test_unreadable_console_output_is_could_not_read_with_its_text(q2_grader, tm
     document = "## Q2.3\n\n### (b)\n\n```\nratio: somewhere near a quarter\n```\n"
     part = grade_text(q2_grader, tmp_path, document)["Q2.3b"]
     assert part.status == "could not read" and "somewhere near a quarter" in part.feedback, part.feedback
+
+
+# -- 5. a table with the parts as its columns -----------------------------------------------------------------------
+
+RIGHT_VALUES = "[0.2505, 9.86\\times10^{-4}, 9.72\\times10^{-7}, 9.44\\times10^{-13}]"
+
+
+def transposed(a: str, b: str, c: str, d: str, first: str = "part", row: str = "answer") -> str:
+    return (f"## Q2.3\n\nMy answers:\n\n| {first} | (a) | (b) | (c) | (d) |\n|---|---|---|---|---|\n"
+            f"| {row} | {a} | {b} | {c} | {d} |\n")
+
+
+@pytest.mark.parametrize("first, row", [("part", "answer"), ("Part", ""), ("", "value")])
+def test_parts_as_columns_are_each_read(q2_grader, tmp_path, first, row):
+    parts = grade_text(q2_grader, tmp_path, transposed("$\\frac14$", "0.2505", f"${RIGHT_VALUES}$", "approx", first, row))
+    assert {label: verdict(parts[label]) for label in ("Q2.3a", "Q2.3b", "Q2.3d")} == {
+        "Q2.3a": ("correct", "\\frac14"), "Q2.3b": ("correct", "0.2505"), "Q2.3d": ("correct", "approx")}
+    assert parts["Q2.3c"].status == "correct", (parts["Q2.3c"].answer, parts["Q2.3c"].feedback)
+
+
+def test_parts_as_columns_are_graded_not_passed(q2_grader, tmp_path):
+    parts = grade_text(q2_grader, tmp_path, transposed("$4$", "0.2437", "$[0.5, 0.002, 2e-6, 2e-12]$", "the real one"))
+    assert {label: verdict(parts[label]) for label in ("Q2.3a", "Q2.3b", "Q2.3d")} == {
+        "Q2.3a": ("incorrect", "4"), "Q2.3b": ("incorrect", "0.2437"), "Q2.3d": ("incorrect", "true")}
+    assert parts["Q2.3c"].status == "incorrect"
+
+
+def test_parts_as_columns_in_q21(q2_grader, tmp_path):
+    document = "## Q2.1\n\n| part | (a) | (b) |\n|---|---|---|\n| result | $\\frac14$ | $1 - \\varepsilon$ |\n"
+    parts = grade_text(q2_grader, tmp_path, document)
+    assert (verdict(parts["Q2.1a"]), verdict(parts["Q2.1b"])) == (("correct", "\\frac14"),
+                                                                  ("incorrect", "1 - \\varepsilon"))
+
+
+def test_parts_as_columns_take_the_row_headed_as_the_answer(q2_grader, tmp_path):
+    document = ("## Q2.3\n\n| part | (a) | (b) |\n|---|---|---|\n| working | $\\frac{1/4}{1}$ | $0.2498/0.9975$ |\n"
+                "| answer | $\\frac14$ | $0.2437$ |\n| notes | exact | rounded |\n")
+    parts = grade_text(q2_grader, tmp_path, document)
+    assert (verdict(parts["Q2.3a"]), verdict(parts["Q2.3b"])) == (("correct", "\\frac14"), ("incorrect", "0.2437"))
+
+
+def test_parts_as_columns_with_no_answer_row_are_not_guessed(q2_grader, tmp_path):
+    document = ("## Q2.3\n\n| part | (a) | (b) |\n|---|---|---|\n| first try | $4$ | $0.2437$ |\n"
+                "| second try | $\\frac14$ | $0.2505$ |\n")
+    part = grade_text(q2_grader, tmp_path, document)["Q2.3b"]
+    assert part.status == "could not read" and "second try" in part.feedback, (part.answer, part.feedback)
+
+
+def test_parts_as_columns_in_any_order(q2_grader, tmp_path):
+    document = "## Q2.3\n\n| part | (d) | (b) |\n|---|---|---|\n| answer | true | $0.2505$ |\n"
+    parts = grade_text(q2_grader, tmp_path, document)
+    assert (verdict(parts["Q2.3d"]), verdict(parts["Q2.3b"])) == (("incorrect", "true"), ("correct", "0.2505"))

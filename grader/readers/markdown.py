@@ -440,6 +440,8 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
             stack.append(section)
     table: Table | None = None
     row_blocks: list[Block | None] = []  # the blocks of the table row being read, one per cell
+    table_cells: list[list[Block | None]] = []  # the blocks of each row of the table being read
+    keyed_rows = False  # a row of the table being read opened a part's section (its first cell is a label)
     # Open list items, innermost last: (the section and labelled headings before the item, did a label open one)
     items: list[tuple[Section, list[Section], bool]] = []
     item_first = False  # the next inline is the first paragraph of a list item
@@ -470,15 +472,20 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
         if tok.type == "table_open":
             table = Table(last_line)
             body.tables.append(table)
+            table_cells, keyed_rows = [], False
         elif tok.type == "table_close":
+            if table is not None and labels and not keyed_rows:  # "| part | (a) | (b) |": the parts as columns
+                sections.extend(_column_sections(table, table_cells, body, stack, heading_level, labels))
             table = None
         elif tok.type == "tr_open" and table is not None:
             table.rows.append([])
             row_blocks = []
         elif tok.type == "tr_close" and table is not None and labels:
+            table_cells.append(row_blocks)
             row = _row_section(table, row_blocks, body, stack, heading_level, labels)
             if row is not None:
                 sections.append(row)
+                keyed_rows = True
         elif tok.type == "inline" and table is not None and table.rows:
             table.rows[-1].append(tok.content)
         if tok.type == "heading_open":
@@ -648,6 +655,52 @@ def _row_section(table: Table, cells: list[Block | None], body: Section, stack: 
     named_row = [Table(line, [[row[column - 1], row[column]]])] if column > 1 else []
     return Section(key=key, heading=title, line=line, level=level, blocks=[answer] if answer is not None else [],
                    tables=named_row, answer_after_label=True, within=within)
+
+
+def _column_sections(table: Table, cells: list[list[Block | None]], body: Section, stack: list[Section],
+                     heading_level: int, labels: tuple[str, ...]) -> list[Section]:
+    """The sections of a table with the parts as its columns, a header row of labels after its first cell and a row
+    of answers (``| part | (a) | (b) |`` then ``| answer | $\\frac14$ | 0.2505 |`` under ``## Q2.3``): each column's
+    answer cell is its part's section's one block, and the table's cells all leave ``body``.  [] for any other table.
+
+    With several rows of values, the answer row is the one whose first cell says so ("Answer", "Value", "Result",
+    as :data:`_ANSWER_COLUMN`); with no single one, each part's section holds no block and says why."""
+    if len(table.rows) < 2 or len(cells) != len(table.rows) or any(len(r) != len(c) for r, c in zip(table.rows, cells)):
+        return []
+    header = [re.sub(r"[*_`]", "", cell).strip().rstrip(":.").strip() for cell in table.rows[0]]
+    if len(header) < 3 or _is_label(header[0]):
+        return []  # a label and two parts at least; rows keyed by their label are read by _row_section
+    found = [_label_section(title, [], stack, heading_level, labels)
+             if re.search(r"[A-Za-z]", title) and len(title) <= 40 else None for title in header[1:]]
+    if not all(found):
+        return []
+    # The cells are the columns' sections', as in _row_section, and so is the table: its rows are no statements of
+    # the section around it ("| answer | $\\frac14$ | … | approx |" is no row naming the choice).
+    ids = {id(cell) for row in cells for cell in row if cell is not None}
+    while ids and body.blocks and id(body.blocks[-1]) in ids:
+        ids.discard(id(body.blocks.pop()))
+    if body.tables and body.tables[-1] is table:
+        body.tables.pop()
+    values = list(range(1, len(table.rows)))
+    if len(values) > 1:
+        values = [k for k in values if _ANSWER_COLUMN.search(table.rows[k][0])
+                  and not _REMARK_COLUMN.search(table.rows[k][0])]
+    within = stack[-1] if stack else None
+    out = []
+    for column, (key, title, level, _) in enumerate(found, 1):
+        if len(values) == 1:
+            line = table.line + values[0] + 1  # the |---| line is not a row
+            answer = cells[values[0]][column]
+            out.append(Section(key=key, heading=title, line=line, level=level, answer_after_label=True, within=within,
+                               blocks=[answer] if answer is not None else []))
+            continue
+        quoted = _shorten(" | ".join(f"{row[0].strip()}: {row[column].strip()}" for row in table.rows[1:]))
+        problem = (f"The table on line {table.line} has the parts as columns and {len(table.rows) - 1} rows of values, "
+                   f"none of them alone headed as the answer in its first cell, so which row is the answer for {title} "
+                   f"is not clear. Head the answer row 'Answer', or keep one row of values.")
+        out.append(Section(key=key, heading=title, line=table.line, level=level, answer_after_label=True,
+                           within=within, problem=f"{problem} The column reads: “{quoted}”", quoted=quoted))
+    return out
 
 
 def _label_lines(children, stack: list[Section], heading_level: int,
