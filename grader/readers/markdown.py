@@ -17,7 +17,8 @@ Reading a document is four steps, each a small function:
    part's kind: the statement whose left side names the quantity (the spec's
    ``names``), ``\\boxed{}`` first; an interval (also from inequalities or
    "all real numbers"); a list of values indexed by ``T``; a choice said in
-   prose; or the section's prose for a rubric.
+   prose; or the section's prose for a rubric.  Console output pasted in a fenced code block is read, as plain
+   text, only when nothing else in the part's sections answers.
 
 The answer handed to a checker is the student's own text (LaTeX or plain),
 so the report shows the answer as read.  A part whose section is present but
@@ -418,7 +419,8 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     A paragraph that starts with one of ``labels`` in bold (``**Q2.4**``, ``**(d)** approx``) heads a
     section too, nested under the heading above it; the rest of the paragraph is the section's first block.
     So does a table row whose first cell is a label (``| Q2.1a | $\\frac14$ |``): its answer cell is the
-    section's one block, and what follows the table stays in the section around it."""
+    section's one block, and what follows the table stays in the section around it; and so does each column of a
+    table with the parts as its columns (``| part | (a) | (b) |``, see :func:`_column_sections`)."""
     tokens = _MD.parse(text)
     labels = tuple(labels)
     sections = [Section(key=None, heading="", line=1, level=0)]
