@@ -569,8 +569,10 @@ def _console_lines(tok, quoted: bool) -> list[Block]:
             for k, line in enumerate(lines) if line.strip()]
 
 
+# The words a label may open with: "Question 2.4", "Aufgabe 2.4", "Teilaufgabe a)"; a word must end there
+_LABEL_WORD = r"(?:question|problem|exercise|task|part|aufgabe|teilaufgabe)(?![^\W\d_])"
 # An item that opens with a label of its own ("1. (a) …", "1. **Q2.3a:** …") is not numbered as a sub-part
-_ITEM_LABELLED = re.compile(r"\s*[*_]*\s*(?:\(?[a-z]\)|[a-z][.:]\s|(?:q|question|part|problem)\s*\d)", re.I)
+_ITEM_LABELLED = re.compile(rf"\s*[*_]*\s*(?:\(?[a-z]\)|[a-z][.:]\s|(?:q|{_LABEL_WORD})\s*\d)", re.I)
 
 
 def _numbered_sub_parts(tokens: list, start: int, key: str | None, labels: tuple[str, ...]) -> list[str]:
@@ -832,8 +834,8 @@ def _plain_label(children, stack: list[Section], heading_level: int,
 
 
 # A question's label without a colon: "Q2.2)", "Q2.2.", "Q2.2 (2 points)", "Question 2.2" (see _line_label)
-_LINE_LABEL = re.compile(r"\s*(?P<title>(?:(?:question|problem|exercise|task|part)\s*)?[A-Za-z]{0,3}\s*\d+(?:\.\d+)+"
-                         r"(?:\s*\(?[a-z]\)|[a-z](?![a-z]))?)(?P<mark>\s*[).](?![\d=]))?"
+_LINE_LABEL = re.compile(rf"\s*(?P<title>(?:{_LABEL_WORD}\s*)?[A-Za-z]{{0,3}}\s*\d+(?:\.\d+)+"
+                         r"(?:(?:\s*|[.\-–])\(?[a-z]\)|[.\-–]?[a-z](?![a-z]))?)(?P<mark>\s*[).](?![\d=]))?"
                          r"(?:\s*\(\s*\d+(?:\.\d+)?\s*(?:points?|pts?\.?|marks?)\s*\))?\s*", re.I)
 
 
@@ -902,14 +904,18 @@ def _append_text(out: list[Segment], text: str) -> None:
 # ---------------------------------------------------------------------------
 # 3. Labels
 
-_LABEL_WORDS = re.compile(r"^(?:question|problem|exercise|task|part|aufgabe)\s*", re.I)
-# "Q2.3b", "Q2.3(b)", "Q2.3 (b)", "Q2.3 b)"; not "Q2.4 A short answer"
-_HEADING_LABEL = re.compile(r"^([A-Za-z]{0,3})\s*(\d+(?:\.\d+)*)(?:\s*\(?([a-z])\)|([a-z])(?![a-z]))?", re.I)
+_LABEL_WORDS = re.compile(rf"^{_LABEL_WORD}\s*", re.I)
+# "Q2.3b", "Q2.3(b)", "Q2.3 (b)", "Q2.3 b)", "Q2.3.b", "Q2.3.b)", "Q2.3-b", "Q2.3 b" ending the title (or before
+# a colon); not "Q2.4 A short answer"
+_HEADING_LABEL = re.compile(r"^([A-Za-z]{0,3})\s*(\d+(?:\.\d+)*)(?:(?:\s*|[.\-–])\(?([a-z])\)|[.\-–]?([a-z])(?![a-z])"
+                            r"|\s+([a-z])(?=\s*(?:$|[:.](?:\s|$)|[-–—]\s)))?", re.I)
 _SUB_HEADING = re.compile(r"^\(?([a-z])\)(?:\s|$|[.:])|^([a-z])[.:](?:\s|$)", re.I)
+# "Part A", "Teilaufgabe a": the letter alone after a label word (a bare "A" heading may be a title)
+_WORDED_LETTER = re.compile(r"^([a-z])(?=\s*$|\s+[-–—]\s)", re.I)
 
 
 # "Q2-2", "Question 2-3(b)": a question's number and its part's joined by a dash instead of a full stop
-_DASHED_LABEL = re.compile(r"^((?:(?:question|problem|exercise|task|part)\s*|[A-Za-z]{1,3})\d+)[-–](\d+)", re.I)
+_DASHED_LABEL = re.compile(rf"^((?:{_LABEL_WORD}\s*|[A-Za-z]{{1,3}})\d+)[-–](\d+)", re.I)
 
 
 def normalise_label(label: str) -> str:
@@ -921,14 +927,15 @@ def heading_key(title: str, parent: str | None) -> str | None:
     """The normalised label a heading names, or None.  ``parent`` resolves ``### (b)``."""
     text = re.sub(r"[*_`#]", "", title).strip()
     text = _DASHED_LABEL.sub(r"\1.\2", text)  # "Q2-2" is Q2.2
+    worded = _LABEL_WORDS.match(text) is not None
     text = _LABEL_WORDS.sub("", text)
     m = _HEADING_LABEL.match(text)
-    if m and (m.group(1) or "." in m.group(2) or m.group(3) or m.group(4) or parent is None):
-        letter = m.group(3) or m.group(4) or ""
+    if m and (m.group(1) or "." in m.group(2) or m.group(3) or m.group(4) or m.group(5) or parent is None):
+        letter = m.group(3) or m.group(4) or m.group(5) or ""
         return normalise_label(m.group(1) + m.group(2) + letter)
-    m = _SUB_HEADING.match(text)
+    m = _SUB_HEADING.match(text) or (_WORDED_LETTER.match(text) if worded else None)
     if m and parent is not None:
-        return parent + (m.group(1) or m.group(2)).lower()
+        return parent + next(g for g in m.groups() if g).lower()
     return None
 
 

@@ -1,0 +1,89 @@
+"""Ways of labelling and writing Question 2 that students use and the reader missed, each a whole q2.md graded
+through the real pipeline, with a wrong twin where a right answer could pass by accident.
+
+Sub-part headings with the letter after a dot, a space or a dash (``## Q2.1.a``, ``## Q2.1 a``, ``## Q2.1-a``,
+``### Part A``, ``### Teilaufgabe a)``); question headings in other languages (``## Exercice 2.4``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.grading import Grader
+
+Q21 = ("## Q2.1\n\n$\\dot{\\sigma}_{\\text{approx}}(\\varepsilon) = \\frac{1}{4}$ and "
+       "$\\dot{\\tanh}_{\\text{approx}}(\\varepsilon) = 1$.\n\n")
+Q22 = "## Q2.2\n\n$\\varepsilon \\in (-\\infty, \\infty)$\n\n"
+Q24_TEXT = ("BPTT multiplies the gradient by one activation derivative per time step. The sigmoid derivative "
+            "is at most 1/4 while tanh's is at most 1, so with sigmoid the product shrinks like $(1/4)^T$. "
+            "Gradients vanish much faster with sigmoid; tanh suffers less but is not immune.\n")
+Q24 = "## Q2.4\n\n" + Q24_TEXT
+RIGHT_VALUES = "$0.2505$, $9.86\\times10^{-4}$, $9.72\\times10^{-7}$, $9.44\\times10^{-13}$"
+
+
+def grade_text(q2_grader: Grader, tmp_path: Path, text: str) -> dict:
+    path = tmp_path / "q2.md"
+    path.write_text(text, encoding="utf-8")
+    return {p.label: p for p in q2_grader.grade("student", [path]).parts}
+
+
+def assert_statuses(parts: dict, expected: dict[str, str]) -> None:
+    got = {label: parts[label].status for label in expected}
+    assert got == expected, {label: (parts[label].answer, parts[label].feedback) for label in expected}
+
+
+# -- 1. a sub-part's letter after a dot, a space or a dash, or after a word ("Part A", "Teilaufgabe a)") ---------
+
+@pytest.mark.parametrize("heading", ["Q2.1.{}", "Q2.1 {}", "Q2.1-{}", "Q2.1.{})", "Question 2.1.{}", "Q2.1({})"])
+def test_q21_sub_part_headings_keep_their_letter(q2_grader, tmp_path, heading):
+    text = f"# Question 2\n\n## {heading.format('a')}\n\n$\\frac14$\n\n## {heading.format('b')}\n\n$1$\n"
+    parts = grade_text(q2_grader, tmp_path, text)
+    assert_statuses(parts, {"Q2.1a": "correct", "Q2.1b": "correct"})
+    assert parts["Q2.1b"].answer == "1"
+    wrong = grade_text(q2_grader, tmp_path, text.replace("$1$", "$1 - \\varepsilon$"))
+    assert_statuses(wrong, {"Q2.1a": "correct", "Q2.1b": "incorrect"})
+    assert wrong["Q2.1b"].answer == "1 - \\varepsilon"
+
+
+def q23_sections(heading: str, level: str = "##", b: str = "0.2505") -> str:
+    letters = {"a": "$\\rho_{approx}(\\varepsilon) = \\frac14$", "b": f"${b}$", "c": RIGHT_VALUES, "d": "approx"}
+    return "".join(f"{level} {heading.format(letter, upper=letter.upper())}\n\n{answer}\n\n"
+                   for letter, answer in letters.items())
+
+
+Q23_RIGHT = {"Q2.3a": "correct", "Q2.3b": "correct", "Q2.3c": "correct", "Q2.3d": "correct"}
+
+
+@pytest.mark.parametrize("heading", ["Q2.3.{}", "Q2.3 {}", "Q2.3-{}", "Q2.3.{})", "Question 2.3.{}", "Q2.3 {})",
+                                     "Problem 2.3{}", "Aufgabe 2.3 {})"])
+def test_q23_sub_part_headings_keep_their_letter(q2_grader, tmp_path, heading):
+    parts = grade_text(q2_grader, tmp_path, Q21 + Q22 + q23_sections(heading) + Q24)
+    assert_statuses(parts, Q23_RIGHT)
+    assert parts["Q2.3b"].answer == "0.2505"
+    wrong = grade_text(q2_grader, tmp_path, Q21 + Q22 + q23_sections(heading, b="0.2437") + Q24)
+    assert_statuses(wrong, {"Q2.3b": "incorrect"})
+    assert wrong["Q2.3b"].answer == "0.2437"
+
+
+@pytest.mark.parametrize("heading", ["Part {}", "Part {upper}", "Teilaufgabe {})", "Part ({})", "({})", "{})"])
+def test_letter_headings_under_the_question(q2_grader, tmp_path, heading):
+    text = Q21 + Q22 + "## Q2.3\n\n" + q23_sections(heading, level="###") + Q24
+    parts = grade_text(q2_grader, tmp_path, text)
+    assert_statuses(parts, Q23_RIGHT)
+    wrong = grade_text(q2_grader, tmp_path, text.replace("$0.2505$\n", "$0.2437$\n"))
+    assert_statuses(wrong, {"Q2.3b": "incorrect"})
+
+
+def test_feedback_names_the_sub_parts_own_section(q2_grader, tmp_path):
+    """An unreadable answer under '## Q2.1.b' is quoted from that section, not from (a)'s."""
+    text = "# Question 2\n\n## Q2.1.a\n\n$\\frac14$\n\n## Q2.1.b\n\nI am not sure here.\n"
+    parts = grade_text(q2_grader, tmp_path, text)
+    assert_statuses(parts, {"Q2.1a": "correct", "Q2.1b": "could not read"})
+    assert "'Q2.1.b'" in parts["Q2.1b"].feedback and "I am not sure here" in parts["Q2.1b"].feedback
+
+
+def test_a_word_after_the_number_is_no_letter(q2_grader, tmp_path):
+    """'## Q2.4 A short answer' is Q2.4 with a title, not a sub-part A."""
+    parts = grade_text(q2_grader, tmp_path, Q21 + Q22 + "## Q2.4 A short answer\n\n" + Q24_TEXT)
+    assert parts["Q2.4"].status != "not answered"
