@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 import statistics
 from typing import Sequence
 from xml.etree import ElementTree as ET
@@ -25,6 +26,9 @@ _CONTROLS[0x7F] = "\u2421"
 _CONTROLS.update({code: "\ufffd" for code in range(0x80, 0xA0)})
 # Lone surrogates, which no UTF-8 terminal or file takes.
 _CONTROLS.update({code: "\ufffd" for code in range(0xD800, 0xE000)})
+# Bidirectional overrides and marks, shown by name: "\u202eecila" would display as "alice".
+_CONTROLS.update({code: f"⟨U+{code:04X}⟩" for code in [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                                        *range(0x2066, 0x206A)]})
 
 
 def control_pictures(text: str) -> str:
@@ -98,31 +102,46 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: str, max_score: 
     header ("Homework 1 (123)", the id included) is used instead.
     """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # Every text cell quoted, numbers bare: a spreadsheet that splits rows on ";" or tabs (the
+    # separator in many locales) then keeps a name like "x;=1+1" in one cell, as text.
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     if max_score is None:
         max_score = max((r.max_score for r in results), default=0.0)
     header = (roster.assignment_column(assignment) if roster is not None else None) or assignment
     writer.writerow(CANVAS_COLUMNS + [header])
-    writer.writerow(["Points Possible", "", "", "", "", format_score(max_score)])
+    writer.writerow(["Points Possible", "", "", "", "", _number(max_score)])
     rows = []
     listed: set[int] = set()
     for r in results:
         entry = roster.match(r.student) if roster is not None else None
         if entry is None:
-            rows.append([r.student, "", r.student, r.student, "", format_score(r.score)])
+            rows.append([r.student, "", r.student, r.student, "", _number(r.score)])
         else:
             listed.add(id(entry))
-            rows.append(entry.identity() + [format_score(r.score)])
+            rows.append(entry.identity() + [_number(r.score)])
     if roster is not None:
         rows.extend(e.identity() + [""] for e in roster.entries if id(e) not in listed)
     # Sorted on the names as given, so a quote added below does not move a row.
-    writer.writerows([spreadsheet_text(cell) for cell in row[:-1]] + row[-1:] for row in sorted(rows))
+    writer.writerows([spreadsheet_text(cell) for cell in row[:-1]] + row[-1:]
+                     for row in sorted(rows, key=lambda row: row[:-1]))
     return out.getvalue()
 
 
+def _number(score: float) -> int | float:
+    """A score as format_score writes it (7.5, 12, 3.3333), as a number the csv module leaves unquoted."""
+    text = format_score(score)
+    return float(text) if "." in text else int(text)
+
+
+# Markdown's inline markup: a student's "[the grader's report](https://…)", "![](https://…/pixel)" or
+# "**All checks passed**" must show as typed on a CI job page, not as a link, an image or bold text.
+_MARKUP = re.compile(r"([\\`*_\[\]!~|])")
+
+
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell (a student's ``<b>`` is shown, not rendered)."""
-    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
+    """Text safe inside a Markdown table cell or list item: a student's ``<b>``, link or image is shown,
+    not rendered, and control characters are shown as symbols."""
+    return _MARKUP.sub(r"\\\1", html.escape(control_pictures(" ".join(str(text).split())), quote=False))
 
 
 def _feedback_cell(p: PartResult) -> str:

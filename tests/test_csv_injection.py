@@ -47,9 +47,19 @@ def test_a_submission_named_like_a_formula_is_text_in_grades_csv(tmp_path, tiny_
     for name in HOSTILE:
         assert by_name["'" + name] == ["'" + name, "", "'" + name, "'" + name, "", "2"]
     assert by_name["alice"] == ["alice", "", "alice", "alice", "", "0"]  # nothing to neutralise: unchanged
-    # The score column is a bare number in the file, not text.
+    # The score column is a bare number in the file, not text; the names are quoted text.
     text = (tmp_path / "out" / "grades.csv").read_text(encoding="utf-8")
-    assert "'-2+3,,'-2+3,'-2+3,,2\n" in text
+    assert '"\'-2+3","","\'-2+3","\'-2+3","",2\n' in text
+
+
+def test_a_formula_after_a_semicolon_or_tab_stays_in_its_quoted_cell(tmp_path, tiny_spec):
+    """Spreadsheets in many locales split rows on ";" (or tabs): an unquoted "x;=1+1;" would put
+    =1+1 in a cell of its own, where it runs.  Every text cell is quoted, so it stays one cell."""
+    for name in ("x;=1+1;", "y\t=2+2"):
+        write(tmp_path / "subs" / name / "answers.yaml", "P1: 0.5\n")
+    grade(tiny_spec, tmp_path / "subs", tmp_path / "out")
+    lines = (tmp_path / "out" / "grades.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[2:] == ['"x;=1+1;","","x;=1+1;","x;=1+1;","",2', '"y\t=2+2","","y\t=2+2","y\t=2+2","",2']
 
 
 def test_a_carriage_return_in_a_name_cannot_start_a_row(tmp_path, tiny_spec):

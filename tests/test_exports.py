@@ -140,9 +140,9 @@ def test_grade_uses_the_rosters_column_through_overrides(tmp_path, tiny_spec, ca
     out = tmp_path / "out"
     assert main(["grade", str(tiny_spec), "--submissions", str(tmp_path / "subs"), "--out", str(out),
                  "--roster", str(export)]) == 0
-    assert (out / "grades.csv").read_text().splitlines()[0].endswith(",Tiny set (555)")
+    assert (out / "grades.csv").read_text().splitlines()[0].endswith(',"Tiny set (555)"')
     assert main(["override", "--out", str(out), "alice", "P1", "1"]) == 0
-    assert (out / "grades.csv").read_text().splitlines()[0].endswith(",Tiny set (555)")
+    assert (out / "grades.csv").read_text().splitlines()[0].endswith(',"Tiny set (555)"')
 
 
 @pytest.mark.parametrize("argv, message", [
