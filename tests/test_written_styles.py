@@ -87,3 +87,24 @@ def test_a_word_after_the_number_is_no_letter(q2_grader, tmp_path):
     """'## Q2.4 A short answer' is Q2.4 with a title, not a sub-part A."""
     parts = grade_text(q2_grader, tmp_path, Q21 + Q22 + "## Q2.4 A short answer\n\n" + Q24_TEXT)
     assert parts["Q2.4"].status != "not answered"
+
+
+# -- 2. question headings in the language the student writes in ------------------------------------------------
+
+@pytest.mark.parametrize("word", ["Exercice", "Pregunta", "Ejercicio", "Esercizio", "Opgave", "Frage", "Zadanie",
+                                  "Problema", "Übung", "Aufgabe"])
+def test_question_headings_in_other_languages(q2_grader, tmp_path, word):
+    text = (Q21 + Q22).replace("## Q2.", f"## {word} 2.") + f"## {word} 2.4\n\n" + Q24_TEXT
+    parts = grade_text(q2_grader, tmp_path, text)
+    assert_statuses(parts, {"Q2.1a": "correct", "Q2.1b": "correct", "Q2.2": "correct", "Q2.4": "correct"})
+    assert parts["Q2.4"].answer.startswith("BPTT multiplies")
+    wrong = grade_text(q2_grader, tmp_path, text.replace("(-\\infty, \\infty)", "(0, \\infty)"))
+    assert_statuses(wrong, {"Q2.2": "incorrect"})
+
+
+def test_sub_part_headings_under_a_heading_in_another_language(q2_grader, tmp_path):
+    text = Q21 + Q22 + "## Exercice 2.3\n\n" + q23_sections("Question 2.3.{}", level="###") + Q24
+    assert_statuses(grade_text(q2_grader, tmp_path, text), Q23_RIGHT)
+    text = Q21 + Q22 + "## Pregunta 2.3\n\n" + q23_sections("({})", level="###") + Q24
+    assert_statuses(grade_text(q2_grader, tmp_path, text), Q23_RIGHT)
+

@@ -569,8 +569,11 @@ def _console_lines(tok, quoted: bool) -> list[Block]:
             for k, line in enumerate(lines) if line.strip()]
 
 
-# The words a label may open with: "Question 2.4", "Aufgabe 2.4", "Teilaufgabe a)"; a word must end there
-_LABEL_WORD = r"(?:question|problem|exercise|task|part|aufgabe|teilaufgabe)(?![^\W\d_])"
+# The words a label may open with, in the languages students write in: "Question 2.4", "Aufgabe 2.4",
+# "Exercice 2.4", "Teilaufgabe a)"; the word must end there ("Problema 2.4" is not "Problem" + "a 2.4")
+_LABEL_WORD = (r"(?:question|problem|exercise|task|part|aufgabe|teilaufgabe|frage|übung|uebung|teil|exercice|partie"
+               r"|pregunta|ejercicio|problema|parte|esercizio|domanda|quesito|opgave|vraag|oefening|zadanie|pytanie"
+               r"|uppgift|questão|questao|exercício|exercicio)(?![^\W\d_])")
 # An item that opens with a label of its own ("1. (a) …", "1. **Q2.3a:** …") is not numbered as a sub-part
 _ITEM_LABELLED = re.compile(rf"\s*[*_]*\s*(?:\(?[a-z]\)|[a-z][.:]\s|(?:q|{_LABEL_WORD})\s*\d)", re.I)
 
