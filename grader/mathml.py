@@ -5,8 +5,9 @@ MathML printer; student answers are LaTeX text, converted with latex2mathml.
 Either way the MathML is rebuilt from an element tree through an allow-list
 of presentation elements and attributes before it reaches a page: student
 text must never become markup (latex2mathml copies ``\\text{<script>}``
-through unescaped, and keeps ``\\href`` targets).  When conversion fails the
-caller shows the escaped text instead.
+through unescaped, and keeps ``\\href`` targets).  Its lengths and text sizes are
+bounded too, so no formula can make a page thousands of pixels tall or draw
+over its neighbours.  When conversion fails the caller shows the escaped text instead.
 """
 from __future__ import annotations
 
@@ -34,19 +35,81 @@ separators bevelled encoding
 
 MAX_LATEX_CHARS = 2000  # longer text is prose, not a formula to typeset
 
+# Lengths a student can set (\rule, \hspace, \mspace, \kern, \raise, \rlap, \above …), in ems:
+# (least, most).  A longer one is cut to the most: "\rule{1em}{2500em}" must not make a
+# table cell 44,000 px tall.  One below the least is dropped, so no negative space or
+# zero-width box draws text over its neighbours.
+LENGTH_LIMITS = {
+    "width": (0, 3), "height": (0, 3), "depth": (0, 3), "lspace": (0, 3), "rspace": (0, 3),
+    "minsize": (0, 3), "maxsize": (0, 3), "columnspacing": (0, 3), "rowspacing": (0, 3),
+    "voffset": (-1, 1), "linethickness": (0, 0.25),
+}
+# The scale of the text (\Huge, \tiny), nested sizes multiplied: outside it, a size is dropped.
+TEXT_SCALE = (0.5, 2.5)
+_EMS_PER_UNIT = {"em": 1, "ex": 0.5, "px": 1 / 16, "pt": 1 / 12, "pc": 1, "in": 6, "cm": 6 / 2.54,
+                 "mm": 0.6 / 2.54, "mu": 1 / 18}
+_NAMED_SPACES = {f"{name}mathspace": eighteenths / 18 for eighteenths, name in enumerate(
+    ("veryverythin", "verythin", "thin", "medium", "thick", "verythick", "veryverythick"), start=1)}
+_LENGTH = re.compile(r"(-?(?:\d+\.?\d*|\.\d+))(em|ex|px|pt|pc|in|cm|mm|mu|%)?")
 
-def _clean(element: ET.Element) -> ET.Element:
-    """A copy of a MathML tree with only allowed elements and attributes, text unescaped once."""
+
+def _ems(value: str) -> float | None:
+    """A length in ems (a percentage as a fraction of an em), or None for what is not a plain
+    length: a unitless number but 0, a relative "+1em", a pseudo-unit "-1width"."""
+    value = value.strip()
+    if value in _NAMED_SPACES:
+        return _NAMED_SPACES[value]
+    found = _LENGTH.fullmatch(value)
+    if not found or (found.group(2) is None and float(found.group(1)) != 0):
+        return None
+    number, unit = float(found.group(1)), found.group(2) or "em"
+    return number / 100 if unit == "%" else number * _EMS_PER_UNIT[unit]
+
+
+def _bounded_length(tag: str, name: str, value: str) -> str | None:
+    """``value`` of a length attribute within its limits, in ems; None to drop it."""
+    least, most = LENGTH_LIMITS[name]
+    shown = []
+    for item in value.split() or [""]:
+        ems = None if item.endswith("%") else _ems(item)  # of the content or the line: no fixed bound
+        if ems is None or ems < least or (ems == 0 and tag == "mpadded"):
+            return None
+        shown.append(f"{round(min(ems, most), 4):g}em" if ems else "0")
+    return " ".join(shown)
+
+
+def _size_factor(value: str, scale: float) -> float | None:
+    """The factor a ``mathsize`` scales its text by, in ems of the text around it, or None when
+    it is no relative size (em, ex, %) or would take the text's ``scale`` out of TEXT_SCALE."""
+    factor = _ems(value) if value.strip().endswith(("em", "ex", "%")) else None
+    if factor is None or not TEXT_SCALE[0] <= scale * factor <= TEXT_SCALE[1]:
+        return None
+    return factor
+
+
+def _clean(element: ET.Element, scale: float = 1.0) -> ET.Element:
+    """A copy of a MathML tree with only allowed elements and attributes, lengths and text sizes
+    bounded (``scale``: the text's, relative to the page), text unescaped once."""
     tag = element.tag.split("}", 1)[-1]
     copy = ET.Element(tag if tag in ALLOWED_ELEMENTS else "mrow")
     for name, value in element.attrib.items():
-        if name in ALLOWED_ATTRIBUTES:
+        if name not in ALLOWED_ATTRIBUTES:
+            continue
+        if name == "mathsize":
+            factor = _size_factor(value, scale)
+            value = None if factor is None else f"{round(factor, 4):g}em"
+            scale *= factor or 1
+        elif name == "scriptlevel":  # a negative or relative level enlarges the text
+            value = value.strip() if value.strip() in ("0", "1", "2") else None
+        elif name in LENGTH_LIMITS:
+            value = _bounded_length(copy.tag, name, value)
+        if value is not None:
             copy.set(name, value)
     # latex2mathml stores character references as literal text ("&#x003C3;"): decode them here
     # so serialising escapes only what must be escaped.
     copy.text = html.unescape(element.text) if element.text else None
     for child in element:
-        cleaned = _clean(child)
+        cleaned = _clean(child, scale)
         cleaned.tail = html.unescape(child.tail) if child.tail else None
         copy.append(cleaned)
     return copy

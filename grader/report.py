@@ -40,6 +40,7 @@ def environment() -> jinja2.Environment:
     env.filters["answer_maths"] = answer_markup
     env.filters["latex_maths"] = lambda text: latex_to_mathml(text) or text
     env.filters["percent"] = lambda value: f"{100 * value:.0f}%"
+    env.tests["maths"] = lambda markup: "<math" in markup  # typeset: shown in a box of bounded size
     return env
 
 
