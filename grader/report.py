@@ -1,8 +1,9 @@
 """Results → reports: HTML feedback pages rendered with Jinja2.
 
-Autoescaped throughout (answers are student text); maths is MathML built by
-:mod:`grader.mathml`, plots are inline SVG drawn by matplotlib, so every
-page is one self-contained file that needs no network to view.
+Autoescaped throughout (answers are student text), and every value printed
+has its control characters shown as symbols (:func:`shown`); maths is MathML
+built by :mod:`grader.mathml`, plots are inline SVG drawn by matplotlib, so
+every page is one self-contained file that needs no network to view.
 
 Renderers return strings; writing them is :func:`grader.results.write_atomic`'s job.
 """
@@ -19,6 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from grader.checkers.base import Status
+from grader.exports import control_pictures
 from grader.mathml import answer_markup, latex_to_mathml
 from grader.results import PartResult, SubmissionResult
 
@@ -34,6 +36,7 @@ def environment() -> jinja2.Environment:
         auto_reload=False,  # templates ship with the package: no stat of the file at every render
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=shown,
     )
     env.filters["points"] = format_points
     env.filters["status_class"] = status_class
@@ -42,6 +45,15 @@ def environment() -> jinja2.Environment:
     env.filters["percent"] = lambda value: f"{100 * value:.0f}%"
     env.tests["maths"] = lambda markup: "<math" in markup  # typeset: shown in a box of bounded size
     return env
+
+
+def shown(value):
+    """A value as a page prints it: control characters in text as the terminal and text outputs show
+    them (ESC as ␛, a bidi override as ⟨U+202E⟩), so a student's escapes or reordering act on nothing.
+    Markup (MathML, SVG) stays markup: the symbols are plain characters."""
+    if isinstance(value, Markup):
+        return Markup(control_pictures(str(value)))
+    return control_pictures(value) if isinstance(value, str) else value
 
 
 def format_points(value: float) -> str:

@@ -120,6 +120,21 @@ def test_maths_in_a_table_cell_is_boxed_so_it_cannot_stretch_the_cell():
 
 
 # ---------------------------------------------------------------------------
+# Terminal escapes and other control characters in student text
+def test_terminal_escapes_from_student_text_are_shown_not_sent():
+    esc = "\x1b[31mRED\x1b[0m"
+    result = SubmissionResult("ada" + esc, (
+        part("Q1", answer=esc, answer_latex=esc + "x", feedback=f"ValueError: {esc}", details=(esc,)),
+        part("Q2", answer=r"$x$ " + esc, cases=(CaseResult("small", True, "incorrect", 0.0, f"raised {esc}",
+                                                           f"printed {esc}\x07\r"),)),
+    ), notes=(f"q.py: {esc}",))
+    for page in (render_student_report(result), render_class_summary([result], title="HW", max_score=2)):
+        assert "\x1b" not in page and "\x07" not in page and "\r" not in page
+        assert "␛[31m" in page
+    assert render_student_report(result).count("␛[31mRED") >= 7
+
+
+# ---------------------------------------------------------------------------
 # In a real browser: the class page and reports of a class with such students
 from test_batch import grade  # noqa: E402
 from test_browser import ANSWERS, CHROMIUM, FLAGS, REPO  # noqa: E402
@@ -198,3 +213,8 @@ def test_huge_maths_leaves_the_student_report_readable(hostile_class, tmp_path, 
     seen = layout(hostile_class / student / "report.html", tmp_path)
     assert seen["tallest_answer"] < 300 and seen["page_height"] < 3000 and seen["page_width"] <= 1280, seen
 
+
+def test_no_raw_controls_reach_the_pages(hostile_class):
+    for page in [hostile_class / "index.html", *hostile_class.glob("*/report.html")]:
+        text = page.read_text()
+        assert "\x1b" not in text and "\u202e" not in text, page
