@@ -108,3 +108,55 @@ def test_sub_part_headings_under_a_heading_in_another_language(q2_grader, tmp_pa
     text = Q21 + Q22 + "## Pregunta 2.3\n\n" + q23_sections("({})", level="###") + Q24
     assert_statuses(grade_text(q2_grader, tmp_path, text), Q23_RIGHT)
 
+
+# -- 3. Q2.3c as a list of percentages -----------------------------------------------------------------------------
+
+def q23_with_c(c: str) -> str:
+    """A whole q2.md whose parts are right but for Q2.3c, written as ``c``."""
+    return (Q21 + Q22 + "## Q2.3\n\n(a) $\\rho_{approx}(\\varepsilon) = \\frac14$\n\n(b) $\\rho(0.05) \\approx 0.2505$\n\n"
+            f"(c) {c}\n\n(d) approx\n\n" + Q24)
+
+
+NAMED = "$\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: "
+
+
+@pytest.mark.parametrize("values", [
+    "$25.05\\%$, $0.0986\\%$, $9.72\\times10^{-5}\\%$, $9.44\\times10^{-11}\\%$",
+    "$25.05\\%$, $0.0986\\%$, $0.0000972\\%$, $0.0000000000944\\%$",
+    "25.05%, 0.0986%, 0.0000972%, 9.44e-11%",
+    "$25.05\\%, 0.0986\\%, 9.72\\times10^{-5}\\%, 9.44\\times10^{-11}\\%$",
+])
+def test_list_of_percentages(q2_grader, tmp_path, values):
+    parts = grade_text(q2_grader, tmp_path, q23_with_c(NAMED + values))
+    assert_statuses(parts, {"Q2.3c": "correct"})
+    assert "25.05" in parts["Q2.3c"].answer and "0.0986" in parts["Q2.3c"].answer
+
+
+def test_list_of_percentages_stays_graded(q2_grader, tmp_path):
+    """25 % where ρ(0.05)¹ is 25.05 % is within 10 %; 1 % where ρ(0.05)⁵ is 0.0986 % is not: three of four."""
+    parts = grade_text(q2_grader, tmp_path, q23_with_c(NAMED + "$25\\%$, $1\\%$, $9.72\\times10^{-5}\\%$, "
+                                                                  "$9.44\\times10^{-11}\\%$"))
+    assert_statuses(parts, {"Q2.3c": "partial"})
+    assert parts["Q2.3c"].score == pytest.approx(0.75)
+
+
+@pytest.mark.parametrize("values", ["$25.05\\%$, $0.0986\\%$", "$0.2505$, $9.86\\times10^{-4}$"])
+@pytest.mark.parametrize("index", ["$T = 1, 5, 10, 20$", "$T = 1, 5$"])
+def test_a_shorter_list_earns_the_share_of_its_values(q2_grader, tmp_path, values, index):
+    """Two values for T = 1 and 5 earn half the part, and the feedback names the two not given."""
+    parts = grade_text(q2_grader, tmp_path, q23_with_c(f"$\\rho(0.05)^T$ for {index}: {values}"))
+    assert_statuses(parts, {"Q2.3c": "partial"})
+    assert parts["Q2.3c"].score == pytest.approx(0.5)
+
+
+def test_a_shorter_list_for_other_indices_is_not_read_as_the_questions(q2_grader, tmp_path):
+    parts = grade_text(q2_grader, tmp_path, q23_with_c("$\\rho(0.05)^T$ for $T = 2, 3$: $0.0628$, $0.0157$"))
+    assert parts["Q2.3c"].status == "could not read"
+    assert "T = 2, 3" in parts["Q2.3c"].feedback
+
+
+def test_an_unnamed_short_list_is_not_guessed(q2_grader, tmp_path):
+    parts = grade_text(q2_grader, tmp_path, q23_with_c("$0.2505$, $9.86\\times10^{-4}$"))
+    assert parts["Q2.3c"].status == "could not read"
+    assert "0.2505" in parts["Q2.3c"].feedback
+

@@ -2195,6 +2195,14 @@ def _named_nearby(box: Found, blocks: list[Block], keys: set[str]) -> bool:
 _NUMERIC = re.compile(r"^[\s\d.,+\-*/^{}()eE]*$")
 
 
+_PERCENT_AFTER = re.compile(r"\s*(?:\\%|%|\\text\s*\{\s*\\?%\s*\})\s*$")
+
+
+def _a_value(value: str) -> bool:
+    """Is ``value``, as written in a list, one number, perhaps in percent (``25.05\\%``, ``9.44e-11%``)?"""
+    return _looks_numeric(_unspaced(_PERCENT_AFTER.sub("", value)))
+
+
 def _looks_numeric(value: str) -> bool:
     v = re.sub(r"\\(?:mathrm|text|rm)\s*\{\s*([eE])\s*\}", r"\1", value)  # 9.72\mathrm{e}{-7}
     v = re.sub(r"\\(?:frac|dfrac|tfrac|times|cdot|left|right|,|!|;)", " ", v)
@@ -2542,12 +2550,19 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
             if problem:
                 return None, problem
             lists.append(((block.line, len(block.segments)), Found(f"[{', '.join(items)}]", block.line, 1)))
+        elif 1 < len(items) < len(wanted) and not _list_of_another(context, ""):  # "For T = 1, 5: 0.2505, 9.86e-4"
+            some, problem = _shorter_list(items, context, index, wanted)
+            if problem:
+                return None, problem
+            if some:
+                found = Found(_partial_list({t: (v, block.line) for t, v in some.items()}, wanted), block.line, 1)
+                lists.append(((block.line, len(block.segments)), found))
     rows = [(None, st) for st in _table_statements(tables)]  # "| $\rho(0.05)^{5}$ | $9.9\cdot10^{-4}$ |"
     for block, st in [*((b, st) for b in blocks for st in block_statements(b)), *rows]:
         stated = _stated_value(st)
         if stated is None:
             items = list_items(st.parts[0]) if id(block) in own_ids and not st.ops else []
-            if len(items) == len(wanted) and (st.boxed or all(_looks_numeric(_unspaced(v)) for v in items)) \
+            if len(items) == len(wanted) and (st.boxed or all(_a_value(v) for v in items)) \
                     and not _list_of_another(st.context, _text_after(block, st)):
                 items, problem = _in_index_order(items, st.context, index, wanted)
                 if problem:
@@ -2709,7 +2724,7 @@ def _values_written(text: str) -> tuple[list[str], str]:
     if len(items) < 2 or any(len(item) != 1 for item in items):
         return [], ""
     values = [item[0] for item in items]
-    if not all(_looks_numeric(_unspaced(v)) and len(list_items(v)) == 1 for v in values):
+    if not all(_a_value(v) and len(list_items(v)) == 1 for v in values):
         return [], ""
     return values, context
 
@@ -2724,6 +2739,20 @@ def _in_index_order(items: list[str], context: str, index: str, wanted: list[str
         return [], (f"The values are given for {index} = {', '.join(order)}, but the question "
                     f"asks for {index} = {', '.join(wanted)}.")
     return [items[order.index(t)] for t in wanted], ""
+
+
+def _shorter_list(items: list[str], context: str, index: str, wanted: list[str]) -> tuple[dict[str, str], str]:
+    """The values of a list shorter than the question's, by the index values written before it: "For T = 1, 5:
+    …" gives T = 1 and 5, and "For T = 1, 5, 10, 20: a, b" the first ones.  ({index value: value}, "");
+    ({}, "") when no index values are written (which values they are is not guessed); ({}, why) when the list
+    is for other values of the index than the question's."""
+    order = _index_list(context[-120:], index)
+    if order is None or len(order) < len(items) or (len(order) > len(items) and order != wanted):
+        return {}, ""
+    if not set(order) <= set(wanted):
+        return {}, (f"The values are given for {index} = {', '.join(order)}, but the question "
+                    f"asks for {index} = {', '.join(wanted)}.")
+    return dict(zip(order, items)), ""
 
 
 def _unspaced(value: str) -> str:
