@@ -114,9 +114,41 @@ def test_maths_in_a_table_cell_is_boxed_so_it_cannot_stretch_the_cell():
         assert '"2500em"' not in page
         style = re.search(r"\.maths\s*\{([^}]*)\}", page)
         assert style and "max-height" in style.group(1) and "overflow: auto" in style.group(1), page[:2000]
-        boxed = re.findall(r'<(?:span|div) class="answer maths">\s*(.{0,20})', page)
+        boxed = re.findall(r'<(?:span|div) class="answer maths"[^>]*>\s*(.{0,20})', page)
         assert boxed and all(text.startswith(("tanh <math", "<math")) for text in boxed), boxed
-        assert 'class="answer">plain words' in page  # prose is not boxed
+        assert re.search(r'class="answer"[^>]*>plain words', page)  # prose is not boxed
+
+
+# ---------------------------------------------------------------------------
+# Bidi controls in student ids
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def isolated(page: str) -> list[str]:
+    return re.findall(r"<bdi>(.*?)</bdi>", page, re.S)
+
+
+def test_a_student_id_with_bidi_controls_is_isolated_and_shows_them():
+    spoof = "\u202eecila"
+    results = [SubmissionResult(spoof, (part("Q1", answer="1/3"),), notes=(f"{spoof}/q.py: not read",)),
+               SubmissionResult("alice", (part("Q1", answer="1/3"),)),
+               SubmissionResult("x" + BIDI_CONTROLS, (part("Q1", answer="1/5"),))]
+    page = render_class_summary(results, title="HW", max_score=1, names={spoof: "\u2067Alice\u2069"},
+                                absent=["\u202ebob"])
+    assert not set(BIDI_CONTROLS) & set(page)
+    shown = isolated(page)
+    assert "alice" in shown  # every id isolated, the plain one too
+    spoofed = [text for text in shown if text.endswith("ecila")]
+    assert spoofed and all("202E" in text.upper() for text in spoofed), shown  # the override is visible
+    assert any("Alice" in text and "2067" in text for text in shown)  # the roster's name too
+    assert 'href="%E2%80%AEecila/report.html"' in page  # the link still leads to the folder
+
+    report = render_student_report(SubmissionResult(spoof, (part("Q1", answer="1/3", source=f"{spoof}.md"),),
+                                                    notes=(f"{spoof}: imported with a warning",)))
+    assert not set(BIDI_CONTROLS) & set(report)
+    title = re.search(r"<title>(.*?)</title>", report).group(1)
+    assert "202E" in title.upper()
+    assert sum("202E" in text.upper() for text in isolated(report)) >= 3  # heading, note, source file
 
 
 # ---------------------------------------------------------------------------
@@ -159,7 +191,6 @@ window.addEventListener("load", () => {
     page_width: document.documentElement.scrollWidth,
     parts_top: top(document.getElementById("parts")),
     students_top: top(document.getElementById("students")),
-    q24_row: height(document.getElementById("part-Q2.4")),
     tallest_answer: Math.max(0, ...[...document.querySelectorAll(".maths")].map(height)),
     students: [...document.querySelectorAll("#students a")].map(a => a.innerText),
   });
@@ -197,14 +228,24 @@ def hostile_class(tmp_path_factory):
     return tmp / "out"
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
-def test_huge_maths_leaves_the_class_page_readable(hostile_class, tmp_path):
-    seen = layout(hostile_class / "index.html", tmp_path)
+@pytest.fixture(scope="module")
+def class_page(hostile_class, tmp_path_factory):
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed")
+    return layout(hostile_class / "index.html", tmp_path_factory.mktemp("class-page"))
+
+
+def test_huge_maths_leaves_the_class_page_readable(class_page):
     # The parts table (8 parts, the wrong answers of Q2.4 among them) stays a screen or two tall,
     # not tens of thousands of pixels: the Students table is there to be found.
-    assert seen["students_top"] - seen["parts_top"] < 1800, seen
-    assert seen["page_height"] < 4000 and seen["page_width"] <= 1280, seen
-    assert len(seen["students"]) == 5
+    assert class_page["students_top"] < 3000, class_page  # below two plots and the parts table
+    assert class_page["students_top"] - class_page["parts_top"] < 1800, class_page
+    assert class_page["page_height"] < 4000 and class_page["page_width"] <= 1280, class_page
+    assert len(class_page["students"]) == 5
+
+
+def test_a_spoofed_id_does_not_read_as_another_on_the_class_page(class_page):
+    assert "alice" not in class_page["students"] and "⟨U+202E⟩ecila" in class_page["students"], class_page
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
@@ -217,4 +258,4 @@ def test_huge_maths_leaves_the_student_report_readable(hostile_class, tmp_path, 
 def test_no_raw_controls_reach_the_pages(hostile_class):
     for page in [hostile_class / "index.html", *hostile_class.glob("*/report.html")]:
         text = page.read_text()
-        assert "\x1b" not in text and "\u202e" not in text, page
+        assert "\x1b" not in text and not set(BIDI_CONTROLS) & set(text), page
