@@ -160,3 +160,35 @@ def test_an_unnamed_short_list_is_not_guessed(q2_grader, tmp_path):
     assert parts["Q2.3c"].status == "could not read"
     assert "0.2505" in parts["Q2.3c"].feedback
 
+
+# -- 4. the values at an evaluation bar: ρ(0.05)^T |_{T=1,5,10,20} ≈ … -------------------------------------------
+
+RIGHT_LIST = "0.2505,\\ 9.86\\times10^{-4},\\ 9.72\\times10^{-7},\\ 9.44\\times10^{-13}"
+WRONG_LIST = "0.2505,\\ 9.86\\times10^{-4},\\ 9.72\\times10^{-5},\\ 9.44\\times10^{-9}"  # the last two off
+
+
+@pytest.mark.parametrize("bar", ["\\Big|_{T=1,5,10,20}", "|_{T=1,5,10,20}", "\\bigg|_{T = 1, 5, 10, 20}",
+                                 "\\right|_{T=1,5,10,20}", "\\Big\\vert_{T=1,5,10,20}"])
+@pytest.mark.parametrize("display", [False, True])
+def test_values_at_an_evaluation_bar(q2_grader, tmp_path, bar, display):
+    left = "\\left." if bar.startswith("\\right") else ""
+    maths = f"{left}\\rho(0.05)^{{T}}{bar} \\approx {RIGHT_LIST}"
+    parts = grade_text(q2_grader, tmp_path, q23_with_c(f"\\[\n{maths}\n\\]" if display else f"${maths}$"))
+    assert_statuses(parts, {"Q2.3c": "correct"})
+    assert "9.44\\times10^{-13}" in parts["Q2.3c"].answer
+    wrong = grade_text(q2_grader, tmp_path, q23_with_c(f"${maths.replace(RIGHT_LIST, WRONG_LIST)}$"))
+    assert_statuses(wrong, {"Q2.3c": "partial"})
+    assert wrong["Q2.3c"].score == pytest.approx(0.5)
+
+
+def test_evaluation_bar_in_another_order(q2_grader, tmp_path):
+    values = "9.44\\times10^{-13},\\ 9.72\\times10^{-7},\\ 9.86\\times10^{-4},\\ 0.2505"
+    parts = grade_text(q2_grader, tmp_path, q23_with_c(f"$\\rho(0.05)^{{T}}\\Big|_{{T=20,10,5,1}} \\approx {values}$"))
+    assert_statuses(parts, {"Q2.3c": "correct"})
+
+
+def test_evaluation_bar_at_other_indices_is_not_the_questions(q2_grader, tmp_path):
+    parts = grade_text(q2_grader, tmp_path, q23_with_c(f"$\\rho(0.05)^{{T}}\\Big|_{{T=2,3,4,6}} \\approx {RIGHT_LIST}$"))
+    assert parts["Q2.3c"].status == "could not read"
+    assert "T = 2, 3, 4, 6" in parts["Q2.3c"].feedback
+

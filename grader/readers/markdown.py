@@ -2569,7 +2569,10 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
                     return None, problem
                 lists.append(((st.line, st.segment), Found(f"[{', '.join(items)}]", st.line, 1)))
             continue
-        lhs = st.lhs_key
+        lhs, context = st.lhs_key, st.context
+        evaluated = _evaluation_bar(st.parts[0], index)
+        if evaluated is not None:  # "\rho(0.05)^{T}\Big|_{T=1,5,10,20} \approx …": the values at the bar's
+            lhs, context = name_key(evaluated[0]), f"{context} {index} = {', '.join(evaluated[1])}"
         value = _clean_value(stated)
         m = pattern.fullmatch(lhs)
         if m:
@@ -2580,7 +2583,7 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
             if len(items) == len(wanted):
                 if block is not None and _list_of_another("", _text_after(block, st)):
                     continue  # "… was my first attempt"
-                items, problem = _in_index_order(items, st.context, index, wanted)
+                items, problem = _in_index_order(items, context, index, wanted)
                 if problem:
                     return None, problem
                 lists.append(((st.line, st.segment), Found(f"[{', '.join(items)}]", st.line, 1)))
@@ -2611,6 +2614,22 @@ def _find_indexed(part: Part, blocks: list[Block], tables: list[Table] = (),
     if lists:
         return max(lists, key=lambda at: at[0])[1], ""
     return None, ""
+
+
+# A name evaluated at its index's values by a bar: "\rho(0.05)^{T}\Big|_{T=1,5,10,20}", "\left.…\right|_{T = 1, 5}",
+# "…|_{T\in\{1, 5\}}"
+_EVALUATION_BAR = re.compile(r"^\s*(?:\\left\s*\.)?(?P<name>.+?)\s*(?:\\(?:[bB]igg?|right|middle)[lr]?\s*)?(?:\||\\vert(?![a-zA-Z]))"
+                             r"\s*_\s*\{\s*(?P<index>[A-Za-z])\s*(?:=|\\in(?![a-zA-Z]))\s*(?:\\\{)?(?P<values>[\d\s,]+?)"
+                             r"(?:\\\})?\s*\}\s*$")
+
+
+def _evaluation_bar(lhs: str, index: str) -> tuple[str, list[str]] | None:
+    """(the name, the index values) of a left side evaluated at the index's values by a bar, or None."""
+    m = _EVALUATION_BAR.match(lhs)
+    if m is None or m.group("index") != index:
+        return None
+    values = re.findall(r"\d+", m.group("values"))
+    return (m.group("name"), values) if len(values) > 1 else None
 
 
 def _names_any(text: str, keys: set[str]) -> bool:
