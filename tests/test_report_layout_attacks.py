@@ -106,17 +106,20 @@ TALL = r"$\begin{array}{l}" + r" \\ ".join(["a"] * 300) + r"\end{array}$"
 
 
 def test_maths_in_a_table_cell_is_boxed_so_it_cannot_stretch_the_cell():
-    """The browser test measures it; here: each page boxes maths answers, and its CSS bounds the box."""
+    """The browser tests measure it; here: each page puts a cell's maths in a box its CSS bounds."""
     results = [SubmissionResult(s, (part("Q1", answer=a), part("Q2", answer="plain words")))
                for s, a in (("rex", r"tanh $\rule{1em}{2500em}$"), ("tall", TALL))]
-    for page in (render_class_summary(results, title="HW", max_score=2),
-                 render_student_report(results[0]), render_student_report(results[1])):
+    index = render_class_summary(results, title="HW", max_score=2)
+    reports = [render_student_report(r) for r in results]
+    for page in (index, *reports):
         assert '"2500em"' not in page
-        style = re.search(r"\.maths\s*\{([^}]*)\}", page)
+        style = re.search(r"\.bounded\s*\{([^}]*)\}", page)
         assert style and "max-height" in style.group(1) and "overflow: auto" in style.group(1), page[:2000]
-        boxed = re.findall(r'<(?:span|div) class="answer maths"[^>]*>\s*(.{0,20})', page)
-        assert boxed and all(text.startswith(("tanh <math", "<math")) for text in boxed), boxed
-        assert re.search(r'class="answer"[^>]*>plain words', page)  # prose is not boxed
+    # The class page: each list of wrong answers; a report: an answer cell with maths (not one of prose).
+    assert index.count('<div class="bounded"><ol class="wrong">') == 2
+    for report in reports:
+        assert re.search(r'<div class="bounded">\s*<div class="answer">(tanh )?<math', report)
+        assert re.search(r'<div>\s*<div class="answer">plain words', report)
 
 
 # ---------------------------------------------------------------------------
@@ -177,6 +180,7 @@ ATTACKERS = {
     "tall": "RNNs have vanishing gradients with tanh. " + TALL,
     "ovl": r"RNNs use tanh. $\hspace{-30em}\text{NEGATIVE-SPACE}$ $\rlap{OVERLAP-OVERLAP}$ $\Huge\Huge\Huge x$",
     SPOOF: "tanh is fine \x1b[2J\x1b[31mRED",
+    "L" * 200: "tanh is fine",  # an id with nowhere to break
 }
 
 LAYOUT_PROBE = """
@@ -191,7 +195,10 @@ window.addEventListener("load", () => {
     page_width: document.documentElement.scrollWidth,
     parts_top: top(document.getElementById("parts")),
     students_top: top(document.getElementById("students")),
-    tallest_answer: Math.max(0, ...[...document.querySelectorAll(".maths")].map(height)),
+    tallest_box: Math.max(0, ...[...document.querySelectorAll(".bounded")].map(height)),
+    // A box scrolls only when its content is too big: an ordinary formula gives it no scroll bar.
+    scrolling: [...document.querySelectorAll(".bounded")].filter(b => b.scrollHeight > b.clientHeight
+      || b.scrollWidth > b.clientWidth).map(b => b.closest("tr").id),
     students: [...document.querySelectorAll("#students a")].map(a => a.innerText),
   });
   document.body.appendChild(probe);
@@ -241,7 +248,7 @@ def test_huge_maths_leaves_the_class_page_readable(class_page):
     assert class_page["students_top"] < 3000, class_page  # below two plots and the parts table
     assert class_page["students_top"] - class_page["parts_top"] < 1800, class_page
     assert class_page["page_height"] < 4000 and class_page["page_width"] <= 1280, class_page
-    assert len(class_page["students"]) == 5
+    assert len(class_page["students"]) == len(ATTACKERS) + 1
 
 
 def test_a_spoofed_id_does_not_read_as_another_on_the_class_page(class_page):
@@ -252,7 +259,15 @@ def test_a_spoofed_id_does_not_read_as_another_on_the_class_page(class_page):
 @pytest.mark.parametrize("student", ["rex", "tall", "ovl"])
 def test_huge_maths_leaves_the_student_report_readable(hostile_class, tmp_path, student):
     seen = layout(hostile_class / student / "report.html", tmp_path)
-    assert seen["tallest_answer"] < 300 and seen["page_height"] < 3000 and seen["page_width"] <= 1280, seen
+    assert seen["tallest_box"] < 500 and seen["page_height"] < 3000 and seen["page_width"] <= 1280, seen
+    assert seen["scrolling"] == (["part-Q2.4"] if student == "tall" else []), seen  # rex's rules are cut to 3 em
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_ordinary_maths_gets_no_scroll_bar(hostile_class, tmp_path, class_page):
+    seen = layout(hostile_class / "ada" / "report.html", tmp_path)
+    assert seen["scrolling"] == [] and seen["tallest_box"] < 100, seen
+    assert class_page["scrolling"] == ["part-Q2.4"], class_page  # the wrong answers, tall's among them
 
 
 def test_no_raw_controls_reach_the_pages(hostile_class):
