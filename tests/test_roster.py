@@ -99,9 +99,9 @@ def test_grade_with_a_roster_then_an_override_keeps_the_names(tmp_path, tiny_spe
     ]
 
     index = (out / "index.html").read_text()
-    assert '<a href="alice/report.html">alice</a> <small>Liddell, Alice</small>' in index
+    assert '<a href="alice/report.html"><bdi>alice</bdi></a> <small><bdi>Liddell, Alice</bdi></small>' in index
     # Who is missing shows on the class page too, not only as a blank in grades.csv.
-    assert '<p id="absent">2 students (an empty score in grades.csv): Builder, Bob; Nobody, Nora</p>' in index
+    assert '<p id="absent">2 students (an empty score in grades.csv): <bdi>Builder, Bob</bdi>; <bdi>Nobody, Nora</bdi></p>' in index
 
     # Later commands read the roster kept in the gradebook.
     assert main(["override", "--out", str(out), "carol", "P1", "1.5", "--comment", "Partial credit."]) == 0
@@ -118,7 +118,7 @@ def test_canvas_s_test_student_is_not_counted_as_missing(tmp_path, tiny_spec, ca
     assert main(["grade", str(tiny_spec), "--submissions", str(tmp_path / "subs"), "--out", str(out),
                  "--roster", str(roster)]) == 0
     assert "2 student(s) on the roster have no submission" in capsys.readouterr().err
-    assert '<p id="absent">2 students (an empty score in grades.csv): Builder, Bob; Nobody, Nora</p>' \
+    assert '<p id="absent">2 students (an empty score in grades.csv): <bdi>Builder, Bob</bdi>; <bdi>Nobody, Nora</bdi></p>' \
         in (out / "index.html").read_text()
 
 
