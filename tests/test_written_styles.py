@@ -192,3 +192,46 @@ def test_evaluation_bar_at_other_indices_is_not_the_questions(q2_grader, tmp_pat
     assert parts["Q2.3c"].status == "could not read"
     assert "T = 2, 3, 4, 6" in parts["Q2.3c"].feedback
 
+
+# -- 5. an explicit correction of the Q2.3d choice -----------------------------------------------------------------
+
+def q23_with_d(d: str, after_d: str = "") -> str:
+    return (Q21 + Q22 + "## Q2.3\n\n(a) $\\rho_{approx}(\\varepsilon) = \\frac14$\n\n(b) $\\rho(0.05) \\approx 0.2505$\n\n"
+            f"(c) $\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: {RIGHT_VALUES}\n\n(d) {d}\n\n{after_d}\n\n" + Q24)
+
+
+@pytest.mark.parametrize("first, correction, status", [
+    ("true", "Correction: I misread my plot: the approximation decays faster.", "correct"),
+    ("approx", "Correction: looking at my plot again, the true ratio decays faster.", "incorrect"),
+    ("true", "**Correction:** the approximation decays faster.", "correct"),
+    ("true", "Edit: the approximation decays faster.", "correct"),
+])
+def test_correction_paragraph_replaces_the_choice(q2_grader, tmp_path, first, correction, status):
+    parts = grade_text(q2_grader, tmp_path, q23_with_d(first, correction))
+    assert_statuses(parts, {"Q2.3d": status})
+    assert parts["Q2.3d"].answer == ("approx" if status == "correct" else "true")
+
+
+def test_correction_in_the_same_paragraph(q2_grader, tmp_path):
+    parts = grade_text(q2_grader, tmp_path, q23_with_d("true. Correction: the approximation decays faster."))
+    assert_statuses(parts, {"Q2.3d": "correct"})
+
+
+def test_a_correction_of_another_part_keeps_the_choice(q2_grader, tmp_path):
+    """'Correction: …' that says no choice (it corrects (b)) leaves (d)'s answer as it was."""
+    text = q23_with_d("approx", "Correction: I divided by the wrong value; $\\rho(0.05) \\approx 0.2505$.")
+    assert_statuses(grade_text(q2_grader, tmp_path, text), {"Q2.3d": "correct", "Q2.3b": "correct"})
+
+
+def test_both_ways_without_a_correction_stay_unread(q2_grader, tmp_path):
+    """Without the word 'Correction', an answer and a sentence saying the other still say both ways."""
+    parts = grade_text(q2_grader, tmp_path, q23_with_d("true", "Looking at my plot, the approximation decays faster."))
+    assert parts["Q2.3d"].status == "could not read"
+    assert "both ways" in parts["Q2.3d"].feedback
+
+
+def test_a_correction_that_says_both_ways_stays_unread(q2_grader, tmp_path):
+    parts = grade_text(q2_grader, tmp_path, q23_with_d(
+        "true", "Correction: the approximation decays faster at first, but the true ratio decays faster overall."))
+    assert parts["Q2.3d"].status == "could not read"
+

@@ -2943,38 +2943,15 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
     explicit: list[Found] = []
     prose: list[tuple[Found, str]] = []
     for section, b in ((s, b) for s in sections for b in s.blocks):
-        text = b.prose()
-        # "approx" alone in the part's own section, or after its label: "Q2.3(d): approx", "(d) approx"
-        labelled = _after_label(text, section.key, part.label)
         own = only_part or bool(section.key and section.key[-1].isalpha() and covers(section.key, part.label))
-        alone = text if own and labelled is None else labelled or ""
-        word = _choice_word(alone, choices) or _choice_phrase(alone, choices, synonyms)  # "(d) The real one."
-        given = labelled if labelled is not None else text if section.answer_after_label and b is section.blocks[0] \
-            else None
-        if not word and given:  # "Q2.3(d): true, because …": the word the label gives, then the reason
-            lead = _LEADING_WORD.match(given)
-            word = _choice_word(lead.group(1), choices) if lead else None
-            # "(d) the true ratio, as …"
-            word = word or _choice_phrase(_FIRST_CLAUSE.split(given, 1)[0], choices, synonyms)
-        if word:
-            explicit.append(Found(word, b.line, 2))
-        boxed = _boxed_inside(text)
-        if boxed is not None:
-            word = _choice_word(boxed, choices)
-            if word:
-                explicit.append(Found(word, b.line, 2))
-        m = re.search(r"\b(?:answer|faster(?:\s+decay)?|decays\s+faster)\s*[:=]\s*\**\s*[\"'“`]?(\w+)", text, re.I)
-        if m and _choice_word(m.group(1), choices):
-            explicit.append(Found(_choice_word(m.group(1), choices), b.line, 2))
-        sentences = _SENTENCE_END.split(text)
-        for k, sentence in enumerate(sentences):
-            if sentence.rstrip().endswith("?"):
-                # "Which decays faster? The approximation.": the short answer right after the question asked
-                replied = _reply_to_question(sentence, sentences[k + 1:k + 2], choices, synonyms)
-                if replied:
-                    explicit.append(Found(replied, b.line, 2))
-                continue  # "the approximation decays faster? no." asks, it does not say
-            prose.extend((Found(said, b.line, 1), said_in) for said, said_in in _choices_in_sentence(sentence, choices))
+        first = section.answer_after_label and b is section.blocks[0]
+        for k, text in enumerate(_CORRECTION.split(b.prose())):
+            said, said_in = _choices_said(text, b.line, section.key, part, choices, synonyms, own and k == 0,
+                                          first and k == 0, corrected=k > 0)
+            if k > 0 and (said or said_in):  # "Correction: … the approximation decays faster.": the choice now
+                explicit, prose = said, said_in
+            else:
+                explicit, prose = explicit + said, prose + said_in
     for row in _table_statements(t for s in sections for t in s.tables):
         # "| faster decay | approx |", "| Q2.3d | approx |"
         asks = _cell_text(row.parts[0]).lower()
@@ -2996,6 +2973,51 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
     if prose:
         return prose[-1][0], ""
     return None, ""
+
+
+# Where a student corrects an answer given above: "Correction: …", "**Edit:** …", opening a paragraph or a sentence
+_CORRECTION = re.compile(r"(?:^|(?<=[.!?])[ \t]+|\n)[ \t]*(?:corrections?|corrected(?:\s+answer)?|erratum|errata|edit|"
+                         r"update|revised(?:\s+answer)?)[ \t]*[:—–][ \t]*", re.I)
+
+
+def _choices_said(text: str, line: int, key: str | None, part: Part, choices: list[str], synonyms: dict[str, str],
+                  own: bool, first: bool, corrected: bool = False) -> tuple[list[Found], list[tuple[Found, str]]]:
+    """The choices a paragraph (or its text after a correction) gives: (given as the answer, said in prose).
+
+    ``own``: the paragraph is in the part's own section, so a choice's word alone answers; ``first``: it is the
+    first of a section opened by the part's label.  After "Correction:" the word alone answers too."""
+    explicit: list[Found] = []
+    prose: list[tuple[Found, str]] = []
+    # "approx" alone in the part's own section, or after its label: "Q2.3(d): approx", "(d) approx"
+    labelled = None if corrected else _after_label(text, key, part.label)
+    alone = text if (own or corrected) and labelled is None else labelled or ""
+    word = _choice_word(alone, choices) or _choice_phrase(alone, choices, synonyms)  # "(d) The real one."
+    given = labelled if labelled is not None else text if first else None
+    if not word and given:  # "Q2.3(d): true, because …": the word the label gives, then the reason
+        lead = _LEADING_WORD.match(given)
+        word = _choice_word(lead.group(1), choices) if lead else None
+        # "(d) the true ratio, as …"
+        word = word or _choice_phrase(_FIRST_CLAUSE.split(given, 1)[0], choices, synonyms)
+    if word:
+        explicit.append(Found(word, line, 2))
+    boxed = _boxed_inside(text)
+    if boxed is not None:
+        word = _choice_word(boxed, choices)
+        if word:
+            explicit.append(Found(word, line, 2))
+    m = re.search(r"\b(?:answer|faster(?:\s+decay)?|decays\s+faster)\s*[:=]\s*\**\s*[\"'“`]?(\w+)", text, re.I)
+    if m and _choice_word(m.group(1), choices):
+        explicit.append(Found(_choice_word(m.group(1), choices), line, 2))
+    sentences = _SENTENCE_END.split(text)
+    for k, sentence in enumerate(sentences):
+        if sentence.rstrip().endswith("?"):
+            # "Which decays faster? The approximation.": the short answer right after the question asked
+            replied = _reply_to_question(sentence, sentences[k + 1:k + 2], choices, synonyms)
+            if replied:
+                explicit.append(Found(replied, line, 2))
+            continue  # "the approximation decays faster? no." asks, it does not say
+        prose.extend((Found(said, line, 1), said_in) for said, said_in in _choices_in_sentence(sentence, choices))
+    return explicit, prose
 
 
 # A table row's first cell that asks for the choice: "| faster decay | approx |"
