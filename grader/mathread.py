@@ -2312,8 +2312,11 @@ def _refuse_ambiguous_spellings(s: str, raw: str) -> None:
     if m:
         number = re.search(r"[\d{},.]*" + re.escape(m.group(0)) + r"[\d{},.]*", s).group(0)
         plain = number.replace("{,}", "")
+        whole, _, fraction = number.partition("{,}")
+        decimal = f"{whole}.{fraction.replace('{,}', '').rstrip('0') or '0'}" if "." not in number else ""
+        instead = f"write {plain} or {decimal}" if decimal else "write the number without the {,}"
         raise Unreadable(f"{number} could group thousands ({plain}) or be a decimal comma "
-                         f"({number.replace('{,}', '.', 1)}): write the number without the {{,}}", raw)
+                         f"({decimal or number.replace('{,}', '.', 1)}): {instead}", raw)
     if _DECIMAL_BEFORE_FRACTION.search(s):
         raise Unreadable("a decimal followed by a fraction sign (such as 2.5¼) is not a number", raw)
     m = _STRAY_E_NOTATION.search(s)

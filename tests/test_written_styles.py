@@ -235,3 +235,48 @@ def test_a_correction_that_says_both_ways_stays_unread(q2_grader, tmp_path):
         "true", "Correction: the approximation decays faster at first, but the true ratio decays faster overall."))
     assert parts["Q2.3d"].status == "could not read"
 
+
+# -- 6. a decimal comma -------------------------------------------------------------------------------------------
+
+def q23_with_b(b: str) -> str:
+    return (Q21 + Q22 + f"## Q2.3\n\n(a) $\\rho_{{approx}}(\\varepsilon) = \\frac14$\n\n(b) {b}\n\n"
+            f"(c) $\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: {RIGHT_VALUES}\n\n(d) approx\n\n" + Q24)
+
+
+@pytest.mark.parametrize("b", ["$\\rho(0.05) \\approx 0,2505$", "ρ(0.05) ≈ 0,2505", "$\\rho(0.05) = 0,25047$"])
+def test_decimal_comma_in_a_number(q2_grader, tmp_path, b):
+    parts = grade_text(q2_grader, tmp_path, q23_with_b(b))
+    assert_statuses(parts, {"Q2.3b": "correct"})
+
+
+@pytest.mark.parametrize("b, read", [("$\\rho(0.05) \\approx 0,2437$", "0.2437"), ("$\\rho(0.05) \\approx 3,14$", "3.14")])
+def test_decimal_comma_in_a_wrong_number_is_said(q2_grader, tmp_path, b, read):
+    part = grade_text(q2_grader, tmp_path, q23_with_b(b))["Q2.3b"]
+    assert part.status == "incorrect"
+    assert part.read_line() == f"Read: {read} (written with a decimal comma)"
+
+
+def test_decimal_comma_before_three_digits_after_a_zero(q2_grader, tmp_path):
+    """0,250 cannot group thousands: it is 0.250, the approximation's value (a known mistake)."""
+    part = grade_text(q2_grader, tmp_path, q23_with_b("$\\rho(0.05) \\approx 0,250$"))["Q2.3b"]
+    assert part.status == "incorrect"
+    assert "approximation" in part.feedback
+
+
+@pytest.mark.parametrize("b", ["$\\rho(0.05) \\approx 1,000$", "$\\rho(0.05) \\approx 2{,}500$"])
+def test_a_comma_before_three_digits_is_ambiguous(q2_grader, tmp_path, b):
+    part = grade_text(q2_grader, tmp_path, q23_with_b(b))["Q2.3b"]
+    assert part.status == "could not read"
+    number = "1000 or 1.0" if "1,000" in b else "2500 or 2.5"
+    assert f"write {number}" in part.feedback
+
+
+@pytest.mark.parametrize("values, status", [
+    ("$0,2505$; $9,86\\cdot10^{-4}$; $9,72\\cdot10^{-7}$; $9,44\\cdot10^{-13}$", "correct"),
+    ("0,2505; 9,86·10⁻⁴; 9,72·10⁻⁷; 9,44·10⁻¹³", "correct"),
+    ("$0,2505; 9,86\\cdot10^{-4}; 9,72\\cdot10^{-7}; 9,44\\cdot10^{-13}$", "correct"),
+    ("0,2505; 9,86·10⁻⁴; 9,72·10⁻⁵; 9,44·10⁻⁹", "partial"),
+])
+def test_list_with_decimal_commas_separated_by_semicolons(q2_grader, tmp_path, values, status):
+    parts = grade_text(q2_grader, tmp_path, q23_with_c(NAMED + values))
+    assert_statuses(parts, {"Q2.3c": status})

@@ -135,7 +135,45 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
         labelled = any(s.plain_label and s.key[:1].isalpha() for s in sections)
         _read_by_name(unheaded, sections, problem_set, source, reading, headed=headed, labelled=labelled,
                       quantities=quantities)
+    for part in parts:  # "0,2505": a number written with a decimal comma
+        if part.kind == "number" and part.label in reading.answers:
+            reading.answers[part.label] = _with_decimal_comma(reading.answers[part.label])
     return reading
+
+
+# A number with a comma between its digits, written alone: "0,2505", "3,14", "1,000" (and "$…$", a final stop)
+_COMMA_NUMBER = re.compile(r"\s*\$?\s*(?P<sign>[-+−]?)\s*(?P<whole>\d+),(?P<fraction>\d+)\s*\$?\s*\.?\s*")
+_DIGITS_COMMA = re.compile(r"(?<![\d.,])(\d+),(\d+)(?![\d,])")
+
+
+def _groups_thousands(whole: str, fraction: str) -> bool:
+    """Could ``whole,fraction`` group thousands (1,000; 12,500)?  Not with other than three digits after the comma
+    (0,2505; 3,14) or a leading 0 (0,250): a decimal comma then."""
+    return len(fraction) == 3 and re.fullmatch(r"[1-9]\d{0,2}", whole) is not None
+
+
+def _with_decimal_comma(answer: WrittenAnswer) -> WrittenAnswer:
+    """A one-number answer written with a decimal comma ("0,2505") read as the decimal it is, saying so in a remark
+    after it; one that could group thousands as well ("1,000") is not guessed: it could not be read, and the
+    problem says how to write either."""
+    m = _COMMA_NUMBER.fullmatch(answer.value) if isinstance(answer.value, str) and not answer.problem else None
+    if m is None:
+        return answer
+    written = f"{m['sign']}{m['whole']},{m['fraction']}"
+    if _groups_thousands(m["whole"], m["fraction"]):
+        decimal = f"{m['whole']}.{m['fraction'].rstrip('0') or '0'}"
+        return replace(answer, problem=f"{written} could group thousands ({m['whole']}{m['fraction']}) or be a decimal "
+                                       f"comma ({decimal}): write {m['whole']}{m['fraction']} or {decimal}. "
+                                       f"The answer reads: “{written}”")
+    # The remark in brackets is read as one, and shows in "Read: …" when the value is wrong
+    value = f"{m['sign']}{m['whole']}.{m['fraction']}".replace("−", "-")
+    return replace(answer, value=f"{value} (written with a decimal comma)")
+
+
+def _decimal_commas(value: str) -> str:
+    """``value`` with each decimal comma between digits made a point (9,86·10⁻⁴ → 9.86·10⁻⁴); one that could group
+    thousands is left as written."""
+    return _DIGITS_COMMA.sub(lambda m: m.group(0) if _groups_thousands(m[1], m[2]) else f"{m[1]}.{m[2]}", value)
 
 
 def _from_code_blocks(part: Part, held: list[Section], parts: list[Part], source: str,
@@ -2717,6 +2755,7 @@ def _text_after(block: Block, st: Statement) -> str:
 
 
 _LIST_WORD = re.compile(r"(,|;|\band\b)")
+_SEMICOLON_WORD = re.compile(r"(;|\band\b)")
 
 
 def _values_written(text: str) -> tuple[list[str], str]:
@@ -2730,16 +2769,20 @@ def _values_written(text: str) -> tuple[list[str], str]:
         head, _, tail = pieces[colon].rpartition(":")
         context = "".join(pieces[:colon]) + head
         pieces = ([tail] if tail.strip() else []) + pieces[colon + 1:]
+    # "0,2505; 9,86·10⁻⁴; …": decimal commas, so the values are separated by semicolons (in maths or not)
+    commas = ";" in "".join(pieces) and re.search(r"\d,\d", "".join(pieces)) is not None
+    separator = _SEMICOLON_WORD if commas else _LIST_WORD
     items: list[list[str]] = [[]]
     for piece in pieces:
-        if piece.startswith("$"):
+        if piece.startswith("$") and not commas:
             items[-1].append(piece.strip("$").strip())
             continue
-        for chunk in _LIST_WORD.split(piece):
-            if _LIST_WORD.fullmatch(chunk):
+        for chunk in separator.split(piece.strip("$") if piece.startswith("$") else piece):
+            if separator.fullmatch(chunk):
                 items.append([])
             elif chunk.strip(" \t\n."):
-                items[-1].append(_unicode_maths(chunk.strip(" \t\n.")))
+                item = chunk.strip() if piece.startswith("$") else _unicode_maths(chunk.strip(" \t\n."))
+                items[-1].append(_decimal_commas(item) if commas else item)
     if len(items) < 2 or any(len(item) != 1 for item in items):
         return [], ""
     values = [item[0] for item in items]
