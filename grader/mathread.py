@@ -474,8 +474,20 @@ _SET_MINUS = re.compile(r"\\backslash(?![a-zA-Z])\s*+"
 # ℝ with a bound written under it is one interval; ℝ⁺ alone is refused where it is read (see _AMBIGUOUS_REALS).
 _SIGNED_REALS = re.compile(r"(?:\\mathbb\s*\{\s*R\s*\}|\\mathbb\s*R|\\R)\s*_\s*\{\s*(?P<relation>>|<|\\[gl]e(?:q|qslant)?(?![a-zA-Z]))\s*0\s*\}")
 _SIGNED_REALS_INTERVALS = {">": r"]0, \infty[", r"\ge": r"[0, \infty[", "<": r"]-\infty, 0[", r"\le": r"]-\infty, 0]"}
-# Whether ℝ⁺ holds 0 depends on the textbook.
-_AMBIGUOUS_REALS = re.compile(r"\\mathbb\{R\}\s*[_^]\s*(?:\{\s*)?[+\-*]")
+# Whether ℝ⁺ holds 0 depends on the textbook, and so does what ℝ⁻ and ℝ^* are.
+_AMBIGUOUS_REALS = re.compile(r"\\mathbb\{R\}\s*(?P<place>[_^])\s*(?:\{\s*)?(?P<sign>[+\-*])")
+_AMBIGUOUS_REALS_MEANINGS = {
+    "+": "(0, \\infty) in some books and [0, \\infty) in others: write the interval, e.g. (0, \\infty) or [0, \\infty)",
+    "-": "(-\\infty, 0) in some books and (-\\infty, 0] in others: write the interval, e.g. (-\\infty, 0) or "
+         "(-\\infty, 0]",
+    "*": "\\mathbb{R}\\setminus\\{0\\} in most books and (0, \\infty) in some books: write the set, e.g. "
+         "\\mathbb{R}\\setminus\\{0\\} or (0, \\infty)",
+}
+
+
+def _ambiguous_reals(match: re.Match) -> str:
+    """Why ℝ with a sign or star on it (as written: \\mathbb{R}_+, \\mathbb{R}^-, \\mathbb{R}^*) is refused."""
+    return f"\\mathbb{{R}}{match['place']}{match['sign']} means {_AMBIGUOUS_REALS_MEANINGS[match['sign']]}"
 
 
 def _signed_reals(match: re.Match) -> str:
@@ -1934,9 +1946,9 @@ class _Reader:
             if not isinstance(inner, sympy.Expr):
                 raise Unreadable("only a number can be a percentage", text)
             return sympy.Mul(inner, sympy.Rational(1, 100), evaluate=False), True
-        if _AMBIGUOUS_REALS.search(s):
-            raise Unreadable("\\mathbb{R}^+ means (0, \\infty) in some books and [0, \\infty) in others: write the "
-                             "interval, e.g. (0, \\infty) or [0, \\infty)", text)
+        ambiguous = _AMBIGUOUS_REALS.search(s)
+        if ambiguous:
+            raise Unreadable(_ambiguous_reals(ambiguous), text)
         if _REALS_WORDS.match(s):
             return sympy.Reals, False
         reals = _REALS_PHRASE.match(s)

@@ -280,3 +280,44 @@ def test_a_comma_before_three_digits_is_ambiguous(q2_grader, tmp_path, b):
 def test_list_with_decimal_commas_separated_by_semicolons(q2_grader, tmp_path, values, status):
     parts = grade_text(q2_grader, tmp_path, q23_with_c(NAMED + values))
     assert_statuses(parts, {"Q2.3c": status})
+
+
+# -- 7. messages that name what was written, read-backs without stray points, advice that fits ----------------------
+
+@pytest.mark.parametrize("written, means", [
+    ("\\mathbb{R}^+", "(0, \\infty) in some books and [0, \\infty) in others"),
+    ("\\mathbb{R}_+", "(0, \\infty) in some books and [0, \\infty) in others"),
+    ("\\mathbb{R}^-", "(-\\infty, 0) in some books and (-\\infty, 0] in others"),
+    ("\\mathbb{R}^*", "\\mathbb{R}\\setminus\\{0\\} in most books and (0, \\infty) in some books"),
+])
+def test_an_ambiguous_set_of_reals_is_named_as_written(q2_grader, tmp_path, written, means):
+    part = grade_text(q2_grader, tmp_path, Q21 + f"## Q2.2\n\n$\\varepsilon \\in {written}$\n\n" + Q24)["Q2.2"]
+    assert part.status == "could not read"
+    assert f"{written} means {means}" in part.feedback
+
+
+def test_an_ambiguous_set_of_reals_in_unicode_is_named_too(q2_grader, tmp_path):
+    part = grade_text(q2_grader, tmp_path, Q21 + "## Q2.2\n\nε ∈ ℝ⁻\n\n" + Q24)["Q2.2"]
+    assert part.status == "could not read"
+    assert "\\mathbb{R}^- means (-\\infty, 0)" in part.feedback
+
+
+@pytest.mark.parametrize("said, read", [("It holds for all ε > 0.", "(0, \\infty)"),
+                                        ("The inequality holds for all ε with |ε| < 1.", "(-1, 1)"),
+                                        ("It holds for all ε ≥ 0.5.", "[0.5, \\infty)")])
+def test_bounds_said_in_prose_read_back_without_the_full_stop(q2_grader, tmp_path, said, read):
+    part = grade_text(q2_grader, tmp_path, Q21 + f"## Q2.2\n\n{said}\n\n" + Q24)["Q2.2"]
+    assert part.status == "incorrect"
+    assert part.answer == read
+
+
+@pytest.mark.parametrize("between", ["\n\n", "\n"])
+def test_a_label_alone_on_its_line_is_named_in_the_source(q2_grader, tmp_path, between):
+    text = f"Question 2\n\nQ2.2{between}(−∞, ∞)\n\nQ2.3\n\n(b) 0.2505\n"
+    parts = grade_text(q2_grader, tmp_path, text)
+    assert_statuses(parts, {"Q2.2": "correct", "Q2.3b": "correct"})
+    source = parts["Q2.2"].source
+    assert "outside any section" not in source
+    assert "under the label 'Q2.2' (line 3)" in source and "'## Q2.2'" in source
+    wrong = grade_text(q2_grader, tmp_path, text.replace("(−∞, ∞)", "[0, ∞)"))
+    assert_statuses(wrong, {"Q2.2": "incorrect"})

@@ -120,7 +120,7 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
                 part, own, source, only_part=only_part, quantities=quantities,
                 part_keys=frozenset(normalise_label(p.label) for p in parts))
             if answer is not None and not answer.problem and all(s.plain_label for s in held):
-                answer = replace(answer, source=_named_outside(source, answer.line, part.label))  # no heading
+                answer = replace(answer, source=_under_plain_label(source, answer.line, part.label, held))
         if answer is None or answer.problem:  # "```\nrho(0.05) = 0.2505\n```": console output pasted
             coded = _from_code_blocks(part, held, parts, source, quantities)
             if coded is not None and (answer is None or not coded.problem):
@@ -1382,8 +1382,9 @@ _BRACKET_REMARK = (r"\s\((?=[^()]*[A-Za-z]{3})[A-Za-z'’.,\s]+\)"
                    r"|\s\(\s*(?:to\s+)?\d+\s*(?:s\.?\s*f\.?|sig\.?\s*figs?\.?|significant\s+figures|d\.?\s*p\.?|"
                    r"decimal\s+places)\s*\)")
 _THAT_IS = r",\s*(?:i\.\s*e|e\.\s*g)\b\.?"  # "1/4, i.e. a constant": a remark that ends the value, or not
-_CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|;|:\s|\n|,\s+(?=[A-Za-z]{3}|[α-ωΑ-Ωϵϕ])|\s(?:for|when|which|since|because|as|so|and|"
-                         rf"where|if|but|while|then)\s|(?P<that_is>{_THAT_IS})|(?P<remark>{_BRACKET_REMARK})", re.I)
+_CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|\.$|;|:\s|\n|,\s+(?=[A-Za-z]{3}|[α-ωΑ-Ωϵϕ])"
+                         r"|\s(?:for|when|which|since|because|as|so|and|where|if|but|while|then)\s"
+                         rf"|(?P<that_is>{_THAT_IS})|(?P<remark>{_BRACKET_REMARK})", re.I)
 # What says a remark's words go on with the value: "i.e. a constant plus e/4", "1/4 (constant) − ε²/16" is maths
 _GOES_ON = re.compile(r"\b(?:plus|minus|times|multiplied|divided|added|subtracted)\b|\s[-+−]\s*[\w(]", re.I)
 _FURTHER_RELATION = re.compile(r"=|≈|~=|\\approx\b")
@@ -1696,6 +1697,27 @@ def _read_by_name(parts: list[Part], sections: list[Section], problem_set: Probl
             f"{'was' if len(unanswered) == 1 else 'were'} not found that way. Unnamed answers (a bare value, a "
             f"choice, prose) are read only under the part's own label: a heading such as '## {example}', or a "
             f"paragraph opening with '{unanswered[0]}:'.")
+
+
+def _under_plain_label(source: str, line: int, label: str, held: list[Section]) -> str:
+    """The source of an answer read in a section that a label in the text opened, not a heading: under a label
+    alone on its line ("Q2.2", then the answer), or after the label on its line ("Q2.3(d): approx", which names
+    the part as a statement outside any section would)."""
+    section = next((s for s in held if any(b.line == line for b in s.blocks)), held[0])
+    if not _label_alone(section):
+        return _named_outside(source, line, label)
+    return (f"{source}, line {line}, read under the label '{section.heading}' (line {section.line}), written as text; "
+            f"a heading such as '## {_question_of(label)}' is the sure way to head a part's section")
+
+
+def _label_alone(section: Section) -> bool:
+    """Does the label that opened ``section`` stand alone on its line, the answer on the lines after it?"""
+    if not section.blocks:
+        return False
+    first = section.blocks[0]
+    lead = first.segments[0] if first.segments else None
+    return first.line > section.line or (lead is not None and lead.kind == "text"
+                                         and re.match(r"[ \t]*\n", lead.text) is not None)
 
 
 def _named_outside(source: str, line: int, label: str) -> str:
