@@ -179,7 +179,7 @@ def test_second_run_grades_nothing_and_changes_are_regraded(tmp_path):
     spec.write_text(MINI_SPEC.replace("points: 2", "points: 4"))
     regraded = grade(spec, subs, out)
     assert "graded 13 submission(s)" in regraded.stderr
-    assert "Points Possible,,,,,6" in (out / "grades.csv").read_text()
+    assert '"Points Possible","","","","",6' in (out / "grades.csv").read_text()
 
 
 def test_every_student_gets_results_with_every_part_listed(tmp_path):
@@ -353,7 +353,7 @@ def test_overrides_survive_regrading_and_reach_every_output(tmp_path, capsys):
     after = json.loads((out / "s0001" / "results.json").read_text())
     assert after["score"] == before["score"] - before["tests"][2]["score"] + 1
     assert "Confirmed by hand." in after["tests"][2]["output"]
-    assert f"s0001,,s0001,s0001,,{after['score']:g}" in (out / "grades.csv").read_text()
+    assert f'"s0001","","s0001","s0001","",{after["score"]:g}' in (out / "grades.csv").read_text()
     assert "Confirmed by hand." in (out / "s0001" / "report.html").read_text()
     assert "set by the instructor" in (out / "s0001" / "report.html").read_text()
 
@@ -584,7 +584,7 @@ def test_a_name_copied_from_grades_csv_finds_its_student(tmp_path, capsys):
     (subs / "=1+1.yaml").write_text(answers(0))
     out = tmp_path / "out"
     assert grade(spec, subs, out).returncode == 0
-    assert "'=1+1," in (out / "grades.csv").read_text()
+    assert "\"'=1+1\"," in (out / "grades.csv").read_text()
     overrides = tmp_path / "overrides.csv"
     overrides.write_text("student,part,score,comment\n'=1+1,P1,1,Half.\n")
     assert main(["override", "--out", str(out), "--from", str(overrides)]) == 0

@@ -46,7 +46,7 @@ def test_names_that_are_not_utf8_are_graded_with_the_rest_of_the_class(tmp_path)
     assert latin["score"] == 4
     assert (out / "m\\xfcller" / "results.json").exists() and (out / "m\\xf6ller" / "results.json").exists()
     grades = (out / "grades.csv").read_text(encoding="utf-8")
-    assert "latin\\xe9,,latin\\xe9,latin\\xe9,,4" in grades and "m\\xfcller" in grades
+    assert '"latin\\xe9","","latin\\xe9","latin\\xe9","",4' in grades and "m\\xfcller" in grades
     assert 'href="latin%5Cxe9/report.html"' in (out / "index.html").read_text(encoding="utf-8")
     # The file name quoted in the feedback shows its undecodable bytes as U+FFFD.
     alice = json.loads((out / "alice" / "results.json").read_text(encoding="utf-8"))
@@ -138,7 +138,7 @@ def test_a_student_folder_that_cannot_be_written_is_reported_and_the_rest_is_wri
     assert "graded 2 submission(s), kept 3 graded earlier" in run.stderr
     assert f"s0001: {out / 's0001'}/: Not a directory" in run.stderr
     assert json.loads((out / "s0002" / "results.json").read_text())["score"] == 4  # the others are written
-    assert "s0001,,s0001,s0001,,4" in (out / "grades.csv").read_text()  # and so are the class files
+    assert '"s0001","","s0001","s0001","",4' in (out / "grades.csv").read_text()  # and so are the class files
     assert "s0001/report.html" in (out / "index.html").read_text()
 
     again = grade(spec, subs, out)  # still in the way: still reported, still non-zero
@@ -208,10 +208,10 @@ def test_the_assignment_header_is_kept_after_an_override(tmp_path):
     out = tmp_path / "out"
     run = grade(spec, subs, out, "--assignment", "Homework 1 (1234)")
     assert run.returncode == 0, run.stderr
-    header = "Student,ID,SIS User ID,SIS Login ID,Section,Homework 1 (1234)\n"
+    header = '"Student","ID","SIS User ID","SIS Login ID","Section","Homework 1 (1234)"\n'
     assert (out / "grades.csv").read_text(encoding="utf-8").startswith(header)
 
     assert main(["override", "--out", str(out), "s0000", "P1", "0", "--comment", "late"]) == 0
     grades = (out / "grades.csv").read_text(encoding="utf-8")
     assert grades.startswith(header)
-    assert "\ns0000,,s0000,s0000,," in grades
+    assert '\n"s0000","","s0000","s0000","",' in grades

@@ -101,7 +101,7 @@ def test_a_student_is_named_by_the_roster_name_or_ids_grades_csv_shows(tmp_path,
     roster.write_text(ROSTER)
     out = tmp_path / "out"
     assert grade(spec, subs, out, "--roster", str(roster)).returncode == 0
-    assert '"Builder, Bob",102,S002,bob@uni.example,B,' in (out / "grades.csv").read_text()
+    assert '"Builder, Bob","102","S002","bob@uni.example","B",' in (out / "grades.csv").read_text()
 
     assert main(["override", "--out", str(out), "Builder, Bob", "P1", "1"]) == 0
     assert p1_score(out, "bob") == 1
