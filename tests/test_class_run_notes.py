@@ -138,7 +138,7 @@ def test_a_folder_unzipped_on_a_mac_matches_the_roster_and_overrides_typed_eithe
     roster.write_text(ROSTER, encoding="utf-8")
     err = grade(capsys, subs, out, extra=("--roster", str(roster)))
     assert "roster: 1 of 1 submission(s) matched a student" in err
-    assert '"Núñez, José",101,s101,' in (out / "grades.csv").read_text(encoding="utf-8")
+    assert '"Núñez, José","101","s101",' in (out / "grades.csv").read_text(encoding="utf-8")
     assert [p.name for p in out.iterdir() if p.is_dir()] == [JOSE]  # one report folder, spelt one way
 
     for name, points in ((JOSE, "1"), (JOSE_MAC, "2"), (unicodedata.normalize("NFD", "Núñez, José"), "0.5")):
