@@ -22,8 +22,8 @@ run arbitrary code).  Instead:
   ``+ \\dots``) is dropped, and so is a bracket of words after a value, a remark
   (``1/4 (independent of ε)``); "all real numbers except 0 and 1" is ℝ without
   those points, and any other words after "all real numbers" are refused.
-  A set difference may be typed ``ℝ \\ {0}``, ``ℝ\\{0}`` or ``\\backslash`` (``\\setminus``), its sides
-  in plain text too (``(-inf, inf) \\ {0}``).
+  A set difference may be typed ``ℝ \\ {0}``, ``ℝ\\{0}``, ``ℝ \\ (0, 1)``, ``R \\ [0,1]`` (a plain R before it is ℝ)
+  or ``\\backslash`` (``\\setminus``), its sides in plain text too (``(-inf, inf) \\ {0}``).
 
 Functions are read from one allow-list (``_FUNCTIONS``: trigonometric and
 hyperbolic functions and their inverses, exp, ln, log, sqrt, abs, sgn, floor,
@@ -445,7 +445,7 @@ def normalise(text: str) -> str:
     s = re.sub(r"(?<!\\)\\\\(?=(?:le|ge|leq|geq|lt|gt|ne|neq|in|frac|dfrac|text|sqrt|cdot|times|pi|infty)(?![a-zA-Z]))", r"\\", s)
     s = re.sub(r",\\!\s*", ",", s)  # 11,\! 111 groups thousands
     s = _BRACED_COMMA_NUMBER.sub(_braced_comma_number, s)
-    s = _SET_MINUS.sub(lambda m: (m.group("set") or "") + r" \setminus ", s)  # before spacing: "ℝ \ {0}" is no space
+    s = _SET_MINUS.sub(_set_minus, s)  # before spacing: "ℝ \ {0}" is no space
     s = _SPACING.sub(" ", s)
     s = _without_dangling_backslash(s)
     s = _LATEX_E_NOTATION.sub(_latex_e_notation, s)
@@ -463,12 +463,22 @@ def normalise(text: str) -> str:
 
 
 # The set difference ℝ∖{0} as students type it: \backslash, or in plain text a backslash between a set
-# (ℝ, a bracket, \}) and a braced set, "ℝ \ {0}", also unspaced, "ℝ\{0}", when the brace closes with a plain
-# "}".  In LaTeX "\ " is a space, which between two sets means nothing else, and "\{0}" leaves its "{" open;
-# "x\ y", a matrix's row break "\\" and the braces of "\mathbb{R}\{0\}" (LaTeX for ℝ{0}) keep their meaning.
+# (ℝ, a plain R, a bracket, \}) and a braced set, "ℝ \ {0}", also unspaced, "ℝ\{0}", when the brace closes with a
+# plain "}", or a spaced backslash before an interval, "ℝ \ (0, 1)", "R \ [0,1]", "(-inf, inf) \ ]0, 1[".  In LaTeX
+# "\ " is a space, which between two sets means nothing else, and "\{0}" leaves its "{" open; "x\ y", "(1+x)\ (1-x)"
+# (no interval after it), a matrix's row break "\\" and the braces of "\mathbb{R}\{0\}" (LaTeX for ℝ{0}) keep
+# their meaning.
+_INTERVAL_AHEAD = r"[(\[\]][^()\[\],]*+,[^()\[\],]*+[)\]\[]"
 _SET_MINUS = re.compile(r"\\backslash(?![a-zA-Z])\s*+"
-                        r"|(?P<set>\\mathbb\s*+\{?\s*+R\s*+\}?|\\R(?![a-zA-Z])|[)\]]|\\\})\s*+(?<!\\)\\"
-                        r"(?:\s++(?=\\?\{)|(?=\{[^{}\\]*+\}(?!\{)))")
+                        r"|(?P<set>\\mathbb\s*+\{?\s*+R\s*+\}?|\\R(?![a-zA-Z])|(?<![\w\\{])R(?![\w}])|[)\]]|\\\})"
+                        r"\s*+(?<!\\)\\"
+                        rf"(?:\s++(?=\\?\{{|{_INTERVAL_AHEAD})|(?=\{{[^{{}}\\]*+\}}(?!\{{)))")
+
+
+def _set_minus(m: re.Match) -> str:
+    """A set difference typed in plain text as ``\\setminus``; a plain R before it is ℝ ("R \\ {0}")."""
+    whole = m.group("set") or ""
+    return (r"\mathbb{R}" if whole == "R" else whole) + r" \setminus "
 
 
 # ℝ with a bound written under it is one interval; ℝ⁺ alone is refused where it is read (see _AMBIGUOUS_REALS).

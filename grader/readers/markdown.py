@@ -408,8 +408,9 @@ def _environment_block(state: StateBlock, start_line: int, end_line: int, silent
     return True
 
 
-# What ends a set right before a backslash: ℝ, a closing bracket, \mathbb{R} (as grader.mathread's set difference).
-_SET_BEFORE_BACKSLASH = re.compile(r"(?:ℝ|[)\]]|\\mathbb\s*\{?\s*R\s*\}?|\\R)\s*$")
+# What ends a set right before a backslash: ℝ, a plain R, a closing bracket, \mathbb{R} (as grader.mathread's set
+# difference).
+_SET_BEFORE_BACKSLASH = re.compile(r"(?:ℝ|(?<![\w\\])R|[)\]]|\\mathbb\s*\{?\s*R\s*\}?|\\R)\s*$")
 _KEPT_WITHIN = {"em_open", "em_close", "strong_open", "strong_close"}  # "**ℝ**\{0}" is still ℝ\{0}
 
 
@@ -668,8 +669,9 @@ def _row_section(table: Table, cells: list[Block | None], body: Section, stack: 
     ``problem``).  A bare number (``| 2.2 | 0.5 |``) is a row of values, not a label: the label needs a
     letter (``Q2.2``, ``(d)``)."""
     row = table.rows[-1]
-    if len(row) < 2 or len(cells) != len(row):
-        return None
+    if len(row) < 2 or len(cells) != len(row) or (len(table.rows) == 1 and _labels_only(row, stack, heading_level,
+                                                                                       labels)):
+        return None  # "| (a) | (b) |" heads the parts as columns (_column_sections)
     title = re.sub(r"[*_`]", "", row[0]).strip().rstrip(":.").strip()
     if not re.search(r"[A-Za-z]", title) or len(title) > 40:
         return None
@@ -707,16 +709,18 @@ def _column_sections(table: Table, cells: list[list[Block | None]], body: Sectio
     """The sections of a table with the parts as its columns, a header row of labels after its first cell and a row
     of answers (``| part | (a) | (b) |`` then ``| answer | $\\frac14$ | 0.2505 |`` under ``## Q2.3``): each column's
     answer cell is its part's section's one block, and the table's cells all leave ``body``.  [] for any other table.
+    A header of labels only (``| (a) | (b) |``) makes every column a part's, over one row of answers.
 
     With several rows of values, the answer row is the one whose first cell says so ("Answer", "Value", "Result",
     as :data:`_ANSWER_COLUMN`); with no single one, each part's section holds no block and says why."""
     if len(table.rows) < 2 or len(cells) != len(table.rows) or any(len(r) != len(c) for r, c in zip(table.rows, cells)):
         return []
     header = [re.sub(r"[*_`]", "", cell).strip().rstrip(":.").strip() for cell in table.rows[0]]
-    if len(header) < 3 or _is_label(header[0]):
+    first = 0 if _labels_only(table.rows[0], stack, heading_level, labels) else 1  # the first part's column
+    if first and (len(header) < 3 or _is_label(header[0])):
         return []  # a label and two parts at least; rows keyed by their label are read by _row_section
     found = [_label_section(title, [], stack, heading_level, labels)
-             if re.search(r"[A-Za-z]", title) and len(title) <= 40 else None for title in header[1:]]
+             if re.search(r"[A-Za-z]", title) and len(title) <= 40 else None for title in header[first:]]
     if not all(found):
         return []
     # The cells are the columns' sections', as in _row_section, and so is the table: its rows are no statements of
@@ -727,25 +731,45 @@ def _column_sections(table: Table, cells: list[list[Block | None]], body: Sectio
     if body.tables and body.tables[-1] is table:
         body.tables.pop()
     values = list(range(1, len(table.rows)))
-    if len(values) > 1:
+    if len(values) > 1 and first:
         values = [k for k in values if _ANSWER_COLUMN.search(table.rows[k][0])
                   and not _REMARK_COLUMN.search(table.rows[k][0])]
     within = stack[-1] if stack else None
     out = []
-    for column, (key, title, level, _) in enumerate(found, 1):
+    for column, (key, title, level, _) in enumerate(found, first):
         if len(values) == 1:
             line = table.line + values[0] + 1  # the |---| line is not a row
             answer = cells[values[0]][column]
             out.append(Section(key=key, heading=title, line=line, level=level, answer_after_label=True, within=within,
                                blocks=[answer] if answer is not None else []))
             continue
-        quoted = _shorten(" | ".join(f"{row[0].strip()}: {row[column].strip()}" for row in table.rows[1:]))
-        problem = (f"The table on line {table.line} has the parts as columns and {len(table.rows) - 1} rows of values, "
-                   f"none of them alone headed as the answer in its first cell, so which row is the answer for {title} "
-                   f"is not clear. Head the answer row 'Answer', or keep one row of values.")
-        out.append(Section(key=key, heading=title, line=table.line, level=level, answer_after_label=True,
-                           within=within, problem=f"{problem} The column reads: “{quoted}”", quoted=quoted))
+        out.append(_unclear_answer_row(table, column, title, key, level, within, headed=bool(first)))
     return out
+
+
+def _labels_only(header: list[str], stack: list[Section], heading_level: int, labels: tuple[str, ...]) -> bool:
+    """Is a table's header row two parts' labels or more and nothing else (``| (a) | (b) |``)?"""
+    titles = [re.sub(r"[*_`]", "", cell).strip().rstrip(":.").strip() for cell in header]
+    return len(titles) >= 2 and all(_is_label(t) and _label_section(t, [], stack, heading_level, labels) is not None
+                                    for t in titles)
+
+
+def _unclear_answer_row(table: Table, column: int, title: str, key: str, level: int, within: Section | None,
+                        headed: bool) -> Section:
+    """The section of a part whose column has several rows of values and no single one headed as the answer."""
+    rows = len(table.rows) - 1
+    if headed:
+        quoted = _shorten(" | ".join(f"{row[0].strip()}: {row[column].strip()}" for row in table.rows[1:]))
+        problem = (f"The table on line {table.line} has the parts as columns and {rows} rows of values, none of them "
+                   f"alone headed as the answer in its first cell, so which row is the answer for {title} is not "
+                   f"clear. Head the answer row 'Answer', or keep one row of values.")
+    else:
+        quoted = _shorten(" | ".join(row[column].strip() for row in table.rows[1:]))
+        problem = (f"The table on line {table.line} has the parts as columns and {rows} rows of values, with no first "
+                   f"column to head the answer row, so which row is the answer for {title} is not clear. Keep one "
+                   f"row of values, or add a first column and head the answer row 'Answer'.")
+    return Section(key=key, heading=title, line=table.line, level=level, answer_after_label=True,
+                   within=within, problem=f"{problem} The column reads: “{quoted}”", quoted=quoted)
 
 
 def _label_lines(children, stack: list[Section], heading_level: int,
@@ -1375,8 +1399,10 @@ def _looks_like_name(text: str) -> bool:
 
 _TEXT_RELATION = re.compile(r"(?!(?<=\s)\s)\s*(:=|~=|<=|>=|≈|≤|≥|∈|≠|=|<|>|\bis\s+approximately\b|\bis\s+about\b"
                             r"|\bis\s+equal\s+to\b|\bequals\b|\bis\s+in\b|\bis\b|\bin\b)\s*", re.I)
-# What a set may start with, after "in" for ∈: a bracket, ℝ, \mathbb{R}, ∅ (then _SET_LIKE decides).
-_SET_START = re.compile(r"\s*+(?:[(\[\]ℝ∅]|\\(?:left|mathbb|R|emptyset|varnothing)(?![a-zA-Z]))")
+# What a set may start with, after "in" for ∈: a bracket, ℝ, \mathbb{R}, ∅, a plain R less a set ("R \ [0,1]",
+# ℝ with grader.mathread's set difference) (then _SET_LIKE decides).
+_PLAIN_REALS_LESS = r"R(?![\w}])\s*+\\(?!\\)"
+_SET_START = re.compile(rf"\s*+(?:[(\[\]ℝ∅]|\\(?:left|mathbb|R|emptyset|varnothing)(?![a-zA-Z])|{_PLAIN_REALS_LESS})")
 # A remark in brackets inside a plain-text value, dropped from it: "1/4 (constant)", "0.2505 (4 s.f.)"
 _BRACKET_REMARK = (r"\s\((?=[^()]*[A-Za-z]{3})[A-Za-z'’.,\s]+\)"
                    r"|\s\(\s*(?:to\s+)?\d+\s*(?:s\.?\s*f\.?|sig\.?\s*figs?\.?|significant\s+figures|d\.?\s*p\.?|"
@@ -2291,7 +2317,8 @@ _NARROWED = re.compile(r"\s*(?:(?:(?:that|which)\s+are|such|so\s+that|where|whos
                        r"at\s+most|within|in|inside|near|close|not|strictly|positive|negative|non)\b|[<>=≤≥≠∈]|"
                        r"\$\s*(?:[<>=≤≥≠∈]|\\(?:[lg]eq?|[lg]t|neq?|in)(?![a-zA-Z])))", re.I)
 _NUMBER_WORDS = {"zero": "0", "one": "1", "two": "2", "three": "3", "minus one": "-1", "one half": "1/2"}
-_SET_LIKE = re.compile(r"\s*(?:(?:\\left\s*)?[(\[\]].*[,;]|\\mathbb\s*\{?\s*R\b|\\R(?![a-zA-Z])|ℝ|\\emptyset|\\varnothing|∅)", re.S)
+_SET_LIKE = re.compile(r"\s*(?:(?:\\left\s*)?[(\[\]].*[,;]|\\mathbb\s*\{?\s*R\b|\\R(?![a-zA-Z])|ℝ|\\emptyset|\\varnothing|∅"
+                       rf"|{_PLAIN_REALS_LESS})", re.S)
 # Matched against stripped text, with no \s* beside the lazy group: that combination backtracked
 # cubically on "|" followed by thousands of spaces.
 _ABSOLUTE = re.compile(r"(?:\\left\s*)?(?:\||\\lvert|\\vert)(?P<inner>[^|]*?)(?:\\right\s*)?(?:\||\\rvert|\\vert)",
@@ -2890,10 +2917,24 @@ def _wrapped_list(text: str) -> re.Match | None:
 def _indexed_from_table(table: Table, index: str, key: str, wanted: list[str],
                         unnamed_column: bool = False) -> dict[str, tuple[str, int]]:
     """Rows of a table headed ``| T | ρ(0.05)^T |``: {"5": ("9.8e-4", line), …}; with ``unnamed_column``
-    (the part's own section) the other column of a two-column table too: ``| T | value |``."""
+    (the part's own section) the other column of a two-column table too: ``| T | value |``.  The same table
+    with T as its columns (``| T | 1 | 5 | … |`` over a row ``| ρ(0.05)^T | 0.2505 | … |``) is read the same way."""
     if len(table.rows) < 2:
         return {}
-    header = [cell.strip().strip("$").strip() for cell in table.rows[0]]
+    lines = [table.line] + [table.line + number + 1 for number in range(1, len(table.rows))]  # no |---| row
+    found = _indexed_records(table.rows, lambda record, field: lines[record], index, key, wanted, unnamed_column)
+    if found:
+        return found
+    width = max(len(row) for row in table.rows)
+    columns = [[row[k] if k < len(row) else "" for row in table.rows] for k in range(width)]
+    return _indexed_records(columns, lambda record, field: lines[field], index, key, wanted, unnamed_column)
+
+
+def _indexed_records(records: list[list[str]], line_of, index: str, key: str, wanted: list[str],
+                     unnamed_column: bool) -> dict[str, tuple[str, int]]:
+    """The values of a table's ``records`` (its rows, or its columns when T heads a row), the first record naming
+    each field: the index T and the quantity; ``line_of(record, field)`` is a value's line in the document."""
+    header = [cell.strip().strip("$").strip() for cell in records[0]]
     index_column = next((k for k, h in enumerate(header) if h.lower() == index.lower()), None)
     value_column = next((k for k, h in enumerate(header) if h and name_key(h) == key), None)
     if value_column is None and unnamed_column and index_column is not None and len(header) == 2:
@@ -2901,13 +2942,13 @@ def _indexed_from_table(table: Table, index: str, key: str, wanted: list[str],
     if index_column is None or value_column is None:
         return {}
     found = {}
-    for number, row in enumerate(table.rows[1:], 1):  # the |---| line is not a row
-        if max(index_column, value_column) >= len(row):
+    for number, record in enumerate(records[1:], 1):
+        if max(index_column, value_column) >= len(record):
             continue
-        t = row[index_column].strip().strip("$").strip()
-        value = _clean_value(row[value_column].strip().strip("$").strip())
+        t = record[index_column].strip().strip("$").strip()
+        value = _clean_value(record[value_column].strip().strip("$").strip())
         if t in wanted and value:
-            found[t] = (value, table.line + number + 1)
+            found[t] = (value, line_of(number, value_column))
     return found
 
 
