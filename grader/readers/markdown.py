@@ -609,12 +609,13 @@ def _console_lines(tok, quoted: bool) -> list[Block]:
 
 
 # The words a label may open with, in the languages students write in: "Question 2.4", "Aufgabe 2.4",
-# "Exercice 2.4", "Teilaufgabe a)"; the word must end there ("Problema 2.4" is not "Problem" + "a 2.4")
-_LABEL_WORD = (r"(?:question|problem|exercise|task|part|aufgabe|teilaufgabe|frage|übung|uebung|teil|exercice|partie"
-               r"|pregunta|ejercicio|problema|parte|esercizio|domanda|quesito|opgave|vraag|oefening|zadanie|pytanie"
-               r"|uppgift|questão|questao|exercício|exercicio)(?![^\W\d_])")
+# "Exercice 2.4", "Teilaufgabe a)"; the word must end there ("Problema 2.4" is not "Problem" + "a 2.4").
+# A regex group to match case-insensitively; public, as the notebook reader must know the same words.
+LABEL_WORD_PATTERN = (r"(?:question|problem|exercise|task|part|aufgabe|teilaufgabe|frage|übung|uebung|teil|exercice"
+                      r"|partie|pregunta|ejercicio|problema|parte|esercizio|domanda|quesito|opgave|vraag|oefening"
+                      r"|zadanie|pytanie|uppgift|questão|questao|exercício|exercicio)(?![^\W\d_])")
 # An item that opens with a label of its own ("1. (a) …", "1. **Q2.3a:** …") is not numbered as a sub-part
-_ITEM_LABELLED = re.compile(rf"\s*[*_]*\s*(?:\(?[a-z]\)|[a-z][.:]\s|(?:q|{_LABEL_WORD})\s*\d)", re.I)
+_ITEM_LABELLED = re.compile(rf"\s*[*_]*\s*(?:\(?[a-z]\)|[a-z][.:]\s|(?:q|{LABEL_WORD_PATTERN})\s*\d)", re.I)
 
 
 def _numbered_sub_parts(tokens: list, start: int, key: str | None, labels: tuple[str, ...]) -> list[str]:
@@ -899,7 +900,7 @@ def _plain_label(children, stack: list[Section], heading_level: int,
 
 
 # A question's label without a colon: "Q2.2)", "Q2.2.", "Q2.2 (2 points)", "Question 2.2" (see _line_label)
-_LINE_LABEL = re.compile(rf"\s*(?P<title>(?:{_LABEL_WORD}\s*)?[A-Za-z]{{0,3}}\s*\d+(?:\.\d+)+"
+_LINE_LABEL = re.compile(rf"\s*(?P<title>(?:{LABEL_WORD_PATTERN}\s*)?[A-Za-z]{{0,3}}\s*\d+(?:\.\d+)+"
                          r"(?:(?:\s*|[.\-–])\(?[a-z]\)|[.\-–]?[a-z](?![a-z]))?)(?P<mark>\s*[).](?![\d=]))?"
                          r"(?:\s*\(\s*\d+(?:\.\d+)?\s*(?:points?|pts?\.?|marks?)\s*\))?\s*", re.I)
 
@@ -969,7 +970,7 @@ def _append_text(out: list[Segment], text: str) -> None:
 # ---------------------------------------------------------------------------
 # 3. Labels
 
-_LABEL_WORDS = re.compile(rf"^{_LABEL_WORD}\s*", re.I)
+_LABEL_WORDS = re.compile(rf"^{LABEL_WORD_PATTERN}\s*", re.I)
 # "Q2.3b", "Q2.3(b)", "Q2.3 (b)", "Q2.3 b)", "Q2.3.b", "Q2.3.b)", "Q2.3-b", "Q2.3 b" ending the title (or before
 # a colon); not "Q2.4 A short answer"
 _HEADING_LABEL = re.compile(r"^([A-Za-z]{0,3})\s*(\d+(?:\.\d+)*)(?:(?:\s*|[.\-–])\(?([a-z])\)|[.\-–]?([a-z])(?![a-z])"
@@ -980,7 +981,7 @@ _WORDED_LETTER = re.compile(r"^([a-z])(?=\s*$|\s+[-–—]\s)", re.I)
 
 
 # "Q2-2", "Question 2-3(b)": a question's number and its part's joined by a dash instead of a full stop
-_DASHED_LABEL = re.compile(rf"^((?:{_LABEL_WORD}\s*|[A-Za-z]{{1,3}})\d+)[-–](\d+)", re.I)
+_DASHED_LABEL = re.compile(rf"^((?:{LABEL_WORD_PATTERN}\s*|[A-Za-z]{{1,3}})\d+)[-–](\d+)", re.I)
 
 
 def normalise_label(label: str) -> str:

@@ -7,7 +7,8 @@ answer file (see :mod:`grader.readers.markdown`): under part headings
 (``## Q2.1``, a bare ``## 2.1``), bold labels (``**Q2.1**``), label lines
 (``Q2.1a: …``) or none at all.  In any other notebook they are read only
 when a heading names one of the problem set's parts (``## Q2.1``,
-``## Question 2.1 (a)``; a bare ``## 2.2 Sets`` is that homework's own section): there the Markdown is mostly
+``## Question 2.1 (a)``, ``## Aufgabe 2.2``: the label words the Markdown reader knows, in any of its
+languages; a bare ``## 2.2 Sets`` is that homework's own section): there the Markdown is mostly
 narrative ("Load the data", "Plot"), and hunting for quantities' names
 through all of it would take a worked example for an answer.  When such a
 notebook labels parts in bold or on label lines but heads no section with
@@ -27,7 +28,8 @@ from dataclasses import replace
 
 from grader.readers import WrittenReading
 from grader.readers.code import CodeSource
-from grader.readers.markdown import MAX_DOCUMENT_BYTES, covers, heading_key, parse_sections, read_markdown_text
+from grader.readers.markdown import (LABEL_WORD_PATTERN, MAX_DOCUMENT_BYTES, covers, heading_key, parse_sections,
+                                     read_markdown_text)
 from grader.spec import ProblemSet
 
 # Cells are joined by a blank line, so that no inline maths runs from one cell into the next.
@@ -75,9 +77,9 @@ def _renamed(reading: WrittenReading, name: str, where: str) -> WrittenReading:
     return reading
 
 
-# A paragraph opening with what may be a part's label: "**Q2.1**", "Q2.1a:", "Question 2.3(d):".
+# A paragraph opening with what may be a part's label: "**Q2.1**", "Q2.1a:", "Question 2.3(d):", "**Frage 2.2**".
 # Bounded repeats only: linear on any text.
-_LABEL_LINE = re.compile(r"^ {0,3}(?:[*_]{1,2})?[ \t]{0,3}(?:(?:question|problem|exercise|task|part)[ \t]{0,3})?"
+_LABEL_LINE = re.compile(rf"^ {{0,3}}(?:[*_]{{1,2}})?[ \t]{{0,3}}(?:{LABEL_WORD_PATTERN}[ \t]{{0,3}})?"
                          r"[a-z]{0,3}[ \t]{0,3}\d+\.\d", re.IGNORECASE | re.MULTILINE)
 
 
@@ -88,7 +90,7 @@ def _labels_not_read(text: str, labels: list[str], name: str, problem_set: Probl
     if len(text) > MAX_DOCUMENT_BYTES or not _LABEL_LINE.search(text):
         return reading
     named = [s for s in parse_sections(text, labels)
-             if s.key and s.key[:1].isalpha() and any(covers(s.key, label) for label in labels)]
+             if _names_a_question(s.key, s.heading) and any(covers(s.key, label) for label in labels)]
     if not named:
         return reading
     shown = ", ".join(f"'{s.heading}'" for s in named[:3]) + (", …" if len(named) > 3 else "")
@@ -146,8 +148,15 @@ def _answers_only(reading: WrittenReading, problem_set: ProblemSet) -> WrittenRe
     return reading
 
 
-# "Question 2.1 (a)", "**Problem 2.2**": a word saying the number is a question's, not a section's.
-_QUESTION_WORD = re.compile(r"^[\s*_`]{0,6}(?:question|problem|exercise|task|part)\s{0,3}\d", re.IGNORECASE)
+# "Question 2.1 (a)", "**Problem 2.2**", "Aufgabe 2.2": a word saying the number is a question's, not a section's.
+# The Markdown reader's label words, so that a notebook reads the labels a Markdown file does.
+_QUESTION_WORD = re.compile(rf"^[\s*_`]{{0,6}}{LABEL_WORD_PATTERN}\s{{0,3}}\d", re.IGNORECASE)
+
+
+def _names_a_question(key: str | None, title: str) -> bool:
+    """Is a heading's label a question's (``Q2.2``, ``Question 2.2``, ``Aufgabe 2.2``), not a bare section
+    number (``2.2 Sets``)?"""
+    return bool(key) and (key[:1].isalpha() or _QUESTION_WORD.match(title) is not None)
 
 
 def _names_a_part(text: str, labels: list[str]) -> bool:
@@ -156,7 +165,7 @@ def _names_a_part(text: str, labels: list[str]) -> bool:
     ``## Q2.2`` or ``## Question 2.2`` does."""
     for match in _ATX_HEADING.finditer(text):
         key = heading_key(match.group(1), None)
-        if key is None or not (key[:1].isalpha() or _QUESTION_WORD.match(match.group(1))):
+        if not _names_a_question(key, match.group(1)):
             continue
         if any(covers(key, label) for label in labels):
             return True
