@@ -194,3 +194,30 @@ def test_an_unspaced_set_difference_in_q2_2_is_a_wrong_set_not_unreadable(q2_gra
 ])
 def test_markdown_keeps_the_backslash_of_a_brace_only_right_after_a_set(text, kept):
     assert parse_sections(text)[0].blocks[0].segments[0].text == kept
+
+
+# A bare R where a set is expected is ℝ typed without \mathbb; R beside a number or an inequality is not a set.
+BARE_R = [
+    ("right-plain-R", "## Q2.2\nε ∈ R", "correct", ""),
+    ("right-latex-R", "## Q2.2\n$\\varepsilon \\in R$", "correct", ""),
+    ("wrong-R-without-0", "## Q2.2\nε ∈ R \\ {0}", "incorrect", ""),
+    ("wrong-R-without-interval", "## Q2.2\n$\\varepsilon \\in R \\ (0, 1)$", "incorrect", ""),
+    ("unread-less-than-R", "## Q2.2\n$\\varepsilon < R$", "could not read", "must be numbers, not sets"),
+    ("unread-greater-than-R", "## Q2.2\n$\\varepsilon > R$", "could not read", "must be numbers, not sets"),
+]
+
+
+@pytest.mark.parametrize("document, status, feedback", [c[1:] for c in BARE_R], ids=[c[0] for c in BARE_R])
+def test_a_bare_R_where_a_set_is_expected_is_the_reals(q2_grader, tmp_path, document, status, feedback):
+    part = grade_q2_2(q2_grader, tmp_path, document)
+    assert part.status == status, (part.answer, part.feedback)
+    assert feedback in part.feedback
+    assert "could not check" not in part.feedback  # never a checker's crash
+
+
+def test_an_inequality_with_a_set_for_a_side_is_refused_by_the_set_checker():
+    from grader.checkers.sets import IntervalChecker, SetOptions
+
+    verdict = IntervalChecker().check(sympy.Reals, "\\varepsilon \\le R", SetOptions(variable="varepsilon"))
+    assert verdict.status is Status.UNREADABLE
+    assert "compares numbers, not sets" in verdict.feedback

@@ -51,6 +51,8 @@ def relation_to_set(relation: Any, raw: str = "") -> sympy.Set:
         return sympy.Union(*[relation_to_set(r, raw) for r in relation.args])
     if not isinstance(relation, Relational):
         raise Unreadable("expected an inequality", raw)
+    if any(isinstance(side, sympy.Set) or side.atoms(sympy.Set) for side in relation.args):
+        raise Unreadable("an inequality compares numbers, not sets (write ε ∈ ℝ for a set)", raw)
     unknowns = _unknowns(relation)
     if len(unknowns) > 1:
         raise Unreadable("an inequality must have exactly one unknown", raw)
@@ -136,6 +138,8 @@ def as_set(value: Any, raw: str = "") -> sympy.Set:
         lo, hi = (sympy.sympify(v) if isinstance(v, (int, float)) else v for v in value)
         lo = _num(lo)
         hi = _num(hi)
+        if isinstance(lo, sympy.Set) or isinstance(hi, sympy.Set):
+            raise Unreadable("an interval's ends must be numbers, not sets", raw)
         return sympy.Interval(lo, hi, True, True)
     if isinstance(value, (Relational, sympy.And, sympy.Or)):
         return relation_to_set(value, raw)
@@ -277,9 +281,12 @@ class _SetChecker(Checker):
         return ""
 
     def _names(self, answer: Any, options: SetOptions) -> dict | None:
+        """The names an answer may use: the set's variable, when the spec names one (else any name), and R.
+
+        Beside the variable, a bare R ("ε ∈ R", "R \\ {0}") can only be ℝ typed without \\mathbb."""
         if options.variable:
             name = canonical_name(options.variable)
-            return {name: sympy.Symbol(name, real=True)}
+            return {"R": sympy.S.Reals, name: sympy.Symbol(name, real=True)}  # a variable named R stays one
         return None
 
 
