@@ -728,6 +728,7 @@ def say(message: str) -> None:
 # a name for the kind, and what in a result shows it.
 NAMES_SHOWN = 4
 _NO_FILES = ("The submission holds no files.", "The submission holds only Jupyter checkpoint copies")
+_EMPTY_FILE = re.compile(r" is empty(?::|\.$)")  # q2.md, foundations.py, answers.yaml: their readers' notes
 _ARCHIVE = ARCHIVE_NOTE.split("{name}", 1)[1]  # " is an archive, which the grader does not open…"
 PROBLEM_KINDS: tuple[tuple[str, Callable[[SubmissionResult], bool]], ...] = (
     ("could not be graded, see their results.json", lambda r: any(p.status == ERROR for p in r.parts)),
@@ -738,6 +739,7 @@ PROBLEM_KINDS: tuple[tuple[str, Callable[[SubmissionResult], bool]], ...] = (
     ("answers could not be read", lambda r: any(p.status == "could not read" for p in r.parts)),
     ("an archive (.zip…), not opened", lambda r: any(_ARCHIVE in note for note in r.notes)),
     ("an empty submission", lambda r: any(note.startswith(_NO_FILES) for note in r.notes)),
+    ("an empty file handed in", lambda r: any(_EMPTY_FILE.search(note) for note in r.notes)),
     ("files not read (a PDF, a Word file, code saved as foundations.py.txt…)",
      lambda r: any(" extra " in note and " ending" in note or "which the grader does not read" in note
                    or " was not read: " in note or " is a symbolic link" in note for note in r.notes)),

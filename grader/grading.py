@@ -29,7 +29,7 @@ from grader.checkers.exception import StudentException
 from grader.checkers.rubric import PROVISIONAL_NOTE
 from grader.memo import BoundedCache, value_key
 from grader.readers import CODE_SUFFIXES, WrittenAnswer, WrittenReading, text_reader_for
-from grader.readers.code import CodeSource, load_code
+from grader.readers.code import EMPTY_CODE_NOTE, CodeSource, load_code
 from grader.readers.notebook import read_notebook_answers
 from grader.references import CaseReference, PartReference, ProblemReferences, RaisedException
 from grader.results import CaseResult, PartResult, SubmissionResult
@@ -473,6 +473,10 @@ class Grader:
             notes.extend(outcome.notes)
             isolation.update(outcome.isolation)
             parts.extend(outcome.parts)
+        # An empty code file the name does not tie to a set (ben.py, a file per student) is read, answers
+        # nothing and would stay quiet; the sets' own files (foundations.py) say so as they are run.
+        notes.extend(EMPTY_CODE_NOTE.format(name=names.get(path, path.name)) for path, source in loaded.items()
+                     if path not in answering and isinstance(source, CodeSource) and source.is_empty)
         notes.extend(copies_note(list(answering), names))
         notes.extend(unread_notes(files, names, answering, [refs.problem_set for refs in self.references]))
         result = SubmissionResult(student, tuple(parts), tuple(dict.fromkeys(notes)), isolation,

@@ -223,3 +223,17 @@ def test_a_kept_roster_reports_new_students_and_its_warnings_on_every_run(tmp_pa
             "id): zed; 1 student(s) on the roster have no submission") in again
     assert "which is none of the assignment columns of the roster kept from an earlier run" in again
     assert grade(capsys, subs, out).count("roster:") == 1  # nothing graded: still said
+
+
+# ---------------------------------------------------------------------------
+# An empty code file is named, whether its name ties it to a problem set or not
+def test_an_empty_code_file_is_named_to_the_student_and_at_the_end_of_the_run(tmp_path, capsys):
+    subs, out = tmp_path / "CLASS", tmp_path / "OUT"
+    entry(subs, "nina", {"foundations.py": "", "q2.md": ALICE_Q2.read_text()})
+    subs.joinpath("ben.py").write_text("  \n\n", encoding="utf-8")  # a file per student, blank lines only
+    entry(subs, "alice", {"foundations.py": ALICE_CODE.read_text()})
+    err = grade(capsys, subs, out, Q2, FOUNDATIONS)
+    assert "foundations.py is empty: it defines no functions." in notes(out, "nina")
+    assert "ben.py is empty: it defines no functions." in notes(out, "ben")
+    assert not any("empty" in note for note in notes(out, "alice"))
+    assert "an empty file handed in: 2 students (ben, nina)" in err

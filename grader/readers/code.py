@@ -102,6 +102,10 @@ class Cell:
     quote: str = ""  # a notebook cell's first line (cell_quote), for notes: Jupyter shows no cell numbers
 
 
+# A .py file with nothing in it: every part would say "not defined" with no word on why.
+EMPTY_CODE_NOTE = "{name} is empty: it defines no functions."
+
+
 @dataclass(frozen=True)
 class CodeSource:
     path: Path
@@ -111,6 +115,11 @@ class CodeSource:
     markdown_cells: list[str] = field(default_factory=list)
     # A notebook saved under a .py name: run cell by cell, as the notebook it is.
     read_as_notebook: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        """A .py file of blank lines (its note says so)."""
+        return EMPTY_CODE_NOTE.format(name=Path(self.path).name) in self.notes
 
     @property
     def is_notebook(self) -> bool:
@@ -279,7 +288,10 @@ def _load_python(path: Path, data: bytes) -> CodeSource:
     if notebook is None:
         if len(data) > MAX_SOURCE_BYTES:  # read further only in case it was a notebook
             raise CodeReadError(_too_large(path, len(data), MAX_SOURCE_BYTES))
-        return CodeSource(path, [Cell(_python_text(path, data), path.name, 1)], [])
+        text = _python_text(path, data)
+        # Every part would say "not defined": the note says why, as for an empty Markdown file.
+        notes = [EMPTY_CODE_NOTE.format(name=path.name)] if not text.strip() else []
+        return CodeSource(path, [Cell(text, path.name, 1)], notes)
     del data
     said = f"{path.name} holds a Jupyter notebook (JSON), not Python"
     try:
