@@ -742,7 +742,8 @@ PROBLEM_KINDS: tuple[tuple[str, Callable[[SubmissionResult], bool]], ...] = (
     ("an empty file handed in", lambda r: any(_EMPTY_FILE.search(note) for note in r.notes)),
     ("files not read (a PDF, a Word file, code saved as foundations.py.txt…)",
      lambda r: any(" extra " in note and " ending" in note or "which the grader does not read" in note
-                   or " was not read: " in note or " is a symbolic link" in note for note in r.notes)),
+                   or " was not read: " in note or " is a symbolic link" in note or " is not a regular file (" in note
+                   or " is a folder, not a file" in note for note in r.notes)),
 )
 
 

@@ -175,11 +175,22 @@ def not_regular_notes(entry: Path) -> list[str]:
             mode = path.lstat().st_mode
         except OSError:
             continue
+        if stat.S_ISDIR(mode) and not _holds_a_file(path):
+            # "foundations.py/": made by an unzip or a misplaced save; the parts would say only "not defined"
+            notes.append(f"{path.relative_to(base).as_posix()} is a folder, not a file; nothing in it was read.")
+            continue
         if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode):
             continue
         kind = next((name for test, name in _FILE_KINDS if test(mode)), "of an unknown kind")
         notes.append(f"{path.relative_to(base).as_posix()} is not a regular file ({kind}); it was not read.")
     return notes
+
+
+def _holds_a_file(folder: Path) -> bool:
+    try:
+        return any(path.is_file() for path in folder.rglob("*"))
+    except OSError:
+        return True  # unreadable: the listing of the files says so
 
 
 # Archives a student may hand in instead of their files: by name, and by their first bytes

@@ -4,6 +4,7 @@ student, a changed answer under an override shows what changed, and a kept roste
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import unicodedata
@@ -237,3 +238,17 @@ def test_an_empty_code_file_is_named_to_the_student_and_at_the_end_of_the_run(tm
     assert "ben.py is empty: it defines no functions." in notes(out, "ben")
     assert not any("empty" in note for note in notes(out, "alice"))
     assert "an empty file handed in: 2 students (ben, nina)" in err
+
+
+def test_a_folder_or_a_pipe_named_like_a_submission_file_is_named_and_listed(tmp_path, capsys):
+    subs, out = tmp_path / "CLASS", tmp_path / "OUT"
+    (subs / "eve" / "foundations.py").mkdir(parents=True)  # a folder, empty
+    entry(subs, "eve", {"q2.md": ALICE_Q2.read_text()})
+    entry(subs, "fay", {"foundations.py": ALICE_CODE.read_text()})
+    os.mkfifo(subs / "fay" / "q2.md")
+    entry(subs, "gil", {"hw/foundations.py": ALICE_CODE.read_text()})  # a folder holding the file: no note
+    err = grade(capsys, subs, out, Q2, FOUNDATIONS)
+    assert "foundations.py is a folder, not a file; nothing in it was read." in notes(out, "eve")
+    assert "q2.md is not a regular file (a named pipe); it was not read." in notes(out, "fay")
+    assert notes(out, "gil") == []
+    assert "files not read (a PDF, a Word file, code saved as foundations.py.txt…): 2 students (eve, fay)" in err
