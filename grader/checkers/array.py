@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checkers.base import Checker, Verdict, register
+from grader.checkers.base import NOTHING_RETURNED, Checker, Verdict, register
 from grader.checkers.values import (CLOSE_HINT, CLOSE_RTOL, as_float_array, close_mask, describe_shape, fit_written,
                                     read_values)
 from grader.mathread import _COMMA, Unreadable, _enclosed, _split_top
@@ -131,6 +131,8 @@ def _wrong_message(got: np.ndarray, wrong: np.ndarray, total: int, some_unread: 
 
 
 def _kind_of(value: Any) -> str:
+    if value is None:
+        return NOTHING_RETURNED
     if _has_missing(value):
         return "a list with missing values"
     if isinstance(value, (list, tuple)):

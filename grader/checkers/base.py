@@ -23,6 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
 
 
+# What a code answer of None is, said to a student: most often a function whose `return` is missing.
+NOTHING_RETURNED = "None, no value (a function that ends without `return` gives None)"
+
+
 class Status(str, enum.Enum):
     """The four honest outcomes: never a silent zero."""
 

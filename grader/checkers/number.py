@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from grader.checkers.base import Checker, Verdict, register
+from grader.checkers.base import NOTHING_RETURNED, Checker, Verdict, register
 from grader.checkers.values import CLOSE_HINT, CLOSE_RTOL, array_shape, describe_shape
 from grader.mathread import Reading, Unreadable, numeric_value, read_math
 
@@ -256,6 +256,8 @@ class NumberChecker(Checker):
             # One number is asked: a 1x1 np.matrix from a product, or keepdims=True, has the wrong shape.
             return Verdict.incorrect(f"Expected one number, got an array of shape {describe_shape(shape)}.",
                                      hint="Expected one number, got an array.")
+        if answer is None:
+            return Verdict.incorrect(f"Expected a number, got {NOTHING_RETURNED}.", hint="Expected a number, got None.")
         if isinstance(answer, (list, tuple)):  # `[x]` is as wrong as np.array([x])
             kind = type(answer).__name__
             return Verdict.incorrect(f"Expected one number, got a {kind} of {len(answer)}.",
