@@ -10,8 +10,8 @@ Reading a document is four steps, each a small function:
    line number;
 3. **map** sections to parts by the label in their heading (``## Q2.1``,
    ``## Q2.3 Ratio plot``, ``### Q2.3(b)``, ``### (b)`` under ``## Q2.3``,
-   or a paragraph opening with a part's label in bold, ``**Q2.4**``, or
-   followed by a colon, ``Q2.2: …``); a section labelled ``Q2.1`` holds the
+   or a paragraph opening with a part's label in bold, ``**Q2.4**``,
+   ``**Q2.2** Since …``, or followed by a colon, ``Q2.2: …``); a section labelled ``Q2.1`` holds the
    sub-parts ``Q2.1a`` and ``Q2.1b``;
 4. **extract** each part's answer from the sections that hold it, by the
    part's kind: the statement whose left side names the quantity (the spec's
@@ -135,6 +135,11 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
         labelled = any(s.plain_label and s.key[:1].isalpha() for s in sections)
         _read_by_name(unheaded, sections, problem_set, source, reading, headed=headed, labelled=labelled,
                       quantities=quantities)
+    for part in parts:  # "**Q2.2** is all of ℝ, …": the part's label opens a sentence, which is no answer
+        if part.label not in reading.answers:
+            unlabelled = _answer_as_subject(part, sections, source)
+            if unlabelled is not None:
+                reading.answers[part.label] = unlabelled
     for part in parts:  # "0,2505": a number written with a decimal comma
         if part.kind == "number" and part.label in reading.answers:
             reading.answers[part.label] = _with_decimal_comma(reading.answers[part.label])
@@ -286,6 +291,8 @@ class Block:
     unclosed_dollar: bool = False  # a "$" opens maths that its paragraph never closes
     section: int = -1  # the number of the section that holds it, set once the document is parsed
     quoted: bool = False  # inside a block quote ("> Which curve decays faster?"): the question, pasted
+    # (key, label as written) of a part whose bold label is its sentence's subject: "**Q2.2** is all of ℝ, …"
+    subject_of: tuple[str, str] | None = None
 
     def prose(self) -> str:
         """The block as one line of text, maths kept in ``$…$``."""
@@ -570,6 +577,8 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
                 block = None
                 if any(s.kind == "math" or s.text.strip() for s in segments):  # not struck out whole
                     block = Block(last_line, segments, unclosed_dollar=unclosed, quoted=quotes > 0)
+                    if labelled and label is None:
+                        block.subject_of = _subject_label(piece, stack, heading_level, labels)
                     body.blocks.append(block)
                 if table is not None:
                     row_blocks.append(block)
@@ -795,13 +804,22 @@ def _label_lines(children, stack: list[Section], heading_level: int,
     return pieces
 
 
-def _bold_label(children, stack: list[Section], heading_level: int,
-                labels: tuple[str, ...]) -> tuple[str, str, int, list] | None:
-    """A paragraph opening with a part's label in bold or italics: ``**Q2.4**``, ``**Q2.2:** …``,
-    ``**(d)** approx`` → (key, title, level, the rest of the paragraph); None for any other paragraph.
+# What makes a bold label the subject of its sentence, not a label: a verb or a word joining it to the sentence
+# ("**Q2.1** gave ¼, so …", "**Q2.1** shows", "**Q2.1** and **Q2.2** …"), a comma or a possessive ("**Q2.1**'s").
+_LABEL_AS_SUBJECT = re.compile(
+    r"\s*(?:,|['’]s\b|(?:is|was|are|were|has|had|have|gave|gives|give|giving|shows?|showed|shown|says|said|asks?|"
+    r"asked|finds|found|yields?|yielded|gets|got|derived|derives|computed|computes|tells|told|states|stated|proves?|"
+    r"proved|proven|means|meant|implies|implied|uses|used|requires|required|needs|needed|suggests|suggested|"
+    r"provides|provided|produces|produced|returns|returned|results|resulted|established|establishes|demonstrated|"
+    r"demonstrates|confirms|confirmed|concluded|concludes|explains|explained|leads|led|follows|covers|covered|"
+    r"did|does|will|would|can|could|should|may|might|must|already|also|above|earlier|itself|and|or)\b)")
+# The mark between a bold label and its answer: a colon, full stop or dash ("**Q2.2** — the set is …"),
+# not a minus sign before a number ("**Q2.3b** -0.25").
+_AFTER_BOLD_LABEL = re.compile(r"^\s*(?:[:.]|[–—]|-(?=\s))?\s*")
 
-    The label must end its line, end in a bracket (``(d)``) or be followed by a colon or full stop
-    ("**Q2.1** gave ¼, so …" is a sentence, not a label), and must name a part of the problem set."""
+
+def _bold_title(children) -> tuple[str, list] | None:
+    """(the text in bold or italics opening a paragraph, what follows it), or None: ``**Q2.4** …``."""
     children = list(children)
     while children and children[0].type == "text" and not children[0].content.strip():
         children.pop(0)  # markdown-it starts an inline run with an empty text
@@ -811,17 +829,42 @@ def _bold_label(children, stack: list[Section], heading_level: int,
     end = next((k for k, c in enumerate(children) if c.type == close), None)
     if end is None or any(c.type != "text" for c in children[1:end]):
         return None
-    title = "".join(c.content for c in children[1:end]).strip()
-    rest = list(children[end + 1:])
+    return "".join(c.content for c in children[1:end]).strip(), list(children[end + 1:])
+
+
+def _bold_label(children, stack: list[Section], heading_level: int,
+                labels: tuple[str, ...]) -> tuple[str, str, int, list] | None:
+    """A paragraph opening with a part's label in bold or italics: ``**Q2.4**``, ``**Q2.2:** …``,
+    ``**Q2.2** Since …``, ``**(d)** approx`` → (key, title, level, the rest of the paragraph); None for any other
+    paragraph.
+
+    The label must name a part of the problem set.  Followed by words, it is the sentence's subject, not a
+    label, when a verb or a comma comes right after it ("**Q2.1** gave ¼, so …": see :func:`_subject_label`)."""
+    found = _bold_title(children)
+    if found is None:
+        return None
+    title, rest = found
     if rest and rest[0].type == "text":
         after = rest[0].content
-        if not re.match(r"\s*(?:[:.]|$)", after) and not title.endswith((":", ".", ")")):
+        if not title.endswith((":", ".", ")")) and _LABEL_AS_SUBJECT.match(after):
             return None
-        stripped = re.sub(r"^\s*[:.]?\s*", "", after)
+        stripped = _AFTER_BOLD_LABEL.sub("", after, count=1)
         rest = ([rest[0].copy(content=stripped)] if stripped else []) + rest[1:]
-    elif rest and rest[0].type not in ("softbreak", "hardbreak"):
-        return None
     return _label_section(title.rstrip(":. "), rest, stack, heading_level, labels)
+
+
+def _subject_label(children, stack: list[Section], heading_level: int,
+                   labels: tuple[str, ...]) -> tuple[str, str] | None:
+    """(key, label as written) of a part whose bold label opens a paragraph as the subject of its sentence ("**Q2.2** is all of
+    ℝ, since …"), outside any other part's section, or None.  Such a paragraph is not the part's answer, but
+    a part left without one is "could not read", saying how to label it, rather than not answered."""
+    found = _bold_title(children)
+    if found is None or not found[1] or found[1][0].type != "text" or not _LABEL_AS_SUBJECT.match(found[1][0].content):
+        return None
+    label = _label_section(found[0].rstrip(":. "), [], stack, heading_level, labels)
+    if label is None or any(s.key and not covers(s.key, label[0]) for s in stack if s.level < label[2]):
+        return None  # "**Q2.1** gave ¼, so …" under "## Q2.2": Q2.2's answer citing Q2.1
+    return label[0], label[1]
 
 
 def _item_label(children, stack: list[Section], heading_level: int,
@@ -1724,6 +1767,23 @@ def _read_by_name(parts: list[Part], sections: list[Section], problem_set: Probl
             f"{'was' if len(unanswered) == 1 else 'were'} not found that way. Unnamed answers (a bare value, a "
             f"choice, prose) are read only under the part's own label: a heading such as '## {example}', or a "
             f"paragraph opening with '{unanswered[0]}:'.")
+
+
+def _answer_as_subject(part: Part, sections: list[Section], source: str) -> WrittenAnswer | None:
+    """"Could not read" for a part that nothing answers but a paragraph opening with its bold label as the
+    subject of a sentence ("**Q2.2** is all of ℝ, since …"): the feedback says how to label the answer.
+    None when no such paragraph names the part."""
+    block = next((b for s in sections for b in s.blocks if b.subject_of and covers(b.subject_of[0], part.label)),
+                 None)
+    if block is None:
+        return None
+    written = block.subject_of[1]
+    quoted = _shorten(block.prose())
+    problem = (f"The paragraph on line {block.line} opens with {written} in bold followed by a sentence about it, "
+               f"so it is not read as the answer to {part.label}. Write the label with a colon, '**{written}:** …', "
+               f"or head a section with it, '## {written}', and the answer after it. The paragraph reads: "
+               f"“{quoted}”")
+    return WrittenAnswer(part.label, quoted, source, block.line, problem=problem)
 
 
 def _under_plain_label(source: str, line: int, label: str, held: list[Section]) -> str:
