@@ -283,6 +283,9 @@ def run_check(args: argparse.Namespace) -> int:
     if not submission.exists():
         raise UsageError(f"the submission {submission} does not exist")
     refuse_misplaced_paths(problems, submission)
+    outputs = requested_outputs(args, "report.html")
+    refuse_outputs_over_inputs(outputs, specs_read(problems or [DEFAULT_PROBLEMS]))
+    refuse_outputs_in_submission(outputs, submission)
     files = submission_files(submission)
     with warm_sandbox(files) as pool:  # zygotes warm up while the references compute
         refs = load_references(problems or [DEFAULT_PROBLEMS])
@@ -353,9 +356,124 @@ def run_grade(args: argparse.Namespace) -> int:
         find_spec_files(args.problems)
         raise UsageError(f"the folder of submissions {args.submissions} does not exist: name the class's folder "
                          "with --submissions DIR")
+    outputs = requested_outputs(args, "index.html")
+    refuse_outputs_over_inputs(outputs, specs_read(args.problems))
+    refuse_outputs_among_submissions(outputs, Path(args.submissions), Path(args.out))
     with warm_sandbox(files_to_warm(Path(args.submissions), Path(args.out))) as pool:
         return grade_class(args, lambda: load_references(args.problems), pool=pool,
                            started=getattr(args, "started", None))
+
+
+# ---------------------------------------------------------------------------
+# An output never goes over what the run reads: checked before anything is graded.
+
+NOTHING_DONE = "Nothing was graded or written"
+# What an earlier run's output in a submission folder is called: it may be written over again.
+OUTPUT_SUFFIXES = {"--json": (".json",), "--junit": (".xml",), "--html": (".html", ".htm")}
+
+
+def html_file(value: str, name: str) -> Path:
+    """Where ``--html FILE|DIR`` writes: the file, or ``name`` in the folder."""
+    target = Path(value)
+    return target / name if target.is_dir() or not target.suffix else target
+
+
+def requested_outputs(args: argparse.Namespace, html_name: str) -> list[tuple[str, Path]]:
+    """(option, file) for each output file asked for."""
+    outputs = []
+    for option in ("json", "html", "junit", "markdown"):
+        value = getattr(args, option, None)
+        if value:
+            outputs.append((f"--{option}", html_file(value, html_name) if option == "html" else Path(value)))
+    return outputs
+
+
+def specs_read(problem_paths: Sequence[str]) -> list[Path]:
+    """The spec files the run reads; none when they cannot be listed (loading them says why)."""
+    try:
+        return spec_files(problem_paths)[0]
+    except SpecError:
+        return []
+
+
+def refuse_outputs_over_inputs(outputs: list[tuple[str, Path]], specs: Sequence[Path]) -> None:
+    """Refuse an output over a spec being read, and two outputs in one file (the first would be lost)."""
+    from grader.publish import overwriting_spec, same_file, spec_written_over
+
+    for n, (option, path) in enumerate(outputs):
+        spec = spec_written_over(path, specs)
+        if spec is not None:
+            raise UsageError(f"{overwriting_spec(path, spec, by=f' by {option}')}. {NOTHING_DONE}; name "
+                             f"another file for {option}.")
+        earlier = next((other for other, written in outputs[:n] if same_file(path, written)), None)
+        if earlier:
+            raise UsageError(f"{earlier} and {option} both name {path}: one would overwrite the other. "
+                             f"{NOTHING_DONE}; give each its own file.")
+
+
+def refuse_outputs_in_submission(outputs: list[tuple[str, Path]], submission: Path) -> None:
+    """Refuse an output over a file of the submission being checked, or into it under a name the grader
+    reads (the next check would read it as an answer).  Last run's results.json or report.html there is
+    not the student's: writing over it again is fine."""
+    from grader.grading import _read_by_name
+    from grader.publish import same_file
+
+    for option, path in outputs:
+        if not (within(path, submission) if submission.is_dir() else same_file(path, submission)):
+            continue
+        replaces = path.exists() or path.is_symlink()
+        earlier_output = submission.is_dir() and path.suffix.lower() in OUTPUT_SUFFIXES.get(option, ())
+        if replaces and (_read_by_name(path) or not earlier_output):
+            raise UsageError(f"{option} {path} would overwrite a file of the submission being checked "
+                             f"({submission}). {NOTHING_DONE}; name a file outside the submission.")
+        if _read_by_name(path):
+            raise UsageError(f"{option} {path} would put a file into the submission being checked ({submission}) "
+                             f"that the next check would read as an answer. {NOTHING_DONE}; name a file outside "
+                             f"the submission.")
+
+
+def refuse_outputs_among_submissions(outputs: list[tuple[str, Path]], submissions: Path, out: Path) -> None:
+    """Refuse a class run's output in the submissions folder (but in --out): it would replace a student's
+    file, or be graded next time as a student's (class.json: student 'class') or as part of one's
+    submission.  Nor over a file the run itself writes under --out (its gradebook, a student's reports)."""
+    from grader.batch import student_entries
+
+    students = {student.casefold() for student, _ in student_entries(submissions, out)} \
+        if submissions.is_dir() else set()
+    for option, path in outputs:
+        if within(path, submissions) and not within(path, out):
+            done = ("it would overwrite a student's file" if path.exists() or path.is_symlink() else
+                    "the next class run would grade it as (part of) a student's submission")
+            raise UsageError(f"{option} {path} is in the submissions folder {submissions}: {done}. {NOTHING_DONE}; "
+                             f"write it outside {submissions}, e.g. into --out {out}.")
+        if written_by_the_run(option, path, out, students):
+            raise UsageError(f"{option} {path} is a file this run writes itself in --out {out} (its gradebook, "
+                             f"class files and students' reports). {NOTHING_DONE}; name another file.")
+
+
+def written_by_the_run(option: str, path: Path, out: Path, students: set[str]) -> bool:
+    """Whether a class run writes ``path`` itself under ``out``: a class file or a student's report.
+    Its own junit.xml and index.html are what --junit and --html write anyway."""
+    from grader.batch import CLASS_FILE_NAMES, RunLock
+
+    target, folder = path.resolve(), out.resolve()
+    if not target.is_relative_to(folder) or target == folder:
+        return False
+    first, *rest = target.relative_to(folder).parts
+    if rest:
+        return first.casefold() in students
+    return first in CLASS_FILE_NAMES | {RunLock.NAME} and (option, first) not in (("--junit", "junit.xml"),
+                                                                                   ("--html", "index.html"))
+
+
+def within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies in it, through links and any spelling the file system takes."""
+    from grader.publish import same_file
+
+    for spelled in {Path(os.path.abspath(path)), path.resolve()}:
+        if any(same_file(above, folder) for above in (spelled, *spelled.parents)):
+            return True
+    return False
 
 
 @contextlib.contextmanager
@@ -502,10 +620,7 @@ def write_outputs(args: argparse.Namespace, result: SubmissionResult, *, public_
     if args.json:
         write_atomic(Path(args.json), dumps(result.to_gradescope()))
     if args.html:
-        target = Path(args.html)
-        if target.is_dir() or not target.suffix:
-            target = target / "report.html"
-        write_atomic(target, render_student_report(result, public_only=public_only))
+        write_atomic(html_file(args.html, "report.html"), render_student_report(result, public_only=public_only))
     if args.junit:
         from grader.exports import junit_xml
 

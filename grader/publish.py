@@ -299,18 +299,28 @@ def refuse_writing_over_specs(targets: Iterable[Path], all_refs: Sequence[Proble
     ``--out`` that holds the specs (``--out .`` beside ``problems/``) would
     replace them with their published copies for good.
     """
+    specs = [refs.problem_set.path for refs in all_refs]
     for target in targets:
-        for refs in all_refs:
-            spec = refs.problem_set.path
-            if _same_file(target, spec):
-                where = "" if str(target) == str(spec) else f" (written as {target})"
-                raise PublishError(
-                    f"{spec} would be overwritten{where}: it is a spec being read, and its solutions and hidden "
-                    f"cases exist nowhere else. Nothing was written; choose an --out folder that does not hold "
-                    f"the specs (e.g. a new folder).")
+        spec = spec_written_over(target, specs)
+        if spec is not None:
+            raise PublishError(
+                f"{overwriting_spec(target, spec)}, and its solutions and hidden cases exist nowhere else. "
+                f"Nothing was written; choose an --out folder that does not hold the specs (e.g. a new folder).")
 
 
-def _same_file(target: Path, spec: Path) -> bool:
+def spec_written_over(target: Path, specs: Iterable[Path]) -> Path | None:
+    """The spec among ``specs`` that writing ``target`` would replace, if any (also ``grader check`` and ``grade``)."""
+    return next((spec for spec in specs if same_file(target, spec)), None)
+
+
+def overwriting_spec(target: Path, spec: Path, by: str = "") -> str:
+    """The start of every refusal to write over a spec: which spec, and ``by`` what (" by --json")."""
+    where = "" if str(target) == str(spec) else f" (written as {target})"
+    return f"{spec} would be overwritten{by}{where}: it is a spec being read"
+
+
+def same_file(target: Path, spec: Path) -> bool:
+    """Whether writing ``target`` reaches the existing file ``spec``."""
     if target.resolve() == spec.resolve():  # the same path, through any symbolic links
         return True
     try:
