@@ -30,9 +30,12 @@ from grader.checkers.rubric import PROVISIONAL_NOTE
 from grader.memo import BoundedCache, value_key
 from grader.readers import CODE_SUFFIXES, WrittenAnswer, WrittenReading, text_reader_for
 from grader.readers.code import EMPTY_CODE_NOTE, CodeSource, load_code
-from grader.readers.notebook import read_notebook_answers
+from grader.readers.markdown import (_HEADING_LABEL, _LABEL_WORDS, covers, heading_key, load_document,
+                                     parse_sections)
+from grader.readers.notebook import CELL_SEPARATOR, _LABEL_LINE, _names_a_question, read_notebook_answers
 from grader.references import CaseReference, PartReference, ProblemReferences, RaisedException
 from grader.results import CaseResult, PartResult, SubmissionResult
+from grader.yamlread import load_yaml_file
 
 NOT_ANSWERED = "not answered"
 NOT_DEFINED = "not defined"
@@ -300,6 +303,94 @@ def _either(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
+FOREIGN_LABELS_SHOWN = 4  # a whole other homework's labels would fill the note
+
+
+def foreign_label_notes(files: list[Path], names: dict[Path, str], answering: Iterable[Path],
+                        loaded: Mapping[Path, Any], problem_sets: list[Any]) -> list[str]:
+    """A note for each file read that answers nothing but labels parts no problem set has (``## Q3.1``
+    in a file written for another homework): without it every part says only "not answered", and the
+    student never learns that the file was read and why nothing in it counted.  A file without
+    question-like labels (notes, a README) stays quiet, and so does one naming a part a set has."""
+    answering = set(answering)
+    known = [part.label for ps in problem_sets for part in ps.parts]
+    notes = []
+    for path in files:
+        if path in answering or path.is_symlink() or _is_junk(path) or _is_handout(path):
+            continue
+        found = _part_like_labels(path, loaded)
+        if not found or any(covers(key, label) for key in found.values() for label in known):
+            continue
+        shown = list(found)[:FOREIGN_LABELS_SHOWN]
+        listed = ", ".join(shown) + (", …" if len(found) > len(shown) else "")
+        which = "which are" if len(found) > 1 else "which is"
+        sets = "the problem sets" if len(problem_sets) > 1 else "the problem set"
+        notes.append(f"{names.get(path, path.name)} names {listed}, {which} no part of {sets} graded "
+                     f"({_labels_asked(problem_sets)}); it was not graded.")
+    return notes
+
+
+def _part_like_labels(path: Path, loaded: Mapping[Path, Any]) -> dict[str, str]:
+    """The labels that look like a question's (``Q3.1``, ``Question 3``, ``**Problem 3.2**``, an answers
+    file's ``Q3.1:``) that a file the grader reads gives its headings, paragraphs or keys, as written →
+    their keys; {} for any other file, or one that cannot be read (its own note says why)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".yaml", ".yml"):
+            data = load_yaml_file(path, max_bytes=1_000_000, untrusted=True)
+            titles = [str(key).strip() for key in data] if isinstance(data, dict) else []
+            return _question_labels(titles)
+        if suffix == ".ipynb":
+            source = loaded[path] if path in loaded else _load_code(path)
+            text = CELL_SEPARATOR.join(getattr(source, "markdown_cells", []))
+        elif text_reader_for(path) is not None:
+            text = load_document(path)
+        else:
+            return {}
+    except Exception:  # noqa: BLE001 - unreadable: the reader's note already names the file
+        return {}
+    # The Markdown reader finds labels opening paragraphs only among those it is given: offer it each line's
+    # label-like opening ("**Q3.1** $x$", "Q3.1: 5"); it keeps those that really open a paragraph.
+    offered = {heading_key(_line_at(text, m.start()), None) for m in _LABEL_LINE.finditer(text)} - {None}
+    return _question_labels(section.heading for section in parse_sections(text, sorted(offered)))
+
+
+def _line_at(text: str, start: int) -> str:
+    end = text.find("\n", start)
+    return text[start:end if end >= 0 else None]
+
+
+def _question_labels(titles: Iterable[str]) -> dict[str, str]:
+    """Of headings or keys, those that name a question (not "Derivation", "(a)" or a bare "2.2 Sets"):
+    each shown as written up to the end of its label → its key."""
+    found: dict[str, str] = {}
+    for title in titles:
+        key = heading_key(title, None)
+        if key is None or not _names_a_question(key, title):
+            continue
+        text = re.sub(r"[*_`#]", "", title).strip()
+        word = _LABEL_WORDS.match(text)
+        start = word.end() if word else 0
+        label = _HEADING_LABEL.match(text[start:])
+        shown = text[:start + label.end()].rstrip(" .:-–") if label else text
+        if key not in found.values():
+            found[shown] = key
+    return found
+
+
+def _labels_asked(problem_sets: list[Any]) -> str:
+    """The labels the sets' written answers use ("q2-activations: Q2.1a … Q2.4"), else how code answers."""
+    written = [(ps.id, [p.label for p in ps.parts if p.kind]) for ps in problem_sets]
+    asked = [f"{set_id}: {_span(labels)}" for set_id, labels in written if labels]
+    if asked:
+        return "; ".join(asked)
+    return "; ".join(f"{ps.id} is answered in code: {_either(list(ps.submission_files))}" for ps in problem_sets)
+
+
+def _span(labels: list[str]) -> str:
+    return ", ".join(labels) if len(labels) <= 2 else f"{labels[0]} … {labels[-1]}"
+
+
 def _shown_in(picture: Path, written: Iterable[Path]) -> bool:
     """Does a written answer file name ``picture`` (``![ratio](plots/q2-plot.png)``)?"""
     for path in written:
@@ -488,8 +579,10 @@ class Grader:
         # nothing and would stay quiet; the sets' own files (foundations.py) say so as they are run.
         notes.extend(EMPTY_CODE_NOTE.format(name=names.get(path, path.name)) for path, source in loaded.items()
                      if path not in answering and isinstance(source, CodeSource) and source.is_empty)
+        problem_sets = [refs.problem_set for refs in self.references]
+        notes.extend(foreign_label_notes(files, names, answering, loaded, problem_sets))
         notes.extend(copies_note(list(answering), names))
-        notes.extend(unread_notes(files, names, answering, [refs.problem_set for refs in self.references]))
+        notes.extend(unread_notes(files, names, answering, problem_sets))
         result = SubmissionResult(student, tuple(parts), tuple(dict.fromkeys(notes)), isolation,
                                   time.perf_counter() - started)
         return result, tuple(outcomes)

@@ -10,10 +10,13 @@ instructor), the first time one of its items runs.
 - a part with full marks passes; short of them it fails, explained like the
   feedback report (``repr_failure``), failing public cases listed;
 - a written answer under a published spec is skipped: it is checked only at
-  grading; so are the parts of a problem set the submission does not touch,
-  unless the grader left notes on the submission that may say why (a file
-  it could not read, an archive): then they fail with those notes, so that
-  CI does not pass green on a submission nothing of which could be read;
+  grading; so are the parts of a problem set the submission does not touch
+  while it answers another set, unless the grader left notes on the
+  submission that may say why (a file it could not read, an archive, a file
+  labelling another homework's questions): then they fail with those notes;
+- when nothing of the submission answers any problem set, every part fails
+  (with the notes, if any): CI never passes green on a submission nothing of
+  which was graded;
 - a failing part's text ends with the submission's notes that may explain it
   (a notebook cell that raised a SyntaxError, before "dot is not defined");
 - ``reportinfo`` points at the part in its spec file (path and line).
@@ -142,7 +145,9 @@ class PartItem(pytest.Item):
         sets = [r.problem_set for r in self.config.stash[_REFS]]
         notes = notes_for(result.notes, self.problem_set, sets)
         if all(p.status in (NOT_ANSWERED, NOT_DEFINED) for p in mine):
-            if self.problem_set.id in untouched_sets(result, sets):
+            # Skipped only beside a set that is answered: a run skipping every item would pass CI green.
+            answered_elsewhere = any(p.status not in (NOT_ANSWERED, NOT_DEFINED) for p in result.parts)
+            if answered_elsewhere and self.problem_set.id in untouched_sets(result, sets):
                 pytest.skip(f"not answered: no file of the submission answers {self.problem_set.id}")
             raise PartFailed(part, notes, untouched=True)
         if part.status == AT_GRADING:
@@ -153,7 +158,7 @@ class PartItem(pytest.Item):
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, PartFailed):
             failed = excinfo.value
-            text = explain(failed.part_result, failed.notes, self.problem_set.id if failed.untouched else None)
+            text = explain(failed.part_result, failed.notes, self.problem_set if failed.untouched else None)
             path, line, _ = self.reportinfo()
             return f"{text}\n(the part is at {path}:{line + 1})"  # pytest prints no location for such text
         return super().repr_failure(excinfo, style=style)
@@ -163,18 +168,23 @@ class PartItem(pytest.Item):
         return self.problem_set.path, max(self.part.line - 1, 0), f"{self.part.label}: {self.part.title}"
 
 
-def explain(p: Any, notes: Sequence[str] = (), untouched: str | None = None) -> str:
+def explain(p: Any, notes: Sequence[str] = (), untouched: Any = None) -> str:
     """A failed part, as the feedback report says it, then the submission's notes that may explain it.
 
-    ``untouched``: the id of the part's problem set when nothing of the submission answers it."""
+    ``untouched``: the part's problem set when nothing of the submission answers it."""
     verdict = p.status + (" (provisional)" if p.provisional else "")
     lines = [f"{p.label} {p.title}: {p.score:g} / {points_text(p.max_score)} — {verdict}", p.explanation()]
     if p.source:
         lines.append(f"(graded from {p.source})")
     if notes:
-        lines.append(f"Nothing in the submission answers {untouched}; the notes on the submission may say why:"
+        lines.append(f"Nothing in the submission answers {untouched.id}; the notes on the submission may say why:"
                      if untouched else "Notes on the submission:")
         lines.extend(f"  {note}" for note in notes)
+    elif untouched:  # failed, not skipped: nothing of the submission answers any set
+        files = list(untouched.submission_files)
+        hand_in = files[0] if len(files) == 1 else f"{', '.join(files[:-1])} or {files[-1]}"
+        lines.append(f"Nothing in the submission answers any problem set checked: hand in {hand_in} "
+                     f"for {untouched.id}.")
     return "\n".join(line for line in lines if line)
 
 
