@@ -415,7 +415,7 @@ def refuse_outputs_in_submission(outputs: list[tuple[str, Path]], submission: Pa
     """Refuse an output over a file of the submission being checked, or into it under a name the grader
     reads (the next check would read it as an answer).  Last run's results.json or report.html there is
     not the student's: writing over it again is fine."""
-    from grader.grading import _read_by_name
+    from grader.grading import read_by_name
     from grader.publish import same_file
 
     for option, path in outputs:
@@ -423,10 +423,10 @@ def refuse_outputs_in_submission(outputs: list[tuple[str, Path]], submission: Pa
             continue
         replaces = path.exists() or path.is_symlink()
         earlier_output = submission.is_dir() and path.suffix.lower() in OUTPUT_SUFFIXES.get(option, ())
-        if replaces and (_read_by_name(path) or not earlier_output):
+        if replaces and (read_by_name(path) or not earlier_output):
             raise UsageError(f"{option} {path} would overwrite a file of the submission being checked "
                              f"({submission}). {NOTHING_DONE}; name a file outside the submission.")
-        if _read_by_name(path):
+        if read_by_name(path):
             raise UsageError(f"{option} {path} would put a file into the submission being checked ({submission}) "
                              f"that the next check would read as an answer. {NOTHING_DONE}; name a file outside "
                              f"the submission.")

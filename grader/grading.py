@@ -30,9 +30,9 @@ from grader.checkers.rubric import PROVISIONAL_NOTE
 from grader.memo import BoundedCache, value_key
 from grader.readers import CODE_SUFFIXES, WrittenAnswer, WrittenReading, text_reader_for
 from grader.readers.code import EMPTY_CODE_NOTE, CodeSource, load_code
-from grader.readers.markdown import (_HEADING_LABEL, _LABEL_WORDS, covers, heading_key, load_document,
+from grader.readers.markdown import (HEADING_LABEL, LABEL_WORDS, covers, heading_key, load_document,
                                      parse_sections)
-from grader.readers.notebook import CELL_SEPARATOR, _LABEL_LINE, _names_a_question, read_notebook_answers
+from grader.readers.notebook import CELL_SEPARATOR, LABEL_LINE, names_a_question, read_notebook_answers
 from grader.references import CaseReference, PartReference, ProblemReferences, RaisedException
 from grader.results import CaseResult, PartResult, SubmissionResult
 from grader.yamlread import load_yaml_file
@@ -172,7 +172,7 @@ def not_regular_notes(entry: Path) -> list[str]:
         return []
     notes = []
     for path in paths:
-        if _hidden(path.relative_to(base).parts) or not _read_by_name(path):
+        if _hidden(path.relative_to(base).parts) or not read_by_name(path):
             continue
         try:
             mode = path.lstat().st_mode
@@ -216,7 +216,7 @@ def _is_archive(path: Path) -> bool:
     if path.name.lower().endswith(ARCHIVE_SUFFIXES):
         return True
     # By content only where the name does not say what the file is: a .docx or .xlsx is a zip too.
-    if path.suffix and not _read_by_name(path):
+    if path.suffix and not read_by_name(path):
         return False
     try:
         with path.open("rb") as handle:
@@ -254,7 +254,7 @@ def unread_notes(files: list[Path], names: dict[Path, str], answering: Iterable[
         document = suffix in _DOCUMENTS or suffix in _PICTURES  # q2.md.pdf too: made from q2.md, not q2.md
         intended = wanted.get(path.stem.casefold()) if suffix and not document else None
         misnamed = intended is not None and intended.casefold() not in handed_in
-        if (_read_by_name(path) and not misnamed) or path.is_symlink() or _is_junk(path) or _is_archive(path):
+        if (read_by_name(path) and not misnamed) or path.is_symlink() or _is_junk(path) or _is_archive(path):
             continue  # read, or junk; links and archives have notes of their own
         if misnamed:
             notes.append(_misnamed_note(name, path.suffix, intended, path in answering))
@@ -351,7 +351,7 @@ def _part_like_labels(path: Path, loaded: Mapping[Path, Any]) -> dict[str, str]:
         return {}
     # The Markdown reader finds labels opening paragraphs only among those it is given: offer it each line's
     # label-like opening ("**Q3.1** $x$", "Q3.1: 5"); it keeps those that really open a paragraph.
-    offered = {heading_key(_line_at(text, m.start()), None) for m in _LABEL_LINE.finditer(text)} - {None}
+    offered = {heading_key(_line_at(text, m.start()), None) for m in LABEL_LINE.finditer(text)} - {None}
     return _question_labels(section.heading for section in parse_sections(text, sorted(offered)))
 
 
@@ -366,12 +366,12 @@ def _question_labels(titles: Iterable[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for title in titles:
         key = heading_key(title, None)
-        if key is None or not _names_a_question(key, title):
+        if key is None or not names_a_question(key, title):
             continue
         text = re.sub(r"[*_`#]", "", title).strip()
-        word = _LABEL_WORDS.match(text)
+        word = LABEL_WORDS.match(text)
         start = word.end() if word else 0
-        label = _HEADING_LABEL.match(text[start:])
+        label = HEADING_LABEL.match(text[start:])
         shown = text[:start + label.end()].rstrip(" .:-–") if label else text
         if key not in found.values():
             found[shown] = key
@@ -422,7 +422,7 @@ def _is_handout(path: Path) -> bool:
         return False
 
 
-def _read_by_name(path: Path) -> bool:
+def read_by_name(path: Path) -> bool:
     return path.suffix.lower() in CODE_SUFFIXES or text_reader_for(path) is not None
 
 

@@ -911,8 +911,8 @@ def _item_label(children, stack: list[Section], heading_level: int,
 
 def _is_label(title: str) -> bool:
     """Is ``title`` a part's label and nothing else, with a letter: ``Q2.4``, ``Question 2.2``, ``(d)``?"""
-    bare = _LABEL_WORDS.sub("", title.strip())
-    return bool(re.search(r"[A-Za-z]", title)) and bool(_HEADING_LABEL.fullmatch(bare) or _BARE_SUB_LABEL.fullmatch(bare))
+    bare = LABEL_WORDS.sub("", title.strip())
+    return bool(re.search(r"[A-Za-z]", title)) and bool(HEADING_LABEL.fullmatch(bare) or _BARE_SUB_LABEL.fullmatch(bare))
 
 
 # "Q2.2: …", "Question 2.3(d): …", "(b): …": a label and a colon open a paragraph (not "Q2.1 gave ¼: …")
@@ -931,8 +931,8 @@ def _plain_label(children, stack: list[Section], heading_level: int,
         return None
     m = _PLAIN_LABEL.match(children[0].content)
     title = m.group("title").strip() if m else ""
-    bare = _LABEL_WORDS.sub("", title)
-    if not (_HEADING_LABEL.fullmatch(bare) or _BARE_SUB_LABEL.fullmatch(bare)):
+    bare = LABEL_WORDS.sub("", title)
+    if not (HEADING_LABEL.fullmatch(bare) or _BARE_SUB_LABEL.fullmatch(bare)):
         m = _line_label(children)
         if m is None:
             return None  # words before the colon: a sentence ("Note: …"), not a label
@@ -965,7 +965,7 @@ def _line_label(children) -> re.Match | None:
 def _label_section(title: str, rest: list, stack: list[Section], heading_level: int,
                    labels: tuple[str, ...]) -> tuple[str, str, int, list] | None:
     """The section a label at the start of a paragraph opens, if it names a part of the problem set."""
-    sub_letter = _SUB_HEADING.match(title) is not None and _HEADING_LABEL.match(title) is None
+    sub_letter = _SUB_HEADING.match(title) is not None and HEADING_LABEL.match(title) is None
     level = heading_level + (2 if sub_letter else 1)  # "**(d)**" nests under a bold "**Q2.3**"
     parents = [s for s in stack if s.level < level]
     key = heading_key(title, parents[-1].key if parents else None)
@@ -1013,10 +1013,10 @@ def _append_text(out: list[Segment], text: str) -> None:
 # ---------------------------------------------------------------------------
 # 3. Labels
 
-_LABEL_WORDS = re.compile(rf"^{LABEL_WORD_PATTERN}\s*", re.I)
+LABEL_WORDS = re.compile(rf"^{LABEL_WORD_PATTERN}\s*", re.I)
 # "Q2.3b", "Q2.3(b)", "Q2.3 (b)", "Q2.3 b)", "Q2.3.b", "Q2.3.b)", "Q2.3-b", "Q2.3 b" ending the title (or before
 # a colon); not "Q2.4 A short answer"
-_HEADING_LABEL = re.compile(r"^([A-Za-z]{0,3})\s*(\d+(?:\.\d+)*)(?:(?:\s*|[.\-–])\(?([a-z])\)|[.\-–]?([a-z])(?![a-z])"
+HEADING_LABEL = re.compile(r"^([A-Za-z]{0,3})\s*(\d+(?:\.\d+)*)(?:(?:\s*|[.\-–])\(?([a-z])\)|[.\-–]?([a-z])(?![a-z])"
                             r"|\s+([a-z])(?=\s*(?:$|[:.](?:\s|$)|[-–—]\s)))?", re.I)
 _SUB_HEADING = re.compile(r"^\(?([a-z])\)(?:\s|$|[.:])|^([a-z])[.:](?:\s|$)", re.I)
 # "Part A", "Teilaufgabe a": the letter alone after a label word (a bare "A" heading may be a title)
@@ -1036,9 +1036,9 @@ def heading_key(title: str, parent: str | None) -> str | None:
     """The normalised label a heading names, or None.  ``parent`` resolves ``### (b)``."""
     text = re.sub(r"[*_`#]", "", title).strip()
     text = _DASHED_LABEL.sub(r"\1.\2", text)  # "Q2-2" is Q2.2
-    worded = _LABEL_WORDS.match(text) is not None
-    text = _LABEL_WORDS.sub("", text)
-    m = _HEADING_LABEL.match(text)
+    worded = LABEL_WORDS.match(text) is not None
+    text = LABEL_WORDS.sub("", text)
+    m = HEADING_LABEL.match(text)
     if m and (m.group(1) or "." in m.group(2) or m.group(3) or m.group(4) or m.group(5) or parent is None):
         letter = m.group(3) or m.group(4) or m.group(5) or ""
         return normalise_label(m.group(1) + m.group(2) + letter)
@@ -1979,7 +1979,7 @@ def _names_the_question(sections: list[Section], parts: list[Part]) -> bool:
     (``## 2. Vectors``) does not: it numbers another text's sections as often."""
     for s in sections:
         title = re.sub(r"[*_`#]", "", s.heading).strip()
-        if not s.key or not (s.key[0].isalpha() or _LABEL_WORDS.match(title)):
+        if not s.key or not (s.key[0].isalpha() or LABEL_WORDS.match(title)):
             continue
         for part in parts:
             label = normalise_label(part.label)
@@ -3252,8 +3252,8 @@ def _after_label(text: str, parent: str | None, label: str) -> str | None:
 def _opening_label(text: str, parent: str | None) -> tuple[str, str] | None:
     """(the key, what follows) of a sub-part's label opening a paragraph: "Q2.3(d): approx", "(d) approx"
     under ``## Q2.3``; None without one (a label without the sub-part's letter, "Q2.3: …", is none)."""
-    text = _LABEL_WORDS.sub("", re.sub(r"[*`#]", "", text).strip())
-    m = _HEADING_LABEL.match(text)
+    text = LABEL_WORDS.sub("", re.sub(r"[*`#]", "", text).strip())
+    m = HEADING_LABEL.match(text)
     if m and (m.group(3) or m.group(4)):
         key = normalise_label(m.group(1) + m.group(2) + (m.group(3) or m.group(4)))
     else:

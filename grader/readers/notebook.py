@@ -79,7 +79,7 @@ def _renamed(reading: WrittenReading, name: str, where: str) -> WrittenReading:
 
 # A paragraph opening with what may be a part's label: "**Q2.1**", "Q2.1a:", "Question 2.3(d):", "**Frage 2.2**".
 # Bounded repeats only: linear on any text.
-_LABEL_LINE = re.compile(rf"^ {{0,3}}(?:[*_]{{1,2}})?[ \t]{{0,3}}(?:{LABEL_WORD_PATTERN}[ \t]{{0,3}})?"
+LABEL_LINE = re.compile(rf"^ {{0,3}}(?:[*_]{{1,2}})?[ \t]{{0,3}}(?:{LABEL_WORD_PATTERN}[ \t]{{0,3}})?"
                          r"[a-z]{0,3}[ \t]{0,3}\d+\.\d", re.IGNORECASE | re.MULTILINE)
 
 
@@ -87,10 +87,10 @@ def _labels_not_read(text: str, labels: list[str], name: str, problem_set: Probl
     """Nothing read; but a note when the Markdown labels parts in bold or on label lines, which only
     the problem set's own files may do."""
     reading = WrittenReading()
-    if len(text) > MAX_DOCUMENT_BYTES or not _LABEL_LINE.search(text):
+    if len(text) > MAX_DOCUMENT_BYTES or not LABEL_LINE.search(text):
         return reading
     named = [s for s in parse_sections(text, labels)
-             if _names_a_question(s.key, s.heading) and any(covers(s.key, label) for label in labels)]
+             if names_a_question(s.key, s.heading) and any(covers(s.key, label) for label in labels)]
     if not named:
         return reading
     shown = ", ".join(f"'{s.heading}'" for s in named[:3]) + (", …" if len(named) > 3 else "")
@@ -153,7 +153,7 @@ def _answers_only(reading: WrittenReading, problem_set: ProblemSet) -> WrittenRe
 _QUESTION_WORD = re.compile(rf"^[\s*_`]{{0,6}}{LABEL_WORD_PATTERN}\s{{0,3}}\d", re.IGNORECASE)
 
 
-def _names_a_question(key: str | None, title: str) -> bool:
+def names_a_question(key: str | None, title: str) -> bool:
     """Is a heading's label a question's (``Q2.2``, ``Question 2.2``, ``Aufgabe 2.2``), not a bare section
     number (``2.2 Sets``)?"""
     return bool(key) and (key[:1].isalpha() or _QUESTION_WORD.match(title) is not None)
@@ -165,7 +165,7 @@ def _names_a_part(text: str, labels: list[str]) -> bool:
     ``## Q2.2`` or ``## Question 2.2`` does."""
     for match in _ATX_HEADING.finditer(text):
         key = heading_key(match.group(1), None)
-        if not _names_a_question(key, match.group(1)):
+        if not names_a_question(key, match.group(1)):
             continue
         if any(covers(key, label) for label in labels):
             return True
