@@ -572,10 +572,17 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
 
     if hidden_by_set is None:
         hidden = sum(p.hidden_cases for p in shown)
-    else:  # hidden cases call functions: a set answered only in writing runs none of them
-        hidden = sum(n for set_id, n in hidden_by_set.items()
-                     if set_id not in untouched and _answered_by_code(by_set.get(set_id, [])))
+    else:
+        hidden = hidden_checks_ahead(by_set, hidden_by_set, untouched)
     print(self_check_summary(shown, hidden), file=stream)
+
+
+def hidden_checks_ahead(parts_by_set: dict, hidden_by_set: dict, untouched: set) -> int:
+    """The hidden cases grading will run: those of the sets the submission answers in code (hidden cases call
+    functions: a set answered only in writing runs none of them).  ``grader check`` and the pytest plugin
+    both say this number."""
+    return sum(n for set_id, n in hidden_by_set.items()
+               if set_id not in untouched and _answered_by_code(parts_by_set.get(set_id, [])))
 
 
 def _answered_by_code(parts) -> bool:

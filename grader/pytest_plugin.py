@@ -195,14 +195,17 @@ def points_text(value: float) -> str:
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if _REFS not in config.stash or not config.stash[_RESULTS] or config.getoption("grader_hidden"):
         return
-    from grader.cli import self_check_summary
+    from grader.cli import hidden_checks_ahead, self_check_summary
     from grader.grading import untouched_sets
 
     sets = [r.problem_set for r in config.stash[_REFS]]
     for path, result in config.stash[_RESULTS].items():
         untouched = untouched_sets(result, sets)
         parts = [p for p in result.parts if p.problem_set not in untouched]
-        hidden = sum(n for s, n in config.stash[_HIDDEN].items() if s not in untouched)
+        by_set = {}
+        for part in result.parts:
+            by_set.setdefault(part.problem_set, []).append(part)
+        hidden = hidden_checks_ahead(by_set, config.stash[_HIDDEN], untouched)
         later = result.at_grading_points
         total = f"{result.score:g} / {points_text(result.max_score - later)} on the public checks" + \
             (f" ({later:g} more checked at grading)" if later else "")

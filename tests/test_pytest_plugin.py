@@ -109,3 +109,15 @@ def test_the_summary_line_leaves_out_points_only_grading_gives(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     assert "grader: alice: 50 / 50 points on the public checks (13 more checked at grading); public checks " \
         "passed" in run.stdout
+
+
+def test_the_plugin_and_grader_check_count_the_same_hidden_checks(tmp_path):
+    """Q2 answered only in writing runs none of its functions' hidden cases: neither front end counts them."""
+    import re
+
+    check = subprocess.run([sys.executable, "-m", "grader", "check", str(ROOT / "problems"), str(SAMPLES / "alice")],
+                           capture_output=True, text=True, timeout=600)
+    plugin = run_pytest(tmp_path, "--grader", str(ROOT / "problems"), str(SAMPLES / "alice"))
+    counts = [re.findall(r"(\d+) hidden checks? will run at grading", run.stdout + run.stderr)
+              for run in (check, plugin)]
+    assert counts[0] and counts[0] == counts[1], (check.stdout, plugin.stdout)
