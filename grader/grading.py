@@ -771,15 +771,20 @@ class Grader:
             if not public:
                 hidden_number += 1
             verdict, matched = self._case_verdict(ref, number, case_ref, outcome)
-            if not public and not verdict.is_correct and not matched:
+            if not public and matched:
+                # A hidden case's own reason may quote its values: it says only the known mistake's feedback.
+                verdict = Verdict(verdict.status, verdict.credit, matched)
+            elif not public and not verdict.is_correct:
                 # The student's own messages can echo hidden inputs: say only what kind of failure it was.
                 verdict = Verdict(verdict.status, verdict.credit, _hidden_feedback(outcome, verdict))
             elif public and not verdict.is_correct and outcome.status == "ok" \
                     and not isinstance(case_ref.expected, RaisedException):
                 # A public case's expected value is in the handout: showing both says how far off it is.
-                # A known mistake's feedback is said once, for the part, so its cases show only the values.
+                # A known mistake's feedback is said once, for the part, so its cases show the values, and
+                # the case's own reason only when the values alone would not show it (a warning).
                 values = f"Expected {_shown(case_ref.expected)}; got {_shown(_scalar(outcome.value, code.kind))}."
-                verdict = Verdict(verdict.status, verdict.credit, values if matched else f"{verdict.feedback} {values}")
+                own = verdict.feedback if not matched or verdict.feedback.startswith(WARNED) else ""
+                verdict = Verdict(verdict.status, verdict.credit, f"{own} {values}".strip())
             credits.append(verdict.credit)
             if matched and matched not in mistake_feedback:
                 mistake_feedback.append(matched)
@@ -834,22 +839,21 @@ class Grader:
             verdict = _safe_check(get_checker(code.kind), case_ref.expected, _scalar(answer, code.kind),
                                   code.options)
         if verdict.is_correct and code.fail_on_warnings and warned:
-            verdict = Verdict.incorrect(f"The right values, but the call warned ({_short(warned[0], 120)}): "
-                                        "this function must not overflow or warn.")
+            verdict = Verdict.incorrect(f"{WARNED} ({_short(warned[0], 120)}): this function must not overflow or warn.")
         if verdict.is_correct:
             return verdict, ""
         for mistake, wrong in case_ref.mistake_values:
             if isinstance(wrong, RaisedException) or isinstance(answer, StudentException):
                 continue
             if _safe_check(get_checker(code.kind), wrong, _scalar(answer, code.kind), code.options).is_correct:
-                return Verdict.partial(mistake.credit, mistake.feedback), mistake.feedback
+                return Verdict.partial(mistake.credit, verdict.feedback), mistake.feedback
         for mistake, predicate in ref.predicates:
             scope = {"value": answer if not isinstance(answer, StudentException) else None,
                      "exception": answer.name if isinstance(answer, StudentException) else None,
                      "message": answer.message if isinstance(answer, StudentException) else "",
                      "args": case_ref.args, "warnings": warned}
             if predicate(scope):
-                return Verdict.partial(mistake.credit, mistake.feedback), mistake.feedback
+                return Verdict.partial(mistake.credit, verdict.feedback), mistake.feedback
         return verdict, ""
 
     # -----------------------------------------------------------------------
@@ -1131,6 +1135,9 @@ def _outcome_reason(outcome: Any) -> str:
     if outcome.message:
         reason += f" ({_short(outcome.message)})"
     return reason
+
+
+WARNED = "The right values, but the call warned"  # a case failed only for its warning
 
 
 def _safe_check(checker: Any, reference: Any, answer: Any, options: Any) -> Verdict:
