@@ -50,7 +50,10 @@ wall-clock kill, which works from any thread (unlike ``SIGALRM``).  Texts whose
 reading computes before any screen can see the result (a substitution bar
 ``x^{x}|_{x=10^{10}}``, ``\\binom``, ``\\int``, a ``\\sum`` of factorials, powers in
 exponents) are read in such a worker too; the reading comes back as a JSON
-tree and is rebuilt without being evaluated again.
+tree and is rebuilt without being evaluated again.  So are sums and products,
+limits, integrals and derivatives: the worker works each one out (to a closed
+form, else to a number) unless it is a short sum kept as written, so that no
+checker evaluates one with no limit.
 
 Public API
 ----------
@@ -87,6 +90,7 @@ import resource
 import select
 import signal
 import json
+import time
 import tokenize
 import io
 import itertools
@@ -1779,8 +1783,150 @@ def _read_expression(text: str, names: Mapping[str, Any] | None) -> Any:
         if plain_try is not None:
             return plain_try
         _bar_openings(s, latex=True)  # the LaTeX parser would pick one of several pairings
-        return _read_latex(s, names)
+        return _settled(_read_latex(s, names), text)
     return _read_plain(s, names)
+
+
+# --- sums, products, limits, integrals, derivatives ------------------------
+# SymPy keeps a \\sum, \\prod, \\lim, \\int or d/dx as written and works it out only when asked for its
+# value, with no limit: evalf of \\prod_{k=1}^\\infty 0.5 ran for minutes in whichever checker asked first.
+# Each one is worked out while the answer is read, in the limited worker (see _read_in_worker): to its
+# closed form when SymPy finds one (\\sum 1/k^2 is π²/6), else, without unknowns, to a number; one that
+# comes to neither within SETTLE_SECONDS is refused.  The checkers then only see numbers and formulas.
+# Only a sum or product of at most SMALL_SERIES_TERMS terms, or to a variable's value (\\sum_{k=1}^{n}),
+# stays as written: evaluating it costs little.
+_UNSETTLED = (sympy.Sum, sympy.Product, sympy.Integral, sympy.Limit, sympy.Derivative)
+SMALL_SERIES_TERMS = 100
+_UNSETTLED_NAMES = {sympy.Sum: "sum", sympy.Product: "product", sympy.Integral: "integral", sympy.Limit: "limit",
+                    sympy.Derivative: "derivative"}
+SETTLE_SECONDS = 1.5  # CPU seconds of the worker (reading included) by which every one must be worked out
+SMALL_CLOSED_FORM = 60  # nodes: a closed form without unknowns larger than this is kept as its number
+_in_worker = False  # set in the worker process only
+_settle_deadline = 0.0  # the worker's CPU time (time.process_time) at which working out stops
+
+
+class _NeedsWorker(Exception):
+    """Raised outside the worker by a reading with a sum, product, … to work out: read it in the worker."""
+
+
+class _OutOfTime(BaseException):
+    """The worker's time for working out sums and products is over (never caught by SymPy's ``except Exception``)."""
+
+
+def _out_of_time(signum: int, frame: Any) -> None:
+    raise _OutOfTime()
+
+
+def _settled(value: Any, raw: str) -> Any:
+    """``value`` with each sum, product, limit, integral and derivative in it worked out (in the worker only)."""
+    nodes = _outermost_unsettled(value)
+    if not nodes:
+        return value
+    if not _in_worker:
+        raise _NeedsWorker()
+    if isinstance(value, sympy.MatrixBase):
+        return value.applyfunc(lambda entry: _settled(entry, raw))
+    return _substituted(value, {node: _settled_node(node, raw) for node in nodes})
+
+
+def _outermost_unsettled(value: Any) -> list:
+    if isinstance(value, sympy.MatrixBase):
+        return [node for entry in value for node in _outermost_unsettled(entry)]
+    if not isinstance(value, sympy.Basic):
+        return []
+    if isinstance(value, _UNSETTLED) and _to_work_out(value):
+        return [value]
+    return [node for arg in value.args for node in _outermost_unsettled(arg)]
+
+
+def _to_work_out(node: sympy.Basic) -> bool:
+    """Must this sum, product, … be worked out while reading (not a short sum kept as written)?"""
+    if not isinstance(node, (sympy.Sum, sympy.Product)) or node.function.has(*_UNSETTLED):
+        return True
+    return any(_many_terms(ends) for _, *ends in node.limits)
+
+
+def _many_terms(ends: list) -> bool:
+    """Do the ends of a sum's variable (``1, \\infty``) span more than SMALL_SERIES_TERMS terms?"""
+    if len(ends) != 2:
+        return True
+    if any(end.free_symbols for end in ends):
+        return any(end.has(sympy.oo, -sympy.oo) for end in ends)  # to n: n is small wherever it is evaluated
+    if any(_log10_bound(end) > math.log10(SMALL_SERIES_TERMS) or end.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan)
+           for end in ends):
+        return True
+    try:
+        return abs(float(sympy.Add(ends[1], -ends[0]).evalf(15))) >= SMALL_SERIES_TERMS
+    except (TypeError, ValueError, ArithmeticError):
+        return True
+
+
+def _settled_node(node: sympy.Basic, raw: str) -> Any:
+    """What one sum, product, … comes to: its closed form, else (without unknowns) its number."""
+    what = next(name for cls, name in _UNSETTLED_NAMES.items() if isinstance(node, cls))
+    if any(end.has(sympy.oo, -sympy.oo) for limit in getattr(node, "limits", ()) for end in limit[1:]):
+        what = "infinite " + what
+    _screen(node, raw)  # \\sum_{k=1}^{10^4} k^k: refused before its terms are computed
+    remaining = _settle_deadline - time.process_time()
+    if remaining <= 0:
+        raise Unreadable(f"could not evaluate this {what} in time", raw)
+    previous = signal.signal(signal.SIGPROF, _out_of_time)
+    signal.setitimer(signal.ITIMER_PROF, remaining)  # user and system CPU time, as the worker's limit counts
+    try:
+        return _worked_out(node, what, raw)
+    except _OutOfTime:
+        raise Unreadable(f"could not evaluate this {what} in time", raw) from None
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+def _worked_out(node: sympy.Basic, what: str, raw: str) -> Any:
+    try:
+        closed = node.doit()
+        if not closed.has(*_UNSETTLED):
+            if closed.free_symbols or _node_count(closed) <= SMALL_CLOSED_FORM:
+                return closed
+            return _number_of(closed, what, raw)
+        if node.free_symbols:
+            raise Unreadable(f"could not work out this {what} with unknowns in it (no closed form was found): "
+                             "write what it comes to", raw)
+        return _number_of(node, what, raw)
+    except Unreadable:
+        raise
+    except (ValueError, TypeError, ArithmeticError, NotImplementedError, RecursionError, AttributeError) as exc:
+        if "diverges" in str(exc):
+            raise Unreadable(f"this {what} does not converge", raw) from exc
+        raise Unreadable(f"could not work out this {what}", raw) from exc
+
+
+def _number_of(value: sympy.Basic, what: str, raw: str) -> Any:
+    """The number a closed sum, product, … comes to (50 digits), or Unreadable."""
+    number = value.evalf(50)
+    if number.has(sympy.nan, sympy.zoo):
+        raise Unreadable(f"this {what} does not converge", raw)
+    if not is_plain_number(number):
+        raise Unreadable(f"could not work out this {what}", raw)
+    return number
+
+
+def _node_count(value: sympy.Basic) -> int:
+    return sum(1 for _ in sympy.preorder_traversal(value))
+
+
+def is_plain_number(value: Any) -> bool:
+    """Is ``value`` a number written out (a real or complex Float or Rational, or ±∞), nothing left to compute?"""
+    if not isinstance(value, sympy.Basic):
+        return False
+    if value.is_Number or value in (sympy.oo, -sympy.oo):
+        return True
+    if not value.is_number:
+        return False
+    try:
+        parts = value.as_real_imag()
+    except (TypeError, ValueError, AttributeError, RecursionError):
+        return False
+    return all(isinstance(part, sympy.Basic) and part.is_Number for part in parts)
 
 
 # --- structure ------------------------------------------------------------
@@ -2274,7 +2420,10 @@ def _read_math(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
         raise Unreadable(f"the answer is longer than {MAX_CHARS} characters", text[:60])
     if _needs_worker(normalise(text)):
         return _read_in_worker(text, variables, prefer)
-    return _read_here(text, variables, prefer)
+    try:
+        return _read_here(text, variables, prefer)
+    except _NeedsWorker:  # a sum, product, … to work out, which only the worker does
+        return _read_in_worker(text, variables, prefer)
 
 
 def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: str) -> Reading:
@@ -2356,7 +2505,7 @@ def _refuse_ambiguous_spellings(s: str, raw: str) -> None:
 # back the reading as a JSON tree; the parent rebuilds it as it was.
 READ_SECONDS = 2.0  # CPU seconds for one reading in the worker; ordinary ones take milliseconds
 READ_MEMORY_MB = 1024  # address space the worker may add to what it inherits
-_COMPUTED_WHEN_READ = re.compile(r"\|\s*[_^]|\\(?:[dt]?binom|choose|gcd|lcm|i*int|oint)(?![a-zA-Z])")
+_COMPUTED_WHEN_READ = re.compile(r"\|\s*[_^]|\\(?:[dt]?binom|choose|gcd|lcm|i*int|oint|sum|prod|lim)(?![a-zA-Z])")
 _SERIES_OF_FACTORIALS = re.compile(r"\\(?:sum|prod|lim)(?![a-zA-Z]).*!", re.S)
 _BIG_EXPONENT = re.compile(r"\^|!|\d{4}")
 
@@ -2394,11 +2543,15 @@ def _read_in_worker(text: str, variables: Mapping[str, sympy.Symbol] | None, pre
 
 def _worker_reading(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: str) -> dict:
     """In the worker: the reading of ``text``, JSON-able."""
+    global _in_worker, _settle_deadline
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # GMP's "cannot allocate memory" is not the student's concern
+    _in_worker, _settle_deadline = True, time.process_time() + SETTLE_SECONDS
     try:
         reading = _read_here(text, variables, prefer)
     except Unreadable as exc:
         return {"refused": [exc.message, exc.snippet]}
+    except _OutOfTime:  # the time ran out just as a sum or product was worked out
+        return {"refused": ["the answer is too large to check (reading it went past the time limit)", text]}
     return {"value": _encode(reading.value), "latex": reading.latex, "kind": reading.kind, "lhs": reading.lhs,
             "percent": reading.percent, "closed_at_infinity": reading.closed_at_infinity}
 

@@ -1,0 +1,64 @@
+"""Answers that once made a checker raise (graded "The grader could not check this answer")
+or run for minutes.  Each gets a specific verdict: a reason it could not be read, or why it
+is wrong, the same every time it is checked."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sympy
+
+from grader.checkers import get_checker
+from grader.checkers.base import Status
+from grader.mathread import Unreadable, read_math
+
+from bomb_runs import check_document
+
+ROOT = Path(__file__).resolve().parents[1]
+UNCHECKED = "could not check"
+
+
+@pytest.fixture(scope="module")
+def q2():
+    from grader.cli import load_references
+
+    return load_references([str(ROOT / "problems" / "q2-activations.yaml")])[0]
+
+
+def check(q2, label: str, answer: str):
+    """The verdict of the checker of ``label``'s written answer ``answer``, as grading asks for it."""
+    ref = q2[label]
+    verdict = get_checker(ref.part.kind).check(ref.value, answer, ref.part.options)
+    assert UNCHECKED not in verdict.feedback
+    return verdict
+
+
+# --- 1. sums and products are worked out while reading, under its limit --------------------------
+def test_an_infinite_product_or_sum_is_checked_within_the_reading_limit(tmp_path) -> None:
+    # Once evaluated with no limit while checking: the first took two minutes.  The whole `grader check`
+    # must finish under bomb_runs.LIMIT seconds.
+    results = check_document(tmp_path, "\n\n".join([
+        r"## Q2.2", r"$\varepsilon \in \prod_{k=1}^\infty 0.5$",
+        r"## Q2.3a", r"$\rho_{approx}(\varepsilon) = \sum_{k=1}^\infty \frac{\sin k}{k}$",
+        r"## Q2.3b", r"$\prod_{k=2}^\infty \left(1-\frac{1}{k^2}\right)$",
+    ]) + "\n")
+    assert results["Q2.2"]["output"].startswith("The set is not right.")  # {0}
+    for label in ("Q2.3a", "Q2.3b"):
+        assert "could not evaluate this infinite" in results[label]["output"], results[label]["output"]
+        assert UNCHECKED not in results[label]["output"]
+
+
+def test_sums_and_products_come_to_their_values(q2) -> None:
+    assert read_math(r"\prod_{k=1}^\infty 0.5").value == 0
+    assert read_math(r"\sum_{k=1}^\infty \frac{1}{k^2}").value == sympy.pi**2 / 6
+    assert read_math(r"\sum_{k=1}^{200} k").value == 20100
+    assert read_math(r"\sum_{k=1}^{10} k").value.doit() == 55  # a short sum stays as written
+    assert read_math(r"\sum_{k=1}^\infty k").value == sympy.oo
+    verdict = check(q2, "Q2.3b", r"\prod_{k=1}^\infty 0.5")
+    assert verdict.status is Status.INCORRECT and verdict.feedback == "The value is not right."
+    assert check(q2, "Q2.1a", r"\sum_{k=2}^{3} \frac{1}{2^k} - \frac{1}{8}").status is Status.CORRECT
+
+
+def test_a_sum_that_does_not_converge_is_refused() -> None:
+    with pytest.raises(Unreadable, match="does not converge"):
+        read_math(r"\sum_{k=0}^\infty (-1)^k")
