@@ -793,6 +793,41 @@ def _written_out_determinant(matrix: sympy.MatrixBase) -> Any:
     return sympy.Add(*terms, evaluate=False)
 
 
+# --- arithmetic ------------------------------------------------------------
+def _arithmetic_operand(value: Any, snippet: str) -> Any:
+    """``value`` as a side of + - × / ^, or Unreadable: a pair, a set or a relation has no arithmetic
+    (SymPy builds ``(0,1) + (0,1)`` and fails later, wherever it is used)."""
+    what = _not_a_number(value)
+    if what:
+        raise _NoArithmetic(f"{what} cannot be added, multiplied or raised to a power", snippet)
+    return value
+
+
+class _NoArithmetic(Unreadable):
+    """A pair, set or relation is added, multiplied or raised: the LaTeX parser could not read it either."""
+
+
+def _not_a_number(value: Any) -> str:
+    """What ``value`` is when it is a pair, a set or a relation ("a set"), else ""."""
+    if isinstance(value, sympy.Tuple):
+        return "a pair or tuple"
+    if isinstance(value, sympy.Set):
+        return "a set"
+    if isinstance(value, (Relational, sympy.And, sympy.Or, sympy.Not, BooleanAtom)):
+        return "a relation"
+    return ""
+
+
+def _refuse_arithmetic_on_collections(value: Any, raw: str) -> None:
+    """Refuse a parsed tree that adds, multiplies, raises or applies a function to a pair, set or relation."""
+    if not isinstance(value, sympy.Basic):
+        return
+    for node in sympy.preorder_traversal(value):
+        if isinstance(node, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Function)) and not isinstance(node, AppliedUndef):
+            for arg in node.args:
+                _arithmetic_operand(arg, raw)
+
+
 # --- plain text (AST allow-list) ------------------------------------------
 # The functions read, by every spelling a maths course writes (docs/checking.md lists them).
 # In LaTeX they are also read as \operatorname{erf}, \mathrm{erf}, \text{erf} and \erf.
@@ -956,9 +991,10 @@ def _insert_implicit_mul(tokens: list[tuple[int, str]], raw: str) -> str:
 
 
 class _PlainBuilder:
-    def __init__(self, raw: str, names: Mapping[str, Any] | None):
-        self.raw = raw
+    def __init__(self, raw: str, names: Mapping[str, Any] | None, written: str = ""):
+        self.raw = raw  # the text parsed (tokens spaced out)
         self.names = names
+        self.written = written or raw  # the text as the student wrote it
 
     def symbol(self, name: str) -> Any:
         canon = canonical_name(name)
@@ -998,7 +1034,7 @@ class _PlainBuilder:
         return self.symbol(node.id)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
-        operand = self.build(node.operand)
+        operand = _arithmetic_operand(self.build(node.operand), self.written)
         if isinstance(node.op, ast.USub):
             if operand is sympy.oo:
                 return -sympy.oo
@@ -1008,8 +1044,8 @@ class _PlainBuilder:
         raise Unreadable("unsupported operator", ast.get_source_segment(self.raw, node) or "")
 
     def visit_BinOp(self, node: ast.BinOp) -> Any:
-        left = self.build(node.left)
-        right = self.build(node.right)
+        left = _arithmetic_operand(self.build(node.left), self.written)
+        right = _arithmetic_operand(self.build(node.right), self.written)
         op = node.op
         if isinstance(op, ast.Add):
             return sympy.Add(left, right, evaluate=False)
@@ -1037,7 +1073,7 @@ class _PlainBuilder:
             return sympy.Function(canon)(*args)  # f(x): a function of the spec's (or anyone's) naming
         # x(1+x): a declared name followed by brackets multiplies
         if len(args) == 1 and declared is not None:
-            return sympy.Mul(declared, args[0], evaluate=False)
+            return sympy.Mul(declared, _arithmetic_operand(args[0], self.written), evaluate=False)
         functions = [n for n, v in self.names.items() if isinstance(v, sympy.core.function.UndefinedFunction)]
         raise Unreadable(f"unknown function {name!r}{_did_you_mean(name, functions)}", snippet)
 
@@ -1227,7 +1263,7 @@ def _read_plain(text: str, names: Mapping[str, Any] | None) -> Any:
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         raise Unreadable("not a complete expression", text) from exc
     try:
-        return _PlainBuilder(s, names).build(tree)
+        return _PlainBuilder(s, names, text).build(tree)
     except RecursionError as exc:
         raise Unreadable("the answer is nested too deeply", text) from exc
 
@@ -1776,14 +1812,16 @@ def _read_expression(text: str, names: Mapping[str, Any] | None) -> Any:
         if not re.search(r"[{}]|\\(?!pi\b|infty\b|le\b|ge\b|ne\b|cdot\b|times\b)", s):
             try:
                 plain_try = _read_plain(s, names)
-            except _AmbiguousBars:
+            except (_AmbiguousBars, _NoArithmetic):
                 raise
             except Unreadable:
                 plain_try = None
         if plain_try is not None:
             return plain_try
         _bar_openings(s, latex=True)  # the LaTeX parser would pick one of several pairings
-        return _settled(_read_latex(s, names), text)
+        value = _read_latex(s, names)
+        _refuse_arithmetic_on_collections(value, text)
+        return _settled(value, text)
     return _read_plain(s, names)
 
 

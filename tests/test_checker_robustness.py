@@ -62,3 +62,12 @@ def test_sums_and_products_come_to_their_values(q2) -> None:
 def test_a_sum_that_does_not_converge_is_refused() -> None:
     with pytest.raises(Unreadable, match="does not converge"):
         read_math(r"\sum_{k=0}^\infty (-1)^k")
+
+
+# --- 2. arithmetic on pairs ---------------------------------------------------------------------------
+@pytest.mark.parametrize("label", ["Q2.1a", "Q2.2", "Q2.3b"])
+@pytest.mark.parametrize("answer", [r"(0,1) + (0,1)", r"((0,1)(2,3), 1)", r"1/4 + 2(0, 1)", r"\frac{1}{4} \le -(0, 1)"])
+def test_a_pair_added_or_multiplied_is_could_not_read(q2, label, answer) -> None:
+    verdict = check(q2, label, answer)
+    assert verdict.status is Status.UNREADABLE
+    assert "a pair or tuple cannot be added, multiplied or raised to a power" in verdict.feedback
