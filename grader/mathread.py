@@ -1094,6 +1094,8 @@ class _PlainBuilder:
         for op, a, b in zip(node.ops, terms, terms[1:]):
             if type(op) not in ops:
                 raise Unreadable("unsupported comparison", ast.get_source_segment(self.raw, node) or "")
+            if not isinstance(op, (ast.Eq, ast.NotEq)):
+                a, b = _compared(a, self.written), _compared(b, self.written)
             rels.append(ops[type(op)](a, b, evaluate=False))
         return rels[0] if len(rels) == 1 else sympy.And(*rels, evaluate=False)
 
@@ -2333,18 +2335,40 @@ class _Reader:
 
 
 def _interval(lo: Any, hi: Any, left_open: bool, right_open: bool, raw: str) -> sympy.Set:
-    for end in (lo, hi):
-        if not (isinstance(end, sympy.Basic) and end.is_number) and not isinstance(end, sympy.Basic):
-            raise Unreadable("an interval end must be a number", raw)
     lo_v, hi_v = _evaluate(lo), _evaluate(hi)
     if _huge(lo_v) or _huge(hi_v):  # comparing the ends would multiply them out
         raise Unreadable("a number in the answer is too large to check", raw)
+    for end in (lo_v, hi_v):
+        problem = interval_end_problem(end)
+        if problem:
+            raise Unreadable(problem, raw)
     if _same_number(lo_v, hi_v):
         hi_v = lo_v
     try:
         return sympy.Interval(lo_v, hi_v, left_open or lo_v == -sympy.oo, right_open or hi_v == sympy.oo)
     except (ValueError, TypeError) as exc:
-        raise Unreadable("not a valid interval", raw) from exc
+        raise Unreadable(NOT_REAL_END, raw) from exc
+
+
+NOT_REAL_END = "an interval's ends must be real numbers or ±∞"
+
+
+def interval_end_problem(end: Any) -> str:
+    """Why ``end`` (evaluated) cannot end an interval, or "": it must be a real number, ±∞ or a name.
+    (SymPy's Interval raises, or builds something no comparison can use, on anything else.)"""
+    if getattr(end, "is_Matrix", False):
+        return "an interval's ends must be numbers, not matrices"
+    for kind, name in ((sympy.Set, "sets"), (sympy.Tuple, "pairs"), (str, "text"),
+                       ((Relational, sympy.And, sympy.Or, sympy.Not, BooleanAtom), "relations")):
+        if isinstance(end, kind):
+            return f"an interval's ends must be numbers, not {name}"
+    if not isinstance(end, sympy.Expr):
+        return "an interval's ends must be numbers"
+    if end.is_number and end not in (sympy.oo, -sympy.oo):
+        number = numeric_value(end, 15)
+        if number is None or number.has(sympy.nan, sympy.zoo) or number.is_extended_real is not True:
+            return NOT_REAL_END
+    return ""
 
 
 def _same_number(a: Any, b: Any) -> bool:
@@ -2397,10 +2421,24 @@ def final_value(parts: list[str], ops: list[str], prefer: str = "last") -> tuple
     return lhs, parts[-1]
 
 
-def _relation(op: str, a: Any, b: Any) -> Any:
+def _relation(op: str, a: Any, b: Any, raw: str = "") -> Any:
     table = {"<": sympy.StrictLessThan, ">": sympy.StrictGreaterThan, "≤": sympy.LessThan,
              "≥": sympy.GreaterThan, "=": sympy.Eq, "≠": sympy.Ne, "≈": sympy.Eq}
+    if op in "<>≤≥":
+        for side in (a, b):
+            _compared(side, raw)
     return table[op](a, b, evaluate=False)
+
+
+def _compared(side: Any, snippet: str = "") -> Any:
+    """``side`` as a side of an inequality, or Unreadable: SymPy cannot order matrices, pairs or relations.
+    (A set is refused by the set checkers, which say to write ε ∈ S.)"""
+    if getattr(side, "is_Matrix", False):
+        raise Unreadable("an inequality compares numbers, not matrices", snippet)
+    what = {"a pair or tuple": "pairs", "a relation": "relations"}.get(_not_a_number(side))
+    if what:
+        raise Unreadable(f"an inequality compares numbers, not {what}", snippet)
+    return side
 
 
 @dataclass(frozen=True)
@@ -2492,7 +2530,7 @@ def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
             value, percent = reader.value(chosen)
         else:
             terms = [reader.scalar(p) for p in parts]
-            rels = [_relation(op, a, b) for op, a, b in zip(ops, terms, terms[1:])]
+            rels = [_relation(op, a, b, raw) for op, a, b in zip(ops, terms, terms[1:])]
             value = rels[0] if len(rels) == 1 else sympy.And(*rels, evaluate=False)
     except RecursionError as exc:
         raise Unreadable("the answer is nested too deeply", raw[:60]) from exc

@@ -71,3 +71,23 @@ def test_a_pair_added_or_multiplied_is_could_not_read(q2, label, answer) -> None
     verdict = check(q2, label, answer)
     assert verdict.status is Status.UNREADABLE
     assert "a pair or tuple cannot be added, multiplied or raised to a power" in verdict.feedback
+
+
+# --- 3. interval ends that are no real numbers ----------------------------------------------------------
+@pytest.mark.parametrize("answer, why", [
+    (r"(0, \frac{1}{0})", "real numbers"),
+    (r"(-\infty, \sqrt{-1})", "real numbers"),
+    (r"(\ln(-1), 1)", "real numbers"),
+    (r"((0,1), 1)", "not pairs"),
+    (r"(\begin{pmatrix}1 & 2\end{pmatrix}, 1)", "not matrices"),
+    (r"(\varepsilon < 1, 2)", "not relations"),
+])
+def test_an_interval_end_that_is_no_real_number_is_could_not_read(q2, answer, why) -> None:
+    verdict = check(q2, "Q2.2", answer)
+    assert verdict.status is Status.UNREADABLE
+    assert "an interval's ends must be" in verdict.feedback and why in verdict.feedback
+
+
+def test_an_inequality_between_matrices_is_could_not_read(q2) -> None:
+    verdict = check(q2, "Q2.2", r"\begin{pmatrix}1 & 2\end{pmatrix} < \varepsilon < \begin{pmatrix}1\\2\end{pmatrix}")
+    assert verdict.status is Status.UNREADABLE and "an inequality compares numbers, not matrices" in verdict.feedback

@@ -26,7 +26,8 @@ from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanAtom
 
 from grader.checkers.base import Checker, Verdict, register
-from grader.mathread import Reading, Unreadable, canonical_name, numeric_value, read_math
+from grader.mathread import (NOT_REAL_END, Reading, Unreadable, canonical_name, interval_end_problem, numeric_value,
+                             read_math)
 
 MAX_DEGREE = 4
 MAX_ABSOLUTE_VALUES = 4
@@ -53,6 +54,9 @@ def relation_to_set(relation: Any, raw: str = "") -> sympy.Set:
         raise Unreadable("expected an inequality", raw)
     if any(isinstance(side, sympy.Set) or side.atoms(sympy.Set) for side in relation.args):
         raise Unreadable("an inequality compares numbers, not sets (write ε ∈ ℝ for a set)", raw)
+    for kind, what in ((sympy.MatrixBase, "matrices"), (sympy.Tuple, "pairs")):
+        if any(isinstance(side, kind) or side.atoms(kind) for side in relation.args):
+            raise Unreadable(f"an inequality compares numbers, not {what}", raw)
     unknowns = _unknowns(relation)
     if len(unknowns) > 1:
         raise Unreadable("an inequality must have exactly one unknown", raw)
@@ -135,12 +139,15 @@ def as_set(value: Any, raw: str = "") -> sympy.Set:
     if isinstance(value, sympy.Set):
         return value
     if isinstance(value, (sympy.Tuple, tuple, list)) and len(value) == 2:
-        lo, hi = (sympy.sympify(v) if isinstance(v, (int, float)) else v for v in value)
-        lo = _num(lo)
-        hi = _num(hi)
-        if isinstance(lo, sympy.Set) or isinstance(hi, sympy.Set):
-            raise Unreadable("an interval's ends must be numbers, not sets", raw)
-        return sympy.Interval(lo, hi, True, True)
+        lo, hi = (_num(v) for v in value)
+        for end in (lo, hi):
+            problem = interval_end_problem(end)
+            if problem:
+                raise Unreadable(problem, raw)
+        try:
+            return sympy.Interval(lo, hi, True, True)
+        except (ValueError, TypeError) as exc:
+            raise Unreadable(NOT_REAL_END, raw) from exc
     if isinstance(value, (Relational, sympy.And, sympy.Or)):
         return relation_to_set(value, raw)
     if isinstance(value, BooleanAtom):  # 1 > 0: an inequality about x would have stayed one
@@ -157,8 +164,10 @@ def _num(v: Any) -> Any:
         if v == float("-inf"):
             return -sympy.oo
         return sympy.Float(v, 30)
-    if isinstance(v, int):
+    if isinstance(v, int) and not isinstance(v, bool):
         return sympy.Integer(v)
+    if isinstance(v, complex):
+        return sympy.sympify(v)
     return v
 
 
