@@ -119,6 +119,8 @@ __all__ = [
     "run_limited",
     "LimitExceeded",
     "numeric_value",
+    "is_plain_number",
+    "interval_end_problem",
 ]
 
 # --- limits ---------------------------------------------------------------
@@ -652,7 +654,8 @@ def _evaluate(expr: Any) -> Any:
     if isinstance(expr, sympy.matrices.expressions.MatrixExpr) and not isinstance(expr, sympy.MatrixSymbol):
         return _matrix_operation(expr.func(*[_evaluate(a) for a in expr.args]))
     if expr.is_number and _log10_bound(expr) > EXACT_LOG10:
-        return expr
+        unmarked = _unmarked(expr)  # without the marks of a % sign, it may be small after all
+        return unmarked if unmarked is expr or _log10_bound(unmarked) > EXACT_LOG10 else _evaluate(unmarked)
     # a product's factors side by side: x·10^{10^9}/10^{10^9} is read as (x·10^{10^9})·10^{-10^9}
     args = [_evaluate(a) for a in (_factors([expr]) if isinstance(expr, sympy.Mul) else expr.args)]
     if isinstance(expr, (sympy.Expr, sympy.core.relational.Relational)) and any(map(_huge, args)):
@@ -668,6 +671,16 @@ def _evaluate(expr: Any) -> Any:
     if isinstance(value, sympy.MatPow):  # latex2sympy writes M^{-1} as a Pow
         return _matrix_operation(value)
     return value
+
+
+def _unmarked(expr: sympy.Basic) -> sympy.Basic:
+    """``expr``, unevaluated, without the UnevaluatedExpr marks latex2sympy puts on a % sign: left in,
+    evalf stops at them (0.25\\%^{5!} stayed a formula that no checker could compare)."""
+    if isinstance(expr, sympy.UnevaluatedExpr):
+        return _unmarked(expr.args[0])
+    if not expr.has(sympy.UnevaluatedExpr):
+        return expr
+    return _unevaluated(type(expr), [_unmarked(arg) for arg in expr.args])
 
 
 def _huge(value: Any) -> bool:
@@ -1956,17 +1969,9 @@ def _node_count(value: sympy.Basic) -> int:
 
 def is_plain_number(value: Any) -> bool:
     """Is ``value`` a number written out (a real or complex Float or Rational, or ±∞), nothing left to compute?"""
-    if not isinstance(value, sympy.Basic):
-        return False
-    if value.is_Number or value in (sympy.oo, -sympy.oo):
-        return True
-    if not value.is_number:
-        return False
-    try:
-        parts = value.as_real_imag()
-    except (TypeError, ValueError, AttributeError, RecursionError):
-        return False
-    return all(isinstance(part, sympy.Basic) and part.is_Number for part in parts)
+    return isinstance(value, sympy.Basic) and all(
+        isinstance(node, (sympy.Number, sympy.core.numbers.ImaginaryUnit, sympy.Add, sympy.Mul))
+        for node in sympy.preorder_traversal(value))
 
 
 # --- structure ------------------------------------------------------------
@@ -2740,7 +2745,7 @@ def numeric_value(value: Any, digits: int = 30) -> sympy.Basic | None:
         return None
     if result.has(sympy.zoo, sympy.nan):
         return sympy.nan
-    return result
+    return result if is_plain_number(result) else None  # something evalf could not work out
 
 
 # --- limited worker -------------------------------------------------------

@@ -91,3 +91,12 @@ def test_an_interval_end_that_is_no_real_number_is_could_not_read(q2, answer, wh
 def test_an_inequality_between_matrices_is_could_not_read(q2) -> None:
     verdict = check(q2, "Q2.2", r"\begin{pmatrix}1 & 2\end{pmatrix} < \varepsilon < \begin{pmatrix}1\\2\end{pmatrix}")
     assert verdict.status is Status.UNREADABLE and "an inequality compares numbers, not matrices" in verdict.feedback
+
+
+# --- 4. a power of a percentage ---------------------------------------------------------------------------
+def test_a_power_of_a_percentage_is_a_number(q2) -> None:
+    verdict = check(q2, "Q2.3b", r"0.25\%^{5!}")
+    assert verdict.status is Status.INCORRECT and verdict.feedback == "The value is not right."
+    assert check(q2, "Q2.1a", r"0.25\%^{5!}").status is Status.INCORRECT
+    verdict = check(q2, "Q2.3b", r"\infty - \infty^{25\%}")
+    assert verdict.status is Status.INCORRECT and "not a number" in verdict.feedback

@@ -28,7 +28,7 @@ from typing import Any, Mapping
 import sympy
 
 from grader.checkers.base import Checker, Verdict, register
-from grader.mathread import LimitExceeded, Reading, Unreadable, make_symbol, read_math, run_limited
+from grader.mathread import LimitExceeded, Reading, Unreadable, is_plain_number, make_symbol, read_math, run_limited
 
 DEFAULT_RTOL = 1e-9
 DEFAULT_ATOL = 1e-12
@@ -107,8 +107,8 @@ def _evaluate_at(expr: Any, point: dict, substitute_first: bool = False) -> Any:
             value = expr.evalf(30, subs=point)
     except (ValueError, TypeError, ZeroDivisionError, OverflowError, RecursionError, AttributeError):
         return None
-    if value.free_symbols or not _finite(value):
-        return None
+    if value.free_symbols or not _finite(value) or not is_plain_number(value):
+        return None  # undefined there, or left a formula evalf could not work out
     return value
 
 
