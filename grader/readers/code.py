@@ -6,6 +6,8 @@ import time stops it there (exactly as ``import foundations`` would).  A
 notebook gives one cell per code cell, run in order by the sandbox; a cell
 that raises is reported and the following cells still run.
 
+A notebook cell is first cleaned as Jupyter cleans it (:func:`jupyter_cleaned`): its first line's
+indentation taken off the lines beginning with it, pasted console prompts stripped.
 IPython syntax is not Python: magic lines (``%matplotlib inline``), shell
 lines (``!pip install ...``) and help lines (``np.mean?``) are replaced by a
 ``pass`` with the same indentation, so line numbers in tracebacks still match
@@ -524,7 +526,7 @@ def _read_cells(path: Path, cells_json: list[dict], notes: list[str]) -> CodeSou
             continue
         previous = source
         label = f"{path.name}, code cell {number}"
-        code, found = ipython_lines(source)
+        code, found = ipython_lines(jupyter_cleaned(source))
         quote = cell_quote(source)
         ipython.extend((number, quote, line) for line in found)
         if code is not None:
@@ -652,6 +654,51 @@ def strip_ipython(source: str, label: str) -> tuple[str | None, list[str]]:
     return code, [f"{label}: {line.said}" for line in found]
 
 
+# IPython's prompts, stripped from code pasted from a console: ">>> " and "... ", "In [3]: " and "   ...: ".
+_CLASSIC_FIRST_PROMPT = re.compile(r"^>>>(?: |(?=\r?$))")
+_CLASSIC_PROMPT = re.compile(r"^(?:>>>|\.\.\.)(?: |(?=\r?$))")
+_IPYTHON_PROMPT = re.compile(r"^(?:(?:(?:\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?)")
+_INDENT = re.compile(r"^[ \t]+")
+
+
+def jupyter_cleaned(source: str) -> str:
+    """A notebook cell's text cleaned as Jupyter (IPython's input transformers) cleans it before running
+    it: the first written line's indentation removed from every line that begins with it, and pasted
+    console prompts stripped when the cell's first written line (or the next) carries one.  Leading blank
+    lines, which IPython drops, are kept, as Python ignores them: line numbers stay the cell's own."""
+    lines = source.split("\n")
+    start = _first_written(lines)
+    if start == len(lines):
+        return source
+    body = _without_leading_indent(lines[start:])
+    body = _without_prompts(body, _CLASSIC_PROMPT, _CLASSIC_FIRST_PROMPT)
+    body = _without_prompts(body, _IPYTHON_PROMPT, _IPYTHON_PROMPT)
+    return "\n".join(lines[:start] + body)
+
+
+def _first_written(lines: list[str]) -> int:
+    """The index of the first line that is not blank (len(lines) when all are)."""
+    return next((index for index, line in enumerate(lines) if line.strip()), len(lines))
+
+
+def _without_leading_indent(lines: list[str]) -> list[str]:
+    """IPython's ``leading_indent``: the first line's indentation removed from each line that begins with it,
+    so that a cell pasted with its indentation (or a stray space before ``import``) runs."""
+    match = _INDENT.match(lines[0])
+    if match is None:
+        return lines
+    indent = match.group(0)
+    return [line[len(indent):] if line.startswith(indent) else line for line in lines]
+
+
+def _without_prompts(lines: list[str], prompt: re.Pattern, first_prompt: re.Pattern) -> list[str]:
+    """IPython's ``classic_prompt`` and ``ipython_prompt``: when the first line carries a first prompt, or the
+    second a prompt, each line's prompt is stripped (``>>> x = 1`` runs ``x = 1``)."""
+    if first_prompt.match(lines[0]) or (len(lines) > 1 and prompt.match(lines[1])):
+        return [prompt.sub("", line, count=1) for line in lines]
+    return lines
+
+
 def ipython_lines(source: str) -> tuple[str | None, list[IPythonLine]]:
     """The cell's code with IPython-only lines replaced by ``pass`` (``None`` when the whole cell
     is skipped), and those lines.
@@ -661,13 +708,15 @@ def ipython_lines(source: str) -> tuple[str | None, list[IPythonLine]]:
     puts ``!= B.shape[0]`` or ``% (a, b)`` at the start of a line."""
     found: list[IPythonLine] = []
     lines = source.split("\n")
-    first = lines[0].strip() if lines else ""
+    # Jupyter drops a cell's leading blank lines before it looks for a cell magic.
+    start = _first_written(lines)
+    first = lines[start].strip() if start < len(lines) else ""
     if first.startswith("%%"):
         magic = first[2:].split(maxsplit=1)[0] if first[2:].strip() else ""
         if magic in PYTHON_BODY_CELL_MAGICS:
             found.append(IPythonLine("ran body", "magic", f"%%{magic}",
                                      f"ran the body of the %%{magic} cell without the magic"))
-            lines[0] = "pass"
+            lines[start] = "pass"
         else:
             found.append(IPythonLine("skipped cell", "magic", f"%%{magic}", f"skipped the %%{magic} cell (not Python)"))
             return None, found
