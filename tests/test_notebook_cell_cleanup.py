@@ -136,3 +136,11 @@ def test_the_rules_are_ipythons():
     assert jupyter_cleaned("x = ...\n") == "x = ...\n"
     assert jupyter_cleaned("In [12]: f(1)\n   ...: g(2)") == "f(1)\ng(2)"
     assert jupyter_cleaned("y = 1\nz = 2\nIn [3]: x") == "y = 1\nz = 2\nIn [3]: x"
+
+
+def test_importing_a_module_a_skipped_writefile_cell_was_to_write_says_so(tmp_path):
+    helper = "%%writefile helper.py\nimport numpy as np\n\n" + FUNCTIONS["sigmoid"]
+    path = notebook(tmp_path, changed={"sigmoid": helper}, extra=["import helper\nfrom helper import sigmoid"])
+    result = check(path, tmp_path)
+    assert ("code cell " in result["output"] and "imports helper, but helper.py was to be written by a %%writefile "
+            "cell, which the grader skips: put its functions in the notebook" in result["output"]), result["output"]

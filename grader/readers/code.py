@@ -32,7 +32,7 @@ Markdown that remain (:data:`MAX_SOURCE_BYTES`), not to the file, which may
 be up to :data:`MAX_NOTEBOOK_BYTES`; one holding more JSON lists and objects
 than :data:`MAX_NOTEBOOK_CONTAINERS` is refused before it is parsed.  Each
 file is run on its own, so a note says when one imports another file handed
-in beside it.  Jupyter shows no cell numbers, so each code cell carries the
+in beside it, or a module a skipped ``%%writefile`` cell was to write.  Jupyter shows no cell numbers, so each code cell carries the
 line it begins with (:func:`cell_quote`), for notes that name it.
 """
 from __future__ import annotations
@@ -502,6 +502,8 @@ def _read_cells(path: Path, cells_json: list[dict], notes: list[str]) -> CodeSou
     number = 0
     previous = None  # the text of the last cell read, to place a cell that has none
     ipython: list[tuple[int, str, IPythonLine]] = []  # magic, shell and help lines, by code cell
+    written: dict[str, str] = {}  # module -> its file, written by a %%writefile cell (skipped)
+    written_notes: list[str] = []
     for raw in cells_json:
         if raw.get("cell_type") not in ("code", "markdown"):
             continue
@@ -531,9 +533,15 @@ def _read_cells(path: Path, cells_json: list[dict], notes: list[str]) -> CodeSou
         ipython.extend((number, quote, line) for line in found)
         if code is not None:
             cells.append(Cell(code, label, number, quote))
+            written_notes.extend(f"{label} imports {module}, but {written.pop(module)} was to be written by a "
+                                 "%%writefile cell, which the grader skips: put its functions in the notebook"
+                                 for module in _imports(code) if module in written)
+        else:
+            written.update(_written_module(source))
     if len(notes) > MAX_READING_NOTES:
         notes[MAX_READING_NOTES:] = [f"{path.name}: {len(notes) - MAX_READING_NOTES:,} more notes on reading it "
                                      "were left out"]
+    notes.extend(written_notes)
     if ipython:
         notes.append(ipython_lines_note(path.name, ipython))
     return CodeSource(path, cells, notes, markdown_cells)
@@ -606,6 +614,27 @@ _IMPORTED = re.compile(r"(\w+)(?:\.\w+)*(?:[ \t]+as[ \t]+\w+)?")
 _MAX_SIBLINGS = 200
 
 
+def _imports(source: str) -> list[str]:
+    """The top-level modules a cell imports: ``helpers`` for ``from helpers import *``."""
+    modules = []
+    for match in _IMPORT.finditer(source):
+        items = [match.group(1)] if match.group(1) else match.group(2).split(",")
+        modules += [m.group(1) for m in map(_IMPORTED.fullmatch, (item.strip() for item in items)) if m]
+    return modules
+
+
+# "%%writefile helper.py", "%%writefile -a helper.py": a skipped cell that was to write a module.
+_WRITEFILE = re.compile(r"%%writefile(?:[ \t]+-a)?[ \t]+[\"']?((?:[\w.-]*/)*(\w+)\.py)[\"']?[ \t]*")
+
+
+def _written_module(source: str) -> dict[str, str]:
+    """``{"helper": "helper.py"}`` for a cell beginning ``%%writefile helper.py``, else nothing."""
+    lines = source.split("\n")
+    start = _first_written(lines)
+    match = _WRITEFILE.fullmatch(lines[start].strip()) if start < len(lines) else None
+    return {match.group(2): match.group(1).rpartition("/")[2]} if match else {}
+
+
 def _sibling_import_notes(path: Path, cells: list[Cell]) -> list[str]:
     """A note for each import of another code file handed in beside this one.
 
@@ -613,11 +642,8 @@ def _sibling_import_notes(path: Path, cells: list[Cell]) -> list[str]:
     ``from foundations import *`` in ``q2.ipynb`` fails there although it works in the student's folder."""
     imported: dict[str, str] = {}  # module name -> label of the first cell importing it
     for cell in cells:
-        for match in _IMPORT.finditer(cell.source):
-            items = [match.group(1)] if match.group(1) else match.group(2).split(",")
-            names = [m.group(1) for m in map(_IMPORTED.fullmatch, (item.strip() for item in items)) if m]
-            for module in names:
-                imported.setdefault(module, cell.label)
+        for module in _imports(cell.source):
+            imported.setdefault(module, cell.label)
     imported = {m: label for m, label in imported.items() if m.isidentifier() and m not in sys.stdlib_module_names}
     if not imported:
         return []
