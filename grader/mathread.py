@@ -2526,9 +2526,12 @@ def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
     try:
         if not ops or _REALS_PHRASE.match(s):  # "all real numbers except ε = 0" is not an equation
             value, percent = reader.value(s)
-        elif ops == ["∈"] and len(parts) == 2:
-            lhs = parts[0]
-            value = reader.as_set(parts[1])
+        elif ops[0] == "∈" and all(op == "=" for op in ops[1:]):
+            lhs = parts[0]  # ε ∈ ℝ = (-∞, ∞) names one set twice: the last is the one stated, as in a = b = c
+            value = [reader.as_set(part) for part in parts[1:]][-1]
+        elif "∈" in ops:
+            raise Unreadable("∈ is read only as ε ∈ S (or ε ∈ S = T, one set written twice), not in a chain with "
+                             "other relations: write the set, e.g. ε ∈ (0, 1)", raw)
         elif all(op in ("=", "≈") for op in ops) and len(parts) >= 2 and (
                 is_name_like(parts[0]) or len(parts) > 2):
             lhs, chosen = final_value(parts, ops, prefer)

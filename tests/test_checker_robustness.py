@@ -100,3 +100,15 @@ def test_a_power_of_a_percentage_is_a_number(q2) -> None:
     assert check(q2, "Q2.1a", r"0.25\%^{5!}").status is Status.INCORRECT
     verdict = check(q2, "Q2.3b", r"\infty - \infty^{25\%}")
     assert verdict.status is Status.INCORRECT and "not a number" in verdict.feedback
+
+
+# --- 5. ∈ in a chain of relations -----------------------------------------------------------------------------
+def test_a_set_named_twice_is_read_as_the_last_one(q2) -> None:
+    assert check(q2, "Q2.2", r"\varepsilon \in \mathbb{R} = (-\infty, \infty)").status is Status.CORRECT
+    verdict = check(q2, "Q2.2", r"\boxed{\varepsilon \in \varepsilon = \varepsilon}")
+    assert verdict.status is Status.UNREADABLE and "expected an interval or a set" in verdict.feedback
+
+
+def test_membership_chained_with_an_inequality_is_could_not_read(q2) -> None:
+    verdict = check(q2, "Q2.1a", r"\varepsilon \in \varepsilon < 0.25")
+    assert verdict.status is Status.UNREADABLE and "∈" in verdict.feedback
