@@ -2167,7 +2167,7 @@ class _Reader:
             minus = re.sub(r"\\(?:pm|mp)(?![a-zA-Z])", "-", s)
             if plus.lstrip().startswith("+"):
                 plus = plus.lstrip()[1:]
-            return sympy.FiniteSet(self.scalar(plus), self.scalar(minus)), False
+            return sympy.FiniteSet(self.element(plus), self.element(minus)), False
         # a ratio a:b (or a time 12:00) is an ordered pair
         ratio = _split_top(s, _RATIO)
         if len(ratio) == 2 and all(ratio):
@@ -2185,7 +2185,7 @@ class _Reader:
             opener, inside, closer = enclosed
             items = _split_top(inside, _COMMA) if inside.strip() else []
             if opener == "{":
-                return sympy.FiniteSet(*[self.scalar(i) for i in items]), False
+                return sympy.FiniteSet(*[self.element(i) for i in items]), False
             if opener == "(" and closer == ")" and len(items) == 1:
                 return self.value(inside)
             if len(items) == 2 and (opener, closer) != ("(", ")"):
@@ -2213,6 +2213,17 @@ class _Reader:
         value, _ = self.value(text)
         return value
 
+    def element(self, text: str) -> Any:
+        """One element of a set, evaluated: an undefined one (0/0, 1/0) is refused.  Left unevaluated, SymPy's
+        answers about 0·(1/0) depend on what was asked of it first, and so would the verdict."""
+        value = self.scalar(text)
+        if isinstance(value, sympy.Expr) and value.is_number:
+            _screen(value, text)
+            value = _evaluate(value)
+            if value.has(sympy.nan, sympy.zoo):
+                raise Unreadable("a set cannot hold an undefined value (such as 0/0 or 1/0)", text)
+        return value
+
     def _all_reals_except(self, rest: str, raw: str) -> sympy.Set:
         """ℝ without the points listed in ``rest`` ("except 0 and 1"); any other words are refused."""
         if not rest.strip():
@@ -2228,13 +2239,13 @@ class _Reader:
             if equals and is_name_like(name.strip("$ ")):
                 piece = value.strip().strip("$").strip()  # "except ε = 0"
             try:
-                point = self.scalar(piece) if piece else None
+                point = self.element(piece) if piece else None
             except Unreadable:
                 point = None
             if not (isinstance(point, sympy.Expr) and point.is_number and point.is_finite):
                 raise Unreadable("after 'all real numbers except' only numbers are read (\"except 0 and 1\"); write "
                                  "the set in maths, e.g. \\mathbb{R} \\setminus \\{0\\}", raw)
-            points.append(_evaluate(point))
+            points.append(point)
         return sympy.Complement(sympy.Reals, sympy.FiniteSet(*points))
 
     def _without_remarks(self, text: str) -> str:
@@ -2330,7 +2341,7 @@ class _Reader:
         braced = re.fullmatch(r"\s*\{(.*)\}\s*", text, re.S)  # "{0}" typed in plain text, as after "ℝ \\ "
         if braced and brackets_balanced(braced.group(1)) and "{" not in braced.group(1):
             items = _split_top(braced.group(1), _COMMA) if braced.group(1).strip() else []
-            return sympy.FiniteSet(*[self.scalar(i) for i in items])
+            return sympy.FiniteSet(*[self.element(i) for i in items])
         value = self.scalar(text)
         if isinstance(value, sympy.Tuple) and len(value) == 2:
             return _interval(value[0], value[1], True, True, text)

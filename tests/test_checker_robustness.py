@@ -3,6 +3,8 @@ or run for minutes.  Each gets a specific verdict: a reason it could not be read
 is wrong, the same every time it is checked."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from grader.checkers import get_checker
 from grader.checkers.base import Status
 from grader.mathread import Unreadable, read_math
 
-from bomb_runs import check_document
+from bomb_runs import LIMIT, check_document
 
 ROOT = Path(__file__).resolve().parents[1]
 UNCHECKED = "could not check"
@@ -112,3 +114,28 @@ def test_a_set_named_twice_is_read_as_the_last_one(q2) -> None:
 def test_membership_chained_with_an_inequality_is_could_not_read(q2) -> None:
     verdict = check(q2, "Q2.1a", r"\varepsilon \in \varepsilon < 0.25")
     assert verdict.status is Status.UNREADABLE and "∈" in verdict.feedback
+
+
+# --- 6. a divergent sum inside a set ------------------------------------------------------------------------
+@pytest.mark.parametrize("label", ["Q2.1a", "Q2.2"])
+def test_a_divergent_sum_inside_a_set_gets_a_verdict(q2, label) -> None:
+    verdict = check(q2, label, r"\{\varepsilon : \varepsilon \le \sum_{k=1}^{\infty} k\}")
+    assert verdict.status in (Status.INCORRECT, Status.UNREADABLE)
+
+
+# --- 7. an undefined value in a set: the same verdict every time ------------------------------------------
+@pytest.mark.parametrize("answer", [r"\{0/0\} \cup (0, 1)", r"\mathbb{R} \setminus \{0/0\}", r"\{1, \frac{1}{0}\}"])
+def test_an_undefined_element_of_a_set_is_refused_every_time(answer) -> None:
+    for _ in range(2):
+        with pytest.raises(Unreadable, match="undefined"):
+            read_math(answer, variables={})
+
+
+def test_an_undefined_element_reads_the_same_in_a_fresh_process() -> None:
+    # SymPy's assumptions of an unevaluated 0/0 depend on what was asked of it first: read first, in a
+    # fresh process, it once raised where a second reading said something else.
+    code = ("from grader.mathread import read_math, Unreadable\n"
+            "try:\n    read_math(r'\\{0/0\\} \\cup (0, 1)', variables={})\n"
+            "except Unreadable as exc:\n    print(exc.message)\n")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=LIMIT)
+    assert run.returncode == 0 and "undefined" in run.stdout, run.stderr[-2000:]
