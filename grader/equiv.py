@@ -414,6 +414,8 @@ def equivalent(student: Any, reference: Any, kind: str | None = None, variables:
         ok, why = _same(ref_node, stu_node, cfg)
     except Unreadable as exc:
         return Verdict.unreadable(f"Could not compare: {exc}", read_as)
+    except Exception as exc:  # noqa: BLE001 - a comparison's failure: one line, never SymPy's text
+        return Verdict.unreadable(f"Could not compare these answers ({type(exc).__name__}).", read_as)
     return Verdict.correct(why, read_as) if ok else Verdict.incorrect(why, read_as)
 
 
@@ -477,12 +479,28 @@ def _with_kind(student: Any, reference: Any, kind: str, variables: Any, rtol: fl
             reference = read_math(extract_answer(reference), variables=_declared(variables, None)).value
         except Unreadable as exc:
             return Verdict.unreadable(f"Could not read the reference: {exc}")
+    problem = _reference_problem(kind, reference)
+    if problem:
+        return Verdict.unreadable(f"could not compare these as {kind} answers: the reference {problem}.")
     if isinstance(student, str) and kind != "choice":
         student = extract_answer(student)
     try:
         return checker.check(reference, student, options)
-    except (TypeError, ValueError, AttributeError) as exc:  # e.g. a number given for a tuple
-        return Verdict.unreadable(f"could not compare these as {kind} answers ({exc})")
+    except Unreadable as exc:  # what the checker reads itself is the reference (a student's text it reports)
+        return Verdict.unreadable(f"could not compare these as {kind} answers: the reference is not one ({exc})")
+    except Exception as exc:  # noqa: BLE001 - a checker's failure: one line, never SymPy's text
+        return Verdict.unreadable(f"could not compare these as {kind} answers: the {kind} checker failed on them "
+                                  f"({type(exc).__name__}).")
+
+
+def _reference_problem(kind: str, reference: Any) -> str:
+    """Why ``reference`` (as read) cannot be a reference of ``kind``, or "" (checked where a checker would fail)."""
+    if kind == "tuple" and not isinstance(reference, (list, tuple, sympy.Tuple)):
+        return "is one value, not a pair or tuple"
+    if kind == "number" and not (isinstance(reference, (int, float)) or (
+            isinstance(reference, sympy.Basic) and reference.is_number)):
+        return "is not a number"
+    return ""
 
 
 # Kinds a grading run checks, but not from two pieces of text.
@@ -515,7 +533,11 @@ def run(args: argparse.Namespace) -> int:
         verdict = equivalent(args.student, args.reference, kind=args.kind, variables=variables,
                              rtol=args.rtol, atol=args.atol)
     except ValueError as exc:  # e.g. an option the kind does not take
-        print(f"grader equiv: {exc}", file=sys.stderr)
+        print(f"grader equiv: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - never a traceback: the answers could not be compared
+        print(f"grader equiv: could not read: could not compare these answers ({type(exc).__name__}).",
+              file=sys.stderr)
         return 2
     if verdict.status is Status.UNREADABLE:
         print(f"grader equiv: could not read: {verdict.feedback}", file=sys.stderr)

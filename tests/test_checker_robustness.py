@@ -12,6 +12,7 @@ import sympy
 
 from grader.checkers import get_checker
 from grader.checkers.base import Status
+from grader.equiv import equivalent
 from grader.mathread import Unreadable, read_math
 
 from bomb_runs import LIMIT, check_document
@@ -139,3 +140,41 @@ def test_an_undefined_element_reads_the_same_in_a_fresh_process() -> None:
             "except Unreadable as exc:\n    print(exc.message)\n")
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=LIMIT)
     assert run.returncode == 0 and "undefined" in run.stdout, run.stderr[-2000:]
+
+
+# --- 8. grader equiv ------------------------------------------------------------------------------------------
+def test_equiv_compares_a_number_with_a_huge_reference() -> None:
+    verdict = equivalent("0.2504", "10^{1000}", kind="number")
+    assert verdict.status is Status.INCORRECT and verdict.feedback == "The value is not right."
+
+
+def test_a_checker_failure_in_equiv_is_one_clean_line(monkeypatch) -> None:
+    checker = get_checker("number")
+
+    def broken(reference, answer, options=None):
+        raise ValueError("a\n\tmulti-line\n\tassumption dump")
+
+    monkeypatch.setattr(checker, "check", broken)
+    verdict = equivalent("1", "1", kind="number")
+    assert verdict.status is Status.UNREADABLE
+    assert "\n" not in verdict.feedback and "assumption dump" not in verdict.feedback
+
+
+def test_the_command_line_says_could_not_read_for_a_chain_it_cannot_read() -> None:
+    run = subprocess.run([sys.executable, "-m", "grader", "equiv", r"\varepsilon \in \varepsilon < 1", "1/4"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=LIMIT)
+    assert run.returncode == 2 and "Traceback" not in run.stderr and "∈" in run.stderr, run.stderr[-2000:]
+
+
+def test_the_command_line_exits_2_with_one_line_when_comparing_fails(monkeypatch, capsys) -> None:
+    import argparse
+
+    import grader.equiv as equiv
+
+    def broken(*args, **kwargs):
+        raise KeyError("∈")
+
+    monkeypatch.setattr(equiv, "equivalent", broken)
+    status = equiv.run(argparse.Namespace(student="1", reference="1", kind=None, vars="", rtol=None, atol=None))
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and "could not compare these answers" in err

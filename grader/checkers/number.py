@@ -206,7 +206,7 @@ class _Judge:
             return "The sign is wrong."
         if not _is_zero(r) and not _is_zero(s):
             ratio = float(sympy.log(abs(s / r), 10).evalf(20))
-            k = round(ratio)
+            k = round(ratio) if math.isfinite(ratio) else 0  # 10^{10^{400}}: no float holds the ratio
             # |k| is bounded: 10**k for a huge k would be an exact computation that never ends
             if 0 < abs(k) <= 30 and (s > 0) == (r > 0) and within(
                     r, s / sympy.Float(10, 50) ** k, max(rtol, 1e-9), atol / 10.0**k if atol else 0):
@@ -215,8 +215,9 @@ class _Judge:
             given = significant_figures(reading.raw if reading.lhs is None else _value_text(reading.raw))
             if given is not None and not _is_zero(r):
                 exponent = math.floor(float(sympy.log(abs(r), 10).evalf(30)))
-                half_unit = 0.5 * 10.0 ** (exponent - given + 1) * (1 + 1e-9)
-                if abs(float(s - r)) <= half_unit and given < 15:
+                # in SymPy's Floats: a float overflows past 10^308 (a reference of 10^{1000})
+                half_unit = sympy.Float(10, 30) ** (exponent - given + 1) * sympy.Float("0.5000000005", 30)
+                if given < 15 and bool(abs(s - r) <= half_unit):
                     return "Right value, but too few significant figures."
         if not _is_zero(r) and within(r, s, CLOSE_RTOL, 0.0):
             return CLOSE_HINT
