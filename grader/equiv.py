@@ -397,6 +397,8 @@ def equivalent(student: Any, reference: Any, kind: str | None = None, variables:
         ref_node = _read_answer(ref_text, declared) if ref_text is not None else _from_value(reference)
     except Unreadable as exc:
         return Verdict.unreadable(f"Could not read the reference: {exc}")
+    except Exception as exc:  # noqa: BLE001 - the reader's failure: one line, never SymPy's text
+        return Verdict.unreadable(f"Could not read the reference ({type(exc).__name__}).")
     if isinstance(ref_node, Reading) and ref_node.kind == "text" and stu_text is not None:
         same = normalise_choice(stu_text) == normalise_choice(ref_node.value)
         return Verdict.correct("Looks good.") if same else Verdict.incorrect("The answer is not the expected one.")
@@ -408,6 +410,8 @@ def equivalent(student: Any, reference: Any, kind: str | None = None, variables:
         if fallback is None:
             return Verdict.unreadable(f"Could not read the answer: {exc}")
         stu_node = fallback
+    except Exception as exc:  # noqa: BLE001 - the reader's failure: one line, never SymPy's text
+        return Verdict.unreadable(f"Could not read the answer ({type(exc).__name__}).")
     cfg = _Settings(rtol=rtol, atol=atol, symbols=tuple(names.values()) if names else ())
     read_as = stu_node.latex if isinstance(stu_node, Reading) else None
     try:
@@ -479,6 +483,8 @@ def _with_kind(student: Any, reference: Any, kind: str, variables: Any, rtol: fl
             reference = read_math(extract_answer(reference), variables=_declared(variables, None)).value
         except Unreadable as exc:
             return Verdict.unreadable(f"Could not read the reference: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the reader's failure: one line, never SymPy's text
+            return Verdict.unreadable(f"Could not read the reference ({type(exc).__name__}).")
     problem = _reference_problem(kind, reference)
     if problem:
         return Verdict.unreadable(f"could not compare these as {kind} answers: the reference {problem}.")

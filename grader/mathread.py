@@ -2440,20 +2440,27 @@ def final_value(parts: list[str], ops: list[str], prefer: str = "last") -> tuple
 def _relation(op: str, a: Any, b: Any, raw: str = "") -> Any:
     table = {"<": sympy.StrictLessThan, ">": sympy.StrictGreaterThan, "≤": sympy.LessThan,
              "≥": sympy.GreaterThan, "=": sympy.Eq, "≠": sympy.Ne, "≈": sympy.Eq}
-    if op in "<>≤≥":
-        for side in (a, b):
+    for side in (a, b):
+        if isinstance(side, str):  # \text{true}: SymPy would try to parse it
+            raise Unreadable("a relation compares values, not text", raw)
+        if op in "<>≤≥":
             _compared(side, raw)
     return table[op](a, b, evaluate=False)
 
 
 def _compared(side: Any, snippet: str = "") -> Any:
-    """``side`` as a side of an inequality, or Unreadable: SymPy cannot order matrices, pairs or relations.
-    (A set is refused by the set checkers, which say to write ε ∈ S.)"""
+    """``side`` as a side of an inequality, or Unreadable: SymPy cannot order matrices, pairs, relations or an
+    undefined value (0/0).  (A set is refused by the set checkers, which say to write ε ∈ S.)"""
     if getattr(side, "is_Matrix", False):
         raise Unreadable("an inequality compares numbers, not matrices", snippet)
     what = {"a pair or tuple": "pairs", "a relation": "relations"}.get(_not_a_number(side))
     if what:
         raise Unreadable(f"an inequality compares numbers, not {what}", snippet)
+    if isinstance(side, sympy.Expr) and side.is_number:
+        _screen(side, snippet)
+        if _evaluate(side).has(sympy.nan, sympy.zoo):
+            raise Unreadable("an inequality compares numbers, and one side is undefined (such as 0/0 or 1/0)",
+                             snippet)
     return side
 
 

@@ -178,3 +178,24 @@ def test_the_command_line_exits_2_with_one_line_when_comparing_fails(monkeypatch
     status = equiv.run(argparse.Namespace(student="1", reference="1", kind=None, vars="", rtol=None, atol=None))
     err = capsys.readouterr().err
     assert status == 2 and err.count("\n") == 1 and "could not compare these answers" in err
+
+
+# --- left after the fixes above, found by running the probe again -----------------------------------------
+@pytest.mark.parametrize("answer, why", [
+    (r"\varepsilon < \frac{0}{0}", "one side is undefined"),
+    (r"\{\emptyset\} < \varepsilon < \frac{1}{0}", "one side is undefined"),
+    (r"0/0", "an undefined value (such as 0/0) is neither"),
+    (r"1^\infty", "an undefined value (such as 0/0) is neither"),
+    (r"0 \le \varepsilon \le \text{true}", "not text"),
+])
+def test_an_undefined_or_textual_side_is_could_not_read(q2, answer, why) -> None:
+    verdict = check(q2, "Q2.2", answer)
+    assert verdict.status is Status.UNREADABLE and why in verdict.feedback
+
+
+def test_a_reference_read_as_something_else_is_said_in_one_line() -> None:
+    verdict = equivalent("0.2504", r"0 \le \varepsilon \le \text{true}", kind="number")
+    assert verdict.status is Status.UNREADABLE and "not text" in verdict.feedback
+    verdict = equivalent("(1, 2)", "0.25", kind="tuple")
+    assert verdict.status is Status.UNREADABLE and verdict.feedback.endswith("the reference is one value, not a pair "
+                                                                              "or tuple.")

@@ -153,6 +153,8 @@ def as_set(value: Any, raw: str = "") -> sympy.Set:
     if isinstance(value, BooleanAtom):  # 1 > 0: an inequality about x would have stayed one
         raise Unreadable(NO_UNKNOWN, raw)
     if isinstance(value, sympy.Basic) and value.is_number:
+        if value.has(sympy.nan, sympy.zoo):
+            raise Unreadable("expected an interval or a set, and an undefined value (such as 0/0) is neither", raw)
         return sympy.FiniteSet(value)
     raise Unreadable("expected an interval or a set", raw)
 
@@ -166,9 +168,12 @@ def _num(v: Any) -> Any:
         return sympy.Float(v, 30)
     if isinstance(v, int) and not isinstance(v, bool):
         return sympy.Integer(v)
-    if isinstance(v, complex):
-        return sympy.sympify(v)
-    return v
+    if isinstance(v, (sympy.Basic, str, bool)):
+        return v
+    try:  # NumPy's numbers from code (np.int64(0)), a complex
+        return sympy.sympify(v, strict=True)
+    except (sympy.SympifyError, TypeError, ValueError):
+        return v
 
 
 def components(s: sympy.Set) -> list[tuple[Any, Any, bool, bool]]:
