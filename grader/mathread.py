@@ -755,8 +755,18 @@ def _matrix_operation(expr: Any) -> Any:
         raise Unreadable("the matrix has no inverse (its determinant is 0)") from exc
     except (TypeError, ValueError, sympy.ShapeError) as exc:
         raise Unreadable("the matrices do not fit together", str(exc)) from exc
+    if _singular_inverse(expr, result):
+        raise Unreadable("the matrix has no inverse (its determinant is 0)")
     _screen(result, "")  # unexpanded, a chain of products still grows exponentially
     return result
+
+
+def _singular_inverse(expr: Any, result: Any) -> bool:
+    """Was ``expr`` the inverse of a singular matrix?  SymPy inverts a diagonal one entry by entry, into 1/0s."""
+    if not (isinstance(expr, sympy.MatPow) and expr.args[1].is_negative and isinstance(result, sympy.MatrixBase)):
+        return False
+    undefined = (sympy.zoo, sympy.nan)
+    return any(e.has(*undefined) for e in result) and not any(e.has(*undefined) for e in expr.args[0])
 
 
 def _bounded_power(base: Any, exponent: Any) -> Any:

@@ -199,3 +199,11 @@ def test_a_reference_read_as_something_else_is_said_in_one_line() -> None:
     verdict = equivalent("(1, 2)", "0.25", kind="tuple")
     assert verdict.status is Status.UNREADABLE and verdict.feedback.endswith("the reference is one value, not a pair "
                                                                               "or tuple.")
+
+
+def test_the_inverse_of_a_singular_diagonal_matrix_is_refused() -> None:
+    # SymPy inverts a diagonal matrix entry by entry: the zero matrix's inverse came out as 1/0s.
+    with pytest.raises(Unreadable, match="has no inverse"):
+        read_math(r"\begin{pmatrix}0&0\\0&0\end{pmatrix}^{-1}")
+    assert read_math(r"\begin{pmatrix}2&0\\0&4\end{pmatrix}^{-1}").value == sympy.Matrix([[sympy.Rational(1, 2), 0],
+                                                                                        [0, sympy.Rational(1, 4)]])
