@@ -46,7 +46,8 @@ from typing import Callable, Iterable, Sequence
 from grader import watchdog
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, SetGrading, unusable
 from grader.grading import (ARCHIVE_NOTE, CHECKPOINTS, ERROR, Grader, SetOutcome, is_litter, submission_files,
-                            with_overrides)
+                            tells_of_a_file_not_read, with_overrides)
+from grader.readers import EMPTY_FILE
 from grader.results import PartResult, SubmissionResult, dumps, write_atomic, write_if_changed
 from grader.roster import Roster, RosterError, read_roster
 from grader.sandbox import SandboxUnavailable
@@ -728,7 +729,6 @@ def say(message: str) -> None:
 # a name for the kind, and what in a result shows it.
 NAMES_SHOWN = 4
 _NO_FILES = ("The submission holds no files.", "The submission holds only Jupyter checkpoint copies")
-_EMPTY_FILE = re.compile(r" is empty(?::|\.$)")  # q2.md, foundations.py, answers.yaml: their readers' notes
 _ARCHIVE = ARCHIVE_NOTE.split("{name}", 1)[1]  # " is an archive, which the grader does not open…"
 PROBLEM_KINDS: tuple[tuple[str, Callable[[SubmissionResult], bool]], ...] = (
     ("could not be graded, see their results.json", lambda r: any(p.status == ERROR for p in r.parts)),
@@ -739,11 +739,9 @@ PROBLEM_KINDS: tuple[tuple[str, Callable[[SubmissionResult], bool]], ...] = (
     ("answers could not be read", lambda r: any(p.status == "could not read" for p in r.parts)),
     ("an archive (.zip…), not opened", lambda r: any(_ARCHIVE in note for note in r.notes)),
     ("an empty submission", lambda r: any(note.startswith(_NO_FILES) for note in r.notes)),
-    ("an empty file handed in", lambda r: any(_EMPTY_FILE.search(note) for note in r.notes)),
+    ("an empty file handed in", lambda r: any(EMPTY_FILE in note for note in r.notes)),
     ("files not read (a PDF, a Word file, code saved as foundations.py.txt…)",
-     lambda r: any(" extra " in note and " ending" in note or "which the grader does not read" in note
-                   or " was not read: " in note or " is a symbolic link" in note or " is not a regular file (" in note
-                   or " is a folder, not a file" in note for note in r.notes)),
+     lambda r: any(tells_of_a_file_not_read(note) for note in r.notes)),
 )
 
 
@@ -1001,9 +999,9 @@ def write_requested_outputs(args: argparse.Namespace, results: list[SubmissionRe
     if getattr(args, "junit", None):
         write_atomic(Path(args.junit), junit_xml(results))
     if getattr(args, "html", None):
-        target = Path(args.html)
-        if target.is_dir() or not target.suffix:
-            target = target / "index.html"
+        from grader.cli import html_file
+
+        target = html_file(args.html, "index.html")
         if target.resolve() != (out / "index.html").resolve():
             write_atomic(target, class_page_elsewhere((out / "index.html").read_text(encoding="utf-8"), out, target))
 

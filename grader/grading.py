@@ -478,6 +478,17 @@ def _identical(paths: list[Path]) -> bool:
         return False
 
 
+# What each note above (and the code reader's, for a pipe) says of a file handed in but not read, so the
+# class summary can count the students who have one.  A new note of that kind adds its words here.
+_NOT_READ_WORDS = (" was not read: ", "which the grader does not read", " is a symbolic link",
+                   " is not a regular file (", " is a folder, not a file")
+
+
+def tells_of_a_file_not_read(note: str) -> bool:
+    """Whether ``note`` is about a file of the submission the grader did not read (or not as what it is)."""
+    return any(words in note for words in _NOT_READ_WORDS) or (" extra " in note and " ending" in note)
+
+
 def _renamed(text: str, path: Path, shown: str) -> str:
     """``text`` (a note or source that starts with the file's name) naming the file as ``shown``."""
     if shown != path.name and text.startswith(path.name):

@@ -233,11 +233,15 @@ def test_an_empty_code_file_is_named_to_the_student_and_at_the_end_of_the_run(tm
     entry(subs, "nina", {"foundations.py": "", "q2.md": ALICE_Q2.read_text()})
     subs.joinpath("ben.py").write_text("  \n\n", encoding="utf-8")  # a file per student, blank lines only
     entry(subs, "alice", {"foundations.py": ALICE_CODE.read_text()})
+    entry(subs, "omar", {"q2.md": "\n \n", "foundations.py": ALICE_CODE.read_text()})  # written answers: empty
+    entry(subs, "yann", {"answers.yaml": "# nothing yet\n", "foundations.py": ALICE_CODE.read_text()})
     err = grade(capsys, subs, out, Q2, FOUNDATIONS)
     assert "foundations.py is empty: it defines no functions." in notes(out, "nina")
     assert "ben.py is empty: it defines no functions." in notes(out, "ben")
+    assert "q2.md is empty: no answers were read from it." in notes(out, "omar")
+    assert "answers.yaml is empty: no answers were read from it." in notes(out, "yann")
     assert not any("empty" in note for note in notes(out, "alice"))
-    assert "an empty file handed in: 2 students (ben, nina)" in err
+    assert "an empty file handed in: 4 students (ben, nina, omar, yann)" in err
 
 
 def test_a_folder_or_a_pipe_named_like_a_submission_file_is_named_and_listed(tmp_path, capsys):

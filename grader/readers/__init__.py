@@ -40,6 +40,9 @@ TextReader = Callable[[Path, "ProblemSet"], WrittenReading]
 
 CODE_SUFFIXES = (".py", ".ipynb")
 
+# Every reader's note on an empty file reads "<name> is empty: <what that means>"; the class summary counts them.
+EMPTY_FILE = " is empty: "
+
 
 def text_reader_for(path: Path) -> TextReader | None:
     """The reader for a written-answer file, or None when the file is not one."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.readers import WrittenAnswer, WrittenReading
+from grader.readers import EMPTY_FILE, WrittenAnswer, WrittenReading
 from grader.references import _plain
 from grader.spec import ProblemSet
 from grader.yamlread import LineDict, YamlError, load_yaml_file
@@ -25,7 +25,7 @@ def read_answers_file(path: Path, problem_set: ProblemSet) -> WrittenReading:
         where = f", line {exc.line}" if exc.line else ""
         raise SubmissionFileError(f"{path.name}{where}: {exc.message}") from None
     if data is None:
-        reading.notes.append(f"{path.name} is empty.")
+        reading.notes.append(f"{path.name}{EMPTY_FILE}no answers were read from it.")
         return reading
     if not isinstance(data, dict):
         raise SubmissionFileError(f"{path.name}: an answers file maps part labels to answers "

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.magics import VALUE_OPTIONS, magic_code
+from grader.readers import EMPTY_FILE
 
 # What is graded (a .py file, a notebook's code and Markdown cells) is at most this large.
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
@@ -105,7 +106,7 @@ class Cell:
 
 
 # A .py file with nothing in it: every part would say "not defined" with no word on why.
-EMPTY_CODE_NOTE = "{name} is empty: it defines no functions."
+EMPTY_CODE_NOTE = "{name}" + EMPTY_FILE + "it defines no functions."
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
 from grader.mathread import brackets_balanced
-from grader.readers import WrittenAnswer, WrittenReading
+from grader.readers import EMPTY_FILE, WrittenAnswer, WrittenReading
 from grader.spec import Part, ProblemSet
 
 MAX_DOCUMENT_BYTES = 1_000_000  # a written answer is a few pages; more is a wrong file
@@ -92,7 +92,7 @@ def read_markdown(path: Path, problem_set: ProblemSet) -> WrittenReading:
     text = load_document(path)
     if not text.strip():
         reading = WrittenReading()
-        reading.notes.append(f"{path.name} is empty: no answers were read from it.")
+        reading.notes.append(f"{path.name}{EMPTY_FILE}no answers were read from it.")
         return reading
     return read_markdown_text(text, problem_set, source=path.name)
 
