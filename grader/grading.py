@@ -293,12 +293,12 @@ def _instead(path: Path, written: list[str], problem_sets: list[Any]) -> str:
     named = [ps for ps in problem_sets if any(Path(f).stem.casefold() in stem for f in ps.submission_files)]
     files = [f for ps in named or problem_sets for f in ps.submission_files if Path(f).suffix not in CODE_SUFFIXES]
     if files:
-        return f": hand in the written answers as {_either(files)} instead."
+        return f": hand in the written answers as {either(files)} instead."
     code = [f for ps in named for f in ps.submission_files]
-    return f": hand in {_either(code)} instead." if code else "."
+    return f": hand in {either(code)} instead." if code else "."
 
 
-def _either(names: list[str]) -> str:
+def either(names: list[str]) -> str:
     """'q2.md or answers.yaml', 'a, b or c'."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
@@ -384,7 +384,7 @@ def _labels_asked(problem_sets: list[Any]) -> str:
     asked = [f"{set_id}: {_span(labels)}" for set_id, labels in written if labels]
     if asked:
         return "; ".join(asked)
-    return "; ".join(f"{ps.id} is answered in code: {_either(list(ps.submission_files))}" for ps in problem_sets)
+    return "; ".join(f"{ps.id} is answered in code: {either(list(ps.submission_files))}" for ps in problem_sets)
 
 
 def _span(labels: list[str]) -> str:

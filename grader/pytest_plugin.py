@@ -181,9 +181,10 @@ def explain(p: Any, notes: Sequence[str] = (), untouched: Any = None) -> str:
                      if untouched else "Notes on the submission:")
         lines.extend(f"  {note}" for note in notes)
     elif untouched:  # failed, not skipped: nothing of the submission answers any set
-        files = list(untouched.submission_files)
-        hand_in = files[0] if len(files) == 1 else f"{', '.join(files[:-1])} or {files[-1]}"
-        lines.append(f"Nothing in the submission answers any problem set checked: hand in {hand_in} "
+        from grader.grading import either
+
+        lines.append(f"Nothing in the submission answers any problem set checked: hand in "
+                     f"{either(list(untouched.submission_files))} "
                      f"for {untouched.id}.")
     return "\n".join(line for line in lines if line)
 

@@ -32,8 +32,9 @@ Markdown that remain (:data:`MAX_SOURCE_BYTES`), not to the file, which may
 be up to :data:`MAX_NOTEBOOK_BYTES`; one holding more JSON lists and objects
 than :data:`MAX_NOTEBOOK_CONTAINERS` is refused before it is parsed.  Each
 file is run on its own, so a note says when one imports another file handed
-in beside it, or a module a skipped ``%%writefile`` cell was to write.  Jupyter shows no cell numbers, so each code cell carries the
-line it begins with (:func:`cell_quote`), for notes that name it.
+in beside it, or a module a skipped ``%%writefile`` cell was to write.
+Jupyter shows no cell numbers, so each code cell carries the line it
+begins with (:func:`cell_quote`), for notes that name it.
 """
 from __future__ import annotations
 
@@ -122,7 +123,7 @@ class CodeSource:
     @property
     def is_empty(self) -> bool:
         """A .py file of blank lines (its note says so)."""
-        return EMPTY_CODE_NOTE.format(name=Path(self.path).name) in self.notes
+        return not self.is_notebook and not any(cell.source.strip() for cell in self.cells)
 
     @property
     def is_notebook(self) -> bool:
