@@ -838,7 +838,7 @@ class Grader:
         if isinstance(case_ref.expected, RaisedException):
             verdict = _safe_check(get_checker("exception"), case_ref.expected, answer, None)
         elif isinstance(answer, StudentException):
-            verdict = Verdict.incorrect(f"Raised {answer.name}: {_short(answer.message)}")
+            verdict = Verdict.incorrect(f"Raised {answer.shown(300)}")
         elif code.kind in _VALUE_KINDS and (text := _text_in(answer)) is not None:
             # Checkers read text into values for written answers; a function
             # must return the value itself, not a text that spells it.

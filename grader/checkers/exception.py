@@ -20,6 +20,12 @@ class StudentException:
     bases: tuple[str, ...]
     message: str
 
+    def shown(self, limit: int = 200) -> str:
+        """``ValueError: shapes differ``, or ``ValueError (with no message)`` for a bare ``raise ValueError``."""
+        if not self.message.strip():
+            return f"{self.name} (with no message)"
+        return f"{self.name}: {_short(self.message, limit)}"
+
 
 @register
 class ExceptionChecker(Checker):
@@ -34,8 +40,7 @@ class ExceptionChecker(Checker):
         if isinstance(answer, StudentException):
             if expected in answer.bases or answer.name == expected:
                 return Verdict.correct(f"Raised {answer.name} as required.")
-            return Verdict.incorrect(f"Expected {expected} to be raised, but got {answer.name}: "
-                                     f"{_short(answer.message)}")
+            return Verdict.incorrect(f"Expected {expected} to be raised, but got {answer.shown()}")
         message = f"Expected {expected} to be raised, but the function returned a value."
         return Verdict.incorrect(message, hint=message)
 
