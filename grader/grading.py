@@ -29,7 +29,7 @@ from grader.checkers.exception import StudentException
 from grader.checkers.rubric import PROVISIONAL_NOTE
 from grader.memo import BoundedCache, value_key
 from grader.readers import CODE_SUFFIXES, WrittenAnswer, WrittenReading, text_reader_for
-from grader.readers.code import EMPTY_CODE_NOTE, CodeSource, load_code
+from grader.readers.code import EMPTY_CODE_NOTE, Cell, CodeSource, defined_names, load_code
 from grader.readers.markdown import (HEADING_LABEL, LABEL_WORDS, covers, heading_key, load_document,
                                      parse_sections)
 from grader.readers.notebook import CELL_SEPARATOR, LABEL_LINE, names_a_question, read_notebook_answers
@@ -728,6 +728,7 @@ class Grader:
                     for r in code_parts}, [message], {}
         run = self.pool.run(source, calls, call_timeout=self.call_timeout)
         notes = [_renamed(n, path, shown) if n.startswith(path.name) else f"{shown}: {n}" for n in run.notes]
+        notes = _with_run_order_hints(notes, source.normalised_cells())
         if run.load_status != "ok":
             message = f"{shown} could not be run: {run.load_message}"
             return {r.part.label: Candidate(Verdict.incorrect(message), shown) for r in code_parts}, \
@@ -1033,6 +1034,45 @@ def _blame_stopped_cell(candidate: Candidate, function: str, stopped: dict[int, 
         return candidate
     why = f" Notebook code cell {number} raised {stopped[number]} and stopped early (see the notes), which may be why."
     return replace(candidate, verdict=replace(candidate.verdict, feedback=candidate.verdict.feedback + why))
+
+
+def _with_run_order_hints(notes: list[str], cells: list[Cell]) -> list[str]:
+    """The notes, where a notebook cell raised NameError for a name that only a later cell defines saying
+    so: the student ran that cell first in Jupyter, but the cells run top to bottom here."""
+    missing = {index: found for index, note in enumerate(notes) if (found := _missing_name(note))}
+    if not missing:
+        return notes
+    by_number = {cell.number: cell for cell in cells}
+    defining = [(cell, defined_names(cell.source)) for cell in cells]
+    hinted = list(notes)
+    for index, (number, name, end) in missing.items():
+        first = next((cell for cell, names in defining if name in names), None)
+        if first is not None and first.number > number and number in by_number:
+            hint = _run_order_hint(name, by_number[number], first)
+            hinted[index] = notes[index][:end] + hint + notes[index][end:]
+    return hinted
+
+
+def _missing_name(note: str) -> tuple[int, str, int] | None:
+    """(code cell number, name, where its message ends) for a note "code cell 3 raised NameError ...:
+    name 'W' is not defined"."""
+    raised = _CELL_RAISED.search(note)
+    if raised is None or raised.group(2) != "NameError":
+        return None
+    message = _NAME_ERROR.match(note, raised.start(2))
+    return (int(raised.group(1)), message.group(1), message.end()) if message else None
+
+
+def _run_order_hint(name: str, raising: Cell, later: Cell) -> str:
+    """" — W is defined in a later cell (code cell 4, ...): the grader runs the cells top to bottom ..."""
+    beginning = f", the cell beginning “{later.quote}”" if later.quote else ""
+    ran_first = ""
+    if raising.execution_count is not None and later.execution_count is not None and \
+            later.execution_count < raising.execution_count:
+        ran_first = (f", which in Jupyter was run first (execution counts [{raising.execution_count}] and "
+                     f"[{later.execution_count}])")
+    return (f" — {name} is defined in a later cell (code cell {later.number}{beginning}){ran_first}: the grader "
+            "runs the cells top to bottom, as Jupyter's Restart & Run All does; move that cell up")
 
 
 def _not_defined(function: str, outcome: Any) -> str:

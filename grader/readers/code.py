@@ -34,7 +34,13 @@ than :data:`MAX_NOTEBOOK_CONTAINERS` is refused before it is parsed.  Each
 file is run on its own, so a note says when one imports another file handed
 in beside it, or a module a skipped ``%%writefile`` cell was to write.
 Jupyter shows no cell numbers, so each code cell carries the line it
-begins with (:func:`cell_quote`), for notes that name it.
+begins with (:func:`cell_quote`), for notes that name it, and its saved
+execution count, the order the student ran it in.
+
+A notebook whose kernel is not Python (an R or Julia notebook, by its
+metadata's language) has its code cells left out, with a note saying so
+(:func:`_foreign_kernel_note`): run as Python they would give one
+SyntaxError per cell.  A notebook that names no language is run as Python.
 """
 from __future__ import annotations
 
@@ -104,6 +110,8 @@ class Cell:
     label: str
     number: int = 1  # 1-based position among the code cells
     quote: str = ""  # a notebook cell's first line (cell_quote), for notes: Jupyter shows no cell numbers
+    # Its [n] when the notebook was saved: the order the student ran the cells in, in Jupyter.
+    execution_count: int | None = None
 
 
 # A .py file with nothing in it: every part would say "not defined" with no word on why.
@@ -373,13 +381,46 @@ def _notebook_source(path: Path, raw: object) -> CodeSource:
         raise CodeReadError(f"{name}: not a valid notebook (nbformat version {version} is not one Jupyter "
                             "writes); save it from Jupyter, or hand in a .py file")
     notes: list[str] = []
+    foreign = _foreign_kernel(raw.get("metadata"))
     if version == 4:
         cells_json = _v4_cells(raw, name, notes)
     else:
         slim = _slim_old_notebook(raw, version)
         del raw  # most of an old notebook may be outputs and metadata: freed before nbformat parses the rest
         cells_json = _converted_cells(slim, name, version)
-    return _read_cells(path, cells_json, notes)
+    if foreign is None:
+        return _read_cells(path, cells_json, notes)
+    # Its Markdown may still hold written answers; notes on its code (magic lines...) would be about another
+    # language's syntax.
+    source = _read_cells(path, cells_json, list(notes))
+    return CodeSource(path, [], [*notes, _foreign_kernel_note(name, *foreign)], source.markdown_cells)
+
+
+# The language a Python kernel names in a notebook's metadata: "python" (ipykernel, xeus-python, Pyodide),
+# "python3", "ipython3" (older IPython), "Python 3".
+_PYTHON_LANGUAGE = re.compile(r"i?python\s*[\d.]*", re.I)
+
+
+def _foreign_kernel(metadata: object) -> tuple[str, str] | None:
+    """(language, kernel name) of a notebook whose kernel is not Python, by its metadata's
+    ``language_info.name`` and ``kernelspec.language``: ``("R", "ir")``.  None for a Python notebook, and
+    for one naming no language (written by hand, or by a tool), which is run as Python."""
+    if not isinstance(metadata, dict):
+        return None
+    spec, info = metadata.get("kernelspec"), metadata.get("language_info")
+    named = [table.get(key) for table, key in ((info, "name"), (spec, "language")) if isinstance(table, dict)]
+    languages = [language.strip() for language in named if isinstance(language, str) and language.strip()]
+    if not languages or any(_PYTHON_LANGUAGE.fullmatch(language) for language in languages):
+        return None
+    kernel = spec.get("name") if isinstance(spec, dict) else None
+    return languages[0][:30], kernel.strip()[:40] if isinstance(kernel, str) else ""
+
+
+def _foreign_kernel_note(name: str, language: str, kernel: str) -> str:
+    """``foundations.ipynb is a notebook in R (its kernel is ir); the grader runs Python, ...``"""
+    which = f" (its kernel is {kernel})" if kernel else ""
+    return (f"{name} is a notebook in {language}{which}; the grader runs Python, so its code cells were not run: "
+            "hand in a Python notebook or .py file")
 
 
 def _unless_output(value: dict) -> dict | None:
@@ -413,6 +454,37 @@ def _v4_cells(raw: dict, name: str, notes: list[str]) -> list[dict]:
         cell.pop("attachments", None)
         kept.append(cell)
     return kept
+
+
+def _execution_count(cell: dict) -> int | None:
+    """A code cell's saved ``[n]``; None when it was not run (or the value is not a count)."""
+    count = cell.get("execution_count")
+    return count if type(count) is int else None
+
+
+def defined_names(code: str) -> set[str]:
+    """The names a cell's code binds when run: functions, classes, assignments, imports, loop and ``with``
+    targets, also under ``if``, ``for``, ``try``...; not names local to a function, class or comprehension.
+    No names when the code does not parse."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    names: set[str] = set()
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue  # its body binds its own names
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update(alias.asname or alias.name.partition(".")[0] for alias in node.names if alias.name != "*")
+        pending.extend(ast.iter_child_nodes(node))
+    return names
 
 
 def _text_of(source: object) -> str | None:
@@ -534,7 +606,7 @@ def _read_cells(path: Path, cells_json: list[dict], notes: list[str]) -> CodeSou
         quote = cell_quote(source)
         ipython.extend((number, quote, line) for line in found)
         if code is not None:
-            cells.append(Cell(code, label, number, quote))
+            cells.append(Cell(code, label, number, quote, _execution_count(raw)))
             written_notes.extend(f"{label} imports {module}, but {written.pop(module)} was to be written by a "
                                  "%%writefile cell, which the grader skips: put its functions in the notebook"
                                  for module in _imports(code) if module in written)
