@@ -916,14 +916,16 @@ class Grader:
             answer_latex=best.answer_latex, provisional=provisional,
             details=verdict.details, cases=best.cases, hidden_cases=hidden,
             at_grading=best.status == AT_GRADING or (self.public_only and not checkable_now(ref)
-                                                     and not _unreadable_in_writing_only(candidates)),
+                                                     and not _nothing_left_to_grade(candidates)),
         )
 
 
-def _unreadable_in_writing_only(candidates: list[Candidate]) -> bool:
-    """Every answer is written and cannot be read: grading cannot score it either, so a
-    self-check's 0 is final (no function of the submission is left for hidden cases)."""
-    return all(not c.cases and c.checked and c.verdict.status is Status.UNREADABLE for c in candidates)
+def _nothing_left_to_grade(candidates: list[Candidate]) -> bool:
+    """Every written answer cannot be read and every function is missing or still a starter stub:
+    grading cannot score any of them either, so a self-check's 0 is final, and fails now (the
+    starter q2.py handed out beside q2.md must not hide an unreadable answer until grading)."""
+    return all(c.status in (NOT_DEFINED, NOT_IMPLEMENTED)
+               or (not c.cases and c.checked and c.verdict.status is Status.UNREADABLE) for c in candidates)
 
 
 def checkable_now(ref: PartReference) -> bool:

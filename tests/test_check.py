@@ -352,6 +352,27 @@ def test_a_written_answer_grading_cannot_read_is_could_not_read_in_the_self_chec
     assert (suite.get("failures"), suite.get("skipped")) == ("3", "5")
 
 
+def test_the_starter_q2_py_beside_unreadable_answers_does_not_put_them_off_until_grading(tmp_path, published):
+    """The handout gives every student q2.py, its functions stubs.  A stub grading cannot score either,
+    so beside it an answer grading cannot read still fails now, and so does a part only the stub
+    answers: CI built on --junit or --fail-under must not pass such a submission green."""
+    handout = tmp_path / "handout"
+    assert grader("handout", ROOT / "problems", "--out", handout).returncode == 0
+    answers = {label: value for label, value in Q2_RIGHT.items() if label not in ("Q2.2", "Q2.4")}
+    answers["Q2.1a"] = r"\frac{1}{4"
+    folder = submission(tmp_path, {"answers.yaml": yaml.safe_dump(answers, allow_unicode=True),
+                                   "q2.py": handout / "submission" / "q2.py"})
+    run, _ = check(tmp_path, [published / "q2-activations.yaml"], folder)
+    tests = results_by_label(tmp_path)
+    assert tests["Q2.1a"]["extra_data"]["verdict"] == "could not read", tests["Q2.1a"]["output"]
+    assert tests["Q2.2"]["extra_data"]["verdict"] == "not implemented", tests["Q2.2"]["output"]
+    assert tests["Q2.1b"]["extra_data"]["verdict"] == "checked at grading"  # read: the stub beside it is no matter
+    assert "total: 0 / 7 points on the public checks; 6 more points are checked at grading" in run.stdout
+    suite = ET.parse(tmp_path / "out" / "junit.xml").getroot().find("testsuite")
+    assert (suite.get("failures"), suite.get("skipped")) == ("3", "5")
+    assert grader("check", published / "q2-activations.yaml", folder, "--fail-under", "1").returncode == 1
+
+
 def test_a_set_the_submission_does_not_touch_is_one_line(tmp_path, published):
     folder = submission(tmp_path, {"foundations.py": SAMPLES / "alice" / "foundations.py"})
     run = grader("check", published, folder)
