@@ -555,7 +555,9 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
             if read:
                 feedback += f" {read}"
             lines = textwrap.wrap(feedback, max(30, width - indent)) or [""]
-            print(f"  {p.label:<{label_width}}  {p.score:>5.2f}/{p.max_score:<5.2f}  "
+            # A part checked only at grading has no score yet: a 0.00 there would read as one.
+            score = f"{'–':>5}" if p.at_grading else f"{p.score:>5.2f}"
+            print(f"  {p.label:<{label_width}}  {score}/{p.max_score:<5.2f}  "
                   f"{_verdict(p):<{verdict_width}}  {lines[0]}", file=stream)
             for more in lines[1:]:
                 print(" " * indent + more, file=stream)

@@ -367,6 +367,8 @@ def test_the_starter_q2_py_beside_unreadable_answers_does_not_put_them_off_until
     assert tests["Q2.1a"]["extra_data"]["verdict"] == "could not read", tests["Q2.1a"]["output"]
     assert tests["Q2.2"]["extra_data"]["verdict"] == "not implemented", tests["Q2.2"]["output"]
     assert tests["Q2.1b"]["extra_data"]["verdict"] == "checked at grading"  # read: the stub beside it is no matter
+    assert re.search(r"Q2\.1b +–/2\.00 +checked at grading", run.stdout), run.stdout  # no score yet, not a 0.00
+    assert re.search(r"Q2\.2 +0\.00/2\.00 +not implemented", run.stdout), run.stdout
     assert "total: 0 / 7 points on the public checks; 6 more points are checked at grading" in run.stdout
     suite = ET.parse(tmp_path / "out" / "junit.xml").getroot().find("testsuite")
     assert (suite.get("failures"), suite.get("skipped")) == ("3", "5")
