@@ -7,7 +7,9 @@ of presentation elements and attributes before it reaches a page: student
 text must never become markup (latex2mathml copies ``\\text{<script>}``
 through unescaped, and keeps ``\\href`` targets).  Its lengths and text sizes are
 bounded too, so no formula can make a page thousands of pixels tall or draw
-over its neighbours.  When conversion fails the caller shows the escaped text instead.
+over its neighbours.  When conversion fails the caller shows the escaped text instead, and so it
+does for LaTeX that is not whole (a group left open, a fraction with one argument): latex2mathml
+would complete it into maths the student did not write, hiding the very slip a verdict is about.
 """
 from __future__ import annotations
 
@@ -127,16 +129,38 @@ def _serialise(root: ET.Element, display: bool) -> Markup:
     return Markup(ET.tostring(root, encoding="unicode", short_empty_elements=False))
 
 
+_GROUP_BRACE = re.compile(r"\\.|[{}]", re.S)  # a command's character (\{ shows a brace) or a group's brace
+# The arguments of each fraction, root and script: latex2mathml builds "\frac{1}" as a fraction of one.
+_ARGUMENTS = {"mfrac": 2, "mroot": 2, "msub": 2, "msup": 2, "munder": 2, "mover": 2, "msubsup": 3, "munderover": 3}
+
+
+def _groups_closed(latex: str) -> bool:
+    """Every group's { closed by a } after it, and no } without one (latex2mathml closes
+    what is left open itself: "\\frac{1}{4" would show as a perfect ¼)."""
+    depth = 0
+    for brace in _GROUP_BRACE.finditer(latex):
+        depth += {"{": 1, "}": -1}.get(brace.group(), 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _arguments_complete(root: ET.Element) -> bool:
+    return all(len(element) == _ARGUMENTS[tag] for element in root.iter()
+               if (tag := element.tag.split("}", 1)[-1]) in _ARGUMENTS)
+
+
 @lru_cache(maxsize=4096)
 def latex_to_mathml(latex: str, display: bool = False) -> Markup | None:
-    """Student LaTeX as MathML, or None when it cannot be converted."""
+    """Student LaTeX as MathML, or None when it cannot be converted as written."""
     latex = latex.strip().strip("$").strip()
-    if not latex or len(latex) > MAX_LATEX_CHARS:
+    if not latex or len(latex) > MAX_LATEX_CHARS or not _groups_closed(latex):
         return None
     try:
         from latex2mathml.converter import convert_to_element
 
-        return _serialise(convert_to_element(latex, display="block" if display else "inline"), display)
+        root = convert_to_element(latex, display="block" if display else "inline")
+        return _serialise(root, display) if _arguments_complete(root) else None
     except Exception:  # noqa: BLE001 - the converter raises many kinds of errors on odd input
         return None
 

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from grader.checkers.base import Status
 from grader.exports import control_pictures
+from grader.grading import AT_GRADING
 from grader.mathml import answer_markup, latex_to_mathml
 from grader.results import PartResult, SubmissionResult
 
@@ -40,6 +41,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["points"] = format_points
     env.filters["status_class"] = status_class
+    env.tests["unread"] = could_not_read
+    env.tests["to_confirm"] = to_confirm
     env.filters["answer_maths"] = answer_markup
     env.filters["latex_maths"] = lambda text: latex_to_mathml(text) or text
     env.filters["percent"] = lambda value: f"{100 * value:.0f}%"
@@ -65,7 +68,21 @@ OVERRIDDEN = "set by the instructor"
 
 
 def status_class(status: str) -> str:
-    return {"correct": "ok", "partial": "partial", "could not read": "review", OVERRIDDEN: "review"}.get(status, "bad")
+    """The colour of a verdict: an answer that could not be read scores nothing, as a wrong one does;
+    one checked at grading has no verdict yet, so it is neither a pass nor a failure."""
+    return {"correct": "ok", "partial": "partial", AT_GRADING: "pending", OVERRIDDEN: "review"}.get(status, "bad")
+
+
+def could_not_read(part: PartResult) -> bool:
+    """The grader could not read this part's answer (even where the instructor has since set its score):
+    the page shows it as written, since typesetting would mend the very slip the feedback is about."""
+    return Status.UNREADABLE.value in (part.status, part.automatic_status)
+
+
+def to_confirm(part: PartResult) -> bool:
+    """A provisional verdict (a rubric's) waiting for the instructor; one checked at grading has no
+    verdict yet, so nothing to confirm (as the terminal and Markdown say it)."""
+    return part.provisional and part.status != AT_GRADING
 
 
 def render_student_report(result: SubmissionResult, *, title: str = "Feedback", public_only: bool = False,
@@ -97,9 +114,9 @@ def part_summaries(results: Sequence[SubmissionResult]) -> list[PartSummary]:
     summaries = []
     for label, parts in by_label.items():
         # What "could not read" shows is the text where an answer was looked for (often another
-        # part's statement), not an answer: it is no wrong answer.
+        # part's statement), not an answer; one checked at grading is not judged yet: neither is a wrong answer.
         wrong = Counter(" ".join(p.answer.split()) for p in parts
-                        if not p.passed and p.answer.strip() and p.status != Status.UNREADABLE.value)
+                        if not p.passed and p.answer.strip() and p.status not in (Status.UNREADABLE.value, AT_GRADING))
         # Most common first; ties in a fixed order so the page is the same on every run.
         common = sorted(wrong.items(), key=lambda item: (-item[1], item[0]))[:COMMON_WRONG_ANSWERS]
         statuses = Counter(OVERRIDDEN if p.overridden else p.status for p in parts)
