@@ -549,12 +549,16 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
             continue
         print(f"{set_id}", file=stream)
         print(f"  {'part':<{label_width}}  {'points':>11}  {'verdict':<{verdict_width}}  feedback", file=stream)
+        said_first: dict[str, str] = {}  # feedback → the part that said it first
         for p in parts:
             feedback = " ".join((p.feedback or "").split())
             read = p.read_line(60)
             if read:
                 feedback += f" {read}"
-            lines = textwrap.wrap(feedback, max(30, width - indent)) or [""]
+            # A file that could not be run says the same long reason for every part: once is enough.
+            first = said_first.setdefault(feedback, p.label)
+            shown_feedback = f"the same as {first}" if first != p.label and len(feedback) > 60 else feedback
+            lines = textwrap.wrap(shown_feedback, max(30, width - indent)) or [""]
             # A part checked only at grading has no score yet: a 0.00 there would read as one.
             score = f"{'–':>5}" if p.at_grading else f"{p.score:>5.2f}"
             print(f"  {p.label:<{label_width}}  {score}/{p.max_score:<5.2f}  "

@@ -730,7 +730,9 @@ class Grader:
         notes = [_renamed(n, path, shown) if n.startswith(path.name) else f"{shown}: {n}" for n in run.notes]
         notes = _with_run_order_hints(notes, source.normalised_cells())
         if run.load_status != "ok":
-            message = f"{shown} could not be run: {run.load_message}"
+            # "foundations.py: SyntaxError on line 8 …" is said once, not "foundations.py … foundations.py: …"
+            reason = run.load_message.removeprefix(f"{path.name}: ")
+            message = f"{shown} could not be run: {reason}"
             return {r.part.label: Candidate(Verdict.incorrect(message), shown) for r in code_parts}, \
                 [message], run.isolation
 
@@ -795,6 +797,8 @@ class Grader:
                 # A known mistake's feedback is said once, for the part, so its cases show the values, and
                 # the case's own reason only when the values alone would not show it (a warning).
                 values = f"Expected {_shown(case_ref.expected)}; got {_shown(_scalar(outcome.value, code.kind))}."
+                if outcome.value is None and outcome.stdout.strip():  # a beginner's print for return
+                    values += f" It printed {_quoted_output(outcome.stdout)}: print only shows a value; return it."
                 own = verdict.feedback if not matched or verdict.feedback.startswith(WARNED) else ""
                 verdict = Verdict(verdict.status, verdict.credit, f"{own} {values}".strip())
             credits.append(verdict.credit)
@@ -1146,6 +1150,12 @@ def _shown(value: Any, limit: int = 160) -> str:
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _quoted_output(stdout: str, limit: int = 80) -> str:
+    """What a call printed, on one line in quotes: “3.0”."""
+    text = " ".join(stdout.split())
+    return f"“{text if len(text) <= limit else text[:limit - 1] + '…'}”"
 
 
 def _builtin_exception_name(outcome: Any) -> str:

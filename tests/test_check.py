@@ -204,6 +204,11 @@ def test_broken_submission_is_reported_not_crashed(tmp_path, published, secrets)
     tests = results_by_label(tmp_path)
     assert all(t["score"] == 0 for t in tests.values())
     assert "could not be run" in tests["A1"]["output"] and "SyntaxError" in tests["A1"]["output"]
+    # The reason names the file once and quotes the line Python could not read; the table says it once.
+    assert tests["A1"]["output"].startswith("foundations.py could not be run: SyntaxError on line 3: expected ':' "
+                                            "in “def matmul(A, B)”"), tests["A1"]["output"]
+    assert run.stdout.count("SyntaxError") == 2  # A1's row and the note
+    assert re.search(r"A2 +0\.00/2\.00 +incorrect +the same as A1\n", run.stdout), run.stdout
     assert_no_hidden_data(output, secrets)
 
 

@@ -317,7 +317,9 @@ def test_syntax_of_a_newer_python_names_the_python_that_grades(pool, tmp_path, l
     run = pool.run(write(tmp_path, source), CALLS)
     number = source.rstrip().count("\n") + 1  # the error is on the file's last line
     assert run.load_status == "import failed"
-    assert run.load_message == f"foundations.py: SyntaxError on line {number}: {error} (the grader runs {SANDBOX_PYTHON})"
+    written = line.rstrip().splitlines()[-1]  # the line Python could not read, quoted as written
+    assert run.load_message == (f"foundations.py: SyntaxError on line {number}: {error} in “{written}” "
+                                f"(the grader runs {SANDBOX_PYTHON})")
 
 
 def test_a_misplaced_indent_is_not_blamed_on_the_python_version(pool, tmp_path):

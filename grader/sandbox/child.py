@@ -416,12 +416,22 @@ def _describe(exc: BaseException, labels: set[str], quote: str = "") -> str:
     name, _ = _exception_names(exc)
     cell = f" of the cell beginning “{quote}”" if quote else ""
     if isinstance(exc, SyntaxError):
-        return (f"{name} on line {exc.lineno}{cell}: {exc.msg}"
+        return (f"{name} on line {exc.lineno}{cell}: {exc.msg}{_offending_line(exc)}"
                 f"{_python_version_note(exc, labels)}")[:MAX_MESSAGE_CHARS]
     line = _student_line(exc.__traceback__, labels)
     prefix = (f"{name} (line {line}{cell}): " if line else
               f"{name} (in the cell beginning “{quote}”): " if quote else f"{name}: ")
     return prefix + _exception_text(exc, MAX_MESSAGE_CHARS - _len(prefix))
+
+
+def _offending_line(exc: SyntaxError) -> str:
+    """The line Python could not read, as the student wrote it: " in “def matmul(A, B)”".  Only from the
+    compiler's own exception (a class the code defines could lie about its text)."""
+    text = exc.text if _type(exc) in (SyntaxError, IndentationError, TabError) else None
+    if _type(text) is not _str or not text.strip():
+        return ""
+    line = " ".join(text.split())
+    return f" in “{line if _len(line) <= 80 else line[:79] + '…'}”"
 
 
 def _python_version_note(exc: SyntaxError, labels: set[str]) -> str:
