@@ -5,7 +5,10 @@ Writes ``.github/workflows/grader.yml`` (GitHub Actions) from the template in
 repository, append the Markdown summary to the job page
 (``$GITHUB_STEP_SUMMARY``), keep the JUnit and JSON results as an artifact,
 and fail the job when the public-check score is under ``--fail-under``.  An
-existing workflow is never overwritten without ``--force``.
+existing workflow is never overwritten without ``--force``.  The result files
+the workflow's ``grader check`` writes into the repository are added to its
+``.gitignore`` (created, or appended to), so that a student who runs the same
+command on their machine does not commit them.
 
 The template uses ``@NAME@`` placeholders rather than Jinja: GitHub's own
 ``${{ … }}`` expressions must pass through untouched.
@@ -26,6 +29,10 @@ from grader.cli import points_threshold, public_points
 from grader.results import write_atomic
 
 WORKFLOW = Path(".github") / "workflows" / "grader.yml"
+GITIGNORE = Path(".gitignore")
+# What the workflow's `grader check` writes, at the repository's top (--junit, --json).
+JUNIT_FILE = "grader-junit.xml"
+JSON_FILE = "grader-results.json"
 
 
 def default_install() -> str | None:
@@ -92,7 +99,7 @@ def render_workflow(*, install: str, fail_under: float, problems: str = "problem
     # The template puts the requirement in double quotes, in a YAML plain scalar that keeps backslashes.
     return fill_template(template, {"FAIL_UNDER": f"{fail_under:.15g}", "PROBLEMS": shlex.quote(problems),
                                     "SUBMISSION": shlex.quote(submission), "INSTALL": in_double_quotes(install),
-                                    "PYTHON": python})
+                                    "PYTHON": python, "JUNIT": JUNIT_FILE, "JSON": JSON_FILE})
 
 
 def register(subparsers: Any) -> None:
@@ -141,8 +148,17 @@ def run(args: argparse.Namespace) -> int:
     if not install_survives(workflow, install):
         raise UsageError(f"--install {install!r} cannot be written into the workflow's YAML as it is (a ': ' or "
                          "' #' in it would be read as YAML); write the requirement without them")
+    gitignore = repo / GITIGNORE
+    if gitignore.exists() and not gitignore.is_file():
+        raise UsageError(f"{gitignore} is not a file; the workflow's result files ({JUNIT_FILE}, {JSON_FILE}) "
+                         "are to be added to it")
     write_atomic(target, workflow)
     print(f"wrote {target}")
+    existed = gitignore.exists()
+    ignored = ignore_results(gitignore)
+    if ignored:
+        print(f"{'added' if existed else 'wrote'} {' and '.join(ignored)} to {gitignore}, so that the results "
+              f"`grader check` writes there (in CI, or run the same way on a student's machine) are not committed")
     if threshold_note:
         print(threshold_note)
     for what, path in (("published specs", args.problems), ("submission", args.submission)):
@@ -152,6 +168,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: the workflow installs {install} with pip, where this grader came from; pass --install "
               f"to change it")
     return 0
+
+
+def ignore_results(gitignore: Path) -> list[str]:
+    """Add the workflow's result files to ``gitignore`` (created if missing, else appended to: the
+    lines there stay as they are); the names added, none when each is there already."""
+    existing = gitignore.read_bytes() if gitignore.exists() else b""
+    listed = {line.strip().lstrip("/") for line in existing.decode("utf-8", errors="replace").splitlines()}
+    missing = [name for name in (JUNIT_FILE, JSON_FILE) if name not in listed]
+    if missing:
+        newline = "\r\n" if b"\r\n" in existing else "\n"
+        lines = ["# Written by `grader check` (see .github/workflows/grader.yml)", *missing]
+        start = newline if existing and not existing.endswith(b"\n") else ""
+        write_atomic(gitignore, existing + (start + newline.join(lines) + newline).encode("utf-8"))
+    return missing
 
 
 def refuse_unpublished(problems: Path, given: str) -> None:

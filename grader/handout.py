@@ -5,7 +5,8 @@ An instructor edits one spec; everything students receive follows from it:
     DIR/README.md               the questions (titles, prompts, points), the spec's ``handout`` notes,
                                 each function's signature and docstring, the rules for code, how to check
     DIR/problems/<spec>.yaml    the public checks: the published specs (grader.publish)
-    DIR/submission/<file>.py    a starter file: every function stubbed, docstring + NotImplementedError
+    DIR/submission/<file>.py    a starter file: the spec's ``handout`` notes and the limits for code in its
+                                docstring, every function stubbed, docstring + NotImplementedError
     DIR/submission/<file>.md    an answer template with one section per question (written parts)
 
 The starter's signatures are the reference solutions' ``def`` lines, parsed
@@ -25,6 +26,7 @@ import argparse
 import ast
 import importlib.metadata
 import inspect
+import math
 import re
 import textwrap
 from dataclasses import dataclass
@@ -142,10 +144,16 @@ def _stub_doc(part: Part) -> str:
 
 
 def _stub(ps: ProblemSet, part: Part) -> str:
-    tolerance = own_tolerance(ps, part)
-    return stub_source(part.code.solution, part.code.function, _stub_doc(part), _code_where(ps, part),
+    doc = _stub_doc(part)
+    tolerance = unstated_tolerance(ps, part, _solution_docstring(ps, part) or doc)
+    return stub_source(part.code.solution, part.code.function, doc, _code_where(ps, part),
                        stated_parameters(part), heading=f"{part.label} ({points_text(part.points)}): ",
                        footer=f"\n\nCompared {tolerance}." if tolerance else "")
+
+
+def _solution_docstring(ps: ProblemSet, part: Part) -> str:
+    node = _solution_function(part.code.solution, part.code.function, _code_where(ps, part))
+    return ast.get_docstring(node) or ""
 
 
 def _code_where(ps: ProblemSet, part: Part) -> str:
@@ -157,8 +165,7 @@ def function_summary(ps: ProblemSet, part: Part) -> tuple[str, str]:
     (``rho(eps)``) and the solution's docstring on one line ("" when it has none)."""
     header = _stub(ps, part).split("\n", 1)[0]
     signature = header.removeprefix("async ").removeprefix("def ").removesuffix(":")
-    node = _solution_function(part.code.solution, part.code.function, _code_where(ps, part))
-    description = " ".join((ast.get_docstring(node) or "").split())
+    description = " ".join(_solution_docstring(ps, part).split())
     if description and not description.endswith((".", "?", "!", ")")):
         description += "."
     return signature, description
@@ -175,8 +182,16 @@ def starter_code(ps: ProblemSet) -> str:
     tolerance = set_tolerance(ps)
     note = (f"The numbers your functions return are compared {tolerance}, unless a function's docstring "
             f"says otherwise.") if tolerance else ""
-    return _environment().get_template("starter.py.j2").render(title=ps.title, stubs=stubs,
-                                                               tolerance_note=textwrap.fill(note, 72))
+    rules = code_rules()
+    limits = (f"Each call of a function may run {rules['call_seconds']} s and use {rules['memory']} of memory, "
+              f"and the file must import within {rules['import_seconds']} s; the handout's README.md has all "
+              f"the rules for code.")
+    # The set's notes are Markdown as the instructor wrote them (lists, `\boxed{…}`): kept as they are,
+    # in a raw docstring when they hold a backslash.
+    notes = set_notes(ps).replace('"""', '\\"\\"\\"')
+    return _environment().get_template("starter.py.j2").render(
+        title=ps.title, stubs=stubs, notes=notes, raw="r" if "\\" in ps.title + notes else "",
+        tolerance_note=textwrap.fill(note, 72), limits_note=textwrap.fill(limits, 72))
 
 
 # ---------------------------------------------------------------------------
@@ -292,6 +307,58 @@ def own_tolerance(ps: ProblemSet, part: Part) -> str:
     return own if own != set_tolerance(ps) else ""
 
 
+def unstated_tolerance(ps: ProblemSet, part: Part, text: str) -> str:
+    """The part's own tolerance for a "Compared …" sentence after ``text``, which describes its function
+    (the solution's docstring, else the part's prompt): "" where ``text`` already states it ("compared
+    with an absolute tolerance of $10^{-4}$"), so it is said once.  A prompt stating a written answer's
+    tolerance does not count where the function has a docstring of its own: the sentence is about it."""
+    tolerance = own_tolerance(ps, part)
+    return "" if not tolerance or states_tolerance(text, part.code.options) else tolerance
+
+
+# A number as a prompt writes it: 0.0001, 1e-4, $10^{-4}$, 5 \times 10^{-4}, 0.05 %.
+_DECIMAL = r"\d+(?:\.\d+)?"
+_STATED_NUMBER = re.compile(
+    rf"(?P<mantissa>{_DECIMAL})[eE](?P<exponent>[-+]?\d+)"
+    rf"|(?:(?P<factor>{_DECIMAL})\s*(?:\\times|\\cdot|×|·)\s*)?10\s*\^\s*\{{?\s*(?P<power>[-+]?\d+)\s*\}}?"
+    rf"|(?P<percent>{_DECIMAL})\s*\\?%"
+    rf"|(?P<plain>{_DECIMAL})")
+# Words a sentence stating how close an answer must be uses.
+_CLOSENESS = re.compile(r"toleran|within", re.IGNORECASE)
+
+
+def states_tolerance(text: str, options: Any) -> bool:
+    """Does ``text`` state the tolerance of ``options``: its figures or decimal places, or every
+    nonzero tolerance value in a sentence about closeness ("within 0.05 % of the exact value")?"""
+    mode = getattr(options, "mode", "tolerance")
+    if mode == "sigfigs":
+        return re.search(rf"\b{options.sigfigs or 3:g} significant (?:figures|digits)", text) is not None
+    if mode == "decimals":
+        return re.search(rf"\b{options.decimals or 0:g} decimal (?:places|digits)", text) is not None
+    rtol, atol = options.rtol, options.atol
+    if rtol is None and atol is None:  # the number checker's own default, as tolerance_text says it
+        rtol = DEFAULT_RTOL
+    wanted = [value for value in (rtol, atol) if value]
+    stated = [number for sentence in re.split(r"(?<=[.!?;])\s+", text.replace("−", "-"))
+              if _CLOSENESS.search(sentence) for number in _numbers(sentence)]
+    return bool(wanted) and all(any(math.isclose(value, number, rel_tol=1e-9) for number in stated)
+                                for value in wanted)
+
+
+def _numbers(sentence: str) -> list[float]:
+    numbers = []
+    for match in _STATED_NUMBER.finditer(sentence):
+        if match["mantissa"]:
+            numbers.append(float(match["mantissa"]) * 10.0 ** int(match["exponent"]))
+        elif match["power"]:
+            numbers.append(float(match["factor"] or 1) * 10.0 ** int(match["power"]))
+        elif match["percent"]:
+            numbers.append(float(match["percent"]) / 100)
+        else:
+            numbers.append(float(match["plain"]))
+    return numbers
+
+
 def _number(value: float) -> str:
     return re.sub(r"e([-+])0*(\d)", lambda m: f"e{m[1].replace('+', '')}{m[2]}", f"{value:g}")  # 1e-06 → 1e-6
 
@@ -346,13 +413,22 @@ def _set_context(refs: ProblemReferences) -> dict[str, Any]:
         parts.append({
             "label": part.label, "title": part.title, "points": part.points, "prompt": part.prompt.strip(),
             "function": part.code.function if part.code else None, "signature": signature,
-            "description": description, "tolerance": own_tolerance(ps, part) if part.code else "",
+            "description": description,
+            "tolerance": unstated_tolerance(ps, part, description or part.prompt) if part.code else "",
             "kind": part.kind, "written": part.kind is not None, "section": section_label(part.label),
-            "public_cases": [c.case.name for c in refs[part.label].cases if c.case.public],
+            "public_checks": public_checks_text([c.case.name for c in refs[part.label].cases if c.case.public]),
         })
     return {"title": ps.title, "anchor": re.sub(r"[^a-z0-9-]+", "-", ps.id.lower()), "points": ps.max_score,
             "hand_in": hand_in, "parts": parts, "starters": files, "code_file": code_file,
             "answer_file": answer_file, "notes": set_notes(ps), "tolerance": set_tolerance(ps)}
+
+
+def public_checks_text(names: list[str]) -> str:
+    """The public cases of a function by name, counted and apart: a name may hold a comma or an "and"
+    ("tutorial 2×3 and 2×3 (inner dimensions differ)" is one case)."""
+    if len(names) <= 1:
+        return f"Public check: {names[0]}." if names else ""
+    return f"Public checks ({len(names)}): {'; '.join(names)}."
 
 
 def questions(all_refs: Sequence[ProblemReferences], title: str | None = None) -> str:
