@@ -295,7 +295,7 @@ def run_check(args: argparse.Namespace) -> int:
     hidden_by_set = {r.problem_set.id: hidden_case_count(r) for r in refs}
     problem_sets = [r.problem_set for r in refs]
     print_table(result, hidden_by_set=hidden_by_set, problem_sets=problem_sets)
-    write_outputs(args, result, public_only=True)
+    write_outputs(args, result, public_only=True, summary=self_check_line(result, hidden_by_set, problem_sets))
     if args.markdown:
         append_markdown_summary(Path(args.markdown), result, hidden_by_set, problem_sets)
     return fail_under_status(args, result, public_points(refs))
@@ -322,14 +322,10 @@ def refuse_misplaced_paths(problems: Sequence[str], submission: Path) -> None:
 def append_markdown_summary(path: Path, result: SubmissionResult, hidden_by_set: dict[str, int],
                             problem_sets: Sequence[Any]) -> None:
     """The self-check as Markdown, appended (a CI job page collects every step's summary in one file)."""
-    import io
-
     from grader.exports import markdown_summary
     from grader.grading import untouched_sets
 
-    line = io.StringIO()
-    print_table(result, stream=line, hidden_by_set=hidden_by_set, problem_sets=problem_sets)
-    verdict = line.getvalue().rstrip().splitlines()[-1]  # the honest one-line summary
+    verdict = self_check_line(result, hidden_by_set, problem_sets)
     untouched = untouched_sets(result, problem_sets)
     text = markdown_summary([result], "Public checks", untouched=sorted(untouched)) + f"\n{verdict}\n"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -576,11 +572,26 @@ def print_table(result: SubmissionResult, stream=None, width: int | None = None,
     print(f"total: {result.total_text()}" + ("" if result.at_grading_points else " on the public checks"),
           file=stream)  # a self-check: its total is always the public checks'
 
+    print(self_check_line(result, hidden_by_set, problem_sets), file=stream)
+
+
+def self_check_line(result: SubmissionResult, hidden_by_set: dict[str, int] | None = None,
+                    problem_sets: Sequence[Any] = ()) -> str:
+    """The self-check's last word, the same in the terminal, the HTML report, the Markdown summary and under
+    pytest: what passed, and how many hidden checks grading will run (``hidden_by_set``: each set's count;
+    without it, the parts' own)."""
+    from grader.grading import untouched_sets
+
+    untouched = untouched_sets(result, problem_sets)
+    shown = [p for p in result.parts if p.problem_set not in untouched]
     if hidden_by_set is None:
         hidden = sum(p.hidden_cases for p in shown)
     else:
+        by_set: dict[str, list] = {}
+        for p in result.parts:
+            by_set.setdefault(p.problem_set, []).append(p)
         hidden = hidden_checks_ahead(by_set, hidden_by_set, untouched)
-    print(self_check_summary(shown, hidden), file=stream)
+    return self_check_summary(shown, hidden)
 
 
 def hidden_checks_ahead(parts_by_set: dict, hidden_by_set: dict, untouched: set) -> int:
@@ -627,13 +638,15 @@ def _verdict(p) -> str:
     return p.status + (" (provisional)" if p.provisional and p.status not in (AT_GRADING, NOT_ANSWERED) else "")
 
 
-def write_outputs(args: argparse.Namespace, result: SubmissionResult, *, public_only: bool) -> None:
+def write_outputs(args: argparse.Namespace, result: SubmissionResult, *, public_only: bool, summary: str = "") -> None:
+    """--json, --html and --junit for one submission; ``summary``: the self-check's last word, for the report."""
     from grader.report import render_student_report
 
     if args.json:
         write_atomic(Path(args.json), dumps(result.to_gradescope()))
     if args.html:
-        write_atomic(html_file(args.html, "report.html"), render_student_report(result, public_only=public_only))
+        write_atomic(html_file(args.html, "report.html"),
+                     render_student_report(result, public_only=public_only, summary=summary))
     if args.junit:
         from grader.exports import junit_xml
 

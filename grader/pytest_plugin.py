@@ -205,20 +205,14 @@ def points_text(value: float) -> str:
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if _REFS not in config.stash or not config.stash[_RESULTS] or config.getoption("grader_hidden"):
         return
-    from grader.cli import hidden_checks_ahead, self_check_summary
-    from grader.grading import untouched_sets
+    from grader.cli import self_check_line
 
     sets = [r.problem_set for r in config.stash[_REFS]]
     for path, result in config.stash[_RESULTS].items():
-        untouched = untouched_sets(result, sets)
-        parts = [p for p in result.parts if p.problem_set not in untouched]
-        by_set = {}
-        for part in result.parts:
-            by_set.setdefault(part.problem_set, []).append(part)
-        hidden = hidden_checks_ahead(by_set, config.stash[_HIDDEN], untouched)
         later = result.at_grading_points
         total = f"{result.score:g} / {points_text(result.max_score - later)} on the public checks" + \
             (f" ({later:g} more checked at grading)" if later else "")
-        terminalreporter.write_line(f"grader: {path.name}: {total}; {self_check_summary(parts, hidden)}")
+        terminalreporter.write_line(f"grader: {path.name}: {total}; "
+                                    f"{self_check_line(result, config.stash[_HIDDEN], sets)}")
         for note in result.notes:
             terminalreporter.write_line(f"grader: note: {note}")

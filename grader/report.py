@@ -86,11 +86,12 @@ def to_confirm(part: PartResult) -> bool:
 
 
 def render_student_report(result: SubmissionResult, *, title: str = "Feedback", public_only: bool = False,
-                          expected: dict[str, str] | None = None) -> str:
-    """One student's page.  ``expected``: label → MathML of written references to show."""
+                          expected: dict[str, str] | None = None, summary: str = "") -> str:
+    """One student's page.  ``expected``: label → MathML of written references to show; ``summary``: a
+    self-check's last word ("public checks passed — 67 hidden checks will run at grading")."""
     expected = {label: Markup(text) for label, text in (expected or {}).items()}
     return environment().get_template("student.html.j2").render(
-        result=result, title=title, public_only=public_only, expected=expected)
+        result=result, title=title, public_only=public_only, expected=expected, summary=summary)
 
 
 # ---------------------------------------------------------------------------

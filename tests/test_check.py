@@ -333,10 +333,12 @@ def test_every_output_gives_the_same_total_when_a_written_part_is_left_unanswere
     run, _ = check(tmp_path, [published / "q2-activations.yaml"], folder)
     total = "0 / 3 points on the public checks; 10 more points are checked at grading"
     assert f"total: {total}" in run.stdout
-    assert "1 of 1 part does not pass its public checks yet — 7 parts checked only at grading" in run.stdout
+    summary = "1 of 1 part does not pass its public checks yet — 7 parts checked only at grading"
+    assert summary in run.stdout
     assert results_by_label(tmp_path)["Q2.4"]["extra_data"]["verdict"] == "not answered"
     assert json.loads((tmp_path / "out" / "results.json").read_text())["output"].startswith(total + ".")
-    assert total in (tmp_path / "out" / "report" / "report.html").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "report" / "report.html").read_text(encoding="utf-8")
+    assert total in page and f'<p id="summary">{summary}.</p>' in page  # the self-check's last word too
     suite = ET.parse(tmp_path / "out" / "junit.xml").getroot().find("testsuite")
     assert (suite.get("failures"), suite.get("skipped")) == ("1", "7")
 
