@@ -111,6 +111,7 @@ from grader.memo import BoundedCache
 __all__ = [
     "Reading",
     "Unreadable",
+    "quoted",
     "read_math",
     "split_relations",
     "split_relation_chain",
@@ -141,9 +142,10 @@ class Unreadable(ValueError):
         self.snippet = snippet
 
     def __str__(self) -> str:
-        if self.snippet:
-            return f"{self.message}: {_shorten(self.snippet)!r}"
-        return self.message
+        shown = quoted(self.snippet) if self.snippet else ""
+        if not shown or shown in self.message:  # "unknown name “W”" names its snippet already
+            return self.message
+        return f"{self.message}: {shown}"
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,12 @@ class Reading:
 def _shorten(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(text: str, limit: int = 80) -> str:
+    """A student's text for a one-line message: as written (one backslash stays one, not Python's repr),
+    in “…”, its line breaks and runs of spaces one space, shortened to ``limit`` characters."""
+    return f"“{_shorten(text, limit)}”"
 
 
 # --- names ----------------------------------------------------------------
@@ -961,7 +969,7 @@ def _bare_functions_applied(tokens: list[tuple[int, str]], names: Mapping[str, A
             after = tokens[end] if 0 < end < len(tokens) else None
             if end < 0 or not (after is None or after[1] in _ENDS_ARGUMENT
                                or (after[0] == tokenize.NAME and _is_function_word(after[1], names))):
-                raise Unreadable(f"{word!r} is a function: write its argument in brackets, "
+                raise Unreadable(f"{quoted(word)} is a function: write its argument in brackets, "
                                  f"e.g. {word}({_argument_example(tokens, start)})", raw)
         out += [tokens[i], (tokenize.OP, "(")] + argument + [(tokenize.OP, ")")] + power
         i = end
@@ -1026,7 +1034,7 @@ class _PlainBuilder:
                 return self.names[canon]
             if name in _CONSTANTS:
                 return _CONSTANTS[name]
-            raise Unreadable(f"unknown name {name!r} (not a declared variable)", name)
+            raise Unreadable(f"unknown name {quoted(name)} (not a declared variable)", name)
         if name in _CONSTANTS:
             return _CONSTANTS[name]
         return sympy.Symbol(canon)
@@ -1043,7 +1051,7 @@ class _PlainBuilder:
     def visit_Constant(self, node: ast.Constant) -> Any:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise Unreadable("unsupported constant", repr(value))
+            raise Unreadable("unsupported constant", ast.get_source_segment(self.raw, node) or repr(value))
         if isinstance(value, int):
             return sympy.Integer(value)
         text = ast.get_source_segment(self.raw, node) or repr(value)
@@ -1098,7 +1106,7 @@ class _PlainBuilder:
         if len(args) == 1 and declared is not None:
             return sympy.Mul(declared, _arithmetic_operand(args[0], self.written), evaluate=False)
         functions = [n for n, v in self.names.items() if isinstance(v, sympy.core.function.UndefinedFunction)]
-        raise Unreadable(f"unknown function {name!r}{_did_you_mean(name, functions)}", snippet)
+        raise Unreadable(f"unknown function {quoted(name)}{_did_you_mean(name, functions)}", snippet)
 
     def visit_Tuple(self, node: ast.Tuple) -> Any:
         return sympy.Tuple(*[self.build(e) for e in node.elts])
@@ -1492,12 +1500,13 @@ def _function_name(app: AppliedUndef) -> str:
 def _unknown_name(canon: str, written: str, found: bool, raw: str) -> Unreadable:
     """Refusing the name ``canon``, written ``written`` (``found``: written as such, not only as part of a word)."""
     if found or written != canon or len(canon) > 1 or _spelt_function(canon, raw):
-        return Unreadable(f"unknown name {written!r} (not a declared variable){_spelt_function(canon, raw)}", written)
+        return Unreadable(f"unknown name {quoted(written)} (not a declared variable){_spelt_function(canon, raw)}",
+                          written)
     word = _word_of(canon, raw)
     if word:
-        return Unreadable(f"unknown name {word!r}: in LaTeX a word is read as a product of its letters, as "
+        return Unreadable(f"unknown name {quoted(word)}: in LaTeX a word is read as a product of its letters, as "
                           "variables (write words outside the maths)", word)
-    return Unreadable(f"unknown name {canon!r} (not a declared variable)", canon)
+    return Unreadable(f"unknown name {quoted(canon)} (not a declared variable)", canon)
 
 
 def _unknown_function(app: AppliedUndef, names: Mapping[str, Any], raw: str) -> Unreadable:
@@ -1508,10 +1517,10 @@ def _unknown_function(app: AppliedUndef, names: Mapping[str, Any], raw: str) -> 
         name = _NAME_MACRO.match(raw, at)
         applied = re.compile(r"\s*\([^()]*\)").match(raw, name.end()) if name else None
         at_point = written + (re.sub(r"\s+", "", applied.group(0)) if applied else "(…)")
-        return Unreadable(f"unknown function {written!r} ({at_point} is the function at a point, not a "
+        return Unreadable(f"unknown function {quoted(written)} ({quoted(at_point)} is the function at a point, not a "
                           "number: write the number it comes to)", at_point)
     functions = [n for n, v in names.items() if isinstance(v, sympy.core.function.UndefinedFunction)]
-    return Unreadable(f"unknown function {written!r}{_did_you_mean(fname, functions)}"
+    return Unreadable(f"unknown function {quoted(written)}{_did_you_mean(fname, functions)}"
                       f"{_spelt_function(fname, raw)}", str(app.func) if written == fname else written)
 
 
@@ -1609,7 +1618,7 @@ def _set_aside_named_functions(latex: str, raw: str, values: dict[str, Any]) -> 
     while m := _FUNCTION_MARK.search(latex, done):
         name = m.group(1)
         if name not in _FUNCTIONS:
-            raise Unreadable(f"could not read \\operatorname{{{name}}}: unknown function {name!r}"
+            raise Unreadable(f"could not read \\operatorname{{{name}}}: unknown function {quoted(name)}"
                              f"{_did_you_mean(name)}", raw)
         power, args, end = _function_arguments(latex, m.end(), name, raw)
         if args is None:  # \Gamma alone

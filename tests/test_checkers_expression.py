@@ -37,7 +37,7 @@ def test_expression_table(reference, answer, variables, status) -> None:
 
 def test_undeclared_symbol_is_named() -> None:
     verdict = check(1 - EPS**2, "1 - y^2", variables=["epsilon"])
-    assert verdict.status is Status.UNREADABLE and "'y'" in verdict.feedback
+    assert verdict.status is Status.UNREADABLE and "“y”" in verdict.feedback
 
 
 def test_sign_error_hint() -> None:

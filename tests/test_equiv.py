@@ -72,7 +72,7 @@ def test_cli_exit_codes_and_messages() -> None:
     assert "could not read" in unread.stderr and "Traceback" not in unread.stderr
     assert "1 +* 2" in unread.stderr
     undeclared = grader("1 - y^2", "1 - x^2")
-    assert undeclared.returncode == 2 and "'y'" in undeclared.stderr
+    assert undeclared.returncode == 2 and "“y”" in undeclared.stderr
 
 
 def test_cli_options() -> None:
@@ -163,4 +163,4 @@ def test_an_incomplete_expression_is_said_once_and_plainly():
                          timeout=120)
     assert run.returncode == 2
     assert run.stderr.strip() == "grader equiv: could not read: Could not read the answer: not a complete " \
-        "expression: 'x+'"
+        "expression: “x+”"

@@ -95,7 +95,7 @@ def test_split_relations() -> None:
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ("y + 1", "'y'"), ("1 +* 2", "1 +* 2"), ("__import__('os')", "'os'"), ("().__class__", ""),
+    ("y + 1", "“y”"), ("1 +* 2", "1 +* 2"), ("__import__('os')", "'os'"), ("().__class__", ""),
     ("lambda: 1", ""), ("[x for x in y]", ""),
 ])
 def test_unreadable_shows_the_offending_text(text: str, fragment: str) -> None:

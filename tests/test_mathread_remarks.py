@@ -98,7 +98,7 @@ def test_a_decorated_function_at_a_number_is_named_as_written(answer, written) -
     for variables in ({}, EPS):
         with pytest.raises(Unreadable) as refused:
             read_math(answer, variables=variables)
-        assert f"unknown function {written!r}" in refused.value.message
+        assert f"unknown function “{written}”" in refused.value.message
         assert "number" in refused.value.message  # says what to write instead
 
 
@@ -109,7 +109,7 @@ def test_a_decorated_function_at_a_number_is_named_as_written(answer, written) -
 def test_an_undeclared_decorated_name_is_named_as_written(answer, written) -> None:
     with pytest.raises(Unreadable) as refused:
         read_math(answer, variables=EPS)
-    assert f"unknown name {written!r}" in refused.value.message
+    assert f"unknown name “{written}”" in refused.value.message
 
 
 def test_a_decorated_name_is_one_name() -> None:
@@ -130,24 +130,24 @@ def test_a_decorated_name_is_one_name() -> None:
 def test_a_word_read_as_letters_is_quoted_whole(answer, word) -> None:
     with pytest.raises(Unreadable) as refused:
         read_math(answer, variables=EPS)
-    assert f"{word!r}" in refused.value.message
+    assert f"“{word}”" in refused.value.message
 
 
 def test_the_probe_s_ratio_of_functions_is_named_as_written(q2_grader, tmp_path) -> None:
     text = ("## Q2.3\n\n### (b)\nWe have $\\rho(0.05) = \\frac{\\dot\\sigma(0.05)}{\\dot\\tanh(0.05)}$.\n")
     part = grade(q2_grader, tmp_path, text)["Q2.3b"]
     assert part.status == "could not read", part.feedback
-    assert "\\dot\\sigma" in part.feedback and "'s'" not in part.feedback and "'t'" not in part.feedback
+    assert "\\dot\\sigma" in part.feedback and "“s”" not in part.feedback and "“t”" not in part.feedback
 
 
 def test_a_letter_written_alone_is_named_though_a_word_holds_it_too() -> None:
     with pytest.raises(Unreadable) as refused:
         read_math(r"t \cdot const", variables=EPS)
-    assert "unknown name 't'" in refused.value.message
+    assert "unknown name “t”" in refused.value.message
 
 
 def test_a_dotted_sigma_in_unicode_is_named_as_typed_in_latex() -> None:
     with pytest.raises(Unreadable) as refused:
         read_math("σ̇(0.05)", variables={})
-    assert "unknown function '\\\\dot{\\\\sigma}'" in refused.value.message
-    assert "\\dot{\\sigma}(0.05) is the function at a point" in refused.value.message
+    assert "unknown function “\\dot{\\sigma}”" in refused.value.message
+    assert "“\\dot{\\sigma}(0.05)” is the function at a point" in refused.value.message

@@ -140,7 +140,7 @@ def test_plain_text_that_is_no_set_stays_unread(q2_grader, tmp_path):
 def test_a_set_difference_with_an_unreadable_side_says_which(q2_grader, tmp_path):
     part = grade_text(q2_grader, tmp_path, "## Q2.2\n\nAnswer: (-inf, inf) \\ {zero-ish}\n")["Q2.2"]
     assert part.status == "could not read", (part.answer, part.feedback)
-    assert str(part.answer) == "(-inf, inf) \\ {zero-ish}" and "unknown name 'zero'" in part.feedback
+    assert str(part.answer) == "(-inf, inf) \\ {zero-ish}" and "unknown name “zero”" in part.feedback
 
 
 # -- 4. console output pasted in a fenced code block under the part's heading ------------------------------------

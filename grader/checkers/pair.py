@@ -18,7 +18,7 @@ import sympy
 
 from grader.checkers.base import Checker, Verdict, register
 from grader.checkers.values import as_float_array, close_mask, describe_shape, fit_written, read_values, within
-from grader.mathread import Unreadable
+from grader.mathread import Unreadable, quoted
 
 
 @register
@@ -80,7 +80,7 @@ def _item_verdict(reference: Any, value: Any, options: TupleChecker.Options, wri
     value = _plain(value)
     if written and _is_number(_plain(reference)) and isinstance(value, sympy.Basic):
         # read, but a name or an undefined value (1/0) where a number is asked
-        return Verdict.unreadable(f"could not read {_shown(text or value)!r} as a number.")
+        return Verdict.unreadable(f"could not read {_shown(text or value)} as a number.")
     problem = _compare(reference, value, options, written)
     return Verdict.incorrect(problem) if problem else None
 
@@ -104,8 +104,7 @@ def _plain(value: Any) -> Any:
 
 
 def _shown(value: Any) -> str:
-    text = value if isinstance(value, str) else sympy.sstr(value)
-    return text if len(text) <= 60 else text[:60] + "…"
+    return quoted(value if isinstance(value, str) else sympy.sstr(value), 60)
 
 
 def _written_items(values: Any, reference: list) -> list:

@@ -27,7 +27,7 @@ from sympy.logic.boolalg import BooleanAtom
 
 from grader.checkers.base import Checker, Verdict, register
 from grader.mathread import (NOT_REAL_END, Reading, Unreadable, canonical_name, interval_end_problem, numeric_value,
-                             read_math)
+                             quoted, read_math)
 
 MAX_DEGREE = 4
 MAX_ABSOLUTE_VALUES = 4
@@ -290,7 +290,7 @@ class _SetChecker(Checker):
     @staticmethod
     def _wrong_name(reading: Reading, options: SetOptions) -> str:
         if options.variable and reading.lhs and canonical_name(reading.lhs) != canonical_name(options.variable):
-            return (f"Could not read the answer: unknown name {reading.lhs!r}; the set should be given for "
+            return (f"Could not read the answer: unknown name {quoted(reading.lhs)}; the set should be given for "
                     f"{options.variable}.")
         return ""
 
