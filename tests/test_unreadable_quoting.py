@@ -78,3 +78,19 @@ def test_equiv_function_at_a_point_is_quoted_as_written() -> None:
     assert run.returncode == 2, run
     assert "unknown function “\\dot\\sigma” (“\\dot\\sigma(0.05)” is the function at a point" in run.stderr, run.stderr
     assert DOUBLED not in run.stderr
+
+
+def test_a_tuple_item_that_cannot_be_read_says_could_not_read_once():
+    run = _equiv("(\\frac{1}{4, 2)", "(1/4, 2)", "--kind", "tuple")
+    assert run.returncode == 2
+    assert "could not read could not read" not in run.stderr.lower(), run.stderr
+    assert "“\\frac{1}{4" in run.stderr, run.stderr
+
+
+
+def test_an_answers_file_list_item_that_cannot_be_read_says_could_not_read_once():
+    """A tuple part answered in an answers file as a YAML list of texts: each item is read on its own."""
+    from grader.checkers import get_checker, make_options
+
+    verdict = get_checker("tuple").check((0.25, 2), ["\\frac{1}{4", "2"], make_options("tuple", {}))
+    assert verdict.feedback == "Item 1: could not read the LaTeX: “\\frac{1}{4”.", verdict.feedback

@@ -76,7 +76,7 @@ def _item_verdict(reference: Any, value: Any, options: TupleChecker.Options, wri
         try:
             value, _ = read_values(text)
         except Unreadable as exc:
-            return Verdict.unreadable(f"could not read {exc}.")
+            return Verdict.unreadable(f"{exc}.")  # "could not read the LaTeX: …", "unknown name …"
     value = _plain(value)
     if written and _is_number(_plain(reference)) and isinstance(value, sympy.Basic):
         # read, but a name or an undefined value (1/0) where a number is asked
