@@ -5,6 +5,7 @@ attacked call, while the submission's honest ``dot`` still gets the right
 value, the run completes, and nothing is left behind (files, processes)."""
 from __future__ import annotations
 
+import collections
 import math
 import os
 import time
@@ -15,6 +16,7 @@ import pytest
 
 from grader.readers.code import load_code
 from grader.sandbox import Call, WorkerPool
+from grader.sandbox.codec import MAX_FRAME_BYTES, MAX_FRAME_VALUES, FrameReader
 
 HOSTILE = Path(__file__).parent / "hostile"
 A = np.array([[1.0, 2.0], [3.0, 4.0]])
@@ -306,3 +308,62 @@ def test_other_submissions_are_unaffected(pool):
     run(pool, "segfault.py", [Call("matmul", (A, B))])
     after = pool.run(honest, [Call("l1_norm", (U,))], **FAST)
     assert before.outcomes[0].value == after.outcomes[0].value == pytest.approx(6.0)
+
+
+# ---------------------------------------------------------------------------
+# Messages the student's code writes itself on the result pipe
+
+
+def test_a_message_too_complex_to_parse_is_refused_unread(pool):
+    """Ten million tiny lists would hold the grading process (every other student's run) for seconds and
+    gigabytes; the message is refused by counting, before it is parsed, and the call fails alone."""
+    result = run(pool, "complex_message.py", [Call("matmul", (A, B)), Call("dot", (U, V))])
+    matmul, dot = result.outcomes
+    assert matmul.status == "crashed" and "not a valid result" in matmul.message, matmul
+    dot_is_right(dot)
+    reader = FrameReader(MAX_FRAME_BYTES)
+    body = b'{"t": "result", "i": 0, "value": [' + b"[]," * MAX_FRAME_VALUES + b"[]]}"
+    assert reader.feed(len(body).to_bytes(4, "big") + body) == []
+    assert "too complex" in reader.broken
+    fine = FrameReader(MAX_FRAME_BYTES)  # an array is one string, whatever its size
+    body = b'{"t": "result", "i": 0, "value": {"$array": {"data": "' + b"A" * (20 << 20) + b'"}}}'
+    assert len(fine.feed(len(body).to_bytes(4, "big") + body)) == 1 and fine.broken is None
+
+
+def test_an_honest_value_of_too_many_items_is_a_bad_value_that_says_why(pool):
+    result = run(pool, "complex_message.py", [Call("many_numbers", (600_000,)), Call("many_numbers", (1000,)),
+                                              Call("dot", (U, V))])
+    big, small, dot = result.outcomes
+    assert big.status == "bad value" and "too many items" in big.message, big
+    assert small.status == "ok" and len(small.value) == 1000
+    dot_is_right(dot)
+
+
+def test_an_exit_report_the_sandbox_forges_does_not_let_it_outlive_the_run(pool):
+    result = run(pool, "forged_exit.py", [Call("matmul", (A, B)), Call("dot", (U, V))])
+    assert result.outcomes[0].status == "ok"
+    assert leftover_processes(pool) == []  # the sandbox and its busy processes are gone with the run
+
+
+def test_a_result_waiting_in_the_pipe_past_the_deadline_is_read_not_timed_out():
+    """A grading thread kept from running (another thread parsing a message) wakes past its call's
+    deadline: the result already in the pipe is read before the call is given up."""
+    import select
+
+    from grader.sandbox import codec
+    from grader.sandbox.pool import _Session
+
+    session = object.__new__(_Session)  # the reading half of a session, on a real pipe
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    session.result_r, session.reader, session.frames = read_end, FrameReader(MAX_FRAME_BYTES), collections.deque()
+    session.bytes_read, session.eof, session.exit_report = 0, False, None
+    session._readable = select.poll()
+    session._readable.register(read_end, select.POLLIN)
+    try:
+        assert session.next_frame(time.monotonic() - 5) == "timeout"  # nothing there: given up at once
+        os.write(write_end, codec.frame({"t": "result", "i": 0, "status": "ok", "value": 1.0}))
+        assert session.next_frame(time.monotonic() - 5) == {"t": "result", "i": 0, "status": "ok", "value": 1.0}
+    finally:
+        os.close(read_end)
+        os.close(write_end)

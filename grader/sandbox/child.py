@@ -933,6 +933,12 @@ def _serve(request: dict, calls_fd: int, result_fd: int, layers: dict) -> None:
                                      "seconds": result.get("seconds", 0.0),
                                      "message": f"returned a value too large to send: {_len(frame) >> 20} MB as "
                                                 f"sent, at most {codec.MAX_FRAME_BYTES >> 20} MB"})
+            elif codec.frame_values(frame) > codec.MAX_FRAME_VALUES:
+                frame = codec.frame({"t": "result", "i": call["i"], "status": "bad value",
+                                     "seconds": result.get("seconds", 0.0),
+                                     "message": f"returned a value of too many items to send (at most "
+                                                f"{codec.MAX_FRAME_VALUES:,} numbers and lists in all; an "
+                                                "array of any size is fine)"})
             _write_all(result_fd, frame)
 
 

@@ -67,6 +67,16 @@ MAX_ELEMENTS = 20_000_000  # array elements in one value
 # One message on the result pipe.  Arrays travel as base64 (8 MB of float64 is ~11 MB sent), so a
 # value under MAX_ELEMENTS can still be too large: the child checks the size before sending.
 MAX_FRAME_BYTES = 64 << 20
+# JSON values in one message, counted (commas and brackets) before it is parsed: parsing ten million
+# tiny lists holds the grading process for seconds and gigabytes, which would stall every other
+# student's run.  An array is one base64 string whatever its size; a returned list of 10,000 numbers
+# is 10,000 values.
+MAX_FRAME_VALUES = 500_000
+
+
+def frame_values(body: bytes) -> int:
+    """An upper bound on the JSON values in a message (commas in strings count too)."""
+    return body.count(b",") + body.count(b"[") + body.count(b"{")
 MAX_INT_DIGITS = 4000
 
 # Numeric dtypes an array may have, by their little-endian type string.
@@ -466,6 +476,9 @@ class FrameReader:
                 break
             body = bytes(self._buffer[4:4 + size])
             del self._buffer[:4 + size]
+            if frame_values(body) > MAX_FRAME_VALUES:
+                self.broken = f"message of over {MAX_FRAME_VALUES:,} values is too complex to read"
+                break
             try:
                 message = json.loads(body.decode("utf-8"))
             except (ValueError, RecursionError):

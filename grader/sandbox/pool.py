@@ -271,6 +271,7 @@ class _Session:
     # -- reading
     def next_frame(self, deadline: float) -> dict | str:
         """The next message, or ``"timeout"``, ``"eof"`` or ``"garbage"``."""
+        last_look = False
         while not self.frames:
             if self.reader.broken:
                 return "garbage"
@@ -278,7 +279,11 @@ class _Session:
                 return "eof"
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return "timeout"
+                # This thread may have been kept from running (another thread parsing): what already
+                # waits in the pipe is read once before the call is given up, never charged to it.
+                if last_look:
+                    return "timeout"
+                last_look, remaining = True, 0
             if not self._readable.poll(remaining * 1000):
                 continue
             try:
@@ -336,8 +341,8 @@ class _Session:
         while not self.eof and self.exit_report is None and time.monotonic() < deadline:
             if self.next_frame(deadline) in ("garbage", "timeout"):
                 break
-        if self.exit_report is None:
-            self.kill()
+        # Killed even after an exit report: the sandbox can write one itself, then keep running.
+        self.kill()
         # Stray processes (not the sandbox itself) may still hold the pipe.
         self._sweep_cgroup()
         os.close(self.result_r)
