@@ -1,6 +1,8 @@
 """Shared test fixtures."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,14 @@ def q2_grading_grader():
     spec = Path(__file__).resolve().parents[1] / "problems" / "q2-activations.yaml"
     with Grader(load_references([str(spec)])) as grader:
         yield grader
+
+
+@pytest.fixture(scope="session")
+def handout(tmp_path_factory) -> Path:
+    """What students get, made once by the real ``grader handout problems`` (read it, never write into it)."""
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path_factory.mktemp("handout")
+    run = subprocess.run([sys.executable, "-m", "grader", "handout", str(root / "problems"), "--out", str(out)],
+                         cwd=root, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    return out

@@ -22,14 +22,6 @@ def grader(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           text=True, timeout=600)
 
 
-@pytest.fixture(scope="module")
-def handout(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("handout")
-    run = grader("handout", PROBLEMS, "--out", out)
-    assert run.returncode == 0, run.stderr
-    return out
-
-
 def test_layout(handout):
     files = sorted(str(p.relative_to(handout)) for p in handout.rglob("*") if p.is_file())
     assert files == ["README.md", "problems/foundations.yaml", "problems/q2-activations.yaml",

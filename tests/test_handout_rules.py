@@ -22,14 +22,6 @@ def grader(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           text=True, timeout=600)
 
 
-@pytest.fixture(scope="module")
-def handout(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("handout")
-    run = grader("handout", PROBLEMS, "--out", out)
-    assert run.returncode == 0, run.stderr
-    return out
-
-
 def spec_notes(spec: Path) -> str:
     return yaml.safe_load(spec.read_text(encoding="utf-8"))["handout"].strip()
 
