@@ -728,7 +728,7 @@ class Grader:
                     for r in code_parts}, [message], {}
         run = self.pool.run(source, calls, call_timeout=self.call_timeout)
         notes = [_renamed(n, path, shown) if n.startswith(path.name) else f"{shown}: {n}" for n in run.notes]
-        notes = _with_run_order_hints(notes, source.normalised_cells())
+        notes = _with_run_order_hints(notes, source)
         if run.load_status != "ok":
             # "foundations.py: SyntaxError on line 8 …" is said once, not "foundations.py … foundations.py: …"
             reason = run.load_message.removeprefix(f"{path.name}: ")
@@ -1042,12 +1042,13 @@ def _blame_stopped_cell(candidate: Candidate, function: str, stopped: dict[int, 
     return replace(candidate, verdict=replace(candidate.verdict, feedback=candidate.verdict.feedback + why))
 
 
-def _with_run_order_hints(notes: list[str], cells: list[Cell]) -> list[str]:
+def _with_run_order_hints(notes: list[str], source: CodeSource) -> list[str]:
     """The notes, where a notebook cell raised NameError for a name that only a later cell defines saying
     so: the student ran that cell first in Jupyter, but the cells run top to bottom here."""
     missing = {index: found for index, note in enumerate(notes) if (found := _missing_name(note))}
     if not missing:
         return notes
+    cells = source.normalised_cells()
     by_number = {cell.number: cell for cell in cells}
     defining = [(cell, defined_names(cell.source)) for cell in cells]
     hinted = list(notes)
