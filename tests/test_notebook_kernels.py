@@ -26,6 +26,11 @@ def check(tmp_path: Path, cells: list[str], metadata: dict) -> tuple[str, dict[s
     """``grader check foundations.yaml foundations.ipynb --json``: the submission's notes and each part's result."""
     notebook = nbformat.v4.new_notebook(metadata=metadata)
     notebook.cells = [nbformat.v4.new_markdown_cell("# Foundations")] + [nbformat.v4.new_code_cell(c) for c in cells]
+    return check_notebook(tmp_path, notebook)
+
+
+def check_notebook(tmp_path: Path, notebook) -> tuple[str, dict[str, dict]]:
+    """``grader check`` of ``notebook`` saved as foundations.ipynb: the results' output and each part's result."""
     nbformat.write(notebook, tmp_path / "foundations.ipynb")
     out = tmp_path / "results.json"
     run = subprocess.run([sys.executable, "-m", "grader", "check", str(FOUNDATIONS),

@@ -5,16 +5,10 @@ NameError for a name that a later cell defines says so, and which cell to move; 
 cell defines says nothing of the kind."""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-FOUNDATIONS = ROOT / "problems" / "foundations.yaml"
+from test_notebook_kernels import check_notebook
 
 # Run in Jupyter as 1: cell 3 ([3]), then cell 2 ([4]), then cell 1 ([5]); cell 4 uses a name nothing defines.
 CELLS = [
@@ -32,14 +26,8 @@ def checked(tmp_path_factory) -> tuple[list[str], dict[str, dict]]:
     notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                                  "language": "python"}})
     notebook.cells = [nbformat.v4.new_code_cell(source, execution_count=count) for source, count in CELLS]
-    nbformat.write(notebook, tmp_path / "foundations.ipynb")
-    out = tmp_path / "results.json"
-    run = subprocess.run([sys.executable, "-m", "grader", "check", str(FOUNDATIONS),
-                          str(tmp_path / "foundations.ipynb"), "--json", str(out)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert run.returncode in (0, 1), run.stderr
-    results = json.loads(out.read_text())
-    return results["output"].splitlines(), {test["number"]: test for test in results["tests"]}
+    output, parts = check_notebook(tmp_path, notebook)
+    return output.splitlines(), parts
 
 
 def test_a_name_defined_in_a_later_cell_says_to_move_that_cell_up(checked):
