@@ -45,8 +45,8 @@ from typing import Callable, Iterable, Sequence
 
 from grader import watchdog
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, SetGrading, unusable
-from grader.grading import (ARCHIVE_NOTE, CHECKPOINTS, ERROR, Grader, SetOutcome, is_litter, submission_files,
-                            tells_of_a_file_not_read, with_overrides)
+from grader.grading import (ARCHIVE_NOTE, CHECKPOINTS, ERROR, NOTHING_TO_READ, Grader, SetOutcome, is_litter,
+                            submission_files, tells_of_a_file_not_read, with_overrides)
 from grader.readers import EMPTY_FILE
 from grader.results import PartResult, SubmissionResult, dumps, write_atomic, write_if_changed
 from grader.roster import Roster, RosterError, read_roster
@@ -728,7 +728,6 @@ def say(message: str) -> None:
 # Problems a class run's students may have, said at the end of the run (each student's report says more):
 # a name for the kind, and what in a result shows it.
 NAMES_SHOWN = 4
-_NO_FILES = ("The submission holds no files.", "The submission holds only Jupyter checkpoint copies")
 _ARCHIVE = ARCHIVE_NOTE.split("{name}", 1)[1]  # " is an archive, which the grader does not open…"
 PROBLEM_KINDS: tuple[tuple[str, Callable[[SubmissionResult], bool]], ...] = (
     ("could not be graded, see their results.json", lambda r: any(p.status == ERROR for p in r.parts)),
@@ -738,7 +737,7 @@ PROBLEM_KINDS: tuple[tuple[str, Callable[[SubmissionResult], bool]], ...] = (
      lambda r: any("is not installed where submissions are graded" in note for note in r.notes)),
     ("answers could not be read", lambda r: any(p.status == "could not read" for p in r.parts)),
     ("an archive (.zip…), not opened", lambda r: any(_ARCHIVE in note for note in r.notes)),
-    ("an empty submission", lambda r: any(note.startswith(_NO_FILES) for note in r.notes)),
+    ("an empty submission", lambda r: any(note.startswith(NOTHING_TO_READ) for note in r.notes)),
     ("an empty file handed in", lambda r: any(EMPTY_FILE in note for note in r.notes)),
     ("files not read (a PDF, a Word file, code saved as foundations.py.txt…)",
      lambda r: any(tells_of_a_file_not_read(note) for note in r.notes)),

@@ -96,13 +96,15 @@ def notes_for(notes: Iterable[str], problem_set: Any, sets: Iterable[Any]) -> li
 def untouched_sets(result: SubmissionResult, problem_sets: Iterable[Any]) -> set[str]:
     """Ids of the problem sets nothing in the submission answers and no note on it concerns: a self-check
     shows each as one line, not a table of zeros.  A note (a notebook cell that would not run) may say why
-    every function is missing, so such a set keeps its table."""
+    every function is missing, so such a set keeps its table; one that the submission holds nothing to read
+    says it for every set at once."""
     problem_sets = list(problem_sets)
+    notes = [note for note in result.notes if not note.startswith(NOTHING_TO_READ)]
     quiet = set()
     for problem_set in problem_sets:
         parts = [p for p in result.parts if p.problem_set == problem_set.id]
         if all(p.status in (NOT_ANSWERED, NOT_DEFINED) for p in parts) and \
-                not notes_for(result.notes, problem_set, problem_sets):
+                not notes_for(notes, problem_set, problem_sets):
             quiet.add(problem_set.id)
     return quiet
 
@@ -146,11 +148,15 @@ def _is_checkpoint(path: Path) -> bool:
     return path.parent.name == CHECKPOINTS and path.stem.endswith("-checkpoint")
 
 
+# How the note on a submission with nothing to read begins: no files at all, or only Jupyter's copies.
+NOTHING_TO_READ = ("The submission holds no files.", "The submission holds only Jupyter checkpoint copies")
+
+
 def checkpoints_only_note(copies: list[Path]) -> str:
     """Why a submission of Jupyter checkpoint copies alone is not graded."""
     shown = ", ".join(f"{CHECKPOINTS}/{p.name}" for p in copies[:3]) + (" …" if len(copies) > 3 else "")
     originals = ", ".join(dict.fromkeys(p.name.replace("-checkpoint", "", 1) for p in copies))
-    return (f"The submission holds only Jupyter checkpoint copies ({shown}), which Jupyter saves by itself and "
+    return (f"{NOTHING_TO_READ[1]} ({shown}), which Jupyter saves by itself and "
             f"which are not graded: hand in the notebook itself ({originals}).")
 
 
@@ -573,7 +579,7 @@ class Grader:
         if not files and checkpoints:
             notes.append(checkpoints_only_note(checkpoints))
         elif not files and not notes:
-            notes.append("The submission holds no files.")
+            notes.append(NOTHING_TO_READ[0])
         names = shown_names(files, entry)
         notes.extend(archive_notes(files, names))
         answering: dict[Path, None] = {}  # the files that answered a part, in order

@@ -387,6 +387,20 @@ def test_a_set_the_submission_does_not_touch_is_one_line(tmp_path, published):
     assert "Q2.1a" not in run.stdout
 
 
+def test_an_empty_submission_is_one_line_per_set_and_the_reason(tmp_path, published):
+    """A student who checks the wrong (empty) folder is told so, not shown a table of 33 zeros."""
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    run = grader("check", published, folder, "--json", tmp_path / "results.json")
+    lines = run.stdout.splitlines()
+    assert lines[:3] == ["foundations: not answered — no file of the submission answers its 25 parts (50 points)",
+                         "q2-activations: not answered — no file of the submission answers its 8 parts (13 points)",
+                         "note: The submission holds no files."], run.stdout
+    assert "A1" not in run.stdout and "Q2.1a" not in run.stdout
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert len(results["tests"]) == 33 and results["score"] == 0  # every part is still in the results
+
+
 def test_a_notebook_whose_function_cell_stopped_keeps_its_table_and_blames_the_cell(tmp_path, published):
     import nbformat
 
