@@ -118,6 +118,10 @@ CASES = [
     # said the wrong way round, or denied: no idea earned
     ("rubric-faster-with-tanh", "## Q2.4\nTanh's derivative is at most 1/4 while sigmoid's is at most 1, so gradients "
      "vanish faster with tanh.", "Q2.4", "incorrect", 0),
+    ("rubric-unicode-dots-swapped", "## Q2.4\nBecause tanḣ ≤ 1/4 while σ̇ ≤ 1, the product shrinks like (1/4)^T "
+     "for tanh.", "Q2.4", "incorrect", 0),
+    ("rubric-unicode-dots-swapped-combining", "## Q2.4\nBecause tanh\u0307 ≤ 1/4 while σ̇ ≤ 1, gradients vanish "
+     "faster with tanh.", "Q2.4", "incorrect", 0),
     ("rubric-denied", "## Q2.4\nUsing sigmoid, the gradients do not vanish faster; with tanh the vanishing is worse.",
      "Q2.4", "incorrect", 0),
     ("rubric-quarter-power-given-to-tanh", "## Q2.4\nThe sigmoid has derivative up to 1 and the tanh has derivative "

@@ -36,9 +36,18 @@ from grader.checkers.base import Checker, Status, Verdict, register
 PROVISIONAL_NOTE = " (Provisional: an instructor confirms this.)"
 
 
+def _fold_letters(text: str) -> str:
+    """NFKC, with the derivative's dot taken off a letter: "tanḣ" and "σ̇" are matched as "tanh" and "σ",
+    as the patterns spell them (else a guard like "not before tanh" would miss "tanḣ")."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFD", text).replace(DOT_ABOVE, ""))
+
+
+DOT_ABOVE = "\u0307"
+
+
 def fold_prose(text: str) -> str:
     """Lower-case, NFKC-folded text with LaTeX noise reduced, for pattern matching."""
-    text = unicodedata.normalize("NFKC", text).replace("\u2044", "/")  # NFKC makes ¼ "1⁄4": a fraction slash
+    text = _fold_letters(text).replace("\u2044", "/")  # NFKC makes ¼ "1⁄4": a fraction slash
     text = re.sub(r"\\(left|right|,|;|!|quad|qquad)", " ", text)
     text = re.sub(r"\\(text|mathrm|operatorname)\{([^{}]*)\}", r"\2", text)
     text = text.replace("\\cdot", "*").replace("\\times", "*").replace("$", " ")
@@ -81,11 +90,11 @@ _Mapped = tuple[str, list[int], list[int]]  # text, and each character's source:
 
 
 def _nfkc(mapped: _Mapped) -> _Mapped:
-    """NFKC, a base character and its combining marks at a time, so that each piece keeps its source.
+    """NFKC (and dots off letters, see _fold_letters), a base character and its combining marks at a time, so that each piece keeps its source.
     That is NFKC of the whole but where two base characters compose (Hangul jamo, halfwidth kana);
     FoldedProse then quotes the folded text instead."""
     text, starts, ends = mapped
-    if unicodedata.is_normalized("NFKC", text):
+    if unicodedata.is_normalized("NFKC", text) and DOT_ABOVE not in unicodedata.normalize("NFD", text):
         return mapped
     out, new_starts, new_ends, at = [], [], [], 0
     # ASCII is left as it is, but for a letter that combining marks follow ("h" + U+0307 is "ḣ").
@@ -98,7 +107,7 @@ def _nfkc(mapped: _Mapped) -> _Mapped:
             j = i + 1
             while j < run.end() and unicodedata.combining(text[j]):
                 j += 1
-            piece = unicodedata.normalize("NFKC", text[i:j])
+            piece = _fold_letters(text[i:j])
             out.append(piece)
             new_starts += [starts[i]] * len(piece)
             new_ends += [ends[j - 1]] * len(piece)
