@@ -1220,7 +1220,12 @@ def split_chain(latex: str) -> tuple[list[str], list[str]]:
 
 def _split_top(text: str, pattern: re.Pattern) -> list[str]:
     """Split on a pattern at bracket depth 0."""
-    pieces, depth, start, i = [], 0, 0, 0
+    return _split_top_keeping(text, pattern)[0]
+
+
+def _split_top_keeping(text: str, pattern: re.Pattern) -> tuple[list[str], list[str]]:
+    """Split on a pattern at bracket depth 0: the pieces, and the separator after each but the last."""
+    pieces, separators, depth, start, i = [], [], 0, 0, 0
     while i < len(text):
         ch = text[i]
         if text.startswith(("\\{", "\\}"), i):
@@ -1234,11 +1239,12 @@ def _split_top(text: str, pattern: re.Pattern) -> list[str]:
             m = pattern.match(text, i)
             if m and m.end() > i:
                 pieces.append(text[start:i])
+                separators.append(m.group())
                 i = start = m.end()
                 continue
         i += 1
     pieces.append(text[start:])
-    return pieces
+    return pieces, separators
 
 
 def _unwrap_boxed(text: str) -> tuple[str, bool]:
@@ -1377,7 +1383,7 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
     body = re.sub(r"(?<!\\)\\[,;]", " ", body)  # \, and \; are spaces, not list or row separators
     out: list[Statement] = []
     previous_lhs = ""
-    for row in _split_top(body, _SEPARATORS):
+    for row in _rows(body):
         row = row.strip().rstrip(".,").strip()
         if not row:
             continue
@@ -1398,6 +1404,31 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
             st.parts = [restore(p) if matrices else p for p in st.parts]
         out.extend(statements)
     return out
+
+
+# A row that starts with a binary operator carries on the expression above it: "&= \frac14 \\ &\quad +
+# \frac{\varepsilon}{4}" is one value.  Only line breaks and spaces (\quad) may stand between the two.
+_CONTINUING_ROW = re.compile(r"\s*(?:[-+−*]|\\(?:cdot|times|pm|mp|div)(?![a-zA-Z]))")
+_LINE_BREAK = re.compile(r"\\\\|\\q?quad")
+
+
+def _rows(body: str) -> list[str]:
+    """A maths span's pieces between separators, a row that continues the one above joined to it.
+
+    A row with a relation of its own is a statement of its own, even after a sign: "-\\infty < ε < \\infty"."""
+    pieces, separators = _split_top_keeping(body, _SEPARATORS)
+    rows: list[str] = []
+    breaks_only = False  # whether only line breaks stand between the last row and this piece
+    for k, piece in enumerate(pieces):
+        if piece.strip():
+            if rows and breaks_only and _CONTINUING_ROW.match(piece) and not split_chain(piece)[1]:
+                rows[-1] = f"{rows[-1].rstrip()} {piece.strip()}"
+            else:
+                rows.append(piece)
+            breaks_only = True
+        if k < len(separators):
+            breaks_only = breaks_only and bool(_LINE_BREAK.fullmatch(separators[k]))
+    return rows
 
 
 _COMMA = re.compile(r",")

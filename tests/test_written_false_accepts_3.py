@@ -1,0 +1,92 @@
+"""A third probe's wrong written answers that earned credit, each next to a right twin that keeps its verdict.
+
+An expression split over ``aligned`` rows was cut at the line break, so only its first row was graded; a
+wrong value followed by a remark or a footnote quoting the right one took the remark's value; a copied
+prompt with no answer earned the part's points; and Q2.3(d) read the curve named in a "since …" clause as
+the one that decays faster.  Each document goes through the real ``grader check`` or the real pipeline
+(``q2_grader``).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.grading import Grader
+
+ROOT = Path(__file__).resolve().parents[1]
+Q2 = ROOT / "problems" / "q2-activations.yaml"
+
+
+def grade_text(q2_grader: Grader, tmp_path: Path, text: str) -> dict:
+    path = tmp_path / "q2.md"
+    path.write_text(text, encoding="utf-8")
+    return {p.label: p for p in q2_grader.grade("student", [path]).parts}
+
+
+def check(tmp_path: Path, text: str) -> dict:
+    """``grader check`` on a folder holding a q2.md of ``text``: the JSON tests by part label."""
+    folder, out = tmp_path / "submission", tmp_path / "out.json"
+    folder.mkdir()
+    (folder / "q2.md").write_text(text, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "grader", "check", str(Q2), str(folder), "--json", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    return {t["number"]: t for t in json.loads(out.read_text(encoding="utf-8"))["tests"]}
+
+
+# ---------------------------------------------------------------------------
+# F1. An expression carried over to the next row of `aligned` or `split` is one value
+
+SPLIT_SIGMA = """## Q2.1
+
+$$
+\\begin{aligned}
+\\dot\\sigma_{approx}(\\varepsilon) &= \\frac14 \\\\
+&\\quad + \\frac{\\varepsilon}{4}
+\\end{aligned}
+$$
+"""
+
+
+def test_a_value_carried_over_an_aligned_row_is_graded_whole(tmp_path):
+    test = check(tmp_path, SPLIT_SIGMA)["Q2.1a"]
+    assert test["score"] == 0, test["output"]
+    assert "\\frac{\\varepsilon}{4}" in test["output"], test["output"]
+
+
+@pytest.mark.parametrize("maths, label", [
+    ("\\begin{split} \\dot\\tanh_{approx}(\\varepsilon) = 1 \\\\ - \\varepsilon \\end{split}", "Q2.1b"),
+    ("\\begin{aligned}\n\\dot\\tanh_{approx}(\\varepsilon) &= 1 \\\\\n&\\qquad \\cdot (1-\\varepsilon)\n"
+     "\\end{aligned}", "Q2.1b"),
+    ("\\begin{aligned}\n\\dot\\sigma_{approx}(\\varepsilon) &= \\frac14 \\\\\n& \\times (1 + \\varepsilon)\n"
+     "\\end{aligned}", "Q2.1a"),
+    ("\\begin{aligned}\n\\dot\\sigma_{approx}(\\varepsilon) &= \\frac14 \\\\\n&\\quad\\quad + \\frac{\\varepsilon}{4}"
+     " \\\\\n&\\quad - \\frac{\\varepsilon^2}{8}\n\\end{aligned}", "Q2.1a"),
+])
+def test_a_row_starting_with_an_operator_continues_the_row_above(q2_grader, tmp_path, maths, label):
+    part = grade_text(q2_grader, tmp_path, f"## Q2.1\n\n$$\n{maths}\n$$\n")[label]
+    assert part.status == "incorrect", (part.answer, part.feedback)
+
+
+@pytest.mark.parametrize("maths, label", [
+    # a derivation over rows that ends on the right value
+    ("\\begin{aligned}\n\\dot\\sigma_{approx}(\\varepsilon) &= \\frac14 \\\\\n&\\quad + 0 \\cdot \\varepsilon \\\\\n"
+     "&= \\frac14\n\\end{aligned}", "Q2.1a"),
+    ("\\begin{split} \\dot\\tanh_{approx}(\\varepsilon) = 1 \\\\ - 0 \\cdot \\varepsilon \\end{split}", "Q2.1b"),
+    # rows that are statements of their own, one of them opening with a minus sign
+    ("\\begin{aligned}\n\\dot\\sigma_{approx}(\\varepsilon) &= \\frac14 \\\\\n"
+     "\\dot\\tanh_{approx}(\\varepsilon) &= 1\n\\end{aligned}", "Q2.1a"),
+])
+def test_rows_that_end_on_the_right_value_stay_right(q2_grader, tmp_path, maths, label):
+    part = grade_text(q2_grader, tmp_path, f"## Q2.1\n\n$$\n{maths}\n$$\n")[label]
+    assert part.status == "correct", (part.answer, part.feedback)
+
+
+def test_a_row_of_its_own_that_opens_with_a_minus_sign_is_its_own_statement(q2_grader, tmp_path):
+    maths = "\\begin{aligned}\n\\frac14 &\\le 1 \\\\\n-\\infty &< \\varepsilon < \\infty\n\\end{aligned}"
+    part = grade_text(q2_grader, tmp_path, f"## Q2.2\n\n$$\n{maths}\n$$\n")["Q2.2"]
+    assert part.status == "correct", (part.answer, part.feedback)
