@@ -617,7 +617,7 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
     """The ``grader grade`` command; ``load_refs`` computes the references (once the --out folder is ours,
     so a second run on it is turned away at once); ``pool`` is a sandbox pool already warming up, if any;
     ``started``: when the command began (``time.perf_counter()``), for the time it prints."""
-    from grader.cli import UsageError
+    from grader.cli import UsageError, refuse_published
 
     started = time.perf_counter() if started is None else started
     submissions, out = Path(args.submissions), Path(args.out)
@@ -637,6 +637,8 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
     try:
         with RunLock(out):
             refs = load_refs()
+            refuse_published(refs, "grade with the instructor's spec: with this copy no hidden case would run "
+                                   "and no written answer would be marked")
             spec = SpecSource(tuple(str(p) for p in args.problems), spec_digest(refs),
                               withhold_rubric=bool(getattr(args, "withhold_rubric", False)))
             found = find_submissions(submissions, out)

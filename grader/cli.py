@@ -159,6 +159,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # ---------------------------------------------------------------------------
+def refuse_published(refs, instead: str) -> None:
+    """Stop a command that needs the instructor's specs when it was given a published copy;
+    ``instead`` says what to do instead."""
+    published = [r.problem_set.path for r in refs if r.problem_set.published]
+    if published:
+        raise UsageError(f"{published[0]} is a published copy (public cases only); {instead}")
+
+
 def load_references(problem_paths: Sequence[str]):
     """Specs → computed references (raises SpecError with every located problem)."""
     from grader.references import compute_references

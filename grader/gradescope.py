@@ -81,13 +81,10 @@ def seconds(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader.cli import UsageError, load_references
+    from grader.cli import UsageError, load_references, refuse_published
 
     refs = load_references(args.problems)  # a broken spec stops here, named, not on Gradescope
-    published = [r.problem_set.path for r in refs if r.problem_set.published]
-    if published:
-        raise UsageError(f"{published[0]} is a published copy (public cases only); package the instructor's "
-                         "spec, so that hidden cases run on Gradescope")
+    refuse_published(refs, "package the instructor's spec, so that hidden cases run on Gradescope")
     names = [Path(r.problem_set.path).name for r in refs]
     clash = next((n for n in names if names.count(n) > 1), None)
     if clash:

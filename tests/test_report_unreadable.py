@@ -124,20 +124,30 @@ def test_a_rubric_answer_checked_at_grading_is_not_marked_provisional(published,
 
 # ---------------------------------------------------------------------------
 # The class summary agrees with the students' pages
-def test_class_summary_colours_the_verdicts_as_the_student_pages_do(published, tmp_path):
+def test_class_summary_colours_the_verdicts_as_the_student_pages_do(tmp_path):
     answers = f"Q2.1a: '{MISSING_BRACE}'\nQ2.1b: '1/2'\n"
     for student in ("alice", "bob"):
         write(tmp_path / "class" / student, "answers.yaml", answers)
-    done = run_grader("grade", str(published), "--submissions", str(tmp_path / "class"), "--out", str(tmp_path / "out"))
+    done = run_grader("grade", str(REPO / "problems" / "q2-activations.yaml"), "--submissions",
+                      str(tmp_path / "class"), "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert '<span class="bad">could not read: 2</span>' in part_row(index, "Q2.1a")
-    checked_later = part_row(index, "Q2.1b")
-    assert '<span class="pending">checked at grading: 2</span>' in checked_later
-    assert 'class="wrong"' not in checked_later  # not judged yet: no wrong answer
+    assert 'class="wrong"' in part_row(index, "Q2.1b")  # a wrong answer, listed among the common ones
     student = (tmp_path / "out" / "alice" / "report.html").read_text(encoding="utf-8")
     assert verdict(part_row(student, "Q2.1a")) == ("bad", "could not read")
     assert html.unescape(answer_cell(part_row(student, "Q2.1a"))) == MISSING_BRACE
+
+
+def test_grading_a_class_with_a_published_copy_is_refused(published, tmp_path):
+    """A published copy runs no hidden case and marks no written answer: its grades would be wrong."""
+    write(tmp_path / "class" / "alice", "answers.yaml", "Q2.1b: '1/2'\n")
+    done = run_grader("grade", str(published), "--submissions", str(tmp_path / "class"), "--out",
+                      str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert "is a published copy (public cases only); grade with the instructor's spec" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out" / "grades.csv").exists()
 
 
 # ---------------------------------------------------------------------------
