@@ -1341,9 +1341,7 @@ def read_overrides_file(path: Path) -> list[OverrideRequest]:
         requests.append(OverrideRequest(row["student"], row["part"], score, row.get("comment", ""), where,
                                         str(path), line))
     if problems:
-        raise UsageError("\n  ".join(problems) if len(problems) == 1 else
-                         f"{len(problems)} rows of {path} cannot be used; nothing was changed:\n  "
-                         + "\n  ".join(problems))
+        raise UsageError(rows_refused(problems, path))
     return requests
 
 
@@ -1363,7 +1361,7 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
             rows = gradebook.roster()
             roster = Roster.from_json(rows) if rows else None
             requests = [_as_named_in(present, r, roster, stored) for r in requests]
-            _one_row_each(requests)
+            problems = _duplicate_rows(requests)
             for request in requests:  # check everything before changing anything
                 where = f"{request.where}: " if request.where else ""
                 if request.score is None and request.label in stored.get(request.student, {}):
@@ -1371,16 +1369,20 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
                 if request.student not in results:
                     result = gradebook.result(request.student) if request.student in present else None
                     if result is None:
-                        raise UsageError(f"{where}no student '{request.student}' in the gradebook in {out}/ "
-                                         f"(as of its last run). {how_to_name_students(roster)}")
+                        problems.append(f"{where}no student '{request.student}' in the gradebook in {out}/ "
+                                        f"(as of its last run). {how_to_name_students(roster)}")
+                        continue
                     results[request.student] = result
                 parts = {p.label: p for p in results[request.student].parts}
                 if request.label not in parts:
-                    raise UsageError(f"{where}'{request.label}' is not a part of {request.student}'s results; "
-                                     f"the parts are: {', '.join(parts)}")
+                    problems.append(f"{where}'{request.label}' is not a part of {request.student}'s results; "
+                                    f"the parts are: {', '.join(parts)}")
+                    continue
                 top = parts[request.label].max_score
                 if request.score is not None and not 0 <= request.score <= top:
-                    raise UsageError(f"{where}the score {request.score:g} for {request.label} is outside 0…{top:g}")
+                    problems.append(f"{where}the score {request.score:g} for {request.label} is outside 0…{top:g}")
+            if problems:
+                raise UsageError(rows_refused(problems, requests[0].file))
             for request in requests:
                 if request.score is None:
                     removed = gradebook.remove_override(request.student, request.label)
@@ -1409,18 +1411,24 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
     return done
 
 
-def _one_row_each(requests: list[OverrideRequest]) -> None:
+def _duplicate_rows(requests: list[OverrideRequest]) -> list[str]:
     """Two rows of an overrides file for one student's part are refused: which
     one was meant cannot be told (the later would silently win)."""
-    from grader.cli import UsageError
-
     first: dict[tuple[str, str], OverrideRequest] = {}
+    problems = []
     for request in requests:
         earlier = first.setdefault((request.student, request.label), request)
         if earlier is not request:
-            raise UsageError(f"{request.file}, lines {earlier.line} and {request.line} are both for "
-                             f"{request.student}'s {request.label}; keep one row per student and part "
-                             "(nothing was changed)")
+            problems.append(f"{request.file}, lines {earlier.line} and {request.line} are both for "
+                            f"{request.student}'s {request.label}; keep one row per student and part")
+    return problems
+
+
+def rows_refused(problems: list[str], path: str | Path | None) -> str:
+    """Every problem of the overrides asked for, at once (the file is fixed in one go), and that none was set."""
+    if len(problems) == 1:
+        return f"{problems[0]} (nothing was changed)"
+    return f"{len(problems)} rows of {path} cannot be used; nothing was changed:\n  " + "\n  ".join(problems)
 
 
 def former_student_note(student: str, out: Path, rewritten: bool) -> str:

@@ -146,6 +146,24 @@ def test_an_overrides_file_with_two_rows_for_one_part_is_refused_naming_both_lin
     assert stored_overrides(out) == [] and outputs(out) == before
 
 
+def test_an_overrides_file_names_every_bad_row_at_once(tmp_path, capsys):
+    """An instructor fixes the file in one go, not one error per run."""
+    spec, subs, out = write_spec(tmp_path), small_class(tmp_path), tmp_path / "out"
+    assert grade(spec, subs, out, capsys)[0] == 0
+    before = outputs(out)
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("student,part,score,comment\nann,P3,1,fine\nann,P3,0,again\nzed,P3,1,who\n"
+                         "bob,P9,1,what\nbob,P3,99,too many\n")
+    assert main(["override", "--out", str(out), "--from", str(overrides)]) == 2
+    err = capsys.readouterr().err
+    assert f"4 rows of {overrides} cannot be used; nothing was changed" in err
+    assert f"{overrides}, lines 2 and 3 are both for ann's P3" in err
+    assert f"{overrides}, line 4: no student 'zed' in the gradebook" in err
+    assert f"{overrides}, line 5: 'P9' is not a part of bob's results" in err
+    assert f"{overrides}, line 6: the score 99 for P3 is outside 0…" in err
+    assert stored_overrides(out) == [] and outputs(out) == before
+
+
 def test_one_point_is_said_in_the_singular(tmp_path, capsys):
     spec, subs, out = write_spec(tmp_path), small_class(tmp_path), tmp_path / "out"
     assert grade(spec, subs, out, capsys)[0] == 0
