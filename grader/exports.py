@@ -29,11 +29,17 @@ _CONTROLS.update({code: "\ufffd" for code in range(0xD800, 0xE000)})
 # Bidirectional overrides and marks, shown by name: "\u202eecila" would display as "alice".
 _CONTROLS.update({code: f"⟨U+{code:04X}⟩" for code in [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
                                                         *range(0x2066, 0x206A)]})
+# Unicode's noncharacters, shown by name too: XML 1.0 cannot carry U+FFFE and U+FFFF (one in a
+# student's answer would make the whole class's junit.xml unreadable) and HTML forbids them all.
+_NONCHARACTERS = [*range(0xFDD0, 0xFDF0), *(plane | last for plane in range(0, 0x110000, 0x10000)
+                                            for last in (0xFFFE, 0xFFFF))]
+_CONTROLS.update({code: f"⟨U+{code:04X}⟩" for code in _NONCHARACTERS})
 
 
 def control_pictures(text: str) -> str:
-    """``text`` with control characters shown as their symbols (ESC as ␛),
-    and lone surrogates as U+FFFD."""
+    """``text`` with control characters shown as their symbols (ESC as ␛), lone surrogates as
+    U+FFFD, and bidi controls and noncharacters by name (⟨U+FFFF⟩): every character XML 1.0 or
+    HTML cannot carry comes out visible."""
     return text.translate(_CONTROLS)
 
 

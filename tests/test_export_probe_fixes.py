@@ -1,0 +1,83 @@
+"""The class outputs as an LMS or a CI dashboard reads them: junit.xml stays XML whatever a student
+writes, each student's test cases are their own, grades.csv fits the Canvas column it fills and
+keeps Canvas's ids as Canvas wrote them, and summary.md says what is not scored yet as the terminal
+does."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+ROOT = Path(__file__).resolve().parents[1]
+Q2_SPEC = ROOT / "problems" / "q2-activations.yaml"
+ALICE_Q2 = ROOT / "submissions" / "alice" / "q2.md"
+
+# Characters XML 1.0 cannot carry (and HTML calls noncharacters): a parser stops at the first one.
+NONCHARACTERS = ("\ufffe", "\uffff", "\ufdd0", "\U0001fffe")
+
+
+def grader(*args, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=600)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def read_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def assert_shown_by_name(text: str, where: str) -> None:
+    for char in NONCHARACTERS:
+        assert char not in text, f"U+{ord(char):04X} in {where}"
+
+
+# --- 1. Characters XML cannot carry, from a student's answer
+
+
+def test_an_answer_holding_noncharacters_leaves_every_xml_and_html_output_readable(tmp_path, tiny_spec):
+    # YAML's escapes are how an answers.yaml holds them (a raw U+FFFE is refused by the YAML reader).
+    write(tmp_path / "subs" / "sam" / "answers.yaml", 'P1: "1/3 \\uFFFE \\uFFFF \\uFDD0 \\U0001FFFE"\n')
+    write(tmp_path / "subs" / "ada" / "answers.yaml", "P1: 1/2\n")
+
+    run = grader("grade", tiny_spec, "--submissions", "subs", "--out", "out", cwd=tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    out = tmp_path / "out"
+    failure = ET.parse(out / "junit.xml").getroot().find("testsuite[@name='sam']/testcase/failure")
+    assert "⟨U+FFFE⟩ ⟨U+FFFF⟩ ⟨U+FDD0⟩ ⟨U+1FFFE⟩" in failure.text
+    for name in ("junit.xml", "index.html", "summary.md", "sam/report.html"):
+        assert_shown_by_name(read_text(out / name), name)
+    assert "⟨U+FFFF⟩" in read_text(out / "sam" / "report.html")
+
+    run = grader("check", tiny_spec, "subs/sam", "--junit", "check.xml", "--html", "check.html",
+                 "--markdown", "check.md", cwd=tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert "⟨U+FFFF⟩" in ET.parse(tmp_path / "check.xml").getroot().find(".//failure").text
+    for name in ("check.xml", "check.html", "check.md"):
+        assert_shown_by_name(read_text(tmp_path / name), name)
+    assert_shown_by_name(run.stdout, "the terminal")
+
+
+def test_a_written_answer_holding_a_noncharacter_keeps_the_class_junit_xml_valid(tmp_path):
+    """The probe's case: Q2.4's paragraph in a q2.md, graded with the class."""
+    text = read_text(ALICE_Q2)
+    q24 = text.index("## Q2.4")
+    write(tmp_path / "subs" / "bob" / "q2.md", text[:q24] + "## Q2.4 Training an RNN\n\nvanishing \uffff gradients\n")
+    write(tmp_path / "subs" / "alice" / "q2.md", text)
+
+    run = grader("grade", Q2_SPEC, "--submissions", "subs", "--out", "out", cwd=tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    junit = ET.parse(tmp_path / "out" / "junit.xml").getroot()
+    assert "vanishing ⟨U+FFFF⟩ gradients" in ET.tostring(junit, encoding="unicode")
+    for name in ("junit.xml", "index.html", "bob/report.html"):
+        assert_shown_by_name(read_text(tmp_path / "out" / name), name)
