@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from grader.checkers import get_checker, known_kinds, make_options
+from grader.mathread import make_symbol
 from grader.yamlread import LineDict, LineList, YamlError, load_yaml_file
 
 
@@ -385,8 +386,8 @@ def _options(c: _Collector, kind: str, raw: Any, defaults: dict, line: int, what
         return None
     raw = raw or {}
     bad = set()
-    for key in [k for k in raw if k in _TOLERANCES]:
-        problem = _tolerance_problem(key, raw[key])
+    for key in raw:
+        problem = _option_problem(key, raw[key])
         if problem:
             c.add(_line(raw, key), f"{what}: {problem}")
             bad.add(key)
@@ -404,12 +405,83 @@ def _options(c: _Collector, kind: str, raw: Any, defaults: dict, line: int, what
                     bad_line = raw.line_of(key)
         c.add(bad_line, f"{what}: {exc}")
         return None
+    # A published spec holds the defaults merged in (grader publish writes the options as loaded).
+    for key in raw if not c.published else ():
+        problem = _unused_by_mode(kind, key, getattr(options, "mode", None))
+        if problem:
+            c.add(_line(raw, key), f"{what}: {problem}")
+            bad.add(key)
     return None if bad else options
 
 
 # Options that are tolerances: finite numbers ≥ 0 (a negative or NaN one passes
 # nothing, an infinite one passes everything).
 _TOLERANCES = {"rtol", "atol"}
+# Options that count digits: whole numbers, from this least value (the checkers would
+# silently round 2.5 significant figures, and 0 of them passes any answer).
+_DIGIT_COUNTS = {"sigfigs": 1, "decimals": 0}
+# The options one mode of a kind reads, by kind and option: an option given for
+# another mode is ignored by the checker, so the part would not check what it says.
+_MODE_OPTIONS = {"number": {"rtol": "tolerance", "atol": "tolerance", "sigfigs": "sigfigs",
+                            "decimals": "decimals"}}
+_DEFAULT_MODE = "tolerance"  # the number checker's mode when none is given
+
+
+def _option_problem(name: str, value: Any) -> str | None:
+    """Why ``value`` cannot be the option ``name`` (of any kind), or None when it can or when
+    only the kind's own options class can tell (see :func:`make_options`)."""
+    if name in _TOLERANCES:
+        return _tolerance_problem(name, value)
+    if name in _DIGIT_COUNTS:
+        return _digit_count_problem(name, value)
+    if name == "variables":
+        return _variables_problem(value)
+    return None
+
+
+def _digit_count_problem(name: str, value: Any) -> str | None:
+    least = _DIGIT_COUNTS[name]
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole or value < least:
+        size = "a positive whole number" if least == 1 else f"a whole number ≥ {least}"
+        return f"option {name!r} must be {size}, got {_as_written(value)}"
+    return None
+
+
+def _variables_problem(value: Any) -> str | None:
+    """Why ``value`` cannot declare an expression's variables (``["x: real", "t: positive"]``), or None."""
+    declarations = [value] if isinstance(value, str) else value
+    if not isinstance(declarations, list):
+        return f"option 'variables' must be a list like [\"x: real\"], got {_as_written(value)}"
+    seen: set[str] = set()
+    for declaration in declarations:
+        if not isinstance(declaration, str):
+            return (f"option 'variables': each variable is declared as text like \"x: real\", got "
+                    f"{_as_written(declaration)}")
+        if ":" not in declaration and len(declaration.split()) > 1:
+            name, domain = declaration.split(None, 1)
+            return (f"option 'variables': {declaration!r} needs a colon between the name and the domain, "
+                    f"as in \"{name}: {domain}\"")
+        try:
+            name, _ = make_symbol(declaration)
+        except ValueError as exc:
+            return f"option 'variables': {exc}"
+        if name in seen:
+            return f"option 'variables': the variable {name!r} is declared twice; declare it once"
+        seen.add(name)
+    return None
+
+
+def _unused_by_mode(kind: str, name: str, mode: str | None) -> str | None:
+    """Why a part's own option ``name`` does nothing under the part's ``mode``, or None."""
+    used_in = _MODE_OPTIONS.get(kind, {}).get(name)
+    if used_in is None or mode == used_in:
+        return None
+    if used_in == _DEFAULT_MODE:
+        return (f"option {name!r} is used only in mode {used_in!r} (the default), but this part's mode is "
+                f"{mode!r}, which ignores it; remove it")
+    return (f"option {name!r} is used only in mode {used_in!r}; add 'mode: {used_in}' to the options "
+            f"(this part's mode is {mode!r}, which ignores it)")
 
 
 def _option_names(kind: str) -> set[str]:
@@ -469,7 +541,7 @@ def _defaults(c: _Collector, data: dict) -> dict:
             hint = f"; did you mean {close!r}?" if close else f"; options are: {', '.join(sorted(takers))}"
             c.add(line, f"'defaults': no kind takes an option {str(key)!r}{hint}")
             continue
-        problem = _tolerance_problem(key, value) if key in _TOLERANCES else None
+        problem = _option_problem(key, value)
         for kind in takers[key]:
             if problem:
                 break
