@@ -90,3 +90,57 @@ def test_a_row_of_its_own_that_opens_with_a_minus_sign_is_its_own_statement(q2_g
     maths = "\\begin{aligned}\n\\frac14 &\\le 1 \\\\\n-\\infty &< \\varepsilon < \\infty\n\\end{aligned}"
     part = grade_text(q2_grader, tmp_path, f"## Q2.2\n\n$$\n{maths}\n$$\n")["Q2.2"]
     assert part.status == "correct", (part.answer, part.feedback)
+
+
+# ---------------------------------------------------------------------------
+# F2. A remark in brackets or a footnote that quotes another value is not the answer
+
+HANDOUT_HINT = ("(b) $\\rho(0.05) \\approx 0.2437$. (The handout hints at $\\rho(0.05) \\approx 0.2505$, "
+                "but I trust my computation.)")
+
+
+def test_a_wrong_value_is_not_replaced_by_a_remark_quoting_the_right_one(tmp_path):
+    test = check(tmp_path, f"## Q2.3\n\n{HANDOUT_HINT}\n")["Q2.3b"]
+    assert test["score"] == 0, test["output"]
+
+
+@pytest.mark.parametrize("document, label", [
+    ("## Q2.3\n\n(b) $\\rho(0.05) \\approx 0.2437$.[^1]\n\n[^1]: The handout says answers like "
+     "$\\rho(0.05) = 0.2505$ get full credit.\n", "Q2.3b"),
+    ("# Question 2\n\n$\\rho(0.05) \\approx 0.2437$.[^1]\n\n[^1]: The handout says $\\rho(0.05) = 0.2505$.\n",
+     "Q2.3b"),
+    ("## Q2.3b\n\n$\\rho(0.05) \\approx 0.2437$.\n\n(The handout hints at $\\rho(0.05) \\approx 0.2505$, but I trust "
+     "my computation.)\n", "Q2.3b"),
+    ("## Q2.2\n\n$\\varepsilon \\in [0, \\infty)$. (A friend says $\\varepsilon \\in \\mathbb{R}$, but I disagree.)\n",
+     "Q2.2"),
+    ("## Q2.1\n\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac14 + \\frac{\\varepsilon}{4}$. (The handout hints at "
+     "$\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$, but I trust my computation.)\n", "Q2.1a"),
+    ("## Q2.3\n\n(c) $\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: $0.31, 2.9\\times10^{-3}, 8.2\\times10^{-6}, "
+     "6.7\\times10^{-11}$. (The handout's values are $\\rho(0.05)^T$ for $T = 1, 5, 10, 20$: $0.2505, "
+     "9.86\\times10^{-4}, 9.72\\times10^{-7}, 9.44\\times10^{-13}$.)\n", "Q2.3c"),
+    ("## Q2.3\n\n(d) true. (The handout hints that the approximation decays faster, but I trust my plot.)\n",
+     "Q2.3d"),
+])
+def test_remarks_and_footnotes_never_answer_any_kind_of_part(q2_grader, tmp_path, document, label):
+    part = grade_text(q2_grader, tmp_path, document)[label]
+    assert part.status == "incorrect", (part.answer, part.feedback)
+
+
+@pytest.mark.parametrize("document", [
+    "## Q2.3\n\n(b) $\\rho(0.05) \\approx 0.2505$.[^1]\n\n[^1]: With the first-order approximation one would get "
+    "$\\rho(0.05) \\approx 0.25$ instead.\n",
+    "## Q2.3\n\n(b) $\\rho(0.05) \\approx 0.2505$. (The approximation would give $\\rho(0.05) \\approx 0.25$.)\n",
+    # brackets that are no sentence of their own stay part of what they follow
+    "## Q2.3\n\n(b) $\\rho(0.05) \\approx 0.25$ (more precisely $0.2505$).\n",
+    "## Q2.3\n\n(b) ρ(0.05) = 0.2505 (4 s.f.)\n",
+])
+def test_a_right_value_is_not_replaced_by_a_remark_or_footnote(q2_grader, tmp_path, document):
+    part = grade_text(q2_grader, tmp_path, document)["Q2.3b"]
+    assert part.status == "correct", (part.answer, part.feedback)
+
+
+def test_a_bracketed_sentence_in_prose_still_counts_for_its_idea(q2_grader, tmp_path):
+    prose = ("Tanh is better for RNNs. (Back-propagation through time multiplies the gradient by one activation "
+             "derivative per time step.)")
+    part = grade_text(q2_grader, tmp_path, f"## Q2.4\n\n{prose}\n")["Q2.4"]
+    assert part.score == 1, part.feedback

@@ -45,6 +45,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
 from grader.mathread import brackets_balanced
@@ -116,6 +117,8 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
         else:
             only_part = all(sum(1 for p in parts if covers(s.key, p.label)) == 1 for s in own)
             own = _without_quotes(own)
+            if part.kind != "rubric":  # prose is the student's whole explanation, remarks and all
+                own = _without_remarks_in(own)
             answer = _labelled_answer(part, own, source, only_part) or extract_answer(
                 part, own, source, only_part=only_part, quantities=quantities,
                 part_keys=frozenset(normalise_label(p.label) for p in parts))
@@ -257,7 +260,7 @@ def _emptied_section(part: Part, held: list[Section], sections: list[Section], s
                    f"Start {part.label}'s answer without another part's label (e.g. 'From {taken[0].heading}, …').")
         return WrittenAnswer(part.label, taken[0].snippet(), source, taken[0].line,
                              problem=f"{problem} The paragraph reads: “{taken[0].snippet()}”")
-    blocks = _unquoted([b for s in inside for b in s.blocks])
+    blocks = _unquoted([b for s in _without_remarks_in(inside) for b in s.blocks])
     found = _answer_by_name(part, blocks, [t for s in inside for t in s.tables], _name_keys(part), quantities)
     if found is None:
         return None
@@ -293,6 +296,8 @@ class Block:
     quoted: bool = False  # inside a block quote ("> Which curve decays faster?"): the question, pasted
     # (key, label as written) of a part whose bold label is its sentence's subject: "**Q2.2** is all of ℝ, …"
     subject_of: tuple[str, str] | None = None
+    # The block without its remarks in brackets, once computed (see :func:`_without_remarks`)
+    without_remarks: "Block | None" = field(default=None, repr=False, compare=False)
 
     def prose(self) -> str:
         """The block as one line of text, maths kept in ``$…$``."""
@@ -444,6 +449,9 @@ def _parser() -> MarkdownIt:
     # A closing $ followed by a digit is money ("$5 and $6"), not maths.
     md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
     md.use(texmath_plugin, delimiters="brackets")  # its block rules: \[ … \] on lines of their own
+    # "[^1]: …" defines a footnote, a remark on the text, never an answer (parse_sections leaves them out);
+    # "^[…]" stays text, as in plain-text maths.
+    md.use(footnote_plugin, inline=False)
     # Inside a paragraph: \( … \) as texmath reads it (one character at least), and
     # \[ … \] too (texmath only knows it on its own lines).
     md.block.ruler.before("paragraph", "math_environment", _environment_block, {"alt": ["paragraph"]})
@@ -498,6 +506,11 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
+        if tok.type == "footnote_block_open":  # the footnotes, gathered at the end: no part's answer
+            while tokens[i].type != "footnote_block_close":
+                i += 1
+            i += 1
+            continue
         if tok.map:
             last_line = tok.map[0] + 1
         quotes += (tok.type == "blockquote_open") - (tok.type == "blockquote_close")
@@ -1417,18 +1430,18 @@ def _rows(body: str) -> list[str]:
 
     A row with a relation of its own is a statement of its own, even after a sign: "-\\infty < ε < \\infty"."""
     pieces, separators = _split_top_keeping(body, _SEPARATORS)
-    rows: list[str] = []
+    rows: list[list[str]] = []  # each row's pieces, joined once at the end
     breaks_only = False  # whether only line breaks stand between the last row and this piece
     for k, piece in enumerate(pieces):
         if piece.strip():
             if rows and breaks_only and _CONTINUING_ROW.match(piece) and not split_chain(piece)[1]:
-                rows[-1] = f"{rows[-1].rstrip()} {piece.strip()}"
+                rows[-1].append(piece.strip())
             else:
-                rows.append(piece)
+                rows.append([piece.strip()])
             breaks_only = True
         if k < len(separators):
             breaks_only = breaks_only and bool(_LINE_BREAK.fullmatch(separators[k]))
-    return rows
+    return [" ".join(row) for row in rows]
 
 
 _COMMA = re.compile(r",")
@@ -1773,7 +1786,7 @@ def _read_by_name(parts: list[Part], sections: list[Section], problem_set: Probl
     heads a section with a part's label (``labelled``: a paragraph opens with one, ``Q2.3(d): …``), names the
     question in a heading (``# Question 2``), is one of the problem set's files (``q2.md``), or names another
     quantity by a name of its own (``\\rho_{approx}``)."""
-    blocks = _unquoted([b for s in sections for b in s.blocks])
+    blocks = _unquoted([b for s in _without_remarks_in(sections) for b in s.blocks])
     tables = [t for s in sections for t in s.tables]
     distinct = {p.label: _answer_by_name(p, blocks, tables, _name_keys(p, bare=False), quantities) for p in parts}
     evident = (headed or labelled or source in problem_set.submission_files or any(distinct.values())
@@ -1882,7 +1895,7 @@ def _interval_by_name(blocks: list[Block], keys: set[str]) -> Found | None:
     and, unless boxed, only when no other set is said to be it ("the inequality holds for ε ≥ 0" included)."""
     best: Found | None = None
     said: set[str] = set()  # every set said to be the answer, one key per way of writing the same set
-    for block in map(_without_validity_remarks, blocks):
+    for block in blocks:
         for st in block_statements(block):
             if not st.ops:
                 continue
@@ -1915,44 +1928,95 @@ def _interval_by_name(blocks: list[Block], keys: set[str]) -> Found | None:
     return replace(best, value=_semicolons_as_commas(best.value)) if best is not None else None
 
 
-# A remark in brackets on where the approximation is good: "(Of course the approximation itself is only valid for
-# small ε, say ε ∈ (−0.1, 0.1).)" gives no set of Q2.2's inequality
+# A remark in brackets is never the answer: one on where the approximation is good, wherever it stands ("(Of
+# course the approximation itself is only valid for small ε, say ε ∈ (−0.1, 0.1).)" gives no set of Q2.2's
+# inequality), and a sentence of its own in brackets ("(The handout hints at $\rho(0.05) \approx 0.2505$, but I
+# trust my computation.)"), which comments on the answer it follows.
 _VALIDITY_REMARK = re.compile(r"\b(?:approximations?|expansions?|lineari[sz]ations?|taylor|maclaurin)\b[^()]{0,120}?"
                               r"\b(?:valid|accurate|good|reasonable|works?|appropriate|justified|meaningful|applies)\b",
                               re.I)
+_SENTENCE_ENDS = re.compile(r"[.!?]\s*$")
+_SENTENCE_IN_BRACKETS = re.compile(r"[.!?]\s*\)")
+_WORD = re.compile(r"[^\W\d_]+")
+_LONG_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def _without_validity_remarks(block: Block) -> Block:
-    """The block without its remarks in brackets on the approximation's validity (:data:`_VALIDITY_REMARK`), or the
-    block itself when it has none.  A bracket is opened and closed in the text; maths between them is the remark's.
+def _is_remark(remark: list[Segment], opens_sentence: bool) -> bool:
+    """Is a closed bracket (its pieces, "(" first and ")" last) a remark: on the approximation's validity, or a
+    sentence of its own — opening where a sentence starts, ending with its full stop, in two words or more (not a
+    label such as "(b)", nor "(4 s.f.)" after a value)?"""
+    words = "".join(r.text if r.kind == "text" else " $ " for r in remark)  # "(… $x$)" ends with no full stop
+    if _VALIDITY_REMARK.search(words):
+        return True
+    return (opens_sentence and bool(_SENTENCE_ENDS.search(words[:-1])) and len(_WORD.findall(words)) >= 2
+            and _LONG_WORD.search(words) is not None)
+
+
+def _without_remarks(block: Block) -> Block:
+    """The block without its remarks in brackets (:func:`_is_remark`), or the block itself when it has none;
+    computed once a block.  A bracket is opened and closed in the text; maths between them is the remark's.
     Pieces are joined once at the end, so a paragraph of many brackets stays linear."""
+    if block.without_remarks is not None:
+        return block.without_remarks
+    block.without_remarks = block
     prose = block.prose()
-    if "(" not in prose or not _VALIDITY_REMARK.search(prose):
+    if "(" not in prose or not (_VALIDITY_REMARK.search(prose) or _SENTENCE_IN_BRACKETS.search(prose)):
         return block
     kept: list[Segment] = []  # text pieces not yet joined, maths whole
-    remark: list[Segment] = []  # the pieces of the remark being read, its "(" first
+    remark: list[Segment] = []  # the pieces of the bracket being read, its "(" first
     depth = 0
+    sentence_start = True  # the text kept so far ends a sentence: a bracket opening here may be one
+    opens_sentence = False  # the bracket being read opened at a sentence's start
+    dropped = False
+
+    def keep(pieces: list[Segment]) -> None:
+        nonlocal sentence_start
+        kept.extend(pieces)
+        for piece in pieces:
+            if piece.kind == "math":
+                sentence_start = False
+            elif piece.text.strip():
+                sentence_start = bool(_SENTENCE_ENDS.search(piece.text))
+
     for seg in block.segments:
         if seg.kind == "math":
-            (remark if depth else kept).append(seg)
+            if depth:
+                remark.append(seg)
+            else:
+                keep([seg])
             continue
         at = 0
         for m in re.finditer(r"[()]", seg.text):
             if depth == 0 and m.group() == ")":
                 continue  # a closing bracket with no opening stays text
             if depth == 0:
-                kept.append(Segment("text", seg.text[at:m.start()]))
-                at = m.start()
+                keep([Segment("text", seg.text[at:m.start()])])
+                opens_sentence, at = sentence_start, m.start()
             depth += 1 if m.group() == "(" else -1
             if depth == 0:
                 remark.append(Segment("text", seg.text[at:m.end()]))
                 at = m.end()
-                if not _VALIDITY_REMARK.search("".join(r.text for r in remark)):
-                    kept.extend(remark)
+                if _is_remark(remark, opens_sentence):
+                    dropped = True
+                else:
+                    keep(remark)
                 remark = []
-        (remark if depth else kept).append(Segment("text", seg.text[at:]))
+        piece = Segment("text", seg.text[at:])
+        if depth:
+            remark.append(piece)
+        else:
+            keep([piece])
     kept.extend(remark)  # a bracket never closed opens no remark
-    return replace(block, segments=_joined(kept), statements=None)
+    if dropped:
+        block.without_remarks = replace(block, segments=_joined(kept), statements=None, without_remarks=None)
+    return block.without_remarks
+
+
+def _without_remarks_in(sections: list[Section]) -> list[Section]:
+    """The sections with their blocks' remarks in brackets left out (:func:`_without_remarks`), and without the
+    blocks that were nothing else."""
+    kept = [replace(s, blocks=[b for b in map(_without_remarks, s.blocks) if b.segments]) for s in sections]
+    return [s for s in kept if s.blocks]
 
 
 def _joined(pieces: list[Segment]) -> list[Segment]:
@@ -2428,7 +2492,6 @@ def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Fo
     keys = _name_keys(part) | _SET_WORDS | _variable_key(part)
     variable_keys = {k for k in keys if k not in _SET_WORDS}
     best: Found | None = None
-    blocks = [_without_validity_remarks(b) for b in blocks]
 
     def take(found: Found) -> None:
         nonlocal best
