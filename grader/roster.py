@@ -14,12 +14,17 @@ The export's assignment columns ("Homework 1 (1234)") are kept too:
 ``grades.csv`` takes the header of the one named like the graded problem
 sets, so that Canvas fills that assignment instead of adding a new one;
 when none is, :meth:`Roster.assignment_warning` says so for the run to print,
-naming the ``--assignment`` that would fill one.
+naming the ``--assignment`` that would fill one.  The export's "Points
+Possible" row gives each column's points: a column worth other than the
+points graded gets a warning too (Canvas keeps a score over them as extra
+credit), and the column suggested is one worth the points graded when there
+is one.
 """
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import shlex
 import unicodedata
@@ -72,11 +77,14 @@ class RosterEntry:
 
 
 class Roster:
-    """The students of a roster and, from a Canvas export, its assignment columns' headers."""
+    """The students of a roster and, from a Canvas export, its assignment columns' headers and the
+    points each is worth (``points_possible``: header → points, for the columns the export gives)."""
 
-    def __init__(self, entries: list[RosterEntry], assignments: tuple[str, ...] = ()):
+    def __init__(self, entries: list[RosterEntry], assignments: tuple[str, ...] = (),
+                 points_possible: dict[str, float] | None = None):
         self.entries = entries
         self.assignments = tuple(assignments)
+        self.points_possible = dict(points_possible or {})
         self._by_key: dict[str, RosterEntry] = {}
         self._by_canvas_id = {e.canvas_id: e for e in entries if e.canvas_id}
         ambiguous: set[str] = set()
@@ -102,15 +110,21 @@ class Roster:
                  if _plain(header) == wanted or _plain(assignment_name(header)) == wanted]
         return found[0] if len(found) == 1 else None
 
-    def assignment_warning(self, name: str, roster: str = "the roster") -> str | None:
+    def assignment_warning(self, name: str, roster: str = "the roster", points: float | None = None) -> str | None:
         """What to tell the instructor when grades.csv's score column, ``name``, is none of the
-        roster's assignment columns: Canvas would add a new assignment for it.  None when it is
-        one, or when the roster has no assignment columns (then nothing better is known)."""
-        if not self.assignments or self.assignment_column(name) is not None:
+        roster's assignment columns (Canvas would add a new assignment for it), or is one worth
+        other than the ``points`` graded (Canvas would keep the difference as extra credit, or
+        show full marks as a low score).  None when all is well, or when the roster has no
+        assignment columns (then nothing better is known)."""
+        if not self.assignments:
             return None
+        column = self.assignment_column(name)
+        if column is not None:
+            return self._points_warning(column, roster, points)
         same = [header for header in self.assignments if _plain(assignment_name(header)) == _plain(name)]
         offered = same or list(self.assignments)
         listed = ", ".join(offered[:5]) + (" …" if len(offered) > 5 else "")
+        best = min(offered, key=lambda header: not self._worth(header, points))  # the first worth the points
         if same:
             why = (f"and several assignment columns of {roster} have that name ({listed}): Canvas cannot "
                    f"tell which one it fills and may add a new assignment")
@@ -118,20 +132,63 @@ class Roster:
             why = (f"which is none of the assignment columns of {roster} ({listed}): importing grades.csv "
                    f"into Canvas adds a new assignment")
         other = " or another column's header" if len(offered) > 1 else ""
-        return (f"warning: grades.csv's score column is {name.strip()!r}, {why}. To fill an existing one, run "
-                f"the same command again with --assignment {_shell_word(offered[0])}{other}, as the export "
-                f"has it (results already graded are kept).")
+        advice = (f"warning: grades.csv's score column is {name.strip()!r}, {why}. To fill an existing one, run "
+                  f"the same command again with --assignment {_shell_word(best)}{other}, as the export "
+                  f"has it (results already graded are kept).")
+        if self._differs(best, points):  # then none of those offered is worth the points graded
+            advice += (f" But {best!r} is worth {_points(self.points_possible[best])}, not the "
+                       f"{_points(points)} graded. {self._instead(points)}")
+        return advice
+
+    def _points_warning(self, column: str, roster: str, points: float | None) -> str | None:
+        """The warning for grades.csv filling ``column`` with scores out of other than its points."""
+        if not self._differs(column, points):
+            return None
+        worth = _points(self.points_possible[column])
+        outcome = (f"Canvas keeps a score over {worth} as extra credit" if points > self.points_possible[column]
+                   else f"full marks show in Canvas as {points:g} of {worth}")
+        return (f"warning: {column!r}, the column grades.csv fills, is worth {worth} in {roster}, not the "
+                f"{_points(points)} graded: {outcome}. {self._instead(points)}")
+
+    def _instead(self, points: float) -> str:
+        """What fills a column worth ``points``: the export's first such column, or one run per homework."""
+        worth = [header for header in self.assignments if self._worth(header, points)]
+        if worth:
+            return (f"{worth[0]!r} is worth {_points(points)}: to fill it, run the same command again with "
+                    f"--assignment {_shell_word(worth[0])} (results already graded are kept).")
+        return ONE_COLUMN_PER_HOMEWORK
+
+    def _worth(self, column: str, points: float | None) -> bool:
+        """Whether the export says ``column`` is worth ``points``."""
+        worth = self.points_possible.get(column)
+        return points is not None and worth is not None and math.isclose(worth, points)
+
+    def _differs(self, column: str, points: float | None) -> bool:
+        """Whether the export says ``column`` is worth other than ``points`` (False when either is unknown)."""
+        return points is not None and column in self.points_possible and not self._worth(column, points)
 
     def to_json(self) -> dict:
-        return {"students": [entry.to_json() for entry in self.entries], "assignments": list(self.assignments)}
+        return {"students": [entry.to_json() for entry in self.entries], "assignments": list(self.assignments),
+                "points_possible": self.points_possible}
 
     @classmethod
     def from_json(cls, data: "dict | list[list[str]]") -> "Roster":
         """A roster :meth:`to_json` stored (or a list of rows, as stored before assignments were kept)."""
         if isinstance(data, dict):
             return cls([RosterEntry.from_json(row) for row in data.get("students", ())],
-                       tuple(str(header) for header in data.get("assignments", ())))
+                       tuple(str(header) for header in data.get("assignments", ())),
+                       {str(header): float(worth) for header, worth in data.get("points_possible", {}).items()})
         return cls([RosterEntry.from_json(row) for row in data])
+
+
+# What to do when one run grades several homeworks that Canvas keeps in several columns.
+ONE_COLUMN_PER_HOMEWORK = ("grades.csv has one score column for every problem set graded: to fill one Canvas "
+                           "column per homework, grade each homework's spec into its own --out with its own "
+                           "--assignment (see \"Two homeworks, two Canvas columns\" in the instructor's guide).")
+
+
+def _points(value: float) -> str:
+    return f"{value:g} point" + ("" if value == 1 else "s")
 
 
 def assignment_name(header: str) -> str:
@@ -179,10 +236,14 @@ def read_roster(path: Path) -> Roster:
         raise RosterError(f"{path}, line 1: a roster needs a 'Student' column and at least one of "
                           f"{', '.join(repr(n) for n in MATCHED_ON)} (found: {', '.join(header[:8]) or 'nothing'})")
     where = {name: header.index(name) for name in IDENTITY_COLUMNS if name in header}
+    assignments = tuple(name for name in header if ASSIGNMENT_COLUMN.fullmatch(name))
+    points_possible: dict[str, float] = {}
     entries: list[RosterEntry] = []
     try:
         for row in rows:
             cells = {name: row[i].strip() if i < len(row) else "" for name, i in where.items()}
+            if cells.get("Student") == "Points Possible":
+                points_possible = _points_row(header, row, assignments)
             # Canvas puts "Points Possible" (and a posting-policy row) under
             # the header; they have no ids, and a row without ids cannot be
             # imported anyway.
@@ -194,5 +255,19 @@ def read_roster(path: Path) -> Roster:
         raise RosterError(f"{path}, line {rows.line_num}: not CSV ({exc})") from None
     if not entries:
         raise RosterError(f"{path}: the roster lists no students")
-    assignments = tuple(name for name in header if ASSIGNMENT_COLUMN.fullmatch(name))
-    return Roster(entries, assignments)
+    return Roster(entries, assignments, points_possible)
+
+
+def _points_row(header: list[str], row: list[str], assignments: tuple[str, ...]) -> dict[str, float]:
+    """The points of each assignment column, from Canvas's "Points Possible" row (a cell that is
+    not a number, as "(read only)" under a total, gives none)."""
+    points = {}
+    for column in assignments:
+        cell = row[header.index(column)].strip() if header.index(column) < len(row) else ""
+        try:
+            value = float(cell)
+        except ValueError:
+            continue
+        if math.isfinite(value) and value >= 0:
+            points[column] = value
+    return points
