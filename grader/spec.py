@@ -7,6 +7,7 @@ spec code; :mod:`grader.references` does that.
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 import difflib
 import hashlib
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from grader.checkers import get_checker, known_kinds, make_options
+from grader.checkers.choice import normalise_choice
 from grader.mathread import make_symbol
 from grader.yamlread import LineDict, LineList, YamlError, load_yaml_file
 
@@ -594,6 +596,11 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
     c.holds_secrets |= "reference" in raw or "rubric" in raw
     options = _options(c, kind, raw.get("options"), defaults, _line(raw, "options"), what) if kind else None
 
+    if kind == "choice" and options is not None and reference is not None:
+        problem = _literal_choice_problem(reference, options)
+        if problem:
+            c.add(_line(raw, "reference"), f"{what}: {problem}")
+
     names = _texts(c, raw, "names", what, "how an answer may name the quantity")
     approximates = _texts(c, raw, "approximates", what, "names of the exact quantity the answer approximates")
 
@@ -645,6 +652,30 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
                 tuple(mistakes), tuple(rubric), line, at_grading=c.published and kind is not None,
                 reference_line=_line(raw, "reference") if "reference" in raw else line,
                 approximates=tuple(approximates))
+
+
+def _literal_choice_problem(reference: str, options: Any) -> str | None:
+    """Why a choice part's reference, when written as a literal (``'"relu"'``), is not a choice.
+
+    A reference computed by other code is checked by ``grader validate`` once computed."""
+    try:
+        value = ast.literal_eval(reference.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return choice_reference_problem(value, options)
+
+
+def choice_reference_problem(value: Any, options: Any) -> str | None:
+    """Why ``value`` cannot be the reference of a choice part with these options, or None.
+
+    The checker takes the reference for one more choice, so the part would grade a
+    student naming it right, and every answer naming a listed choice wrong."""
+    choices = tuple(getattr(options, "choices", ()) or ())
+    if not choices or normalise_choice(value) in {normalise_choice(choice) for choice in choices}:
+        return None
+    listed = ", ".join(str(choice) for choice in choices)
+    return (f"the reference {str(value)!r} is not one of the part's choices ({listed}), so every answer naming "
+            f"a choice would be marked wrong; make the reference one of them, or add it to 'choices'")
 
 
 def _texts(c, raw: dict, key: str, what: str, meaning: str) -> list[str]:

@@ -21,7 +21,7 @@ import yaml
 from grader.checkers.values import as_float_array
 from grader.mathread import MAX_CHARS, numeric_value
 from grader.references import ProblemReferences
-from grader.spec import SpecIssue
+from grader.spec import SpecIssue, choice_reference_problem
 
 REFERENCE_PRELUDE = """\
 import numpy as np
@@ -158,6 +158,7 @@ def prove_references(all_refs: list[ProblemReferences], grader_factory) -> list[
                 result = grader.grade("reference", files)
                 issues.extend(mistakes_taken_for_correct(refs, grader, Path(tmp)))
         issues.extend(unwritable.values())
+        issues.extend(choices_missing_their_reference(refs))
         for part_result in result.parts:
             if part_result.label in unwritable:
                 continue
@@ -170,6 +171,18 @@ def prove_references(all_refs: list[ProblemReferences], grader_factory) -> list[
                 issues.append(SpecIssue(ps.path, part.line, f"part {part.label}: the reference earns "
                                         f"{part_result.score:g} of {part_result.max_score:g} points under its own "
                                         f"checker ({part_result.status}): {reason}"))
+    return issues
+
+
+def choices_missing_their_reference(refs: ProblemReferences) -> list[SpecIssue]:
+    """Choice parts whose computed reference is none of their choices (a literal one is refused
+    when the spec loads): the reference itself earns full marks, every answer naming a choice 0."""
+    ps = refs.problem_set
+    issues = []
+    for part in ps.parts:
+        problem = choice_reference_problem(refs[part.label].value, part.options) if part.kind == "choice" else None
+        if problem:
+            issues.append(SpecIssue(ps.path, part.reference_line, f"part {part.label}: {problem}"))
     return issues
 
 

@@ -212,3 +212,24 @@ def test_set_wide_tolerances_under_a_sigfigs_part_are_fine(tmp_path):
     spec = write_spec(tmp_path, "{mode: sigfigs, sigfigs: 3}", "{mode: sigfigs, sigfigs: 3.0}")
     run = grader("validate", spec)
     assert run.returncode == 0, run.stderr
+
+
+# ---------------------------------------------------------------------------
+# 3. A choice part's reference must be one of its choices
+
+def test_a_choice_reference_outside_the_choices_is_refused_when_the_spec_loads(tmp_path):
+    spec = write_spec(tmp_path, """reference: '"relu"'""", """reference: '"softplus"'""")
+    refused_everywhere(tmp_path, spec, f"{spec}, line {line_of(spec, 'softplus')}: part C1:",
+                       "the reference 'softplus' is not one of the part's choices (relu, sigmoid, tanh)")
+
+
+def test_a_computed_choice_reference_outside_the_choices_is_refused_by_validate(tmp_path):
+    spec = write_spec(tmp_path, """reference: '"relu"'""", """reference: '"soft" + "plus"'""")
+    refused(grader("validate", spec), f"{spec}, line {line_of(spec, 'soft')}: part C1:",
+            "the reference 'softplus' is not one of the part's choices")
+
+
+def test_a_choice_reference_written_in_another_case_is_one_of_the_choices(tmp_path):
+    spec = write_spec(tmp_path, """reference: '"relu"'""", """reference: '"ReLU "'""")
+    run = grader("validate", spec)
+    assert run.returncode == 0, run.stderr
