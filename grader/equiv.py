@@ -546,7 +546,10 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     if verdict.status is Status.UNREADABLE:
-        print(f"grader equiv: could not read: {verdict.feedback}", file=sys.stderr)
+        feedback = verdict.feedback
+        said = feedback[0].lower() + feedback[1:] if feedback.startswith("Could not read") else \
+            f"could not read: {feedback}"
+        print(f"grader equiv: {said}", file=sys.stderr)
         return 2
     label = "equivalent" if verdict.status is Status.CORRECT else "not equivalent"
     print(f"{label}: {verdict.feedback}")

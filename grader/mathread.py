@@ -134,18 +134,51 @@ MAX_SYMBOLIC_DET = 4  # a determinant with symbols in it is written out (24 term
 
 
 class Unreadable(ValueError):
-    """The text could not be read as maths.  ``snippet`` is the offending part."""
+    """The text could not be read as maths.  ``snippet`` is the offending part; ``hint``, what is wrong in it
+    where that can be told (an unclosed bracket)."""
 
-    def __init__(self, message: str, snippet: str = ""):
+    def __init__(self, message: str, snippet: str = "", hint: str = ""):
         super().__init__(message)
         self.message = message
         self.snippet = snippet
+        self.hint = hint
 
     def __str__(self) -> str:
         shown = quoted(self.snippet) if self.snippet else ""
-        if not shown or shown in self.message:  # "unknown name “W”" names its snippet already
-            return self.message
-        return f"{self.message}: {shown}"
+        said = self.message if not shown or shown in self.message else f"{self.message}: {shown}"
+        return f"{said} — {self.hint}" if self.hint else said  # "unknown name “W”" names its snippet already
+
+
+def syntax_unreadable(message: str, text: str) -> Unreadable:
+    """An answer that does not parse, with its unbalanced bracket named: the usual cause, easy to miss."""
+    return Unreadable(message, text, bracket_problem(text))
+
+
+_BRACKETS = re.compile(r"\\[{}]|\\(?:left|right)\s*[.|]|(?P<open>[([{])|(?P<close>[)\]}])")
+
+
+def bracket_problem(text: str) -> str:
+    """"a “(” is never closed" or "a “]” closes nothing", else "".  Round and square brackets count as one
+    kind, as intervals mix them ("(0, 1]"); braces are their own, and ``\\{ \\}`` (set braces) are not."""
+    depth = {"(": 0, "{": 0}
+    first_open: dict[str, str] = {}
+    for m in _BRACKETS.finditer(text):
+        char = m.group("open") or m.group("close")
+        if not char:
+            continue
+        kind = "{" if char in "{}" else "("
+        if m.group("open"):
+            if depth[kind] == 0:
+                first_open[kind] = char
+            depth[kind] += 1
+        elif depth[kind] == 0:
+            return f"a “{char}” closes nothing"
+        else:
+            depth[kind] -= 1
+    for kind, level in depth.items():
+        if level:
+            return f"a “{first_open[kind]}” is never closed"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -917,7 +950,7 @@ def _plain_tokens(text: str, raw: str) -> list[tuple[int, str]]:
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError) as exc:
-        raise Unreadable("not a complete expression", raw) from exc
+        raise syntax_unreadable("not a complete expression", raw) from exc
     skipped = (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT)
     return [(t.type, t.string) for t in tokens
             if t.type not in skipped and not (t.type == tokenize.ERRORTOKEN and t.string.strip() == "")]
@@ -1294,7 +1327,7 @@ def _read_plain(text: str, names: Mapping[str, Any] | None) -> Any:
     try:
         tree = ast.parse(s, mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-        raise Unreadable("not a complete expression", text) from exc
+        raise syntax_unreadable("not a complete expression", text) from exc
     try:
         return _PlainBuilder(s, names, text).build(tree)
     except RecursionError as exc:
@@ -1592,7 +1625,7 @@ def _parse_latex(latex: str, raw: str) -> Any:
     except RecursionError as exc:
         raise Unreadable("the answer is nested too deeply", raw) from exc
     except Exception as exc:  # the parser raises bare Exceptions on syntax errors
-        raise Unreadable("could not read the LaTeX", raw) from exc
+        raise syntax_unreadable("could not read the LaTeX", raw) from exc
     return _put_back(value, values, raw)
 
 

@@ -162,5 +162,29 @@ def test_an_incomplete_expression_is_said_once_and_plainly():
     run = subprocess.run([sys.executable, "-m", "grader", "equiv", "x+", "1"], capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 2
-    assert run.stderr.strip() == "grader equiv: could not read: Could not read the answer: not a complete " \
-        "expression: “x+”"
+    assert run.stderr.strip() == "grader equiv: could not read the answer: not a complete expression: “x+”"
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (r"\sigma(x)(1-\sigma(x)", "a “(” is never closed"),
+    (r"\frac{1}{4", "a “{” is never closed"),
+    ("(1+x", "a “(” is never closed"),
+    ("x)+1", "a “)” closes nothing"),
+    (r"\left(1+x\right))", "a “)” closes nothing"),
+])
+def test_an_unclosed_bracket_is_named(answer, hint):
+    """The usual reason an answer cannot be read, and easy to miss: the student is told which bracket."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "grader", "equiv", answer, "x*(1-x)", "--vars", "x"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.strip().endswith(f"” — {hint}"), run.stderr
+
+
+@pytest.mark.parametrize("answer", [r"\{1, 2\} \cup", "(0, 1] +", r"\left. x \right|_0 +"])
+def test_brackets_that_are_balanced_get_no_bracket_hint(answer):
+    from grader.mathread import bracket_problem
+
+    assert bracket_problem(answer) == ""
