@@ -8,8 +8,10 @@ spec code; :mod:`grader.references` does that.
 from __future__ import annotations
 
 import ast
+import builtins
 import dataclasses
 import difflib
+import functools
 import hashlib
 import math
 import re
@@ -239,6 +241,7 @@ class _Collector:
         self.unpublished: list[SpecIssue] = []
         self.looks_published = False  # it holds what only `grader publish` writes ('expected', 'hidden_cases')
         self.holds_secrets = False  # it holds a 'solution', 'reference' or 'rubric': an instructor's spec
+        self.setup = ""  # the set's setup code: its names are visible to the parts' code
 
     def add(self, line: int, message: str) -> None:
         self.issues.append(SpecIssue(self.path, line, message))
@@ -348,6 +351,7 @@ def load_problem_set(path: Path) -> ProblemSet:
     set_id = c.text(data, "id", "the problem set's") or ""
     title = c.text(data, "title", "the problem set's") or ""
     setup = c.text(data, "setup", "the problem set's", required=False) or ""
+    c.setup = setup
     defaults = _defaults(c, data)
     files = data.get("submission_files") or []
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
@@ -839,9 +843,80 @@ def _load_mistake(c: _Collector, raw: Any, line: int, what: str, has_code: bool,
         if not isinstance(raw[key], str):
             c.add(_line(raw, key), f"{what} mistake '{key}' must be Python code as text")
             return None
+    if given[0] == "when" and not c.published:  # a published copy has no setup; its author checked it
+        for problem in _unknown_predicate_names(raw["when"], c.setup):
+            c.add(_line(raw, "when"), f"{what} mistake 'when': {problem}")
     if feedback is None:
         return None
     return Mistake(feedback, credit, raw.get("value"), raw.get("solution"), raw.get("when"), line)
+
+
+# What a 'when' predicate sees of a call besides the spec's names (grader.grading gives them).
+PREDICATE_NAMES = ("value", "exception", "message", "warnings", "args")
+
+
+def _unknown_predicate_names(when: str, setup: str) -> list[str]:
+    """A located-ready problem for each name a ``when`` predicate uses but will not have.
+
+    Such a name makes the predicate fail on every call, which counts as "no match", so the
+    mistake's feedback is never given.  Nothing is said when the setup binds names that
+    cannot be listed (``from m import *``) or either does not parse (reported elsewhere)."""
+    try:
+        predicate = ast.parse(when.strip(), mode="eval")
+    except SyntaxError:
+        return []
+    setup_names = _names_bound(setup)
+    if setup_names is None:
+        return []
+    inside = _names_bound(predicate) or set()
+    used = {node.id for node in ast.walk(predicate) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    unknown = sorted(used - inside - setup_names - set(PREDICATE_NAMES) - _spec_namespace_names())
+    problems = []
+    for name in unknown:
+        close = _closest(name, [*PREDICATE_NAMES, *setup_names]) or \
+            next(iter(difflib.get_close_matches(name, _spec_namespace_names(), n=1, cutoff=0.8)), None)
+        hint = f" (did you mean {close!r}?)" if close else ""
+        problems.append(f"the name {name!r} is not defined{hint}, so the predicate never matches; it sees "
+                        f"{', '.join(PREDICATE_NAMES)}, the setup's names, NumPy (np), SymPy and Python's built-ins")
+    return problems
+
+
+def _names_bound(code: str | ast.AST) -> set[str] | None:
+    """The names ``code`` binds anywhere (assignments, defs, imports, loop and comprehension
+    variables); None when it does not parse or binds names that cannot be listed."""
+    try:
+        tree = ast.parse(code) if isinstance(code, str) else code
+    except SyntaxError:
+        return None
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.Name) and node.id in ("globals", "exec", "vars"):
+            return None  # may bind any name
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if any(alias.name == "*" for alias in node.names):
+                return None
+            names.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+    return names
+
+
+@functools.lru_cache(maxsize=1)
+def _spec_namespace_names() -> frozenset[str]:
+    """The names all spec code sees: Python's built-ins and the base namespace (SymPy, np, ...)."""
+    from grader.references import base_namespace  # it imports this module
+
+    return frozenset(dir(builtins)) | frozenset(base_namespace())
 
 
 def _load_rubric_idea(c: _Collector, raw: Any, line: int, what: str) -> RubricIdea | None:

@@ -233,3 +233,22 @@ def test_a_choice_reference_written_in_another_case_is_one_of_the_choices(tmp_pa
     spec = write_spec(tmp_path, """reference: '"relu"'""", """reference: '"ReLU "'""")
     run = grader("validate", spec)
     assert run.returncode == 0, run.stderr
+
+
+# ---------------------------------------------------------------------------
+# 4. A known-mistake predicate naming what it cannot know
+
+def test_a_misspelt_name_in_a_when_predicate_is_refused_with_a_did_you_mean(tmp_path):
+    spec = write_spec(tmp_path, "when: \"exception == ", "when: \"exeption == ")
+    refused_everywhere(tmp_path, spec, f"{spec}, line {line_of(spec, 'when:')}: part F1 mistake 'when':",
+                       "the name 'exeption' is not defined (did you mean 'exception'?)",
+                       "it sees value, exception, message, warnings, args, the setup's names")
+
+
+def test_a_when_predicate_may_use_the_setup_numpy_builtins_and_its_own_variables(tmp_path):
+    spec = write_spec(tmp_path, "when: \"exception == 'ZeroDivisionError'\"",
+                      "when: \"exception == 'ZeroDivisionError' or (value is not None and "
+                      "any(np.isnan(v) for v in value) and len(args) > 0 and x is not None and "
+                      "'nan' in str(warnings) + message)\"")
+    run = grader("validate", spec)
+    assert run.returncode == 0, run.stderr
