@@ -363,16 +363,23 @@ def load_problem_set(path: Path) -> ProblemSet:
     if raw_parts is not None and (not isinstance(raw_parts, list) or not raw_parts):
         c.add(_line(data, "parts"), "'parts' must be a non-empty list of parts")
         raw_parts = []
-    labels: dict[str, int] = {}
+    # Answers name a part by its label in any case (w3 answers W3), so labels differing only in case clash.
+    labels: dict[str, Part] = {}
     for index, raw in enumerate(raw_parts or []):
         line = raw_parts.line_of(index) if isinstance(raw_parts, LineList) else 0
         part = _load_part(c, raw, line, defaults)
         if part is None:
             continue
-        if part.label in labels:
-            c.add(part.line, f"part label {part.label!r} is used twice (first on line {labels[part.label]})")
+        first = labels.get(part.label.casefold())
+        if first is not None and first.label == part.label:
+            c.add(part.line, f"part label {part.label!r} is used twice (first on line {first.line})")
             continue
-        labels[part.label] = part.line
+        if first is not None:
+            c.add(part.line, f"part label {part.label!r} differs from {first.label!r} (line {first.line}) only in "
+                  "case; students' answers name a part in either case, so the two would be the same part: give "
+                  "it another label")
+            continue
+        labels[part.label.casefold()] = part
         parts.append(part)
 
     if c.issues:

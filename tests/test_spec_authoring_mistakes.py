@@ -252,3 +252,12 @@ def test_a_when_predicate_may_use_the_setup_numpy_builtins_and_its_own_variables
                       "'nan' in str(warnings) + message)\"")
     run = grader("validate", spec)
     assert run.returncode == 0, run.stderr
+
+
+# ---------------------------------------------------------------------------
+# 5. Part labels differing only in case
+
+def test_labels_differing_only_in_case_are_refused_like_a_label_used_twice(tmp_path):
+    spec = write_spec(tmp_path, "  - label: N1\n", "  - label: e1\n")
+    refused_everywhere(tmp_path, spec, f"{spec}, line {line_of(spec, 'label: e1')}:",
+                       f"part label 'e1' differs from 'E1' (line {line_of(spec, 'label: E1')}) only in case")
