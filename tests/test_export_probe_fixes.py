@@ -141,3 +141,26 @@ def test_grading_into_a_column_worth_other_points_is_warned_with_the_column_that
     run = grader(*command, "--assignment", "Homework 2 (1235)", cwd=tmp_path)
 
     assert run.returncode == 0 and warnings_of(run) == [], run.stderr
+
+
+# --- 3. Each student's test cases in the class junit.xml
+
+
+def test_each_student_s_test_cases_are_their_own_in_the_class_junit_xml(tmp_path, tiny_spec):
+    for student, answer in (("alice", "1/2"), ("bob", "1/3"), ("Núñez, José", "1/2")):
+        write(tmp_path / "subs" / student / "answers.yaml", f"P1: {answer}\n")
+
+    run = grader("grade", tiny_spec, "--submissions", "subs", "--out", "out", cwd=tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    suites = ET.parse(tmp_path / "out" / "junit.xml").getroot().findall("testsuite")
+    cases = [(case.get("classname"), case.get("name")) for suite in suites for case in suite.findall("testcase")]
+    assert cases == [("Núñez, José.tiny", "P1 One half"), ("alice.tiny", "P1 One half"), ("bob.tiny", "P1 One half")]
+    assert [suite.get("tests") for suite in suites] == ["1", "1", "1"]  # one test case per part
+
+    # One student's self-check keeps its test cases named by the problem set alone.
+    run = grader("check", tiny_spec, "subs/alice", "--junit", "check.xml", cwd=tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    case = ET.parse(tmp_path / "check.xml").getroot().find("testsuite/testcase")
+    assert (case.get("classname"), case.get("name")) == ("tiny", "P1 One half")
