@@ -169,6 +169,11 @@ def _feedback_cell(p: PartResult) -> str:
     return "<br>".join(_cell(line) for line in lines[:6])
 
 
+def _points_cell(p: PartResult) -> str:
+    """``1 / 2``, or ``– / 2`` for a part only grading can score, as the terminal shows it: not a 0 yet."""
+    return f"{'–' if p.at_grading else format_score(p.score)} / {format_score(p.max_score)}"
+
+
 OVERRIDES_LISTED = 20  # a CI job page is read, not searched
 
 
@@ -193,8 +198,7 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
                 continue
             provisional = p.provisional and p.status != AT_GRADING  # not judged yet: nothing to confirm
             verdict = p.status + (OVERRIDDEN_MARK if p.overridden else " (provisional)" if provisional else "")
-            lines.append(f"| {_cell(p.label)} | {format_score(p.score)} / {format_score(p.max_score)} | "
-                         f"{_cell(verdict)} | {_feedback_cell(p)} |")
+            lines.append(f"| {_cell(p.label)} | {_points_cell(p)} | {_cell(verdict)} | {_feedback_cell(p)} |")
         for set_id in sorted(untouched):  # as the terminal says it: one line, not a table of zeros
             parts = [p for p in r.parts if p.problem_set == set_id]
             lines.append(f"| {_cell(set_id)} | 0 / {format_score(sum(p.max_score for p in parts))} | not answered | "

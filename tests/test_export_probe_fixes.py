@@ -164,3 +164,18 @@ def test_each_student_s_test_cases_are_their_own_in_the_class_junit_xml(tmp_path
     assert run.returncode == 0, run.stderr
     case = ET.parse(tmp_path / "check.xml").getroot().find("testsuite/testcase")
     assert (case.get("classname"), case.get("name")) == ("tiny", "P1 One half")
+
+
+# --- 4. A part checked at grading, in the Markdown summary
+
+
+def test_the_markdown_summary_shows_a_part_checked_at_grading_as_not_scored_yet(tmp_path, tiny_spec):
+    run = grader("publish", tiny_spec.parent, "--out", "published", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    write(tmp_path / "work" / "answers.yaml", "P1: 1/2\n")
+
+    run = grader("check", "published/tiny.yaml", "work", "--markdown", "summary.md", cwd=tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert "–/2.00" in run.stdout  # the terminal: not scored yet
+    assert "| P1 | – / 2 | checked at grading |" in read_text(tmp_path / "summary.md")

@@ -75,7 +75,7 @@ def test_a_part_checked_only_at_grading_is_skipped_in_junit_not_failed():
     # the points only grading can give are not counted as missed
     text = markdown_summary([student], "Homework 1")
     assert "**sam**: 2 / 4 points on the public checks; 2 more points are checked at grading" in text
-    assert "| P2 | 0 / 2 | checked at grading |" in text  # not "(provisional)": nothing is judged yet
+    assert "| P2 | – / 2 | checked at grading |" in text  # not "(provisional)": nothing is judged yet
 
 
 def test_junit_and_results_json_name_each_failed_case_without_hidden_inputs():
