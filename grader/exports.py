@@ -15,7 +15,7 @@ from xml.etree import ElementTree as ET
 
 from grader.grading import AT_GRADING
 from grader.results import PartResult, SubmissionResult
-from grader.roster import Roster
+from grader.roster import Roster, RosterEntry
 
 
 # C0 controls but tab and newline, DEL, and C1 controls: XML 1.0 forbids most
@@ -83,18 +83,23 @@ OVERRIDDEN_MARK = " (set by the instructor)"
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 # What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The quote added: a cell already starting with it gets another, so that no two cells come out the same.
+_TEXT_MARK = "'"
 
 
 def spreadsheet_text(text: str) -> str:
     """``text`` that Excel or LibreOffice shows as text, never runs as a formula:
-    one starting like a formula gets a leading ``'``.  For the names and ids,
-    which come from submission names and the roster (students choose those),
-    never for the scores, which must stay numbers.
+    one starting like a formula gets a leading ``'``, and so does one starting
+    with ``'``: ``=a`` is written ``'=a`` and ``'=a`` ``''=a``, so that two
+    students stay two, and removing one ``'`` gives the name back.  For what
+    students choose (submission names, their names in the roster), never for
+    the scores, which must stay numbers, nor for Canvas's ids, which it
+    matches as they are.
 
     A carriage return becomes a newline: the csv module quotes a cell holding
     a newline but not one holding a lone CR, which readers take as the end of
     the row, so ``x<CR>=1+1`` would start a row with a formula."""
-    safe = "'" + text if text.startswith(_FORMULA_STARTS) else text
+    safe = _TEXT_MARK + text if text.startswith((*_FORMULA_STARTS, _TEXT_MARK)) else text
     return safe.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -106,8 +111,10 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: str, max_score: 
     ids and section, and the roster's students without a submission follow
     with an empty score (Canvas leaves an empty cell unchanged).  Without
     one, or for a student it does not list, the student id goes in "SIS
-    User ID" and "SIS Login ID" (Canvas matches rows on those).  A name or
-    id that a spreadsheet would run as a formula gets a leading ``'``.
+    User ID" and "SIS Login ID" (Canvas matches rows on those).  A name, a
+    section or a submission's id that a spreadsheet would run as a formula
+    gets a leading ``'`` (:func:`spreadsheet_text`); the roster's ids are
+    Canvas's own, written as it exported them, for it to match.
 
     The score column's header is ``assignment``; Canvas adds a new
     assignment for a header that is not one of its own, so when the roster
@@ -123,21 +130,27 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: str, max_score: 
     header = (roster.assignment_column(assignment) if roster is not None else None) or assignment
     writer.writerow(CANVAS_COLUMNS + [header])
     writer.writerow(["Points Possible", "", "", "", "", _number(max_score)])
-    rows = []
+    rows = []  # (the identity as given, to sort on, so that a quote added does not move a row; the row)
     listed: set[int] = set()
     for r in results:
         entry = roster.match(r.student) if roster is not None else None
         if entry is None:
-            rows.append([r.student, "", r.student, r.student, "", _number(r.score)])
+            identity = [r.student, "", r.student, r.student, ""]
+            rows.append((identity, [spreadsheet_text(cell) for cell in identity] + [_number(r.score)]))
         else:
             listed.add(id(entry))
-            rows.append(entry.identity() + [_number(r.score)])
+            rows.append((entry.identity(), _roster_cells(entry) + [_number(r.score)]))
     if roster is not None:
-        rows.extend(e.identity() + [""] for e in roster.entries if id(e) not in listed)
-    # Sorted on the names as given, so a quote added below does not move a row.
-    writer.writerows([spreadsheet_text(cell) for cell in row[:-1]] + row[-1:]
-                     for row in sorted(rows, key=lambda row: row[:-1]))
+        rows.extend((e.identity(), _roster_cells(e) + [""]) for e in roster.entries if id(e) not in listed)
+    writer.writerows(row for _, row in sorted(rows, key=lambda pair: pair[0]))
     return out.getvalue()
+
+
+def _roster_cells(entry: RosterEntry) -> list[str]:
+    """A roster student's leading cells: the name and section safe in a spreadsheet (a student may
+    choose their name), the Canvas ID and SIS ids exactly as Canvas exported them, for it to match."""
+    return [spreadsheet_text(entry.student), entry.canvas_id, entry.sis_user_id, entry.sis_login_id,
+            spreadsheet_text(entry.section)]
 
 
 def _number(score: float) -> int | float:

@@ -179,3 +179,46 @@ def test_the_markdown_summary_shows_a_part_checked_at_grading_as_not_scored_yet(
     assert run.returncode == 0, run.stderr
     assert "–/2.00" in run.stdout  # the terminal: not scored yet
     assert "| P1 | – / 2 | checked at grading |" in read_text(tmp_path / "summary.md")
+
+
+# --- 5. grades.csv: Canvas's ids as Canvas wrote them, every student's row their own
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def test_ids_from_the_canvas_roster_are_written_as_canvas_has_them(tmp_path, tiny_spec):
+    write(tmp_path / "subs" / "alice" / "answers.yaml", "P1: 1/2\n")
+    write(tmp_path / "subs" / "+mallory" / "answers.yaml", "P1: 1/2\n")  # on no roster: a name a student chose
+    roster = write(tmp_path / "export.csv", "Student,ID,SIS User ID,SIS Login ID,Section\n"
+                                            '"=Liddell, Alice",101,+A001,alice,-Section A\n'
+                                            "Bob,-102,@B002,=bob,B\n")
+
+    run = grader("grade", tiny_spec, "--submissions", "subs", "--out", "out", "--roster", roster, cwd=tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert read_csv(tmp_path / "out" / "grades.csv")[2:] == [
+        ["'+mallory", "", "'+mallory", "'+mallory", "", "2"],
+        ["'=Liddell, Alice", "101", "+A001", "alice", "'-Section A", "2"],  # the ids Canvas matches, unchanged
+        ["Bob", "-102", "@B002", "=bob", "B", ""],
+    ]
+
+
+def test_two_students_whose_names_differ_by_the_quote_keep_rows_of_their_own(tmp_path, tiny_spec):
+    write(tmp_path / "subs" / "=a" / "answers.yaml", "P1: 1/2\n")
+    write(tmp_path / "subs" / "'=a" / "answers.yaml", "P1: 1/3\n")
+    out = tmp_path / "out"
+
+    run = grader("grade", tiny_spec, "--submissions", "subs", "--out", "out", cwd=tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    rows = read_csv(out / "grades.csv")[2:]
+    # One quote more than the name, for each: removing it gives the student's name back.
+    assert rows == [["''=a", "", "''=a", "''=a", "", "0"], ["'=a", "", "'=a", "'=a", "", "2"]]
+    # A name copied from grades.csv names the student of its row.
+    run = grader("override", "--out", "out", "''=a", "P1", "1", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(read_text(out / "'=a" / "results.json"))["score"] == 1
+    assert json.loads(read_text(out / "=a" / "results.json"))["score"] == 2
