@@ -734,6 +734,10 @@ def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str,
                     c.add(case.line, f"{what}: case name {case.name!r} is used twice")
                 names.add(case.name)
                 cases.append(case)
+            for case in cases if solution and function else ():
+                problem = _arity_problem(case, solution, function)
+                if problem:
+                    c.add(case.line, f"{what} case {case.name!r}: {problem}")
             # A part with a written answer may keep every case hidden: a public case's expected
             # value would be published, and it would give the written answer away.
             if cases and not written and not any(case.public for case in cases):
@@ -746,6 +750,49 @@ def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str,
         return CodeSpec(function, kind, options, solution or "", tuple(cases),
                         raw.line if isinstance(raw, LineDict) else line, fail_on_warnings)
     return None
+
+
+# What a call with the wrong number of arguments raises, as a case's 'raises' may name it.
+_WRONG_CALL_RAISES = {"TypeError", "Exception", "BaseException"}
+
+
+def _arity_problem(case: Case, solution: str, function: str) -> str | None:
+    """Why ``case`` calls the reference solution with too many or too few arguments, or None.
+
+    The usual slip is one list argument written as the list of arguments (``args: [3.0, 4.0]``
+    for ``normalize(v)``).  Only a YAML list of arguments is counted here (an expression giving
+    them is run with the references); a case that must raise TypeError may call wrongly on purpose."""
+    parameters = _solution_parameters(solution, function)
+    if parameters is None or not isinstance(case.args, list) or case.raises in _WRONG_CALL_RAISES:
+        return None
+    given = len(case.args)
+    positional = [*parameters.posonlyargs, *parameters.args]
+    least = len(positional) - len(parameters.defaults)
+    most = None if parameters.vararg else len(positional)
+    if least <= given and (most is None or given <= most):
+        return None
+    takes = f"{least}" if most == least else (f"{least} or more" if most is None else f"{least} to {most}")
+    advice = "'args' is the list of the arguments, one item for each"
+    if most == 1 and given > 1:
+        advice = f"'args' is the list of the arguments, so one list argument is written {_as_written([case.args])}"
+    if case.raises is None:
+        advice += " (add 'raises: TypeError' if the wrong call is the point of the case)"
+    return (f"'args' gives {given} argument{'s' if given != 1 else ''}, but the reference solution "
+            f"{function}({ast.unparse(parameters)}) takes {takes}; {advice}")
+
+
+def _solution_parameters(solution: str, function: str) -> ast.arguments | None:
+    """The parameters of the solution's top-level ``def function`` (the last one, as Python keeps),
+    or None when it has none, or a decorator that may change how it is called."""
+    try:
+        tree = ast.parse(solution)
+    except SyntaxError:
+        return None  # reported when the solution is loaded
+    defs = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.name == function]
+    if not defs or defs[-1].decorator_list:
+        return None
+    return defs[-1].args
 
 
 def _load_case(c: _Collector, raw: Any, line: int, what: str, index: int) -> Case | None:

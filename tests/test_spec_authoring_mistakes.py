@@ -261,3 +261,29 @@ def test_labels_differing_only_in_case_are_refused_like_a_label_used_twice(tmp_p
     spec = write_spec(tmp_path, "  - label: N1\n", "  - label: e1\n")
     refused_everywhere(tmp_path, spec, f"{spec}, line {line_of(spec, 'label: e1')}:",
                        f"part label 'e1' differs from 'E1' (line {line_of(spec, 'label: E1')}) only in case")
+
+
+# ---------------------------------------------------------------------------
+# 6. A case whose 'args' is not the list of the arguments
+
+def test_one_list_argument_written_as_the_arguments_says_how_to_write_it(tmp_path):
+    spec = write_spec(tmp_path, 'args: [[3.0, 4.0]]}', 'args: [3.0, 4.0]}')
+    refused_everywhere(tmp_path, spec, f"{spec}, line {line_of(spec, 'args: [3.0, 4.0]')}: part F1 case 'pair':",
+                       "'args' gives 2 arguments, but the reference solution halve(v) takes 1; 'args' is the list "
+                       "of the arguments, so one list argument is written [[3.0, 4.0]]")
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ('args: [1.0, 4.0]}', 'args: [1.0]}', "'args' gives 1 argument, but the reference solution ratio(a, b) takes 2"),
+    ('args: [1.0, 4.0]}', 'args: [1.0, 4.0, 2.0]}',
+     "'args' gives 3 arguments, but the reference solution ratio(a, b) takes 2"),
+])
+def test_too_few_or_too_many_arguments_are_refused_at_the_case(tmp_path, old, new, said):
+    spec = write_spec(tmp_path, old, new)
+    refused(grader("validate", spec), f"{spec}, line {line_of(spec, new)}: part F2 case 'one by four':", said)
+
+
+def test_a_case_that_must_raise_type_error_may_call_with_the_wrong_arguments(tmp_path):
+    spec = write_spec(tmp_path, 'args: [1.0, 4.0]}', 'args: [1.0], raises: TypeError}')
+    run = grader("validate", spec)
+    assert run.returncode == 0, run.stderr
