@@ -20,6 +20,7 @@ import yaml
 
 from grader.checkers.values import as_float_array
 from grader.mathread import MAX_CHARS, numeric_value
+from grader.publish import same_value
 from grader.references import ProblemReferences
 from grader.spec import SpecIssue, choice_reference_problem
 
@@ -159,6 +160,7 @@ def prove_references(all_refs: list[ProblemReferences], grader_factory) -> list[
                 issues.extend(mistakes_taken_for_correct(refs, grader, Path(tmp)))
         issues.extend(unwritable.values())
         issues.extend(choices_missing_their_reference(refs))
+        issues.extend(repeated_cases(refs))
         for part_result in result.parts:
             if part_result.label in unwritable:
                 continue
@@ -184,6 +186,30 @@ def choices_missing_their_reference(refs: ProblemReferences) -> list[SpecIssue]:
         if problem:
             issues.append(SpecIssue(ps.path, part.reference_line, f"part {part.label}: {problem}"))
     return issues
+
+
+def repeated_cases(refs: ProblemReferences) -> list[SpecIssue]:
+    """Cases calling their function with the same arguments as an earlier case of the part: they
+    test nothing new, and a hidden one is counted among the hidden cases students are told of."""
+    ps = refs.problem_set
+    issues = []
+    for part in ps.parts:
+        earlier = []
+        for case_ref in refs[part.label].cases:
+            case = case_ref.case
+            same = next((e for e in earlier if same_value(list(e.args), list(case_ref.args))), None)
+            if same is not None:
+                counted = "" if case.public else ", though students are told it is one more hidden case"
+                issues.append(SpecIssue(ps.path, case.line, f"part {part.label}: {_case_named(case)} has the same "
+                                        f"arguments as {_case_named(same.case)} (line {same.case.line}), so it "
+                                        f"tests nothing new{counted}; give it other arguments or remove it"))
+            else:
+                earlier.append(case_ref)
+    return issues
+
+
+def _case_named(case) -> str:
+    return f"{'public' if case.public else 'hidden'} case {case.name!r}"
 
 
 def mistakes_taken_for_correct(refs: ProblemReferences, grader, folder: Path) -> list[SpecIssue]:

@@ -287,3 +287,14 @@ def test_a_case_that_must_raise_type_error_may_call_with_the_wrong_arguments(tmp
     spec = write_spec(tmp_path, 'args: [1.0, 4.0]}', 'args: [1.0], raises: TypeError}')
     run = grader("validate", spec)
     assert run.returncode == 0, run.stderr
+
+
+# ---------------------------------------------------------------------------
+# 7. A case repeating another case's arguments
+
+def test_a_hidden_case_repeating_a_public_one_is_reported_by_validate(tmp_path):
+    spec = write_spec(tmp_path, '{name: "random", args: "[rng.normal(size=4)]"}', '{name: "again", args: [[3.0, 4.0]]}')
+    where = f"{spec}, line {line_of(spec, 'again')}: part F1:"
+    refused(grader("validate", spec), where,
+            f"hidden case 'again' has the same arguments as public case 'pair' (line {line_of(spec, 'pair')}), so "
+            "it tests nothing new, though students are told it is one more hidden case")
