@@ -488,7 +488,7 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
     notes: list[str] = []
     labels = {cell["label"] for cell in request["cells"]}
     _install_ipython_stand_ins(module, notes, is_notebook, labels)
-    sys.meta_path.insert(0, _StandInModules({"tqdm.notebook": _text_progress_bars}))
+    sys.meta_path.insert(0, _StandInModules({"tqdm.notebook": _text_progress_bars, **_colab_stand_ins(notes)}))
     _install_input_stand_in()
     status, message = "ok", ""
     watch = _CellWatch(float(request.get("cell_seconds") or 0))
@@ -731,8 +731,12 @@ class _Shell:
         return lambda *args, **kwargs: self._skip(name, args)
 
 
+# Stand-ins served only where nothing real is installed under their name.
+_FALLBACK_MODULES = frozenset({"google"})
+
+
 class _StandInModules:
-    """Serves the stand-in ``IPython`` modules to the student's ``import IPython``
+    """Serves the stand-in modules (``IPython``, ``google.colab``...) to the student's ``import IPython``
     (first on ``sys.meta_path``).  They are not in ``sys.modules`` before such an
     import, so a library probing for IPython (matplotlib, SymPy, tqdm) finds
     none, as under plain ``python``."""
@@ -743,8 +747,19 @@ class _StandInModules:
     def find_spec(self, name, path=None, target=None):
         if name not in self.modules:
             return None
-        is_package = name in ("IPython", "IPython.core")
+        if name in _FALLBACK_MODULES and self._installed(name, path, target):
+            return None  # the real one is imported
+        is_package = name in ("IPython", "IPython.core", "google", "google.colab")
         return importlib.machinery.ModuleSpec(name, self, is_package=is_package)
+
+    def _installed(self, name, path, target) -> bool:
+        """Whether a finder after this one finds ``name``."""
+        finders = sys.meta_path[sys.meta_path.index(self) + 1:] if self in sys.meta_path else []
+        for finder in finders:
+            find_spec = getattr(finder, "find_spec", None)
+            if find_spec is not None and find_spec(name, path, target) is not None:
+                return True
+        return False
 
     def create_module(self, spec):
         module = self.modules[spec.name]
@@ -788,6 +803,51 @@ def _install_ipython_stand_ins(module: types.ModuleType, notes: list[str], is_no
     module.__dict__["get_ipython"] = lambda: shell
     if is_notebook:
         module.__dict__["display"] = _no_display
+
+
+COLAB_NOTE = ("Colab's google.colab calls were skipped: the grader does not run in Colab, so Drive is not "
+              "mounted and no files are uploaded or downloaded")
+# The google.colab modules students import; any other name in them is a function that does nothing.
+COLAB_MODULES = ("drive", "files", "output", "auth", "userdata", "data_table", "widgets", "syntax")
+
+
+class _ColabModule(types.ModuleType):
+    """A stand-in ``google.colab`` module: every function in it (``drive.mount``, ``files.download``...)
+    does nothing but say so, once.  Colab plumbing, like the IPython magics the grader skips: a notebook
+    made in Colab begins with it, and its code after ``drive.mount(...)`` must still run."""
+
+    def __init__(self, name: str, notes: list[str]) -> None:
+        super().__init__(name)
+        self._notes = notes
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        notes = self._notes
+
+        def skipped(*args, **kwargs):
+            if COLAB_NOTE not in notes:
+                notes.append(COLAB_NOTE)
+            return {} if name == "upload" else None  # files.upload() gives {file name: contents}
+
+        skipped.__name__ = skipped.__qualname__ = name
+        setattr(self, name, skipped)
+        return skipped
+
+
+def _colab_stand_ins(notes: list[str]) -> dict[str, object]:
+    """``google.colab`` and its modules, by name.  ``google`` itself is made only where no real ``google``
+    package is installed (protobuf's is one), by :class:`_StandInModules`."""
+    colab = _ColabModule("google.colab", notes)
+    modules: dict[str, object] = {"google.colab": colab}
+    for name in COLAB_MODULES:
+        submodule = _ColabModule(f"google.colab.{name}", notes)
+        setattr(colab, name, submodule)
+        modules[submodule.__name__] = submodule
+    google = types.ModuleType("google")
+    google.__path__ = []
+    modules["google"] = lambda: google
+    return modules
 
 
 def _text_progress_bars() -> types.ModuleType:

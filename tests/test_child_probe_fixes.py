@@ -1,0 +1,68 @@
+"""What students' notebooks do that the sandbox used to get wrong, through the real ``grader check``:
+Colab's first cell, NumPy's error state set at module level, ``%%writefile`` helper modules, and the
+messages on code that is not plain Python."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from test_notebook_kernels import FOUNDATIONS, ROOT
+
+PYTHON_METADATA = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+RELU = "def relu(x):\n    return np.maximum(0, np.asarray(x, dtype=float))"
+NAIVE_SIGMOID = "def sigmoid(x):\n    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))"
+
+
+def check(tmp_path: Path, submission: Path) -> tuple[list[str], dict[str, dict]]:
+    """``grader check foundations.yaml <submission> --json``: the notes (lines of output) and each part's result."""
+    out = tmp_path / "results.json"
+    run = subprocess.run([sys.executable, "-m", "grader", "check", str(FOUNDATIONS), str(submission),
+                          "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode in (0, 1), run.stderr
+    results = json.loads(out.read_text())
+    return results["output"].splitlines(), {test["number"]: test for test in results["tests"]}
+
+
+def check_cells(tmp_path: Path, cells: list[str]) -> tuple[list[str], dict[str, dict]]:
+    notebook = nbformat.v4.new_notebook(metadata=PYTHON_METADATA)
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    nbformat.write(notebook, tmp_path / "foundations.ipynb")
+    return check(tmp_path, tmp_path / "foundations.ipynb")
+
+
+def check_python(tmp_path: Path, text: str) -> tuple[list[str], dict[str, dict]]:
+    (tmp_path / "foundations.py").write_text(text)
+    return check(tmp_path, tmp_path / "foundations.py")
+
+
+def verdict(parts: dict[str, dict], label: str) -> str:
+    return parts[label]["extra_data"]["verdict"]
+
+
+# ------------------------------------------------------------------ Colab
+
+def test_colabs_drive_mount_first_cell_does_not_stop_the_imports_after_it(tmp_path):
+    notes, parts = check_cells(tmp_path, [
+        "from google.colab import drive\ndrive.mount('/content/drive')\nimport numpy as np",
+        RELU,
+        "from google.colab import files\nuploaded = files.upload()\nfor name in uploaded:\n    print(name)",
+    ])
+    assert verdict(parts, "D2") == "correct", parts["D2"]["output"]
+    said = [note for note in notes if "google.colab" in note]
+    assert len(said) == 1 and "Colab's google.colab calls were skipped" in said[0], notes
+    assert not [note for note in notes if "raised" in note], notes
+
+
+def test_a_function_reading_from_the_mounted_drive_still_fails_on_its_own(tmp_path):
+    notes, parts = check_cells(tmp_path, [
+        "import google.colab.drive\ngoogle.colab.drive.mount('/content/drive')\nimport numpy as np",
+        "def relu(x):\n    open('/content/drive/MyDrive/weights.txt').read()\n"
+        "    return np.maximum(0, np.asarray(x, dtype=float))",
+    ])
+    assert verdict(parts, "D2") != "correct"
+    assert "FileNotFoundError" in parts["D2"]["output"] or "No such file" in parts["D2"]["output"], \
+        parts["D2"]["output"]
