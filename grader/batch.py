@@ -505,7 +505,7 @@ def write_class_files(out: Path, results: list[SubmissionResult], problem_sets: 
     title = assignment_title(problem_sets)
     max_score = sum(ps["max_score"] for ps in problem_sets)
     write_atomic(out / "grades.csv", grades_csv(results, assignment or title, max_score, roster))
-    write_atomic(out / "junit.xml", junit_xml(results))
+    write_atomic(out / "junit.xml", junit_xml(results, per_student=True))
     write_atomic(out / "summary.md", markdown_summary(results, title, max_score))
     names = {r.student: e.student for r in results if roster and (e := roster.match(r.student)) and e.student}
     matched = {id(e) for r in results if roster and (e := roster.match(r.student)) is not None}
@@ -655,6 +655,7 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
                             jobs=jobs, progress=wants_progress(getattr(args, "progress", None)), pool=pool)
                 unsound = proof.warnings(gradebook)
                 assignment = gradebook.assignment() or assignment_title(gradebook.last_problem_sets())
+                graded_points = sum(ps["max_score"] for ps in gradebook.last_problem_sets())
                 kept = gradebook.roster() if roster is None else None
     except GradebookError as exc:
         raise UsageError(str(exc)) from None
@@ -686,7 +687,7 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
         (Roster.from_json(kept), "the roster kept from an earlier run") if kept else (None, "")
     if used is not None:
         say(roster_note(used, stats.results))
-        if new_column := used.assignment_warning(assignment, named):
+        if new_column := used.assignment_warning(assignment, named, points=graded_points):
             say(new_column)
     warning = spec_exposure_warning(stats.results, [r.problem_set.path for r in refs])
     if warning:
@@ -998,7 +999,7 @@ def write_requested_outputs(args: argparse.Namespace, results: list[SubmissionRe
     if getattr(args, "json", None):
         write_atomic(Path(args.json), dumps({r.student: r.to_gradescope() for r in results}))
     if getattr(args, "junit", None):
-        write_atomic(Path(args.junit), junit_xml(results))
+        write_atomic(Path(args.junit), junit_xml(results, per_student=True))
     if getattr(args, "html", None):
         from grader.cli import html_file
 

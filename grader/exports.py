@@ -49,15 +49,13 @@ def format_score(value: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def junit_xml(results: Sequence[SubmissionResult], *, per_student: bool | None = None) -> str:
+def junit_xml(results: Sequence[SubmissionResult], *, per_student: bool = False) -> str:
     """One <testsuite> per submission, one <testcase> per part: a failure when short of full
     marks, skipped when only grading can score the part (a written answer under published specs).
 
-    CI dashboards know a test case by its classname and name, so with ``per_student`` (by default
-    when the file holds several students) the classname names the student too, ``alice.foundations``,
-    and no two students' cases merge; one student's self-check keeps the problem set's id alone."""
-    if per_student is None:
-        per_student = len(results) > 1
+    CI dashboards know a test case by its classname and name, so with ``per_student`` (a class run's
+    file) the classname names the student too, ``alice.foundations``, and no two students' cases
+    merge; one student's self-check keeps the problem set's id alone."""
     suites = ET.Element("testsuites")
     for result in sorted(results, key=lambda r: r.student):
         owner = f"{control_pictures(result.student)}." if per_student else ""
