@@ -25,6 +25,10 @@ other notes on reading it stop at :data:`MAX_READING_NOTES`.
 A ``.py`` file whose text is a notebook's JSON (renamed, or saved from
 Jupyter under a ``.py`` name) is read as the notebook it is, with a note
 saying so: Python would take it for one dict expression defining nothing.
+The other way round, a ``.ipynb`` file whose text is Python (a ``.py`` file
+renamed) is run as the Python file it is, with a note saying to rename it.  A
+notebook that is not JSON says why when it can: empty, cut off, or holding
+Git's merge-conflict markers.
 
 A notebook's saved outputs (plots, logs) are not graded: they are dropped
 when the notebook is read, and the size limit applies to the code and
@@ -127,6 +131,8 @@ class CodeSource:
     markdown_cells: list[str] = field(default_factory=list)
     # A notebook saved under a .py name: run cell by cell, as the notebook it is.
     read_as_notebook: bool = False
+    # A .py file saved under a .ipynb name: run as the Python file it is.
+    read_as_python: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -135,7 +141,7 @@ class CodeSource:
 
     @property
     def is_notebook(self) -> bool:
-        return self.read_as_notebook or Path(self.path).suffix.lower() == ".ipynb"
+        return self.read_as_notebook or (Path(self.path).suffix.lower() == ".ipynb" and not self.read_as_python)
 
     def normalised_cells(self) -> list[Cell]:
         """Cells as :class:`Cell` objects (plain strings get labels)."""
@@ -349,10 +355,49 @@ def _load_notebook(path: Path, data: bytes) -> CodeSource:
         raise CodeReadError(f"{name}: not UTF-8 text (bad byte at position {exc.start})") from None
     except RecursionError:
         raise CodeReadError(f"{name}: not a valid notebook (its JSON is nested too deeply)") from None
-    except ValueError:
-        raise CodeReadError(f"{name}: not a valid notebook (the file is not JSON)") from None
+    except ValueError as exc:
+        python = _python_in_notebook_file(path, data)
+        if python is not None:
+            return python
+        raise CodeReadError(_why_not_json(name, data, exc)) from None
     del data
     return _notebook_source(path, raw)
+
+
+def _python_in_notebook_file(path: Path, data: bytes) -> CodeSource | None:
+    """A ``.ipynb`` file whose text is Python (a .py file renamed): run as the Python file it is, with a
+    note saying so, as a notebook saved under a .py name is read as a notebook.  None when it is not Python."""
+    if not data.strip() or len(data) > MAX_SOURCE_BYTES or _begins_as_json(data[:64]):
+        return None  # a notebook cut short is told as such, not run as one dict expression
+    try:
+        text = _python_text(path, data)
+        compile(text, path.name, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (CodeReadError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    note = (f"{path.name} holds Python code, not a Jupyter notebook: it was run as the Python file it is; "
+            f"rename it {path.stem}.py")
+    return CodeSource(path, [Cell(text, path.name, 1)], [note], read_as_python=True)
+
+
+# Git's merge-conflict markers, at the start of a line: "<<<<<<< HEAD", "=======", ">>>>>>> branch".
+_CONFLICT_MARKER = re.compile(rb"^(?:<{7}|>{7})(?:[ \t]|\r?$)", re.MULTILINE)
+
+
+def _why_not_json(name: str, data: bytes, exc: ValueError) -> str:
+    """What is wrong with a notebook that is not JSON, in words a student can act on."""
+    if not data.strip():
+        return (f"{name}{EMPTY_FILE}there is no notebook in it to run; save the notebook in Jupyter and hand it "
+                "in again")
+    if _CONFLICT_MARKER.search(data):
+        return (f"{name} holds Git merge-conflict markers (<<<<<<< … >>>>>>>): resolve the conflict and hand it "
+                "in again")
+    position, message, text = getattr(exc, "pos", None), getattr(exc, "msg", ""), getattr(exc, "doc", "")
+    # Cut off: the parser ran out of text, or a string was still open at its end.
+    if _begins_as_json(data[:64]) and position is not None and \
+            (position >= len(text.rstrip()) or message.startswith("Unterminated string")):
+        return (f"{name} ends early — the file was cut off (saved while copying?): save the notebook again in "
+                "Jupyter and hand it in again")
+    return f"{name}: not a valid notebook (the file is not JSON)"
 
 
 def _check_containers(name: str, data: bytes) -> None:
