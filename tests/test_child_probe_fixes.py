@@ -66,3 +66,26 @@ def test_a_function_reading_from_the_mounted_drive_still_fails_on_its_own(tmp_pa
     assert verdict(parts, "D2") != "correct"
     assert "FileNotFoundError" in parts["D2"]["output"] or "No such file" in parts["D2"]["output"], \
         parts["D2"]["output"]
+
+
+# ------------------------------------------------------------ NumPy's error state
+
+def test_np_seterr_at_module_level_does_not_hide_a_naive_sigmoids_overflow(tmp_path):
+    _, parts = check_cells(tmp_path, ["import numpy as np\nnp.seterr(all='ignore')", NAIVE_SIGMOID])
+    _, plain = check_cells(tmp_path, ["import numpy as np", NAIVE_SIGMOID])
+    assert verdict(parts, "D1") == verdict(plain, "D1") != "correct"
+    assert parts["D1"]["score"] == plain["D1"]["score"] < plain["D1"]["max_score"]
+
+
+def test_warnings_filterwarnings_ignore_does_not_hide_it_either(tmp_path):
+    _, parts = check_cells(tmp_path, ["import warnings\nwarnings.filterwarnings('ignore')\nimport numpy as np",
+                                      NAIVE_SIGMOID])
+    assert verdict(parts, "D1") != "correct"
+
+
+def test_np_errstate_inside_the_students_own_function_stays_their_choice(tmp_path):
+    own_choice = ("def sigmoid(x):\n    with np.errstate(over='ignore'):\n"
+                  "        return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))")
+    _, parts = check_cells(tmp_path, ["import numpy as np\nnp.seterr(all='ignore')", own_choice])
+    _, reference = check_cells(tmp_path, ["import numpy as np", own_choice])
+    assert verdict(parts, "D1") == verdict(reference, "D1")

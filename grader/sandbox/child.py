@@ -76,6 +76,19 @@ def _restore_builtins() -> None:
             del current[name]
 
 
+# NumPy's own error state (np.geterr() in a new interpreter): overflow, division by zero and invalid values
+# warn, underflow is ignored.
+NUMPY_DEFAULT_ERRORS = {"divide": "warn", "over": "warn", "under": "ignore", "invalid": "warn"}
+_seterr = codec.np.seterr  # as imported in the zygote: the student's np.seterr = ... changes nothing here
+
+
+def _restore_numpy_errors() -> None:
+    """Undo a module-level ``np.seterr(all='ignore')`` before each call (some 2 µs), as builtins are
+    restored: it would hide the overflow warnings a part checks for (a naive ``1 / (1 + np.exp(-x))``).
+    ``with np.errstate(...)`` inside the student's function still holds for that call."""
+    _seterr(**NUMPY_DEFAULT_ERRORS)
+
+
 class CappedText(io.TextIOBase):
     """A text sink that keeps the first ``limit`` characters and counts the rest."""
 
@@ -921,6 +934,7 @@ def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
+                _restore_numpy_errors()
                 value = function(*args)
             finally:
                 # A process the student forked must not carry on as the
