@@ -89,3 +89,36 @@ def test_np_errstate_inside_the_students_own_function_stays_their_choice(tmp_pat
     _, parts = check_cells(tmp_path, ["import numpy as np\nnp.seterr(all='ignore')", own_choice])
     _, reference = check_cells(tmp_path, ["import numpy as np", own_choice])
     assert verdict(parts, "D1") == verdict(reference, "D1")
+
+
+# ------------------------------------------------------------ %%writefile
+
+def nbconvert_script(*cells: str) -> str:
+    """A notebook exported by ``jupyter nbconvert --to script``: a ``%%writefile`` cell becomes
+    ``get_ipython().run_cell_magic('writefile', ...)``."""
+    return "#!/usr/bin/env python\n# coding: utf-8\n\n" + "".join(f"# In[{n}]:\n\n\n{cell}\n\n\n"
+                                                                 for n, cell in enumerate(cells, 1))
+
+
+HELPERS = "import numpy as np\ndef stable_softmax(x):\n    e = np.exp(x - np.max(x))\n    return e / e.sum()\n"
+SOFTMAX = ("import numpy as np\nfrom helpers import stable_softmax\n\n"
+           "def softmax(x):\n    return stable_softmax(np.asarray(x, dtype=float))")
+
+
+def test_a_module_written_by_writefile_is_imported_by_a_later_cell(tmp_path):
+    notes, parts = check_python(tmp_path, nbconvert_script(
+        f"get_ipython().run_cell_magic('writefile', 'helpers.py', {HELPERS[:19]!r})",
+        f"get_ipython().run_cell_magic('writefile', '-a helpers.py', {HELPERS[19:]!r})",
+        SOFTMAX))
+    assert verdict(parts, "D3") == "correct", (parts["D3"]["output"], notes)
+
+
+def test_writefile_outside_the_working_folder_is_refused_with_a_note(tmp_path):
+    notes, parts = check_python(tmp_path, nbconvert_script(
+        "get_ipython().run_cell_magic('writefile', '../helpers.py', 'x = 1\\n')",
+        "get_ipython().run_cell_magic('writefile', '/content/drive/MyDrive/helpers.py', 'x = 1\\n')",
+        "import numpy as np\n" + RELU))
+    refused = [note for note in notes if "%%writefile" in note and "was skipped" in note]
+    assert len(refused) == 2, notes
+    assert "writes files only in the folder the code runs in" in refused[0]
+    assert verdict(parts, "D2") == "correct"

@@ -38,6 +38,7 @@ import json
 import linecache
 import os
 import re
+import shlex
 import signal
 import sys
 import tempfile
@@ -676,8 +677,8 @@ CODE_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 
 
 class _Shell:
-    """What ``get_ipython()`` returns: the code given to a timing or capture magic runs;
-    other magics and shell commands do nothing, noted once."""
+    """What ``get_ipython()`` returns: the code given to a timing or capture magic runs, ``writefile``
+    writes its file in the working folder; other magics and shell commands do nothing, noted once."""
 
     def __init__(self, notes: list[str], student_files: set[str]) -> None:
         self._notes = notes
@@ -721,6 +722,8 @@ class _Shell:
 
     def run_cell_magic(self, *args, **kwargs):
         magic, line, cell = (list(args) + [None, None, None])[:3]
+        if magic == "writefile" and _type(line) is _str and _type(cell) is _str:
+            return self._write_file(line, cell, sys._getframe(1).f_code.co_filename)
         if magic in CODE_MAGICS and _type(cell) is _str:
             frame = sys._getframe(1)
             setup = magic_code(magic, line) if magic == "timeit" and _type(line) is _str else ""
@@ -728,6 +731,30 @@ class _Shell:
                 self._run(f"%%{magic}", setup, frame)
             return self._run(f"%%{magic}", cell, frame)
         return self._skip("run_cell_magic", args)
+
+    def _write_file(self, line: str, text: str, caller: str) -> None:
+        """``%%writefile [-a] NAME``: writes (or appends) the cell's text to NAME, as Jupyter does, so that a
+        later ``from helpers import f`` finds it; only inside the working folder, the run's scratch folder."""
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            words = line.split()
+        append = any(word in ("-a", "--append") for word in words)
+        names = [word for word in words if not word.startswith("-")]
+        folder = os.path.realpath(os.getcwd())
+        path = os.path.realpath(os.path.join(folder, os.path.expanduser(names[0]))) if _len(names) == 1 else ""
+        if not path.startswith(folder + os.sep):
+            self._notes.append(f"{caller}: %%writefile {line.strip()[:80]} was skipped: the grader writes files "
+                               "only in the folder the code runs in, so give a plain file name (helpers.py)")
+            return None
+        existed = os.path.exists(path)
+        with open(path, "a" if append else "w", encoding="utf-8") as file:
+            file.write(text)
+        print(f"{'Appending to' if append else 'Overwriting' if existed else 'Writing'} {names[0]}")
+        if "" not in sys.path and folder not in sys.path:
+            sys.path.insert(0, folder)  # Jupyter imports from the notebook's folder
+        importlib.invalidate_caches()  # a folder listed before the file was written must be read again
+        return None
 
     def magic(self, *args, **kwargs):
         return self._skip("magic", args)
