@@ -144,3 +144,81 @@ def test_a_bracketed_sentence_in_prose_still_counts_for_its_idea(q2_grader, tmp_
              "derivative per time step.)")
     part = grade_text(q2_grader, tmp_path, f"## Q2.4\n\n{prose}\n")["Q2.4"]
     assert part.score == 1, part.feedback
+
+
+# ---------------------------------------------------------------------------
+# F3. A prompt copied from the handout is the question, not the answer
+
+# Q2.3(d) as the assignment words it, and as the problem set's prompt does
+PROMPT_D = ('Which of the two curves decays faster? Answer "approx" or "true"; in a written answer you may say it in '
+            'words ("the true ratio decays more slowly than the approximation").')
+SPEC_PROMPT_D = ('Which of the two curves of Q2.3c decays faster? Answer "approx" or "true"; in writing you may also '
+                 'say it in words ("the true ratio decays more slowly than the approximation").')
+PROMPT_4 = ("What does this imply for training a recurrent neural network with back-propagation through time? Answer "
+            "in a short paragraph. It is marked against three ideas, one point each: (1) back-propagation through time "
+            "multiplies the gradient by one activation derivative per time step, a product of T factors; (2) σ̇ is at "
+            "most 1/4 while tanḣ is at most 1, so with the sigmoid that product shrinks like (1/4)^T; (3) so gradients "
+            "vanish, exponentially in T, much faster with the sigmoid: tanh suffers less from vanishing gradients, "
+            "though it is not immune. The mark is provisional until your instructor confirms or changes it.")
+# The rubric's ideas as the assignment lists them
+IDEAS = ("1. back-propagation through time multiplies the gradient by one activation\n"
+         "   derivative per time step (a product of T factors);\n"
+         "2. the sigmoid's derivative is at most 1/4 while tanh's is at most 1, so with\n"
+         "   sigmoid the product shrinks like (1/4)^T;\n"
+         "3. so gradients vanish (exponentially in T) much faster with sigmoid: tanh\n"
+         "   suffers less from vanishing gradients, though it is not immune.")
+
+
+def quoted(text: str) -> str:
+    return "> " + text.replace("\n", "\n> ")
+
+
+def test_a_copied_prompt_alone_is_not_answered(tmp_path):
+    test = check(tmp_path, f"## Q2.3\n\n(d) {PROMPT_D}\n")["Q2.3d"]
+    assert test["score"] == 0 and test["output"].startswith("Not answered"), test["output"]
+
+
+@pytest.mark.parametrize("document", [
+    f"## Q2.3\n\n(d) {SPEC_PROMPT_D}\n",
+    f"## Q2.3\n\n### (d)\n\n*{PROMPT_D}*\n",
+    f"## Q2.3\n\n### (d)\n\n{quoted(PROMPT_D)}\n",
+    f"## Q2.3d\n\n{SPEC_PROMPT_D}\n",
+    f"## Q2.3\n\n**(d)** _{SPEC_PROMPT_D}_\n",
+])
+def test_a_copied_prompt_in_any_markup_is_not_answered(q2_grader, tmp_path, document):
+    part = grade_text(q2_grader, tmp_path, document)["Q2.3d"]
+    assert part.status == "not answered", (part.answer, part.feedback)
+
+
+@pytest.mark.parametrize("answer, status", [("true", "incorrect"), ("approx", "correct")])
+@pytest.mark.parametrize("layout", ["(d) {prompt}\n\nMy answer: {answer}.", "(d) {prompt} My answer: {answer}."])
+def test_the_students_choice_after_a_copied_prompt_is_read(q2_grader, tmp_path, layout, answer, status):
+    section = layout.format(prompt=PROMPT_D, answer=answer)
+    part = grade_text(q2_grader, tmp_path, f"## Q2.3\n\n{section}\n")["Q2.3d"]
+    assert part.status == status, (part.answer, part.feedback)
+
+
+@pytest.mark.parametrize("pasted", [f"*{PROMPT_4}*", PROMPT_4, quoted(PROMPT_4)])
+def test_a_copied_prose_prompt_earns_no_idea(q2_grader, tmp_path, pasted):
+    own = "Tanh is better for RNNs."
+    alone = grade_text(q2_grader, tmp_path, f"## Q2.4\n\n{own}\n")["Q2.4"]
+    part = grade_text(q2_grader, tmp_path, f"## Q2.4\n\n{pasted}\n\n{own}\n")["Q2.4"]
+    assert part.score == alone.score == 0, part.feedback
+
+
+@pytest.mark.parametrize("pasted", [quoted(IDEAS), quoted(PROMPT_4), f"*{PROMPT_4}*"])
+def test_a_section_of_the_prompt_or_its_ideas_alone_is_not_answered(q2_grader, tmp_path, pasted):
+    part = grade_text(q2_grader, tmp_path, f"## Q2.4\n\n{pasted}\n")["Q2.4"]
+    assert part.status == "not answered", (part.answer, part.feedback)
+
+
+@pytest.mark.parametrize("document, label, status", [
+    # the prompt's own example, written as the answer, is a phrase it quotes: the student's
+    ("## Q2.3\n\n(d) The true ratio decays more slowly than the approximation.\n", "Q2.3d", "correct"),
+    (f"## Q2.3\n\n### (d)\n\nWhich of the two curves decays faster? The approximation.\n", "Q2.3d", "correct"),
+    # the ideas in the rubric's own words, written by the student, earn them
+    (f"## Q2.4\n\n{IDEAS}\n", "Q2.4", "correct"),
+])
+def test_the_students_own_words_are_still_read(q2_grader, tmp_path, document, label, status):
+    part = grade_text(q2_grader, tmp_path, document)[label]
+    assert part.status == status, (part.answer, part.feedback)

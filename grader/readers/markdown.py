@@ -103,6 +103,7 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
     reading = WrittenReading()
     parts = [p for p in problem_set.parts if p.kind]
     sections = parse_sections(text, [p.label for p in parts])
+    _leave_out_copied_questions(sections, parts)
     quantities = _quantities(parts)
     unheaded = []
     for part in parts:
@@ -2017,6 +2018,130 @@ def _without_remarks_in(sections: list[Section]) -> list[Section]:
     blocks that were nothing else."""
     kept = [replace(s, blocks=[b for b in map(_without_remarks, s.blocks) if b.segments]) for s in sections]
     return [s for s in kept if s.blocks]
+
+
+# The handout's prompt pasted into an answer is the question, not the answer: "(d) Which of the two curves decays
+# faster? Answer "approx" or "true"; …" says nothing of the student's, nor does Q2.4's prompt, which lists the
+# rubric's ideas, nor a block quote of those ideas.  A sentence is copied when most of its words come in the pairs a prompt's sentence has them in, and it
+# repeats most of that sentence: the handout's own rewording ("in a written answer you may say it") is still a copy,
+# while a phrase the prompt quotes ("the true ratio decays more slowly than the approximation") is the student's.
+_WORDS = re.compile(r"[^\W_]+")
+_SENTENCE_STOP = re.compile(r"[.!?]+(?=\s|$)")
+_COPIED_SHARE = 0.8  # of a sentence's words that a prompt's sentence has, next to the same neighbour
+_REPEATED_SHARE = 0.6  # of that prompt's sentence's words the sentence repeats
+
+
+@dataclass(frozen=True)
+class Questions:
+    """The sentences of a problem set's prompts (and of its rubrics' ideas, with ``ideas``), as lower-case words,
+    indexed by pairs of words."""
+
+    sentences: tuple[tuple[str, ...], ...]
+    by_pair: dict[tuple[str, str], tuple[int, ...]]
+
+    @staticmethod
+    def of(parts: Iterable[Part], ideas: bool = False) -> "Questions":
+        texts = [text for part in parts for text in (part.prompt, *(i.idea for i in part.rubric if ideas))]
+        sentences = [words for text in texts for sentence in _split_sentences(text)
+                     if len(words := _lower_words(sentence)) >= 3]
+        by_pair: dict[tuple[str, str], list[int]] = {}
+        for number, words in enumerate(sentences):
+            for pair in set(zip(words, words[1:])):
+                by_pair.setdefault(pair, []).append(number)
+        return Questions(tuple(sentences), {pair: tuple(numbers) for pair, numbers in by_pair.items()})
+
+    def copied(self, words: list[str]) -> int | None:
+        """Where the copy of a prompt's sentence starts in ``words`` (after a label such as "(d)"), or None when
+        the words are the student's own, or hold an answer of theirs."""
+        if len(words) < 3:
+            return None
+        pairs = set(zip(words, words[1:]))
+        shared: dict[int, int] = {}
+        for pair in pairs:
+            for number in self.by_pair.get(pair, ()):
+                shared[number] = shared.get(number, 0) + 1
+        for number, count in shared.items():
+            question = self.sentences[number]
+            if count < 2 or count < (1 - _COPIED_SHARE) * min(len(pairs), len(question)):
+                continue  # too few pairs in common for either share: skip the word-by-word count
+            mine = _paired(words, set(zip(question, question[1:])))
+            if sum(mine) < _COPIED_SHARE * len(words) or sum(_paired(question, pairs)) < _REPEATED_SHARE * len(
+                    question):
+                continue
+            start = mine.index(True)
+            # The student's own words in it are a rewording, not an answer: none is a number ("ρ(0.05) = 0.2505
+            # to 4 significant figures"), and the sentence does not go on past the copy ("… is ℝ")
+            if mine[-1] and not any(not paired and any(c.isdigit() for c in word)
+                                    for word, paired in zip(words[start:], mine[start:])):
+                return start
+        return None
+
+
+def _split_sentences(text: str) -> list[str]:
+    return _SENTENCE_STOP.split(text)
+
+
+def _lower_words(text: str) -> list[str]:
+    return [w.lower() for w in _WORDS.findall(text)]
+
+
+def _paired(words: list[str] | tuple[str, ...], pairs: set[tuple[str, str]]) -> list[bool]:
+    """For each word, whether it comes in one of ``pairs`` with the word before or after it."""
+    flags = [False] * len(words)
+    for k in range(len(words) - 1):
+        if (words[k], words[k + 1]) in pairs:
+            flags[k] = flags[k + 1] = True
+    return flags
+
+
+def _without_copied_questions(block: Block, questions: Questions) -> tuple[Block, bool]:
+    """The block without the sentences it copies from the prompts (:class:`Questions`), what leads into each
+    kept ("(d) "); and whether anything else is left, the student's own.  A sentence with maths in it is the
+    student's: the prompts are plain text."""
+    segments: list[Segment] = []
+    own = False
+    changed = False
+    last = len(block.segments) - 1
+    for k, seg in enumerate(block.segments):
+        if seg.kind == "math":
+            segments.append(seg)
+            own = True
+            continue
+        text, kept = seg.text, []
+        stops = [m.end() for m in _SENTENCE_STOP.finditer(seg.text)]
+        starts = [0, *stops]
+        for n, start in enumerate(starts):
+            end = starts[n + 1] if n + 1 < len(starts) else len(text)
+            sentence = text[start:end]
+            math_before = n == 0 and k > 0 and block.segments[k - 1].kind == "math"
+            math_after = n == len(starts) - 1 and k < last and block.segments[k + 1].kind == "math"
+            words = list(_WORDS.finditer(sentence))
+            copy = None if math_before or math_after else questions.copied([w.group().lower() for w in words])
+            if copy is None:
+                kept.append(sentence)
+                own = own or bool(sentence.strip())
+            else:
+                kept.append(sentence[:words[copy].start()])
+                changed = True
+        segments.append(Segment("text", "".join(kept)))
+    if not changed:
+        return block, True
+    return replace(block, segments=_joined(segments), statements=None, without_remarks=None), own
+
+
+def _leave_out_copied_questions(sections: list[Section], parts: list[Part]) -> None:
+    """Take the prompts' sentences copied into the sections out of them (:func:`_without_copied_questions`): a
+    section left with nothing of the student's own but labels ("(d) ") is empty, so its parts are not answered.
+
+    A block quote is pasted text, so the rubrics' ideas as the handout lists them are looked for in it too; the
+    student's own sentences may say an idea in the rubric's words: that is the answer."""
+    prompts, handout = Questions.of(parts), Questions.of(parts, ideas=True)
+    if not handout.sentences:
+        return
+    for section in sections:
+        blocks = [_without_copied_questions(b, handout if b.quoted else prompts) for b in section.blocks]
+        section.blocks = ([b for b, _ in blocks if any(s.kind == "math" or s.text.strip() for s in b.segments)]
+                          if any(own for _, own in blocks) else [])
 
 
 def _joined(pieces: list[Segment]) -> list[Segment]:
