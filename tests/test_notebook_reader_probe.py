@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FOUNDATIONS = ROOT / "problems" / "foundations.yaml"
@@ -91,3 +92,59 @@ def test_a_merge_conflicted_notebook_says_to_resolve_the_conflict(tmp_path):
     said, _ = unreadable(tmp_path, conflicted.encode("utf-8"))
     assert said.startswith("foundations.ipynb holds Git merge-conflict markers (<<<<<<< … >>>>>>>): resolve the "
                            "conflict and hand it in again"), said
+
+
+# ------------------------------------------------------------------ code where Jupyter does not run it
+
+def write_notebook(folder: Path, cells: list) -> Path:
+    path = folder / "foundations.ipynb"
+    path.write_text(notebook_text(cells), encoding="utf-8")
+    return path
+
+
+def test_a_notebook_of_markdown_only_says_it_has_no_code_cells(tmp_path):
+    folder = student(tmp_path)
+    write_notebook(folder, [nbformat.v4.new_markdown_cell("# Foundations\n\nMy answers are below."),
+                            nbformat.v4.new_markdown_cell("## Activations\n\n```python\n" + RELU + "```\n")])
+    results = check(tmp_path, folder)
+    assert part(results, "D2")["score"] == 0
+    assert ("foundations.ipynb has no code cells, so nothing in it was run; its code is in a Markdown cell "
+            "(cell 2, beginning “## Activations”), which Jupyter does not run: put the code, without the ``` "
+            "lines, in a Code cell") in results["output"]
+
+
+def test_a_notebook_with_no_cells_says_it_has_no_code_cells(tmp_path):
+    folder = student(tmp_path)
+    write_notebook(folder, [])
+    assert "foundations.ipynb has no code cells, so nothing in it was run" in check(tmp_path, folder)["output"]
+
+
+def test_a_function_written_in_a_raw_cell_is_named_with_its_cell(tmp_path):
+    folder = student(tmp_path)
+    write_notebook(folder, [nbformat.v4.new_code_cell("import numpy as np"),
+                            nbformat.v4.new_markdown_cell("## Activations"),
+                            nbformat.v4.new_raw_cell(RELU.removeprefix("import numpy as np\n\n"))])
+    results = check(tmp_path, folder)
+    assert ("foundations.ipynb: relu is defined in a Raw cell (cell 3, beginning “def relu(x):”), which Jupyter "
+            "does not run: change the cell type to Code") in results["output"]
+    assert part(results, "D2")["score"] == 0
+
+
+def test_functions_in_markdown_also_defined_in_code_get_no_note(tmp_path):
+    folder = student(tmp_path)
+    write_notebook(folder, [nbformat.v4.new_markdown_cell("The idea:\n\n```python\n" + RELU + "```"),
+                            nbformat.v4.new_code_cell(RELU)])
+    results = check(tmp_path, folder)
+    assert part(results, "D2")["score"] == part(results, "D2")["max_score"]
+    assert "Jupyter does not run" not in results["output"]
+
+
+@pytest.mark.xfail(strict=True, reason="needs grading.py to give a part the reader's not_run_definition() "
+                                       "when its function is not defined")
+def test_the_part_of_a_function_in_a_raw_cell_says_where_it_is(tmp_path):
+    folder = student(tmp_path)
+    write_notebook(folder, [nbformat.v4.new_code_cell("import numpy as np"),
+                            nbformat.v4.new_raw_cell(RELU.removeprefix("import numpy as np\n\n"))])
+    said = part(check(tmp_path, folder), "D2")["output"]
+    assert said.startswith("relu is defined in a Raw cell (cell 2, beginning “def relu(x):”), which Jupyter does "
+                           "not run: change the cell type to Code."), said

@@ -30,6 +30,12 @@ renamed) is run as the Python file it is, with a note saying to rename it.  A
 notebook that is not JSON says why when it can: empty, cut off, or holding
 Git's merge-conflict markers.
 
+Jupyter runs only code cells.  A notebook with no code in its code cells
+says so in a note, and names a Markdown or Raw cell its code was written in;
+a function written only in such a cell is named with its cell
+(:class:`CellNotRun`; :meth:`CodeSource.not_run_definition` says it for a
+part whose function is not defined).
+
 A notebook's saved outputs (plots, logs) are not graded: they are dropped
 when the notebook is read, and the size limit applies to the code and
 Markdown that remain (:data:`MAX_SOURCE_BYTES`), not to the file, which may
@@ -118,6 +124,24 @@ class Cell:
     execution_count: int | None = None
 
 
+@dataclass(frozen=True)
+class CellNotRun:
+    """A notebook's Raw or Markdown cell that holds code: Jupyter does not run it."""
+
+    kind: str  # "Raw" or "Markdown"
+    position: int  # 1-based, among all the notebook's cells
+    quote: str  # its first line (cell_quote)
+    fenced: bool = False  # the code is in a fenced block (```python), which a Code cell would not run either
+
+    def described(self) -> str:
+        """How notes name the cell, and what to do: ``a Raw cell (cell 3, beginning “def relu(x):”), which
+        Jupyter does not run: change the cell type to Code``."""
+        beginning = f", beginning “{self.quote}”" if self.quote else ""
+        advice = "put the code, without the ``` lines, in a Code cell" if self.fenced else \
+            "change the cell type to Code"
+        return f"a {self.kind} cell (cell {self.position}{beginning}), which Jupyter does not run: {advice}"
+
+
 # A .py file with nothing in it: every part would say "not defined" with no word on why.
 EMPTY_CODE_NOTE = "{name}" + EMPTY_FILE + "it defines no functions."
 
@@ -133,6 +157,15 @@ class CodeSource:
     read_as_notebook: bool = False
     # A .py file saved under a .ipynb name: run as the Python file it is.
     read_as_python: bool = False
+    # Functions a notebook defines only in cells Jupyter does not run (Raw or Markdown): name -> the cell.
+    defined_in_cells_not_run: dict = field(default_factory=dict)  # dict[str, CellNotRun]
+
+    def not_run_definition(self, function: str) -> str:
+        """Why ``function`` is not defined when it is written only in a Raw or Markdown cell
+        ("relu is defined in a Raw cell (cell 3, …), which Jupyter does not run: change the cell type to
+        Code."); "" otherwise.  For a part's "not defined", which would say no more."""
+        cell = self.defined_in_cells_not_run.get(function)
+        return f"{function} is defined in {cell.described()}." if cell else ""
 
     @property
     def is_empty(self) -> bool:
@@ -318,7 +351,7 @@ def _load_python(path: Path, data: bytes) -> CodeSource:
         raise CodeReadError(f"{said}, which cannot be read: {str(exc).removeprefix(path.name + ': ')}") from None
     source.notes.insert(0, f"{said}: it was read as a notebook; save it with File > Download as > Python, "
                            "or hand in the .ipynb")
-    return CodeSource(source.path, source.cells, source.notes, source.markdown_cells, read_as_notebook=True)
+    return replace(source, read_as_notebook=True)
 
 
 def _notebook_in_python_file(path: Path, data: bytes) -> dict | None:
@@ -623,11 +656,18 @@ def _read_cells(path: Path, cells_json: list[dict], notes: list[str]) -> CodeSou
     ipython: list[tuple[int, str, IPythonLine]] = []  # magic, shell and help lines, by code cell
     written: dict[str, str] = {}  # module -> its file, written by a %%writefile cell (skipped)
     written_notes: list[str] = []
-    for raw in cells_json:
-        if raw.get("cell_type") not in ("code", "markdown"):
-            continue
+    not_run: list[tuple[CellNotRun, str]] = []  # Raw and Markdown cells holding code, with their text
+    has_code = False  # a code cell with something written in it
+    for position, raw in enumerate(cells_json, start=1):
         raw_source = raw.get("source", "")
         source = _text_of(raw_source)
+        if raw.get("cell_type") == "raw" or (raw.get("cell_type") == "markdown" and source is not None):
+            if source is not None and _holds_code(source):
+                kind = "Raw" if raw["cell_type"] == "raw" else "Markdown"
+                fenced = kind == "Markdown" and _PYTHON_FENCE.search(source) is not None
+                not_run.append((CellNotRun(kind, position, cell_quote(source), fenced), source))
+        if raw.get("cell_type") not in ("code", "markdown"):
+            continue
         if source is not None:
             size += len(source.encode("utf-8", "surrogatepass"))
             if size > MAX_SOURCE_BYTES:
@@ -646,6 +686,7 @@ def _read_cells(path: Path, cells_json: list[dict], notes: list[str]) -> CodeSou
                          f"{_json_type(raw_source)}{_beginning(previous, 'it comes after the cell')}")
             continue
         previous = source
+        has_code = has_code or bool(source.strip())
         label = f"{path.name}, code cell {number}"
         code, found = ipython_lines(jupyter_cleaned(source))
         quote = cell_quote(source)
@@ -663,7 +704,54 @@ def _read_cells(path: Path, cells_json: list[dict], notes: list[str]) -> CodeSou
     notes.extend(written_notes)
     if ipython:
         notes.append(ipython_lines_note(path.name, ipython))
-    return CodeSource(path, cells, notes, markdown_cells)
+    defined_not_run = _defined_only_in(not_run, cells)
+    notes.extend(_code_not_run_notes(path.name, number, has_code, not_run, defined_not_run))
+    return CodeSource(path, cells, notes, markdown_cells, defined_in_cells_not_run=defined_not_run)
+
+
+# "def relu(x):" at a line's start: a function written in a cell; "```python", "~~~ py": a fenced Python block.
+_DEF_LINE = re.compile(r"^[ \t]{0,40}(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w{0,99})[ \t]*\(", re.MULTILINE)
+_PYTHON_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*\{?\.?(?:python3?|py|ipython3?)\}?[ \t]*$",
+                           re.MULTILINE | re.IGNORECASE)
+# At most this many function names in a note on a cell Jupyter does not run.
+MAX_NOTED_NAMES = 5
+
+
+def _holds_code(text: str) -> bool:
+    """Does a Raw or Markdown cell hold Python code: a function written in it, or a fenced Python block?"""
+    return _DEF_LINE.search(text) is not None or _PYTHON_FENCE.search(text) is not None
+
+
+def _defined_only_in(not_run: list[tuple[CellNotRun, str]], cells: list[Cell]) -> dict[str, CellNotRun]:
+    """The functions written in cells Jupyter does not run that no code cell defines: name -> first such cell."""
+    written = {name: cell for cell, text in reversed(not_run) for name in _DEF_LINE.findall(text)}
+    if not written:
+        return {}
+    in_code = set().union(*(defined_names(cell.source) for cell in cells))
+    return {name: cell for name, cell in sorted(written.items(), key=lambda item: item[1].position)
+            if name not in in_code}
+
+
+def _code_not_run_notes(name: str, code_cells: int, has_code: bool, not_run: list[tuple[CellNotRun, str]],
+                        defined_not_run: dict[str, CellNotRun]) -> list[str]:
+    """Notes on a notebook whose code is not where Jupyter runs it: it has no code cells (or only empty
+    ones), or functions are written only in Raw or Markdown cells.  Every part would say only "not defined"."""
+    if not has_code:
+        nothing = "has no code cells" if not code_cells else "has only empty code cells"
+        note = f"{name} {nothing}, so nothing in it was run"
+        if not_run:
+            note += f"; its code is in {not_run[0][0].described()}"
+        return [note]
+    by_cell: dict[CellNotRun, list[str]] = {}
+    for function, cell in defined_not_run.items():
+        by_cell.setdefault(cell, []).append(function)
+    notes = []
+    for cell, functions in by_cell.items():
+        shown = functions[:MAX_NOTED_NAMES] + ([f"{len(functions) - MAX_NOTED_NAMES} more"]
+                                               if len(functions) > MAX_NOTED_NAMES else [])
+        verb = "is" if len(functions) == 1 else "are"
+        notes.append(f"{name}: {_and(shown)} {verb} defined in {cell.described()}")
+    return notes
 
 
 # In the one note on a notebook's IPython lines: at most this many groups of lines, and of cells in a group.
