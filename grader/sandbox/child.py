@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import difflib
 import importlib.machinery
 import importlib.util
 import io
@@ -403,14 +404,28 @@ def _advice(exc: BaseException, text: str) -> str:
 def _missing_library_advice(exc: BaseException) -> str:
     """For ``import pandas`` where pandas is not installed: "No module named 'pandas'" reads like a typo."""
     name = exc.name  # `import sklearn.preprocessing` without sklearn names "sklearn"
-    if _type(name) is not _str or name not in COMMON_LIBRARIES:
+    if _type(name) is not _str:
         return ""
+    if name not in COMMON_LIBRARIES:
+        return _missing_module_advice(name)
     library = f"{name} ({KNOWN_AS[name]})" if name in KNOWN_AS else name
     offered = INSTALLED_LIBRARIES
     has = (f"{', '.join(offered[:-1])} and {offered[-1]} besides" if _len(offered) > 1 else
            f"{offered[0]} besides" if offered else "only")
     return (f": {library} is not installed where submissions are graded, which has {has} Python's standard "
             f"library. Remove the import and the code that uses {name}, or ask your instructor.")
+
+
+def _missing_module_advice(name: str) -> str:
+    """For ``from utils import *``: most often the student's own utils.py, which is not where the code runs.
+    A name close to a library's (``pandsa``) is a typo, whose message Python's says best."""
+    if "." in name or not name.isidentifier() or name in sys.stdlib_module_names:
+        return ""
+    if difflib.get_close_matches(name, [*COMMON_LIBRARIES, *sys.stdlib_module_names], n=1, cutoff=0.8):
+        return ""
+    return (f": {name} is not a library installed where submissions are graded, and no {name}.py is beside the "
+            f"code: the grader runs each file handed in on its own. If {name}.py is a file of your own, put the "
+            "code it holds in this file itself.")
 
 
 def _exception_names(exc: BaseException) -> tuple[str, list[str]]:
@@ -430,12 +445,36 @@ def _describe(exc: BaseException, labels: set[str], quote: str = "") -> str:
     name, _ = _exception_names(exc)
     cell = f" of the cell beginning “{quote}”" if quote else ""
     if isinstance(exc, SyntaxError):
+        notebook_syntax = _notebook_syntax_note(exc, labels)
+        if notebook_syntax:
+            return f"{name} on line {exc.lineno}{cell}: {notebook_syntax}"[:MAX_MESSAGE_CHARS]
         return (f"{name} on line {exc.lineno}{cell}: {exc.msg}{_offending_line(exc)}"
                 f"{_python_version_note(exc, labels)}")[:MAX_MESSAGE_CHARS]
     line = _student_line(exc.__traceback__, labels)
     prefix = (f"{name} (line {line}{cell}): " if line else
               f"{name} (in the cell beginning “{quote}”): " if quote else f"{name}: ")
     return prefix + _exception_text(exc, MAX_MESSAGE_CHARS - _len(prefix))
+
+
+def _notebook_syntax_note(exc: SyntaxError, labels: set[str]) -> str:
+    """What to do about notebook syntax in Python (a Colab "Download .py" keeps `!pip install ...`; a top-level
+    `await` runs in Jupyter): "invalid syntax" and the Python version say nothing useful there.  A notebook's
+    shell and magic lines never get here: the notebook reader skips them."""
+    if _type(exc) is not SyntaxError or _type(exc.filename) is not _str or exc.filename not in labels:
+        return ""
+    python_file = exc.filename.endswith(".py")
+    text = exc.text.strip() if _type(exc.text) is _str else ""
+    if python_file and text[:1] in ("!", "%") and exc.msg == "invalid syntax":
+        what = "a notebook shell command" if text[0] == "!" else "an IPython magic"
+        line = text if _len(text) <= 80 else text[:79] + "…"
+        return f"“{line}” is {what}, not Python: delete the line, or hand in the .ipynb notebook instead"
+    if exc.msg == "'await' outside function":
+        where = ("Python files do not: put the code in an async function run with asyncio.run(...), or hand in "
+                 "the .ipynb notebook instead" if python_file else
+                 "the grader runs each cell as plain Python, which does not: put the code in an async function "
+                 "run with asyncio.run(...)")
+        return f"'await' outside a function: Jupyter allows a top-level await, {where}"
+    return ""
 
 
 def _offending_line(exc: SyntaxError) -> str:
@@ -503,7 +542,7 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
     labels = {cell["label"] for cell in request["cells"]}
     _install_ipython_stand_ins(module, notes, is_notebook, labels)
     sys.meta_path.insert(0, _StandInModules({"tqdm.notebook": _text_progress_bars, **_colab_stand_ins(notes)}))
-    _install_input_stand_in()
+    _install_builtin_stand_ins()
     status, message = "ok", ""
     watch = _CellWatch(float(request.get("cell_seconds") or 0))
     if is_notebook:
@@ -511,6 +550,7 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
         signal.signal(STOP_LOADING, watch.stop)
     sandbox_pid = _getpid()
     cells = request["cells"]
+    failed_cells: list[str] = []  # labels of the notebook cells that raised or were stopped
     star_imports = _StarImports() if any(_STAR_IMPORT.search(cell["source"]) for cell in cells) else None
     for index, cell in enumerate(cells):
         label, source = cell["label"], cell["source"]
@@ -538,7 +578,7 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
                     f"took longer than {request.get('cell_seconds', 0):g} s and was stopped{cell_named}")
             failed = "import failed", f"{label} {what}"
         except SystemExit as exc:
-            what = f"called sys.exit({exc.code!r:.50}){cell_named}"
+            what = f"called {_exit_called(exc)}{cell_named}"
             failed = "exited", f"{label} {what} while being imported"
         except MemoryError:
             what = f"ran out of memory{cell_named}"
@@ -557,6 +597,9 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
         # A module stops at its first failure, like an import would.
         if is_notebook:
             # "…them.; later" reads badly: the clause replaces the message's own full stop.
+            failed_cells.append(label)
+            if _len(failed_cells) > MAX_FAILED_CELL_NOTES and not watch.stop_all:
+                continue  # told in one note at the end
             notes.append(f"{label} {what}" if watch.stop_all else f"{label} {_str.removesuffix(what, '.')}; later cells "
                          "still ran")
             continue
@@ -565,8 +608,25 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
     if is_notebook:  # a stop signal arriving late is ignored from now on
         signal.signal(INTERRUPT_CELL, signal.SIG_IGN)
         signal.signal(STOP_LOADING, signal.SIG_IGN)
+    if _len(failed_cells) > MAX_FAILED_CELL_NOTES:
+        notes.append(_more_failed_cells_note(failed_cells))
     return module, {"t": "loaded", "status": status, "message": message,
                     "notes": notes, "stdout": capture.getvalue()}, star_imports
+
+
+# A notebook's cells that raise are noted one by one up to this many; one note counts the rest (a notebook
+# of scratch cells would otherwise crowd out the notes that matter).
+MAX_FAILED_CELL_NOTES = 10
+
+
+def _more_failed_cells_note(failed: list[str]) -> str:
+    """"foundations.ipynb: and 50 more code cells raised (code cells 14 to 69, not noted one by one)"."""
+    more = failed[MAX_FAILED_CELL_NOTES:]
+    first, last = more[0].rpartition(" ")[2], more[-1].rpartition(" ")[2]
+    notebook = more[0].rpartition(", code cell ")[0] or more[0]
+    which = f"code cell {first}" if _len(more) == 1 else f"code cells {first} to {last}"
+    return (f"{notebook}: and {_len(more)} more code cell{'s' if _len(more) > 1 else ''} raised or were stopped "
+            f"({which}, not noted one by one); later cells still ran")
 
 
 # `from numpy import *`, also written `import*` or across a backslash.
@@ -927,10 +987,36 @@ def _no_input(prompt: object = "") -> str:
     raise EOFError(INPUT_MESSAGE)
 
 
-def _install_input_stand_in() -> None:
-    """Kept in the snapshot that _restore_builtins() puts back, like the original builtins."""
-    builtins.input = _no_input
-    _BUILTINS["input"] = _no_input
+class _Exited(SystemExit):
+    """Raised by the stand-in ``exit()`` and ``quit()``, so that the note names what the student called."""
+
+    def __init__(self, called: str, code) -> None:
+        super().__init__(code)
+        self.called = called
+
+
+def _exit_stand_in(called: str):
+    def exit(code=None):
+        raise _Exited(called, code)
+
+    exit.__name__ = exit.__qualname__ = called
+    return exit
+
+
+def _install_builtin_stand_ins() -> None:
+    """``input()``, ``exit()`` and ``quit()``; kept in the snapshot that _restore_builtins() puts back,
+    like the original builtins."""
+    stand_ins = {"input": _no_input, "exit": _exit_stand_in("exit"), "quit": _exit_stand_in("quit")}
+    builtins.__dict__.update(stand_ins)
+    _BUILTINS.update(stand_ins)
+
+
+def _exit_called(exc: SystemExit) -> str:
+    """"exit()", "quit(1)" or "sys.exit(None)": what the code called to stop."""
+    code = exc.code
+    if _type(exc) is _Exited:
+        return f"{exc.called}()" if code is None else f"{exc.called}({code!r:.50})"
+    return f"sys.exit({code!r:.50})"
 
 
 def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: set[str],
