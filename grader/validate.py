@@ -10,6 +10,7 @@ no answers file can hold.
 """
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import sympy
 import yaml
 
 from grader.checkers.values import as_float_array
+from grader.handout import HandoutError, handout_files
 from grader.mathread import MAX_CHARS, numeric_value
 from grader.publish import same_value
 from grader.references import ProblemReferences
@@ -161,6 +163,7 @@ def prove_references(all_refs: list[ProblemReferences], grader_factory) -> list[
         issues.extend(unwritable.values())
         issues.extend(choices_missing_their_reference(refs))
         issues.extend(repeated_cases(refs))
+        issues.extend(handout_problems(refs))
         for part_result in result.parts:
             if part_result.label in unwritable:
                 continue
@@ -210,6 +213,25 @@ def repeated_cases(refs: ProblemReferences) -> list[SpecIssue]:
 
 def _case_named(case) -> str:
     return f"{'public' if case.public else 'hidden'} case {case.name!r}"
+
+
+def handout_problems(refs: ProblemReferences) -> list[SpecIssue]:
+    """What would stop ``grader handout`` (and so ``grader publish``) making the students' side of
+    the set: its own checks, run by rendering everything it writes, in memory."""
+    ps = refs.problem_set
+    try:
+        handout_files([refs], Path(tempfile.gettempdir()) / "grader-validate-handout")
+    except HandoutError as exc:
+        return [_issue_from_message(ps.path, str(exc))]
+    return []
+
+
+def _issue_from_message(path: Path, message: str) -> SpecIssue:
+    """A message that starts with its own location ("q2.yaml, line 12: …") as a located issue."""
+    located = re.match(rf"{re.escape(str(path))}(?:, line (\d+))?: (.*)", message, re.S)
+    if located is None:
+        return SpecIssue(path, 0, message)
+    return SpecIssue(path, int(located[1] or 0), located[2])
 
 
 def mistakes_taken_for_correct(refs: ProblemReferences, grader, folder: Path) -> list[SpecIssue]:

@@ -298,3 +298,20 @@ def test_a_hidden_case_repeating_a_public_one_is_reported_by_validate(tmp_path):
     refused(grader("validate", spec), where,
             f"hidden case 'again' has the same arguments as public case 'pair' (line {line_of(spec, 'pair')}), so "
             "it tests nothing new, though students are told it is one more hidden case")
+
+
+# ---------------------------------------------------------------------------
+# 8. validate refuses what grader handout would refuse
+
+@pytest.mark.parametrize("old, new, where, said", [
+    ('title: "ratio(a, b): a over b"', 'title: "ratio(a): a over b"', 'function: ratio',  # its code section
+     "part F2: the part states ratio(a) but the reference solution is ratio(a, b); make them take the same "
+     "arguments"),
+    ("handout: |\n  Hand in `work.py` and `answers.yaml`.\n", "handout: 42\n", "handout: 42",
+     "'handout' must be text (Markdown shown under the problem set's title in the handout's README), not int"),
+])
+def test_validate_refuses_what_the_handout_would_refuse(tmp_path, old, new, where, said):
+    spec = write_spec(tmp_path, old, new)
+    handout = grader("handout", spec, "--out", tmp_path / "handout")
+    assert handout.returncode == 2 and said in handout.stderr, handout.stderr
+    refused(grader("validate", spec), f"{spec}, line {line_of(spec, where)}: {said}")
