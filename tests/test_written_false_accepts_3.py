@@ -222,3 +222,31 @@ def test_a_section_of_the_prompt_or_its_ideas_alone_is_not_answered(q2_grader, t
 def test_the_students_own_words_are_still_read(q2_grader, tmp_path, document, label, status):
     part = grade_text(q2_grader, tmp_path, document)[label]
     assert part.status == status, (part.answer, part.feedback)
+
+
+# ---------------------------------------------------------------------------
+# F4. The curve said to decay faster is the one named in its own clause, not in a "since …" before it
+
+def test_a_curve_named_in_a_reason_is_not_the_one_that_decays_faster(tmp_path):
+    document = "## Q2.3\n\n(d) Since $\\rho(0.05) > \\rho_{approx}(0.05)$, $\\rho^T$ decays faster.\n"
+    test = check(tmp_path, document)["Q2.3d"]
+    assert test["score"] == 0 and "Read: true" in test["output"], test["output"]
+
+
+@pytest.mark.parametrize("sentence, status", [
+    ("$\\rho(0.05)^T < \\rho_{approx}(0.05)^T$ for all $T \\ge 1$, so $\\rho^T$ decays faster.", "incorrect"),
+    ("Because $\\rho_{approx}(0.05) < \\rho(0.05)$, $\\rho(0.05)^T$ decays faster.", "incorrect"),
+    ("Since the approximation is smaller than the true ratio, the true ratio decays faster.", "incorrect"),
+    ("$\\rho^T$ decays faster.", "incorrect"),
+    # the right curve, named in its clause the same ways
+    ("Since $\\rho(0.05) > \\rho_{approx}(0.05)$, $\\rho_{approx}^T$ decays faster.", "correct"),
+    ("Since $\\rho(0.05) > \\rho_{approx}(0.05)$, $\\rho^{T}_{approx}$ decays faster.", "correct"),
+    ("$\\rho_{approx}(0.05) = 0.25 < \\rho(0.05)$, so the approximation decays faster.", "correct"),
+    ("The approximation decays faster, since $\\rho_{approx} < \\rho(0.05)$.", "correct"),
+    ("Since the true ratio is larger than the approximation, the approximation decays faster.", "correct"),
+    ("As $T$ grows, $\\rho^T$ decays more slowly than $\\rho_{approx}^T$.", "correct"),
+    ("$\\rho_{approx}$ is smaller, so it decays faster.", "correct"),
+])
+def test_the_subject_of_decays_faster_is_the_curve_named_in_its_clause(q2_grader, tmp_path, sentence, status):
+    part = grade_text(q2_grader, tmp_path, f"## Q2.3\n\n(d) {sentence}\n")["Q2.3d"]
+    assert part.status == status, (part.answer, part.feedback)

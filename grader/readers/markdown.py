@@ -3264,12 +3264,17 @@ _CONTRASTED = re.compile(r"\b(?:than|below|above|under|over|beneath|unlike|versu
                          re.I)
 
 
+_SCRIPT = r"\s*(?:\{[^{}$]{0,20}\}|\w)"  # a superscript or subscript: ^T, ^{T}
+
+
 def _mentions(text: str, choices: Iterable[str]) -> list[tuple[int, str]]:
     """Where each choice is mentioned: ("approx", "approximation", ρ_approx …; "true", "exact", ρ(0.05) …)."""
     spellings = {
-        "approx": r"approx\w*|linear(?:i[sz]ed)?\s+(?:approximation|version)|\\rho_\{?\\?(?:text|mathrm)?\{?approx|"
-                  r"ρ_approx|\(1/4\)\^|0\.25\^",
-        "true": r"true|exact|actual|real\s+(?:ratio|one|curve|function|value)|\\rho\s*\(0\.05\)|\\rho\s*\(\\varepsilon\)|ρ\(",
+        "approx": r"approx\w*|linear(?:i[sz]ed)?\s+(?:approximation|version)|(?:\\rho|ρ)(?:\s*\^" + _SCRIPT + r")?\s*_\s*"
+                  r"\{?\\?(?:text|mathrm)?\{?approx|\(1/4\)\^|0\.25\^",
+        # ρ with no subscript is the true ratio: ρ(0.05), \rho(\varepsilon), \rho^T
+        "true": r"true|exact|actual|real\s+(?:ratio|one|curve|function|value)|(?:\\rho(?![a-zA-Z])|ρ)(?!\s*_)"
+                r"(?!\s*\^" + _SCRIPT + r"\s*_)",
     }
     found = []
     for choice in choices:
@@ -3293,6 +3298,9 @@ def choice_from_prose(sentence: str, choices: list[str]) -> str | None:
         return None
     mentions = _mentions(sentence, choices)
     before = [(pos, c) for pos, c in mentions if pos < comp.start()]
+    clause = _clause_start(sentence, comp.start())
+    if any(pos >= clause for pos, _ in before):  # "Since ρ(0.05) > ρ_approx(0.05), ρ^T decays faster": ρ^T
+        before = [(pos, c) for pos, c in before if pos >= clause]
     than = re.search(r"\bthan\b", sentence[comp.end():], re.I)
     after = [c for pos, c in mentions if than and pos > comp.end() + than.end()]
     other = {choices[0]: choices[1], choices[1]: choices[0]}
@@ -3314,6 +3322,25 @@ def choice_from_prose(sentence: str, choices: list[str]) -> str | None:
     if _NEGATION.search(sentence, before[-1][0] if before else 0, comp.start()):
         faster = not faster
     return subject if faster else other[subject]
+
+
+# A reason or condition given before the clause that says which curve decays: "Since ρ(0.05) > ρ_approx(0.05), …",
+# "… for all T ≥ 1, so …" (maths in $…$ may hold commas).
+_LEADING_REASON = re.compile(r"\W*(?:\(?[a-z]\)\s*)?(?:since|because|as|given\s+that|considering\s+that|if|when|whereas)"
+                             r"\b(?:\$[^$]*+\$|[^,$])*+,", re.I)
+_CONSEQUENCE = re.compile(r"[;:]|,\s*(?:and\s+)?(?:so|thus|hence|therefore|consequently|which\s+means(?:\s+that)?|"
+                          r"meaning(?:\s+that)?)\b", re.I)
+
+
+def _clause_start(sentence: str, at: int) -> int:
+    """Where the clause holding position ``at`` starts, after a reason or condition given before it."""
+    start = 0
+    reason = _LEADING_REASON.match(sentence)
+    if reason and reason.end() <= at:
+        start = reason.end()
+    for m in _CONSEQUENCE.finditer(sentence, start, at):
+        start = m.end()
+    return start
 
 
 # "…, which decays": the curve named last is what decays ("which means it decays" is about something else).
