@@ -148,3 +148,25 @@ def test_the_part_of_a_function_in_a_raw_cell_says_where_it_is(tmp_path):
     said = part(check(tmp_path, folder), "D2")["output"]
     assert said.startswith("relu is defined in a Raw cell (cell 2, beginning “def relu(x):”), which Jupyter does "
                            "not run: change the cell type to Code."), said
+
+
+def test_a_function_pasted_as_plain_markdown_is_named_with_its_cell(tmp_path):
+    folder = student(tmp_path)
+    write_notebook(folder, [nbformat.v4.new_code_cell("import numpy as np"),
+                            nbformat.v4.new_markdown_cell(RELU.removeprefix("import numpy as np\n\n"))])
+    assert ("foundations.ipynb: relu is defined in a Markdown cell (cell 2, beginning “def relu(x):”), which "
+            "Jupyter does not run: change the cell type to Code") in check(tmp_path, folder)["output"]
+
+
+def test_a_notebook_of_written_answers_gets_no_note_on_code(tmp_path):
+    folder = student(tmp_path)
+    answers = (ROOT / "submissions" / "alice" / "q2.md").read_text(encoding="utf-8")
+    write_notebook(folder, [nbformat.v4.new_markdown_cell(answers), nbformat.v4.new_code_cell("")])
+    (folder / "foundations.ipynb").rename(folder / "q2.ipynb")
+    out = tmp_path / "results.json"
+    run = subprocess.run([sys.executable, "-m", "grader", "check", ROOT / "problems" / "q2-activations.yaml", folder,
+                          "--json", out], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert results["score"] == sum(test["max_score"] for test in results["tests"])
+    assert "code cells" not in results["output"] and "Jupyter does not run" not in results["output"]

@@ -705,7 +705,7 @@ def _read_cells(path: Path, cells_json: list[dict], notes: list[str]) -> CodeSou
     if ipython:
         notes.append(ipython_lines_note(path.name, ipython))
     defined_not_run = _defined_only_in(not_run, cells)
-    notes.extend(_code_not_run_notes(path.name, number, has_code, not_run, defined_not_run))
+    notes.extend(_code_not_run_notes(path.name, len(cells_json), number, has_code, not_run, defined_not_run))
     return CodeSource(path, cells, notes, markdown_cells, defined_in_cells_not_run=defined_not_run)
 
 
@@ -732,19 +732,22 @@ def _defined_only_in(not_run: list[tuple[CellNotRun, str]], cells: list[Cell]) -
             if name not in in_code}
 
 
-def _code_not_run_notes(name: str, code_cells: int, has_code: bool, not_run: list[tuple[CellNotRun, str]],
-                        defined_not_run: dict[str, CellNotRun]) -> list[str]:
-    """Notes on a notebook whose code is not where Jupyter runs it: it has no code cells (or only empty
-    ones), or functions are written only in Raw or Markdown cells.  Every part would say only "not defined"."""
+def _code_not_run_notes(name: str, cells: int, code_cells: int, has_code: bool,
+                        not_run: list[tuple[CellNotRun, str]], defined_not_run: dict[str, CellNotRun]) -> list[str]:
+    """Notes on a notebook whose code is not where Jupyter runs it, where every part would say only "not
+    defined": it has no cells, or its code is only in Raw or Markdown cells; or a function is written only in
+    a Raw cell or as plain Markdown.  A notebook of prose (written answers) gets none, nor does a function shown
+    in a fenced block beside code cells, which may be an illustration (a part whose function is not defined
+    still says where it is written: :meth:`CodeSource.not_run_definition`)."""
     if not has_code:
         nothing = "has no code cells" if not code_cells else "has only empty code cells"
-        note = f"{name} {nothing}, so nothing in it was run"
         if not_run:
-            note += f"; its code is in {not_run[0][0].described()}"
-        return [note]
+            return [f"{name} {nothing}, so nothing in it was run; its code is in {not_run[0][0].described()}"]
+        return [f"{name} has no code cells, so nothing in it was run"] if not cells else []
     by_cell: dict[CellNotRun, list[str]] = {}
     for function, cell in defined_not_run.items():
-        by_cell.setdefault(cell, []).append(function)
+        if not cell.fenced:
+            by_cell.setdefault(cell, []).append(function)
     notes = []
     for cell, functions in by_cell.items():
         shown = functions[:MAX_NOTED_NAMES] + ([f"{len(functions) - MAX_NOTED_NAMES} more"]
