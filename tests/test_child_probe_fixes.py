@@ -141,7 +141,7 @@ def test_a_shell_line_in_a_python_file_is_called_a_notebook_shell_command(tmp_pa
 def test_a_top_level_await_in_a_python_file_says_jupyter_allows_it(tmp_path):
     notes, _ = check_python(tmp_path, "import asyncio\nimport numpy as np\nawait asyncio.sleep(0)\n" + RELU + "\n")
     [said] = [note for note in notes if "SyntaxError" in note]
-    assert "Jupyter allows a top-level await, Python files do not" in said, said
+    assert "Jupyter allows a top-level await, but Python files do not; put the code in an async function" in said, said
 
 
 def test_exit_is_reported_as_exit_not_sys_exit(tmp_path):

@@ -469,9 +469,9 @@ def _notebook_syntax_note(exc: SyntaxError, labels: set[str]) -> str:
         line = text if _len(text) <= 80 else text[:79] + "…"
         return f"“{line}” is {what}, not Python: delete the line, or hand in the .ipynb notebook instead"
     if exc.msg == "'await' outside function":
-        where = ("Python files do not: put the code in an async function run with asyncio.run(...), or hand in "
-                 "the .ipynb notebook instead" if python_file else
-                 "the grader runs each cell as plain Python, which does not: put the code in an async function "
+        where = ("but Python files do not; put the code in an async function run with asyncio.run(...), or hand "
+                 "in the .ipynb notebook instead" if python_file else
+                 "but the grader runs each cell as plain Python, which does not; put the code in an async function "
                  "run with asyncio.run(...)")
         return f"'await' outside a function: Jupyter allows a top-level await, {where}"
     return ""
