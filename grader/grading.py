@@ -751,6 +751,9 @@ class Grader:
         cells = {cell.number: cell.source for cell in source.normalised_cells()} if stopped else {}
         for ref in code_parts:
             candidate = self._code_part(ref, outcomes.get(ref.part.label, []), shown, defined)
+            # Written in a cell Jupyter does not run (Raw, Markdown): that cell is the reason, and the fix.
+            if candidate.status == NOT_DEFINED and (why := source.not_run_definition(ref.part.code.function)):
+                candidate = replace(candidate, verdict=replace(candidate.verdict, feedback=why))
             result[ref.part.label] = _blame_stopped_cell(candidate, ref.part.code.function, stopped, cells)
         return result, notes, run.isolation
 

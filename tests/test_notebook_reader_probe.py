@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FOUNDATIONS = ROOT / "problems" / "foundations.yaml"
@@ -139,8 +138,6 @@ def test_functions_in_markdown_also_defined_in_code_get_no_note(tmp_path):
     assert "Jupyter does not run" not in results["output"]
 
 
-@pytest.mark.xfail(strict=True, reason="needs grading.py to give a part the reader's not_run_definition() "
-                                       "when its function is not defined")
 def test_the_part_of_a_function_in_a_raw_cell_says_where_it_is(tmp_path):
     folder = student(tmp_path)
     write_notebook(folder, [nbformat.v4.new_code_cell("import numpy as np"),

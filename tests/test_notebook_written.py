@@ -83,7 +83,7 @@ def test_a_malformed_notebook_with_answers_is_reported_once_by_name(tmp_path):
     assert "Traceback" not in run.stderr
     report = json.loads(out.read_text())
     assert report["score"] == 0
-    assert report["output"].count("q2.ipynb: not a valid notebook") == 1, report["output"]
+    assert report["output"].count("q2.ipynb ends early") == 1, report["output"]
 
 
 def test_a_notebook_answers_through_the_cli(tmp_path):
