@@ -120,9 +120,13 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
             own = _without_quotes(own)
             if part.kind != "rubric":  # prose is the student's whole explanation, remarks and all
                 own = _without_remarks_in(own)
-            answer = _labelled_answer(part, own, source, only_part) or extract_answer(
-                part, own, source, only_part=only_part, quantities=quantities,
-                part_keys=frozenset(normalise_label(p.label) for p in parts))
+            part_keys = frozenset(normalise_label(p.label) for p in parts)
+            answer = _section_answer(part, own, source, only_part, quantities, part_keys)
+            plain, remark_line = _without_remark_sentences_in(own) if part.kind != "rubric" else (own, None)
+            if remark_line is not None:  # an answer stated before a remark on it is the answer
+                before = _section_answer(part, plain, source, only_part, quantities, part_keys) if plain else None
+                if before is not None and not before.problem and before.line <= remark_line:
+                    answer = before
             if answer is not None and not answer.problem and all(s.plain_label for s in held):
                 answer = replace(answer, source=_under_plain_label(source, answer.line, part.label, held))
         if answer is None or answer.problem:  # "```\nrho(0.05) = 0.2505\n```": console output pasted
@@ -148,6 +152,12 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
         if part.kind == "number" and part.label in reading.answers:
             reading.answers[part.label] = _with_decimal_comma(reading.answers[part.label])
     return reading
+
+
+def _section_answer(part: Part, own: list[Section], source: str, only_part: bool, quantities: frozenset[str],
+                    part_keys: frozenset[str]) -> WrittenAnswer | None:
+    return _labelled_answer(part, own, source, only_part) or extract_answer(
+        part, own, source, only_part=only_part, quantities=quantities, part_keys=part_keys)
 
 
 # A number with a comma between its digits, written alone: "0,2505", "3,14", "1,000" (and "$…$", a final stop)
@@ -2018,6 +2028,59 @@ def _without_remarks_in(sections: list[Section]) -> list[Section]:
     blocks that were nothing else."""
     kept = [replace(s, blocks=[b for b in map(_without_remarks, s.blocks) if b.segments]) for s in sections]
     return [s for s in kept if s.blocks]
+
+
+# A sentence that comments on an answer already given is not the answer: one introduced as a check, a note or a
+# remark ("Check: this is close to the approximation, $\rho(0.05) \approx 0.25$, as it should be."), or one that
+# says it is about where the approximation holds or about practice ("Note that the approximation itself is only
+# accurate for $\varepsilon \in (-0.1, 0.1)$", "In practice we only care about $\varepsilon \in [0, 1]$").  It is
+# left out only when the part's answer is stated before it; a correction ("Correction: …", "Actually, …") is no
+# remark and still replaces the answer before it.
+_REMARK_OPENING = re.compile(r"^[\s*_>]*(?:(?:sanity|quick|as\s+a)\s+check|check(?:ing)?|notes?|n\.?b\.?|remarks?|"
+                             r"aside|side\s+note|for\s+comparison|compare|in\s+practice|of\s+course)\b", re.I)
+_REMARK_TOPIC = re.compile(r"\bin\s+practice\b|\bonly\s+(?:accurate|valid|good|reasonable|meaningful)\b", re.I)
+
+
+def _is_remark_sentence(pieces: list[Segment]) -> bool:
+    words = "".join(p.text if p.kind == "text" else " $ " for p in pieces)
+    return bool(_REMARK_OPENING.search(words) or _REMARK_TOPIC.search(words) or _VALIDITY_REMARK.search(words))
+
+
+def _without_remark_sentences(block: Block) -> Block:
+    """The block without its remark sentences (see above), or the block itself when it has none."""
+    sentences: list[list[Segment]] = [[]]
+    for seg in block.segments:
+        if seg.kind == "math":
+            sentences[-1].append(seg)
+            continue
+        at = 0
+        for m in _SENTENCE_STOP.finditer(seg.text):
+            sentences[-1].append(Segment("text", seg.text[at:m.end()]))
+            sentences.append([])
+            at = m.end()
+        sentences[-1].append(Segment("text", seg.text[at:]))
+    kept = [piece for sentence in sentences if not _is_remark_sentence(sentence) for piece in sentence]
+    if len(kept) == sum(map(len, sentences)):
+        return block
+    return replace(block, segments=_joined(kept), statements=None, without_remarks=None)
+
+
+def _without_remark_sentences_in(sections: list[Section]) -> tuple[list[Section], int | None]:
+    """The sections without their remark sentences, and the line of the first paragraph that held one (None: no
+    paragraph did)."""
+    first: int | None = None
+    out: list[Section] = []
+    for section in sections:
+        blocks = []
+        for block in section.blocks:
+            kept = _without_remark_sentences(block)
+            if kept is not block:
+                first = block.line if first is None else min(first, block.line)
+            if kept.segments:
+                blocks.append(kept)
+        if blocks:
+            out.append(replace(section, blocks=blocks))
+    return out, first
 
 
 # The handout's prompt pasted into an answer is the question, not the answer: "(d) Which of the two curves decays

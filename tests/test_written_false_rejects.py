@@ -1,0 +1,86 @@
+"""Right written answers that were marked wrong or not read, each next to a wrong twin that stays wrong.
+
+A remark after the answer (a check, a note on where the approximation is accurate, what matters in practice)
+restated another value and replaced the answer.  Each document goes through the real ``grader check`` or the
+real pipeline (``q2_grader``).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.grading import Grader
+
+ROOT = Path(__file__).resolve().parents[1]
+Q2 = ROOT / "problems" / "q2-activations.yaml"
+
+
+def grade_text(q2_grader: Grader, tmp_path: Path, text: str) -> dict:
+    path = tmp_path / "q2.md"
+    path.write_text(text, encoding="utf-8")
+    return {p.label: p for p in q2_grader.grade("student", [path]).parts}
+
+
+def check(tmp_path: Path, text: str) -> dict:
+    """``grader check`` on a folder holding a q2.md of ``text``: the JSON tests by part label."""
+    folder, out = tmp_path / "submission", tmp_path / "out.json"
+    folder.mkdir()
+    (folder / "q2.md").write_text(text, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "grader", "check", str(Q2), str(folder), "--json", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    return {t["number"]: t for t in json.loads(out.read_text(encoding="utf-8"))["tests"]}
+
+
+# ---------------------------------------------------------------------------
+# 1. A remark after the answer is not the answer
+
+CHECK_REMARK = """## Q2.3
+(b) $\\rho(0.05) \\approx {answer}$
+
+Check: this is close to the approximation, $\\rho(0.05) \\approx {remark}$, as it should be.
+"""
+
+
+def test_a_check_after_the_answer_does_not_replace_it(tmp_path):
+    test = check(tmp_path, CHECK_REMARK.format(answer="0.2505", remark="0.25"))["Q2.3b"]
+    assert test["score"] == 1, test["output"]
+
+
+def test_a_check_quoting_the_right_value_does_not_rescue_a_wrong_answer(q2_grader, tmp_path):
+    part = grade_text(q2_grader, tmp_path, CHECK_REMARK.format(answer="0.25", remark="0.2505"))["Q2.3b"]
+    assert part.score == 0, part.feedback
+
+
+SET_THEN_NOTE = """## Q2.2
+The inequality holds for every $\\varepsilon$, so the set is ${answer}$.
+
+{remark}
+"""
+NOTES = ["Note that the approximation itself is only accurate for $\\varepsilon \\in (-0.1, 0.1)$.",
+         "In practice we only care about $\\varepsilon \\in [0, 1]$ anyway."]
+
+
+@pytest.mark.parametrize("remark", NOTES)
+def test_a_note_on_accuracy_or_practice_after_the_set_does_not_replace_it(q2_grader, tmp_path, remark):
+    part = grade_text(q2_grader, tmp_path, SET_THEN_NOTE.format(answer="\\mathbb{R}", remark=remark))["Q2.2"]
+    assert part.score == part.max_score, part.feedback
+
+
+@pytest.mark.parametrize("remark", NOTES)
+def test_a_wrong_set_followed_by_a_note_stays_wrong(q2_grader, tmp_path, remark):
+    part = grade_text(q2_grader, tmp_path, SET_THEN_NOTE.format(answer="[0, \\infty)", remark=remark))["Q2.2"]
+    assert part.score == 0, part.feedback
+
+
+@pytest.mark.parametrize("text, right", [
+    ("(b) $\\rho(0.05) \\approx 0.25$.\n\nCorrection: $\\rho(0.05) \\approx 0.2505$.\n", True),
+    ("(b) $\\rho(0.05) \\approx 0.2505$.\n\nActually, $\\rho(0.05) \\approx 0.25$.\n", False),
+])
+def test_a_correction_after_the_answer_still_replaces_it(q2_grader, tmp_path, text, right):
+    part = grade_text(q2_grader, tmp_path, "## Q2.3\n" + text)["Q2.3b"]
+    assert (part.score == part.max_score) is right, part.feedback
