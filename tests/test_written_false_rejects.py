@@ -84,3 +84,53 @@ def test_a_wrong_set_followed_by_a_note_stays_wrong(q2_grader, tmp_path, remark)
 def test_a_correction_after_the_answer_still_replaces_it(q2_grader, tmp_path, text, right):
     part = grade_text(q2_grader, tmp_path, "## Q2.3\n" + text)["Q2.3b"]
     assert (part.score == part.max_score) is right, part.feedback
+
+
+# ---------------------------------------------------------------------------
+# 2. Common notations for a right answer are read
+
+ALIGNED_AFTER_APPROX = """## Q2.1
+$$
+\\begin{{aligned}}
+\\dot\\sigma(\\varepsilon) &\\approx \\dot\\sigma(0) + \\ddot\\sigma(0)\\,\\varepsilon \\\\
+&= {value}
+\\end{{aligned}}
+$$
+"""
+
+
+@pytest.mark.parametrize("value, right", [("\\tfrac14", True), ("\\tfrac14 + \\tfrac{\\varepsilon}{4}", False)])
+def test_rows_after_an_approximate_first_row_give_the_approximation(tmp_path, value, right):
+    test = check(tmp_path, ALIGNED_AFTER_APPROX.format(value=value))["Q2.1a"]
+    assert (test["score"] == test["max_score"]) is right, test["output"]
+    assert "could not read" not in test["output"].lower(), test["output"]
+
+
+EQUATION_NUMBERED = """## Q2.1
+\\begin{{equation}}
+\\dot\\sigma_{{approx}}(\\varepsilon) = \\boxed{{{sigma}}} \\label{{eq:sig}}
+\\end{{equation}}
+
+$$\\dot{{\\tanh}}_{{approx}}(\\varepsilon) = {tanh} \\tag{{2}}$$
+"""
+
+
+@pytest.mark.parametrize("sigma, tanh, right", [("\\frac14", "1", True), ("\\frac12", "1 - \\varepsilon", False)])
+def test_an_equation_label_or_tag_is_not_part_of_the_value(q2_grader, tmp_path, sigma, tanh, right):
+    parts = grade_text(q2_grader, tmp_path, EQUATION_NUMBERED.format(sigma=sigma, tanh=tanh))
+    for label in ("Q2.1a", "Q2.1b"):
+        assert (parts[label].score == parts[label].max_score) is right, parts[label].feedback
+        assert parts[label].status != "could not read", parts[label].feedback
+
+
+@pytest.mark.parametrize("line, right", [
+    ("ρ(0.05) ~ 0.2505", True), ("ρ(0.05) ≃ 0.2505", True), ("ρ(0.05) ~ 0.2437", False),
+    ("$\\rho(0.05) \\approx 0.250\\,47$", True), ("$\\rho(0.05) \\approx 0.243\\,7$", False),
+    ("ρ(0.05) is 0.2505 to four significant figures.", True),
+    ("ρ(0.05) is 0.2437 to four significant figures.", False),
+])
+def test_plain_approximately_thin_spaces_and_precision_words_are_read(q2_grader, tmp_path, line, right):
+    part = grade_text(q2_grader, tmp_path, f"## Q2.3\n(b) {line}\n")["Q2.3b"]
+    assert part.status != "could not read", part.feedback
+    assert (part.score == part.max_score) is right, part.feedback
+

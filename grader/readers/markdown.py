@@ -1181,7 +1181,7 @@ _RELATIONS = [
     (r"\leqslant", "≤"), (r"\geqslant", "≥"), (r"\leq", "≤"), (r"\geq", "≥"), (r"\le", "≤"), (r"\ge", "≥"),
     (r"\neq", "≠"), (r"\ne", "≠"), (r"\in", "∈"), (r"\lt", "<"), (r"\gt", ">"),
     (":=", "="), ("<=", "≤"), (">=", "≥"), ("~=", "≈"), ("≈", "≈"), ("≤", "≤"), ("≥", "≥"), ("∈", "∈"),
-    ("≠", "≠"), ("=", "="), ("<", "<"), (">", ">"),
+    ("≠", "≠"), ("≃", "≈"), ("=", "="), ("<", "<"), (">", ">"),
 ]
 # Break a maths span into separate statements here (never inside brackets).
 _SEPARATORS = re.compile(r"\\\\|\\(?:quad|qquad|Rightarrow|Longrightarrow|implies|therefore|iff|Leftrightarrow"
@@ -1390,6 +1390,10 @@ def _restore(text: str, matrices: list[str]) -> str:
     return _PLACEHOLDER.sub(lambda m: matrices[int(m.group(1))], text)
 
 
+# An equation's number or label is no part of its maths: "\boxed{\frac14} \label{eq:sig}", "… \tag{2}"
+_EQUATION_NUMBERING = re.compile(r"\\(?:label|tag\*?)\s*\{[^{}]*\}|\\(?:nonumber|notag)(?![a-zA-Z])")
+
+
 def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
     """Statements in one maths span: rows of ``aligned``, ``\\quad``-separated pieces, relation chains.
 
@@ -1402,11 +1406,14 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
             restored[text] = _restore(text, matrices)
         return restored[text]
 
+    body = _EQUATION_NUMBERING.sub(" ", body)
     body = re.sub(r"\\(?:begin|end)\s*\{[a-zA-Z*]+\}(?:\{[^{}]*\})?", r"\\\\", body)
     body = body.replace("&", " ")
+    body = re.sub(r"(?<=\d)\\,(?=\d)", "", body)  # "0.250\,47": a thin space groups a number's digits
     body = re.sub(r"(?<!\\)\\[,;]", " ", body)  # \, and \; are spaces, not list or row separators
     out: list[Statement] = []
     previous_lhs = ""
+    previous_approximate = False  # the chain the rows so far continue holds a ≈
     for row in _rows(body):
         row = row.strip().rstrip(".,").strip()
         if not row:
@@ -1421,8 +1428,13 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
                     parts[k], boxed = unboxed, True
         if ops and parts[0] == "" and previous_lhs:
             parts[0] = previous_lhs  # "&= …" continues the row above
+            if previous_approximate and ops[0] == "=":
+                ops[0] = "≈"  # "σ̇(ε) &≈ σ̇(0) + σ̈(0)ε \\ &= ¼": σ̇(ε) is still only approximately ¼
+        elif ops and parts[0]:
+            previous_approximate = False
         if ops and parts[0]:
             previous_lhs = parts[0]
+            previous_approximate = previous_approximate or "≈" in ops
         statements = _merge_commas(Statement(parts, ops, line, _restore(row, matrices), boxed, context))
         for st in statements:  # the raw row is restored once: the statements of a row share it
             st.parts = [restore(p) if matrices else p for p in st.parts]
@@ -1496,7 +1508,9 @@ def _looks_like_name(text: str) -> bool:
         r"\d.*", key)
 
 
-_TEXT_RELATION = re.compile(r"(?!(?<=\s)\s)\s*(:=|~=|<=|>=|≈|≤|≥|∈|≠|=|<|>|\bis\s+approximately\b|\bis\s+about\b"
+# A tilde alone in plain text is "approximately" ("ρ(0.05) ~ 0.2505"); in maths it is a space.
+_TEXT_RELATION = re.compile(r"(?!(?<=\s)\s)\s*(:=|~=|<=|>=|≈|≃|(?<!~)~(?![~=])|≤|≥|∈|≠|=|<|>"
+                            r"|\bis\s+approximately\b|\bis\s+about\b"
                             r"|\bis\s+equal\s+to\b|\bequals\b|\bis\s+in\b|\bis\b|\bin\b)\s*", re.I)
 # What a set may start with, after "in" for ∈: a bracket, ℝ, \mathbb{R}, ∅, a plain R less a set ("R \ [0,1]",
 # ℝ with grader.mathread's set difference) (then _SET_LIKE decides).
@@ -1507,8 +1521,12 @@ _BRACKET_REMARK = (r"\s\((?=[^()]*[A-Za-z]{3})[A-Za-z'’.,\s]+\)"
                    r"|\s\(\s*(?:to\s+)?\d+\s*(?:s\.?\s*f\.?|sig\.?\s*figs?\.?|significant\s+figures|d\.?\s*p\.?|"
                    r"decimal\s+places)\s*\)")
 _THAT_IS = r",\s*(?:i\.\s*e|e\.\s*g)\b\.?"  # "1/4, i.e. a constant": a remark that ends the value, or not
+# "ρ(0.05) is 0.2505 to four significant figures": how precise the value is, after it, ends it
+_PRECISION_SAID = (r"\s(?:(?:correct|accurate|rounded)\s+)?to\s+(?:\d+|one|two|three|four|five|six|seven|eight)\s+"
+                   r"(?:significant|sig\b|s\.?\s*f\b|decimal|d\.?\s*p\b|digits|places)")
 _CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|\.$|;|:\s|\n|,\s+(?=[A-Za-z]{3}|[α-ωΑ-Ωϵϕ])"
                          r"|\s(?:for|when|which|since|because|as|so|and|where|if|but|while|then)\s"
+                         rf"|{_PRECISION_SAID}"
                          rf"|(?P<that_is>{_THAT_IS})|(?P<remark>{_BRACKET_REMARK})", re.I)
 # What says a remark's words go on with the value: "i.e. a constant plus e/4", "1/4 (constant) − ε²/16" is maths
 _GOES_ON = re.compile(r"\b(?:plus|minus|times|multiplied|divided|added|subtracted)\b|\s[-+−]\s*[\w(]", re.I)
@@ -1645,7 +1663,7 @@ def _op_of(word: str) -> str:
         return ops[0]
     if word.split()[-1].lower() == "in":
         return "∈"
-    return "≈" if "approx" in word or "about" in word else "="
+    return "≈" if "approx" in word or "about" in word or word == "~" else "="
 
 
 def _trailing_name(text: str) -> str:
