@@ -23,6 +23,10 @@ holds nothing secret:
   wrong written answers) would show a wrong answer to a hidden question and
   are dropped; so are ``setup`` and the hidden cases.
 
+Nothing is published from a spec ``grader validate`` finds a problem in
+(:func:`refuse_unproved`): a student's self-check must never run against a spec
+whose right answers fail.
+
 Values are written as Python expressions (``np.array([...], dtype='float64')``,
 ``srepr`` for SymPy objects) evaluated by the loader like any spec
 expression.  Publishing proves the round trip: the published file is loaded
@@ -46,7 +50,7 @@ from grader.checkers import get_checker
 from grader.references import (CaseReference, ProblemReferences, RaisedException, base_namespace,
                                compute_references)
 from grader.results import write_atomic
-from grader.spec import CodeSpec, Mistake, Part, load_problem_set
+from grader.spec import CodeSpec, Mistake, Part, SpecError, load_problem_set
 
 
 class PublishError(Exception):
@@ -362,6 +366,17 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def refuse_unproved(all_refs: Sequence[ProblemReferences]) -> None:
+    """Raise :class:`SpecError` with what ``grader validate`` finds wrong in the specs, if anything:
+    a student must never receive a spec whose right answers fail, or that crashes their self-check."""
+    from grader.grading import Grader
+    from grader.validate import prove_references  # it imports this module
+
+    issues = prove_references(list(all_refs), lambda refs: Grader(refs))
+    if issues:
+        raise SpecError(issues)
+
+
 def run(args: argparse.Namespace) -> int:
     from grader.cli import UsageError, load_references
 
@@ -372,6 +387,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder")
+    refuse_unproved(refs)
     try:
         written = publish_all(refs, out)
     except PublishError as exc:

@@ -315,3 +315,25 @@ def test_validate_refuses_what_the_handout_would_refuse(tmp_path, old, new, wher
     handout = grader("handout", spec, "--out", tmp_path / "handout")
     assert handout.returncode == 2 and said in handout.stderr, handout.stderr
     refused(grader("validate", spec), f"{spec}, line {line_of(spec, where)}: {said}")
+
+
+# ---------------------------------------------------------------------------
+# 9. publish refuses what validate rejects
+
+@pytest.mark.parametrize("old, new, where, said", [
+    ("""reference: '"relu"'""", """reference: '"soft" + "plus"'""", "soft",
+     "part C1: the reference 'softplus' is not one of the part's choices"),
+    ('{name: "random", args: "[rng.normal(size=4)]"}', '{name: "again", args: [[3.0, 4.0]]}', "again",
+     "part F1: hidden case 'again' has the same arguments as public case 'pair'"),
+    ('title: "ratio(a, b): a over b"', 'title: "ratio(a): a over b"', "function: ratio",
+     "part F2: the part states ratio(a) but the reference solution is ratio(a, b)"),
+    ("return a / b\n", "return a / b + np.random.default_rng().normal()\n", "label: F2",  # unseeded
+     "part F2: the reference earns 0 of 1 points under its own checker"),
+])
+def test_publish_refuses_a_spec_validate_rejects_and_writes_nothing(tmp_path, old, new, where, said):
+    spec = write_spec(tmp_path, old, new)
+    located = f"{spec}, line {line_of(spec, where)}: {said}"
+    refused(grader("validate", spec), located)
+    out = tmp_path / "published"
+    refused(grader("publish", spec, "--out", out), located)
+    assert not (out / spec.name).exists()
