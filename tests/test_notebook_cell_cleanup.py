@@ -138,9 +138,11 @@ def test_the_rules_are_ipythons():
     assert jupyter_cleaned("y = 1\nz = 2\nIn [3]: x") == "y = 1\nz = 2\nIn [3]: x"
 
 
-def test_importing_a_module_a_skipped_writefile_cell_was_to_write_says_so(tmp_path):
+def test_a_module_a_writefile_cell_writes_is_imported_as_in_jupyter(tmp_path, py_result):
+    """Restart & Run All writes helper.py, then imports it: the grader does the same, in the run's own folder."""
     helper = "%%writefile helper.py\nimport numpy as np\n\n" + FUNCTIONS["sigmoid"]
     path = notebook(tmp_path, changed={"sigmoid": helper}, extra=["import helper\nfrom helper import sigmoid"])
     result = check(path, tmp_path)
-    assert ("code cell " in result["output"] and "imports helper, but helper.py was to be written by a %%writefile "
-            "cell, which the grader skips: put its functions in the notebook" in result["output"]), result["output"]
+    assert scores(result) == scores(py_result), result["output"]
+    assert "%%writefile wrote its cell's text to its file in code cell" in result["output"], result["output"]
+    assert not (tmp_path / "helper.py").exists() and not (path.parent / "helper.py").exists()

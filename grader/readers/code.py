@@ -17,7 +17,10 @@ timing and profiling line magics run their statement once instead, as
 Jupyter runs it (``%time W = np.eye(3)`` defines ``W``; ``x = %time f()``
 assigns ``f()``).  A cell magic (``%%bash``, ``%%html``...) skips its whole
 cell, except the timing/capture magics whose body is ordinary Python
-(``%%time``, ``%%timeit``, ``%%capture``), whose body runs once.  A
+(``%%time``, ``%%timeit``, ``%%capture``), whose body runs once, and
+``%%writefile NAME``, which becomes the call Jupyter makes
+(``get_ipython().run_cell_magic('writefile', 'NAME', text)``): the sandbox
+writes the file where the code runs, so a later ``import`` finds it.  A
 notebook's skipped and rewritten lines are told in one note
 (:func:`ipython_lines_note`), so they do not crowd out the notes that matter;
 other notes on reading it stop at :data:`MAX_READING_NOTES`.
@@ -42,7 +45,7 @@ Markdown that remain (:data:`MAX_SOURCE_BYTES`), not to the file, which may
 be up to :data:`MAX_NOTEBOOK_BYTES`; one holding more JSON lists and objects
 than :data:`MAX_NOTEBOOK_CONTAINERS` is refused before it is parsed.  Each
 file is run on its own, so a note says when one imports another file handed
-in beside it, or a module a skipped ``%%writefile`` cell was to write.
+in beside it.
 Jupyter shows no cell numbers, so each code cell carries the line it
 begins with (:func:`cell_quote`), for notes that name it, and its saved
 execution count, the order the student ran it in.
@@ -654,8 +657,6 @@ def _read_cells(path: Path, cells_json: list[dict], notes: list[str]) -> CodeSou
     number = 0
     previous = None  # the text of the last cell read, to place a cell that has none
     ipython: list[tuple[int, str, IPythonLine]] = []  # magic, shell and help lines, by code cell
-    written: dict[str, str] = {}  # module -> its file, written by a %%writefile cell (skipped)
-    written_notes: list[str] = []
     not_run: list[tuple[CellNotRun, str]] = []  # Raw and Markdown cells holding code, with their text
     has_code = False  # a code cell with something written in it
     for position, raw in enumerate(cells_json, start=1):
@@ -693,15 +694,9 @@ def _read_cells(path: Path, cells_json: list[dict], notes: list[str]) -> CodeSou
         ipython.extend((number, quote, line) for line in found)
         if code is not None:
             cells.append(Cell(code, label, number, quote, _execution_count(raw)))
-            written_notes.extend(f"{label} imports {module}, but {written.pop(module)} was to be written by a "
-                                 "%%writefile cell, which the grader skips: put its functions in the notebook"
-                                 for module in _imports(code) if module in written)
-        else:
-            written.update(_written_module(source))
     if len(notes) > MAX_READING_NOTES:
         notes[MAX_READING_NOTES:] = [f"{path.name}: {len(notes) - MAX_READING_NOTES:,} more notes on reading it "
                                      "were left out"]
-    notes.extend(written_notes)
     if ipython:
         notes.append(ipython_lines_note(path.name, ipython))
     defined_not_run = _defined_only_in(not_run, cells)
@@ -765,7 +760,11 @@ _DONE = {"ran": ("ran its statement", "ran their statements"),
          "ran body": ("ran its cell's body", "ran their cells' bodies"),
          "skipped": ("was skipped", "were skipped"),
          "skipped cell": ("was skipped with its whole cell", "were skipped with their whole cells"),
-         "none": ("was skipped, giving None,", "were skipped, giving None,")}
+         "none": ("was skipped, giving None,", "were skipped, giving None,"),
+         "wrote": ("wrote its cell's text to its file", "wrote their cells' text to their files")}
+# How a note words what became of lines, by their action.
+_FATE = {"ran": "run without the magic", "ran body": "run without the magic", "wrote": "run",
+         "skipped": "skipped", "skipped cell": "skipped", "none": "skipped"}
 
 
 def ipython_lines_note(name: str, found: list[tuple[int, str, IPythonLine]]) -> str:
@@ -796,9 +795,8 @@ def ipython_lines_note(name: str, found: list[tuple[int, str, IPythonLine]]) -> 
     if left:
         parts.append(f"and {left:,} more line{'s' if left > 1 else ''}")
     kinds = [kind for kind in ("magic", "shell", "help") if any(line.kind == kind for _, _, line in found)]
-    ran = {line.action.startswith("ran") for _, _, line in found}
-    fate = "run without the magic" if ran == {True} else "skipped" if ran == {False} else \
-        "skipped or run without the magic"
+    fate = " or ".join(sorted({_FATE[line.action] for _, _, line in found}, key=list(_FATE.values()).index,
+                              reverse=True))
     count = len(found)
     lines = f"{count:,} IPython {_and(kinds)} line"
     lines += " was" if count == 1 else "s were"
@@ -833,18 +831,6 @@ def _imports(source: str) -> list[str]:
     return modules
 
 
-# "%%writefile helper.py", "%%writefile -a helper.py": a skipped cell that was to write a module.
-_WRITEFILE = re.compile(r"%%writefile(?:[ \t]+-a)?[ \t]+[\"']?((?:[\w.-]*/)*(\w+)\.py)[\"']?[ \t]*")
-
-
-def _written_module(source: str) -> dict[str, str]:
-    """``{"helper": "helper.py"}`` for a cell beginning ``%%writefile helper.py``, else nothing."""
-    lines = source.split("\n")
-    start = _first_written(lines)
-    match = _WRITEFILE.fullmatch(lines[start].strip()) if start < len(lines) else None
-    return {match.group(2): match.group(1).rpartition("/")[2]} if match else {}
-
-
 def _sibling_import_notes(path: Path, cells: list[Cell]) -> list[str]:
     """A note for each import of another code file handed in beside this one.
 
@@ -876,7 +862,7 @@ def _sibling_import_notes(path: Path, cells: list[Cell]) -> list[str]:
 class IPythonLine:
     """One magic, shell or help line (or cell magic) of a cell, and what became of it."""
 
-    action: str  # "ran" (its statement), "ran body", "skipped", "skipped cell", "none" (assigned None)
+    action: str  # "ran" (its statement), "ran body", "wrote" (%%writefile), "skipped", "skipped cell", "none"
     kind: str  # "magic", "shell" or "help"
     name: str  # "%time", "%%bash", "!pip", "np.mean?": what the notebook's note names
     said: str  # what a note on this line alone says: "skipped magic line: %matplotlib inline"
@@ -949,6 +935,10 @@ def ipython_lines(source: str) -> tuple[str | None, list[IPythonLine]]:
     first = lines[start].strip() if start < len(lines) else ""
     if first.startswith("%%"):
         magic = first[2:].split(maxsplit=1)[0] if first[2:].strip() else ""
+        if magic == "writefile":  # as Jupyter calls it: the sandbox writes the file where the code runs
+            found.append(IPythonLine("wrote", "magic", "%%writefile", "ran the %%writefile cell: wrote its file"))
+            body = "\n".join(lines[start + 1:])
+            return "\n" * start + f"get_ipython().run_cell_magic('writefile', {first[11:].strip()!r}, {body!r})", found
         if magic in PYTHON_BODY_CELL_MAGICS:
             found.append(IPythonLine("ran body", "magic", f"%%{magic}",
                                      f"ran the body of the %%{magic} cell without the magic"))
