@@ -134,3 +134,39 @@ def test_plain_approximately_thin_spaces_and_precision_words_are_read(q2_grader,
     assert part.status != "could not read", part.feedback
     assert (part.score == part.max_score) is right, part.feedback
 
+
+RIGHT_POWERS = ["0.2505", "9.86\\times10^{-4}", "9.72\\times10^{-7}", "9.45\\times10^{-13}"]
+WRONG_POWERS = ["0.2437", "8.60\\times10^{-4}", "7.40\\times10^{-7}", "5.48\\times10^{-13}"]  # of ρ(0.05) ≈ 0.2437
+
+
+@pytest.mark.parametrize("values, right", [(RIGHT_POWERS, True), (WRONG_POWERS, False)])
+def test_bullets_of_values_in_maths_each_after_its_index(q2_grader, tmp_path, values, right):
+    bullets = "".join(f"- $T={t}$: ${v}$\n" for t, v in zip((1, 5, 10, 20), values))
+    part = grade_text(q2_grader, tmp_path, f"## Q2.3\n(c)\n{bullets}")["Q2.3c"]
+    assert part.status != "could not read", part.feedback
+    assert (part.score == part.max_score) is right, part.feedback
+
+
+@pytest.mark.parametrize("values, right", [(RIGHT_POWERS, True), (WRONG_POWERS, False)])
+def test_a_semicolon_separated_list_in_one_maths_span(tmp_path, values, right):
+    listed = ";\\ ".join(v.replace("\\times", "\\cdot") for v in values)
+    test = check(tmp_path, f"## Q2.3\n(c) For $T = 1, 5, 10, 20$: ${listed}$\n")["Q2.3c"]
+    assert "could not read" not in test["output"].lower(), test["output"]
+    assert (test["score"] == test["max_score"]) is right, test["output"]
+
+
+# ---------------------------------------------------------------------------
+# 3. A complement argument: the set the student says is requested is the answer
+
+COMPLEMENT = """## Q2.2
+The reverse inequality $\\dot\\sigma_{{approx}}(\\varepsilon) > \\dot\\tanh_{{approx}}(\\varepsilon)$ means
+$\\tfrac14 > 1$, which never holds, i.e. only for $\\varepsilon \\in \\emptyset$. Hence the requested set is the
+complement, ${answer}$.
+"""
+
+
+@pytest.mark.parametrize("answer, right", [("\\mathbb{R}", True), ("[0, \\infty)", False)])
+def test_the_complement_said_last_is_the_set(tmp_path, answer, right):
+    test = check(tmp_path, COMPLEMENT.format(answer=answer))["Q2.2"]
+    assert (test["score"] == test["max_score"]) is right, test["output"]
+    assert "not empty" not in test["output"], test["output"]

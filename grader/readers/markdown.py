@@ -2260,6 +2260,8 @@ def _set_key(value: str) -> str:
 _SET_LEAD_IN = re.compile(r"(?:\b(?:holds?|holding|true|satisfied|fulfill?ed|met)(?:\s+(?:only|exactly|precisely|just))?"
                           r"\s+(?:for|when|whenever|if|on)(?:\s+(?:all|every|any|each))?(?:\s+(?:values?\s+of|real))?"
                           r"|\b(?:set|interval|solutions?|answer|range)\b[^.!?;:$]{0,20}?(?:\bis|\bare|=)"
+                          # "Hence the requested set is the complement, $\mathbb{R}$"
+                          r"(?:\s+(?:the|its)\s+complement(?:\s+of\s+(?:that|this|it|the\s+empty\s+set))?\s*,?)?"
                           r"|\b(?:answer|solution|result)\s*:)\s*$", re.I)
 
 
@@ -3110,7 +3112,7 @@ def _index_given(index: str, tag: str) -> str:
 def _index_pairs(index: str) -> re.Pattern:
     """The pattern of values each written with its index: "0.2505 (T=1)" and "T=1: 0.2505" (also in maths)."""
     return re.compile(rf"(?:{_indexed_value('1')})\s*+\(\s*+(?:(?:at|for|with)\s++)?+{_index_given(index, '1')}\)"
-                      rf"|{_index_given(index, '2')}(?::|→|->|\\to\b|\\rightarrow\b)\s*+(?:{_indexed_value('2')})")
+                      rf"|{_index_given(index, '2')}\s*+(?::|→|->|\\to\b|\\rightarrow\b)\s*+(?:{_indexed_value('2')})")
 
 
 def _values_by_index(text: str, index: str) -> list[tuple[str, str, int, int]]:
@@ -3165,6 +3167,8 @@ def _text_after(block: Block, st: Statement) -> str:
 
 
 _LIST_WORD = re.compile(r"(,|;|\band\b)")
+_SEMICOLON = re.compile(r"(?<!\\);")  # "\;" is a space
+_MATH_SPACE = re.compile(r"\\(?:[ ,;:!]|q?quad(?![a-zA-Z]))")
 _SEMICOLON_WORD = re.compile(r"(;|\band\b)")
 
 
@@ -3185,7 +3189,13 @@ def _values_written(text: str) -> tuple[list[str], str]:
     items: list[list[str]] = [[]]
     for piece in pieces:
         if piece.startswith("$") and not commas:
-            items[-1].append(piece.strip("$").strip())
+            # "$0.2505;\ 9.86\cdot10^{-4};\ …$": one maths span holding the list, its values between semicolons
+            values = [v for v in (_MATH_SPACE.sub(" ", v).strip() for v in _split_top(piece.strip("$"), _SEMICOLON))
+                      if v] or [""]
+            for k, value in enumerate(values):
+                if k:
+                    items.append([])
+                items[-1].append(value)
             continue
         for chunk in separator.split(piece.strip("$") if piece.startswith("$") else piece):
             if separator.fullmatch(chunk):
