@@ -7,9 +7,10 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
+
+from test_roster_assignment import grader, write  # the same real `python -m grader` and file writer
 
 ROOT = Path(__file__).resolve().parents[1]
 Q2_SPEC = ROOT / "problems" / "q2-activations.yaml"
@@ -17,17 +18,6 @@ ALICE_Q2 = ROOT / "submissions" / "alice" / "q2.md"
 
 # Characters XML 1.0 cannot carry (and HTML calls noncharacters): a parser stops at the first one.
 NONCHARACTERS = ("\ufffe", "\uffff", "\ufdd0", "\U0001fffe")
-
-
-def grader(*args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=600)
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def read_text(path: Path) -> str:

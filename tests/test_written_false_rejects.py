@@ -6,34 +6,10 @@ real pipeline (``q2_grader``).
 """
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from grader.grading import Grader
-
-ROOT = Path(__file__).resolve().parents[1]
-Q2 = ROOT / "problems" / "q2-activations.yaml"
-
-
-def grade_text(q2_grader: Grader, tmp_path: Path, text: str) -> dict:
-    path = tmp_path / "q2.md"
-    path.write_text(text, encoding="utf-8")
-    return {p.label: p for p in q2_grader.grade("student", [path]).parts}
-
-
-def check(tmp_path: Path, text: str) -> dict:
-    """``grader check`` on a folder holding a q2.md of ``text``: the JSON tests by part label."""
-    folder, out = tmp_path / "submission", tmp_path / "out.json"
-    folder.mkdir()
-    (folder / "q2.md").write_text(text, encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "grader", "check", str(Q2), str(folder), "--json", str(out)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
-    return {t["number"]: t for t in json.loads(out.read_text(encoding="utf-8"))["tests"]}
+# The same two ways in as the false-accept twins: the real pipeline, and a real ``grader check``.
+from test_written_false_accepts_3 import check, grade_text
 
 
 # ---------------------------------------------------------------------------
