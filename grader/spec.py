@@ -629,13 +629,15 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
                 item = _load_rubric_idea(c, idea, raw_rubric.line_of(i), what)
                 if item:
                     rubric.append(item)
+    # An idea that failed to load (reported) leaves its points out of any sum.
+    rubric_whole = raw_rubric is not None and len(rubric) == len(raw_rubric)
 
     if "kind" not in raw and "code" not in raw:
         c.add(line, f"{what} needs a 'kind' (how a written answer is checked), a 'code' section, or both")
     if kind == "rubric" and not c.published:
         if not rubric and raw_rubric is None:
             c.add_unpublished(line, f"{what} has kind 'rubric' but no 'rubric' list of ideas")
-        if rubric and points is not None and abs(sum(r.points for r in rubric) - points) > 1e-9:
+        if rubric_whole and points is not None and abs(sum(r.points for r in rubric) - points) > 1e-9:
             c.add(_line(raw, "rubric"), f"{what}: the rubric ideas' points add up to "
                   f"{sum(r.points for r in rubric):g}, but the part is worth {points:g}")
     elif kind and "reference" not in raw and not c.published:
@@ -726,8 +728,11 @@ def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str,
             add(_line(raw, "cases"), f"{what} code 'cases' must be a non-empty list")
         else:
             names: set[str] = set()
+            public_unknown = False
             for i, rc in enumerate(raw_cases):
                 case = _load_case(c, rc, raw_cases.line_of(i), f"{what} case {i + 1}", i)
+                if case is None or not isinstance(rc.get("public", False), bool):
+                    public_unknown = True  # reported: whether the part has a public case is not known
                 if case is None:
                     continue
                 if case.name in names:
@@ -740,7 +745,7 @@ def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str,
                     c.add(case.line, f"{what} case {case.name!r}: {problem}")
             # A part with a written answer may keep every case hidden: a public case's expected
             # value would be published, and it would give the written answer away.
-            if cases and not written and not any(case.public for case in cases):
+            if cases and not written and not public_unknown and not any(case.public for case in cases):
                 c.add(_line(raw, "cases"), f"{what} has no public case: students need at least one to self-check")
     fail_on_warnings = raw.get("fail_on_warnings", False)
     if not isinstance(fail_on_warnings, bool):
@@ -813,6 +818,10 @@ def _load_case(c: _Collector, raw: Any, line: int, what: str, index: int) -> Cas
     if raises is not None and (not isinstance(raises, str) or not _IDENTIFIER.match(raises)):
         c.add(_line(raw, "raises"), f"{what} 'raises' must be an exception name like ValueError")
         raises = None
+    elif raises is not None and _not_an_exception(raises):
+        c.add(_line(raw, "raises"), f"{what} 'raises': {raises} is {_not_an_exception(raises)}, not an exception; "
+              "name the exception the call must raise, like ValueError")
+        raises = None
     expected = raw.get("expected")
     c.looks_published |= "expected" in raw or "mistakes" in raw
     if "expected" in raw and not c.published:
@@ -828,6 +837,18 @@ def _load_case(c: _Collector, raw: Any, line: int, what: str, index: int) -> Cas
     mistakes = _load_case_mistakes(c, raw, what)
     return Case(name, public, args, raises, raw.line if isinstance(raw, LineDict) else line,
                 expected if c.published else None, mistakes)
+
+
+def _not_an_exception(name: str) -> str | None:
+    """What the built-in ``name`` is ("a built-in function") when it is not an exception class, else None.
+
+    Any other name may be an exception the setup or the solution defines; the references check it."""
+    found = getattr(builtins, name, None)
+    if found is None or (isinstance(found, type) and issubclass(found, BaseException)):
+        return None
+    if isinstance(found, type):
+        return "a built-in type"
+    return "a built-in function" if callable(found) else "a built-in constant"
 
 
 def _load_case_mistakes(c: _Collector, raw: dict, what: str) -> tuple[Mistake, ...]:
@@ -998,6 +1019,6 @@ def _load_rubric_patterns(c: _Collector, raw: dict, key: str, line: int, what: s
             re.compile(p)
         except re.error as exc:
             c.add(patterns.line_of(i) if isinstance(patterns, LineList) else line,
-                  f"{what} rubric {named} {p!r} is not a valid regular expression: {exc}")
+                  f"{what} rubric {named} '{p}' is not a valid regular expression: {exc}")
             return None
     return tuple(patterns)

@@ -1,0 +1,105 @@
+"""What `grader validate` tells a spec author about slips in a new problem set: each message names the
+real mistake, at its line, once."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CODE_PART = """\
+id: msgs
+title: Messages
+parts:
+  - label: P1
+    title: "bce(p, y)"
+    points: 2
+    code:
+      function: bce
+      kind: number
+      solution: |
+        def bce(p, y):
+            if not 0 < p < 1:
+                raise ValueError("p must lie in (0, 1)")
+            return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)))
+      cases:
+        - {name: "p=0.9", public: true, args: [0.9, 1]}
+        - {name: "p=1.5", args: [1.5, 0], raises: ValueError}
+"""
+
+RUBRIC_PART = """\
+id: rub
+title: Rubric
+parts:
+  - label: W5
+    title: "Why subtract the max"
+    points: 2
+    kind: rubric
+    rubric:
+      - idea: "Subtracting the max prevents overflow of the exponential."
+        points: 1
+        patterns: ['\\boverflow\\w*+']
+      - idea: "The result is unchanged because softmax is shift invariant."
+        points: 1
+        patterns: ['shift[- ]invarian\\w*+']
+"""
+
+
+def write(tmp_path: Path, text: str, old: str = "", new: str = "", name: str = "spec.yaml") -> Path:
+    if old:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def grader(*args: Path | str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+
+
+def problems(run: subprocess.CompletedProcess) -> list[str]:
+    """The located messages of a failed run, one per line."""
+    return [line.strip() for line in run.stderr.splitlines() if ", line " in line]
+
+
+# --- knock-on errors --------------------------------------------------------------------------
+
+def test_a_bad_rubric_regex_is_reported_alone(tmp_path):
+    path = write(tmp_path, RUBRIC_PART, "'\\boverflow\\w*+'", "'\\boverflow(\\w*+'")
+    run = grader("validate", path)
+    assert run.returncode == 2
+    said = problems(run)
+    assert len(said) == 1, said
+    assert "is not a valid regular expression" in said[0]
+    assert "add up to" not in run.stderr
+
+
+def test_a_public_written_as_text_is_reported_alone(tmp_path):
+    path = write(tmp_path, CODE_PART, 'public: true', 'public: "true"')
+    run = grader("validate", path)
+    assert run.returncode == 2
+    said = problems(run)
+    assert said == [f"{path}, line 16: part P1 case 1 'public' must be true or false, got str 'true'"], said
+
+
+# --- regexes quoted as written ---------------------------------------------------------------
+
+def test_a_bad_regex_is_quoted_as_written_in_the_yaml(tmp_path):
+    path = write(tmp_path, RUBRIC_PART, "'\\boverflow\\w*+'", "'\\boverflow(\\w*+'")
+    run = grader("validate", path)
+    assert "pattern '\\boverflow(\\w*+' is not a valid regular expression" in run.stderr
+    assert "\\\\" not in run.stderr
+
+
+# --- raises names an exception ---------------------------------------------------------------
+
+def test_raises_naming_a_builtin_function_is_refused(tmp_path):
+    path = write(tmp_path, CODE_PART, "raises: ValueError}", "raises: print}")
+    run = grader("validate", path)
+    assert run.returncode == 2
+    assert (f"{path}, line 17: part P1 case 2 'raises': print is a built-in function, not an exception; "
+            "name the exception the call must raise, like ValueError") in run.stderr
