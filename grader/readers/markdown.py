@@ -3447,7 +3447,7 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
     explicit: list[Found] = []
     prose: list[tuple[Found, str]] = []
     for section, b in ((s, b) for s in sections for b in s.blocks):
-        own = only_part or bool(section.key and section.key[-1].isalpha() and covers(section.key, part.label))
+        own = _own_section(section, part, only_part)
         first = section.answer_after_label and b is section.blocks[0]
         for k, text in enumerate(_CORRECTION.split(b.prose())):
             said, said_in = _choices_said(text, b.line, section.key, part, choices, synonyms, own and k == 0,
@@ -3476,7 +3476,44 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
         return explicit[-1], ""
     if prose:
         return prose[-1][0], ""
+    named = _choices_named(_own_texts(part, sections, only_part), choices, synonyms)
+    if len(named) > 1:  # "tanh or relu": as unclear as the same words in answers.yaml
+        listed = ", ".join(f'"{c}"' for c in choices)
+        return None, (f"Could not tell which choice the answer to {part.label} names: it names "
+                      f"{_listed([f'“{c}”' for c in named])}; expected one of: {listed}. Write only the one you mean, "
+                      f"as 'Answer: …'.")
     return None, ""
+
+
+def _own_section(section: Section, part: Part, only_part: bool) -> bool:
+    """Is the section the part's own (``## Q2.3(d)``, or any section when the sections hold only this part)?"""
+    return only_part or bool(section.key and section.key[-1].isalpha() and covers(section.key, part.label))
+
+
+def _own_texts(part: Part, sections: list[Section], only_part: bool) -> list[str]:
+    """The paragraphs of the part's own section, and what follows the part's own label opening a paragraph
+    in a section it shares ("(d) tanh or relu" under ``## Q2.3``)."""
+    texts = []
+    for section in sections:
+        own = _own_section(section, part, only_part)
+        for b in section.blocks:
+            text = b.prose() if own else _after_label(b.prose(), section.key, part.label)
+            if text:
+                texts.append(text)
+    return texts
+
+
+def _choices_named(texts: list[str], choices: list[str], synonyms: dict[str, str]) -> list[str]:
+    """The choices that the texts name by their own word or a synonym from the spec, in the spec's order; a
+    choice of one letter ("A") is no evidence inside a sentence, as the checker holds."""
+    words = {c.lower(): c for c in choices if len(c) > 1} | synonyms
+    named = set()
+    for text in texts:
+        plain = re.sub(r"\\(?:text|mathrm|textbf)\s*\{([^{}]*)\}", r"\1", text)
+        for word, choice in words.items():
+            if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", plain, re.I):
+                named.add(choice)
+    return [c for c in choices if c in named]
 
 
 # Where a student corrects an answer given above: "Correction: …", "**Edit:** …", opening a paragraph or a sentence
