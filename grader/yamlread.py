@@ -75,6 +75,20 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+class _SpecLoader(_Loader):
+    """For specs: only true and false are booleans.  YAML 1.1 also reads yes/no/on/off
+    as booleans, so ``public: yes`` would pass unseen and ``choices: [yes, no]`` would
+    be two booleans; here they are text, which a true-or-false setting refuses."""
+
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_SpecLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+_SpecLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -109,17 +123,62 @@ _HINTS = (
 )
 
 
+# A line "key: ..." (or "- key: ..."): the key, and how far in it starts.
+_KEY_LINE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*)\s*:(?:\s|$)")
+
+
+def _key_at(line: str) -> tuple[int, str] | None:
+    found = _KEY_LINE.match(line)
+    return (len(found[1]), found[2]) if found else None
+
+
+def _line_above(lines: list[str], index: int) -> int | None:
+    """The nearest line above ``index`` holding YAML (not blank, not only a comment)."""
+    for above in range(index - 1, -1, -1):
+        if lines[above].strip() and not lines[above].lstrip().startswith("#"):
+            return above
+    return None
+
+
+def _indentation_slip(text: str, index: int) -> tuple[int, str] | None:
+    """The 1-based line and message when "mapping values are not allowed" at line ``index`` (0-based)
+    comes from a key indented differently from its neighbours, or None.
+
+    A key indented deeper than the "key: value" above it reads to YAML as more of that value,
+    and the colon then looks like one inside a value.  Either this key is too deep, or the key
+    above is too shallow: the keys above that one, at this key's depth, tell which."""
+    lines = text.splitlines()
+    this = _key_at(lines[index]) if index < len(lines) else None
+    above = _line_above(lines, index)
+    if this is None or above is None:
+        return None
+    shallow = _key_at(lines[above])
+    if shallow is None or shallow[0] >= this[0]:
+        return None
+    before = _line_above(lines, above)
+    sibling = _key_at(lines[before]) if before is not None else None
+    if sibling is not None and sibling[0] == this[0]:
+        return above + 1, (f"`{shallow[1]}:` is indented less than the keys above it (`{sibling[1]}:` on line "
+                           f"{before + 1}); give it their indentation")
+    return index + 1, (f"`{this[1]}:` is indented more than the keys above it (`{shallow[1]}:` on line "
+                       f"{above + 1}); give it their indentation")
+
+
 def load_yaml_text(text: str, *, untrusted: bool = False) -> Any:
     """Parse YAML text; raise :class:`YamlError` with a 1-based line on
     failure.  ``untrusted`` text (a student's) may not use aliases."""
     try:
-        return yaml.load(text, Loader=_UntrustedLoader if untrusted else _Loader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_UntrustedLoader if untrusted else _SpecLoader)  # noqa: S506 - SafeLoader subclass
     except YamlError:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         what = exc.problem or str(exc)
+        slip = _indentation_slip(text, mark.line) if mark and what.startswith("mapping values are not allowed") \
+            else None
+        if slip:
+            raise YamlError(slip[0], f"not valid YAML: {slip[1]}") from None
         hint = next((h for start, h in _HINTS if what.startswith(start)), "")
         raise YamlError(line, f"not valid YAML: {what}" + (f" ({hint})" if hint else "")) from None
     except yaml.YAMLError as exc:

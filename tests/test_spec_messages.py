@@ -103,3 +103,70 @@ def test_raises_naming_a_builtin_function_is_refused(tmp_path):
     assert run.returncode == 2
     assert (f"{path}, line 17: part P1 case 2 'raises': print is a built-in function, not an exception; "
             "name the exception the call must raise, like ValueError") in run.stderr
+
+
+# --- booleans ---------------------------------------------------------------------------------
+
+def test_public_yes_is_refused_as_not_true_or_false(tmp_path):
+    """YAML 1.1 reads yes as true; a spec takes only true and false, so a 'yes' is not silently a boolean."""
+    path = write(tmp_path, CODE_PART, "public: true", "public: yes")
+    run = grader("validate", path)
+    assert run.returncode == 2
+    assert f"{path}, line 16: part P1 case 1 'public' must be true or false, got str 'yes'" in run.stderr
+
+
+def test_yes_and_no_choices_stay_text(tmp_path):
+    path = write(tmp_path, textwrap.dedent("""\
+        id: yn
+        title: Yes or no
+        parts:
+          - label: W1
+            title: "Is exp convex?"
+            points: 1
+            kind: choice
+            options: {choices: [yes, no]}
+            reference: '"yes"'
+        """))
+    run = grader("validate", path)
+    assert run.returncode == 0, run.stderr
+
+
+# --- indentation --------------------------------------------------------------------------------
+
+WRITTEN_PART = """\
+id: ind
+title: Indentation
+parts:
+  - label: W3
+    title: "Domain of log(1 - x^2)"
+    points: 1
+    kind: interval
+    options: {variable: x}
+    reference: Interval.open(-1, 1)
+"""
+
+
+def test_a_key_indented_too_deep_is_named_at_its_line(tmp_path):
+    path = write(tmp_path, WRITTEN_PART, "    options:", "      options:")
+    run = grader("validate", path)
+    assert run.returncode == 2
+    assert (f"{path}, line 8: not valid YAML: `options:` is indented more than the keys above it (`kind:` on "
+            "line 7); give it their indentation") in run.stderr
+    assert "quotes" not in run.stderr
+
+
+def test_a_key_indented_too_little_is_named_at_its_line(tmp_path):
+    path = write(tmp_path, CODE_PART, "      kind: number", "    kind: number")
+    run = grader("validate", path)
+    assert run.returncode == 2
+    assert (f"{path}, line 9: not valid YAML: `kind:` is indented less than the keys above it (`function:` on "
+            "line 8); give it their indentation") in run.stderr
+    assert "quotes" not in run.stderr
+
+
+def test_a_colon_inside_a_value_still_says_to_quote_it(tmp_path):
+    path = write(tmp_path, WRITTEN_PART, 'title: "Domain of log(1 - x^2)"', "title: Domain: log(1 - x^2)")
+    run = grader("validate", path)
+    assert run.returncode == 2
+    assert f"{path}, line 5: not valid YAML: mapping values are not allowed here (a ': ' inside a value: put the " \
+        "value in quotes)" in run.stderr
