@@ -1141,8 +1141,10 @@ def name_key(text: str) -> str:
     """
     s = _unicode_maths(text)
     s = s.replace("$", "")
+    s = re.sub(r"\\left\s*\.", "", s)  # "\left. \frac{dσ}{dx} \right|_{x=ε}": the bar's invisible partner
     s = re.sub(r"\\(?:left|right|displaystyle)(?![a-zA-Z])|\\[,;:! ]", "", s)
     s = _TEXT_COMMANDS.sub("", s)
+    s = _leibniz_as_prime(s)
     s = re.sub(r"\^\s*\{\s*\\prime\s*\}|\^\s*\\prime(?![a-zA-Z])|\\prime(?![a-zA-Z])", "'", s)
     primes = 0
 
@@ -1171,6 +1173,40 @@ def name_key(text: str) -> str:
     s = re.sub(r"\((?:varepsilon|epsilon|eps|e|x|t|z)\)", "", s)
     s = re.sub(r"(?<![A-Za-z])(?:varepsilon|epsilon|eps)(?![A-Za-z])", "eps", s)
     return s.lower() + "'" * primes
+
+
+_VARIABLE = r"(?:x|t|z|\\varepsilon|\\epsilon)"
+_D = r"\{?\s*d\s*\}?"  # d, or {d} once \mathrm{d} has lost its command
+# dσ/dx as a fraction: \frac{d\sigma}{dx}, \frac{d}{dx}\sigma(x), \frac{\mathrm{d}\tanh}{\mathrm{d}x}
+_LEIBNIZ = re.compile(rf"^\s*\\[dt]?frac\s*\{{\s*{_D}\s*(?P<inner>\\[A-Za-z]+|[A-Za-z])?\s*\}}\s*"
+                      rf"\{{\s*{_D}\s*{_VARIABLE}\s*\}}\s*(?P<outer>.*)$")
+# "…\Big|_{x=\varepsilon}", "…|_{x = 0}": the bar evaluates at a point, as an argument in brackets does
+_AT_POINT = re.compile(rf"\s*(?:\\(?:[bB]igg?|middle)[lr]?\s*)?(?:\||\\vert(?![a-zA-Z]))\s*_\s*"
+                       rf"\{{\s*{_VARIABLE}\s*=\s*(?P<at>[^{{}}=]+?)\s*\}}\s*$")
+
+
+def _leibniz_as_prime(name: str) -> str:
+    """dσ/dx in Leibniz's notation as σ' (``\\frac{d\\sigma}{dx}\\Big|_{x=\\varepsilon}`` → ``\\sigma'(\\varepsilon)``), so
+    it names what ``\\dot\\sigma(\\varepsilon)`` does; anything else unchanged."""
+    m = _LEIBNIZ.match(name)
+    if m is None:
+        return name
+    function, rest = m.group("inner"), m.group("outer").strip()
+    if function is None:  # \frac{d}{dx}\sigma(x): the function follows the fraction
+        after = re.match(r"\\[A-Za-z]+|[A-Za-z]", rest)
+        if after is None:
+            return name
+        function, rest = after.group(), rest[after.end():]
+    at = _AT_POINT.search(rest)
+    if at is not None:
+        # σ(x)|_{x=ε} is σ(ε): the point replaces the variable
+        rest = re.sub(rf"\(\s*{_VARIABLE}\s*\)\s*$", "", rest[:at.start()]) + f"({at.group('at')})"
+    if not _SUBSCRIPT_AND_ARGUMENT.fullmatch(rest.strip()):
+        return name  # "\frac{d\sigma}{dx}\sigma": a product, not a name
+    return f"{function}'{rest}"
+
+
+_SUBSCRIPT_AND_ARGUMENT = re.compile(r"(?:_\s*(?:\{[^{}]*\}|\w))?\s*(?:\([^()]*\))?")
 
 
 # ---------------------------------------------------------------------------
@@ -1536,6 +1572,7 @@ _MATHS_WORDS = {"eps", "epsilon", "varepsilon", "inf", "infty", "infinity", "exp
                 "tan", "tanh", "sinh", "cosh", "sigma", "rho", "approx", "frac", "cdot", "dot", *_GREEK}
 
 
+_LEAD_IN = re.compile(r"(?:(?:just|simply)\s+)?(?:the\s+constant\s+(?=[-+−]?\d|$))?", re.I)
 # No stretch of text a student writes between two maths spans holds this many relations ("is",
 # "=", "in" …); a document repeating "ε is " for a megabyte would take half a minute to read.
 MAX_TEXT_RELATIONS = 2000
@@ -1574,8 +1611,11 @@ def _text_statements(block: Block) -> list[Statement]:
                 continue  # "ρ(0.05) in (0.25, 0.26)", "see (a) in (1, 2)": only a variable is in a set
             if not membership and word.startswith(("is", "equals")) and not _word_relation_ok(lhs):
                 continue
-            after = text[m.end(): m.end() + 400]
+            # "σ̇_approx is just the constant 1/4": the words before the value say nothing about it
+            lead_in = _LEAD_IN.match(text, m.end()).end() - m.end() if word[0].isalpha() else 0
+            after = text[m.end() + lead_in: m.end() + 400]
             value, used, problem = _plain_value(after)
+            used += lead_in
             if not after.strip() and idx + 1 < len(segs) and segs[idx + 1].kind == "math":
                 value = segs[idx + 1].text.strip()  # "σ̇_approx(ε) = $\frac14$"
                 if membership and not _SET_LIKE.match(value):
@@ -2351,7 +2391,7 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
 
     for block, st in [*((b, st) for b in blocks for st in block_statements(b)),
                       *((None, st) for st in _table_statements(tables))]:
-        named = _naming(st, keys, quantities | approximated)
+        named = _naming(st, keys, quantities | approximated) or _approximation_named(st, approximated, quantities)
         if named is None and (named := _approximating(st, approximated)) is not None:
             if value := _clean_value(named[1]):
                 add(Found(value, st.line, 0.75, st.problem), block)  # a name of the answer itself wins
@@ -2365,6 +2405,14 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
                 continue
             # ρ(0.05) ≈ 0.2505 answers; a later "ρ(ε) ≈ ρ_approx = 1/4" or "ρ ≈ 0.25" is a remark on it
             tier = 2.0 if st.boxed else 1.25 if _at_an_argument(key) else 1.0
+            if not st.boxed and _defined_by_names(value, quantities | keys | approximated):
+                # "ρ_approx(ε) = σ̇_approx/tanḣ_approx" restates the definition; "this is $\frac{1/4}{1} = 0.25$"
+                # right after it gives the value, else a value named elsewhere beats the definition
+                continued = _value_continuing(block, st, quantities | keys | approximated) if own(block) else None
+                if continued is not None:
+                    value = continued
+                else:
+                    tier -= 0.5
             if part.kind == "number" and not _looks_numeric(value):
                 if numbers_only:
                     continue
@@ -2424,6 +2472,56 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
     found.sort(key=lambda f: f.line)  # a table's rows come after the paragraphs: put them in place
     top = max(f.tier for f in found)
     return [f for f in found if f.tier == top][-1]
+
+
+_PRODUCT = re.compile(r"/|\*|\\(?:cdot|times)(?![a-zA-Z])")
+_FRACTION = re.compile(r"\\[dt]?frac\s*(?=\{)")
+
+
+def _defined_by_names(value: str, names: set[str]) -> bool:
+    """Is the value a product or ratio of quantities' own names and nothing else (``\\frac{\\dot\\sigma_{approx}}
+    {\\dot\\tanh_{approx}}``, ``σ̇_approx/tanḣ_approx``): a definition, not an answer?"""
+    atoms = _factors(value)
+    return len(atoms) > 1 and all(_only_names(a.strip(), names) for a in atoms)
+
+
+def _factors(text: str) -> list[str]:
+    """The factors of a product or ratio at the top level: ``\\frac{a}{b}`` → [a, b], ``a/b \\cdot c`` → [a, b, c]."""
+    text = text.strip()
+    m = _FRACTION.match(text)
+    if m:
+        pairs = _brace_pairs(text)
+        top_end = pairs.get(m.end(), -1)
+        bottom = top_end + 1 + len(text[top_end + 1:]) - len(text[top_end + 1:].lstrip())
+        if top_end > 0 and text.startswith("{", bottom) and pairs.get(bottom) == len(text) - 1:
+            return _factors(text[m.end() + 1:top_end]) + _factors(text[bottom + 1:-1])
+    return [p for p in _split_top(text, _PRODUCT) if p.strip()]
+
+
+# "… $\rho_{approx} = \dot\sigma_{approx}/\dot\tanh_{approx}$. With Q2.1 this is $\frac{1/4}{1} = 0.25$": the
+# words that hand the definition on to its value, right before the maths that gives it
+_CONTINUES = re.compile(r"\b(?:this|that|it|which)\s+(?:is|gives|equals|becomes|comes\s+to|evaluates\s+to)"
+                        r"(?:\s+(?:just|simply|then|now))?\s*:?\s*$", re.I)
+
+
+def _value_continuing(block: Block, st: Statement, names: set[str]) -> str | None:
+    """The value in the maths right after a definition when the words between hand it on ("this is"): the
+    last side of its chain of equalities (``\\frac{1/4}{1} = 0.25`` → ``0.25``).  None otherwise."""
+    if st.span is not None:
+        return None  # a definition in plain text: no maths span follows it as one
+    between = ""
+    for k in range(st.segment + 1, len(block.segments)):
+        seg = block.segments[k]
+        if seg.kind != "math":
+            between += seg.text
+            continue
+        if not _CONTINUES.search(between) or not _is_a_value(seg.text, block, k, names):
+            return None
+        chains = [s for s in block_statements(block) if s.segment == k]
+        if any(_says_a_quantity(s, names) or not set(s.ops) <= _EQUALITIES for s in chains) or len(chains) > 1:
+            return None
+        return _clean_value(chains[0].parts[-1] if chains else seg.text) or None
+    return None
 
 
 # Words that give the final answer, in the part's own section or paragraphs: "**Answer:**", "Final answer:", "The
@@ -2581,6 +2679,21 @@ def _naming(st: Statement, keys: set[str], names: Iterable[str] = ()) -> tuple[s
             value = _stated_value(st, k, names)
             return (key, value) if value is not None else None
     return None
+
+
+# "the linear approximation of σ̇ is 1/4": the words before the exact quantity's name make it the approximation's
+# ("the error of the linear approximation of σ̇ is …" names something else)
+_APPROXIMATION_OF = re.compile(r"(?<!\bof\s)(?<!\bin\s)(?<!\bfor\s)\bthe\s+(?:linear|first[- ]order)\s+"
+                               r"approximation\s+(?:of|to)\s+(?:the\s+)?$", re.I)
+
+
+def _approximation_named(st: Statement, approximated: set[str], names: Iterable[str]) -> tuple[str, str] | None:
+    """(key, value) of a statement that names the approximation by the exact quantity's name after "the linear
+    approximation of": what the part asks, as ``σ̇_approx(ε) = 1/4`` is."""
+    if st.lhs_key not in approximated or not _APPROXIMATION_OF.search(st.context[-80:]):
+        return None
+    value = _stated_value(st, 0, frozenset(names) | approximated)
+    return (st.lhs_key, value) if value is not None else None
 
 
 def _approximating(st: Statement, keys: set[str]) -> tuple[str, str] | None:
