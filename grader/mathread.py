@@ -2522,6 +2522,7 @@ class _Refusal:
 
     message: str
     snippet: str
+    hint: str = ""
 
 
 # Readings by (text, variables, prefer): a class writes the same answers, and readers and checkers
@@ -2544,12 +2545,12 @@ def read_math(text: str, *, variables: Mapping[str, sympy.Symbol] | None = None,
         except Unreadable as exc:
             # Running out of stack or memory depends on the moment, not on the text: not remembered.
             if key is not None and not isinstance(exc.__cause__, (RecursionError, MemoryError)):
-                _READINGS.put(key, _Refusal(exc.message, exc.snippet))
+                _READINGS.put(key, _Refusal(exc.message, exc.snippet, exc.hint))
             raise
         if key is not None and isinstance(found.value, (str, sympy.Basic)):
             _READINGS.put(key, found)
     if isinstance(found, _Refusal):
-        raise Unreadable(found.message, found.snippet)
+        raise Unreadable(found.message, found.snippet, found.hint)
     return found
 
 
@@ -2620,7 +2621,7 @@ def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
         try:
             value = _evaluate(value)
         except Unreadable as exc:
-            raise Unreadable(exc.message, exc.snippet or raw) from exc
+            raise Unreadable(exc.message, exc.snippet or raw, exc.hint) from exc
     return Reading(raw=raw, value=value, latex=_latex_of(value, unevaluated), kind=_kind_of(value),
                    lhs=lhs, percent=percent, closed_at_infinity=reader.closed_at_infinity)
 
@@ -2703,7 +2704,7 @@ def _worker_reading(text: str, variables: Mapping[str, sympy.Symbol] | None, pre
     try:
         reading = _read_here(text, variables, prefer)
     except Unreadable as exc:
-        return {"refused": [exc.message, exc.snippet]}
+        return {"refused": [exc.message, exc.snippet, exc.hint]}
     except _OutOfTime:  # the time ran out just as a sum or product was worked out
         return {"refused": ["the answer is too large to check (reading it went past the time limit)", text]}
     return {"value": _encode(reading.value), "latex": reading.latex, "kind": reading.kind, "lhs": reading.lhs,
