@@ -233,7 +233,9 @@ def answer_markup(text: str) -> Markup:
         return Markup("")
     if _MATH_SPAN.search(text):
         return text_with_maths(text)
-    if _LATEX_SIGNS.search(text) and not _PROSE.search(re.sub(r"\\(text|mathrm|operatorname)\{[^{}]*\}", "", text)):
+    # Words inside \text{…} or naming an environment (\begin{pmatrix}) are LaTeX, not prose.
+    if _LATEX_SIGNS.search(text) and not _PROSE.search(
+            re.sub(r"\\(text|mathrm|operatorname|begin|end)\{[^{}]*\}", "", text)):
         return latex_to_mathml(text) or escape(text)
     return escape(text)
 
