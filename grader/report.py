@@ -10,6 +10,7 @@ Renderers return strings; writing them is :func:`grader.results.write_atomic`'s 
 from __future__ import annotations
 
 import io
+import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -17,11 +18,11 @@ from functools import lru_cache
 from typing import Sequence
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from grader.checkers.base import Status
 from grader.exports import control_pictures
-from grader.grading import AT_GRADING
+from grader.grading import AT_GRADING, ERROR
 from grader.mathml import answer_markup, latex_to_mathml
 from grader.results import PartResult, SubmissionResult
 
@@ -41,6 +42,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["points"] = format_points
     env.filters["status_class"] = status_class
+    env.filters["case_mark"] = case_mark
+    env.filters["attention"] = attention_note
     env.tests["unread"] = could_not_read
     env.tests["to_confirm"] = to_confirm
     env.filters["answer_maths"] = answer_markup
@@ -73,6 +76,24 @@ def status_class(status: str) -> str:
     return {"correct": "ok", "partial": "partial", AT_GRADING: "pending", OVERRIDDEN: "review"}.get(status, "bad")
 
 
+def case_mark(status: str) -> Markup:
+    """A case line's ✓ / ✗ beside its colour, with words for a screen reader (colour alone tells neither)."""
+    mark, words = {"correct": ("✓", "passed"), "partial": ("½", "partly passed"),
+                   AT_GRADING: ("…", "checked at grading")}.get(status, ("✗", "failed"))
+    return Markup('<span class="mark" aria-hidden="true">{} </span><span class="sr-only">{}: </span>').format(mark, words)
+
+
+def attention_note(result: SubmissionResult) -> str:
+    """What in one student's results waits for the instructor, as counts ("2 parts could not be read;
+    1 provisional"), so the class page shows where to look without opening every report."""
+    counts = [
+        (sum(could_not_read(p) and not p.overridden for p in result.parts), "could not be read"),
+        (sum(to_confirm(p) and not p.overridden for p in result.parts), "provisional"),
+        (sum(p.status == ERROR for p in result.parts), "crashed"),
+    ]
+    return "; ".join(f"{n} part{'' if n == 1 else 's'} {what}" for n, what in counts if n)
+
+
 def could_not_read(part: PartResult) -> bool:
     """The grader could not read this part's answer (even where the instructor has since set its score):
     the page shows it as written, since typesetting would mend the very slip the feedback is about."""
@@ -85,11 +106,12 @@ def to_confirm(part: PartResult) -> bool:
     return part.provisional and part.status != AT_GRADING
 
 
-def render_student_report(result: SubmissionResult, *, title: str = "Feedback", public_only: bool = False,
+def render_student_report(result: SubmissionResult, *, title: str | None = None, public_only: bool = False,
                           expected: dict[str, str] | None = None, summary: str = "") -> str:
     """One student's page.  ``expected``: label → MathML of written references to show; ``summary``: a
     self-check's last word ("public checks passed — 67 hidden checks will run at grading")."""
     expected = {label: Markup(text) for label, text in (expected or {}).items()}
+    title = title or ("Self-check" if public_only else "Feedback")  # a self-check is not the graded feedback
     return environment().get_template("student.html.j2").render(
         result=result, title=title, public_only=public_only, expected=expected, summary=summary)
 
@@ -129,12 +151,20 @@ def part_summaries(results: Sequence[SubmissionResult]) -> list[PartSummary]:
     return summaries
 
 
-def _svg(figure) -> Markup:
-    """A matplotlib figure as an inline <svg> element (no XML prologue, fixed ids)."""
+_SVG_ID = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
+
+
+def _svg(figure, name: str, description: str) -> Markup:
+    """A matplotlib figure as an inline <svg> element (no XML prologue, fixed ids), an image named by
+    ``description`` for a screen reader.  Its ids get the prefix ``name``: two plots in one page otherwise
+    share matplotlib's ids, and one plot's references would pick up the other's clip paths and markers."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     text = buffer.getvalue()
-    return Markup(text[text.index("<svg"):])
+    text = _SVG_ID.sub(lambda m: f"{m.group(1)}{name}-{m.group(2)}", text[text.index("<svg"):])
+    opening = text.index(">") + 1
+    label = escape(description)
+    return Markup(f'<svg role="img" aria-label="{label}"{text[4:opening]}<title>{label}</title>{text[opening:]}')
 
 
 def _figure(width: float, height: float):
@@ -156,7 +186,8 @@ def score_histogram(scores: Sequence[float], max_score: float) -> Markup:
     axes.set_ylabel("students")
     axes.set_title(f"Scores of {len(scores)} students")
     axes.spines[["top", "right"]].set_visible(False)
-    return _svg(figure)
+    return _svg(figure, "scores", f"Histogram of the total scores of {len(scores)} students, "
+                                  f"from 0 to {format_points(max_score)} points")
 
 
 def part_success_plot(summaries: Sequence[PartSummary]) -> Markup:
@@ -171,7 +202,8 @@ def part_success_plot(summaries: Sequence[PartSummary]) -> Markup:
     axes.set_title("Success per part")
     axes.legend(loc="lower right", fontsize="small", frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
-    return _svg(figure)
+    return _svg(figure, "parts", "Bar chart: for each part, the percentage of students with full marks, "
+                                 "and a mark at the mean score")
 
 
 def render_class_summary(results: Sequence[SubmissionResult], *, title: str, max_score: float,
