@@ -166,6 +166,13 @@ def test_error_text_keeps_its_lines_and_cases_have_marks():
     assert '<th scope="row"><strong>Q1</strong>' in page
 
 
+def test_a_notebook_error_note_keeps_its_lines():
+    note = "hw.ipynb: cell 3 raised an error:\nTraceback (most recent call last):\nZeroDivisionError: division by zero"
+    page = render_student_report(SubmissionResult("dev", crashing_result().parts, notes=(note,)))
+    assert f'<p class="note"><bdi>{html.escape(note, quote=False)}</bdi></p>' in page
+    assert re.search(r"\.note \{[^}]*white-space: pre-line", page)
+
+
 def test_maths_has_a_maths_font_and_the_page_a_dark_palette():
     page = render_student_report(crashing_result())
     assert 'math { font-size: 1.1em; font-family: "STIX Two Math", "Cambria Math", "Latin Modern Math", ' \
