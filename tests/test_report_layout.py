@@ -13,6 +13,7 @@ import html
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,31 @@ def test_feedback_gets_the_most_width(samples, tmp_path):
 @pytest.mark.parametrize("width", [1280, 1024, 390])
 def test_a_long_printed_line_and_error_wrap_inside_the_page(crashing, tmp_path, width):
     seen = measure(crashing, width, tmp_path)
+    assert seen["page_width"] <= width and seen["feedback_right"] <= width, seen
+
+
+@pytest.fixture(scope="module")
+def self_check(tmp_path_factory):
+    """`grader check --html` on a foundations.py whose dot product prints a long debugging line."""
+    tmp = tmp_path_factory.mktemp("self-check")
+    (tmp / "foundations.py").write_text(
+        "import numpy as np\n\n\ndef dot(u, v):\n"
+        "    print('debug: u =', u, 'v =', v, 'weights =', np.linspace(0, 1, 7).round(3).tolist(), '-' * 40)\n"
+        "    return float(np.dot(u, v))\n")
+    (tmp / "report").mkdir()
+    run = subprocess.run([sys.executable, "-m", "grader", "check", str(REPO / "problems" / "foundations.yaml"),
+                          str(tmp / "foundations.py"), "--html", str(tmp / "report" / "report.html")],
+                         capture_output=True, text=True, timeout=600, cwd=REPO)
+    page = tmp / "report" / "report.html"
+    assert page.exists(), run.stderr
+    assert "<pre>debug: u =" in page.read_text()
+    return page
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1024, 390])
+def test_a_self_check_with_a_long_print_fits_the_window(self_check, tmp_path, width):
+    seen = measure(self_check, width, tmp_path)
     assert seen["page_width"] <= width and seen["feedback_right"] <= width, seen
 
 
