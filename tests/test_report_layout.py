@@ -40,6 +40,8 @@ window.addEventListener("load", () => {
     feedback_width: Math.min(...feedback.map(td => td.getBoundingClientRect().width)),
     widest_other_cell: Math.max(0, ...[...document.querySelectorAll("tr.part td:not([data-label=Feedback])")]
                                      .map(td => td.getBoundingClientRect().width)),
+    shaded_columns: [...document.querySelectorAll("col")].filter(col =>
+      getComputedStyle(col).backgroundColor !== "rgba(0, 0, 0, 0)").map(col => col.className),
     column_names: [...new Set(feedback.map(td => getComputedStyle(td, "::before").content))],
   }), "*");
 });
@@ -167,6 +169,14 @@ def test_on_a_phone_each_cell_is_named_by_its_column(crashing, tmp_path):
     seen = measure(crashing, 390, tmp_path)
     assert seen["column_names"] == ['"Feedback"'], seen
     assert measure(crashing, 1280, tmp_path)["column_names"] == ["none"]  # a laptop has the table's header
+
+
+@needs_chromium
+def test_only_the_answer_itself_is_shaded(samples, tmp_path):
+    """The Answer column is not grey from top to bottom: only the answer's own box is (bob's code parts
+    have none)."""
+    seen = measure(samples / "bob" / "report.html", 1280, tmp_path)
+    assert seen["shaded_columns"] == [], seen
 
 
 @needs_chromium
