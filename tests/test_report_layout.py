@@ -42,6 +42,11 @@ window.addEventListener("load", () => {
                                      .map(td => td.getBoundingClientRect().width)),
     shaded_columns: [...document.querySelectorAll("col")].filter(col =>
       getComputedStyle(col).backgroundColor !== "rgba(0, 0, 0, 0)").map(col => col.className),
+    colours: Object.fromEntries(["body", ".ok", ".bad", ".partial", "small", "a", ".answer"].map(selector => {
+      const element = document.querySelector(selector);
+      return [selector, element && getComputedStyle(element).color];
+    })),
+    page_colour: getComputedStyle(document.body).backgroundColor,
     column_names: [...new Set(feedback.map(td => getComputedStyle(td, "::before").content))],
   }), "*");
 });
@@ -62,7 +67,7 @@ window.addEventListener("message", event => {{
 A4_WIDTH = 718  # px: 210 mm less Chromium's default 1 cm margins
 
 
-def measure(page: Path, width: int, tmp: Path, *, printed: bool = False) -> dict:
+def measure(page: Path, width: int, tmp: Path, *, printed: bool = False, flags: tuple[str, ...] = ()) -> dict:
     """The page laid out ``width`` px wide; ``printed``: with its print stylesheet applied, as on paper."""
     text = page.read_text()
     if printed:
@@ -72,7 +77,7 @@ def measure(page: Path, width: int, tmp: Path, *, printed: bool = False) -> dict
     frame = tmp / f"frame-{measured.name}"
     frame.write_text(FRAME.format(src=measured.name, width=width))
     dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp / 'profile'}", "--window-size=1400,1000",
-                          "--virtual-time-budget=5000", "--dump-dom", frame.as_uri()],
+                          "--virtual-time-budget=5000", *flags, "--dump-dom", frame.as_uri()],
                          capture_output=True, text=True, timeout=120).stdout
     found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
     assert found, "the measurement did not run"
@@ -190,6 +195,29 @@ def test_a_printed_page_keeps_every_column(samples, tmp_path, page):
 def test_a_printed_long_error_fits_the_paper(crashing, tmp_path):
     seen = measure(crashing, A4_WIDTH, tmp_path, printed=True)
     assert seen["page_width"] <= A4_WIDTH and seen["feedback_cells"] == 2, seen
+
+
+def luminance(css: str) -> float:
+    channels = [int(c) / 255 for c in re.findall(r"\d+", css)[:3]]
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, other: str) -> float:
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@needs_chromium
+@pytest.mark.parametrize("scheme, flags", [("light", ()), ("dark", ("--blink-settings=preferredColorScheme=0",))])
+def test_text_keeps_its_contrast_in_light_and_dark_mode(samples, tmp_path, scheme, flags):
+    seen = measure(samples / "bob" / "report.html", 1280, tmp_path, flags=flags)
+    if seen["page_colour"] == "rgba(0, 0, 0, 0)":  # no background of its own: the browser's white canvas
+        seen["page_colour"] = "rgb(255, 255, 255)"
+    assert (luminance(seen["page_colour"]) < 0.05) == (scheme == "dark"), seen
+    for selector, colour in seen["colours"].items():
+        if colour:
+            assert contrast(colour, seen["page_colour"]) >= 4.5, (selector, seen)
 
 
 # ---------------------------------------------------------------------------
