@@ -280,3 +280,12 @@ def test_the_students_table_notes_what_needs_the_instructor():
     page = render_class_summary(results, title="HW", max_score=6)
     assert '<span class="attention">2 parts could not be read; 1 part provisional; 1 part crashed</span>' in page
     assert f"<bdi>{long_id}</bdi>" in page and re.search(r"bdi \{ overflow-wrap: anywhere", page)
+
+
+def test_a_long_note_on_the_class_page_is_cut_between_words_with_an_ellipsis():
+    note = "hw.ipynb: cell 3 raised an error " + " ".join(["ValueError: shapes (3,) and (4,) not aligned"] * 8)
+    page = render_class_summary([SubmissionResult("dev", crashing_result().parts, notes=(note,))],
+                                title="HW", max_score=3)
+    shown = re.search(r"<small><bdi>([^<]*)</bdi></small></td>", page).group(1)
+    assert shown.endswith("…") and not shown.endswith("...")
+    assert html.unescape(shown[:-1]).rstrip() + " " in note + " "  # whole words only
