@@ -22,8 +22,9 @@ import yaml
 from grader.checkers.values import as_float_array
 from grader.handout import HandoutError, handout_files
 from grader.mathread import MAX_CHARS, numeric_value
+from grader.publish import _accepted as checker_accepts
 from grader.publish import same_value
-from grader.references import ProblemReferences
+from grader.references import ProblemReferences, RaisedException
 from grader.spec import SpecIssue, choice_reference_problem
 
 REFERENCE_PRELUDE = """\
@@ -163,6 +164,7 @@ def prove_references(all_refs: list[ProblemReferences], grader_factory) -> list[
         issues.extend(unwritable.values())
         issues.extend(choices_missing_their_reference(refs))
         issues.extend(repeated_cases(refs))
+        issues.extend(mistake_solutions_never_matched(refs))
         issues.extend(handout_problems(refs))
         for part_result in result.parts:
             if part_result.label in unwritable:
@@ -209,6 +211,40 @@ def repeated_cases(refs: ProblemReferences) -> list[SpecIssue]:
             else:
                 earlier.append(case_ref)
     return issues
+
+
+def mistake_solutions_never_matched(refs: ProblemReferences) -> list[SpecIssue]:
+    """Known mistakes given by a wrong function (``solution:``) that raise where no case can give
+    their feedback.
+
+    Grading gives it where a student's output is wrong and equals the mistake's; so on a case
+    where the mistake raises, or returns what the part's checker accepts as right, it cannot
+    match.  A mistake that raises on every case, or raises on some and is right on the others, is
+    dead feedback, usually from a slip in its code (``np.exxp``).  One that is right on every case
+    raises nothing and is left alone: the cases may just not reach the mistake."""
+    ps = refs.problem_set
+    issues = []
+    for part in ps.parts:
+        outputs: dict[int, list] = {}  # by id of the mistake: its output on each case
+        for case_ref in refs[part.label].cases:
+            for mistake, wrong in case_ref.mistake_values:
+                outputs.setdefault(id(mistake), []).append((case_ref, wrong))
+        for mistake in part.mistakes:
+            ran = outputs.get(id(mistake), [])
+            raised = [wrong for _, wrong in ran if isinstance(wrong, RaisedException)]
+            if not raised or any(_mistake_can_match(part.code, case_ref, wrong) for case_ref, wrong in ran):
+                continue
+            why = f"raises on every case ({raised[0].name}: {_short(raised[0].message)})" if len(raised) == len(ran) \
+                else f"raises ({raised[0].name}) or returns what the reference solution returns on every case"
+            issues.append(SpecIssue(ps.path, mistake.line, f"part {part.label}: the mistake's solution {why}, so it "
+                                    "never matches a wrong answer and its feedback is never given; make it return "
+                                    "the wrong value the mistake gives, or remove it"))
+    return issues
+
+
+def _mistake_can_match(code, case_ref, wrong: Any) -> bool:
+    """Whether a student returning ``wrong`` on this case would fail it, and so get the mistake's feedback."""
+    return not isinstance(wrong, RaisedException) and not checker_accepts(code, case_ref.expected, wrong)
 
 
 def _case_named(case) -> str:

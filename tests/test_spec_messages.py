@@ -2,6 +2,7 @@
 real mistake, at its line, once."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -170,3 +171,96 @@ def test_a_colon_inside_a_value_still_says_to_quote_it(tmp_path):
     assert run.returncode == 2
     assert f"{path}, line 5: not valid YAML: mapping values are not allowed here (a ': ' inside a value: put the " \
         "value in quotes)" in run.stderr
+
+
+# --- known mistakes that can never fire -------------------------------------------------------
+
+SOFTMAX_PART = """\
+id: soft
+title: Softmax
+setup: |
+  scale = 1.0
+parts:
+  - label: P1
+    title: "softmax(z)"
+    points: 3
+    code:
+      function: softmax
+      kind: array
+      solution: |
+        def softmax(z):
+            z = np.asarray(z, dtype=float)
+            e = np.exp(z - z.max())
+            return e / e.sum()
+      cases:
+        - {name: "three logits", public: true, args: [[1.0, 2.0, 3.0]]}
+        - {name: "two logits", args: [[0.0, 1.0]]}
+    mistakes:
+      - solution: |
+          def softmax(z):
+              return np.exp(np.asarray(z, dtype=float))
+        feedback: "Divide by the sum of the exponentials."
+        credit: 0.25
+"""
+
+
+def test_a_mistake_solution_that_raises_on_every_case_is_reported(tmp_path):
+    path = write(tmp_path, SOFTMAX_PART, "return np.exp(np.asarray(z, dtype=float))", "return np.exxp(z)")
+    run = grader("validate", path)
+    assert run.returncode == 2
+    assert (f"{path}, line 21: part P1: the mistake's solution raises on every case (AttributeError: module "
+            "'numpy' has no attribute 'exxp'), so it never matches a wrong answer and its feedback is never "
+            "given") in run.stderr
+
+
+def test_a_mistake_solution_that_raises_or_is_right_on_every_case_is_reported(tmp_path):
+    path = write(tmp_path, SOFTMAX_PART, "return np.exp(np.asarray(z, dtype=float))",
+                 "return np.exp(z) / np.exp(z).sum() if len(z) == 3 else np.exxp(z)")
+    run = grader("validate", path)
+    assert run.returncode == 2
+    assert (f"{path}, line 21: part P1: the mistake's solution raises (AttributeError) or returns what the "
+            "reference solution returns on every case, so it never matches a wrong answer") in run.stderr
+
+
+def test_a_mistake_solution_wrong_on_some_case_passes(tmp_path):
+    run = grader("validate", write(tmp_path, SOFTMAX_PART))
+    assert run.returncode == 0, run.stderr
+
+
+# --- a rubric idea stated as a negation ------------------------------------------------------
+
+NEGATED_IDEA = """\
+id: rubnot
+title: Rubric negation
+parts:
+  - label: W5
+    title: "Why subtract the max in softmax"
+    points: 1
+    kind: rubric
+    rubric:
+      - idea: "Subtracting the max means exp does not overflow."
+        points: 1
+        patterns: ['\\bexp\\w*+ (?P<not>does not|doesn''t) overflow']
+"""
+
+
+def rubric_score(tmp_path: Path, spec: Path, answer: str) -> float:
+    submission = tmp_path / "submission"
+    submission.mkdir(exist_ok=True)
+    (submission / "answers.yaml").write_text(f"W5: {answer!r}\n", encoding="utf-8")
+    out = tmp_path / "results.json"
+    run = grader("check", spec, submission, "--json", out)
+    assert "Traceback" not in run.stderr, run.stderr
+    return json.loads(out.read_text(encoding="utf-8"))["tests"][0]["score"]
+
+
+def test_a_not_group_in_patterns_lets_an_idea_be_a_negation(tmp_path):
+    """docs/spec-format.md: an idea's patterns may name their own "not" as contradicted_by patterns do."""
+    spec = write(tmp_path, NEGATED_IDEA)
+    assert "(?P<not>" in (ROOT / "docs" / "spec-format.md").read_text(encoding="utf-8").split("An idea that is "
+                                                                                            "itself a negation")[1][:200]
+    assert grader("validate", spec).returncode == 0
+    assert rubric_score(tmp_path, spec, "We subtract the max so that exp doesn't overflow.") == 1
+    assert rubric_score(tmp_path, spec, "It is not true that exp does not overflow.") == 0
+    without_group = write(tmp_path, NEGATED_IDEA.replace("(?P<not>", "("), name="plain.yaml")
+    assert rubric_score(tmp_path, without_group, "We subtract the max so that exp doesn't overflow.") == 0
