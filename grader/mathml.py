@@ -176,7 +176,9 @@ def sympy_to_mathml(value: Any, display: bool = False) -> Markup | None:
         if isinstance(value, (list, tuple)):
             rows = [list(map(_shown_number, row)) if isinstance(row, (list, tuple)) else [_shown_number(row)]
                     for row in value]
-            value = sympy.Matrix(rows).T if all(len(r) == 1 for r in rows) else sympy.Matrix(rows)
+            # A list of numbers stands as a column: the Expected column is narrow, and a row of four
+            # six-digit values would scroll out of sight.
+            value = sympy.Matrix(rows)
         else:
             value = _shown_number(sympy.sympify(value))  # trusted: reference values computed from the spec
         text = _XML_SAFE_ENTITIES.sub(_entity_character, mathml(value, printer="presentation"))
