@@ -55,7 +55,7 @@ def test_markdown_snippet_over_lines_stays_on_one_line(tmp_path) -> None:
     q2.write_text("## Q2.1a\n\n$$\n\\frac{1}\n   {4\n$$\n", encoding="utf-8")
     _, results = _check(tmp_path, q2)
     first_line = _feedback(results, "Q2.1a").splitlines()[0]
-    assert first_line.endswith("could not read the LaTeX: “\\frac{1} {4”"), first_line
+    assert first_line.endswith("could not read the LaTeX: “\\frac{1} {4” — a “{” is never closed"), first_line
     assert DOUBLED not in first_line
 
 
@@ -93,4 +93,5 @@ def test_an_answers_file_list_item_that_cannot_be_read_says_could_not_read_once(
     from grader.checkers import get_checker, make_options
 
     verdict = get_checker("tuple").check((0.25, 2), ["\\frac{1}{4", "2"], make_options("tuple", {}))
-    assert verdict.feedback == "Item 1: could not read the LaTeX: “\\frac{1}{4”.", verdict.feedback
+    assert verdict.feedback == "Item 1: could not read the LaTeX: “\\frac{1}{4” — a “{” is never closed.", \
+        verdict.feedback
