@@ -204,13 +204,13 @@ def compute_references(ps: ProblemSet) -> ProblemReferences:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                code = compile(ps.setup, f"{ps.path}:setup", "exec")
+                code = compile(ps.setup, _SETUP_FILENAME, "exec")
                 _limited(lambda: exec(code, ns))  # noqa: S102 - trusted
         except _TookTooLong as stop:
-            raise SpecError([SpecIssue(ps.path, _setup_line(ps), f"the 'setup' code {stop} to run (stopped)")]) \
+            raise SpecError([SpecIssue(ps.path, _setup_line(ps, stop), f"the 'setup' code {stop} to run (stopped)")]) \
                 from None
         except Exception as exc:  # noqa: BLE001 - report any failure, located
-            raise SpecError([SpecIssue(ps.path, _setup_line(ps), f"the 'setup' code failed: {_short_error(exc)}")])
+            raise SpecError([SpecIssue(ps.path, _setup_line(ps, exc), f"the 'setup' code failed: {_short_error(exc)}")])
 
     refs = ProblemReferences(ps)
     for part in ps.parts:
@@ -230,14 +230,30 @@ class _Located(Exception):
         self.message = message
 
 
-def _setup_line(ps: ProblemSet) -> int:
+_SETUP_FILENAME = "<the setup>"
+
+
+def _setup_line(ps: ProblemSet, exc: BaseException) -> int:
+    """The spec file's line where the setup code failed (or was stopped), else its ``setup:`` key's line."""
+    key_line, block = 0, False
     try:
         for number, text in enumerate(ps.path.read_text(encoding="utf-8").splitlines(), 1):
             if text.startswith("setup:"):
-                return number
+                # Only a literal block (``setup: |``) keeps the code's lines where they are in the file.
+                key_line, block = number, text[len("setup:"):].strip().startswith("|")
+                break
     except OSError:
         pass
-    return 0
+    code_line = _line_in_setup(exc)
+    return key_line + code_line if key_line and block and code_line else key_line
+
+
+def _line_in_setup(exc: BaseException) -> int | None:
+    if isinstance(exc, SyntaxError) and exc.filename == _SETUP_FILENAME:
+        return exc.lineno
+    lines = [line for frame, line in traceback.walk_tb(exc.__traceback__)
+             if frame.f_code.co_filename == _SETUP_FILENAME]
+    return lines[-1] if lines else None  # the innermost setup line: the one that was running
 
 
 def _eval(expression: str, ns: dict, line: int, what: str, extra: dict | None = None) -> Any:

@@ -116,7 +116,17 @@ COMPUTE_BROKEN = [
      ["computing the reference failed", "IndexError"]),
     ("reference not Python", GOOD.replace('reference: "[1.0, 2.0]"', 'reference: "[1.0, 2.0"'), 10,
      ["not a valid Python expression"]),
-    ("setup fails", GOOD.replace('x = Symbol("x")', "x = undefined_name"), 3, ["'setup' code failed", "NameError"]),
+    # A failing setup is reported at the line of the setup code that failed, not at 'setup:'.
+    ("setup fails", GOOD.replace('x = Symbol("x")', "x = undefined_name"), 4, ["'setup' code failed", "NameError"]),
+    ("setup fails on its third line", GOOD.replace('x = Symbol("x")', 'x = Symbol("x")\n  y = x + 1\n  z = len(y) / 0'),
+     6, ["'setup' code failed", "TypeError"]),
+    ("setup fails inside its own function", GOOD.replace(
+        'x = Symbol("x")', 'def scale(v):\n      return v / 0\n  x = Symbol("x")\n  w = scale(2)'),
+     5, ["'setup' code failed", "ZeroDivisionError"]),
+    ("setup not Python", GOOD.replace('x = Symbol("x")', 'x = Symbol("x")\n  y = (x +'), 5,
+     ["'setup' code failed", "SyntaxError"]),
+    ("setup fails in a one-line setup", GOOD.replace('setup: |\n  x = Symbol("x")', 'setup: "x = 1 / 0"'), 3,
+     ["'setup' code failed", "ZeroDivisionError"]),
     ("solution raises unexpectedly", GOOD.replace("return 2 * np.asarray(v, dtype=float)", "raise KeyError('x')"),
      21, ["raised KeyError", "add 'raises: KeyError'"]),
     ("expected exception not raised", GOOD.replace("args: [[1, 2]]}", "args: [[1, 2]], raises: ValueError}"), 21,
