@@ -1091,14 +1091,18 @@ def _run_order_hint(name: str, raising: Cell, later: Cell) -> str:
             "runs the cells top to bottom, as Jupyter's Restart & Run All does; move that cell up")
 
 
+def _elided(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _not_defined(function: str, outcome: Any) -> str:
     """Why ``function`` could not be called: missing, or its name holds something else
     (a notebook's ``variance = variance(data)`` leaves a float there)."""
     message = getattr(outcome, "message", "") or ""
     if message.startswith(f"{function} is defined but is a "):
-        return message[:200] + "; was the name reassigned after the function was written?"
+        return _elided(message, 200) + "; was the name reassigned after the function was written?"
     if message.startswith(f"{function} is not defined: "):  # e.g. NumPy's own, from `from numpy import *`
-        return message[:300] + "."
+        return _elided(message, 300) + "."
     return f"{function} is not defined."
 
 

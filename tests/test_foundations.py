@@ -130,6 +130,14 @@ def test_a_function_name_reassigned_to_a_value_says_what_it_holds(tmp_path):
     assert tests["C1"]["score"] == tests["C1"]["max_score"]
 
 
+def test_a_reassigned_name_holding_a_long_type_name_is_shortened_visibly(tmp_path):
+    long_name = "Holder" + "x" * 250
+    source = (SAMPLES / "alice" / "foundations.py").read_text() + f"\nclass {long_name}:\n    pass\n\nvariance = {long_name}()\n"
+    output = grade_one(tmp_path, "lee", source)["C2"]["output"]
+    assert "variance is defined but is a foundations.Holderxxx" in output
+    assert "…; was the name reassigned" in output  # cut, and says so
+
+
 def test_a_wrong_public_value_shows_what_was_expected_and_what_came_back(tmp_path):
     # dot sums the first vector only; the public case's expected value is the handout's, so both are shown.
     from grader.cli import load_references

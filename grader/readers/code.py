@@ -608,7 +608,8 @@ def _converted_cells(slim: dict, name: str, version: int) -> list[dict]:
             warnings.simplefilter("ignore")
             notebook = nbformat.reads(json.dumps(slim), as_version=4)
     except Exception as exc:  # nbformat raises several types for bad structure
-        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        reason = first_line if len(first_line) <= 200 else first_line[:199] + "…"
         raise CodeReadError(f"{name}: not a valid notebook (version {version}: {reason})") from None
     cells = notebook.get("cells")
     if not isinstance(cells, list):
