@@ -15,7 +15,8 @@ holds nothing secret:
   options, names) but not the ``reference`` nor the rubric: their answers are
   read at self-check time and checked only at grading;
 - known mistakes keep their ``when`` predicates (they describe a symptom,
-  such as "np.trapz was removed", not an answer); a ``solution`` mistake's
+  such as "np.trapz was removed", not an answer), except one that uses a
+  name of the ``setup``, which is not published (:func:`setup_notes`); a ``solution`` mistake's
   code is dropped, but what it returns on each *public* case is written into
   that case (``mistakes: [{returns, feedback}]``) where a student returning
   it would fail, so the self-check gives its feedback: that output tells no
@@ -50,7 +51,7 @@ from grader.checkers import get_checker
 from grader.references import (CaseReference, ProblemReferences, RaisedException, base_namespace,
                                compute_references)
 from grader.results import write_atomic
-from grader.spec import CodeSpec, Mistake, Part, SpecError, load_problem_set
+from grader.spec import CodeSpec, Mistake, Part, SpecError, load_problem_set, names_from_setup
 
 
 class PublishError(Exception):
@@ -177,7 +178,7 @@ def _part(refs: ProblemReferences, part: Part) -> dict:
         section["cases"] = cases
         out["code"] = section
     mistakes = [{"when": m.when, "feedback": m.feedback, **({"credit": m.credit} if m.credit else {})}
-                for m in part.mistakes if m.when is not None]
+                for m in part.mistakes if m.when is not None and not names_from_setup(m.when)]
     if mistakes:
         out["mistakes"] = mistakes
     return out
@@ -345,6 +346,21 @@ def published_files(all_refs: Sequence[ProblemReferences], out: Path) -> dict[Pa
     return {out / refs.problem_set.path.name: publish(refs) for refs in all_refs}
 
 
+def setup_notes(all_refs: Sequence[ProblemReferences]) -> list[str]:
+    """What the published copies leave out because it needs the setup, which is not published:
+    a ``when`` predicate using the setup's names would never match in a student's self-check."""
+    notes = []
+    for refs in all_refs:
+        for part in refs.problem_set.parts:
+            for mistake in part.mistakes:
+                names = names_from_setup(mistake.when) if mistake.when is not None else []
+                if names:
+                    notes.append(f"{refs.problem_set.path}, line {mistake.line}: part {part.label}: this mistake's "
+                                 f"'when' uses the setup's {', '.join(repr(n) for n in names)}, and the setup is "
+                                 f"not published, so the self-check does not give its feedback (grading does)")
+    return notes
+
+
 def publish_all(all_refs: Sequence[ProblemReferences], out: Path) -> list[Path]:
     """Write each problem set's published spec into ``out``; return the paths (all or nothing)."""
     files = published_files(all_refs, out)
@@ -394,6 +410,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     for path in written:
         print(f"wrote {path}")
+    for note in setup_notes(refs):
+        print(f"note: {note}")
     hidden = sum(1 for r in refs for p in r.parts.values() for c in p.cases if not c.case.public)
     print(f"{len(written)} published spec(s): public checks only; {hidden} hidden cases stay with you.")
     return 0

@@ -936,16 +936,10 @@ def _unknown_predicate_names(when: str, setup: str) -> list[str]:
     Such a name makes the predicate fail on every call, which counts as "no match", so the
     mistake's feedback is never given.  Nothing is said when the setup binds names that
     cannot be listed (``from m import *``) or either does not parse (reported elsewhere)."""
-    try:
-        predicate = ast.parse(when.strip(), mode="eval")
-    except SyntaxError:
-        return []
     setup_names = _names_bound(setup)
     if setup_names is None:
         return []
-    inside = _names_bound(predicate) or set()
-    used = {node.id for node in ast.walk(predicate) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
-    unknown = sorted(used - inside - setup_names - set(PREDICATE_NAMES) - _spec_namespace_names())
+    unknown = [name for name in names_from_setup(when) if name not in setup_names]
     problems = []
     for name in unknown:
         close = _closest(name, [*PREDICATE_NAMES, *setup_names]) or \
@@ -954,6 +948,18 @@ def _unknown_predicate_names(when: str, setup: str) -> list[str]:
         problems.append(f"the name {name!r} is not defined{hint}, so the predicate never matches; it sees "
                         f"{', '.join(PREDICATE_NAMES)}, the setup's names, NumPy (np), SymPy and Python's built-ins")
     return problems
+
+
+def names_from_setup(when: str) -> list[str]:
+    """The names a ``when`` predicate needs from the setup: those neither a predicate's own
+    (:data:`PREDICATE_NAMES`, its comprehension variables) nor every spec code's (np, SymPy, built-ins)."""
+    try:
+        predicate = ast.parse(when.strip(), mode="eval")
+    except SyntaxError:
+        return []
+    inside = _names_bound(predicate) or set()
+    used = {node.id for node in ast.walk(predicate) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    return sorted(used - inside - set(PREDICATE_NAMES) - _spec_namespace_names())
 
 
 def _names_bound(code: str | ast.AST) -> set[str] | None:

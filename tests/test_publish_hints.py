@@ -353,3 +353,24 @@ def test_an_instructors_spec_keeps_its_precise_messages(tmp_path):
     found = issues(tmp_path, draft)
     assert not any(HINT in i for i in found)
     assert any("line 4: part P1 has kind 'number' but no 'reference'" in i for i in found), found
+
+
+def test_a_when_predicate_that_needs_the_setup_is_left_out_and_the_instructor_told(tmp_path):
+    """The setup is not published, so a predicate using its names would fail (never match) in every
+    self-check; it is left out, with a note naming the line, and predicates that stand alone stay."""
+    spec = SPEC.replace("parts:\n", "setup: |\n  OFFSET = 1.0\nparts:\n", 1).replace(
+        '        feedback: "Added one."\n',
+        '        feedback: "Added one."\n'
+        '      - when: "value is not None and value == args[0] + OFFSET"\n'
+        '        feedback: "Offset by the setup constant."\n'
+        '      - when: "value is None"\n'
+        '        feedback: "Nothing was returned."\n')
+    (tmp_path / "problems").mkdir()
+    (tmp_path / "problems" / "demo.yaml").write_text(spec, encoding="utf-8")
+    run = grader("publish", "problems", "--out", "public", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    when_line = spec.splitlines().index('      - when: "value is not None and value == args[0] + OFFSET"') + 1
+    assert f"demo.yaml, line {when_line}: part P1: this mistake's 'when' uses the setup's 'OFFSET'" in run.stdout
+    published = load_problem_set(tmp_path / "public" / "demo.yaml").part("P1")
+    assert [m.feedback for m in published.mistakes if m.when] == ["Nothing was returned."]
+    assert "OFFSET" not in (tmp_path / "public" / "demo.yaml").read_text(encoding="utf-8")
