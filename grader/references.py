@@ -114,10 +114,14 @@ def base_namespace() -> dict[str, Any]:
     return ns
 
 
-def case_seed(problem_id: str, label: str, case_name: str) -> int:
-    """A fixed seed per case, so generated inputs are the same on every run and machine."""
-    digest = hashlib.sha256(f"{problem_id}/{label}/{case_name}".encode()).digest()
-    return int.from_bytes(digest[:4], "little")
+def case_seed(spec_digest: str, label: str, case_name: str) -> int:
+    """A fixed seed per case, so generated inputs are the same on every run and machine.
+
+    The spec file's digest is in it because students have this code and can guess case
+    names ("random"): from the set id, label and name alone they could draw the hidden
+    inputs themselves.  The spec file is the instructor's, so they cannot."""
+    digest = hashlib.sha256(f"{spec_digest}/{label}/{case_name}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
 
 
 # Spec code taking longer than this is taken for a mistake and stopped; honest
@@ -307,7 +311,7 @@ def case_arguments(ps: ProblemSet, part: Part, case: Case, ns: dict) -> tuple:
     if isinstance(case.args, str):
         import numpy as np
 
-        rng = np.random.default_rng(case_seed(ps.id, part.label, case.name))
+        rng = np.random.default_rng(case_seed(ps.digest, part.label, case.name))
         value = _eval(case.args, ns, case.line, f"the arguments of case {case.name!r}", {"rng": rng})
         if not isinstance(value, (tuple, list)):
             raise _Located(case.line, f"the arguments of case {case.name!r} must evaluate to a list or tuple "

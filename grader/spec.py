@@ -128,7 +128,7 @@ class ProblemSet:
     setup: str
     submission_files: tuple[str, ...]
     parts: tuple[Part, ...]
-    digest: str  # sha256 of the spec file: a changed spec means regrading
+    digest: str  # sha256 of the spec file (LF line endings): a changed spec means regrading
     published: bool = False  # a student's copy (grader publish): public cases only, nothing secret
     hidden_cases: int = 0  # published specs: how many hidden cases grading will run (a count, nothing more)
 
@@ -384,7 +384,8 @@ def load_problem_set(path: Path) -> ProblemSet:
 
     if c.issues:
         raise SpecError(c.issues_said_once())
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    # Line endings do not count: a checkout on Windows grades (and draws generated inputs) the same.
+    digest = hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
     return ProblemSet(set_id, title, path, setup, tuple(files), tuple(parts), digest, published,
                       hidden_cases if published else 0)
 

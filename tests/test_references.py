@@ -1,6 +1,7 @@
 """References are computed from the definitions, and the cases hold what the handouts promise."""
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 
@@ -146,3 +147,31 @@ def test_a_misspelt_exception_name_gets_a_suggestion(tmp_path):
     # A name that is right gets no suggestion, nor does one the setup may define.
     assert spec_issues(tmp_path, text.replace("ZeroDivisonError", "ZeroDivisionError")) == []
     assert "?" not in spec_issues(tmp_path, text.replace("ZeroDivisonError", "SingularMatrix"))[0]
+
+
+def _generated_a3_input(refs) -> np.ndarray:
+    [case] = [c for c in refs["A3"].cases if c.case.name == "random"]
+    return np.asarray(case.args[0])
+
+
+def test_hidden_generated_inputs_cannot_be_drawn_from_what_students_have(foundations):
+    """Students have the grader's code and can guess a case's name and generator: seeded from the set
+    id, label and name alone, the hidden A3 input could be drawn at home.  The spec file's contents,
+    which only the instructor has, are in the seed."""
+    [case] = [c for c in foundations["A3"].cases if c.case.name == "random"]
+    assert not case.case.public and case.case.args == "[rng.normal(size=20)]"
+    hidden = _generated_a3_input(foundations)
+    for guess in ("foundations/A3/random", "A3/random", "random"):
+        seed = int.from_bytes(hashlib.sha256(guess.encode()).digest()[:4], "little")
+        assert not np.allclose(np.random.default_rng(seed).normal(size=20), hidden)
+
+
+def test_generated_inputs_are_the_same_for_the_same_spec_and_new_for_an_edited_one(tmp_path, foundations):
+    text = (ROOT / "problems" / "foundations.yaml").read_bytes()
+    # A Windows checkout (CRLF line endings) is the same spec: the same inputs, the same grades.
+    (tmp_path / "foundations.yaml").write_bytes(text.replace(b"\n", b"\r\n"))
+    crlf = compute_references(load_problem_set(tmp_path / "foundations.yaml"))
+    assert np.array_equal(_generated_a3_input(crlf), _generated_a3_input(foundations))
+    (tmp_path / "foundations.yaml").write_bytes(text + b"# edited\n")
+    edited = compute_references(load_problem_set(tmp_path / "foundations.yaml"))
+    assert not np.allclose(_generated_a3_input(edited), _generated_a3_input(foundations))
