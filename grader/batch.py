@@ -295,16 +295,16 @@ def crashed_result(student: str, refs, reason: str, seconds: float = 0.0) -> Sub
 @dataclass(frozen=True)
 class SpecSource:
     """How a worker gets its Grader: the spec paths, checked by digest, and how it grades
-    (``withhold_rubric``: see :class:`~grader.grading.Grader`)."""
+    (``withhold``: see :class:`~grader.grading.Grader`)."""
 
     paths: tuple[str, ...]
     digest: str
-    withhold_rubric: bool = False
+    withhold: bool = False
 
     @property
     def grading_digest(self) -> str:
-        """What the gradebook keeps with each result: the specs' digest, marked when rubric
-        ideas were withheld, so a run with the other setting grades everyone again instead
+        """What the gradebook keeps with each result: the specs' digest, marked when feedback
+        was withheld (``--withhold``), so a run with the other setting grades everyone again instead
         of keeping feedback written for the other audience."""
         return self.digest + self._mark
 
@@ -314,10 +314,10 @@ class SpecSource:
 
     @property
     def _mark(self) -> str:
-        return "+withhold-rubric" if self.withhold_rubric else ""
+        return "+withhold" if self.withhold else ""
 
     def grader(self, refs, pool=None) -> Grader:
-        return Grader(refs, pool=pool, withhold_rubric=self.withhold_rubric)
+        return Grader(refs, pool=pool, withhold=self.withhold)
 
 
 # Per-process cache: a forked worker finds the parent's Grader here.
@@ -640,7 +640,7 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
             refuse_published(refs, "grade with the instructor's spec: with this copy no hidden case would run "
                                    "and no written answer would be marked")
             spec = SpecSource(tuple(str(p) for p in args.problems), spec_digest(refs),
-                              withhold_rubric=bool(getattr(args, "withhold_rubric", False)))
+                              withhold=bool(getattr(args, "withhold", False)))
             found = find_submissions(submissions, out)
             with Gradebook.in_folder(out) as gradebook:
                 use_nfc_names(gradebook, out)
@@ -1036,7 +1036,7 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
     run_id = gradebook.start_run(spec_digest=spec.grading_digest, problem_sets=problem_sets,
                                  executor=executor_name, jobs=jobs, submissions=len(found), to_grade=len(todo))
     # Reports students read while they may resubmit show no reference answers either.
-    expected = {} if spec.withhold_rubric else expected_markup(refs)
+    expected = {} if spec.withhold else expected_markup(refs)
     gradebook.save_expected(spec.grading_digest, expected)
     overrides = gradebook.overrides()
     title = assignment_title(problem_sets)
@@ -1121,7 +1121,7 @@ def regrade_notes(regraded: dict[tuple[str, ...], list[str]], refs, spec: SpecSo
     now = {r.problem_set.id: r.problem_set.digest for r in refs}
     runs = gradebook.runs()
     before = {ps["id"]: ps["digest"] for ps in json.loads(runs[-1]["problem_sets"])} if runs else {}
-    withheld_before = bool(runs) and runs[-1]["spec_digest"].endswith("+withhold-rubric")
+    withheld_before = bool(runs) and runs[-1]["spec_digest"].endswith(("+withhold", "+withhold-rubric"))
     lines = []
     for sets, students in sorted(regraded.items(), key=lambda item: (-len(item[1]), item[0])):
         count = plural(len(students), "student")
@@ -1136,8 +1136,8 @@ def regrade_notes(regraded: dict[tuple[str, ...], list[str]], refs, spec: SpecSo
                 why.append(f"{set_id} is new")
             elif before[set_id] != now[set_id]:
                 why.append(f"{set_id} spec changed")
-            elif withheld_before != spec.withhold_rubric:
-                why.append(f"--withhold-rubric {'given' if spec.withhold_rubric else 'left out'} since the last run")
+            elif withheld_before != spec.withhold:
+                why.append(f"--withhold {'given' if spec.withhold else 'left out'} since the last run")
             else:
                 unsaid.append(set_id)  # graded by a run before this gradebook kept results per problem set
         only = " only" if len(sets) < len(every) else ""

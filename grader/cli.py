@@ -67,10 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "gradebook export writes it, e.g. 'Homework 1 (1234)', so that the import fills "
                             "that assignment instead of adding a new one (default: the --roster export's "
                             "column of the problem sets' title, else that title)")
-    grade.add_argument("--withhold-rubric", action="store_true",
+    grade.add_argument("--withhold", "--withhold-rubric", action="store_true", dest="withhold",
                        help="for results students see while they may still resubmit (as on Gradescope): rubric "
                             "feedback says which ideas are missing by number ('missing: idea 3'), never their "
-                            "words, and reports show no expected answers")
+                            "words; a hidden case that fails says only 'Failed.', not how; reports show no "
+                            "expected answers (--withhold-rubric is its former name)")
     add_output_options(grade)
     grade.set_defaults(func=run_grade)
 

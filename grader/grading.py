@@ -514,19 +514,22 @@ class Grader:
     ``public_only`` is the student self-check: hidden cases are neither run
     nor named, only counted.
 
-    ``withhold_rubric`` is for results students see while they may still
+    ``withhold`` is for results students see while they may still
     resubmit: every rubric part is checked with ``name_missing_ideas`` off,
-    so its feedback numbers the ideas and never quotes them.
+    so its feedback numbers the ideas and never quotes them, and a hidden
+    case says only "Passed." or "Failed." (:data:`WITHHELD`): which
+    exception, hint or kind of failure would be a few bits a resubmission
+    could choose, and carry the case's inputs out, case by case.
 
     Verdicts are remembered by (part or case, answer): a verdict depends on
     nothing else, and a class gives the same answers again and again.
     """
 
     def __init__(self, references: list[ProblemReferences], *, public_only: bool = False, pool: Any = None,
-                 call_timeout: float = 2.0, withhold_rubric: bool = False):
+                 call_timeout: float = 2.0, withhold: bool = False):
         self.references = references
         self.public_only = public_only
-        self.withhold_rubric = withhold_rubric
+        self.withhold = withhold
         self._pool = pool
         self._own_pool = False
         self.call_timeout = call_timeout
@@ -695,7 +698,7 @@ class Grader:
 
     def _written_options(self, part) -> Any:
         """The part's checker options, with a rubric's ideas withheld when this grader withholds them."""
-        if self.withhold_rubric and part.kind == "rubric":
+        if self.withhold and part.kind == "rubric":
             return replace(part.options or get_checker("rubric").Options(), name_missing_ideas=False)
         return part.options
 
@@ -797,6 +800,8 @@ class Grader:
             if not public and matched:
                 # A hidden case's own reason may quote its values: it says only the known mistake's feedback.
                 verdict = Verdict(verdict.status, verdict.credit, matched)
+            elif not public and self.withhold:
+                verdict = Verdict(verdict.status, verdict.credit, WITHHELD[verdict.is_correct])
             elif not public and not verdict.is_correct:
                 # The student's own messages can echo hidden inputs: say only what kind of failure it was.
                 verdict = Verdict(verdict.status, verdict.credit, _hidden_feedback(outcome, verdict))
@@ -1181,6 +1186,11 @@ def _builtin_exception_name(outcome: Any) -> str:
             own_class = f"an exception of a class the code defines, derived from {name}"
             return name if name == outcome.exception else own_class
     return "an exception"
+
+
+# A hidden case's feedback under --withhold, whatever went wrong (or right: "Raised ValueError as
+# required" would tell which hidden cases expect an exception).
+WITHHELD = {True: "Passed.", False: "Failed."}
 
 
 def _hidden_feedback(outcome: Any, verdict: Verdict) -> str:

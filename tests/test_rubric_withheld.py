@@ -1,4 +1,4 @@
-"""Rubric ideas withheld: `name_missing_ideas: false` in a spec, and `grader grade --withhold-rubric`
+"""Rubric ideas withheld: `name_missing_ideas: false` in a spec, and `grader grade --withhold`
 for results students see while they may still resubmit (Gradescope).  The feedback then numbers the
 missing ideas, and no idea's words reach any of the student's outputs, so pasting them back is not
 possible."""
@@ -107,7 +107,7 @@ def student_outputs(tmp_path: Path, out: Path) -> str:
 
 
 def test_grade_withhold_rubric_keeps_every_idea_out_of_the_students_outputs(tmp_path, capsys):
-    out = grade_class(tmp_path, "--withhold-rubric")
+    out = grade_class(tmp_path, "--withhold")
     results = json.loads((out / "ana" / "results.json").read_text())
     q1 = next(t for t in results["tests"] if t["number"] == "Q1")
     assert q1["score"] == 2 and q1["output"].startswith("2 of 3 rubric ideas found; missing: idea 3.")
