@@ -226,7 +226,20 @@ def spec_files(problem_paths: Sequence[str]) -> tuple[list[Path], dict[str, list
         files.extend(shown)
     if issues:
         raise SpecError(issues)
-    return files, by_folder
+    return _each_once(files), by_folder
+
+
+def _each_once(files: list[Path]) -> list[Path]:
+    """The spec files without repeats: `problems ./problems/` names each file twice, and a file
+    read twice is not two problem sets with the same id."""
+    seen: set[str] = set()
+    unique = []
+    for path in files:
+        key = os.path.normcase(os.path.realpath(path))
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
 
 
 def with_class_folder_hint(issues: list, by_folder: dict[str, list[Path]]) -> list:
@@ -295,12 +308,11 @@ def run_check(args: argparse.Namespace) -> int:
     outputs = requested_outputs(args, "report.html")
     refuse_outputs_over_inputs(outputs, specs_read(problems or [DEFAULT_PROBLEMS]))
     refuse_outputs_in_submission(outputs, submission)
-    files = submission_files(submission)
+    files = [f for f in submission_files(submission) if not is_output_of_this_check(f, outputs)]
     with warm_sandbox(files) as pool:  # zygotes warm up while the references compute
         refs = load_references(problems or [DEFAULT_PROBLEMS])
         with Grader(refs, public_only=True, pool=pool) as grader:
-            result = grader.grade(submission.stem if submission.is_file() else submission.name, files,
-                                  entry=submission)
+            result = grader.grade(student_name(submission), files, entry=submission)
     hidden_by_set = {r.problem_set.id: hidden_case_count(r) for r in refs}
     problem_sets = [r.problem_set for r in refs]
     print_table(result, hidden_by_set=hidden_by_set, problem_sets=problem_sets)
@@ -308,6 +320,22 @@ def run_check(args: argparse.Namespace) -> int:
     if args.markdown:
         append_markdown_summary(Path(args.markdown), result, hidden_by_set, problem_sets)
     return fail_under_status(args, result, public_points(refs))
+
+
+def student_name(submission: Path) -> str:
+    """The name a checked submission goes by: a file's stem, a folder's name, also when the
+    folder is given as `.` (a repository that is the submission) or ends in `..`."""
+    if submission.is_file():
+        return submission.stem
+    return os.path.basename(os.path.abspath(submission)) or str(submission)
+
+
+def is_output_of_this_check(path: Path, outputs: list[tuple[str, Path]]) -> bool:
+    """Whether ``path`` is one of the files this check writes: in a repository that is the
+    submission (`.`), the last run's results.json or junit.xml is there, and not the student's."""
+    from grader.publish import same_file
+
+    return any(same_file(path, output) for _, output in outputs)
 
 
 def refuse_misplaced_paths(problems: Sequence[str], submission: Path) -> None:
@@ -388,6 +416,10 @@ def requested_outputs(args: argparse.Namespace, html_name: str) -> list[tuple[st
     outputs = []
     for option in ("json", "html", "junit", "markdown"):
         value = getattr(args, option, None)
+        if value and option != "html" and Path(value).is_dir():  # said now, not after the grading
+            example = {"json": "results.json", "junit": "junit.xml", "markdown": "summary.md"}[option]
+            raise UsageError(f"--{option} {value} is a folder; name a file, e.g. {Path(value) / example}. "
+                             f"{NOTHING_DONE}.")
         if value:
             outputs.append((f"--{option}", html_file(value, html_name) if option == "html" else Path(value)))
     return outputs
@@ -666,14 +698,22 @@ def fail_under_status(args: argparse.Namespace, result: SubmissionResult, reacha
     """1 when the score is under ``--fail-under``; the message says what the checks
     could award at most (``reachable``), so a threshold no submission meets is seen as such."""
     if args.fail_under is not None and result.score < args.fail_under:
-        message = f"score {result.score:g} is under --fail-under {args.fail_under:g}"
+        message = f"score {points_text(result.score)} is under --fail-under {points_text(args.fail_under)}"
         if reachable is not None:
-            message += f"; the public checks can award at most {reachable:g} of the {result.max_score:g} points"
+            message += (f"; the public checks can award at most {points_text(reachable)} of the "
+                        f"{points_text(result.max_score)} points")
             if reachable < result.max_score:
                 message += " (written answers and hidden cases count only at grading)"
         print(message, file=sys.stderr)
         return 1
     return 0
+
+
+def points_text(value: float) -> str:
+    """Points as people write them (50, 12.5), but never two different values alike: 50.0000001
+    is not shown as 50, or "score 50 is under --fail-under 50" would make no sense."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(float(value))
 
 
 def public_points(refs) -> float:
