@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sqlite3
 import unicodedata
 from dataclasses import dataclass
@@ -127,9 +128,32 @@ class GradebookError(Exception):
     """A gradebook that cannot be used (named in the message)."""
 
 
+# SQLite's primary result codes (the low byte of an extended one) that say the file itself is fine.
+_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL = 8, 10, 13
+
+
 def unusable(path: Path, exc: Exception) -> str:
-    return (f"{path} cannot be used ({exc}): it is damaged, read-only, or not a grader gradebook. "
+    """Why the gradebook at ``path`` could not be used, and what to do.  Moving it away loses every
+    result and override, so that is advised only when the file itself is at fault: a full disk, a
+    read-only one or a failing write is put right where it happens, and nothing graded is lost."""
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    kept = "what was graded so far is kept, and the next run with the same --out finishes the rest"
+    if code == _SQLITE_FULL or (code == _SQLITE_IOERR and _disk_nearly_full(path.parent)):
+        return f"the disk holding {path.parent} is full ({exc}): free some space and run again; {kept}."
+    if code == _SQLITE_READONLY:
+        return (f"{path} cannot be written ({exc}): the file or its folder is read-only; make it writable, or "
+                f"choose another --out, and run again.")
+    if code == _SQLITE_IOERR:
+        return f"{path} could not be read or written ({exc}): check the disk it is on and run again; {kept}."
+    return (f"{path} cannot be used ({exc}): it is damaged or not a grader gradebook. "
             "Move it away and grade again: every submission is then graded afresh.")
+
+
+def _disk_nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < 1 << 20  # SQLite says only "disk I/O error" for some ENOSPC
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from grader.gradebook import Gradebook, GradebookError, Override, StoredKey
+from grader.gradebook import Gradebook, GradebookError, Override, StoredKey, unusable
 from grader.results import CaseResult, PartResult, SubmissionResult
 
 
@@ -83,3 +83,33 @@ def test_a_gradebook_from_another_schema_is_refused(tmp_path):
         db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(GradebookError, match="schema 99"):
         Gradebook.in_folder(tmp_path)
+
+
+def _sqlite_error(run) -> sqlite3.Error:
+    with pytest.raises(sqlite3.Error) as raised:
+        run()
+    return raised.value
+
+
+def test_a_full_disk_is_not_called_a_damaged_gradebook(tmp_path):
+    """Moving the gradebook away, the advice for a damaged one, would lose every result and override;
+    on a full disk (here SQLite's own limit raises the same error a full disk does) nothing is lost."""
+    book = tmp_path / "gradebook.sqlite"
+    db = sqlite3.connect(book)
+    db.execute("CREATE TABLE t (x)")
+    db.execute("PRAGMA max_page_count = 3")
+    full = _sqlite_error(lambda: db.executemany("INSERT INTO t VALUES (?)", [("x" * 2000,)] * 50))
+    message = unusable(book, full)
+    assert message.startswith(f"the disk holding {tmp_path} is full (database or disk is full): free some space")
+    assert "what was graded so far is kept" in message and "Move it away" not in message
+
+
+def test_a_read_only_gradebook_says_so_and_keeps_the_results(tmp_path):
+    Gradebook.in_folder(tmp_path)._db.close()
+    book = tmp_path / "gradebook.sqlite"
+    read_only = sqlite3.connect(f"{book.as_uri()}?mode=ro", uri=True)
+    error = _sqlite_error(lambda: read_only.execute("CREATE TABLE t (x)"))
+    message = unusable(book, error)
+    assert message.startswith(f"{book} cannot be written (attempt to write a readonly database): the file or its "
+                              "folder is read-only")
+    assert "Move it away" not in message
