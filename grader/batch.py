@@ -36,6 +36,7 @@ import stat
 import sys
 import time
 import unicodedata
+import zipfile
 from contextlib import suppress
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from grader import watchdog
+from grader.canvas_import import parse_canvas_name
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, SetGrading, unusable
 from grader.grading import (ARCHIVE_NOTE, CHECKPOINTS, ERROR, NOTHING_TO_READ, Grader, SetOutcome, is_litter,
                             submission_files, tells_of_a_file_not_read, with_overrides)
@@ -175,15 +177,23 @@ CLASS_FILE_NAMES = frozenset({"index.html", "grades.csv", "junit.xml", "summary.
 _CLASS_FILES_FOLDED = {name.casefold(): name for name in CLASS_FILE_NAMES}
 
 
-def find_submissions(folder: Path, out: Path | None = None) -> list[Submission]:
-    """Every entry in the submissions folder (but ``out``); two entries with
-    one student id, or an id that is a class file's name, are bad input."""
+def find_submissions(folder: Path, out: Path | None = None, *, roster: Path | None = None,
+                     specs: Iterable[Path] = ()) -> list[Submission]:
+    """Every entry in the submissions folder (but ``out``, and the files that are
+    no student: see :func:`not_a_student`, said on stderr); two entries with
+    one student id, or an id that is a class file's name, are bad input.
+    A folder laid out the way an LMS's download is gets a hint on what to do first."""
     from grader.cli import UsageError
 
+    entries, left_out = sort_out_students(student_entries(folder, out), roster, specs)
+    for why, names in left_out.items():
+        say(f"note: not a student, left out of the class: {', '.join(names)} ({why})")
+    if hint := download_hint(folder, [entry for _, entry in entries]):
+        say(hint)
     seen: dict[str, Path] = {}
     by_case: dict[str, tuple[str, Path]] = {}  # casefolded id → the id and entry that had it first
     found = []
-    for student, entry in student_entries(folder, out):
+    for student, entry in entries:
         if student.casefold() in _CLASS_FILES_FOLDED:
             own = _CLASS_FILES_FOLDED[student.casefold()]
             alike = "" if student == own else (f" on a file system that ignores case (macOS, Windows), "
@@ -212,6 +222,140 @@ def find_submissions(folder: Path, out: Path | None = None) -> list[Submission]:
 
 def _entry_name(entry: Path) -> str:
     return entry.name if entry.is_dir() else entry.stem
+
+
+# What a class folder may hold that is no student: the run's own inputs and outputs, and Gradescope's
+# list of its export's submissions.  Anything else, a stray notes.txt included, may be a student's
+# (answers in a .txt file are read), so it stays in the class.
+ROSTER_GIVEN = "the roster given with --roster"
+SPEC_READ = "problem specs this run grades with"
+EARLIER_REPORTS = "the reports of an earlier 'grader grade' run"
+GRADESCOPE_METADATA = "submission_metadata.yml"
+GRADESCOPE_LIST = "Gradescope's list of the submissions of its export"
+
+
+def sort_out_students(entries: list[tuple[str, Path]], roster: Path | None, specs: Iterable[Path]
+                      ) -> tuple[list[tuple[str, Path]], dict[str, list[str]]]:
+    """The entries that are students, and why → the names of those that are not."""
+    roster = Path(roster).resolve() if roster else None
+    specs = [Path(spec).resolve() for spec in specs]
+    students, left_out = [], {}
+    for student, entry in entries:
+        why = not_a_student(entry, roster, specs)
+        if why is None:
+            students.append((student, entry))
+        else:
+            left_out.setdefault(why, []).append(f"{entry}/" if entry.is_dir() else str(entry))
+    return students, left_out
+
+
+def not_a_student(entry: Path, roster: Path | None, specs: Sequence[Path]) -> str | None:
+    """Why ``entry`` is no student's, or None: it is the roster (``roster``, ``specs``: resolved),
+    a spec or a folder of specs the run reads, it holds an earlier run's reports, or it is Gradescope's list.
+    (A roster kept in a student's folder leaves the student in: only the file itself is left out.)"""
+    target = entry.resolve()
+    if target == roster:
+        return ROSTER_GIVEN
+    if any(spec.is_relative_to(target) for spec in specs):
+        return SPEC_READ
+    if entry.is_dir() and not entry.is_symlink() and holds_earlier_reports(entry):
+        return EARLIER_REPORTS
+    if entry.name == GRADESCOPE_METADATA and entry.is_file():
+        return GRADESCOPE_LIST
+    return None
+
+
+def holds_earlier_reports(folder: Path) -> bool:
+    """A folder ``grader grade`` wrote: its gradebook, or (the gradebook deleted) a class file beside
+    students' folders of results.json.  A student's handout folder holds results.json and
+    report.html from ``grader check``, but never a class file."""
+    try:
+        names = {p.name for p in folder.iterdir()}
+        if GRADEBOOK_NAME in names:
+            return True
+        return bool(names & (CLASS_FILE_NAMES - {GRADEBOOK_NAME})) and \
+            any((folder / name / RESULTS_NAME).is_file() for name in names)
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class DownloadLayout:
+    """How an LMS names the entries of its submissions download (files or folders of one student's
+    upload, several per student), and what to do before grading such a folder."""
+    lms: str
+    naming: str  # the pattern of its names, for the message
+    student: Callable[[str], str | None]  # the student an entry's name is of; None: not named that way
+    what_to_do: str  # {folder}, {target}: the download and a folder to gather it into, quoted for a shell
+
+    def students_of(self, names: Sequence[str]) -> list[str]:
+        """The student of each name laid out this way, when most of ``names`` are; none otherwise."""
+        students = [student for name in names if (student := self.student(name))]
+        return students if 2 * len(students) > len(names) else []
+
+    def advice(self, download: Path) -> str:
+        return self.what_to_do.format(folder=shlex.quote(str(download)),
+                                      target=shlex.quote(str(gathered_folder(download))))
+
+
+def _canvas_student(name: str) -> str | None:
+    parsed = parse_canvas_name(name)
+    return parsed.student if parsed else None
+
+
+def _student_in(pattern: re.Pattern) -> Callable[[str], str | None]:
+    return lambda name: match["student"] if (match := pattern.search(name)) else None
+
+
+DOWNLOAD_LAYOUTS = (
+    DownloadLayout("Canvas", "<name>[_LATE]_<user id>_<attachment id>_<file>", _canvas_student,
+                   "Run `grader import-canvas {folder} --to {target}` first, which puts each student's files "
+                   "into one folder, then grade with --submissions {target}."),
+    DownloadLayout("Blackboard", "<assignment>_<user>_attempt_<date>_<file>, and a <assignment>_<user>_attempt_"
+                                 "<date>.txt receipt", _student_in(re.compile(
+                       r"_(?P<student>[^_]+)_attempt_\d{4}(?:-\d\d){5}(?:_.|\.txt$)")),
+                   "Put each student's files into one folder named by their id (jdoe/foundations.py) and leave "
+                   "the .txt receipts out, then grade that folder."),
+    DownloadLayout("Moodle", "<full name>_<id>_assignsubmission_<type>_", _student_in(re.compile(
+                       r"^(?P<student>.+?_\d+)_assignsubmission_[a-z]+_")),
+                   "Put each student's files (from both of their folders, when they handed in files and online "
+                   "text) into one folder named by their id, then grade that folder."),
+)
+
+
+def download_hint(folder: Path, entries: Sequence[Path]) -> str | None:
+    """A hint when most entries are named the way an LMS names its download's files: each of a
+    student's files (and each receipt) would be graded as a student of its own."""
+    for layout in DOWNLOAD_LAYOUTS:
+        if students := layout.students_of([entry.name for entry in entries]):
+            return (f"note: {folder} looks like a {layout.lms} submissions download: {len(students)} of its "
+                    f"{len(entries)} entries are named {layout.naming}, the files of {len(set(students))} students, "
+                    f"yet each entry is graded as a student of its own. {layout.advice(folder)}")
+    return None
+
+
+def gathered_folder(download: Path) -> Path:
+    """A folder beside ``download`` (a folder or a zip) to gather its students' files into:
+    the zip's name without .zip, unless that is taken."""
+    unzipped = download.with_name(download.stem)
+    if download.is_file() and not unzipped.exists():
+        return unzipped
+    return download.with_name(f"{unzipped.name}-students")
+
+
+def not_a_class_folder(path: Path) -> str:
+    """Why --submissions ``path`` (no folder) cannot be graded, and, for a zip, what to do with it."""
+    said = f"--submissions {path} is not a folder of submissions"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [Path(info.filename).name for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return said
+    canvas = DOWNLOAD_LAYOUTS[0]
+    if canvas.students_of(members):
+        return f"{said}: it is a zip of Canvas's submissions download. {canvas.advice(path)}"
+    return (f"{said}: it is a zip file, which the grader does not unpack. Extract it into a folder and name "
+            "that folder with --submissions.")
 
 
 def spec_digest(refs) -> str:
@@ -622,7 +766,7 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
     started = time.perf_counter() if started is None else started
     submissions, out = Path(args.submissions), Path(args.out)
     if not submissions.is_dir():
-        raise UsageError(f"--submissions {submissions} is not a folder of submissions")
+        raise UsageError(not_a_class_folder(submissions))
     check_out_folder(out, submissions)
     # Threads by default: measured faster than processes on 2 cores and a third lighter in memory
     # (one sandbox zygote instead of one per worker); the heavy work runs in the sandbox's children.
@@ -641,7 +785,8 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
                                    "and no written answer would be marked")
             spec = SpecSource(tuple(str(p) for p in args.problems), spec_digest(refs),
                               withhold=bool(getattr(args, "withhold", False)))
-            found = find_submissions(submissions, out)
+            found = find_submissions(submissions, out, roster=getattr(args, "roster", None),
+                                     specs=[r.problem_set.path for r in refs])
             with Gradebook.in_folder(out) as gradebook:
                 use_nfc_names(gradebook, out)
                 renamed, removed = follow_case_renames(gradebook, out, {s.student for s in found})
