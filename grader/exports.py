@@ -49,6 +49,12 @@ def format_score(value: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
+def format_statistic(value: float) -> str:
+    """A class statistic (a mean, a median) as the class summary page shows it: at most 2 decimals."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
 def junit_xml(results: Sequence[SubmissionResult], *, per_student: bool = False) -> str:
     """One <testsuite> per submission, one <testcase> per part: a failure when short of full
     marks, skipped when only grading can score the part (a written answer under published specs).
@@ -218,8 +224,8 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
         return "\n".join(lines) + "\n"
     scores = [r.score for r in results]
     if scores:
-        lines += [f"{len(results)} students · mean {format_score(statistics.fmean(scores))} · median "
-                  f"{format_score(statistics.median(scores))} · min {format_score(min(scores))} · max "
+        lines += [f"{len(results)} students · mean {format_statistic(statistics.fmean(scores))} · median "
+                  f"{format_statistic(statistics.median(scores))} · min {format_score(min(scores))} · max "
                   f"{format_score(max(scores))} of {format_score(max_score)} points", ""]
     else:
         lines += ["No submissions.", ""]
@@ -235,7 +241,7 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
             full = sum(p.passed for p in parts)
             unread = sum(p.status in ("could not read", "not answered", "not defined", "error") for p in parts)
             review = sum(p.provisional for p in parts)
-            lines.append(f"| {_cell(label)} {_cell(parts[0].title)} | {format_score(mean)} / "
+            lines.append(f"| {_cell(label)} {_cell(parts[0].title)} | {format_statistic(mean)} / "
                          f"{format_score(parts[0].max_score)} | {full} ({100 * full / len(parts):.0f}%) | "
                          f"{unread} | {review} |")
     overridden = [(r.student, p) for r in results for p in r.parts if p.overridden]

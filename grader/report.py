@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from grader.checkers.base import Status
-from grader.exports import control_pictures
+from grader.exports import control_pictures, format_statistic
 from grader.grading import AT_GRADING, ERROR
 from grader.mathml import answer_markup, latex_to_mathml
 from grader.results import PartResult, SubmissionResult
@@ -40,7 +40,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         finalize=shown,
     )
-    env.filters["points"] = format_points
+    env.filters["points"] = format_statistic
     env.filters["status_class"] = status_class
     env.filters["case_mark"] = case_mark
     env.filters["attention"] = attention_note
@@ -62,8 +62,6 @@ def shown(value):
     return control_pictures(value) if isinstance(value, str) else value
 
 
-def format_points(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 # The verdict shown for a part whose score the instructor set (its status follows that score).
@@ -187,7 +185,7 @@ def score_histogram(scores: Sequence[float], max_score: float) -> Markup:
     axes.set_title(f"Scores of {len(scores)} students")
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure, "scores", f"Histogram of the total scores of {len(scores)} students, "
-                                  f"from 0 to {format_points(max_score)} points")
+                                  f"from 0 to {format_statistic(max_score)} points")
 
 
 def part_success_plot(summaries: Sequence[PartSummary]) -> Markup:

@@ -46,7 +46,7 @@ def test_junit_has_one_case_per_part_and_a_failure_when_short_of_full_marks():
 def test_markdown_summary_of_a_class():
     text = markdown_summary(CLASS, "Homework 1", 4)
     assert text.startswith("## Homework 1\n")
-    assert "3 students · mean 1.7778 · median 1.3333 · min 0 · max 4 of 4 points" in text
+    assert "3 students · mean 1.78 · median 1.33 · min 0 · max 4 of 4 points" in text
     assert "| P1 Part \\| 1 | 1 / 2 | 1 (33%) | 1 | 0 |" in text
     assert "| Could not read / not answered / not defined |" in text
     assert "Could not be graded: mia" in text
