@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shlex
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -33,6 +35,11 @@ GITIGNORE = Path(".gitignore")
 # What the workflow's `grader check` writes, at the repository's top (--junit, --json).
 JUNIT_FILE = "grader-junit.xml"
 JSON_FILE = "grader-results.json"
+# What a good --install looks like, said whenever one is refused.
+GOOD_INSTALL = ("give the grader's repository at a tag, e.g. --install "
+                "'grader @ git+https://github.com/COURSE/grader@v1', or the URL of a release archive")
+# The URL schemes a CI machine can download from (after the ``git+`` of a VCS URL).
+REACHABLE_SCHEMES = ("https", "http", "ssh", "git")
 
 
 def default_install() -> str | None:
@@ -61,12 +68,15 @@ def requirement_from_direct_url(text: str | None) -> str | None:
     url = record["url"]
     if not url.startswith(("https://", "http://", "ssh://")):
         return None  # a local folder or file: not there on a CI machine
+    # A grader kept in a folder of its repository (pip's #subdirectory=) is looked for there again.
+    subdirectory = record.get("subdirectory")
+    fragment = f"#subdirectory={subdirectory}" if isinstance(subdirectory, str) and subdirectory else ""
     vcs = record.get("vcs_info")
     if isinstance(vcs, dict) and isinstance(vcs.get("vcs"), str):
         commit = vcs.get("commit_id") or vcs.get("requested_revision")
-        return f"grader @ {vcs['vcs']}+{url}" + (f"@{commit}" if isinstance(commit, str) else "")
+        return f"grader @ {vcs['vcs']}+{url}" + (f"@{commit}" if isinstance(commit, str) else "") + fragment
     if isinstance(record.get("archive_info"), dict):
-        return f"grader @ {url}"
+        return f"grader @ {url}{fragment}"
     return None
 
 
@@ -78,12 +88,78 @@ def fill_template(template: str, values: dict[str, str]) -> str:
 
 def checked_install(install: str) -> str:
     """An ``--install`` requirement, refused when it spans lines (pip takes one line; a
-    line break would end the shell command, or the workflow's YAML, part way)."""
+    line break would end the shell command, or the workflow's YAML, part way) or when pip
+    could not install this grader from it on a CI machine."""
     from grader.cli import UsageError
 
     if not install.strip() or "\n" in install or "\r" in install:
         raise UsageError(f"--install must be one pip requirement on one line, got {install!r}")
+    problem = install_problem(install)
+    if problem:
+        raise UsageError(f"--install {install!r} {problem}; {GOOD_INSTALL}")
     return install
+
+
+def install_problem(install: str) -> str | None:
+    """Why pip, on a CI machine, would not install the grader from ``install``; None when it can."""
+    # packaging comes with pytest, which the grader depends on (never pip's own vendored copy).
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    if install.startswith("-"):
+        return ("is a pip option, not a requirement: the workflow gives pip the whole text as one quoted "
+                "argument, which pip does not split into an option and its value")
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*://\S+", install):
+        return url_problem(install)  # pip takes a bare URL as a requirement too
+    try:
+        requirement = Requirement(install)
+    except InvalidRequirement:
+        return "is not a pip requirement: pip would refuse it"
+    if requirement.url is None:
+        if canonicalize_name(requirement.name) == "grader":
+            return "would have pip install 'grader' from PyPI, which is a different project of that name"
+        return None  # another name: the course may publish the grader under it
+    return url_problem(requirement.url)
+
+
+def url_problem(url: str) -> str | None:
+    """Why a CI machine cannot download from ``url`` (after any ``git+``); None when it can."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower().rpartition("+")[2]
+    if scheme == "file":
+        return f"names {url!r}, a place on this machine, which a CI machine does not have"
+    if scheme not in REACHABLE_SCHEMES or not parts.netloc:
+        return (f"names {url!r} as where to get it, which is not a web address (https://…, or git+https://… "
+                "for a repository)")
+    return None
+
+
+def install_note(install: str) -> str:
+    """A note when CI is to install over SSH: a CI machine has no key for it, so pip fails
+    there unless the repository is public over https too."""
+    if "ssh://" not in install:
+        return ""
+    return (f"note: the workflow installs {install} over SSH, but a CI machine has no SSH key: pip fails there "
+            "unless the address is https://, e.g. --install 'grader @ git+https://github.com/COURSE/grader@v1'")
+
+
+def checked_path(option: str, given: str, repo: Path, example: str) -> str:
+    """A ``--problems`` or ``--submission`` path the workflow can find: it runs in a checkout
+    of the repository on a CI machine, so only a relative path inside the repository exists there."""
+    from grader.cli import UsageError
+
+    if not given.strip() or "\n" in given or "\r" in given:
+        raise UsageError(f"--{option} must be a path on one line, relative to the repository, got {given!r}")
+    try:  # abspath, not resolve: `..` is taken as written, as the CI machine's shell will
+        inside = Path(os.path.abspath(repo / given)).relative_to(os.path.abspath(repo))
+    except ValueError:
+        raise UsageError(f"--{option} {given} is outside the repository {os.path.abspath(repo)}: the workflow runs "
+                         "in a checkout of the repository alone, where it does not exist. Give a path inside the "
+                         f"repository, relative to it (e.g. --{option} {example})") from None
+    if Path(given).is_absolute():
+        raise UsageError(f"--{option} {given} is an absolute path on this machine, which the CI machine does not "
+                         f"have. Give it relative to the repository: --{option} {inside.as_posix()}")
+    return given
 
 
 def in_double_quotes(text: str) -> str:
@@ -95,9 +171,9 @@ def in_double_quotes(text: str) -> str:
 def render_workflow(*, install: str, fail_under: float, problems: str = "problems",
                     submission: str = "submission", python: str = "3.11") -> str:
     template = resources.files("grader").joinpath("templates/ci/grader.yml").read_text(encoding="utf-8")
-    # 15 significant digits: every threshold as typed (":g" keeps 6, so 1234567 became 1.23457e+06).
+    # The shortest text that reads back as the same float: ":g" kept 6 digits, so 1234567 became 1.23457e+06.
     # The template puts the requirement in double quotes, in a YAML plain scalar that keeps backslashes.
-    return fill_template(template, {"FAIL_UNDER": f"{fail_under:.15g}", "PROBLEMS": shlex.quote(problems),
+    return fill_template(template, {"FAIL_UNDER": number_text(fail_under), "PROBLEMS": shlex.quote(problems),
                                     "SUBMISSION": shlex.quote(submission), "INSTALL": in_double_quotes(install),
                                     "PYTHON": python, "JUNIT": JUNIT_FILE, "JSON": JSON_FILE})
 
@@ -134,12 +210,14 @@ def run(args: argparse.Namespace) -> int:
     target = repo / WORKFLOW
     if target.exists() and not args.force:
         raise UsageError(f"{target} already exists; pass --force to overwrite it")
-    install = checked_install(args.install) if args.install else default_install()
+    install = checked_install(args.install) if args.install is not None else default_install()
     if not install:
         raise UsageError("say where CI installs the grader from with --install, e.g. --install "
                          "'grader @ git+https://github.com/COURSE/grader@v1': this copy was installed from a "
                          "local folder, which a CI machine does not have, and the name 'grader' alone on PyPI "
                          "is a different project")
+    checked_path("problems", args.problems, repo, "problems")
+    checked_path("submission", args.submission, repo, "submission")
     if not args.allow_unpublished:
         refuse_unpublished(repo / args.problems, args.problems)
     threshold_note = check_threshold(args.fail_under, repo / args.problems)
@@ -161,12 +239,17 @@ def run(args: argparse.Namespace) -> int:
               f"`grader check` writes there (in CI, or run the same way on a student's machine) are not committed")
     if threshold_note:
         print(threshold_note)
-    for what, path in (("published specs", args.problems), ("submission", args.submission)):
-        if not (repo / path).exists():
-            print(f"note: {repo / path} does not exist yet; the workflow expects the {what} there", flush=True)
-    if not args.install:
+    missing = [f"{repo / path} (the {what})" for what, path in
+               (("published specs", args.problems), ("submission", args.submission)) if not (repo / path).exists()]
+    if missing:
+        both = len(missing) > 1
+        print(f"note: {' and '.join(missing)} {'do' if both else 'does'} not exist yet: the workflow's check stops "
+              f"with exit 2, saying so on the job page, until {'they are' if both else 'it is'} committed", flush=True)
+    if args.install is None:
         print(f"note: the workflow installs {install} with pip, where this grader came from; pass --install "
               f"to change it")
+    if install_note(install):
+        print(install_note(install))
     return 0
 
 
@@ -241,17 +324,24 @@ def check_threshold(fail_under: float, problems: Path) -> str:
     total = round(sum(r.problem_set.max_score for r in refs), 6)
     reachable = public_points(refs)
     if fail_under > total:
-        raise UsageError(f"--fail-under {fail_under:g} is more than the {_points(total)} the specs in {problems} "
-                         "are worth: the job would fail for every submission")
+        raise UsageError(f"--fail-under {number_text(fail_under)} is more than the {_points(total)} the specs in "
+                         f"{problems} are worth: the job would fail for every submission")
     if fail_under > reachable:
-        return (f"note: --fail-under {fail_under:g} is more than the {reachable:g} of {_points(total)} the public "
-                "checks can award (written answers and hidden cases count only at grading): the job fails even "
-                f"for a perfect submission; {reachable:g} or less lets it pass")
+        return (f"note: --fail-under {number_text(fail_under)} is more than the {number_text(reachable)} of "
+                f"{_points(total)} the public checks can award (written answers and hidden cases count only at "
+                f"grading): the job fails even for a perfect submission; {number_text(reachable)} or less lets it pass")
     return ""
 
 
 def _points(value: float) -> str:
-    return f"{value:g} point" + ("" if value == 1 else "s")
+    return f"{number_text(value)} point" + ("" if value == 1 else "s")
+
+
+def number_text(value: float) -> str:
+    """The shortest text that reads back as ``value`` (50, 12.5, 50.0000001): two numbers
+    that differ never print the same, as ":g" made 50.0000001 and 50 both "50"."""
+    text = repr(float(value) + 0.0)  # + 0.0: -0 as 0
+    return text.removesuffix(".0")
 
 
 def install_survives(workflow: str, install: str) -> bool:

@@ -25,8 +25,10 @@ def ci_init(repo: Path, *extra: str) -> subprocess.CompletedProcess:
 
 def check_command(repo: Path) -> list[str]:
     workflow = yaml.safe_load((repo / ".github" / "workflows" / "grader.yml").read_text(encoding="utf-8"))
-    command = next(s["run"] for s in workflow["jobs"]["check"]["steps"] if "grader check" in s.get("run", ""))
-    return command.split()
+    script = next(s["run"] for s in workflow["jobs"]["check"]["steps"] if "grader check" in s.get("run", ""))
+    # The step's script runs `grader check …` (continued over lines), its messages kept apart with 2>.
+    command = next(line for line in script.replace("\\\n", " ").splitlines() if line.startswith("grader check"))
+    return command.partition(" 2>")[0].split()
 
 
 def result_files(repo: Path) -> list[str]:
