@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from grader.readers import not_utf8
+
 
 class LineDict(dict):
     line: int = 0
@@ -198,5 +200,5 @@ def load_yaml_file(path: Path, max_bytes: int = 5_000_000, *, untrusted: bool = 
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlError(0, f"the file is not UTF-8 text (bad byte at offset {exc.start})") from None
+        raise YamlError(0, f"the file is {not_utf8(raw, exc)}; save it as UTF-8") from None
     return load_yaml_text(text, untrusted=untrusted)

@@ -294,3 +294,15 @@ def test_a_reader_that_fails_without_a_message_is_still_explained(q2_grader, tmp
     path.write_text("## Q2.1\n$\\dot\\sigma_{approx} = 1/4$\n")
     notes = q2_grader.grade("student", [path]).notes
     assert any(note.startswith("Could not read q2.md: ") and says in note for note in notes), notes
+
+
+def test_a_non_utf8_answers_file_names_the_line_to_fix(tmp_path):
+    from grader.readers.answers_file import SubmissionFileError, read_answers_file
+    from grader.spec import load_problem_set
+
+    path = tmp_path / "answers.yaml"
+    path.write_bytes("Q2.1a: 1/4\nQ2.2: \u00e9\n".encode("cp1252"))
+    with pytest.raises(SubmissionFileError) as error:
+        read_answers_file(path, load_problem_set(ROOT / "problems" / "q2-activations.yaml"))
+    assert str(error.value) == ("answers.yaml: the file is not UTF-8 text (byte 0xe9 on line 2 cannot be decoded); "
+                                "save it as UTF-8")

@@ -58,3 +58,14 @@ def text_reader_for(path: Path) -> TextReader | None:
             return None
         return read_markdown
     return None
+
+
+def not_utf8(data: bytes, exc: UnicodeDecodeError, what: str = "UTF-8 text") -> str:
+    """Why ``data`` is not ``what``, where, for a message that names the file first and then says
+    what to do: "not UTF-8 text (byte 0xe9 on line 12 cannot be decoded)".  A line, unlike a byte
+    offset, can be found in an editor; a Latin-1 é or a UTF-16 file is the usual cause."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return f"not {what}: it was saved as UTF-16 (\"Unicode\" in Windows Notepad)"
+    line = data[: exc.start].count(b"\n") + 1
+    return f"not {what} (byte 0x{data[exc.start]:02x} on line {line} cannot be decoded)"
+

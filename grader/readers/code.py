@@ -73,7 +73,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.magics import VALUE_OPTIONS, magic_code
-from grader.readers import EMPTY_FILE
+from grader.readers import EMPTY_FILE, not_utf8
 
 # What is graded (a .py file, a notebook's code and Markdown cells) is at most this large.
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
@@ -325,7 +325,8 @@ def _python_text(path: Path, data: bytes) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         what = "UTF-8 text" if encoding in ("utf-8", "utf-8-sig") else f"{encoding} text, as its coding line says"
-        raise CodeReadError(f"{path.name}: not {what} (bad byte at position {exc.start})") from None
+        raise CodeReadError(f"{path.name}: {not_utf8(data, exc, what)}; save it as UTF-8 and hand it in "
+                            "again") from None
 
 
 def _begins_as_json(data: bytes) -> bool:
@@ -388,7 +389,7 @@ def _load_notebook(path: Path, data: bytes) -> CodeSource:
         # JSON's own encodings: UTF-8 with or without a BOM, UTF-16, UTF-32
         raw = json.loads(data, object_hook=_unless_output)
     except UnicodeDecodeError as exc:
-        raise CodeReadError(f"{name}: not UTF-8 text (bad byte at position {exc.start})") from None
+        raise CodeReadError(f"{name}: {not_utf8(data, exc)}; save it as UTF-8 and hand it in again") from None
     except RecursionError:
         raise CodeReadError(f"{name}: not a valid notebook (its JSON is nested too deeply)") from None
     except ValueError as exc:

@@ -49,7 +49,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
 from grader.mathread import brackets_balanced
-from grader.readers import EMPTY_FILE, WrittenAnswer, WrittenReading
+from grader.readers import EMPTY_FILE, WrittenAnswer, WrittenReading, not_utf8
 from grader.spec import Part, ProblemSet
 
 MAX_DOCUMENT_BYTES = 1_000_000  # a written answer is a few pages; more is a wrong file
@@ -82,9 +82,8 @@ def load_document(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise MarkdownReadError(f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line} "
-                                f"cannot be decoded). Save the file as UTF-8 and hand it in again.") from None
+        raise MarkdownReadError(f"{name} is {not_utf8(data, exc)}. Save the file as UTF-8 and hand it in "
+                                "again.") from None
 
 
 def read_markdown(path: Path, problem_set: ProblemSet) -> WrittenReading:
