@@ -19,7 +19,13 @@ instructor), the first time one of its items runs.
   which was graded;
 - a failing part's text ends with the submission's notes that may explain it
   (a notebook cell that raised a SyntaxError, before "dot is not defined");
-- ``reportinfo`` points at the part in its spec file (path and line).
+- ``reportinfo`` points at the part in its spec file (path and line);
+- nothing of a submission is imported into this process: no conftest.py is
+  loaded, a ``.py`` named is collected only as a submission, and under
+  ``--grader-hidden`` a submission's own pytest settings (``addopts``,
+  ``pythonpath``) are refused;
+- a path that holds tests and nothing a problem set asks for, or no path at
+  all, is a usage error: the repository's own tests run in a separate call.
 
 The design follows pytest's "non-python tests" example: a collector yields
 items; an item raises a domain exception that ``repr_failure`` turns into
@@ -63,29 +69,101 @@ def pytest_configure(config):
         raise pytest.UsageError(f"--grader-hidden runs hidden cases, but {published[0]} is a published copy "
                                 "(grader publish): it holds no hidden cases or solutions. Give the instructor's "
                                 "specs, or leave out --grader-hidden.")
+    _refuse_what_is_not_a_submission(config, refs)
     config.stash[_REFS] = refs
     config.stash[_HIDDEN] = {r.problem_set.id: hidden_case_count(r) for r in refs}
     config.stash[_RESULTS] = {}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config):
+    """Under ``--grader``, load no conftest.py at all, as ``--noconftest`` does.
+
+    pytest imports the conftest.py of every path named on the command line (and of the folders
+    above it) into this process, where a submission's could rewrite the results, and where an
+    instructor's specs hold solutions and hidden cases.  The grader's own items need none.
+    tryfirst: before pytest's own hook loads them."""
+    options = early_config.known_args_namespace
+    if not options.grader:
+        return
+    options.noconftest = True
+    if options.grader_hidden:
+        _refuse_settings_inside_a_submission(early_config, _paths(options.file_or_dir))
+
+
+def _paths(args) -> list[Path]:
+    """The paths named on the command line (``path::name`` names a test in a path)."""
+    return [Path(str(arg).split("::")[0]).resolve() for arg in args]
+
+
+def _refuse_what_is_not_a_submission(config, refs) -> None:
+    """Every path named is graded as a submission: say so when it is none, rather than grade it."""
+    if config.args_source is not pytest.Config.ArgsSource.ARGS:
+        raise pytest.UsageError(f"pytest --grader grades the submissions named after the specs, and none is named: "
+                                f"give one, e.g. pytest --grader {config.getoption('grader')[0]} submission "
+                                "(a file or a folder; . for this folder). Run your own tests in a separate "
+                                "pytest call.")
+    asked = {name.casefold() for r in refs for name in r.problem_set.submission_files}
+    for path in _paths(config.args):
+        tests = _tests_instead_of_answers(config, path, asked)
+        if tests:
+            raise pytest.UsageError(f"{path} is not a submission: it holds tests ({tests[0]}) and no file a problem "
+                                    "set asks for. pytest --grader grades every path it is given as a submission; "
+                                    f"run your own tests in a separate pytest call (pytest {path}).")
+
+
+def _tests_instead_of_answers(config, path: Path, asked: set[str]) -> list[Path]:
+    """The pytest test files (and conftest.py) of ``path``, when none of its files is one a problem set asks for."""
+    from fnmatch import fnmatch
+
+    from grader.grading import submission_files
+
+    files = submission_files(path) if path.exists() else []
+    if any(f.name.casefold() in asked for f in files):
+        return []
+    patterns = [*config.getini("python_files"), "conftest.py"]
+    return [f for f in files if any(fnmatch(f.name, pattern) for pattern in patterns)]
+
+
+def _refuse_settings_inside_a_submission(config, submissions: list[Path]) -> None:
+    """pytest takes its settings from the first config file above the paths named, which may be a
+    submission's own: its ``addopts`` could deselect parts (``-k A1``) and pass the run green, its
+    ``pythonpath`` put the submission's modules before the grader's imports.  pytest applies it before
+    loading this plugin (``-p`` plugins it names are already imported): refusing it stops the run, and
+    the instructor's own configuration (``-c``) is the way to keep it out from the start."""
+    ini = config.inipath
+    if ini is None or not any(config.getini(name) for name in ("addopts", "pythonpath")):
+        return
+    for path in submissions:
+        if ini.resolve().is_relative_to(path if path.is_dir() else path.parent):
+            raise pytest.UsageError(f"{ini} sets pytest options and lies in the submission {path}: with "
+                                    "--grader-hidden, give pytest your own configuration file with -c FILE, "
+                                    "so that the submission cannot change what runs.")
 
 
 def _is_submission(config, path: Path) -> bool:
     """Only what the command line names is a submission; folders inside one are part of it."""
     if _REFS not in config.stash:
         return False
-    named = {Path(str(arg).split("::")[0]).resolve() for arg in config.args}
-    return Path(path).resolve() in named
+    return Path(path).resolve() in _paths(config.args)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collect_directory(path, parent):
+    # First: pytest's own collector of a folder holding __init__.py would import it.
     if _is_submission(parent.config, path):
         return SubmissionFolder.from_parent(parent, path=path)
     return None
 
 
+@pytest.hookimpl(wrapper=True)
 def pytest_collect_file(file_path, parent):
+    collected = yield
     if _is_submission(parent.config, file_path):
-        return SubmissionFile.from_parent(parent, path=file_path)
-    return None
+        # Only as a submission: pytest collects a .py named on the command line as a test module, which it
+        # would import into this process.
+        return [SubmissionFile.from_parent(parent, path=file_path)]
+    return collected
 
 
 class _Submission:
