@@ -14,14 +14,18 @@ The zip is student-controlled data: member paths are never used as paths
 written, and zips inside the zip are copied, not opened.  One student's
 upload that cannot be read or cannot be a file name here is skipped and
 reported; only a problem with the whole download (or the folder written to)
-stops the import.
+stops the import.  In an unpacked folder, a symbolic link is never followed
+(it could point at the instructor's specs) and nothing but a regular file is
+opened (a named pipe would block).
 """
 from __future__ import annotations
 
 import argparse
 import errno
+import os
 import re
 import shutil
+import stat
 import zipfile
 import zlib
 from contextlib import suppress
@@ -40,6 +44,15 @@ OTHER_METHODS = {9: "deflate64", 93: "zstandard", 95: "xz", 98: "ppmd"}  # names
 # A file name this file system refuses: that one upload is skipped.
 NAME_ERRORS = (errno.ENAMETOOLONG, errno.EILSEQ, errno.EINVAL)
 NOT_CANVAS_NAME = "not named the way Canvas names submission files"
+# What was read could be quoted back in the student's report.
+SYMLINK = ("a symbolic link, which is not followed (it could point at files that are not the student's); "
+           "put the file itself there")
+NOT_REGULAR = "not a regular file (a pipe, socket or device), so it is not opened"
+IN_A_FOLDER = "inside a folder; Canvas puts every submission file at the top of its download"
+UTF8_NAME = 0x800  # the zip flag saying a member's name is UTF-8
+# Opening fails on a link and never waits on a pipe, in case either replaced a file after it was listed.
+OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
+    | getattr(os, "O_BINARY", 0)
 STAGING = ".importing"  # where an existing empty folder is filled before the files show
 # Errors reading a member that is damaged or written in a way Python cannot read.
 READ_ERRORS = (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError, NotImplementedError, ValueError)
@@ -90,11 +103,13 @@ class _Download:
     def __init__(self, source: Path) -> None:
         self.source = source
         self.archive: zipfile.ZipFile | None = None
+        self.members: dict[str, zipfile.ZipInfo] = {}
         if not source.is_dir():
             try:
                 self.archive = zipfile.ZipFile(source)
             except (zipfile.BadZipFile, OSError, UnicodeDecodeError) as exc:
                 raise CanvasImportError(f"{source}: not a zip file Canvas wrote ({exc})") from None
+            self.members = {_member_name(info): info for info in self.archive.infolist()}
 
     def __enter__(self) -> "_Download":
         return self
@@ -104,28 +119,89 @@ class _Download:
             self.archive.close()
 
     def files(self) -> Iterator[tuple[str, int, str | None]]:
-        """(name, declared size, why it cannot be read or None) of every file."""
+        """(name, declared size, why it is not imported or None) of every file."""
         if self.archive is None:
-            try:
-                paths = sorted(self.source.iterdir())
-            except OSError as exc:
-                raise CanvasImportError(f"{self.source}: cannot be read ({exc.strerror})") from None
-            for path in paths:
-                if path.is_file():
-                    yield path.name, path.stat().st_size, None
+            yield from _folder_files(self.source)
         else:
-            for info in self.archive.infolist():
+            for name, info in self.members.items():
                 if not info.is_dir():
-                    yield info.filename, info.file_size, _unreadable(info)
+                    yield name, info.file_size, _unreadable(info)
 
     def open(self, name: str) -> BinaryIO:
-        return self.archive.open(name) if self.archive is not None else (self.source / name).open("rb")
+        if self.archive is not None:
+            return self.archive.open(self.members[name])
+        return _open_regular(self.source / name)
+
+    def single_folder(self) -> Path | None:
+        """The one folder an unpacked download holds (an extra level from unzipping), if so."""
+        if self.archive is not None:
+            return None
+        # Finder leaves .DS_Store in every folder it shows.
+        entries = [path for path in self.source.iterdir() if not path.name.startswith(".")]
+        if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
+            return entries[0]
+        return None
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as its archiver meant it.  Without the UTF-8 flag Python
+    reads a name as cp437, but Info-ZIP on Linux and macOS writes UTF-8 there."""
+    if info.flag_bits & UTF8_NAME:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except UnicodeError:  # truly cp437, as Windows writes it
+        return info.filename
+
+
+def _folder_files(source: Path) -> Iterator[tuple[str, int, str | None]]:
+    """The files of an unpacked download, subfolders' too so the report can name
+    them, without following any link."""
+    folders = [(source, "")]
+    while folders:
+        folder, prefix = folders.pop(0)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as exc:
+            if not prefix:
+                raise CanvasImportError(f"{source}: cannot be read ({exc.strerror})") from None
+            yield prefix, 0, f"could not be read ({exc.strerror})"
+            continue
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((Path(entry.path), name + "/"))
+            elif entry.is_symlink():
+                yield name, 0, SYMLINK
+            elif not entry.is_file(follow_symlinks=False):
+                yield name, 0, NOT_REGULAR
+            else:
+                yield name, entry.stat(follow_symlinks=False).st_size, IN_A_FOLDER if prefix else None
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    try:
+        fd = os.open(path, OPEN_FLAGS)
+    except OSError:
+        if path.is_symlink():
+            raise _NotAFile(SYMLINK) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _NotAFile(NOT_REGULAR)
+    return os.fdopen(fd, "rb")
+
+
+class _NotAFile(Exception):
+    """What was listed as a regular file no longer is one; the message says what it is."""
 
 
 def _unreadable(info: zipfile.ZipInfo) -> str | None:
     """Why the member's header already says it cannot be unpacked here."""
     if info.flag_bits & 0x1:
         return "encrypted (the upload has a password)"
+    if stat.S_ISLNK(info.external_attr >> 16):  # its data is where the link pointed, not a file
+        return SYMLINK
     if info.compress_type not in READABLE_METHODS:
         method = OTHER_METHODS.get(info.compress_type, f"method {info.compress_type}")
         return f"compressed with {method}, which cannot be unpacked here (unzip it with another tool " \
@@ -149,16 +225,10 @@ def _choose(download: _Download, report: ImportReport) -> dict[tuple[str, str], 
         if count > MAX_FILES:
             raise CanvasImportError(f"{download.source}: more than {MAX_FILES} files; "
                                     "is it a Canvas submissions download?")
-        parsed = parse_canvas_name(member) if _safe_name(member) else None
-        if parsed is None or not _safe_name(parsed.name):
-            report.skipped.append((member, NOT_CANVAS_NAME))
-            continue
-        named = True
-        if size > MAX_FILE_BYTES:
-            report.skipped.append((member, f"larger than {MAX_FILE_BYTES >> 20} MiB"))
-            continue
+        parsed = _canvas_file(member)
+        named = named or parsed is not None
         # Skipped before choosing, so an earlier readable upload of the file is kept.
-        problem = unreadable or _too_long(parsed)
+        problem = _why_skipped(parsed, size, unreadable)
         if problem:
             report.skipped.append((member, problem))
             continue
@@ -177,14 +247,39 @@ def _choose(download: _Download, report: ImportReport) -> dict[tuple[str, str], 
     if not chosen and named:
         raise _nothing_unpacked(download, report)
     if not chosen:
-        raise CanvasImportError(f"{download.source}: no file is named the way Canvas names submissions "
-                                "(<name>_<user id>_<attachment id>_<file>)")
+        raise _nothing_named(download)
     return chosen
 
 
+def _canvas_file(member: str) -> CanvasFile | None:
+    """The upload a member is, if it is named the way Canvas names one and safely."""
+    parsed = parse_canvas_name(member) if _safe_name(member) else None
+    return parsed if parsed is not None and _safe_name(parsed.name) else None
+
+
+def _why_skipped(parsed: CanvasFile | None, size: int, unreadable: str | None) -> str | None:
+    if unreadable:  # what the file is (a link, a pipe, encrypted) says more than its name
+        return unreadable
+    if parsed is None:
+        return NOT_CANVAS_NAME
+    if size > MAX_FILE_BYTES:
+        return f"larger than {MAX_FILE_BYTES >> 20} MiB"
+    return _too_long(parsed)
+
+
 def _nothing_unpacked(download: _Download, report: ImportReport) -> CanvasImportError:
-    member, why = [skip for skip in report.skipped if skip[1] != NOT_CANVAS_NAME][-1]
+    member, why = [skip for skip in report.skipped if _canvas_file(skip[0]) is not None][-1]
     return CanvasImportError(f"{download.source}: no submission file could be unpacked; {member}: {why}")
+
+
+def _nothing_named(download: _Download) -> CanvasImportError:
+    folder = download.single_folder()
+    if folder is not None:
+        return CanvasImportError(f"{download.source}: holds a single folder, {folder.name}/, and no "
+                                 f"submission file; pass that folder instead: grader import-canvas {folder} "
+                                 "--to DIR")
+    return CanvasImportError(f"{download.source}: no file is named the way Canvas names submissions "
+                             "(<name>_<user id>_<attachment id>_<file>)")
 
 
 def import_canvas(source: Path, target: Path) -> ImportReport:
@@ -225,6 +320,9 @@ def _copy(download: _Download, parsed: CanvasFile, folder: Path, report: ImportR
     path = folder / parsed.name
     try:
         data = download.open(parsed.download_name)
+    except _NotAFile as exc:
+        report.skipped.append((parsed.download_name, str(exc)))
+        return False
     except READ_ERRORS as exc:  # a damaged member, or one written in a way Python cannot read
         report.skipped.append((parsed.download_name, f"could not be read ({exc})"))
         return False
