@@ -253,12 +253,14 @@ def not_a_student(entry: Path, roster: Path | None, specs: Sequence[Path]) -> st
     """Why ``entry`` is no student's, or None: it is the roster (``roster``, ``specs``: resolved),
     a spec or a folder of specs the run reads, it holds an earlier run's reports, or it is Gradescope's list.
     (A roster kept in a student's folder leaves the student in: only the file itself is left out.)"""
+    if entry.is_symlink():
+        return None  # never followed: graded as a student's, whose report says to hand in the file itself
     target = entry.resolve()
     if target == roster:
         return ROSTER_GIVEN
     if any(spec.is_relative_to(target) for spec in specs):
         return SPEC_READ
-    if entry.is_dir() and not entry.is_symlink() and holds_earlier_reports(entry):
+    if entry.is_dir() and holds_earlier_reports(entry):
         return EARLIER_REPORTS
     if entry.name == GRADESCOPE_METADATA and entry.is_file():
         return GRADESCOPE_LIST
