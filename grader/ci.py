@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from grader.cli import points_threshold, public_points
-from grader.results import write_atomic
+from grader.results import number_text, points_phrase, write_atomic
 
 WORKFLOW = Path(".github") / "workflows" / "grader.yml"
 GITIGNORE = Path(".gitignore")
@@ -324,24 +324,13 @@ def check_threshold(fail_under: float, problems: Path) -> str:
     total = round(sum(r.problem_set.max_score for r in refs), 6)
     reachable = public_points(refs)
     if fail_under > total:
-        raise UsageError(f"--fail-under {number_text(fail_under)} is more than the {_points(total)} the specs in "
+        raise UsageError(f"--fail-under {number_text(fail_under)} is more than the {points_phrase(total)} the specs in "
                          f"{problems} are worth: the job would fail for every submission")
     if fail_under > reachable:
         return (f"note: --fail-under {number_text(fail_under)} is more than the {number_text(reachable)} of "
-                f"{_points(total)} the public checks can award (written answers and hidden cases count only at "
+                f"{points_phrase(total)} the public checks can award (written answers and hidden cases count only at "
                 f"grading): the job fails even for a perfect submission; {number_text(reachable)} or less lets it pass")
     return ""
-
-
-def _points(value: float) -> str:
-    return f"{number_text(value)} point" + ("" if value == 1 else "s")
-
-
-def number_text(value: float) -> str:
-    """The shortest text that reads back as ``value`` (50, 12.5, 50.0000001): two numbers
-    that differ never print the same, as ":g" made 50.0000001 and 50 both "50"."""
-    text = repr(float(value) + 0.0)  # + 0.0: -0 as 0
-    return text.removesuffix(".0")
 
 
 def install_survives(workflow: str, install: str) -> bool:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from grader.results import SubmissionResult, dumps, write_atomic
+from grader.results import SubmissionResult, dumps, number_text, write_atomic
 from grader.spec import SpecError
 
 DEFAULT_PROBLEMS = "problems"
@@ -698,22 +698,15 @@ def fail_under_status(args: argparse.Namespace, result: SubmissionResult, reacha
     """1 when the score is under ``--fail-under``; the message says what the checks
     could award at most (``reachable``), so a threshold no submission meets is seen as such."""
     if args.fail_under is not None and result.score < args.fail_under:
-        message = f"score {points_text(result.score)} is under --fail-under {points_text(args.fail_under)}"
+        message = f"score {number_text(result.score)} is under --fail-under {number_text(args.fail_under)}"
         if reachable is not None:
-            message += (f"; the public checks can award at most {points_text(reachable)} of the "
-                        f"{points_text(result.max_score)} points")
+            message += (f"; the public checks can award at most {number_text(reachable)} of the "
+                        f"{number_text(result.max_score)} points")
             if reachable < result.max_score:
                 message += " (written answers and hidden cases count only at grading)"
         print(message, file=sys.stderr)
         return 1
     return 0
-
-
-def points_text(value: float) -> str:
-    """Points as people write them (50, 12.5), but never two different values alike: 50.0000001
-    is not shown as 50, or "score 50 is under --fail-under 50" would make no sense."""
-    short = f"{value:g}"
-    return short if float(short) == value else repr(float(value))
 
 
 def public_points(refs) -> float:

@@ -38,7 +38,7 @@ import jinja2
 from grader.checkers.number import DEFAULT_RTOL
 from grader.publish import PublishError, published_files, refuse_writing_over_specs
 from grader.references import ProblemReferences
-from grader.results import write_atomic
+from grader.results import points_phrase, write_atomic
 from grader.spec import Part, ProblemSet
 from grader.yamlread import LineDict, YamlError, load_yaml_file
 
@@ -54,12 +54,8 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("grader", "templates/handout"),
                              autoescape=False,  # Markdown and Python out, instructor text in
                              keep_trailing_newline=True, trim_blocks=False, undefined=jinja2.StrictUndefined)
-    env.filters["points"] = points_text
+    env.filters["points"] = points_phrase
     return env
-
-
-def points_text(value: float) -> str:
-    return f"{value:g} point" + ("" if value == 1 else "s")
 
 
 # ---------------------------------------------------------------------------
@@ -147,7 +143,7 @@ def _stub(ps: ProblemSet, part: Part) -> str:
     doc = _stub_doc(part)
     tolerance = unstated_tolerance(ps, part, _solution_docstring(ps, part) or doc)
     return stub_source(part.code.solution, part.code.function, doc, _code_where(ps, part),
-                       stated_parameters(part), heading=f"{part.label} ({points_text(part.points)}): ",
+                       stated_parameters(part), heading=f"{part.label} ({points_phrase(part.points)}): ",
                        footer=f"\n\nCompared {tolerance}." if tolerance else "")
 
 

@@ -324,3 +324,16 @@ def _create_next_to(path: Path) -> tuple[int, str]:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:  # left by a killed process that had this pid: take the next name
             continue
+
+
+def number_text(value: float) -> str:
+    """The shortest text that reads back as ``value`` (50, 12.5, 50.0000001): two numbers
+    that differ never print the same, as ":g" made 50.0000001 and 50 both "50"."""
+    text = repr(float(value) + 0.0)  # + 0.0: -0 as 0
+    return text.removesuffix(".0")
+
+
+def points_phrase(value: float) -> str:
+    """ "1 point", "2.5 points"."""
+    return f"{number_text(value)} point" + ("" if value == 1 else "s")
+

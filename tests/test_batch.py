@@ -237,7 +237,7 @@ def test_an_output_path_that_cannot_be_written_is_bad_input_not_a_traceback(tmp_
     assert main(["grade", str(spec), "--submissions", str(subs), "--out", str(blocker)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"grader: --out must be a folder; {blocker} is a file") and "Traceback" not in err
-    assert main(["gradescope", str(spec), "--out", str(tmp_path), "--install", "grader"]) == 2
+    assert main(["gradescope", str(spec), "--out", str(tmp_path), "--install", "grader @ https://example.org/grader-1.0.tar.gz"]) == 2
     assert f"grader: {tmp_path}: a folder is there, not a file" in capsys.readouterr().err
 
 

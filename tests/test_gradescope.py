@@ -58,8 +58,9 @@ def run_autograder(package: Path, root: Path, submission: Path, grader: str = GR
 
 
 def test_the_install_requirement_reaches_pip_exactly_as_given(tmp_path):
-    """Quotes, dollars, backquotes and spaces: pip gets the one argument, nothing expanded or dropped."""
-    install = 'grader @ git+https://example.org/g@"v1" $TAG `id` ${HOME} \\ it\'s'
+    """Quotes, dollars, backquotes and backslashes (a valid requirement may hold them in its URL): pip gets
+    the one argument, nothing expanded or dropped."""
+    install = 'grader @ https://example.org/g?x=$TAG&y=`id`&z=${HOME}\\it\'s"v1"'
     out = tmp_path / "autograder.zip"
     assert main(["gradescope", str(ROOT / "problems"), "--out", str(out), "--install", install]) == 0
     with zipfile.ZipFile(out) as archive:
