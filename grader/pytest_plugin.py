@@ -259,8 +259,10 @@ def explain(p: Any, notes: Sequence[str] = (), untouched: Any = None) -> str:
     """A failed part, as the feedback report says it, then the submission's notes that may explain it.
 
     ``untouched``: the part's problem set when nothing of the submission answers it."""
+    from grader.results import points_phrase
+
     verdict = p.status + (" (provisional)" if p.provisional else "")
-    lines = [f"{p.label} {p.title}: {p.score:g} / {points_text(p.max_score)} — {verdict}", p.explanation()]
+    lines = [f"{p.label} {p.title}: {p.score:g} / {points_phrase(p.max_score)} — {verdict}", p.explanation()]
     if p.source:
         lines.append(f"(graded from {p.source})")
     if notes:
@@ -276,19 +278,16 @@ def explain(p: Any, notes: Sequence[str] = (), untouched: Any = None) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def points_text(value: float) -> str:
-    return f"{value:g} point" + ("" if value == 1 else "s")
-
-
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if _REFS not in config.stash or not config.stash[_RESULTS] or config.getoption("grader_hidden"):
         return
     from grader.cli import self_check_line
+    from grader.results import points_phrase
 
     sets = [r.problem_set for r in config.stash[_REFS]]
     for path, result in config.stash[_RESULTS].items():
         later = result.at_grading_points
-        total = f"{result.score:g} / {points_text(result.max_score - later)} on the public checks" + \
+        total = f"{result.score:g} / {points_phrase(result.max_score - later)} on the public checks" + \
             (f" ({later:g} more checked at grading)" if later else "")
         terminalreporter.write_line(f"grader: {path.name}: {total}; "
                                     f"{self_check_line(result, config.stash[_HIDDEN], sets)}")
