@@ -18,6 +18,7 @@ import re
 import stat
 import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -76,6 +77,25 @@ class Candidate:
     status: str = ""  # a more specific status than the verdict's, e.g. "not defined"
     returned: bool = False  # code: the function returned a value on every case (it gave an answer)
     checked: bool = True  # False: code whose cases are all hidden, under a self-check (nothing was run)
+    file: Path | None = None  # the file it was read from
+    written: bool = False  # read as a written answer (a notebook's Markdown cells too), not run as code
+
+
+def _rank(candidate: Candidate) -> tuple:
+    """How good a candidate is: best credit first; among equals, a file that answers the part beats one
+    that does not define its function (a notebook's plot helper must not hide the written answer) or
+    leaves it the handout's stub (q2.py untouched must not hide q2.md's "could not read"), one that
+    was checked beats code none of whose cases ran, and a readable verdict beats "could not read"."""
+    return (candidate.verdict.credit, candidate.status not in (NOT_DEFINED, NOT_IMPLEMENTED), candidate.checked,
+            candidate.verdict.status is not Status.UNREADABLE)
+
+
+def _gives_an_answer(candidate: Candidate) -> bool:
+    """Does the file answer the part: a function it defines (not the handout's stub) that was run or
+    is left to grading, or a written answer that could be read?"""
+    if candidate.status in (NOT_DEFINED, NOT_IMPLEMENTED) or candidate.verdict.status is Status.UNREADABLE:
+        return False
+    return bool(candidate.cases or candidate.answer) or candidate.status == AT_GRADING
 
 
 def notes_for(notes: Iterable[str], problem_set: Any, sets: Iterable[Any]) -> list[str]:
@@ -97,9 +117,9 @@ def untouched_sets(result: SubmissionResult, problem_sets: Iterable[Any]) -> set
     """Ids of the problem sets nothing in the submission answers and no note on it concerns: a self-check
     shows each as one line, not a table of zeros.  A note (a notebook cell that would not run) may say why
     every function is missing, so such a set keeps its table; one that the submission holds nothing to read
-    says it for every set at once."""
+    says it for every set at once, and so does one that nothing in it answers any set."""
     problem_sets = list(problem_sets)
-    notes = [note for note in result.notes if not note.startswith(NOTHING_TO_READ)]
+    notes = [note for note in result.notes if not note.startswith((*NOTHING_TO_READ, NOTHING_ANSWERS))]
     quiet = set()
     for problem_set in problem_sets:
         parts = [p for p in result.parts if p.problem_set == problem_set.id]
@@ -150,6 +170,8 @@ def _is_checkpoint(path: Path) -> bool:
 
 # How the note on a submission with nothing to read begins: no files at all, or only Jupyter's copies.
 NOTHING_TO_READ = ("The submission holds no files.", "The submission holds only Jupyter checkpoint copies")
+# How the note on a submission none of whose files answers any part begins.
+NOTHING_ANSWERS = "Nothing in the submission answers any problem set"
 
 
 def checkpoints_only_note(copies: list[Path]) -> str:
@@ -457,21 +479,66 @@ def shown_names(files: list[Path], entry: Path | None = None) -> dict[Path, str]
     return names
 
 
-def copies_note(answering: list[Path], names: dict[Path, str]) -> list[str]:
-    """A note for each answer handed in as several differing copies: files of one
-    name, or of one stem and both code (foundations.py and foundations.ipynb)
-    or both written (answers.yaml and answers.md).  Every copy was graded."""
-    groups: dict[tuple[str, bool], list[Path]] = {}
-    for path in answering:
-        groups.setdefault((path.stem.casefold(), path.suffix.lower() in CODE_SUFFIXES), []).append(path)
-    notes = []
-    for copies in groups.values():
-        if len(copies) < 2 or _identical(copies):
-            continue
-        listed = ", ".join(names.get(p, p.name) for p in copies)
-        notes.append(f"Several copies were handed in ({listed}): each part was graded from every copy and took "
-                     "the best verdict, and names the copy it was graded from.")
-    return notes
+@dataclass(frozen=True)
+class Copies:
+    """Files of one kind (code run, or written answers) that answer some of the same parts of a problem
+    set: two attempts an LMS renamed (``foundations (1).py``, ``…_attempt_<date>_foundations.py``), a
+    script and a notebook with the same functions, two write-ups."""
+
+    files: tuple[Path, ...]  # in the submission's order
+    shared: tuple[str, ...]  # the parts two or more of them answer
+    whole: Path | None  # a file that scores best on every part any of them answers, if one does
+    disputed: tuple[str, ...]  # without such a file: the parts the files score differently on
+
+
+def find_copies(candidates: Mapping[str, list[Candidate]], labels: list[str], files: list[Path]) -> list[Copies]:
+    """The groups of files that answer the same parts, code and written answers apart: a notebook's
+    functions and q2.md's derivation of one part are two ways the handout allows, not two copies."""
+    position = {path: i for i, path in enumerate(files)}
+    found = []
+    for written in (False, True):
+        own = {label: [c for c in candidates.get(label, []) if c.written == written and c.file is not None]
+               for label in labels}
+        answering = {label: {c.file for c in cands if _gives_an_answer(c)} for label, cands in own.items()}
+        groups: list[set[Path]] = []
+        for answered in answering.values():
+            if len(answered) > 1:  # linked part by part: a.py and b.py answer A1, b.py and c.py answer A2
+                linked = [g for g in groups if g & answered]
+                groups = [g for g in groups if not g & answered] + [answered.union(*linked)]
+        for group in groups:
+            found.append(_copies_of(sorted(group, key=position.__getitem__), own, answering))
+    return found
+
+
+def _copies_of(group: list[Path], own: dict[str, list[Candidate]], answering: dict[str, set[Path]]) -> Copies:
+    answered = [label for label, by in answering.items() if by & set(group)]
+    best = {label: max(_rank(c) for c in own[label] if c.file in group) for label in answered}
+    whole = next((path for path in group if all(
+        any(c.file == path and _rank(c) == best[label] for c in own[label]) for label in answered)), None)
+    disputed = () if whole else tuple(label for label in answered if len(
+        {c.verdict.credit for c in own[label] if c.file in group and _gives_an_answer(c)}) > 1)
+    shared = tuple(label for label in answered if len(answering[label] & set(group)) > 1)
+    return Copies(tuple(group), shared, whole, disputed)
+
+
+def copies_note(copies: Copies, problem_set: Any, names: dict[Path, str]) -> list[str]:
+    """A note for an answer handed in as several differing copies: every copy was graded, each part
+    took the best verdict, and the student is told to hand in one.  Identical copies stay quiet."""
+    if _identical(list(copies.files)):
+        return []
+    listed = ", ".join(names.get(p, p.name) for p in copies.files)
+    note = (f"Several copies were handed in ({listed}), answering the same parts of {problem_set.id} "
+            f"({_parts(copies.shared)}): each part was graded from the copy that scores best on it, and "
+            "names the copy it was graded from.")
+    if copies.disputed:
+        note += (" No one copy scores best on every part, so the parts where the copies disagree "
+                 f"({_parts(copies.disputed)}) are provisional until the instructor confirms them.")
+    return [note + " Hand in one file."]
+
+
+def _parts(labels: tuple[str, ...]) -> str:
+    """'A1, A2, B1', or '25 parts, A1 … D5' when there are many."""
+    return ", ".join(labels) if len(labels) <= 4 else f"{len(labels)} parts, {labels[0]} … {labels[-1]}"
 
 
 def _identical(paths: list[Path]) -> bool:
@@ -493,6 +560,70 @@ _NOT_READ_WORDS = (" was not read: ", "which the grader does not read", " is a s
 def tells_of_a_file_not_read(note: str) -> bool:
     """Whether ``note`` is about a file of the submission the grader did not read (or not as what it is)."""
     return any(words in note for words in _NOT_READ_WORDS) or (" extra " in note and " ending" in note)
+
+
+# A folder handed in with node_modules/ or a virtual environment in it holds thousands of files not read:
+# the first few are named, the rest counted, or the notes would fill megabytes of results and report.
+FILES_NOT_READ_NAMED = 20
+_NAMED_FIRST = re.compile(r"(.*?)(?: was not read: | is | looks like )")  # how those notes open: the file's name
+
+
+def capped_file_notes(notes: list[str]) -> list[str]:
+    """``notes`` (each once), naming the first :data:`FILES_NOT_READ_NAMED` files not read and counting the
+    others by their ending in one line: "… and 19,980 more files that were not read (.js: 19,980)"."""
+    about_files = [note for note in notes if tells_of_a_file_not_read(note)]
+    if len(about_files) <= FILES_NOT_READ_NAMED:
+        return notes
+    left_out = set(about_files[FILES_NOT_READ_NAMED:])
+    endings = Counter(_ending(note) for note in about_files[FILES_NOT_READ_NAMED:])
+    counted = ", ".join(f"{ending}: {count:,}" for ending, count in sorted(endings.items(),
+                                                                          key=lambda item: (-item[1], item[0])))
+    summary = f"… and {len(left_out):,} more files that were not read ({counted})."
+    last_named = about_files[FILES_NOT_READ_NAMED - 1]
+    capped = []
+    for note in notes:
+        if note not in left_out:
+            capped.append(note)
+        if note == last_named:
+            capped.append(summary)
+    return capped
+
+
+def _ending(note: str) -> str:
+    """The ending of the file a note about a file not read opens with (".js"), or "no ending"."""
+    named = _NAMED_FIRST.match(note)
+    return (Path(named.group(1)).suffix.lower() if named else "") or "no ending"
+
+
+def nothing_answers_note(files: list[Path], names: dict[Path, str], problem_sets: list[Any]) -> str:
+    """Why a submission whose files answer no part scores 0, when no other note says why: the files read
+    name no part (answers.txt numbered 1., 2. …), or are not answers at all (a README)."""
+    read = [names.get(p, p.name) for p in files if read_by_name(p) and not p.is_symlink()]
+    quiet = [names.get(p, p.name) for p in files if not read_by_name(p) or p.is_symlink()]
+    said = []
+    if read:
+        said.append(f"{either(read)} {'was' if len(read) == 1 else 'were'} read but "
+                    f"{'names' if len(read) == 1 else 'name'} no part")
+    if quiet:
+        said.append(f"{either(quiet)} {'is' if len(quiet) == 1 else 'are'} not read, as {READ_KINDS}")
+    return f"{NOTHING_ANSWERS}: {'; '.join(said)}. {_how_to_answer(problem_sets)}"
+
+
+def _how_to_answer(problem_sets: list[Any]) -> str:
+    """"Write each answer of q2-activations under its part label (e.g. `Q2.1a:`) in q2.md or answers.yaml;
+    define the functions of foundations in foundations.py or foundations.ipynb." """
+    ways = []
+    for ps in problem_sets:
+        written = [p.label for p in ps.parts if p.kind]
+        files = list(ps.submission_files)
+        if written:
+            where = [f for f in files if Path(f).suffix not in CODE_SUFFIXES] or files
+            ways.append(f"write each answer of {ps.id} under its part label (e.g. `{written[0]}:`)"
+                        + (f" in {either(where)}" if where else ""))
+        else:
+            ways.append(f"define the functions of {ps.id} in {either(files) if files else 'a .py file'}")
+    text = "; ".join(ways)
+    return text[:1].upper() + text[1:] + "."
 
 
 def _renamed(text: str, path: Path, shown: str) -> str:
@@ -601,18 +732,28 @@ class Grader:
                      if path not in answering and isinstance(source, CodeSource) and source.is_empty)
         problem_sets = [refs.problem_set for refs in self.references]
         notes.extend(foreign_label_notes(files, names, answering, loaded, problem_sets))
-        notes.extend(copies_note(list(answering), names))
         notes.extend(unread_notes(files, names, answering, problem_sets))
-        result = SubmissionResult(student, tuple(parts), tuple(dict.fromkeys(notes)), isolation,
-                                  time.perf_counter() - started)
+        notes = capped_file_notes(list(dict.fromkeys(notes)))
+        if files and not answering and not notes and not self.public_only:
+            # A zero must say why; a self-check says it itself, set by set (see untouched_sets).
+            notes.append(nothing_answers_note(files, names, problem_sets))
+        result = SubmissionResult(student, tuple(parts), tuple(notes), isolation, time.perf_counter() - started)
         return result, tuple(outcomes)
 
     def _grade_set(self, refs: ProblemReferences, files: list[Path], loaded: dict[Path, Any],
                    names: dict[Path, str]) -> SetOutcome:
         answering: dict[Path, None] = {}
         candidates, notes, isolation = self._candidates(refs, files, loaded, names, answering)
-        parts = tuple(self._best(refs, refs[part.label], candidates.get(part.label, []))
-                      for part in refs.problem_set.parts)
+        labels = [part.label for part in refs.problem_set.parts]
+        disputed: set[str] = set()
+        for copies in find_copies(candidates, labels, files):
+            notes.extend(copies_note(copies, refs.problem_set, names))
+            disputed.update(copies.disputed)
+            if copies.whole is not None:  # parts it ties on are graded from it too: one file, not a patchwork
+                for label in copies.shared:
+                    candidates[label].sort(key=lambda c: c.file != copies.whole)
+        parts = tuple(self._best(refs, refs[label], candidates.get(label, []), label in disputed)
+                      for label in labels)
         position = {path: i for i, path in enumerate(files)}
         return SetOutcome(refs.problem_set.id, parts, tuple(notes), dict(isolation),
                           tuple(position[path] for path in answering))
@@ -637,7 +778,7 @@ class Grader:
                     code_candidates, code_notes, isolation = self._grade_code(refs, path, source, shown)
                     notes.extend(code_notes)
                     for label, cand in code_candidates.items():
-                        candidates.setdefault(label, []).append(cand)
+                        candidates.setdefault(label, []).append(replace(cand, file=path))
                         answering[path] = None
                 if isinstance(source, CodeSource):
                     self._add_written(refs, read_notebook_answers(source, ps), candidates, notes, path, shown,
@@ -660,7 +801,7 @@ class Grader:
                     for part in ps.parts:
                         if part.kind is not None:
                             candidates.setdefault(part.label, []).append(
-                                Candidate(Verdict(Status.UNREADABLE, 0.0, problem), shown))
+                                Candidate(Verdict(Status.UNREADABLE, 0.0, problem), shown, file=path, written=True))
                 continue
             self._add_written(refs, reading, candidates, notes, path, shown, answering)
         return candidates, notes, isolation
@@ -671,7 +812,8 @@ class Grader:
         for label, answer in reading.answers.items():
             if shown != path.name:
                 answer = replace(answer, source=_renamed(answer.source, path, shown))
-            candidates.setdefault(label, []).append(self._grade_written(refs[label], answer))
+            candidate = self._grade_written(refs[label], answer)
+            candidates.setdefault(label, []).append(replace(candidate, file=path, written=True))
             answering[path] = None
 
     # -----------------------------------------------------------------------
@@ -887,7 +1029,10 @@ class Grader:
         return verdict, ""
 
     # -----------------------------------------------------------------------
-    def _best(self, refs: ProblemReferences, ref: PartReference, candidates: list[Candidate]) -> PartResult:
+    def _best(self, refs: ProblemReferences, ref: PartReference, candidates: list[Candidate],
+              disputed: bool = False) -> PartResult:
+        """The part's result from its best candidate.  ``disputed``: copies of the submission answer it
+        differently and none of them scores best on every part (see :func:`find_copies`)."""
         part = ref.part
         ps = refs.problem_set
         hidden = sum(1 for c in ref.cases if not c.case.public)
@@ -900,13 +1045,7 @@ class Grader:
             # Nor to grade later: with no answer and no function, grading gives the same 0 (not "at grading").
             return PartResult(ps.id, part.label, part.title, part.points, 0.0, status, feedback,
                               hidden_cases=hidden)
-        # Best credit wins; among equals, a file that answers the part beats one
-        # that does not define its function (a notebook's plot helper must not
-        # hide the written answer) or leaves it the handout's stub (q2.py untouched
-        # must not hide q2.md's "could not read"), one that was checked beats code
-        # none of whose cases ran, and a readable verdict beats "could not read".
-        best = max(candidates, key=lambda c: (c.verdict.credit, c.status not in (NOT_DEFINED, NOT_IMPLEMENTED),
-                                              c.checked, c.verdict.status is not Status.UNREADABLE))
+        best = max(candidates, key=_rank)
         verdict = best.verdict
         # A rubric's verdict waits for an instructor; a file that could not be read has none to confirm.
         provisional = part.kind == "rubric" and not best.cases and verdict.status is not Status.UNREADABLE
@@ -914,18 +1053,20 @@ class Grader:
         # The best verdict counts, so two answers that disagree (a choice made both
         # ways in two files) would always win: it is left to the instructor.  Written
         # answers are compared with each other; a function's answer only for a
-        # choice, where code and write-up are the same guess made twice.
+        # choice, where code and write-up are the same guess made twice, or when
+        # copies of the code are merged part by part (a disputed part).
         choice = part.kind == "choice" or (part.code is not None and part.code.kind == "choice")
 
         def answers(c: Candidate) -> bool:
             if c.cases:
-                return choice and c.returned
+                return (choice and c.returned) or (disputed and _gives_an_answer(c))
             return bool(c.answer) and c.verdict.status is not Status.UNREADABLE
 
         disagreeing = sorted({c.source for c in candidates if answers(c) and c.verdict.credit != verdict.credit})
-        if disagreeing and (not best.cases or choice):
-            feedback += (f" Another file answers this part differently ({', '.join(disagreeing)}), so the "
-                         "score is provisional until the instructor confirms it.")
+        if disagreeing and (not best.cases or choice or disputed):
+            merged = ", and the problem set's parts were graded from different copies" if disputed else ""
+            feedback += (f" Another file answers this part differently ({', '.join(disagreeing)}){merged}, so "
+                         "the score is provisional until the instructor confirms it.")
             provisional = True
         return PartResult(
             problem_set=ps.id, label=part.label, title=part.title, max_score=part.points,
