@@ -901,7 +901,9 @@ def problems_note(results: list[SubmissionResult], out: Path) -> str:
     for kind, shows in PROBLEM_KINDS:
         students = [r.student for r in results if shows(r)]
         if students:
-            names = ", ".join(students[:NAMES_SHOWN]) + (", …" if len(students) > NAMES_SHOWN else "")
+            # "…" standing for one name would say less than the name.
+            shown = students if len(students) <= NAMES_SHOWN + 1 else students[:NAMES_SHOWN]
+            names = ", ".join(shown) + (", …" if len(shown) < len(students) else "")
             lines.append(f"  {kind}: {plural(len(students), 'student')} ({names})")
     if not lines:
         return ""
@@ -1267,8 +1269,11 @@ def regrade_notes(regraded: dict[tuple[str, ...], list[str]], refs, spec: SpecSo
     every = [r.problem_set.id for r in refs]
     now = {r.problem_set.id: r.problem_set.digest for r in refs}
     runs = gradebook.runs()
-    before = {ps["id"]: ps["digest"] for ps in json.loads(runs[-1]["problem_sets"])} if runs else {}
-    withheld_before = bool(runs) and runs[-1]["spec_digest"].endswith(("+withhold", "+withhold-rubric"))
+    # The last run that finished: one interrupted since may have graded some students with the new
+    # specs already, and "before" is what the students still to regrade were graded with.
+    last = next((run for run in reversed(runs) if run["finished_at"]), runs[-1]) if runs else None
+    before = {ps["id"]: ps["digest"] for ps in json.loads(last["problem_sets"])} if last else {}
+    withheld_before = bool(last) and last["spec_digest"].endswith(("+withhold", "+withhold-rubric"))
     lines = []
     for sets, students in sorted(regraded.items(), key=lambda item: (-len(item[1]), item[0])):
         count = plural(len(students), "student")
@@ -1325,6 +1330,10 @@ def grade_all(todo: list[Submission], spec: SpecSource, refs, executor_factory: 
         bar.close()
 
 
+INTERRUPTING = ("grader: interrupting: waiting for the submissions being graded to stop (Ctrl-C again to stop "
+                "at once); what was graded is kept, and the same command finishes the rest")
+
+
 def _grade_round(todo: list[Submission], spec: SpecSource, refs, executor_factory, commit, bar) -> list[Submission]:
     """One pass through a fresh executor; returns the submissions lost to a broken pool.
 
@@ -1362,6 +1371,10 @@ def _grade_round(todo: list[Submission], spec: SpecSource, refs, executor_factor
                     watchdog.stop(sub.student)
                     commit(sub, crashed_result(sub.student, refs, took_too_long(limit), now - started[future]), True)
                     bar.update()
+    except KeyboardInterrupt:
+        # Said at once: the submissions being graded may take seconds more to stop.
+        print(INTERRUPTING, file=sys.stderr, flush=True)
+        raise
     finally:
         # Waiting for a stopped worker could be waiting forever.
         executor.shutdown(wait=not gave_up, cancel_futures=True)

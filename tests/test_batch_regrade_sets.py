@@ -189,3 +189,36 @@ def test_a_folder_of_litter_and_checkpoint_copies_says_to_hand_in_the_notebook(t
     grade(capsys, spec, subs, out)
     text = (out / "ann" / "results.json").read_text(encoding="utf-8")
     assert "holds only Jupyter checkpoint copies" in text and "holds no files" not in text
+
+
+def test_after_an_interrupted_spec_change_run_the_next_run_still_says_the_spec_changed(tmp_path, capsys,
+                                                                                          monkeypatch):
+    """The interrupted run already graded some students with the new spec; what the others are
+    regraded for is still the spec change, not "earlier results were not kept per problem set"."""
+    from grader.gradebook import Gradebook
+
+    specs, subs, out = specs_copy(tmp_path), sample_class(tmp_path), tmp_path / "out"
+    grade(capsys, specs, subs, out)
+    q2 = specs / "q2-activations.yaml"
+    q2.write_text(q2.read_text(encoding="utf-8").replace(STRICT, LOOSE), encoding="utf-8")
+
+    original, recorded = Gradebook.record, []
+
+    def interrupt_after_two(self, *args, **kwargs):
+        if len(recorded) == 2:
+            raise KeyboardInterrupt  # Ctrl-C, after two students were committed
+        recorded.append(True)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Gradebook, "record", interrupt_after_two)
+    capsys.readouterr()
+    assert main(["grade", str(specs), "--submissions", str(subs), "--out", str(out), "--no-progress",
+                 "--jobs", "1"]) == 130  # as after Ctrl-C
+    monkeypatch.setattr(Gradebook, "record", original)
+    # Said at once, before waiting for the submissions still being graded.
+    assert "grader: interrupting: waiting for the submissions being graded to stop (Ctrl-C again to stop at " \
+           "once); what was graded is kept" in capsys.readouterr().err
+
+    err = grade(capsys, specs, subs, out)
+    assert "q2-activations spec changed: 3 students regraded for q2-activations only" in err, err
+    assert "were not kept per problem set" not in err

@@ -145,3 +145,15 @@ def test_a_former_students_folder_that_differs_only_by_case_from_a_students_is_r
     err = grade(capsys, subs, out, spec)
     assert f"note: {out / 'S37'}/, the folder of S37, who is no longer in the class, was removed" in err
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["s37"]
+
+
+def test_the_list_to_look_at_names_five_students_rather_than_four_and_an_ellipsis(tmp_path):
+    from grader.batch import problems_note
+    from grader.grading import NOTHING_TO_READ
+    from grader.results import SubmissionResult
+
+    def empty(count: int) -> list[SubmissionResult]:
+        return [SubmissionResult(f"s{i}", (), (NOTHING_TO_READ[0],)) for i in range(count)]
+
+    assert "an empty submission: 5 students (s0, s1, s2, s3, s4)" in problems_note(empty(5), tmp_path)
+    assert "an empty submission: 6 students (s0, s1, s2, s3, …)" in problems_note(empty(6), tmp_path)
