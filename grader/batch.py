@@ -375,13 +375,16 @@ class SpecProof:
     regrade follows the fixed spec).  With threads the proof runs beside the
     grading; a forking executor must not copy a busy thread, so it goes first."""
 
-    def __init__(self, gradebook: Gradebook, refs, pool=None, *, beside: bool = True) -> None:
+    def __init__(self, gradebook: Gradebook, refs, pool=None, *, beside: bool = True,
+                 status: Callable[[str], None] = lambda text: None) -> None:
         from grader.validate import prove_references
 
         self._proved = gradebook.proved_specs()
         self._todo = [r for r in refs if not r.problem_set.published and self._key(r) not in self._proved]
         self._issues: Future | None = None
         if self._todo:
+            status("grader: checking that the specs' own solutions earn full marks (once per version of a spec): "
+                f"{', '.join(r.problem_set.id for r in self._todo)}…")
             prove = lambda: prove_references(self._todo, lambda sets: Grader(sets, pool=pool))  # noqa: E731
             executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prove") if beside else _InPlace()
             self._issues = executor.submit(prove)
@@ -782,6 +785,9 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
         raise UsageError(str(exc)) from None
     try:
         with RunLock(out):
+            progress = wants_progress(getattr(args, "progress", None))
+            status = say if progress else (lambda text: None)  # on a terminal: what the seconds before the bar are
+            status("grader: loading the specs and computing their references…")
             refs = load_refs()
             refuse_published(refs, "grade with the instructor's spec: with this copy no hidden case would run "
                                    "and no written answer would be marked")
@@ -796,10 +802,10 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
                     gradebook.save_roster(roster.to_json())
                 if getattr(args, "assignment", None):
                     gradebook.save_assignment(args.assignment)
-                proof = SpecProof(gradebook, refs, pool, beside=executor_kind == "thread")
+                proof = SpecProof(gradebook, refs, pool, beside=executor_kind == "thread", status=status)
                 stats = run(gradebook, out, refs, found, spec,
                             executor_factory=lambda: EXECUTORS[executor_kind](jobs), executor_name=executor_kind,
-                            jobs=jobs, progress=wants_progress(getattr(args, "progress", None)), pool=pool)
+                            jobs=jobs, progress=progress, pool=pool)
                 unsound = proof.warnings(gradebook)
                 assignment = gradebook.assignment() or assignment_title(gradebook.last_problem_sets())
                 graded_points = sum(ps["max_score"] for ps in gradebook.last_problem_sets())

@@ -157,3 +157,20 @@ def test_the_list_to_look_at_names_five_students_rather_than_four_and_an_ellipsi
 
     assert "an empty submission: 5 students (s0, s1, s2, s3, s4)" in problems_note(empty(5), tmp_path)
     assert "an empty submission: 6 students (s0, s1, s2, s3, …)" in problems_note(empty(6), tmp_path)
+
+
+def test_on_a_terminal_the_seconds_before_the_progress_bar_are_explained(tmp_path, capsys):
+    spec, subs, out = write_spec(tmp_path), tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    (subs / "ann.yaml").write_text(answers(2))
+    argv = ["grade", str(spec), "--submissions", str(subs), "--out", str(out)]
+    capsys.readouterr()
+    assert main([*argv, "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert "grader: loading the specs and computing their references…" in err
+    assert "grader: checking that the specs' own solutions earn full marks" in err
+    assert main([*argv, "--progress"]) == 0  # proved once: not said again
+    assert "own solutions" not in capsys.readouterr().err
+    (subs / "bea.yaml").write_text(answers(1))
+    assert main([*argv, "--no-progress"]) == 0  # CI, a pipe: none of it
+    assert "loading the specs" not in capsys.readouterr().err
