@@ -68,9 +68,9 @@ def test_copies_of_one_file_are_named_by_their_path_and_noted(tmp_path, tiny_gra
     result = tiny_grader.grade("ann", submission_files(entry), entry=entry)
     (p1,) = result.parts
     assert (p1.score, p1.source) == (2.0, "final/answers.yaml")
-    assert result.notes == ("Several copies were handed in (final/answers.yaml, old/answers.yaml): each part was "
-                            "graded from every copy and took the best verdict, and names the copy it was "
-                            "graded from.",)
+    assert result.notes == ("Several copies were handed in (final/answers.yaml, old/answers.yaml), answering the "
+                            "same parts of tiny (P1): each part was graded from the copy that scores best on it, and "
+                            "names the copy it was graded from. Hand in one file.",)
     output = result.to_gradescope()["tests"][0]["output"]
     assert output.endswith("(graded from final/answers.yaml)")
     # Without the entry, the files' own folder is where paths start.
