@@ -47,8 +47,8 @@ from typing import Callable, Iterable, Sequence
 from grader import watchdog
 from grader.canvas_import import parse_canvas_name
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, SetGrading, unusable
-from grader.grading import (ARCHIVE_NOTE, CHECKPOINTS, ERROR, NOTHING_TO_READ, Grader, SetOutcome, is_litter,
-                            submission_files, tells_of_a_file_not_read, with_overrides)
+from grader.grading import (ARCHIVE_NOTE, CHECKPOINTS, ERROR, NOTHING_ANSWERS, NOTHING_TO_READ, SEVERAL_COPIES, Grader,
+                            SetOutcome, is_litter, submission_files, tells_of_a_file_not_read, with_overrides)
 from grader.readers import EMPTY_FILE
 from grader.results import PartResult, SubmissionResult, dumps, write_atomic, write_if_changed
 from grader.roster import Roster, RosterError, read_roster
@@ -897,6 +897,9 @@ PROBLEM_KINDS: tuple[tuple[str, Callable[[SubmissionResult], bool]], ...] = (
     ("an empty file handed in", lambda r: any(EMPTY_FILE in note for note in r.notes)),
     ("files not read (a PDF, a Word file, code saved as foundations.py.txt…)",
      lambda r: any(tells_of_a_file_not_read(note) for note in r.notes)),
+    ("nothing handed in answers any problem set", lambda r: any(NOTHING_ANSWERS in note for note in r.notes)),
+    ("several copies answering the same parts (graded part by part from the best)",
+     lambda r: any(note.startswith(SEVERAL_COPIES) for note in r.notes)),
 )
 
 

@@ -172,6 +172,7 @@ def _is_checkpoint(path: Path) -> bool:
 NOTHING_TO_READ = ("The submission holds no files.", "The submission holds only Jupyter checkpoint copies")
 # How the note on a submission none of whose files answers any part begins.
 NOTHING_ANSWERS = "Nothing in the submission answers any problem set"
+SEVERAL_COPIES = "Several copies were handed in"  # how copies_note begins
 
 
 def checkpoints_only_note(copies: list[Path]) -> str:
@@ -527,7 +528,7 @@ def copies_note(copies: Copies, problem_set: Any, names: dict[Path, str]) -> lis
     if _identical(list(copies.files)):
         return []
     listed = ", ".join(names.get(p, p.name) for p in copies.files)
-    note = (f"Several copies were handed in ({listed}), answering the same parts of {problem_set.id} "
+    note = (f"{SEVERAL_COPIES} ({listed}), answering the same parts of {problem_set.id} "
             f"({_parts(copies.shared)}): each part was graded from the copy that scores best on it, and "
             "names the copy it was graded from.")
     if copies.disputed:

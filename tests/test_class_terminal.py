@@ -46,6 +46,9 @@ def test_the_end_of_a_run_names_the_students_with_each_kind_of_problem(tmp_path,
     put(subs, "s27/answers.yaml", "Q2.1a: '1/4\nQ2.1b: [1\n  bad: : yaml\n")
     put(subs, "s09/foundations.py.txt", code)
     put(subs, "s30/q2.pdf", b"%PDF-1.4\n%fake\n")
+    put(subs, "s31/foundations.py", code)
+    put(subs, "s31/foundations (1).py", code.replace("return", "return 2 *", 1))  # an LMS-renamed attempt
+    put(subs, "s32/answers.txt", "1. 1/4\n2. 1\n")
 
     err = grade(capsys, subs, out, *SPECS)
     assert f"to look at (each student's report says more; see {out / 'index.html'}):" in err
@@ -59,9 +62,12 @@ def test_the_end_of_a_run_names_the_students_with_each_kind_of_problem(tmp_path,
     assert said["answers could not be read"].endswith(": 1 student (s27)")
     assert said["files not read (a PDF, a Word file, code saved as foundations.py.txt…)"].endswith(
         ": 2 students (s09, s30)")
+    assert said["several copies answering the same parts (graded part by part from the best)"].endswith(
+        ": 1 student (s31)")
+    assert said["nothing handed in answers any problem set"].endswith(": 1 student (s32)")
     assert "ok" not in " ".join(lines).replace("not opened", "")
     # The whole run's time, with the grading's share of it.
-    assert re.search(r"graded 9 submission\(s\) in (\d+\.\d) s \((\d+\.\d) s of it grading and writing reports\)",
+    assert re.search(r"graded 11 submission\(s\) in (\d+\.\d) s \((\d+\.\d) s of it grading and writing reports\)",
                      err)
 
 
