@@ -842,6 +842,8 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
         say(roster_note(used, stats.results))
         if new_column := used.assignment_warning(assignment, named, points=graded_points):
             say(new_column)
+    elif (note := no_roster_note(stats.results)):
+        say(note)
     warning = spec_exposure_warning(stats.results, [r.problem_set.path for r in refs])
     if warning:
         print(warning, file=sys.stderr)
@@ -1112,6 +1114,19 @@ def spec_exposure_warning(results: list[SubmissionResult], spec_files: list[Path
     return (f"warning: this machine has no Landlock, so student code could read any file every user can read, "
             f"among them {', '.join(str(p) for p in exposed[:3])}{' …' if len(exposed) > 3 else ''}. "
             f"Make the specs readable only by the grading user: chmod -R o-rwx {' '.join(folders)}")
+
+
+def no_roster_note(results: list[SubmissionResult]) -> str:
+    """Students named as `grader import-canvas` names them, and no roster: grades.csv then carries no
+    Canvas ID, and Canvas cannot match its rows (the id in the folder name is not trusted for it: a
+    folder "lab_3" would give a grade to Canvas's user 3)."""
+    from grader.canvas_import import imported_folder
+
+    if not results or sum(imported_folder(r.student) for r in results) * 2 <= len(results):
+        return ""
+    return ("note: these students come from a Canvas download, but no --roster was given: grades.csv has no "
+            "Canvas IDs for the import to match its rows on. Export the gradebook from Canvas (Grades > Export) "
+            "and grade again with --roster that file (nothing is graded again).")
 
 
 def roster_note(roster: Roster, results: list[SubmissionResult]) -> str:

@@ -142,3 +142,26 @@ def test_several_submissions_for_one_roster_student_are_named(tmp_path, tiny_spe
                  "--roster", str(roster)]) == 0
     err = capsys.readouterr().err
     assert "several submissions match one roster student" in err and ": 101, alice" in err
+
+
+def test_students_from_a_canvas_download_without_a_roster_are_told_to_add_it(tmp_path, tiny_spec, capsys):
+    """Folders named as `grader import-canvas` names them, and no roster: grades.csv has no Canvas
+    IDs, so its import would match nothing; the run says what to add, and adding it grades nothing."""
+    write(tmp_path / "subs" / "liddellalice_101" / "answers.yaml", "P1: 0.5\n")
+    write(tmp_path / "subs" / "builderbob_102" / "answers.yaml", "P1: 0.25\n")
+    argv = ["grade", str(tiny_spec), "--submissions", str(tmp_path / "subs"), "--out", str(tmp_path / "out")]
+    assert main(argv) == 0
+    assert "no --roster was given: grades.csv has no Canvas IDs" in capsys.readouterr().err
+    roster = write(tmp_path / "export.csv", CANVAS_EXPORT)
+    assert main([*argv, "--roster", str(roster)]) == 0
+    err = capsys.readouterr().err
+    assert "no --roster was given" not in err and "graded 0 submission(s), kept 2" in err
+    assert ["Liddell, Alice", "101", "S001", "alice@uni.example", "MATH 201 A", "2"] in \
+        list(csv.reader((tmp_path / "out" / "grades.csv").open()))
+
+
+def test_a_class_not_from_canvas_gets_no_roster_note(tmp_path, tiny_spec, capsys):
+    write(tmp_path / "subs" / "alice" / "answers.yaml", "P1: 0.5\n")
+    write(tmp_path / "subs" / "lab_3" / "answers.yaml", "P1: 0.5\n")  # one Canvas-like name is not a class
+    assert main(["grade", str(tiny_spec), "--submissions", str(tmp_path / "subs"), "--out", str(tmp_path / "out")]) == 0
+    assert "roster" not in capsys.readouterr().err
