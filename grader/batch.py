@@ -1120,9 +1120,9 @@ def no_roster_note(results: list[SubmissionResult]) -> str:
     """Students named as `grader import-canvas` names them, and no roster: grades.csv then carries no
     Canvas ID, and Canvas cannot match its rows (the id in the folder name is not trusted for it: a
     folder "lab_3" would give a grade to Canvas's user 3)."""
-    from grader.canvas_import import imported_folder
+    from grader.roster import IMPORTED_FOLDER
 
-    if not results or sum(imported_folder(r.student) for r in results) * 2 <= len(results):
+    if not results or sum(bool(IMPORTED_FOLDER.fullmatch(r.student)) for r in results) * 2 <= len(results):
         return ""
     return ("note: these students come from a Canvas download, but no --roster was given: grades.csv has no "
             "Canvas IDs for the import to match its rows on. Export the gradebook from Canvas (Grades > Export) "
@@ -1144,6 +1144,11 @@ def roster_note(roster: Roster, results: list[SubmissionResult]) -> str:
     for r in results:
         if (entry := roster.match(r.student)) is not None:
             by_entry.setdefault(id(entry), []).append(r.student)
+    by_number = [f"{r.student} → {entry.student}" for r in results
+                 if (entry := roster.matched_by_number_alone(r.student)) is not None]
+    if by_number:
+        note += ("; matched by the number at the end of the folder name alone, the name before it not being "
+                 "the roster's (check these): " + ", ".join(by_number[:10]) + (" …" if len(by_number) > 10 else ""))
     shared = [ids for ids in by_entry.values() if len(ids) > 1]
     if shared:
         # grades.csv then has one row per submission with the same Canvas ID: the import keeps one.

@@ -79,14 +79,6 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (download name, why)
 
 
-IMPORTED_FOLDER = re.compile(r"^[^_/\\]+_\d+$")  # <name key>_<user id>: a student folder this command writes
-
-
-def imported_folder(student: str) -> bool:
-    """Whether ``student`` is named as this command names a student's folder (``smithbob_340934``)."""
-    return IMPORTED_FOLDER.match(student) is not None
-
-
 def parse_canvas_name(download_name: str) -> CanvasFile | None:
     """The student and original file name in one of Canvas's download names."""
     match = CANVAS_NAME.match(download_name)

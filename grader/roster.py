@@ -34,7 +34,7 @@ from pathlib import Path
 IDENTITY_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 MATCHED_ON = ("SIS Login ID", "SIS User ID", "ID")
 MAX_ROSTER_BYTES = 20 << 20
-IMPORTED_FOLDER = re.compile(r"[^_]+_(?P<canvas_id>\d+)")  # <name key>_<Canvas user id>
+IMPORTED_FOLDER = re.compile(r"(?P<key>[^_]+)_(?P<canvas_id>\d+)")  # <name key>_<Canvas user id>
 # A Canvas export names an assignment's column "<name> (<assignment id>)"; its
 # totals ("Current Score", "Assignments Final Points") carry no id.
 ASSIGNMENT_COLUMN = re.compile(r"(?P<name>.*\S)\s+\((?P<id>\d+)\)")
@@ -101,6 +101,17 @@ class Roster:
         if entry is None and (imported := IMPORTED_FOLDER.fullmatch(student)):
             entry = self._by_canvas_id.get(imported["canvas_id"])
         return entry
+
+    def matched_by_number_alone(self, student: str) -> RosterEntry | None:
+        """The roster student ``student`` matched through the number after its last ``_`` only, its
+        name part not being the student's name as Canvas writes it in a download (``liddellalice_101``
+        for "Liddell, Alice"): ``team_2`` matching Canvas user 2 is more likely chance than a
+        student.  (A student renamed since the download matches this way too, rightly.)"""
+        entry = self.match(student)
+        if entry is None or self._by_key.get(_folded(student)) is entry:
+            return None
+        key = IMPORTED_FOLDER.fullmatch(student)["key"]
+        return None if _letters(key) == _letters(entry.student) else entry
 
     def assignment_column(self, name: str) -> str | None:
         """The header of the roster's one assignment column called ``name``
@@ -200,6 +211,13 @@ def assignment_name(header: str) -> str:
 def _shell_word(text: str) -> str:
     """``text`` quoted to be pasted into a shell: in double quotes as people write it, when that is safe."""
     return f'"{text}"' if not re.search(r'["$`\\!]', text) else shlex.quote(text)
+
+
+def _letters(text: str) -> str:
+    """Only the letters and digits of a name, unaccented and in lower case: how Canvas keys a student's
+    download files ("Núñez, José" → "nunezjose")."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c for c in plain.casefold() if c.isalnum())
 
 
 def _folded(text: str) -> str:

@@ -165,3 +165,16 @@ def test_a_class_not_from_canvas_gets_no_roster_note(tmp_path, tiny_spec, capsys
     write(tmp_path / "subs" / "lab_3" / "answers.yaml", "P1: 0.5\n")  # one Canvas-like name is not a class
     assert main(["grade", str(tiny_spec), "--submissions", str(tmp_path / "subs"), "--out", str(tmp_path / "out")]) == 0
     assert "roster" not in capsys.readouterr().err
+
+
+def test_a_folder_matched_by_its_trailing_number_alone_is_named_for_checking(tmp_path, tiny_spec, capsys):
+    write(tmp_path / "subs" / "liddellalice_101" / "answers.yaml", "P1: 0.5\n")  # as import-canvas names it
+    write(tmp_path / "subs" / "team_102" / "answers.yaml", "P1: 0.5\n")  # Canvas user 102 by chance?
+    roster = write(tmp_path / "export.csv", CANVAS_EXPORT)
+    assert main(["grade", str(tiny_spec), "--submissions", str(tmp_path / "subs"), "--out", str(tmp_path / "out"),
+                 "--roster", str(roster)]) == 0
+    err = capsys.readouterr().err
+    assert "roster: 2 of 2 submission(s) matched a student" in err
+    assert ("matched by the number at the end of the folder name alone, the name before it not being the "
+            "roster's (check these): team_102 → Builder, Bob") in err
+    assert "liddellalice_101 →" not in err
