@@ -894,7 +894,9 @@ PROBLEM_KINDS: tuple[tuple[str, Callable[[SubmissionResult], bool]], ...] = (
     ("code imports a library that is not installed",
      lambda r: any("is not installed where submissions are graded" in note for note in r.notes)),
     ("answers could not be read", lambda r: any(p.status == "could not read" for p in r.parts)),
-    ("an archive (.zip…), not opened", lambda r: any(_ARCHIVE in note for note in r.notes)),
+    # An archive beside a submission that lacks nothing is a copy left over, not a problem.
+    ("an archive (.zip…), not opened",
+     lambda r: r.score < r.max_score and any(_ARCHIVE in note for note in r.notes)),
     ("an empty submission", lambda r: any(note.startswith(NOTHING_TO_READ) for note in r.notes)),
     ("an empty file handed in", lambda r: any(EMPTY_FILE in note for note in r.notes)),
     ("files not read (a PDF, a Word file, code saved as foundations.py.txt…)",

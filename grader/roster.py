@@ -31,6 +31,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.readers import not_utf8
+
 IDENTITY_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 MATCHED_ON = ("SIS Login ID", "SIS User ID", "ID")
 MAX_ROSTER_BYTES = 20 << 20
@@ -230,6 +232,15 @@ def _plain(text: str) -> str:
     return " ".join(_folded(text).split())
 
 
+def _delimiter(text: str) -> str:
+    """Canvas exports with commas; a spreadsheet set up for a language that writes 1,5 saves the file again
+    with semicolons (or tabs): a header line without a comma but with those is read that way."""
+    header = text.split("\n", 1)[0]
+    if "," in header:
+        return ","
+    return max(";\t", key=header.count) if any(c in header for c in ";\t") else ","
+
+
 def read_roster(path: Path) -> Roster:
     """The students of a Canvas gradebook export (or any CSV with a
     ``Student`` column and at least one of ID, SIS User ID, SIS Login ID)."""
@@ -243,9 +254,8 @@ def read_roster(path: Path) -> Roster:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RosterError(f"{path}: the roster is not UTF-8 text (byte {exc.start}); "
-                          "export it again as CSV in UTF-8") from None
-    rows = csv.reader(io.StringIO(text, newline=""))
+        raise RosterError(f"{path}: the roster is {not_utf8(data, exc)}; export it again as CSV in UTF-8") from None
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = [cell.strip() for cell in next(rows, [])]
     except csv.Error as exc:

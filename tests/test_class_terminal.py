@@ -49,6 +49,8 @@ def test_the_end_of_a_run_names_the_students_with_each_kind_of_problem(tmp_path,
     put(subs, "s31/foundations.py", code)
     put(subs, "s31/foundations (1).py", code.replace("return", "return 2 *", 1))  # an LMS-renamed attempt
     put(subs, "s32/answers.txt", "1. 1/4\n2. 1\n")
+    shutil.copytree(ROOT / "submissions" / "alice", subs / "s33")  # full marks, and the zip it came in
+    put(subs, "s33/homework.zip", archive.getvalue())
 
     err = grade(capsys, subs, out, *SPECS)
     assert f"to look at (each student's report says more; see {out / 'index.html'}):" in err
@@ -67,7 +69,7 @@ def test_the_end_of_a_run_names_the_students_with_each_kind_of_problem(tmp_path,
     assert said["nothing handed in answers any problem set"].endswith(": 1 student (s32)")
     assert "ok" not in " ".join(lines).replace("not opened", "")
     # The whole run's time, with the grading's share of it.
-    assert re.search(r"graded 11 submission\(s\) in (\d+\.\d) s \((\d+\.\d) s of it grading and writing reports\)",
+    assert re.search(r"graded 12 submission\(s\) in (\d+\.\d) s \((\d+\.\d) s of it grading and writing reports\)",
                      err)
 
 

@@ -178,3 +178,13 @@ def test_a_folder_matched_by_its_trailing_number_alone_is_named_for_checking(tmp
     assert ("matched by the number at the end of the folder name alone, the name before it not being the "
             "roster's (check these): team_102 → Builder, Bob") in err
     assert "liddellalice_101 →" not in err
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_roster_saved_again_with_semicolons_or_tabs_is_read(tmp_path, separator):
+    """A spreadsheet set up for a language writing 1,5 saves the Canvas export with semicolons."""
+    rows = list(csv.reader(io.StringIO(CANVAS_EXPORT.lstrip("\ufeff"))))
+    text = "\n".join(separator.join(f'"{cell}"' if "," in cell else cell for cell in row) for row in rows) + "\n"
+    roster = read_roster(write(tmp_path / "export.csv", text))
+    assert roster.match("bob").student == "Builder, Bob"
+    assert roster.match("S001").canvas_id == "101"
