@@ -112,6 +112,14 @@ class _UntrustedLoader(_Loader):
         return super().compose_node(parent, index)
 
 
+# In a student's file every true/false, yes/no is the word written: Q2.3d's choices include "true",
+# which YAML would otherwise read as a boolean no checker expects.
+_UntrustedLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+
+
 # PyYAML's words for the usual slips, and what they mean to someone editing the file.
 _HINTS = (
     ("expected <block end>", "a line is indented differently from the lines around it: check this line's "

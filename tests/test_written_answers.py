@@ -306,3 +306,18 @@ def test_a_non_utf8_answers_file_names_the_line_to_fix(tmp_path):
         read_answers_file(path, load_problem_set(ROOT / "problems" / "q2-activations.yaml"))
     assert str(error.value) == ("answers.yaml: the file is not UTF-8 text (byte 0xe9 on line 2 cannot be decoded); "
                                 "save it as UTF-8")
+
+
+@pytest.mark.parametrize("written, status", [("true", "incorrect"), ("approx", "correct"), ("'true'", "incorrect")])
+def test_a_choice_written_unquoted_in_answers_yaml_is_the_word_not_a_boolean(tmp_path, written, status):
+    """Q2.3d's choices are "approx" and "true": YAML would read an unquoted true as a boolean,
+    and the answer as unreadable; it is the word the student wrote."""
+    from grader.cli import main
+
+    (tmp_path / "ann").mkdir()
+    (tmp_path / "ann" / "answers.yaml").write_text(f"Q2.3d: {written}\nQ2.3a: yes\n", encoding="utf-8")
+    assert main(["check", str(ROOT / "problems" / "q2-activations.yaml"), str(tmp_path / "ann"),
+                 "--json", str(tmp_path / "r.json")]) == 0
+    tests = {t["number"]: t for t in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["tests"]}
+    assert tests["Q2.3d"]["extra_data"]["verdict"] == status, tests["Q2.3d"]
+    assert "Read: True" not in tests["Q2.3d"]["output"]
