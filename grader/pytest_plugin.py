@@ -21,9 +21,9 @@ instructor), the first time one of its items runs.
   (a notebook cell that raised a SyntaxError, before "dot is not defined");
 - ``reportinfo`` points at the part in its spec file (path and line);
 - nothing of a submission is imported into this process: no conftest.py is
-  loaded, a ``.py`` named is collected only as a submission, and under
-  ``--grader-hidden`` a submission's own pytest settings (``addopts``,
-  ``pythonpath``) are refused;
+  loaded, a ``.py`` named is collected only as a submission, and
+  ``--grader-hidden`` requires the instructor's own configuration (``-c``),
+  so that no submission's pytest settings apply;
 - a path that holds tests and nothing a problem set asks for, or no path at
   all, is a usage error: the repository's own tests run in a separate call.
 
@@ -87,8 +87,12 @@ def pytest_load_initial_conftests(early_config):
     if not options.grader:
         return
     options.noconftest = True
-    if options.grader_hidden:
-        _refuse_settings_inside_a_submission(early_config, _paths(options.file_or_dir))
+    if options.grader_hidden and not options.inifilename:
+        raise pytest.UsageError(
+            "with --grader-hidden, give pytest your own configuration file with -c FILE (-c /dev/null will do): "
+            "pytest otherwise takes its settings from the first pytest.ini, pyproject.toml, tox.ini or setup.cfg "
+            "above the paths named, which may be a submission's, and one saying '-p no:grader' would switch this "
+            "plugin off and run the submission's conftest.py beside your specs' solutions and hidden cases.")
 
 
 def _paths(args) -> list[Path]:
@@ -123,22 +127,6 @@ def _tests_instead_of_answers(config, path: Path, asked: set[str]) -> list[Path]
         return []
     patterns = [*config.getini("python_files"), "conftest.py"]
     return [f for f in files if any(fnmatch(f.name, pattern) for pattern in patterns)]
-
-
-def _refuse_settings_inside_a_submission(config, submissions: list[Path]) -> None:
-    """pytest takes its settings from the first config file above the paths named, which may be a
-    submission's own: its ``addopts`` could deselect parts (``-k A1``) and pass the run green, its
-    ``pythonpath`` put the submission's modules before the grader's imports.  pytest applies it before
-    loading this plugin (``-p`` plugins it names are already imported): refusing it stops the run, and
-    the instructor's own configuration (``-c``) is the way to keep it out from the start."""
-    ini = config.inipath
-    if ini is None or not any(config.getini(name) for name in ("addopts", "pythonpath")):
-        return
-    for path in submissions:
-        if ini.resolve().is_relative_to(path if path.is_dir() else path.parent):
-            raise pytest.UsageError(f"{ini} sets pytest options and lies in the submission {path}: with "
-                                    "--grader-hidden, give pytest your own configuration file with -c FILE, "
-                                    "so that the submission cannot change what runs.")
 
 
 def _is_submission(config, path: Path) -> bool:

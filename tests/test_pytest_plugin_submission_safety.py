@@ -5,6 +5,7 @@ a hostile conftest.py, a Python file that writes a marker when imported, or a py
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -86,23 +87,17 @@ def test_a_python_file_named_as_the_submission_is_not_imported_into_pytest(tmp_p
     assert not marker.exists()
 
 
-def test_hidden_grading_refuses_pytest_settings_inside_the_submission(tmp_path):
+def test_hidden_grading_requires_the_instructors_own_pytest_configuration(tmp_path):
     # Left to itself, pytest would take bob/pytest.ini as its configuration (it looks for one above the
-    # paths named; --grader=SPECS is one word, no path) and run A1 alone: green.
+    # paths named; --grader=SPECS is one word, no path): "-p no:grader" there would switch the plugin off,
+    # and with it everything that keeps the submission's conftest.py out of this process.
     submission = submission_with(tmp_path, "pytest.ini", "[pytest]\naddopts = -k A1\n")
     run = pytest_run(tmp_path, f"--grader={PROBLEMS}", "--grader-hidden", str(submission))
     assert run.returncode == 4, run.stdout + run.stderr
-    assert f"{submission / 'pytest.ini'} sets pytest options and lies in the submission {submission}" in run.stderr
-    assert "-c FILE" in run.stderr and "Traceback" not in run.stderr
-    # With a configuration of the instructor's, the submission is graded in full.
-    run = pytest_run(tmp_path, "--grader", str(PROBLEMS), "--grader-hidden", str(submission),
-                     config=own_config(tmp_path))
-    assert run.returncode == 1 and "33 failed" in run.stdout, run.stdout + run.stderr
-
-
-def test_a_pyproject_without_pytest_settings_does_not_stop_hidden_grading(tmp_path):
-    submission = submission_with(tmp_path, "pyproject.toml", "[project]\nname = 'homework'\n")
-    run = pytest_run(tmp_path, f"--grader={PROBLEMS}", "--grader-hidden", str(submission))
+    assert "with --grader-hidden, give pytest your own configuration file with -c FILE" in run.stderr
+    assert "Traceback" not in run.stderr
+    # With a configuration of the instructor's, the submission's settings do not apply: graded in full.
+    run = pytest_run(tmp_path, "--grader", str(PROBLEMS), "--grader-hidden", str(submission), "-c", os.devnull)
     assert run.returncode == 1 and "33 failed" in run.stdout, run.stdout + run.stderr
 
 
