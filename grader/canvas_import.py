@@ -48,6 +48,8 @@ NOT_CANVAS_NAME = "not named the way Canvas names submission files"
 SYMLINK = ("a symbolic link, which is not followed (it could point at files that are not the student's); "
            "put the file itself there")
 NOT_REGULAR = "not a regular file (a pipe, socket or device), so it is not opened"
+HARD_LINK = ("a hard link to a file that also has another name (it could be a file that is not the student's); "
+             "put a copy of the file there")
 IN_A_FOLDER = "inside a folder; Canvas puts every submission file at the top of its download"
 UTF8_NAME = 0x800  # the zip flag saying a member's name is UTF-8
 # Opening fails on a link and never waits on a pipe, in case either replaced a file after it was listed.
@@ -186,9 +188,10 @@ def _open_regular(path: Path) -> BinaryIO:
         if path.is_symlink():
             raise _NotAFile(SYMLINK) from None
         raise
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    status = os.fstat(fd)
+    if not stat.S_ISREG(status.st_mode) or status.st_nlink > 1:
         os.close(fd)
-        raise _NotAFile(NOT_REGULAR)
+        raise _NotAFile(NOT_REGULAR if not stat.S_ISREG(status.st_mode) else HARD_LINK)
     return os.fdopen(fd, "rb")
 
 

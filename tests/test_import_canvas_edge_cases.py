@@ -53,6 +53,19 @@ def test_a_link_in_an_unpacked_download_is_skipped_not_followed(tmp_path):
                "not the student's); put the file itself there" in run.stdout
 
 
+def test_a_hard_link_to_a_file_outside_the_download_is_skipped(tmp_path):
+    secret = tmp_path / "problems" / "spec.yaml"
+    secret.parent.mkdir()
+    secret.write_text(HIDDEN)
+    download = unpacked_download(tmp_path)
+    os.link(secret, download / "evilguy_777_1_foundations.py")
+
+    run = import_canvas(download, tmp_path / "class")
+    assert run.returncode == 0, run.stderr
+    assert written(tmp_path / "class") == {"doejane_12345/foundations.py": "print('jane')\n"}
+    assert "skipped evilguy_777_1_foundations.py: a hard link to a file that also has another name" in run.stdout
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links are needed")
 def test_a_file_replaced_by_a_link_after_listing_is_not_read(tmp_path, monkeypatch):
     secret = tmp_path / "spec.yaml"
