@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import html
+import io
 import json
 import multiprocessing
 import os
@@ -50,7 +51,8 @@ from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override
 from grader.grading import (ARCHIVE_NOTE, CHECKPOINTS, ERROR, NOTHING_ANSWERS, NOTHING_TO_READ, SEVERAL_COPIES, Grader,
                             SetOutcome, is_litter, submission_files, tells_of_a_file_not_read, with_overrides)
 from grader.readers import EMPTY_FILE
-from grader.results import PartResult, SubmissionResult, dumps, write_atomic, write_if_changed
+from grader.results import (PartResult, SubmissionResult, dumps, number_text, points_phrase, write_atomic,
+                            write_if_changed)
 from grader.roster import Roster, RosterError, read_roster
 from grader.sandbox import SandboxUnavailable
 
@@ -609,9 +611,21 @@ class ChangedOverride:
     now: PartResult
 
 
+def answered_fields(part: PartResult) -> dict:
+    """What an override is decided on: the part's automatic verdict, the answer as read and the part's
+    points (1.5 of 3 is another decision than 1.5 of 2)."""
+    return {"status": part.status, "score": part.score, "answer": part.answer, "max_score": part.max_score}
+
+
 def answered_key(part: PartResult) -> str:
-    """What an override is decided on: the part's automatic verdict and the answer as read."""
-    return json.dumps({"status": part.status, "score": part.score, "answer": part.answer}, sort_keys=True)
+    return json.dumps(answered_fields(part), sort_keys=True)
+
+
+def answer_changed(then: dict, part: PartResult) -> bool:
+    """Whether the part differs from what the override was set on, in what was stored then: an
+    override from a gradebook that did not keep the points is compared without them."""
+    now = answered_fields(part)
+    return any(key in now and now[key] != value for key, value in then.items())
 
 
 def changed_overrides(result: SubmissionResult, overrides: dict[str, Override]) -> list[ChangedOverride]:
@@ -619,8 +633,8 @@ def changed_overrides(result: SubmissionResult, overrides: dict[str, Override]) 
     changed = []
     for label, o in sorted(overrides.items()):
         part = parts.get(label)
-        if part is not None and o.answered is not None and answered_key(part) != o.answered:
-            changed.append(ChangedOverride(result.student, label, o, json.loads(o.answered), part))
+        if part is not None and o.answered is not None and answer_changed(then := json.loads(o.answered), part):
+            changed.append(ChangedOverride(result.student, label, o, then, part))
     return changed
 
 
@@ -646,8 +660,10 @@ def write_student_files(out: Path, result: SubmissionResult, expected: dict[str,
 
 
 def write_class_files(out: Path, results: list[SubmissionResult], problem_sets: list[dict],
-                      expected: dict[str, str], roster: Roster | None = None, assignment: str | None = None) -> None:
-    """grades.csv, junit.xml, summary.md and index.html (overrides already applied)."""
+                      expected: dict[str, str], roster: Roster | None = None, assignment: str | None = None,
+                      to_review: Iterable[tuple[str, str]] = ()) -> None:
+    """grades.csv, junit.xml, summary.md and index.html (overrides already applied).  ``to_review``:
+    (student, part) of overrides set before the part's answer, verdict or points changed, marked there."""
     from grader.exports import grades_csv, junit_xml, markdown_summary
     from grader.report import render_class_summary
 
@@ -655,13 +671,14 @@ def write_class_files(out: Path, results: list[SubmissionResult], problem_sets: 
     max_score = sum(ps["max_score"] for ps in problem_sets)
     write_atomic(out / "grades.csv", grades_csv(results, assignment or title, max_score, roster))
     write_atomic(out / "junit.xml", junit_xml(results, per_student=True))
-    write_atomic(out / "summary.md", markdown_summary(results, title, max_score))
+    write_atomic(out / "summary.md", markdown_summary(results, title, max_score, to_review=to_review))
     names = {r.student: e.student for r in results if roster and (e := roster.match(r.student)) and e.student}
     matched = {id(e) for r in results if roster and (e := roster.match(r.student)) is not None}
     absent = [e.student or e.sis_login_id or e.canvas_id for e in (roster.entries if roster else ())
               if id(e) not in matched and not e.is_test_student]
     write_atomic(out / "index.html", render_class_summary(results, title=title, max_score=max_score,
-                                                          report_name=REPORT_NAME, names=names, absent=absent))
+                                                          report_name=REPORT_NAME, names=names, absent=absent,
+                                                          to_review=to_review))
 
 
 def assignment_title(problem_sets: list[dict]) -> str:
@@ -708,7 +725,7 @@ def publish(gradebook: Gradebook, out: Path, students: Iterable[str] | None = No
     gradebook.save_unwritten(done.unwritten)
     rows = gradebook.roster()
     write_class_files(out, done.results, problem_sets, expected, Roster.from_json(rows) if rows else None,
-                      gradebook.assignment())
+                      gradebook.assignment(), to_review=[(c.student, c.label) for c in done.changed])
     return done
 
 
@@ -935,13 +952,17 @@ def stale_note(stale: list[StaleOverride], out: Path) -> str:
 
 def changed_note(changed: list[ChangedOverride], out: Path) -> str:
     folder = shlex.quote(str(out))
-    lines = [f"note: {len(changed)} instructor override(s) were set on an answer or automatic verdict that has "
-             "changed since (the student handed in again, or the spec changed). They still apply; set one again "
+    lines = [f"note: {len(changed)} instructor override(s) were set on an answer, automatic verdict or points "
+             "that have changed since (the student handed in again, or the spec changed). They still apply; "
+             "set one again "
              f"to confirm it (grader override --out {folder} STUDENT PART SCORE --comment TEXT), or drop it "
              f"(grader override --out {folder} STUDENT PART --remove)"]
     for c in changed:
         then = f"{c.then.get('status')}, {points(c.then.get('score', 0.0))}"
         now = f"{c.now.status}, {points(c.now.score)}"
+        if c.then.get("max_score", c.now.max_score) != c.now.max_score:  # the part is worth more or less now
+            then = f"{c.then.get('status')}, {number_text(c.then.get('score', 0.0))} of {points(c.then['max_score'])}"
+            now = f"{c.now.status}, {number_text(c.now.score)} of {points(c.now.max_score)}"
         answer = ""
         if c.then.get("answer") != c.now.answer:
             was, now_shown = where_they_differ(c.then.get("answer") or "", c.now.answer)
@@ -1483,6 +1504,7 @@ class OverrideRequest:
     label: str
     score: float | None  # None: remove the override
     comment: str = ""
+    score_text: str = ""  # the score as given, for messages (3.0000001 is not 3)
     where: str = ""  # e.g. "overrides.csv, line 3", for messages
     file: str = ""  # the overrides file, and the request's line in it
     line: int = 0
@@ -1502,9 +1524,10 @@ def read_overrides_file(path: Path) -> list[OverrideRequest]:
         raise UsageError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
                          "save it as 'CSV UTF-8'") from None
     missing = object()  # what DictReader gives for a field the row does not have
-    reader = csv.DictReader(text.splitlines(), restval=missing)
+    # newline="": a quoted comment keeps its line breaks, and line_num counts the file's lines
+    reader = csv.DictReader(io.StringIO(text, newline=""), restval=missing)
     try:
-        rows = list(reader)
+        rows = list(_rows_and_lines(reader))
     except csv.Error as exc:
         raise UsageError(f"{path}, line {reader.line_num}: not readable as CSV ({exc})") from None
     columns = {c.strip().lower() for c in reader.fieldnames or ()}
@@ -1512,7 +1535,7 @@ def read_overrides_file(path: Path) -> list[OverrideRequest]:
         raise UsageError(f"{path}: an overrides file is a CSV with a header row naming the columns student, "
                          f"part, score and optionally comment; this one has: {', '.join(sorted(columns)) or 'none'}")
     requests, problems = [], []  # every bad row is named at once: the file is fixed in one go
-    for line, row in enumerate(rows, 2):
+    for line, row in rows:
         where = f"{path}, line {line}"
         if None in row:  # DictReader's key for fields beyond the header
             problems.append(f"{where}: more fields than the header names; a comment holding a comma "
@@ -1526,15 +1549,29 @@ def read_overrides_file(path: Path) -> list[OverrideRequest]:
         score = None
         if row["score"]:
             try:
-                score = float(row["score"])
+                score = score_given(row["score"])
             except ValueError:
                 problems.append(f"{where}: the score '{row['score']}' is not a number")
                 continue
-        requests.append(OverrideRequest(row["student"], row["part"], score, row.get("comment", ""), where,
-                                        str(path), line))
+        requests.append(OverrideRequest(row["student"], row["part"], score, row.get("comment", ""), row["score"],
+                                        where, str(path), line))
     if problems:
         raise UsageError(rows_refused(problems, path))
     return requests
+
+
+def _rows_and_lines(reader) -> Iterable[tuple[int, dict]]:
+    """Each row with the file line it begins on: a row whose quoted comment spans lines ends
+    further down (line_num is where it ends), and blank lines are skipped."""
+    for row in reader:
+        breaks = sum(v.count("\n") for v in row.values() if isinstance(v, str))
+        breaks += sum(v.count("\n") for v in row.get(None, ()))  # fields beyond the header
+        yield reader.line_num - breaks, row
+
+
+def score_given(text: str) -> float:
+    """A typed score as a number; -0 is 0 (else shown as "-0 points")."""
+    return float(text) + 0.0
 
 
 def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
@@ -1553,28 +1590,35 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
             rows = gradebook.roster()
             roster = Roster.from_json(rows) if rows else None
             requests = [_as_named_in(present, r, roster, stored) for r in requests]
-            problems = _duplicate_rows(requests)
-            for request in requests:  # check everything before changing anything
+            problems = []
+            for index, request in enumerate(requests):  # check everything before changing anything
                 where = f"{request.where}: " if request.where else ""
-                if request.score is None and request.label in stored.get(request.student, {}):
+                own = stored.get(request.student, {})
+                if request.score is None and (label := _matching_label(request.label, own)) is not None:
+                    requests[index] = replace(request, label=label)
                     continue  # a stored override can be removed whatever the parts are now
                 if request.student not in results:
                     result = gradebook.result(request.student) if request.student in present else None
                     if result is None:
-                        problems.append(f"{where}no student '{request.student}' in the gradebook in {out}/ "
-                                        f"(as of its last run). {how_to_name_students(roster)}")
+                        problems.append(where + _no_such_student(gradebook, request, present, out, roster))
                         continue
                     results[request.student] = result
                 parts = {p.label: p for p in results[request.student].parts}
-                if request.label not in parts:
-                    problems.append(f"{where}'{request.label}' is not a part of {request.student}'s results; "
-                                    f"the parts are: {', '.join(parts)}")
+                label = _matching_label(request.label, parts)
+                if label is None:
+                    problems.append(f"{where}'{request.label}' is not a part of {request.student}'s results"
+                                    f"{_did_you_mean(request.label, parts)}; the parts are: {', '.join(parts)}")
                     continue
+                requests[index] = request = replace(request, label=label)
                 top = parts[request.label].max_score
                 if request.score is not None and not 0 <= request.score <= top:
-                    problems.append(f"{where}the score {request.score:g} for {request.label} is outside 0…{top:g}")
+                    given = request.score_text.strip() or number_text(request.score)
+                    problems.append(f"{where}the score {given} for {request.label} is outside 0…{number_text(top)}")
+            problems += _duplicate_rows(requests)
             if problems:
                 raise UsageError(rows_refused(problems, requests[0].file))
+            if all(r.score is None and r.label not in stored.get(r.student, {}) for r in requests):
+                raise UsageError(nothing_to_remove(requests, stored))
             for request in requests:
                 if request.score is None:
                     removed = gradebook.remove_override(request.student, request.label)
@@ -1601,6 +1645,50 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
         raise UsageError("the overrides are stored and the class files rewritten, but "
                          + unwritten_note(published.unwritten).removeprefix("error: "))
     return done
+
+
+def _matching_label(typed: str, labels: Iterable[str]) -> str | None:
+    """The part label typed, or the one label it spells in other case ("q2.4" for "Q2.4")."""
+    labels = list(labels)
+    if typed in labels:
+        return typed
+    same = [label for label in labels if label.casefold() == typed.strip().casefold()]
+    return same[0] if len(same) == 1 else None
+
+
+def _did_you_mean(typed: str, names: Iterable[str]) -> str:
+    """ " (did you mean 'Q2.4'?)" when one name is close to a typo, else nothing."""
+    import difflib
+
+    by_folded = {name.casefold(): name for name in names}
+    close = difflib.get_close_matches(typed.strip().casefold(), by_folded, n=1, cutoff=0.6)
+    return f" (did you mean '{by_folded[close[0]]}'?)" if close else ""
+
+
+def _no_such_student(gradebook: Gradebook, request: OverrideRequest, present: set[str], out: Path,
+                     roster: Roster | None) -> str:
+    """Why an override cannot be set for a student: not in the class any more (their results kept), or
+    no such student at all, with the closest id if it looks like a typo."""
+    student = request.student
+    if gradebook.result(student) is not None:
+        return (f"'{student}' is no longer in the class: the last run of 'grader grade' in {out}/ found no "
+                "submission of theirs (their results are kept in the gradebook). An override can be set only "
+                "for a student in the class: put their submission back and grade again. An override set "
+                f"before can still be dropped: grader override --out {shlex.quote(str(out))} "
+                f"{shlex.quote(student)} PART --remove")
+    return (f"no student '{student}' in the gradebook in {out}/ as of its last run"
+            f"{_did_you_mean(student, present)}. {how_to_name_students(roster)}")
+
+
+def nothing_to_remove(requests: list[OverrideRequest], stored: dict[str, dict[str, Override]]) -> str:
+    """Every request removes an override that is not there: said, and nothing is rewritten."""
+    if len(requests) == 1:
+        student, label = requests[0].student, requests[0].label
+        own = stored.get(student, {})
+        has = f"the parts with one are: {', '.join(own)}" if own else "they have none"
+        return f"{student} {label} has no override to remove ({has}); nothing was changed"
+    return (f"none of the {len(requests)} rows of {requests[0].file} removes an override (none of those parts "
+            "has one); nothing was changed")
 
 
 def _duplicate_rows(requests: list[OverrideRequest]) -> list[str]:
@@ -1632,8 +1720,8 @@ def former_student_note(student: str, out: Path, rewritten: bool) -> str:
 
 
 def points(score: float) -> str:
-    """'1 point', '0 points', '1.5 points'."""
-    return f"{score:g} point{'' if score == 1 else 's'}"
+    """'1 point', '0 points', '1.5 points', '2.9999999 points' (not rounded to 3)."""
+    return points_phrase(score)
 
 
 def how_to_name_students(roster: Roster | None) -> str:
@@ -1695,10 +1783,10 @@ def override_command(args: argparse.Namespace) -> int:
         score = None
         if not args.remove:
             try:
-                score = float(args.score)
+                score = score_given(args.score)
             except ValueError:
                 raise UsageError(f"the score '{args.score}' is not a number") from None
-        requests = [OverrideRequest(args.student, args.part, score, args.comment or "")]
+        requests = [OverrideRequest(args.student, args.part, score, args.comment or "", args.score or "")]
     for line in apply_overrides(out, requests):
         print(line)
     print(f"outputs in {out}/ rewritten", file=sys.stderr)

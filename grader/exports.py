@@ -10,7 +10,7 @@ import html
 import io
 import re
 import statistics
-from typing import Sequence
+from typing import Iterable, Sequence
 from xml.etree import ElementTree as ET
 
 from grader.grading import AT_GRADING
@@ -191,15 +191,17 @@ def _points_cell(p: PartResult) -> str:
     return f"{'–' if p.at_grading else format_score(p.score)} / {format_score(p.max_score)}"
 
 
-OVERRIDES_LISTED = 20  # a CI job page is read, not searched
+# An override whose part has changed under it since it was set (see grader.batch.changed_overrides).
+OVERRIDE_TO_REVIEW = "⚠ set before the answer, automatic verdict or points changed: to review"
 
 
 def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score: float | None = None,
-                     untouched: Sequence[str] = ()) -> str:
+                     untouched: Sequence[str] = (), to_review: Iterable[tuple[str, str]] = ()) -> str:
     """A Markdown summary for a CI job page (e.g. ``$GITHUB_STEP_SUMMARY``).
 
     For one submission: its per-part table.  For a class: the score
-    distribution and each part's mean and full-marks rate.
+    distribution, each part's mean and full-marks rate, and every override
+    (the instructor's record), ``to_review`` (student, part) ones marked.
     """
     results = sorted(results, key=lambda r: r.student)
     if max_score is None:
@@ -248,12 +250,12 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
     if overridden:
         count = len(overridden)
         lines += ["", f"{count} part score{'' if count == 1 else 's'} set by the instructor:", ""]
-        for student, p in overridden[:OVERRIDES_LISTED]:
+        review = set(to_review)
+        for student, p in overridden:
             comment = f" — {_cell(p.override)}" if p.override else ""
+            mark = f" {OVERRIDE_TO_REVIEW}" if (student, p.label) in review else ""
             lines.append(f"- {_cell(student)} {_cell(p.label)}: {format_score(p.score)} / "
-                         f"{format_score(p.max_score)} (automatic: {_cell(p.automatic_status)}){comment}")
-        if count > OVERRIDES_LISTED:
-            lines.append(f"- … and {count - OVERRIDES_LISTED} more (the class page lists every student)")
+                         f"{format_score(p.max_score)} (automatic: {_cell(p.automatic_status)}){comment}{mark}")
     crashed = [r.student for r in results if any(p.status == "error" for p in r.parts)]
     if crashed:
         lines += ["", f"Could not be graded: {', '.join(_cell(s) for s in crashed)}"]

@@ -15,7 +15,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import jinja2
 from markupsafe import Markup, escape
@@ -82,14 +82,16 @@ def case_mark(status: str) -> Markup:
 
 
 def attention_note(result: SubmissionResult) -> str:
-    """What in one student's results waits for the instructor, as counts ("2 parts could not be read;
-    1 provisional"), so the class page shows where to look without opening every report."""
-    counts = [
-        (sum(could_not_read(p) and not p.overridden for p in result.parts), "could not be read"),
-        (sum(to_confirm(p) and not p.overridden for p in result.parts), "provisional"),
-        (sum(p.status == ERROR for p in result.parts), "crashed"),
+    """What in one student's results waits for the instructor, naming the parts ("2 parts could not be
+    read: Q1, Q3; 1 part provisional: Q2.4"), so the class page shows where to look without opening
+    every report."""
+    kinds = [
+        ([p.label for p in result.parts if could_not_read(p) and not p.overridden], "could not be read"),
+        ([p.label for p in result.parts if to_confirm(p) and not p.overridden], "provisional"),
+        ([p.label for p in result.parts if p.status == ERROR], "crashed"),
     ]
-    return "; ".join(f"{n} part{'' if n == 1 else 's'} {what}" for n, what in counts if n)
+    return "; ".join(f"{len(labels)} part{'' if len(labels) == 1 else 's'} {what}: {', '.join(labels)}"
+                     for labels, what in kinds if labels)
 
 
 def could_not_read(part: PartResult) -> bool:
@@ -206,9 +208,10 @@ def part_success_plot(summaries: Sequence[PartSummary]) -> Markup:
 
 def render_class_summary(results: Sequence[SubmissionResult], *, title: str, max_score: float,
                          report_name: str = "report.html", names: dict[str, str] | None = None,
-                         absent: Sequence[str] = ()) -> str:
+                         absent: Sequence[str] = (), to_review: Iterable[tuple[str, str]] = ()) -> str:
     """The class page; ``names`` (student id -> name, from the roster) are shown beside the ids;
-    ``absent``: the roster's students with no submission, so the page shows who is missing."""
+    ``absent``: the roster's students with no submission, so the page shows who is missing;
+    ``to_review``: (student, part) of overrides set before the part's answer, verdict or points changed."""
     results = sorted(results, key=lambda r: r.student)
     scores = [r.score for r in results]
     summaries = part_summaries(results)
@@ -226,4 +229,12 @@ def render_class_summary(results: Sequence[SubmissionResult], *, title: str, max
     plots = [score_histogram(scores, max_score), part_success_plot(summaries)] if results else []
     return environment().get_template("index.html.j2").render(
         title=title, results=results, summaries=summaries, stats=stats, max_score=max_score, plots=plots,
-        report_name=report_name, names=names or {}, absent=list(absent))
+        report_name=report_name, names=names or {}, absent=list(absent), to_review=overrides_to_review(to_review))
+
+
+def overrides_to_review(to_review: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Student → the parts whose override is to review, as the class page lists them."""
+    by_student: dict[str, list[str]] = {}
+    for student, label in to_review:
+        by_student.setdefault(student, []).append(label)
+    return by_student

@@ -560,7 +560,7 @@ def test_an_override_keeps_the_class_of_the_last_run(tmp_path, capsys):
     assert "s0000" not in (out / "grades.csv").read_text()
     assert "s0000" not in (out / "index.html").read_text()
     assert main(["override", "--out", str(out), "s0000", "P1", "1"]) == 2
-    assert "no student 's0000'" in capsys.readouterr().err
+    assert "'s0000' is no longer in the class" in capsys.readouterr().err
 
 
 def test_an_override_above_what_the_part_is_now_worth_is_capped_and_says_so(tmp_path, capsys):

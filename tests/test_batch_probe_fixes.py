@@ -186,7 +186,7 @@ def test_a_rubric_part_not_answered_is_not_left_for_review(tmp_path, capsys):
     summary = (out / "summary.md").read_text()
     row = next(line for line in summary.splitlines() if line.startswith("| P3 "))
     assert row.endswith("| 1 | 1 |")  # one not answered, one to review
-    assert "1 part verdicts to review" in (out / "index.html").read_text()
+    assert "1 part verdict to review" in (out / "index.html").read_text()
 
 
 def test_hidden_files_in_a_problems_folder_are_not_specs(tmp_path, capsys):

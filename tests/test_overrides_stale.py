@@ -137,7 +137,7 @@ def test_an_override_on_an_answer_that_changed_since_is_reported_and_still_appli
     hand_in_another_p1(subs, "bob")
     run = grade(spec, subs, out)
     assert run.returncode == 0, run.stderr
-    assert "1 instructor override(s) were set on an answer or automatic verdict that has changed since" in run.stderr
+    assert "1 instructor override(s) were set on an answer, automatic verdict or points that have changed since" in run.stderr
     note = run.stderr.split("changed since", 1)[1]
     assert "bob P1: 1.5 points by the instructor" in note and "[7, 8, 9]" in note
     assert p1_score(out, "bob") == 1.5  # it still applies

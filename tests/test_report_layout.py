@@ -278,7 +278,7 @@ def test_the_students_table_notes_what_needs_the_instructor():
     long_id = "s" * 200
     results = [SubmissionResult(long_id, (*crashing_result().parts, unread, unread, provisional))]
     page = render_class_summary(results, title="HW", max_score=6)
-    assert '<span class="attention">2 parts could not be read; 1 part provisional; 1 part crashed</span>' in page
+    assert '<span class="attention">2 parts could not be read: Q2, Q2; 1 part provisional: Q3; 1 part crashed: Q1</span>' in page
     assert f"<bdi>{long_id}</bdi>" in page and re.search(r"bdi \{ overflow-wrap: anywhere", page)
 
 
