@@ -1066,8 +1066,7 @@ class Grader:
         disagreeing = sorted({c.source for c in candidates if answers(c) and c.verdict.credit != verdict.credit})
         if disagreeing and (not best.cases or choice or disputed):
             merged = ", and the problem set's parts were graded from different copies" if disputed else ""
-            feedback += (f" Another file answers this part differently ({', '.join(disagreeing)}){merged}, so "
-                         "the score is provisional until the instructor confirms it.")
+            feedback += f" Another file answers this part differently ({', '.join(disagreeing)}){merged}{UNTIL_CONFIRMED}"
             provisional = True
         return PartResult(
             problem_set=ps.id, label=part.label, title=part.title, max_score=part.points,
@@ -1418,6 +1417,10 @@ def _file_problem(path: Path, exc: Exception, shown: str = "") -> str:
     return f"Could not read {message}"
 
 
+# How a part graded from disagreeing copies ends its feedback, until an override settles it.
+UNTIL_CONFIRMED = ", so the score is provisional until the instructor confirms it."
+
+
 def with_overrides(result: SubmissionResult, overrides: dict[str, tuple[float, str]]) -> SubmissionResult:
     """Apply instructor overrides (label → (score, comment)) to a result.
 
@@ -1445,7 +1448,8 @@ def _overridden(p: PartResult, score: float, comment: str) -> PartResult:
     if score > p.max_score:  # the spec has made the part worth less since the override was set
         decision += (f" (The instructor's score of {score:g} is capped at {p.max_score:g}, "
                      "what the part is worth now.)")
-    automatic = p.feedback.replace(PROVISIONAL_NOTE, "").strip()
+    # Confirmed now: what said it awaited confirmation goes (the reason, another file, stays).
+    automatic = p.feedback.replace(PROVISIONAL_NOTE, "").replace(UNTIL_CONFIRMED, ".").strip()
     feedback = f"{decision}\nAutomatic grading said: {automatic}" if automatic else decision
     status = "correct" if kept >= p.max_score - 1e-9 else "partial" if kept > 0 else "incorrect"
     return replace(p, score=kept, status=status, feedback=feedback, provisional=False, override=comment,

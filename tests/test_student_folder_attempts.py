@@ -219,3 +219,20 @@ def test_a_folder_holding_only_a_readme_says_why_it_scores_zero(graded):
         ".ipynb), Markdown or text (.md, .txt) and answers files (.yaml). Define the functions of foundations in "
         "foundations.py or foundations.ipynb; write each answer of q2-activations under its part label (e.g. "
         "`Q2.1a:`) in q2.md or answers.yaml."]
+
+
+def test_an_override_settles_a_part_graded_from_disagreeing_copies(graded, tmp_path):
+    """Confirmed by the instructor, the part no longer says it awaits confirmation; which other
+    copy answered it differently is still said."""
+    import shutil
+
+    out = tmp_path / "reports"
+    shutil.copytree(graded, out)
+    (part,) = [t for t in code_parts(out, "jdoe") if t["number"] == "A1"]
+    assert "provisional until the instructor confirms it" in part["output"]
+    run = subprocess.run([sys.executable, "-m", "grader", "override", "--out", str(out), "jdoe", "A1",
+                          str(part["max_score"])], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    (part,) = [t for t in code_parts(out, "jdoe") if t["number"] == "A1"]
+    assert "provisional" not in part["output"]
+    assert "Another file answers this part differently (foundations (1).py)" in part["output"], part["output"]
