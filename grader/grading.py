@@ -1376,10 +1376,15 @@ def _safe_check(checker: Any, reference: Any, answer: Any, options: Any) -> Verd
         return Verdict.unreadable(f"The grader could not check this answer ({type(exc).__name__}: {_short(str(exc))}).")
 
 
+ANSWER_SHOWN_CHARS = 2000  # of an answer as read, in reports: a long essay is cut, and says so
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return value if len(value) <= 2000 else value[:2000] + "…"
-    return _short(repr(value), 2000)
+        if len(value) <= ANSWER_SHOWN_CHARS:
+            return value
+        return f"{value[:ANSWER_SHOWN_CHARS]}… (the first {ANSWER_SHOWN_CHARS:,} of {len(value):,} characters)"
+    return _short(repr(value), ANSWER_SHOWN_CHARS)
 
 
 # Kinds whose values a function returns as numbers or containers, never as text.

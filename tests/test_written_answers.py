@@ -321,3 +321,11 @@ def test_a_choice_written_unquoted_in_answers_yaml_is_the_word_not_a_boolean(tmp
     tests = {t["number"]: t for t in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["tests"]}
     assert tests["Q2.3d"]["extra_data"]["verdict"] == status, tests["Q2.3d"]
     assert "Read: True" not in tests["Q2.3d"]["output"]
+
+
+def test_a_long_answer_shown_in_the_report_says_it_was_cut(q2_grader, tmp_path):
+    essay = "Backpropagation through time multiplies one factor per step. " * 60  # about 3,700 characters
+    parts = grade_text(q2_grader, tmp_path, f"## Q2.4\n\n{essay}\n")
+    shown = parts["Q2.4"].answer
+    assert shown.startswith("Backpropagation through time")
+    assert shown.endswith(f"… (the first 2,000 of {len(essay.strip()):,} characters)"), shown[-80:]
