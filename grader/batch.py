@@ -638,6 +638,16 @@ def changed_overrides(result: SubmissionResult, overrides: dict[str, Override]) 
     return changed
 
 
+def unapplied_overrides(stale: list[StaleOverride],
+                        orphaned: list[StaleOverride]) -> list[tuple[str, str, float, str, str]]:
+    """(student, part, score, comment, why) of the overrides that apply to nothing now, for summary.md:
+    the instructor's record keeps them, as every run's terminal lists them."""
+    return ([(s.student, s.label, s.override.score, s.override.comment, "the part is not in the problem specs "
+              "any more") for s in stale]
+            + [(s.student, s.label, s.override.score, s.override.comment, "the student has no submission any "
+                "more") for s in orphaned])
+
+
 def orphaned_overrides(overrides: dict[str, dict[str, Override]], present: set[str]) -> list[StaleOverride]:
     """Overrides of students with no submission in the class any more (their
     entry was removed, or renamed: a new id is a new student).  They apply to
@@ -661,9 +671,11 @@ def write_student_files(out: Path, result: SubmissionResult, expected: dict[str,
 
 def write_class_files(out: Path, results: list[SubmissionResult], problem_sets: list[dict],
                       expected: dict[str, str], roster: Roster | None = None, assignment: str | None = None,
-                      to_review: Iterable[tuple[str, str]] = ()) -> None:
+                      to_review: Iterable[tuple[str, str]] = (),
+                      unapplied: Sequence[tuple[str, str, float, str, str]] = ()) -> None:
     """grades.csv, junit.xml, summary.md and index.html (overrides already applied).  ``to_review``:
-    (student, part) of overrides set before the part's answer, verdict or points changed, marked there."""
+    (student, part) of overrides set before the part's answer, verdict or points changed, marked there;
+    ``unapplied``: overrides that apply to nothing now, listed in summary.md (see :func:`unapplied_overrides`)."""
     from grader.exports import grades_csv, junit_xml, markdown_summary
     from grader.report import render_class_summary
 
@@ -671,7 +683,8 @@ def write_class_files(out: Path, results: list[SubmissionResult], problem_sets: 
     max_score = sum(ps["max_score"] for ps in problem_sets)
     write_atomic(out / "grades.csv", grades_csv(results, assignment or title, max_score, roster))
     write_atomic(out / "junit.xml", junit_xml(results, per_student=True))
-    write_atomic(out / "summary.md", markdown_summary(results, title, max_score, to_review=to_review))
+    write_atomic(out / "summary.md", markdown_summary(results, title, max_score, to_review=to_review,
+                                                              unapplied=unapplied))
     names = {r.student: e.student for r in results if roster and (e := roster.match(r.student)) and e.student}
     matched = {id(e) for r in results if roster and (e := roster.match(r.student)) is not None}
     absent = [e.student or e.sis_login_id or e.canvas_id for e in (roster.entries if roster else ())
@@ -725,7 +738,8 @@ def publish(gradebook: Gradebook, out: Path, students: Iterable[str] | None = No
     gradebook.save_unwritten(done.unwritten)
     rows = gradebook.roster()
     write_class_files(out, done.results, problem_sets, expected, Roster.from_json(rows) if rows else None,
-                      gradebook.assignment(), to_review=[(c.student, c.label) for c in done.changed])
+                      gradebook.assignment(), to_review=[(c.student, c.label) for c in done.changed],
+                      unapplied=unapplied_overrides(done.stale, done.orphaned))
     return done
 
 

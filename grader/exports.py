@@ -196,12 +196,14 @@ OVERRIDE_TO_REVIEW = "⚠ set before the answer, automatic verdict or points cha
 
 
 def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score: float | None = None,
-                     untouched: Sequence[str] = (), to_review: Iterable[tuple[str, str]] = ()) -> str:
+                     untouched: Sequence[str] = (), to_review: Iterable[tuple[str, str]] = (),
+                     unapplied: Sequence[tuple[str, str, float, str, str]] = ()) -> str:
     """A Markdown summary for a CI job page (e.g. ``$GITHUB_STEP_SUMMARY``).
 
     For one submission: its per-part table.  For a class: the score
     distribution, each part's mean and full-marks rate, and every override
-    (the instructor's record), ``to_review`` (student, part) ones marked.
+    (the instructor's record), ``to_review`` (student, part) ones marked,
+    and ``unapplied`` ones: (student, part, score, comment, why it applies to nothing now).
     """
     results = sorted(results, key=lambda r: r.student)
     if max_score is None:
@@ -256,6 +258,13 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
             mark = f" {OVERRIDE_TO_REVIEW}" if (student, p.label) in review else ""
             lines.append(f"- {_cell(student)} {_cell(p.label)}: {format_score(p.score)} / "
                          f"{format_score(p.max_score)} (automatic: {_cell(p.automatic_status)}){comment}{mark}")
+    if unapplied:
+        count = len(unapplied)
+        lines += ["", f"{count} part score{'' if count == 1 else 's'} set by the instructor "
+                      f"appl{'ies' if count == 1 else 'y'} to nothing now (kept in the gradebook):", ""]
+        for student, label, score, comment, why in unapplied:
+            said = f" — {_cell(comment)}" if comment else ""
+            lines.append(f"- {_cell(student)} {_cell(label)}: {format_score(score)}{said} ({why})")
     crashed = [r.student for r in results if any(p.status == "error" for p in r.parts)]
     if crashed:
         lines += ["", f"Could not be graded: {', '.join(_cell(s) for s in crashed)}"]

@@ -215,3 +215,17 @@ def test_a_student_who_left_the_class_is_named_as_such(graded, capsys):
     assert "'carol' is no longer in the class" in err and "no student" not in err
     assert "put their submission back and grade again" in err
     assert stored(graded) == {}
+
+
+def test_summary_md_lists_overrides_that_apply_to_nothing_now(graded):
+    assert override(graded, "bob", "Q2.4", "1.5", "--comment", "two ideas") == 0
+    assert override(graded, "carol", "Q2.4", "2") == 0
+    problems, submissions = graded.parent / "problems", graded.parent / "submissions"
+    spec = problems / "q2-activations.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("- label: Q2.4\n", "- label: Q2.5\n"), encoding="utf-8")
+    shutil.rmtree(submissions / "carol")
+    grade(problems, submissions, graded)
+    summary = (graded / "summary.md").read_text(encoding="utf-8")
+    assert "2 part scores set by the instructor apply to nothing now (kept in the gradebook)" in summary
+    assert "- bob Q2.4: 1.5 — two ideas (the part is not in the problem specs any more)" in summary
+    assert "- carol Q2.4: 2 (the student has no submission any more)" in summary
