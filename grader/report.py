@@ -138,8 +138,10 @@ def part_summaries(results: Sequence[SubmissionResult]) -> list[PartSummary]:
     for label, parts in by_label.items():
         # What "could not read" shows is the text where an answer was looked for (often another
         # part's statement), not an answer; one checked at grading is not judged yet: neither is a wrong answer.
+        # An instructor's score says what the answer is worth, not whether it is right: the grader's verdict does.
         wrong = Counter(" ".join(p.answer.split()) for p in parts
-                        if not p.passed and p.answer.strip() and p.status not in (Status.UNREADABLE.value, AT_GRADING))
+                        if (automatic := p.automatic_status if p.overridden else p.status) != Status.CORRECT.value
+                        and p.answer.strip() and automatic not in (Status.UNREADABLE.value, AT_GRADING))
         # Most common first; ties in a fixed order so the page is the same on every run.
         common = sorted(wrong.items(), key=lambda item: (-item[1], item[0]))[:COMMON_WRONG_ANSWERS]
         statuses = Counter(OVERRIDDEN if p.overridden else p.status for p in parts)

@@ -115,3 +115,15 @@ def test_class_summary_has_plots_links_and_is_stable():
 def test_class_summary_of_no_students():
     page = render_class_summary([], title="Empty", max_score=3)
     assert "0 students" in page and "<svg" not in page
+
+
+def test_a_right_answer_scored_down_by_the_instructor_is_no_common_wrong_answer():
+    """An override says what an answer is worth (a late penalty, a partial score), not that it is
+    wrong; a wrong answer the instructor gave credit for is still a wrong answer to learn from."""
+    results = results_for_class() + [
+        SubmissionResult("lee", (part("Q1", answer="0.25", status="partial", score=0.5, overridden=True,
+                                      automatic_status="correct"),)),
+        SubmissionResult("max", (part("Q1", answer="1/2", status="correct", score=1.0, overridden=True,
+                                      automatic_status="incorrect"),))]
+    q1 = part_summaries(results)[0]
+    assert q1.wrong_answers == (("1/2", 3), ("1/4", 3), ("1", 1))
