@@ -378,7 +378,8 @@ def hidden_case_count(refs) -> int:
 
 
 def run_grade(args: argparse.Namespace) -> int:
-    from grader.batch import files_to_warm, grade_class
+    from grader.batch import grade_class
+    from grader.classfolder import files_to_warm
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1 (got {args.jobs}); leave it out for the default")
@@ -473,7 +474,7 @@ def refuse_outputs_among_submissions(outputs: list[tuple[str, Path]], submission
     """Refuse a class run's output in the submissions folder (but in --out): it would replace a student's
     file, or be graded next time as a student's (class.json: student 'class') or as part of one's
     submission.  Nor over a file the run itself writes under --out (its gradebook, a student's reports)."""
-    from grader.batch import student_entries
+    from grader.classfolder import student_entries
 
     students = {student.casefold() for student, _ in student_entries(submissions, out)} \
         if submissions.is_dir() else set()
@@ -491,7 +492,8 @@ def refuse_outputs_among_submissions(outputs: list[tuple[str, Path]], submission
 def written_by_the_run(option: str, path: Path, out: Path, students: set[str]) -> bool:
     """Whether a class run writes ``path`` itself under ``out``: a class file or a student's report.
     Its own junit.xml and index.html are what --junit and --html write anyway."""
-    from grader.batch import CLASS_FILE_NAMES, RunLock
+    from grader.batch import RunLock
+    from grader.classfolder import CLASS_FILE_NAMES
 
     target, folder = path.resolve(), out.resolve()
     if not target.is_relative_to(folder) or target == folder:

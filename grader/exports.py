@@ -10,6 +10,7 @@ import html
 import io
 import re
 import statistics
+import sys
 from typing import Iterable, Sequence
 from xml.etree import ElementTree as ET
 
@@ -41,6 +42,12 @@ def control_pictures(text: str) -> str:
     U+FFFD, and bidi controls and noncharacters by name (⟨U+FFFF⟩): every character XML 1.0 or
     HTML cannot carry comes out visible."""
     return text.translate(_CONTROLS)
+
+
+def say(message: str) -> None:
+    """A message naming students (folder names the students chose) on
+    stderr: control characters shown as symbols, never run by the terminal."""
+    print(control_pictures(message), file=sys.stderr)
 
 
 def format_score(value: float) -> str:

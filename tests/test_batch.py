@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import batch
+from grader import batch, classfolder
 from grader.cli import load_references, main
 from grader.gradebook import Gradebook
 from grader.results import SubmissionResult
@@ -272,16 +272,16 @@ def test_only_code_not_yet_graded_warms_the_sandbox(tmp_path):
         (subs / name).mkdir(parents=True)
         (subs / name / "foundations.py").write_text("import numpy as np\n")
     out = tmp_path / "out"
-    assert sorted(p.parent.name for p in batch.files_to_warm(subs, out)) == ["ann", "ben"]
+    assert sorted(p.parent.name for p in classfolder.files_to_warm(subs, out)) == ["ann", "ben"]
     with batch.Gradebook.in_folder(out) as gradebook:
         run_id = gradebook.start_run(spec_digest="d", problem_sets=[], executor="thread", jobs=1,
                                      submissions=2, to_grade=2)
-        for sub in batch.find_submissions(subs):
+        for sub in classfolder.find_submissions(subs):
             gradebook.record(run_id, batch.SubmissionResult(sub.student, (), (), {}, 0.0),
                              content_hash=sub.content_hash, spec_digest="d", crashed=False)
-    assert batch.files_to_warm(subs, out) == []
+    assert classfolder.files_to_warm(subs, out) == []
     (subs / "ben" / "foundations.py").write_text("import scipy\n")
-    assert [p.parent.name for p in batch.files_to_warm(subs, out)] == ["ben"]
+    assert [p.parent.name for p in classfolder.files_to_warm(subs, out)] == ["ben"]
 
 
 def test_fail_under_names_the_students_below_it(tmp_path):
@@ -324,7 +324,7 @@ def run_class_with_mallory(tmp_path: Path, students: int, kind: str):
 
     def run():
         with Gradebook.in_folder(out) as gradebook:
-            return batch.run(gradebook, out, refs, batch.find_submissions(subs), source,
+            return batch.run(gradebook, out, refs, classfolder.find_submissions(subs), source,
                              executor_factory=lambda: batch.EXECUTORS[kind](2))
     return run(), out, run
 

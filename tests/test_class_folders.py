@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import batch
+from grader import classfolder
 from grader.cli import main
 from grader.gradebook import Gradebook
 from test_batch import answers, grade, make_class, outputs, write_spec
@@ -66,9 +66,9 @@ def test_names_that_are_not_utf8_are_graded_with_the_rest_of_the_class(tmp_path)
 def test_the_bytes_of_a_name_count_in_its_content_hash(tmp_path):
     first = make(tmp_path / "a" / byte_name(b"q\xe9.md"), "x")
     second = make(tmp_path / "b" / byte_name(b"q\xe8.md"), "x")
-    assert batch.content_hash(first.parent, [first]) != batch.content_hash(second.parent, [second])
-    assert batch.student_id(byte_name(b"latin\xe9")) == "latin\\xe9"
-    assert batch.student_id("王小明") == "王小明"
+    assert classfolder.content_hash(first.parent, [first]) != classfolder.content_hash(second.parent, [second])
+    assert classfolder.student_id(byte_name(b"latin\xe9")) == "latin\\xe9"
+    assert classfolder.student_id("王小明") == "王小明"
 
 
 def test_the_gradebook_stores_text_with_lone_surrogates_as_replacement_characters(tmp_path):
