@@ -535,7 +535,7 @@ def warm_sandbox(files: list[Path]):
 
 
 def run_override(args: argparse.Namespace) -> int:
-    from grader.batch import override_command
+    from grader.overrides import override_command
 
     return override_command(args)
 

@@ -166,12 +166,16 @@ def test_two_folders_whose_names_differ_only_in_unicode_form_are_refused(tmp_pat
 
 def test_a_gradebook_made_before_names_were_compared_in_one_form_keeps_its_results(tmp_path, capsys, monkeypatch):
     import grader.batch as batch
+    import grader.classfolder as classfolder
+    import grader.overrides as overrides
 
     subs, out = tmp_path / "CLASS", tmp_path / "OUT"
     entry(subs, JOSE_MAC, {"q2.md": ALICE_Q2.read_text()})
     with monkeypatch.context() as before:  # names as they were spelt, compared as they were spelt
-        before.setattr(batch, "nfc", lambda name: name)
-        before.setattr(batch, "use_nfc_names", lambda gradebook, out: None)
+        for module in (classfolder, overrides):
+            before.setattr(module, "nfc", lambda name: name)
+        for module in (batch, overrides):
+            before.setattr(module, "use_nfc_names", lambda gradebook, out: None)
         grade(capsys, subs, out)
         assert main(["override", "--out", str(out), JOSE_MAC, "Q2.4", "1", "--comment", "Kept."]) == 0
     assert (out / JOSE_MAC / "results.json").exists()
