@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from grader.ci import requirement_from_direct_url
+from test_ci_init_args import SPEC  # a function with a public case (2 points), a written answer (3)
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTALL = "grader @ git+https://example.org/course/grader@v1"
@@ -183,30 +184,6 @@ def test_the_job_page_quotes_grader_check_for_a_path_with_shell_characters(repo,
 
 
 # ------------------------------------------------------------------ --fail-under
-
-SPEC = """\
-id: small
-title: "Small set"
-parts:
-  - label: A
-    title: "Double"
-    points: 2
-    code:
-      function: double
-      kind: number
-      solution: |
-        def double(x):
-            return 2 * x
-      cases:
-        - {name: "x = 1", public: true, args: [1]}
-        - {name: "x = 5", args: [5]}
-  - label: B
-    title: "One half"
-    points: 3
-    kind: number
-    reference: "Rational(1, 2)"
-"""
-
 
 def test_a_threshold_just_above_the_points_never_prints_equal_to_them(repo, tmp_path):
     spec = tmp_path / "small.yaml"
