@@ -137,13 +137,18 @@ def submission_files(entry: Path) -> list[Path]:
     if entry.is_file() or entry.is_symlink():  # a linked folder is not followed either
         return [entry]
     found = sorted(p for p in entry.rglob("*") if p.is_symlink() or p.is_file())
-    files = [p for p in found if not _hidden(p.relative_to(entry).parts)]
+    # A virtual environment committed with the work holds libraries, not answers: numpy's own
+    # fromnumeric.py defines mean() too.  Its root is the folder holding pyvenv.cfg.
+    environments = [p.parent for p in found if p.name == VIRTUAL_ENVIRONMENT and p.parent != entry]
+    files = [p for p in found if not _hidden(p.relative_to(entry).parts)
+             and not any(p.is_relative_to(root) for root in environments)]
     if files:
         return files
     return [p for p in found if _hidden(p.relative_to(entry).parts) == CHECKPOINTS and _is_checkpoint(p)]
 
 
 CHECKPOINTS = ".ipynb_checkpoints"  # where Jupyter keeps its own copies of a notebook
+VIRTUAL_ENVIRONMENT = "pyvenv.cfg"  # what marks a folder as a Python virtual environment
 
 
 # What computers and unzipping leave beside a student's files, never part of a

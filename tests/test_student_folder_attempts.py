@@ -236,3 +236,23 @@ def test_an_override_settles_a_part_graded_from_disagreeing_copies(graded, tmp_p
     (part,) = [t for t in code_parts(out, "jdoe") if t["number"] == "A1"]
     assert "provisional" not in part["output"]
     assert "Another file answers this part differently (foundations (1).py)" in part["output"], part["output"]
+
+
+def test_a_virtual_environment_in_the_folder_is_not_graded(tmp_path):
+    """A student repository with its venv/ committed: numpy's own fromnumeric.py defines mean(), and
+    would be graded (and noted) as a copy of the student's work."""
+    student = tmp_path / "subs" / "vera"
+    (student / "venv" / "lib" / "python3.11" / "site-packages" / "numpy").mkdir(parents=True)
+    (student / "venv" / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    (student / "venv" / "lib" / "python3.11" / "site-packages" / "numpy" / "fromnumeric.py").write_text(
+        "def mean(a):\n    return None\n", encoding="utf-8")
+    (student / "foundations.py").write_text((ALICE / "foundations.py").read_text(encoding="utf-8"),
+                                            encoding="utf-8")
+    out = tmp_path / "reports"
+    run = subprocess.run([sys.executable, "-m", "grader", "grade", str(SPECS[0]), "--submissions",
+                          str(tmp_path / "subs"), "--out", str(out), "--no-progress"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    graded = results(out, "vera")
+    assert graded["score"] == sum(t["max_score"] for t in graded["tests"])
+    assert "venv" not in graded["output"] and "pyvenv.cfg" not in graded["output"]
