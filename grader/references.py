@@ -24,6 +24,7 @@ import copy
 import difflib
 import hashlib
 import importlib
+import json
 import signal
 import time
 import traceback
@@ -114,14 +115,28 @@ def base_namespace() -> dict[str, Any]:
     return ns
 
 
-def case_seed(spec_digest: str, label: str, case_name: str) -> int:
+def case_seed(secret: str, label: str, case_name: str) -> int:
     """A fixed seed per case, so generated inputs are the same on every run and machine.
 
-    The spec file's digest is in it because students have this code and can guess case
-    names ("random"): from the set id, label and name alone they could draw the hidden
-    inputs themselves.  The spec file is the instructor's, so they cannot."""
-    digest = hashlib.sha256(f"{spec_digest}/{label}/{case_name}".encode()).digest()
+    ``secret`` (:func:`inputs_secret`) is in it because students have this code and can guess
+    case names ("random"): from the set id, label and name alone they could draw the hidden
+    inputs themselves."""
+    digest = hashlib.sha256(f"{secret}/{label}/{case_name}".encode()).digest()
     return int.from_bytes(digest[:8], "little")
+
+
+def inputs_secret(ps: ProblemSet) -> str:
+    """A digest of what only the instructor's spec holds, and what decides the answers: the setup,
+    the references and solutions, the hidden cases.  Not of the whole file: editing points,
+    prompts or feedback, or adding a known mistake, keeps every generated input (and so the
+    sandbox runs a class run can reuse); renaming a case draws a new one."""
+    def part_secret(part: Part) -> list:
+        code = part.code
+        hidden = [] if code is None else [[c.name, repr(_plain(c.args))] for c in code.cases if not c.public]
+        return [part.label, part.reference, code and code.solution, hidden]
+
+    text = json.dumps([ps.id, ps.setup, [part_secret(part) for part in ps.parts]])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # Spec code taking longer than this is taken for a mistake and stopped; honest
@@ -311,7 +326,7 @@ def case_arguments(ps: ProblemSet, part: Part, case: Case, ns: dict) -> tuple:
     if isinstance(case.args, str):
         import numpy as np
 
-        rng = np.random.default_rng(case_seed(ps.digest, part.label, case.name))
+        rng = np.random.default_rng(case_seed(inputs_secret(ps), part.label, case.name))
         value = _eval(case.args, ns, case.line, f"the arguments of case {case.name!r}", {"rng": rng})
         if not isinstance(value, (tuple, list)):
             raise _Located(case.line, f"the arguments of case {case.name!r} must evaluate to a list or tuple "

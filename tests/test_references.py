@@ -149,8 +149,8 @@ def test_a_misspelt_exception_name_gets_a_suggestion(tmp_path):
     assert "?" not in spec_issues(tmp_path, text.replace("ZeroDivisonError", "SingularMatrix"))[0]
 
 
-def _generated_a3_input(refs) -> np.ndarray:
-    [case] = [c for c in refs["A3"].cases if c.case.name == "random"]
+def _generated_a3_input(refs, name: str = "random") -> np.ndarray:
+    [case] = [c for c in refs["A3"].cases if c.case.name == name]
     return np.asarray(case.args[0])
 
 
@@ -166,12 +166,28 @@ def test_hidden_generated_inputs_cannot_be_drawn_from_what_students_have(foundat
         assert not np.allclose(np.random.default_rng(seed).normal(size=20), hidden)
 
 
-def test_generated_inputs_are_the_same_for_the_same_spec_and_new_for_an_edited_one(tmp_path, foundations):
-    text = (ROOT / "problems" / "foundations.yaml").read_bytes()
+def test_generated_inputs_stay_through_edits_of_points_and_feedback_and_change_with_the_solution(
+        tmp_path, foundations):
+    """Generated inputs are the same for the same spec; editing points, a prompt or feedback, or adding
+    a known mistake keeps them (students graded before and after the edit were tested alike); a new
+    solution draws new ones, as renaming the case does."""
+    text = (ROOT / "problems" / "foundations.yaml").read_text()
+    before = _generated_a3_input(foundations)
+
+    def a3_input(edited: str, name: str = "random") -> np.ndarray:
+        (tmp_path / "foundations.yaml").write_bytes(edited.encode())
+        return _generated_a3_input(compute_references(load_problem_set(tmp_path / "foundations.yaml")), name)
+
     # A Windows checkout (CRLF line endings) is the same spec: the same inputs, the same grades.
-    (tmp_path / "foundations.yaml").write_bytes(text.replace(b"\n", b"\r\n"))
-    crlf = compute_references(load_problem_set(tmp_path / "foundations.yaml"))
-    assert np.array_equal(_generated_a3_input(crlf), _generated_a3_input(foundations))
-    (tmp_path / "foundations.yaml").write_bytes(text + b"# edited\n")
-    edited = compute_references(load_problem_set(tmp_path / "foundations.yaml"))
-    assert not np.allclose(_generated_a3_input(edited), _generated_a3_input(foundations))
+    assert np.array_equal(a3_input(text.replace("\n", "\r\n")), before)
+    a3 = text.index("label: A3")
+    points = text.index("points:", a3)
+    line_end = text.index("\n", points)
+    assert text[points:line_end] != "points: 7"
+    assert np.array_equal(a3_input(text[:points] + "points: 7" + text[line_end:] + "# edited\n"), before)
+    solution = text.index("solution:", a3)
+    assert not np.allclose(a3_input(text[:solution] + "solution: |\n        # reworded\n" +
+                                     text[solution + len("solution: |\n"):]), before)
+    random_case = text.index('name: "random"', a3)
+    assert not np.allclose(a3_input(text[:random_case] + 'name: "random2"' +
+                                     text[random_case + len('name: "random"'):], "random2"), before)
