@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from grader import watchdog
+from grader.sandbox.runcache import FOLDER_NAME as RUNS_FOLDER, RunCache
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, SetGrading, unusable
 from grader.classfolder import (CLASS_FILE_NAMES, REPORT_NAME, RESULTS_NAME, Submission, find_submissions,
                                 not_a_class_folder, student_id)
@@ -956,13 +957,15 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
         stats.crashed += crashed
 
     if todo:
-        shared = SharedPool(pool)
-        _GRADERS[spec.grading_digest] = spec.grader(refs, pool=shared)  # threads share it; forked workers inherit it
+        # Runs kept from earlier class runs: a spec edit that changes no call runs no student code again.
+        runs = RunCache(SharedPool(pool), out / RUNS_FOLDER)
+        _GRADERS[spec.grading_digest] = spec.grader(refs, pool=runs)  # threads share it; forked workers inherit it
         try:
             grade_all(todo, spec, refs, executor_factory, commit, progress)
         finally:
             _close_worker_graders()
-            shared.close()
+            runs.close()
+        runs.forget_gone_files()
     published = publish(gradebook, out, present, fresh=written)
     stats.results, stats.stale, stats.unwritten = published.results, published.stale, published.unwritten
     stats.orphaned, stats.changed = published.orphaned, published.changed

@@ -74,6 +74,7 @@ def status_class(status: str) -> str:
     return {"correct": "ok", "partial": "partial", AT_GRADING: "pending", OVERRIDDEN: "review"}.get(status, "bad")
 
 
+@lru_cache(maxsize=None)  # a report has a line per case, and a class thousands of reports
 def case_mark(status: str) -> Markup:
     """A case line's ✓ / ✗ beside its colour, with words for a screen reader (colour alone tells neither)."""
     mark, words = {"correct": ("✓", "passed"), "partial": ("½", "partly passed"),
