@@ -135,8 +135,17 @@ def inputs_secret(ps: ProblemSet) -> str:
         hidden = [] if code is None else [[c.name, repr(_plain(c.args))] for c in code.cases if not c.public]
         return [part.label, part.reference, code and code.solution, hidden]
 
+    kept = _SECRETS.get(id(ps))
+    if kept is not None and kept[0] is ps:
+        return kept[1]
     text = json.dumps([ps.id, ps.setup, [part_secret(part) for part in ps.parts]])
-    return hashlib.sha256(text.encode()).hexdigest()
+    secret = hashlib.sha256(text.encode()).hexdigest()
+    _SECRETS.clear()  # one problem set at a time is computed: keep only the latest
+    _SECRETS[id(ps)] = (ps, secret)  # holding ps keeps its id from being reused
+    return secret
+
+
+_SECRETS: dict[int, tuple[ProblemSet, str]] = {}  # asked for every generated case of a set
 
 
 # Spec code taking longer than this is taken for a mistake and stopped; honest
