@@ -221,7 +221,8 @@ def mistake_solutions_never_matched(refs: ProblemReferences) -> list[SpecIssue]:
     where the mistake raises, or returns what the part's checker accepts as right, it cannot
     match.  A mistake that raises on every case, or raises on some and is right on the others, is
     dead feedback, usually from a slip in its code (``np.exxp``).  One that is right on every case
-    raises nothing and is left alone: the cases may just not reach the mistake."""
+    is dead too: no case tells it apart (sample and population variance agree on a constant
+    vector), and a student making it passes every case anyway."""
     ps = refs.problem_set
     issues = []
     for part in ps.parts:
@@ -232,7 +233,13 @@ def mistake_solutions_never_matched(refs: ProblemReferences) -> list[SpecIssue]:
         for mistake in part.mistakes:
             ran = outputs.get(id(mistake), [])
             raised = [wrong for _, wrong in ran if isinstance(wrong, RaisedException)]
-            if not raised or any(_mistake_can_match(part.code, case_ref, wrong) for case_ref, wrong in ran):
+            if not ran or any(_mistake_can_match(part.code, case_ref, wrong) for case_ref, wrong in ran):
+                continue
+            if not raised:
+                issues.append(SpecIssue(ps.path, mistake.line, f"part {part.label}: the mistake's solution returns "
+                                        "what the reference solution returns on every case (as the part's checker "
+                                        "judges), so no case tells it apart and its feedback is never given; add a "
+                                        "case where the mistake gives a wrong answer, or remove it"))
                 continue
             why = f"raises on every case ({raised[0].name}: {_short(raised[0].message)})" if len(raised) == len(ran) \
                 else f"raises ({raised[0].name}) or returns what the reference solution returns on every case"

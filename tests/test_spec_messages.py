@@ -222,6 +222,18 @@ def test_a_mistake_solution_that_raises_or_is_right_on_every_case_is_reported(tm
             "reference solution returns on every case, so it never matches a wrong answer") in run.stderr
 
 
+def test_a_mistake_solution_right_on_every_case_is_reported(tmp_path):
+    """Subtracting the max is the right softmax, not the naive one the mistake means: every case gives the
+    reference's answer, so a student making the mistake passes, and its feedback is never given."""
+    path = write(tmp_path, SOFTMAX_PART, "return np.exp(np.asarray(z, dtype=float))",
+                 "z = np.asarray(z, dtype=float)\n              return np.exp(z) / np.exp(z).sum()")
+    run = grader("validate", path)
+    assert run.returncode == 2
+    assert (f"{path}, line 21: part P1: the mistake's solution returns what the reference solution returns on "
+            "every case (as the part's checker judges), so no case tells it apart and its feedback is never given; "
+            "add a case where the mistake gives a wrong answer, or remove it") in run.stderr
+
+
 def test_a_mistake_solution_wrong_on_some_case_passes(tmp_path):
     run = grader("validate", write(tmp_path, SOFTMAX_PART))
     assert run.returncode == 0, run.stderr
