@@ -47,8 +47,8 @@ parts:
     mistakes:
       - solution: |
           def scale(v):
-              return 2 * v
-        feedback: "The same as the solution: a wrong function is not checked here."
+              return v
+        feedback: "Forgot to double: a wrong function is matched against code outcomes, not checked here."
 """
 
 
