@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Sequence
 
 from grader.canvas_import import parse_canvas_name
 from grader.exports import say
+from grader.safetext import one_line
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError
 from grader.grading import CHECKPOINTS, SetOutcome, is_litter, submission_files
 
@@ -78,12 +79,16 @@ def student_id(name: str) -> str:
 
     The id is in Unicode's composed form (NFC): a folder unzipped on a Mac
     spells ``é`` as ``e`` and an accent, which a roster, Canvas and a name
-    typed for an override spell as one character."""
-    if name.isascii():
-        return name
-    if _SURROGATES.search(name):
-        name = os.fsencode(name).decode("utf-8", "backslashreplace")
-    return nfc(name)
+    typed for an override spell as one character.
+
+    Control characters are shown as symbols (:func:`~grader.safetext.one_line`), the newline
+    too: a folder named ``x<newline>::error …`` would otherwise start a line of its own in the
+    terminal and in a CI log, which takes it for a command."""
+    if not name.isascii():
+        if _SURROGATES.search(name):
+            name = os.fsencode(name).decode("utf-8", "backslashreplace")
+        name = nfc(name)
+    return one_line(name)
 
 
 def nfc(text: str) -> str:

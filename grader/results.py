@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from grader.safetext import control_pictures
+
 
 @dataclass(frozen=True)
 class CaseResult:
@@ -132,6 +134,9 @@ class SubmissionResult:
             output = p.explanation()
             if p.source:
                 output += f"\n(graded from {p.source})"
+            # A student's exception message or printed output may hold ESC or NUL: `jq -r` would run
+            # the one on a terminal, and databases refuse the other.  Every other output shows symbols.
+            output = control_pictures(output)
             tests.append({
                 "number": p.label,
                 "name": p.title,
@@ -145,7 +150,7 @@ class SubmissionResult:
         result: dict[str, Any] = {
             "score": _round(self.score),
             "execution_time": round(self.seconds, 3) if include_timing else 0,
-            "output": "\n".join([f"{self.total_text()}.", *self.notes]),
+            "output": control_pictures("\n".join([f"{self.total_text()}.", *self.notes])),
             "tests": tests,
             "extra_data": {"student": self.student, "isolation": self.isolation},
         }
