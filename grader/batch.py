@@ -46,7 +46,7 @@ from grader.sandbox.runcache import FOLDER_NAME as RUNS_FOLDER, RunCache
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, SetGrading, unusable
 from grader.classfolder import (CLASS_FILE_NAMES, REPORT_NAME, RESULTS_NAME, Submission, find_submissions,
                                 not_a_class_folder, student_id)
-from grader.exports import say
+from grader.exports import format_score, say
 from grader.grading import (ARCHIVE_NOTE, ERROR, NOTHING_ANSWERS, NOTHING_TO_READ, SEVERAL_COPIES, Grader, SetOutcome,
                             is_litter, tells_of_a_file_not_read, with_overrides)
 from grader.readers import EMPTY_FILE
@@ -285,11 +285,15 @@ class StaleOverride:
     student: str
     label: str
     override: Override
+    hint: str = ""  # " (did you mean 'Q2.3(d)'?)" when a part the results have now is named much alike
 
 
 def stale_overrides(result: SubmissionResult, overrides: dict[str, Override]) -> list[StaleOverride]:
-    labels = {p.label for p in result.parts}
-    return [StaleOverride(result.student, label, o) for label, o in sorted(overrides.items()) if label not in labels]
+    from grader.overrides import _did_you_mean  # not at import time: overrides imports batch
+
+    labels = [p.label for p in result.parts]
+    return [StaleOverride(result.student, label, o, _did_you_mean(label, labels))
+            for label, o in sorted(overrides.items()) if label not in labels]
 
 
 @dataclass(frozen=True)
@@ -470,7 +474,7 @@ class RunStats:
     crashed: int = 0
     seconds: float = 0.0
     gone: list[str] = field(default_factory=list)
-    regraded: list[str] = field(default_factory=list)  # why unchanged submissions were graded again, and for what
+    regraded: list[str] = field(default_factory=list)  # why unchanged submissions were regraded, whose totals moved
     results: list[SubmissionResult] = field(default_factory=list)  # as published (overrides applied)
     stale: list[StaleOverride] = field(default_factory=list)
     orphaned: list[StaleOverride] = field(default_factory=list)  # overrides of students with no submission now
@@ -525,6 +529,9 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
                 renamed, removed = follow_case_renames(gradebook, out, {s.student for s in found})
                 if roster is not None:
                     gradebook.save_roster(roster.to_json())
+                last = last_finished_run(gradebook)
+                graded_then = json.loads(last["problem_sets"]) if last else None
+                assignment_then = gradebook.assignment() or assignment_title(graded_then or [])
                 if getattr(args, "assignment", None):
                     gradebook.save_assignment(args.assignment)
                 proof = SpecProof(gradebook, refs, pool, beside=executor_kind == "thread", status=status)
@@ -532,8 +539,10 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
                             executor_factory=lambda: EXECUTORS[executor_kind](jobs), executor_name=executor_kind,
                             jobs=jobs, progress=progress, pool=pool)
                 unsound = proof.warnings(gradebook)
-                assignment = gradebook.assignment() or assignment_title(gradebook.last_problem_sets())
-                graded_points = sum(ps["max_score"] for ps in gradebook.last_problem_sets())
+                graded_now = gradebook.last_problem_sets()
+                kept_assignment = gradebook.assignment()
+                assignment = kept_assignment or assignment_title(graded_now)
+                graded_points = sum(ps["max_score"] for ps in graded_now)
                 kept = gradebook.roster() if roster is None else None
     except GradebookError as exc:
         raise UsageError(str(exc)) from None
@@ -569,6 +578,13 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
             say(new_column)
     elif (note := no_roster_note(stats.results)):
         say(note)
+    if graded_then is not None:
+        def column(name: str) -> str:  # the header grades.csv gives the score column (see grades_csv)
+            return (used.assignment_column(name) if used is not None else None) or name
+
+        if note := graded_sets_note(graded_then, graded_now, column(assignment_then), column(assignment),
+                                    kept=bool(kept_assignment), asked=bool(getattr(args, "assignment", None))):
+            say(note)
     warning = spec_exposure_warning(stats.results, [r.problem_set.path for r in refs])
     if warning:
         print(warning, file=sys.stderr)
@@ -646,7 +662,7 @@ def stale_note(stale: list[StaleOverride], out: Path) -> str:
              f"back; to drop one: grader override --out {shlex.quote(str(out))} STUDENT PART --remove"]
     for s in stale:
         comment = f', "{s.override.comment}"' if s.override.comment else ""
-        lines.append(f"  {s.student} {s.label}: {points_phrase(s.override.score)}{comment}")
+        lines.append(f"  {s.student} {s.label}: {points_phrase(s.override.score)}{s.hint}{comment}")
     return "\n".join(lines)
 
 
@@ -702,6 +718,32 @@ def orphaned_note(orphaned: list[StaleOverride], out: Path) -> str:
         comment = f', "{s.override.comment}"' if s.override.comment else ""
         lines.append(f"  {s.student} {s.label}: {points_phrase(s.override.score)}{comment}")
     return "\n".join(lines)
+
+
+def graded_sets_note(then: list[dict], now: list[dict], column_then: str, column_now: str, *,
+                     kept: bool, asked: bool) -> str:
+    """The problem sets no longer graded, or graded now, since the last run, and what became of
+    grades.csv's score column: its header is the sets' titles unless ``--assignment`` names it
+    (``kept``: one is stored; ``asked``: given to this run), and Canvas matches columns by header."""
+    ids_then, ids_now = [ps["id"] for ps in then], [ps["id"] for ps in now]
+    dropped = [i for i in ids_then if i not in ids_now]
+    added = [i for i in ids_now if i not in ids_then]
+    said = []
+    if dropped:
+        one = len(dropped) == 1
+        said.append(f"{', '.join(dropped)} {'is' if one else 'are'} no longer graded "
+                    f"({'its spec is' if one else 'their specs are'} not among the problem specs given)")
+    if added:
+        one = len(added) == 1
+        said.append(f"{', '.join(added)} {'is' if one else 'are'} graded now "
+                    f"(the last run did not grade {'it' if one else 'them'})")
+    if column_now != column_then and not asked:  # a title edited renames the column too
+        said.append(f"grades.csv's score column is now '{column_now}' (was '{column_then}'): Canvas takes a "
+                    "column it does not have for a new assignment; to keep filling the old one, run the same "
+                    f"command again with --assignment {shlex.quote(column_then)} (results already graded are kept)")
+    elif said and kept and column_now == column_then:
+        said.append(f"grades.csv's score column stays '{column_now}' (--assignment)")
+    return "note: " + "; ".join(said) if said else ""
 
 
 def unwritten_note(unwritten: dict[str, str]) -> str:
@@ -929,6 +971,7 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
     todo, regraded = plan_grading(gradebook, found, refs, spec)
     stats = RunStats(found=len(found), kept=len(found) - len(todo))
     stats.regraded = regrade_notes(regraded, refs, spec, gradebook)
+    earlier = published_totals(gradebook, [student for students in regraded.values() for student in students])
     present = {s.student for s in found}
     stats.gone = sorted(set(stored) - present)
     gradebook.save_class(present)
@@ -969,6 +1012,8 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
     published = publish(gradebook, out, present, fresh=written)
     stats.results, stats.stale, stats.unwritten = published.results, published.stale, published.unwritten
     stats.orphaned, stats.changed = published.orphaned, published.changed
+    if earlier:
+        stats.regraded.append(totals_note(earlier, stats.results))
     stats.seconds = time.perf_counter() - started
     gradebook.finish_run(run_id, graded=stats.graded, crashed=stats.crashed, seconds=stats.seconds)
     return stats
@@ -1022,10 +1067,7 @@ def regrade_notes(regraded: dict[tuple[str, ...], list[str]], refs, spec: SpecSo
     "q2-activations spec changed: 44 students regraded for q2-activations only"."""
     every = [r.problem_set.id for r in refs]
     now = {r.problem_set.id: r.problem_set.digest for r in refs}
-    runs = gradebook.runs()
-    # The last run that finished: one interrupted since may have graded some students with the new
-    # specs already, and "before" is what the students still to regrade were graded with.
-    last = next((run for run in reversed(runs) if run["finished_at"]), runs[-1]) if runs else None
+    last = last_finished_run(gradebook)
     before = {ps["id"]: ps["digest"] for ps in json.loads(last["problem_sets"])} if last else {}
     withheld_before = bool(last) and last["spec_digest"].endswith(("+withhold", "+withhold-rubric"))
     lines = []
@@ -1052,6 +1094,33 @@ def regrade_notes(regraded: dict[tuple[str, ...], list[str]], refs, spec: SpecSo
             line += f" ({', '.join(unsaid)} too: their earlier results were not kept per problem set)"
         lines.append(line)
     return lines
+
+
+def last_finished_run(gradebook: Gradebook) -> dict | None:
+    """The last run that finished (else the last one): one interrupted since may have graded some
+    students with the new specs already, and this is what the students still to regrade were graded
+    with, and what the class files were last written from."""
+    runs = gradebook.runs()
+    return next((run for run in reversed(runs) if run["finished_at"]), runs[-1]) if runs else None
+
+
+def published_totals(gradebook: Gradebook, students: list[str]) -> dict[str, str]:
+    """Each student's stored total as grades.csv has it (overrides applied)."""
+    overrides = gradebook.overrides()
+    return {r.student: format_score(applied(r, overrides.get(r.student, {})).score)
+            for r in gradebook.results(students)}
+
+
+def totals_note(earlier: dict[str, str], results: list[SubmissionResult]) -> str:
+    """Whose total in grades.csv the students regraded for a spec change now have changed, from what
+    to what: "totals changed for 2 of 6 students regraded: dave 54.25 → 54.2, erin 57.5 → 57.4"."""
+    now = {r.student: format_score(r.score) for r in results if r.student in earlier}
+    changed = [f"{student} {earlier[student]} → {total}" for student, total in now.items()
+               if total != earlier[student]]
+    if not changed:
+        return f"no total changed for the {plural(len(earlier), 'student')} regraded"
+    shown = ", ".join(changed[:10]) + (" …" if len(changed) > 10 else "")
+    return f"totals changed for {len(changed)} of {plural(len(earlier), 'student')} regraded: {shown}"
 
 
 def plural(count: int, noun: str) -> str:
