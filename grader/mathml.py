@@ -117,16 +117,90 @@ def _clean(element: ET.Element, scale: float = 1.0) -> ET.Element:
     return copy
 
 
-def _serialise(root: ET.Element, display: bool) -> Markup:
+def _math(root: ET.Element, display: bool) -> ET.Element:
+    """A cleaned tree under one <math> element, its numbers' signs written as operators."""
     root = _clean(root)
     if root.tag != "math":
         wrapper = ET.Element("math")
         wrapper.append(root)
         root = wrapper
-    root.attrib.pop("xmlns", None)
+    _signs_as_operators(root)
     root.set("display", "block" if display else "inline")
+    return root
+
+
+def _signs_as_operators(root: ET.Element) -> None:
+    """A negative number as student maths shows it, a minus operator before the digits: SymPy's
+    printer writes "<mn>-7</mn>", an ASCII hyphen set as part of the number."""
+    for parent in root.iter():
+        for index, child in enumerate(parent):
+            if child.tag == "mn" and child.text and child.text.startswith("-") and len(child) == 0:
+                signed = ET.Element("mrow")
+                ET.SubElement(signed, "mo").text = "\u2212"
+                ET.SubElement(signed, "mn").text = child.text[1:]
+                signed.tail = child.tail
+                parent[index] = signed
+
+
+def _markup(root: ET.Element, alttext: str) -> Markup:
+    # alttext: what a screen reader without MathML reads, and what is copied.
+    if alttext:
+        root.set("alttext", " ".join(alttext.split()))
     # HTML parsers put <math> in the MathML namespace themselves; no xmlns needed.
     return Markup(ET.tostring(root, encoding="unicode", short_empty_elements=False))
+
+
+def _serialise(root: ET.Element, display: bool, alttext: str = "") -> Markup:
+    return _markup(_math(root, display), alttext)
+
+
+# What stands taller than a line: a list holding one keeps its brackets stretched around it, whole.
+_TALL = frozenset("mfrac mtable msqrt mroot munder mover munderover menclose mpadded".split())
+
+
+def _list_row(math: ET.Element) -> ET.Element | None:
+    """The row holding a formula's items when it is one line tall ("[0.25, 9.8×10⁻⁴, …]"), else None."""
+    row = math
+    while len(row) == 1 and row[0].tag == "mrow" and not row.text:
+        row = row[0]
+    if row is math or any(element.tag in _TALL for element in row.iter()):
+        return None
+    return row
+
+
+_SPACE = re.compile(r"\s|~|\\[ ,:;]|\\q?quad\b")  # a space as written, or one of LaTeX's spacing commands
+
+
+def _latex_commas(latex: str) -> list[tuple[int, bool]]:
+    """Where each comma outside a group ends in ``latex``, and whether a space follows it: a list's
+    comma, where a line may break, not a thousands' one (1,000)."""
+    commas, depth = [], 0
+    for token in re.finditer(r"\\.|[{},]", latex, re.S):
+        depth += {"{": 1, "}": -1}.get(token.group(), 0)
+        if token.group() == "," and depth == 0:
+            commas.append((token.end(), bool(_SPACE.match(latex, token.end()))))
+    return commas
+
+
+def _wrapping(root: ET.Element, latex: str) -> Markup:
+    """Inline maths as one <math> per list item, so a long list wraps between its items in a
+    narrow column (browsers never break a line inside a <math>); each item's alttext is its LaTeX.
+    Anything else, or a list whose LaTeX has other commas than its maths, stays one <math>."""
+    math = _math(root, display=False)
+    row = _list_row(math)
+    commas = [] if row is None else [index for index, child in enumerate(row)
+                                     if child.tag == "mo" and (child.text or "").strip() == ","]
+    written = _latex_commas(latex)
+    cuts = [(index, end) for index, (end, spaced) in zip(commas, written) if spaced]
+    if not cuts or len(commas) != len(written):
+        return _markup(math, latex)
+    pieces, start, written_start = [], 0, 0
+    for index, end in [*cuts, (len(row) - 1, len(latex))]:
+        piece = ET.Element("math", display="inline")
+        ET.SubElement(piece, "mrow").extend(list(row)[start:index + 1])
+        pieces.append(_markup(piece, latex[written_start:end]))
+        start, written_start = index + 1, end
+    return Markup("<wbr>").join(pieces)
 
 
 _GROUP_BRACE = re.compile(r"\\.|[{}]", re.S)  # a command's character (\{ shows a brace) or a group's brace
@@ -160,7 +234,9 @@ def latex_to_mathml(latex: str, display: bool = False) -> Markup | None:
         from latex2mathml.converter import convert_to_element
 
         root = convert_to_element(latex, display="block" if display else "inline")
-        return _serialise(root, display) if _arguments_complete(root) else None
+        if not _arguments_complete(root):
+            return None
+        return _serialise(root, display, latex) if display else _wrapping(root, latex)
     except Exception:  # noqa: BLE001 - the converter raises many kinds of errors on odd input
         return None
 
@@ -173,6 +249,7 @@ def sympy_to_mathml(value: Any, display: bool = False) -> Markup | None:
 
         if isinstance(value, str):
             return None
+        alttext = _reference_text(value)
         if isinstance(value, (list, tuple)):
             rows = [list(map(_shown_number, row)) if isinstance(row, (list, tuple)) else [_shown_number(row)]
                     for row in value]
@@ -182,7 +259,7 @@ def sympy_to_mathml(value: Any, display: bool = False) -> Markup | None:
         else:
             value = _shown_number(sympy.sympify(value))  # trusted: reference values computed from the spec
         text = _XML_SAFE_ENTITIES.sub(_entity_character, mathml(value, printer="presentation"))
-        return _serialise(ET.fromstring(f'<math xmlns="{MATHML_NS}">{text}</math>'), display)
+        return _serialise(ET.fromstring(f'<math xmlns="{MATHML_NS}">{text}</math>'), display, alttext)
     except Exception:  # noqa: BLE001 - an unprintable reference is shown as text instead
         return None
 
@@ -196,6 +273,13 @@ def _entity_character(match: re.Match) -> str:
     import html.entities
 
     return html.entities.html5.get(match.group(1) + ";", "")
+
+
+def _reference_text(value: Any) -> str:
+    """A reference in plain text, its numbers as the page shows them: "[0.250469, 9.71715e-7]", "x^2/4"."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(map(_reference_text, value)) + "]"
+    return str(_shown_number(value)).replace("**", "^")
 
 
 def _shown_number(value: Any) -> Any:

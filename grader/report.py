@@ -47,7 +47,9 @@ def environment() -> jinja2.Environment:
     env.tests["unread"] = could_not_read
     env.tests["to_confirm"] = to_confirm
     env.filters["answer_maths"] = answer_markup
-    env.filters["latex_maths"] = lambda text: latex_to_mathml(text) or text
+    env.filters["read_as_maths"] = read_as_maths
+    env.filters["breakable"] = breakable
+    env.tests["lost_points"] = lost_points
     env.filters["percent"] = lambda value: f"{100 * value:.0f}%"
     env.tests["maths"] = lambda markup: "<math" in markup  # typeset: shown in a box of bounded size
     return env
@@ -66,6 +68,33 @@ def shown(value):
 
 # The verdict shown for a part whose score the instructor set (its status follows that score).
 OVERRIDDEN = "set by the instructor"
+
+
+def lost_points(part: PartResult) -> bool:
+    """A part scored below its points (one checked at grading has no score yet): the top of the page links it."""
+    return part.score < part.max_score - 1e-9 and part.status != AT_GRADING
+
+
+_NAME_BREAK = re.compile(r"(?<=[_(])(?=\w)")  # after a function name's underscore or opening bracket
+
+
+def breakable(name: str) -> Markup:
+    """A part's name that may break after an underscore or a bracket (tensor_shape_|rank(T),
+    variance(|values)): a narrow column then breaks a function's name between its words, not at
+    whatever letter reaches the edge."""
+    return Markup("<wbr>").join(escape(piece) for piece in _NAME_BREAK.split(name))
+
+
+# SymPy writes the letter ε as \epsilon, which LaTeX (and so the page) draws as the lunate ϵ.
+_SYMPY_EPSILON = re.compile(r"\\epsilon(?![A-Za-z])")
+
+
+def read_as_maths(latex: str, answer: str) -> Markup | str:
+    """How the grader read an answer (SymPy's LaTeX) typeset, its ε drawn as the student wrote it:
+    ε unless they wrote \\epsilon or ϵ themselves."""
+    if not (_SYMPY_EPSILON.search(answer) or "ϵ" in answer):
+        latex = _SYMPY_EPSILON.sub(r"\\varepsilon", latex)
+    return latex_to_mathml(latex) or latex
 
 
 def status_class(status: str) -> str:
