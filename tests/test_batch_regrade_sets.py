@@ -50,10 +50,12 @@ def sample_class(tmp_path: Path) -> Path:
 
 
 def outputs(out: Path) -> dict[str, bytes]:
-    """Every file a run writes under ``out`` but the gradebook: the students' results.json and
-    report.html, index.html, grades.csv, junit.xml and summary.md."""
+    """Every file a run writes under ``out`` but the gradebook and the kept sandbox runs (dot folders,
+    with their timings): the students' results.json and report.html, index.html, grades.csv,
+    junit.xml and summary.md."""
     return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*"))
-            if path.is_file() and not path.name.startswith((".", "gradebook.sqlite"))}
+            if path.is_file() and not path.name.startswith("gradebook.sqlite")
+            and not any(part.startswith(".") for part in path.relative_to(out).parts)}
 
 
 def grade(capsys, specs: Path, subs: Path, out: Path) -> str:
