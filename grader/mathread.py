@@ -2592,6 +2592,11 @@ def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
     _refuse_ambiguous_spellings(s, raw)
     reader = _Reader(names)
     parts, ops = split_relation_chain(s)
+    if len(parts) > 1 and not parts[0] and ops[0] in ("=", "≈"):
+        # "= 1/4", "≈ 0.25": the value, with nothing to its left
+        s = s[next(_top_level_matches(s, _RELATION_RE, lenient=True)).end():].strip()
+        parts, ops = split_relation_chain(s)
+    _refuse_empty_sides(parts, ops, raw)
     lhs = None
     percent = False
     try:
@@ -2624,6 +2629,15 @@ def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
             raise Unreadable(exc.message, exc.snippet or raw, exc.hint) from exc
     return Reading(raw=raw, value=value, latex=_latex_of(value, unevaluated), kind=_kind_of(value),
                    lhs=lhs, percent=percent, closed_at_infinity=reader.closed_at_infinity)
+
+
+def _refuse_empty_sides(parts: list[str], ops: list[str], raw: str) -> None:
+    """A relation with nothing on one side ("1/4 =", "<b>1/4</b>") says so, not "the answer is empty"."""
+    for number, part in enumerate(parts):
+        if not part and ops:
+            op = ops[number - 1] if number else ops[0]
+            where = "after" if number else "before"
+            raise Unreadable(f"nothing {where} the '{op}': write the value on its own, or as name {op} value", raw)
 
 
 def _without_final_stop(text: str, stops: str) -> str:
