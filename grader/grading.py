@@ -30,6 +30,7 @@ from grader.checkers.exception import StudentException
 from grader.checkers.rubric import PROVISIONAL_NOTE
 from grader.memo import BoundedCache, value_key
 from grader.readers import CODE_SUFFIXES, WrittenAnswer, WrittenReading, text_reader_for
+from grader.readers.answers_file import keys_naming_no_part
 from grader.readers.code import EMPTY_CODE_NOTE, Cell, CodeSource, defined_names, load_code
 from grader.readers.markdown import (HEADING_LABEL, LABEL_WORDS, covers, heading_key, load_document,
                                      parse_sections)
@@ -361,6 +362,28 @@ def foreign_label_notes(files: list[Path], names: dict[Path, str], answering: It
         sets = "the problem sets" if len(problem_sets) > 1 else "the problem set"
         notes.append(f"{names.get(path, path.name)} names {listed}, {which} no part of {sets} graded "
                      f"({_labels_asked(problem_sets)}); it was not graded.")
+    return notes
+
+
+def stray_key_notes(answering: Iterable[Path], names: dict[Path, str], problem_sets: list[Any]) -> list[str]:
+    """A note for each key of an answers file that looks like a part's label but names no part of any
+    problem set (``Q2.3f:``, a typo): its answer was not graded, and without the note the part it
+    meant says only "not answered".  A key of another set's part is no stray: every set's labels count.
+    Only files that answer some part are looked at: one that answers none, written for another
+    homework, is named whole by :func:`foreign_label_notes`."""
+    from grader.overrides import _did_you_mean  # not at import time: overrides imports batch, which imports this
+
+    labels = [part.label for ps in problem_sets for part in ps.parts]
+    sets = "the problem sets" if len(problem_sets) > 1 else "the problem set"
+    notes = []
+    for path in answering:
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            continue
+        shown = names.get(path, path.name)
+        for key, line in keys_naming_no_part(path, labels):
+            where = f"{shown}, line {line}" if line else shown
+            notes.append(f"{where}: '{key}' names no part of {sets} graded ({_labels_asked(problem_sets)}); "
+                         f"it was not graded{_did_you_mean(key, labels)}.")
     return notes
 
 
@@ -738,6 +761,7 @@ class Grader:
                      if path not in answering and isinstance(source, CodeSource) and source.is_empty)
         problem_sets = [refs.problem_set for refs in self.references]
         notes.extend(foreign_label_notes(files, names, answering, loaded, problem_sets))
+        notes.extend(stray_key_notes(answering, names, problem_sets))
         notes.extend(unread_notes(files, names, answering, problem_sets))
         notes = capped_file_notes(list(dict.fromkeys(notes)))
         if files and not answering and not notes and not self.public_only:

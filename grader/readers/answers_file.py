@@ -2,12 +2,18 @@
 
 Values may be text (plain or LaTeX: ``Q2.1a: \\frac{1}{4}``), numbers, or
 lists (``Q2.3c: [0.2505, 9.9e-4, 9.7e-7, 9.4e-13]``).
+
+A key names its part the way a Markdown heading does (:func:`heading_key`,
+:func:`covers`): ``Q2.3(d)``, ``Q2.3 d``, ``q2.3d`` and ``2.3d`` all answer
+Q2.3d, whichever of these spellings the spec itself uses.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
 from grader.readers import EMPTY_FILE, WrittenAnswer, WrittenReading
+from grader.readers.markdown import covers, heading_key, normalise_label
 from grader.references import _plain
 from grader.spec import ProblemSet
 from grader.yamlread import LineDict, YamlError, load_yaml_file
@@ -30,15 +36,77 @@ def read_answers_file(path: Path, problem_set: ProblemSet) -> WrittenReading:
     if not isinstance(data, dict):
         raise SubmissionFileError(f"{path.name}: an answers file maps part labels to answers "
                                   f"(e.g. 'Q2.1a: 1/4'), but this file holds {_what(data)}")
-    # "q2.1a" answers Q2.1a: a label's case is not worth a part's points.
-    labels = {p.label.casefold(): p.label for p in problem_set.parts}
-    for key, value in data.items():
-        label = labels.get(str(key).strip().casefold())
-        if label is None:
-            continue
-        line = data.line_of(key) if isinstance(data, LineDict) else 0
-        reading.answers[label] = WrittenAnswer(label, _plain(value), path.name, line)
+    labels = [part.label for part in problem_set.parts]
+    keys_of: dict[str, list] = {}  # part label → the keys that answer it
+    for key in data:
+        named = parts_named(key, labels)
+        if len(named) == 1:
+            keys_of.setdefault(named[0], []).append(key)
+        elif len(named) > 1:  # "Q2.1" would fit Q2.1a and Q2.1b: guessing which would grade the wrong part
+            reading.notes.append(f"{_where(path, data, [key])}: '{key}' could answer {_listed(named)}; "
+                                 f"it was not graded: give each part its own key (e.g. '{named[0]}:').")
+    for label, keys in keys_of.items():
+        reading.answers[label] = _answer(path, data, label, keys)
     return reading
+
+
+def _answer(path: Path, data: dict, label: str, keys: list) -> WrittenAnswer:
+    """The answer the keys naming one part give it; keys that disagree ("Q2.3d: approx" and
+    "Q2.3(d): true") give none: grading either would reward a hedge, so the part says why."""
+    values = [data[key] for key in keys]
+    line = _line(data, keys[0])
+    if all(value == values[0] for value in values):
+        return WrittenAnswer(label, _plain(values[0]), path.name, line)
+    quoted = [f"'{key}'" for key in keys]
+    both = "both" if len(keys) == 2 else "all"
+    problem = (f"{_where(path, data, keys)}: {_listed(quoted, 'and')} {both} answer {label}, with different "
+               f"answers: keep one of them (the part was not graded from {path.name}).")
+    return WrittenAnswer(label, "", path.name, line, problem=problem)
+
+
+def parts_named(key: object, labels: Iterable[str]) -> list[str]:
+    """The part labels an answers file's key names: one, several ("Q2.1" for Q2.1a and Q2.1b), or none.
+    A label as the spec spells it always names its part, whatever its form ("B", "Part 1")."""
+    labels = list(labels)
+    typed = normalise_label(str(key))
+    exact = [label for label in labels if normalise_label(label) == typed]
+    if exact:
+        return exact
+    section_key = heading_key(str(key).strip(), None)
+    named = [label for label in labels if covers(section_key, label)]
+    exact = [label for label in named if normalise_label(label) == section_key]  # "Q2.1" when Q2.1 is a part itself
+    return exact or named
+
+
+def keys_naming_no_part(path: Path, labels: Iterable[str]) -> list[tuple[str, int]]:
+    """An answers file's keys that look like a part's label ("Q2.3f", "Q5", "3") but name none of
+    ``labels`` (every problem set's: a key of one set is no stray in another's), with their lines;
+    other keys ("name: Ada") and files that cannot be read (their own note says why) give none."""
+    labels = list(labels)
+    try:
+        data = load_yaml_file(path, max_bytes=1_000_000, untrusted=True)
+    except (YamlError, OSError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    return [(str(key), _line(data, key)) for key in data
+            if heading_key(str(key).strip(), None) is not None and not parts_named(key, labels)]
+
+
+def _line(data: dict, key: object) -> int:
+    return data.line_of(key) if isinstance(data, LineDict) else 0
+
+
+def _where(path: Path, data: dict, keys: list) -> str:
+    """'answers.yaml, line 3', 'answers.yaml, lines 3 and 4'."""
+    lines = [str(line) for line in sorted({_line(data, key) for key in keys}) if line]
+    if not lines:
+        return path.name
+    return f"{path.name}, line{'s' if len(lines) > 1 else ''} {_listed(lines, 'and')}"
+
+
+def _listed(items: list[str], last: str = "or") -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def _what(data: object) -> str:
