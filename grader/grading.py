@@ -35,6 +35,7 @@ from grader.readers.code import EMPTY_CODE_NOTE, Cell, CodeSource, defined_names
 from grader.readers.markdown import (HEADING_LABEL, LABEL_WORDS, covers, heading_key, load_document,
                                      parse_sections)
 from grader.readers.notebook import CELL_SEPARATOR, LABEL_LINE, names_a_question, read_notebook_answers
+from grader.safetext import one_line
 from grader.references import CaseReference, PartReference, ProblemReferences, RaisedException
 from grader.results import CaseResult, PartResult, SubmissionResult
 from grader.yamlread import load_yaml_file
@@ -486,7 +487,12 @@ def read_by_name(path: Path) -> bool:
 def shown_names(files: list[Path], entry: Path | None = None) -> dict[Path, str]:
     """How feedback names each file: by its name, or, when two files share it
     (old/foundations.py and final/foundations.py), by its path within the
-    student's folder (``entry``; else the folder all the files are in)."""
+    student's folder (``entry``; else the folder all the files are in).  Control characters
+    and newlines show as symbols: a file's name must never start a line of a note."""
+    return {path: one_line(name) for path, name in _names_within(files, entry).items()}
+
+
+def _names_within(files: list[Path], entry: Path | None) -> dict[Path, str]:
     counts: dict[str, int] = {}
     for path in files:
         counts[path.name] = counts.get(path.name, 0) + 1

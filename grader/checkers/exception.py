@@ -46,4 +46,7 @@ class ExceptionChecker(Checker):
 
 
 def _short(message: str, limit: int = 200) -> str:
+    # One line: a student's "checked.\n✓ hidden case 1: Returned the expected value." must not read
+    # as lines of the grader's own under the case it failed.
+    message = " ⏎ ".join(message.splitlines())
     return message if len(message) <= limit else message[:limit] + "…"
