@@ -67,13 +67,15 @@ window.addEventListener("message", event => {{
 A4_WIDTH = 718  # px: 210 mm less Chromium's default 1 cm margins
 
 
-def measure(page: Path, width: int, tmp: Path, *, printed: bool = False, flags: tuple[str, ...] = ()) -> dict:
-    """The page laid out ``width`` px wide; ``printed``: with its print stylesheet applied, as on paper."""
+def measure(page: Path, width: int, tmp: Path, *, printed: bool = False, flags: tuple[str, ...] = (),
+            script: str = MEASURE) -> dict:
+    """The page laid out ``width`` px wide; ``printed``: with its print stylesheet applied, as on paper.
+    ``script`` measures it and posts what it found to the frame around the page."""
     text = page.read_text()
     if printed:
         text = text.replace("@media print", "@media all")
     measured = tmp / f"measured-{page.parent.name}-{page.stem}-{width}{'-print' if printed else ''}.html"
-    measured.write_text(text.replace("</body>", MEASURE + "</body>"))
+    measured.write_text(text.replace("</body>", script + "</body>"))
     frame = tmp / f"frame-{measured.name}"
     frame.write_text(FRAME.format(src=measured.name, width=width))
     dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp / 'profile'}", "--window-size=1400,1000",

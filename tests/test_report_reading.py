@@ -8,10 +8,7 @@ text alternatives for the maths, part names, the page title, the list of parts t
 """
 from __future__ import annotations
 
-import html
-import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,9 +16,9 @@ import pytest
 from grader.mathml import answer_markup, latex_to_mathml, sympy_to_mathml
 from grader.report import render_student_report
 from grader.results import PartResult, SubmissionResult
-from test_batch import grade
-from test_browser import CHROMIUM, FLAGS
-from test_report_layout import A4_WIDTH, FRAME
+from test_browser import CHROMIUM
+import test_report_layout as report_layout
+from test_report_layout import A4_WIDTH, samples  # noqa: F401 - samples is a fixture used here
 
 REPO = Path(__file__).resolve().parents[1]
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
@@ -66,30 +63,8 @@ window.addEventListener("load", () => {
 
 
 def measure(page: Path, width: int, tmp: Path, *, printed: bool = False) -> dict:
-    text = page.read_text()
-    if printed:
-        text = text.replace("@media print", "@media all")
-    measured = tmp / f"boxes-{page.parent.name}-{width}{'-print' if printed else ''}.html"
-    measured.write_text(text.replace("</body>", BOXES + "</body>"))
-    frame = tmp / f"frame-{measured.name}"
-    frame.write_text(FRAME.format(src=measured.name, width=width))
-    dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp / 'profile'}", "--window-size=1400,1000",
-                          "--virtual-time-budget=5000", "--dump-dom", frame.as_uri()],
-                         capture_output=True, text=True, timeout=120).stdout
-    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
-    assert found, "the measurement did not run"
-    seen = json.loads(html.unescape(found.group(1)))
-    assert seen["window_width"] == width, seen
-    return seen
-
-
-@pytest.fixture(scope="module")
-def samples(tmp_path_factory):
-    """The bundled problem sets graded on the bundled submissions, as an instructor first runs them."""
-    out = tmp_path_factory.mktemp("samples") / "out"
-    run = grade(REPO / "problems", REPO / "submissions", out)
-    assert run.returncode == 0, run.stderr
-    return out
+    """Every answer and reference box of the page laid out ``width`` px wide (or on paper)."""
+    return report_layout.measure(page, width, tmp, printed=printed, script=BOXES)
 
 
 def cut_off(seen: dict) -> list[dict]:
