@@ -12,21 +12,11 @@ from pathlib import Path
 from grader.checkers import Status
 from grader.cli import load_references
 from grader.grading import Grader
+from conftest import TINY_SPEC
 
 ROOT = Path(__file__).resolve().parents[1]
 Q2 = ROOT / "problems" / "q2-activations.yaml"
 Q2_PARTS = "q2-activations: Q2.1a … Q2.4"
-
-TINY = """\
-id: tiny
-title: "Tiny set"
-parts:
-  - label: P1
-    title: "One half"
-    points: 2
-    kind: number
-    reference: "Rational(1, 2)"
-"""
 
 
 def grader(*args: str) -> subprocess.CompletedProcess:
@@ -104,7 +94,7 @@ def test_a_label_renamed_in_the_spec_still_takes_the_students_keys(tmp_path):
 
 def test_one_answers_file_for_two_problem_sets_notes_only_the_key_neither_has(tmp_path):
     tiny = tmp_path / "tiny.yaml"
-    tiny.write_text(TINY, encoding="utf-8")
+    tiny.write_text(TINY_SPEC, encoding="utf-8")
     answers(tmp_path / "class" / "ada", "name: Ada\nQ2.1a: '1/4'\nP1: '1/2'\nQ2.3f: approx\n")
     out = tmp_path / "out"
     run = grader("grade", str(Q2), str(tiny), "--submissions", str(tmp_path / "class"), "--out", str(out))
@@ -118,7 +108,7 @@ def test_one_answers_file_for_two_problem_sets_notes_only_the_key_neither_has(tm
 
 def test_a_label_without_a_number_is_still_its_own_key(tmp_path):
     spec = tmp_path / "letters.yaml"
-    spec.write_text(TINY.replace("label: P1", "label: B"), encoding="utf-8")
+    spec.write_text(TINY_SPEC.replace("label: P1", "label: B"), encoding="utf-8")
     folder = answers(tmp_path / "flo", "b: '1/2'\nname: Flo\n")
     with Grader(load_references([str(spec)]), public_only=True) as letters:
         result = letters.grade("flo", [folder / "answers.yaml"])

@@ -11,29 +11,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-REPO = Path(__file__).resolve().parents[1]
-
-SPEC = """\
-id: tiny
-title: "Tiny"
-parts:
-  - label: A
-    title: "Double"
-    points: 2
-    code:
-      function: double
-      kind: number
-      solution: |
-        def double(x):
-            return 2 * x
-      cases:
-        - {name: "x = 1", public: true, args: [1]}
-  - label: B
-    title: "One half"
-    points: 1
-    kind: number
-    reference: "Rational(1, 2)"
-"""
+from test_ci_init_args import SPEC  # a function part (double) and a written one (B: 1/2)
 
 FORGED = "::error title=grader::All checks passed"
 
