@@ -54,6 +54,7 @@ from grader.results import (PartResult, SubmissionResult, dumps, number_text, po
                             write_if_changed)
 from grader.roster import Roster, RosterError, read_roster
 from grader.sandbox import SandboxUnavailable
+from grader.spec import did_you_mean
 
 
 def spec_digest(refs) -> str:
@@ -289,10 +290,8 @@ class StaleOverride:
 
 
 def stale_overrides(result: SubmissionResult, overrides: dict[str, Override]) -> list[StaleOverride]:
-    from grader.overrides import _did_you_mean  # not at import time: overrides imports batch
-
     labels = [p.label for p in result.parts]
-    return [StaleOverride(result.student, label, o, _did_you_mean(label, labels))
+    return [StaleOverride(result.student, label, o, did_you_mean(label, labels))
             for label, o in sorted(overrides.items()) if label not in labels]
 
 

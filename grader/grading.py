@@ -35,9 +35,10 @@ from grader.readers.code import EMPTY_CODE_NOTE, Cell, CodeSource, defined_names
 from grader.readers.markdown import (HEADING_LABEL, LABEL_WORDS, covers, heading_key, load_document,
                                      parse_sections)
 from grader.readers.notebook import CELL_SEPARATOR, LABEL_LINE, names_a_question, read_notebook_answers
-from grader.safetext import one_line
 from grader.references import CaseReference, PartReference, ProblemReferences, RaisedException
 from grader.results import CaseResult, PartResult, SubmissionResult
+from grader.safetext import one_line
+from grader.spec import did_you_mean
 from grader.yamlread import load_yaml_file
 
 NOT_ANSWERED = "not answered"
@@ -372,8 +373,6 @@ def stray_key_notes(answering: Iterable[Path], names: dict[Path, str], problem_s
     meant says only "not answered".  A key of another set's part is no stray: every set's labels count.
     Only files that answer some part are looked at: one that answers none, written for another
     homework, is named whole by :func:`foreign_label_notes`."""
-    from grader.overrides import _did_you_mean  # not at import time: overrides imports batch, which imports this
-
     labels = [part.label for ps in problem_sets for part in ps.parts]
     sets = "the problem sets" if len(problem_sets) > 1 else "the problem set"
     notes = []
@@ -383,8 +382,8 @@ def stray_key_notes(answering: Iterable[Path], names: dict[Path, str], problem_s
         shown = names.get(path, path.name)
         for key, line in keys_naming_no_part(path, labels):
             where = f"{shown}, line {line}" if line else shown
-            notes.append(f"{where}: '{key}' names no part of {sets} graded ({_labels_asked(problem_sets)}); "
-                         f"it was not graded{_did_you_mean(key, labels)}.")
+            notes.append(f"{where}: '{one_line(key)}' names no part of {sets} graded ({_labels_asked(problem_sets)}); "
+                         f"it was not graded{did_you_mean(key, labels)}.")
     return notes
 
 

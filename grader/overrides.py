@@ -18,6 +18,7 @@ from grader.batch import (RunLock, answered_key, not_written, publish, unwritten
 from grader.classfolder import nfc
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, unusable
 from grader.results import number_text, points_phrase
+from grader.spec import did_you_mean
 from grader.roster import Roster
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def apply_overrides(out: Path, requests: list[OverrideRequest]) -> list[str]:
                 label = _matching_label(request.label, parts)
                 if label is None:
                     problems.append(f"{where}'{request.label}' is not a part of {request.student}'s results"
-                                    f"{_did_you_mean(request.label, parts)}; the parts are: {', '.join(parts)}")
+                                    f"{did_you_mean(request.label, parts)}; the parts are: {', '.join(parts)}")
                     continue
                 requests[index] = request = replace(request, label=label)
                 top = parts[request.label].max_score
@@ -178,15 +179,6 @@ def _matching_label(typed: str, labels: Iterable[str]) -> str | None:
     return same[0] if len(same) == 1 else None
 
 
-def _did_you_mean(typed: str, names: Iterable[str]) -> str:
-    """ " (did you mean 'Q2.4'?)" when one name is close to a typo, else nothing."""
-    import difflib
-
-    by_folded = {name.casefold(): name for name in names}
-    close = difflib.get_close_matches(typed.strip().casefold(), by_folded, n=1, cutoff=0.6)
-    return f" (did you mean '{by_folded[close[0]]}'?)" if close else ""
-
-
 def _no_such_student(gradebook: Gradebook, request: OverrideRequest, present: set[str], out: Path,
                      roster: Roster | None) -> str:
     """Why an override cannot be set for a student: not in the class any more (their results kept), or
@@ -199,7 +191,7 @@ def _no_such_student(gradebook: Gradebook, request: OverrideRequest, present: se
                 f"before can still be dropped: grader override --out {shlex.quote(str(out))} "
                 f"{shlex.quote(student)} PART --remove")
     return (f"no student '{student}' in the gradebook in {out}/ as of its last run"
-            f"{_did_you_mean(student, present)}. {how_to_name_students(roster)}")
+            f"{did_you_mean(student, present)}. {how_to_name_students(roster)}")
 
 
 def nothing_to_remove(requests: list[OverrideRequest], stored: dict[str, dict[str, Override]]) -> str:

@@ -1029,3 +1029,11 @@ def _load_rubric_patterns(c: _Collector, raw: dict, key: str, line: int, what: s
                   f"{what} rubric {named} '{p}' is not a valid regular expression: {exc}")
             return None
     return tuple(patterns)
+
+
+def did_you_mean(typed: str, names: Iterable[str]) -> str:
+    """ " (did you mean 'Q2.4'?)" when one of ``names`` (part labels, student ids) is close to what was
+    typed, else nothing: for an override, an orphaned override, an answers file's key."""
+    by_folded = {name.casefold(): name for name in names}
+    close = difflib.get_close_matches(typed.strip().casefold(), by_folded, n=1, cutoff=0.6)
+    return f" (did you mean '{by_folded[close[0]]}'?)" if close else ""

@@ -15,6 +15,7 @@ from typing import Iterable
 from grader.readers import EMPTY_FILE, WrittenAnswer, WrittenReading
 from grader.readers.markdown import covers, heading_key, normalise_label
 from grader.references import _plain
+from grader.safetext import one_line
 from grader.spec import ProblemSet
 from grader.yamlread import LineDict, YamlError, load_yaml_file
 
@@ -43,7 +44,7 @@ def read_answers_file(path: Path, problem_set: ProblemSet) -> WrittenReading:
         if len(named) == 1:
             keys_of.setdefault(named[0], []).append(key)
         elif len(named) > 1:  # "Q2.1" would fit Q2.1a and Q2.1b: guessing which would grade the wrong part
-            reading.notes.append(f"{_where(path, data, [key])}: '{key}' could answer {_listed(named)}; "
+            reading.notes.append(f"{_where(path, data, [key])}: '{one_line(str(key))}' could answer {_listed(named)}; "
                                  f"it was not graded: give each part its own key (e.g. '{named[0]}:').")
     for label, keys in keys_of.items():
         reading.answers[label] = _answer(path, data, label, keys)
@@ -57,7 +58,7 @@ def _answer(path: Path, data: dict, label: str, keys: list) -> WrittenAnswer:
     line = _line(data, keys[0])
     if all(value == values[0] for value in values):
         return WrittenAnswer(label, _plain(values[0]), path.name, line)
-    quoted = [f"'{key}'" for key in keys]
+    quoted = [f"'{one_line(str(key))}'" for key in keys]
     both = "both" if len(keys) == 2 else "all"
     problem = (f"{_where(path, data, keys)}: {_listed(quoted, 'and')} {both} answer {label}, with different "
                f"answers: keep one of them (the part was not graded from {path.name}).")
