@@ -36,7 +36,7 @@ from grader.readers.markdown import (HEADING_LABEL, LABEL_WORDS, covers, heading
                                      parse_sections)
 from grader.readers.notebook import CELL_SEPARATOR, LABEL_LINE, names_a_question, read_notebook_answers
 from grader.references import CaseReference, PartReference, ProblemReferences, RaisedException
-from grader.results import CaseResult, PartResult, SubmissionResult
+from grader.results import CaseResult, PartResult, SubmissionResult, number_text, points_phrase
 from grader.safetext import one_line
 from grader.spec import did_you_mean
 from grader.yamlread import load_yaml_file
@@ -1479,14 +1479,15 @@ def with_overrides(result: SubmissionResult, overrides: dict[str, tuple[float, s
 
 def _overridden(p: PartResult, score: float, comment: str) -> PartResult:
     kept = min(max(score, 0.0), p.max_score)
-    decision = f"Set by the instructor: {kept:g}/{p.max_score:g}"
+    # "1 of 2 points", not "1/2": next to a fraction answer (1/2 is σ(0)) a score must not read as one.
+    decision = f"Set by the instructor: {number_text(kept)} of {points_phrase(p.max_score)}"
     if comment:
         decision += f" — {comment}"
     if not decision.endswith((".", "!", "?")):
         decision += "."
     if score > p.max_score:  # the spec has made the part worth less since the override was set
-        decision += (f" (The instructor's score of {score:g} is capped at {p.max_score:g}, "
-                     "what the part is worth now.)")
+        decision += (f" (The instructor's score of {number_text(score)} is capped at "
+                     f"{points_phrase(p.max_score)}, what the part is worth now.)")
     # Confirmed now: what said it awaited confirmation goes (the reason, another file, stays).
     automatic = p.feedback.replace(PROVISIONAL_NOTE, "").replace(UNTIL_CONFIRMED, ".").strip()
     feedback = f"{decision}\nAutomatic grading said: {automatic}" if automatic else decision

@@ -33,9 +33,9 @@ def test_an_overridden_part_follows_the_instructors_score_and_keeps_the_automati
     assert (a1.status, a1.automatic_status, a1.overridden, a1.score) == ("correct", "partial", True, 2.0)
     assert (a2.status, a2.automatic_status, a2.score) == ("partial", "correct", 0.5)
     assert (q1.status, q1.score, q1.provisional) == ("correct", 1.0, False)
-    assert a1.feedback == f"Set by the instructor: 2/2 — by hand.\nAutomatic grading said: {AUTOMATIC}"
-    assert a2.feedback == "Set by the instructor: 0.5/1.\nAutomatic grading said: The case passed."
-    assert q1.feedback.startswith("Set by the instructor: 1/1. (The instructor's score of 3 is capped at 1, ")
+    assert a1.feedback == f"Set by the instructor: 2 of 2 points — by hand.\nAutomatic grading said: {AUTOMATIC}"
+    assert a2.feedback == "Set by the instructor: 0.5 of 1 point.\nAutomatic grading said: The case passed."
+    assert q1.feedback.startswith("Set by the instructor: 1 of 1 point. (The instructor's score of 3 is capped at 1 point, ")
     assert "Provisional" not in q1.feedback
     assert not any(p.overridden for p in graded().parts)
 
@@ -46,7 +46,7 @@ def test_results_json_flags_the_override_and_opens_with_the_instructors_decision
     assert a1["extra_data"] == {"problem_set": "set", "verdict": "correct", "automatic_verdict": "partial",
                                 "overridden": True, "provisional": False}
     assert (a1["score"], a1["status"]) == (2.0, "passed")
-    assert a1["output"].startswith("Set by the instructor: 2/2 — by hand.\nAutomatic grading said: 1 of 2")
+    assert a1["output"].startswith("Set by the instructor: 2 of 2 points — by hand.\nAutomatic grading said: 1 of 2")
     assert a1["output"].endswith("(graded from foundations.py)")
     assert tests["A2"]["status"] == "failed" and tests["A2"]["extra_data"]["verdict"] == "partial"
     automatic = {t["number"]: t for t in graded().to_gradescope()["tests"]}
@@ -61,7 +61,7 @@ def test_junit_follows_the_overridden_score():
     assert cases["A1 matmul"].find("failure") is None  # 1/2 automatically, 2/2 by the instructor
     failure = cases["A2 rho"].find("failure")
     assert failure.get("message") == "partial: 0.5/1 (set by the instructor)"
-    assert failure.text.startswith("Set by the instructor: 0.5/1.")
+    assert failure.text.startswith("Set by the instructor: 0.5 of 1 point.")
 
 
 def test_reports_say_set_by_the_instructor_and_count_overridden_parts():
@@ -70,7 +70,7 @@ def test_reports_say_set_by_the_instructor_and_count_overridden_parts():
     verdict_cell = a1_row.split("</td>")[1]  # the part's label is the row's header (th), then points, verdict
     assert "set by the instructor" in verdict_cell and "automatic grading: partial" in verdict_cell
     assert ">partial" not in verdict_cell
-    assert "Set by the instructor: 2/2 — by hand." in a1_row
+    assert "Set by the instructor: 2 of 2 points — by hand." in a1_row
 
     index = render_class_summary([overridden(), graded()], title="Homework", max_score=4)
     assert "3 part scores set by the instructor" in index
@@ -83,7 +83,7 @@ def test_reports_say_set_by_the_instructor_and_count_overridden_parts():
     assert "- ann A1: 2 / 2 (automatic: partial) — by hand" in summary
     assert "- ann A2: 0.5 / 1 (automatic: correct)\n" in summary
     one = markdown_summary([overridden()], "Homework", 4)
-    assert "| A2 | 0.5 / 1 | partial (set by the instructor) | Set by the instructor: 0.5/1. |" in one
+    assert "| A2 | 0.5 / 1 | partial (set by the instructor) | Set by the instructor: 0.5 of 1 point. |" in one
 
 
 def test_an_override_without_a_comment_still_reads_as_set_by_the_instructor(tmp_path, tiny_spec, capsys):
@@ -97,7 +97,7 @@ def test_an_override_without_a_comment_still_reads_as_set_by_the_instructor(tmp_
     test = json.loads((out / "ann" / "results.json").read_text())["tests"][0]
     assert test["extra_data"]["overridden"] is True
     assert (test["extra_data"]["verdict"], test["extra_data"]["automatic_verdict"]) == ("correct", "incorrect")
-    assert test["output"].startswith("Set by the instructor: 2/2.\nAutomatic grading said: ")
+    assert test["output"].startswith("Set by the instructor: 2 of 2 points.\nAutomatic grading said: ")
     assert ET.fromstring((out / "junit.xml").read_text()).find("testsuite").get("failures") == "0"
     assert "set by the instructor" in (out / "ann" / "report.html").read_text()
     assert "1 part score set by the instructor" in (out / "index.html").read_text()
