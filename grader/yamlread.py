@@ -133,6 +133,24 @@ _HINTS = (
 )
 
 
+# What a parser error "while parsing …" says was left open, by the context PyYAML names.
+_OPENED = {
+    "while parsing a flow sequence": "the list opened with '[' on this line is not closed: is a ']' missing?",
+    "while parsing a flow mapping": "the mapping opened with '{' on this line is not closed: is a '}' missing?",
+    "while scanning a quoted scalar": "the quoted text that starts on this line is not closed: is a quote missing?",
+}
+
+
+def _left_open(exc: yaml.MarkedYAMLError) -> tuple[int, str] | None:
+    """(line, what) when the error is a bracket or quote opened on an earlier line and never closed."""
+    what = _OPENED.get(exc.context or "")
+    if what is None or exc.context_mark is None or exc.problem_mark is None:
+        return None
+    if exc.context_mark.line == exc.problem_mark.line:
+        return None  # on one line, that line says it all
+    return exc.context_mark.line + 1, what
+
+
 # A line "key: ..." (or "- key: ..."): the key, and how far in it starts.
 _KEY_LINE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*)\s*:(?:\s|$)")
 
@@ -189,6 +207,10 @@ def load_yaml_text(text: str, *, untrusted: bool = False) -> Any:
             else None
         if slip:
             raise YamlError(slip[0], f"not valid YAML: {slip[1]}") from None
+        opened = _left_open(exc)
+        if opened:  # reported where it was opened: the line where the parser gave up is only a symptom
+            where = "the file ends first" if "end of stream" in what else f"at line {line}: {what}"
+            raise YamlError(opened[0], f"not valid YAML: {opened[1]} ({where})") from None
         hint = next((h for start, h in _HINTS if what.startswith(start)), "")
         raise YamlError(line, f"not valid YAML: {what}" + (f" ({hint})" if hint else "")) from None
     except yaml.YAMLError as exc:

@@ -165,6 +165,23 @@ def test_a_key_indented_too_little_is_named_at_its_line(tmp_path):
     assert "quotes" not in run.stderr
 
 
+def test_a_bracket_left_open_is_reported_where_it_was_opened(tmp_path):
+    """PyYAML gives up on a later line than an unclosed '[': the line to fix is the one that opened it."""
+    path = write(tmp_path, "id: msgs\ntitle: [Messages\nparts: []\n")
+    run = grader("validate", path)
+    assert run.returncode == 2
+    assert (f"{path}, line 2: not valid YAML: the list opened with '[' on this line is not closed: is a ']' "
+            "missing? (at line 3: ") in run.stderr
+
+
+def test_a_quote_left_open_is_reported_where_it_was_opened(tmp_path):
+    path = write(tmp_path, "id: msgs\ntitle: 'Messages\nparts: []\n")
+    run = grader("validate", path)
+    assert run.returncode == 2
+    assert (f"{path}, line 2: not valid YAML: the quoted text that starts on this line is not closed: is a "
+            "quote missing? (the file ends first)") in run.stderr
+
+
 def test_a_colon_inside_a_value_still_says_to_quote_it(tmp_path):
     path = write(tmp_path, WRITTEN_PART, 'title: "Domain of log(1 - x^2)"', "title: Domain: log(1 - x^2)")
     run = grader("validate", path)
