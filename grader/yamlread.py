@@ -94,10 +94,28 @@ _SpecLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|fal
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+class _LatexEscapes(dict):
+    """Escapes in a student's double-quoted YAML text: ``\\"``, ``\\\\``, ``\\/`` and ``\\ `` as YAML
+    reads them, and a backslash before anything else kept as written.  Students quote LaTeX:
+    YAML would read ``"\\frac{1}{4}"`` as a form feed and "rac{1}{4}", ``"\\times"`` as a tab,
+    ``"\\alpha"`` as a bell, and refuse ``"\\pi"`` outright."""
+
+    _YAML = {'"': '"', "\\": "\\", "/": "/", " ": " "}
+
+    def __contains__(self, character: object) -> bool:
+        return isinstance(character, str) and character not in "\r\n\x85\u2028\u2029\0"
+
+    def __getitem__(self, character: str) -> str:
+        return self._YAML.get(character, "\\" + character)
+
+
 class _UntrustedLoader(_Loader):
     """For files students write: no aliases.  Nine lines of nested ``*a``
     references ("billion laughs") stand for 9^9 values, which anything that
-    walks the result would spend minutes and gigabytes on."""
+    walks the result would spend minutes and gigabytes on.  In double quotes
+    a backslash is kept as written, as LaTeX needs (:class:`_LatexEscapes`)."""
+
+    ESCAPE_REPLACEMENTS = _LatexEscapes()
 
     def construct_scalar(self, node: Any) -> Any:
         # "\ud800" in a double-quoted string is a lone surrogate: not a

@@ -153,6 +153,18 @@ def test_fail_under_exits_1(tmp_path):
     assert run.returncode == 1
 
 
+def test_latex_in_double_quotes_keeps_its_backslashes(tmp_path):
+    """YAML reads "\\frac" as a form feed and "rac", "\\varepsilon" as a vertical tab, and refuses "\\infty":
+    in a student's answers file, a backslash in double quotes stays the LaTeX it was written as."""
+    answers = tmp_path / "answers.yaml"
+    answers.write_text('Q2.1a: "\\frac{1}{4}"\n'
+                       'Q2.2: "\\varepsilon \\in (-\\infty, \\infty)"\n'
+                       'Q2.3a: "\\\\tfrac{1}{4}"\n', encoding="utf-8")  # a doubled backslash is one
+    run = grader("check", str(Q2), str(answers), "--json", str(tmp_path / "r.json"))
+    verdicts = {t["number"]: t["status"] for t in json.loads((tmp_path / "r.json").read_text())["tests"]}
+    assert verdicts["Q2.1a"] == verdicts["Q2.2"] == verdicts["Q2.3a"] == "passed", run.stdout
+
+
 def test_bad_usage_exits_2_without_traceback(tmp_path):
     run = grader("check", str(Q2), str(tmp_path / "nowhere.yaml"))
     assert run.returncode == 2
