@@ -284,7 +284,8 @@ class _Collector:
         if value is None:
             return None
         if not isinstance(value, str) or (required and not value.strip()):
-            self.add(_line(mapping, key), f"{what} {key!r} must be non-empty text, got {_describe(value)}")
+            self.add(_line(mapping, key), f"{what} {key!r} must be non-empty text, got {_describe(value)}"
+                     f"{_AS_CODE.format(value=value) if _is_number(value) and key == 'reference' else ''}")
             return None
         return value
 
@@ -917,7 +918,8 @@ def _load_mistake(c: _Collector, raw: Any, line: int, what: str, has_code: bool,
         c.add(_line(raw, given[0]), f"{what} mistake has a '{given[0]}' but the part has no 'code' section")
     for key in given:
         if not isinstance(raw[key], str):
-            c.add(_line(raw, key), f"{what} mistake '{key}' must be Python code as text")
+            hint = _AS_CODE.format(value=raw[key]) if _is_number(raw[key]) and key == "value" else ""
+            c.add(_line(raw, key), f"{what} mistake '{key}' must be Python code as text{hint}")
             return None
     if given[0] == "when" and not c.published:  # a published copy has no setup; its author checked it
         for problem in _unknown_predicate_names(raw["when"], c.setup):
@@ -1037,3 +1039,11 @@ def did_you_mean(typed: str, names: Iterable[str]) -> str:
     by_folded = {name.casefold(): name for name in names}
     close = difflib.get_close_matches(typed.strip().casefold(), by_folded, n=1, cutoff=0.6)
     return f" (did you mean '{by_folded[close[0]]}'?)" if close else ""
+
+
+# A number where the spec wants code: values are computed by the spec's Python, so a typed one is code too.
+_AS_CODE = " (a Python expression in quotes: write '{value}', or the expression that computes it)"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -165,6 +165,18 @@ def test_a_key_indented_too_little_is_named_at_its_line(tmp_path):
     assert "quotes" not in run.stderr
 
 
+def test_a_number_typed_where_code_is_wanted_says_how_to_write_it(tmp_path):
+    path = write(tmp_path, "id: num\ntitle: Num\nparts:\n  - label: P1\n    title: a number\n    points: 1\n"
+                           "    kind: number\n    reference: 0.25\n    mistakes:\n      - value: 0.5\n"
+                           "        feedback: Twice.\n")
+    run = grader("validate", path)
+    assert run.returncode == 2
+    assert (f"{path}, line 8: part P1 'reference' must be non-empty text, got float 0.25 (a Python expression "
+            "in quotes: write '0.25', or the expression that computes it)") in run.stderr
+    assert (f"{path}, line 10: part P1 mistake 'value' must be Python code as text (a Python expression in "
+            "quotes: write '0.5', or the expression that computes it)") in run.stderr
+
+
 def test_a_bracket_left_open_is_reported_where_it_was_opened(tmp_path):
     """PyYAML gives up on a later line than an unclosed '[': the line to fix is the one that opened it."""
     path = write(tmp_path, "id: msgs\ntitle: [Messages\nparts: []\n")
