@@ -32,7 +32,10 @@ Values are written as Python expressions (``np.array([...], dtype='float64')``,
 ``srepr`` for SymPy objects) evaluated by the loader like any spec
 expression.  Publishing proves the round trip: the published file is loaded
 again and every public case's arguments and expected value must read back
-identical, or nothing is written.
+identical, and every part's options as its checker reads them, or nothing is
+written.  Options are written as grading uses them (:func:`_options`): those
+that differ from the kind's defaults, tolerances always, and none that the
+part's mode ignores (a set-wide ``rtol`` beside ``mode: sigfigs``).
 """
 from __future__ import annotations
 
@@ -52,6 +55,7 @@ from grader.references import (CaseReference, ProblemReferences, RaisedException
                                compute_references)
 from grader.results import write_atomic
 from grader.spec import CodeSpec, Mistake, Part, SpecError, load_problem_set, names_from_setup
+from grader.spec import _unused_by_mode as unused_by_mode  # why an option does nothing under a mode
 
 
 class PublishError(Exception):
@@ -115,17 +119,33 @@ def same_value(a: Any, b: Any) -> bool:
 # ---------------------------------------------------------------------------
 # Spec → published mapping
 
-def _options(options: Any) -> dict:
-    """A kind's options, only where they differ from the kind's defaults."""
+# Tolerances decide a verdict at its edge: a published copy states them even where they are the
+# kind's own defaults, so a student reads the tolerance grading uses (and a later version of the
+# grader with other defaults would still check the copy the same way).
+TOLERANCES = ("rtol", "atol")
+
+
+def checked_options(kind: str, options: Any) -> dict:
+    """The options a part's checker reads, by name: all of them but those its mode ignores.
+
+    A set-wide default (``defaults: {rtol: …}``) is given to every part whose
+    kind takes it, also to a ``mode: sigfigs`` number that never reads it: such
+    an option is no part of how the part is checked."""
+    if options is None:
+        return {}
+    mode = getattr(options, "mode", None)
+    return {f.name: getattr(options, f.name) for f in dataclasses.fields(options)
+            if unused_by_mode(kind, f.name, mode) is None}
+
+
+def _options(kind: str, options: Any) -> dict:
+    """The options a published copy writes: those the checker reads that differ from the kind's
+    defaults, and its tolerances always; never one its mode ignores (the loader refuses it)."""
     if options is None:
         return {}
     default = type(options)()
-    changed = {}
-    for f in dataclasses.fields(options):
-        value = getattr(options, f.name)
-        if value != getattr(default, f.name):
-            changed[f.name] = _plain_data(value)
-    return changed
+    return {name: _plain_data(value) for name, value in checked_options(kind, options).items()
+            if value != getattr(default, name) or (name in TOLERANCES and value is not None)}
 
 
 def _plain_data(value: Any) -> Any:
@@ -143,8 +163,8 @@ def _part(refs: ProblemReferences, part: Part) -> dict:
         out["prompt"] = part.prompt
     if part.kind is not None:
         out["kind"] = part.kind
-        if _options(part.options):
-            out["options"] = _options(part.options)
+        if _options(part.kind, part.options):
+            out["options"] = _options(part.kind, part.options)
         if part.names:
             out["names"] = list(part.names)
         if part.approximates:
@@ -152,8 +172,8 @@ def _part(refs: ProblemReferences, part: Part) -> dict:
     if part.code is not None:
         code = part.code
         section: dict[str, Any] = {"function": code.function, "kind": code.kind}
-        if _options(code.options):
-            section["options"] = _options(code.options)
+        if _options(code.kind, code.options):
+            section["options"] = _options(code.kind, code.options)
         if code.fail_on_warnings:
             section["fail_on_warnings"] = True
         cases = []
@@ -264,7 +284,7 @@ def verify_round_trip(refs: ProblemReferences, text: str) -> None:
     problems = []
     for part in ps.parts:
         mine, theirs = refs[part.label], published[part.label]
-        if part.options != theirs.part.options or (part.code and part.code.options != theirs.part.code.options):
+        if not _same_options(part, theirs.part):
             problems.append(f"part {part.label}: its options do not read back the same")
         public = [c for c in mine.cases if c.case.public]
         for original, copy in zip(public, theirs.cases):
@@ -278,6 +298,15 @@ def verify_round_trip(refs: ProblemReferences, text: str) -> None:
     if problems:
         raise PublishError(f"{ps.path}: the published spec would not check like the original: "
                            + "; ".join(problems))
+
+
+def _same_options(part: Part, copy: Part) -> bool:
+    """Whether a published part is checked with the options grading uses, its code's cases included."""
+    same = checked_options(part.kind, part.options) == checked_options(copy.kind, copy.options)
+    if part.code is not None:
+        same = same and checked_options(part.code.kind, part.code.options) == \
+            checked_options(copy.code.kind, copy.code.options)
+    return same
 
 
 def _same_mistakes(published: list[tuple[Mistake, Any]], read_back: Sequence[Mistake]) -> bool:

@@ -19,13 +19,14 @@ import numpy as np
 import sympy
 import yaml
 
+from grader.checkers import get_checker
 from grader.checkers.values import as_float_array
 from grader.handout import HandoutError, handout_files
 from grader.mathread import MAX_CHARS, numeric_value
 from grader.publish import _accepted as checker_accepts
 from grader.publish import same_value
 from grader.references import ProblemReferences, RaisedException
-from grader.spec import SpecIssue, choice_reference_problem
+from grader.spec import Part, SpecIssue, choice_reference_problem
 
 REFERENCE_PRELUDE = """\
 import numpy as np
@@ -171,6 +172,10 @@ def prove_references(all_refs: list[ProblemReferences], grader_factory) -> list[
                 continue
             if part_result.score < part_result.max_score - 1e-9:
                 part = ps.part(part_result.label)
+                deaf = rubric_ideas_not_matching_themselves(refs, part)
+                if deaf:  # the cause, at its own line, rather than the part's score
+                    issues.extend(deaf)
+                    continue
                 reason = part_result.feedback.replace("\n", " ")
                 failing = [f"{c.name}: {c.feedback}" for c in part_result.cases if c.credit < 1.0]
                 if failing:
@@ -179,6 +184,24 @@ def prove_references(all_refs: list[ProblemReferences], grader_factory) -> list[
                                         f"{part_result.score:g} of {part_result.max_score:g} points under its own "
                                         f"checker ({part_result.status}): {reason}"))
     return issues
+
+
+def rubric_ideas_not_matching_themselves(refs: ProblemReferences, part: Part) -> list[SpecIssue]:
+    """Each rubric idea whose own text earns nothing under its patterns, at the idea's line.
+
+    The reference answer of a rubric part is its ideas written out, so such an
+    idea is why the reference falls short; and a student who writes the idea
+    in the instructor's own words would get nothing for it."""
+    if part.kind != "rubric":
+        return []
+    checker = get_checker("rubric")
+    return [SpecIssue(refs.problem_set.path, idea.line,
+                      f"part {part.label}, rubric idea {number} (“{_short(idea.idea.strip())}”): none of its "
+                      f"patterns matches the idea's own text, so an answer saying it in these words earns "
+                      f"nothing for it. Add a pattern that matches this wording, or reword the idea the way "
+                      f"its patterns expect.")
+            for number, idea in enumerate(part.rubric, 1)
+            if checker.check((idea,), idea.idea, part.options).credit < 1.0]
 
 
 def choices_missing_their_reference(refs: ProblemReferences) -> list[SpecIssue]:
