@@ -54,8 +54,8 @@ from grader.checkers import get_checker
 from grader.references import (CaseReference, ProblemReferences, RaisedException, base_namespace,
                                compute_references)
 from grader.results import write_atomic
-from grader.spec import CodeSpec, Mistake, Part, SpecError, load_problem_set, names_from_setup
-from grader.spec import _unused_by_mode as unused_by_mode  # why an option does nothing under a mode
+from grader.spec import (CodeSpec, Mistake, Part, SpecError, load_problem_set, names_from_setup,
+                         unused_by_mode)
 
 
 class PublishError(Exception):

@@ -422,7 +422,7 @@ def _options(c: _Collector, kind: str, raw: Any, defaults: dict, line: int, what
         return None
     # A published spec holds the defaults merged in (grader publish writes the options as loaded).
     for key in raw if not c.published else ():
-        problem = _unused_by_mode(kind, key, getattr(options, "mode", None))
+        problem = unused_by_mode(kind, key, getattr(options, "mode", None))
         if problem:
             c.add(_line(raw, key), f"{what}: {problem}")
             bad.add(key)
@@ -487,7 +487,7 @@ def _variables_problem(value: Any) -> str | None:
     return None
 
 
-def _unused_by_mode(kind: str, name: str, mode: str | None) -> str | None:
+def unused_by_mode(kind: str, name: str, mode: str | None) -> str | None:
     """Why a part's own option ``name`` does nothing under the part's ``mode``, or None."""
     used_in = _MODE_OPTIONS.get(kind, {}).get(name)
     if used_in is None or mode == used_in:
