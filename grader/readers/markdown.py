@@ -2812,6 +2812,7 @@ def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Fo
     keys = _name_keys(part) | _SET_WORDS | _variable_key(part)
     variable_keys = {k for k in keys if k not in _SET_WORDS}
     best: Found | None = None
+    whole: Found | None = None  # the last inequality in the variable, read whole
 
     def take(found: Found) -> None:
         nonlocal best
@@ -2843,6 +2844,10 @@ def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Fo
             interval = _absolute_interval(parts[0], st.ops[0], parts[1], variable_keys)
         if interval:
             take(Found(interval, st.line, 2 if st.boxed else 1))
+        elif only_part and _names_the_variable(parts, variable_keys):
+            # "$p^2 < 1$", "$1 - p^2 > 0$": taken whole, as in answers.yaml, for the checker to solve; only when
+            # nothing else gives the set, as a step of the working may be such an inequality
+            whole = Found(_written_inequality([*parts[:-1], _clean_value(parts[-1])], st.ops), st.line, 0)
     if only_part:
         for b in blocks:
             value = _value_alone(b)
@@ -2854,7 +2859,7 @@ def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Fo
         said, problem = _set_in_words(b.prose(), variable_keys, only_part)
         if said is not None or problem:
             return (Found(said, b.line, 1) if said is not None else None), problem
-    return None, ""
+    return whole, ""
 
 
 def _inequality_after_set_word(st: Statement, variable_keys: set[str]) -> tuple[str, str] | None:
@@ -2873,7 +2878,22 @@ def _inequality_after_set_word(st: Statement, variable_keys: set[str]) -> tuple[
         _absolute_interval(parts[0], ops[0], parts[1], variable_keys) if len(ops) == 1 else None)
     if not interval:
         return None
-    return " ".join([parts[0].strip(), *(f"{op} {part.strip()}" for op, part in zip(ops, parts[1:]))]), interval
+    return _written_inequality(parts, ops), interval
+
+
+def _written_inequality(parts: list[str], ops: list[str]) -> str:
+    """An inequality as the checker reads it: ``\\varepsilon ≥ 0``."""
+    return " ".join([parts[0].strip(), *(f"{op} {part.strip()}" for op, part in zip(ops, parts[1:]))])
+
+
+# A name in LaTeX maths: a command (\varepsilon) or one letter (p^2 is p squared)
+_MATHS_NAME = re.compile(r"\\[A-Za-z]+|[A-Za-z]")
+
+
+def _names_the_variable(sides: list[str], variable_keys: set[str]) -> bool:
+    """Does the variable appear anywhere in the sides of a relation: ``1 - p^2``, ``\\varepsilon^2``?"""
+    return any(name_key(name) in variable_keys
+               for side in sides for name in _MATHS_NAME.findall(_unicode_maths(side)))
 
 
 def _variable_key(part: Part) -> set[str]:
@@ -3588,12 +3608,15 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
         return explicit[-1], ""
     if prose:
         return prose[-1][0], ""
-    named = _choices_named(_own_texts(part, sections, only_part), choices, synonyms)
+    own_texts = _own_texts(part, sections, only_part)
+    named = _choices_named([text for _, text in own_texts], choices, synonyms)
     if len(named) > 1:  # "tanh or relu": as unclear as the same words in answers.yaml
         listed = ", ".join(f'"{c}"' for c in choices)
         return None, (f"Could not tell which choice the answer to {part.label} names: it names "
                       f"{_listed([f'“{c}”' for c in named])}; expected one of: {listed}. Write only the one you mean, "
                       f"as 'Answer: …'.")
+    if named:  # "I would use the singular value decomposition.": the one choice named, as in answers.yaml
+        return _stated_in_sentences(own_texts, named[0], choices, synonyms), ""
     return None, ""
 
 
@@ -3602,30 +3625,72 @@ def _own_section(section: Section, part: Part, only_part: bool) -> bool:
     return only_part or bool(section.key and section.key[-1].isalpha() and covers(section.key, part.label))
 
 
-def _own_texts(part: Part, sections: list[Section], only_part: bool) -> list[str]:
-    """The paragraphs of the part's own section, and what follows the part's own label opening a paragraph
-    in a section it shares ("(d) tanh or relu" under ``## Q2.3``)."""
+def _own_texts(part: Part, sections: list[Section], only_part: bool) -> list[tuple[int, str]]:
+    """(line, text) of the paragraphs of the part's own section, and of what follows the part's own label
+    opening a paragraph in a section it shares ("(d) tanh or relu" under ``## Q2.3``)."""
     texts = []
     for section in sections:
         own = _own_section(section, part, only_part)
         for b in section.blocks:
             text = b.prose() if own else _after_label(b.prose(), section.key, part.label)
             if text:
-                texts.append(text)
+                texts.append((b.line, text))
     return texts
 
 
+def _choice_words(choices: list[str], synonyms: dict[str, str]) -> dict[str, str]:
+    """Each word that names a choice inside a sentence → its choice: the choice's own word and the spec's
+    synonyms; a choice of one letter ("A") is no evidence inside a sentence, as the checker holds."""
+    return {c.lower(): c for c in choices if len(c) > 1} | synonyms
+
+
 def _choices_named(texts: list[str], choices: list[str], synonyms: dict[str, str]) -> list[str]:
-    """The choices that the texts name by their own word or a synonym from the spec, in the spec's order; a
-    choice of one letter ("A") is no evidence inside a sentence, as the checker holds."""
-    words = {c.lower(): c for c in choices if len(c) > 1} | synonyms
+    """The choices that the texts name by their own word or a synonym from the spec, in the spec's order."""
     named = set()
     for text in texts:
         plain = re.sub(r"\\(?:text|mathrm|textbf)\s*\{([^{}]*)\}", r"\1", text)
-        for word, choice in words.items():
+        for word, choice in _choice_words(choices, synonyms).items():
             if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", plain, re.I):
                 named.add(choice)
     return [c for c in choices if c in named]
+
+
+_MATHS = re.compile(r"\$[^$]*\$")
+
+
+def _stated_in_sentences(texts: list[tuple[int, str]], choice: str, choices: list[str],
+                         synonyms: dict[str, str]) -> Found | None:
+    """The one choice the texts name, read as the answer where their prose states it ("We use the SVD of the
+    centred data.", "Cholesky, because …"), as a sentence in answers.yaml is; None when the prose names it only
+    in maths, in a question ("Is it the SVD?"), in what the student expected ("I thought …") or after a negation
+    ("I would not use the SVD"), which give no answer.
+
+    A synonym of one word is an everyday word ("real", "exact"): it names its choice only in a short phrase
+    ("the real one", read above), not anywhere in a sentence ("the real question is hard").  A choice after
+    another label's colon is that label's ("From my plot: true"): only the part's label or "Answer:" give it."""
+    words = [word for word, named in _choice_words(choices, synonyms).items()
+             if named == choice and (word == choice.lower() or " " in word)]
+    stated = None
+    for line, text in texts:
+        for sentence in _SENTENCE_END.split(_MATHS.sub(" ", text)):
+            mentions = [m for word in words for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", sentence, re.I)]
+            if not mentions:
+                continue
+            if sentence.rstrip().endswith("?") or _EXPECTED.search(sentence) or any(
+                    _NEGATED_BEFORE.search(sentence, max(0, m.start() - 80), m.start()) for m in mentions):
+                return None
+            if any(not _after_another_label(sentence, m) for m in mentions):
+                stated = Found(choice, line, 1)
+    return stated
+
+
+def _after_another_label(sentence: str, mention: re.Match) -> bool:
+    """Is the mention all that follows a colon in its sentence: "From my plot: true"?"""
+    colon = sentence.rfind(":", 0, mention.start())
+    if colon < 0:
+        return False
+    around = sentence[colon + 1:mention.start()] + sentence[mention.end():]
+    return not re.sub(r"[\s*\"'`“”.!]", "", around)
 
 
 # Where a student corrects an answer given above: "Correction: …", "**Edit:** …", opening a paragraph or a sentence
