@@ -44,3 +44,17 @@ def test_letters(answer, status) -> None:
 def test_without_choices_the_reference_is_not_revealed() -> None:
     verdict = check("approx", "banana")
     assert "approx" not in verdict.feedback
+
+
+DECOMPOSITIONS = {"choices": ["svd", "lu", "cholesky"], "synonyms": {"svd": ["singular value decomposition"]}}
+
+
+@pytest.mark.parametrize("answer, status", [
+    ("I would not use the SVD.", Status.UNREADABLE),  # names the SVD without choosing it
+    ("Never the singular value decomposition.", Status.UNREADABLE),
+    ("Not LU: the SVD, because it is stable.", Status.CORRECT),  # the denied one does not count
+    ("I would use the SVD, not Cholesky.", Status.CORRECT),
+    ("Cholesky, not the SVD.", Status.INCORRECT),
+])
+def test_a_denied_choice_in_a_sentence_is_not_the_answer(answer, status) -> None:
+    assert check("svd", answer, **DECOMPOSITIONS).status is status

@@ -61,14 +61,15 @@ def identify(answer: Any, choices: tuple | list, synonyms: Mapping[str, Any] | N
     for choice in choices:
         if text in _phrases(choice, synonyms):
             return choice
-    # phrase inside a sentence: the longest matching phrase wins
+    # phrase inside a sentence: the longest matching phrase wins, unless denied ("I would not use the SVD")
     best: tuple[int, str] | None = None
     tie = False
     for choice in choices:
         for phrase in _phrases(choice, synonyms):
             if len(phrase) < 2 and len(text) > len(phrase):
                 continue  # a one-letter choice inside a sentence is no evidence
-            if re.search(r"(?<![\w])" + re.escape(phrase) + r"(?![\w])", text):
+            if any(not NEGATED_BEFORE.search(text, max(0, m.start() - 80), m.start())
+                   for m in re.finditer(r"(?<![\w])" + re.escape(phrase) + r"(?![\w])", text)):
                 if best is None or len(phrase) > best[0]:
                     best, tie = (len(phrase), choice), False
                 elif len(phrase) == best[0] and choice != best[1]:
@@ -76,6 +77,11 @@ def identify(answer: Any, choices: tuple | list, synonyms: Mapping[str, Any] | N
     if best is None or tie:
         return None
     return best[1]
+
+
+# A denial just before a word ("not", "never", "no", "n't", up to four words before it): "I would not use
+# the SVD" names the SVD without choosing it.
+NEGATED_BEFORE = re.compile(r"(?:\b(?:not|never|no)\b|n't)(?:\s+[^\s.,;:]+){0,4}\s*$", re.I)
 
 
 @register

@@ -48,6 +48,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
+from grader.checkers.choice import NEGATED_BEFORE
 from grader.mathread import brackets_balanced
 from grader.readers import EMPTY_FILE, WrittenAnswer, WrittenReading, not_utf8
 from grader.spec import Part, ProblemSet
@@ -2779,8 +2780,6 @@ _ALL_REALS = re.compile(r"\b(?:all|every|any)\s+(?:the\s+)?real(?:\s+numbers?|\s
 _FOR_ALL = re.compile(r"\bfor\s+(?:all|every|any|each)\s+(?:(?:the\s+)?values?\s+of\s+)?(?P<variable>\$[^$]{1,40}\$|[^\s.,;:$]+)"
                       r"|\$\s*(?:\\forall(?![a-zA-Z])|∀)\s*(?P<symbol>[^$]{1,40}?)\s*\$", re.I)
 _HOLDS = re.compile(r"\b(?:holds?|holding|true|satisfied|valid|fulfill?ed|met)\b[^.!?]*$", re.I)
-# "does not hold for all real numbers": the few words before the match, within its clause
-_NEGATED_BEFORE = re.compile(r"(?:\b(?:not|never|no)\b|n't)(?:\s+[^\s.,;:]+){0,4}\s*$", re.I)
 # What may follow "all real numbers": the variable, "(values) of ε"
 _VARIABLE_AFTER = re.compile(r"\s*(?:(?:values?\s+)?of\s+)?(?P<variable>\$[^$]{1,40}\$|[^\s.,;:$]+)")
 # "all real numbers except 0", "…, apart from 1", "but 1" (", but …" starts a new clause)
@@ -2960,7 +2959,7 @@ def _set_in_words(text: str, variable_keys: set[str], only_part: bool) -> tuple[
 def _all_of_them(text: str, start: int, end: int, variable_keys: set[str]) -> tuple[str | None, str]:
     """What "all real numbers" (or "for all ε") at ``text[start:end]`` says, given the words around it."""
     said = text[start:end]
-    if _NEGATED_BEFORE.search(text, max(0, start - 80), start):
+    if NEGATED_BEFORE.search(text, max(0, start - 80), start):
         return None, (f"“{_shorten(text[max(0, start - 40): end], 100)}” is negated, so it is not read as "
                       f"the set of all real numbers.")
     window = tail = text[end: end + 200]
@@ -3677,7 +3676,7 @@ def _stated_in_sentences(texts: list[tuple[int, str]], choice: str, choices: lis
             if not mentions:
                 continue
             if sentence.rstrip().endswith("?") or _EXPECTED.search(sentence) or any(
-                    _NEGATED_BEFORE.search(sentence, max(0, m.start() - 80), m.start()) for m in mentions):
+                    NEGATED_BEFORE.search(sentence, max(0, m.start() - 80), m.start()) for m in mentions):
                 return None
             if any(not _after_another_label(sentence, m) for m in mentions):
                 stated = Found(choice, line, 1)
