@@ -33,8 +33,8 @@ def assert_shown_by_name(text: str, where: str) -> None:
 
 
 def test_an_answer_holding_noncharacters_leaves_every_xml_and_html_output_readable(tmp_path, tiny_spec):
-    # YAML's escapes are how an answers.yaml holds them (a raw U+FFFE is refused by the YAML reader).
-    write(tmp_path / "subs" / "sam" / "answers.yaml", 'P1: "1/3 \\uFFFE \\uFFFF \\uFDD0 \\U0001FFFE"\n')
+    # Written raw in Markdown (the YAML reader refuses them, and keeps "\uFFFE" in quotes as written).
+    write(tmp_path / "subs" / "sam" / "answers.md", "## P1\n\n1/3 " + " ".join(NONCHARACTERS) + "\n")
     write(tmp_path / "subs" / "ada" / "answers.yaml", "P1: 1/2\n")
 
     run = grader("grade", tiny_spec, "--submissions", "subs", "--out", "out", cwd=tmp_path)
