@@ -10,6 +10,7 @@ no answers file can hold.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import tempfile
 from pathlib import Path
@@ -201,7 +202,8 @@ def rubric_ideas_not_matching_themselves(refs: ProblemReferences, part: Part) ->
                       f"nothing for it. Add a pattern that matches this wording, or reword the idea the way "
                       f"its patterns expect.")
             for number, idea in enumerate(part.rubric, 1)
-            if checker.check((idea,), idea.idea, part.options).credit < 1.0]
+            # its patterns alone: an idea its own contradicted_by denies is reported as that, by the proof
+            if checker.check((dataclasses.replace(idea, contradicted_by=()),), idea.idea, part.options).credit < 1.0]
 
 
 def choices_missing_their_reference(refs: ProblemReferences) -> list[SpecIssue]:

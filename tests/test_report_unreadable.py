@@ -91,8 +91,9 @@ def test_the_text_searched_for_another_part_is_shown_as_written_too(published, t
 
 
 def test_an_unreadable_answer_is_escaped_and_its_control_characters_shown(published, tmp_path):
-    answers = 'Q2.1a: "\\\\frac{1}{4 <b>bold</b>\\e[31m"\n'  # YAML's \e is ESC
-    page = report_of(published, write(tmp_path / "student", "answers.yaml", answers), tmp_path / "out")
+    # Written in Markdown: an answers file can hold no ESC (raw, YAML refuses it; quoted, "\e" stays as written).
+    answers = "## Q2.1a\n\nQ2.1a: $\\frac{1}{4 <b>bold</b>\x1b[31m$\n"
+    page = report_of(published, write(tmp_path / "student", "q2.md", answers), tmp_path / "out")
     row = part_row(page, "Q2.1a")
     assert verdict(row)[1] == "could not read"
     shown = answer_cell(row)
