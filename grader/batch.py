@@ -48,8 +48,8 @@ from grader.classfolder import (CLASS_FILE_NAMES, REPORT_NAME, RESULTS_NAME, Sub
                                 not_a_class_folder, student_id)
 from grader.exports import format_score, say
 from grader.grading import (ARCHIVE_NOTE, ERROR, NOTHING_ANSWERS, NOTHING_TO_READ, SEVERAL_COPIES, Grader, SetOutcome,
-                            is_litter, tells_of_a_file_not_read, with_overrides)
-from grader.readers import EMPTY_FILE
+                            tells_of_a_file_not_read, with_overrides)
+from grader.readers import EMPTY_FILE, is_litter
 from grader.results import (PartResult, SubmissionResult, dumps, number_text, points_phrase, write_atomic,
                             write_if_changed)
 from grader.roster import Roster, RosterError, read_roster

@@ -23,7 +23,8 @@ from grader.canvas_import import parse_canvas_name
 from grader.exports import say
 from grader.safetext import one_line
 from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError
-from grader.grading import CHECKPOINTS, SetOutcome, is_litter, submission_files
+from grader.grading import SetOutcome
+from grader.readers import CHECKPOINTS, is_litter, submission_files
 
 RESULTS_NAME = "results.json"
 REPORT_NAME = "report.html"
@@ -41,7 +42,7 @@ class Submission:
 
 def class_files(entry: Path) -> list[Path]:
     """The files of a student's entry that are graded and hashed: those grading
-    lists (:func:`~grader.grading.submission_files`), without litter.  A folder
+    lists (:func:`~grader.readers.submission_files`), without litter.  A folder
     holding only litter and Jupyter's checkpoint copies gives the copies, as one
     holding only the copies does (grading then says to hand in the notebook)."""
     files = submission_files(entry)

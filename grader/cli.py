@@ -16,7 +16,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from grader.results import SubmissionResult, dumps, number_text, write_atomic
-from grader.spec import SpecError
+from grader.spec_issues import SpecError
+
+# This module loads with every command, so it imports only what is light:
+# SymPy and the checkers (through grader.spec) take a second or more, which
+# ``grader check`` spends warming its sandbox up at the same time.
 
 DEFAULT_PROBLEMS = "problems"
 
@@ -25,9 +29,15 @@ class UsageError(Exception):
     """Bad input or usage: printed as one paragraph, exit status 2."""
 
 
-# Modules that add their own sub-command: each has register(subparsers).
-COMMAND_MODULES = ("grader.equiv", "grader.publish", "grader.handout", "grader.ci", "grader.canvas_import",
-                   "grader.gradescope")
+# Light modules that add their own sub-command: each has register(subparsers).
+COMMAND_MODULES = ("grader.ci", "grader.canvas_import", "grader.gradescope")
+
+
+def run_in(module: str):
+    """The ``run(args)`` of a command whose module is heavy, imported only when that command runs."""
+    def run(args: argparse.Namespace) -> int:
+        return importlib.import_module(module).run(args)
+    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,6 +95,39 @@ def build_parser() -> argparse.ArgumentParser:
     override.add_argument("--from", dest="overrides_file", metavar="FILE",
                           help="a CSV of overrides: columns student, part, score[, comment]")
     override.set_defaults(func=run_override)
+
+    equiv = sub.add_parser(
+        "equiv", help="compare one answer (LaTeX or plain text) with a reference",
+        description="Compare STUDENT with REFERENCE. Exit 0 equivalent, 1 not equivalent, 2 unreadable.")
+    equiv.add_argument("student", metavar="STUDENT", help="the answer to check (LaTeX or plain text)")
+    equiv.add_argument("reference", metavar="REFERENCE", help="the reference answer")
+    equiv.add_argument("--kind", metavar="K", help="answer kind (number, expression, interval, set, choice, ...)")
+    equiv.add_argument("--vars", metavar="V,...", default="",
+                       help='declared variables, e.g. "x,epsilon: positive" (default: the reference\'s symbols)')
+    equiv.add_argument("--rtol", type=float, metavar="X", help="relative tolerance (relative to the reference)")
+    equiv.add_argument("--atol", type=float, metavar="X", help="absolute tolerance")
+    equiv.set_defaults(func=run_in("grader.equiv"))
+
+    publish = sub.add_parser(
+        "publish", help="write the students' copy of the specs: public checks only, nothing secret",
+        description="Write specs students can check against: public cases with their expected values, no "
+                    "hidden cases, no solutions, no references of written answers.")
+    publish.add_argument("problems", nargs="*", default=[DEFAULT_PROBLEMS], metavar="PROBLEMS")
+    publish.add_argument("--out", required=True, metavar="DIR", help="where the published specs go")
+    publish.set_defaults(func=run_in("grader.publish"))
+
+    handout = sub.add_parser(
+        "handout", help="write what students get: questions, starter files, answer template, public checks",
+        description="Render the student's side of the problem sets from their specs: README.md with the "
+                    "questions, submission/ with starter files, problems/ with the published specs.")
+    handout.add_argument("problems", nargs="*", default=[DEFAULT_PROBLEMS], metavar="PROBLEMS")
+    handout.add_argument("--out", required=True, metavar="DIR",
+                         help="the folder to write (e.g. a student repository)")
+    handout.add_argument("--title", metavar="TEXT", help="the README's title (default: the problem set's)")
+    handout.add_argument("--force", action="store_true",
+                         help="write over starter files that already exist (otherwise kept: they may hold a "
+                              "student's work)")
+    handout.set_defaults(func=run_in("grader.handout"))
 
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -298,7 +341,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from grader.grading import Grader, submission_files
+    from grader.readers import submission_files
 
     *problems, submission = args.paths
     submission = Path(submission)
@@ -309,7 +352,9 @@ def run_check(args: argparse.Namespace) -> int:
     refuse_outputs_over_inputs(outputs, specs_read(problems or [DEFAULT_PROBLEMS]))
     refuse_outputs_in_submission(outputs, submission)
     files = [f for f in submission_files(submission) if not is_output_of_this_check(f, outputs)]
-    with warm_sandbox(files) as pool:  # zygotes warm up while the references compute
+    with warm_sandbox(files) as pool:  # zygotes warm up while the grader loads and the references compute
+        from grader.grading import Grader
+
         refs = load_references(problems or [DEFAULT_PROBLEMS])
         with Grader(refs, public_only=True, pool=pool) as grader:
             result = grader.grade(student_name(submission), files, entry=submission)

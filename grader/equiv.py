@@ -71,7 +71,7 @@ from grader.mathread import (
     read_math,
 )
 
-__all__ = ["equivalent", "register", "run", "extract_answer"]
+__all__ = ["equivalent", "run", "extract_answer"]
 
 MAX_INPUT = 20000  # prose around an answer may be long; the answer itself is capped by the reader
 
@@ -516,22 +516,7 @@ _NOT_FROM_TEXT = {
 }
 
 
-# --- command line ---------------------------------------------------------
-def register(subparsers: Any) -> None:
-    """Add the ``equiv`` sub-command to an argparse subparsers object."""
-    parser = subparsers.add_parser(
-        "equiv", help="compare one answer (LaTeX or plain text) with a reference",
-        description="Compare STUDENT with REFERENCE. Exit 0 equivalent, 1 not equivalent, 2 unreadable.")
-    parser.add_argument("student", metavar="STUDENT", help="the answer to check (LaTeX or plain text)")
-    parser.add_argument("reference", metavar="REFERENCE", help="the reference answer")
-    parser.add_argument("--kind", metavar="K", help="answer kind (number, expression, interval, set, choice, ...)")
-    parser.add_argument("--vars", metavar="V,...", default="",
-                        help='declared variables, e.g. "x,epsilon: positive" (default: the reference\'s symbols)')
-    parser.add_argument("--rtol", type=float, metavar="X", help="relative tolerance (relative to the reference)")
-    parser.add_argument("--atol", type=float, metavar="X", help="absolute tolerance")
-    parser.set_defaults(func=run)
-
-
+# --- command line (its options: grader.cli) --------------------------------
 def run(args: argparse.Namespace) -> int:
     """Run ``grader equiv``; returns the exit status."""
     variables = [v.strip() for v in re.split(r",(?![^:,]*\))", args.vars or "") if v.strip()]

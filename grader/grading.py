@@ -29,7 +29,8 @@ from grader.checkers import Status, Verdict, get_checker
 from grader.checkers.exception import StudentException
 from grader.checkers.rubric import PROVISIONAL_NOTE
 from grader.memo import BoundedCache, value_key
-from grader.readers import CODE_SUFFIXES, WrittenAnswer, WrittenReading, text_reader_for
+from grader.readers import (CHECKPOINTS, CODE_SUFFIXES, WrittenAnswer, WrittenReading, hidden_part, is_checkpoint,
+                            text_reader_for)
 from grader.readers.answers_file import keys_naming_no_part
 from grader.readers.code import EMPTY_CODE_NOTE, Cell, CodeSource, defined_names, load_code
 from grader.readers.markdown import (HEADING_LABEL, LABEL_WORDS, covers, heading_key, load_document,
@@ -132,50 +133,6 @@ def untouched_sets(result: SubmissionResult, problem_sets: Iterable[Any]) -> set
     return quiet
 
 
-def submission_files(entry: Path) -> list[Path]:
-    """The files of one student's entry: a single file, or every file in a
-    folder.  Symbolic links are listed too, so that the grading can say why
-    it does not read them, and so are Jupyter's checkpoint copies when the
-    entry holds nothing else (the student handed in the wrong copy)."""
-    if entry.is_file() or entry.is_symlink():  # a linked folder is not followed either
-        return [entry]
-    found = sorted(p for p in entry.rglob("*") if p.is_symlink() or p.is_file())
-    # A virtual environment committed with the work holds libraries, not answers: numpy's own
-    # fromnumeric.py defines mean() too.  Its root is the folder holding pyvenv.cfg.
-    environments = [p.parent for p in found if p.name == VIRTUAL_ENVIRONMENT and p.parent != entry]
-    files = [p for p in found if not _hidden(p.relative_to(entry).parts)
-             and not any(p.is_relative_to(root) for root in environments)]
-    if files:
-        return files
-    return [p for p in found if _hidden(p.relative_to(entry).parts) == CHECKPOINTS and _is_checkpoint(p)]
-
-
-CHECKPOINTS = ".ipynb_checkpoints"  # where Jupyter keeps its own copies of a notebook
-VIRTUAL_ENVIRONMENT = "pyvenv.cfg"  # what marks a folder as a Python virtual environment
-
-
-# What computers and unzipping leave beside a student's files, never part of a
-# submission: not graded, not in a class run's content hash (adding or removing it
-# regrades nothing), and never a student of its own in the class folder.  Hidden
-# names (.DS_Store, a Mac's ._notes.md, .ipynb_checkpoints/, .git/) are left out too.
-LITTER_NAMES = frozenset({"__pycache__", "__macosx", "thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r"})
-
-
-def is_litter(name: str) -> bool:
-    """Hidden files and folders, Python's __pycache__/, a Mac unzip's __MACOSX/,
-    Windows' Thumbs.db and desktop.ini, and Office's ~$ lock files."""
-    return name.startswith((".", "~$")) or name.casefold() in LITTER_NAMES
-
-
-def _hidden(parts: tuple[str, ...]) -> str:
-    """The first hidden or litter folder or file name among ``parts`` ("" when none is)."""
-    return next((part for part in parts if is_litter(part)), "")
-
-
-def _is_checkpoint(path: Path) -> bool:
-    return path.parent.name == CHECKPOINTS and path.stem.endswith("-checkpoint")
-
-
 # How the note on a submission with nothing to read begins: no files at all, or only Jupyter's copies.
 NOTHING_TO_READ = ("The submission holds no files.", "The submission holds only Jupyter checkpoint copies")
 # How the note on a submission none of whose files answers any part begins.
@@ -209,7 +166,7 @@ def not_regular_notes(entry: Path) -> list[str]:
         return []
     notes = []
     for path in paths:
-        if _hidden(path.relative_to(base).parts) or not read_by_name(path):
+        if hidden_part(path.relative_to(base).parts) or not read_by_name(path):
             continue
         try:
             mode = path.lstat().st_mode
@@ -739,8 +696,8 @@ class Grader:
         kept = kept or {}
         started = time.perf_counter()
         files = list(files)
-        checkpoints = [path for path in files if _is_checkpoint(path)]
-        files = [path for path in files if not _is_checkpoint(path)]
+        checkpoints = [path for path in files if is_checkpoint(path)]
+        files = [path for path in files if not is_checkpoint(path)]
         notes: list[str] = not_regular_notes(entry) if entry is not None else []
         isolation: dict = {}
         parts: list[PartResult] = []

@@ -497,20 +497,7 @@ def _write(files: dict[Path, str]) -> None:
         write_atomic(path, text)
 
 
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "handout", help="write what students get: questions, starter files, answer template, public checks",
-        description="Render the student's side of the problem sets from their specs: README.md with the "
-                    "questions, submission/ with starter files, problems/ with the published specs.")
-    parser.add_argument("problems", nargs="*", default=["problems"], metavar="PROBLEMS")
-    parser.add_argument("--out", required=True, metavar="DIR", help="the folder to write (e.g. a student repository)")
-    parser.add_argument("--title", metavar="TEXT", help="the README's title (default: the problem set's)")
-    parser.add_argument("--force", action="store_true",
-                        help="write over starter files that already exist (otherwise kept: they may hold a "
-                             "student's work)")
-    parser.set_defaults(func=run)
-
-
+# Command line (its options: grader.cli)
 def run(args: argparse.Namespace) -> int:
     from grader.cli import UsageError, load_references
 

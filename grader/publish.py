@@ -399,17 +399,7 @@ def publish_all(all_refs: Sequence[ProblemReferences], out: Path) -> list[Path]:
 
 
 # ---------------------------------------------------------------------------
-# Command line
-
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "publish", help="write the students' copy of the specs: public checks only, nothing secret",
-        description="Write specs students can check against: public cases with their expected values, no "
-                    "hidden cases, no solutions, no references of written answers.")
-    parser.add_argument("problems", nargs="*", default=["problems"], metavar="PROBLEMS")
-    parser.add_argument("--out", required=True, metavar="DIR", help="where the published specs go")
-    parser.set_defaults(func=run)
-
+# Command line (its options: grader.cli)
 
 def refuse_unproved(all_refs: Sequence[ProblemReferences]) -> None:
     """Raise :class:`SpecError` with what ``grader validate`` finds wrong in the specs, if anything:

@@ -120,7 +120,7 @@ def _tests_instead_of_answers(config, path: Path, asked: set[str]) -> list[Path]
     """The pytest test files (and conftest.py) of ``path``, when none of its files is one a problem set asks for."""
     from fnmatch import fnmatch
 
-    from grader.grading import submission_files
+    from grader.readers import submission_files
 
     files = submission_files(path) if path.exists() else []
     if any(f.name.casefold() in asked for f in files):
@@ -170,7 +170,8 @@ class _Submission:
         """Grade the submission once (lazily: ``--collect-only`` runs no student code)."""
         cache = self.config.stash[_RESULTS]
         if self.path not in cache:
-            from grader.grading import Grader, submission_files
+            from grader.grading import Grader
+            from grader.readers import submission_files
 
             with Grader(self.config.stash[_REFS], public_only=not self.config.getoption("grader_hidden")) as g:
                 cache[self.path] = g.grade(self.path.stem if self.path.is_file() else self.path.name,

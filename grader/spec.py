@@ -22,26 +22,8 @@ from typing import Any, Iterable
 from grader.checkers import get_checker, known_kinds, make_options
 from grader.checkers.choice import normalise_choice
 from grader.mathread import make_symbol
+from grader.spec_issues import SpecError, SpecIssue  # noqa: F401 - where importers have always found them
 from grader.yamlread import LineDict, LineList, YamlError, load_yaml_file
-
-
-@dataclass(frozen=True)
-class SpecIssue:
-    path: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}, line {self.line}" if self.line else str(self.path)
-        return f"{where}: {self.message}"
-
-
-class SpecError(Exception):
-    """One or more problems in spec files; ``issues`` lists each, located."""
-
-    def __init__(self, issues: list[SpecIssue]):
-        super().__init__("\n".join(str(i) for i in issues))
-        self.issues = issues
 
 
 @dataclass(frozen=True)

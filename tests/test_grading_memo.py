@@ -21,7 +21,8 @@ import sympy
 
 import grader.grading as grading
 from grader.cli import load_references
-from grader.grading import Grader, submission_files
+from grader.grading import Grader
+from grader.readers import submission_files
 from grader.mathread import Unreadable, read_math
 from grader.memo import BoundedCache, value_key
 

@@ -10,7 +10,8 @@ import zipfile
 import pytest
 
 from grader.cli import load_references, main
-from grader.grading import Grader, submission_files
+from grader.grading import Grader
+from grader.readers import submission_files
 
 ANSWERS = "P1: 1/2\n"
 

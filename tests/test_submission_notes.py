@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from grader.cli import load_references, main
-from grader.grading import Grader, submission_files
+from grader.grading import Grader
+from grader.readers import submission_files
 
 
 @pytest.fixture

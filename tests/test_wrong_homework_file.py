@@ -12,7 +12,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from grader.cli import load_references
-from grader.grading import Grader, submission_files
+from grader.grading import Grader
+from grader.readers import submission_files
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBLEMS = ROOT / "problems"

@@ -40,6 +40,52 @@ TextReader = Callable[[Path, "ProblemSet"], WrittenReading]
 
 CODE_SUFFIXES = (".py", ".ipynb")
 
+# -- which files of a student's entry are read
+
+def submission_files(entry: Path) -> list[Path]:
+    """The files of one student's entry: a single file, or every file in a
+    folder.  Symbolic links are listed too, so that the grading can say why
+    it does not read them, and so are Jupyter's checkpoint copies when the
+    entry holds nothing else (the student handed in the wrong copy)."""
+    if entry.is_file() or entry.is_symlink():  # a linked folder is not followed either
+        return [entry]
+    found = sorted(p for p in entry.rglob("*") if p.is_symlink() or p.is_file())
+    # A virtual environment committed with the work holds libraries, not answers: numpy's own
+    # fromnumeric.py defines mean() too.  Its root is the folder holding pyvenv.cfg.
+    environments = [p.parent for p in found if p.name == VIRTUAL_ENVIRONMENT and p.parent != entry]
+    files = [p for p in found if not hidden_part(p.relative_to(entry).parts)
+             and not any(p.is_relative_to(root) for root in environments)]
+    if files:
+        return files
+    return [p for p in found if hidden_part(p.relative_to(entry).parts) == CHECKPOINTS and is_checkpoint(p)]
+
+
+CHECKPOINTS = ".ipynb_checkpoints"  # where Jupyter keeps its own copies of a notebook
+VIRTUAL_ENVIRONMENT = "pyvenv.cfg"  # what marks a folder as a Python virtual environment
+
+
+# What computers and unzipping leave beside a student's files, never part of a
+# submission: not graded, not in a class run's content hash (adding or removing it
+# regrades nothing), and never a student of its own in the class folder.  Hidden
+# names (.DS_Store, a Mac's ._notes.md, .ipynb_checkpoints/, .git/) are left out too.
+LITTER_NAMES = frozenset({"__pycache__", "__macosx", "thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r"})
+
+
+def is_litter(name: str) -> bool:
+    """Hidden files and folders, Python's __pycache__/, a Mac unzip's __MACOSX/,
+    Windows' Thumbs.db and desktop.ini, and Office's ~$ lock files."""
+    return name.startswith((".", "~$")) or name.casefold() in LITTER_NAMES
+
+
+def hidden_part(parts: tuple[str, ...]) -> str:
+    """The first hidden or litter folder or file name among ``parts`` ("" when none is)."""
+    return next((part for part in parts if is_litter(part)), "")
+
+
+def is_checkpoint(path: Path) -> bool:
+    return path.parent.name == CHECKPOINTS and path.stem.endswith("-checkpoint")
+
+
 # Every reader's note on an empty file reads "<name> is empty: <what that means>"; the class summary counts them.
 EMPTY_FILE = " is empty: "
 
