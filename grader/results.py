@@ -81,8 +81,15 @@ class PartResult:
         lines = [self.feedback] + ([read] if read else []) + [f"- {d}" for d in self.details]
         for case in self.cases:
             if case.credit < 1.0:
-                lines.append(f"✗ {case.name}" + ("" if case.feedback in self.feedback else f": {case.feedback}"))
+                said = bool(case.feedback) and case.feedback in self.feedback
+                lines.append(f"✗ {case.name}: " + (SAID_ABOVE if said else case.feedback) if case.feedback
+                             else f"✗ {case.name}")
         return "\n".join(lines)
+
+
+# A failed case's line when its feedback (a known mistake's) is the part's, already said: a bare
+# "✗ hidden case 2" would read as cut short.
+SAID_ABOVE = "the known mistake said above"
 
 
 def one_line(text: str, limit: int) -> str:
