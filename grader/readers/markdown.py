@@ -559,7 +559,7 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
                 sections.append(row)
                 keyed_rows = True
         elif tok.type == "inline" and table is not None and table.rows:
-            table.rows[-1].append(tok.content)
+            table.rows[-1].append(_without_struck_source(tok.content))
         if tok.type == "heading_open":
             level = heading_level = int(tok.tag[1:])
             title = tokens[i + 1].content.strip()
@@ -1006,12 +1006,43 @@ def _unclosed_dollar(source: str, segments: list[Segment]) -> bool:
     return any(s.kind == "text" and re.search(r"\$(?!\s*\d)", s.text) for s in segments)
 
 
+# HTML that strikes text out as ``~~…~~`` does: ``<s>``, ``<del>``, ``<strike>``, a span styled line-through.
+_STRIKING_TAG = re.compile(r"<(?P<close>/)?(?P<name>s|del|strike|span)(?![\w-])(?P<attributes>[^>]*)>", re.I)
+_LINE_THROUGH = re.compile(r"text-decoration(?:-line)?\s*:[^;\"'>]*line-through", re.I)
+# Struck text in a table cell's Markdown source: ``~~…~~`` or one of those elements (not nested)
+_STRUCK_SOURCE = re.compile(r"~~(?!~).*?~~|<(?P<name>s|del|strike)(?![\w-])[^>]*>.*?</(?P=name)\s*>"
+                            r"|<span(?![\w-])[^>]*text-decoration(?:-line)?\s*:[^;\"'>]*line-through[^>]*>.*?</span\s*>",
+                            re.I | re.S)
+
+
+def _strike_change(tag: str, open_tags: list[bool]) -> int:
+    """How an inline HTML tag changes the depth of struck text: +1 where ``<s>`` (``<del>``, ``<strike>``, a span
+    styled line-through) opens, -1 where its closing tag ends it.  ``open_tags`` holds, per open ``<span>``
+    and striking tag, whether it strikes, so a plain span's ``</span>`` ends nothing."""
+    m = _STRIKING_TAG.fullmatch(tag.strip())
+    if m is None or m.group("attributes").rstrip().endswith("/"):
+        return 0
+    if m.group("close"):
+        return -1 if open_tags and open_tags.pop() else 0
+    strikes = m.group("name").lower() != "span" or bool(_LINE_THROUGH.search(m.group("attributes")))
+    open_tags.append(strikes)
+    return 1 if strikes else 0
+
+
+def _without_struck_source(cell: str) -> str:
+    """A table cell's Markdown with its struck-out drafts left out, a space in their place."""
+    return _STRUCK_SOURCE.sub(" ", cell)
+
+
 def _segments(children) -> list[Segment]:
     out: list[Segment] = []
-    struck = 0  # inside ~~…~~: a draft the student struck out, never an answer
+    struck = 0  # inside ~~…~~ (or <s>…</s>): a draft the student struck out, never an answer
+    open_tags: list[bool] = []  # the HTML tags open that may strike text out, see _strike_change
     for child in children:
-        if child.type in ("s_open", "s_close"):
-            struck += 1 if child.type == "s_open" else -1
+        change = (1 if child.type == "s_open" else -1 if child.type == "s_close"
+                  else _strike_change(child.content, open_tags) if child.type == "html_inline" else 0)
+        if change:
+            struck += change
             _append_text(out, " ")  # the draft ends a clause: "0.2505 ~~0.25~~ is close" is no "0.2505 is"
         elif struck > 0:
             continue

@@ -1,0 +1,90 @@
+"""A probe's Markdown answers to Q2 that were graded on the wrong value, each next to a right twin.
+
+Text struck out with HTML (``<s>``, ``<del>``, ``<strike>``, a span styled line-through) was read as if it
+stood; a final value handed on from the named one ("…, which rounds to $0.2437$") was passed over for the
+named one; a block quote that says it is the answer ("> **Answer:** …") was taken for the pasted prompt; and a
+table's value cell holding a chain was read whole.  Each document goes through the real pipeline
+(``q2_grader``) or the real ``grader check``.
+"""
+from __future__ import annotations
+
+import pytest
+
+from test_written_false_accepts_3 import check, grade_text
+
+RIGHT, WRONG = "0.2505", "0.2437"  # ρ(0.05) to 4 significant figures, and a value 2.7 % off
+
+
+def rho_b(body: str) -> str:
+    """A write-up answering Q2.3b under its own sub-heading."""
+    return f"## Q2.3\n\n### (b)\n\n{body}\n"
+
+
+def verdict(q2_grader, tmp_path, text: str, label: str):
+    part = grade_text(q2_grader, tmp_path, text)[label]
+    return part.status, part.answer, part.feedback
+
+
+# ---------------------------------------------------------------------------
+# 1. Struck out with HTML is a draft, as ~~…~~ is
+
+STRIKES = [
+    "<s>{}</s>",
+    "<del>{}</del>",
+    "<strike>{}</strike>",
+    "<S>{}</S>",
+    '<span style="text-decoration: line-through">{}</span>',
+    "<span style='color: grey; text-decoration-line: line-through'>{}</span>",
+    "~~{}~~",
+]
+
+
+@pytest.mark.parametrize("strike", STRIKES)
+@pytest.mark.parametrize("kept, struck, status", [(WRONG, RIGHT, "incorrect"), (RIGHT, WRONG, "correct")])
+def test_a_value_struck_out_with_html_is_a_draft(q2_grader, tmp_path, strike, kept, struck, status):
+    body = f"$\\rho(0.05) \\approx {kept}$ " + strike.format(f"$\\rho(0.05) \\approx {struck}$")
+    assert verdict(q2_grader, tmp_path, rho_b(body), "Q2.3b")[:2] == (status, kept)
+
+
+@pytest.mark.parametrize("strike", STRIKES[:2])
+def test_a_struck_box_does_not_win(q2_grader, tmp_path, strike):
+    body = f"$\\rho(0.05) \\approx {WRONG}$\n\n" + strike.format(f"$\\boxed{{{RIGHT}}}$")
+    assert verdict(q2_grader, tmp_path, rho_b(body), "Q2.3b")[:2] == ("incorrect", WRONG)
+
+
+def test_a_span_that_strikes_nothing_is_read(q2_grader, tmp_path):
+    """Only a span styled line-through strikes: a coloured one is the student's text, its last value the answer."""
+    body = f'$\\rho(0.05) \\approx {WRONG}$ <span style="color: red">$\\rho(0.05) \\approx {RIGHT}$</span>'
+    assert verdict(q2_grader, tmp_path, rho_b(body), "Q2.3b")[:2] == ("correct", RIGHT)
+
+
+@pytest.mark.parametrize("kept, struck, status", [("true", "approx", "incorrect"), ("approx", "true", "correct")])
+def test_a_struck_choice_is_a_draft(q2_grader, tmp_path, kept, struck, status):
+    text = f"## Q2.3\n\n### (d)\n\n{kept} <del>{struck}</del>\n"
+    assert verdict(q2_grader, tmp_path, text, "Q2.3d")[:2] == (status, kept)
+
+
+def test_a_struck_set_is_a_draft(q2_grader, tmp_path):
+    text = "## Q2.2\n\nThe set is $[0, \\infty)$. <s>The set is $(-\\infty, \\infty)$.</s>\n"
+    assert verdict(q2_grader, tmp_path, text, "Q2.2")[:2] == ("incorrect", "[0, \\infty)")
+
+
+def test_a_struck_paragraph_earns_no_rubric_idea(q2_grader, tmp_path):
+    struck = ("BPTT multiplies the gradient by one activation derivative per time step. The sigmoid's derivative "
+              "is at most 1/4 while tanh's is at most 1, so gradients vanish much faster with the sigmoid.")
+    text = f"## Q2.4\n\nTraining is hard.\n\n<s>{struck}</s>\n"
+    status, answer, feedback = verdict(q2_grader, tmp_path, text, "Q2.4")
+    assert status == "incorrect" and "BPTT" not in answer, feedback
+    assert verdict(q2_grader, tmp_path, f"## Q2.4\n\nTraining is hard.\n\n{struck}\n", "Q2.4")[0] == "correct"
+
+
+@pytest.mark.parametrize("row", [
+    "| (b) | {kept} <s>{struck}</s> |",  # a row labelled by the part
+    "| $\\rho(0.05)$ | ${kept}$ <s>${struck}$</s> |",  # a row naming the quantity
+    "| $\\rho(0.05)$ | ${kept}$ ~~${struck}$~~ |",
+])
+@pytest.mark.parametrize("kept, struck, status", [(WRONG, RIGHT, "incorrect"), (RIGHT, WRONG, "correct")])
+def test_a_value_struck_in_a_table_cell_is_a_draft(q2_grader, tmp_path, row, kept, struck, status):
+    text = "## Q2.3\n\n| Part | Answer |\n|---|---|\n" + row.format(kept=kept, struck=struck) + "\n"
+    status_read, answer, feedback = verdict(q2_grader, tmp_path, text, "Q2.3b")
+    assert (status_read, answer) == (status, kept), feedback
