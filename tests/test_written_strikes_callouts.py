@@ -88,3 +88,56 @@ def test_a_value_struck_in_a_table_cell_is_a_draft(q2_grader, tmp_path, row, kep
     text = "## Q2.3\n\n| Part | Answer |\n|---|---|\n" + row.format(kept=kept, struck=struck) + "\n"
     status_read, answer, feedback = verdict(q2_grader, tmp_path, text, "Q2.3b")
     assert (status_read, answer) == (status, kept), feedback
+
+
+# ---------------------------------------------------------------------------
+# 2. A value handed on from the named one ("…, which rounds to $0.2437$") is the final value
+
+HANDED_ON = [
+    "$\\rho(0.05) \\approx {named}$, which rounds to ${final}$.",
+    "$\\rho(0.05) \\approx {named}$, i.e. ${final}$.",
+    "$\\rho(0.05) \\approx {named}$, that gives ${final}$.",
+    "$\\rho(0.05) \\approx {named} \\;\\Rightarrow\\; {final}$",
+    "$\\rho(0.05) \\approx {named} \\implies {final}$",
+    "$\\rho(0.05) \\approx {named}$. Rounded: ${final}$.",
+    "$\\rho(0.05) \\approx {named}$, so my final value is ${final}$.",
+    "$\\rho(0.05) = \\frac{{0.2498}}{{0.9975}} \\approx {named}$ $\\approx {final}$",
+    "$$\\rho(0.05) = \\frac{{0.2498}}{{0.9975}} \\approx {named}$$\n$$= {final}$$",
+    "ρ(0.05) ≈ {named}, which rounds to {final}.",
+]
+
+
+@pytest.mark.parametrize("sentence", HANDED_ON)
+@pytest.mark.parametrize("named, final, status", [(RIGHT, WRONG, "incorrect"), (WRONG, RIGHT, "correct")])
+def test_a_value_handed_on_from_the_named_one_is_the_answer(q2_grader, tmp_path, sentence, named, final, status):
+    text = rho_b(sentence.format(named=named, final=final))
+    status_read, answer, feedback = verdict(q2_grader, tmp_path, text, "Q2.3b")
+    assert (status_read, answer) == (status, final), feedback
+
+
+@pytest.mark.parametrize("final, status", [(WRONG, "incorrect"), (RIGHT, "correct")])
+def test_a_ratio_handed_on_to_its_value_is_graded_on_that_value(q2_grader, tmp_path, final, status):
+    text = rho_b(f"$\\rho(0.05) = \\dot\\sigma(0.05)/\\dot\\tanh(0.05) \\approx 0.2498/0.9975$, which gives ${final}$.")
+    assert verdict(q2_grader, tmp_path, text, "Q2.3b")[:2] == (status, final)
+
+
+@pytest.mark.parametrize("final, status", [("4", "incorrect"), ("\\frac14", "correct")])
+def test_an_expression_simplified_to_its_final_form_is_graded_on_it(q2_grader, tmp_path, final, status):
+    text = f"## Q2.3\n\n### (a)\n\n$\\rho_{{approx}}(\\varepsilon) = \\frac{{1/4}}{{1}}$, which simplifies to ${final}$.\n"
+    assert verdict(q2_grader, tmp_path, text, "Q2.3a")[:2] == (status, final)
+
+
+@pytest.mark.parametrize("document, label, answer", [
+    # prose about another value hands nothing on
+    (rho_b(f"$\\rho(0.05) \\approx {RIGHT}$, about a quarter, compared with $\\rho_{{approx}} = 0.25$."), "Q2.3b", RIGHT),
+    (rho_b(f"$\\rho(0.05) \\approx {RIGHT}$, which is close to $0.25$."), "Q2.3b", RIGHT),
+    (rho_b(f"$\\rho(0.05) \\approx {RIGHT}$ and $0.25$ for the approximation."), "Q2.3b", RIGHT),
+    # a value that the sentence goes on about, a relation, a quantity's name: no final value
+    (rho_b(f"$\\rho(0.05) \\approx {RIGHT}$, which gives $0.2505^{{20}}$ at $T = 20$."), "Q2.3b", RIGHT),
+    ("## Q2.1\n\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$, so $\\frac14 \\le 1$.\n", "Q2.1a", "\\frac14"),
+    ("## Q2.1\n\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$, i.e. $\\dot\\sigma(0)$.\n", "Q2.1a", "\\frac14"),
+    ("## Q2.1\n\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$ and $\\dot\\tanh_{approx}(\\varepsilon) = 1$.\n",
+     "Q2.1a", "\\frac14"),
+])
+def test_a_value_after_unrelated_words_does_not_replace_the_answer(q2_grader, tmp_path, document, label, answer):
+    assert verdict(q2_grader, tmp_path, document, label)[:2] == ("correct", answer)

@@ -1481,13 +1481,20 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
     out: list[Statement] = []
     previous_lhs = ""
     previous_approximate = False  # the chain the rows so far continue holds a ≈
-    for row in _rows(body):
+    for row, separator in _rows(body):
         row = row.strip().rstrip(".,").strip()
         if not row:
             continue
         inner, boxed = _unwrap_boxed(row)
         inner = _set_builder(inner)
         parts, ops = split_chain(inner)
+        if _HANDS_ON.fullmatch(separator) and not ops and not boxed and out and _ends_in_equality(out[-1]) \
+                and not _looks_like_name(inner):
+            # "\rho(0.05) \approx 0.2505 \Rightarrow 0.2437": the value after ⇒ is where the chain above ends
+            out[-1].parts.append(restore(inner) if matrices else inner)
+            out[-1].ops.append("=")
+            out[-1].raw = f"{out[-1].raw} {separator.strip()} {_restore(row, matrices)}"
+            continue
         if not boxed and ops:
             for k, p in enumerate(parts):
                 unboxed, was_boxed = _unwrap_boxed(p)
@@ -1515,23 +1522,38 @@ _CONTINUING_ROW = re.compile(r"\s*(?:[-+−*]|\\(?:cdot|times|pm|mp|div)(?![a-zA
 _LINE_BREAK = re.compile(r"\\\\|\\q?quad")
 
 
-def _rows(body: str) -> list[str]:
-    """A maths span's pieces between separators, a row that continues the one above joined to it.
+# A separator that hands the value before it on to the one after it: "… \\approx 0.2498/0.9975 \\Rightarrow 0.2505"
+_HANDS_ON = re.compile(r"\s*\\(?:Rightarrow|Longrightarrow|implies|therefore|text\s*\{\s*(?:so|thus|hence|therefore|"
+                       r"i\.e\.)\s*\})\s*")
+
+
+def _ends_in_equality(st: Statement) -> bool:
+    return bool(st.ops) and st.ops[-1] in _EQUALITIES
+
+
+def _rows(body: str) -> list[tuple[str, str]]:
+    """A maths span's pieces between separators, a row that continues the one above joined to it; each row with
+    the separator before it ("" for the first, the last one when several stand between).
 
     A row with a relation of its own is a statement of its own, even after a sign: "-\\infty < ε < \\infty"."""
     pieces, separators = _split_top_keeping(body, _SEPARATORS)
     rows: list[list[str]] = []  # each row's pieces, joined once at the end
+    before: list[str] = []  # the separator before each row
     breaks_only = False  # whether only line breaks stand between the last row and this piece
+    handing_on = ""  # a separator that hands a value on (⇒) since the last row, else the last one
     for k, piece in enumerate(pieces):
         if piece.strip():
             if rows and breaks_only and _CONTINUING_ROW.match(piece) and not split_chain(piece)[1]:
                 rows[-1].append(piece.strip())
             else:
                 rows.append([piece.strip()])
-            breaks_only = True
+                before.append(handing_on)
+            breaks_only, handing_on = True, ""
         if k < len(separators):
             breaks_only = breaks_only and bool(_LINE_BREAK.fullmatch(separators[k]))
-    return [" ".join(row) for row in rows]
+            if not _HANDS_ON.fullmatch(handing_on):
+                handing_on = separators[k]
+    return [(" ".join(row), separator) for row, separator in zip(rows, before)]
 
 
 _COMMA = re.compile(r",")
@@ -2420,8 +2442,12 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
         """Is the block the part's own: its section, or under its label in its question's?"""
         return block is not None and (only_part or id(block) in labelled_ids or (owners or {}).get(id(block)) == mine)
 
-    for block, st in [*((b, st) for b in blocks for st in block_statements(b)),
-                      *((None, st) for st in _table_statements(tables))]:
+    statements = [*((b, st) for b in blocks for st in block_statements(b)),
+                  *((None, st) for st in _table_statements(tables))]
+    # the last statement of each maths span, and the block after each in its section: a value may go on there
+    last_maths = {(id(b), st.segment): st for b, st in statements if b is not None and st.span is None}
+    next_block = {id(a): b for a, b in zip(blocks, blocks[1:]) if a.section == b.section}
+    for block, st in statements:
         named = _naming(st, keys, quantities | approximated) or _approximation_named(st, approximated, quantities)
         if named is None and (named := _approximating(st, approximated)) is not None:
             if value := _clean_value(named[1]):
@@ -2450,7 +2476,9 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
                 tier -= 0.5  # "ρ(ε) = σ̇(ε)/tanḣ(ε)" is a definition; "ρ(0.05) ≈ 0.2505" the answer
             elif 1 <= tier < 2 and own(block) and _ANSWER_SAID_BEFORE.search(st.context[-80:]):
                 tier = _ANSWER_LINE  # "**Answer:** $\rho(0.05) \approx 0.2505$"
-            if block is not None and not st.boxed and (refined := _refined_value(block, st, part, keys)):
+            if block is not None and not st.boxed and (refined := _refined_value(
+                    block, st, part, keys, last_in_span=last_maths.get((id(block), st.segment)) is st,
+                    next_block=next_block.get(id(block)), names=quantities | keys | approximated)):
                 value = refined  # "$\rho(0.05) \approx 0.25$ (more precisely $0.2505$)"
             add(Found(value, st.line, tier, st.problem), block)
         elif st.table_row:
@@ -2585,24 +2613,80 @@ _MORE_PRECISELY = re.compile(r"\s*+[(,;]?\s*+(?:or\s+)?(?:more\s+(?:precisely|ac
                              r"precise|precisely)\s*+[,:]?\s*+(?:=|≈|\\approx)?\s*+", re.I)
 
 
-def _refined_value(block: Block, st: Statement, part: Part, keys: set[str]) -> str | None:
-    """The value a statement's own words give more precisely right after it, or None: ``$\\rho(0.05) \\approx
-    0.25$ (more precisely $0.2505$)``, "…, or more precisely 0.2505" (a number, written alone)."""
+# Words that hand a value on to the final one written right after it: ", which gives $0.2505$", ", i.e. $0.2505$",
+# ". Rounded: $0.2505$", ", so my final value is $0.2505$" (nothing but punctuation when that maths opens with
+# its relation: "$\rho(0.05) = \frac{0.2498}{0.9975}$ $\approx 0.2505$").  Words about another value ("about a
+# quarter", "compared with …", "which is close to") hand nothing on.
+_HANDED_ON = re.compile(
+    r"\s*+[,;:.]?\s*+(?:and\s+)?(?P<words>(?:(?:so|thus|hence|therefore)\b\s*+,?\s*+)?(?:(?:(?:which|this|that|it)\s+"
+    r"(?:then\s+)?)?(?:gives|yields|rounds\s+(?:off\s+)?to|simplifies\s+to|reduces\s+to|comes\s+to|evaluates\s+to)\b"
+    r"|i\.\s*e\.?|that\s+is\b|rounded(?:\s+off)?\b|simplified\b|(?:(?:my|the)\s+)?final\s+(?:value|answer|result)"
+    r"(?:\s+is\b)?|⇒|=>)|(?:so|thus|hence|therefore)\b)?\s*+[,:]?\s*+", re.I)
+# The relation a value handed on may open with, and what may follow it: its sentence's end or a remark
+_OPENING_RELATION = re.compile(r"\s*+(?:=|≈|\\approx(?![a-zA-Z])|\\simeq(?![a-zA-Z]))\s*+")
+_VALUE_ENDS = re.compile(rf"\s*+(?:$|[.,;!?(]|{_PRECISION_SAID})", re.I)
+
+
+def _refined_value(block: Block, st: Statement, part: Part, keys: set[str], last_in_span: bool = True,
+                   next_block: Block | None = None, names: set[str] = frozenset()) -> str | None:
+    """The value a statement's own words give more precisely or hand on to right after it, or None: ``$\\rho(0.05)
+    \\approx 0.25$ (more precisely $0.2505$)``, "…, or more precisely 0.2505" (a number, written alone),
+    ``$\\rho(0.05) \\approx 0.2498/0.9975$, which gives $0.2505$.`` (see :data:`_HANDED_ON`), when it is
+    ``last_in_span`` (no other statement follows it in its maths).  ``next_block``: the block after the
+    statement's, whose display maths may go on with its relation (``$$= 0.2505$$``).  ``names``: the quantities'
+    name keys; a value handed on is none of them, nor made of them ("…, i.e. $\\dot\\sigma(0)$")."""
     k = st.segment
     if st.span is not None:  # plain text: what follows the statement in its own text
         after, following = block.segments[k].text[st.span[1]:], k + 1
     elif k + 1 < len(block.segments) and block.segments[k + 1].kind == "text":
         after, following = block.segments[k + 1].text, k + 2
     else:
-        return None
+        after, following = "", k + 1
     m = _MORE_PRECISELY.match(after)
-    if m is None:
+    if m is not None:
+        rest = after[m.end():]
+        if not rest.strip(" )") and following < len(block.segments) and block.segments[following].kind == "math":
+            rest = f"${block.segments[following].text}$"
+        number = re.match(r"\$[^$]++\$|[^\s),;]++", rest.strip())
+        return _value_after_label(number.group(), part, keys) if number else None
+    if st.span is None and not last_in_span:
         return None
+    value = _value_handed_on(block, after, following, part, keys, next_block if not after.strip() else None)
+    if value is None or _looks_like_name(value) or _only_names(value, names) or _defined_by_names(value, names):
+        return None
+    return value
+
+
+def _value_handed_on(block: Block, after: str, following: int, part: Part, keys: set[str],
+                     next_block: Block | None) -> str | None:
+    """The value alone that ``after`` (the text right after a statement) hands the statement's value on to, in
+    that text or in the maths after it (``following``, the next segment; or, when nothing follows in the block,
+    ``next_block``'s display maths), then ending its sentence; None if there is none."""
+    m = _HANDED_ON.match(after)
     rest = after[m.end():]
-    if not rest.strip(" )") and following < len(block.segments) and block.segments[following].kind == "math":
-        rest = f"${block.segments[following].text}$"
-    number = re.match(r"\$[^$]++\$|[^\s),;]++", rest.strip())
-    return _value_after_label(number.group(), part, keys) if number else None
+    maths = not rest.strip()
+    if not maths:  # a plain-text value: "ρ(0.05) ≈ 0.2498/0.9975, which gives 0.2505."
+        value = re.match(r"[^\s,;]++", rest.strip()).group()
+        if value.endswith("."):
+            value, tail = value[:-1], "."
+        else:
+            tail = rest.strip()[len(value):]
+    elif following < len(block.segments) and block.segments[following].kind == "math":
+        value = block.segments[following].text
+        tail = block.segments[following + 1].text if following + 1 < len(block.segments) else ""
+    elif next_block is not None and next_block.segments[0].kind == "math" and next_block.segments[0].display:
+        value = next_block.segments[0].text
+        tail = next_block.segments[1].text if len(next_block.segments) > 1 else ""
+    else:
+        return None
+    relation = _OPENING_RELATION.match(value)
+    if relation is not None:
+        value = value[relation.end():]
+    elif not m.group("words"):
+        return None  # "$\\rho(0.05) \\approx 0.2505$, $0.25$": a value of its own, not this one's end
+    if not _VALUE_ENDS.match(tail):
+        return None  # "which gives $0.2505^{20}$ at T = 20": the sentence goes on about something else
+    return _value_after_label(f"${value.strip()}$" if maths else value, part, keys)
 
 
 # Plain-text maths: "1/4 + ε/4", "1 − ε", "0.2505", "2·0" (not "Q2.1", "Part 1." or "first-order")
