@@ -325,6 +325,7 @@ def _unicode_to_latex(text: str) -> str:
 
 
 _SPACING = re.compile(
+    r"\\(?:left|right)\s*\.|"  # \left. and \right. show no bracket: nothing is left of them
     r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg|displaystyle|textstyle|"
     r"limits|qquad|quad|mathstrut)(?![a-zA-Z])|(?<!\\)\\[,;:!> ]|~"
 )
@@ -483,10 +484,139 @@ def _french_interval(m: re.Match) -> str:
     return ("(" if opener == "]" else "[") + f"{low}, {high}" + (")" if closer == "[" else "]")
 
 
+# Font and package wrappers that change how a value looks, not what it is: \mathbf{0.2505}, \bm{1},
+# \boldsymbol{\sigma}.  A bold name is the name (\mathbf{x} is x, as a vector's name is read elsewhere too).
+_BOLD_COMMANDS = ("mathbf", "bm", "boldsymbol", "pmb")
+_BOLD_UNBRACED = re.compile(r"\\(?:mathbf|bm|boldsymbol|pmb)(?![a-zA-Z])\s*")
+# siunitx's \num{0.2505} (also \num[options]{…}): its number, where a comma is the decimal sign (\num{0,25})
+# and spaces group digits (\num{12 345}).
+_SIUNITX_NUMBER = re.compile(r"\\num(?![a-zA-Z])\s*(?:\[[^\[\]]*\])?\s*\{([^{}]*)\}")
+# Typewriter or sans-serif text is text (\texttt{approx}); the math fonts of a label are \mathrm.
+_TEXT_FONTS = re.compile(r"\\(?:texttt|textsf|textup|textmd)(?![a-zA-Z])")
+_MATH_FONTS = re.compile(r"\\(?:mathtt|mathsf)(?![a-zA-Z])")
+# \dfrac, \tfrac, \cfrac, nicefrac's \nicefrac[\mathrm]{1}{4} and xfrac's \sfrac{1}{4} are all \frac.
+_FRACTION_COMMANDS = re.compile(r"\\(?:[dtc]|nice|s)frac(?![a-zA-Z])(?:\s*\[[^\[\]]*\])?")
+
+
+def _siunitx_number(m: re.Match) -> str:
+    number = re.sub(r"(?<=\d)\s+(?=\d)", "", m.group(1).strip())
+    return re.sub(r"(?<=\d),(?=\d+$)", ".", number) if number.count(",") == 1 else number
+
+
+def _plain_notations(text: str) -> str:
+    """Spellings of a value that say nothing more than the value: bold, \\num{…}, \\nicefrac, \\texttt."""
+    s = text
+    for command in _BOLD_COMMANDS:
+        s = unwrap_command(s, command)
+    s = _BOLD_UNBRACED.sub("", s)  # \bm x, \boldsymbol\sigma: the one token after it
+    s = _SIUNITX_NUMBER.sub(_siunitx_number, s)
+    s = _TEXT_FONTS.sub(r"\\text", s)
+    s = _MATH_FONTS.sub(r"\\mathrm", s)
+    return _FRACTION_COMMANDS.sub(r"\\frac", s)
+
+
+# Plain TeX's fraction: "a \over b" divides everything before it in its group by everything after it.
+# A group is a brace group, cut, as a student means it, at a relation, a comma or a bracket around it:
+# {1 \over 4} is 1/4, {1 + 2 \over 4} is 3/4, \sigma = 1 \over 4 is σ = 1/4, [0, 1 \over 2] is [0, 1/2].
+_OVER = re.compile(r"\\over(?![a-zA-Z])")
+_OVER_TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|.", re.S)
+_OVER_CUT = re.compile(r"\\(?:le|ge|ne|approx|in|lt|gt|cup|cap|setminus|to|sim|equiv|quad|qquad)|\\\\|[=<>,;&]")
+_OVER_OPEN = {"(", "[", r"\{"}
+_OVER_CLOSE = {")", "]", r"\}"}
+_ARGUMENT_BEFORE = re.compile(r"(?:[_^}\]]|\\[a-zA-Z]+)\s*$")  # x^{1 \over 2}, \sqrt{1 \over 4}: braces stay
+
+
+def _tokens(text: str, start: int, end: int):
+    """(position, token) of ``text[start:end]``, a brace group being one token."""
+    i = start
+    while i < end:
+        if text[i] == "{":
+            close = _matching(text, i)
+            close = end - 1 if close < 0 or close >= end else close
+            yield i, text[i:close + 1]
+            i = close + 1
+            continue
+        token = _OVER_TOKEN.match(text, i).group(0)
+        yield i, token
+        i += len(token)
+
+
+def _group_of(text: str, at: int) -> tuple[int, int]:
+    """(start, end) of the brace group around ``at`` (its braces excluded), the whole text at the top."""
+    opened = []
+    i = 0
+    while i < at:
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == "{":
+            opened.append(i)
+        elif text[i] == "}" and opened:
+            opened.pop()
+        i += 1
+    if not opened:
+        return 0, len(text)
+    close = _matching(text, opened[-1])
+    return opened[-1] + 1, (close if close >= 0 else len(text))
+
+
+def _over_bounds(text: str, start: int, over: re.Match, end: int) -> tuple[int, int]:
+    """Where the numerator of ``over`` starts and its denominator ends, within its group [start, end)."""
+    cuts = [start]  # per bracket depth, where the current piece began
+    for i, token in _tokens(text, start, over.start()):
+        if token in _OVER_OPEN:
+            cuts.append(i + len(token))
+        elif token in _OVER_CLOSE and len(cuts) > 1:
+            cuts.pop()
+        elif token in _OVER_CLOSE or _OVER_CUT.fullmatch(token):
+            cuts[-1] = i + len(token)
+    depth = 0
+    for i, token in _tokens(text, over.end(), end):
+        if token in _OVER_OPEN:
+            depth += 1
+        elif token in _OVER_CLOSE and depth:
+            depth -= 1
+        elif token in _OVER_CLOSE or (not depth and _OVER_CUT.fullmatch(token)):
+            return cuts[-1], i
+    return cuts[-1], end
+
+
+def _plain_tex_fractions(text: str) -> str:
+    """``{a \\over b}`` → ``\\frac{a}{b}``.  Two \\over in one piece (TeX's own error) are left to be refused."""
+    s = text
+    for _ in range(len(_OVER.findall(s))):
+        over = _OVER.search(s)
+        start, end = _group_of(s, over.start())
+        low, high = _over_bounds(s, start, over, end)
+        top, bottom = s[low:over.start()].strip(), s[over.end():high].strip()
+        if not top or not bottom or _OVER.search(top) or _OVER.search(bottom):
+            return s
+        fraction = rf"\frac{{{top}}}{{{bottom}}}"
+        whole_group = start > 0 and not s[start:low].strip() and not s[high:end].strip()
+        if whole_group and not _ARGUMENT_BEFORE.search(s[:start - 1]):
+            s = s[:start - 1] + fraction + s[end + 1:]  # {1 \over 4} is 1/4, not the set {1/4}
+        else:
+            s = s[:low] + fraction + s[high:]
+    return s
+
+
+# A decimal with its digits trailing off, 0.2505\ldots, 0.25047… or 0.25047...: the digits shown.  Not an
+# element of a list that goes on (0.1, 0.2\ldots), nor dots before more (0.1 \ldots 0.9, 0.25 + \ldots).
+_DECIMAL_TRAILING_OFF = re.compile(
+    r"(?<![\w.])(?P<number>\d*\.\d+)\s*(?:\\(?:ldots|dots|cdots|dotsc|dotso)(?![a-zA-Z])|\.\.\.|…)"
+    r"(?=\s*(?:$|[;)\]}=<>&|]|\\(?:times|cdot|approx|text|le|ge|ne)(?![a-zA-Z])))")
+
+
+def _decimal_trailing_off(m: re.Match) -> str:
+    in_a_list = m.string[:m.start()].rstrip().endswith(",")
+    return m.group(0) if in_a_list else m.group("number")
+
+
 def normalise(text: str) -> str:
     """Common clean-up shared by the LaTeX and plain-text paths."""
     s = _unicode_to_latex(text)
     s = _strip_delimiters(s)
+    s = _plain_notations(s)
     # doubled backslashes before a command (from over-escaped strings); not a
     # matrix's row break before one (\\\frac: a row that starts with \frac)
     s = re.sub(r"(?<!\\)\\\\(?=(?:le|ge|leq|geq|lt|gt|ne|neq|in|frac|dfrac|text|sqrt|cdot|times|pi|infty)(?![a-zA-Z]))", r"\\", s)
@@ -498,7 +628,8 @@ def normalise(text: str) -> str:
     s = _LATEX_E_NOTATION.sub(_latex_e_notation, s)
     s = _SIGNED_REALS.sub(_signed_reals, s)  # before French intervals: it writes one
     s = _FRENCH_INTERVAL.sub(_french_interval, s)
-    s = re.sub(r"\\[dtc]frac(?![a-zA-Z])", r"\\frac", s)
+    s = _plain_tex_fractions(s)
+    s = _DECIMAL_TRAILING_OFF.sub(_decimal_trailing_off, s)
     s = re.sub(r"\\(?:mathrm|mathit|text|textrm|operatorname)\s*\{\s*e\s*\}", "e", s)
     s = s.replace(r"\lt", "<").replace(r"\gt", ">")
     s = re.sub(r"\\(?:leqslant|leq|le)(?![a-zA-Z])", r"\\le ", s)
@@ -2097,6 +2228,22 @@ _SIGNIFICANT_FIGURES = re.compile(r"(?:to\s+)?\d+\s*(?:s\.?\s*f\.?|sig\.?\s*figs
 _TEXT_COMMAND = re.compile(r"\\(?:text|textit|textrm|textnormal|mathrm|mbox|emph)\s*\{([^{}]*)\}")
 
 
+# A quantifier after a value says where it holds, not what it is: "\frac14 \text{ for all } \varepsilon",
+# "(-\infty, \infty) for every x", "\forall \varepsilon".  Only over one name: "for all ε > 0" narrows it down.
+_FOR_ALL_WORDS = r"(?:\bfor\s+(?:all|every|any|each)\b|\\forall(?![a-zA-Z]))"
+_FOR_ALL = re.compile(r"(?:,\s*)?" + _FOR_ALL_WORDS + r"\s*\$?\s*(?:\\[a-zA-Z]+|[A-Za-z])\s*\$?\s*$", re.I)
+_FOR_ALL_START = re.compile(r"(?:\\text\s*\{\s*)?(?:,\s*)?" + _FOR_ALL_WORDS, re.I)
+
+
+def _without_quantifier(text: str) -> str:
+    """``text`` without a final "for all ε" (also in ``\\text{…}``), when a value stands before it."""
+    if not _FOR_ALL.search(_unwrapped_text(text)):
+        return text
+    start = [m.start() for m in _FOR_ALL_START.finditer(text)][-1]
+    before = _without_final_stop(text[:start], ",;")
+    return before if before.strip() else text
+
+
 def _unwrapped_text(latex: str) -> str:
     """``latex`` with ``\\text{…}`` and the like replaced by what they hold."""
     return _TEXT_COMMAND.sub(lambda m: m.group(1), latex)
@@ -2566,6 +2713,22 @@ def _reading_key(text: Any, variables: Mapping[str, Any] | None, prefer: str) ->
 
 
 def _read_math(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: str) -> Reading:
+    try:
+        return _read_math_text(text, variables, prefer)
+    except Unreadable as exc:
+        if isinstance(text, str) and not _quotes_the_answer(exc, text):
+            raise Unreadable(exc.message, text, exc.hint) from exc
+        raise
+
+
+def _quotes_the_answer(exc: Unreadable, raw: str) -> bool:
+    """Does the refusal quote what the student wrote (not the text as tidied up for the parser)?"""
+    def squeezed(t: str) -> str:
+        return re.sub(r"\s+", "", t)
+    return not exc.snippet or squeezed(exc.snippet) in squeezed(raw) or quoted(exc.snippet) in exc.message
+
+
+def _read_math_text(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: str) -> Reading:
     if not isinstance(text, str):
         raise Unreadable("the answer is not text", repr(text)[:60])
     if len(text) > MAX_CHARS:
@@ -2589,7 +2752,10 @@ def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
         s = boxed.group(1).strip()
     s = _without_dangling_backslash(_without_final_stop(s, ".,")).strip()  # \frac14\,. ends at the 4
     _check_depth(s)
+    s = _without_struck_out(s, raw)
     _refuse_ambiguous_spellings(s, raw)
+    _refuse_derivative_at_a_point(s, raw)
+    s = _without_quantifier(s)
     reader = _Reader(names)
     parts, ops = split_relation_chain(s)
     if len(parts) > 1 and not parts[0] and ops[0] in ("=", "≈"):
@@ -2629,6 +2795,110 @@ def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
             raise Unreadable(exc.message, exc.snippet or raw, exc.hint) from exc
     return Reading(raw=raw, value=value, latex=_latex_of(value, unevaluated), kind=_kind_of(value),
                    lhs=lhs, percent=percent, closed_at_infinity=reader.closed_at_infinity)
+
+
+# Struck-out working: \cancel{…} (also \bcancel, \xcancel, ulem's \sout, soul's \st).  Read only where its
+# meaning is plain: a struck-out term of a sum is gone (\frac14 + \cancel{\varepsilon}), the same factors
+# struck out above and below a fraction's line cancel (\frac{\cancel{2}x}{\cancel{2}y}), and a struck-out number
+# at the start of a value was replaced by the number after it (\cancel{0.25}\; 0.2505).  \cancelto{0}{x} is
+# the value it was cancelled to.  Anywhere else what is meant is a guess, and the answer is refused.
+_STRUCK_OUT = re.compile(r"\\(?P<command>cancelto|cancel|bcancel|xcancel|sout|st)(?![a-zA-Z])\s*")
+_TERM_BEFORE = re.compile(r"(?:^|[{(\[,;=<>]|\\(?:le|ge|ne|approx|in|to)\s*)\s*$")
+_TERM_AFTER = re.compile(r"\s*(?:$|[})\],;=<>]|\\(?:le|ge|ne|approx|in|to)(?![a-zA-Z]))")
+_SIGN_BEFORE = re.compile(r"[+-]\s*$")
+_SIGN_AS_EXPONENT = re.compile(r"(?:[_^*/]|\\(?:cdot|times|div)(?![a-zA-Z]))\s*[+-]\s*$")
+_VALUE_START = re.compile(r"(?:^|[=<>]|\\(?:approx|le|ge|ne)\s*)\s*$")
+_NUMBER_AFTER = re.compile(r"\s*(?:-\s*)?(?:\d|\.\d|\\frac(?![a-zA-Z]))")
+_NUMBER_ONLY = re.compile(r"[\s\d.+\-/{}()]*\d[\s\d.+\-/{}()]*")
+
+
+@dataclass
+class _Struck:
+    start: int
+    end: int
+    inside: str
+    replacement: str | None = None  # what it is read as, once known
+
+
+def _struck_outs(s: str, raw: str) -> list[_Struck]:
+    found: list[_Struck] = []
+    for m in _STRUCK_OUT.finditer(s):
+        if found and m.start() < found[-1].end:
+            continue  # struck out inside a struck-out part: gone with it
+        arguments, i = [], m.end()
+        for _ in range(2 if m.group("command") == "cancelto" else 1):
+            close = _matching(s, i) if s.startswith("{", i) else -1
+            if close < 0:
+                raise Unreadable(f"\\{m.group('command')} needs its struck-out part in braces, as in "
+                                 f"\\{m.group('command')}{{x}}", raw)
+            arguments.append(s[i + 1:close])
+            i = close + 1
+            while i < len(s) and s[i] == " ":
+                i += 1
+        struck = _Struck(m.start(), i, " ".join(arguments[-1].split()))
+        if m.group("command") == "cancelto":
+            struck.replacement = f"({arguments[0]})"
+        found.append(struck)
+    return found
+
+
+def _cancel_in_fractions(s: str, struck: list[_Struck]) -> None:
+    """Factors struck out alike above and below a fraction's line: each read as itself, so they divide out."""
+    for m in re.finditer(r"\\frac(?![a-zA-Z])\s*(?=\{)", s):
+        top_end = _matching(s, m.end())
+        bottom_start = top_end + 1 + len(s[top_end + 1:]) - len(s[top_end + 1:].lstrip())
+        if top_end < 0 or not s.startswith("{", bottom_start) or _matching(s, bottom_start) < 0:
+            continue
+        bottom_end = _matching(s, bottom_start)
+        above = [x for x in struck if m.end() < x.start < top_end and x.replacement is None]
+        below = [x for x in struck if bottom_start < x.start < bottom_end and x.replacement is None]
+        if above and sorted(x.inside for x in above) == sorted(x.inside for x in below):
+            for x in above + below:
+                x.replacement = f"({x.inside})"
+
+
+def _struck_out_reading(s: str, x: _Struck, raw: str) -> tuple[int, str]:
+    """(where the text it replaces starts, what it is read as) for a struck-out part not in a fraction."""
+    before, after = s[:x.start], s[x.end:]
+    if _TERM_AFTER.match(after) or re.match(r"\s*[+-]", after):
+        if _TERM_BEFORE.search(before) and not _TERM_AFTER.match(after):
+            return x.start, ""  # \cancel{a} + b: the + is a sign now
+        sign = _SIGN_BEFORE.search(before)
+        if sign and not _SIGN_AS_EXPONENT.search(before) and not _TERM_BEFORE.search(before[:sign.start()]):
+            return sign.start(), ""  # a - \cancel{b}: the term goes, with its sign
+    if _VALUE_START.search(before) and _NUMBER_ONLY.fullmatch(x.inside.replace(r"\frac", "")) \
+            and _NUMBER_AFTER.match(after):
+        return x.start, ""  # \cancel{0.25}\; 0.2505: the value after it replaces it
+    struck = s[x.start:x.end].strip()
+    raise Unreadable(f"could not tell what the struck-out {quoted(struck)} stands for (struck-out working is read "
+                     "only as a term of a sum that drops out, the same factor struck out above and below a fraction's "
+                     "line, or a number replaced by the one after it): write the answer without it", raw)
+
+
+def _without_struck_out(s: str, raw: str) -> str:
+    struck = _struck_outs(s, raw)
+    if not struck:
+        return s
+    _cancel_in_fractions(s, struck)
+    for x in reversed(struck):
+        start, replacement = (x.start, x.replacement) if x.replacement is not None else _struck_out_reading(s, x, raw)
+        s = s[:start] + replacement + s[x.end:]
+    if not s.strip():
+        raise Unreadable("the whole answer is struck out: write the answer without \\cancel", raw)
+    return s
+
+
+# A derivative at a point, \left.\frac{d\sigma}{dx}\right|_{x=0}: the parser takes σ for a constant and
+# works it out to 0, which is no reading of what the student meant.
+_D = r"(?:d|\\mathrm\s*\{\s*d\s*\}|\\mathrm\s*d|\\text\s*\{\s*d\s*\}|\\operatorname\s*\{\s*d\s*\}|\\partial)"
+_LEIBNIZ = re.compile(r"\\frac\s*\{\s*" + _D + r"(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*" + _D)
+_EVALUATION_BAR = re.compile(r"\|\s*_|\\(?:vert|rvert|Big|big|bigg|Bigg)\s*\|?\s*_")
+
+
+def _refuse_derivative_at_a_point(s: str, raw: str) -> None:
+    if _LEIBNIZ.search(s) and _EVALUATION_BAR.search(s):
+        raise Unreadable("a derivative at a point (such as \\left.\\frac{d\\sigma}{dx}\\right|_{x=0}) is not "
+                         "worked out when read: write the number it comes to", raw)
 
 
 def _refuse_empty_sides(parts: list[str], ops: list[str], raw: str) -> None:
