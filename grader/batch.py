@@ -1191,7 +1191,8 @@ def _grade_round(todo: list[Submission], spec: SpecSource, refs, executor_factor
                     pending.discard(future)
                     sub, gave_up = futures[future], True
                     watchdog.stop(sub.student)
-                    commit(sub, crashed_result(sub.student, refs, took_too_long(limit), now - started[future]), True)
+                    commit(sub, crashed_result(sub.student, refs, took_too_long(limit, len(futures) == 1),
+                                                now - started[future]), True)
                     bar.update()
     except KeyboardInterrupt:
         # Said at once: the submissions being graded may take seconds more to stop.
@@ -1222,12 +1223,15 @@ def _record(sub: Submission, future: Future, refs, commit) -> bool:
 WATCH_SECONDS = 1.0
 
 
-def took_too_long(limit: float) -> str:
-    # Read by the student (on Gradescope, in every part) and by the instructor: a word for each.
+def took_too_long(limit: float, alone: bool = False) -> str:
+    """Read by the student (on Gradescope, in every part) and by the instructor: a word for each.
+    ``alone``: the only submission the run graded, as on Gradescope, where there is no class to speak of."""
+    rest = (" (on Gradescope, build the autograder again with grader gradescope --time-limit)" if alone
+            else "; the rest of the class was graded")
     return (f"grading it took longer than {limit:g} s, the limit for one submission, and was stopped, so no "
             "part could be graded. Look for code that runs for a long time: functions that loop forever, or "
             "work done when the file is loaded. For the instructor: grade it by hand, or raise the limit with "
-            f"${watchdog.TIME_LIMIT_VARIABLE}; the rest of the class was graded.")
+            f"${watchdog.TIME_LIMIT_VARIABLE}{rest}.")
 
 
 # ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import AbstractSet, Callable, Iterable, Sequence
 
 from grader.canvas_import import parse_canvas_name
 from grader.exports import say
@@ -213,9 +213,10 @@ def sort_out_students(entries: list[tuple[str, Path]], roster: Path | None, spec
     """The entries that are students, and why → the names of those that are not."""
     roster = Path(roster).resolve() if roster else None
     specs = [Path(spec).resolve() for spec in specs]
+    ids = {student for student, _ in entries}
     students, left_out = [], {}
     for student, entry in entries:
-        why = not_a_student(entry, roster, specs)
+        why = not_a_student(entry, roster, specs, ids - {student})
         if why is None:
             students.append((student, entry))
         else:
@@ -223,9 +224,11 @@ def sort_out_students(entries: list[tuple[str, Path]], roster: Path | None, spec
     return students, left_out
 
 
-def not_a_student(entry: Path, roster: Path | None, specs: Sequence[Path]) -> str | None:
+def not_a_student(entry: Path, roster: Path | None, specs: Sequence[Path], classmates: AbstractSet[str] = frozenset()
+                  ) -> str | None:
     """Why ``entry`` is no student's, or None: it is the roster (``roster``, ``specs``: resolved),
-    a spec or a folder of specs the run reads, it holds an earlier run's reports, or it is Gradescope's list.
+    a spec or a folder of specs the run reads, it holds an earlier run's reports on some of
+    ``classmates`` (the ids of the other entries), or it is Gradescope's list.
     (A roster kept in a student's folder leaves the student in: only the file itself is left out.)"""
     if entry.is_symlink():
         return None  # never followed: graded as a student's, whose report says to hand in the file itself
@@ -234,23 +237,26 @@ def not_a_student(entry: Path, roster: Path | None, specs: Sequence[Path]) -> st
         return ROSTER_GIVEN
     if any(spec.is_relative_to(target) for spec in specs):
         return SPEC_READ
-    if entry.is_dir() and holds_earlier_reports(entry):
+    if entry.is_dir() and holds_earlier_reports(entry, classmates):
         return EARLIER_REPORTS
     if entry.name == GRADESCOPE_METADATA and entry.is_file():
         return GRADESCOPE_LIST
     return None
 
 
-def holds_earlier_reports(folder: Path) -> bool:
-    """A folder ``grader grade`` wrote: its gradebook, or (the gradebook deleted) a class file beside
-    students' folders of results.json.  A student's handout folder holds results.json and
-    report.html from ``grader check``, but never a class file."""
+def holds_earlier_reports(folder: Path, classmates: AbstractSet[str]) -> bool:
+    """A folder ``grader grade`` wrote, lying among the students it reports on: its gradebook or a
+    class file, beside report folders (holding results.json) named like ``classmates``.
+
+    Files alone are no proof: a student may hand in a summary.md beside experiments/results.json,
+    or a gradebook.sqlite, and a handout folder holds results.json and report.html from
+    ``grader check``.  Reports on the very students beside them are, and a class of one (a
+    Gradescope submission) has no one else to report on, so its student is always graded."""
     try:
         names = {p.name for p in folder.iterdir()}
-        if GRADEBOOK_NAME in names:
-            return True
-        return bool(names & (CLASS_FILE_NAMES - {GRADEBOOK_NAME})) and \
-            any((folder / name / RESULTS_NAME).is_file() for name in names)
+        if not names & CLASS_FILE_NAMES:
+            return False
+        return any(student_id(name) in classmates and (folder / name / RESULTS_NAME).is_file() for name in names)
     except OSError:
         return False
 

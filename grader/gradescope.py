@@ -27,6 +27,10 @@ _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 # Seconds one submission may take on Gradescope: two minutes under its default timeout
 # of ten, for starting the grader and writing the results (on half a CPU by default).
 TIME_LIMIT = 480.0
+# When a student sees the results: Gradescope's own values of "visibility".
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+# Where Gradescope unpacks the zip (setup.sh runs there too).
+SOURCE = "/autograder/source"
 
 
 def _entry(archive: zipfile.ZipFile, name: str, data: bytes, *, executable: bool = False) -> None:
@@ -36,10 +40,15 @@ def _entry(archive: zipfile.ZipFile, name: str, data: bytes, *, executable: bool
     archive.writestr(info, data)
 
 
-def build_package(spec_files: list[Path], install: str, time_limit: float = TIME_LIMIT) -> bytes:
-    """The autograder zip: the two scripts and ``problems/<spec file>`` for each spec."""
+def build_package(spec_files: list[Path], install: str, time_limit: float = TIME_LIMIT,
+                  visibility: str = "visible", wheel: Path | None = None) -> bytes:
+    """The autograder zip: the two scripts, ``problems/<spec file>`` for each spec, and the
+    grader's ``wheel`` when pip installs it from the zip (``install`` is then ignored)."""
+    if wheel is not None:
+        install = f"{SOURCE}/{wheel.name}"
     templates = resources.files("grader").joinpath("templates/gradescope")
-    values = {"INSTALL": shlex.quote(install), "TIME_LIMIT": f"{time_limit:.15g}"}
+    values = {"INSTALL": shlex.quote(install), "TIME_LIMIT": f"{time_limit:.15g}",
+              "VISIBILITY": shlex.quote(visibility)}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for script in ("setup.sh", "run_autograder"):
@@ -47,6 +56,8 @@ def build_package(spec_files: list[Path], install: str, time_limit: float = TIME
             _entry(archive, script, text.encode(), executable=True)
         for path in sorted(spec_files, key=lambda p: p.name):
             _entry(archive, f"problems/{path.name}", path.read_bytes())
+        if wheel is not None:
+            _entry(archive, wheel.name, wheel.read_bytes())
     return out.getvalue()
 
 
@@ -66,6 +77,9 @@ def register(subparsers: Any) -> None:
                              f"{TIME_LIMIT:g}); keep it under the assignment's autograder timeout on Gradescope "
                              "(10 minutes unless set otherwise), which gives a submission still running 0 points "
                              "and no results")
+    parser.add_argument("--visibility", choices=VISIBILITIES, default="visible",
+                        help="when students see their results on Gradescope: at once (visible, the default), "
+                             "after the due date, after the grades are published, or never (hidden)")
     parser.set_defaults(func=run)
 
 
@@ -89,15 +103,52 @@ def run(args: argparse.Namespace) -> int:
     clash = next((n for n in names if names.count(n) > 1), None)
     if clash:
         raise UsageError(f"two specs are named {clash}; the package keeps one folder of specs, so rename one")
-    install = checked_install(args.install) if args.install else default_install()
+    wheel = local_wheel(args.install) if args.install else None
+    install = wheel.name if wheel else checked_install(args.install) if args.install else default_install()
     if not install:
         raise UsageError("say where Gradescope installs the grader from with --install, e.g. --install "
-                         "'grader @ git+https://github.com/COURSE/grader@v1': this copy was installed from a "
+                         "'grader @ git+https://github.com/COURSE/grader@v1', or a wheel built from it, which goes "
+                         "into the zip (--install dist/grader-1.0-py3-none-any.whl): this copy was installed from a "
                          "local folder, and the name 'grader' alone on PyPI is a different project")
     out = Path(args.out)
-    write_atomic(out, build_package([Path(r.problem_set.path) for r in refs], install, args.time_limit))
-    print(f"wrote {out}: {len(refs)} problem set(s); pip installs {install} on Gradescope")
+    specs = [Path(r.problem_set.path) for r in refs]
+    write_atomic(out, build_package(specs, install, args.time_limit, args.visibility, wheel))
+    where = f"{install}, which is in the zip," if wheel else install
+    print(f"wrote {out}: {len(refs)} problem set(s); pip installs {where} on Gradescope")
     print(f"a submission still grading after {args.time_limit:g} s is stopped and told so; keep Gradescope's "
           "autograder timeout above that (10 minutes unless set otherwise)")
+    if args.visibility != "visible":
+        print(f"students see their results {SEEN[args.visibility]}")
     print("upload it under Configure Autograder with an Ubuntu 24.04 base image")
     return 0
+
+
+SEEN = {"after_due_date": "after the due date", "after_published": "once you publish the grades",
+        "hidden": "never (only the course staff do)"}
+
+
+def local_wheel(install: str) -> Path | None:
+    """The wheel file ``--install`` names on this machine, which goes into the zip (the usual way to
+    install a grader kept in a private repository); None when it is a requirement or URL, which pip
+    gets on Gradescope.  Any other path is refused: Gradescope's machine does not have it."""
+    from grader.cli import UsageError
+
+    path = Path(install)
+    looks_like_a_path = install.startswith(".") or "/" in install or "\\" in install or install.endswith(".whl")
+    if "://" in install or "\n" in install or "\r" in install or not looks_like_a_path:
+        return None  # pip gets it on Gradescope (checked_install refuses one on two lines)
+    if not (path.is_file() and path.name.endswith(".whl")):
+        what = (f"{install} is a {'folder' if path.is_dir() else 'file'} on this machine, which Gradescope's does "
+                "not have" if path.exists() else f"{install}: there is no such file")
+        raise UsageError(f"--install {what}. Give a wheel of the grader (built with pip wheel --no-deps "
+                         "GRADER-FOLDER -w dist), e.g. --install dist/grader-1.0-py3-none-any.whl: it goes into the "
+                         "zip, and setup.sh installs it from there")
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    try:
+        parse_wheel_filename(path.name)
+    except InvalidWheelFilename:
+        raise UsageError(f"--install {install}: pip reads a wheel's name, version and platform from its file name "
+                         "(grader-1.0-py3-none-any.whl), which this one does not have; give the file under the "
+                         "name it was built with") from None
+    return path

@@ -423,8 +423,8 @@ def _missing_module_advice(name: str) -> str:
         return ""
     if difflib.get_close_matches(name, [*COMMON_LIBRARIES, *sys.stdlib_module_names], n=1, cutoff=0.8):
         return ""
-    return (f": {name} is not a library installed where submissions are graded, and no {name}.py is beside the "
-            f"code: the grader runs each file handed in on its own. If {name}.py is a file of your own, put the "
+    return (f": {name} is not a library installed where submissions are graded. The grader runs each file "
+            f"handed in on its own, so one file cannot import another: if {name}.py is a file of your own, put the "
             "code it holds in this file itself.")
 
 

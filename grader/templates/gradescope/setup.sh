@@ -4,7 +4,8 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-# git and certificates: pip may install the grader from a git URL over https.
+# git and certificates: pip may install the grader from a git URL over https
+# (or from the wheel in this zip, when `grader gradescope --install` named one).
 apt-get install -y --no-install-recommends python3 python3-venv python3-pip git ca-certificates
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install --upgrade pip
