@@ -141,3 +141,37 @@ def test_an_expression_simplified_to_its_final_form_is_graded_on_it(q2_grader, t
 ])
 def test_a_value_after_unrelated_words_does_not_replace_the_answer(q2_grader, tmp_path, document, label, answer):
     assert verdict(q2_grader, tmp_path, document, label)[:2] == ("correct", answer)
+
+
+# ---------------------------------------------------------------------------
+# 3. A block quote labelled as the answer is the student's answer, not the prompt pasted
+
+@pytest.mark.parametrize("callout", [
+    "> **Answer:** $\\rho(0.05) \\approx {final}$",
+    "> Final answer: ${final}$",
+    "> **Solution**: ${final}$",
+    "> **Answer**:\n>\n> $\\rho(0.05) \\approx {final}$",
+])
+@pytest.mark.parametrize("working, final, status", [(RIGHT, WRONG, "incorrect"), (WRONG, RIGHT, "correct")])
+def test_an_answer_callout_wins_over_the_working_above_it(q2_grader, tmp_path, callout, working, final, status):
+    text = rho_b(f"$\\rho(0.05) = \\frac{{0.2498}}{{0.9975}} \\approx {working}$\n\n" + callout.format(final=final))
+    status_read, answer, feedback = verdict(q2_grader, tmp_path, text, "Q2.3b")
+    assert (status_read, answer) == (status, final), feedback
+
+
+@pytest.mark.parametrize("choice, status", [("true", "incorrect"), ("approx", "correct")])
+def test_an_answer_callout_gives_the_choice(q2_grader, tmp_path, choice, status):
+    text = f"## Q2.3\n\n### (d)\n\nI plotted both curves for T up to 20.\n\n> **Answer:** {choice}\n"
+    assert verdict(q2_grader, tmp_path, text, "Q2.3d")[:2] == (status, choice)
+
+
+def test_an_answer_callout_against_the_prose_above_it_is_not_read_as_the_prose(tmp_path):
+    """As the same line written without ">": the section says both ways, so it could not be read, quoting both."""
+    test = check(tmp_path, "## Q2.3\n\n### (d)\n\nThe approximation decays faster, I think.\n\n> **Answer:** true\n")
+    assert test["Q2.3d"]["score"] == 0 and "both ways" in test["Q2.3d"]["output"], test["Q2.3d"]["output"]
+
+
+def test_a_quote_that_is_not_labelled_as_the_answer_is_still_the_prompt(q2_grader, tmp_path):
+    text = rho_b("> For ε = 0.05 give ρ(0.05), the true ratio, to 4 significant figures. Answer: 0.2437\n\n"
+                 f"$\\rho(0.05) \\approx {RIGHT}$")
+    assert verdict(q2_grader, tmp_path, text, "Q2.3b")[:2] == ("correct", RIGHT)

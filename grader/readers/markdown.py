@@ -305,6 +305,7 @@ class Block:
     unclosed_dollar: bool = False  # a "$" opens maths that its paragraph never closes
     section: int = -1  # the number of the section that holds it, set once the document is parsed
     quoted: bool = False  # inside a block quote ("> Which curve decays faster?"): the question, pasted
+    answer_callout: bool = False  # inside a block quote labelled as the answer ("> **Answer:** …"): a final line
     # (key, label as written) of a part whose bold label is its sentence's subject: "**Q2.2** is all of ℝ, …"
     subject_of: tuple[str, str] | None = None
     # The block without its remarks in brackets, once computed (see :func:`_without_remarks`)
@@ -513,7 +514,7 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     items: list[tuple[Section, list[Section], bool]] = []
     item_first = False  # the next inline is the first paragraph of a list item
     numbered: list[str] = []  # the sub-parts the items of a numbered list being read answer, in order
-    quotes = 0  # block quotes open around the token
+    pasted: list[bool] = []  # the block quotes open around the token: is each pasted (not an answer callout)?
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -524,7 +525,11 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
             continue
         if tok.map:
             last_line = tok.map[0] + 1
-        quotes += (tok.type == "blockquote_open") - (tok.type == "blockquote_close")
+        if tok.type == "blockquote_open":
+            pasted.append(not _answer_callout(tokens, i))
+        elif tok.type == "blockquote_close" and pasted:
+            pasted.pop()
+        quoted, callout = any(pasted), bool(pasted) and not any(pasted)
         if tok.type == "ordered_list_open" and not items and labels and stack and body is stack[-1]:
             numbered = _numbered_sub_parts(tokens, i, stack[-1].key, labels)
         if tok.type == "list_item_open":
@@ -600,24 +605,39 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
                 segments = _segments(piece)
                 block = None
                 if any(s.kind == "math" or s.text.strip() for s in segments):  # not struck out whole
-                    block = Block(last_line, segments, unclosed_dollar=unclosed, quoted=quotes > 0)
+                    block = Block(last_line, segments, unclosed_dollar=unclosed, quoted=quoted,
+                                  answer_callout=callout)
                     if labelled and label is None:
                         block.subject_of = _subject_label(piece, stack, heading_level, labels)
                     body.blocks.append(block)
                 if table is not None:
                     row_blocks.append(block)
         elif tok.type in _MATH_TOKENS:
-            body.blocks.append(Block(last_line, [Segment("math", tok.content, display=True)], quoted=quotes > 0))
+            body.blocks.append(Block(last_line, [Segment("math", tok.content, display=True)], quoted=quoted,
+                                     answer_callout=callout))
         elif tok.type in ("fence", "code_block") and tok.info.strip().lower() in ("math", "latex", "tex"):
-            body.blocks.append(Block(last_line, [Segment("math", tok.content, display=True)], quoted=quotes > 0))
+            body.blocks.append(Block(last_line, [Segment("math", tok.content, display=True)], quoted=quoted,
+                                     answer_callout=callout))
         elif tok.type in ("fence", "code_block"):
-            body.code.extend(_console_lines(tok, quotes > 0))
+            body.code.extend(_console_lines(tok, quoted))
         i += 1
     kept = [s for s in sections if s.blocks or s.key is not None]
     for number, section in enumerate(kept):
         for block in [*section.blocks, *section.code]:
             block.section = number
     return kept
+
+
+# A block quote that opens by labelling itself the answer is the student's, not the question pasted: "> **Answer:**
+# …", "> Final answer: …", "> **Solution**: …"
+_ANSWER_CALLOUT = re.compile(r"\s*[*_]{0,2}\s*(?:(?:final|my)\s+)?(?:answer|solution)\s*(?::|[*_]{1,2}\s*:)", re.I)
+
+
+def _answer_callout(tokens: list, start: int) -> bool:
+    """Does the block quote opening at ``tokens[start]`` open with a paragraph labelled as the answer?"""
+    first = tokens[start + 2] if start + 2 < len(tokens) else None  # blockquote_open, paragraph_open, inline
+    return tokens[start + 1].type == "paragraph_open" and first is not None and first.type == "inline" \
+        and bool(_ANSWER_CALLOUT.match(first.content))
 
 
 # The info strings of a fenced block of output or plain text; a block named for a language holds a program.
@@ -2474,8 +2494,9 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
                 if numbers_only:
                     continue
                 tier -= 0.5  # "ρ(ε) = σ̇(ε)/tanḣ(ε)" is a definition; "ρ(0.05) ≈ 0.2505" the answer
-            elif 1 <= tier < 2 and own(block) and _ANSWER_SAID_BEFORE.search(st.context[-80:]):
-                tier = _ANSWER_LINE  # "**Answer:** $\rho(0.05) \approx 0.2505$"
+            elif 1 <= tier < 2 and own(block) and (block.answer_callout
+                                                    or _ANSWER_SAID_BEFORE.search(st.context[-80:])):
+                tier = _ANSWER_LINE  # "**Answer:** $\rho(0.05) \approx 0.2505$", also in "> **Solution:** …"
             if block is not None and not st.boxed and (refined := _refined_value(
                     block, st, part, keys, last_in_span=last_maths.get((id(block), st.segment)) is st,
                     next_block=next_block.get(id(block)), names=quantities | keys | approximated)):
@@ -2597,10 +2618,12 @@ _ANSWER_LINE = 1.5  # above any statement naming the quantity, below a box
 
 def _answer_line(block: Block, part: Part, keys: set[str]) -> str | None:
     """The value written alone after words that give the answer ("**Answer:** $0.2505$", "Numerically this is
-    0.2505."), the last in the block; None if there is none.  A statement after them is read as a statement."""
+    0.2505."), or after the label of an answer callout ("> **Solution:** $0.2505$"), the last in the block; None if
+    there is none.  A statement after them is read as a statement."""
     text = block.prose()
     value = None
-    for m in _ANSWER_SAID_IN.finditer(text):
+    callout = [_ANSWER_CALLOUT.match(text)] if block.answer_callout and _ANSWER_CALLOUT.match(text) else []
+    for m in [*callout, *_ANSWER_SAID_IN.finditer(text)]:
         rest = text[m.end():]
         end = _ANSWER_ENDS.search(rest.lstrip())
         rest = rest.lstrip()[: end.start() if end else None]
