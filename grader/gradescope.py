@@ -70,8 +70,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("problems", nargs="*", default=["problems"], metavar="PROBLEMS")
     parser.add_argument("--out", default="autograder.zip", metavar="ZIP", help="(default: autograder.zip)")
     parser.add_argument("--install", metavar="REQUIREMENT",
-                        help="what pip installs on Gradescope, e.g. 'grader @ git+https://…/grader@v1' (default: "
-                             "where this grader was installed from, when that is a VCS or download URL)")
+                        help="what pip installs on Gradescope, e.g. 'grader @ git+https://…/grader@v1', or a wheel "
+                             "file (dist/grader-1.0-py3-none-any.whl), which goes into the zip (default: where this "
+                             "grader was installed from, when that is a VCS or download URL)")
     parser.add_argument("--time-limit", type=seconds, default=TIME_LIMIT, metavar="SECONDS",
                         help=f"how long one submission may take before the grader stops it and says so (default: "
                              f"{TIME_LIMIT:g}); keep it under the assignment's autograder timeout on Gradescope "
