@@ -175,3 +175,32 @@ def test_a_quote_that_is_not_labelled_as_the_answer_is_still_the_prompt(q2_grade
     text = rho_b("> For ε = 0.05 give ρ(0.05), the true ratio, to 4 significant figures. Answer: 0.2437\n\n"
                  f"$\\rho(0.05) \\approx {RIGHT}$")
     assert verdict(q2_grader, tmp_path, text, "Q2.3b")[:2] == ("correct", RIGHT)
+
+
+# ---------------------------------------------------------------------------
+# 4. A value cell holding a chain gives the chain's last value
+
+@pytest.mark.parametrize("table", [
+    "| Quantity | Value |\n|---|---|\n| $\\rho(0.05)$ | $\\frac{{0.2498}}{{0.9975}} = {final}$ |",
+    "| Quantity | Value |\n|---|---|\n| $\\rho(0.05)$ | $\\frac{{0.2498}}{{0.9975}} \\approx {final} < 1$ |",
+    "| Part | Answer |\n|---|---|\n| (b) | $\\frac{{0.2498}}{{0.9975}} = {final}$ |",
+])
+@pytest.mark.parametrize("final, status", [(WRONG, "incorrect"), (RIGHT, "correct")])
+def test_a_chain_in_a_value_cell_gives_its_last_value(q2_grader, tmp_path, table, final, status):
+    status_read, answer, feedback = verdict(q2_grader, tmp_path, f"## Q2.3\n\n{table.format(final=final)}\n", "Q2.3b")
+    assert (status_read, answer) == (status, final), feedback
+
+
+@pytest.mark.parametrize("value, status, answer", [
+    ("\\frac14 + 0 \\cdot \\varepsilon = \\frac14", "correct", "\\frac14"),
+    ("\\frac14 + 0 \\cdot \\varepsilon = \\frac14 + \\frac{\\varepsilon}{4}", "incorrect", "\\frac14 + \\frac{\\varepsilon}{4}"),
+])
+def test_a_chain_in_an_expressions_value_cell_gives_its_last_value(q2_grader, tmp_path, value, status, answer):
+    text = f"## Q2.1\n\n| Quantity | Value |\n|---|---|\n| $\\dot\\sigma_{{approx}}$ | ${value}$ |\n"
+    assert verdict(q2_grader, tmp_path, text, "Q2.1a")[:2] == (status, answer)
+
+
+def test_another_quantitys_statement_after_a_label_is_still_no_value(q2_grader, tmp_path):
+    status, _, feedback = verdict(q2_grader, tmp_path, "## Q2.3\n\n(b) $\\rho_{approx}(0.05) = 0.25$\n\n(d) approx\n",
+                                  "Q2.3b")
+    assert status == "could not read", feedback

@@ -2707,8 +2707,8 @@ def _value_handed_on(block: Block, after: str, following: int, part: Part, keys:
         value = value[relation.end():]
     elif not m.group("words"):
         return None  # "$\\rho(0.05) \\approx 0.2505$, $0.25$": a value of its own, not this one's end
-    if not _VALUE_ENDS.match(tail):
-        return None  # "which gives $0.2505^{20}$ at T = 20": the sentence goes on about something else
+    if not _VALUE_ENDS.match(tail) or split_chain(value)[1]:
+        return None  # "which gives $0.2505^{20}$ at T = 20", "so $0.2505^T = …$": about something else
     return _value_after_label(f"${value.strip()}$" if maths else value, part, keys)
 
 
@@ -2769,15 +2769,22 @@ def _bare_number(block: Block) -> str | None:
 
 
 def _value_after_label(after: str, part: Part, keys: set[str]) -> str | None:
-    """A value written alone after a part's label: ``(b) 0.2505``, ``(b) $0.2505$``, ``(a) $\\frac14$``; a
-    number part's value must be a number.  None for a sentence ("(b) we get about 0.2505") or a statement
+    """A value written alone after a part's label: ``(b) 0.2505``, ``(b) $0.2505$``, ``(a) $\\frac14$``, or the
+    last side of an unnamed chain of equalities (``(b) $\\frac{0.2498}{0.9975} = 0.2505$``); a number part's
+    value must be a number.  None for a sentence ("(b) we get about 0.2505") or a statement
     (read as one), and for the quantity's name alone (``(b) $\\rho(0.05)$``)."""
     text = after.strip().rstrip(".").strip()
     m = re.fullmatch(r"\$([^$]+)\$", text)
     if m is None and ("$" in text or len(text) > 60 or not _looks_numeric(text)):
         return None
     value = _clean_value(m.group(1) if m else text)
-    if not value or split_chain(value)[1] or name_key(value) in keys:
+    parts, ops = split_chain(value)
+    if ops and set(ops) <= _EQUALITIES and parts[0].strip() and not _looks_like_name(parts[0]) \
+            and not _variable_like(parts[0]):
+        value = _clean_value(parts[-1])  # "(b) $\\frac{0.2498}{0.9975} = 0.2505$": a working's last value
+    elif ops:
+        return None  # a statement, read as one
+    if not value or name_key(value) in keys:
         return None
     return value if part.kind != "number" or _looks_numeric(value) else None
 
@@ -2861,8 +2868,17 @@ def _table_statements(tables: Iterable[Table]) -> list[Statement]:
             cells = [_cell_text(c) for c in (row[0], row[column])] if column is not None and len(row) >= 2 else []
             if len(cells) == 2 and all(cells):
                 line = table.line + number + (1 if number else 0)  # the |---| line is not a row
-                out.append(Statement(cells, ["="], line, " | ".join(row), table_row=True))
+                out.append(Statement(*_row_chain(*cells), line, " | ".join(row), table_row=True))
     return out
+
+
+def _row_chain(name: str, value: str) -> tuple[list[str], list[str]]:
+    """A row ``| name | value |`` as a chain: ``name = value``, a chain in the value cell going on from it
+    (``| $\\rho(0.05)$ | $\\frac{0.2498}{0.9975} = 0.2505$ |`` is ρ(0.05) = 0.2498/0.9975 = 0.2505)."""
+    parts, ops = split_chain(value)
+    if ops and ops[0] in _EQUALITIES and parts[0].strip():
+        return [name, *parts], ["=", *ops]
+    return [name, value], ["="]
 
 
 def _value_column(header: list[str], width: int) -> int | None:
