@@ -510,6 +510,7 @@ def _plain_notations(text: str) -> str:
         s = unwrap_command(s, command)
     s = _BOLD_UNBRACED.sub("", s)  # \bm x, \boldsymbol\sigma: the one token after it
     s = _SIUNITX_NUMBER.sub(_siunitx_number, s)
+    s = re.sub(r"\\[lr]angle(?![a-zA-Z])", lambda m: "(" if m.group(0) == r"\langle" else ")", s)  # as ⟨ ⟩
     s = _TEXT_FONTS.sub(r"\\text", s)
     s = _MATH_FONTS.sub(r"\\mathrm", s)
     return _FRACTION_COMMANDS.sub(r"\\frac", s)
@@ -556,8 +557,7 @@ def _group_of(text: str, at: int) -> tuple[int, int]:
         i += 1
     if not opened:
         return 0, len(text)
-    close = _matching(text, opened[-1])
-    return opened[-1] + 1, (close if close >= 0 else len(text))
+    return opened[-1] + 1, _matching(text, opened[-1])  # -1: never closed
 
 
 def _over_bounds(text: str, start: int, over: re.Match, end: int) -> tuple[int, int]:
@@ -587,6 +587,8 @@ def _plain_tex_fractions(text: str) -> str:
     for _ in range(len(_OVER.findall(s))):
         over = _OVER.search(s)
         start, end = _group_of(s, over.start())
+        if end < 0:
+            return s  # an unclosed brace is said when the answer is read
         low, high = _over_bounds(s, start, over, end)
         top, bottom = s[low:over.start()].strip(), s[over.end():high].strip()
         if not top or not bottom or _OVER.search(top) or _OVER.search(bottom):
@@ -1757,6 +1759,8 @@ def _parse_latex(latex: str, raw: str) -> Any:
         raise Unreadable("the answer is nested too deeply", raw) from exc
     except Exception as exc:  # the parser raises bare Exceptions on syntax errors
         raise syntax_unreadable("could not read the LaTeX", raw) from exc
+    if value is None:  # what it skips and reads as nothing
+        raise syntax_unreadable("could not read the LaTeX", raw)
     return _put_back(value, values, raw)
 
 
@@ -2225,6 +2229,8 @@ _GOES_ON_WORDS = re.compile(r"\b(?:plus|minus|times|multiplied|divided|added|sub
                             r"twice|triple|per\s*cent|percent|pct)\b", re.I)
 _SIGNIFICANT_FIGURES = re.compile(r"(?:to\s+)?\d+\s*(?:s\.?\s*f\.?|sig\.?\s*figs?\.?|significant\s+figures|"
                                   r"d\.?\s*p\.?|decimal\s+places)", re.I)
+# "(ε → 0)", "(as ε \\to 0)": the limit the value is taken in
+_TENDING_TO_ZERO = re.compile(r"\s*(?:as\s+)?(?:\\[a-zA-Z]+|[A-Za-z])\s*(?:\\to|\\rightarrow|-+>)\s*0\s*")
 _TEXT_COMMAND = re.compile(r"\\(?:text|textit|textrm|textnormal|mathrm|mbox|emph)\s*\{([^{}]*)\}")
 
 
@@ -2466,7 +2472,7 @@ class _Reader:
 
     def _is_remark(self, inside: str) -> bool:
         words = _unwrapped_text(inside).replace("$", " ")
-        if _SIGNIFICANT_FIGURES.fullmatch(words.strip()):
+        if _SIGNIFICANT_FIGURES.fullmatch(words.strip()) or _TENDING_TO_ZERO.fullmatch(words):
             return True
         words = _REMARK_SYMBOL.sub(" ", words)
         if not _REMARK_CHARACTERS.fullmatch(words) or _GOES_ON_WORDS.search(words):
@@ -2755,6 +2761,7 @@ def _read_here(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: 
     s = _without_struck_out(s, raw)
     _refuse_ambiguous_spellings(s, raw)
     _refuse_derivative_at_a_point(s, raw)
+    _refuse_arrows(s, raw)
     s = _without_quantifier(s)
     reader = _Reader(names)
     parts, ops = split_relation_chain(s)
@@ -2899,6 +2906,18 @@ def _refuse_derivative_at_a_point(s: str, raw: str) -> None:
     if _LEIBNIZ.search(s) and _EVALUATION_BAR.search(s):
         raise Unreadable("a derivative at a point (such as \\left.\\frac{d\\sigma}{dx}\\right|_{x=0}) is not "
                          "worked out when read: write the number it comes to", raw)
+
+
+# An arrow between values ("σ -> 0.25", "… \Rightarrow 0.25") is no relation the reader knows; a limit's
+# \lim_{x \to 0} and a remark "(ε → 0)" have theirs in brackets.
+_ARROW = re.compile(r"-+>|=+>|\\(?:to|Rightarrow|Longrightarrow|implies|rightarrow|longrightarrow|mapsto)(?![a-zA-Z])")
+
+
+def _refuse_arrows(s: str, raw: str) -> None:
+    arrow = next(_top_level_matches(s, _ARROW), None)
+    if arrow:
+        raise Unreadable(f"an arrow ({quoted(arrow.group(0).strip())}) is not read: write the final value on its "
+                         "own, or as name = value", raw)
 
 
 def _refuse_empty_sides(parts: list[str], ops: list[str], raw: str) -> None:

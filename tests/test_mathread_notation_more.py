@@ -203,3 +203,36 @@ def test_grader_equiv_reads_the_new_notations() -> None:
     done = subprocess.run([sys.executable, "-m", "grader", "equiv", "--kind", "number", r"{1 \over 3}", r"\frac14"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
+
+
+def test_an_unclosed_brace_around_over_is_named() -> None:
+    assert "never closed" in refusal(r"{1 \over 4")
+
+
+@pytest.mark.parametrize("answer", ["x -> 0.25", "0.25 -->", r"\sigma \Rightarrow 0.25", r"\frac14 \implies"])
+def test_an_arrow_is_named_in_the_refusal(answer) -> None:
+    message = refusal(answer)
+    assert "an arrow" in message and answer in message
+
+
+def test_a_limit_keeps_its_arrow() -> None:
+    assert read_math(r"\lim_{x \to 0} \frac{\sin x}{x}").value == 1
+
+
+@pytest.mark.parametrize("answer", [
+    r"\dot{\sigma}_{\text{approx}}(\varepsilon)=\frac{1}{4}\quad(\varepsilon\to 0)", "1/4 (ε → 0)",
+    r"\frac14 (\text{as } \varepsilon \to 0)",
+])
+def test_the_limit_a_value_is_taken_in_is_a_remark(answer) -> None:
+    assert read_math(answer, variables=EPS).value == QUARTER
+
+
+def test_a_limit_remark_keeps_a_wrong_value_wrong() -> None:
+    assert verdict(r"\frac13 \quad (\varepsilon \to 0)", r"\frac14", kind="number",
+                   variables=["epsilon"]) is Status.INCORRECT
+
+
+def test_angle_brackets_are_brackets() -> None:
+    assert read_math(r"\langle 1/4 \rangle").value == QUARTER  # once read as nothing, "too large to display"
+    assert verdict(r"\langle 1, 2 \rangle", "(1, 2)") is Status.CORRECT
+    assert verdict(r"\langle 1, 3 \rangle", "(1, 2)") is Status.INCORRECT
