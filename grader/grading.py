@@ -938,13 +938,14 @@ class Grader:
                 verdict = Verdict(verdict.status, verdict.credit, WITHHELD[verdict.is_correct])
             elif not public and not verdict.is_correct:
                 # The student's own messages can echo hidden inputs: say only what kind of failure it was.
-                verdict = Verdict(verdict.status, verdict.credit, _hidden_feedback(outcome, verdict))
+                verdict = Verdict(verdict.status, verdict.credit, _hidden_feedback(outcome, verdict, case_ref))
             elif public and not verdict.is_correct and outcome.status == "ok" \
                     and not isinstance(case_ref.expected, RaisedException):
                 # A public case's expected value is in the handout: showing both says how far off it is.
                 # A known mistake's feedback is said once, for the part, so its cases show the values, and
                 # the case's own reason only when the values alone would not show it (a warning).
-                values = f"Expected {_shown(case_ref.expected)}; got {_shown(_scalar(outcome.value, code.kind))}."
+                expected, got = _shown_apart(case_ref.expected, _scalar(outcome.value, code.kind))
+                values = f"Expected {expected}; got {got}."
                 if outcome.value is None and outcome.stdout.strip():  # a beginner's print for return
                     values += f" It printed {_quoted_output(outcome.stdout)}: print only shows a value; return it."
                 own = verdict.feedback if not matched or verdict.feedback.startswith(WARNED) else ""
@@ -1003,7 +1004,8 @@ class Grader:
             verdict = _safe_check(get_checker(code.kind), case_ref.expected, _scalar(answer, code.kind),
                                   code.options)
         if verdict.is_correct and code.fail_on_warnings and warned:
-            verdict = Verdict.incorrect(f"{WARNED} ({_short(warned[0], 120)}): this function must not overflow or warn.")
+            verdict = Verdict.incorrect(f"{WARNED} ({_short(warned[0], 120)}): {MUST_NOT_WARN}",
+                                        hint=f"{WARNED}: {MUST_NOT_WARN}")  # its message may quote values
         if verdict.is_correct:
             return verdict, ""
         for mistake, wrong in case_ref.mistake_values:
@@ -1284,23 +1286,33 @@ def _scalar(value: Any, kind: str) -> Any:
     return value
 
 
-def _shown(value: Any, limit: int = 160) -> str:
-    """A value as a student would print it, cut to about ``limit`` characters: 6 significant
-    digits, long arrays with their ends only."""
+def _shown(value: Any, limit: int = 160, digits: int = 6) -> str:
+    """A value as a student would print it, cut to about ``limit`` characters: ``digits``
+    significant digits, long arrays with their ends only."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
-        text = f"{value:.6g}"
+        text = f"{value:.{digits}g}"
     elif isinstance(value, np.ndarray):
-        text = np.array2string(value, precision=6, threshold=12, edgeitems=3, separator=", ",
+        text = np.array2string(value, precision=digits, threshold=12, edgeitems=3, separator=", ",
                                max_line_width=10 ** 6).replace("\n", "")
         text = re.sub(r"\s+", " ", text)
     elif isinstance(value, (list, tuple)):
-        inner = ", ".join(_shown(item, limit) for item in value[:8]) + (", …" if len(value) > 8 else "")
+        inner = ", ".join(_shown(item, limit, digits) for item in value[:8]) + (", …" if len(value) > 8 else "")
         text = f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _shown_apart(expected: Any, got: Any) -> tuple[str, str]:
+    """Both values as :func:`_shown` prints them, with more digits where six print a near miss
+    alike ("Expected 32; got 32.")."""
+    for digits in (6, 10, 17):
+        shown = _shown(expected, digits=digits), _shown(got, digits=digits)
+        if shown[0] != shown[1]:
+            break
+    return shown
 
 
 def _quoted_output(stdout: str, limit: int = 80) -> str:
@@ -1325,7 +1337,7 @@ def _builtin_exception_name(outcome: Any) -> str:
 WITHHELD = {True: "Passed.", False: "Failed."}
 
 
-def _hidden_feedback(outcome: Any, verdict: Verdict) -> str:
+def _hidden_feedback(outcome: Any, verdict: Verdict, case_ref: CaseReference) -> str:
     """A hidden case's feedback: what kind of failure it was, in words that carry no data."""
     if outcome.status == "raised":
         return f"Raised {_builtin_exception_name(outcome)}."
@@ -1333,8 +1345,10 @@ def _hidden_feedback(outcome: Any, verdict: Verdict) -> str:
         return "Not run: the function had already run out of time on earlier cases."
     if outcome.status in ("timeout", "memory", "crashed", "bad value"):
         return _outcome_reason(outcome).split(" (")[0]
-    if outcome.status == "ok" and outcome.value is None:
+    if outcome.status == "ok" and outcome.value is None and not isinstance(case_ref.expected, RaisedException):
         return "Wrong result: the function returned None (is a return statement missing?)."
+    if verdict.hint.startswith(WARNED):  # right values: not a wrong result
+        return verdict.hint
     return f"Wrong result. {verdict.hint}" if verdict.hint else "Wrong result."
 
 
@@ -1357,6 +1371,7 @@ def _outcome_reason(outcome: Any) -> str:
 
 
 WARNED = "The right values, but the call warned"  # a case failed only for its warning
+MUST_NOT_WARN = "this function must not overflow or warn."
 
 
 def _safe_check(checker: Any, reference: Any, answer: Any, options: Any) -> Verdict:

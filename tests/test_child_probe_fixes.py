@@ -166,6 +166,6 @@ def test_sixty_scratch_cells_that_raise_get_ten_notes_and_a_count(tmp_path):
 def test_a_missing_module_of_the_students_own_says_to_put_its_code_in_the_notebook(tmp_path):
     notes, _ = check_cells(tmp_path, ["import numpy as np\nfrom utils import *", RELU])
     [said] = [note for note in notes if "ModuleNotFoundError" in note]
-    assert "No module named 'utils': utils is not a library installed where submissions are graded, and no " \
-           "utils.py is beside the code" in said, said
-    assert "If utils.py is a file of your own, put the code it holds in this file itself" in said
+    assert "No module named 'utils': utils is not a library installed where submissions are graded. The grader " \
+           "runs each file handed in on its own, so one file cannot import another" in said, said
+    assert "if utils.py is a file of your own, put the code it holds in this file itself" in said

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from grader.checkers.base import Checker, Verdict, register
+from grader.checkers.base import Checker, Status, Verdict, register
 from grader.checkers.values import as_float_array, close_mask, describe_shape, fit_written, read_values, within
 from grader.mathread import Unreadable, quoted
 
@@ -57,14 +57,21 @@ class TupleChecker(Checker):
             answer = list(answer)
         if not isinstance(answer, (tuple, list)):
             return Verdict.incorrect(f"Expected a pair/tuple of {len(reference)} values, got a value of type "
-                                     f"{type(answer).__name__}.")
+                                     f"{type(answer).__name__}.",
+                                     hint=f"Expected a pair/tuple of {len(reference)} values, got another kind "
+                                          "of value.")
         if len(answer) != len(reference):
-            return Verdict.incorrect(f"Expected {len(reference)} values, got {len(answer)}.")
+            return Verdict.incorrect(f"Expected {len(reference)} values, got {len(answer)}.",
+                                     hint=f"Expected {len(reference)} values, got another number of them.")
         for index, (ref_item, got_item) in enumerate(zip(reference, answer)):
             wrong = _item_verdict(ref_item, got_item, options, written)
             if wrong is not None:
                 name = options.names[index] if index < len(options.names) else f"item {index + 1}"
-                return dataclasses.replace(wrong, feedback=f"{name[:1].upper() + name[1:]}: {wrong.feedback}")
+                name = name[:1].upper() + name[1:]
+                # The hint names the item only: its feedback quotes the values.
+                said = wrong.hint or ("wrong value." if wrong.status is Status.INCORRECT else "could not be read.")
+                hint = f"{name}: {said}"
+                return dataclasses.replace(wrong, feedback=f"{name}: {wrong.feedback}", hint=hint)
         return Verdict.correct()
 
 
