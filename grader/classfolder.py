@@ -162,7 +162,7 @@ def find_submissions(folder: Path, out: Path | None = None, *, roster: Path | No
     entries, left_out = sort_out_students(student_entries(folder, out), roster, specs)
     for why, names in left_out.items():
         say(f"note: not a student, left out of the class: {', '.join(names)} ({why})")
-    if hint := download_hint(folder, [entry for _, entry in entries]):
+    if hint := download_hint(folder, [entry for _, entry in entries]) or wrapper_hint(folder, entries):
         say(hint)
     seen: dict[str, Path] = {}
     by_case: dict[str, tuple[str, Path]] = {}  # casefolded id → the id and entry that had it first
@@ -314,6 +314,28 @@ def download_hint(folder: Path, entries: Sequence[Path]) -> str | None:
                     f"{len(entries)} entries are named {layout.naming}, the files of {len(set(students))} students, "
                     f"yet each entry is graded as a student of its own. {layout.advice(folder)}")
     return None
+
+
+def wrapper_hint(folder: Path, entries: Sequence[tuple[str, Path]]) -> str | None:
+    """A hint when the class folder's only entry is a folder of folders (the top folder of an
+    unzipped download), none of them litter and each holding files: the students are most likely
+    one level down, and would be graded as one student with the best of everyone's work.  Only a
+    hint: a class of one (a Gradescope upload) may be a student's own folders, graded as it is."""
+    if len(entries) != 1 or not entries[0][1].is_dir() or entries[0][1].is_symlink():
+        return None
+    student, inner = entries[0]
+    try:
+        children = [child for child in inner.iterdir() if not is_litter(child.name)]
+        if any(not child.is_dir() for child in children):
+            return None
+        holding_files = [child for child in children if class_files(child)]
+    except OSError:
+        return None
+    if len(holding_files) < 2:
+        return None
+    return (f"note: {folder} holds one folder, {inner.name}/, and its {len(holding_files)} folders hold files: if "
+            f"they are the students, this run grades them as one student, '{student}', with each part taken from "
+            f"whichever of their files scores best. Grade with --submissions {shlex.quote(str(inner))} instead.")
 
 
 def gathered_folder(download: Path) -> Path:
