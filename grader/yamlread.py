@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from grader.readers import not_utf8
+from grader.readers import decoded_text, not_utf8, with_nul_bytes
 
 
 class LineDict(dict):
@@ -210,9 +210,21 @@ def _indentation_slip(text: str, index: int) -> tuple[int, str] | None:
                        f"{above + 1}); give it their indentation")
 
 
+def _character_named(code: int | str) -> str:
+    """"the invisible character U+001A (Ctrl-Z)", for one YAML refuses: a control character is named by the
+    key that types it, as old editors show it."""
+    code = ord(code) if isinstance(code, str) else code
+    key = f" (Ctrl-{chr(code + 64)})" if code < 0x20 else ""
+    return f"the invisible character U+{code:04X}{key}"
+
+
 def load_yaml_text(text: str, *, untrusted: bool = False) -> Any:
     """Parse YAML text; raise :class:`YamlError` with a 1-based line on
-    failure.  ``untrusted`` text (a student's) may not use aliases."""
+    failure.  ``untrusted`` text (a student's) may not use aliases, and its no-break spaces are spaces."""
+    if untrusted:
+        # Option+Space on a Mac, or a web page pasted: the space the student meant, which YAML takes for a
+        # letter ("Q2.1b:\u00a01" would be one text, and the file unreadable).
+        text = text.replace("\u00a0", " ")
     try:
         return yaml.load(text, Loader=_UntrustedLoader if untrusted else _SpecLoader)  # noqa: S506 - SafeLoader subclass
     except YamlError:
@@ -231,6 +243,10 @@ def load_yaml_text(text: str, *, untrusted: bool = False) -> Any:
             raise YamlError(opened[0], f"not valid YAML: {opened[1]} ({where})") from None
         hint = next((h for start, h in _HINTS if what.startswith(start)), "")
         raise YamlError(line, f"not valid YAML: {what}" + (f" ({hint})" if hint else "")) from None
+    except yaml.reader.ReaderError as exc:  # PyYAML's own words give a character offset in "<unicode string>"
+        line = text[:exc.position].count("\n") + 1
+        raise YamlError(line, f"not valid YAML: it holds {_character_named(exc.character)}, which YAML does not "
+                              "allow: delete it") from None
     except yaml.YAMLError as exc:
         raise YamlError(0, f"not valid YAML: {exc}") from None
     except RecursionError:
@@ -246,7 +262,13 @@ def load_yaml_file(path: Path, max_bytes: int = 5_000_000, *, untrusted: bool = 
     if len(raw) > max_bytes:
         raise YamlError(0, f"the file is too large ({len(raw)} bytes; the limit is {max_bytes})")
     try:
-        text = raw.decode("utf-8")
+        text = decoded_text(raw)
     except UnicodeDecodeError as exc:
         raise YamlError(0, f"the file is {not_utf8(raw, exc)}; save it as UTF-8") from None
-    return load_yaml_text(text, untrusted=untrusted)
+    if "\x00" in text:
+        raise YamlError(0, f"the file is {with_nul_bytes(raw)}; save it as UTF-8")
+    if text.lstrip().startswith("{\\rtf"):
+        raise YamlError(0, "the file is an RTF document (rich text, as TextEdit saves by default), not plain text: "
+                           "in TextEdit choose Format > Make Plain Text, or save it as plain text from your editor")
+    # Old DOS editors end a file with Ctrl-Z, their end-of-file mark: not part of the text.
+    return load_yaml_text(text.rstrip("\x1a"), untrusted=untrusted)

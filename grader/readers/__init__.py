@@ -7,6 +7,7 @@ sandbox (:mod:`grader.sandbox`); :mod:`grader.readers.code` loads them.
 """
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -106,12 +107,54 @@ def text_reader_for(path: Path) -> TextReader | None:
     return None
 
 
+# Byte-order marks of the Unicode encodings besides UTF-8, as Windows Notepad saves "Unicode": UTF-32's
+# little-endian mark begins as UTF-16's does, so it is looked for first.
+_BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                     (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
+def marked_encoding(data: bytes) -> str:
+    """"UTF-16" or "UTF-32" when ``data`` begins with that encoding's byte-order mark; "" otherwise."""
+    return next((name for mark, name in _BYTE_ORDER_MARKS if data.startswith(mark)), "")
+
+
+def decoded_text(data: bytes) -> str:
+    """A text file's text: UTF-8 with or without a byte-order mark, or UTF-16 or UTF-32 with one.  Raises
+    UnicodeDecodeError (:func:`not_utf8` says why)."""
+    return data.decode(marked_encoding(data) or "utf-8-sig")
+
+
 def not_utf8(data: bytes, exc: UnicodeDecodeError, what: str = "UTF-8 text") -> str:
     """Why ``data`` is not ``what``, where, for a message that names the file first and then says
     what to do: "not UTF-8 text (byte 0xe9 on line 12 cannot be decoded)".  A line, unlike a byte
     offset, can be found in an editor; a Latin-1 é or a UTF-16 file is the usual cause."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return f"not {what}: it was saved as UTF-16 (\"Unicode\" in Windows Notepad)"
+    marked = marked_encoding(data)
+    if marked and exc.encoding.replace("-", "").lower().startswith(marked.replace("-", "").lower()):
+        line = data[:exc.start].decode(marked, "replace").count("\n") + 1
+        return f"not {what}: it begins as {marked} but is damaged or cut short on line {line}"
+    if marked:
+        notepad = ' ("Unicode" in Windows Notepad)' if marked == "UTF-16" else ""
+        return f"not {what}: it was saved as {marked}{notepad}"
+    if looks_like_utf16(data):
+        return f"not {what}: {UTF16_WITHOUT_MARK}"
     line = data[: exc.start].count(b"\n") + 1
     return f"not {what} (byte 0x{data[exc.start]:02x} on line {line} cannot be decoded)"
 
+
+UTF16_WITHOUT_MARK = "it looks like UTF-16 saved without a byte-order mark (a NUL byte every other byte)"
+
+
+def with_nul_bytes(data: bytes, what: str = "UTF-8 text") -> str:
+    """Why ``data``, which decoded to text holding NUL characters, is not ``what``: UTF-16 saved without a
+    byte-order mark (Latin letters decode as UTF-8 too, each followed by a NUL), or not text at all."""
+    if looks_like_utf16(data):
+        return f"not {what}: {UTF16_WITHOUT_MARK}"
+    return f"not {what}: it holds NUL bytes, as binary files do"
+
+
+def looks_like_utf16(data: bytes) -> bool:
+    """Text in UTF-16 without a byte-order mark: in one of the two halves of its bytes (odd or even places)
+    at least half are NUL, as Latin letters leave them, and in the other almost none are."""
+    sample = data[:4096]
+    halves = sorted((sample[0::2].count(0), sample[1::2].count(0)))
+    return len(sample) >= 2 and halves[1] * 2 >= len(sample) // 2 and halves[0] * 10 <= len(sample) // 2

@@ -54,7 +54,7 @@ def read_answers_file(path: Path, problem_set: ProblemSet) -> WrittenReading:
 def _answer(path: Path, data: dict, label: str, keys: list) -> WrittenAnswer:
     """The answer the keys naming one part give it; keys that disagree ("Q2.3d: approx" and
     "Q2.3(d): true") give none: grading either would reward a hedge, so the part says why."""
-    values = [data[key] for key in keys]
+    values = [_unquoted(data[key]) for key in keys]
     line = _line(data, keys[0])
     if all(value == values[0] for value in values):
         return WrittenAnswer(label, _plain(values[0]), path.name, line)
@@ -63,6 +63,24 @@ def _answer(path: Path, data: dict, label: str, keys: list) -> WrittenAnswer:
     problem = (f"{_where(path, data, keys)}: {_listed(quoted, 'and')} {both} answer {label}, with different "
                f"answers: keep one of them (the part was not graded from {path.name}).")
     return WrittenAnswer(label, "", path.name, line, problem=problem)
+
+
+# Quotes that macOS and Word type for ' and " (smart quotes), opening and closing: YAML takes them for text.
+_SMART_QUOTES = (("‘", "’"), ("“", "”"), ("‚", "‘"), ("„", "“"))
+
+
+def _unquoted(value: object) -> object:
+    """A value as the student meant it: smart quotes around the whole of it taken off, as YAML takes off
+    straight ones (``Q2.1a: ‘\\frac{1}{4}’``), also on each item of a list."""
+    if isinstance(value, list):
+        return [_unquoted(item) for item in value]
+    if not isinstance(value, str):
+        return value
+    for opening, closing in _SMART_QUOTES:
+        inside = value[1:-1]
+        if len(value) > 2 and value[0] == opening and value[-1] == closing and closing not in inside:
+            return inside
+    return value
 
 
 def parts_named(key: object, labels: Iterable[str]) -> list[str]:

@@ -73,7 +73,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.magics import VALUE_OPTIONS, magic_code
-from grader.readers import EMPTY_FILE, not_utf8
+from grader.readers import EMPTY_FILE, marked_encoding, not_utf8, with_nul_bytes
 
 # What is graded (a .py file, a notebook's code and Markdown cells) is at most this large.
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
@@ -313,20 +313,33 @@ def _too_large(path: Path, size: int, limit: int) -> str:
 
 def _python_text(path: Path, data: bytes) -> str:
     """The text of a ``.py`` file, decoded as Python imports it: UTF-8 (with or without a BOM) unless a
-    PEP 263 declaration on its first two lines (``# -*- coding: latin-1 -*-``) names another encoding."""
+    PEP 263 declaration on its first two lines (``# -*- coding: latin-1 -*-``) names another encoding.
+    UTF-16 and UTF-32 with a byte-order mark (Notepad's "Unicode") are read too, as Markdown and
+    notebooks are, though Python would not import them."""
+    encoding = marked_encoding(data) or _declared_encoding(path, data)
+    declared = encoding not in ("utf-8", "utf-8-sig") and not marked_encoding(data)
+    what = f"{encoding} text, as its coding line says" if declared else "UTF-8 text"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise CodeReadError(f"{path.name}: {not_utf8(data, exc, what)}; save it as UTF-8 and hand it in "
+                            "again") from None
+    if "\x00" in text:  # Python refuses it, on no line ("line None")
+        raise CodeReadError(f"{path.name}: {with_nul_bytes(data, what)}; save it as UTF-8 and hand it in "
+                            "again")
+    return text
+
+
+def _declared_encoding(path: Path, data: bytes) -> str:
+    """The encoding Python reads a file in: UTF-8 unless a PEP 263 line names another."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
         if exc.msg.startswith("unknown encoding: "):
             raise CodeReadError(f"{path.name}: its coding line names an encoding Python does not know "
                                 f"({exc.msg.removeprefix('unknown encoding: ')[:40]!r})") from None
-        encoding = "utf-8-sig"  # first lines that are not UTF-8 and declare nothing: said below, with the byte
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        what = "UTF-8 text" if encoding in ("utf-8", "utf-8-sig") else f"{encoding} text, as its coding line says"
-        raise CodeReadError(f"{path.name}: {not_utf8(data, exc, what)}; save it as UTF-8 and hand it in "
-                            "again") from None
+        return "utf-8-sig"  # first lines that are not UTF-8 and declare nothing: said when decoding, with the byte
+    return encoding
 
 
 def _begins_as_json(data: bytes) -> bool:
@@ -570,10 +583,12 @@ def defined_names(code: str) -> set[str]:
 
 
 def _text_of(source: object) -> str | None:
-    """A cell's source as text (Jupyter saves it as a string or a list of lines); None when it is neither."""
+    """A cell's source as text (Jupyter saves it as a string or a list of lines), its lines ending in "\n"
+    whatever the editor saved ("\r\n" on Windows, "\r" on old Macs), as Python and Markdown read them;
+    None when it is neither."""
     if isinstance(source, list) and all(isinstance(part, str) for part in source):
-        return "".join(source)
-    return source if isinstance(source, str) else None
+        source = "".join(source)
+    return source.replace("\r\n", "\n").replace("\r", "\n") if isinstance(source, str) else None
 
 
 def cell_quote(source: str) -> str:
@@ -883,6 +898,9 @@ _CLASSIC_FIRST_PROMPT = re.compile(r"^>>>(?: |(?=\r?$))")
 _CLASSIC_PROMPT = re.compile(r"^(?:>>>|\.\.\.)(?: |(?=\r?$))")
 _IPYTHON_PROMPT = re.compile(r"^(?:(?:(?:\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?)")
 _INDENT = re.compile(r"^[ \t]+")
+# What Python takes for indentation.  A magic follows only these, as in Jupyter: after a no-break space
+# ("\xa0%matplotlib", pasted from a web page) the line is Python's error, quoted as written.
+INDENTATION = " \t\f"
 
 
 def jupyter_cleaned(source: str) -> str:
@@ -934,7 +952,7 @@ def ipython_lines(source: str) -> tuple[str | None, list[IPythonLine]]:
     lines = source.split("\n")
     # Jupyter drops a cell's leading blank lines before it looks for a cell magic.
     start = _first_written(lines)
-    first = lines[start].strip() if start < len(lines) else ""
+    first = lines[start].lstrip(INDENTATION).rstrip() if start < len(lines) else ""
     if first.startswith("%%"):
         magic = first[2:].split(maxsplit=1)[0] if first[2:].strip() else ""
         if magic == "writefile":  # as Jupyter calls it: the sandbox writes the file where the code runs
@@ -951,7 +969,7 @@ def ipython_lines(source: str) -> tuple[str | None, list[IPythonLine]]:
     scanner = _LineScanner()
     in_continuation = False  # a skipped magic/shell line continued with a trailing backslash
     for index, line in enumerate(lines):
-        stripped = line.strip()
+        stripped = line.lstrip(INDENTATION).rstrip()
         if in_continuation:
             lines[index] = ""  # blank lines are valid at any indentation
             in_continuation = stripped.endswith("\\")
@@ -965,7 +983,7 @@ def ipython_lines(source: str) -> tuple[str | None, list[IPythonLine]]:
             scanner.scan(line)
             continue
         magic = assigned.group("magic") if assigned else stripped
-        indent = line[: len(line) - len(line.lstrip())]
+        indent = line[: len(line) - len(line.lstrip(INDENTATION))]
         statement = None if is_help else _timed_statement(magic, assigned is not None)
         if statement is not None:
             name, statement = statement
