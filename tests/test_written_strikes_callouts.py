@@ -204,3 +204,10 @@ def test_another_quantitys_statement_after_a_label_is_still_no_value(q2_grader, 
     status, _, feedback = verdict(q2_grader, tmp_path, "## Q2.3\n\n(b) $\\rho_{approx}(0.05) = 0.25$\n\n(d) approx\n",
                                   "Q2.3b")
     assert status == "could not read", feedback
+
+
+def test_tildes_inside_maths_in_a_table_cell_strike_nothing(q2_grader, tmp_path):
+    """``~`` is a space in LaTeX: ``a~~\\approx~~b`` inside ``$…$`` is maths, not a struck draft."""
+    text = f"## Q2.3\n\n| Quantity | Value |\n|---|---|\n| $\\rho(0.05)$ | $0.2498/0.9975~~\\approx~~{RIGHT}$ |\n"
+    status, answer, feedback = verdict(q2_grader, tmp_path, text, "Q2.3b")
+    assert status == "correct" and answer.endswith(RIGHT), (answer, feedback)

@@ -564,7 +564,8 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
                 sections.append(row)
                 keyed_rows = True
         elif tok.type == "inline" and table is not None and table.rows:
-            table.rows[-1].append(_without_struck_source(tok.content))
+            struck = any(c.type in ("s_open", "html_inline") for c in tok.children or ())  # not "~~" in maths
+            table.rows[-1].append(_without_struck_source(tok.content) if struck else tok.content)
         if tok.type == "heading_open":
             level = heading_level = int(tok.tag[1:])
             title = tokens[i + 1].content.strip()
@@ -1035,17 +1036,19 @@ _STRUCK_SOURCE = re.compile(r"~~(?!~).*?~~|<(?P<name>s|del|strike)(?![\w-])[^>]*
                             re.I | re.S)
 
 
-def _strike_change(tag: str, open_tags: list[bool]) -> int:
+def _strike_change(tag: str, open_tags: list[tuple[str, bool]]) -> int:
     """How an inline HTML tag changes the depth of struck text: +1 where ``<s>`` (``<del>``, ``<strike>``, a span
-    styled line-through) opens, -1 where its closing tag ends it.  ``open_tags`` holds, per open ``<span>``
-    and striking tag, whether it strikes, so a plain span's ``</span>`` ends nothing."""
+    styled line-through) opens, -1 where its closing tag ends it.  ``open_tags`` holds each open ``<span>`` and
+    striking tag with whether it strikes, so a plain span's ``</span>`` ends nothing."""
     m = _STRIKING_TAG.fullmatch(tag.strip())
     if m is None or m.group("attributes").rstrip().endswith("/"):
         return 0
+    name = m.group("name").lower()
     if m.group("close"):
-        return -1 if open_tags and open_tags.pop() else 0
-    strikes = m.group("name").lower() != "span" or bool(_LINE_THROUGH.search(m.group("attributes")))
-    open_tags.append(strikes)
+        k = next((k for k in range(len(open_tags) - 1, -1, -1) if open_tags[k][0] == name), None)
+        return -1 if k is not None and open_tags.pop(k)[1] else 0
+    strikes = name != "span" or bool(_LINE_THROUGH.search(m.group("attributes")))
+    open_tags.append((name, strikes))
     return 1 if strikes else 0
 
 
@@ -1057,7 +1060,7 @@ def _without_struck_source(cell: str) -> str:
 def _segments(children) -> list[Segment]:
     out: list[Segment] = []
     struck = 0  # inside ~~…~~ (or <s>…</s>): a draft the student struck out, never an answer
-    open_tags: list[bool] = []  # the HTML tags open that may strike text out, see _strike_change
+    open_tags: list[tuple[str, bool]] = []  # the HTML tags open that may strike text out, see _strike_change
     for child in children:
         change = (1 if child.type == "s_open" else -1 if child.type == "s_close"
                   else _strike_change(child.content, open_tags) if child.type == "html_inline" else 0)
