@@ -2237,7 +2237,8 @@ _TEXT_COMMAND = re.compile(r"\\(?:text|textit|textrm|textnormal|mathrm|mbox|emph
 # A quantifier after a value says where it holds, not what it is: "\frac14 \text{ for all } \varepsilon",
 # "(-\infty, \infty) for every x", "\forall \varepsilon".  Only over one name: "for all ε > 0" narrows it down.
 _FOR_ALL_WORDS = r"(?:\bfor\s+(?:all|every|any|each)\b|\\forall(?![a-zA-Z]))"
-_FOR_ALL = re.compile(r"(?:,\s*)?" + _FOR_ALL_WORDS + r"\s*\$?\s*(?:\\[a-zA-Z]+|[A-Za-z])\s*\$?\s*$", re.I)
+_FOR_ALL = re.compile(r"(?:,\s*)?" + _FOR_ALL_WORDS + r"(?:\s+real)?\s*\$?\s*(?:\\[a-zA-Z]+|[A-Za-z])"
+                      r"(?:\s*\\in\s*\\mathbb\{R\})?\s*\$?\s*$", re.I)  # "for all ε ∈ ℝ" is over one name too
 _FOR_ALL_START = re.compile(r"(?:\\text\s*\{\s*)?(?:,\s*)?" + _FOR_ALL_WORDS, re.I)
 
 
@@ -2833,6 +2834,8 @@ def _struck_outs(s: str, raw: str) -> list[_Struck]:
         if found and m.start() < found[-1].end:
             continue  # struck out inside a struck-out part: gone with it
         arguments, i = [], m.end()
+        if m.group("command") == "st" and not s.startswith("{", i):
+            continue  # some notes' \st is "such that", not soul's strike-out
         for _ in range(2 if m.group("command") == "cancelto" else 1):
             close = _matching(s, i) if s.startswith("{", i) else -1
             if close < 0:

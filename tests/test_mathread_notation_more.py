@@ -153,7 +153,8 @@ def test_for_all_after_a_value_says_where_it_holds(answer) -> None:
 @pytest.mark.parametrize("answer", [
     r"(-\infty, \infty) \text{ for all } \varepsilon", r"\varepsilon \in (-\infty, \infty) \text{ for all } \varepsilon",
     r"]-\infty\,;+\infty[ \text{ for all } \varepsilon", r"]-\infty\,;+\infty[", r"\left]-\infty ; +\infty\right[",
-    r"\varepsilon \in ]-\infty\,;\,+\infty[",
+    r"\varepsilon \in ]-\infty\,;\,+\infty[", r"(-\infty,\infty)\text{ for all }\varepsilon\in\mathbb{R}",
+    r"\mathbb{R} \text{ for all real } \varepsilon",
 ])
 def test_interval_answers_with_for_all_and_french_brackets(answer) -> None:
     assert verdict(answer, r"(-\infty, \infty)", kind="interval", variables=["epsilon"]) is Status.CORRECT
@@ -161,6 +162,8 @@ def test_interval_answers_with_for_all_and_french_brackets(answer) -> None:
 
 def test_interval_answers_in_new_notation_stay_wrong_when_wrong() -> None:
     assert verdict(r"]0\,;+\infty[ \text{ for all } \varepsilon", r"(-\infty, \infty)", kind="interval",
+                   variables=["epsilon"]) is Status.INCORRECT
+    assert verdict(r"(0,\infty)\text{ for all real }\varepsilon", r"(-\infty, \infty)", kind="interval",
                    variables=["epsilon"]) is Status.INCORRECT
     assert verdict(r"[0 ; 1 \over 2[", r"[0, \frac12)", kind="interval") is Status.CORRECT
     assert verdict(r"[0 ; 1 \over 3[", r"[0, \frac12)", kind="interval") is Status.INCORRECT
@@ -236,3 +239,7 @@ def test_angle_brackets_are_brackets() -> None:
     assert read_math(r"\langle 1/4 \rangle").value == QUARTER  # once read as nothing, "too large to display"
     assert verdict(r"\langle 1, 2 \rangle", "(1, 2)") is Status.CORRECT
     assert verdict(r"\langle 1, 3 \rangle", "(1, 2)") is Status.INCORRECT
+
+
+def test_such_that_written_st_is_no_strike_out() -> None:
+    assert "struck-out" not in refusal(r"\{x \st x > 0\}")
