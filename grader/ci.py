@@ -86,31 +86,31 @@ def fill_template(template: str, values: dict[str, str]) -> str:
     return re.sub(r"@([A-Z_]+)@", lambda m: values[m.group(1)], template)
 
 
-def checked_install(install: str) -> str:
+def checked_install(install: str, machine: str = "a CI machine", runner: str = "the workflow") -> str:
     """An ``--install`` requirement, refused when it spans lines (pip takes one line; a
     line break would end the shell command, or the workflow's YAML, part way) or when pip
-    could not install this grader from it on a CI machine."""
+    could not install this grader from it on ``machine``, where ``runner`` runs pip."""
     from grader.cli import UsageError
 
     if not install.strip() or "\n" in install or "\r" in install:
         raise UsageError(f"--install must be one pip requirement on one line, got {install!r}")
-    problem = install_problem(install)
+    problem = install_problem(install, machine, runner)
     if problem:
         raise UsageError(f"--install {install!r} {problem}; {GOOD_INSTALL}")
     return install
 
 
-def install_problem(install: str) -> str | None:
-    """Why pip, on a CI machine, would not install the grader from ``install``; None when it can."""
+def install_problem(install: str, machine: str = "a CI machine", runner: str = "the workflow") -> str | None:
+    """Why pip, on ``machine``, would not install the grader from ``install``; None when it can."""
     # packaging comes with pytest, which the grader depends on (never pip's own vendored copy).
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.utils import canonicalize_name
 
     if install.startswith("-"):
-        return ("is a pip option, not a requirement: the workflow gives pip the whole text as one quoted "
+        return (f"is a pip option, not a requirement: {runner} gives pip the whole text as one quoted "
                 "argument, which pip does not split into an option and its value")
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*://\S+", install):
-        return url_problem(install)  # pip takes a bare URL as a requirement too
+        return url_problem(install, machine)  # pip takes a bare URL as a requirement too
     try:
         requirement = Requirement(install)
     except InvalidRequirement:
@@ -119,15 +119,15 @@ def install_problem(install: str) -> str | None:
         if canonicalize_name(requirement.name) == "grader":
             return "would have pip install 'grader' from PyPI, which is a different project of that name"
         return None  # another name: the course may publish the grader under it
-    return url_problem(requirement.url)
+    return url_problem(requirement.url, machine)
 
 
-def url_problem(url: str) -> str | None:
-    """Why a CI machine cannot download from ``url`` (after any ``git+``); None when it can."""
+def url_problem(url: str, machine: str = "a CI machine") -> str | None:
+    """Why ``machine`` cannot download from ``url`` (after any ``git+``); None when it can."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower().rpartition("+")[2]
     if scheme == "file":
-        return f"names {url!r}, a place on this machine, which a CI machine does not have"
+        return f"names {url!r}, a place on this machine, which {machine} does not have"
     if scheme not in REACHABLE_SCHEMES or not parts.netloc:
         return (f"names {url!r} as where to get it, which is not a web address (https://…, or git+https://… "
                 "for a repository)")

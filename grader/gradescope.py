@@ -105,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
     if clash:
         raise UsageError(f"two specs are named {clash}; the package keeps one folder of specs, so rename one")
     wheel = local_wheel(args.install) if args.install else None
-    install = wheel.name if wheel else checked_install(args.install) if args.install else default_install()
+    install = wheel.name if wheel else checked_install(args.install, "Gradescope", "setup.sh") if args.install \
+        else default_install()
     if not install:
         raise UsageError("say where Gradescope installs the grader from with --install, e.g. --install "
                          "'grader @ git+https://github.com/COURSE/grader@v1', or a wheel built from it, which goes "

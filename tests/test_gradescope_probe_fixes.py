@@ -225,6 +225,8 @@ def test_a_wheel_file_goes_into_the_zip_and_setup_installs_it_from_there(tmp_pat
     (".", "--install . is a folder on this machine, which Gradescope's does not have. Give a wheel of the grader"),
     ("./dist/grader-1.0-py3-none-any.whl", "--install ./dist/grader-1.0-py3-none-any.whl: there is no such file."),
     ("./grader.whl", "--install ./grader.whl: pip reads a wheel's name, version and platform from its file name"),
+    ("grader @ file:///home/me/grader", "a place on this machine, which Gradescope does not have"),
+    ("-e git+https://example.org/grader.git", "setup.sh gives pip the whole text as one quoted argument"),
 ])
 def test_a_local_path_gradescope_cannot_install_is_refused_in_gradescopes_words(tmp_path, given, said):
     dummy_wheel(tmp_path, "grader.whl")
