@@ -210,10 +210,9 @@ def _indentation_slip(text: str, index: int) -> tuple[int, str] | None:
                        f"{above + 1}); give it their indentation")
 
 
-def _character_named(code: int | str) -> str:
+def _character_named(code: int) -> str:
     """"the invisible character U+001A (Ctrl-Z)", for one YAML refuses: a control character is named by the
     key that types it, as old editors show it."""
-    code = ord(code) if isinstance(code, str) else code
     key = f" (Ctrl-{chr(code + 64)})" if code < 0x20 else ""
     return f"the invisible character U+{code:04X}{key}"
 

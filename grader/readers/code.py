@@ -316,8 +316,9 @@ def _python_text(path: Path, data: bytes) -> str:
     PEP 263 declaration on its first two lines (``# -*- coding: latin-1 -*-``) names another encoding.
     UTF-16 and UTF-32 with a byte-order mark (Notepad's "Unicode") are read too, as Markdown and
     notebooks are, though Python would not import them."""
-    encoding = marked_encoding(data) or _declared_encoding(path, data)
-    declared = encoding not in ("utf-8", "utf-8-sig") and not marked_encoding(data)
+    marked = marked_encoding(data)
+    encoding = marked or _declared_encoding(path, data)
+    declared = not marked and encoding not in ("utf-8", "utf-8-sig")
     what = f"{encoding} text, as its coding line says" if declared else "UTF-8 text"
     try:
         text = data.decode(encoding)
@@ -900,7 +901,7 @@ _IPYTHON_PROMPT = re.compile(r"^(?:(?:(?:\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{
 _INDENT = re.compile(r"^[ \t]+")
 # What Python takes for indentation.  A magic follows only these, as in Jupyter: after a no-break space
 # ("\xa0%matplotlib", pasted from a web page) the line is Python's error, quoted as written.
-INDENTATION = " \t\f"
+_INDENTATION = " \t\f"
 
 
 def jupyter_cleaned(source: str) -> str:
@@ -952,7 +953,7 @@ def ipython_lines(source: str) -> tuple[str | None, list[IPythonLine]]:
     lines = source.split("\n")
     # Jupyter drops a cell's leading blank lines before it looks for a cell magic.
     start = _first_written(lines)
-    first = lines[start].lstrip(INDENTATION).rstrip() if start < len(lines) else ""
+    first = lines[start].lstrip(_INDENTATION).rstrip() if start < len(lines) else ""
     if first.startswith("%%"):
         magic = first[2:].split(maxsplit=1)[0] if first[2:].strip() else ""
         if magic == "writefile":  # as Jupyter calls it: the sandbox writes the file where the code runs
@@ -969,7 +970,7 @@ def ipython_lines(source: str) -> tuple[str | None, list[IPythonLine]]:
     scanner = _LineScanner()
     in_continuation = False  # a skipped magic/shell line continued with a trailing backslash
     for index, line in enumerate(lines):
-        stripped = line.lstrip(INDENTATION).rstrip()
+        stripped = line.lstrip(_INDENTATION).rstrip()
         if in_continuation:
             lines[index] = ""  # blank lines are valid at any indentation
             in_continuation = stripped.endswith("\\")
@@ -983,7 +984,7 @@ def ipython_lines(source: str) -> tuple[str | None, list[IPythonLine]]:
             scanner.scan(line)
             continue
         magic = assigned.group("magic") if assigned else stripped
-        indent = line[: len(line) - len(line.lstrip(INDENTATION))]
+        indent = line[: len(line) - len(line.lstrip(_INDENTATION))]
         statement = None if is_help else _timed_statement(magic, assigned is not None)
         if statement is not None:
             name, statement = statement
