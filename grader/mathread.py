@@ -2971,15 +2971,33 @@ _SERIES_OF_FACTORIALS = re.compile(r"\\(?:sum|prod|lim)(?![a-zA-Z]).*!", re.S)
 _BIG_EXPONENT = re.compile(r"\^|!|\d{4}")
 
 
+# Brace groups nested deeper than this can take the LaTeX parser seconds ({{{…1…}}} 15 deep) or
+# minutes (20 deep) to read: such texts are read in the worker too, under its time limit.
+BRACES_READ_HERE = 6
+
+
 def _needs_worker(latex: str) -> bool:
-    """Could reading ``latex`` compute a huge number before any screen sees it?"""
+    """Could reading ``latex`` compute a huge number, or take long, before any screen sees it?"""
     if _COMPUTED_WHEN_READ.search(latex) or _SERIES_OF_FACTORIALS.search(latex):
+        return True
+    if _brace_depth(latex) > BRACES_READ_HERE:
         return True
     for m in re.finditer(r"\^\s*([{(])", latex):  # a power in an exponent, or an exponent of 4+ digits
         end = _matching(latex, m.start(1))
         if _BIG_EXPONENT.search(latex[m.end(1): end if end > 0 else len(latex)]):
             return True
     return False
+
+
+def _brace_depth(latex: str) -> int:
+    depth = deepest = 0
+    for ch in latex:
+        if ch == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == "}":
+            depth -= 1
+    return deepest
 
 
 def _read_in_worker(text: str, variables: Mapping[str, sympy.Symbol] | None, prefer: str) -> Reading:

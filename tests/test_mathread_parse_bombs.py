@@ -46,6 +46,8 @@ IN_X = ["--kind", "expression", "--vars", "x"]
     pytest.param("2^{3^{4^{5}}}", "1", [], id="tower"),
     pytest.param(r"(10^{8})!", "1", [], id="factorial"),
     pytest.param(r"[1, 10^{10^9}\cdot 10^{10^9}]", "[1, 2]", [], id="interval end"),
+    # The parser's time grows steeply with nested braces (20 levels once took minutes in-process).
+    pytest.param("{" * 30 + "1" + "}" * 30, "1", [], id="braces nested 30 deep"),
 ])
 def test_a_huge_value_is_too_large_to_check(answer, reference, options) -> None:
     run = equiv(*options, "--", answer, reference)
