@@ -119,7 +119,8 @@ def test_a_py_file_with_a_coding_declaration_is_read_in_that_encoding(tmp_path):
     (b'# Jos\xe9\nx = 1\n', "foundations.py: not UTF-8 text (byte 0xe9 on line 1 cannot be decoded); save it as "
                           "UTF-8 and hand it in again"),
     (b'# coding: ascii\nx = "\xe9"\n', "foundations.py: not ascii text, as its coding line says (byte 0xe9 on line 2"),
-    ("def dot(u, v):\n    return 0.0\n".encode("utf-16"), "foundations.py: not UTF-8 text: it was saved as UTF-16"),
+    ("def dot(u, v):\n    return 0.0\n".encode("utf-16-le"),
+     "foundations.py: not UTF-8 text: it looks like UTF-16 saved without a byte-order mark"),
     (b"# coding: klingon\nx = 1\n", "foundations.py: its coding line names an encoding Python does not know"),
 ])
 def test_a_py_file_python_cannot_decode_is_named_clearly(tmp_path, data, message):
