@@ -158,3 +158,18 @@ def test_a_control_character_inside_the_file_is_named_with_its_line(tmp_path):
     told = said(check(Q2, write(tmp_path, "answers.yaml", text.encode("utf-8"))))
     assert "answers.yaml, line 2: " in told and "U+001A (Ctrl-Z)" in told
     assert "<unicode string>" not in told and "#x001a" not in told
+
+
+Q2_MARKDOWN = (ROOT / "submissions" / "alice" / "q2.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("encoding", MARKED)
+def test_a_markdown_answer_in_utf16_or_utf32_with_a_byte_order_mark_is_graded(tmp_path, encoding):
+    results = check(Q2, write(tmp_path, "q2.md", MARKED[encoding](Q2_MARKDOWN)))
+    assert results["score"] == 13, said(results)
+
+
+def test_a_markdown_answer_in_utf16_without_a_byte_order_mark_is_told_as_such(tmp_path):
+    told = said(check(Q2, write(tmp_path, "q2.md", Q2_MARKDOWN.encode("utf-16-le"))))
+    assert "q2.md is not UTF-8 text: it looks like UTF-16 saved without a byte-order mark" in told
+    assert "binary" not in told

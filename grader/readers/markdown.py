@@ -50,7 +50,8 @@ from mdit_py_plugins.texmath import texmath_plugin
 
 from grader.checkers.choice import NEGATED_BEFORE
 from grader.mathread import brackets_balanced
-from grader.readers import EMPTY_FILE, WrittenAnswer, WrittenReading, not_utf8
+from grader.readers import (EMPTY_FILE, UTF16_WITHOUT_MARK, WrittenAnswer, WrittenReading, decoded_text,
+                            looks_like_utf16, marked_encoding, not_utf8)
 from grader.spec import Part, ProblemSet
 
 MAX_DOCUMENT_BYTES = 1_000_000  # a written answer is a few pages; more is a wrong file
@@ -72,16 +73,14 @@ def load_document(path: Path) -> str:
         raise MarkdownReadError(f"{name} is too large to be a written answer ({size:,} bytes; "
                                 f"the limit is {MAX_DOCUMENT_BYTES:,}). Hand in the Markdown text only.")
     data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:  # Windows editors save "Unicode" as UTF-16 with a byte-order mark
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and not marked_encoding(data):
+        if looks_like_utf16(data):
+            raise MarkdownReadError(f"{name} is not UTF-8 text: {UTF16_WITHOUT_MARK}. Save the file as UTF-8 and "
+                                    "hand it in again.")
         raise MarkdownReadError(f"{name} looks like a binary file, not Markdown text "
                                 f"(it contains NUL bytes). Hand in a .md text file.")
-    try:
-        return data.decode("utf-8-sig")
+    try:  # Windows editors save "Unicode" as UTF-16 with a byte-order mark
+        return decoded_text(data)
     except UnicodeDecodeError as exc:
         raise MarkdownReadError(f"{name} is {not_utf8(data, exc)}. Save the file as UTF-8 and hand it in "
                                 "again.") from None
