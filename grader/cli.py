@@ -348,11 +348,13 @@ def run_check(args: argparse.Namespace) -> int:
     if not submission.exists():
         raise UsageError(f"the submission {submission} does not exist")
     refuse_misplaced_paths(problems, submission)
-    outputs = requested_outputs(args, "report.html")
-    refuse_outputs_over_inputs(outputs, specs_read(problems or [DEFAULT_PROBLEMS]))
-    refuse_outputs_in_submission(outputs, submission)
-    files = [f for f in submission_files(submission) if not is_output_of_this_check(f, outputs)]
-    with warm_sandbox(files) as pool:  # zygotes warm up while the grader loads and the references compute
+    # The sandbox's zygotes take a second or more to warm up: they start first, and warm up while the
+    # grader loads, checks where the outputs go and computes the references (no output is code).
+    with warm_sandbox(submission_files(submission)) as pool:
+        outputs = requested_outputs(args, "report.html")
+        refuse_outputs_over_inputs(outputs, specs_read(problems or [DEFAULT_PROBLEMS]))
+        refuse_outputs_in_submission(outputs, submission)
+        files = [f for f in submission_files(submission) if not is_output_of_this_check(f, outputs)]
         from grader.grading import Grader
 
         refs = load_references(problems or [DEFAULT_PROBLEMS])
