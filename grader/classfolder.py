@@ -166,32 +166,47 @@ def find_submissions(folder: Path, out: Path | None = None, *, roster: Path | No
         say(hint)
     seen: dict[str, Path] = {}
     by_case: dict[str, tuple[str, Path]] = {}  # casefolded id → the id and entry that had it first
-    found = []
+    found, clashes = [], []
     for student, entry in entries:
-        if student.casefold() in _CLASS_FILES_FOLDED:
-            own = _CLASS_FILES_FOLDED[student.casefold()]
-            alike = "" if student == own else (f" on a file system that ignores case (macOS, Windows), "
-                                               f"where '{student}' and '{own}' are one name")
-            raise UsageError(f"{entry} would be student '{student}', whose report folder would take the place "
-                             f"of the class's own {own}{alike}; rename it (nothing was graded).")
-        if student in seen:
-            if _entry_name(seen[student]) != _entry_name(entry):
-                raise UsageError(f"{seen[student]} and {entry} are both student '{student}': their names differ "
-                                 "only in how their accented letters are encoded (é as one character, or as e and "
-                                 "an accent, as a Mac writes it), so a roster, Canvas and 'grader override' take "
-                                 "them for one student, and on macOS they are one folder. Keep one of them (nothing "
-                                 "was graded).")
-            raise UsageError(f"{seen[student]} and {entry} are both student '{student}' "
-                             f"(one entry per student: a folder or a single file).")
-        other, other_entry = by_case.setdefault(student.casefold(), (student, entry))
-        if other != student:
-            raise UsageError(f"{other_entry} and {entry} are students '{other}' and '{student}', whose ids differ "
-                             "only by case: on macOS and Windows their report folders would be one folder, and a "
-                             "roster or Canvas matches ids ignoring case. Rename one of them (nothing was graded).")
+        clash = _clash(student, entry, seen, by_case)
+        if clash:
+            clashes.append(clash)
+            continue
         seen[student] = entry
         files = tuple(class_files(entry))
         found.append(Submission(student, entry, files, content_hash(entry, files)))
+    if len(clashes) == 1:
+        raise UsageError(clashes[0])
+    if clashes:  # all of them at once: a download with several clashes is mended in one pass
+        raise UsageError(f"{len(clashes)} entries of {folder} clash with others (nothing was graded):\n"
+                         + "\n".join(f"  - {clash}" for clash in clashes))
     return found
+
+
+def _clash(student: str, entry: Path, seen: dict[str, Path], by_case: dict[str, tuple[str, Path]]) -> str | None:
+    """Why ``entry``, student ``student``, cannot be graded beside the entries before it (``seen``: by id;
+    ``by_case``: by casefolded id, which this records), or None."""
+    if student.casefold() in _CLASS_FILES_FOLDED:
+        own = _CLASS_FILES_FOLDED[student.casefold()]
+        alike = "" if student == own else (f" on a file system that ignores case (macOS, Windows), "
+                                           f"where '{student}' and '{own}' are one name")
+        return (f"{entry} would be student '{student}', whose report folder would take the place "
+                f"of the class's own {own}{alike}; rename it (nothing was graded).")
+    if student in seen:
+        if _entry_name(seen[student]) != _entry_name(entry):
+            return (f"{seen[student]} and {entry} are both student '{student}': their names differ "
+                    "only in how their accented letters are encoded (é as one character, or as e and "
+                    "an accent, as a Mac writes it), so a roster, Canvas and 'grader override' take "
+                    "them for one student, and on macOS they are one folder. Keep one of them (nothing "
+                    "was graded).")
+        return (f"{seen[student]} and {entry} are both student '{student}' "
+                f"(one entry per student: a folder or a single file).")
+    other, other_entry = by_case.setdefault(student.casefold(), (student, entry))
+    if other != student:
+        return (f"{other_entry} and {entry} are students '{other}' and '{student}', whose ids differ "
+                "only by case: on macOS and Windows their report folders would be one folder, and a "
+                "roster or Canvas matches ids ignoring case. Rename one of them (nothing was graded).")
+    return None
 
 
 def _entry_name(entry: Path) -> str:
