@@ -143,6 +143,35 @@ def test_a_value_after_unrelated_words_does_not_replace_the_answer(q2_grader, tm
     assert verdict(q2_grader, tmp_path, document, label)[:2] == ("correct", answer)
 
 
+SIGMA_A = "$\\dot\\sigma_{approx}(\\varepsilon) = "
+TANH_B = "$\\tanh'_{approx}(\\varepsilon) = "
+
+
+@pytest.mark.parametrize("document, label, answer", [
+    # a limit or a value at one point after the named expression is a remark: the known mistake stands
+    (f"## Q2.1\n\n### (b)\n\n{TANH_B}1 - \\varepsilon^2 \\Rightarrow 1$ when ε is small\n", "Q2.1b",
+     "1 - \\varepsilon^2"),
+    (f"## Q2.1\n\n### (a)\n\n{SIGMA_A}\\frac14 + \\frac{{\\varepsilon}}{{4}}$\n\n$$= 0.25 \\quad (\\varepsilon = 0)$$\n",
+     "Q2.1a", "\\frac14 + \\frac{\\varepsilon}{4}"),
+    (f"## Q2.1\n\n### (a)\n\n{SIGMA_A}0.25 + 0.25\\varepsilon$, which rounds to $0.25$ for small ε.\n", "Q2.1a",
+     "0.25 + 0.25\\varepsilon"),
+    ("## Q2.3\n\n### (a)\n\n$\\rho_{approx}(\\varepsilon) = \\frac{1+\\varepsilon}{4} \\Rightarrow \\frac14$ for small ε.\n",
+     "Q2.3a", "\\frac{1+\\varepsilon}{4}"),
+])
+def test_a_limit_after_the_named_expression_is_not_the_answer(q2_grader, tmp_path, document, label, answer):
+    assert verdict(q2_grader, tmp_path, document, label)[:2] == ("incorrect", answer)
+
+
+@pytest.mark.parametrize("document, label, answer", [
+    # what follows names things the part's answers may not use: a remark, and the named value is the answer
+    (f"## Q2.1\n\n### (a)\n\n{SIGMA_A}\\frac14$, i.e. $\\sigma(0)(1-\\sigma(0))$.\n", "Q2.1a", "\\frac14"),
+    (f"## Q2.1\n\n### (b)\n\n{TANH_B}1$, that is $4\\,\\dot\\sigma_{{approx}}$.\n", "Q2.1b", "1"),
+    (f"## Q2.1\n\n### (b)\n\n{TANH_B}1 \\Rightarrow 1^T$\n", "Q2.1b", "1"),
+])
+def test_a_remark_that_cannot_be_the_answer_leaves_the_named_value(q2_grader, tmp_path, document, label, answer):
+    assert verdict(q2_grader, tmp_path, document, label)[:2] == ("correct", answer)
+
+
 # ---------------------------------------------------------------------------
 # 3. A block quote labelled as the answer is the student's answer, not the prompt pasted
 

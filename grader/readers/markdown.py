@@ -49,7 +49,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
 from grader.checkers.choice import NEGATED_BEFORE
-from grader.mathread import brackets_balanced
+from grader.mathread import Unreadable, brackets_balanced, make_symbol, read_math
 from grader.readers import (EMPTY_FILE, UTF16_WITHOUT_MARK, WrittenAnswer, WrittenReading, decoded_text,
                             looks_like_utf16, marked_encoding, not_utf8)
 from grader.spec import Part, ProblemSet
@@ -1294,6 +1294,7 @@ class Statement:
     problem: str = ""  # why its value cannot be read (plain text that goes on in words after a remark)
     segment: int = -1  # the block's segment that holds it (its value, for one written across text and maths)
     span: tuple[int, int] | None = None  # in plain text: where in that segment it starts and ends
+    handed_on_from: str | None = None  # the value its last part was handed on from ("0.2498/0.9975 ⇒ 0.2505")
 
     @functools.cached_property
     def lhs_key(self) -> str:
@@ -1513,6 +1514,7 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
         if _HANDS_ON.fullmatch(separator) and not ops and not boxed and out and _ends_in_equality(out[-1]) \
                 and not _looks_like_name(inner):
             # "\rho(0.05) \approx 0.2505 \Rightarrow 0.2437": the value after ⇒ is where the chain above ends
+            out[-1].handed_on_from = out[-1].parts[-1]
             out[-1].parts.append(restore(inner) if matrices else inner)
             out[-1].ops.append("=")
             out[-1].raw = f"{out[-1].raw} {separator.strip()} {_restore(row, matrices)}"
@@ -2480,6 +2482,9 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
         if named is not None:
             key, stated = named
             value = _clean_value(stated)
+            if st.handed_on_from is not None and stated == st.parts[-1] and \
+                    not _final_form(_clean_value(st.handed_on_from), value, part):
+                value = _clean_value(st.handed_on_from)  # "1 - \varepsilon^2 \Rightarrow 1": a limit, not the answer
             if not value:
                 continue
             # ρ(0.05) ≈ 0.2505 answers; a later "ρ(ε) ≈ ρ_approx = 1/4" or "ρ ≈ 0.25" is a remark on it
@@ -2501,7 +2506,8 @@ def _find_named(part: Part, blocks: list[Block], only_part: bool, tables: Iterab
                 tier = _ANSWER_LINE  # "**Answer:** $\rho(0.05) \approx 0.2505$", also in "> **Solution:** …"
             if block is not None and not st.boxed and (refined := _refined_value(
                     block, st, part, keys, last_in_span=last_maths.get((id(block), st.segment)) is st,
-                    next_block=next_block.get(id(block)), names=quantities | keys | approximated)):
+                    next_block=next_block.get(id(block)), names=quantities | keys | approximated)) \
+                    and _final_form(value, refined, part):
                 value = refined  # "$\rho(0.05) \approx 0.25$ (more precisely $0.2505$)"
             add(Found(value, st.line, tier, st.problem), block)
         elif st.table_row:
@@ -2680,6 +2686,30 @@ def _refined_value(block: Block, st: Statement, part: Part, keys: set[str], last
     if value is None or _looks_like_name(value) or _only_names(value, names) or _defined_by_names(value, names):
         return None
     return value
+
+
+def _final_form(named: str, handed_on: str, part: Part) -> bool:
+    r"""Whether ``handed_on``, a value written after the named answer ``named`` ("…, which gives $0.2505$", "⇒ 0.2505"),
+    is the answer's final form rather than a remark on it.  It must read as the part's answers do ("…, i.e.
+    $\sigma(0)(1-\sigma(0))$" does not), be a number where a number is asked and the named value is one, and keep
+    the part's variables where the named value has them ("$1 - \varepsilon^2 \Rightarrow 1$ when ε is small",
+    "$= 0.25 \quad (\varepsilon = 0)$" are a limit and a value at one point, not the answer)."""
+    if part.kind == "number":
+        return _looks_numeric(handed_on) or not _looks_numeric(named)
+    variables = dict(make_symbol(v) if isinstance(v, str) else (v.name, v)
+                     for v in getattr(part.options, "variables", ()) or ())
+    try:
+        handed = read_math(handed_on, variables=variables or None).value
+    except Unreadable:
+        return False
+    try:
+        before = read_math(named, variables=variables or None).value
+    except Unreadable:
+        return True  # the named value cannot be read: the value it was handed on to can
+
+    def free(value) -> set:
+        return getattr(value, "free_symbols", None) or set()
+    return not (free(before) and not free(handed))
 
 
 def _value_handed_on(block: Block, after: str, following: int, part: Part, keys: set[str],
