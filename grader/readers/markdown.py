@@ -49,7 +49,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
 from grader.checkers.choice import NEGATED_BEFORE
-from grader.mathread import Unreadable, brackets_balanced, make_symbol, read_math
+from grader.checkers.expression import declare
+from grader.mathread import Unreadable, brackets_balanced, read_math
 from grader.readers import (EMPTY_FILE, UTF16_WITHOUT_MARK, WrittenAnswer, WrittenReading, decoded_text,
                             looks_like_utf16, marked_encoding, not_utf8)
 from grader.spec import Part, ProblemSet
@@ -2696,8 +2697,7 @@ def _final_form(named: str, handed_on: str, part: Part) -> bool:
     "$= 0.25 \quad (\varepsilon = 0)$" are a limit and a value at one point, not the answer)."""
     if part.kind == "number":
         return _looks_numeric(handed_on) or not _looks_numeric(named)
-    variables = dict(make_symbol(v) if isinstance(v, str) else (v.name, v)
-                     for v in getattr(part.options, "variables", ()) or ())
+    variables = declare(getattr(part.options, "variables", ()) or ())
     try:
         handed = read_math(handed_on, variables=variables or None).value
     except Unreadable:
