@@ -248,6 +248,16 @@ def test_what_is_not_a_number_is_still_refused(pool, tmp_path, body, refused):
     assert run.outcomes[0].message == f"returned {refused}; expected numbers, strings, lists, tuples or NumPy arrays"
 
 
+@pytest.mark.parametrize("exception", ["ValueError", "np.linalg.LinAlgError"])
+def test_an_exception_returned_instead_of_raised_says_to_raise_it(pool, tmp_path, exception):
+    body = f"    if len(A) != len(B[0]):\n        return {exception}('shapes do not align')\n    return np.dot(A, B)"
+    run = pool.run(write(tmp_path, changed(matmul=body)), [Call("matmul", ([[1, 2, 3]], [[1, 2, 3]]))])
+    name = "numpy.linalg.LinAlgError" if "linalg" in exception else "ValueError"
+    assert run.outcomes[0].status == "bad value"
+    assert run.outcomes[0].message == (f"returned a {name} object instead of raising it: "
+                                       f"write “raise {name}(…)”, not “return {name}(…)”")
+
+
 NUMPY_AND_SYMPY_ANSWERS = {
     "a NumPy string": ("    return np.array(['approx', 'true'])[0]", "approx"),
     "a 0-d NumPy string array": ("    return np.where(0.25 < 0.2505, 'approx', 'true')", "approx"),

@@ -1060,6 +1060,8 @@ def run_call(module: types.ModuleType, call: dict, capture: CappedText, labels: 
             report["warnings"] = [_warning_text(w) for w in caught[:MAX_WARNINGS]]
         try:
             report["value"] = codec.to_plain(value)
+        except codec.ReturnedException as exc:
+            report.update(status="bad value", message=f"returned {exc}")
         except codec.BadValue as exc:
             report.update(status="bad value",
                           message=f"returned {exc}; expected numbers, strings, lists, tuples or NumPy arrays")

@@ -133,6 +133,10 @@ class BadValue(Exception):
     """A returned value that the grader cannot read; the message says why."""
 
 
+class ReturnedException(BadValue):
+    """An exception object returned where the student meant to raise it; the message says what to write."""
+
+
 # ---------------------------------------------------------------- child side
 
 def _float(x: float) -> object:
@@ -267,6 +271,10 @@ def to_plain(value: object, _depth: int = 0) -> object:
         return _float(float(value))
     if t in _SYMPY_EXPRESSIONS:
         return _sympy_expression(value, t)
+    if BaseException in _type.__dict__["__mro__"].__get__(t):  # type's own slot: a metaclass may lie
+        name = _type_name(t)
+        raise ReturnedException(f"a {name} object instead of raising it: write “raise {name}(…)”, "
+                                f"not “return {name}(…)”")
     raise BadValue(f"a value of type {_type_name(t)}")
 
 
