@@ -2231,6 +2231,8 @@ _SIGNIFICANT_FIGURES = re.compile(r"(?:to\s+)?\d+\s*(?:s\.?\s*f\.?|sig\.?\s*figs
                                   r"d\.?\s*p\.?|decimal\s+places)", re.I)
 # "(ε → 0)", "(as ε \\to 0)": the limit the value is taken in
 _TENDING_TO_ZERO = re.compile(r"\s*(?:as\s+)?(?:\\[a-zA-Z]+|[A-Za-z])\s*(?:\\to|\\rightarrow|-+>)\s*0\s*")
+# "(> 0)", "(\\le 1)": the value compared with a number, a remark on its sign or size
+_COMPARED_WITH_NUMBER = re.compile(r"\s*(?:[<>]=?|[≤≥]|\\(?:geq?|leq?|gt|lt)(?![a-zA-Z]))\s*[-−]?\d+(?:\.\d+)?\s*")
 _TEXT_COMMAND = re.compile(r"\\(?:text|textit|textrm|textnormal|mathrm|mbox|emph)\s*\{([^{}]*)\}")
 
 
@@ -2473,7 +2475,8 @@ class _Reader:
 
     def _is_remark(self, inside: str) -> bool:
         words = _unwrapped_text(inside).replace("$", " ")
-        if _SIGNIFICANT_FIGURES.fullmatch(words.strip()) or _TENDING_TO_ZERO.fullmatch(words):
+        if (_SIGNIFICANT_FIGURES.fullmatch(words.strip()) or _TENDING_TO_ZERO.fullmatch(words)
+                or _COMPARED_WITH_NUMBER.fullmatch(words)):
             return True
         words = _REMARK_SYMBOL.sub(" ", words)
         if not _REMARK_CHARACTERS.fullmatch(words) or _GOES_ON_WORDS.search(words):

@@ -24,6 +24,7 @@ QUARTER = sympy.Rational(1, 4)
     "1/4 (for all ε)", "1/4 (to first order)", "1/4 (to first order in ε).", r"\frac14 \text{ (for all $\varepsilon$)}",
     r"\frac14 (\text{independent of } \varepsilon)", "1/4 (ε-independent)", "1/4 (const.)",
     r"\frac14\ (\text{to 4 s.f.})", "1/4 (approx)", "1/4 (constant) (to first order)",
+    r"\frac14 \text{ (>0)}", "1/4 (> 0)", r"\frac14 \quad (\geq 0)", "1/4 (≤ 1)", "1/4 (<1)",
 ])
 def test_a_bracket_of_words_after_a_value_is_a_remark(answer) -> None:
     assert read_math(answer, variables=EPS).value == QUARTER
@@ -54,7 +55,7 @@ def test_a_bracket_of_maths_is_still_maths(answer, value) -> None:
 
 @pytest.mark.parametrize("answer", [
     "1/4 (plus ε)", "1/4 (minus ε/8)", "1/4 (times ε)", "(independent of ε)", "1/4 (x)", "4 (reciprocal)",
-    "4 (its inverse)", "25 (percent)", "2 (squared)", "1/4 (to the power of ε)",
+    "4 (its inverse)", "25 (percent)", "2 (squared)", "1/4 (to the power of ε)", "1/4 (x > 0)",
 ])
 def test_words_that_go_on_with_the_value_are_not_a_remark(answer) -> None:
     # read as maths, where the words are unknown names: never 1/4 with the rest dropped
