@@ -187,8 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if not isinstance(exc, SandboxUnavailable):
             raise
-        print(f"grader: no student code can run here: {exc}. The Python the grader runs with must import "
-              "numpy, scipy, sympy and the grader itself; reinstall it (see the README)", file=sys.stderr)
+        print(f"grader: no student code can run here: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # The reader went away (`grader check … | head`): nothing left to say.

@@ -335,3 +335,45 @@ def test_a_class_run_whose_sandbox_cannot_start_stops_and_a_restart_grades_every
     for student in ("ada", "bob"):
         tests = json.loads((tmp_path / "out" / student / "results.json").read_text())["tests"]
         assert {t["number"]: t["extra_data"]["verdict"] for t in tests}["A2"] == "incorrect"
+
+
+def test_a_lower_file_size_limit_set_by_the_shell_still_grades_the_class(tmp_path):
+    # `ulimit -f` in the instructor's shell lowers the hard limit below the sandbox's own 16 MiB: the
+    # sandbox keeps the lower one instead of failing to set up and marking every student 0.
+    import resource
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+
+    def lower_file_size_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (15_000 * 1024, 15_000 * 1024))
+
+    run = subprocess.run([sys.executable, "-m", "grader", "check", str(root / "problems" / "foundations.yaml"),
+                          str(root / "submissions" / "alice" / "foundations.py")],
+                         capture_output=True, text=True, timeout=300, preexec_fn=lower_file_size_limit)
+    assert run.returncode == 0, run.stderr
+    assert "public checks passed" in run.stdout
+    assert "sandbox" not in run.stdout
+
+
+def test_a_sandbox_that_cannot_lock_itself_down_stops_the_run_instead_of_marking_the_student():
+    from grader.sandbox.pool import SandboxUnavailable, _Runner
+
+    class ExitedBeforeReading:
+        """A sandbox that reported its failed set-up and exited before reading the file to run."""
+
+        def send(self, message, deadline):
+            return False
+
+        def next_frame(self, deadline):
+            return {"t": "setup failed", "stage": "lock down", "message": "ValueError: not allowed"}
+
+        def kill(self):
+            pass
+
+    runner = _Runner(spawn=None, available={}, scratch_root=Path("."), uid_for_run=lambda: 0, mode="warm",
+                     landlock=False)
+    load = {"notebook": False, "label": "foundations.py", "source": ""}
+    with pytest.raises(SandboxUnavailable, match=r"could not lock itself down \(ValueError: not allowed\)"):
+        runner._load(ExitedBeforeReading(), load, import_timeout=10.0, notebook_timeout=10.0)

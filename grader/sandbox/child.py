@@ -251,7 +251,8 @@ def _sandbox(request: dict, calls_fd: int, result_fd: int, available: dict) -> N
     except BaseException as exc:
         # Reported so that a machine where a layer fails says so clearly.
         try:
-            _send(result_fd, {"t": "setup failed", "message": f"{type(exc).__name__}: {exc}"[:500]})
+            _send(result_fd, {"t": "setup failed", "stage": "lock down",
+                              "message": f"{type(exc).__name__}: {exc}"[:500]})
         except BaseException:
             pass
         os._exit(70)

@@ -164,6 +164,10 @@ def set_rlimits(*, cpu_seconds: int, address_space: int, file_size: int,
     if processes is not None:
         limits.append((resource.RLIMIT_NPROC, processes))
     for which, value in limits:
+        # A hard limit set above the grader (a shell's `ulimit -f`) cannot be raised: the lower one holds.
+        hard = resource.getrlimit(which)[1]
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
         resource.setrlimit(which, (value, value))
 
 

@@ -92,6 +92,16 @@ def _clean_environment() -> dict:
     return env
 
 
+def _unsent(session: "_Session", wall_limit: float) -> dict | tuple[str, str, tuple, str]:
+    """Why a sandbox did not take the file to run: its own report when it could not lock itself down
+    (it exits before reading), else the time it was given."""
+    frame = session.next_frame(time.monotonic() + 1.0)
+    session.kill()
+    if isinstance(frame, dict) and frame.get("t") == "setup failed":
+        return frame
+    return IMPORT_TIMEOUT, f"did not read its input within {wall_limit:g} s", (), ""
+
+
 class SandboxUnavailable(RuntimeError):
     """The sandbox cannot start on this machine (e.g. its Python lacks the grader's libraries):
     no student code can run, which is the grader's problem, not any submission's."""
@@ -586,6 +596,8 @@ class _Runner:
             return frame
         if isinstance(frame, dict) and frame.get("t") == "setup failed":
             session.kill()
+            if frame.get("stage") == "lock down":  # before any student code: the machine's problem
+                raise SandboxUnavailable(f"the sandbox could not lock itself down ({_text(frame.get('message'), 500)})")
             return LOAD_CRASHED, f"the grader could not set up its sandbox: {_text(frame.get('message'), 500)}", (), ""
         if frame in ("eof", "garbage") or frame.get("t") != "loaded":
             if isinstance(frame, dict) and frame.get("t") == "exit":
@@ -613,8 +625,7 @@ class _Runner:
         limit = import_timeout + self.startup_allowance
         wall_limit = limit * WALL_CLOCK_FACTOR
         if not session.send(load_message, time.monotonic() + wall_limit):
-            session.kill()
-            return IMPORT_TIMEOUT, f"did not read its input within {wall_limit:g} s", (), ""
+            return _unsent(session, wall_limit)
         frame = session.next_frame_within(limit, wall_limit)
         if frame in (COMPUTING, WAITING, BACKSTOP):
             session.kill()
@@ -632,8 +643,7 @@ class _Runner:
         A child still loading ``STOP_GRACE_SECONDS`` after being told to stop loading is killed."""
         total_limit = notebook_limit + self.startup_allowance
         if not session.send(load_message, time.monotonic() + total_limit * WALL_CLOCK_FACTOR):
-            session.kill()
-            return IMPORT_TIMEOUT, f"did not read its input within {total_limit * WALL_CLOCK_FACTOR:g} s", (), ""
+            return _unsent(session, total_limit * WALL_CLOCK_FACTOR)
         total = session.budget(total_limit)
         cell: TimeBudget | None = None
         stopping: TimeBudget | None = None
@@ -771,7 +781,9 @@ class _Zygote:
             self._stderr.seek(0)
             detail = self._stderr.read().decode(errors="replace")[-2000:]
             ours.close()
-            raise SandboxUnavailable(f"the sandbox did not start: {detail.strip() or 'no output'}")
+            raise SandboxUnavailable(f"the sandbox did not start: {detail.strip() or 'no output'}. The Python "
+                                     "the grader runs with must import numpy, scipy, sympy and the grader "
+                                     "itself; reinstall it (see the README)")
         ours.settimeout(30.0)
         self.socket = ours
         self.available: dict = ready["available"]
