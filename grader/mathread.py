@@ -430,6 +430,11 @@ def _braced_comma_number(m: re.Match) -> str:
     return m.group(0)
 
 
+# 0.250\,47: SI style groups the digits after the point in threes with thin spaces; each group but the
+# last has three digits, so no list of numbers is taken for one.
+_THIN_SPACED_DECIMALS = re.compile(r"(?<![\d.])\d+\.\d{3}(?:\\,\d{3})*\\,\d{1,3}(?![\d.]|\\,\d)")
+
+
 def _without_dangling_backslash(text: str) -> str:
     r"""A lone backslash at the end is what is left of a spacing command (``\,`` whose comma was
     taken for punctuation, ``\ `` whose space was stripped); a row break ``\\`` stays."""
@@ -624,6 +629,7 @@ def normalise(text: str) -> str:
     s = re.sub(r"(?<!\\)\\\\(?=(?:le|ge|leq|geq|lt|gt|ne|neq|in|frac|dfrac|text|sqrt|cdot|times|pi|infty)(?![a-zA-Z]))", r"\\", s)
     s = re.sub(r",\\!\s*", ",", s)  # 11,\! 111 groups thousands
     s = _BRACED_COMMA_NUMBER.sub(_braced_comma_number, s)
+    s = _THIN_SPACED_DECIMALS.sub(lambda m: m.group(0).replace("\\,", ""), s)
     s = _SET_MINUS.sub(_set_minus, s)  # before spacing: "ℝ \ {0}" is no space
     s = _SPACING.sub(" ", s)
     s = _without_dangling_backslash(s)

@@ -151,6 +151,14 @@ def test_braced_commas_grouping_thousands() -> None:
         read_math("2{,}500")  # 2500 or 2.5: refused, never guessed
 
 
+def test_thin_spaces_grouping_decimals_in_threes() -> None:
+    assert read_math(r"0.250\,47").value == sympy.Float("0.25047")
+    assert read_math(r"3.141\,592\,65").value == sympy.Float("3.14159265")
+    assert status(r"$\rho(0.05) \approx 0.250\,47$", "0.25047", kind="number", rtol=1e-4) is Status.CORRECT
+    with pytest.raises(Unreadable, match="next to each other"):
+        read_math(r"0.2504\,7")  # not groups of three: two numbers, never guessed
+
+
 # --- big-O remainders -----------------------------------------------------------
 @pytest.mark.parametrize("answer", [
     r"\frac{1}{4} + 0\cdot\varepsilon + O(\varepsilon^2)", r"\frac14 + \mathcal{O}(\varepsilon^2)",
