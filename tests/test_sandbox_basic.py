@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -41,6 +42,7 @@ def stats(x):
     return {"mean": float(np.mean(x)), "n": len(x), "nan": float("nan"), "inf": -math.inf}
 
 import math
+import os
 '''
 
 
@@ -377,3 +379,22 @@ def test_a_sandbox_that_cannot_lock_itself_down_stops_the_run_instead_of_marking
     load = {"notebook": False, "label": "foundations.py", "source": ""}
     with pytest.raises(SandboxUnavailable, match=r"could not lock itself down \(ValueError: not allowed\)"):
         runner._load(ExitedBeforeReading(), load, import_timeout=10.0, notebook_timeout=10.0)
+
+
+def test_a_closed_pool_leaves_nothing_open_where_warnings_are_errors(tmp_path):
+    # A student's CI with `filterwarnings = ["error"]` runs the grader inside pytest: a file the pool
+    # leaves open would be a ResourceWarning, turned into a failure of the student's part.
+    import subprocess
+    import sys
+
+    (tmp_path / "foundations.py").write_text("def dot(u, v):\n    return 1.0\n", encoding="utf-8")
+    script = ("import gc\nfrom grader.readers.code import load_code\nfrom grader.sandbox import Call, WorkerPool\n"
+              "pool = WorkerPool()\n"
+              "print(pool.run(load_code(__import__('pathlib').Path('foundations.py')), "
+              "[Call('dot', ([1], [2]))]).outcomes[0].status)\n"
+              "pool.close()\ndel pool\ngc.collect()\n")
+    run = subprocess.run([sys.executable, "-W", "error", "-c", script], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["ok"]
+    assert "ResourceWarning" not in run.stderr

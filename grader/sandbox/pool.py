@@ -778,8 +778,10 @@ class _Zygote:
             ready = None
         if not isinstance(ready, dict) or not ready.get("ready"):
             self.process.kill()
+            self.process.wait()
             self._stderr.seek(0)
             detail = self._stderr.read().decode(errors="replace")[-2000:]
+            self._stderr.close()
             ours.close()
             raise SandboxUnavailable(f"the sandbox did not start: {detail.strip() or 'no output'}. The Python "
                                      "the grader runs with must import numpy, scipy, sympy and the grader "
@@ -804,6 +806,7 @@ class _Zygote:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self._stderr.close()  # left open, it is a ResourceWarning: an error where warnings are errors
 
 
 class WorkerPool:
