@@ -98,6 +98,9 @@ def test_a_chain_ending_in_an_unknown_name_is_not_read_past_it(q2_grader, tmp_pa
     "Final answer: (−∞, ∞).",
     "The set is ℝ.",
     "The interval is (-inf, inf)",
+    "Since ¼ ≤ 1, the set is ℝ.",
+    "Because the ratio is below one, the set is ℝ.",
+    "Both slopes are constants; hence the answer is (-inf, inf).",
 ])
 def test_plain_text_set_after_answer_words(q2_grader, tmp_path, q22):
     part = grade_text(q2_grader, tmp_path, f"## Q2.2\n\n{q22}\n")["Q2.2"]
@@ -110,6 +113,7 @@ def test_plain_text_set_after_answer_words(q2_grader, tmp_path, q22):
     "Answer: (-inf, inf) \\ {0}",
     "Answer: ℝ \\ {0}",
     "Answer: (0, inf)",
+    "Since ¼ ≤ 1, the set is [0, 1].",
 ])
 def test_plain_text_set_that_is_wrong_is_read_and_graded_wrong(q2_grader, tmp_path, q22):
     part = grade_text(q2_grader, tmp_path, f"## Q2.2\n\n{q22}\n")["Q2.2"]

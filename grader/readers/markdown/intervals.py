@@ -161,13 +161,16 @@ def _absolute_interval(left: str, op: str, bound: str, variable_keys: set[str]) 
 # Words that only say what follows is the answer: "Answer:", "**Final answer:**", "The set is"
 _ANSWER_WORDS = re.compile(r"(?:the\s+)?(?:(?:final|my)\s+)?(?:answer|solution|result|set|interval)\s*(?::|\bis\b\s*:?)\s*",
                            re.I)
+# ... or open the paragraph's last clause: "Since ¼ ≤ 1, the set is ℝ", "…; hence the answer is ℝ"
+_CLAUSE_ANSWER_WORDS = re.compile(r"[,;]\s+(?:(?:so|hence|thus|therefore)\s+)?" + _ANSWER_WORDS.pattern, re.I)
 
 
 def _value_alone(block: Block) -> str | None:
     """A set written alone in its paragraph, or after words that only say it is the answer ("Answer: ℝ"):
     ``$(-\\infty, \\infty)$``, ``$\\mathbb{R}$``, ``(−∞, ∞)``, ``(-inf, inf) \\ {0}``."""
     text = block.prose().rstrip(".").strip()
-    text = text[m.end():] if (m := _ANSWER_WORDS.match(text)) and text[m.end():].strip() else text
+    m = _ANSWER_WORDS.match(text) or next(reversed(list(_CLAUSE_ANSWER_WORDS.finditer(text))), None)
+    text = text[m.end():] if m and text[m.end():].strip() else text
     m = re.fullmatch(r"\$([^$]+)\$", text)
     value = m.group(1).strip() if m else text if "$" not in text else None
     if value is None or not _SET_LIKE.match(value) or split_chain(value)[1]:
