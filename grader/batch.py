@@ -13,6 +13,9 @@ The run is resumable and parallel:
   ``Client.get_executor()`` — can replace it;
 * each result is written out and committed to the gradebook as soon as it
   arrives, so a killed run loses only what was in flight;
+* the entry is hashed again when its result arrives: one whose files changed
+  meanwhile was graded from files no hash stands for, so its result is kept
+  as not up to date (the next run grades it again) and the instructor told;
 * a crash in one submission gives that student a result with every part at
   score 0 and the reason; the run goes on.
 
@@ -43,9 +46,10 @@ from typing import Callable, Iterable, Sequence
 
 from grader import watchdog
 from grader.sandbox.runcache import FOLDER_NAME as RUNS_FOLDER, RunCache
-from grader.gradebook import GRADEBOOK_NAME, Gradebook, GradebookError, Override, SetGrading, unusable
-from grader.classfolder import (CLASS_FILE_NAMES, REPORT_NAME, RESULTS_NAME, Submission, find_submissions,
-                                not_a_class_folder, student_id)
+from grader.gradebook import (CHANGED_WHILE_GRADED, GRADEBOOK_NAME, Gradebook, GradebookError, Override, SetGrading,
+                              unusable)
+from grader.classfolder import (CLASS_FILE_NAMES, REPORT_NAME, RESULTS_NAME, Submission, class_files, content_hash,
+                                find_submissions, not_a_class_folder, student_id)
 from grader.exports import format_score, say
 from grader.grading import (ARCHIVE_NOTE, ERROR, NOTHING_ANSWERS, NOTHING_TO_READ, SEVERAL_COPIES, Grader, SetOutcome,
                             tells_of_a_file_not_read, with_overrides)
@@ -479,6 +483,7 @@ class RunStats:
     orphaned: list[StaleOverride] = field(default_factory=list)  # overrides of students with no submission now
     changed: list[ChangedOverride] = field(default_factory=list)  # overrides whose answer has changed since
     unwritten: dict[str, str] = field(default_factory=dict)  # student → where and why their files failed
+    changed_while_graded: list[str] = field(default_factory=list)  # students graded again by the next run
 
 
 def wants_progress(flag: bool | None, stream=None) -> bool:
@@ -558,6 +563,8 @@ def grade_class(args: argparse.Namespace, load_refs: Callable[[], list], pool=No
     # The whole run: loading the specs (computing references) can take longer than the grading.
     print(f"{message} in {time.perf_counter() - started:.1f} s ({stats.seconds:.1f} s of it grading and writing "
           f"reports); reports in {out}/", file=sys.stderr)
+    if stats.changed_while_graded:
+        say(changed_while_graded_note(stats.changed_while_graded))
     for line in unsound:
         say(line)
     for old, new, moved in renamed:
@@ -743,6 +750,14 @@ def graded_sets_note(then: list[dict], now: list[dict], column_then: str, column
     elif said and kept and column_now == column_then:
         said.append(f"grades.csv's score column stays '{column_now}' (--assignment)")
     return "note: " + "; ".join(said) if said else ""
+
+
+def changed_while_graded_note(students: list[str]) -> str:
+    students = sorted(students)
+    names = ", ".join(students[:10]) + (" …" if len(students) > 10 else "")
+    return (f"note: the files of {len(students)} student(s) changed while they were being graded: {names}. "
+            "Their results may mix the files as they were and as they are now; run the same command again "
+            "to grade them as they are now (no one else is graded again).")
 
 
 def unwritten_note(unwritten: dict[str, str]) -> str:
@@ -993,7 +1008,11 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
         except OSError:  # e.g. a folder the grader may not write: reported once the class files are written
             written.discard(sub.student)
             gradebook.add_unwritten(sub.student)  # publish tries again, and says where and why
-        gradebook.record(run_id, result, content_hash=sub.content_hash, spec_digest=spec.grading_digest,
+        graded_from = sub.content_hash
+        if not unchanged_since_found(sub):
+            graded_from = CHANGED_WHILE_GRADED
+            stats.changed_while_graded.append(sub.student)
+        gradebook.record(run_id, result, content_hash=graded_from, spec_digest=spec.grading_digest,
                          crashed=crashed, sets=sets)
         stats.graded += 1
         stats.crashed += crashed
@@ -1016,6 +1035,15 @@ def run(gradebook: Gradebook, out: Path, refs, found: list[Submission], spec: Sp
     stats.seconds = time.perf_counter() - started
     gradebook.finish_run(run_id, graded=stats.graded, crashed=stats.crashed, seconds=stats.seconds)
     return stats
+
+
+def unchanged_since_found(sub: Submission) -> bool:
+    """Whether the student's files are still those hashed when the run found them (listed again: a file
+    added or deleted counts).  Grading reads them in between, so only then was what it read those files."""
+    try:
+        return content_hash(sub.entry, class_files(sub.entry)) == sub.content_hash
+    except OSError:  # the entry cannot be listed any more
+        return False
 
 
 def plan_grading(gradebook: Gradebook, found: list[Submission], refs,
@@ -1196,7 +1224,8 @@ def _grade_round(todo: list[Submission], spec: SpecSource, refs, executor_factor
                     bar.update()
     except KeyboardInterrupt:
         # Said at once: the submissions being graded may take seconds more to stop.
-        print(INTERRUPTING, file=sys.stderr, flush=True)
+        with suppress(OSError):  # a terminal closed (SIGHUP) takes nothing more
+            print(INTERRUPTING, file=sys.stderr, flush=True)
         raise
     finally:
         # Waiting for a stopped worker could be waiting forever.

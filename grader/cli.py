@@ -10,7 +10,9 @@ import contextlib
 import importlib
 import math
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -170,7 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:  # said by the command's own parser, whose usage lists the options it has
         parser.commands.choices[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
-        return args.func(args)
+        with stopped_as_by_ctrl_c():
+            return args.func(args)
     except UsageError as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2
@@ -179,9 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for issue in exc.issues:
             print(f"  {issue}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("grader: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        with contextlib.suppress(OSError):  # a terminal closed (SIGHUP) takes nothing more
+            print("grader: interrupted", file=sys.stderr)
+        return 128 + getattr(exc, "signum", signal.SIGINT)
     except RuntimeError as exc:
         from grader.sandbox import SandboxUnavailable
 
@@ -199,6 +203,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"grader: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
+
+
+# ---------------------------------------------------------------------------
+# SIGTERM and SIGHUP (`timeout`, a cancelled CI job, Slurm, `docker stop`, a closed terminal) stop a
+# command as Ctrl-C does: what a class run graded is kept, its workers stopped, and the same message said.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopped(KeyboardInterrupt):
+    """Ctrl-C's interruption, raised for another signal (``signum``, the exit code's 128 + signum)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def stopped_as_by_ctrl_c():
+    """While in it, SIGTERM and SIGHUP raise :class:`Stopped` in the main thread, as SIGINT raises
+    KeyboardInterrupt.  A signal the caller ignores (``nohup``) stays ignored."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    main_pid = os.getpid()
+
+    def stop(signum, frame) -> None:
+        if os.getpid() != main_pid:  # a forked worker process: it ends as it would have without us
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Stopped(signum)
+
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    for sig, handler in previous.items():
+        if handler == signal.SIG_DFL:
+            signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,10 @@ student's files and the digest of the problem specs.  A change to the files
 means the submission is graded again; a change to one problem set's spec,
 that its parts are graded again: each result is also kept per problem set
 (``set_gradings``: the set's digest, the notes its grading gave, which files
-answered it), so the other sets' verdicts are kept as they are.
+answered it), so the other sets' verdicts are kept as they are.  A result
+graded from files that changed while they were being graded is stored
+under :data:`CHANGED_WHILE_GRADED`, a hash no files have, so it is shown
+until the next run grades the student again.
 
 Instructor overrides live in their own table, keyed by (student, part), so
 they survive any number of regradings; they are applied when outputs are
@@ -35,6 +38,10 @@ from grader.results import SubmissionResult
 
 GRADEBOOK_NAME = "gradebook.sqlite"
 SCHEMA_VERSION = 1
+
+# The content hash stored with a result whose files changed while they were being graded: what was
+# graded is not known to be any version of them, and no files hash to this, so the next run grades again.
+CHANGED_WHILE_GRADED = "changed while graded"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
