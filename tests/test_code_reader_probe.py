@@ -147,6 +147,18 @@ def test_the_one_note_says_what_happened_to_each_kind_of_line(tmp_path):
         "np.mean? was skipped in code cell 3 (beginning “files = !ls”)"]
 
 
+def test_a_written_file_is_said_once_among_the_fates_of_the_lines(tmp_path):
+    path = write_notebook(tmp_path / "foundations.ipynb", [
+        "%matplotlib inline\nimport numpy as np",
+        "%time W = np.eye(3)",
+        "%%writefile helpers.py\ndef relu(x):\n    return x",
+    ])
+    note, = load_code(path).notes
+    assert note.startswith("foundations.ipynb: 3 IPython magic lines were skipped, written to a file or run "
+                           "without the magic: "), note
+    assert "%%writefile wrote its cell's text to its file in code cell 3" in note
+
+
 def test_only_timing_lines_were_run_without_the_magic(tmp_path):
     path = write_notebook(tmp_path / "foundations.ipynb", ["%timeit -n 1 x = 2"])
     assert load_code(path).notes == [

@@ -781,7 +781,7 @@ _DONE = {"ran": ("ran its statement", "ran their statements"),
          "none": ("was skipped, giving None,", "were skipped, giving None,"),
          "wrote": ("wrote its cell's text to its file", "wrote their cells' text to their files")}
 # How a note words what became of lines, by their action.
-_FATE = {"ran": "run without the magic", "ran body": "run without the magic", "wrote": "run",
+_FATE = {"ran": "run without the magic", "ran body": "run without the magic", "wrote": "written to a file",
          "skipped": "skipped", "skipped cell": "skipped", "none": "skipped"}
 
 
@@ -813,8 +813,7 @@ def ipython_lines_note(name: str, found: list[tuple[int, str, IPythonLine]]) -> 
     if left:
         parts.append(f"and {left:,} more line{'s' if left > 1 else ''}")
     kinds = [kind for kind in ("magic", "shell", "help") if any(line.kind == kind for _, _, line in found)]
-    fate = " or ".join(sorted({_FATE[line.action] for _, _, line in found}, key=list(_FATE.values()).index,
-                              reverse=True))
+    fate = _or(sorted({_FATE[line.action] for _, _, line in found}, key=list(_FATE.values()).index, reverse=True))
     count = len(found)
     lines = f"{count:,} IPython {_and(kinds)} line"
     lines += " was" if count == 1 else "s were"
@@ -830,8 +829,12 @@ def _cells_named(numbers: tuple[int, ...], quotes: dict[int, str]) -> str:
     return f"code cell{'s' if len(numbers) > 1 else ''} {_and(named)}"
 
 
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+def _and(words: list[str], conjunction: str = "and") -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
+
+
+def _or(words: list[str]) -> str:
+    return _and(words, "or")
 
 
 # "import helpers", "from foundations import *", "import numpy as np, helpers"; linear on any text
