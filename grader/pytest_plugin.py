@@ -3,7 +3,7 @@
 Inert unless ``--grader`` is given.  Then each submission named on the
 command line (a file or a folder, as for ``grader check``) becomes one
 collector with one test item per part of every problem set, named by the
-handout's label (``submission::A1``).  The submission is graded once, on the
+handout's label (``submission::A1``, whatever pytest's rootdir).  The submission is graded once, on the
 public cases only (``--grader-hidden`` runs hidden cases too, for an
 instructor), the first time one of its items runs.
 
@@ -18,7 +18,10 @@ instructor), the first time one of its items runs.
   (with the notes, if any): CI never passes green on a submission nothing of
   which was graded;
 - a failing part's text ends with the submission's notes that may explain it
-  (a notebook cell that raised a SyntaxError, before "dot is not defined");
+  (a notebook cell that raised a SyntaxError, before "dot is not defined"),
+  but for the one that is its feedback already;
+- everything printed shows a student's control characters as symbols, as
+  ``grader check`` does;
 - ``reportinfo`` points at the part in its spec file (path and line);
 - nothing of a submission is imported into this process: no conftest.py is
   loaded, a ``.py`` named is collected only as a submission, and
@@ -37,6 +40,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import pytest
+
+from grader.safetext import control_pictures, one_line
 
 _REFS = pytest.StashKey[list]()
 _HIDDEN = pytest.StashKey[dict]()
@@ -62,7 +67,7 @@ def pytest_configure(config):
         refs = load_references(config.getoption("grader"))
     except SpecError as exc:
         raise pytest.UsageError("the problem specs have problems:\n" +
-                                "\n".join(f"  {issue}" for issue in exc.issues)) from None
+                                "\n".join(f"  {_in_pytests_terms(str(issue))}" for issue in exc.issues)) from None
     published = [r.problem_set.path for r in refs if r.problem_set.published]
     if config.getoption("grader_hidden") and published:
         # Otherwise the run would pass on public cases alone and look like a full grading.
@@ -93,6 +98,15 @@ def pytest_load_initial_conftests(early_config):
             "pytest otherwise takes its settings from the first pytest.ini, pyproject.toml, tox.ini or setup.cfg "
             "above the paths named, which may be a submission's, and one saying '-p no:grader' would switch this "
             "plugin off and run the submission's conftest.py beside your specs' solutions and hidden cases.")
+
+
+# The specs' loader tells `grader grade` to take a folder of submissions as --submissions; under pytest a
+# submission is a path named after the specs.
+_GRADE_SUBMISSIONS_HINT = "pass it as --submissions "
+
+
+def _in_pytests_terms(issue: str) -> str:
+    return issue.replace(_GRADE_SUBMISSIONS_HINT, "name it after the specs: pytest --grader PROBLEMS ")
 
 
 def _paths(args) -> list[Path]:
@@ -140,7 +154,7 @@ def _is_submission(config, path: Path) -> bool:
 def pytest_collect_directory(path, parent):
     # First: pytest's own collector of a folder holding __init__.py would import it.
     if _is_submission(parent.config, path):
-        return SubmissionFolder.from_parent(parent, path=path)
+        return SubmissionFolder.from_parent(parent, path=path, nodeid=_submission_nodeid(parent.config, path))
     return None
 
 
@@ -150,8 +164,21 @@ def pytest_collect_file(file_path, parent):
     if _is_submission(parent.config, file_path):
         # Only as a submission: pytest collects a .py named on the command line as a test module, which it
         # would import into this process.
-        return [SubmissionFile.from_parent(parent, path=file_path)]
+        nodeid = _submission_nodeid(parent.config, file_path)
+        return [SubmissionFile.from_parent(parent, path=file_path, nodeid=nodeid)]
     return collected
+
+
+def _submission_nodeid(config, path: Path) -> str | None:
+    """pytest's own node ID (the path from its rootdir), or for a submission outside the rootdir its absolute
+    path: pytest would give every such submission the same ID ("::A1" or the rootdir's), so that two students'
+    parts were told apart neither in the report, nor in JUnit, nor by --lf.  pytest shows an absolute ID
+    relative to the current folder (bob::A1)."""
+    try:
+        Path(path).relative_to(config.rootpath)
+        return None
+    except ValueError:
+        return Path(path).absolute().as_posix()
 
 
 class _Submission:
@@ -218,15 +245,18 @@ class PartItem(pytest.Item):
                 _skip(f"not answered: no file of the submission answers {self.problem_set.id}")
             raise PartFailed(part, notes, untouched=True)
         if part.status == AT_GRADING:
-            _skip("written answer found; it is checked at grading")
+            _skip(part.feedback)  # as grader check says it: a written answer, or a function with no public checks
         if not part.passed:
             raise PartFailed(part, notes)
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, PartFailed):
             failed = excinfo.value
-            text = explain(failed.part_result, failed.notes, self.problem_set if failed.untouched else None)
+            text = control_pictures(explain(failed.part_result, failed.notes,
+                                            self.problem_set if failed.untouched else None))
             path, line, _ = self.reportinfo()
+            if self.config.getoption("tbstyle", "auto") == "line":
+                return OneLineFailure(text, path, line + 1)
             return f"{text}\n(the part is at {path}:{line + 1})"  # pytest prints no location for such text
         return super().repr_failure(excinfo, style=style)
 
@@ -235,9 +265,36 @@ class PartItem(pytest.Item):
         return self.problem_set.path, max(self.part.line - 1, 0), f"{self.part.label}: {self.part.title}"
 
 
+class OneLineFailure:
+    """A failure under ``--tb=line``: pytest prints a report's text, then its crash line (``reprcrash``);
+    the text is left out of the terminal, so that each failure is the one line asked for.  JUnit still
+    gets the whole text (``str``)."""
+
+    def __init__(self, text: str, path: Path, line: int) -> None:
+        self.text = text
+        self.reprcrash = CrashLine(str(path), line, text.splitlines()[0])
+
+    def toterminal(self, out) -> None:
+        pass
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CrashLine:
+    """``path:line: message``, as pytest's own crash lines read, so editors can jump to the part."""
+
+    def __init__(self, path: str, lineno: int, message: str) -> None:
+        self.path, self.lineno, self.message = path, lineno, message
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.lineno}: {self.message}"
+
+
 def _skip(reason: str) -> None:
     """Skip the item, the summary naming the part in its spec (``SKIPPED [1] problems/q2.yaml:40``), not this
     file: pytest's own skip marks do so through ``_use_item_location``, which older versions lack."""
+    reason = control_pictures(reason)
     try:
         raise pytest.skip.Exception(reason, _use_item_location=True)
     except TypeError:
@@ -254,6 +311,7 @@ def explain(p: Any, notes: Sequence[str] = (), untouched: Any = None) -> str:
     lines = [f"{p.label} {p.title}: {p.score:g} / {points_phrase(p.max_score)} — {verdict}", p.explanation()]
     if p.source:
         lines.append(f"(graded from {p.source})")
+    notes = [note for note in notes if note not in lines[1]]  # a file that could not be run is the feedback itself
     if notes:
         lines.append(f"Nothing in the submission answers {untouched.id}; the notes on the submission may say why:"
                      if untouched else "Notes on the submission:")
@@ -268,17 +326,29 @@ def explain(p: Any, notes: Sequence[str] = (), untouched: Any = None) -> str:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if _REFS not in config.stash or not config.stash[_RESULTS] or config.getoption("grader_hidden"):
+    if _REFS not in config.stash or not config.stash[_RESULTS]:
         return
+    for path, result in config.stash[_RESULTS].items():
+        summary = _graded_line(result) if config.getoption("grader_hidden") else _self_check_line(config, result)
+        terminalreporter.write_line(f"grader: {one_line(path.name)}: {control_pictures(summary)}")
+        for note in result.notes:
+            terminalreporter.write_line(f"grader: note: {control_pictures(note)}")
+
+
+def _self_check_line(config, result) -> str:
+    """The total on the public checks, and what grading alone will tell, as grader check says it."""
     from grader.cli import self_check_line
     from grader.results import points_phrase
 
     sets = [r.problem_set for r in config.stash[_REFS]]
-    for path, result in config.stash[_RESULTS].items():
-        later = result.at_grading_points
-        total = f"{result.score:g} / {points_phrase(result.max_score - later)} on the public checks" + \
-            (f" ({later:g} more checked at grading)" if later else "")
-        terminalreporter.write_line(f"grader: {path.name}: {total}; "
-                                    f"{self_check_line(result, config.stash[_HIDDEN], sets)}")
-        for note in result.notes:
-            terminalreporter.write_line(f"grader: note: {note}")
+    later = result.at_grading_points
+    total = f"{result.score:g} / {points_phrase(result.max_score - later)} on the public checks" + \
+        (f" ({later:g} more checked at grading)" if later else "")
+    return f"{total}; {self_check_line(result, config.stash[_HIDDEN], sets)}"
+
+
+def _graded_line(result) -> str:
+    """The total with the hidden cases run (--grader-hidden): nothing is left for grading to check."""
+    short = sum(1 for p in result.parts if not p.passed)
+    return (f"{result.total_text()}, hidden cases included; "
+            + (f"{short} of {len(result.parts)} parts short of full marks" if short else "every part has full marks"))
