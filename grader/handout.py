@@ -39,7 +39,7 @@ from grader.checkers.number import DEFAULT_RTOL
 from grader.publish import PublishError, published_files, refuse_writing_over_specs
 from grader.references import ProblemReferences
 from grader.results import points_phrase, write_atomic
-from grader.spec import Part, ProblemSet
+from grader.spec import Part, ProblemSet, describe_value
 from grader.yamlread import LineDict, YamlError, load_yaml_file
 
 
@@ -268,7 +268,7 @@ def set_notes(ps: ProblemSet) -> str:
     if notes is not None and not isinstance(notes, str):
         line = data.line_of("handout") if isinstance(data, LineDict) else 0
         raise HandoutError(f"{ps.path}, line {line}: 'handout' must be text (Markdown shown under the problem "
-                           f"set's title in the handout's README), not {type(notes).__name__}")
+                           f"set's title in the handout's README), not {describe_value(notes)}")
     return (notes or "").strip()
 
 

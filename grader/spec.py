@@ -248,7 +248,7 @@ class _Collector:
     def keys(self, mapping: Any, allowed: dict[str, bool], what: str, line: int) -> bool:
         """Check a mapping's keys; return False (after reporting) when it is not a mapping."""
         if not isinstance(mapping, dict):
-            self.add(line, f"{what} must be a mapping of keys to values, got {_describe(mapping)}")
+            self.add(line, f"{what} must be a mapping of keys to values, got {describe_value(mapping)}")
             return False
         for key in mapping:
             if key not in allowed:
@@ -266,7 +266,7 @@ class _Collector:
         if value is None:
             return None
         if not isinstance(value, str) or (required and not value.strip()):
-            self.add(_line(mapping, key), f"{what} {key!r} must be non-empty text, got {_describe(value)}"
+            self.add(_line(mapping, key), f"{what} {key!r} must be non-empty text, got {describe_value(value)}"
                      f"{_AS_CODE.format(value=value) if _is_number(value) and key == 'reference' else ''}")
             return None
         return value
@@ -276,7 +276,7 @@ class _Collector:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.add(_line(mapping, key), f"{what} {key!r} must be a number, got {_describe(value)}")
+            self.add(_line(mapping, key), f"{what} {key!r} must be a number, got {describe_value(value)}")
             return None
         if value < low or (high is not None and value > high):
             bound = f"between {low} and {high}" if high is not None else f"at least {low}"
@@ -293,7 +293,8 @@ def _line(mapping: Any, key: Any) -> int:
     return 0
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """A YAML value as an error message names it: "a list", "a mapping", "int 3", "nothing"."""
     if value is None:
         return "nothing"
     if isinstance(value, dict):
@@ -320,7 +321,7 @@ def load_problem_set(path: Path) -> ProblemSet:
 
     published = data.get("published", False)
     if not isinstance(published, bool):
-        c.add(_line(data, "published"), f"'published' must be true or false, got {_describe(published)}")
+        c.add(_line(data, "published"), f"'published' must be true or false, got {describe_value(published)}")
         published = False
     c.published = published
     hidden_cases = data.get("hidden_cases", 0)
@@ -329,7 +330,7 @@ def load_problem_set(path: Path) -> ProblemSet:
         c.add_unpublished(_line(data, "hidden_cases"), "'hidden_cases' belongs to published specs only "
                           "(published: true)")
     elif isinstance(hidden_cases, bool) or not isinstance(hidden_cases, int) or hidden_cases < 0:
-        c.add(_line(data, "hidden_cases"), f"'hidden_cases' must be a whole number, got {_describe(hidden_cases)}")
+        c.add(_line(data, "hidden_cases"), f"'hidden_cases' must be a whole number, got {describe_value(hidden_cases)}")
         hidden_cases = 0
     set_id = c.text(data, "id", "the problem set's") or ""
     title = c.text(data, "title", "the problem set's") or ""
@@ -375,7 +376,7 @@ def load_problem_set(path: Path) -> ProblemSet:
 
 def _options(c: _Collector, kind: str, raw: Any, defaults: dict, line: int, what: str) -> Any:
     if raw is not None and not isinstance(raw, dict):
-        c.add(line, f"{what} options must be a mapping, got {_describe(raw)}")
+        c.add(line, f"{what} options must be a mapping, got {describe_value(raw)}")
         raw = {}
     try:
         option_names = _option_names(kind)
@@ -558,7 +559,7 @@ def _kind(c: _Collector, mapping: dict, what: str) -> str | None:
     if kind is None:
         return None
     if not isinstance(kind, str):
-        c.add(_line(mapping, "kind"), f"{what} 'kind' must be text, got {_describe(kind)}")
+        c.add(_line(mapping, "kind"), f"{what} 'kind' must be text, got {describe_value(kind)}")
         return None
     try:
         get_checker(kind)
@@ -576,7 +577,7 @@ def _load_part(c: _Collector, raw: Any, line: int, defaults: dict) -> Part | Non
     label = raw.get("label")
     if not isinstance(label, (str, int, float)) or isinstance(label, bool) or not str(label).strip():
         if "label" in raw:
-            c.add(_line(raw, "label"), f"a part's 'label' must be text like 'Q2.1a' or 'A1', got {_describe(label)}")
+            c.add(_line(raw, "label"), f"a part's 'label' must be text like 'Q2.1a' or 'A1', got {describe_value(label)}")
         return None
     label = str(label)
     what = f"part {label}"
@@ -697,7 +698,7 @@ def _load_code(c: _Collector, raw: Any, line: int, defaults: dict, what: str,
               f"(students can read it); give each case's 'expected' value instead")
     function = raw.get("function")
     if function is not None and (not isinstance(function, str) or not _IDENTIFIER.match(function)):
-        c.add(_line(raw, "function"), f"{what} code 'function' must be a Python function name, got {_describe(function)}")
+        c.add(_line(raw, "function"), f"{what} code 'function' must be a Python function name, got {describe_value(function)}")
         function = None
     kind = _kind(c, raw, f"{what} code")
     options = _options(c, kind, raw.get("options"), defaults, _line(raw, "options"), f"{what} code") if kind else None
@@ -793,7 +794,7 @@ def _load_case(c: _Collector, raw: Any, line: int, what: str, index: int) -> Cas
         name = f"case {index + 1}"
     public = raw.get("public", False)
     if not isinstance(public, bool):
-        c.add(_line(raw, "public"), f"{what} 'public' must be true or false, got {_describe(public)}")
+        c.add(_line(raw, "public"), f"{what} 'public' must be true or false, got {describe_value(public)}")
         public = False
     args = raw.get("args")
     if "args" in raw and not isinstance(args, (str, list)):
@@ -874,7 +875,7 @@ def _credit(c: _Collector, raw: dict, what: str) -> float:
     credit = raw.get("credit", 0.0)
     if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not 0 <= credit < 1:
         c.add(_line(raw, "credit"), f"{what} 'credit' must be a number from 0 up to (not including) 1, "
-              f"got {_describe(credit)}")
+              f"got {describe_value(credit)}")
         return 0.0
     return float(credit)
 

@@ -314,3 +314,10 @@ def test_the_missing_ideas_are_listed_without_doubled_stops():
                                "gradient by one activation derivative per time step (a product of T factors); The "
                                "sigmoid's derivative is at most 1/4")
     assert "though it is not immune. (Provisional" in feedback
+
+
+def test_a_rubric_of_one_idea_found_says_so_in_the_singular():
+    one_idea = RUBRIC[:1]
+    said = "Back-propagation through time multiplies one derivative of the activation per time step."
+    feedback = get_checker("rubric").check(one_idea, said, None).feedback
+    assert feedback.startswith("The rubric idea was found."), feedback

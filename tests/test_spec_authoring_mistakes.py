@@ -308,7 +308,9 @@ def test_a_hidden_case_repeating_a_public_one_is_reported_by_validate(tmp_path):
      "part F2: the part states ratio(a) but the reference solution is ratio(a, b); make them take the same "
      "arguments"),
     ("handout: |\n  Hand in `work.py` and `answers.yaml`.\n", "handout: 42\n", "handout: 42",
-     "'handout' must be text (Markdown shown under the problem set's title in the handout's README), not int"),
+     "'handout' must be text (Markdown shown under the problem set's title in the handout's README), not int 42"),
+    ("handout: |\n  Hand in `work.py` and `answers.yaml`.\n", "handout: [work.py, answers.yaml]\n", "handout: [",
+     "'handout' must be text (Markdown shown under the problem set's title in the handout's README), not a list"),
 ])
 def test_validate_refuses_what_the_handout_would_refuse(tmp_path, old, new, where, said):
     spec = write_spec(tmp_path, old, new)

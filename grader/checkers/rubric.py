@@ -213,7 +213,7 @@ def _matches(pattern: re.Pattern, text: str):
 def _summary(ideas: tuple, missing: list[int], contradicted: list[tuple[int, str]], named: bool) -> str:
     """"2 of 3 rubric ideas found; missing: …." then one sentence per contradicted idea, quoting the student."""
     if not missing and not contradicted:
-        return f"All {len(ideas)} rubric ideas found."
+        return "The rubric idea was found." if len(ideas) == 1 else f"All {len(ideas)} rubric ideas found."
     summary = f"{len(ideas) - len(missing) - len(contradicted)} of {len(ideas)} rubric ideas found"
     if missing:
         # An idea written as a sentence brings its own full stop: "A.; B." reads as a typo.
