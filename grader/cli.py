@@ -255,21 +255,24 @@ def refuse_published(refs, instead: str) -> None:
         raise UsageError(f"{published[0]} is a published copy (public cases only); {instead}")
 
 
-def load_references(problem_paths: Sequence[str]):
-    """Specs → computed references (raises SpecError with every located problem)."""
+def load_references(problem_paths: Sequence[str], submissions_hint: str | None = None):
+    """Specs → computed references (raises SpecError with every located problem).  ``submissions_hint``:
+    how to name a folder of submissions given where the specs go (default: as ``grader grade`` does)."""
     from grader.references import compute_references
-    from grader.spec import load_problem_sets
+    from grader.spec import GRADE_SUBMISSIONS_HINT, load_problem_sets
+
+    submissions_hint = submissions_hint or GRADE_SUBMISSIONS_HINT
 
     if list(problem_paths) == [DEFAULT_PROBLEMS] and not Path(DEFAULT_PROBLEMS).exists():
         raise UsageError(f"no problem specs: none were named, and there is no {DEFAULT_PROBLEMS}/ folder here, "
                          f"where they are looked for by default. Run the command in the folder that holds "
                          f"{DEFAULT_PROBLEMS}/ (a handout's top folder), or name the specs before anything else "
                          f"on the command line, e.g. path/to/{DEFAULT_PROBLEMS}")
-    files, by_folder = spec_files(problem_paths)
+    files, by_folder = spec_files(problem_paths, submissions_hint)
     try:
         sets = load_problem_sets(files)
     except SpecError as exc:
-        raise SpecError(with_class_folder_hint(exc.issues, by_folder)) from None
+        raise SpecError(with_class_folder_hint(exc.issues, by_folder, submissions_hint)) from None
     refs, issues = [], []
     for ps in sets:
         try:
@@ -281,14 +284,15 @@ def load_references(problem_paths: Sequence[str]):
     return refs
 
 
-def spec_files(problem_paths: Sequence[str]) -> tuple[list[Path], dict[str, list[Path]]]:
+def spec_files(problem_paths: Sequence[str],
+               submissions_hint: str | None = None) -> tuple[list[Path], dict[str, list[Path]]]:
     """The spec files named or found in folders, and each folder's (as given).
 
     In a folder, hidden files and folders (``.q2-old.yaml``, ``.git/``) are
     left out, as they are in a student's submission: an editor's backup or an
     old copy put aside is not a problem set.  A file named on its own is
     always read."""
-    from grader.spec import SpecIssue, find_spec_files
+    from grader.spec import GRADE_SUBMISSIONS_HINT, SpecIssue, find_spec_files
 
     files: list[Path] = []
     by_folder: dict[str, list[Path]] = {}
@@ -296,7 +300,7 @@ def spec_files(problem_paths: Sequence[str]) -> tuple[list[Path], dict[str, list
     for raw in problem_paths:
         folder = Path(raw)
         try:
-            found = find_spec_files([raw])
+            found = find_spec_files([raw], submissions_hint or GRADE_SUBMISSIONS_HINT)
         except SpecError as exc:
             issues.extend(exc.issues)
             continue
@@ -329,7 +333,7 @@ def _each_once(files: list[Path]) -> list[Path]:
     return unique
 
 
-def with_class_folder_hint(issues: list, by_folder: dict[str, list[Path]]) -> list:
+def with_class_folder_hint(issues: list, by_folder: dict[str, list[Path]], submissions_hint: str) -> list:
     """The issues, but for a folder none of whose .yaml files looks like a
     problem set (a class folder, given where the specs go: its students'
     answers files are not specs): one line for it, saying to pass it as
@@ -346,7 +350,7 @@ def with_class_folder_hint(issues: list, by_folder: dict[str, list[Path]]) -> li
         issues = [issue for issue in issues if issue.path not in failing]
         issues.append(SpecIssue(Path(raw), 0, f"no problem specs here: its .yaml files ({', '.join(names[:3])}"
                                 f"{' …' if len(names) > 3 else ''}) are not problem sets (no 'title' or 'parts'); "
-                                f"if it holds submissions, pass it as --submissions {raw}"))
+                                f"if it holds submissions, {submissions_hint.format(raw)}"))
     return issues
 
 

@@ -64,10 +64,10 @@ def pytest_configure(config):
     from grader.spec import SpecError
 
     try:
-        refs = load_references(config.getoption("grader"))
+        refs = load_references(config.getoption("grader"), PYTEST_SUBMISSIONS_HINT)
     except SpecError as exc:
         raise pytest.UsageError("the problem specs have problems:\n" +
-                                "\n".join(f"  {_in_pytests_terms(str(issue))}" for issue in exc.issues)) from None
+                                "\n".join(f"  {issue}" for issue in exc.issues)) from None
     published = [r.problem_set.path for r in refs if r.problem_set.published]
     if config.getoption("grader_hidden") and published:
         # Otherwise the run would pass on public cases alone and look like a full grading.
@@ -100,13 +100,8 @@ def pytest_load_initial_conftests(early_config):
             "plugin off and run the submission's conftest.py beside your specs' solutions and hidden cases.")
 
 
-# The specs' loader tells `grader grade` to take a folder of submissions as --submissions; under pytest a
-# submission is a path named after the specs.
-_GRADE_SUBMISSIONS_HINT = "pass it as --submissions "
-
-
-def _in_pytests_terms(issue: str) -> str:
-    return issue.replace(_GRADE_SUBMISSIONS_HINT, "name it after the specs: pytest --grader PROBLEMS ")
+# Under pytest a folder of submissions is named after the specs, not with grader grade's --submissions.
+PYTEST_SUBMISSIONS_HINT = "name it after the specs: pytest --grader PROBLEMS {}"
 
 
 def _paths(args) -> list[Path]:

@@ -132,10 +132,15 @@ SUBMISSION_SUFFIXES = (".py", ".ipynb", ".md")
 ANSWERS_FILE_STEM = "answers"  # a student's answers.yaml is not a spec
 
 
-def find_spec_files(paths: Iterable[str | Path]) -> list[Path]:
+# How to name a folder of submissions instead, said when one is given where the specs go (the easy
+# mistake on ``grader grade``); ``{}`` is the folder.  The pytest plugin words it for its own options.
+GRADE_SUBMISSIONS_HINT = "pass it as --submissions {}"
+
+
+def find_spec_files(paths: Iterable[str | Path], submissions_hint: str = GRADE_SUBMISSIONS_HINT) -> list[Path]:
     """Expand files and directories into a sorted list of ``.yaml``/``.yml``
-    specs.  A directory that holds none is an error, with a hint when it
-    looks like a folder of submissions (the easy mistake on ``grader grade``)."""
+    specs.  A directory that holds none is an error, with ``submissions_hint``
+    when it looks like a folder of submissions."""
     found: list[Path] = []
     issues: list[SpecIssue] = []
     for raw in paths:
@@ -147,7 +152,7 @@ def find_spec_files(paths: Iterable[str | Path]) -> list[Path]:
                 hint = ""
                 if any(p.suffix in SUBMISSION_SUFFIXES or p.stem == ANSWERS_FILE_STEM for p in files):
                     hint = ("; it holds submission files (.py, .ipynb, .md, answers.yaml): "
-                            f"to grade them, pass it as --submissions {raw}")
+                            f"to grade them, {submissions_hint.format(raw)}")
                 issues.append(SpecIssue(path, 0, "no problem specs (*.yaml) found here" + hint))
             found.extend(specs)
         elif path.is_file():
