@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -744,7 +744,8 @@ class Grader:
             if copies.whole is not None:  # parts it ties on are graded from it too: one file, not a patchwork
                 for label in copies.shared:
                     candidates[label].sort(key=lambda c: c.file != copies.whole)
-        parts = tuple(self._best(refs, refs[label], candidates.get(label, []), label in disputed)
+        answering_names = [names.get(path, path.name) for path in answering]
+        parts = tuple(self._best(refs, refs[label], candidates.get(label, []), label in disputed, answering_names)
                       for label in labels)
         position = {path: i for i, path in enumerate(files)}
         return SetOutcome(refs.problem_set.id, parts, tuple(notes), dict(isolation),
@@ -1024,15 +1025,20 @@ class Grader:
 
     # -----------------------------------------------------------------------
     def _best(self, refs: ProblemReferences, ref: PartReference, candidates: list[Candidate],
-              disputed: bool = False) -> PartResult:
+              disputed: bool = False, answering: Sequence[str] = ()) -> PartResult:
         """The part's result from its best candidate.  ``disputed``: copies of the submission answer it
-        differently and none of them scores best on every part (see :func:`find_copies`)."""
+        differently and none of them scores best on every part (see :func:`find_copies`).  ``answering``:
+        the files that answer other parts of the set, named when none answers this one."""
         part = ref.part
         ps = refs.problem_set
         hidden = sum(1 for c in ref.cases if not c.case.public)
         if not candidates:
             if part.kind is None and part.code is not None:
                 status, feedback = NOT_DEFINED, f"{part.code.function} is not defined in any file of the submission."
+            elif answering:  # the student handed the set's file in: it is the part that is missing, not the file
+                files = " and ".join(answering[:3]) + (" …" if len(answering) > 3 else "")
+                status, feedback = NOT_ANSWERED, (f"Not answered: {files} answer{'s' if len(answering) == 1 else ''} "
+                                                  f"other parts of {ps.id}, but not this one.")
             else:
                 status, feedback = NOT_ANSWERED, "Not answered: no file of the submission answers this part."
             # Nothing to review: a rubric part's verdict is provisional only when there is an answer to read.

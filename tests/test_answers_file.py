@@ -122,7 +122,19 @@ def test_missing_part_is_not_answered(tmp_path):
     out = tmp_path / "r.json"
     grader("check", str(Q2), str(path), "--json", str(out))
     test = {t["number"]: t for t in json.loads(out.read_text())["tests"]}["Q2.2"]
-    assert test["score"] == 0 and "Not answered" in test["output"]
+    assert test["score"] == 0
+    # the file was handed in: it is the part that is missing from it
+    assert test["output"] == "Not answered: answers.yaml answers other parts of q2-activations, but not this one."
+
+
+def test_a_part_of_a_set_no_file_answers_says_no_file_does(tmp_path):
+    folder = tmp_path / "ed"
+    folder.mkdir()
+    (folder / "foundations.py").write_text("def dot(u, v):\n    return 0.0\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    grader("check", str(Q2), str(folder), "--json", str(out))
+    test = {t["number"]: t for t in json.loads(out.read_text())["tests"]}["Q2.2"]
+    assert test["output"] == "Not answered: no file of the submission answers this part."
 
 
 # "Billion laughs": nine lines of aliases stand for 9^9 values.
