@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from grader.readers import decoded_text, not_utf8, with_nul_bytes
+from grader.readers import RTF_DOCUMENT, decoded_text, is_rtf, not_utf8, with_nul_bytes
 
 
 class LineDict(dict):
@@ -266,8 +266,7 @@ def load_yaml_file(path: Path, max_bytes: int = 5_000_000, *, untrusted: bool = 
         raise YamlError(0, f"the file is {not_utf8(raw, exc)}; save it as UTF-8") from None
     if "\x00" in text:
         raise YamlError(0, f"the file is {with_nul_bytes(raw)}; save it as UTF-8")
-    if text.lstrip().startswith("{\\rtf"):
-        raise YamlError(0, "the file is an RTF document (rich text, as TextEdit saves by default), not plain text: "
-                           "in TextEdit choose Format > Make Plain Text, or save it as plain text from your editor")
+    if is_rtf(text):
+        raise YamlError(0, f"the file is {RTF_DOCUMENT}")
     # Old DOS editors end a file with Ctrl-Z, their end-of-file mark: not part of the text.
     return load_yaml_text(text.rstrip("\x1a"), untrusted=untrusted)

@@ -147,6 +147,13 @@ def test_an_rtf_document_saved_as_answers_yaml_is_told_as_such(tmp_path):
     assert "{" not in told.partition("RTF")[2].partition("\n")[0]  # no word on an unclosed '{'
 
 
+def test_an_rtf_document_saved_as_q2_md_is_told_as_such(tmp_path):
+    rtf = RTF.replace("Q2.1a: 1/4", "## Q2.1 \\\\ $\\dot\\sigma_{approx} = 1/4$")
+    told = said(check(Q2, write(tmp_path, "q2.md", rtf.encode("ascii"))))
+    assert "q2.md is an RTF document (rich text, as TextEdit saves by default), not plain text" in told, told
+    assert "Format > Make Plain Text" in told
+
+
 def test_a_dos_end_of_file_mark_is_dropped(tmp_path):
     results = check(Q2, write(tmp_path, "answers.yaml", answers_text(RIGHT).encode("utf-8") + b"\x1a"))
     assert results["score"] == RIGHT_POINTS

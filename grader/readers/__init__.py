@@ -142,6 +142,13 @@ def not_utf8(data: bytes, exc: UnicodeDecodeError, what: str = "UTF-8 text") -> 
 
 
 UTF16_WITHOUT_MARK = "it looks like UTF-16 saved without a byte-order mark (a NUL byte every other byte)"
+# TextEdit saves rich text by default: a file that begins so is no plain text, whatever its name says.
+RTF_DOCUMENT = ("an RTF document (rich text, as TextEdit saves by default), not plain text: in TextEdit choose "
+                "Format > Make Plain Text, or save it as plain text from your editor")
+
+
+def is_rtf(text: str) -> bool:
+    return text.lstrip().startswith("{\\rtf")
 
 
 def with_nul_bytes(data: bytes, what: str = "UTF-8 text") -> str:

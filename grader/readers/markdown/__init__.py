@@ -50,8 +50,8 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from grader.readers import (EMPTY_FILE, UTF16_WITHOUT_MARK, WrittenAnswer, WrittenReading, decoded_text,
-                            looks_like_utf16, marked_encoding, not_utf8)
+from grader.readers import (EMPTY_FILE, RTF_DOCUMENT, UTF16_WITHOUT_MARK, WrittenAnswer, WrittenReading, decoded_text,
+                            is_rtf, looks_like_utf16, marked_encoding, not_utf8)
 from grader.spec import Part, ProblemSet
 
 from .labels import HEADING_LABEL, LABEL_WORDS, LABEL_WORD_PATTERN, covers, heading_key, name_key, normalise_label
@@ -94,10 +94,13 @@ def load_document(path: Path) -> str:
         raise MarkdownReadError(f"{name} looks like a binary file, not Markdown text "
                                 f"(it contains NUL bytes). Hand in a .md text file.")
     try:  # Windows editors save "Unicode" as UTF-16 with a byte-order mark
-        return decoded_text(data)
+        text = decoded_text(data)
     except UnicodeDecodeError as exc:
         raise MarkdownReadError(f"{name} is {not_utf8(data, exc)}. Save the file as UTF-8 and hand it in "
                                 "again.") from None
+    if is_rtf(text):
+        raise MarkdownReadError(f"{name} is {RTF_DOCUMENT}, and hand it in again.")
+    return text
 
 
 def read_markdown(path: Path, problem_set: ProblemSet) -> WrittenReading:
