@@ -431,8 +431,14 @@ def _braced_comma_number(m: re.Match) -> str:
 
 
 # 0.250\,47: SI style groups the digits after the point in threes with thin spaces; each group but the
-# last has three digits, so no list of numbers is taken for one.
-_THIN_SPACED_DECIMALS = re.compile(r"(?<![\d.])\d+\.\d{3}(?:\\,\d{3})*\\,\d{1,3}(?![\d.]|\\,\d)")
+# last has three digits, so no list of numbers is taken for one, and a power after it (9.820\,10^{-4})
+# makes the last group a factor, not digits.
+_THIN_SPACED_DECIMALS = re.compile(r"(?<![\d.])\d+\.\d{3}(?:\\,\d{3})*\\,\d{1,3}(?![\d.]|\\,\d|\s*\^)")
+
+
+def joined_thin_spaced_decimals(text: str) -> str:
+    r"""``0.250\,47`` → ``0.25047``: the digits of one number, grouped in threes after the point."""
+    return _THIN_SPACED_DECIMALS.sub(lambda m: m.group(0).replace("\\,", ""), text)
 
 
 def _without_dangling_backslash(text: str) -> str:
@@ -629,7 +635,7 @@ def normalise(text: str) -> str:
     s = re.sub(r"(?<!\\)\\\\(?=(?:le|ge|leq|geq|lt|gt|ne|neq|in|frac|dfrac|text|sqrt|cdot|times|pi|infty)(?![a-zA-Z]))", r"\\", s)
     s = re.sub(r",\\!\s*", ",", s)  # 11,\! 111 groups thousands
     s = _BRACED_COMMA_NUMBER.sub(_braced_comma_number, s)
-    s = _THIN_SPACED_DECIMALS.sub(lambda m: m.group(0).replace("\\,", ""), s)
+    s = joined_thin_spaced_decimals(s)
     s = _SET_MINUS.sub(_set_minus, s)  # before spacing: "ℝ \ {0}" is no space
     s = _SPACING.sub(" ", s)
     s = _without_dangling_backslash(s)
@@ -2237,6 +2243,10 @@ _SIGNIFICANT_FIGURES = re.compile(r"(?:to\s+)?\d+\s*(?:s\.?\s*f\.?|sig\.?\s*figs
                                   r"d\.?\s*p\.?|decimal\s+places)", re.I)
 # "(ε → 0)", "(as ε \\to 0)": the limit the value is taken in
 _TENDING_TO_ZERO = re.compile(r"\s*(?:as\s+)?(?:\\[a-zA-Z]+|[A-Za-z])\s*(?:\\to|\\rightarrow|-+>)\s*0\s*")
+# Words or a comparison in a remark that, after a set, would narrow it down
+_NARROWING_REMARK = re.compile(r"[<>≤≥≠]|\\(?:geq?|leq?|gt|lt|neq?)(?![a-zA-Z])|\b(?:positive|negative|non-?zero|"
+                               r"excluding|exclude[sd]?|except|without|only|greater|less|larger|smaller|above|below|"
+                               r"least|most|strictly|bounded|finite)\b", re.I)
 # "(> 0)", "(\\le 1)": the value compared with a number, a remark on its sign or size
 _COMPARED_WITH_NUMBER = re.compile(r"\s*(?:[<>]=?|[≤≥]|\\(?:geq?|leq?|gt|lt)(?![a-zA-Z]))\s*[-−]?\d+(?:\.\d+)?\s*")
 _TEXT_COMMAND = re.compile(r"\\(?:text|textit|textrm|textnormal|mathrm|mbox|emph)\s*\{([^{}]*)\}")
@@ -2352,7 +2362,18 @@ class _Reader:
 
     def value(self, text: str) -> tuple[Any, bool]:
         """Read one value (no top-level relation).  Returns (value, percent)."""
-        s = self._without_remarks(_without_final_stop(text, "."))
+        written = _without_final_stop(text, ".")
+        s = self._without_remarks(written)
+        value, percent = self._value(s, text)
+        # "ℝ (> 0)", "(-∞, ∞) (excluding zero)": after a number such a bracket remarks on it; after a set (or
+        # a pair, which may be an open interval) it narrows the set down: dropped, a wrong set would read right.
+        if isinstance(value, (sympy.Set, sympy.Tuple)) and _NARROWING_REMARK.search(written[len(s):]):
+            raise Unreadable("a bracket after a set that narrows it down is not read: write the set itself, e.g. "
+                             "(0, \\infty) or \\mathbb{R} \\setminus \\{0\\}", text)
+        return value, percent
+
+    def _value(self, s: str, text: str) -> tuple[Any, bool]:
+        """``value`` of ``s``, the ``text`` without its remarks."""
         if not s:
             raise Unreadable("the answer is empty", text)
         m = _PERCENT.match(s)

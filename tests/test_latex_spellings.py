@@ -157,6 +157,8 @@ def test_thin_spaces_grouping_decimals_in_threes() -> None:
     assert status(r"$\rho(0.05) \approx 0.250\,47$", "0.25047", kind="number", rtol=1e-4) is Status.CORRECT
     with pytest.raises(Unreadable, match="next to each other"):
         read_math(r"0.2504\,7")  # not groups of three: two numbers, never guessed
+    # a power after the last group makes it a factor: 9.820 × 10^{-4}, not 9.82010^{-4}
+    assert status(r"9.820\,10^{-4}", "9.82e-4", kind="number", rtol=1e-3) is Status.CORRECT
 
 
 # --- big-O remainders -----------------------------------------------------------

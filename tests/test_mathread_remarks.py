@@ -152,3 +152,20 @@ def test_a_dotted_sigma_in_unicode_is_named_as_typed_in_latex() -> None:
         read_math("σ̇(0.05)", variables={})
     assert "unknown function “\\dot{\\sigma}”" in refused.value.message
     assert "“\\dot{\\sigma}(0.05)” is the function at a point" in refused.value.message
+
+
+@pytest.mark.parametrize("answer", [
+    r"\mathbb{R} (> 0)", r"ℝ (\ge 0)", r"\varepsilon \in \mathbb{R} (> 0)", r"\mathbb{R} \text{ (>0)}",
+    r"(-\infty, \infty) (> 0)", "all real numbers (> 0)", r"(-\infty, \infty) (excluding zero)",
+    "all real numbers (positive)", r"\mathbb{R} (\text{positive})",
+])
+def test_a_bracket_that_narrows_a_set_down_is_refused_not_dropped(answer) -> None:
+    # ℝ restricted to the positives is another set: read as ℝ, a wrong answer would score as the right one
+    with pytest.raises(Unreadable, match="narrows it down"):
+        read_math(answer, variables=EPS)
+
+
+def test_a_remark_after_a_set_that_narrows_nothing_is_still_dropped() -> None:
+    assert read_math(r"(-\infty, \infty) (for all real \varepsilon)", variables=EPS).value == sympy.Tuple(
+        -sympy.oo, sympy.oo)  # a pair until the checker of an interval reads it as one
+    assert read_math(r"\mathbb{R} (constant)", variables=EPS).value == sympy.Reals

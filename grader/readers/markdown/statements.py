@@ -7,6 +7,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from grader.mathread import joined_thin_spaced_decimals
+
 from .labels import _GREEK, name_key
 from .document import Block, _shorten
 
@@ -245,7 +247,7 @@ def _math_statements(latex: str, line: int, context: str) -> list[Statement]:
     body = _EQUATION_NUMBERING.sub(" ", body)
     body = re.sub(r"\\(?:begin|end)\s*\{[a-zA-Z*]+\}(?:\{[^{}]*\})?", r"\\\\", body)
     body = body.replace("&", " ")
-    body = re.sub(r"(?<=\d)\\,(?=\d)", "", body)  # "0.250\,47": a thin space groups a number's digits
+    body = joined_thin_spaced_decimals(body)  # "0.250\,47", as every answer is read (mathread)
     body = re.sub(r"(?<!\\)\\[,;]", " ", body)  # \, and \; are spaces, not list or row separators
     out: list[Statement] = []
     previous_lhs = ""
@@ -341,7 +343,9 @@ def _set_builder(text: str) -> str:
 
 
 def _merge_commas(st: Statement) -> list[Statement]:
-    """``a = 1, b = 2`` is two statements; ``a = 1, 2, 3`` is one list."""
+    r"""``a = 1, b = 2`` is two statements; ``a = 1, 2, 3`` is one list.  A comma inside a chain always ends a
+    statement, whatever follows it (``a = ε/4, \dot\sigma(0) = 1/4``): read on as one chain, its last value,
+    another quantity's, would be taken for the first's."""
     if len(st.ops) < 2:
         return [st]
     out: list[Statement] = []
@@ -349,7 +353,7 @@ def _merge_commas(st: Statement) -> list[Statement]:
     for k in range(1, len(st.parts)):
         piece = st.parts[k]
         pieces = _split_top(piece, _COMMA) if k < len(st.parts) - 1 else [piece]
-        if len(pieces) > 1 and _looks_like_name(pieces[-1]):
+        if len(pieces) > 1:
             parts.append(",".join(pieces[:-1]).strip())
             ops.append(st.ops[k - 1])
             out.append(Statement(parts, ops, st.line, st.raw, st.boxed, st.context))
@@ -363,7 +367,7 @@ def _merge_commas(st: Statement) -> list[Statement]:
 
 def _looks_like_name(text: str) -> bool:
     key = name_key(text)
-    return bool(re.fullmatch(r"[a-z]+(_[a-z0-9]+)*'*(\(\d+(\.\d+)?\))?(\^[a-z0-9]+)?", key)) and not re.fullmatch(
+    return bool(re.fullmatch(r"[a-z]+(_[a-z0-9]+)*'*(\(\d+(\.\d+)?\))?'*(\^[a-z0-9]+)?", key)) and not re.fullmatch(
         r"\d.*", key)
 
 

@@ -1,0 +1,35 @@
+"""Two statements on one line or in one maths span: each quantity keeps its own value.
+
+Read on as one chain, ``a = ε/4, \\dot\\sigma(0) = 1/4`` would give ``a`` the last value, another quantity's,
+and a wrong answer would score as the right one.
+"""
+from __future__ import annotations
+
+import pytest
+
+from test_written_leftovers import grade_text
+
+
+@pytest.mark.parametrize("line", [
+    r"$\dot\sigma_{approx}(\varepsilon) = \frac{\varepsilon}{4}, \dot\sigma(0) = \frac{1}{4}$",
+    r"$\dot\sigma_{approx}(\varepsilon) = \frac{\varepsilon}{4},\ \dot\sigma(0) = \frac{1}{4}$",
+    r"$\dot\sigma_{approx}(\varepsilon) = \frac{\varepsilon}{4}, \frac{d\sigma}{dx}(0) = \frac{1}{4}$",
+])
+def test_a_wrong_value_followed_by_another_quantitys_right_one_stays_wrong(q2_grader, tmp_path, line):
+    part = grade_text(q2_grader, tmp_path, f"## Q2.1\n\n{line}\n")["Q2.1a"]
+    assert part.status == "incorrect", (part.answer, part.feedback)
+    assert "varepsilon" in str(part.answer) or "ε" in str(part.answer)
+
+
+def test_two_answers_in_one_span_are_each_read(q2_grader, tmp_path):
+    parts = grade_text(q2_grader, tmp_path,
+                       "## Q2.1\n\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac{1}{4}, "
+                       "\\dot\\tanh_{approx}(\\varepsilon) = 1$\n")
+    assert parts["Q2.1a"].status == "correct" and parts["Q2.1b"].status == "correct"
+
+
+def test_a_thin_space_before_a_power_of_ten_is_times_in_a_document(q2_grader, tmp_path):
+    text = ("## Q2.3\n\n$\\rho(0.05)^{1} \\approx 0.2505$, $\\rho(0.05)^{5} \\approx 9.820\\,10^{-4}$, "
+            "$\\rho(0.05)^{10} \\approx 9.65\\times10^{-7}$, $\\rho(0.05)^{20} \\approx 9.31\\times10^{-13}$\n")
+    part = grade_text(q2_grader, tmp_path, text)["Q2.3c"]
+    assert part.status == "correct", (part.answer, part.feedback)
