@@ -312,7 +312,25 @@ def _vulgar_fraction(m: re.Match) -> str:
     return f"({m.group(1).strip()}+{fraction})" if m.group(1) else " " + fraction + " "
 
 
+# Full-width forms (ＡＳＣＩＩ as Chinese and Japanese keyboards type it: ０．２５, （, ＝) and other scripts' digits
+# (Arabic-Indic ٠–٩, Persian ۰–۹, the Arabic decimal separator ٫) are the ASCII they stand for; the
+# punctuation that ends a clause is followed by a space, as after its ASCII twin.  Direction marks that
+# right-to-left editors put around numbers are invisible, and dropped.
+_HALFWIDTH = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)},
+              **{0xFF0C: ", ", 0xFF1B: "; ", 0xFF1A: ": ", 0x3001: ", ", 0x3002: ". ", 0x061B: "; ", 0x060C: ", ",
+                 0x3000: " ", 0x066B: ".", 0x066C: ","},
+              **{0x0660 + d: str(d) for d in range(10)}, **{0x06F0 + d: str(d) for d in range(10)},
+              **dict.fromkeys([0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068,
+                               0x2069, 0x061C])}
+
+
+def halfwidth(text: str) -> str:
+    """``σ̇＝ε／４，`` → ``σ̇=ε/4, ``: what a student typed in another script's forms, as the ASCII it means."""
+    return text.translate(_HALFWIDTH)
+
+
 def _unicode_to_latex(text: str) -> str:
+    text = halfwidth(text)
     text = _SUPERSCRIPT_RUN.sub(lambda m: _scripts(m, _SUPERSCRIPTS, "^"), text)
     text = _SUBSCRIPT_RUN.sub(lambda m: _scripts(m, _SUBSCRIPTS, "_"), text)
     if not _DECIMAL_BEFORE_FRACTION.search(text):

@@ -52,6 +52,7 @@ from pathlib import Path
 
 from grader.readers import (EMPTY_FILE, RTF_DOCUMENT, UTF16_WITHOUT_MARK, WrittenAnswer, WrittenReading, decoded_text,
                             is_rtf, looks_like_utf16, marked_encoding, not_utf8)
+from grader.mathread import halfwidth
 from grader.spec import Part, ProblemSet
 
 from .labels import HEADING_LABEL, LABEL_WORDS, LABEL_WORD_PATTERN, covers, heading_key, name_key, normalise_label
@@ -100,7 +101,7 @@ def load_document(path: Path) -> str:
                                 "again.") from None
     if is_rtf(text):
         raise MarkdownReadError(f"{name} is {RTF_DOCUMENT}, and hand it in again.")
-    return text
+    return halfwidth(text)
 
 
 def read_markdown(path: Path, problem_set: ProblemSet) -> WrittenReading:

@@ -20,9 +20,14 @@ _RELATIONS = [
     (":=", "="), ("<=", "≤"), (">=", "≥"), ("~=", "≈"), ("≈", "≈"), ("≤", "≤"), ("≥", "≥"), ("∈", "∈"),
     ("≠", "≠"), ("≃", "≈"), ("=", "="), ("<", "<"), (">", ">"),
 ]
+# Words that join two statements in German, French, Spanish and Italian, as "and", "so", "where" do
+# in English (in plain text the one-letter ones, "y", "e", "o", are too often a variable to be words).
+_OTHER_LANGUAGES_JOINS = ("und|sowie|oder|also|daher|somit|wobei|da|weil|et|ou|où|donc|ainsi|puisque|car|"
+                          "pues|porque|luego|entonces|quindi|dove|poiché")
 # Break a maths span into separate statements here (never inside brackets).
 _SEPARATORS = re.compile(r"\\\\|\\(?:quad|qquad|Rightarrow|Longrightarrow|implies|therefore|iff|Leftrightarrow"
-                         r"|text\s*\{\s*(?:and|so|thus|hence|therefore|i\.e\.|where|for|if|since)\b[^{}]*\})"
+                         r"|text\s*\{\s*(?:and|so|thus|hence|therefore|i\.e\.|where|for|if|since|"
+                         rf"{_OTHER_LANGUAGES_JOINS}|y|e|o|和|且|及|以及)\b[^{{}}]*\}})"
                          r"(?![a-zA-Z])|;")
 _EQUALITIES = {"=", "≈"}
 _NAME_CHARS = 80  # a part longer than this is an expression, not a quantity's name
@@ -388,7 +393,8 @@ _THAT_IS = r",\s*(?:i\.\s*e|e\.\s*g)\b\.?"  # "1/4, i.e. a constant": a remark t
 _PRECISION_SAID = (r"\s(?:(?:correct|accurate|rounded)\s+)?to\s+(?:\d+|one|two|three|four|five|six|seven|eight)\s+"
                    r"(?:significant|sig\b|s\.?\s*f\b|decimal|d\.?\s*p\b|digits|places)")
 _CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|\.$|;|:\s|\n|,\s+(?=[A-Za-z]{3}|[α-ωΑ-Ωϵϕ])"
-                         r"|\s(?:for|when|which|since|because|as|so|and|where|if|but|while|then)\s"
+                         r"|\s(?:for|when|which|since|because|as|so|and|where|if|but|while|then|"
+                         rf"{_OTHER_LANGUAGES_JOINS})\s"
                          rf"|{_PRECISION_SAID}"
                          rf"|(?P<that_is>{_THAT_IS})|(?P<remark>{_BRACKET_REMARK})", re.I)
 # What says a remark's words go on with the value: "i.e. a constant plus e/4", "1/4 (constant) − ε²/16" is maths
