@@ -135,6 +135,15 @@ def test_plain_set_difference_reads_as_the_reals_without_zero():
         sympy.Interval(-sympy.oo, 0), sympy.Interval(1, sympy.oo))
 
 
+@pytest.mark.parametrize("q22", [
+    "It is false that, the set is ℝ.", "If ε were negative, the set is ℝ.", "Perhaps, the set is ℝ.",
+    "I do not think that, the set is ℝ.",
+])
+def test_a_set_after_a_clause_that_denies_or_hedges_is_not_the_answer(q2_grader, tmp_path, q22):
+    part = grade_text(q2_grader, tmp_path, f"## Q2.2\n\n{q22}\n")["Q2.2"]
+    assert part.status != "correct", (part.answer, part.feedback)
+
+
 def test_plain_text_that_is_no_set_stays_unread(q2_grader, tmp_path):
     part = grade_text(q2_grader, tmp_path, "## Q2.2\n\nAnswer: the positive ones, roughly\n")["Q2.2"]
     assert part.status == "could not read", (part.answer, part.feedback)

@@ -71,3 +71,16 @@ def test_full_width_and_arabic_indic_digits_are_numbers():
     assert float(read_math("０．２５０５").value) == 0.2505
     assert float(read_math("٠٫٢٥٠٥").value) == 0.2505
     assert float(read_math("۰٫۲۵۰۵").value) == 0.2505
+
+
+def test_a_decimal_comma_in_an_expression_answer_is_a_decimal_point(q2_grader, tmp_path):
+    parts = grade_text(q2_grader, tmp_path, "## Q2.1\n\n$\\dot\\sigma_{approx}(\\varepsilon) = 0,25$\n\n"
+                                            "$\\dot\\tanh_{approx}(\\varepsilon) = 1,0$\n")
+    assert parts["Q2.1a"].status == "correct", (parts["Q2.1a"].answer, parts["Q2.1a"].feedback)
+    assert parts["Q2.1b"].status == "correct", (parts["Q2.1b"].answer, parts["Q2.1b"].feedback)
+    (tmp_path / "q2.md").unlink()
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("Q2.1a: 0,25\nQ2.1b: '1,0'\nQ2.3a: 0,5\n", encoding="utf-8")
+    parts = {p.label: p for p in q2_grader.grade("student", [answers]).parts}
+    assert parts["Q2.1a"].status == "correct" and parts["Q2.1b"].status == "correct"
+    assert parts["Q2.3a"].status == "incorrect"  # read as 0.5, and wrong: never a pair

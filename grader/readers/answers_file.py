@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from grader.readers import EMPTY_FILE, WrittenAnswer, WrittenReading
-from grader.readers.markdown import covers, heading_key, normalise_label
+from grader.readers.markdown import DECIMAL_COMMA_KINDS, covers, heading_key, normalise_label, with_decimal_comma
 from grader.references import _plain
 from grader.safetext import one_line
 from grader.spec import ProblemSet
@@ -46,8 +46,10 @@ def read_answers_file(path: Path, problem_set: ProblemSet) -> WrittenReading:
         elif len(named) > 1:  # "Q2.1" would fit Q2.1a and Q2.1b: guessing which would grade the wrong part
             reading.notes.append(f"{_where(path, data, [key])}: '{one_line(str(key))}' could answer {_listed(named)}; "
                                  f"it was not graded: give each part its own key (e.g. '{named[0]}:').")
+    kinds = {part.label: part.kind for part in problem_set.parts}
     for label, keys in keys_of.items():
-        reading.answers[label] = _answer(path, data, label, keys)
+        answer = _answer(path, data, label, keys)
+        reading.answers[label] = with_decimal_comma(answer) if kinds[label] in DECIMAL_COMMA_KINDS else answer
     return reading
 
 

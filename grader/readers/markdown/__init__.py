@@ -69,7 +69,8 @@ from .extract import (_answer_as_subject, _answer_by_name, _interval_by_name, _r
 __all__ = [
     "MAX_DOCUMENT_BYTES", "MarkdownReadError", "load_document", "read_markdown", "read_markdown_text",
     "LABEL_WORD_PATTERN", "LABEL_WORDS", "HEADING_LABEL", "normalise_label", "heading_key", "covers", "name_key",
-    "parse_sections", "split_chain", "block_statements", "inequality_to_interval", "list_items", "choice_from_prose"
+    "parse_sections", "split_chain", "block_statements", "inequality_to_interval", "list_items", "choice_from_prose",
+    "with_decimal_comma", "DECIMAL_COMMA_KINDS",
 ]
 
 
@@ -166,8 +167,8 @@ def read_markdown_text(text: str, problem_set: ProblemSet, source: str = "answer
             if unlabelled is not None:
                 reading.answers[part.label] = unlabelled
     for part in parts:  # "0,2505": a number written with a decimal comma
-        if part.kind == "number" and part.label in reading.answers:
-            reading.answers[part.label] = _with_decimal_comma(reading.answers[part.label])
+        if part.kind in DECIMAL_COMMA_KINDS and part.label in reading.answers:
+            reading.answers[part.label] = with_decimal_comma(reading.answers[part.label])
     return reading
 
 
@@ -181,7 +182,11 @@ def _section_answer(part: Part, own: list[Section], source: str, only_part: bool
 _COMMA_NUMBER = re.compile(r"\s*\$?\s*(?P<sign>[-+−]?)\s*(?P<whole>\d+),(?P<fraction>\d+)\s*\$?\s*\.?\s*")
 
 
-def _with_decimal_comma(answer: WrittenAnswer) -> WrittenAnswer:
+# The kinds of part whose answer may be one number: there "0,25" is a decimal comma, never a pair.
+DECIMAL_COMMA_KINDS = ("number", "expression")
+
+
+def with_decimal_comma(answer: WrittenAnswer) -> WrittenAnswer:
     """A one-number answer written with a decimal comma ("0,2505") read as the decimal it is, saying so in a remark
     after it; one that could group thousands as well ("1,000") is not guessed: it could not be read, and the
     problem says how to write either."""

@@ -161,15 +161,22 @@ def _absolute_interval(left: str, op: str, bound: str, variable_keys: set[str]) 
 # Words that only say what follows is the answer: "Answer:", "**Final answer:**", "The set is"
 _ANSWER_WORDS = re.compile(r"(?:the\s+)?(?:(?:final|my)\s+)?(?:answer|solution|result|set|interval)\s*(?::|\bis\b\s*:?)\s*",
                            re.I)
-# ... or open the paragraph's last clause: "Since ¼ ≤ 1, the set is ℝ", "…; hence the answer is ℝ"
+# ... or open the paragraph's last clause: "Since ¼ ≤ 1, the set is ℝ", "…; hence the answer is ℝ", unless
+# the clauses before it deny, suppose or hedge ("It is false that, …", "If ε were negative, …", "Perhaps, …")
 _CLAUSE_ANSWER_WORDS = re.compile(r"[,;]\s+(?:(?:so|hence|thus|therefore)\s+)?" + _ANSWER_WORDS.pattern, re.I)
+_NOT_SAID_OUTRIGHT = re.compile(r"\b(?:not|no|never|false|wrong|incorrect|if|unless|were|would|suppose|supposing|"
+                                r"assume|assuming|perhaps|maybe|might|probably|possibly|guess)\b|n[’']t\b", re.I)
 
 
 def _value_alone(block: Block) -> str | None:
     """A set written alone in its paragraph, or after words that only say it is the answer ("Answer: ℝ"):
     ``$(-\\infty, \\infty)$``, ``$\\mathbb{R}$``, ``(−∞, ∞)``, ``(-inf, inf) \\ {0}``."""
     text = block.prose().rstrip(".").strip()
-    m = _ANSWER_WORDS.match(text) or next(reversed(list(_CLAUSE_ANSWER_WORDS.finditer(text))), None)
+    m = _ANSWER_WORDS.match(text)
+    if m is None:
+        m = next(reversed(list(_CLAUSE_ANSWER_WORDS.finditer(text))), None)
+        if m and _NOT_SAID_OUTRIGHT.search(text, 0, m.start()):
+            return None
     text = text[m.end():] if m and text[m.end():].strip() else text
     m = re.fullmatch(r"\$([^$]+)\$", text)
     value = m.group(1).strip() if m else text if "$" not in text else None
