@@ -39,8 +39,10 @@ def grade(subs: Path, out: Path) -> subprocess.CompletedProcess:
 
 
 def start(subs: Path, out: Path) -> subprocess.Popen:
+    # As from a terminal: under nohup (a test run started so) SIGHUP would be ignored, and the run keep going.
     return subprocess.Popen(command(subs, out), cwd=REPO, start_new_session=True, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))
 
 
 def gradebook_count(out: Path, table: str) -> int:

@@ -52,8 +52,10 @@ def check(spec: Path, submission: Path, tmp_path: Path) -> dict:
 
 
 def verdicts(tests: dict) -> dict:
-    """Each part's verdict, score and feedback, without the "(graded from …)" line that names the file."""
-    return {label: (t["extra_data"]["verdict"], t["score"], t["output"].split("\n(graded from")[0])
+    """Each part's verdict, score and feedback, without the "(graded from …)" line that names the file, and
+    with the file named in feedback ("q2.ipynb answers other parts …") the same whether notebook or .py."""
+    return {label: (t["extra_data"]["verdict"], t["score"],
+                    re.sub(r"\b(\w+)\.(?:ipynb|py)\b", r"\1.*", t["output"].split("\n(graded from")[0]))
             for label, t in tests.items()}
 
 
