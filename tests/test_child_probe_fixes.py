@@ -130,12 +130,30 @@ COLAB_EXPORT = ("# -*- coding: utf-8 -*-\n\"\"\"foundations.ipynb\n\nAutomatical
                 "!pip install -q scipy\n\nimport numpy as np\n\n" + RELU + "\n")
 
 
-def test_a_shell_line_in_a_python_file_is_called_a_notebook_shell_command(tmp_path):
-    notes, _ = check_python(tmp_path, COLAB_EXPORT)
+def test_a_colab_python_file_with_shell_and_magic_lines_is_graded_as_its_notebook_with_a_note(tmp_path):
+    # Colab's "Download .py" keeps `!pip install ...` as written: Python cannot read the file, and every part
+    # scored 0 for one line a notebook runs outside Python.
+    notes, parts = check_python(tmp_path, COLAB_EXPORT.replace("import numpy", "%matplotlib inline\nimport numpy"))
+    assert verdict(parts, "D2") == "correct", parts["D2"]["output"]
+    [said] = [note for note in notes if "IPython line" in note]
+    assert "foundations.py holds 2 IPython lines, which are not Python" in said, said
+    assert "line 7 “!pip install -q scipy” was skipped; line 9 “%matplotlib inline” was skipped" in said, said
+    assert "Delete them so that the file runs with python." in said
+    assert not [note for note in notes if "SyntaxError" in note], notes
+
+
+def test_a_python_file_with_a_real_syntax_error_besides_its_shell_line_reports_that_error(tmp_path):
+    notes, parts = check_python(tmp_path, COLAB_EXPORT + "\ndef sigmoid(x)\n    return x\n")
     [said] = [note for note in notes if "SyntaxError" in note]
-    assert "“!pip install -q scipy” is a notebook shell command, not Python: delete the line, or hand in the " \
-           ".ipynb notebook instead" in said, said
-    assert "invalid syntax" not in said
+    assert "line 14" in said and "def sigmoid(x)" in said, said
+    assert verdict(parts, "D2") != "correct"
+
+
+def test_a_python_file_that_is_a_shell_cell_says_it_is_an_ipython_magic(tmp_path):
+    notes, _ = check_python(tmp_path, "%%bash\npip install scipy\n")
+    [said] = [note for note in notes if "SyntaxError" in note]
+    assert "“%%bash” is an IPython magic, not Python: delete the line, or hand in the .ipynb notebook instead" \
+        in said, said
 
 
 def test_a_top_level_await_in_a_python_file_says_jupyter_allows_it(tmp_path):

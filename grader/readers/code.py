@@ -820,6 +820,32 @@ def ipython_lines_note(name: str, found: list[tuple[int, str, IPythonLine]]) -> 
     return f"{name}: {lines} {fate}: " + "; ".join(parts)
 
 
+def python_file_ipython_note(name: str, source: str, cleaned: str) -> str:
+    """The note on a ``.py`` file graded with its IPython lines handled as Jupyter handles them (Colab's
+    "Download .py" keeps ``!pip install ...`` as written, which Python cannot read): each line quoted with
+    its number and what became of it, and what to do so that the file runs as Python.
+
+    ``foundations.py holds 1 IPython line, which is not Python (a notebook's "Download .py" keeps them):
+    line 7 “!pip install -q scipy” was skipped, as in a notebook. Delete it so that the file runs with python.``"""
+    _, found = ipython_lines(source)
+    originals = source.split("\n")
+    changed = [number for number, (line, now) in enumerate(zip(originals, cleaned.split("\n")), 1)
+               if line != now and not (number > 1 and originals[number - 2].rstrip().endswith("\\"))]
+    said = [f"line {number} “{_quoted_line(originals[number - 1])}” {_DONE[line.action][False].rstrip(',')}"
+            for number, line in zip(changed, found)][:MAX_NOTED_GROUPS]
+    if len(found) > len(said):
+        said.append(f"and {len(found) - len(said):,} more")
+    count = len(found)
+    lines = f"{count:,} IPython line{'s' if count > 1 else ''}, which {'are' if count > 1 else 'is'} not Python"
+    return (f"{name} holds {lines} (a notebook's \"Download .py\" keeps them): {'; '.join(said)}, as in a "
+            f"notebook. Delete {'them' if count > 1 else 'it'} so that the file runs with python.")
+
+
+def _quoted_line(line: str) -> str:
+    line = " ".join(line.split())
+    return line if len(line) <= QUOTE_CHARS * 2 else line[:QUOTE_CHARS * 2 - 1] + "…"
+
+
 def _cells_named(numbers: tuple[int, ...], quotes: dict[int, str]) -> str:
     """"code cells 2 (beginning “W = np.eye(3)”) and 4 (beginning “x = 1”)", at most MAX_NOTED_CELLS of them."""
     named = [f"{number} (beginning “{quotes[number]}”)" if quotes[number] else str(number)

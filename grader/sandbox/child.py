@@ -50,6 +50,7 @@ from typing import Iterable
 
 from . import codec, isolation
 from ..magics import magic_code
+from ..readers.code import ipython_lines, python_file_ipython_note
 
 MAX_OUTPUT_CHARS = 10_000
 MAX_MESSAGE_CHARS = 1_000
@@ -568,7 +569,8 @@ def load_cells(request: dict, capture: CappedText, announce=None) -> tuple[types
                 if is_notebook and announce is not None:
                     announce(index)
                     watch.started = _perf_counter()
-                code = _compile_cell(source, label, star_imports)
+                code = (_compile_cell(source, label, star_imports) if is_notebook else
+                        _compile_python_file(source, label, star_imports, notes))
                 exec(code, module.__dict__)
             finally:
                 watch.started = None
@@ -640,6 +642,21 @@ def _compile_cell(source: str, label: str, star_imports: _StarImports | None):
     tree = compile(source, label, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     star_imports.read(tree)
     return compile(tree, label, "exec", dont_inherit=True)
+
+
+def _compile_python_file(source: str, label: str, star_imports: _StarImports | None, notes: list[str]):
+    """A ``.py`` file's code; one that Python cannot read only for its IPython lines (Colab's "Download .py"
+    keeps ``!pip install ...``) is graded as its notebook would be, those lines handled as Jupyter handles
+    them, with a note saying to delete them.  Another syntax error is reported as Python's."""
+    try:
+        return _compile_cell(source, label, star_imports)
+    except SyntaxError:
+        cleaned, found = ipython_lines(source)
+        if cleaned is None or not found:
+            raise
+    code = _compile_cell(cleaned, label, star_imports)  # lines keep their numbers: blanked or `pass`
+    notes.append(python_file_ipython_note(label, source, cleaned))
+    return code
 
 
 class _StarImports:
