@@ -187,3 +187,18 @@ def test_a_missing_module_of_the_students_own_says_to_put_its_code_in_the_notebo
     assert "No module named 'utils': utils is not a library installed where submissions are graded. The grader " \
            "runs each file handed in on its own, so one file cannot import another" in said, said
     assert "if utils.py is a file of your own, put the code it holds in this file itself" in said
+
+
+def test_a_class_of_the_students_own_named_valueerror_does_not_pass_a_case_that_must_raise_valueerror(tmp_path):
+    # `except ValueError` in a caller would not catch it: the case asks for Python's ValueError.
+    own = ("import numpy as np\n\nclass ValueError(Exception):\n    pass\n\n"
+           "def inverse(A):\n    A = np.asarray(A, dtype=float)\n    if abs(np.linalg.det(A)) < 1e-12:\n"
+           "        raise ValueError('singular')\n    return np.linalg.inv(A)\n")
+    _, parts = check_python(tmp_path, own)
+    said = parts["A6"]["output"]
+    assert "✗ singular 2×2: Expected ValueError to be raised, but got ValueError (a class of your own, not " \
+           "Python's ValueError): singular" in said, said
+    subclass = own.replace("class ValueError(Exception)", "class SingularError(ValueError)").replace(
+        "raise ValueError", "raise SingularError")
+    _, parts = check_python(tmp_path, subclass)
+    assert verdict(parts, "A6") == "correct", parts["A6"]["output"]

@@ -432,8 +432,19 @@ def _missing_module_advice(name: str) -> str:
 
 def _exception_names(exc: BaseException) -> tuple[str, list[str]]:
     mro = _type.__dict__["__mro__"].__get__(_type(exc))
-    names = [_str(getattr(cls, "__name__", "?"))[:100] for cls in mro]
+    names = [_class_name(cls) for cls in mro]
     return names[0], names
+
+
+def _class_name(cls: type) -> str:
+    """A class's name, unless it takes the name of Python's own exception without being it: a case that must
+    raise ``ValueError`` is not passed by ``class ValueError(Exception)`` (which ``except ValueError``
+    would not catch)."""
+    name = _str(getattr(cls, "__name__", "?"))[:100]
+    builtin = _BUILTINS.get(name)
+    if _type(builtin) is _type and builtin is not cls:
+        return f"{name} (a class of your own, not Python's {name})"
+    return name
 
 
 # Code written for a newer Python (3.12's f-strings with nested quotes, `type X = ...`) is a SyntaxError
