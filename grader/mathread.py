@@ -2265,8 +2265,11 @@ _TENDING_TO_ZERO = re.compile(r"\s*(?:as\s+)?(?:\\[a-zA-Z]+|[A-Za-z])\s*(?:\\to|
 _NARROWING_REMARK = re.compile(r"[<>≤≥≠]|\\(?:geq?|leq?|gt|lt|neq?)(?![a-zA-Z])|\b(?:positive|negative|non-?zero|"
                                r"excluding|exclude[sd]?|except|without|only|greater|less|larger|smaller|above|below|"
                                r"least|most|strictly|bounded|finite)\b", re.I)
-# "(> 0)", "(\\le 1)": the value compared with a number, a remark on its sign or size
-_COMPARED_WITH_NUMBER = re.compile(r"\s*(?:[<>]=?|[≤≥]|\\(?:geq?|leq?|gt|lt)(?![a-zA-Z]))\s*[-−]?\d+(?:\.\d+)?\s*")
+# "(> 0)", "(\\le 1)" after a value: a remark on its sign or size, which the value must bear out.
+_COMPARISON_REMARK = re.compile(r"\s*(?P<relation>[<>]=?|[≤≥]|\\(?:geq?|leq?|gt|lt)(?![a-zA-Z]))\s*"
+                                r"(?P<bound>[-−]?\d+(?:\.\d+)?)\s*")
+_COMPARISONS = {"<": "<", ">": ">", "<=": "<=", ">=": ">=", "≤": "<=", "≥": ">=", "\\le": "<=", "\\leq": "<=",
+                "\\ge": ">=", "\\geq": ">=", "\\lt": "<", "\\gt": ">"}
 _TEXT_COMMAND = re.compile(r"\\(?:text|textit|textrm|textnormal|mathrm|mbox|emph)\s*\{([^{}]*)\}")
 
 
@@ -2516,12 +2519,31 @@ class _Reader:
             before, inside = found
             if not before.strip() or not self._is_remark(inside):
                 return s
+            self._refuse_contradicted_comparison(before, inside, text)
             s = _without_final_stop(before, ".,;")
+
+    def _refuse_contradicted_comparison(self, before: str, inside: str, raw: str) -> None:
+        """``1/4 (< 0)``: a value its own remark contradicts leaves in doubt which of the two the student
+        meant, so it is refused rather than graded on the value alone."""
+        compared = _COMPARISON_REMARK.fullmatch(_unwrapped_text(inside).replace("$", " "))
+        if compared is None:
+            return
+        try:
+            value = self.element(_without_final_stop(before, ".,;"))
+        except Unreadable:
+            return
+        if not (isinstance(value, sympy.Expr) and value.is_number and value.is_extended_real):
+            return
+        bound = sympy.Rational(compared.group("bound").replace("−", "-"))
+        relation = _COMPARISONS[compared.group("relation")]
+        if sympy.Rel(value, bound, relation) == sympy.false:
+            raise Unreadable(f"the remark ({inside.strip()}) contradicts the value before it: write the value "
+                             "alone, or correct one of the two", raw)
 
     def _is_remark(self, inside: str) -> bool:
         words = _unwrapped_text(inside).replace("$", " ")
         if (_SIGNIFICANT_FIGURES.fullmatch(words.strip()) or _TENDING_TO_ZERO.fullmatch(words)
-                or _COMPARED_WITH_NUMBER.fullmatch(words)):
+                or _COMPARISON_REMARK.fullmatch(words)):
             return True
         words = _REMARK_SYMBOL.sub(" ", words)
         if not _REMARK_CHARACTERS.fullmatch(words) or _GOES_ON_WORDS.search(words):

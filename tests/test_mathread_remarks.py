@@ -169,3 +169,10 @@ def test_a_remark_after_a_set_that_narrows_nothing_is_still_dropped() -> None:
     assert read_math(r"(-\infty, \infty) (for all real \varepsilon)", variables=EPS).value == sympy.Tuple(
         -sympy.oo, sympy.oo)  # a pair until the checker of an interval reads it as one
     assert read_math(r"\mathbb{R} (constant)", variables=EPS).value == sympy.Reals
+
+
+@pytest.mark.parametrize("answer", ["1/4 (< 0)", "-1/4 (> 0)", r"\frac14 (\le -1)", "0 (> 0)", r"\frac14 \text{ (<0)}"])
+def test_a_value_its_own_comparison_remark_contradicts_is_not_read(answer) -> None:
+    # Which did the student mean, the value or the remark? Neither is graded on the value alone.
+    with pytest.raises(Unreadable, match="contradicts the value before it"):
+        read_math(answer, variables=EPS)
