@@ -437,12 +437,12 @@ def _exception_names(exc: BaseException) -> tuple[str, list[str]]:
 
 
 def _class_name(cls: type) -> str:
-    """A class's name, unless it takes the name of Python's own exception without being it: a case that must
+    """A class's name, unless it takes the name of Python's own exception without being one: a case that must
     raise ``ValueError`` is not passed by ``class ValueError(Exception)`` (which ``except ValueError``
-    would not catch)."""
+    would not catch).  NumPy's ``MemoryError`` is a MemoryError, and keeps its name."""
     name = _str(getattr(cls, "__name__", "?"))[:100]
     builtin = _BUILTINS.get(name)
-    if _type(builtin) is _type and builtin is not cls:
+    if _type(builtin) is _type and builtin not in _type.__dict__["__mro__"].__get__(cls):
         return f"{name} (a class of your own, not Python's {name})"
     return name
 
