@@ -142,11 +142,14 @@ def test_a_colab_python_file_with_shell_and_magic_lines_is_graded_as_its_noteboo
     assert not [note for note in notes if "SyntaxError" in note], notes
 
 
-def test_a_python_file_with_a_real_syntax_error_besides_its_shell_line_reports_that_error(tmp_path):
+def test_a_python_file_with_a_real_syntax_error_besides_its_shell_line_reports_pythons_first_error(tmp_path):
     notes, parts = check_python(tmp_path, COLAB_EXPORT + "\ndef sigmoid(x)\n    return x\n")
     [said] = [note for note in notes if "SyntaxError" in note]
-    assert "line 14" in said and "def sigmoid(x)" in said, said
+    assert "“!pip install -q scipy” is a notebook shell command, not Python: delete the line" in said, said
     assert verdict(parts, "D2") != "correct"
+    notes, _ = check_python(tmp_path, "import numpy as np\n%%bash\npip install scipy\n" + RELU + "\n")
+    [said] = [note for note in notes if "SyntaxError" in note]
+    assert "“%%bash” is an IPython magic, not Python" in said, said
 
 
 def test_a_python_file_that_is_a_shell_cell_says_it_is_an_ipython_magic(tmp_path):

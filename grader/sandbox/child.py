@@ -658,16 +658,23 @@ def _compile_cell(source: str, label: str, star_imports: _StarImports | None):
 def _compile_python_file(source: str, label: str, star_imports: _StarImports | None, notes: list[str]):
     """A ``.py`` file's code; one that Python cannot read only for its IPython lines (Colab's "Download .py"
     keeps ``!pip install ...``) is graded as its notebook would be, those lines handled as Jupyter handles
-    them, with a note saying to delete them.  Another syntax error is reported as Python's."""
+    them, with a note saying to delete them.  With another syntax error as well, Python's first error is
+    reported as it stands: after a ``%%bash`` line, "invalid syntax" in the shell commands below it would
+    only puzzle."""
     try:
         return _compile_cell(source, label, star_imports)
     except SyntaxError:
         cleaned, found = ipython_lines(source)
         if cleaned is None or not found:
             raise
-    code = _compile_cell(cleaned, label, star_imports)  # lines keep their numbers: blanked or `pass`
-    notes.append(python_file_ipython_note(label, source, cleaned))
-    return code
+        try:
+            code = _compile_cell(cleaned, label, star_imports)  # lines keep their numbers: blanked or `pass`
+        except SyntaxError:
+            pass
+        else:
+            notes.append(python_file_ipython_note(label, source, cleaned))
+            return code
+        raise
 
 
 class _StarImports:
