@@ -342,6 +342,10 @@ def _unicode_to_latex(text: str) -> str:
     return text
 
 
+# Brackets written as commands, as pandoc writes a Word equation's: `\lbrack 0,\infty)` is `[0,\infty)`.
+_BRACKET_WORDS = re.compile(r"\\(lbrack|rbrack|lbrace|rbrace)(?![a-zA-Z])\s*")
+_BRACKET_WORD_MEANINGS = {"lbrack": "[", "rbrack": "]", "lbrace": "\\{", "rbrace": "\\}"}
+
 _SPACING = re.compile(
     r"\\(?:left|right)\s*\.|"  # \left. and \right. show no bracket: nothing is left of them
     r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg|displaystyle|textstyle|"
@@ -648,6 +652,7 @@ def normalise(text: str) -> str:
     s = _unicode_to_latex(text)
     s = _strip_delimiters(s)
     s = _plain_notations(s)
+    s = _BRACKET_WORDS.sub(lambda m: _BRACKET_WORD_MEANINGS[m.group(1)], s)  # Word's equations via pandoc
     # doubled backslashes before a command (from over-escaped strings); not a
     # matrix's row break before one (\\\frac: a row that starts with \frac)
     s = re.sub(r"(?<!\\)\\\\(?=(?:le|ge|leq|geq|lt|gt|ne|neq|in|frac|dfrac|text|sqrt|cdot|times|pi|infty)(?![a-zA-Z]))", r"\\", s)

@@ -301,3 +301,15 @@ def test_reals_with_a_bound_underneath_are_that_interval(text, interval) -> None
 def test_reals_with_only_a_sign_are_refused_as_ambiguous(text) -> None:
     with pytest.raises(Unreadable, match="in some books"):
         read_math(text)
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    (r"\lbrack 0,\infty)", Status.CORRECT), (r"\left\lbrack 0,\infty \right)", Status.CORRECT),
+    (r"\left( 0,\infty \right\rbrack", Status.INCORRECT), (r"(0,\infty)", Status.INCORRECT),
+])
+def test_brackets_written_as_commands_as_pandoc_writes_a_word_equation(answer, expected) -> None:
+    assert as_set(answer, "[0, oo)") == expected
+
+
+def test_braces_written_as_commands_make_a_set() -> None:
+    assert as_set(r"\mathbb{R}\setminus\lbrace 0\rbrace", r"\mathbb{R} \setminus \{0\}") == Status.CORRECT
