@@ -9,7 +9,8 @@ from typing import Iterable
 from grader.checkers.choice import NEGATED_BEFORE
 from grader.spec import Part
 
-from .labels import HEADING_LABEL, LABEL_WORDS, _SUB_HEADING, covers, name_key, normalise_label
+from .labels import (ANSWER_WORD_ABROAD, ANSWER_WORD_BEFORE_COLON, HEADING_LABEL, LABEL_WORDS, _SUB_HEADING, covers,
+                     name_key, normalise_label)
 from .document import Section, _shorten
 from .statements import _boxed_inside
 from .named import Found, _cell_text, _listed, _table_statements
@@ -263,7 +264,7 @@ def _choices_said(text: str, line: int, key: str | None, part: Part, choices: li
         word = _choice_word(boxed, choices)
         if word:
             explicit.append(Found(word, line, 2))
-    m = re.search(r"\b(?:answer|faster(?:\s+decay)?|decays\s+faster)\s*[:=]\s*\**\s*[\"'“`]?(\w+)", text, re.I)
+    m = _CHOICE_GIVEN.search(text)
     if m and _choice_word(m.group(1), choices):
         explicit.append(Found(_choice_word(m.group(1), choices), line, 2))
     sentences = _SENTENCE_END.split(text)
@@ -278,9 +279,12 @@ def _choices_said(text: str, line: int, key: str | None, part: Part, choices: li
     return explicit, prose
 
 
-# A table row's first cell that asks for the choice: "| faster decay | approx |"
+# The choice written after words that give it: "Answer: approx", "faster decay = true", "**Antwort:** approx"
+_CHOICE_GIVEN = re.compile(rf"(?:\b(?:answer|faster(?:\s+decay)?|decays\s+faster)|{ANSWER_WORD_BEFORE_COLON})"
+                           r"\s*(?:[*_]{1,2}\s*)?[:=：]\s*\**\s*[\"'“`]?(\w+)", re.I)
+# A table row's first cell that asks for the choice: "| faster decay | approx |", "| Antwort | approx |"
 _CHOICE_ROW = re.compile(r"(?:the\s+)?(?:answer|choice|faster(?:\s+decay(?:ing)?)?(?:\s+curve)?|decays?\s+faster|"
-                         r"which\s+(?:curve\s+|one\s+)?decays\s+faster\??)\s*:?")
+                         rf"which\s+(?:curve\s+|one\s+)?decays\s+faster\??|{ANSWER_WORD_ABROAD})\s*[:：]?")
 _LEADING_WORD = re.compile(r"\s*[*\"'“`]*(\w+)[*\"'”`]*\s*[,;:.!—–-]")
 # Where a sentence turns to another clause that may say the other curve: "…, but …", "; whereas …"
 # Never starts inside a run of spaces, and takes runs whole: linear on long runs of (no-break) spaces.
@@ -404,7 +408,8 @@ def _choice_synonyms(part: Part) -> dict[str, str]:
 
 # A choice named in a few words: "the approximation", "The approximate one.", "Answer: the approximated ratio",
 # "the true ratio"; the word names the choice (below), the noun after it adds nothing.
-_CHOICE_PHRASE = re.compile(r"(?:(?:the\s+)?(?:final\s+)?answer\s*(?:is\s*)?[:=]?\s*)?(?:the\s+)?(?P<word>[a-z]+)\.?"
+_CHOICE_PHRASE = re.compile(r"(?:(?:the\s+)?(?:final\s+)?answer\s*(?:is\s*)?[:=]?\s*"
+                            rf"|{ANSWER_WORD_BEFORE_COLON}\s*[:：]\s*)?(?:the\s+)?(?P<word>[a-z]+)\.?"
                             r"(?:\s+(?:ones?|ratios?|curves?|versions?|values?|functions?|plots?|lines?|graphs?))?", re.I)
 _FIRST_CLAUSE = re.compile(r"[,;:(—–]|\.\s|\s-\s|\s+(?:because|since|as|so)\s", re.I)
 

@@ -17,7 +17,8 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
-from .labels import HEADING_LABEL, LABEL_WORDS, LABEL_WORD_PATTERN, _SUB_HEADING, covers, heading_key, normalise_label
+from .labels import (ANSWER_WORD_ABROAD, ANSWER_WORD_BEFORE_COLON, HEADING_LABEL, LABEL_WORDS, LABEL_WORD_PATTERN,
+                     _SUB_HEADING, covers, heading_key, normalise_label)
 
 
 SNIPPET_CHARS = 160
@@ -363,8 +364,9 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
 
 
 # A block quote that opens by labelling itself the answer is the student's, not the question pasted: "> **Answer:**
-# …", "> Final answer: …", "> **Solution**: …"
-_ANSWER_CALLOUT = re.compile(r"\s*[*_]{0,2}\s*(?:(?:final|my)\s+)?(?:answer|solution)\s*(?::|[*_]{1,2}\s*:)", re.I)
+# …", "> Final answer: …", "> **Solution**: …", "> **Antwort:** …"
+_ANSWER_CALLOUT = re.compile(rf"\s*[*_]{{0,2}}\s*(?:(?:(?:final|my)\s+)?(?:answer|solution)|{ANSWER_WORD_BEFORE_COLON})"
+                             r"\s*(?:[:：]|[*_]{1,2}\s*[:：])", re.I)
 
 
 def _answer_callout(tokens: list, start: int) -> bool:
@@ -421,8 +423,8 @@ def _numbered_sub_parts(tokens: list, start: int, key: str | None, labels: tuple
     return [key + letter for letter in letters] if count == len(subs) else []
 
 
-# The header of a table's answer column: "Answer", "My answer", "Value", "Final result" …
-_ANSWER_COLUMN = re.compile(r"\b(?:answers?|values?|results?|solutions?|final)\b", re.I)
+# The header of a table's answer column: "Answer", "My answer", "Value", "Final result", "Antwort" …
+_ANSWER_COLUMN = re.compile(rf"\b(?:answers?|values?|results?|solutions?|final)\b|{ANSWER_WORD_ABROAD}", re.I)
 # … unless it says the column holds someone else's value or a remark: "Expected answer", "Handout value"
 _REMARK_COLUMN = re.compile(r"\b(?:expected|reference|handout|friends?|check(?:s|ed)?|sanity|official|textbook|book|"
                             r"key|target|given|notes?|comments?|remarks?|draft|previous|old|wrong)\b", re.I)

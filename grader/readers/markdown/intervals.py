@@ -9,7 +9,7 @@ from dataclasses import replace
 from grader.checkers.choice import NEGATED_BEFORE
 from grader.spec import Part
 
-from .labels import _unicode_maths, name_key
+from .labels import ANSWER_WORD_BEFORE_COLON, _unicode_maths, name_key
 from .document import Block, _shorten
 from .statements import Statement, _INEQUALITIES, _SET_LIKE, _SET_WORDS, split_chain
 from .named import Found, _SET_LEAD_IN, _clean_value, _name_keys, _semicolons_as_commas, _statements
@@ -158,9 +158,10 @@ def _absolute_interval(left: str, op: str, bound: str, variable_keys: set[str]) 
     return f"(-\\infty, {negative}{low} \\cup {high}{bound}, \\infty)"
 
 
-# Words that only say what follows is the answer: "Answer:", "**Final answer:**", "The set is"
-_ANSWER_WORDS = re.compile(r"(?:the\s+)?(?:(?:final|my)\s+)?(?:answer|solution|result|set|interval)\s*(?::|\bis\b\s*:?)\s*",
-                           re.I)
+# Words that only say what follows is the answer: "Answer:", "**Final answer:**", "The set is", "Antwort:", also in
+# a bold left open by a full-width colon read as ASCII ("**答案：**" is "**答案: **")
+_ANSWER_WORDS = re.compile(r"(?:[*_]{1,2}\s*)?(?:(?:the\s+)?(?:(?:final|my)\s+)?(?:answer|solution|result|set|interval)"
+                           rf"|{ANSWER_WORD_BEFORE_COLON})\s*(?:[:：]|\bis\b\s*:?)\s*(?:[*_]{{1,2}}\s*)?", re.I)
 # ... or open the paragraph's last clause: "Since ¼ ≤ 1, the set is ℝ", "…; hence the answer is ℝ", unless
 # the clauses before it deny, suppose or hedge ("It is false that, …", "If ε were negative, …", "Perhaps, …")
 _CLAUSE_ANSWER_WORDS = re.compile(r"[,;]\s+(?:(?:so|hence|thus|therefore)\s+)?" + _ANSWER_WORDS.pattern, re.I)

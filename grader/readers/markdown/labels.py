@@ -11,9 +11,25 @@ import unicodedata
 # The words a label may open with, in the languages students write in: "Question 2.4", "Aufgabe 2.4",
 # "Exercice 2.4", "Teilaufgabe a)"; the word must end there ("Problema 2.4" is not "Problem" + "a 2.4").
 # A regex group to match case-insensitively; public, as the notebook reader must know the same words.
-LABEL_WORD_PATTERN = (r"(?:question|problem|exercise|task|part|aufgabe|teilaufgabe|frage|übung|uebung|teil|exercice"
+# Chinese and Japanese words may run into a Latin label ("问题Q2.2"), but not into more of their own script.
+LABEL_WORD_PATTERN = (r"(?:(?:question|problem|exercise|task|part|aufgabe|teilaufgabe|frage|übung|uebung|teil|exercice"
                       r"|partie|pregunta|ejercicio|problema|parte|esercizio|domanda|quesito|opgave|vraag|oefening"
-                      r"|zadanie|pytanie|uppgift|questão|questao|exercício|exercicio)(?![^\W\d_])")
+                      r"|zadanie|pytanie|uppgift|questão|questao|exercício|exercicio|задача|задание|вопрос|упражнение"
+                      r")(?![^\W\d_])|(?:问题|問題|题目|題目|习题|練習|设问|設問|小题|小題|题|題|問)(?![^\W\d_A-Za-z]))")
+
+# The words before a student's answer in the languages students write in ("Antwort:", "Réponse :", "Ответ:",
+# "答案："), to be read wherever "Answer:" is.  English is spelt out where it is read, with its other phrasings ("the
+# answer is"); these count only before a colon (the French put a space before it, Chinese and Japanese write a
+# full-width one), so the same word in a sentence ("Die Lösung von Q2.1 zeigt …") gives no answer.
+# Regex groups to match case-insensitively: ANSWER_WORD_ABROAD the word alone (a table's header cell), and
+# ANSWER_WORD_BEFORE_COLON the word where a colon follows, which the pattern using it reads on.
+ANSWER_WORD_ABROAD = (r"(?:(?<!\w)(?:(?:endgültige|finale?|окончательный|итоговый)\s+)?"
+                      r"(?:antwort|lösung|loesung|ergebnis|endergebnis|réponse|reponse|résultat|resultat|respuesta"
+                      r"|resultado|solución|solucion|risposta|risultato|soluzione|resposta|solução|solucao|antwoord"
+                      r"|oplossing|odpowiedź|odpowiedz|wynik|svar|ответ|результат)"
+                      r"(?:\s+(?:finale?|définitive|definitiva|definitivo|final))?(?!\w)"
+                      r"|(?:最终|最終)?(?:答案|解答|回答|答え|结果|結果|答))")
+ANSWER_WORD_BEFORE_COLON = rf"{ANSWER_WORD_ABROAD}(?=\s*(?:[*_]{{1,2}}\s*)?[:：])"
 
 
 LABEL_WORDS = re.compile(rf"^{LABEL_WORD_PATTERN}\s*", re.I)

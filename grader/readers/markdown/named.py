@@ -12,7 +12,7 @@ from grader.checkers.expression import declare
 from grader.mathread import Unreadable, read_math
 from grader.spec import Part
 
-from .labels import LABEL_WORDS, _unicode_maths, name_key, normalise_label
+from .labels import ANSWER_WORD_BEFORE_COLON, LABEL_WORDS, _unicode_maths, name_key, normalise_label
 from .document import Block, Section, Segment, Table, _ANSWER_CALLOUT, _REMARK_COLUMN, _answer_column, _shorten
 from .statements import (Statement, _EQUALITIES, _INEQUALITIES, _NAME_CHARS, _PRECISION_SAID, _brace_pairs,
                          _looks_like_name, _split_top, _variable_like, block_statements, split_chain)
@@ -358,7 +358,7 @@ _SET_LEAD_IN = re.compile(r"(?:\b(?:holds?|holding|true|satisfied|fulfill?ed|met
                           r"|\b(?:set|interval|solutions?|answer|range)\b[^.!?;:$]{0,20}?(?:\bis|\bare|=)"
                           # "Hence the requested set is the complement, $\mathbb{R}$"
                           r"(?:\s+(?:the|its)\s+complement(?:\s+of\s+(?:that|this|it|the\s+empty\s+set))?\s*,?)?"
-                          r"|\b(?:answer|solution|result)\s*:)\s*$", re.I)
+                          rf"|(?:\b(?:answer|solution|result)|{ANSWER_WORD_BEFORE_COLON})\s*[:：])\s*$", re.I)
 
 
 def _said_to_be_the_set(st: Statement, block: Block) -> bool:
@@ -592,8 +592,10 @@ def _value_continuing(block: Block, st: Statement, names: set[str]) -> str | Non
 
 
 # Words that give the final answer, in the part's own section or paragraphs: "**Answer:**", "Final answer:", "The
-# answer is", "Result:", "Numerically this is (about)".  What follows them beats the working before (not a box).
+# answer is", "Result:", "Numerically this is (about)", "Antwort:".  What follows them beats the working before (not a
+# box).
 _ANSWER_SAID = (r"(?<!\w)(?:(?:final|my)\s+)?answer\s*(?::|=|\bis\b\s*:?)|(?<!\w)(?:final\s+)?result\s*[:=]"
+                rf"|{ANSWER_WORD_BEFORE_COLON}\s*(?:[*_]{{1,2}}\s*)?[:：]"
                 r"|\bfinal\s+result\s+is\b|\bnumerically\s*,?\s*(?:(?:this|that|it)\s+(?:is|gives|equals|comes\s+to|"
                 r"becomes)|(?:we|I)\s+(?:get|have|obtain|find))(?:\s+(?:about|approximately|roughly|around))?\s*[:=]?")
 _ANSWER_SAID_IN = re.compile(_ANSWER_SAID, re.I)
@@ -601,6 +603,7 @@ _ANSWER_SAID_BEFORE = re.compile(rf"(?:{_ANSWER_SAID})\s*$", re.I)
 # Where the value after those words ends: its sentence, a remark in brackets
 _ANSWER_ENDS = re.compile(r"\.(?=\s|$)|[;!?\n]|,\s|\s\(")
 _ANSWER_LINE = 1.5  # above any statement naming the quantity, below a box
+_CLOSING_BOLD = re.compile(r"^\s*+(?:[*_]{1,2}(?![*_])\s*+)?")
 
 
 def _answer_line(block: Block, part: Part, keys: set[str]) -> str | None:
@@ -611,9 +614,10 @@ def _answer_line(block: Block, part: Part, keys: set[str]) -> str | None:
     value = None
     callout = [_ANSWER_CALLOUT.match(text)] if block.answer_callout and _ANSWER_CALLOUT.match(text) else []
     for m in [*callout, *_ANSWER_SAID_IN.finditer(text)]:
-        rest = text[m.end():]
-        end = _ANSWER_ENDS.search(rest.lstrip())
-        rest = rest.lstrip()[: end.start() if end else None]
+        # "**答案：** 0.2505" is "**答案: ** 0.2505" once its colon is read as ASCII, a bold left open after it
+        rest = _CLOSING_BOLD.sub("", text[m.end():], count=1)
+        end = _ANSWER_ENDS.search(rest)
+        rest = rest[: end.start() if end else None]
         value = _value_after_label(rest, part, keys) or value
     return value
 
