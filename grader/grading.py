@@ -222,11 +222,12 @@ def _is_archive(path: Path) -> bool:
 
 
 # Files the grader does not read get a note too, or the student sees only "not answered" (a silent zero).
-READ_KINDS = "the grader reads code (.py, .ipynb), Markdown or text (.md, .txt) and answers files (.yaml)"
+READ_KINDS = "the grader reads code (.py, .ipynb), Markdown or text (.md, .qmd, .Rmd, .txt) and answers files (.yaml)"
 UNREAD_NOTE = "{name} was not read: " + READ_KINDS + "."
 # Documents and pictures that hold answers the grader cannot read: the student is told what to hand in.
 _DOCUMENTS = {".pdf": "a PDF", ".docx": "a Word document", ".doc": "a Word document", ".odt": "an OpenDocument text",
-              ".rtf": "a rich-text document", ".pages": "a Pages document", ".tex": "a LaTeX file"}
+              ".rtf": "a rich-text document", ".pages": "a Pages document", ".tex": "a LaTeX file",
+              ".html": "a web page", ".htm": "a web page"}
 _PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".heic", ".webp", ".bmp", ".tif", ".tiff", ".svg")
 # Files a computer or an unzip leaves beside the student's own, rightly ignored without a word.
 _JUNK_NAMES = {"thumbs.db", "desktop.ini"}

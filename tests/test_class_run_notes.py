@@ -20,7 +20,7 @@ FOUNDATIONS = ROOT / "problems" / "foundations.yaml"
 ALICE_Q2 = ROOT / "submissions" / "alice" / "q2.md"
 ALICE_CODE = ROOT / "submissions" / "alice" / "foundations.py"
 
-READ_KINDS = "the grader reads code (.py, .ipynb), Markdown or text (.md, .txt) and answers files (.yaml)"
+READ_KINDS = "the grader reads code (.py, .ipynb), Markdown or text (.md, .qmd, .Rmd, .txt) and answers files (.yaml)"
 
 
 def grade(capsys, subs: Path, out: Path, *specs: Path, extra: tuple[str, ...] = ()) -> str:
@@ -66,6 +66,23 @@ def test_a_pdf_or_word_file_is_named_with_what_to_hand_in_instead(tmp_path, caps
         assert said in (out / student / "report.html").read_text(encoding="utf-8")
         assert said[:100] in (out / "index.html").read_text(encoding="utf-8")  # the class page shortens notes
         assert said in (out / "gradebook.sqlite").read_bytes().decode("utf-8", "replace")
+
+
+def test_quarto_and_r_markdown_documents_are_read_as_markdown_and_a_web_page_is_named(tmp_path, capsys):
+    subs, out = tmp_path / "CLASS", tmp_path / "OUT"
+    front = '---\ntitle: "Homework 2"\nformat: html\n---\n\n```{python}\nimport numpy as np\n```\n\n'
+    entry(subs, "quinn", {"q2.qmd": front + ALICE_Q2.read_text()})
+    entry(subs, "rhea", {"Q2.Rmd": front.replace("{python}", "{r}") + ALICE_Q2.read_text()})
+    entry(subs, "hal", {"q2.html": "<html><body><h2>Q2.1</h2><p>1/4</p></body></html>"})
+    grade(capsys, subs, out)
+    alice = tmp_path / "ALICE"
+    grade(capsys, ROOT / "submissions", alice)
+    full = json.loads((alice / "alice" / "results.json").read_text())["score"]
+    for student in ("quinn", "rhea"):
+        assert json.loads((out / student / "results.json").read_text())["score"] == full
+        assert notes(out, student) == []
+    assert notes(out, "hal") == ["q2.html is a web page, which the grader does not read: hand in the written "
+                                 "answers as q2.md or answers.yaml instead."]
 
 
 def test_code_saved_as_text_is_named_with_the_file_to_hand_in(tmp_path, capsys):

@@ -216,7 +216,7 @@ def test_a_folder_holding_only_a_readme_says_why_it_scores_zero(graded):
     assert results(graded, "readme")["score"] == 0
     assert notes(graded, "readme") == [
         "Nothing in the submission answers any problem set: README is not read, as the grader reads code (.py, "
-        ".ipynb), Markdown or text (.md, .txt) and answers files (.yaml). Define the functions of foundations in "
+        ".ipynb), Markdown or text (.md, .qmd, .Rmd, .txt) and answers files (.yaml). Define the functions of foundations in "
         "foundations.py or foundations.ipynb; write each answer of q2-activations under its part label (e.g. "
         "`Q2.1a:`) in q2.md or answers.yaml."]
 

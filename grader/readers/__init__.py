@@ -91,6 +91,10 @@ def is_checkpoint(path: Path) -> bool:
 EMPTY_FILE = " is empty: "
 
 
+# Markdown by any name: Quarto's and R Markdown's documents are Markdown whose code chunks are fenced blocks.
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".qmd", ".rmd", ".txt")
+
+
 def text_reader_for(path: Path) -> TextReader | None:
     """The reader for a written-answer file, or None when the file is not one."""
     suffix = path.suffix.lower()
@@ -98,7 +102,7 @@ def text_reader_for(path: Path) -> TextReader | None:
         from grader.readers.answers_file import read_answers_file
 
         return read_answers_file
-    if suffix in (".md", ".markdown", ".txt"):
+    if suffix in MARKDOWN_SUFFIXES:
         try:
             from grader.readers.markdown import read_markdown
         except ImportError:  # the Markdown reader is optional until it lands
