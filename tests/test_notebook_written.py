@@ -49,6 +49,18 @@ def test_markdown_cells_grade_like_the_markdown_file(q2_grader, tmp_path):
     assert from_notebook["Q2.4"].provisional
 
 
+def test_full_width_forms_in_markdown_cells_read_as_in_a_markdown_file(q2_grader, tmp_path):
+    # An IME types "Q２.３", "（ｂ）" and "答案："; the Markdown file reader folds them to ASCII, and so must a notebook's.
+    cells = ["## Q２.３\n\n**（ｂ）** ρ（０.０５）＝ ０.２５０５\n\n**（ｄ）** 答案：approx", "## Q2.2\n\nε ∈ （−∞，∞）"]
+    (tmp_path / "q2.md").write_text("\n\n".join(cells), encoding="utf-8")
+    notebook = write_notebook(tmp_path / "q2.ipynb", [nbformat.v4.new_markdown_cell(cell) for cell in cells])
+    from_markdown = {p.label: p for p in q2_grader.grade("s", [tmp_path / "q2.md"]).parts}
+    from_notebook = {p.label: p for p in q2_grader.grade("s", [notebook]).parts}
+    for label in ("Q2.2", "Q2.3b", "Q2.3d"):
+        assert from_markdown[label].score == from_markdown[label].max_score, (label, from_markdown[label].feedback)
+        assert from_notebook[label].score == from_markdown[label].score, (label, from_notebook[label].feedback)
+
+
 def test_code_and_markdown_cells_of_one_notebook_answer_different_parts(q2_grading_grader, tmp_path):
     notebook = write_notebook(tmp_path / "q2.ipynb", [
         nbformat.v4.new_markdown_cell("# My homework\n\n## Q2.1\n$\\dot\\sigma_{approx}(\\varepsilon) = \\frac12$"),

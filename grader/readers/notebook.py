@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from grader.mathread import halfwidth
 from grader.readers import WrittenReading
 from grader.readers.code import CodeSource
 from grader.readers.markdown import (LABEL_WORD_PATTERN, MAX_DOCUMENT_BYTES, covers, heading_key, parse_sections,
@@ -46,7 +47,8 @@ def read_notebook_answers(source: CodeSource, problem_set: ProblemSet) -> Writte
     if not source.markdown_cells or not written:
         return WrittenReading()
     questions = _question_paragraphs(problem_set)
-    text = CELL_SEPARATOR.join(_without_questions(cell, questions) for cell in source.markdown_cells)
+    # As a Markdown file is read: "Q２.３" and "答案：" typed in full-width forms mean "Q2.3" and "答案:".
+    text = halfwidth(CELL_SEPARATOR.join(_without_questions(cell, questions) for cell in source.markdown_cells))
     name = source.path.name
     own = name in problem_set.submission_files
     if not text.strip():
