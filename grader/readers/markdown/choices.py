@@ -9,8 +9,8 @@ from typing import Iterable
 from grader.checkers.choice import NEGATED_BEFORE
 from grader.spec import Part
 
-from .labels import (ANSWER_WORD_ABROAD, ANSWER_WORD_BEFORE_COLON, HEADING_LABEL, LABEL_WORDS, _SUB_HEADING, covers,
-                     name_key, normalise_label)
+from .labels import (ANSWER_ONLY_WORD_ABROAD, ANSWER_ONLY_WORD_BEFORE_COLON, HEADING_LABEL, LABEL_WORDS, _SUB_HEADING,
+                     covers, name_key, normalise_label)
 from .document import Section, _shorten
 from .statements import _boxed_inside
 from .named import Found, _cell_text, _listed, _table_statements
@@ -280,11 +280,11 @@ def _choices_said(text: str, line: int, key: str | None, part: Part, choices: li
 
 
 # The choice written after words that give it: "Answer: approx", "faster decay = true", "**Antwort:** approx"
-_CHOICE_GIVEN = re.compile(rf"(?:\b(?:answer|faster(?:\s+decay)?|decays\s+faster)|{ANSWER_WORD_BEFORE_COLON})"
+_CHOICE_GIVEN = re.compile(rf"(?:\b(?:answer|faster(?:\s+decay)?|decays\s+faster)|{ANSWER_ONLY_WORD_BEFORE_COLON})"
                            r"\s*(?:[*_]{1,2}\s*)?[:=：]\s*\**\s*[\"'“`]?(\w+)", re.I)
 # A table row's first cell that asks for the choice: "| faster decay | approx |", "| Antwort | approx |"
 _CHOICE_ROW = re.compile(r"(?:the\s+)?(?:answer|choice|faster(?:\s+decay(?:ing)?)?(?:\s+curve)?|decays?\s+faster|"
-                         rf"which\s+(?:curve\s+|one\s+)?decays\s+faster\??|{ANSWER_WORD_ABROAD})\s*[:：]?")
+                         rf"which\s+(?:curve\s+|one\s+)?decays\s+faster\??|{ANSWER_ONLY_WORD_ABROAD})\s*[:：]?")
 _LEADING_WORD = re.compile(r"\s*[*\"'“`]*(\w+)[*\"'”`]*\s*[,;:.!—–-]")
 # Where a sentence turns to another clause that may say the other curve: "…, but …", "; whereas …"
 # Never starts inside a run of spaces, and takes runs whole: linear on long runs of (no-break) spaces.
@@ -409,7 +409,7 @@ def _choice_synonyms(part: Part) -> dict[str, str]:
 # A choice named in a few words: "the approximation", "The approximate one.", "Answer: the approximated ratio",
 # "the true ratio"; the word names the choice (below), the noun after it adds nothing.
 _CHOICE_PHRASE = re.compile(r"(?:(?:the\s+)?(?:final\s+)?answer\s*(?:is\s*)?[:=]?\s*"
-                            rf"|{ANSWER_WORD_BEFORE_COLON}\s*[:：]\s*)?(?:the\s+)?(?P<word>[a-z]+)\.?"
+                            rf"|{ANSWER_ONLY_WORD_BEFORE_COLON}\s*[:：]\s*)?(?:the\s+)?(?P<word>[a-z]+)\.?"
                             r"(?:\s+(?:ones?|ratios?|curves?|versions?|values?|functions?|plots?|lines?|graphs?))?", re.I)
 _FIRST_CLAUSE = re.compile(r"[,;:(—–]|\.\s|\s-\s|\s+(?:because|since|as|so)\s", re.I)
 

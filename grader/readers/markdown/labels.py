@@ -20,16 +20,39 @@ LABEL_WORD_PATTERN = (r"(?:(?:question|problem|exercise|task|part|aufgabe|teilau
 # The words before a student's answer in the languages students write in ("Antwort:", "Réponse :", "Ответ:",
 # "答案："), to be read wherever "Answer:" is.  English is spelt out where it is read, with its other phrasings ("the
 # answer is"); these count only before a colon (the French put a space before it, Chinese and Japanese write a
-# full-width one), so the same word in a sentence ("Die Lösung von Q2.1 zeigt …") gives no answer.
-# Regex groups to match case-insensitively: ANSWER_WORD_ABROAD the word alone (a table's header cell), and
-# ANSWER_WORD_BEFORE_COLON the word where a colon follows, which the pattern using it reads on.
-ANSWER_WORD_ABROAD = (r"(?:(?<!\w)(?:(?:endgültige|finale?|окончательный|итоговый)\s+)?"
-                      r"(?:antwort|lösung|loesung|ergebnis|endergebnis|réponse|reponse|résultat|resultat|respuesta"
-                      r"|resultado|solución|solucion|risposta|risultato|soluzione|resposta|solução|solucao|antwoord"
-                      r"|oplossing|odpowiedź|odpowiedz|wynik|svar|ответ|результат)"
-                      r"(?:\s+(?:finale?|définitive|definitiva|definitivo|final))?(?!\w)"
-                      r"|(?:最终|最終)?(?:答案|解答|回答|答え|结果|結果|答))")
-ANSWER_WORD_BEFORE_COLON = rf"{ANSWER_WORD_ABROAD}(?=\s*(?:[*_]{{1,2}}\s*)?[:：])"
+# full-width one), so the same word in a sentence ("Die Antwort auf Q2.1 zeigt …") gives no answer.
+_ANSWER_WORDS = (r"antwort|ergebnis|endergebnis|réponse|reponse|résultat|resultat|respuesta|resultado|risposta"
+                 r"|risultato|resposta|antwoord|odpowiedź|odpowiedz|wynik|svar|ответ|результат")
+# The words for "solution" ("Lösung:", "Solución:", French "Solution :") usually open the working, as the English
+# "Solution:" does, so they count only where it does: before a set, opening an answer callout, heading a table's
+# answer column; never before a number or a choice, where the final value after the working must win.
+_SOLUTION_WORDS = (r"lösung|loesung|lösning|losning|solución|solucion|soluzione|solução|solucao|oplossing"
+                   r"|rozwiązanie|rozwiazanie|solution")
+
+
+# Chinese and Japanese: "答案", "最终答案" (no spaces around a word, so none is sought)
+_CJK_ANSWER_WORDS = r"(?:最终|最終)?(?:答案|解答|回答|答え|结果|結果|答)"
+
+
+def _worded(words: str) -> str:
+    """The words ``words`` (a regex alternation) whole, with the words that may make them final ("endgültige
+    Lösung", "réponse finale")."""
+    return (r"(?<!\w)(?:(?:endgültige|finale?|окончательный|итоговый)\s+)?"
+            rf"(?:{words})"
+            r"(?:\s+(?:finale?|définitive|definitiva|definitivo|final))?(?!\w)")
+
+
+def _before_colon(word: str) -> str:
+    return rf"{word}(?=\s*(?:[*_]{{1,2}}\s*)?[:：])"
+
+
+# Regex groups to match case-insensitively: a word alone (a table's header cell), and a word where a colon follows,
+# which the pattern using it reads on.  ANSWER_WORD_* take the words for "solution" too, for where English
+# "Solution:" counts; ANSWER_ONLY_WORD_* leave them out, for where it does not (a number, a choice).
+ANSWER_ONLY_WORD_ABROAD = rf"(?:{_worded(_ANSWER_WORDS)}|{_CJK_ANSWER_WORDS})"
+ANSWER_WORD_ABROAD = rf"(?:{ANSWER_ONLY_WORD_ABROAD}|{_worded(_SOLUTION_WORDS)})"
+ANSWER_ONLY_WORD_BEFORE_COLON = _before_colon(ANSWER_ONLY_WORD_ABROAD)
+ANSWER_WORD_BEFORE_COLON = _before_colon(ANSWER_WORD_ABROAD)
 
 
 LABEL_WORDS = re.compile(rf"^{LABEL_WORD_PATTERN}\s*", re.I)

@@ -12,7 +12,8 @@ from grader.checkers.expression import declare
 from grader.mathread import Unreadable, read_math
 from grader.spec import Part
 
-from .labels import ANSWER_WORD_BEFORE_COLON, LABEL_WORDS, _unicode_maths, name_key, normalise_label
+from .labels import (ANSWER_ONLY_WORD_BEFORE_COLON, ANSWER_WORD_BEFORE_COLON, LABEL_WORDS, _unicode_maths, name_key,
+                     normalise_label)
 from .document import Block, Section, Segment, Table, _ANSWER_CALLOUT, _REMARK_COLUMN, _answer_column, _shorten
 from .statements import (Statement, _EQUALITIES, _INEQUALITIES, _NAME_CHARS, _PRECISION_SAID, _brace_pairs,
                          _looks_like_name, _split_top, _variable_like, block_statements, split_chain)
@@ -593,9 +594,9 @@ def _value_continuing(block: Block, st: Statement, names: set[str]) -> str | Non
 
 # Words that give the final answer, in the part's own section or paragraphs: "**Answer:**", "Final answer:", "The
 # answer is", "Result:", "Numerically this is (about)", "Antwort:".  What follows them beats the working before (not a
-# box).
+# box).  "Solution:", "Lösung:" open the working, so the value after them does not.
 _ANSWER_SAID = (r"(?<!\w)(?:(?:final|my)\s+)?answer\s*(?::|=|\bis\b\s*:?)|(?<!\w)(?:final\s+)?result\s*[:=]"
-                rf"|{ANSWER_WORD_BEFORE_COLON}\s*(?:[*_]{{1,2}}\s*)?[:：]"
+                rf"|{ANSWER_ONLY_WORD_BEFORE_COLON}\s*(?:[*_]{{1,2}}\s*)?[:：]"
                 r"|\bfinal\s+result\s+is\b|\bnumerically\s*,?\s*(?:(?:this|that|it)\s+(?:is|gives|equals|comes\s+to|"
                 r"becomes)|(?:we|I)\s+(?:get|have|obtain|find))(?:\s+(?:about|approximately|roughly|around))?\s*[:=]?")
 _ANSWER_SAID_IN = re.compile(_ANSWER_SAID, re.I)
