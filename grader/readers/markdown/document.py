@@ -222,6 +222,7 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     section's one block, and what follows the table stays in the section around it; and so does each column of a
     table with the parts as its columns (``| part | (a) | (b) |``, see :func:`_column_sections`)."""
     tokens = _MD.parse(text)
+    _read_callout_titles(tokens)
     labels = tuple(labels)
     sections = [Section(key=None, heading="", line=1, level=0)]
     stack: list[Section] = []  # labelled headings that are open, outermost first
@@ -373,7 +374,43 @@ def _answer_callout(tokens: list, start: int) -> bool:
     """Does the block quote opening at ``tokens[start]`` open with a paragraph labelled as the answer?"""
     first = tokens[start + 2] if start + 2 < len(tokens) else None  # blockquote_open, paragraph_open, inline
     return tokens[start + 1].type == "paragraph_open" and first is not None and first.type == "inline" \
-        and bool(_ANSWER_CALLOUT.match(first.content))
+        and (bool(_ANSWER_CALLOUT.match(first.content)) or first.meta.get("answer_callout", False))
+
+
+# An Obsidian callout's first line: "> [!success] Answer", "> [!note]- Working" (folded), its type and title
+_CALLOUT_HEAD = re.compile(r"\s*\[!(?P<type>[\w-]+)\][+-]?[ \t]*")
+# The callout types that hold a result, as a student boxes the answer; the others ("question", "quote", "note",
+# "warning") hold the question pasted or a remark, as a plain block quote does, unless their title says "Answer"
+_RESULT_CALLOUTS = {"answer", "answers", "solution", "success", "check", "done", "tip", "important", "abstract",
+                    "summary", "tldr", "result"}
+# A callout's title that calls it the answer: "Answer", "Final answer", "Solution", "Answers:", "Antwort"
+_ANSWER_TITLE = re.compile(rf"[*_]{{0,2}}\s*(?:(?:(?:final|my)\s+)?(?:answers?|solutions?|results?)(?!\w)"
+                           rf"|{ANSWER_WORD_ABROAD})\s*[*_]{{0,2}}\s*(?:[:：]\s*[*_]{{0,2}})?\s*", re.I)
+
+
+def _read_callout_titles(tokens: list) -> None:
+    """Obsidian's callouts (``> [!success] Answer``, ``> [!tip]``) read as block quotes: the ``[!type]`` mark
+    leaves the text, and a callout whose type or title says it holds the result is an answer callout, as
+    ``> **Answer:** …`` is: its title reads "Answer:", so the value after it is the final answer."""
+    for k, tok in enumerate(tokens[:-2]):
+        if tok.type != "blockquote_open" or tokens[k + 1].type != "paragraph_open":
+            continue
+        inline = tokens[k + 2]
+        first = inline.children[0] if inline.type == "inline" and inline.children else None
+        head = _CALLOUT_HEAD.match(first.content) if first is not None and first.type == "text" else None
+        if head is None:
+            continue
+        title = first.content[head.end():]
+        worded = _ANSWER_TITLE.match(title)
+        if worded is not None and (worded.end() == len(title) or title[worded.end() - 1:worded.end()].isspace()):
+            title = "Answer: " + title[worded.end():]  # "Final answer", "Solution" name the answer as "Answer:" does
+        elif head["type"].lower() in _RESULT_CALLOUTS:
+            inline.meta["answer_callout"] = True
+            if not title.strip() and len(inline.children) > 1:
+                title = "Answer:"  # "> [!tip]" alone on its line: the lines below are the answer
+        if inline.content.startswith(first.content):
+            inline.content = title + inline.content[len(first.content):]
+        first.content = title
 
 
 # The info strings of a fenced block of output or plain text; a block named for a language holds a program.

@@ -1,0 +1,113 @@
+"""Write-ups exported by the tools students write them in.
+
+Obsidian, Notion, GitHub, pandoc, Quarto and Bear each write Markdown of their own: callouts (``> [!success]
+Answer``), ``<aside>`` boxes, ``$`…`$`` maths, ``<sup>`` exponents, ``\\(b\\)`` for a part letter, equation labels,
+fenced divs, a part letter on each line of a paragraph, task lists.  Each document here is the Markdown such a tool
+writes, read as ``grader check`` reads it.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.readers.markdown import read_markdown
+from grader.spec import load_problem_set
+
+ROOT = Path(__file__).resolve().parents[1]
+Q2 = ROOT / "problems" / "q2-activations.yaml"
+WORKING = "## Q2.3\n\nWorking: $\\rho(0.05) = \\frac{0.249844}{0.997504}$.\n\n"
+
+
+@pytest.fixture(scope="module")
+def q2():
+    return load_problem_set(Q2)
+
+
+def read(tmp_path: Path, text: str, q2) -> dict:
+    path = tmp_path / "q2.md"
+    path.write_text(text, encoding="utf-8")
+    return read_markdown(path, q2).answers
+
+
+def value(answers: dict, label: str) -> str | None:
+    answer = answers.get(label)
+    return None if answer is None or answer.problem else answer.value
+
+
+def number(answers: dict, label: str) -> float | None:
+    """The number an answer gives, its maths and approximations left out."""
+    found = value(answers, label)
+    return None if found is None else float(found.replace("\\approx", "").replace("$", "").split("=")[-1].strip())
+
+
+# ---------------------------------------------------------------------------
+# Obsidian callouts
+
+CALLOUT_HEADS = ["[!success] Answer:", "[!success] Answer", "[!answer]", "[!note] Final answer", "[!tip]",
+                 "[!abstract] Solution", "[!success]- Answers", "[!check]"]
+
+
+@pytest.mark.parametrize("head", CALLOUT_HEADS)
+def test_an_obsidian_answer_callout_gives_the_answers(tmp_path, q2, head):
+    text = WORKING + f"> {head}\n> (b) $\\rho(0.05) \\approx 0.2505$\n>\n> (d) approx\n"
+    found = read(tmp_path, text, q2)
+    assert "0.2505" in value(found, "Q2.3b")
+    assert value(found, "Q2.3d") == "approx"
+
+
+def test_a_wrong_final_answer_in_a_callout_beats_the_working(tmp_path, q2):
+    text = WORKING + "> [!success] Answer:\n> (b) $\\rho(0.05) \\approx 0.2437$\n"
+    assert "0.2437" in value(read(tmp_path, text, q2), "Q2.3b")
+
+
+def test_a_right_final_answer_in_a_callout_beats_a_rough_working(tmp_path, q2):
+    text = ("## Q2.3\n\nWorking: $\\rho(0.05) \\approx \\rho_{approx}(0.05) = 0.25$ at first order.\n\n"
+            "> [!success] Answer\n> $\\rho(0.05) \\approx 0.2505$\n")
+    assert "0.2505" in value(read(tmp_path, text, q2), "Q2.3b")
+
+
+def test_a_callout_with_the_answer_in_its_title_gives_it(tmp_path, q2):
+    text = WORKING + "> [!success] Answer: $\\rho(0.05) \\approx 0.2505$\n"
+    assert "0.2505" in value(read(tmp_path, text, q2), "Q2.3b")
+
+
+def test_a_question_callout_is_the_question_pasted(tmp_path, q2):
+    text = ("## Q2.3\n\n> [!question] Which curve decays faster? Say \"approx\" or \"true\".\n\n"
+            "The true ratio decays more slowly, so the approximation decays faster: approx.\n")
+    assert value(read(tmp_path, text, q2), "Q2.3d") == "approx"
+
+
+# ---------------------------------------------------------------------------
+# Through grader check
+
+OBSIDIAN = """## Q2.1
+Maclaurin: $\\dot\\sigma(\\varepsilon) \\approx \\dot\\sigma(0) + \\ddot\\sigma(0)\\varepsilon$ with $\\ddot\\sigma(0)=0$.
+
+> [!success] Answer
+> $\\dot\\sigma_{approx}(\\varepsilon) = \\frac14$ and $\\dot\\tanh_{approx}(\\varepsilon) = 1$
+
+## Q2.2
+> [!success] Answer
+> $\\varepsilon \\in (-\\infty, \\infty)$
+
+## Q2.3
+> [!note]- Working
+> $\\rho(0.05) = \\frac{0.249844}{0.997504}$
+
+> [!success] Answers
+> - (a) $\\rho_{approx}(\\varepsilon) = \\frac{1}{4}$
+> - (b) $\\rho(0.05) \\approx 0.2505$
+> - (c) $\\rho(0.05)^T \\approx 0.2505,\\ 9.86\\times10^{-4},\\ 9.72\\times10^{-7},\\ 9.44\\times10^{-13}$ for $T = 1, 5, 10, 20$
+> - (d) approx
+"""
+
+
+def test_grader_check_grades_an_obsidian_write_up(tmp_path):
+    path = tmp_path / "q2.md"
+    path.write_text(OBSIDIAN, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "grader", "check", str(Q2), str(path)], capture_output=True,
+                         text=True, cwd=ROOT, timeout=300)
+    assert "total: 10 / 13" in run.stdout, run.stdout + run.stderr
