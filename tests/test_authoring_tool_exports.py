@@ -81,6 +81,24 @@ def test_a_question_callout_is_the_question_pasted(tmp_path, q2):
 
 
 # ---------------------------------------------------------------------------
+# Notion callouts and other HTML wrappers
+
+def test_a_notion_callout_is_read(tmp_path, q2):
+    text = ("## Q2.3\n\nWorking: $\\rho(0.05) = \\dfrac{\\dot\\sigma(0.05)}{\\dot\\tanh(0.05)}$.\n\n"
+            "<aside>\n💡 **Answer:** $\\rho(0.05) \\approx 0.2505$\n\n</aside>\n\n<aside>\n💡 (d) approx\n\n</aside>\n")
+    found = read(tmp_path, text, q2)
+    assert "0.2505" in value(found, "Q2.3b")
+    assert value(found, "Q2.3d") == "approx"
+
+
+def test_a_collapsed_details_block_is_read(tmp_path, q2):
+    text = "## Q2.3\n\n<details>\n<summary>Answers</summary>\n\n(b) 0.2505\n\n(d) approx\n\n</details>\n"
+    found = read(tmp_path, text, q2)
+    assert value(found, "Q2.3d") == "approx"
+    assert number(found, "Q2.3b") == pytest.approx(0.2505)
+
+
+# ---------------------------------------------------------------------------
 # Through grader check
 
 OBSIDIAN = """## Q2.1

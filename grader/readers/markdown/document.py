@@ -213,6 +213,31 @@ _MATH_TOKENS = {"math_inline", "math_inline_double", "math_block", "math_block_e
                 "math_inline_eqno"}
 
 
+# HTML tags that only wrap Markdown: Notion's callouts (<aside>), folded sections (<details>, <summary>), <div>
+_WRAPPER_TAG = re.compile(r"</?(?:aside|details|summary|div|section|center)(?![\w-])[^>]*>", re.I)
+# The icon Notion writes at the start of a callout ("💡 **Answer:** …"): an emoji and its modifiers
+_CALLOUT_ICON = re.compile(r"^\s*(?:[\u2190-\u2BFF\U0001F000-\U0001FAFF][\uFE0E\uFE0F\u200D\U0001F3FB-\U0001F3FF]*)+\s*")
+
+
+def _unwrapped(text: str) -> str:
+    """The document with the HTML tags that wrap Markdown left out (each line kept, so line numbers stay), and
+    the icon opening a Notion callout: CommonMark reads ``<aside>`` to the next blank line as HTML, so the
+    answer in ``<aside>\n💡 **Answer:** $0.2505$\n\n</aside>`` was never read."""
+    if not _WRAPPER_TAG.search(text):
+        return text
+    lines = text.split("\n")
+    for tok in _MD.parse(text):
+        if tok.type != "html_block" or not tok.map or not _WRAPPER_TAG.match(tok.content.lstrip()):
+            continue
+        icon = False  # the first words after an <aside> may open with its icon
+        for k in range(*tok.map):
+            icon = icon or bool(re.search(r"<aside(?![\w-])", lines[k], re.I))
+            lines[k] = _WRAPPER_TAG.sub("", lines[k])
+            if icon and lines[k].strip():
+                lines[k], icon = _CALLOUT_ICON.sub("", lines[k], count=1), False
+    return "\n".join(lines)
+
+
 def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     """Split a document into sections by heading; unlabelled sub-headings stay in their parent.
 
@@ -221,7 +246,7 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     So does a table row whose first cell is a label (``| Q2.1a | $\\frac14$ |``): its answer cell is the
     section's one block, and what follows the table stays in the section around it; and so does each column of a
     table with the parts as its columns (``| part | (a) | (b) |``, see :func:`_column_sections`)."""
-    tokens = _MD.parse(text)
+    tokens = _MD.parse(_unwrapped(text))
     _read_callout_titles(tokens)
     labels = tuple(labels)
     sections = [Section(key=None, heading="", line=1, level=0)]
