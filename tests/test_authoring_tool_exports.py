@@ -7,6 +7,7 @@ writes, read as ``grader check`` reads it.
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +97,36 @@ def test_a_collapsed_details_block_is_read(tmp_path, q2):
     found = read(tmp_path, text, q2)
     assert value(found, "Q2.3d") == "approx"
     assert number(found, "Q2.3b") == pytest.approx(0.2505)
+
+
+# ---------------------------------------------------------------------------
+# Maths and text as exporters write them
+
+def test_github_inline_maths_is_read_without_its_backticks(tmp_path, q2):
+    found = read(tmp_path, "## Q2.3\n\n(b) $`\\rho(0.05) \\approx 0.2505`$\n", q2)
+    assert value(found, "Q2.3b") is not None and "`" not in value(found, "Q2.3b")
+    assert "0.2505" in value(found, "Q2.3b")
+
+
+def test_html_superscripts_are_exponents(tmp_path, q2):
+    text = ("## Q2.3\n\n(c) For T = 1, 5, 10, 20: 0.2505, 9.86 × 10<sup>−4</sup>, 9.72 × 10<sup>−7</sup>, "
+            "9.44 × 10<sup>−13</sup>\n")
+    answer = value(read(tmp_path, text, q2), "Q2.3c")
+    assert answer is not None and re.search(r"10\^\{[−-]4\}", answer)
+
+
+@pytest.mark.parametrize("text", ["## Q2.3\n\n\\(b\\) 0.2505\n\n\\(d\\) approx\n",
+                                  "## Q2.3\n\n| Part  | Answer |\n|-------|--------|\n| \\(b\\) | $0.2505$ |\n"
+                                  "| \\(d\\) | approx |\n"])
+def test_a_part_letter_escaped_by_pandoc_is_the_part_letter(tmp_path, q2, text):
+    found = read(tmp_path, text, q2)
+    assert number(found, "Q2.3b") == pytest.approx(0.2505)
+    assert value(found, "Q2.3d") == "approx"
+
+
+def test_inline_maths_in_brackets_is_still_maths(tmp_path, q2):
+    found = read(tmp_path, "## Q2.3\n\n\\(\\rho(0.05) \\approx 0.2505\\) and the curve: approx.\n", q2)
+    assert "0.2505" in value(found, "Q2.3b")
 
 
 # ---------------------------------------------------------------------------

@@ -118,6 +118,31 @@ def _bracket_math(opening: str, closing: str, token_type: str, min_content: int)
     return rule
 
 
+# A part letter pandoc escaped at the start of a paragraph or table cell, so no list opens there: "\(b\) 0.2505",
+# "\(iv\)"; not "\(a\) is the slope" or "\(b = 2\)", maths as it stands
+_ESCAPED_PART_LETTER = re.compile(r"\\\((?P<letter>[a-h]|i{1,3}|iv|vi{0,3}|ix|x)\\\)(?=\s+\S|\s*$)"
+                                  r"(?!\s*(?:[-=<>≤≥≈∈+*/^_,.;:]|\\[a-z]|(?:is|are|and|or|be|denotes|where)\b))")
+
+
+def _unescaped_part_letter(cell: str) -> str:
+    """A table cell's Markdown with the part letter opening it unescaped: ``\\(b\\)`` → ``(b)``."""
+    m = _ESCAPED_PART_LETTER.match(cell)
+    return f"({m['letter']}){cell[m.end():]}" if m else cell
+
+
+def _escaped_part_letter(state: StateInline, silent: bool) -> bool:
+    r"""An inline rule: ``\(b\)`` opening a paragraph, list item or table cell is the part letter "(b)"."""
+    if state.pos != 0:
+        return False
+    m = _ESCAPED_PART_LETTER.match(state.src)
+    if m is None:
+        return False
+    if not silent:
+        state.pending += f"({m['letter']})"
+    state.pos = m.end()
+    return True
+
+
 # LaTeX's display environments, which Jupyter and many renderers show written without $$ around them.
 _DISPLAY_ENVIRONMENT = re.compile(r"\\begin\s*\{\s*((?:align|equation|gather|multline|eqnarray|alignat|flalign)\*?)"
                                   r"\s*\}")
@@ -202,6 +227,7 @@ def _parser() -> MarkdownIt:
     # \[ … \] too (texmath only knows it on its own lines).
     md.block.ruler.before("paragraph", "math_environment", _environment_block, {"alt": ["paragraph"]})
     md.inline.ruler.before("math_inline", "math_inline_paren", _bracket_math("\\(", "\\)", "math_inline", 1))
+    md.inline.ruler.before("math_inline_paren", "escaped_part_letter", _escaped_part_letter)
     md.inline.ruler.before("escape", "math_inline_bracket_display",
                            _bracket_math("\\[", "\\]", "math_inline_double", 0))
     md.core.ruler.before("text_join", "keep_set_difference", _keep_set_difference)
@@ -325,7 +351,8 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
                 keyed_rows = True
         elif tok.type == "inline" and table is not None and table.rows:
             struck = any(c.type in ("s_open", "html_inline") for c in tok.children or ())  # not "~~" in maths
-            table.rows[-1].append(_without_struck_source(tok.content) if struck else tok.content)
+            cell = _without_struck_source(tok.content) if struck else tok.content
+            table.rows[-1].append(_unescaped_part_letter(cell))
         if tok.type == "heading_open":
             level = heading_level = int(tok.tag[1:])
             title = tokens[i + 1].content.strip()
@@ -861,7 +888,9 @@ def _segments(children) -> list[Segment]:
         elif struck > 0:
             continue
         elif child.type in _MATH_TOKENS:
-            out.append(Segment("math", child.content, display=child.type != "math_inline"))
+            out.append(Segment("math", _without_code_marks(child), display=child.type != "math_inline"))
+        elif child.type == "html_inline" and _SCRIPT_TAG.fullmatch(child.content.strip()):
+            _append_text(out, _script_text(child.content))  # "10<sup>−4</sup>" is 10^{−4}
         elif child.type in ("text", "code_inline"):
             _append_text(out, child.content)
         elif child.type in ("softbreak", "hardbreak"):
@@ -870,6 +899,24 @@ def _segments(children) -> list[Segment]:
             # Keep the markup: an underscore in σ̇_approx may have been read as emphasis.
             _append_text(out, child.markup if child.markup == "_" else "")
     return out
+
+
+def _without_code_marks(token) -> str:
+    """Inline maths without the backticks GitHub and GitLab put inside its dollars: ``$`\\rho = 0.25`$``."""
+    content = token.content
+    if token.type == "math_inline" and len(content) > 1 and content.startswith("`") and content.endswith("`"):
+        return content[1:-1]
+    return content
+
+
+# HTML superscripts and subscripts, as pandoc writes "10⁻⁴" and "x₁" in plain Markdown: "10<sup>−4</sup>"
+_SCRIPT_TAG = re.compile(r"<(?P<close>/)?(?P<name>sup|sub)\s*>", re.I)
+
+
+def _script_text(tag: str) -> str:
+    """The plain-text maths an HTML ``<sup>``/``<sub>`` tag stands for: ``^{`` or ``_{``, and ``}`` closing it."""
+    m = _SCRIPT_TAG.fullmatch(tag.strip())
+    return "}" if m["close"] else "^{" if m["name"].lower() == "sup" else "_{"
 
 
 def _append_text(out: list[Segment], text: str) -> None:
