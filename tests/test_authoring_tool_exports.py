@@ -130,6 +130,27 @@ def test_inline_maths_in_brackets_is_still_maths(tmp_path, q2):
 
 
 # ---------------------------------------------------------------------------
+# Quarto
+
+def test_an_equation_label_after_display_maths_leaves_it_readable(tmp_path, q2):
+    text = ("## Q2.1\n\n$$\n\\dot\\sigma_{approx}(\\varepsilon) = \\frac{1}{4}\n$$ {#eq-sigma}\n\n"
+            "$$\n\\dot\\tanh_{approx}(\\varepsilon) = 1\n$$ {#eq-tanh}\n\n## Q2.2\n\nBy @eq-sigma, "
+            "the set is $\\varepsilon \\in (-\\infty, \\infty)$.\n")
+    found = read(tmp_path, text, q2)
+    assert value(found, "Q2.1a") == "\\frac{1}{4}"
+    assert value(found, "Q2.1b") == "1"
+    assert value(found, "Q2.2") == "(-\\infty, \\infty)"
+
+
+def test_a_heading_inside_a_quarto_callout_stays_in_its_part(tmp_path, q2):
+    text = ("## Q2.3\n\nWorking: $\\rho(0.05) = \\frac{0.249844}{0.997504}$.\n\n::: {.callout-note}\n## Answers\n\n"
+            "(b) $\\rho(0.05) \\approx 0.2505$\n\n(d) approx\n:::\n")
+    found = read(tmp_path, text, q2)
+    assert "0.2505" in value(found, "Q2.3b")
+    assert value(found, "Q2.3d") == "approx"
+
+
+# ---------------------------------------------------------------------------
 # Through grader check
 
 OBSIDIAN = """## Q2.1

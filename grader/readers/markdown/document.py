@@ -264,6 +264,41 @@ def _unwrapped(text: str) -> str:
     return "\n".join(lines)
 
 
+# Quarto's and pandoc's equation label after display maths: "$$ {#eq-sigma}"
+_EQUATION_LABEL = re.compile(r"(\$\$)[ \t]*\{#[^}\s]*\}[ \t]*$", re.M)
+# A line opening or closing a pandoc fenced div (a Quarto callout): "::: {.callout-note}", ":::"
+_DIV_FENCE = re.compile(r"[ \t]{0,3}:{3,}[ \t]*(?P<attributes>\{[^}\n]*\}|[\w-]+)?[ \t]*:*[ \t]*")
+_CODE_FENCE = re.compile(r"[ \t]{0,3}(?P<fence>`{3,}|~{3,})")
+
+
+def _without_equation_labels(text: str) -> str:
+    """The document without the labels after display maths (``$$ {#eq-sigma}``), which left the maths unclosed."""
+    return _EQUATION_LABEL.sub(r"\1", text) if "{#" in text else text
+
+
+def _without_div_fences(text: str) -> tuple[str, set[int]]:
+    """The document with pandoc's fenced-div lines (``::: {.callout-note}``, ``:::``) left blank, so they are no
+    text of the answer, and the numbers (from 0) of the lines inside a div: a heading there (``## Answers`` in a
+    callout) titles the callout, it does not end the part's section around it.  Code blocks are left as they are."""
+    if ":::" not in text:
+        return text, set()
+    lines = text.split("\n")
+    inside: set[int] = set()
+    depth, fence = 0, ""
+    for k, line in enumerate(lines):
+        code = _CODE_FENCE.match(line)
+        if fence:
+            fence = "" if code and code["fence"][0] == fence[0] and len(code["fence"]) >= len(fence) else fence
+        elif code:
+            fence = code["fence"]
+        elif (div := _DIV_FENCE.fullmatch(line)) is not None:
+            depth = depth + 1 if div["attributes"] else max(depth - 1, 0)
+            lines[k] = ""
+        elif depth:
+            inside.add(k)
+    return "\n".join(lines), inside
+
+
 def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     """Split a document into sections by heading; unlabelled sub-headings stay in their parent.
 
@@ -272,6 +307,7 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     So does a table row whose first cell is a label (``| Q2.1a | $\\frac14$ |``): its answer cell is the
     section's one block, and what follows the table stays in the section around it; and so does each column of a
     table with the parts as its columns (``| part | (a) | (b) |``, see :func:`_column_sections`)."""
+    text, in_divs = _without_div_fences(_without_equation_labels(text))
     tokens = _MD.parse(_unwrapped(text))
     _read_callout_titles(tokens)
     labels = tuple(labels)
@@ -356,6 +392,8 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
         if tok.type == "heading_open":
             level = heading_level = int(tok.tag[1:])
             title = tokens[i + 1].content.strip()
+            if stack and tok.map and tok.map[0] in in_divs and heading_key(title, stack[-1].key) is None:
+                level = heading_level = max(level, stack[-1].level + 1)  # a callout's "## Answers" is inside it
             while stack and stack[-1].level >= level:
                 stack.pop()
             parent = stack[-1].key if stack else None
