@@ -151,6 +151,20 @@ def test_a_heading_inside_a_quarto_callout_stays_in_its_part(tmp_path, q2):
 
 
 # ---------------------------------------------------------------------------
+# A part letter on each line; task lists
+
+@pytest.mark.parametrize("first", ["(b) $\\rho(0.05) \\approx 0.2505$", "(b) 0.2505"])
+def test_each_line_opening_with_a_part_letter_is_its_own_answer(tmp_path, q2, first):
+    found = read(tmp_path, f"## Q2.3\n\n{first}\n(d) approx\n", q2)
+    assert "0.2505" in value(found, "Q2.3b")
+    assert value(found, "Q2.3d") == "approx"
+
+
+def test_a_ticked_task_is_the_answer_it_holds(tmp_path, q2):
+    assert value(read(tmp_path, "## Q2.3\n\n- [x] (d) approx\n", q2), "Q2.3d") == "approx"
+
+
+# ---------------------------------------------------------------------------
 # Through grader check
 
 OBSIDIAN = """## Q2.1

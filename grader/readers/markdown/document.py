@@ -405,6 +405,8 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
             continue
         children = tok.children or []
         if tok.type == "inline":
+            if item_first:
+                children = _without_ticked_box(children)
             if item_first and labels and table is None and (label := _item_label(children, stack, heading_level,
                                                                                    labels)) is not None:
                 key, title, level, children, plain = label
@@ -416,8 +418,8 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
             unclosed = _unclosed_dollar(tok.content, _segments(children))
             paragraph_line = last_line
             # "Q2.3a: …" / "Q2.3d: approx" on consecutive lines of one paragraph: each label line opens its part
-            for offset, piece in (_label_lines(children, stack, heading_level, labels) if labelled
-                                  else [(0, children)]):
+            pieces = _label_lines(children, stack, heading_level, labels) if labelled else [(0, children)]
+            for offset, piece in [line for offset, piece in pieces for line in _part_letter_lines(offset, piece)]:
                 last_line = paragraph_line + offset
                 if labelled:
                     label = _bold_label(piece, stack, heading_level, labels)
@@ -681,6 +683,46 @@ def _unclear_answer_row(table: Table, column: int, title: str, key: str, level: 
                    f"row of values, or add a first column and head the answer row 'Answer'.")
     return Section(key=key, heading=title, line=table.line, level=level, answer_after_label=True,
                    within=within, problem=f"{problem} The column reads: “{quoted}”", quoted=quoted)
+
+
+# A part letter opening a line: "(b) 0.2505", "(iv) approx"
+_PART_LETTER_LINE = re.compile(r"\s*\((?:[a-h]|i{1,3}|iv|vi{0,3}|ix|x)\)\s")
+
+
+def _part_letter_lines(offset: int, children) -> list[tuple[int, list]]:
+    """A paragraph's piece cut before each line that opens with a part letter, when its first line does too:
+    ``(b) 0.2505`` and ``(d) approx`` on consecutive lines (as Bear writes them) are two answers.  As
+    (lines after the paragraph's first, children)."""
+    def opens_with_letter(k: int) -> bool:
+        return k < len(children) and children[k].type == "text" and bool(_PART_LETTER_LINE.match(children[k].content))
+    first = next((k for k, c in enumerate(children) if c.type != "text" or c.content.strip()), len(children))
+    if not opens_with_letter(first):
+        return [(offset, children)]
+    pieces: list[tuple[int, list]] = [(offset, [])]
+    line = offset
+    for k, child in enumerate(children):
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+            if opens_with_letter(k + 1):
+                pieces.append((line, []))
+                continue
+        pieces[-1][1].append(child)
+    return pieces
+
+
+# A ticked box opening a task-list item: "- [x] (d) approx"
+_TICKED_BOX = re.compile(r"\s*\[[xX]\]\s+")
+
+
+def _without_ticked_box(children) -> list:
+    """A list item's first paragraph without the ticked box of a task list: ``- [x] (d) approx`` answers (d)."""
+    children = list(children)
+    k = next((k for k, c in enumerate(children) if c.type != "text" or c.content.strip()), None)
+    m = _TICKED_BOX.match(children[k].content) if k is not None and children[k].type == "text" else None
+    if m is None:
+        return children
+    rest = children[k].content[m.end():]
+    return children[:k] + ([children[k].copy(content=rest)] if rest else []) + children[k + 1:]
 
 
 def _label_lines(children, stack: list[Section], heading_level: int,
