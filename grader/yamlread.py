@@ -8,6 +8,7 @@ remember the line of the node and of each key/item (1-based).
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,12 @@ class _SpecLoader(_Loader):
     """For specs: only true and false are booleans.  YAML 1.1 also reads yes/no/on/off
     as booleans, so ``public: yes`` would pass unseen and ``choices: [yes, no]`` would
     be two booleans; here they are text, which a true-or-false setting refuses."""
+
+    def construct_scalar(self, node: Any) -> Any:
+        # A spec saved in decomposed Unicode (as macOS may) spells "ö" as "o" and a combining mark, which no
+        # pattern or name written by a student in the usual composed form would match.
+        value = super().construct_scalar(node)
+        return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"

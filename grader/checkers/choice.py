@@ -17,6 +17,7 @@ final punctuation, so ``(C)``, ``\\text{C}`` and ``c.`` all name ``C``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -40,7 +41,7 @@ def normalise_choice(text: Any) -> str:
     s = s.strip(" .;:!\"'`")
     while len(s) >= 2 and s[0] + s[-1] in ("()", "[]", "{}"):
         s = s[1:-1].strip()
-    return " ".join(s.lower().split())
+    return " ".join(unicodedata.normalize("NFC", s).lower().split())  # "grösser" typed on a Mac is NFD
 
 
 def _phrases(choice: str, synonyms: Mapping[str, Any] | None) -> list[str]:
@@ -79,9 +80,13 @@ def identify(answer: Any, choices: tuple | list, synonyms: Mapping[str, Any] | N
     return best[1]
 
 
+# Words that deny, in the languages students write in: German "nicht", "kein", French "ne … pas", "n'est",
+# "jamais", Spanish and Italian "no", "non", "nunca" ("non-linear" is no denial).
+NEGATION_ABROAD = (r"\b(?:nicht|kein(?:e[nmrs]?)?|keineswegs|keinesfalls|nie|niemals|ne|pas|jamais|nunca|non(?!-))\b"
+                   r"|\bn['’](?=[^\W\d_])")
 # A denial just before a word ("not", "never", "no", "n't", up to four words before it): "I would not use
-# the SVD" names the SVD without choosing it.
-NEGATED_BEFORE = re.compile(r"(?:\b(?:not|never|no)\b|n't)(?:\s+[^\s.,;:]+){0,4}\s*$", re.I)
+# the SVD" names the SVD without choosing it; so does "Die Näherung fällt nicht schneller ab".
+NEGATED_BEFORE = re.compile(rf"(?:\b(?:not|never|no)\b|n't|{NEGATION_ABROAD})(?:\s+[^\s.,;:]+){{0,4}}\s*$", re.I)
 
 
 @register

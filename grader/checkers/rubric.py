@@ -31,6 +31,7 @@ from functools import cached_property
 from typing import Any
 
 from grader.checkers.base import Checker, Status, Verdict, register
+from grader.checkers.choice import NEGATION_ABROAD
 
 
 PROVISIONAL_NOTE = " (Provisional: an instructor confirms this.)"
@@ -54,12 +55,43 @@ def fold_prose(text: str) -> str:
     return re.sub(r"\s+", " ", text).lower()
 
 
-class FoldedProse:
-    """An answer folded for matching, whose matches are quoted in the student's own words."""
+# How German and French words are spelt without their letters: "Größe" as "Groesse" (or the Swiss "Grösse"),
+# "dérivée" as "derivee".  Other letters lose their accents.
+_SPELT_WITHOUT = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "œ": "oe"}
 
-    def __init__(self, original: str):
+
+def _spelt_plainly(character: str) -> str:
+    if character < "\x80":
+        return character
+    plain = _SPELT_WITHOUT.get(character.lower())
+    if plain is not None:
+        return plain
+    return "".join(c for c in unicodedata.normalize("NFD", character) if not unicodedata.combining(c)) or character
+
+
+def spelled_pattern(pattern: str) -> str:
+    """A rubric pattern with its letters spelt plainly, to match a folded answer; the pattern as written when that
+    would not compile (a range between accented letters)."""
+    plain = "".join(map(_spelt_plainly, pattern))
+    if plain == pattern:
+        return pattern
+    try:
+        re.compile(plain)
+    except re.error:
+        return pattern
+    return plain
+
+
+class FoldedProse:
+    """An answer folded for matching, whose matches are quoted in the student's own words; ``spelled``, with
+    its letters spelt plainly too ("größe" as "groesse")."""
+
+    def __init__(self, original: str, spelled: bool = False):
         self.original = original
+        self.spelled = spelled
         self.text = fold_prose(original)
+        if spelled:
+            self.text = "".join(map(_spelt_plainly, self.text))
 
     def quote(self, start: int, end: int) -> str:
         """The words behind ``text[start:end]`` as the student wrote them (spacing made single)."""
@@ -83,6 +115,8 @@ class FoldedProse:
         mapped = _same_length(re.compile(r"\$"), " ", mapped)
         mapped = _sub(re.compile(r"\s{2,}"), " ", mapped)  # \s+ made " ", in two steps: runs, then single ones
         text, starts, ends = _lower(_same_length(re.compile(r"[^\S ]"), " ", mapped))
+        if self.spelled:
+            text, starts, ends = _spelt((text, starts, ends))
         return (starts, ends) if text == self.text else ()
 
 
@@ -115,6 +149,14 @@ def _nfkc(mapped: _Mapped) -> _Mapped:
         at = run.end()
     out.append(text[at:])
     return "".join(out), new_starts + starts[at:], new_ends + ends[at:]
+
+
+def _spelt(mapped: _Mapped) -> _Mapped:
+    """Each letter spelt plainly (see _spelt_plainly), keeping its source."""
+    text, starts, ends = mapped
+    pieces = [_spelt_plainly(c) for c in text]
+    return ("".join(pieces), [s for s, p in zip(starts, pieces) for _ in p],
+            [e for e, p in zip(ends, pieces) for _ in p])
 
 
 def _same_length(pattern: re.Pattern, replace: str, mapped: _Mapped) -> _Mapped:
@@ -168,23 +210,25 @@ class RubricChecker(Checker):
         ideas = tuple(reference)
         named = getattr(options, "name_missing_ideas", True)
         prose = FoldedProse(answer if isinstance(answer, str) else str(answer))
-        text = prose.text
-        if not text.strip():
+        if not prose.text.strip():
             return Verdict(Status.INCORRECT, 0.0, "No answer text found.")
+        views = [(prose, _as_written)]
+        if not (prose.text.isascii() and all(p.isascii() for idea in ideas
+                                             for p in (*idea.patterns, *idea.contradicted_by))):
+            views.append((FoldedProse(prose.original, spelled=True), spelled_pattern))
         total = sum(idea.points for idea in ideas)
         found, missing, contradicted, details = 0.0, [], [], []
         for number, idea in enumerate(ideas, 1):
             said = f": {idea.idea}" if named else ""
-            contradiction = _said(idea.contradicted_by, text)  # a misconception stated withholds the idea
-            hit = _said(idea.patterns, text) if contradiction is None else None
+            contradiction = _said_in(idea.contradicted_by, views)  # a misconception stated withholds the idea
+            hit = _said_in(idea.patterns, views) if contradiction is None else None
             if contradiction:
-                words = prose.quote(contradiction.start(), _word_end(text, contradiction))
+                words = _quoted(*contradiction)
                 contradicted.append((number, words))
                 details.append(f"idea {number} contradicted (0 of {idea.points:g} pt){said} — “{words}”")
             elif hit:
                 found += idea.points
-                details.append(f"idea {number} found ({idea.points:g} pt){said} — "
-                               f"“{prose.quote(hit.start(), _word_end(text, hit))}”")
+                details.append(f"idea {number} found ({idea.points:g} pt){said} — “{_quoted(*hit)}”")
             else:
                 missing.append(number)
                 details.append(f"idea {number} not found: {idea.idea}" if named else
@@ -193,6 +237,24 @@ class RubricChecker(Checker):
         summary = _summary(ideas, missing, contradicted, named) + PROVISIONAL_NOTE
         verdict = Verdict.partial(credit, summary)
         return Verdict(verdict.status, verdict.credit, verdict.feedback, None, tuple(details))
+
+
+def _said_in(patterns: tuple[str, ...], views: list) -> tuple[re.Match, FoldedProse] | None:
+    """The first match not denied, and the prose it is in: the answer as written, then both it and the patterns
+    spelt alike ("Grösse" and "Groesse" for a pattern's "größe", "derivee" for "dérivée")."""
+    for prose, spelt in views:
+        found = _said(tuple(spelt(p) for p in patterns), prose.text)
+        if found is not None:
+            return found, prose
+    return None
+
+
+def _quoted(match: re.Match, prose: FoldedProse) -> str:
+    return prose.quote(match.start(), _word_end(prose.text, match))
+
+
+def _as_written(pattern: str) -> str:
+    return pattern
 
 
 def _said(patterns: tuple[str, ...], text: str) -> re.Match | None:
@@ -241,7 +303,8 @@ def _full_stop(sentence: str) -> str:
 # instead: "tanh does not, in practice, suffer less", "it is not true that, with sigmoid, …".
 # "Neither … nor …" denies for both names: "neither sigmoid nor tanh suffers less" says nothing of tanh.
 # "Not only" (just, merely) adds to the claim instead: "tanh not only suffers less, it is also …".
-_NOT = r"(?:\bnot\b|n['’]t\b)(?! (?:only|just|merely)\b)"
+# German, French, Spanish and Italian deny too ("nicht", "kein", "ne … pas"; "nicht nur" is "not only").
+_NOT = rf"(?:\bnot\b|n['’]t\b|{NEGATION_ABROAD})(?! (?:only|just|merely|nur|seulement|solo|solamente|soltanto)\b)"
 _NEGATION = re.compile(_NOT + r"|\bneither\b|\bnor\b")
 # A belief reported ("many people believe", "some argue", "you often read that") or called a mistake ("it is
 # incorrect to say", "it would be a mistake to think") is a hedge too, but for one confirmed ("as many believe").
@@ -254,7 +317,13 @@ _DENIAL = re.compile(_NOT + r"|\bneither\b|\bnor\b|\bmyth\b|\bfalse that\b|\bmis
                      r"|(?<!as )\b(one|you|people|someone|many|some) (might|may|would|could) "
                      r"(think(?! of)|assume|believe|say|claim)\b|(?<!as )\b(one|you|we|people|someone) (might|may) "
                      r"(expect|guess)\b|\b(might|may) (seem|appear)\b|\bat first (glance|sight)\b"
-                     r"|\b(often|commonly|widely|sometimes) (said|believed|thought|claimed|assumed)\b")
+                     r"|\b(often|commonly|widely|sometimes) (said|believed|thought|claimed|assumed)\b"
+                     # German and French: "Viele glauben, …", "Man könnte meinen, …", "On pourrait croire que …"
+                     r"|\b(viele|manche|einige|man) (glauben|glaubt|denken|denkt|meinen|meint|behaupten|behauptet)\b"
+                     r"|\bman (könnte|koennte|würde|wuerde|mag) (meinen|denken|glauben|annehmen|vermuten)\b"
+                     r"|\b(irrtum|irrglaube|mythos|mythe|idée reçue|idee recue)\b|\b(falsch|faux),? (dass|que)\b"
+                     r"|\b(on|certains|beaucoup|d['’]autres) (pourrait|pourraient|croit|croient|pense|pensent|dit|"
+                     r"disent|affirme|affirment)\b")
 _CLAUSE_END = re.compile(r"[.;:!?]")
 # A claim taken back straight after it is denied too: "tanh is immune, which is wrong", "…; that is
 # false", "…, but this is not the case", "many think tanh prevents it, but it does not", or a next
@@ -269,7 +338,8 @@ _TAKEN_BACK = re.compile(
     r"(?:true|correct|right|accurate|the case|so)"
     r"|(?:is|are|was|were|does|do|did) not|(?:is|are|was|were|does|do|did)n['’]t)"
     r"(?=\s*(?:[.;:!?,)—–]|$))")
-_DENIAL_END = re.compile(r"\b(but|whereas|however|although|though)\b")
+_DENIAL_END = re.compile(r"\b(but|whereas|however|although|though|aber|sondern|jedoch|doch|mais|cependant|pourtant|"
+                         r"tandis|pero|sino|però|tuttavia)\b")
 _THAT = re.compile(r"\bthat\b")
 
 
