@@ -165,6 +165,24 @@ def test_a_ticked_task_is_the_answer_it_holds(tmp_path, q2):
 
 
 # ---------------------------------------------------------------------------
+# LaTeX pasted from Overleaf
+
+def test_each_item_of_a_latex_enumerate_answers_its_sub_part(tmp_path, q2):
+    text = ("\\subsection*{Q2.3}\n\\begin{enumerate}[label=(\\alph*)]\n"
+            "  \\item $\\rho_{\\text{approx}}(\\varepsilon) = \\frac{1}{4}$\n  \\item $\\rho(0.05) \\approx 0.2505$\n"
+            "  \\item For $T = 1, 5, 10, 20$: $\\rho(0.05)^T \\approx 0.2505,\\ 9.86\\times10^{-4},\\ "
+            "9.72\\times10^{-7},\\ 9.44\\times10^{-13}$\n  \\item \\textbf{Answer:}\n  approx\n\\end{enumerate}\n")
+    found = read(tmp_path, text, q2)
+    assert "0.2505" in value(found, "Q2.3b")
+    assert value(found, "Q2.3d") == "approx"
+
+
+def test_a_labelled_latex_item_keeps_its_label(tmp_path, q2):
+    text = "## Q2.3\n\n\\begin{itemize}\n\\item[(d)] approx\n\\end{itemize}\n"
+    assert value(read(tmp_path, text, q2), "Q2.3d") == "approx"
+
+
+# ---------------------------------------------------------------------------
 # Through grader check
 
 OBSIDIAN = """## Q2.1

@@ -299,6 +299,47 @@ def _without_div_fences(text: str) -> tuple[str, set[int]]:
     return "\n".join(lines), inside
 
 
+# LaTeX's structure pasted into Markdown (from Overleaf): "\subsection*{Q2.3}", "\begin{enumerate}", "\item …"
+_LATEX_SECTION = re.compile(r"[ \t]*\\(?P<depth>(?:sub){0,2})section\*?[ \t]*\{(?P<title>[^{}\n]*)\}[ \t]*")
+_LATEX_LIST = re.compile(r"[ \t]*\\(?P<edge>begin|end)[ \t]*\{(?P<kind>enumerate|itemize)\}(?:\[[^\]\n]*\])?[ \t]*")
+_LATEX_ITEM = re.compile(r"[ \t]*\\item(?:\[(?P<mark>[^\]\n]*)\])?(?![a-zA-Z])[ \t]*")
+
+
+def _latex_structure_as_markdown(text: str) -> str:
+    r"""The document with LaTeX's sections and lists written as Markdown's, line for line: ``\subsection*{Q2.3}``
+    heads the part, and each ``\item`` of an ``enumerate`` is a numbered item (so four under ``## Q2.3`` are
+    (a)–(d)), of an ``itemize`` a bullet; ``\item[(d)]`` keeps its label.  Code blocks are left as they are."""
+    if "\\section" not in text and "\\subsection" not in text and "\\item" not in text:
+        return text
+    lines = text.split("\n")
+    lists: list[list] = []  # the LaTeX lists open, innermost last: [kind, items so far]
+    fence = ""
+    for k, line in enumerate(lines):
+        code = _CODE_FENCE.match(line)
+        if fence:
+            fence = "" if code and code["fence"][0] == fence[0] and len(code["fence"]) >= len(fence) else fence
+            continue
+        if code:
+            fence = code["fence"]
+        elif (section := _LATEX_SECTION.fullmatch(line)) is not None:
+            lines[k] = "#" * (1 + len(section["depth"]) // 3) + " " + section["title"]
+        elif (edge := _LATEX_LIST.fullmatch(line)) is not None:
+            if edge["edge"] == "begin":
+                lists.append([edge["kind"], 0])
+            elif lists:
+                lists.pop()
+            lines[k] = ""
+        elif lists and (item := _LATEX_ITEM.match(line)) is not None:
+            lists[-1][1] += 1
+            kind, number = lists[-1]
+            marker = f"{number}." if kind == "enumerate" else "-"
+            label = f"{item['mark']} " if item["mark"] else ""
+            lines[k] = "   " * (len(lists) - 1) + f"{marker} {label}{line[item.end():]}"
+        elif lists and line.strip():
+            lines[k] = "   " * len(lists) + line.strip()  # the item's next line stays in it
+    return "\n".join(lines)
+
+
 def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     """Split a document into sections by heading; unlabelled sub-headings stay in their parent.
 
@@ -307,7 +348,7 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     So does a table row whose first cell is a label (``| Q2.1a | $\\frac14$ |``): its answer cell is the
     section's one block, and what follows the table stays in the section around it; and so does each column of a
     table with the parts as its columns (``| part | (a) | (b) |``, see :func:`_column_sections`)."""
-    text, in_divs = _without_div_fences(_without_equation_labels(text))
+    text, in_divs = _without_div_fences(_without_equation_labels(_latex_structure_as_markdown(text)))
     tokens = _MD.parse(_unwrapped(text))
     _read_callout_titles(tokens)
     labels = tuple(labels)
