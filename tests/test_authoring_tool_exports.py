@@ -165,6 +165,58 @@ def test_a_ticked_task_is_the_answer_it_holds(tmp_path, q2):
 
 
 # ---------------------------------------------------------------------------
+# Pandoc's tables
+
+SIMPLE_TABLE = """## Q2.1
+
+  Quantity                                        Answer
+  ----------------------------------------------- ---------------
+  $\\dot{\\sigma}_{\\text{approx}}(\\varepsilon)$       $\\frac{1}{4}$
+  $\\dot{\\tanh}_{\\text{approx}}(\\varepsilon)$        $1$
+
+## Q2.2
+
+The set is $\\varepsilon \\in (-\\infty, \\infty)$.
+"""
+
+MULTILINE_TABLE = """## Q2.3
+
+  -------------------------------------------------------------
+  Part                           Answer
+  ------------------------------ ------------------------------
+  \\(b\\)                          $0.2505$
+
+  \\(d\\)                          the approximation
+                                 decays faster: approx
+  -------------------------------------------------------------
+
+## Q2.4
+
+Done.
+"""
+
+
+def test_a_pandoc_simple_table_is_read_as_a_table(tmp_path, q2):
+    found = read(tmp_path, SIMPLE_TABLE, q2)
+    assert value(found, "Q2.1a") == "\\frac{1}{4}"
+    assert value(found, "Q2.1b") == "1"
+    assert found["Q2.2"].line == 10  # the lines after the table keep their numbers
+
+
+def test_a_pandoc_multiline_table_is_read_row_by_row(tmp_path, q2):
+    found = read(tmp_path, MULTILINE_TABLE, q2)
+    assert number(found, "Q2.3b") == pytest.approx(0.2505)
+    assert value(found, "Q2.3d") == "approx"
+
+
+def test_a_thematic_break_is_no_table(tmp_path, q2):
+    text = "## Q2.3\n\n(b) 0.2505\n\n---\n\n(d) approx\n\n---\n"
+    found = read(tmp_path, text, q2)
+    assert value(found, "Q2.3d") == "approx"
+    assert found["Q2.3d"].line == 7
+
+
+# ---------------------------------------------------------------------------
 # LaTeX pasted from Overleaf
 
 def test_each_item_of_a_latex_enumerate_answers_its_sub_part(tmp_path, q2):

@@ -340,6 +340,75 @@ def _latex_structure_as_markdown(text: str) -> str:
     return "\n".join(lines)
 
 
+# Pandoc's simple and multiline tables: a line of dashes under each column ("  --------- ------"), and for a
+# multiline table a line of dashes across the table above and below it
+_COLUMN_DASHES = re.compile(r"[ \t]{0,3}-+(?:[ \t]+-+)+[ \t]*")
+_TABLE_BORDER = re.compile(r"[ \t]{0,3}-{3,}[ \t]*")
+
+
+def _pandoc_tables_as_pipes(text: str) -> str:
+    """The document with pandoc's simple and multiline tables written as pipe tables, which are read as tables.
+    The columns are where the dashes under the header are; a multiline table's row (its lines up to a blank
+    one) is one row of the pipe table, and the lines it saves are left blank after the table, so the lines after
+    it keep their numbers.  Code blocks are left as they are."""
+    if "--" not in text:
+        return text
+    lines = text.split("\n")
+    fence, k = "", 0
+    while k < len(lines):
+        code = _CODE_FENCE.match(lines[k])
+        if fence or code:
+            if fence and code and code["fence"][0] == fence[0] and len(code["fence"]) >= len(fence):
+                fence = ""
+            elif not fence:
+                fence = code["fence"]
+            k += 1
+            continue
+        k = _pipe_table_at(lines, k)
+    return "\n".join(lines)
+
+
+def _pipe_table_at(lines: list[str], k: int) -> int:
+    """Rewrite the pandoc table starting at ``lines[k]``, if one does, as a pipe table; the next line to look at."""
+    if k > 0 and lines[k - 1].strip():
+        return k + 1  # a table follows a blank line
+    multiline = bool(_TABLE_BORDER.fullmatch(lines[k]))
+    header = k + 1 if multiline else k
+    dashes = next((j for j in range(header + 1, min(header + 4, len(lines))) if not lines[j].strip()
+                   or _COLUMN_DASHES.fullmatch(lines[j])), None)
+    if dashes is None or not lines[dashes].strip() or dashes + 1 >= len(lines) or not lines[dashes + 1].strip() \
+            or any(not lines[j].strip() for j in range(header, dashes)):
+        return k + 1
+    starts = [m.start() for m in re.finditer(r"-+", lines[dashes])]
+    end = dashes + 1
+    rows: list[list[str]] = [[]]  # each row's lines: one in a simple table, up to a blank line in a multiline one
+    while end < len(lines) and not (multiline and _TABLE_BORDER.fullmatch(lines[end])):
+        if not lines[end].strip():
+            if not multiline or end + 1 >= len(lines) or not lines[end + 1].strip():
+                break  # a blank line ends a simple table; two end a multiline one, which is then no table
+            rows.append([])
+        elif multiline or not rows[-1]:
+            rows[-1].append(lines[end])
+        else:
+            rows.append([lines[end]])
+        end += 1
+    if multiline and (end >= len(lines) or not _TABLE_BORDER.fullmatch(lines[end])):
+        return k + 1
+    last = end if multiline else end - 1  # the table's last line
+    table = ([""] if multiline else []) + [_pipe_row(lines[header:dashes], starts),
+                                           "|" + "---|" * len(starts)] + [_pipe_row(row, starts) for row in rows]
+    lines[k:last + 1] = table + [""] * (last + 1 - k - len(table))
+    return last + 1
+
+
+def _pipe_row(row_lines: list[str], starts: list[int]) -> str:
+    """One row of a pipe table from the lines of a pandoc table's row, cut into cells where the columns start."""
+    bounds = [*starts[1:], None]
+    cells = [" ".join(line[start:stop].strip() for line in row_lines if line[start:stop].strip())
+             for start, stop in zip(starts, bounds)]
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
 def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     """Split a document into sections by heading; unlabelled sub-headings stay in their parent.
 
@@ -348,7 +417,7 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     So does a table row whose first cell is a label (``| Q2.1a | $\\frac14$ |``): its answer cell is the
     section's one block, and what follows the table stays in the section around it; and so does each column of a
     table with the parts as its columns (``| part | (a) | (b) |``, see :func:`_column_sections`)."""
-    text, in_divs = _without_div_fences(_without_equation_labels(_latex_structure_as_markdown(text)))
+    text, in_divs = _without_div_fences(_without_equation_labels(_latex_structure_as_markdown(_pandoc_tables_as_pipes(text))))
     tokens = _MD.parse(_unwrapped(text))
     _read_callout_titles(tokens)
     labels = tuple(labels)
