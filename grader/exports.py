@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 from grader.grading import AT_GRADING
 from grader.results import PartResult, SubmissionResult
 from grader.roster import Roster, RosterEntry
-from grader.safetext import control_pictures
+from grader.safetext import alphabetical, control_pictures
 
 
 def say(message: str) -> None:
@@ -46,7 +46,7 @@ def junit_xml(results: Sequence[SubmissionResult], *, per_student: bool = False)
     file) the classname names the student too, ``alice.foundations``, and no two students' cases
     merge; one student's self-check keeps the problem set's id alone."""
     suites = ET.Element("testsuites")
-    for result in sorted(results, key=lambda r: r.student):
+    for result in sorted(results, key=lambda r: alphabetical(r.student)):
         owner = f"{control_pictures(result.student)}." if per_student else ""
         skipped = sum(1 for p in result.parts if p.at_grading)
         failed = sum(1 for p in result.parts if not p.passed and not p.at_grading)
@@ -129,7 +129,7 @@ def grades_csv(results: Sequence[SubmissionResult], assignment: str, max_score: 
             rows.append((entry.identity(), _roster_cells(entry) + [_number(r.score)]))
     if roster is not None:
         rows.extend((e.identity(), _roster_cells(e) + [""]) for e in roster.entries if id(e) not in listed)
-    writer.writerows(row for _, row in sorted(rows, key=lambda pair: pair[0]))
+    writer.writerows(row for _, row in sorted(rows, key=lambda pair: [alphabetical(cell) for cell in pair[0]]))
     return out.getvalue()
 
 
@@ -188,7 +188,7 @@ def markdown_summary(results: Sequence[SubmissionResult], title: str, max_score:
     (the instructor's record), ``to_review`` (student, part) ones marked,
     and ``unapplied`` ones: (student, part, score, comment, why it applies to nothing now).
     """
-    results = sorted(results, key=lambda r: r.student)
+    results = sorted(results, key=lambda r: alphabetical(r.student))
     if max_score is None:
         max_score = max((r.max_score for r in results), default=0.0)
     lines = [f"## {_cell(title)}", ""]

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from grader.checkers.base import Status
 from grader.exports import control_pictures, format_statistic
+from grader.safetext import alphabetical
 from grader.grading import AT_GRADING, ERROR
 from grader.mathml import answer_markup, latex_to_mathml
 from grader.results import PartResult, SubmissionResult
@@ -244,7 +245,7 @@ def render_class_summary(results: Sequence[SubmissionResult], *, title: str, max
     """The class page; ``names`` (student id -> name, from the roster) are shown beside the ids;
     ``absent``: the roster's students with no submission, so the page shows who is missing;
     ``to_review``: (student, part) of overrides set before the part's answer, verdict or points changed."""
-    results = sorted(results, key=lambda r: r.student)
+    results = sorted(results, key=lambda r: alphabetical(r.student))
     scores = [r.score for r in results]
     summaries = part_summaries(results)
     stats = {

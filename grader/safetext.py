@@ -1,6 +1,8 @@
 """Text students chose, made safe to show anywhere: a terminal, a CI log, XML, HTML, a spreadsheet."""
 from __future__ import annotations
 
+import unicodedata
+
 # C0 controls but tab and newline, DEL, and C1 controls: XML 1.0 forbids most
 # of them, and on a terminal a student's "\x1b[2J" or "\r" would redraw the
 # screen or overwrite a verdict.
@@ -34,3 +36,10 @@ def one_line(text: str) -> str:
     symbols, the newline and tab too (␊, ␉), so a name can never start a line of its own.  A CI log
     takes a line starting with ``::error`` for a command, and a terminal would show a forged total."""
     return control_pictures(text).translate(_LINE_BREAKS)
+
+
+def alphabetical(text: str) -> tuple[str, str]:
+    """A sort key that files "Özdemir" with the O's and "émile" with the E's, whatever the case, as a class
+    list is read; the text itself breaks ties, so the order stays the same from run to run."""
+    letters = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return letters.casefold(), text
