@@ -88,3 +88,106 @@ def test_a_solution_word_reads_as_the_english_one(tmp_path, q2, word, document):
 def test_the_words_for_answer_still_give_the_number_after_the_working(tmp_path, q2, word):
     text = f"## Q2.3\n\n### (b)\n\n{ROUGH} roughly. {word} 0.2505\n"
     assert value(read(tmp_path, text, q2), "Q2.3b") == "0.2505"
+
+
+# ---------------------------------------------------------------------------
+# A set said under a supposition: neither the set nor the supposed condition is the answer
+
+SUPPOSED = ["Assuming ε > 0, the set is ℝ.", "For ε > 0 the set is ℝ", "For ε > 0, the set is ℝ.",
+            "If ε were negative, the set is ℝ.", "Assuming $\\varepsilon > 0$, the set is $\\mathbb{R}$.",
+            "For $\\varepsilon > 0$ the set is $\\mathbb{R}$.", "If ε were negative, the set is $\\mathbb{R}$.",
+            "If ε ≥ 0 then maybe the set is ℝ.", "For positive ε, the set is ℝ.", "The set is ℝ if ε > 0.",
+            "The set is $\\mathbb{R}$ if $\\varepsilon > 0$.", "The set is ℝ, assuming ε > 0."]
+
+
+@pytest.mark.parametrize("sentence", SUPPOSED)
+def test_a_set_said_under_a_supposition_is_not_read_and_the_feedback_says_why(tmp_path, q2, sentence):
+    answer = read(tmp_path, f"## Q2.2\n\n{sentence}\n", q2)["Q2.2"]
+    assert answer.problem, answer  # neither ℝ nor the condition's (0, ∞)
+    assert "only under a supposition" in answer.problem, answer.problem
+
+
+def test_a_supposed_set_gives_way_to_the_answer_said_after_it(tmp_path, q2):
+    text = "## Q2.2\n\nAssuming ε > 0, the set is ℝ.\n\nAnswer: ℝ\n"
+    assert value(read(tmp_path, text, q2), "Q2.2") == "ℝ"
+
+
+@pytest.mark.parametrize("sentence", ["Since ¼ is never larger than 1, the set is ℝ.",
+                                      "Since ¼ is never larger than 1, the set is $\\mathbb{R}$.",
+                                      "No matter what ε is, the set is ℝ.",
+                                      "Since 1/4 ≤ 1 for every ε, the set is ℝ.",
+                                      "For $\\varepsilon > 0$ both sides are positive, so the set is $\\mathbb{R}$."])
+def test_a_reason_or_a_condition_elsewhere_in_the_sentence_keeps_the_set(tmp_path, q2, sentence):
+    assert value(read(tmp_path, f"## Q2.2\n\n{sentence}\n", q2), "Q2.2") in ("ℝ", r"\mathbb{R}")
+
+
+# ---------------------------------------------------------------------------
+# A set corrected: the set said last counts
+
+@pytest.mark.parametrize("text", [
+    "The set is [0, ∞). Correction: the set is ℝ.", "The set is [0, ∞), no wait, it is ℝ",
+    "The set is [0, ∞), no wait, ℝ.", "~~[0, ∞)~~ ℝ", "The set is [0, ∞). Actually, the set is ℝ.",
+    "The set is [0, ∞).\n\nCorrection: the set is ℝ.", "Answer: [0, ∞). Correction: ℝ.",
+    "The set is $[0, \\infty)$, no wait, it is $\\mathbb{R}$",
+    "$\\boxed{[0, \\infty)}$\n\nCorrection: the set is $\\mathbb{R}$.",
+    "**Answer:** $[0, \\infty)$\n\n**Correction:** $\\mathbb{R}$",
+])
+def test_a_corrected_set_is_read_as_corrected(tmp_path, q2, text):
+    assert value(read(tmp_path, f"## Q2.2\n\n{text}\n", q2), "Q2.2") in ("ℝ", r"\mathbb{R}")
+
+
+@pytest.mark.parametrize("text", ["The set is ℝ. Actually, this is clear since ¼ ≤ 1.",
+                                  "The set is $\\mathbb{R}$. Actually, for $\\varepsilon < 0$ both are constant too."])
+def test_a_comment_after_the_set_is_no_correction(tmp_path, q2, text):
+    assert value(read(tmp_path, f"## Q2.2\n\n{text}\n", q2), "Q2.2") in ("ℝ", r"\mathbb{R}")
+
+
+# ---------------------------------------------------------------------------
+# The set said after a clause
+
+@pytest.mark.parametrize("sentence", ["Since σ̇ > 0 everywhere, the solution set is ℝ.",
+                                      "Since 1/4 ≤ 1 for every ε, the answer is therefore ℝ.",
+                                      "Since 1/4 ≤ 1 for every ε, the answer is therefore $\\mathbb{R}$.",
+                                      "The solution set is ℝ.", "We have ¼ ≤ 1. Hence the set is ℝ."])
+def test_the_set_after_a_clause_is_read_as_after_the_set_is(tmp_path, q2, sentence):
+    assert value(read(tmp_path, f"## Q2.2\n\n{sentence}\n", q2), "Q2.2") in ("ℝ", r"\mathbb{R}")
+
+
+# ---------------------------------------------------------------------------
+# ... and where none of these readings may give ℝ: hedges, questions, denials, corrections taken back
+
+NOT_SAID = [
+    "Since σ̇ > 0 everywhere, the solution set is not ℝ.", "Is the solution set ℝ?", "Perhaps the solution set is ℝ.",
+    "Since σ̇ > 0, the answer is therefore not ℝ.", "Is the answer therefore ℝ?", "I doubt the answer is therefore ℝ.",
+    "The set is not ℝ.", "Is the set ℝ?", "It is not ℝ.", "Is it ℝ?", "It is ℝ?", "Maybe it is ℝ.",
+    "The set is $\\mathbb{R}$?", "Perhaps the solution set is $\\mathbb{R}$.",
+    "I do not think the answer is therefore $\\mathbb{R}$.", "It is wrong to say the set is ℝ.",
+    "The claim that the set is ℝ is false.",
+    "The set is ℝ, no wait, is it [0, ∞)?", "The set is ℝ. Correction: the set is not ℝ.",
+    "The set is ℝ. Actually, perhaps the set is [0, ∞).", "The set is ℝ, no wait, maybe [0, ∞).",
+    "The set is $\\mathbb{R}$. Actually, I am not sure the set is $\\mathbb{R}$.",
+    "Assuming ε > 0, the set is not ℝ.", "For ε > 0, is the set ℝ?",
+]
+
+
+@pytest.mark.parametrize("text", NOT_SAID)
+def test_a_set_not_said_outright_is_never_credited(q2_grader, tmp_path, text):
+    path = tmp_path / "q2.md"
+    path.write_text(f"## Q2.2\n\n{text}\n", encoding="utf-8")
+    part = next(p for p in q2_grader.grade("student", [path]).parts if p.label == "Q2.2")
+    assert part.status != "correct", (part.answer, part.feedback)
+
+
+def test_grader_check_reads_a_corrected_set_and_refuses_a_supposed_one(tmp_path):
+    rows = {}
+    for name, text in (("corrected", "The set is [0, ∞), no wait, it is ℝ"),
+                       ("supposed", "Assuming ε > 0, the set is ℝ.")):
+        path = tmp_path / name / "q2.md"
+        path.parent.mkdir()
+        path.write_text(f"## Q2.2\n\n{text}\n", encoding="utf-8")
+        run = subprocess.run([sys.executable, "-m", "grader", "check", str(Q2), str(path)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert "Traceback" not in run.stderr, run.stderr
+        rows[name] = " ".join(run.stdout[run.stdout.index("Q2.2 "):run.stdout.index("Q2.3a")].split())
+    assert " correct" in rows["corrected"], rows
+    assert "could not read" in rows["supposed"] and "only under a supposition" in rows["supposed"], rows

@@ -12,7 +12,7 @@ from grader.spec import Part
 from .labels import (ANSWER_ONLY_WORD_ABROAD, ANSWER_ONLY_WORD_BEFORE_COLON, HEADING_LABEL, LABEL_WORDS, _SUB_HEADING,
                      covers, name_key, normalise_label)
 from .document import Section, _shorten
-from .statements import _boxed_inside
+from .statements import CORRECTION_OPENING, _boxed_inside
 from .named import Found, _cell_text, _listed, _table_statements
 
 
@@ -122,7 +122,7 @@ def _find_choice(part: Part, sections: list[Section], only_part: bool) -> tuple[
     for section, b in ((s, b) for s in sections for b in s.blocks):
         own = _own_section(section, part, only_part)
         first = section.answer_after_label and b is section.blocks[0]
-        for k, text in enumerate(_CORRECTION.split(b.prose())):
+        for k, text in enumerate(CORRECTION_OPENING.split(b.prose())):
             said, said_in = _choices_said(text, b.line, section.key, part, choices, synonyms, own and k == 0,
                                           first and k == 0, corrected=k > 0)
             if k > 0 and (said or said_in):  # "Correction: … the approximation decays faster.": the choice now
@@ -232,11 +232,6 @@ def _after_another_label(sentence: str, mention: re.Match) -> bool:
         return False
     around = sentence[colon + 1:mention.start()] + sentence[mention.end():]
     return not re.sub(r"[\s*\"'`“”.!]", "", around)
-
-
-# Where a student corrects an answer given above: "Correction: …", "**Edit:** …", opening a paragraph or a sentence
-_CORRECTION = re.compile(r"(?:^|(?<=[.!?])[ \t]+|\n)[ \t]*(?:corrections?|corrected(?:\s+answer)?|erratum|errata|edit|"
-                         r"update|revised(?:\s+answer)?)[ \t]*[:—–][ \t]*", re.I)
 
 
 def _choices_said(text: str, line: int, key: str | None, part: Part, choices: list[str], synonyms: dict[str, str],

@@ -10,9 +10,10 @@ from grader.checkers.choice import NEGATED_BEFORE
 from grader.spec import Part
 
 from .labels import ANSWER_WORD_BEFORE_COLON, _unicode_maths, name_key
-from .document import Block, _shorten
-from .statements import Statement, _INEQUALITIES, _SET_LIKE, _SET_WORDS, split_chain
-from .named import Found, _SET_LEAD_IN, _clean_value, _name_keys, _semicolons_as_commas, _statements
+from .document import Block, Segment, _shorten
+from .statements import (CORRECTION_OPENING, RETRACTION, SET_SAID, Statement, _INEQUALITIES, _SET_LIKE, _SET_WORDS,
+                         block_statements, split_chain)
+from .named import Found, _SET_LEAD_IN, _clean_value, _name_keys, _semicolons_as_commas
 
 
 _ALL_REALS = re.compile(r"\b(?:all|every|any)\s+(?:the\s+)?real(?:\s+numbers?|\s+values?)?\b|\bthe\s+(?:whole|entire)\s+"
@@ -43,58 +44,91 @@ _FORALL_PREFIX = re.compile(r"^\s*(?:\\forall(?![a-zA-Z])|∀)\s*")
 
 def _find_interval(part: Part, blocks: list[Block], only_part: bool) -> tuple[Found | None, str]:
     """The set: stated (``ε \\in …``, ``\\{ε \\in \\mathbb{R}\\} = …``), from inequalities (also ``|ε| < ∞``),
-    alone on its line in the part's own section, or said in words ("all real numbers", "for all ε")."""
+    alone on its line in the part's own section, or said in words ("all real numbers", "for all ε").  A set the
+    student corrects ("The set is [0, ∞). Correction: the set is ℝ.") gives way to the correction; one said only
+    under a supposition or hedge ("Assuming ε > 0, the set is ℝ.") is not read, nor is the supposition's condition."""
     keys = _name_keys(part) | _SET_WORDS | _variable_key(part)
     variable_keys = {k for k in keys if k not in _SET_WORDS}
     best: Found | None = None
     whole: Found | None = None  # the last inequality in the variable, read whole
+    doubted = ""  # a sentence that says the set only under a supposition or hedge, quoted
 
-    def take(found: Found) -> None:
+    def take(found: Found, correction: bool = False) -> None:
         nonlocal best
+        if correction and best is not None:  # a correction replaces what it corrects, however that was written
+            found = replace(found, tier=max(found.tier, best.tier))
         if best is None or found.tier >= best.tier:
             best = found
 
-    for st in _statements(blocks):
-        if not st.ops:
-            if st.boxed:
-                take(Found(_clean_value(st.parts[0]), st.line, 2 if only_part else 1))
-            elif only_part and _SET_LEAD_IN.search(st.context[-80:]) and _SET_LIKE.match(st.parts[0]):
-                take(Found(_clean_value(st.parts[0]), st.line, 1))  # "Answer: $\mathbb{R}$"
-            continue
-        lhs = _FORALL_PREFIX.sub("", st.parts[0])  # "\forall ε \in \mathbb{R}"
-        inequality = _inequality_after_set_word(st, variable_keys)
-        if inequality:
-            take(Found(inequality[0], st.line, 2 if st.boxed else 1))  # "the set is $\varepsilon \geq 0$"
-            continue
-        if (name_key(lhs) in keys or _builds_set_of(lhs, variable_keys)) and st.ops[0] in ("∈", "="):
-            take(Found(_clean_value(st.parts[-1]), st.line, 2 if st.boxed else 1))
-            continue
-        if not all(op in _INEQUALITIES for op in st.ops):
-            continue
-        parts = [lhs, *st.parts[1:]]
-        interval = None
-        if any(name_key(p) in variable_keys for p in parts):
-            interval = inequality_to_interval(parts, st.ops, variable_keys)
-        elif len(st.ops) == 1:
-            interval = _absolute_interval(parts[0], st.ops[0], parts[1], variable_keys)
-        if interval:
-            take(Found(interval, st.line, 2 if st.boxed else 1))
-        elif only_part and _names_the_variable(parts, variable_keys):
-            # "$p^2 < 1$", "$1 - p^2 > 0$": taken whole, as in answers.yaml, for the checker to solve; only when
-            # nothing else gives the set, as a step of the working may be such an inequality
-            whole = Found(_written_inequality([*parts[:-1], _clean_value(parts[-1])], st.ops), st.line, 0)
-    if only_part:
-        for b in blocks:
-            value = _value_alone(b)
-            if value is not None:
-                take(Found(value, b.line, 0))  # "$(-\infty, \infty)$" on its own line
+    for b in blocks:
+        before_block = best
+        for k, block in enumerate(_corrected_pieces(b)):
+            correction, before_piece = k > 0, best
+            for st in block_statements(block):
+                if _said_of_the_set(st) and not _said_outright(_text_before(block, st), _text_after(block, st)):
+                    doubted = doubted or _sentence_of(block, st)
+                    continue  # "If ε were negative, the set is $\mathbb{R}$."
+                if _condition_of_a_set_said(block, st, variable_keys) or (correction and _supposed(block, st)):
+                    # "Assuming $\varepsilon > 0$, the set is …": ε > 0 is supposed, not the set; "The set is ℝ.
+                    # Actually, for $\varepsilon < 0$ …": a condition after a correction's opening corrects nothing
+                    continue
+                found = _set_stated(st, keys, variable_keys, only_part)
+                if found is not None:
+                    take(found, correction)
+                elif only_part and _names_the_variable(st.parts, variable_keys) and _whole_inequality(st):
+                    # "$p^2 < 1$", "$1 - p^2 > 0$": taken whole, as in answers.yaml, for the checker to solve; only
+                    # when nothing else gives the set, as a step of the working may be such an inequality
+                    parts = [_FORALL_PREFIX.sub("", st.parts[0]), *st.parts[1:-1], _clean_value(st.parts[-1])]
+                    whole = Found(_written_inequality(parts, st.ops), st.line, 0)
+            if only_part:
+                value, doubt = _value_alone(block)
+                if value is not None:
+                    take(Found(value, block.line, 0), correction)  # "$(-\infty, \infty)$" on its own line
+                doubted = doubted or doubt
+            if correction and best is before_piece and _withdraws(block):
+                # "The set is ℝ, no wait, is it [0, ∞)?": what the paragraph said is taken back, and nothing given
+                best, doubted = before_block, doubted or _shorten(b.prose(), 100)
     if best is not None:
         return replace(best, value=_semicolons_as_commas(best.value)), ""
     for b in blocks:
         said, problem = _set_in_words(b.prose(), variable_keys, only_part)
         if said is not None or problem:
             return (Found(said, b.line, 1) if said is not None else None), problem
+    if doubted and whole is None:
+        return None, (f"“{doubted}” says the set only under a supposition, a hedge or a denial, so it is not read as "
+                      f"the answer. Write the set for which the inequality holds, e.g. $\\varepsilon \\in (a, b)$.")
     return whole, ""
+
+
+def _set_stated(st: Statement, keys: set[str], variable_keys: set[str], only_part: bool) -> Found | None:
+    """The set a statement gives: boxed, after "Answer:", of the variable (``ε \\in …``, ``-1 < ε < 1``,
+    ``|ε| < ∞``) or after a set word ("the set is $\\varepsilon \\geq 0$"); None if it gives none."""
+    if not st.ops:
+        if st.boxed:
+            return Found(_clean_value(st.parts[0]), st.line, 2 if only_part else 1)
+        if only_part and _SET_LEAD_IN.search(st.context[-80:]) and _SET_LIKE.match(st.parts[0]):
+            return Found(_clean_value(st.parts[0]), st.line, 1)  # "Answer: $\mathbb{R}$"
+        return None
+    tier = 2 if st.boxed else 1
+    lhs = _FORALL_PREFIX.sub("", st.parts[0])  # "\forall ε \in \mathbb{R}"
+    inequality = _inequality_after_set_word(st, variable_keys)
+    if inequality:
+        return Found(inequality[0], st.line, tier)  # "the set is $\varepsilon \geq 0$"
+    if (name_key(lhs) in keys or _builds_set_of(lhs, variable_keys)) and st.ops[0] in ("∈", "="):
+        return Found(_clean_value(st.parts[-1]), st.line, tier)
+    if not all(op in _INEQUALITIES for op in st.ops):
+        return None
+    parts = [lhs, *st.parts[1:]]
+    interval = None
+    if any(name_key(p) in variable_keys for p in parts):
+        interval = inequality_to_interval(parts, st.ops, variable_keys)
+    elif len(st.ops) == 1:
+        interval = _absolute_interval(parts[0], st.ops[0], parts[1], variable_keys)
+    return Found(interval, st.line, tier) if interval else None
+
+
+def _whole_inequality(st: Statement) -> bool:
+    return bool(st.ops) and all(op in _INEQUALITIES for op in st.ops)
 
 
 def _inequality_after_set_word(st: Statement, variable_keys: set[str]) -> tuple[str, str] | None:
@@ -158,32 +192,163 @@ def _absolute_interval(left: str, op: str, bound: str, variable_keys: set[str]) 
     return f"(-\\infty, {negative}{low} \\cup {high}{bound}, \\infty)"
 
 
-# Words that only say what follows is the answer: "Answer:", "**Final answer:**", "The set is", "Antwort:", also in
-# a bold left open by a full-width colon read as ASCII ("**答案：**" is "**答案: **")
-_ANSWER_WORDS = re.compile(r"(?:[*_]{1,2}\s*)?(?:(?:the\s+)?(?:(?:final|my)\s+)?(?:answer|solution|result|set|interval)"
-                           rf"|{ANSWER_WORD_BEFORE_COLON})\s*(?:[:：]|\bis\b\s*:?)\s*(?:[*_]{{1,2}}\s*)?", re.I)
-# ... or open the paragraph's last clause: "Since ¼ ≤ 1, the set is ℝ", "…; hence the answer is ℝ", unless
-# the clauses before it deny, suppose or hedge ("It is false that, …", "If ε were negative, …", "Perhaps, …")
-_CLAUSE_ANSWER_WORDS = re.compile(r"[,;]\s+(?:(?:so|hence|thus|therefore)\s+)?" + _ANSWER_WORDS.pattern, re.I)
-_NOT_SAID_OUTRIGHT = re.compile(r"\b(?:not|no|never|false|wrong|incorrect|if|unless|were|would|suppose|supposing|"
-                                r"assume|assuming|perhaps|maybe|might|probably|possibly|guess)\b|n[’']t\b", re.I)
+# Words that only say what follows is the answer: "Answer:", "**Final answer:**", "The set is", "the solution set is",
+# "The answer is therefore", "Antwort:", also in a bold left open by a full-width colon read as ASCII ("**答案：**" is
+# "**答案: **"); and "it is" ("…, no wait, it is ℝ")
+_SAID_IS = (r"\s*(?:[:：]|\bis\b(?:\s+(?:therefore|thus|hence|then|so|simply|just))?\s*:?)\s*(?:[*_]{1,2}\s*)?")
+_ANSWER_WORDS = re.compile(rf"(?:[*_]{{1,2}}\s*)?(?:{SET_SAID}|it|{ANSWER_WORD_BEFORE_COLON}){_SAID_IS}", re.I)
+# ... or open the paragraph's last clause: "Since ¼ ≤ 1, the set is ℝ", "…; hence the answer is ℝ", "Since σ̇ > 0
+# everywhere the solution set is ℝ", unless the words before it in its sentence deny, suppose or hedge ("It is false
+# that, …", "If ε were negative, …", "Perhaps …"; see _said_outright)
+_CLAUSE_ANSWER_WORDS = re.compile(rf"(?<![^\s,;])\s*(?:(?:so|hence|thus|therefore)\s+)?(?:[*_]{{1,2}}\s*)?"
+                                  rf"(?:{SET_SAID}|{ANSWER_WORD_BEFORE_COLON}){_SAID_IS}", re.I)
+
+# What keeps a sentence from stating a set it says: a hedge or supposition ("If ε were negative, …", "Perhaps …",
+# "I doubt …", "…, assuming ε > 0"), a denial ("It is false that …", "I do not think that …") unless in a clause that
+# gives a reason ("Since ¼ is never larger than 1, …"), or a condition on the variable right before or after the set
+# ("For ε > 0 the set is ℝ", "For positive ε, …", "… is ℝ for ε ≠ 0"): the student says the set only under it.
+_HEDGED = re.compile(r"\b(?:if|unless|were|would|could|suppose|supposing|assume|assuming|provided|perhaps|maybe|might|"
+                     r"probably|possibly|guess|doubt|unsure|wonder)\b", re.I)
+_DENIED = re.compile(r"\b(?:not|no|never|false|wrong|incorrect|nobody)\b|n[’']t\b", re.I)
+_NO_DENIAL = re.compile(r"\b(?:no\s+matter|whether\s+or\s+not|not\s+only|regardless)\b", re.I)
+_GIVES_A_REASON = re.compile(r"\s*(?:since|because|as|given\s+that|from)\b", re.I)
+# A condition on the variable, after the word that restricts to it: "ε > 0", "$\varepsilon \ne 0$", "positive ε"
+_RESTRICTING = r"\b(?:for|when|whenever|given|with|if|provided|assuming|supposing)\s+"
+_THE_VARIABLE = r"\$?\s*(?:ε|ϵ|\\varepsilon|\\epsilon|\bepsilon\b|\beps\b)\s*"
+_SIGN_WORD = r"(?:strictly\s+)?(?:non-?\s*)?(?:positive|negative)\b"
+_CONDITION = (rf"(?:(?:all|every|any|each)\s+)?(?:{_THE_VARIABLE}(?:[<>≤≥≠]|\\(?:le|ge|leq|geq|lt|gt|ne|neq)(?![a-zA-Z])"
+              rf"|(?:is|are|be)\s+{_SIGN_WORD})(?:[^,;.!?a-zA-Z]|\\[a-zA-Z]+){{0,30}}|{_SIGN_WORD}\s+{_THE_VARIABLE}\$?)")
+# ... the condition ending the words before the set, which may end with the words saying it ("For ε > 0 the set is")
+_CONDITION_BEFORE = re.compile(rf"{_RESTRICTING}{_CONDITION}\s*,?\s*(?:then\s+)?(?:(?:the|my|our)\s+)?"
+                               rf"(?:(?:{SET_SAID}|it){_SAID_IS})?\$?\s*$", re.I)
+_CONDITION_AFTER = re.compile(rf"[\s$]*,?\s*(?:{_RESTRICTING}{_CONDITION}|(?:if|unless|assuming|provided|supposing)\b)",
+                              re.I)
+# The end of a sentence, before the one a set is said in
+_SENTENCE_BREAK = re.compile(r"[.!?](?=\s|$)|\n")
 
 
-def _value_alone(block: Block) -> str | None:
+def _said_outright(before: str, after: str = "") -> bool:
+    """Does a sentence state the set it says outright, given its words ``before`` the set (and ``after`` it)?
+    See :data:`_HEDGED`."""
+    sentence = _SENTENCE_BREAK.split(before)[-1]
+    if _HEDGED.search(sentence) or _CONDITION_BEFORE.search(sentence) or _CONDITION_AFTER.match(after):
+        return False
+    if re.match(r"[^.!]*\?", after):
+        return False  # "The set is $\mathbb{R}$?" asks
+    return bool(_GIVES_A_REASON.match(sentence)) or not _DENIED.search(_NO_DENIAL.sub(" ", sentence))
+
+
+def _said_of_the_set(st: Statement) -> bool:
+    """Is the statement a set said after words naming it: "the set is $\\mathbb{R}$", "Answer: $\\mathbb{R}$"?"""
+    if st.ops:
+        return name_key(st.parts[0]) in _SET_WORDS
+    return bool(_SET_LEAD_IN.search(st.context[-80:])) and bool(_SET_LIKE.match(st.parts[0]))
+
+
+def _sentence_of(block: Block, st: Statement) -> str:
+    """The sentence of ``block`` that holds the statement, to quote it."""
+    prose = block.prose()
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", prose) if s.strip()]
+    return _shorten(next((s for s in sentences if st.parts[-1].strip() in s), prose), 100)
+
+
+# A set said in a sentence, before or after a condition in it: "the set is", "the answer would be"
+_SET_SAID_IN = re.compile(rf"\b{SET_SAID}\s+(?:is|are|=|would|could|might|may|must|will)\b|\bis\s+{SET_SAID}\b", re.I)
+# The word supposing a condition, right before it: "Assuming ", "for every ", "If $"
+_SUPPOSED_BEFORE = re.compile(r"\b(?:for|when|whenever|given|with|if|provided|assuming|supposing|suppose|assume)"
+                              r"(?:\s+(?:all|every|any|each))?[\s$]*$", re.I)
+
+
+def _condition_of_a_set_said(block: Block, st: Statement, variable_keys: set[str]) -> bool:
+    """Is the statement an inequality in the variable supposed in a sentence that says a set: the ``ε > 0`` of
+    "Assuming ε > 0, the set is ℝ", "If $\\varepsilon \\ge 0$ then maybe the set is …", "The set is ℝ if ε > 0"?"""
+    if not _supposed(block, st) or not any(name_key(p) in variable_keys for p in st.parts):
+        return False
+    before = _SENTENCE_BREAK.split(_text_before(block, st))[-1]
+    after = _SENTENCE_BREAK.split(" ".join(st.parts[1:]) + _text_after(block, st))[0]  # a value may run on in words
+    return bool(_SET_SAID_IN.search(before) or _SET_SAID_IN.search(after))
+
+
+def _supposed(block: Block, st: Statement) -> bool:
+    """Is the statement an inequality right after a word that supposes it: "Assuming ε > 0", "for $\\varepsilon < 0$"?"""
+    return bool(st.ops) and all(op in _INEQUALITIES for op in st.ops) and \
+        bool(_SUPPOSED_BEFORE.search(_SENTENCE_BREAK.split(_text_before(block, st))[-1]))
+
+
+def _text_before(block: Block, st: Statement) -> str:
+    """The block's text before a statement, maths in ``$…$`` (a statement's own context stops at its maths)."""
+    segments = block.segments[:max(st.segment, 0)]
+    text = "".join(seg.text if seg.kind == "text" else f" ${seg.text}$ " for seg in segments)
+    return text + (block.segments[st.segment].text[:st.span[0]] if st.span is not None else "")
+
+
+def _text_after(block: Block, st: Statement) -> str:
+    """The block's text after a statement, maths in ``$…$``."""
+    k = st.segment
+    segments = block.segments[k + 1:]
+    text = "".join(seg.text if seg.kind == "text" else f" ${seg.text}$ " for seg in segments)
+    return (block.segments[k].text[st.span[1]:] if st.span is not None else "") + text
+
+
+# Where a student takes back a set just said and gives another: "Correction: …", "**Edit:** …" opening a paragraph
+# or a sentence, or a retraction in it: "[0, ∞), no wait, it is ℝ", "Actually, …", "…, or rather ℝ"
+_SET_CORRECTION = re.compile(rf"{CORRECTION_OPENING.pattern}|(?:[,;—–]|(?<=[.!?])|^)\s*(?:[*_]{{1,2}})?{RETRACTION}"
+                             r"\s*(?:[*_]{1,2})?\s*[,:!—–]?\s*", re.I)
+
+
+def _corrected_pieces(block: Block) -> list[Block]:
+    """The block cut where the student corrects a set said in it: what it says first, then each correction (the
+    block itself when it holds none)."""
+    pieces: list[list[Segment]] = [[]]
+    for seg in block.segments:
+        at = 0
+        for m in _SET_CORRECTION.finditer(seg.text) if seg.kind == "text" else ():
+            pieces[-1].append(Segment("text", seg.text[at:m.start()]))
+            pieces.append([])
+            at = m.end()
+        pieces[-1].append(seg if at == 0 else Segment("text", seg.text[at:]))
+    if len(pieces) == 1:
+        return [block]
+    return [replace(block, segments=p, statements=None, without_remarks=None) for p in pieces]
+
+
+def _withdraws(piece: Block) -> bool:
+    """Does a correction take back the set said before it without giving another: "…, no wait, is it ℝ?",
+    "Actually, I am not sure the set is ℝ.", "…, no wait, maybe ℝ"?"""
+    sentences = re.split(r"(?<=[.!?])\s+", piece.prose().strip())
+    # not "The set is ℝ. Actually, this is clear since ¼ ≤ 1.": it speaks of no set
+    return any(sentence.endswith("?") or not _said_outright(sentence.rstrip("."))
+               for sentence in sentences if _MENTIONS_A_SET.search(sentence))
+
+
+_MENTIONS_A_SET = re.compile(r"ℝ|∅|\\mathbb|\\emptyset|\\varnothing|[(\[][^()\[\]]*,[^()\[\]]*[)\]]|\b(?:set|interval)\b")
+
+
+def _after_a_set(text: str) -> str:
+    """What follows the set that opens ``text`` (a plain-text set, or one in maths): " if ε > 0" of "ℝ if ε > 0"."""
+    m = re.match(r"\s*(?:\$[^$]*\$|[^\s,;]+(?:\s*,\s*[^\s,;]+[)\]])?)", text)
+    return text[m.end():] if m else text
+
+
+def _value_alone(block: Block) -> tuple[str | None, str]:
     """A set written alone in its paragraph, or after words that only say it is the answer ("Answer: ℝ"):
-    ``$(-\\infty, \\infty)$``, ``$\\mathbb{R}$``, ``(−∞, ∞)``, ``(-inf, inf) \\ {0}``."""
+    ``$(-\\infty, \\infty)$``, ``$\\mathbb{R}$``, ``(−∞, ∞)``, ``(-inf, inf) \\ {0}``; and, when the words before
+    them keep it from being the answer ("If ε were negative, the set is ℝ."), the paragraph, quoted.  A question
+    ("The set is ℝ?") gives none."""
     text = block.prose().rstrip(".").strip()
+    if text.endswith("?"):
+        return None, ""
     m = _ANSWER_WORDS.match(text)
     if m is None:
         m = next(reversed(list(_CLAUSE_ANSWER_WORDS.finditer(text))), None)
-        if m and _NOT_SAID_OUTRIGHT.search(text, 0, m.start()):
-            return None
+    if m and not _said_outright(text[:m.start()], _after_a_set(text[m.end():])):
+        return None, _shorten(block.prose(), 100)
     text = text[m.end():] if m and text[m.end():].strip() else text
     m = re.fullmatch(r"\$([^$]+)\$", text)
     value = m.group(1).strip() if m else text if "$" not in text else None
     if value is None or not _SET_LIKE.match(value) or split_chain(value)[1]:
-        return None
-    return _clean_value(value)
+        return None, ""
+    return _clean_value(value), ""
 
 
 def _set_in_words(text: str, variable_keys: set[str], only_part: bool) -> tuple[str | None, str]:

@@ -392,7 +392,14 @@ _THAT_IS = r",\s*(?:i\.\s*e|e\.\s*g)\b\.?"  # "1/4, i.e. a constant": a remark t
 # "ρ(0.05) is 0.2505 to four significant figures": how precise the value is, after it, ends it
 _PRECISION_SAID = (r"\s(?:(?:correct|accurate|rounded)\s+)?to\s+(?:\d+|one|two|three|four|five|six|seven|eight)\s+"
                    r"(?:significant|sig\b|s\.?\s*f\b|decimal|d\.?\s*p\b|digits|places)")
+# A clause that says what the set or the answer is starts a new statement: "ε > 0 the set is ℝ", "ε ≥ 0 the answer
+# is …" (the bound is 0, not "0 the set is ℝ")
+SET_SAID = (r"(?:the\s+|my\s+|our\s+)?(?:(?:final|requested|required)\s+)?(?:answer|solution(?:\s+set)?|result|set"
+            r"|interval|domain)")
+# A student taking back what was just said: "…, no wait, it is ℝ" (a plain-text value ends there)
+RETRACTION = r"(?:no\s+wait|wait|sorry|oops|actually|i\s+mean|or\s+rather|scratch\s+that)\b"
 _CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|\.$|;|:\s|\n|,\s+(?=[A-Za-z]{3}|[α-ωΑ-Ωϵϕ])"
+                         rf"|,\s*(?={RETRACTION})|\s(?={SET_SAID}\s+is\b)"
                          r"|\s(?:for|when|which|since|because|as|so|and|where|if|but|while|then|"
                          rf"{_OTHER_LANGUAGES_JOINS})\s"
                          rf"|{_PRECISION_SAID}"
@@ -507,6 +514,11 @@ def _plain_value(text: str) -> tuple[str, int, str]:
 
 def _unreadable(problem: str) -> str:
     return f"{problem} Write the value in maths ($…$), or give the remark a sentence of its own." if problem else ""
+
+
+# Where a student corrects an answer given above: "Correction: …", "**Edit:** …", opening a paragraph or a sentence
+CORRECTION_OPENING = re.compile(r"(?:^|(?<=[.!?])[ \t]+|\n)[ \t]*(?:corrections?|corrected(?:\s+answer)?|erratum|errata|"
+                                r"edit|update|revised(?:\s+answer)?)[ \t]*[:—–][ \t]*", re.I)
 
 
 def _words_in_value(text: str) -> bool:
