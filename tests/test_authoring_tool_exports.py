@@ -108,6 +108,15 @@ def test_github_inline_maths_is_read_without_its_backticks(tmp_path, q2):
     assert "0.2505" in value(found, "Q2.3b")
 
 
+def test_github_inline_maths_in_a_table_is_read(tmp_path, q2):
+    text = ("## Q2.1\n\n| Quantity | Answer |\n|---|---|\n"
+            "| $`{\\dot{\\sigma}}_{\\text{approx}}(\\varepsilon)`$ | $`\\frac{1}{4}`$ |\n"
+            "| $`{\\dot{\\tanh}}_{\\text{approx}}(\\varepsilon)`$  | $`1`$ |\n")
+    found = read(tmp_path, text, q2)
+    assert value(found, "Q2.1a") == "\\frac{1}{4}"
+    assert value(found, "Q2.1b") == "1"
+
+
 def test_html_superscripts_are_exponents(tmp_path, q2):
     text = ("## Q2.3\n\n(c) For T = 1, 5, 10, 20: 0.2505, 9.86 × 10<sup>−4</sup>, 9.72 × 10<sup>−7</sup>, "
             "9.44 × 10<sup>−13</sup>\n")

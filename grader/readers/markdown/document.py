@@ -498,7 +498,7 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
         elif tok.type == "inline" and table is not None and table.rows:
             struck = any(c.type in ("s_open", "html_inline") for c in tok.children or ())  # not "~~" in maths
             cell = _without_struck_source(tok.content) if struck else tok.content
-            table.rows[-1].append(_unescaped_part_letter(cell))
+            table.rows[-1].append(_GITHUB_MATH.sub(r"$\g<maths>$", _unescaped_part_letter(cell)))
         if tok.type == "heading_open":
             level = heading_level = int(tok.tag[1:])
             title = tokens[i + 1].content.strip()
@@ -1089,6 +1089,10 @@ def _segments(children) -> list[Segment]:
             # Keep the markup: an underscore in σ̇_approx may have been read as emphasis.
             _append_text(out, child.markup if child.markup == "_" else "")
     return out
+
+
+# GitHub's and GitLab's inline maths in a table cell's Markdown: "$`\frac{1}{4}`$"
+_GITHUB_MATH = re.compile(r"\$`(?P<maths>[^`\n]+)`\$")
 
 
 def _without_code_marks(token) -> str:
