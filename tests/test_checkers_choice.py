@@ -58,3 +58,17 @@ DECOMPOSITIONS = {"choices": ["svd", "lu", "cholesky"], "synonyms": {"svd": ["si
 ])
 def test_a_denied_choice_in_a_sentence_is_not_the_answer(answer, status) -> None:
     assert check("svd", answer, **DECOMPOSITIONS).status is status
+
+
+@pytest.mark.parametrize("answer", ["approx or true", "true or approx", "approx and true", "approx / true"])
+def test_an_answer_naming_two_choices_is_no_answer(answer) -> None:
+    verdict = check("approx", answer, **OPTIONS)
+    assert verdict.status is Status.UNREADABLE
+    assert "The answer names “approx” and “true”: write only the one you mean." in verdict.feedback
+
+
+def test_a_choice_inside_a_longer_one_is_part_of_it() -> None:
+    options = {"choices": ["svd", "truncated svd"]}
+    assert check("truncated svd", "I would use the truncated SVD", **options).status is Status.CORRECT
+    assert check("svd", "I would use the truncated SVD", **options).status is Status.INCORRECT
+    assert check("svd", "not the truncated SVD but the full SVD", **options).status is Status.CORRECT

@@ -55,29 +55,50 @@ def _phrases(choice: str, synonyms: Mapping[str, Any] | None) -> list[str]:
 
 
 def identify(answer: Any, choices: tuple | list, synonyms: Mapping[str, Any] | None = None) -> str | None:
-    """The choice an answer names, or None (no choice, or several equally)."""
+    """The choice an answer names, or None (no choice, or several)."""
+    named = named_choices(answer, choices, synonyms)
+    return next(iter(named)) if len(named) == 1 else None
+
+
+def named_choices(answer: Any, choices: tuple | list, synonyms: Mapping[str, Any] | None = None) -> set[str]:
+    """The choices an answer names: the one it is, or those a sentence names and does not deny."""
     text = normalise_choice(answer)
     if not text:
-        return None
+        return set()
     for choice in choices:
         if text in _phrases(choice, synonyms):
-            return choice
-    # phrase inside a sentence: the longest matching phrase wins, unless denied ("I would not use the SVD")
-    best: tuple[int, str] | None = None
-    tie = False
+            return {choice}
+    # phrases inside a sentence: the longest wins ("approximation decays faster" in "the approximation decays
+    # faster than the true ratio"), unless denied ("I would not use the SVD"); but choices merely listed
+    # ("approx or true", "the approximation and the true ratio") are several answers, not one
+    spans: list[tuple[int, int, str]] = []
     for choice in choices:
         for phrase in _phrases(choice, synonyms):
             if len(phrase) < 2 and len(text) > len(phrase):
                 continue  # a one-letter choice inside a sentence is no evidence
-            if any(not NEGATED_BEFORE.search(text, max(0, m.start() - 80), m.start())
-                   for m in re.finditer(r"(?<![\w])" + re.escape(phrase) + r"(?![\w])", text)):
-                if best is None or len(phrase) > best[0]:
-                    best, tie = (len(phrase), choice), False
-                elif len(phrase) == best[0] and choice != best[1]:
-                    tie = True
-    if best is None or tie:
-        return None
-    return best[1]
+            spans += [(m.start(), m.end(), choice)
+                      for m in re.finditer(r"(?<![\w])" + re.escape(phrase) + r"(?![\w])", text)
+                      if not NEGATED_BEFORE.search(text, max(0, m.start() - 80), m.start())]
+    if not spans:
+        return set()
+    longest = max(end - start for start, end, _ in spans)
+    best = {choice for start, end, choice in spans if end - start == longest}
+    named = {choice for start, end, choice in spans}
+    if len(named) > 1 and _only_listed(text, spans):
+        return named
+    return best
+
+
+# What may stand between choices merely listed: "approx or true", "approx/true", "both approx and true"
+_LISTING = re.compile(r"(?:[\s,;/&|+.]|\b(?:or|and|both|either|nor|vs|versus|oder|und|ou|et|o|y|e)\b)*")
+
+
+def _only_listed(text: str, spans: list[tuple[int, int, str]]) -> bool:
+    """Whether the text holds nothing but the choices' phrases and words that list them."""
+    rest = list(text)
+    for start, end, _ in spans:
+        rest[start:end] = [" "] * (end - start)
+    return _LISTING.fullmatch("".join(rest)) is not None
 
 
 # Words that deny, in the languages students write in: German "nicht", "kein", French "ne … pas", "n'est",
@@ -109,8 +130,12 @@ class ChoiceChecker(Checker):
             choices = choices + (reference,)
         if not isinstance(answer, (str, int, float)) or isinstance(answer, bool):
             return Verdict.unreadable("Expected a choice written as text.")
-        named = identify(answer, choices, options.synonyms)
-        read_as = None if named is None else named
+        several = named_choices(answer, choices, options.synonyms)
+        if len(several) > 1:
+            said = " and ".join(f"“{c}”" for c in choices if c in several)
+            return Verdict.unreadable(f"The answer names {said}: write only the one you mean.")
+        named = next(iter(several), None)
+        read_as = named
         if named is None:
             listed = ", ".join(f'"{c}"' for c in options.choices)
             hint = f"; expected one of: {listed}" if listed else ""
