@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.readers.markdown import read_markdown
+from grader.readers.markdown import parse_sections, read_markdown
 from grader.spec import load_problem_set
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,6 +112,27 @@ def test_github_inline_maths_in_a_table_is_read(tmp_path, q2):
     text = ("## Q2.1\n\n| Quantity | Answer |\n|---|---|\n"
             "| $`{\\dot{\\sigma}}_{\\text{approx}}(\\varepsilon)`$ | $`\\frac{1}{4}`$ |\n"
             "| $`{\\dot{\\tanh}}_{\\text{approx}}(\\varepsilon)`$  | $`1`$ |\n")
+    found = read(tmp_path, text, q2)
+    assert value(found, "Q2.1a") == "\\frac{1}{4}"
+    assert value(found, "Q2.1b") == "1"
+
+
+@pytest.mark.parametrize("maths", [r"$\\dot{\\sigma}\_{\\text{approx}}(\\varepsilon) \= \\frac{1}{4}$",
+                                   r"\$\\dot{\\sigma}\_{\\text{approx}}(\\varepsilon) \= \\frac{1}{4}\$",
+                                   r"\\(\\dot{\\sigma}_{\\text{approx}}(\\varepsilon) = \\frac{1}{4}\\)"])
+def test_maths_an_export_escaped_is_read(tmp_path, q2, maths):
+    """Google Docs' "Download as Markdown" doubles each backslash and escapes "_", "=" and "$"; a JSON string
+    doubles each backslash."""
+    assert value(read(tmp_path, f"## Q2.1\n\n{maths}\n", q2), "Q2.1a") == "\\frac{1}{4}"
+
+
+def test_money_in_escaped_dollars_stays_text():
+    sections = parse_sections("The runs cost me \\$5 and \\$6 of compute.\n")
+    assert [segment.kind for segment in sections[0].blocks[0].segments] == ["text"]
+
+
+def test_a_line_break_in_maths_stays_one(tmp_path, q2):
+    text = "## Q2.1\n\n$$\n\\dot\\sigma_{approx}(\\varepsilon) = \\frac{1}{4} \\\\\n\\dot\\tanh_{approx}(\\varepsilon) = 1\n$$\n"
     found = read(tmp_path, text, q2)
     assert value(found, "Q2.1a") == "\\frac{1}{4}"
     assert value(found, "Q2.1b") == "1"

@@ -1078,10 +1078,12 @@ def _segments(children) -> list[Segment]:
         elif struck > 0:
             continue
         elif child.type in _MATH_TOKENS:
-            out.append(Segment("math", _without_code_marks(child), display=child.type != "math_inline"))
+            out.append(Segment("math", _unescaped_maths(_without_code_marks(child)), display=child.type != "math_inline"))
         elif child.type == "html_inline" and _SCRIPT_TAG.fullmatch(child.content.strip()):
             _append_text(out, _script_text(child.content))  # "10<sup>−4</sup>" is 10^{−4}
-        elif child.type in ("text", "code_inline"):
+        elif child.type == "text":
+            _append_escaped_maths(out, child.content)
+        elif child.type == "code_inline":
             _append_text(out, child.content)
         elif child.type in ("softbreak", "hardbreak"):
             _append_text(out, "\n")
@@ -1093,6 +1095,40 @@ def _segments(children) -> list[Segment]:
 
 # GitHub's and GitLab's inline maths in a table cell's Markdown: "$`\frac{1}{4}`$"
 _GITHUB_MATH = re.compile(r"\$`(?P<maths>[^`\n]+)`\$")
+
+
+# A LaTeX command with its backslash doubled, and one written as it should be
+_DOUBLED_COMMAND = re.compile(r"\\\\[a-zA-Z]")
+_SINGLE_COMMAND = re.compile(r"(?<!\\)\\[a-zA-Z]")
+# What an over-escaping export puts a backslash before: a backslash, and Markdown's punctuation
+_EXPORT_ESCAPE = re.compile(r"\\([\\_=*\[\]()!<>|~^+\-.#`])")
+
+
+def _unescaped_maths(maths: str) -> str:
+    r"""Maths whose every backslash an export doubled, and whose ``_`` and ``=`` it escaped, as written: Google Docs
+    writes ``$\\dot{\\sigma}\_{approx} \= \\frac{1}{4}$``.  Maths with one command written as it should be is
+    left as it is (``\\`` ends a line there)."""
+    if not _DOUBLED_COMMAND.search(maths) or _SINGLE_COMMAND.search(maths):
+        return maths
+    return _EXPORT_ESCAPE.sub(r"\1", maths)
+
+
+# Maths in text whose delimiters an export escaped: "\$\\frac{1}{4}\$" (Google Docs), "\\(\\frac{1}{4}\\)" and
+# "\\[…\\]" (a JSON string), which Markdown reads as "$\frac{1}{4}$", "\(\frac{1}{4}\)" and "\[…\]" in text; in
+# dollars only with a LaTeX command inside, so "$5 and $6" stays money
+_ESCAPED_MATHS = re.compile(r"\$(?P<dollar>[^$\n]*?\\[a-zA-Z][^$\n]*?)\$|\\\((?P<paren>[^\n]+?)\\\)"
+                            r"|\\\[(?P<display>[^\n]+?)\\\]")
+
+
+def _append_escaped_maths(out: list[Segment], text: str) -> None:
+    """Append a text token's text, its maths with escaped delimiters (see :data:`_ESCAPED_MATHS`) as maths."""
+    start = 0
+    for m in _ESCAPED_MATHS.finditer(text):
+        _append_text(out, text[start:m.start()])
+        out.append(Segment("math", next(group for group in m.groups() if group is not None),
+                           display=m["display"] is not None))
+        start = m.end()
+    _append_text(out, text[start:])
 
 
 def _without_code_marks(token) -> str:
