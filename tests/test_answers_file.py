@@ -207,3 +207,31 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
     _, stderr = process.communicate(timeout=300)
     assert process.returncode == 1
     assert b"Traceback" not in stderr and b"Exception ignored" not in stderr, stderr.decode()[-2000:]
+
+
+def test_a_file_yaml_cannot_read_only_for_unquoted_brackets_is_read_line_by_line(tmp_path):
+    # "Q2.2: [0, oo)" is an interval to the student and an unclosed list to YAML: one slip zeroed every part.
+    path = tmp_path / "answers.yaml"
+    path.write_text("# my answers\nQ2.1a: 1/4\nQ2.2: [0, oo)   # half-open\nQ2.3b: '0.2505'\n"
+                    "Q2.3c: [0.2505, 9.86 \\cdot 10^{-4}, 9.72e-7, 9.44e-13]\n", encoding="utf-8")
+    out = tmp_path / "results.json"
+    run = grader("check", str(Q2), str(path), "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    results = json.loads(out.read_text())
+    parts = {t["number"]: t for t in results["tests"]}
+    assert [parts[label]["score"] for label in ("Q2.1a", "Q2.3b", "Q2.3c")] == [2, 1, 1]
+    assert parts["Q2.2"]["score"] == 0 and "negative ε" in parts["Q2.2"]["output"]  # its known mistake, said
+    assert ("answers.yaml, line 3 is not valid YAML" in results["output"]
+            and "it was read line by line" in results["output"]
+            and "Put quotes around an answer that begins with [ or { (Q2.2: '[0, oo)')" in results["output"])
+
+
+def test_a_file_yaml_cannot_read_with_lines_of_another_shape_says_to_quote_brackets(tmp_path):
+    path = tmp_path / "answers.yaml"
+    path.write_text("Q2.2: [0, oo)\nQ2.4: |\n  The gradient vanishes.\n", encoding="utf-8")
+    out = tmp_path / "results.json"
+    run = grader("check", str(Q2), str(path), "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    said = {t["number"]: t for t in json.loads(out.read_text())["tests"]}["Q2.2"]["output"]
+    assert "answers.yaml, line 1: not valid YAML" in said
+    assert "An answer that begins with [ or { needs quotes around it: Q2.2: '[0, oo)'" in said

@@ -9,10 +9,11 @@ Q2.3d, whichever of these spellings the spec itself uses.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterable
 
-from grader.readers import EMPTY_FILE, WrittenAnswer, WrittenReading
+from grader.readers import EMPTY_FILE, WrittenAnswer, WrittenReading, decoded_text
 from grader.readers.markdown import DECIMAL_COMMA_KINDS, covers, heading_key, normalise_label, with_decimal_comma
 from grader.references import _plain
 from grader.safetext import one_line
@@ -30,7 +31,13 @@ def read_answers_file(path: Path, problem_set: ProblemSet) -> WrittenReading:
         data = load_yaml_file(path, max_bytes=1_000_000, untrusted=True)
     except YamlError as exc:
         where = f", line {exc.line}" if exc.line else ""
-        raise SubmissionFileError(f"{path.name}{where}: {exc.message}") from None
+        data = _line_by_line(path) if exc.message.startswith("not valid YAML") else None
+        if data is None:
+            raise SubmissionFileError(f"{path.name}{where}: {exc.message}{_QUOTE_HINT if _bracket_slip(exc) else ''}") \
+                from None
+        reading.notes.append(f"{path.name}{where} is {exc.message}; every line of the file is 'label: answer', so "
+                             "it was read line by line, each answer as written. Put quotes around an answer that "
+                             "begins with [ or { (Q2.2: '[0, oo)') and the file is YAML again.")
     if data is None:
         reading.notes.append(f"{path.name}{EMPTY_FILE}no answers were read from it.")
         return reading
@@ -51,6 +58,40 @@ def read_answers_file(path: Path, problem_set: ProblemSet) -> WrittenReading:
         answer = _answer(path, data, label, keys)
         reading.answers[label] = with_decimal_comma(answer) if kinds[label] in DECIMAL_COMMA_KINDS else answer
     return reading
+
+
+# A line of an answers file as students write it: "Q2.2: [0, oo)", a comment after " #" left out.
+_ANSWER_LINE = re.compile(r"(?P<key>[^\s#:'\"\[\]{}-][^:#]*?)\s*:\s+(?P<value>.*?)(?:\s+#.*)?")
+_QUOTED = re.compile(r"'(.*)'|\"(.*)\"")
+
+
+_QUOTE_HINT = ". An answer that begins with [ or { needs quotes around it: Q2.2: '[0, oo)'"
+
+
+def _bracket_slip(exc: YamlError) -> bool:
+    """Whether YAML stumbled on a bracket, as over an interval written unquoted."""
+    return any(mark in exc.message for mark in ("'['", "'{'", "']'", "'}'", "flow sequence", "flow mapping"))
+
+
+def _line_by_line(path: Path) -> LineDict | None:
+    """A file YAML cannot read whose every line is "label: answer" (or blank, or a comment): YAML reads
+    "Q2.2: [0, oo)" as a list left open, where the student wrote an interval.  None for any other file."""
+    try:
+        lines = decoded_text(path.read_bytes()).splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    data = LineDict()
+    data.key_lines = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = _ANSWER_LINE.fullmatch(line.rstrip())
+        if m is None or m["key"] in data or not m["value"]:
+            return None
+        quoted = _QUOTED.fullmatch(m["value"])
+        data[m["key"]] = next(g for g in quoted.groups() if g is not None) if quoted else m["value"]
+        data.key_lines[m["key"]] = number
+    return data or None
 
 
 def _answer(path: Path, data: dict, label: str, keys: list) -> WrittenAnswer:
