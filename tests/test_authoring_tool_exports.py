@@ -138,11 +138,6 @@ def test_a_line_break_in_maths_stays_one(tmp_path, q2):
     assert value(found, "Q2.1b") == "1"
 
 
-@pytest.mark.parametrize("answer", ["(d) ==approx==", "(d) ::approx::"])
-def test_highlighted_words_are_the_words(tmp_path, q2, answer):
-    assert value(read(tmp_path, f"## Q2.3\n\n{answer}\n", q2), "Q2.3d") == "approx"
-
-
 def test_html_superscripts_are_exponents(tmp_path, q2):
     text = ("## Q2.3\n\n(c) For T = 1, 5, 10, 20: 0.2505, 9.86 × 10<sup>−4</sup>, 9.72 × 10<sup>−7</sup>, "
             "9.44 × 10<sup>−13</sup>\n")

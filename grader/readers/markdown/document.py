@@ -1082,7 +1082,7 @@ def _segments(children) -> list[Segment]:
         elif child.type == "html_inline" and _SCRIPT_TAG.fullmatch(child.content.strip()):
             _append_text(out, _script_text(child.content))  # "10<sup>−4</sup>" is 10^{−4}
         elif child.type == "text":
-            _append_escaped_maths(out, _HIGHLIGHT.sub(r"\g<words>", child.content))
+            _append_escaped_maths(out, child.content)
         elif child.type == "code_inline":
             _append_text(out, child.content)
         elif child.type in ("softbreak", "hardbreak"):
@@ -1118,10 +1118,6 @@ def _unescaped_maths(maths: str) -> str:
 # dollars only with a LaTeX command inside, so "$5 and $6" stays money
 _ESCAPED_MATHS = re.compile(r"\$(?P<dollar>[^$\n]*?\\[a-zA-Z][^$\n]*?)\$|\\\((?P<paren>[^\n]+?)\\\)"
                             r"|\\\[(?P<display>[^\n]+?)\\\]")
-
-
-# Highlighted words: "==approx==" (Obsidian, Typora), "::approx::" (Bear); not "a == b" nor "std::vector::size"
-_HIGHLIGHT = re.compile(r"(?<![=\w])(?P<mark>==|::)(?=[^\s=:])(?P<words>[^=:\n]+?)(?<=\S)(?P=mark)(?![=:\w])")
 
 
 def _append_escaped_maths(out: list[Segment], text: str) -> None:
