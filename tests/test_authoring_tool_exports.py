@@ -75,6 +75,11 @@ def test_a_callout_with_the_answer_in_its_title_gives_it(tmp_path, q2):
     assert "0.2505" in value(read(tmp_path, text, q2), "Q2.3b")
 
 
+def test_a_callout_titled_with_other_words_is_no_answer(tmp_path, q2):
+    text = WORKING + "> [!example] Solution of a similar problem\n> (b) $\\rho(0.05) \\approx 0.2437$\n"
+    assert "0.2437" not in (value(read(tmp_path, text, q2), "Q2.3b") or "")
+
+
 def test_a_question_callout_is_the_question_pasted(tmp_path, q2):
     text = ("## Q2.3\n\n> [!question] Which curve decays faster? Say \"approx\" or \"true\".\n\n"
             "The true ratio decays more slowly, so the approximation decays faster: approx.\n")
@@ -86,7 +91,8 @@ def test_a_question_callout_is_the_question_pasted(tmp_path, q2):
 
 def test_a_notion_callout_is_read(tmp_path, q2):
     text = ("## Q2.3\n\nWorking: $\\rho(0.05) = \\dfrac{\\dot\\sigma(0.05)}{\\dot\\tanh(0.05)}$.\n\n"
-            "<aside>\n💡 **Answer:** $\\rho(0.05) \\approx 0.2505$\n\n</aside>\n\n<aside>\n💡 (d) approx\n\n</aside>\n")
+            "<aside>\n💡 **Answer:** $\\rho(0.05) \\approx 0.2505$\n\n</aside>\n\n"
+            "<aside>\n💡 (d) approx\n\n</aside>\n")
     found = read(tmp_path, text, q2)
     assert "0.2505" in value(found, "Q2.3b")
     assert value(found, "Q2.3d") == "approx"
@@ -132,7 +138,8 @@ def test_money_in_escaped_dollars_stays_text():
 
 
 def test_a_line_break_in_maths_stays_one(tmp_path, q2):
-    text = "## Q2.1\n\n$$\n\\dot\\sigma_{approx}(\\varepsilon) = \\frac{1}{4} \\\\\n\\dot\\tanh_{approx}(\\varepsilon) = 1\n$$\n"
+    text = ("## Q2.1\n\n$$\n\\dot\\sigma_{approx}(\\varepsilon) = \\frac{1}{4} \\\\\n"
+            "\\dot\\tanh_{approx}(\\varepsilon) = 1\n$$\n")
     found = read(tmp_path, text, q2)
     assert value(found, "Q2.1a") == "\\frac{1}{4}"
     assert value(found, "Q2.1b") == "1"

@@ -121,7 +121,8 @@ def _bracket_math(opening: str, closing: str, token_type: str, min_content: int)
 # A part letter pandoc escaped at the start of a paragraph or table cell, so no list opens there: "\(b\) 0.2505",
 # "\(iv\)"; not "\(a\) is the slope" or "\(b = 2\)", maths as it stands
 _ESCAPED_PART_LETTER = re.compile(r"\\\((?P<letter>[a-h]|i{1,3}|iv|vi{0,3}|ix|x)\\\)(?=\s+\S|\s*$)"
-                                  r"(?!\s*(?:[-=<>≤≥≈∈+*/^_,.;:]|\\[a-z]|(?:is|are|and|or|be|denotes|where)\b))")
+                                  r"(?!\s*(?:[-=<>≤≥≈∈+*/^_,.;:]|\\[a-z]"
+                                  r"|(?:is|are|and|or|be|denotes|where)\b))")
 
 
 def _unescaped_part_letter(cell: str) -> str:
@@ -242,7 +243,8 @@ _MATH_TOKENS = {"math_inline", "math_inline_double", "math_block", "math_block_e
 # HTML tags that only wrap Markdown: Notion's callouts (<aside>), folded sections (<details>, <summary>), <div>
 _WRAPPER_TAG = re.compile(r"</?(?:aside|details|summary|div|section|center)(?![\w-])[^>]*>", re.I)
 # The icon Notion writes at the start of a callout ("💡 **Answer:** …"): an emoji and its modifiers
-_CALLOUT_ICON = re.compile(r"^\s*(?:[\u2190-\u2BFF\U0001F000-\U0001FAFF][\uFE0E\uFE0F\u200D\U0001F3FB-\U0001F3FF]*)+\s*")
+_CALLOUT_ICON = re.compile(r"^\s*(?:[\u2190-\u2BFF\U0001F000-\U0001FAFF]"
+                           r"[\uFE0E\uFE0F\u200D\U0001F3FB-\U0001F3FF]*)+\s*")
 
 
 def _unwrapped(text: str) -> str:
@@ -417,7 +419,9 @@ def parse_sections(text: str, labels: Iterable[str] = ()) -> list[Section]:
     So does a table row whose first cell is a label (``| Q2.1a | $\\frac14$ |``): its answer cell is the
     section's one block, and what follows the table stays in the section around it; and so does each column of a
     table with the parts as its columns (``| part | (a) | (b) |``, see :func:`_column_sections`)."""
-    text, in_divs = _without_div_fences(_without_equation_labels(_latex_structure_as_markdown(_pandoc_tables_as_pipes(text))))
+    # What exporters write that CommonMark does not read as they mean it, rewritten line for line
+    text = _without_equation_labels(_latex_structure_as_markdown(_pandoc_tables_as_pipes(text)))
+    text, in_divs = _without_div_fences(text)
     tokens = _MD.parse(_unwrapped(text))
     _read_callout_titles(tokens)
     labels = tuple(labels)
@@ -587,7 +591,7 @@ _RESULT_CALLOUTS = {"answer", "answers", "solution", "success", "check", "done",
                     "summary", "tldr", "result"}
 # A callout's title that calls it the answer: "Answer", "Final answer", "Solution", "Answers:", "Antwort"
 _ANSWER_TITLE = re.compile(rf"[*_]{{0,2}}\s*(?:(?:(?:final|my)\s+)?(?:answers?|solutions?|results?)(?!\w)"
-                           rf"|{ANSWER_WORD_ABROAD})\s*[*_]{{0,2}}\s*(?:[:：]\s*[*_]{{0,2}})?\s*", re.I)
+                           rf"|{ANSWER_WORD_ABROAD})\s*[*_]{{0,2}}\s*(?P<colon>[:：]\s*[*_]{{0,2}})?\s*", re.I)
 
 
 def _read_callout_titles(tokens: list) -> None:
@@ -604,7 +608,7 @@ def _read_callout_titles(tokens: list) -> None:
             continue
         title = first.content[head.end():]
         worded = _ANSWER_TITLE.match(title)
-        if worded is not None and (worded.end() == len(title) or title[worded.end() - 1:worded.end()].isspace()):
+        if worded is not None and (worded["colon"] or worded.end() == len(title)):  # not "Solution of the ODE"
             title = "Answer: " + title[worded.end():]  # "Final answer", "Solution" name the answer as "Answer:" does
         elif head["type"].lower() in _RESULT_CALLOUTS:
             inline.meta["answer_callout"] = True
@@ -1078,7 +1082,8 @@ def _segments(children) -> list[Segment]:
         elif struck > 0:
             continue
         elif child.type in _MATH_TOKENS:
-            out.append(Segment("math", _unescaped_maths(_without_code_marks(child)), display=child.type != "math_inline"))
+            maths = _unescaped_maths(_without_code_marks(child))
+            out.append(Segment("math", maths, display=child.type != "math_inline"))
         elif child.type == "html_inline" and _SCRIPT_TAG.fullmatch(child.content.strip()):
             _append_text(out, _script_text(child.content))  # "10<sup>−4</sup>" is 10^{−4}
         elif child.type == "text":
