@@ -116,7 +116,9 @@ def test_a_supposed_set_gives_way_to_the_answer_said_after_it(tmp_path, q2):
                                       "Since ¼ is never larger than 1, the set is $\\mathbb{R}$.",
                                       "No matter what ε is, the set is ℝ.",
                                       "Since 1/4 ≤ 1 for every ε, the set is ℝ.",
-                                      "For $\\varepsilon > 0$ both sides are positive, so the set is $\\mathbb{R}$."])
+                                      "For $\\varepsilon > 0$ both sides are positive, so the set is $\\mathbb{R}$.",
+                                      "It holds for ε ≥ 0 and also for ε < 0, hence the set is ℝ.",
+                                      "Whether or not ε is small, the set is ℝ.", "We have shown that the set is ℝ."])
 def test_a_reason_or_a_condition_elsewhere_in_the_sentence_keeps_the_set(tmp_path, q2, sentence):
     assert value(read(tmp_path, f"## Q2.2\n\n{sentence}\n", q2), "Q2.2") in ("ℝ", r"\mathbb{R}")
 
@@ -166,7 +168,8 @@ NOT_SAID = [
     "The set is ℝ, no wait, is it [0, ∞)?", "The set is ℝ. Correction: the set is not ℝ.",
     "The set is ℝ. Actually, perhaps the set is [0, ∞).", "The set is ℝ, no wait, maybe [0, ∞).",
     "The set is $\\mathbb{R}$. Actually, I am not sure the set is $\\mathbb{R}$.",
-    "Assuming ε > 0, the set is not ℝ.", "For ε > 0, is the set ℝ?",
+    "Assuming ε > 0, the set is not ℝ.", "For ε > 0, is the set ℝ?", "We want to check whether the set is ℝ.",
+    "We must show that the set is ℝ.", "I wonder if the set is ℝ.",
 ]
 
 

@@ -11,7 +11,7 @@ from grader.spec import Part
 
 from .labels import ANSWER_WORD_BEFORE_COLON, _unicode_maths, name_key
 from .document import Block, Segment, _shorten
-from .statements import (CORRECTION_OPENING, RETRACTION, SET_SAID, Statement, _INEQUALITIES, _SET_LIKE, _SET_WORDS,
+from .statements import (CORRECTION_OPENING, SET_SAID, Statement, _INEQUALITIES, _SET_LIKE, _SET_WORDS,
                          block_statements, split_chain)
 from .named import Found, _SET_LEAD_IN, _clean_value, _name_keys, _semicolons_as_commas
 
@@ -207,10 +207,12 @@ _CLAUSE_ANSWER_WORDS = re.compile(rf"(?<![^\s,;])\s*(?:(?:so|hence|thus|therefor
 # "I doubt …", "…, assuming ε > 0"), a denial ("It is false that …", "I do not think that …") unless in a clause that
 # gives a reason ("Since ¼ is never larger than 1, …"), or a condition on the variable right before or after the set
 # ("For ε > 0 the set is ℝ", "For positive ε, …", "… is ℝ for ε ≠ 0"): the student says the set only under it.
-_HEDGED = re.compile(r"\b(?:if|unless|were|would|could|suppose|supposing|assume|assuming|provided|perhaps|maybe|might|"
-                     r"probably|possibly|guess|doubt|unsure|wonder)\b", re.I)
+_HEDGED = re.compile(r"\b(?:if|unless|whether|were|would|could|suppose|supposing|assume|assuming|provided|perhaps|maybe|"
+                     r"might|probably|possibly|guess|doubt|unsure|wonder)\b"
+                     r"|\b(?:(?:need|have|want|try|going)\s+to|must|shall)\s+(?:show|prove|check|verify)\b", re.I)  # a goal
 _DENIED = re.compile(r"\b(?:not|no|never|false|wrong|incorrect|nobody)\b|n[’']t\b", re.I)
-_NO_DENIAL = re.compile(r"\b(?:no\s+matter|whether\s+or\s+not|not\s+only|regardless)\b", re.I)
+# ... words that hold such a word but neither hedge nor deny: "No matter what ε is, …", "Whether or not …"
+_NO_DOUBT = re.compile(r"\b(?:no\s+matter|whether\s+or\s+not|not\s+only|regardless)\b", re.I)
 _GIVES_A_REASON = re.compile(r"\s*(?:since|because|as|given\s+that|from)\b", re.I)
 # A condition on the variable, after the word that restricts to it: "ε > 0", "$\varepsilon \ne 0$", "positive ε"
 _RESTRICTING = r"\b(?:for|when|whenever|given|with|if|provided|assuming|supposing)\s+"
@@ -231,11 +233,12 @@ def _said_outright(before: str, after: str = "") -> bool:
     """Does a sentence state the set it says outright, given its words ``before`` the set (and ``after`` it)?
     See :data:`_HEDGED`."""
     sentence = _SENTENCE_BREAK.split(before)[-1]
-    if _HEDGED.search(sentence) or _CONDITION_BEFORE.search(sentence) or _CONDITION_AFTER.match(after):
+    if _CONDITION_BEFORE.search(sentence) or _CONDITION_AFTER.match(after):
         return False
     if re.match(r"[^.!]*\?", after):
         return False  # "The set is $\mathbb{R}$?" asks
-    return bool(_GIVES_A_REASON.match(sentence)) or not _DENIED.search(_NO_DENIAL.sub(" ", sentence))
+    sentence = _NO_DOUBT.sub(" ", sentence)
+    return not _HEDGED.search(sentence) and (bool(_GIVES_A_REASON.match(sentence)) or not _DENIED.search(sentence))
 
 
 def _said_of_the_set(st: Statement) -> bool:
@@ -290,9 +293,11 @@ def _text_after(block: Block, st: Statement) -> str:
     return (block.segments[k].text[st.span[1]:] if st.span is not None else "") + text
 
 
+# A student taking back what was just said: "…, no wait, it is ℝ", "Sorry, …"
+_RETRACTION = r"(?:no\s+wait|wait|sorry|oops|actually|i\s+mean|or\s+rather|scratch\s+that)\b"
 # Where a student takes back a set just said and gives another: "Correction: …", "**Edit:** …" opening a paragraph
 # or a sentence, or a retraction in it: "[0, ∞), no wait, it is ℝ", "Actually, …", "…, or rather ℝ"
-_SET_CORRECTION = re.compile(rf"{CORRECTION_OPENING.pattern}|(?:[,;—–]|(?<=[.!?])|^)\s*(?:[*_]{{1,2}})?{RETRACTION}"
+_SET_CORRECTION = re.compile(rf"{CORRECTION_OPENING.pattern}|(?:[,;—–]|(?<=[.!?])|^)\s*(?:[*_]{{1,2}})?{_RETRACTION}"
                              r"\s*(?:[*_]{1,2})?\s*[,:!—–]?\s*", re.I)
 
 
@@ -341,7 +346,7 @@ def _value_alone(block: Block) -> tuple[str | None, str]:
     m = _ANSWER_WORDS.match(text)
     if m is None:
         m = next(reversed(list(_CLAUSE_ANSWER_WORDS.finditer(text))), None)
-    if m and not _said_outright(text[:m.start()], _after_a_set(text[m.end():])):
+    if m and not _said_outright(text[:m.end()], _after_a_set(text[m.end():])):
         return None, _shorten(block.prose(), 100)
     text = text[m.end():] if m and text[m.end():].strip() else text
     m = re.fullmatch(r"\$([^$]+)\$", text)

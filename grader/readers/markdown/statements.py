@@ -396,10 +396,8 @@ _PRECISION_SAID = (r"\s(?:(?:correct|accurate|rounded)\s+)?to\s+(?:\d+|one|two|t
 # is …" (the bound is 0, not "0 the set is ℝ")
 SET_SAID = (r"(?:the\s+|my\s+|our\s+)?(?:(?:final|requested|required)\s+)?(?:answer|solution(?:\s+set)?|result|set"
             r"|interval|domain)")
-# A student taking back what was just said: "…, no wait, it is ℝ" (a plain-text value ends there)
-RETRACTION = r"(?:no\s+wait|wait|sorry|oops|actually|i\s+mean|or\s+rather|scratch\s+that)\b"
 _CLAUSE_END = re.compile(r"(?<!\d)\.(?=\s|$)|\.\s|\.$|;|:\s|\n|,\s+(?=[A-Za-z]{3}|[α-ωΑ-Ωϵϕ])"
-                         rf"|,\s*(?={RETRACTION})|\s(?={SET_SAID}\s+is\b)"
+                         rf"|\s(?={SET_SAID}\s+is\b)"
                          r"|\s(?:for|when|which|since|because|as|so|and|where|if|but|while|then|"
                          rf"{_OTHER_LANGUAGES_JOINS})\s"
                          rf"|{_PRECISION_SAID}"
