@@ -245,3 +245,17 @@ def test_an_untouched_stub_does_not_hide_a_written_answer_that_could_not_be_read
     part = {p.label: p for p in q2_grading_grader.grade("student", [stub, write_up]).parts}["Q2.3c"]
     assert part.status == "could not read" and part.source.startswith("q2.md"), (part.status, part.feedback)
     assert "They get very small" in part.feedback
+
+
+def test_an_unreadable_answer_in_a_cell_is_said_unless_the_code_answers_the_part(q2_grader, tmp_path):
+    # The part's function is not defined in the notebook: "could not read" quoting the cell says what to mend,
+    # where "sigma_dot_approx is not defined" hid it.  A part the code answers keeps the code's verdict.
+    notebook = write_notebook(tmp_path / "q2.ipynb", [
+        nbformat.v4.new_markdown_cell("## Q2.1b\n\n1 + 0·ε"),
+        nbformat.v4.new_markdown_cell("## Q2.3b\n\nit is about a quarter"),
+        nbformat.v4.new_code_cell("import numpy as np\ndef rho(eps):\n    return 0.2505"),
+    ])
+    parts = {p.label: p for p in q2_grader.grade("s", [notebook]).parts}
+    assert parts["Q2.1b"].status == "could not read", parts["Q2.1b"].feedback
+    assert "The section reads: “1 + 0·ε”" in parts["Q2.1b"].feedback
+    assert "could not read" not in parts["Q2.3b"].status and "about a quarter" not in parts["Q2.3b"].feedback

@@ -28,7 +28,7 @@ from dataclasses import replace
 
 from grader.mathread import halfwidth
 from grader.readers import WrittenReading
-from grader.readers.code import CodeSource
+from grader.readers.code import CodeSource, defined_names, ipython_lines
 from grader.readers.markdown import (LABEL_WORD_PATTERN, MAX_DOCUMENT_BYTES, covers, heading_key, parse_sections,
                                      read_markdown_text)
 from grader.spec import ProblemSet
@@ -63,9 +63,10 @@ def read_notebook_answers(source: CodeSource, problem_set: ProblemSet) -> Writte
         return reading
     where = f"{name}, Markdown cells"
     if not own:
-        return _answers_only(read_markdown_text(text, problem_set, source=where), problem_set)
+        return _answers_only(read_markdown_text(text, problem_set, source=where), problem_set, source, text)
     # Read under the file's own name, as the Markdown reader reads the problem set's files; then say where.
-    return _answers_only(_renamed(read_markdown_text(text, problem_set, source=name), name, where), problem_set)
+    return _answers_only(_renamed(read_markdown_text(text, problem_set, source=name), name, where), problem_set,
+                         source, text)
 
 
 def _renamed(reading: WrittenReading, name: str, where: str) -> WrittenReading:
@@ -142,12 +143,25 @@ def _normal(text: str) -> str:
     return " ".join(text.split())
 
 
-def _answers_only(reading: WrittenReading, problem_set: ProblemSet) -> WrittenReading:
-    """Drop the sections of parts answered by code that give no answer: they hold the question, not an answer."""
-    coded = {part.label for part in problem_set.parts if part.code is not None}
+def _answers_only(reading: WrittenReading, problem_set: ProblemSet, source: CodeSource, text: str) -> WrittenReading:
+    """Drop the sections that give no answer to parts answered in code: the notebook defines their function,
+    or its Markdown names it ("Implement `rho_approx(eps)` …"), so the section holds the question, not an
+    answer.  For another part, "could not read" quoting the section says more than "not defined"."""
+    defined = _functions_defined(source)
+    coded = {part.label for part in problem_set.parts if part.code is not None
+             and (part.code.function in defined or re.search(rf"\b{re.escape(part.code.function)}\b", text))}
     reading.answers = {label: answer for label, answer in reading.answers.items()
                        if not (answer.problem and label in coded)}
     return reading
+
+
+def _functions_defined(source: CodeSource) -> set[str]:
+    """The names the notebook's code cells bind (their IPython lines left out, as they run)."""
+    names: set[str] = set()
+    for cell in source.normalised_cells():
+        code, _ = ipython_lines(cell.source)
+        names |= defined_names(code or "")
+    return names
 
 
 # "Question 2.1 (a)", "**Problem 2.2**", "Aufgabe 2.2": a word saying the number is a question's, not a section's.
