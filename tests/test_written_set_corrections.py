@@ -118,7 +118,9 @@ def test_a_supposed_set_gives_way_to_the_answer_said_after_it(tmp_path, q2):
                                       "Since 1/4 ≤ 1 for every ε, the set is ℝ.",
                                       "For $\\varepsilon > 0$ both sides are positive, so the set is $\\mathbb{R}$.",
                                       "It holds for ε ≥ 0 and also for ε < 0, hence the set is ℝ.",
-                                      "Whether or not ε is small, the set is ℝ.", "We have shown that the set is ℝ."])
+                                      "Whether or not ε is small, the set is ℝ.", "We have shown that the set is ℝ.",
+                                      "Both sides don't depend on ε, hence the set is $\\mathbb{R}$.",
+                                      "There is no ε for which it fails, so the set is $\\mathbb{R}$."])
 def test_a_reason_or_a_condition_elsewhere_in_the_sentence_keeps_the_set(tmp_path, q2, sentence):
     assert value(read(tmp_path, f"## Q2.2\n\n{sentence}\n", q2), "Q2.2") in ("ℝ", r"\mathbb{R}")
 
@@ -169,7 +171,7 @@ NOT_SAID = [
     "The set is ℝ. Actually, perhaps the set is [0, ∞).", "The set is ℝ, no wait, maybe [0, ∞).",
     "The set is $\\mathbb{R}$. Actually, I am not sure the set is $\\mathbb{R}$.",
     "Assuming ε > 0, the set is not ℝ.", "For ε > 0, is the set ℝ?", "We want to check whether the set is ℝ.",
-    "We must show that the set is ℝ.", "I wonder if the set is ℝ.",
+    "We must show that the set is ℝ.", "I wonder if the set is ℝ.", "It is false that the set is $\\mathbb{R}$.",
 ]
 
 

@@ -213,6 +213,8 @@ _HEDGED = re.compile(r"\b(?:if|unless|whether|were|would|could|suppose|supposing
 _DENIED = re.compile(r"\b(?:not|no|never|false|wrong|incorrect|nobody)\b|n[’']t\b", re.I)
 # ... words that hold such a word but neither hedge nor deny: "No matter what ε is, …", "Whether or not …"
 _NO_DOUBT = re.compile(r"\b(?:no\s+matter|whether\s+or\s+not|not\s+only|regardless)\b", re.I)
+# A consequence opening the clause that says the set: "…, so the set is", "hence it is" (not "the answer is therefore")
+_CONSEQUENCE = re.compile(r"\b(?:so|hence|thus|therefore|consequently)\b(?=\s*,?\s*(?:the|my|our|its?|we|this)\b)", re.I)
 _GIVES_A_REASON = re.compile(r"\s*(?:since|because|as|given\s+that|from)\b", re.I)
 # A condition on the variable, after the word that restricts to it: "ε > 0", "$\varepsilon \ne 0$", "positive ε"
 _RESTRICTING = r"\b(?:for|when|whenever|given|with|if|provided|assuming|supposing)\s+"
@@ -238,7 +240,10 @@ def _said_outright(before: str, after: str = "") -> bool:
     if re.match(r"[^.!]*\?", after):
         return False  # "The set is $\mathbb{R}$?" asks
     sentence = _NO_DOUBT.sub(" ", sentence)
-    return not _HEDGED.search(sentence) and (bool(_GIVES_A_REASON.match(sentence)) or not _DENIED.search(sentence))
+    if _HEDGED.search(sentence) or _GIVES_A_REASON.match(sentence):
+        return not _HEDGED.search(sentence)
+    # "Both sides don't depend on ε, so the set is ℝ": a denial before a consequence is the reason for it
+    return not _DENIED.search(_CONSEQUENCE.split(sentence)[-1])
 
 
 def _said_of_the_set(st: Statement) -> bool:
