@@ -2381,6 +2381,13 @@ def _latex_of(value: Any, unevaluated: Any = None) -> str:
     return r"\text{(too large to display)}"
 
 
+# Set-builder notation: {ε ∈ ℝ}, {ε ∈ ℝ : ε > 0}, {ε ∈ ℝ \mid ε > 0} — a name, "∈", a set, and perhaps a condition
+_SET_BUILDER = re.compile(r"\s*(?:\\[a-zA-Z]+|[A-Za-z])(?:_\{?\w+\}?)?\s*\\in(?![a-zA-Z])\s*(?P<set>.+?)\s*"
+                          r"(?:(?::|\\mid(?![a-zA-Z])|\\colon(?![a-zA-Z])|\|)\s*(?P<condition>.+))?\s*")
+# {ε : ε > 0}, {ε \mid ε > 0}: a set of what meets a condition
+_CONDITION_IN_BRACES = re.compile(r"^\s*(?:\\[a-zA-Z]+|[A-Za-z])(?:_\{?\w+\}?)?\s*(?::|\\mid(?![a-zA-Z])|\\colon(?![a-zA-Z])|\|)")
+
+
 class _Reader:
     def __init__(self, names: Mapping[str, Any] | None):
         self.names = names
@@ -2446,6 +2453,12 @@ class _Reader:
             opener, inside, closer = enclosed
             items = _split_top(inside, _COMMA) if inside.strip() else []
             if opener == "{":
+                builder = _SET_BUILDER.fullmatch(inside)
+                if builder and builder["condition"] is None:
+                    return self.as_set(builder["set"]), False  # {ε ∈ ℝ}: the set ε ranges over
+                if builder or _CONDITION_IN_BRACES.search(inside):
+                    raise Unreadable("a set written {ε ∈ … : condition} is not read: write the set itself, e.g. "
+                                     "(0, \\infty), or the condition alone, \\varepsilon > 0", text)
                 return sympy.FiniteSet(*[self.element(i) for i in items]), False
             if opener == "(" and closer == ")" and len(items) == 1:
                 return self.value(inside)

@@ -66,3 +66,14 @@ def test_wrong_variable_name() -> None:
 ])
 def test_finite_sets(answer, status) -> None:
     assert check(sympy.FiniteSet(1, 2), answer, kind="set").status is status
+
+
+@pytest.mark.parametrize("answer, status", [
+    (r"\{\varepsilon \in \mathbb{R}\}", Status.CORRECT), (r"\{\varepsilon \in (-\infty, \infty)\}", Status.CORRECT),
+    (r"\{\varepsilon \in [0, \infty)\}", Status.INCORRECT),
+    (r"\{\varepsilon \in \mathbb{R} : \varepsilon > 0\}", Status.UNREADABLE),
+    (r"\{\varepsilon \mid \varepsilon > 0\}", Status.UNREADABLE),
+])
+def test_set_builder_notation_is_the_set_ranged_over_or_refused(answer, status) -> None:
+    # {ε ∈ ℝ} was read as a set holding one element, "True" (the relation ε ∈ ℝ evaluated).
+    assert check(sympy.Reals, answer, variable="epsilon").status is status
