@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,13 @@ def test_maths_an_export_escaped_is_read(tmp_path, q2, maths):
 def test_money_in_escaped_dollars_stays_text():
     sections = parse_sections("The runs cost me \\$5 and \\$6 of compute.\n")
     assert [segment.kind for segment in sections[0].blocks[0].segments] == ["text"]
+
+
+@pytest.mark.parametrize("opening", ["\\\\( a ", "\\$\\\\a "])
+def test_a_paragraph_of_escaped_openings_never_closed_is_read_at_once(opening):
+    started = time.monotonic()
+    parse_sections("## Q2.1\n" + opening * 60_000 + "\n")
+    assert time.monotonic() - started < 10
 
 
 def test_a_line_break_in_maths_stays_one(tmp_path, q2):

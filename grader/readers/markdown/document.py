@@ -1121,14 +1121,17 @@ def _unescaped_maths(maths: str) -> str:
 # Maths in text whose delimiters an export escaped: "\$\\frac{1}{4}\$" (Google Docs), "\\(\\frac{1}{4}\\)" and
 # "\\[…\\]" (a JSON string), which Markdown reads as "$\frac{1}{4}$", "\(\frac{1}{4}\)" and "\[…\]" in text; in
 # dollars only with a LaTeX command inside, so "$5 and $6" stays money
-_ESCAPED_MATHS = re.compile(r"\$(?P<dollar>[^$\n]*?\\[a-zA-Z][^$\n]*?)\$|\\\((?P<paren>[^\n]+?)\\\)"
-                            r"|\\\[(?P<display>[^\n]+?)\\\]")
+# (the maths stops at the next opening, so a line of unclosed ones is read in linear time)
+_ESCAPED_MATHS = re.compile(r"\$(?P<dollar>[^$\n]+)\$|\\\((?P<paren>(?:(?!\\[()])[^\n])+?)\\\)"
+                            r"|\\\[(?P<display>(?:(?!\\[\[\]])[^\n])+?)\\\]")
 
 
 def _append_escaped_maths(out: list[Segment], text: str) -> None:
     """Append a text token's text, its maths with escaped delimiters (see :data:`_ESCAPED_MATHS`) as maths."""
     start = 0
     for m in _ESCAPED_MATHS.finditer(text):
+        if m["dollar"] is not None and not re.search(r"\\[a-zA-Z]", m["dollar"]):
+            continue  # "$5 and $6": money
         _append_text(out, text[start:m.start()])
         out.append(Segment("math", next(group for group in m.groups() if group is not None),
                            display=m["display"] is not None))
