@@ -196,3 +196,13 @@ def test_grader_check_reads_a_corrected_set_and_refuses_a_supposed_one(tmp_path)
         rows[name] = " ".join(run.stdout[run.stdout.index("Q2.2 "):run.stdout.index("Q2.3a")].split())
     assert " correct" in rows["corrected"], rows
     assert "could not read" in rows["supposed"] and "only under a supposition" in rows["supposed"], rows
+
+
+@pytest.mark.parametrize("paragraph", ["for $\\varepsilon > 0$ " * 10_000, "the set is $\\mathbb{R}$ " * 5_000])
+def test_a_paragraph_of_thousands_of_conditions_is_read_within_a_minute(tmp_path, paragraph):
+    # each statement once looked at all the paragraph before and after it: 400 s
+    path = tmp_path / "q2.md"
+    path.write_text(f"## Q2.2\n\n{paragraph}\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "grader", "check", str(Q2), str(path)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "Q2.2" in run.stdout, run.stderr[-2000:]

@@ -234,7 +234,7 @@ _SENTENCE_BREAK = re.compile(r"[.!?](?=\s|$)|\n")
 def _said_outright(before: str, after: str = "") -> bool:
     """Does a sentence state the set it says outright, given its words ``before`` the set (and ``after`` it)?
     See :data:`_HEDGED`."""
-    sentence = _SENTENCE_BREAK.split(before)[-1]
+    sentence, after = _SENTENCE_BREAK.split(before[-_NEAR:])[-1], after[:_NEAR]
     if _CONDITION_BEFORE.search(sentence) or _CONDITION_AFTER.match(after):
         return False
     if re.match(r"[^.!]*\?", after):
@@ -273,7 +273,7 @@ def _condition_of_a_set_said(block: Block, st: Statement, variable_keys: set[str
     if not _supposed(block, st) or not any(name_key(p) in variable_keys for p in st.parts):
         return False
     before = _SENTENCE_BREAK.split(_text_before(block, st))[-1]
-    after = _SENTENCE_BREAK.split(" ".join(st.parts[1:]) + _text_after(block, st))[0]  # a value may run on in words
+    after = _SENTENCE_BREAK.split((" ".join(st.parts[1:]) + _text_after(block, st))[:_NEAR])[0]  # a value may run on
     return bool(_SET_SAID_IN.search(before) or _SET_SAID_IN.search(after))
 
 
@@ -283,19 +283,30 @@ def _supposed(block: Block, st: Statement) -> bool:
         bool(_SUPPOSED_BEFORE.search(_SENTENCE_BREAK.split(_text_before(block, st))[-1]))
 
 
+# How much text around a statement or a set is looked at for the words that suppose, hedge or deny it: more than a
+# sentence's worth, and bounded, so that a paragraph of thousands of statements is read in linear time.
+_NEAR = 300
+
+
 def _text_before(block: Block, st: Statement) -> str:
-    """The block's text before a statement, maths in ``$…$`` (a statement's own context stops at its maths)."""
-    segments = block.segments[:max(st.segment, 0)]
-    text = "".join(seg.text if seg.kind == "text" else f" ${seg.text}$ " for seg in segments)
-    return text + (block.segments[st.segment].text[:st.span[0]] if st.span is not None else "")
+    """The block's text right before a statement (at most :data:`_NEAR` characters), maths in ``$…$`` (a
+    statement's own context stops at its maths)."""
+    pieces = [block.segments[st.segment].text[:st.span[0]]] if st.span is not None else []
+    for seg in reversed(block.segments[:max(st.segment, 0)]):
+        if sum(map(len, pieces)) >= _NEAR:
+            break
+        pieces.append(seg.text if seg.kind == "text" else f" ${seg.text}$ ")
+    return "".join(reversed(pieces))[-_NEAR:]
 
 
 def _text_after(block: Block, st: Statement) -> str:
-    """The block's text after a statement, maths in ``$…$``."""
-    k = st.segment
-    segments = block.segments[k + 1:]
-    text = "".join(seg.text if seg.kind == "text" else f" ${seg.text}$ " for seg in segments)
-    return (block.segments[k].text[st.span[1]:] if st.span is not None else "") + text
+    """The block's text right after a statement (at most :data:`_NEAR` characters), maths in ``$…$``."""
+    pieces = [block.segments[st.segment].text[st.span[1]:]] if st.span is not None else []
+    for seg in block.segments[st.segment + 1:]:
+        if sum(map(len, pieces)) >= _NEAR:
+            break
+        pieces.append(seg.text if seg.kind == "text" else f" ${seg.text}$ ")
+    return "".join(pieces)[:_NEAR]
 
 
 # A student taking back what was just said: "…, no wait, it is ℝ", "Sorry, …"
