@@ -1,9 +1,10 @@
 """Write-ups exported by the tools students write them in.
 
-Obsidian, Notion, GitHub, pandoc, Quarto and Bear each write Markdown of their own: callouts (``> [!success]
-Answer``), ``<aside>`` boxes, ``$`…`$`` maths, ``<sup>`` exponents, ``\\(b\\)`` for a part letter, equation labels,
-fenced divs, a part letter on each line of a paragraph, task lists.  Each document here is the Markdown such a tool
-writes, read as ``grader check`` reads it.
+Obsidian, Notion, GitHub, pandoc, Quarto, Bear, Google Docs and Overleaf each write Markdown of their own: callouts
+(``> [!success] Answer``), ``<aside>`` boxes, ``$`…`$`` maths, ``<sup>`` exponents, ``\\(b\\)`` for a part letter,
+equation labels, fenced divs, a part letter on each line of a paragraph, task lists, simple and multiline tables,
+doubled backslashes, ``\\item``s.  Each document here is the Markdown such a tool writes, read as ``grader check``
+reads it.
 """
 from __future__ import annotations
 
@@ -167,6 +168,12 @@ def test_a_part_letter_escaped_by_pandoc_is_the_part_letter(tmp_path, q2, text):
     found = read(tmp_path, text, q2)
     assert number(found, "Q2.3b") == pytest.approx(0.2505)
     assert value(found, "Q2.3d") == "approx"
+
+
+def test_a_letter_in_brackets_in_a_sentence_is_still_maths():
+    sections = parse_sections("## Q2.3\n\n\\(a\\) is the slope and \\(b\\) the intercept.\n")
+    segments = sections[-1].blocks[0].segments
+    assert [(s.kind, s.text) for s in segments][:2] == [("math", "a"), ("text", " is the slope and ")]
 
 
 def test_inline_maths_in_brackets_is_still_maths(tmp_path, q2):
