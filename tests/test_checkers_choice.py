@@ -64,7 +64,8 @@ def test_a_denied_choice_in_a_sentence_is_not_the_answer(answer, status) -> None
 def test_an_answer_naming_two_choices_is_no_answer(answer) -> None:
     verdict = check("approx", answer, **OPTIONS)
     assert verdict.status is Status.UNREADABLE
-    assert "The answer names “approx” and “true”: write only the one you mean." in verdict.feedback
+    assert ("Could not tell which choice the answer names: it names “approx” and “true”; write only the one you "
+            "mean.") in verdict.feedback
 
 
 def test_a_choice_inside_a_longer_one_is_part_of_it() -> None:

@@ -133,7 +133,8 @@ class ChoiceChecker(Checker):
         several = named_choices(answer, choices, options.synonyms)
         if len(several) > 1:
             said = " and ".join(f"“{c}”" for c in choices if c in several)
-            return Verdict.unreadable(f"The answer names {said}: write only the one you mean.")
+            return Verdict.unreadable(f"Could not tell which choice the answer names: it names {said}; write only "
+                                      "the one you mean.")
         named = next(iter(several), None)
         read_as = named
         if named is None:
