@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 Q2 = ROOT / "problems" / "q2-activations.yaml"
 
 # German, French (a space before the colon), Spanish, Italian, Russian, Chinese and Japanese (full-width colon)
-ANSWER_WORDS = ["Antwort:", "Lösung:", "Ergebnis:", "Réponse :", "Résultat :", "Respuesta:", "Resultado:",
+ANSWER_WORDS = ["Antwort:", "Ergebnis:", "Réponse :", "Résultat :", "Respuesta:", "Resultado:",
                 "Risposta:", "Ответ:", "答案：", "解答：", "回答："]
 HEADINGS = ["Aufgabe Q2.2", "Frage 2.2", "Question 2.2", "Exercice 2.2", "Ejercicio 2.2", "Pregunta 2.2",
             "Задача 2.2", "Вопрос 2.2", "问题 Q2.2", "问题Q2.2", "题 2.2", "题目 2.2", "問 2.2"]
@@ -174,7 +174,7 @@ Zwischenergebnis: $\rho(0.05) \approx 0.25$
 
 Die wahre Kurve liegt höher.
 
-Lösung: approx
+Ergebnis: approx
 """
 
 CHINESE = r"""# 作业 2

@@ -235,7 +235,9 @@ def _said_outright(before: str, after: str = "") -> bool:
     """Does a sentence state the set it says outright, given its words ``before`` the set (and ``after`` it)?
     See :data:`_HEDGED`."""
     sentence, after = _SENTENCE_BREAK.split(before[-_NEAR:])[-1], after[:_NEAR]
-    if _CONDITION_BEFORE.search(sentence) or _CONDITION_AFTER.match(after):
+    # In a clause giving a reason, a condition is part of the reason: "Since 1/4 ≤ 1 only for positive ε, the set
+    # is [0, ∞)" states its set outright (a wrong one)
+    if (_CONDITION_BEFORE.search(sentence) and not _GIVES_A_REASON.match(sentence)) or _CONDITION_AFTER.match(after):
         return False
     if re.match(r"[^.!]*\?", after):
         return False  # "The set is $\mathbb{R}$?" asks
