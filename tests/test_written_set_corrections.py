@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.readers.markdown import read_markdown
 from grader.spec import load_problem_set
+from written_reading import read, value
 
 ROOT = Path(__file__).resolve().parents[1]
 Q2 = ROOT / "problems" / "q2-activations.yaml"
@@ -30,17 +30,6 @@ SOLUTION_WORDS = ["Lösung:", "Solución:", "Solução:", "Soluzione:", "Oplossi
 @pytest.fixture(scope="module")
 def q2():
     return load_problem_set(Q2)
-
-
-def read(tmp_path: Path, text: str, q2) -> dict:
-    path = tmp_path / "q2.md"
-    path.write_text(text, encoding="utf-8")
-    return read_markdown(path, q2).answers
-
-
-def value(answers: dict, label: str) -> str | None:
-    answer = answers.get(label)
-    return None if answer is None or answer.problem else answer.value
 
 
 # ---------------------------------------------------------------------------
