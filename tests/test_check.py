@@ -299,7 +299,8 @@ def test_a_q2_function_the_file_does_not_define_is_said_to_be_missing(tmp_path, 
 
 
 def test_broken_answers_file_is_named_with_its_line(tmp_path, published):
-    folder = submission(tmp_path, {"answers.yaml": "Q2.1a: 1/4\nQ2.1b: [1, 2\n"})
+    # (a file whose every line is "label: answer" is read line by line instead: here a list runs on)
+    folder = submission(tmp_path, {"answers.yaml": "Q2.1a: 1/4\nQ2.1b: [1,\n  2\n"})
     run, output = check(tmp_path, [published / "q2-activations.yaml"], folder)
     assert run.returncode == 0 and "Traceback" not in output
     assert re.search(r"note: Could not read answers\.yaml, line \d+", run.stdout), run.stdout
