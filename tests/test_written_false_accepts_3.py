@@ -120,6 +120,11 @@ def test_a_wrong_value_is_not_replaced_by_a_remark_quoting_the_right_one(tmp_pat
      "9.86\\times10^{-4}, 9.72\\times10^{-7}, 9.44\\times10^{-13}$.)\n", "Q2.3c"),
     ("## Q2.3\n\n(d) true. (The handout hints that the approximation decays faster, but I trust my plot.)\n",
      "Q2.3d"),
+    # no full stop between the value and its remark: the remark still opens with a capital, as a sentence does
+    ("## Q2.3\n\n(b) $\\rho(0.05) \\approx 0.2437$ (The handout hints at $\\rho(0.05) \\approx 0.2505$, but I trust "
+     "my computation.)\n", "Q2.3b"),
+    ("## Q2.2\n\n$\\varepsilon \\in [0, \\infty)$ (A friend says $\\varepsilon \\in \\mathbb{R}$, but I disagree.)\n",
+     "Q2.2"),
 ])
 def test_remarks_and_footnotes_never_answer_any_kind_of_part(q2_grader, tmp_path, document, label):
     part = grade_text(q2_grader, tmp_path, document)[label]
@@ -250,3 +255,9 @@ def test_a_curve_named_in_a_reason_is_not_the_one_that_decays_faster(tmp_path):
 def test_the_subject_of_decays_faster_is_the_curve_named_in_its_clause(q2_grader, tmp_path, sentence, status):
     part = grade_text(q2_grader, tmp_path, f"## Q2.3\n\n(d) {sentence}\n")["Q2.3d"]
     assert part.status == status, (part.answer, part.feedback)
+
+
+def test_a_capitalised_bracket_giving_the_value_again_is_still_read(q2_grader, tmp_path):
+    part = grade_text(q2_grader, tmp_path, "## Q2.3\n\n(b) $\\rho(0.05) \\approx 0.25$ (More precisely, "
+                                           "$\\rho(0.05) \\approx 0.2505$.)\n")["Q2.3b"]
+    assert part.status == "correct", (part.answer, part.feedback)

@@ -64,6 +64,9 @@ _VALIDITY_REMARK = re.compile(r"\b(?:approximations?|expansions?|lineari[sz]atio
 _SENTENCE_ENDS = re.compile(r"[.!?]\s*$")
 _SENTENCE_IN_BRACKETS = re.compile(r"[.!?]\s*\)")
 _WORD = re.compile(r"[^\W\d_]+")
+_CAPITAL_OPENING = re.compile(r"\(\s*[A-Z]")
+_GIVES_IT_AGAIN = re.compile(r"\b(?:more\s+precisely|precisely|exactly|correct(?:ed|ion|ly)?|rather|actually|i\.\s?e\."
+                             r"|that\s+is|rounded|to\s+\w+\s+(?:significant|decimal))", re.I)
 _LONG_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -74,7 +77,10 @@ def _is_remark(remark: list[Segment], opens_sentence: bool) -> bool:
     words = "".join(r.text if r.kind == "text" else " $ " for r in remark)  # "(… $x$)" ends with no full stop
     if _VALIDITY_REMARK.search(words):
         return True
-    return (opens_sentence and bool(_SENTENCE_ENDS.search(words[:-1])) and len(_WORD.findall(words)) >= 2
+    # Straight after the value, a sentence is one when it opens with a capital: "$… 0.2437$ (The handout hints at
+    # …, but I trust my computation.)", unless it gives the value again ("(More precisely, $0.2505$.)")
+    own_sentence = opens_sentence or (_CAPITAL_OPENING.match(words) is not None and not _GIVES_IT_AGAIN.search(words))
+    return (own_sentence and bool(_SENTENCE_ENDS.search(words[:-1])) and len(_WORD.findall(words)) >= 2
             and _LONG_WORD.search(words) is not None)
 
 
